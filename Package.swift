@@ -1,0 +1,95 @@
+// swift-tools-version:6.1
+// Bulkhead — audits the software isolation layer of Linux servers against the ISM's
+// Virtualisation hardening controls (ISM-1460 and its sister controls).
+//
+// One target per pipeline stage; imports only point down the list in ../shared/DESIGN.md:
+//   BulkheadModel → HostInspection → Discovery → VendorEvidence / Census / Advisories → Checks
+//   → Assessment → Reporting / Store → bulkhead (CLI)
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Bulkhead",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bulkhead", targets: ["bulkhead"]),
+        .executable(name: "bulkhead-probe", targets: ["bulkhead-probe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // Value types shared by every stage. No I/O.
+        .target(name: "BulkheadModel", swiftSettings: strict),
+        // The only target that reads the host: bounded reads, live or snapshot roots, facts.
+        .target(
+            name: "HostInspection",
+            dependencies: [
+                "BulkheadModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Detectors (one per product family) and configuration parsers.
+        .target(
+            name: "Discovery",
+            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.
+        .target(
+            name: "VendorEvidence",
+            dependencies: ["BulkheadModel"],
+            resources: [.copy("Catalog")],
+            swiftSettings: strict),
+        // Language census of source trees: memory-safe share and unsafe density.
+        .target(name: "Census", dependencies: ["BulkheadModel"], swiftSettings: strict),
+        // Advisory import (CVE 5, OSV, NVD 2.0, KEV), version schemes, backports, statistics.
+        .target(
+            name: "Advisories",
+            dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // Hardening checks: metadata beside each pure check function.
+        .target(
+            name: "Checks",
+            dependencies: ["BulkheadModel", "Discovery"],
+            swiftSettings: strict),
+        // Control evaluation per mechanism.
+        .target(
+            name: "Assessment",
+            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks"],
+            swiftSettings: strict),
+        // Renderers and the signed evidence bundle.
+        .target(
+            name: "Reporting",
+            dependencies: ["BulkheadModel", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        // SQLite history, reviews, waivers, training register.
+        .target(
+            name: "Store",
+            dependencies: ["BulkheadModel", "Assessment", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // The thin CLI.
+        .executableTarget(
+            name: "bulkhead",
+            dependencies: [
+                "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
+                "Checks", "Assessment", "Reporting", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // Runs inside a guest or sandbox; FoundationEssentials only.
+        .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
+
+        .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+    ]
+)

@@ -1,0 +1,2 @@
+/// Namespace for the Advisories stage.
+public enum AdvisoriesStage {}

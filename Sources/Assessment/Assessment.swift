@@ -1,0 +1,2 @@
+/// Namespace for the Assessment stage.
+public enum AssessmentStage {}

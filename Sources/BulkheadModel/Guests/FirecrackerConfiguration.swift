@@ -1,0 +1,6 @@
+/// Parsed facts of a guest configuration (filled in by the Discovery parser).
+public struct FirecrackerConfiguration: Codable, Hashable, Sendable {
+    /// The raw arguments or source the facts were parsed from, kept for evidence.
+    public var raw: [String]
+    public init(raw: [String] = []) { self.raw = raw }
+}

@@ -1,0 +1,2 @@
+/// Namespace for the Census stage.
+public enum CensusStage {}

@@ -1,0 +1,2 @@
+/// Namespace for the Checks stage.
+public enum ChecksStage {}

@@ -1,0 +1,75 @@
+public import BulkheadModel
+public import Foundation
+
+/// What a path names on a host.
+public enum FileKind: String, Codable, Hashable, Sendable {
+    case regular, directory, symlink, other
+}
+
+/// Why a read from a host failed. Every case names the host path and says what a user can do.
+public struct HostReadError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable, Codable {
+        /// The path does not exist (or vanished, as a /proc entry of an exited process does).
+        case notFound
+        /// Permission denied.
+        case permissionDenied
+        /// The file is larger than the read bound.
+        case tooLarge
+        /// A symbolic link resolves outside the host root (refused).
+        case escapesRoot
+        /// Too many links, or a loop.
+        case linkLoop
+        /// Not a regular file / not a directory where one was needed.
+        case wrongKind
+        /// Anything else the operating system reported.
+        case io
+    }
+    public var code: Code
+    /// The path as seen on the host (without a --root prefix).
+    public var path: String
+    public var message: String
+
+    public init(_ code: Code, path: String, message: String) {
+        self.code = code
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+    public var problem: Problem { Problem(subject: path, message: message) }
+}
+
+/// A host's file tree, read-only and bounded: the live machine (`/`), a mounted tree (`--root DIR`) or a
+/// captured snapshot. All paths are absolute host paths (`/proc/1/status`), whatever the backing store.
+public protocol HostRoot: Sendable {
+    /// Human description: `live host`, `root /mnt/img`, `snapshot host.tar.gz (host web1, 2026-…)`.
+    var label: String { get }
+    /// True for the running machine, where /proc describes live processes.
+    var isLive: Bool { get }
+    /// Reads at most `limit` bytes of a regular file; a larger file is `tooLarge`, never truncated silently.
+    /// Symbolic links are followed only inside the root.
+    func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8]
+    /// Entry names of a directory (not sorted by contract; callers sort).
+    func list(_ path: String) throws(HostReadError) -> [String]
+    /// The kind of the path itself (a link is `.symlink`), or nil when it does not exist.
+    func kind(of path: String) -> FileKind?
+    /// The target text of a symbolic link (for /proc/PID/exe and /proc/PID/ns/*).
+    func readLink(_ path: String) throws(HostReadError) -> String
+}
+
+extension HostRoot {
+    /// The default bound for configuration and /proc files: 4 MiB.
+    public static var defaultLimit: Int { 4 << 20 }
+
+    public func read(_ path: String) throws(HostReadError) -> [UInt8] {
+        try read(path, limit: 4 << 20)
+    }
+
+    /// Reads a text file; invalid UTF-8 is repaired (U+FFFD), never trusted.
+    public func readText(_ path: String, limit: Int = 4 << 20) throws(HostReadError) -> String {
+        let bytes = try read(path, limit: limit)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public func exists(_ path: String) -> Bool { kind(of: path) != nil }
+}

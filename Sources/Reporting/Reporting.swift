@@ -1,0 +1,2 @@
+/// Namespace for the Reporting stage.
+public enum ReportingStage {}

@@ -1,0 +1,2 @@
+/// Namespace for the Store stage.
+public enum StoreStage {}
