@@ -1,0 +1,33 @@
+public import BulkheadModel
+public import Foundation
+public import HostInspection
+
+/// Runs host inspection and every detector over one host root.
+public struct DiscoveryEngine: Sendable {
+    public let root: any HostRoot
+    public let detectors: [any Detector]
+
+    public init(root: any HostRoot, detectors: [any Detector] = DiscoveryEngine.standardDetectors) {
+        self.root = root
+        self.detectors = detectors
+    }
+
+    /// The detectors Bulkhead ships, in report order.
+    public static var standardDetectors: [any Detector] { [] }
+
+    public func run(now: Date = Date()) -> (facts: HostFacts, result: DiscoveryResult) {
+        let facts = HostInspector(root: root).collect(now: now)
+        return (facts, run(facts: facts))
+    }
+
+    /// Discovery over facts already collected.
+    public func run(facts: HostFacts) -> DiscoveryResult {
+        var mechanisms: [IsolationMechanism] = []
+        for detector in detectors {
+            mechanisms.append(contentsOf: detector.detect(in: facts, root: root))
+        }
+        return DiscoveryResult(
+            hostname: facts.hostname, source: facts.source, collectedAt: facts.collectedAt,
+            virtualization: facts.virtualization, mechanisms: mechanisms, problems: facts.problems)
+    }
+}
