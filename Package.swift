@@ -60,7 +60,8 @@ let package = Package(
         // Hardening checks: metadata beside each pure check function.
         .target(
             name: "Checks",
-            dependencies: ["BulkheadModel", "Discovery"],
+            dependencies: ["BulkheadModel", "HostInspection", "Discovery"],
+            resources: [.copy("Definitions")],
             swiftSettings: strict),
         // Control evaluation per mechanism.
         .target(
@@ -91,5 +92,9 @@ let package = Package(
         .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        .testTarget(
+            name: "ChecksTests",
+            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery"],
+            resources: [.copy("Fixtures")]),
     ]
 )
