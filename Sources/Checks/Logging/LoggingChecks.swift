@@ -10,10 +10,38 @@ enum LoggingChecks {
     static let auditKeywords: [String: [String]] = [
         "qemu": ["qemu"], "libvirt": ["libvirt", "virsh"], "firecracker": ["firecracker", "jailer"],
         "cloud-hypervisor": ["cloud-hypervisor"], "crosvm": ["crosvm"], "runsc": ["runsc", "gvisor"],
-        "gvisor": ["runsc", "gvisor"], "kata": ["kata"], "xen": ["/etc/xen", "xl", "xen"], "kvm": ["/dev/kvm"],
+        "gvisor": ["runsc", "gvisor"], "kata": ["kata"], "xen": ["/etc/xen", "xl", "xen", "xenstored"], "kvm": ["/dev/kvm"],
         "docker": ["docker", "containerd"], "containerd": ["containerd"], "runc": ["runc"], "crun": ["crun"],
         "podman": ["podman", "crun", "runc"], "lxc": ["lxc"], "bubblewrap": ["bwrap"],
     ]
+
+    /// Whether an audit rule names one of the keywords as a path or program: `/etc/xen` as a path prefix,
+    /// `qemu` as a path component or its prefix (`qemu-system-x86_64`) — never as a substring
+    /// (`runc` must not match `truncate`). Rule keys (`-k`, `key=`) are not names.
+    static func ruleNames(_ rule: String, _ keywords: [String]) -> Bool {
+        let fields = rule.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        var tokens: [String] = []
+        var skipNext = false
+        for field in fields {
+            if skipNext { skipNext = false; continue }
+            if field == "-k" { skipNext = true; continue }
+            if field.hasPrefix("key=") { continue }
+            tokens.append(contentsOf: field.split(separator: "=").map(String.init))
+        }
+        for token in tokens {
+            let components = token.split(separator: "/").map(String.init)
+            for keyword in keywords {
+                if keyword.contains("/") {
+                    if token == keyword || token.hasPrefix(keyword + "/") || token.hasPrefix(keyword) && keyword.hasSuffix("/") { return true }
+                    continue
+                }
+                for c in components where c == keyword || ["-", "_", "."].contains(where: { c.hasPrefix(keyword + $0) }) {
+                    return true
+                }
+            }
+        }
+        return false
+    }
 
     static func auditRuleFiles(_ obs: HostObservations) -> (rules: [(String, String)], unreadable: [String], observed: Bool) {
         var rules: [(String, String)] = []
@@ -64,7 +92,7 @@ enum LoggingChecks {
                 [ctx.file("/proc", "no auditd among \(processes.count) processes")])
         }
         let keywords = auditKeywords[mechanism.product.rawValue] ?? [mechanism.product.rawValue]
-        let matching = files.rules.filter { _, rule in keywords.contains { rule.localizedCaseInsensitiveContains($0) } }
+        let matching = files.rules.filter { _, rule in ruleNames(rule, keywords) }
         var evidence = matching.prefix(5).map { ctx.file($0.0, $0.1) }
         if let auditd { evidence.append(ctx.process(auditd.pid, "comm", "auditd running")) }
         if matching.isEmpty {
