@@ -13,7 +13,16 @@ public struct DiscoveryEngine: Sendable {
     }
 
     /// The detectors Bulkhead ships, in report order.
-    public static var standardDetectors: [any Detector] { [] }
+    public static var standardDetectors: [any Detector] {
+        [
+            KVMDetector(), QEMUDetector(), LibvirtDetector(), XenDetector(), FirecrackerDetector(),
+            CloudHypervisorDetector(), CrosvmDetector(), GVisorDetector(), KataDetector(),
+            ContainerRuntimeDetector(ContainerRuntimeSignatures.runc), ContainerRuntimeDetector(ContainerRuntimeSignatures.crun),
+            ContainerRuntimeDetector(ContainerRuntimeSignatures.youki), ContainerRuntimeDetector(ContainerRuntimeSignatures.docker),
+            ContainerRuntimeDetector(ContainerRuntimeSignatures.containerd), ContainerRuntimeDetector(ContainerRuntimeSignatures.podman),
+            ContainerRuntimeDetector(ContainerRuntimeSignatures.lxc), BubblewrapDetector(),
+        ]
+    }
 
     public func run(now: Date = Date()) -> (facts: HostFacts, result: DiscoveryResult) {
         let facts = HostInspector(root: root).collect(now: now)
