@@ -91,5 +91,8 @@ let package = Package(
         .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        .testTarget(
+            name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
     ]
 )
