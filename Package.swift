@@ -90,6 +90,10 @@ let package = Package(
         // Runs inside a guest or sandbox; FoundationEssentials only.
         .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
 
+        // Benchmarks (run with `swift run -c release NAME`; they print figures, they assert nothing).
+        .executableTarget(
+            name: "DiscoveryBenchmark", dependencies: ["Discovery", "HostInspection"], path: "Benchmarks/DiscoveryBenchmark"),
+
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
