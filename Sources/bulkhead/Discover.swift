@@ -23,9 +23,12 @@ struct Discover: AsyncParsableCommand {
     @Option(help: "Output format: table or json.")
     var format: DiscoverFormat = .table
 
+    @Flag(help: "Run a mechanism's own binary with --version when no package records its version (live host only; off by default).")
+    var probeVersions = false
+
     func run() async throws {
         let root = try target.open()
-        let (_, result) = DiscoveryEngine(root: root).run()
+        let (_, result) = DiscoveryEngine(root: root, options: DiscoveryOptions(probeVersions: probeVersions)).run()
         switch format {
         case .table: print(DiscoveryText.render(result), terminator: "")
         case .json: print(try JSONOutput.string(result), terminator: "")

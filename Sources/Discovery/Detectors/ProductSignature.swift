@@ -58,6 +58,9 @@ public struct SignatureMatch: Sendable {
 }
 
 extension ProductSignature {
+    /// The words in a binary's evidence claim (the version probe looks for them).
+    public static let binaryClaim = "binary present at"
+
     /// Looks for the signature's packages, binaries and processes.
     public func match(in host: HostFacts, root: any HostRoot) -> SignatureMatch {
         let observed = host.collectedAt
@@ -88,7 +91,7 @@ extension ProductSignature {
                 bins.append(path)
                 evidence.append(
                     Evidence(
-                        claim: "\(name) binary present at \(path)", source: .file(path: path, sha256: nil),
+                        claim: "\(name) \(Self.binaryClaim) \(path)", source: .file(path: path, sha256: nil),
                         observedAt: observed, confidence: .high))
             case .directory?, .other?, nil:
                 continue
