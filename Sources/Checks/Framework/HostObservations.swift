@@ -124,26 +124,23 @@ public struct SupportLifecycle: Codable, Hashable, Sendable {
     }
 }
 
-/// A management daemon's configuration, for `daemon`-scope checks.
+/// A management daemon's configuration, for `daemon`-scope checks (libvirt's qemu.conf, Xen's xl.conf).
 public struct DaemonConfiguration: Codable, Hashable, Sendable {
-    public enum Kind: String, Codable, Hashable, Sendable {
+    public enum Settings: Codable, Hashable, Sendable {
         /// libvirt's QEMU driver configuration (`/etc/libvirt/qemu.conf`).
-        case libvirtQEMU
-        /// Kata Containers `configuration.toml`.
-        case kata
+        case libvirtQEMU(LibvirtQEMUDriverConfig)
+        /// Xen's toolstack configuration (`/etc/xen/xl.conf`).
+        case xenToolstack(XenToolstackConfiguration)
     }
-    public var kind: Kind
     public var product: ProductID
     /// Host path of the file.
     public var path: String
-    /// Settings as parsed `key → value` (strings unquoted; lists as `["a","b"]` text). Keys that are
-    /// commented out are absent, so the daemon's default applies.
-    public var settings: [String: String]
-    /// Problems met parsing the file; checks whose key is affected are inconclusive.
+    /// Parsed settings; nil when the file could not be read or parsed (see `problems`).
+    public var settings: Settings?
+    /// Problems met reading or parsing the file; checks are then inconclusive.
     public var problems: [Problem]
 
-    public init(kind: Kind, product: ProductID, path: String, settings: [String: String], problems: [Problem] = []) {
-        self.kind = kind
+    public init(product: ProductID, path: String, settings: Settings?, problems: [Problem] = []) {
         self.product = product
         self.path = path
         self.settings = settings
