@@ -14,6 +14,8 @@ struct ProcessScanner {
         do {
             names = try root.list("/proc")
         } catch {
+            // A tree with no /proc (a disk image) has no process table; that is not a problem there.
+            if error.code == .notFound && !root.isLive { return [] }
             problems.add(Problem(subject: "/proc", message: "\(error.message); the process table is inconclusive"))
             return []
         }
@@ -57,8 +59,9 @@ struct ProcessScanner {
 
         // status: Name, PPid, Uid, Gid, Seccomp, NoNewPrivs, CapEff. A vanished status means the process exited.
         var haveStatus = false
+        var statusGone = false
         switch text("\(base)/status", limit: options.smallFileLimit, &problems) {
-        case .gone: return nil
+        case .gone: statusGone = true
         case .failed: break
         case .value(let status):
             haveStatus = true
@@ -74,7 +77,7 @@ struct ProcessScanner {
         // stat: comm and ppid when status was unreadable (or to fill what it lacked).
         if !haveStatus || process.name.isEmpty || process.ppid == nil {
             switch text("\(base)/stat", limit: options.smallFileLimit, &problems) {
-            case .gone: if !haveStatus { return nil }
+            case .gone: if statusGone { return nil }
             case .failed: break
             case .value(let stat):
                 if let parsed = Self.parseStat(stat) {
