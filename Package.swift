@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.40.0"),
     ],
     targets: [
         // Value types shared by every stage. No I/O.
@@ -36,6 +37,8 @@ let package = Package(
                 "BulkheadModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -102,6 +105,10 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "HostInspectionTests",
+            dependencies: ["HostInspection", "BulkheadModel", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
     ]
 )
