@@ -1,14 +1,21 @@
 import ArgumentParser
 import BulkheadModel
 import Checks
+import Discovery
 import Foundation
+
+/// A user-facing failure: printed as `Error: …` with exit status 1 (no usage text).
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
 
 /// `bulkhead checks list|show`: documents every hardening check.
 struct ChecksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checks",
         abstract: "List and explain the hardening checks (ISM-1604, 1605, 1606, 1607, 1848, 1461).",
-        subcommands: [List.self, Show.self])
+        subcommands: [List.self, Show.self, Run.self])
 
     enum ListFormat: String, ExpressibleByArgument, CaseIterable {
         case table, json, markdown
@@ -34,7 +41,7 @@ struct ChecksCommand: ParsableCommand {
             }
             let list = catalog.list(product: product, control: control)
             if list.isEmpty && product != nil {
-                throw ValidationError("no check for product \"\(product ?? "")\" (products: \(Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted().joined(separator: ", ")))")
+                throw CommandFailure("no check for product \"\(product ?? "")\" (products: \(Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted().joined(separator: ", ")))")
             }
             switch format {
             case .table: print(CheckDocumentation.table(list), terminator: "")
@@ -57,9 +64,39 @@ struct ChecksCommand: ParsableCommand {
             let catalog = try loadCatalog()
             guard let d = catalog.definition(id) else {
                 let near = catalog.definitions.map(\.id).filter { $0.hasPrefix(String(id.prefix { $0 != "." })) }
-                throw ValidationError("no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
+                throw CommandFailure("no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
             }
             print(json ? try ChecksCommand.json(d) : CheckDocumentation.detail(d), terminator: json ? "\n" : "")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Discover the host's isolation mechanisms and run the hardening checks on them.",
+            discussion: """
+                Prints one line per finding: subject (host, a product, or product/guest), check, outcome, and the \
+                observed value or the reason it is inconclusive. `bulkhead assess` folds the same findings into control \
+                verdicts. Facts not yet collected by host inspection (KSM, logging and audit files, os-release) and \
+                vendor lifecycle data are not supplied by this command, so the checks needing them say inconclusive.
+                """)
+
+        @OptionGroup var target: HostTarget
+        @OptionGroup var selection: CheckSelectionOptions
+
+        @Option(help: "Output format: table or json.")
+        var format: DiscoverFormat = .table
+
+        func run() throws {
+            let catalog = try loadCatalog()
+            let (chosen, tailoring) = try selection.resolve(catalog)
+            let root = try target.open()
+            let (facts, discovery) = DiscoveryEngine(root: root).run()
+            let input = CheckInput(facts: facts, mechanisms: discovery.mechanisms)
+            let report = CheckRunner(catalog: catalog).run(input, selection: chosen, tailoring: tailoring)
+            switch format {
+            case .json: print(try ChecksCommand.json(report))
+            case .table: print(CheckDocumentation.findings(report), terminator: "")
+            }
         }
     }
 
@@ -74,7 +111,7 @@ func loadCatalog() throws -> CheckCatalog {
     do {
         return try CheckCatalog.standard()
     } catch {
-        throw ValidationError("cannot load the check catalog: \(error)")
+        throw CommandFailure("cannot load the check catalog: \(error)")
     }
 }
 

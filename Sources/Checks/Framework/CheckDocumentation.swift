@@ -64,4 +64,27 @@ public enum CheckDocumentation {
         }
         return out
     }
+
+    /// One line per finding, failures first, then a count per outcome.
+    public static func findings(_ report: CheckReport) -> String {
+        let order = ["fail": 0, "inconclusive": 1, "pass": 2, "notApplicable": 3]
+        let sorted = report.findings.sorted {
+            (order[$0.outcome.label] ?? 9, $0.subject, $0.checkID) < (order[$1.outcome.label] ?? 9, $1.subject, $1.checkID)
+        }
+        let subjectWidth = min(40, max(7, sorted.map(\.subject.count).max() ?? 7))
+        let idWidth = max(5, sorted.map(\.checkID.count).max() ?? 5)
+        var out = "SUBJECT".padding(toLength: subjectWidth, withPad: " ", startingAt: 0) + "  "
+            + "CHECK".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  OUTCOME        OBSERVED / REASON\n"
+        for f in sorted {
+            let detail: String
+            if case .inconclusive(let reason) = f.outcome { detail = reason } else { detail = f.observed ?? "" }
+            out += String(f.subject.prefix(subjectWidth)).padding(toLength: subjectWidth, withPad: " ", startingAt: 0) + "  "
+                + f.checkID.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
+                + f.outcome.label.padding(toLength: 13, withPad: " ", startingAt: 0) + "  " + detail + "\n"
+        }
+        out += "\(report.findings.count) findings: " + ["fail", "inconclusive", "pass", "notApplicable"].map { "\(report.count($0)) \($0)" }.joined(separator: ", ")
+        if !report.skipped.isEmpty { out += "; \(report.skipped.count) checks not run" }
+        if let t = report.tailoring { out += "; tailoring \(t)" }
+        return out + "\n"
+    }
 }

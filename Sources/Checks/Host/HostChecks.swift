@@ -20,10 +20,13 @@ enum HostChecks {
     }
 
     /// Whether the module is loaded; nil when the module list was not observed.
+    /// Host inspection reads /sys/module/NAME/parameters for the KVM and VFIO modules, loaded or built
+    /// in; once it has read any, a module without an entry is neither.
     static func loaded(_ module: String, _ facts: HostFacts) -> Bool? {
         if facts.kernel.moduleParameters[module] != nil { return true }
-        if facts.kernel.modules.isEmpty { return nil }
-        return facts.kernel.modules.contains(module)
+        if !facts.kernel.modules.isEmpty { return facts.kernel.modules.contains(module) }
+        if !facts.kernel.moduleParameters.isEmpty { return false }
+        return nil
     }
 
     /// `name=value` arguments of the kernel command line (last one wins, as in the kernel).
