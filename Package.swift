@@ -91,5 +91,7 @@ let package = Package(
         .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        .testTarget(
+            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
     ]
 )
