@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Splits command lines written as shell text (launcher test data such as libvirt's `.args` files,
 /// Proxmox `.cmd` files, command lines quoted in documentation) into argument arrays. This is not a

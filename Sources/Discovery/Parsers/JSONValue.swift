@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A JSON value with its exact type, so parsers can report a wrong-typed field by path
 /// (`machine-config.vcpu_count` given as a string) instead of silently coercing it.

@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Why a configuration could not be parsed at all. Parsers throw this only when nothing usable can be
 /// had; parts they cannot understand become `Problem`s beside a partial value instead.

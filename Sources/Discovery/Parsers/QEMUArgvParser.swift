@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Parses a QEMU command line (`/proc/PID/cmdline`, a libvirt `.args` or a Proxmox generated argv)
 /// into `QEMUConfiguration`. Pure: reads nothing, follows no `-readconfig`.
@@ -399,6 +399,7 @@ public enum QEMUArgvParser {
             case "uuid": c.uuid = value
             case "device":
                 let pairs = opts(name, value, impliedKey: "driver")
+                if pairs.isEmpty, value.hasPrefix("{") { return }
                 var o = QEMUOptionString.dictionary(pairs)
                 guard let driver = o.removeValue(forKey: "driver") else {
                     problem("-device", "device without a driver name; ignored")
