@@ -90,6 +90,10 @@ enum SandboxChecks {
         return mask & all == all
     }
 
+    static func problems(_ s: GuestSubject) -> String {
+        s.guest.problems.isEmpty ? "" : ": " + s.guest.problems.map(\.description).joined(separator: "; ")
+    }
+
     static func runtimeGuest(_ ctx: CheckContext, _ s: GuestSubject) -> ProcessConfinement?? {
         guard containerRuntimes.contains(s.mechanism.product.rawValue) else { return nil }
         return .some(s.guest.confinement)
@@ -98,7 +102,7 @@ enum SandboxChecks {
     static let runtimePrivileged = Check.guest("runtime.privileged") { ctx, s in
         guard let confinement = runtimeGuest(ctx, s) else { return nil }
         guard let c = confinement, let cap = c.capEff, let pid = s.guest.pid else {
-            return .inconclusive("the container's process capabilities (CapEff) were not observed", ctx.guestEvidence(s, "no CapEff"))
+            return .inconclusive("the container's process capabilities (CapEff) were not observed" + problems(s), ctx.guestEvidence(s, "no CapEff"))
         }
         let evidence = [ctx.process(pid, "status:CapEff", "CapEff: \(cap)")] + (c.seccomp.map { [ctx.process(pid, "status:Seccomp", "Seccomp: \($0)")] } ?? [])
         if isFullCapabilities(cap) && c.seccomp != 2 {
@@ -113,7 +117,7 @@ enum SandboxChecks {
     static let runtimeHostNamespaces = Check.guest("runtime.host-namespaces") { ctx, s in
         guard let confinement = runtimeGuest(ctx, s) else { return nil }
         guard let c = confinement, !c.namespaces.isEmpty, let pid = s.guest.pid else {
-            return .inconclusive("the container's namespaces (/proc/PID/ns) were not observed", ctx.guestEvidence(s, "no ns"))
+            return .inconclusive("the container's namespaces (/proc/PID/ns) were not observed" + problems(s), ctx.guestEvidence(s, "no ns"))
         }
         guard let host = ctx.facts.processes.first(where: { $0.pid == 1 })?.confinement.namespaces, !host.isEmpty else {
             return .inconclusive("the host's namespaces (/proc/1/ns) were not observed, so there is nothing to compare with")
