@@ -3,6 +3,9 @@ import Discovery
 import Foundation
 import HostInspection
 import Testing
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Starts a real program for a test and makes sure it is gone afterwards.
 final class LiveProgram {
@@ -33,10 +36,13 @@ final class LiveProgram {
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        process.terminate()
+        // Programs may block SIGTERM (QEMU handles it through its main loop); never wait forever.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 }
 
