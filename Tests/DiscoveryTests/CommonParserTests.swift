@@ -1,0 +1,95 @@
+import BulkheadModel
+import Foundation
+import Testing
+
+@testable import Discovery
+
+@Suite("Shared parser behaviour")
+struct CommonParserTests {
+    typealias ArgvParser = @Sendable ([String]) throws(ConfigParseError) -> Void
+    static let argvParsers: [(String, ArgvParser)] = [
+        ("qemu", { a throws(ConfigParseError) in _ = try QEMUArgvParser.parse(a) }),
+        ("firecracker", { a throws(ConfigParseError) in _ = try FirecrackerParser.parseArgv(a) }),
+        ("jailer", { a throws(ConfigParseError) in _ = try FirecrackerParser.parseJailer(a) }),
+        ("cloud-hypervisor", { a throws(ConfigParseError) in _ = try CloudHypervisorArgvParser.parse(a) }),
+        ("crosvm", { a throws(ConfigParseError) in _ = try CrosvmArgvParser.parse(a) }),
+        ("runsc", { a throws(ConfigParseError) in _ = try GVisorArgvParser.parse(a) }),
+        ("bwrap", { a throws(ConfigParseError) in _ = try BubblewrapArgvParser.parse(a) }),
+    ]
+
+    @Test(arguments: argvParsers.map(\.0))
+    func argvBounds(_ name: String) throws {
+        let parse = try #require(Self.argvParsers.first { $0.0 == name }?.1)
+        #expect(parseError { () throws(ConfigParseError) in try parse([]) }?.code == .empty)
+        #expect(parseError { () throws(ConfigParseError) in try parse([name] + Array(repeating: "--x", count: 20_000)) }?.code == .tooLarge)
+        let long = parseError { () throws(ConfigParseError) in try parse([name, "--id", String(repeating: "v", count: 1 << 20)]) }
+        #expect(long?.code == .tooLarge && long?.field == "argv[2]")
+        // Many moderately long arguments together exceed the total limit.
+        let total = parseError { () throws(ConfigParseError) in try parse([name] + Array(repeating: String(repeating: "w", count: 200_000), count: 30)) }
+        #expect(total?.code == .tooLarge)
+        // Binary junk in arguments is not a crash.
+        try parse([name, "\u{0}", "--\u{FFFD}", "-", "--", "=", ",,,", "{", "["])
+    }
+
+    typealias TextParser = @Sendable (Data) throws(ConfigParseError) -> Void
+    static let textParsers: [(String, TextParser)] = [
+        ("libvirt-xml", { d throws(ConfigParseError) in _ = try LibvirtDomainParser.parse(d, source: "t") }),
+        ("qemu.conf", { d throws(ConfigParseError) in _ = try LibvirtQEMUConfParser.parse(d, source: "t") }),
+        ("xl.cfg", { d throws(ConfigParseError) in _ = try XenConfigParser.parse(d, source: "t") }),
+        ("xl.conf", { d throws(ConfigParseError) in _ = try XenConfigParser.parseToolstack(d, source: "t") }),
+        ("firecracker-json", { d throws(ConfigParseError) in _ = try FirecrackerParser.parseConfigFile(d, source: "t") }),
+    ]
+
+    @Test(arguments: textParsers.map(\.0))
+    func textBoundsAndEncoding(_ name: String) throws {
+        let parse = try #require(Self.textParsers.first { $0.0 == name }?.1)
+        #expect(parseError { () throws(ConfigParseError) in try parse(Data(repeating: 0x23, count: 5 << 20)) }?.code == .tooLarge)
+        let bad = parseError { () throws(ConfigParseError) in try parse(Data("a = 1\n\n\u{7B}".utf8) + Data([0xC0, 0xAF])) }
+        #expect(bad?.code == .invalidEncoding && bad?.line == 3)
+        // A very long single value is bounded by the file limit and parsed without trouble.
+        let longValue = "name = '" + String(repeating: "x", count: 1 << 20) + "'\n"
+        do { try parse(Data(longValue.utf8)) } catch { #expect(!error.message.isEmpty) }
+    }
+
+    @Test func errorDescriptionNamesSourceLineAndField() {
+        let e = ConfigParseError(.wrongType, source: "/etc/x.json", field: "machine-config.vcpu_count", line: 4, message: "expected an integer")
+        #expect(e.description == "/etc/x.json:4 [machine-config.vcpu_count]: expected an integer (wrongType)")
+        #expect(e.problem.subject == "/etc/x.json machine-config.vcpu_count")
+    }
+
+    @Test func commandLineText() throws {
+        let cmds = try CommandLineText.split(
+            """
+            # comment
+            A=1 B='x y' /bin/prog -a 'q,w' "d\\"q" \\
+              --x=$(cat /f g) e\\ f # trailing
+            second "multi
+            line"
+            """)
+        #expect(cmds.count == 2)
+        #expect(cmds[0].environment == ["A=1", "B=x y"])
+        #expect(cmds[0].argv == ["/bin/prog", "-a", "q,w", "d\"q", "--x=$(cat /f g)", "e f"])
+        #expect(cmds[1].argv == ["second", "multi\nline"])
+        #expect(parseError { () throws(ConfigParseError) in try CommandLineText.split("a 'b") }?.code == .malformed)
+        #expect(parseError { () throws(ConfigParseError) in try CommandLineText.split("a \"b") }?.code == .malformed)
+        #expect(try CommandLineText.split("a\nb", joinLines: true).first?.argv == ["a", "b"])
+    }
+
+    @Test func qemuOptionStringEdgeCases() {
+        #expect(QEMUOptionString.parse("").isEmpty)
+        #expect(QEMUOptionString.parse(",,,").map(\.key) == [","])
+        #expect(QEMUOptionString.parse("pc,,x", impliedKey: "type").first?.value == "pc,x")
+        #expect(QEMUOptionString.parse("a=b=c").first?.value == "b=c")
+        #expect(QEMUOptionString.parse("x,", impliedKey: "k").map(\.key) == ["k"])
+    }
+
+    @Test func loopback() {
+        for h in ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"] {
+            #expect(!ParseSupport.beyondLoopback(h), "\(h)")
+        }
+        for h in ["", "0.0.0.0", "::", "[::]", "10.0.0.1", "example.com", "*"] {
+            #expect(ParseSupport.beyondLoopback(h), "\(h)")
+        }
+        #expect(ParseSupport.beyondLoopback(nil))
+    }
+}
