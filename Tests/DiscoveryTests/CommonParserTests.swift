@@ -93,3 +93,51 @@ struct CommonParserTests {
         #expect(ParseSupport.beyondLoopback(nil))
     }
 }
+
+@Suite("proc cmdline and fixture sweep")
+struct ProcCmdlineTests {
+    @Test func procCmdlineBuffer() {
+        let (a, t) = CommandLineText.argv(procCmdline: Array("qemu\0-name\0guest=a\0\0-S\0".utf8))
+        #expect(a == ["qemu", "-name", "guest=a", "", "-S"] && !t)
+        let (b, tb) = CommandLineText.argv(procCmdline: Array("runsc\0--rootless\0bo".utf8))
+        #expect(b == ["runsc", "--rootless", "bo"] && tb)
+        let (c, _) = CommandLineText.argv(procCmdline: [0x71, 0xFF, 0x00])
+        #expect(c == ["q\u{FFFD}"])
+        #expect(CommandLineText.argv(procCmdline: []).argv.isEmpty)
+    }
+
+    /// This process's own /proc cmdline goes through the helper and the argv bounds.
+    @Test func ownProcCmdline() throws {
+        guard let h = FileHandle(forReadingAtPath: "/proc/self/cmdline") else {
+            if isCI { Issue.record("/proc/self/cmdline unreadable") }
+            return
+        }
+        defer { try? h.close() }
+        let bytes = [UInt8](try h.read(upToCount: 1 << 20) ?? Data())
+        let (argv, truncated) = CommandLineText.argv(procCmdline: bytes)
+        #expect(!argv.isEmpty && !truncated)
+        #expect(argv == CommandLine.arguments)
+    }
+
+    /// Every QEMU fixture parses with every option recognised and no problem except `-readconfig`.
+    @Test(arguments: [
+        "qemu-args/proxmox-cfg2cmd/minimal-defaults.conf.cmd", "qemu-args/proxmox-cfg2cmd/q35-usb3.conf.cmd",
+        "qemu-args/proxmox-cfg2cmd/sev-snp.conf.cmd", "qemu-args/proxmox-cfg2cmd/simple1.conf.cmd",
+        "qemu-args/proxmox-cfg2cmd/spice-win.conf.cmd", "libvirt-xml-args-pairs/graphics-spice.x86_64-latest.args",
+        "libvirt-xml-args-pairs/hostdev-vfio.x86_64-latest.args",
+    ])
+    func qemuFixtureSweep(_ path: String) throws {
+        let r = try QEMUArgvParser.parse(try Fixture.argv(path), source: path)
+        #expect(r.value.unrecognised.isEmpty)
+        #expect(r.problems.allSatisfy { $0.subject.contains("-readconfig") })
+        #expect(!r.value.devices.isEmpty && r.value.devices.allSatisfy { !$0.driver.isEmpty })
+        #expect(r.value.monitors.allSatisfy { $0.endpoint.transport != .other })
+        // libvirt's argv is hardened the way hardening.md §3c describes; Proxmox's is not.
+        if path.hasPrefix("libvirt") {
+            #expect(r.value.sandbox?.enabled == true && r.value.noDefaults && r.value.noUserConfig)
+            #expect(r.value.machineOptions["dump-guest-core"] == "off")
+        } else {
+            #expect(r.value.sandbox == nil && r.value.runAsUser == nil && r.value.daemonize)
+        }
+    }
+}

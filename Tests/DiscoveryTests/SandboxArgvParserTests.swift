@@ -119,7 +119,7 @@ struct GVisorArgvParserTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-runsc-\(getpid())").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: runsc)
-        p.arguments = ["--root=\(root)", "--rootless", "--network=none", "do", "sleep", "4"]
+        p.arguments = ["--root=\(root)", "--rootless", "--network=none", "do", "sleep", "60"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -128,7 +128,7 @@ struct GVisorArgvParserTests {
             try? FileManager.default.removeItem(atPath: root)
         }
         var found: [[String]] = []
-        for _ in 0..<60 where found.count < 2 {
+        for _ in 0..<300 where found.count < 2 && p.isRunning {
             try await Task.sleep(nanoseconds: 100_000_000)
             found = []
             for pid in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where pid.allSatisfy(\.isNumber) {
@@ -139,6 +139,7 @@ struct GVisorArgvParserTests {
                 }
             }
         }
+        if p.isRunning { p.terminate() }
         p.waitUntilExit()
         guard found.count >= 2 else {
             if isCI { Issue.record("runsc did not start a sandbox and a gofer (found \(found.count) children)") }
