@@ -141,3 +141,43 @@ struct ProcCmdlineTests {
         }
     }
 }
+
+@Suite("Codable round trip")
+struct RoundTripTests {
+    func roundTrip<T: Codable & Equatable>(_ v: T) throws {
+        let data = try JSONEncoder().encode(v)
+        #expect(try JSONDecoder().decode(T.self, from: data) == v)
+    }
+
+    @Test func everyFixtureRoundTrips() throws {
+        for f in try Fixture.files("qemu-args/proxmox-cfg2cmd") {
+            try roundTrip(GuestConfiguration.qemu(try QEMUArgvParser.parse(try Fixture.argv(f)).value))
+        }
+        for f in try Fixture.files("libvirt-domain-xml") {
+            try roundTrip(GuestConfiguration.libvirt(try LibvirtDomainParser.parse(try Fixture.data(f), source: f).value))
+        }
+        for f in try Fixture.files("firecracker-json") {
+            let vm = try FirecrackerParser.parseConfigFile(try Fixture.data(f), source: f).value
+            try roundTrip(GuestConfiguration.firecracker(FirecrackerConfiguration(configFile: f, vm: vm)))
+        }
+        for f in ["xen-xl-cfg/xen__xlexample.hvm", "xen-xl-cfg/libvirt-xlconfigdata/test-spice-features.cfg"] {
+            try roundTrip(GuestConfiguration.xen(try XenConfigParser.parse(try Fixture.data(f), source: f).value))
+        }
+        try roundTrip(try LibvirtQEMUConfParser.parse(Data("user = \"qemu\"\nnamespaces = [ \"mount\" ]\nvnc_password = \"x\"\n".utf8), source: "q").value)
+        try roundTrip(GuestConfiguration.gvisor(try GVisorArgvParser.parse(GVisorArgvParserTests.bootArgv).value))
+        try roundTrip(GuestConfiguration.bubblewrap(try BubblewrapArgvParser.parse(BubblewrapArgvParserTests.sandbox).value))
+        try roundTrip(GuestConfiguration.cloudHypervisor(try CloudHypervisorArgvParser.parse(["ch", "--seccomp", "log", "--landlock"]).value))
+        try roundTrip(GuestConfiguration.crosvm(try CrosvmArgvParser.parse(["crosvm", "run", "--disable-sandbox", "k"]).value))
+    }
+
+    @Test func modelValuesAreConstructibleWithDefaults() {
+        // Checkers build values in tests with only the fields they care about.
+        let q = QEMUConfiguration(accelerator: "kvm", sandbox: QEMUSandbox(enabled: true))
+        #expect(q.devices.isEmpty && q.sandbox?.enabled == true)
+        let d = LibvirtDomain(graphics: [LibvirtGraphics(type: "vnc", listenAddresses: ["0.0.0.0"], listensBeyondLoopback: true)])
+        #expect(d.graphics.first?.passwordSet == false)
+        #expect(XenGuestConfiguration(pci: [XenPCIDevice(bdf: "01:00.0", permissive: true)]).pci.count == 1)
+        #expect(FirecrackerConfiguration(noSeccomp: true).jailer == nil)
+        #expect(GVisorConfiguration(network: "host").platform == nil)
+    }
+}
