@@ -188,6 +188,11 @@ struct QEMUArgvParserTests {
         #expect(hmp.kind == .hmp && hmp.endpoint.host == "10.0.0.1" && hmp.endpoint.telnet == true)
         #expect(hmp.endpoint.listensBeyondLoopback)
         #expect(c.monitors[5].endpoint.transport == .unix && !c.monitors[5].endpoint.listensBeyondLoopback)
+        let implicit = try parse(["qemu", "-vnc", ":1"]).value.monitors
+        #expect(implicit == [QEMUControlEndpoint(kind: .hmp, option: "(default)", endpoint: NetworkEndpoint(transport: .vc))])
+        #expect(try parse(["qemu", "-nographic"]).value.monitors.first?.endpoint.transport == .stdio)
+        #expect(try parse(["qemu", "-nodefaults", "-vnc", ":1"]).value.monitors.isEmpty)
+        #expect(try parse(["qemu", "-monitor", "none"]).value.monitors.isEmpty)
         let dangling = try parse(["qemu", "-mon", "chardev=nope,mode=control"])
         #expect(dangling.problems.contains { $0.message.contains("nope") })
     }

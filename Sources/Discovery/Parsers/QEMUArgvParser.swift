@@ -295,6 +295,8 @@ public enum QEMUArgvParser {
         var c = QEMUConfiguration()
         var problems: [Problem] = []
         var explicitAccel = false
+        /// `-monitor`, `-qmp` or `-mon` was given (QEMU then creates no default monitor).
+        var monitorOption = false
 
         init(source: String, limits: ParseLimits) {
             self.source = source
@@ -464,6 +466,7 @@ public enum QEMUArgvParser {
                     addDevice("isa-parallel", origin: "-parallel", category: .legacyISA)
                 }
             case "monitor", "qmp", "qmp-pretty":
+                monitorOption = true
                 if value == "none" { return }
                 let (ep, ref) = QEMUArgvParser.legacyChardev(value)
                 let kind: QEMUMonitorKind = name == "monitor" ? (value.contains("mode=control") ? .qmp : .hmp) : .qmp
@@ -471,6 +474,7 @@ public enum QEMUArgvParser {
                 if ref == nil { finishEndpoint(&m.endpoint) }
                 c.monitors.append(m)
             case "mon":
+                monitorOption = true
                 let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
                 let kind: QEMUMonitorKind = o["mode"] == "control" ? .qmp : .hmp
                 c.monitors.append(
@@ -755,6 +759,14 @@ public enum QEMUArgvParser {
                 if name == "vmx" || name == "svm" { nested = on ? .explicitlyEnabled : .explicitlyDisabled }
             }
             c.nestedVirtualisation = nested
+            // Without -nodefaults and any monitor option, QEMU creates an HMP monitor: multiplexed on stdio
+            // with -nographic, else on a virtual console of the display (reachable through VNC/SPICE).
+            if !c.noDefaults, !monitorOption {
+                let nographic = c.displays.contains { $0.kind == .nographic }
+                c.monitors.append(
+                    QEMUControlEndpoint(
+                        kind: .hmp, option: "(default)", endpoint: NetworkEndpoint(transport: nographic ? .stdio : .vc)))
+            }
             // Resolve chardev references.
             var byID: [String: QEMUChardev] = [:]
             for ch in c.chardevs { if let id = ch.id { byID[id] = ch } }
