@@ -106,5 +106,7 @@ let package = Package(
             name: "HostInspectionTests",
             dependencies: ["HostInspection", "BulkheadModel", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
     ]
 )
