@@ -277,6 +277,9 @@ struct QEMUArgvParserTests {
         let json = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
         #expect(!json.contains("hunter2") && !json.contains("t0ps3cret") && !json.contains("jsonsecret"))
         #expect(c.displays.first?.passwordSet == true)
+        #expect(c.raw.contains("port=5900,password=<redacted>"))
+        let vnc = try parse(["qemu", "-vnc", "unix:/run/v.sock,password=on"]).value
+        #expect(vnc.raw.last == "unix:/run/v.sock,password=on")
     }
 
     @Test func missingArgumentAndUnknownOptions() throws {

@@ -103,6 +103,9 @@ public enum QEMUArgvParser {
         return parts.map { p -> String in
             guard let eq = p.firstIndex(of: "=") else { return p }
             let k = String(p[..<eq])
+            let v = String(p[p.index(after: eq)...])
+            // `password=on` (VNC) is a switch, not a secret.
+            if ParseSupport.isSecretKey(k), ParseSupport.bool(v) != nil { return p }
             if ParseSupport.isSecretKey(k) || (secretObject && k == "data") { return k + "=" + ParseSupport.redacted }
             return p
         }.joined(separator: ",")
