@@ -64,7 +64,7 @@ struct LibvirtDomainParserTests {
     @Test func sevSNPLaunchSecurity() throws {
         let d = try fixture("libvirt-domain-xml/virt-manager__virt-install-x86_64-launch-security-sev-snp.xml").value
         #expect(d.launchSecurity == LibvirtLaunchSecurity(type: "sev-snp", policy: "0x24"))
-        #expect(d.os.firmware == "efi")
+        #expect(d.os.firmware == "efi" && d.os.machineFamily == "q35")
         #expect(d.controllers.filter { $0.type == "usb" }.compactMap(\.model) == ["ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"])
     }
 

@@ -103,6 +103,9 @@ public enum QEMUArgvParser {
         return parts.map { p -> String in
             guard let eq = p.firstIndex(of: "=") else { return p }
             let k = String(p[..<eq])
+            let v = String(p[p.index(after: eq)...])
+            // `password=on` (VNC) is a switch, not a secret.
+            if ParseSupport.isSecretKey(k), ParseSupport.bool(v) != nil { return p }
             if ParseSupport.isSecretKey(k) || (secretObject && k == "data") { return k + "=" + ParseSupport.redacted }
             return p
         }.joined(separator: ",")
@@ -192,6 +195,34 @@ public enum QEMUArgvParser {
             return .virtio
         }
         return .other
+    }
+
+    /// The machine family of a machine type, for matching QEMU's list of security-supported machines:
+    /// versions (`pc-q35-8.2`, `virt-9.0`, `pseries-8.0`) and vendor suffixes (`+pve0`) are removed and
+    /// versioned i440fx types map to `pc`.
+    public static func machineFamily(_ type: String) -> String {
+        var t = type.lowercased()
+        if let plus = t.firstIndex(of: "+") { t = String(t[..<plus]) }
+        if t == "q35" || t.hasPrefix("pc-q35") { return "q35" }
+        if t == "pc" || t.hasPrefix("pc-i440fx") || t.hasPrefix("pc-") { return "pc" }
+        for family in ["s390-ccw-virtio", "pseries", "virt", "xenfv", "xenpvh", "xenpv", "microvm", "isapc"]
+        where t == family || t.hasPrefix(family + "-") {
+            return family
+        }
+        // Strip a trailing -N.N version.
+        if let dash = t.lastIndex(of: "-"), t[t.index(after: dash)...].allSatisfy({ $0.isNumber || $0 == "." }),
+            t.index(after: dash) < t.endIndex
+        {
+            return String(t[..<dash])
+        }
+        return t
+    }
+
+    /// True for x86 system emulators (and the `kvm`/`qemu-kvm` wrappers) or an unknown binary.
+    static func isX86(_ binary: String?) -> Bool {
+        let base = (binary ?? "").split(separator: "/").last.map(String.init) ?? ""
+        if base.hasPrefix("qemu-system-") { return base == "qemu-system-x86_64" || base == "qemu-system-i386" }
+        return true
     }
 
     static func isVirtio(_ driver: String) -> Bool {
@@ -743,6 +774,12 @@ public enum QEMUArgvParser {
                     c.acceleratorSource = .defaultTCG
                 }
             }
+            // Machine family and the floppy controller i440fx machines always have.
+            let family = c.machineType.map(QEMUArgvParser.machineFamily)
+            c.machineFamily = family
+            c.floppyControllerPresent =
+                c.devices.contains { $0.category == .floppy } || c.drives.contains { $0.interface == "floppy" }
+                || ((family == "pc" || family == "isapc") && QEMUArgvParser.isX86(c.binary))
             // Nested virtualisation.
             var nested: NestedVirtualisationExposure = .notRequested
             if let m = c.cpuModel?.lowercased(), m == "host" || m == "max" { nested = .inheritedFromHost }

@@ -46,7 +46,6 @@ enum XMLTree {
         parser.shouldResolveExternalEntities = false
         parser.shouldReportNamespacePrefixes = false
         parser.delegate = delegate
-        delegate.parser = parser
         let ok = parser.parse()
         if let limitError = delegate.limitError {
             throw ConfigParseError(.tooLarge, source: source, line: parser.lineNumber, message: limitError)
@@ -73,7 +72,6 @@ enum XMLTree {
 
     final class Builder: NSObject, XMLParserDelegate {
         let limits: ParseLimits
-        weak var parser: XMLParser?
         var stack: [XMLElement] = []
         var root: XMLElement?
         var count = 0
