@@ -20,7 +20,8 @@ struct QEMUArgvParserTests {
         #expect(c.accelerator == "kvm")
         #expect(c.acceleratorSource == .impliedByBinary)
         #expect(c.name == "vm8006")
-        #expect(c.machineType == "pc+pve0")
+        #expect(c.machineType == "pc+pve0" && c.machineFamily == "pc")
+        #expect(c.floppyControllerPresent)
         #expect(c.daemonize && c.noDefaults && !c.noUserConfig)
         #expect(c.sandbox == nil)
         #expect(c.runAsUser == nil)
@@ -47,7 +48,8 @@ struct QEMUArgvParserTests {
     @Test func proxmoxQ35ReadconfigAndSpice() throws {
         let r = try fixture("qemu-args/proxmox-cfg2cmd/q35-usb3.conf.cmd")
         let c = r.value
-        #expect(c.machineType == "pc-q35-4.0+pve0")
+        #expect(c.machineType == "pc-q35-4.0+pve0" && c.machineFamily == "q35")
+        #expect(!c.floppyControllerPresent)
         #expect(c.readConfigFiles == ["/usr/share/qemu-server/pve-q35-4.0.cfg"])
         #expect(r.problems.contains { $0.subject.contains("-readconfig") })
         #expect(c.devices.first { $0.driver == "usb-redir" }?.category == .usb)
@@ -188,8 +190,27 @@ struct QEMUArgvParserTests {
         #expect(hmp.kind == .hmp && hmp.endpoint.host == "10.0.0.1" && hmp.endpoint.telnet == true)
         #expect(hmp.endpoint.listensBeyondLoopback)
         #expect(c.monitors[5].endpoint.transport == .unix && !c.monitors[5].endpoint.listensBeyondLoopback)
+        let implicit = try parse(["qemu", "-vnc", ":1"]).value.monitors
+        #expect(implicit == [QEMUControlEndpoint(kind: .hmp, option: "(default)", endpoint: NetworkEndpoint(transport: .vc))])
+        #expect(try parse(["qemu", "-nographic"]).value.monitors.first?.endpoint.transport == .stdio)
+        #expect(try parse(["qemu", "-nodefaults", "-vnc", ":1"]).value.monitors.isEmpty)
+        #expect(try parse(["qemu", "-monitor", "none"]).value.monitors.isEmpty)
         let dangling = try parse(["qemu", "-mon", "chardev=nope,mode=control"])
         #expect(dangling.problems.contains { $0.message.contains("nope") })
+    }
+
+    @Test func machineFamilies() throws {
+        let cases = [
+            "pc": "pc", "pc-i440fx-8.2": "pc", "pc-1.0": "pc", "pc-q35-8.2+pve0": "q35", "q35": "q35",
+            "virt-9.0": "virt", "virt": "virt", "pseries-8.0": "pseries", "s390-ccw-virtio-7.2": "s390-ccw-virtio",
+            "microvm": "microvm", "xenfv-4.2": "xenfv", "xenpv": "xenpv", "isapc": "isapc", "sbsa-ref": "sbsa-ref",
+            "raspi3b": "raspi3b", "mac99": "mac99", "foo-1.2": "foo",
+        ]
+        for (type, family) in cases { #expect(QEMUArgvParser.machineFamily(type) == family, "\(type)") }
+        #expect(try parse(["qemu-system-aarch64", "-M", "virt"]).value.floppyControllerPresent == false)
+        #expect(try parse(["qemu-system-x86_64", "-M", "pc"]).value.floppyControllerPresent)
+        #expect(try parse(["qemu-system-x86_64", "-M", "q35", "-fda", "f.img"]).value.floppyControllerPresent)
+        #expect(try parse(["qemu-system-x86_64", "-M", "q35"]).value.floppyControllerPresent == false)
     }
 
     @Test func nestedVirtualisation() throws {
@@ -272,6 +293,9 @@ struct QEMUArgvParserTests {
         let json = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
         #expect(!json.contains("hunter2") && !json.contains("t0ps3cret") && !json.contains("jsonsecret"))
         #expect(c.displays.first?.passwordSet == true)
+        #expect(c.raw.contains("port=5900,password=<redacted>"))
+        let vnc = try parse(["qemu", "-vnc", "unix:/run/v.sock,password=on"]).value
+        #expect(vnc.raw.last == "unix:/run/v.sock,password=on")
     }
 
     @Test func missingArgumentAndUnknownOptions() throws {

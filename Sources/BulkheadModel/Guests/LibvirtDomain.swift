@@ -8,6 +8,8 @@ public struct LibvirtOS: Codable, Hashable, Sendable {
     public var arch: String?
     /// `machine=`.
     public var machine: String?
+    /// Machine family (`pc`, `q35`, `virt` …) without version, as for QEMU.
+    public var machineFamily: String?
     /// `<os firmware=>` (`efi`, `bios`).
     public var firmware: String?
     /// `<loader>` path.
@@ -25,6 +27,7 @@ public struct LibvirtOS: Codable, Hashable, Sendable {
         type: String? = nil,
         arch: String? = nil,
         machine: String? = nil,
+        machineFamily: String? = nil,
         firmware: String? = nil,
         loader: String? = nil,
         loaderSecure: Bool? = nil,
@@ -35,6 +38,7 @@ public struct LibvirtOS: Codable, Hashable, Sendable {
         self.type = type
         self.arch = arch
         self.machine = machine
+        self.machineFamily = machineFamily
         self.firmware = firmware
         self.loader = loader
         self.loaderSecure = loaderSecure

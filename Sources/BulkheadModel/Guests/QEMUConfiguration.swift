@@ -404,6 +404,10 @@ public struct QEMUConfiguration: Codable, Hashable, Sendable {
     public var binary: String?
     /// `-machine` type (`pc-q35-8.2`, `pc+pve0`, `virt` …).
     public var machineType: String?
+    /// Machine family for the security-support list (hardening Q2): `pc` (i440fx), `q35`, `microvm`, `virt`, `xenfv` …, with versions and vendor suffixes (`pc-q35-8.2`, `pc+pve0`) removed.
+    public var machineFamily: String?
+    /// A floppy controller exists: a floppy device or drive is configured, or the machine is an i440fx `pc`/`isapc`, which QEMU always builds with an ISA FDC (VENOM class, CVE-2015-3456).
+    public var floppyControllerPresent: Bool
     /// Other `-machine` properties (`dump-guest-core`, `confidential-guest-support`, `usb` …).
     public var machineOptions: [String: String]
     /// Accelerators in order of preference as given (`-accel`, `-machine accel=a:b`, `-enable-kvm`).
@@ -485,6 +489,8 @@ public struct QEMUConfiguration: Codable, Hashable, Sendable {
         raw: [String] = [],
         binary: String? = nil,
         machineType: String? = nil,
+        machineFamily: String? = nil,
+        floppyControllerPresent: Bool = false,
         machineOptions: [String: String] = [:],
         accelerators: [String] = [],
         accelerator: String = "tcg",
@@ -527,6 +533,8 @@ public struct QEMUConfiguration: Codable, Hashable, Sendable {
         self.raw = raw
         self.binary = binary
         self.machineType = machineType
+        self.machineFamily = machineFamily
+        self.floppyControllerPresent = floppyControllerPresent
         self.machineOptions = machineOptions
         self.accelerators = accelerators
         self.accelerator = accelerator

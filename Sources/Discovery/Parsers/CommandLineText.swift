@@ -105,6 +105,18 @@ public enum CommandLineText {
         return commands
     }
 
+    /// The argv in a `/proc/PID/cmdline` buffer: NUL-separated arguments, the last one NUL-terminated.
+    /// Invalid UTF-8 is replaced (U+FFFD) rather than refused, so a hostile process name cannot hide the
+    /// rest of its command line; `truncated` is true when the buffer did not end with NUL (the caller
+    /// read fewer bytes than the kernel had).
+    public static func argv(procCmdline data: [UInt8]) -> (argv: [String], truncated: Bool) {
+        guard !data.isEmpty else { return ([], false) }
+        var parts = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let truncated = data.last != 0
+        if !truncated, parts.last == "" { parts.removeLast() }
+        return (parts, truncated)
+    }
+
     static func isAssignment(_ w: String) -> Bool {
         guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { return false }
         let name = w[..<eq]

@@ -41,7 +41,8 @@ public enum LibvirtDomainParser {
         if let os = root.child("os") {
             let t = os.child("type")
             d.os = LibvirtOS(
-                type: t?.trimmedText, arch: t?["arch"], machine: t?["machine"], firmware: os["firmware"],
+                type: t?.trimmedText, arch: t?["arch"], machine: t?["machine"],
+                machineFamily: t?["machine"].map(QEMUArgvParser.machineFamily), firmware: os["firmware"],
                 loader: os.child("loader")?.trimmedText, loaderSecure: ParseSupport.bool(os.child("loader")?["secure"]),
                 kernel: os.child("kernel")?.trimmedText, initrd: os.child("initrd")?.trimmedText,
                 cmdline: os.child("cmdline")?.trimmedText)

@@ -71,6 +71,13 @@ public struct Parsed<Value: Hashable & Sendable>: Hashable, Sendable {
     }
 }
 
+extension Parsed {
+    /// The same problems with a transformed value, e.g. `try QEMUArgvParser.parse(argv).map(GuestConfiguration.qemu)`.
+    public func map<T: Hashable & Sendable>(_ transform: (Value) -> T) -> Parsed<T> {
+        Parsed<T>(value: transform(value), problems: problems)
+    }
+}
+
 /// Bounds every parser enforces. Inputs beyond them are refused with `ConfigParseError.Code.tooLarge`.
 public struct ParseLimits: Hashable, Sendable {
     /// Largest configuration file or document, in bytes.

@@ -103,6 +103,9 @@ public enum QEMUArgvParser {
         return parts.map { p -> String in
             guard let eq = p.firstIndex(of: "=") else { return p }
             let k = String(p[..<eq])
+            let v = String(p[p.index(after: eq)...])
+            // `password=on` (VNC) is a switch, not a secret.
+            if ParseSupport.isSecretKey(k), ParseSupport.bool(v) != nil { return p }
             if ParseSupport.isSecretKey(k) || (secretObject && k == "data") { return k + "=" + ParseSupport.redacted }
             return p
         }.joined(separator: ",")
@@ -192,6 +195,34 @@ public enum QEMUArgvParser {
             return .virtio
         }
         return .other
+    }
+
+    /// The machine family of a machine type, for matching QEMU's list of security-supported machines:
+    /// versions (`pc-q35-8.2`, `virt-9.0`, `pseries-8.0`) and vendor suffixes (`+pve0`) are removed and
+    /// versioned i440fx types map to `pc`.
+    public static func machineFamily(_ type: String) -> String {
+        var t = type.lowercased()
+        if let plus = t.firstIndex(of: "+") { t = String(t[..<plus]) }
+        if t == "q35" || t.hasPrefix("pc-q35") { return "q35" }
+        if t == "pc" || t.hasPrefix("pc-i440fx") || t.hasPrefix("pc-") { return "pc" }
+        for family in ["s390-ccw-virtio", "pseries", "virt", "xenfv", "xenpvh", "xenpv", "microvm", "isapc"]
+        where t == family || t.hasPrefix(family + "-") {
+            return family
+        }
+        // Strip a trailing -N.N version.
+        if let dash = t.lastIndex(of: "-"), t[t.index(after: dash)...].allSatisfy({ $0.isNumber || $0 == "." }),
+            t.index(after: dash) < t.endIndex
+        {
+            return String(t[..<dash])
+        }
+        return t
+    }
+
+    /// True for x86 system emulators (and the `kvm`/`qemu-kvm` wrappers) or an unknown binary.
+    static func isX86(_ binary: String?) -> Bool {
+        let base = (binary ?? "").split(separator: "/").last.map(String.init) ?? ""
+        if base.hasPrefix("qemu-system-") { return base == "qemu-system-x86_64" || base == "qemu-system-i386" }
+        return true
     }
 
     static func isVirtio(_ driver: String) -> Bool {
@@ -295,6 +326,8 @@ public enum QEMUArgvParser {
         var c = QEMUConfiguration()
         var problems: [Problem] = []
         var explicitAccel = false
+        /// `-monitor`, `-qmp` or `-mon` was given (QEMU then creates no default monitor).
+        var monitorOption = false
 
         init(source: String, limits: ParseLimits) {
             self.source = source
@@ -464,6 +497,7 @@ public enum QEMUArgvParser {
                     addDevice("isa-parallel", origin: "-parallel", category: .legacyISA)
                 }
             case "monitor", "qmp", "qmp-pretty":
+                monitorOption = true
                 if value == "none" { return }
                 let (ep, ref) = QEMUArgvParser.legacyChardev(value)
                 let kind: QEMUMonitorKind = name == "monitor" ? (value.contains("mode=control") ? .qmp : .hmp) : .qmp
@@ -471,6 +505,7 @@ public enum QEMUArgvParser {
                 if ref == nil { finishEndpoint(&m.endpoint) }
                 c.monitors.append(m)
             case "mon":
+                monitorOption = true
                 let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
                 let kind: QEMUMonitorKind = o["mode"] == "control" ? .qmp : .hmp
                 c.monitors.append(
@@ -739,6 +774,12 @@ public enum QEMUArgvParser {
                     c.acceleratorSource = .defaultTCG
                 }
             }
+            // Machine family and the floppy controller i440fx machines always have.
+            let family = c.machineType.map(QEMUArgvParser.machineFamily)
+            c.machineFamily = family
+            c.floppyControllerPresent =
+                c.devices.contains { $0.category == .floppy } || c.drives.contains { $0.interface == "floppy" }
+                || ((family == "pc" || family == "isapc") && QEMUArgvParser.isX86(c.binary))
             // Nested virtualisation.
             var nested: NestedVirtualisationExposure = .notRequested
             if let m = c.cpuModel?.lowercased(), m == "host" || m == "max" { nested = .inheritedFromHost }
@@ -755,6 +796,14 @@ public enum QEMUArgvParser {
                 if name == "vmx" || name == "svm" { nested = on ? .explicitlyEnabled : .explicitlyDisabled }
             }
             c.nestedVirtualisation = nested
+            // Without -nodefaults and any monitor option, QEMU creates an HMP monitor: multiplexed on stdio
+            // with -nographic, else on a virtual console of the display (reachable through VNC/SPICE).
+            if !c.noDefaults, !monitorOption {
+                let nographic = c.displays.contains { $0.kind == .nographic }
+                c.monitors.append(
+                    QEMUControlEndpoint(
+                        kind: .hmp, option: "(default)", endpoint: NetworkEndpoint(transport: nographic ? .stdio : .vc)))
+            }
             // Resolve chardev references.
             var byID: [String: QEMUChardev] = [:]
             for ch in c.chardevs { if let id = ch.id { byID[id] = ch } }

@@ -46,13 +46,18 @@ enum XMLTree {
         parser.shouldResolveExternalEntities = false
         parser.shouldReportNamespacePrefixes = false
         parser.delegate = delegate
-        delegate.parser = parser
         let ok = parser.parse()
         if let limitError = delegate.limitError {
             throw ConfigParseError(.tooLarge, source: source, line: parser.lineNumber, message: limitError)
         }
         if let root = delegate.root {
-            if ok { return Result(root: root, problem: nil) }
+            // XMLParser may stop quietly at the end of the root element: look for content after it.
+            let after = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(delegate.rootEndLine)
+            let trailing = after.contains { line in
+                let t = line.trimmingCharacters(in: .whitespaces)
+                return !t.isEmpty && !t.hasPrefix("<!--") && !t.hasPrefix("<?")
+            }
+            if ok, !delegate.extraContent, !trailing { return Result(root: root, problem: nil) }
             // The first root element closed cleanly; what follows is extra content.
             return Result(
                 root: root,
@@ -67,11 +72,13 @@ enum XMLTree {
 
     final class Builder: NSObject, XMLParserDelegate {
         let limits: ParseLimits
-        weak var parser: XMLParser?
         var stack: [XMLElement] = []
         var root: XMLElement?
         var count = 0
         var limitError: String?
+        /// Elements after the root element closed (a second document concatenated to the first).
+        var extraContent = false
+        var rootEndLine = 0
 
         init(limits: ParseLimits) { self.limits = limits }
 
@@ -90,7 +97,10 @@ enum XMLTree {
                 parser.abortParsing()
                 return
             }
-            if root != nil, stack.isEmpty { return }
+            if root != nil, stack.isEmpty {
+                extraContent = true
+                return
+            }
             var attrs: [String: String] = [:]
             for (k, v) in attributeDict {
                 // Drop prefixes from attribute names (namespaced attributes are not used by the parsers).
@@ -109,7 +119,10 @@ enum XMLTree {
         ) {
             guard let e = stack.popLast() else { return }
             if stack.isEmpty {
-                if root == nil { root = e }
+                if root == nil {
+                    root = e
+                    rootEndLine = parser.lineNumber
+                }
             } else {
                 stack[stack.count - 1].children.append(e)
             }
