@@ -4,11 +4,6 @@ import Checks
 import Discovery
 import Foundation
 
-/// A user-facing failure: printed as `Error: …` with exit status 1 (no usage text).
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// `bulkhead checks list|show`: documents every hardening check.
 struct ChecksCommand: ParsableCommand {
@@ -19,6 +14,16 @@ struct ChecksCommand: ParsableCommand {
 
     enum ListFormat: String, ExpressibleByArgument, CaseIterable {
         case table, json, markdown
+    }
+
+    enum FindingsFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    /// A user-facing failure: printed as `Error: …` with exit status 1 (no usage text).
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
     }
 
     struct List: ParsableCommand {
@@ -34,14 +39,14 @@ struct ChecksCommand: ParsableCommand {
         var format: ListFormat = .table
 
         func run() throws {
-            let catalog = try loadCatalog()
+            let catalog = try loadCheckCatalog()
             let control = control.map { ControlID(rawValue: $0) }
             if let control, !ControlID.virtualisationHardening.contains(control) {
                 throw ValidationError("\(control) is not one of \(ControlID.virtualisationHardening.map(\.rawValue).joined(separator: ", "))")
             }
             let list = catalog.list(product: product, control: control)
             if list.isEmpty && product != nil {
-                throw CommandFailure("no check for product \"\(product ?? "")\" (products: \(Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted().joined(separator: ", ")))")
+                throw Failure("no check for product \"\(product ?? "")\" (products: \(Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted().joined(separator: ", ")))")
             }
             switch format {
             case .table: print(CheckDocumentation.table(list), terminator: "")
@@ -61,10 +66,10 @@ struct ChecksCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let catalog = try loadCatalog()
+            let catalog = try loadCheckCatalog()
             guard let d = catalog.definition(id) else {
                 let near = catalog.definitions.map(\.id).filter { $0.hasPrefix(String(id.prefix { $0 != "." })) }
-                throw CommandFailure("no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
+                throw Failure("no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
             }
             print(json ? try ChecksCommand.json(d) : CheckDocumentation.detail(d), terminator: json ? "\n" : "")
         }
@@ -84,10 +89,10 @@ struct ChecksCommand: ParsableCommand {
         @OptionGroup var selection: CheckSelectionOptions
 
         @Option(help: "Output format: table or json.")
-        var format: DiscoverFormat = .table
+        var format: FindingsFormat = .table
 
         func run() throws {
-            let catalog = try loadCatalog()
+            let catalog = try loadCheckCatalog()
             let (chosen, tailoring) = try selection.resolve(catalog)
             let root = try target.open()
             let (facts, discovery) = DiscoveryEngine(root: root).run()
@@ -107,11 +112,11 @@ struct ChecksCommand: ParsableCommand {
     }
 }
 
-func loadCatalog() throws -> CheckCatalog {
+func loadCheckCatalog() throws -> CheckCatalog {
     do {
         return try CheckCatalog.standard()
     } catch {
-        throw CommandFailure("cannot load the check catalog: \(error)")
+        throw ChecksCommand.Failure("cannot load the check catalog: \(error)")
     }
 }
 

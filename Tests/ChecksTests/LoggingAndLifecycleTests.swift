@@ -121,7 +121,7 @@ enum LoggingProbe {
             evidence: version.map { [Evidence(claim: "version \($0)", source: .package(name: "qemu-system-x86", version: $0, manager: "dpkg"), observedAt: Fixture.collectedAt, confidence: .high)] } ?? [])
     }
 
-    func run(_ version: String?, _ lifecycle: [SupportLifecycle]?) -> Finding? {
+    func run(_ version: String?, _ lifecycle: [SupportWindow]?) -> Finding? {
         let facts = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
         let f = catalog.run("lifecycle.support-window", CheckInput(facts: facts, mechanisms: [mechanism(version)], lifecycle: lifecycle))
         #expect(f.count == 1)
@@ -131,9 +131,9 @@ enum LoggingProbe {
     @Test func supportWindow() throws {
         let now = Fixture.collectedAt
         let lines = [
-            SupportLifecycle(product: "qemu", cycle: "7.2", supportEnds: now - 30 * day, source: doc),
-            SupportLifecycle(product: "qemu", cycle: "10.1", supportEnds: now + 200 * day, source: doc),
-            SupportLifecycle(product: "qemu", cycle: "9", supported: false, source: doc),
+            SupportWindow(product: "qemu", cycle: "7.2", supportEnds: now - 30 * day, source: doc),
+            SupportWindow(product: "qemu", cycle: "10.1", supportEnds: now + 200 * day, source: doc),
+            SupportWindow(product: "qemu", cycle: "9", supported: false, source: doc),
         ]
         // Debian 12's package version with its epoch: 1:7.2+dfsg-7+deb12u18.
         let old = try #require(run("1:7.2+dfsg-7+deb12u18", lines))
@@ -144,11 +144,11 @@ enum LoggingProbe {
         #expect(run("8.2.0", lines)?.reason?.contains("matches no release line") == true)
         #expect(run(nil, lines)?.reason?.contains("unknown") == true)
         #expect(run("10.1.2", nil)?.reason?.contains("no vendor lifecycle data") == true)
-        #expect(run("10.1.2", [SupportLifecycle(product: "kvm", cycle: "6", source: doc)])?.reason?.contains("no support lifecycle for qemu") == true)
+        #expect(run("10.1.2", [SupportWindow(product: "kvm", cycle: "6", source: doc)])?.reason?.contains("no support lifecycle for qemu") == true)
     }
 
     @Test func cycleMatchingIsNumericPrefix() {
-        let line = SupportLifecycle(product: "qemu", cycle: "7.2", source: doc)
+        let line = SupportWindow(product: "qemu", cycle: "7.2", source: doc)
         #expect(line.matches(version: "7.2.0"))
         #expect(line.matches(version: "1:7.2+dfsg-7"))
         #expect(!line.matches(version: "7.20.1"))
@@ -158,9 +158,9 @@ enum LoggingProbe {
     @Test func hostOS() throws {
         let obs = try Fixture.observations("debian-auditd")
         let facts = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
-        let debian = [SupportLifecycle(product: "debian", cycle: "12", supportEnds: Fixture.collectedAt + 600 * day, source: .document(url: "https://www.debian.org/releases/", title: nil))]
+        let debian = [SupportWindow(product: "debian", cycle: "12", supportEnds: Fixture.collectedAt + 600 * day, source: .document(url: "https://www.debian.org/releases/", title: nil))]
         #expect(catalog.run("lifecycle.host-os", CheckInput(facts: facts, observations: obs, lifecycle: debian)).first?.outcome == .pass)
-        let ended = [SupportLifecycle(product: "debian", cycle: "12", supportEnds: Fixture.collectedAt - day, source: .document(url: "https://www.debian.org/releases/", title: nil))]
+        let ended = [SupportWindow(product: "debian", cycle: "12", supportEnds: Fixture.collectedAt - day, source: .document(url: "https://www.debian.org/releases/", title: nil))]
         #expect(catalog.run("lifecycle.host-os", CheckInput(facts: facts, observations: obs, lifecycle: ended)).first?.outcome == .fail)
         #expect(catalog.run("lifecycle.host-os", CheckInput(facts: facts, lifecycle: ended)).first?.reason?.contains("os-release") == true)
     }

@@ -11,8 +11,9 @@ public struct CheckInput: Sendable {
     /// File-level facts that `HostFacts` does not carry (KSM, logging, audit, integrity, os-release);
     /// nil when they were not collected (checks that need them are then `inconclusive`).
     public var observations: HostObservations?
-    /// Vendor support windows (from the catalog); nil when no lifecycle data was supplied.
-    public var lifecycle: [SupportLifecycle]?
+    /// Vendor support windows (one per release line, from the catalog's `lifecycle.branches`); nil when no
+    /// lifecycle data was supplied.
+    public var lifecycle: [SupportWindow]?
     /// Management daemon configurations (libvirt `qemu.conf`).
     public var daemons: [DaemonConfiguration]
     /// The time support windows are judged against (normally when the facts were collected).
@@ -20,7 +21,7 @@ public struct CheckInput: Sendable {
 
     public init(
         facts: HostFacts, mechanisms: [IsolationMechanism] = [], observations: HostObservations? = nil,
-        lifecycle: [SupportLifecycle]? = nil, daemons: [DaemonConfiguration] = [], now: Date? = nil
+        lifecycle: [SupportWindow]? = nil, daemons: [DaemonConfiguration] = [], now: Date? = nil
     ) {
         self.facts = facts
         self.mechanisms = mechanisms

@@ -82,7 +82,7 @@ public struct HostObservations: Codable, Hashable, Sendable {
 }
 
 /// A vendor support window for one release line of a product (from the catalog's lifecycle data).
-public struct SupportLifecycle: Codable, Hashable, Sendable {
+public struct SupportWindow: Codable, Hashable, Sendable {
     public var product: ProductID
     /// The release line (`8.2`, `1.10`, `12` for Debian 12). An installed version belongs to the line when
     /// its dotted components start with the cycle's components (`8.2.1+ds-1` is in `8.2`).
