@@ -86,3 +86,32 @@ import Testing
 enum HostChecksProbe {
     static let any = Check.host("host.unregistered") { _ in .pass("") }
 }
+
+@Suite struct DocumentationTests {
+    /// docs/checks.md is the output of `bulkhead checks list --format markdown`; a changed definition
+    /// without a regenerated document fails here.
+    @Test func checksDocumentIsCurrent() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("docs/checks.md")
+        let handle = try FileHandle(forReadingFrom: path)
+        defer { try? handle.close() }
+        let text = String(decoding: try handle.read(upToCount: 4 << 20) ?? Data(), as: UTF8.self)
+        let catalog = try CheckCatalog.standard()
+        #expect(text == CheckDocumentation.markdown(catalog.definitions), "regenerate: bulkhead checks list --format markdown > docs/checks.md")
+        for d in catalog.definitions { #expect(text.contains("## \(d.id)\n")) }
+    }
+
+    @Test func findingsTableListsFailuresFirst() {
+        let report = CheckReport(
+            findings: [
+                Finding(checkID: "host.ksm", subject: "host", outcome: .pass, observed: "KSM stopped (run = 0)", severity: .medium, controls: ["ISM-1605"]),
+                Finding(checkID: "host.smt", subject: "host", outcome: .fail, observed: "SMT on", severity: .high, controls: ["ISM-1605"]),
+                Finding(checkID: "host.lockdown", subject: "host", outcome: .inconclusive(reason: "not observed"), severity: .low, controls: ["ISM-1605"]),
+            ], skipped: [], tailoring: nil)
+        let lines = CheckDocumentation.findings(report).split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines[1].contains("host.smt") && lines[1].contains("fail"))
+        #expect(lines[2].contains("not observed"))
+        #expect(lines[4] == "3 findings: 1 fail, 1 inconclusive, 1 pass, 0 notApplicable")
+    }
+}

@@ -6,11 +6,21 @@ public struct CheckReport: Codable, Hashable, Sendable {
     public struct Skipped: Codable, Hashable, Sendable {
         public var checkID: String
         public var reason: String
+        public init(checkID: String, reason: String) {
+            self.checkID = checkID
+            self.reason = reason
+        }
     }
     public var findings: [Finding]
     public var skipped: [Skipped]
     /// Title and source of the tailoring applied, if any.
     public var tailoring: String?
+
+    public init(findings: [Finding], skipped: [Skipped], tailoring: String?) {
+        self.findings = findings
+        self.skipped = skipped
+        self.tailoring = tailoring
+    }
 
     /// Findings of one outcome label (`pass`, `fail`, `notApplicable`, `inconclusive`).
     public func count(_ label: String) -> Int { findings.filter { $0.outcome.label == label }.count }
