@@ -58,10 +58,34 @@ public struct CheckCatalog: Sendable {
         }
     }
 
-    /// Reads `Definitions/**/*.json` from the module's resources (each file bounded to 256 KiB).
+    /// Where the definitions are, without SwiftPM's `Bundle.module` (which aborts the process when the
+    /// bundle is missing): `$BULKHEAD_CHECKS_DEFINITIONS`, the resource bundle beside the executable, or the
+    /// source tree this file was built from.
+    static func definitionsDirectory() -> URL? {
+        var candidates: [URL] = []
+        if let override = ProcessInfo.processInfo.environment["BULKHEAD_CHECKS_DEFINITIONS"], !override.isEmpty {
+            candidates.append(URL(fileURLWithPath: override))
+        }
+        var bases = [Bundle.main.bundleURL]
+        if let exe = Bundle.main.executableURL {
+            bases.append(exe.resolvingSymlinksInPath().deletingLastPathComponent())
+        }
+        for base in bases {
+            for bundle in ["Bulkhead_Checks.resources", "Bulkhead_Checks.bundle", "Bulkhead_Checks.bundle/Contents/Resources"] {
+                candidates.append(base.appendingPathComponent(bundle).appendingPathComponent("Definitions"))
+            }
+        }
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Definitions"))
+        var isDirectory: ObjCBool = false
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue }
+    }
+
+    /// Reads `Definitions/**/*.json` (each file bounded to 256 KiB).
     static func loadBundledDefinitions() throws(ChecksError) -> [CheckDefinition] {
-        guard let root = Bundle.module.resourceURL?.appendingPathComponent("Definitions") else {
-            throw ChecksError(.badDefinition, "the check definitions are missing from the Checks resource bundle")
+        guard let root = definitionsDirectory() else {
+            throw ChecksError(
+                .badDefinition,
+                "the check definitions (Bulkhead_Checks.resources/Definitions) are not beside the bulkhead executable; install them with it or set BULKHEAD_CHECKS_DEFINITIONS")
         }
         let files: [URL]
         do {
