@@ -82,14 +82,27 @@ let package = Package(
             name: "bulkhead",
             dependencies: [
                 "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
-                "Checks", "Assessment", "Reporting", "Store",
+                "Checks", "Assessment", "Reporting", "Store", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Runs inside a guest or sandbox; FoundationEssentials only.
-        .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
+        // Runs inside a guest or sandbox; FoundationEssentials only. Linked fully static
+        // (-static-executable) so it runs in a bare initramfs, a gVisor sandbox or a minimal rootfs.
+        .executableTarget(
+            name: "bulkhead-probe",
+            dependencies: ["CCPUID"],
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(platforms: [.linux]))]),
+        // The CPUID instruction for the probe (Swift has no inline assembly); one static inline function.
+        .target(name: "CCPUID", exclude: ["README.md"]),
+        // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
+        .target(
+            name: "Lab",
+            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
     ]
 )
