@@ -19,6 +19,14 @@ struct ProbeReport: Codable, Sendable {
     var cgroup: CgroupReport = CgroupReport()
     var lsm: LSMReport = LSMReport()
     var problems: [ProbeProblem] = []
+    /// Present when run with `--canary PATH`: whether a file the host planted is readable from here.
+    var canary: CanaryReport?
+}
+
+struct CanaryReport: Codable, Sendable {
+    var path: String
+    /// The file's first line (at most 128 characters) when readable, else absent.
+    var content: String?
 }
 
 struct ProbeInfo: Codable, Sendable {
