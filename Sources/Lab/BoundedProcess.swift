@@ -87,7 +87,8 @@ enum BoundedProcess {
     /// (for mechanisms whose children outlive the parent, e.g. runsc's sandbox).
     static func run(
         _ argv: [String], timeout: Duration, outputLimit: Int, watch: [String] = [],
-        environment: [String: String]? = nil, currentDirectory: String? = nil
+        environment: [String: String]? = nil, currentDirectory: String? = nil,
+        stdinFile: String? = nil, stdoutFile: String? = nil
     ) async throws(LabError) -> BoundedRun {
         guard let executable = argv.first else { throw LabError(.invalidArgument, "empty command") }
         let process = Process()
@@ -97,9 +98,24 @@ enum BoundedProcess {
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         let out = Pipe()
         let err = Pipe()
-        process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        if let stdinFile {
+            guard let handle = FileHandle(forReadingAtPath: stdinFile) else {
+                throw LabError(.buildFailed, "cannot open \(stdinFile)")
+            }
+            process.standardInput = handle
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        if let stdoutFile {
+            guard FileManager.default.createFile(atPath: stdoutFile, contents: nil),
+                let handle = FileHandle(forWritingAtPath: stdoutFile)
+            else { throw LabError(.buildFailed, "cannot create \(stdoutFile)") }
+            process.standardOutput = handle
+            try? out.fileHandleForWriting.close()
+        } else {
+            process.standardOutput = out
+        }
         let stdoutSink = OutputSink(limit: outputLimit, watch: watch)
         let stderrSink = OutputSink(limit: 64 * 1024, watch: [])
         let overflowed = Mutex(false)

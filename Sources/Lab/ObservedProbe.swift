@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The host side's own model of the probe's JSON (docs/probe-schema.md). It is decoded from untrusted
 /// output: every field is optional except the schema version, so a probe that could not observe

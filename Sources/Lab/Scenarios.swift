@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// What the host side knows when judging a run: its own namespace ids, what it launched.
 public struct HostContext: Sendable, Hashable {
