@@ -11,7 +11,10 @@ extension LabReport {
             if let note = run.acceleratorNote { lines.append("   accelerator: \(note)") }
             lines.append("   command: \(run.command.joined(separator: " "))")
             lines.append("   identified: \(run.identified ?? "—")")
-            if let reason = run.inconclusiveReason { lines.append("   INCONCLUSIVE: \(reason)") }
+            if let reason = run.inconclusiveReason {
+                lines.append("   INCONCLUSIVE: \(reason)")
+                if let d = run.diagnostics { lines.append("   mechanism said: \(d.split(separator: "\n").suffix(3).joined(separator: " | "))") }
+            }
             let t = run.timings
             lines.append(
                 "   timings: build \(f(t.build)) s, boot \(f(t.boot)) s, probe \(f(t.probe)) s, shutdown \(f(t.shutdown)) s, total \(f(t.total)) s")

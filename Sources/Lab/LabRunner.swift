@@ -189,7 +189,7 @@ public enum LabRunner {
             if let probeReport {
                 scenarios.map { $0.evaluate(probeReport, options.mechanism, context) }
             } else {
-                scenarios.map { $0.inconclusive(reason ?? "no probe output") }
+                scenarios.map { $0.inconclusive(reason ?? "no probe output", for: options.mechanism) }
             }
         return LabRun(
             mechanism: options.mechanism, variant: variant, command: launch.argv, accelerator: launch.accelerator,

@@ -146,7 +146,7 @@ enum Launchers {
         default: break
         }
         return Launch(
-            argv: argv, timeout: timeout ?? .seconds(90), marker: tag, canaryText: nil, accelerator: accelerator)
+            argv: argv, timeout: timeout ?? .seconds(180), marker: tag, canaryText: nil, accelerator: accelerator)
     }
 
     // MARK: sandboxes
@@ -211,7 +211,7 @@ enum Launchers {
         let id = "bulkhead-lab-" + tag.prefix(8)
         let state = ws.file("crun-state")
         return Launch(
-            argv: [crun, "--root", state, "run", "--bundle", ws.file("bundle"), id], timeout: timeout ?? .seconds(30),
+            argv: [crun, "--cgroup-manager=disabled", "--root", state, "run", "--bundle", ws.file("bundle"), id], timeout: timeout ?? .seconds(30),
             marker: tag, canaryText: canary.text, accelerator: nil,
             cleanup: [[crun, "--root", state, "delete", "--force", id]])
     }

@@ -27,6 +27,20 @@ public struct Scenario: Sendable {
     /// (expected, observed, outcome) for a run; never throws, never does I/O.
     var judge: @Sendable (ObservedProbe, LabMechanism, HostContext) -> (String, String, ScenarioOutcome)
 
+    init(
+        id: String, title: String, threat: String, severity: Severity, controls: [ControlID],
+        appliesTo: Applicability = .all,
+        judge: @escaping @Sendable (ObservedProbe, LabMechanism, HostContext) -> (String, String, ScenarioOutcome)
+    ) {
+        self.id = id
+        self.title = title
+        self.threat = threat
+        self.severity = severity
+        self.controls = controls
+        self.appliesTo = appliesTo
+        self.judge = judge
+    }
+
     public func evaluate(_ probe: ObservedProbe, _ mechanism: LabMechanism, _ host: HostContext) -> ScenarioResult {
         let (expected, observed, outcome) = judge(probe, mechanism, host)
         return ScenarioResult(
@@ -34,11 +48,27 @@ public struct Scenario: Sendable {
             controls: controls, severity: severity)
     }
 
-    /// Every scenario as inconclusive with one reason (the probe output could not be used).
-    public func inconclusive(_ reason: String) -> ScenarioResult {
-        ScenarioResult(
-            id: id, title: title, threat: threat, expected: "a usable probe report", observed: reason,
-            outcome: .inconclusive, controls: controls, severity: severity)
+    /// Which kinds of mechanism the scenario concerns.
+    public var appliesTo: Applicability
+
+    public enum Applicability: Sendable { case all, virtualMachines, sandboxes }
+
+    public func applies(to mechanism: LabMechanism) -> Bool {
+        switch appliesTo {
+        case .all: true
+        case .virtualMachines: mechanism.isVirtualMachine
+        case .sandboxes: !mechanism.isVirtualMachine
+        }
+    }
+
+    /// The scenario when the probe output could not be used: inconclusive with the reason (or not
+    /// applicable, when the scenario does not concern this kind of mechanism).
+    public func inconclusive(_ reason: String, for mechanism: LabMechanism) -> ScenarioResult {
+        let applicable = applies(to: mechanism)
+        return ScenarioResult(
+            id: id, title: title, threat: threat, expected: applicable ? "a usable probe report" : "not applicable",
+            observed: applicable ? reason : "does not concern a \(mechanism.isVirtualMachine ? "virtual machine" : "sandbox")",
+            outcome: applicable ? .inconclusive : .notApplicable, controls: controls, severity: severity)
     }
 }
 
@@ -86,7 +116,7 @@ public enum Scenarios {
     public static let legacyDevices = Scenario(
         id: "legacy-devices", title: "Guest sees legacy devices it does not need",
         threat: "Emulated legacy devices (floppy controller — VENOM, CVE-2015-3456 — USB, sound, parallel port) are attack surface in the VMM reachable from the guest.",
-        severity: .high, controls: [.ism1604]
+        severity: .high, controls: [.ism1604], appliesTo: .virtualMachines
     ) { probe, mechanism, _ in
         guard mechanism.isVirtualMachine else { return (na, "sandboxes emulate no devices", .notApplicable) }
         guard let devices = probe.devices, let legacy = devices.legacy else {
@@ -139,7 +169,7 @@ public enum Scenarios {
     public static let capabilities = Scenario(
         id: "dangerous-capabilities", title: "Sandbox keeps dangerous capabilities",
         threat: "A sandboxed process holding CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH … can attack the host kernel directly.",
-        severity: .high, controls: [.ism1604]
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
         let expected = "none of \(dangerousCapabilities.sorted().joined(separator: ", "))"
         if mechanism.isVirtualMachine { return (na, "capabilities in a guest are the guest kernel's", .notApplicable) }
@@ -154,7 +184,7 @@ public enum Scenarios {
     public static let seccomp = Scenario(
         id: "seccomp", title: "Seccomp is not enforced",
         threat: "Without a seccomp filter every host system call, including rarely used and vulnerable ones, is reachable from the sandbox.",
-        severity: .high, controls: [.ism1604]
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
         if mechanism.isVirtualMachine { return (na, "system calls in a guest go to the guest kernel", .notApplicable) }
         guard let mode = probe.process?.seccomp else { return ("seccomp mode 2 (filter)", "not reported", .inconclusive) }
@@ -171,7 +201,7 @@ public enum Scenarios {
     public static let hostNamespaces = Scenario(
         id: "host-namespaces", title: "Host PID or network namespace is shared",
         threat: "A sandbox in the host's PID namespace can see and signal host processes; in the host's network namespace it reaches host-only services.",
-        severity: .high, controls: [.ism1604]
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, host in
         let expected = "own pid and net namespaces"
         if mechanism.isVirtualMachine { return (na, "a guest kernel has its own namespaces", .notApplicable) }
@@ -193,7 +223,7 @@ public enum Scenarios {
     public static let runtimeSocket = Scenario(
         id: "runtime-socket", title: "Container runtime socket reachable",
         threat: "A reachable docker/containerd/CRI-O socket lets the sandbox start a privileged container: a full host escape.",
-        severity: .critical, controls: [.ism1604]
+        severity: .critical, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
         if mechanism.isVirtualMachine { return (na, "sockets in a guest are the guest's", .notApplicable) }
         guard let mounts = probe.mounts else { return ("no runtime socket", "mounts not reported", .inconclusive) }
@@ -205,7 +235,7 @@ public enum Scenarios {
     public static let riskyMounts = Scenario(
         id: "risky-mounts", title: "Host kernel interfaces writable",
         threat: "Writable /proc/sys, /sys, core_pattern, sysrq-trigger or a cgroup v1 release_agent lets a sandbox run code on the host.",
-        severity: .high, controls: [.ism1604]
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
         if mechanism.isVirtualMachine { return (na, "kernel interfaces in a guest are the guest kernel's", .notApplicable) }
         guard let mounts = probe.mounts else { return ("none writable", "mounts not reported", .inconclusive) }

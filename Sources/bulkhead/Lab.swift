@@ -39,7 +39,7 @@ struct LabRunCommand: AsyncParsableCommand {
     @Option(help: "QEMU accelerator: auto (KVM only when a trial boot completes), tcg or kvm.")
     var accel: Accelerator = .auto
 
-    @Option(help: "Seconds before a hung guest or sandbox is killed (default 90 for QEMU, 60 runsc, 30 others).")
+    @Option(help: "Seconds before a hung guest or sandbox is killed (default 180 for QEMU under TCG, 60 runsc, 30 others).")
     var timeout: Int?
 
     @Option(help: "Output format: text or json.")
