@@ -68,8 +68,10 @@ public struct LabRun: Codable, Hashable, Sendable {
     public var command: [String]
     /// `tcg` or `kvm` for QEMU; nil for sandboxes.
     public var accelerator: String?
-    /// Why KVM was not used, when it was tried.
+    /// Why KVM was or was not used, when it was tried.
     public var acceleratorNote: String?
+    /// How the mechanism had to be started on this host, when that differs from the documented way.
+    public var launchNote: String?
     public var exitStatus: Int32?
     public var timedOut: Bool
     /// Set when the probe output could not be used; every scenario is then inconclusive.

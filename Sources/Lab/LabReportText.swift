@@ -9,6 +9,7 @@ extension LabReport {
             if let accel = run.accelerator { header += " accel=\(accel)" }
             lines.append(header)
             if let note = run.acceleratorNote { lines.append("   accelerator: \(note)") }
+            if let note = run.launchNote { lines.append("   note: \(note)") }
             lines.append("   command: \(run.command.joined(separator: " "))")
             lines.append("   identified: \(run.identified ?? "—")")
             if let reason = run.inconclusiveReason {

@@ -193,7 +193,7 @@ public enum LabRunner {
             }
         return LabRun(
             mechanism: options.mechanism, variant: variant, command: launch.argv, accelerator: launch.accelerator,
-            acceleratorNote: nil, exitStatus: result.exitStatus, timedOut: result.timedOut, inconclusiveReason: reason,
+            acceleratorNote: nil, launchNote: launch.note, exitStatus: result.exitStatus, timedOut: result.timedOut, inconclusiveReason: reason,
             identified: probeReport?.identification?.mechanism, rawProbeOutput: raw,
             diagnostics: diagnostics.isEmpty ? nil : diagnostics, scenarios: results, timings: timings)
     }

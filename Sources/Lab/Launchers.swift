@@ -52,6 +52,8 @@ struct Launch: Sendable {
     /// Run after the process ends (delete sandbox state); argument arrays.
     var cleanup: [[String]] = []
     var currentDirectory: String?
+    /// Something a reader of the report should know about how the mechanism was started.
+    var note: String?
 }
 
 enum Launchers {
@@ -210,9 +212,28 @@ enum Launchers {
         try ws.write("bundle/config.json", config)
         let id = "bulkhead-lab-" + tag.prefix(8)
         let state = ws.file("crun-state")
+        var argv = [crun, "--cgroup-manager=disabled", "--root", state, "run", "--bundle", ws.file("bundle"), id]
+        var note: String?
+        // crun refuses a hybrid cgroup layout whose v2 hierarchy has controllers ("cgroups in hybrid mode
+        // not supported"). There, crun is started in a private mount namespace (bwrap, no other
+        // unsharing) where that v2 mount is covered by an empty tmpfs; the container's own isolation is
+        // still entirely crun's.
+        if hybridCgroupWithV2Controllers(), let bwrap = LabTools.find("bwrap") {
+            argv = [
+                bwrap, "--die-with-parent", "--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc", "--tmpfs",
+                "/sys/fs/cgroup/unified", "--",
+            ] + argv
+            note = "host has a hybrid cgroup layout with controllers in /sys/fs/cgroup/unified, which crun refuses; crun was started in a private mount namespace (bwrap, which also sets no_new_privs) with that mount hidden"
+        }
         return Launch(
-            argv: [crun, "--cgroup-manager=disabled", "--root", state, "run", "--bundle", ws.file("bundle"), id], timeout: timeout ?? .seconds(30),
-            marker: tag, canaryText: canary.text, accelerator: nil,
-            cleanup: [[crun, "--root", state, "delete", "--force", id]])
+            argv: argv, timeout: timeout ?? .seconds(30), marker: tag, canaryText: canary.text, accelerator: nil,
+            cleanup: [[crun, "--root", state, "delete", "--force", id]], note: note)
+    }
+
+    static func hybridCgroupWithV2Controllers() -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: "/sys/fs/cgroup/unified/cgroup.controllers") else { return false }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: 4096)) ?? nil
+        return data.map { !String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? false
     }
 }

@@ -15,7 +15,7 @@ enum OCIConfig {
     ]
 
     static func make(args: [String], privileged: Bool) -> String {
-        let caps = privileged ? Capabilities.all : defaultCapabilities
+        let caps = privileged ? Capabilities.hostBounding() : defaultCapabilities
         var linux: [String: Any] = [
             "namespaces": ["pid", "network", "ipc", "uts", "mount", "cgroup"].map { ["type": $0] },
             "maskedPaths": privileged
@@ -64,6 +64,20 @@ enum OCIConfig {
 }
 
 enum Capabilities {
+    /// The capabilities in this process's bounding set (a container cannot be given more), read from
+    /// /proc/self/status; falls back to the default set when it cannot be read.
+    static func hostBounding() -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/status") else { return OCIConfig.defaultCapabilities }
+        defer { try? handle.close() }
+        guard let data = (try? handle.read(upToCount: 64 * 1024)) ?? nil else { return OCIConfig.defaultCapabilities }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("CapBnd:") {
+            let hex = line.dropFirst("CapBnd:".count).trimmingCharacters(in: .whitespaces)
+            guard let mask = UInt64(hex, radix: 16) else { break }
+            return all.enumerated().filter { mask & (UInt64(1) << UInt64($0.offset)) != 0 }.map(\.element)
+        }
+        return OCIConfig.defaultCapabilities
+    }
+
     static let all = [
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
         "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",

@@ -121,6 +121,25 @@ struct LabIntegrationTests {
         #expect(runs["minimal-root"]?.outcome("host-share") == .pass)
     }
 
+    @Test("crun: a default OCI bundle passes the sandbox scenarios; a privileged one fails capabilities and seccomp")
+    func crunVariants() async throws {
+        guard available("crun", package: "crun") else { return }
+        var options = LabOptions(mechanism: .crun)
+        options.variants = ["baseline", "privileged"]
+        let report = try await LabRunner.run(options)
+        let runs = Dictionary(uniqueKeysWithValues: report.runs.map { ($0.variant, $0) })
+        for run in report.runs {
+            #expect(run.inconclusiveReason == nil, "\(run.variant): \(run.inconclusiveReason ?? "") \(run.diagnostics ?? "")")
+            #expect(run.identified == "namespaces")
+            #expect(run.outcome("host-share") == .pass, "the bundle's rootfs holds only the probe")
+            assertCleanedUp(run)
+        }
+        #expect(runs["baseline"]?.outcome("dangerous-capabilities") == .pass)
+        #expect(runs["baseline"]?.outcome("seccomp") == .pass)
+        #expect(runs["privileged"]?.outcome("dangerous-capabilities") == .fail)
+        #expect(runs["privileged"]?.outcome("seccomp") == .fail)
+    }
+
     @Test("mechanisms differ: gVisor and bubblewrap disagree where their isolation differs")
     func mechanismsDiffer() async throws {
         guard available("runsc", package: "runsc"), available("bwrap", package: "bubblewrap") else { return }
