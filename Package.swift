@@ -92,6 +92,7 @@ let package = Package(
         .executableTarget(
             name: "bulkhead-probe",
             dependencies: ["CCPUID"],
+            exclude: ["README.md"],
             swiftSettings: strict,
             linkerSettings: [.unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(platforms: [.linux]))]),
         // The CPUID instruction for the probe (Swift has no inline assembly); one static inline function.
@@ -100,6 +101,7 @@ let package = Package(
         .target(
             name: "Lab",
             dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
             swiftSettings: strict),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),

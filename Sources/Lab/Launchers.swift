@@ -131,14 +131,17 @@ enum Launchers {
 
         var argv = [qemu, "-accel", accelerator]
         switch variant {
-        case "pc-defaults": argv += ["-machine", "pc", "-cpu", "qemu64,-svm,-vmx"]
+        case "pc-defaults": argv += ["-machine", "pc", "-cpu", "qemu64,-svm,-vmx,+rdrand"]
         case "nested": argv += ["-machine", "q35", "-nodefaults", "-cpu", "max"]
-        default: argv += ["-machine", "q35", "-nodefaults", "-cpu", accelerator == "kvm" ? "host,-vmx,-svm" : "qemu64,-svm,-vmx"]
+        default:
+            argv += ["-machine", "q35", "-nodefaults", "-cpu", accelerator == "kvm" ? "host,-vmx,-svm" : "qemu64,-svm,-vmx,+rdrand"]
         }
         argv += [
             "-m", "256", "-smp", "1", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
             "-kernel", kernel, "-initrd", ws.file("initrd.cpio"),
-            "-append", "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init",
+            // random.trust_cpu=on with RDRAND: the probe's first getrandom() would otherwise block ~2 s
+            // under TCG until the kernel's entropy pool initialises.
+            "-append", "console=ttyS0 quiet loglevel=1 panic=-1 rdinit=/init random.trust_cpu=on",
         ]
         switch variant {
         case "floppy": argv += ["-device", "isa-fdc"]

@@ -129,7 +129,7 @@ public enum ProbeOutputParser {
         guard ends.count <= 1 else {
             return .failure(ProbeOutputError(message: "the end marker appeared \(ends.count) times; refusing ambiguous probe output"))
         }
-        guard let last = ends.first, last > first else {
+        guard let last = ends.first, last >= first + b.count else {
             return .failure(ProbeOutputError(message: "the probe's end marker is missing (probe crashed, hung or output was cut)"))
         }
         let body = Array(output[(first + b.count)..<last])

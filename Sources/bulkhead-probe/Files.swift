@@ -29,6 +29,10 @@ struct Files {
         }
         var type = attributes[.type] as? FileAttributeType
         var size = (attributes[.size] as? any NSNumberLike)?.intValue
+        if size == nil && attributes[.size] != nil {
+            note(path, "size has an unexpected type; not read")
+            return nil
+        }
         if type == .typeSymbolicLink {
             // Follow one link (sysfs attributes are sometimes links); refuse anything but a regular file.
             let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
@@ -83,11 +87,12 @@ struct Files {
     func writable(_ path: String) -> Bool { exists(path) && fm.isWritableFile(atPath: path) }
 }
 
-/// `attributes[.size]` is an `Int`, `UInt64` or `NSNumber`-like value depending on platform.
+/// `attributes[.size]` is a `UInt` in FoundationEssentials on Linux (`Int`/`UInt64`/`Int64` elsewhere).
 protocol NSNumberLike { var intValue: Int { get } }
 extension Int: NSNumberLike { var intValue: Int { self } }
 extension UInt64: NSNumberLike { var intValue: Int { self > UInt64(Int.max) ? Int.max : Int(self) } }
 extension Int64: NSNumberLike { var intValue: Int { Int(self) } }
+extension UInt: NSNumberLike { var intValue: Int { self > UInt(Int.max) ? Int.max : Int(self) } }
 
 /// Keeps printable ASCII and common Unicode letters; control characters become `?`.
 func printable(_ s: String) -> String {

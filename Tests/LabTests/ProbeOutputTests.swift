@@ -43,6 +43,10 @@ struct ProbeOutputTests {
         #expect(failure(noEnd)?.contains("end marker is missing") == true)
         let reversed = ProbeOutputParser.extract(Array((end + "\n{}\n" + begin).utf8), begin: begin, end: end)
         #expect(failure(reversed) != nil)
+        // Markers that share their "@@" (the end marker starting inside the begin marker) are refused.
+        let overlapping = ProbeOutputParser.extract(
+            Array("@@BULKHEAD-PROBE-BEGIN-t@@BULKHEAD-PROBE-END-t@@".utf8), begin: begin, end: end)
+        #expect(failure(overlapping) != nil)
     }
 
     @Test("two marker blocks are refused as ambiguous")
