@@ -161,3 +161,35 @@ public struct LabReport: Codable, Hashable, Sendable {
         return out
     }
 }
+
+extension LabReport {
+    /// Reads a stored report (`bulkhead lab run --format json > FILE`), bounded to 16 MiB, for
+    /// `assess --lab FILE`. A report from an unknown schema version is refused.
+    public static func load(path: String, limit: Int = 16 << 20) throws(LabError) -> LabReport {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw LabError(.artifactMissing, "cannot open the lab report \(path)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            throw LabError(.artifactMissing, "cannot read the lab report \(path)", cause: "\(error)")
+        }
+        guard data.count <= limit else { throw LabError(.invalidArgument, "lab report \(path) is over \(limit) bytes") }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let report: LabReport
+        do {
+            report = try decoder.decode(LabReport.self, from: data)
+        } catch let error as DecodingError {
+            throw LabError(.invalidArgument, "\(path) is not a lab report: \(ProbeOutputParser.describe(error))")
+        } catch {
+            throw LabError(.invalidArgument, "\(path) is not a lab report", cause: "\(error)")
+        }
+        guard report.schemaVersion == currentSchemaVersion else {
+            throw LabError(.invalidArgument, "lab report \(path) has schemaVersion \(report.schemaVersion); expected \(currentSchemaVersion)")
+        }
+        return report
+    }
+}

@@ -104,10 +104,11 @@ public enum LabRunner {
         if run.inconclusiveReason == nil && !run.timedOut {
             return (true, "KVM trial boot completed in \(String(format: "%.1f", run.timings.total)) s; KVM used")
         }
-        return (
-            false,
-            "KVM trial boot did not complete within \(Int(options.kvmTrialTimeout.seconds)) s (\(run.inconclusiveReason ?? "timed out")); TCG used"
-        )
+        if run.timedOut {
+            return (false, "KVM trial boot did not complete within \(Int(options.kvmTrialTimeout.seconds)) s and was killed; TCG used")
+        }
+        let said = (run.diagnostics ?? "").split(separator: "\n").last.map { "; qemu said: \($0)" } ?? ""
+        return (false, "KVM trial boot failed (\(run.inconclusiveReason ?? "no probe report")\(said)); TCG used")
     }
 
     static func runOnce(

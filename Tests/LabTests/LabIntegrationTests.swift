@@ -17,17 +17,19 @@ struct LabIntegrationTests {
         #expect(LabWorkspace.processes(mentioning: ws).isEmpty, "processes of \(ws) still running")
     }
 
-    @Test("QEMU/TCG: the probe identifies TCG; a floppy controller flips the legacy-device scenario")
-    func qemuFloppyFlips() async throws {
+    @Test("QEMU/TCG: the probe identifies TCG; floppy, 9p share and -cpu max flip their scenarios")
+    func qemuVariantsFlip() async throws {
         guard qemuAvailable() else { return }
         var options = LabOptions(mechanism: .qemu)
         options.accelerator = .tcg
-        options.variants = ["baseline", "floppy"]
+        options.variants = ["baseline", "floppy", "virtfs", "nested"]
         let report = try await LabRunner.run(options)
-        #expect(report.runs.count == 2)
-        guard report.runs.count == 2 else { return }
+        #expect(report.runs.count == 4)
+        guard report.runs.count == 4 else { return }
         let baseline = report.runs[0]
         let floppy = report.runs[1]
+        let virtfs = report.runs[2]
+        let nested = report.runs[3]
         for run in report.runs {
             #expect(run.inconclusiveReason == nil, "\(run.variant): \(run.inconclusiveReason ?? "") \(run.diagnostics ?? "")")
             #expect(run.identified == "qemu-tcg")
@@ -44,6 +46,10 @@ struct LabIntegrationTests {
         #expect(observed.contains("floppy-controller"), "\(observed)")
         #expect(baseline.outcome("nested-virtualization") == .pass)
         #expect(baseline.outcome("host-share") == .pass)
+        #expect(virtfs.outcome("host-share") == .fail)
+        #expect(virtfs.outcome("legacy-devices") == .pass)
+        #expect(nested.outcome("nested-virtualization") == .fail)
+        #expect(nested.outcome("host-share") == .pass)
 
         // The report becomes ISM-1460/1604 evidence.
         let evidence = report.evidence()
@@ -144,9 +150,22 @@ struct LabIntegrationTests {
     func mechanismsDiffer() async throws {
         guard available("runsc", package: "runsc"), available("bwrap", package: "bubblewrap") else { return }
         let g = try await LabRunner.run(LabOptions(mechanism: .runsc)).runs.first
-        let b = try await LabRunner.run(LabOptions(mechanism: .bwrap)).runs.first
+        let bReport = try await LabRunner.run(LabOptions(mechanism: .bwrap))
+        let b = bReport.runs.first
         #expect(g?.identified != b?.identified)
         #expect(g?.outcome("seccomp") != b?.outcome("seccomp"))
+
+        // A stored report (as `--format json` writes it) loads back for `assess --lab`.
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try encoder.encode(bReport).write(to: URL(fileURLWithPath: path))
+        let loaded = try LabReport.load(path: path)
+        #expect(loaded.runs.map(\.scenarios) == bReport.runs.map(\.scenarios))
+        #expect(!loaded.evidence().isEmpty)
+        try Data("{\"schemaVersion\":1,\"runs\":\"x\"}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: LabError.self) { try LabReport.load(path: path) }
     }
 
     @Test("--keep-artifacts keeps the build directory; bad names are errors")
