@@ -86,13 +86,27 @@ let package = Package(
             name: "bulkhead",
             dependencies: [
                 "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
-                "Checks", "Assessment", "Reporting", "Store",
+                "Checks", "Assessment", "Reporting", "Store", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Runs inside a guest or sandbox; FoundationEssentials only.
-        .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
+        // Runs inside a guest or sandbox; FoundationEssentials only. Linked fully static
+        // (-static-executable) so it runs in a bare initramfs, a gVisor sandbox or a minimal rootfs.
+        .executableTarget(
+            name: "bulkhead-probe",
+            dependencies: ["CCPUID"],
+            exclude: ["README.md"],
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(platforms: [.linux]))]),
+        // The CPUID instruction for the probe (Swift has no inline assembly); one static inline function.
+        .target(name: "CCPUID", exclude: ["README.md"]),
+        // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
+        .target(
+            name: "Lab",
+            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            swiftSettings: strict),
 
         // Benchmarks (run with `swift run -c release NAME`; they print figures, they assert nothing).
         .executableTarget(
@@ -113,5 +127,6 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
     ]
 )

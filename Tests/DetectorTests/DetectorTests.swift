@@ -174,3 +174,30 @@ import Testing
         #expect(result.schemaVersion == DiscoveryResult.currentSchemaVersion)
     }
 }
+
+@Suite struct LibvirtRunningStateTests {
+    /// libvirt's live XML under /run/libvirt/qemu is a <domstatus> document wrapping the <domain>.
+    @Test func runningDomainInsideDomstatusIsParsed() throws {
+        let temp = try TempRoot()
+        let domain = try fixtureText("virt-manager__virt-install-kvm-win10.xml")
+        // The fixture holds two <domain> documents; wrap the first as libvirt does for a running guest.
+        guard let end = domain.range(of: "</domain>") else {
+            Issue.record("fixture has no </domain>")
+            return
+        }
+        let first = String(domain[..<end.upperBound])
+        try temp.write(
+            "/run/libvirt/qemu/win10.xml",
+            "<domstatus state='running' reason='booted' pid='4242'>\n<monitor path='/var/lib/libvirt/qemu/domain-1-win10/monitor.sock' type='unix'/>\n\(first)\n</domstatus>\n")
+        let pkg = InstalledPackage(name: "libvirt-daemon-system", version: "9.0.0-4+deb12u2", manager: "dpkg")
+        let libvirt = try #require(LibvirtDetector().detect(in: facts(packages: [pkg]), root: temp.root).first)
+        let guest = try #require(libvirt.guests.first)
+        #expect(guest.running)
+        #expect(libvirt.state == .running)
+        guard case .libvirt(let d)? = guest.configuration else {
+            Issue.record("domstatus not parsed: \(guest.problems)")
+            return
+        }
+        #expect(d.name == guest.name)
+    }
+}

@@ -22,7 +22,16 @@ public enum LibvirtDomainParser {
         let tree = try XMLTree.parse(text, source: source, limits: limits)
         var problems: [Problem] = []
         if let p = tree.problem { problems.append(Problem(subject: source, message: p)) }
-        let root = tree.root
+        var root = tree.root
+        // libvirt keeps a running domain's live XML under /run/libvirt/qemu wrapped in <domstatus>.
+        if root.name == "domstatus" {
+            guard let inner = root.child("domain") else {
+                throw ConfigParseError(
+                    .notThisFormat, source: source, field: "domstatus", line: root.line,
+                    message: "<domstatus> holds no <domain> element")
+            }
+            root = inner
+        }
         guard root.name == "domain" else {
             throw ConfigParseError(
                 .notThisFormat, source: source, field: root.name, line: root.line,
