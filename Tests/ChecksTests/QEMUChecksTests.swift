@@ -9,7 +9,7 @@ import Testing
 /// parsed by Discovery's QEMU parser, then on variations that flip one fact each.
 @Suite struct QEMUChecksTests {
     let catalog = Fixture.catalog
-    static let ids = ["qemu.sandbox", "qemu.non-root", "qemu.legacy-devices", "qemu.display-exposure", "qemu.monitor-network", "qemu.accelerator"]
+    static let ids = ["qemu.sandbox", "qemu.non-root", "qemu.legacy-devices", "qemu.display-exposure", "qemu.monitor-network", "qemu.accelerator", "qemu.machine-type"]
 
     static func parse(_ file: String) throws -> QEMUConfiguration {
         let text = try Fixture.text("configs/qemu/\(file)")
@@ -38,7 +38,10 @@ import Testing
         #expect(labels(f) == [
             "qemu.sandbox": "fail", "qemu.non-root": "inconclusive", "qemu.legacy-devices": "fail",
             "qemu.display-exposure": "pass", "qemu.monitor-network": "pass", "qemu.accelerator": "pass",
+            "qemu.machine-type": "pass",
         ])
+        #expect(f["qemu.machine-type"]?.observed == "machine pc-i440fx-4.0+pve0 (family pc, security-supported)")
+        #expect(f["qemu.legacy-devices"]?.observed?.contains("floppy controller") == true)
         #expect(f["qemu.sandbox"]?.observed == "no -sandbox option (QEMU's default is off)")
         #expect(f["qemu.legacy-devices"]?.observed?.contains("piix3-usb-uhci") == true)
         #expect(f["qemu.accelerator"]?.observed == "kvm (impliedByBinary)")
@@ -58,6 +61,7 @@ import Testing
         #expect(labels(f) == [
             "qemu.sandbox": "pass", "qemu.non-root": "inconclusive", "qemu.legacy-devices": "fail",
             "qemu.display-exposure": "pass", "qemu.monitor-network": "pass", "qemu.accelerator": "fail",
+            "qemu.machine-type": "pass",
         ])
         #expect(f["qemu.accelerator"]?.observed?.contains("TCG") == true)
         // The same argv with trusted guests declared: TCG accepted, with the reason as evidence.
@@ -92,6 +96,15 @@ import Testing
         #expect(s["qemu.display-exposure"]?.outcome == .pass && s["qemu.monitor-network"]?.outcome == .pass)
         let none = try QEMUArgvParser.parse(["qemu-system-x86_64", "-accel", "kvm", "-nodefaults", "-display", "none"]).value
         #expect(outcomes(Self.guest(none))["qemu.display-exposure"]?.outcome == .notApplicable)
+    }
+
+    @Test func machineTypes() throws {
+        let isapc = try QEMUArgvParser.parse(["qemu-system-x86_64", "-machine", "isapc", "-accel", "kvm"]).value
+        #expect(outcomes(Self.guest(isapc))["qemu.machine-type"]?.outcome == .fail)
+        let q35 = try QEMUArgvParser.parse(["qemu-system-x86_64", "-machine", "pc-q35-8.2,accel=kvm"]).value
+        #expect(outcomes(Self.guest(q35))["qemu.machine-type"]?.outcome == .pass)
+        let arm = try QEMUArgvParser.parse(["qemu-system-aarch64", "-accel", "kvm"]).value
+        #expect(outcomes(Self.guest(arm))["qemu.machine-type"]?.reason?.contains("qemu-system-aarch64") == true)
     }
 
     @Test func floppyAndDefaults() throws {

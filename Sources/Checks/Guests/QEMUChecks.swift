@@ -4,7 +4,25 @@ import Foundation
 /// QEMU (standalone or launched by libvirt/Proxmox), from its command line and its process. Source:
 /// qemu docs/system/security.rst and qemu-options.hx.
 enum QEMUChecks {
-    static let all: [Check] = [sandbox, nonRoot, legacyDevices, displayExposure, monitorNetwork, accelerator]
+    static let all: [Check] = [sandbox, nonRoot, legacyDevices, displayExposure, monitorNetwork, accelerator, machineType]
+
+    // MARK: qemu.machine-type
+
+    /// Machine families inside QEMU's security support (docs/system/security.rst, "Supported machine types").
+    static let supportedMachines: Set<String> = ["microvm", "xenfv", "xenpv", "xenpvh", "pc", "q35", "virt", "s390-ccw-virtio", "pseries"]
+
+    static let machineType = Check.on("qemu.machine-type", .qemu, \.qemu) { ctx, s, q in
+        let evidence = ctx.guestEvidence(s, "-machine \(q.machineType ?? "(default)") family \(q.machineFamily ?? "-")")
+        guard let family = q.machineFamily ?? (q.machineType == nil ? nil : q.machineType) else {
+            let binary = q.binary.map { String($0.split(separator: "/").last ?? "") } ?? ""
+            if ["qemu-system-x86_64", "qemu-system-i386", "kvm", "qemu-kvm"].contains(binary) {
+                return .pass("no -machine: \(binary)'s default machine is pc (i440fx)", evidence)
+            }
+            return .inconclusive("no -machine given, and the default machine of \(binary.isEmpty ? "this binary" : binary) is not known", evidence)
+        }
+        if supportedMachines.contains(family) { return .pass("machine \(q.machineType ?? family) (family \(family), security-supported)", evidence) }
+        return .fail("machine \(q.machineType ?? family) (family \(family)) is outside QEMU's security-supported machine types", evidence)
+    }
 
     static let sandboxKnobs = ["obsolete", "elevateprivileges", "spawn", "resourcecontrol"]
 
@@ -62,6 +80,9 @@ enum QEMUChecks {
         }
         for d in q.drives where d.interface == "floppy" && !allowed.contains("floppy") {
             found.append("floppy drive \(d.file ?? d.id ?? "") (\(d.origin))")
+        }
+        if q.floppyControllerPresent && !q.devices.contains(where: { $0.category == .floppy }) && !allowed.contains("floppy") {
+            found.append("floppy controller (machine \(q.machineType ?? "default") builds an ISA FDC)")
         }
         if !q.noDefaults { found.append("no -nodefaults (QEMU adds its default devices)") }
         let evidence = ctx.guestEvidence(s, found.isEmpty ? "no legacy or risky devices" : found.joined(separator: "; "))
