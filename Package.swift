@@ -70,7 +70,7 @@ let package = Package(
         // Renderers and the signed evidence bundle.
         .target(
             name: "Reporting",
-            dependencies: ["BulkheadModel", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // SQLite history, reviews, waivers, training register.
         .target(
@@ -90,6 +90,13 @@ let package = Package(
         // Runs inside a guest or sandbox; FoundationEssentials only.
         .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
 
+        // Benchmarks (run with `swift run -c release NAME`; they print figures, they assert nothing).
+        .executableTarget(
+            name: "DiscoveryBenchmark", dependencies: ["Discovery", "HostInspection"], path: "Benchmarks/DiscoveryBenchmark"),
+
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        .testTarget(
+            name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
     ]
 )

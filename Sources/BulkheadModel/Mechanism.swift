@@ -148,4 +148,47 @@ public struct ProcessConfinement: Codable, Hashable, Sendable {
         self.cgroups = cgroups
         self.lsmLabel = lsmLabel
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case uid, gid, seccomp, threadSeccomp, noNewPrivs, capEff, namespaces, cgroups, lsmLabel
+    }
+
+    // Thread ids are written as JSON object keys ("1234": 2), not as a flat key/value array.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        uid = try c.decodeIfPresent(UInt32.self, forKey: .uid)
+        gid = try c.decodeIfPresent(UInt32.self, forKey: .gid)
+        seccomp = try c.decodeIfPresent(Int.self, forKey: .seccomp)
+        let threads = try c.decodeIfPresent([String: Int].self, forKey: .threadSeccomp) ?? [:]
+        var parsed: [Int32: Int] = [:]
+        for (key, value) in threads {
+            guard let tid = Int32(key) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .threadSeccomp, in: c, debugDescription: "thread id '\(key)' is not a number")
+            }
+            parsed[tid] = value
+        }
+        threadSeccomp = parsed
+        noNewPrivs = try c.decodeIfPresent(Bool.self, forKey: .noNewPrivs)
+        capEff = try c.decodeIfPresent(String.self, forKey: .capEff)
+        namespaces = try c.decodeIfPresent([String: String].self, forKey: .namespaces) ?? [:]
+        cgroups = try c.decodeIfPresent([String].self, forKey: .cgroups) ?? []
+        lsmLabel = try c.decodeIfPresent(String.self, forKey: .lsmLabel)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(uid, forKey: .uid)
+        try c.encodeIfPresent(gid, forKey: .gid)
+        try c.encodeIfPresent(seccomp, forKey: .seccomp)
+        if !threadSeccomp.isEmpty {
+            try c.encode(
+                Dictionary(uniqueKeysWithValues: threadSeccomp.map { (String($0.key), $0.value) }), forKey: .threadSeccomp)
+        }
+        try c.encodeIfPresent(noNewPrivs, forKey: .noNewPrivs)
+        try c.encodeIfPresent(capEff, forKey: .capEff)
+        if !namespaces.isEmpty { try c.encode(namespaces, forKey: .namespaces) }
+        if !cgroups.isEmpty { try c.encode(cgroups, forKey: .cgroups) }
+        try c.encodeIfPresent(lsmLabel, forKey: .lsmLabel)
+    }
 }

@@ -1,10 +1,37 @@
 import ArgumentParser
+import Discovery
+import Foundation
+import Reporting
+
+enum DiscoverFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
 
 struct Discover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List the isolation mechanisms on this host (or a snapshot), with their guests and evidence.")
+        abstract: "List the isolation mechanisms on this host (or a snapshot), with their guests and evidence.",
+        discussion: """
+            Finds hypervisors (KVM, Xen), VMMs (QEMU, Firecracker, Cloud Hypervisor, crosvm), management layers \
+            (libvirt), sandbox kernels (gVisor), container runtimes (runc, crun, Docker, containerd, Podman, LXC, \
+            Kata) and namespace sandboxes (bubblewrap): their versions (from the package manager), whether they are \
+            running, their guests with parsed configuration, and the evidence for each row. Reads only.
+            The JSON schema is documented in docs/discovery-schema.md.
+            """)
+
+    @OptionGroup var target: HostTarget
+
+    @Option(help: "Output format: table or json.")
+    var format: DiscoverFormat = .table
+
+    @Flag(help: "Run a mechanism's own binary with --version when no package records its version (live host only; off by default).")
+    var probeVersions = false
 
     func run() async throws {
-        throw ValidationError("discover is being built")
+        let root = try target.open()
+        let (_, result) = DiscoveryEngine(root: root, options: DiscoveryOptions(probeVersions: probeVersions)).run()
+        switch format {
+        case .table: print(DiscoveryText.render(result), terminator: "")
+        case .json: print(try JSONOutput.string(result), terminator: "")
+        }
     }
 }

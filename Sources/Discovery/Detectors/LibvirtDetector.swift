@@ -1,0 +1,54 @@
+public import BulkheadModel
+public import HostInspection
+
+/// libvirt: the management daemon that launches and confines QEMU (and Xen) guests. Reads the QEMU driver
+/// configuration and the domain definitions: persistent ones under /etc/libvirt/qemu, running ones (the
+/// live XML libvirt keeps) under /run/libvirt/qemu.
+public struct LibvirtDetector: Detector {
+    public var family: String { "libvirt" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "libvirt", name: "libvirt", role: .management,
+        packages: ["libvirt-daemon-system", "libvirt-daemon", "libvirt-daemon-driver-qemu", "libvirt"],
+        binaries: ["/usr/sbin/libvirtd", "/usr/sbin/virtqemud"],
+        matchesProcess: ProductSignature.programs(["libvirtd", "virtqemud", "virtxend", "virtlockd", "virtlogd"]))
+
+    public static let configPath = "/etc/libvirt/qemu.conf"
+    public static let definedDomains = "/etc/libvirt/qemu"
+    public static let runningDomains = "/run/libvirt/qemu"
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: host, root: root)
+        let hasConfig = root.exists(Self.configPath)
+        guard !match.isEmpty || hasConfig else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        let observed = host.collectedAt
+        if hasConfig {
+            mechanism.evidence.append(
+                Evidence(
+                    claim: "libvirt QEMU driver configuration present", source: .file(path: Self.configPath, sha256: nil),
+                    observedAt: observed, confidence: .high))
+            if let problem = GuestParsing.libvirtDriverConfigProblem(root: root) {
+                mechanism.problems.append(problem)
+            }
+        }
+        var guests: [String: Guest] = [:]
+        // Running domains first: their XML is what the guest actually runs with.
+        for (directory, running) in [(Self.runningDomains, true), (Self.definedDomains, false)] {
+            guard let names = try? root.list(directory) else { continue }
+            for file in names.sorted() where file.hasSuffix(".xml") {
+                let path = directory + "/" + file
+                let guest = GuestParsing.libvirt(path: path, running: running, root: root, observedAt: observed)
+                if guests[guest.name] == nil {
+                    guests[guest.name] = guest
+                } else if running == false {
+                    guests[guest.name]?.evidence.append(contentsOf: guest.evidence)
+                }
+            }
+        }
+        mechanism.guests = guests.values.sorted { $0.name < $1.name }
+        if mechanism.guests.contains(where: \.running) { mechanism.state = .running }
+        return [mechanism]
+    }
+}

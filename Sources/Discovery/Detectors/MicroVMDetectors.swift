@@ -1,0 +1,72 @@
+public import BulkheadModel
+public import HostInspection
+
+/// Firecracker and its jailer. The jailer execs into Firecracker inside a chroot, so a jailed VM is a
+/// `firecracker` process whose root is the jail; the jailer's own arguments are gone by then.
+public struct FirecrackerDetector: Detector {
+    public var family: String { "firecracker" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "firecracker", name: "Firecracker", role: .vmm,
+        packages: ["firecracker"],
+        binaries: ["/usr/bin/firecracker", "/usr/local/bin/firecracker", "/usr/bin/jailer", "/usr/local/bin/jailer"],
+        matchesProcess: ProductSignature.programs(["firecracker", "jailer"]))
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: host, root: root)
+        guard !match.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        mechanism.guests = match.processes.map {
+            GuestParsing.firecracker(process: $0, root: root, observedAt: host.collectedAt)
+        }
+        return [mechanism]
+    }
+}
+
+/// Cloud Hypervisor (Linux Foundation, Rust).
+public struct CloudHypervisorDetector: Detector {
+    public var family: String { "cloud-hypervisor" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "cloud-hypervisor", name: "Cloud Hypervisor", role: .vmm,
+        packages: ["cloud-hypervisor"],
+        binaries: ["/usr/bin/cloud-hypervisor", "/usr/local/bin/cloud-hypervisor"],
+        matchesProcess: ProductSignature.programs(["cloud-hypervisor"]))
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: host, root: root)
+        guard !match.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        mechanism.guests = match.processes.map {
+            GuestParsing.cloudHypervisor(process: $0, observedAt: host.collectedAt)
+        }
+        return [mechanism]
+    }
+}
+
+/// crosvm (Google, Rust).
+public struct CrosvmDetector: Detector {
+    public var family: String { "crosvm" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "crosvm", name: "crosvm", role: .vmm,
+        packages: ["crosvm"],
+        binaries: ["/usr/bin/crosvm", "/usr/local/bin/crosvm"],
+        matchesProcess: ProductSignature.programs(["crosvm"]))
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: host, root: root)
+        guard !match.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        // crosvm forks one jailed process per device; the VM is the `crosvm run` process.
+        let vms = match.processes.filter { $0.arguments.contains("run") }
+        let vmPIDs = Set(vms.map(\.pid))
+        mechanism.guests = vms.filter { $0.ppid.map { !vmPIDs.contains($0) } ?? true }.map {
+            GuestParsing.crosvm(process: $0, observedAt: host.collectedAt)
+        }
+        return [mechanism]
+    }
+}

@@ -1,0 +1,147 @@
+public import BulkheadModel
+public import Foundation
+public import HostInspection
+
+/// How one product shows itself on a host: packages, binaries and processes. Shared by the detectors;
+/// each detector adds what is particular to its family (guests, configuration files).
+public struct ProductSignature: Sendable {
+    public var product: ProductID
+    public var name: String
+    public var role: MechanismRole
+    /// Package names in dpkg or RPM databases (exact), in order of preference for the version.
+    public var packages: [String]
+    /// Package name prefixes (e.g. `qemu-system-` covers qemu-system-x86, qemu-system-arm …).
+    public var packagePrefixes: [String]
+    /// Absolute paths of the product's binaries.
+    public var binaries: [String]
+    /// Matches a process that belongs to this product.
+    public var matchesProcess: @Sendable (HostProcess) -> Bool
+
+    public init(
+        product: ProductID, name: String, role: MechanismRole, packages: [String] = [], packagePrefixes: [String] = [],
+        binaries: [String] = [], matchesProcess: @escaping @Sendable (HostProcess) -> Bool = { _ in false }
+    ) {
+        self.product = product
+        self.name = name
+        self.role = role
+        self.packages = packages
+        self.packagePrefixes = packagePrefixes
+        self.binaries = binaries
+        self.matchesProcess = matchesProcess
+    }
+
+    /// Program-name matcher for the common case.
+    public static func programs(_ names: Set<String>, prefixes: [String] = []) -> @Sendable (HostProcess) -> Bool {
+        { process in
+            // Kernel threads have neither an executable nor arguments; never match them.
+            guard process.executable != nil || !process.arguments.isEmpty else { return false }
+            let program = process.programName
+            return names.contains(program) || prefixes.contains { program.hasPrefix($0) }
+        }
+    }
+}
+
+/// What a signature found on a host, before family-specific work.
+public struct SignatureMatch: Sendable {
+    public var packages: [InstalledPackage]
+    public var binaries: [String]
+    public var processes: [HostProcess]
+    public var evidence: [Evidence]
+    public var problems: [Problem]
+
+    public var isEmpty: Bool { packages.isEmpty && binaries.isEmpty && processes.isEmpty }
+
+    /// Version from the package manager first (the preferred package order of the signature).
+    public var version: String? { packages.first?.version }
+
+    public var state: MechanismState { processes.isEmpty ? .installed : .running }
+}
+
+extension ProductSignature {
+    /// The words in a binary's evidence claim (the version probe looks for them).
+    public static let binaryClaim = "binary present at"
+
+    /// Looks for the signature's packages, binaries and processes.
+    public func match(in host: HostFacts, root: any HostRoot) -> SignatureMatch {
+        let observed = host.collectedAt
+        var evidence: [Evidence] = []
+        var found: [InstalledPackage] = []
+        for name in packages {
+            for pkg in host.packages where pkg.name == name {
+                found.append(pkg)
+            }
+        }
+        if !packagePrefixes.isEmpty {
+            for pkg in host.packages
+            where packagePrefixes.contains(where: { pkg.name.hasPrefix($0) }) && !found.contains(pkg) {
+                found.append(pkg)
+            }
+        }
+        for pkg in found {
+            evidence.append(
+                Evidence(
+                    claim: "\(name) package \(pkg.name) \(pkg.version) is installed", source: pkg.evidenceSource,
+                    observedAt: observed, confidence: .high))
+        }
+        var bins: [String] = []
+        var problems: [Problem] = []
+        for path in binaries {
+            switch root.kind(of: path) {
+            case .regular?, .symlink?:
+                bins.append(path)
+                evidence.append(
+                    Evidence(
+                        claim: "\(name) \(Self.binaryClaim) \(path)", source: .file(path: path, sha256: nil),
+                        observedAt: observed, confidence: .high))
+            case .directory?, .other?, nil:
+                continue
+            }
+        }
+        let procs = host.processes.filter(matchesProcess)
+        for process in procs {
+            evidence.append(
+                Evidence(
+                    claim: "\(name) process \(process.pid) running (\(process.executable ?? process.programName))",
+                    source: .process(pid: process.pid, field: "cmdline"), observedAt: observed, confidence: .high))
+        }
+        if found.isEmpty && bins.isEmpty && !procs.isEmpty {
+            problems.append(
+                Problem(
+                    subject: product.rawValue,
+                    message: "running, but no package records it: the version is unknown (a binary installed by hand?)"))
+        }
+        return SignatureMatch(packages: found, binaries: bins, processes: procs, evidence: evidence, problems: problems)
+    }
+
+    /// A mechanism from a match, with no guests yet.
+    public func mechanism(from match: SignatureMatch) -> IsolationMechanism {
+        IsolationMechanism(
+            product: product, name: name, version: match.version, role: role, state: match.state,
+            evidence: match.evidence, problems: match.problems)
+    }
+}
+
+/// A detector that needs nothing beyond its signature (runtimes whose guests are not modelled).
+public struct SignatureDetector: Detector {
+    public let signature: ProductSignature
+    public var family: String { signature.product.rawValue }
+
+    public init(_ signature: ProductSignature) { self.signature = signature }
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = signature.match(in: host, root: root)
+        guard !match.isEmpty else { return [] }
+        return [signature.mechanism(from: match)]
+    }
+}
+
+/// Derives a guest for a process with its confinement and the evidence of its command line.
+func processGuest(_ process: HostProcess, name: String?, observedAt: Date) -> Guest {
+    Guest(
+        name: name ?? "pid \(process.pid)", pid: process.pid, running: true, confinement: process.confinement,
+        evidence: [
+            Evidence(
+                claim: "command line of pid \(process.pid)", source: .process(pid: process.pid, field: "cmdline"),
+                observedAt: observedAt, confidence: .high)
+        ])
+}

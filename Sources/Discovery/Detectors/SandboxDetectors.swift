@@ -1,0 +1,87 @@
+public import BulkheadModel
+public import HostInspection
+
+/// gVisor: runsc, a user-space kernel (the Sentry) between a sandbox and the host kernel. Each sandbox is
+/// a `runsc boot` process (shown as `runsc-sandbox`); its gofer is `runsc-gofer`.
+public struct GVisorDetector: Detector {
+    public var family: String { "gvisor" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "gvisor", name: "gVisor (runsc)", role: .sandboxKernel,
+        packages: ["runsc", "gvisor"],
+        binaries: ["/usr/bin/runsc", "/usr/local/bin/runsc", "/usr/bin/containerd-shim-runsc-v1"],
+        matchesProcess: ProductSignature.programs(
+            ["runsc", "runsc-sandbox", "runsc-gofer", "containerd-shim-runsc-v1"]))
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: host, root: root)
+        guard !match.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        let sandboxes = match.processes.filter { GuestParsing.runscSubcommand($0.arguments) == "boot" }
+        mechanism.guests = sandboxes.map { GuestParsing.gvisor(process: $0, observedAt: host.collectedAt) }
+        return [mechanism]
+    }
+}
+
+/// Kata Containers: each container runs in a lightweight VM (QEMU, Cloud Hypervisor, Firecracker or Dragonball).
+public struct KataDetector: Detector {
+    public var family: String { "kata-containers" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "kata-containers", name: "Kata Containers", role: .containerRuntime,
+        packages: ["kata-containers", "kata-runtime", "kata-containers-bin"],
+        binaries: [
+            "/usr/bin/kata-runtime", "/usr/bin/containerd-shim-kata-v2", "/opt/kata/bin/kata-runtime",
+            "/opt/kata/bin/containerd-shim-kata-v2",
+        ],
+        matchesProcess: ProductSignature.programs(["containerd-shim-kata-v2", "kata-runtime"]))
+
+    public static let configPaths = [
+        "/etc/kata-containers/configuration.toml",
+        "/usr/share/defaults/kata-containers/configuration.toml",
+        "/opt/kata/share/defaults/kata-containers/configuration.toml",
+    ]
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: host, root: root)
+        let configs = Self.configPaths.filter { root.exists($0) }
+        guard !match.isEmpty || !configs.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        for path in configs.prefix(1) {
+            mechanism.evidence.append(
+                Evidence(
+                    claim: "Kata runtime configuration in effect (first found in the search order)",
+                    source: .file(path: path, sha256: nil), observedAt: host.collectedAt, confidence: .high))
+        }
+        mechanism.guests = match.processes.filter { $0.programName == "containerd-shim-kata-v2" }.map {
+            processGuest($0, name: GuestParsing.flagValue($0.arguments, "-id").map { "sandbox \($0)" }, observedAt: host.collectedAt)
+        }
+        return [mechanism]
+    }
+}
+
+/// bubblewrap: an unprivileged namespace sandbox (Flatpak, some build tools).
+public struct BubblewrapDetector: Detector {
+    public var family: String { "bubblewrap" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "bubblewrap", name: "bubblewrap", role: .namespaceSandbox,
+        packages: ["bubblewrap"],
+        binaries: ["/usr/bin/bwrap"],
+        matchesProcess: ProductSignature.programs(["bwrap"]))
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: host, root: root)
+        guard !match.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        // bwrap forks: the outer process waits while the inner one is the sandbox's init. List the outer ones.
+        let pids = Set(match.processes.map(\.pid))
+        mechanism.guests = match.processes.filter { $0.ppid.map { !pids.contains($0) } ?? true }.map {
+            GuestParsing.bubblewrap(process: $0, observedAt: host.collectedAt)
+        }
+        return [mechanism]
+    }
+}

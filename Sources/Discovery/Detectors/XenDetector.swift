@@ -1,0 +1,41 @@
+public import BulkheadModel
+public import HostInspection
+
+/// Xen: a type-1 hypervisor; Bulkhead runs in its control domain (dom0). Guests are the xl.cfg files
+/// under /etc/xen (the domains xl can start).
+public struct XenDetector: Detector {
+    public var family: String { "xen" }
+    public init() {}
+
+    public static let signature = ProductSignature(
+        product: "xen", name: "Xen", role: .type1Hypervisor,
+        packages: ["xen-hypervisor-common", "xen-utils-common", "xen", "xen-hypervisor"],
+        packagePrefixes: ["xen-hypervisor-4", "xen-utils-4"],
+        binaries: ["/usr/sbin/xl", "/usr/sbin/xenstored", "/usr/sbin/oxenstored"],
+        matchesProcess: ProductSignature.programs(["xenstored", "oxenstored", "xenconsoled", "qemu-dm", "xl"]))
+
+    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+        let observed = host.collectedAt
+        let match = Self.signature.match(in: host, root: root)
+        var evidence = match.evidence
+        var isDom0 = false
+        if let caps = try? root.readText("/proc/xen/capabilities", limit: 4096) {
+            isDom0 = caps.contains("control_d")
+            evidence.append(
+                Evidence(
+                    claim: isDom0 ? "this host is the Xen control domain (dom0)" : "this host is a Xen guest (domU)",
+                    source: .file(path: "/proc/xen/capabilities", sha256: nil), observedAt: observed, confidence: .high))
+        }
+        // A domU sees /proc/xen too; only dom0 (or installed Xen tools) makes Xen a mechanism of this host.
+        guard isDom0 || !match.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        mechanism.evidence = evidence
+        if isDom0 { mechanism.state = .running }
+        if let files = try? root.list("/etc/xen") {
+            for file in files.sorted() where file.hasSuffix(".cfg") && file != "xl.conf" {
+                mechanism.guests.append(GuestParsing.xen(path: "/etc/xen/" + file, root: root, observedAt: observed))
+            }
+        }
+        return [mechanism]
+    }
+}

@@ -1,0 +1,170 @@
+public import BulkheadModel
+public import Foundation
+public import HostInspection
+
+/// Turns what a detector found (a process, a configuration file) into a `Guest`, calling the parser for
+/// its format. Whatever cannot be read or parsed becomes a `Problem` on that guest alone.
+public enum GuestParsing {
+    /// Bound on a guest configuration file (domain XML, xl.cfg, Firecracker JSON).
+    public static let configLimit = 1 << 20
+
+    // MARK: argv helpers
+
+    /// The value of `flag` in `flag VALUE` or `flag=VALUE` form.
+    public static func flagValue(_ argv: [String], _ flag: String) -> String? {
+        var iterator = argv.makeIterator()
+        while let arg = iterator.next() {
+            if arg == flag { return iterator.next() }
+            if arg.hasPrefix(flag + "=") { return String(arg.dropFirst(flag.count + 1)) }
+        }
+        return nil
+    }
+
+    /// The runsc subcommand (`boot`, `gofer`, `run` …): the first argument that is not a flag or a flag's value.
+    public static func runscSubcommand(_ argv: [String]) -> String? {
+        let known: Set<String> = [
+            "boot", "gofer", "run", "create", "start", "do", "exec", "delete", "kill", "list", "ps", "state", "wait",
+            "events", "checkpoint", "restore", "pause", "resume", "spec", "install", "uninstall", "debug", "help",
+            "flags", "syscalls", "platforms", "usage", "metric-server", "metric-export", "port-forward", "tar", "mitigate",
+        ]
+        return argv.dropFirst().first { known.contains($0) }
+    }
+
+    // MARK: per family
+
+    static func qemu(process: HostProcess, observedAt: Date) -> Guest {
+        var guest = processGuest(process, name: qemuName(process.arguments), observedAt: observedAt)
+        let parsed = ConfigParsers.qemu(process.arguments)
+        guest.configuration = parsed.configuration
+        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
+        return guest
+    }
+
+    /// `-name guest=NAME,debug-threads=on` or `-name NAME`.
+    static func qemuName(_ argv: [String]) -> String? {
+        guard let value = flagValue(argv, "-name") ?? flagValue(argv, "--name") else { return nil }
+        let first = value.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init) ?? value
+        if first.hasPrefix("guest=") { return String(first.dropFirst(6)) }
+        return first.isEmpty ? nil : first
+    }
+
+    static func libvirt(path: String, running: Bool, root: any HostRoot, observedAt: Date) -> Guest {
+        let fallbackName = String(path.split(separator: "/").last?.dropLast(4) ?? "")
+        var guest = Guest(
+            name: fallbackName, running: running,
+            evidence: [
+                Evidence(
+                    claim: running ? "running domain XML kept by libvirt" : "persistent domain definition",
+                    source: .file(path: path, sha256: nil), observedAt: observedAt, confidence: .high)
+            ])
+        do {
+            let text = try root.readText(path, limit: configLimit)
+            let parsed = ConfigParsers.libvirt(text, path: path)
+            guest.configuration = parsed.configuration
+            if let name = parsed.name, !name.isEmpty { guest.name = name }
+            guest.problems += parsed.problems.map { Problem(subject: path, message: $0.message) }
+        } catch {
+            guest.problems.append(error.problem)
+        }
+        return guest
+    }
+
+    static func libvirtDriverConfigProblem(root: any HostRoot) -> Problem? {
+        do {
+            _ = try root.readText(LibvirtDetector.configPath, limit: configLimit)
+            return nil
+        } catch {
+            return error.problem
+        }
+    }
+
+    static func xen(path: String, root: any HostRoot, observedAt: Date) -> Guest {
+        let fallbackName = String(path.split(separator: "/").last?.dropLast(4) ?? "")
+        var guest = Guest(
+            name: fallbackName, running: false,
+            evidence: [
+                Evidence(
+                    claim: "xl domain configuration", source: .file(path: path, sha256: nil), observedAt: observedAt,
+                    confidence: .high)
+            ])
+        do {
+            let text = try root.readText(path, limit: configLimit)
+            let parsed = ConfigParsers.xen(text, path: path)
+            guest.configuration = parsed.configuration
+            if let name = parsed.name, !name.isEmpty { guest.name = name }
+            guest.problems += parsed.problems.map { Problem(subject: path, message: $0.message) }
+        } catch {
+            guest.problems.append(error.problem)
+        }
+        return guest
+    }
+
+    static func firecracker(process: HostProcess, root: any HostRoot, observedAt: Date) -> Guest {
+        let id = flagValue(process.arguments, "--id")
+        var guest = processGuest(process, name: id.map { "microvm \($0)" }, observedAt: observedAt)
+        var configText: String?
+        if let configPath = flagValue(process.arguments, "--config-file") {
+            if configPath.hasPrefix("/") && !isJailed(process) {
+                do {
+                    configText = try root.readText(configPath, limit: configLimit)
+                    guest.evidence.append(
+                        Evidence(
+                            claim: "Firecracker --config-file", source: .file(path: configPath, sha256: nil),
+                            observedAt: observedAt, confidence: .high))
+                } catch {
+                    guest.problems.append(error.problem)
+                }
+            } else {
+                guest.problems.append(
+                    Problem(
+                        subject: guest.name,
+                        message:
+                            "config file \(configPath) is inside the jailer's chroot; its configuration is not read (the API socket is not queried)"
+                    ))
+            }
+        }
+        let parsed = ConfigParsers.firecracker(argv: process.arguments, configJSON: configText)
+        guest.configuration = parsed.configuration
+        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
+        return guest
+    }
+
+    /// A Firecracker started by the jailer runs chrooted: its `exe` shows the path inside the jail.
+    static func isJailed(_ process: HostProcess) -> Bool {
+        guard let exe = process.executable else { return false }
+        return exe.contains("/jailer/") || process.confinement.namespaces["mnt"] != nil && exe == "/firecracker"
+    }
+
+    static func cloudHypervisor(process: HostProcess, observedAt: Date) -> Guest {
+        var guest = processGuest(process, name: nil, observedAt: observedAt)
+        let parsed = ConfigParsers.cloudHypervisor(process.arguments)
+        guest.configuration = parsed.configuration
+        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
+        return guest
+    }
+
+    static func crosvm(process: HostProcess, observedAt: Date) -> Guest {
+        var guest = processGuest(process, name: nil, observedAt: observedAt)
+        let parsed = ConfigParsers.crosvm(process.arguments)
+        guest.configuration = parsed.configuration
+        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
+        return guest
+    }
+
+    static func gvisor(process: HostProcess, observedAt: Date) -> Guest {
+        let id = process.arguments.last.flatMap { $0.hasPrefix("-") ? nil : $0 }
+        var guest = processGuest(process, name: id.map { "sandbox \($0.prefix(12))" }, observedAt: observedAt)
+        let parsed = ConfigParsers.runsc(process.arguments)
+        guest.configuration = parsed.configuration
+        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
+        return guest
+    }
+
+    static func bubblewrap(process: HostProcess, observedAt: Date) -> Guest {
+        var guest = processGuest(process, name: nil, observedAt: observedAt)
+        let parsed = ConfigParsers.bubblewrap(process.arguments)
+        guest.configuration = parsed.configuration
+        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
+        return guest
+    }
+}

@@ -1,2 +1,0 @@
-/// Namespace for the Reporting stage.
-public enum ReportingStage {}

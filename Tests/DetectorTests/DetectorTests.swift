@@ -1,0 +1,161 @@
+import BulkheadModel
+import Discovery
+import Foundation
+import HostInspection
+import Testing
+
+@Suite struct DetectorTests {
+    let qemuPackage = InstalledPackage(
+        name: "qemu-system-x86", version: "1:7.2+dfsg-7+deb12u18", architecture: "amd64", manager: "dpkg",
+        sourcePackage: "qemu")
+
+    @Test func qemuProcessFromProxmoxIsAGuestWithItsName() throws {
+        let argv = shellWords(try fixtureText("simple1.conf.cmd"))
+        #expect(argv.first == "/usr/bin/kvm")
+        let process = HostProcess(
+            pid: 4242, ppid: 1, name: "kvm", executable: "/usr/bin/qemu-system-x86_64", arguments: argv,
+            confinement: ProcessConfinement(uid: 0, seccomp: 0))
+        let host = facts(processes: [process], packages: [qemuPackage])
+        let temp = try TempRoot()
+        let found = QEMUDetector().detect(in: host, root: temp.root)
+        let qemu = try #require(found.first)
+        #expect(qemu.product == "qemu")
+        #expect(qemu.version == "1:7.2+dfsg-7+deb12u18")
+        #expect(qemu.state == .running)
+        #expect(qemu.guests.count == 1)
+        #expect(qemu.guests.first?.name == "simple")
+        #expect(qemu.guests.first?.pid == 4242)
+        #expect(qemu.guests.first?.confinement?.uid == 0)
+        #expect(qemu.evidence.contains { $0.source == .package(name: "qemu-system-x86", version: "1:7.2+dfsg-7+deb12u18", manager: "dpkg") })
+        #expect(qemu.evidence.contains { $0.source == .process(pid: 4242, field: "cmdline") })
+    }
+
+    @Test func kernelThreadsNamedKvmAreNotQEMU() throws {
+        let thread = HostProcess(pid: 77, ppid: 2, name: "kvm", executable: nil, arguments: [])
+        let temp = try TempRoot()
+        #expect(QEMUDetector().detect(in: facts(processes: [thread]), root: temp.root).isEmpty)
+    }
+
+    @Test func runningWithoutAPackageSaysTheVersionIsUnknown() throws {
+        let process = HostProcess(
+            pid: 10, name: "qemu-system-x86", executable: "/opt/qemu/bin/qemu-system-x86_64",
+            arguments: ["/opt/qemu/bin/qemu-system-x86_64", "-name", "guest=lab,debug-threads=on"])
+        let temp = try TempRoot()
+        let qemu = try #require(QEMUDetector().detect(in: facts(processes: [process]), root: temp.root).first)
+        #expect(qemu.version == nil)
+        #expect(qemu.guests.first?.name == "lab")
+        #expect(qemu.problems.contains { $0.message.contains("version is unknown") })
+    }
+
+    @Test func kvmNeedsModulesOrTheDevice() throws {
+        let temp = try TempRoot()
+        #expect(KVMDetector().detect(in: facts(), root: temp.root).isEmpty)
+        let kvm = try #require(KVMDetector().detect(in: facts(modules: ["kvm", "kvm_intel"]), root: temp.root).first)
+        #expect(kvm.role == .kernelHypervisor)
+        #expect(kvm.version == "6.1.0-40-amd64")
+        #expect(kvm.evidence.filter { $0.source == .file(path: "/proc/modules", sha256: nil) }.count == 2)
+    }
+
+    @Test func libvirtDomainsFromEtcAndRun() throws {
+        let temp = try TempRoot()
+        let xml = try fixtureText("virt-manager__virt-install-kvm-win10.xml")
+        try temp.write("/etc/libvirt/qemu.conf", "security_driver = \"apparmor\"\n")
+        try temp.write("/etc/libvirt/qemu/win10.xml", xml)
+        // A broken definition and a link out of the root are inconclusive items, not a failed run.
+        try temp.write("/etc/libvirt/qemu/broken.xml", "<domain type='kvm'><name>broken")
+        try temp.symlink("/etc/libvirt/qemu/escape.xml", to: "../../../../../etc/shadow")
+        let pkg = InstalledPackage(name: "libvirt-daemon-system", version: "9.0.0-4+deb12u2", manager: "dpkg")
+        let libvirt = try #require(LibvirtDetector().detect(in: facts(packages: [pkg]), root: temp.root).first)
+        #expect(libvirt.version == "9.0.0-4+deb12u2")
+        #expect(libvirt.state == .installed)
+        #expect(libvirt.evidence.contains { $0.source == .file(path: "/etc/libvirt/qemu.conf", sha256: nil) })
+        let names = libvirt.guests.map(\.name)
+        #expect(names.contains("win10"))
+        let escape = try #require(libvirt.guests.first { $0.name == "escape" })
+        #expect(escape.configuration == nil)
+        #expect(escape.problems.contains { $0.message.contains("outside the host root") })
+        #expect(libvirt.guests.allSatisfy { !$0.running })
+    }
+
+    @Test func libvirtIsNotReportedOnAHostWithoutIt() throws {
+        let temp = try TempRoot()
+        #expect(LibvirtDetector().detect(in: facts(), root: temp.root).isEmpty)
+    }
+
+    @Test func xenDom0WithXlGuests() throws {
+        let temp = try TempRoot()
+        try temp.write("/proc/xen/capabilities", "control_d\n")
+        try temp.write("/etc/xen/xlexample.hvm.cfg", try fixtureText("xen__xlexample.hvm"))
+        try temp.write("/etc/xen/xl.conf", "autoballoon=\"off\"\n")
+        let xen = try #require(XenDetector().detect(in: facts(), root: temp.root).first)
+        #expect(xen.state == .running)
+        #expect(xen.guests.count == 1)
+        #expect(xen.evidence.contains { $0.claim.contains("dom0") })
+    }
+
+    @Test func xenDomUIsNotAMechanismOfThisHost() throws {
+        let temp = try TempRoot()
+        try temp.write("/proc/xen/capabilities", "\n")
+        #expect(XenDetector().detect(in: facts(), root: temp.root).isEmpty)
+    }
+
+    @Test func firecrackerUnderTheJailerIsNotReadInsideTheChroot() throws {
+        let temp = try TempRoot()
+        let process = HostProcess(
+            pid: 900, ppid: 1, name: "firecracker", executable: "/srv/jailer/firecracker/551e/root/firecracker",
+            arguments: ["/firecracker", "--id", "551e", "--config-file", "/vm.json", "--start-time-us", "1"])
+        let fc = try #require(FirecrackerDetector().detect(in: facts(processes: [process]), root: temp.root).first)
+        let guest = try #require(fc.guests.first)
+        #expect(guest.name == "microvm 551e")
+        #expect(guest.problems.contains { $0.message.contains("chroot") })
+    }
+
+    @Test func firecrackerConfigFileIsReadFromTheHost() throws {
+        let temp = try TempRoot()
+        try temp.write("/srv/vm.json", try fixtureText("firecracker__vm_config.json"))
+        let process = HostProcess(
+            pid: 901, name: "firecracker", executable: "/usr/bin/firecracker",
+            arguments: ["/usr/bin/firecracker", "--api-sock", "/tmp/fc.sock", "--config-file", "/srv/vm.json"])
+        let fc = try #require(FirecrackerDetector().detect(in: facts(processes: [process]), root: temp.root).first)
+        let guest = try #require(fc.guests.first)
+        #expect(guest.problems.isEmpty)
+        #expect(guest.evidence.contains { $0.source == .file(path: "/srv/vm.json", sha256: nil) })
+    }
+
+    @Test func runscSandboxesAreTheBootProcesses() throws {
+        let temp = try TempRoot()
+        let pkg = InstalledPackage(name: "runsc", version: "0.0~20221219.0-1", manager: "dpkg")
+        let boot = HostProcess(
+            pid: 300, ppid: 299, name: "exe", executable: "/usr/bin/runsc",
+            arguments: ["runsc-sandbox", "--root=/run/runsc", "--network=none", "boot", "--bundle=/b", "abc123def456789"])
+        let gofer = HostProcess(
+            pid: 301, ppid: 299, name: "exe", executable: "/usr/bin/runsc",
+            arguments: ["runsc-gofer", "--root=/run/runsc", "gofer", "--bundle=/b"])
+        let gv = try #require(
+            GVisorDetector().detect(in: facts(processes: [boot, gofer], packages: [pkg]), root: temp.root).first)
+        #expect(gv.state == .running)
+        #expect(gv.guests.map(\.name) == ["sandbox abc123def456"])
+    }
+
+    @Test func bubblewrapListsOnlyTheOuterProcess() throws {
+        let temp = try TempRoot()
+        let outer = HostProcess(pid: 50, ppid: 1, name: "bwrap", executable: "/usr/bin/bwrap", arguments: ["bwrap", "--unshare-all", "sh"])
+        let inner = HostProcess(pid: 51, ppid: 50, name: "bwrap", executable: "/usr/bin/bwrap", arguments: ["bwrap", "--unshare-all", "sh"])
+        let bw = try #require(BubblewrapDetector().detect(in: facts(processes: [outer, inner]), root: temp.root).first)
+        #expect(bw.guests.map(\.pid) == [50])
+    }
+
+    @Test func engineRunsEveryDetectorAndKeepsProblems() throws {
+        let temp = try TempRoot()
+        let host = facts(
+            processes: [
+                HostProcess(pid: 1, name: "systemd", executable: "/usr/lib/systemd/systemd", arguments: ["/sbin/init"])
+            ], packages: [qemuPackage], modules: ["kvm", "kvm_amd"])
+        var withProblem = host
+        withProblem.problems = [Problem(subject: "/proc/123/status", message: "no such file (or the process exited)")]
+        let result = DiscoveryEngine(root: temp.root).run(facts: withProblem)
+        #expect(result.mechanisms.map(\.product) == ["kvm", "qemu"])
+        #expect(result.problems.count == 1)
+        #expect(result.schemaVersion == DiscoveryResult.currentSchemaVersion)
+    }
+}

@@ -1,0 +1,129 @@
+import BulkheadModel
+import Discovery
+import Foundation
+import HostInspection
+import Testing
+
+/// Starts a real program for a test and makes sure it is gone afterwards.
+final class LiveProgram {
+    let process = Process()
+
+    init(_ argv: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Waits until the kernel shows the process with its full command line.
+    func waitUntilVisible(containing marker: String, timeout: Duration = .seconds(10)) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                String(decoding: data, as: UTF8.self).contains(marker)
+            {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// The program a live test needs, or nil outside CI when it is missing (CI must have it: .ci/run installs it).
+func requireProgram(_ path: String) -> Bool {
+    if FileManager.default.isExecutableFile(atPath: path) { return true }
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+        Issue.record("\(path) is missing; .ci/run must install it")
+    }
+    return false
+}
+
+@Suite(.serialized) struct LiveDiscoveryTests {
+    @Test func findsARunningQEMUGuestWithItsArgv() throws {
+        let qemu = "/usr/bin/qemu-system-x86_64"
+        guard requireProgram(qemu) else { return }
+        let name = "bulkhead-live-\(UInt32.random(in: 0...UInt32.max))"
+        let guest = try LiveProgram([
+            qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64",
+            "-name", "guest=\(name),debug-threads=on", "-sandbox", "on,obsolete=deny,spawn=deny",
+        ])
+        guest.waitUntilVisible(containing: name)
+        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let mechanism = try #require(result.mechanisms.first { $0.product == "qemu" })
+        #expect(mechanism.state == .running)
+        #expect(mechanism.version?.isEmpty == false, "the version comes from dpkg")
+        let found = try #require(mechanism.guests.first { $0.pid == guest.pid })
+        #expect(found.name == name)
+        #expect(found.running)
+        // The kernel applied QEMU's -sandbox filter: the confinement was read from /proc.
+        #expect(found.confinement?.seccomp == 2)
+        guard case .qemu(let config)? = found.configuration else {
+            Issue.record("the guest's argv was not parsed: \(found.problems)")
+            return
+        }
+        #expect(config.raw.contains("-sandbox"))
+        #expect(found.problems.isEmpty, "\(found.problems)")
+    }
+
+    @Test func findsRunscInstalledAndARunningSandbox() throws {
+        let runsc = "/usr/bin/runsc"
+        guard requireProgram(runsc) else { return }
+        let sandbox = try LiveProgram([runsc, "--rootless", "--network=none", "do", "sleep", "20"])
+        let deadline = ContinuousClock.now + .seconds(15)
+        var result: DiscoveryResult?
+        // The sandbox's boot process appears a moment after runsc starts.
+        while ContinuousClock.now < deadline {
+            let (_, r) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+            result = r
+            if r.mechanisms.first(where: { $0.product == "gvisor" })?.guests.contains(where: { $0.running }) == true {
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        _ = sandbox
+        let gvisor = try #require(result?.mechanisms.first { $0.product == "gvisor" })
+        #expect(gvisor.evidence.contains {
+            if case .package(let name, _, "dpkg") = $0.source { return name == "runsc" }
+            return false
+        })
+        #expect(gvisor.state == .running)
+        let boot = try #require(gvisor.guests.first)
+        #expect(boot.confinement?.seccomp == 2, "runsc's sandbox runs under its seccomp filter")
+    }
+
+    @Test func findsBubblewrapInstalledAndRunning() throws {
+        let bwrap = "/usr/bin/bwrap"
+        guard requireProgram(bwrap) else { return }
+        let marker = "bulkhead-bwrap-\(UInt32.random(in: 0...UInt32.max))"
+        let sandbox = try LiveProgram([
+            bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent",
+            "--setenv", "MARKER", marker, "sleep", "20",
+        ])
+        sandbox.waitUntilVisible(containing: marker)
+        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let bw = try #require(result.mechanisms.first { $0.product == "bubblewrap" })
+        #expect(bw.version?.hasPrefix("0.") == true)
+        #expect(bw.state == .running)
+        #expect(bw.guests.contains { $0.pid == sandbox.pid })
+    }
+
+    @Test func thisMachineSaysWhetherItIsItselfAGuest() throws {
+        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let cpuinfo = String(decoding: FileManager.default.contents(atPath: "/proc/cpuinfo") ?? Data(), as: UTF8.self)
+        if cpuinfo.contains(" hypervisor") {
+            #expect(result.virtualization.isGuest == true)
+            #expect(!result.virtualization.evidence.isEmpty)
+        }
+    }
+}

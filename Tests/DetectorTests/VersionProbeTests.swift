@@ -1,0 +1,50 @@
+import BulkheadModel
+import Foundation
+import Testing
+
+@testable import Discovery
+
+@Suite struct VersionProbeTests {
+    @Test func readsTheVersionWordFromRealOutputs() {
+        #expect(VersionProbe.firstVersion(in: "QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18)\nCopyright") == "7.2.22")
+        #expect(VersionProbe.firstVersion(in: "runsc version 0.0~20221219.0\nspec: 1.1.0") == "0.0~20221219.0")
+        #expect(VersionProbe.firstVersion(in: "crun version 1.8.1\ncommit: abc") == "1.8.1")
+        #expect(VersionProbe.firstVersion(in: "no digits here") == nil)
+        #expect(VersionProbe.firstVersion(in: "build 42 only") == nil)
+    }
+
+    @Test func aHungProgramIsStoppedAtTheTimeout() throws {
+        var probe = VersionProbe()
+        probe.timeout = .milliseconds(300)
+        let start = ContinuousClock.now
+        let result = probe.run(["/usr/bin/sleep", "30"])
+        #expect(ContinuousClock.now - start < .seconds(5))
+        guard case .failure(let problem) = result else {
+            Issue.record("a hung program must fail")
+            return
+        }
+        #expect(problem.message.contains("did not answer"))
+    }
+
+    @Test func aMissingProgramIsAProblemNotACrash() {
+        let mechanism = IsolationMechanism(product: "qemu", name: "QEMU", role: .vmm, state: .installed)
+        let filled = VersionProbe().fill([mechanism], binaries: ["qemu": "/nonexistent/qemu"], now: Date())
+        #expect(filled.first?.version == nil)
+        #expect(filled.first?.problems.first?.message.contains("could not run") == true)
+    }
+
+    @Test func theRealQEMUBinaryAnswers() throws {
+        let binary = "/usr/bin/qemu-system-x86_64"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("qemu-system-x86 must be installed in CI (.ci/run installs it)")
+            }
+            return
+        }
+        let mechanism = IsolationMechanism(product: "qemu", name: "QEMU", role: .vmm, state: .installed)
+        let filled = VersionProbe().fill([mechanism], binaries: ["qemu": binary], now: Date())
+        let version = try #require(filled.first?.version)
+        #expect(version.first?.isNumber == true)
+        #expect(filled.first?.evidence.first?.source == .command(argv: [binary, "--version"]))
+    }
+}
