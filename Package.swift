@@ -98,5 +98,11 @@ let package = Package(
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AssessmentTests",
+            dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
     ]
 )
