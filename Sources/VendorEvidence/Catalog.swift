@@ -359,7 +359,7 @@ public struct Catalog: Sendable {
         var products: [Product] = []
         var problems: [VendorEvidenceError] = []
         for name in names.sorted() where name.hasSuffix(".json") {
-            do {
+            do throws(VendorEvidenceError) {
                 let data = try readBounded(directory.appendingPathComponent(name), limit: fileLimit, file: name)
                 products.append(try decodeProduct(data, file: name))
             } catch {
@@ -368,7 +368,7 @@ public struct Catalog: Sendable {
         }
         var merged = Catalog(products: [], problems: problems)
         for p in products {
-            do { try merged.add(p) } catch { merged.problems.append(error) }
+            do throws(VendorEvidenceError) { try merged.add(p) } catch { merged.problems.append(error) }
         }
         return merged
     }
@@ -408,9 +408,9 @@ public struct Catalog: Sendable {
                     .invalid, file: file, field: "facts[\(i)].component",
                     message: "a memorySafeShare fact must name the component it measured")
             }
-            if f.aspect == .memorySafeShare, case .percent = f.value {} else if f.aspect == .memorySafeShare,
-                f.value != .unknown
-            {
+            var isPercent = false
+            if case .percent = f.value { isPercent = true }
+            if f.aspect == .memorySafeShare, !isPercent, f.value != .unknown {
                 throw VendorEvidenceError(
                     .invalid, file: file, field: "facts[\(i)].value",
                     message: "a memorySafeShare fact takes {\"percent\": n} or \"unknown\"")
@@ -441,7 +441,7 @@ public struct Catalog: Sendable {
     public mutating func merge(_ other: Catalog) {
         problems.append(contentsOf: other.problems)
         for p in other.products {
-            do { try add(p) } catch { problems.append(error) }
+            do throws(VendorEvidenceError) { try add(p) } catch { problems.append(error) }
         }
     }
 

@@ -37,11 +37,7 @@ struct CatalogOptions: ParsableArguments {
     func attestations(_ catalog: Catalog) throws -> [CriterionFact] {
         var facts: [CriterionFact] = []
         for path in evidenceFiles {
-            do {
-                facts += try EvidenceFile.load(path: path, catalog: catalog).facts
-            } catch {
-                throw ValidationError("evidence file \(error)")
-            }
+            facts += try EvidenceFile.load(path: path, catalog: catalog).facts
         }
         return facts
     }

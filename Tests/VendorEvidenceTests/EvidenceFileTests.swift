@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct EvidenceFileTests {
     func error(_ text: String) -> VendorEvidenceError? {
-        do {
+        do throws(VendorEvidenceError) {
             _ = try EvidenceFile.decode(Data(text.utf8), file: "evidence.json", catalog: Fixture.catalog)
             return nil
         } catch { return error }
@@ -51,20 +51,22 @@ import Testing
     }
 
     @Test func fixtureFilesGiveClearErrors() throws {
-        do {
-            _ = try EvidenceFile.load(path: try Fixture.url("evidence-bad-sha.json").path, catalog: Fixture.catalog)
+        let badSHA = try Fixture.url("evidence-bad-sha.json").path
+        let notJSON = try Fixture.url("evidence-not-json.json").path
+        do throws(VendorEvidenceError) {
+            _ = try EvidenceFile.load(path: badSHA, catalog: Fixture.catalog)
             Issue.record("bad sha accepted")
         } catch {
             #expect(error.file.hasSuffix("evidence-bad-sha.json"))
             #expect(error.field == "attestations[0].document.sha256")
         }
-        do {
-            _ = try EvidenceFile.load(path: try Fixture.url("evidence-not-json.json").path, catalog: Fixture.catalog)
+        do throws(VendorEvidenceError) {
+            _ = try EvidenceFile.load(path: notJSON, catalog: Fixture.catalog)
             Issue.record("truncated file accepted")
         } catch {
             #expect(error.code == .malformed && error.description.contains("not valid JSON"))
         }
-        do {
+        do throws(VendorEvidenceError) {
             _ = try EvidenceFile.load(path: "/nonexistent/evidence.json", catalog: Fixture.catalog)
             Issue.record("missing file accepted")
         } catch {

@@ -6,7 +6,7 @@ import Testing
 
 enum Fixture {
     static func url(_ name: String) throws -> URL {
-        try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil), "fixture \(name) missing")
+        try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures"), "fixture \(name) missing")
     }
     static func date(_ s: String) -> Date {
         CalendarDate.parse(s) ?? Date(timeIntervalSince1970: 0)
