@@ -24,8 +24,9 @@ import Testing
     }
 
     @Test func everyFactHasASourceAndADate() throws {
-        // Read the raw files, so a fact without a source or date cannot hide behind decoding defaults.
-        let dir = try #require(Catalog.bundledDirectory)
+        // Read the raw source files (SwiftPM does not re-copy a changed file inside a `.copy` resource
+        // folder), so a fact without a source or date cannot hide behind decoding or a stale build.
+        let dir = Fixture.repositoryRoot.appendingPathComponent("Sources/VendorEvidence/Catalog")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
         #expect(files.count == 30)
         var facts = 0
@@ -44,7 +45,10 @@ import Testing
             }
         }
         #expect(facts > 200)
-        for p in Fixture.catalog.products {
+        let fromSource = Catalog.load(directory: dir)
+        #expect(fromSource.problems.isEmpty, "catalog source problems: \(fromSource.problems)")
+        #expect(fromSource.products.count == 30)
+        for p in fromSource.products {
             for f in p.facts {
                 guard case .document(let url, _) = f.evidence.source else {
                     Issue.record("\(p.id): fact \(f.aspect) has a non-document source")
