@@ -111,7 +111,7 @@ enum Support {
 
 /// On a machine with QEMU, runsc, bwrap and crun installed (the CI machine), `assess` gives each a
 /// verdict with its reasons.
-@Suite struct LiveAssessTests {
+@Suite(.serialized) struct LiveAssessTests {
     static let expected: [(ProductID, [String], VerdictStatus, String)] = [
         ("qemu", ["/usr/bin/qemu-system-x86_64"], .partiallySatisfied, "(4a) Memory-safe languages: notMet"),
         ("gvisor", ["/usr/bin/runsc", "/usr/local/bin/runsc"], .satisfied, "(4a) Memory-safe languages: met"),
@@ -136,5 +136,70 @@ enum Support {
             #expect(v.rationale.contains { $0.contains(reason) }, "\(id) rationale lacks \(reason)")
             #expect(!v.evidence.isEmpty)
         }
+    }
+}
+
+/// Starts a real program for a test and stops it (only it) afterwards.
+final class StartedProgram {
+    let process = Process()
+
+    init(_ argv: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func waitUntilVisible(containing marker: String) {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let data = FileManager.default.contents(atPath: "/proc/\(process.processIdentifier)/cmdline"),
+                String(decoding: data, as: UTF8.self).contains(marker)
+            {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    deinit {
+        // SIGKILL, by the pid of the program this test started: QEMU blocks SIGTERM until its main loop
+        // runs, and a paused TCG guest may never get there.
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+extension LiveAssessTests {
+    @Test func runningQEMUGuestIsAssessedWithItsReasons() throws {
+        let qemu = "/usr/bin/qemu-system-x86_64"
+        guard FileManager.default.isExecutableFile(atPath: qemu) else {
+            if Support.inCI { Issue.record("\(qemu) is missing; .ci/run must install qemu-system-x86") }
+            return
+        }
+        let name = "bulkhead-assess-\(UInt32.random(in: 0...UInt32.max))"
+        let guest = try StartedProgram([
+            qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64", "-name", "guest=\(name)",
+        ])
+        guest.waitUntilVisible(containing: name)
+        let (facts, discovery) = DiscoveryEngine(root: DirectoryHostRoot.live).run(now: Support.asOf)
+        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).assess(discovery)
+        let m = try #require(report.mechanisms.first { $0.mechanism.product == "qemu" })
+        // Process inspection comes from the host-inspection stage; once it reads /proc, the guest must show.
+        if !facts.processes.isEmpty {
+            #expect(m.mechanism.state == .running)
+            #expect(m.mechanism.guests.contains { $0.name == name })
+        }
+        let v = try #require(m.verdict(for: .ism1460))
+        #expect(v.status == .partiallySatisfied)
+        #expect(v.rationale.contains { $0.contains("(4a) Memory-safe languages: notMet") })
+        #expect(v.rationale.contains { $0.contains("(4b) Memory-safe practices (less preferred): partiallyMet") })
+        #expect(v.rationale.contains { $0.contains("QEMU device model and VMM (C, mechanism layer) is the weakest") })
+        let text = AssessmentText.render(report)
+        #expect(text.contains("== QEMU (qemu"))
     }
 }
