@@ -12,7 +12,7 @@ struct Bulkhead: AsyncParsableCommand {
             It only reads the host unless a command says otherwise.
             """,
         version: BulkheadVersion.current,
-        subcommands: [Discover.self, Assess.self, Vendor.self]
+        subcommands: [Discover.self, Assess.self, Vendor.self, Snapshot.self, Keys.self, Verify.self, LabCommand.self]
     )
 }
 
