@@ -128,5 +128,11 @@ let package = Package(
         .testTarget(
             name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
+        .testTarget(
+            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AssessmentTests",
+            dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
     ]
 )

@@ -12,7 +12,10 @@ struct Bulkhead: AsyncParsableCommand {
             It only reads the host unless a command says otherwise.
             """,
         version: BulkheadVersion.current,
-        subcommands: [Discover.self, Snapshot.self, Keys.self, Verify.self, LabCommand.self, ChecksCommand.self]
+        subcommands: [
+            Assess.self, Discover.self, Vendor.self, ChecksCommand.self, LabCommand.self, Snapshot.self, Keys.self,
+            Verify.self,
+        ]
     )
 }
 
