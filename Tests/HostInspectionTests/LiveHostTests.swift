@@ -64,10 +64,11 @@ struct LiveHostTests {
         guard let bwrap = requireProgram("bwrap"), let sleep = requireProgram("sleep") else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bwrap)
-        process.arguments = ["--ro-bind", "/", "/", "--dev", "/dev", "--unshare-pid", sleep, "20"]
+        process.arguments = ["--ro-bind", "/", "/", "--dev", "/dev", "--unshare-pid", "--die-with-parent", sleep, "20"]
         try process.run()
         defer {
-            process.terminate()
+            // bwrap waits for its child; SIGKILL it and --die-with-parent takes the sandbox down too.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         let pid = process.processIdentifier

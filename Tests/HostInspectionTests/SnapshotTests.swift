@@ -228,8 +228,8 @@ struct SnapshotTests {
         limits = SnapshotLimits()
         limits.maxEntryBytes = 1000
         Self.expectError(.tooLarge, containing: "per-entry cap", limits: limits, archive)
-        // A gzip bomb: 64 MiB of zeros compresses to ~64 KiB and is stopped at the total cap.
-        let bomb = try Gzip.compress([UInt8](repeating: 0, count: 64 << 20))
+        // A gzip bomb: 16 MiB of zeros compresses to ~16 KiB and is stopped at the total cap.
+        let bomb = try Gzip.compress([UInt8](repeating: 0, count: 16 << 20))
         limits = SnapshotLimits()
         limits.maxTotalBytes = 1 << 20
         Self.expectError(.tooLarge, containing: "decompresses to more than", limits: limits, bomb)
