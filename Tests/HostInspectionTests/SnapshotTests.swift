@@ -234,4 +234,23 @@ struct SnapshotTests {
         limits.maxTotalBytes = 1 << 20
         Self.expectError(.tooLarge, containing: "decompresses to more than", limits: limits, bomb)
     }
+
+    @Test("RecordingHostRoot records from many threads at once without losing answers")
+    func concurrentRecording() throws {
+        let dir = try FixtureHost.build()
+        defer { dir.remove() }
+        for i in 0..<64 { try dir.write("data/\(i)", "value \(i)\n") }
+        let recorder = RecordingHostRoot(wrapping: DirectoryHostRoot(directory: dir.path))
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            _ = try? recorder.read("/data/\(i)")
+            _ = recorder.kind(of: "/data/\(i)")
+            _ = try? recorder.read("/data/missing-\(i)")
+        }
+        let recorded = recorder.recorded
+        for i in 0..<64 {
+            #expect(recorded["/data/\(i)"]?.content == Array("value \(i)\n".utf8))
+            #expect(recorded["/data/\(i)"]?.kind == .regular)
+            #expect(recorded["/data/missing-\(i)"]?.readError?.code == .notFound)
+        }
+    }
 }
