@@ -38,7 +38,7 @@ struct LiveHostTests {
         process.arguments = ["--no-new-privs", sleep, "20"]
         try process.run()
         defer {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         let pid = process.processIdentifier

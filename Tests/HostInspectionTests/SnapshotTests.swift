@@ -188,6 +188,12 @@ struct SnapshotTests {
         flipped[flipped.count / 2] ^= 0xFF
         Self.expectError(.corrupt, containing: "test.tar.gz", flipped)
         Self.expectError(.corrupt, containing: "not a gzip file", Array("plain text, not an archive at all".utf8))
+        #expect {
+            _ = try SnapshotHostRoot(path: "/dev/null")
+        } throws: { ($0 as? HostInspectionError)?.description.contains("not a regular file") == true }
+        #expect {
+            _ = try SnapshotHostRoot(path: "/nonexistent/host.tar.gz")
+        } throws: { ($0 as? HostInspectionError)?.description.contains("does not exist") == true }
         // A valid gzip holding a truncated tar.
         var writer = TarWriter()
         writer.append(TarMember(name: "manifest.json", kind: .regular, content: [UInt8](repeating: 0x20, count: 2000)))
