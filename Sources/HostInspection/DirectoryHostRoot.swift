@@ -144,7 +144,12 @@ public struct DirectoryHostRoot: HostRoot {
     static func errnoError(_ code: Int32, path: String) -> HostReadError {
         switch code {
         case ENOENT, ESRCH: HostReadError(.notFound, path: path, message: "no such file (or the process exited)")
-        case EACCES, EPERM: HostReadError(.permissionDenied, path: path, message: "permission denied (run as root to read it)")
+        case EACCES, EPERM:
+            HostReadError(
+                .permissionDenied, path: path,
+                message: geteuid() == 0
+                    ? "permission denied even to root (the kernel's ptrace access check, a write-only file or an LSM refused it)"
+                    : "permission denied (run as root to read it)")
         case ELOOP: HostReadError(.linkLoop, path: path, message: "is a symbolic link (not followed)")
         case EISDIR: HostReadError(.wrongKind, path: path, message: "is a directory")
         default: HostReadError(.io, path: path, message: String(cString: strerror(code)))
@@ -161,7 +166,7 @@ public struct DirectoryHostRoot: HostRoot {
         case NSFileNoSuchFileError, NSFileReadNoSuchFileError:
             return HostReadError(.notFound, path: path, message: "no such file (or the process exited)")
         case NSFileReadNoPermissionError:
-            return HostReadError(.permissionDenied, path: path, message: "permission denied (run as root to read it)")
+            return errnoError(EACCES, path: path)
         default:
             return HostReadError(.io, path: path, message: "\(fallback): \(ns.localizedDescription)")
         }

@@ -143,12 +143,21 @@ struct ProcessScanner {
             if error.code != .notFound { problems.add(error) }
             return
         }
+        var unreadable: [String] = []
+        var reason = ""
         for name in names.prefix(64) where HostInspector.isPlainName(name) {
             do {
                 process.confinement.namespaces[name] = try root.readLink("\(base)/ns/\(name)")
             } catch {
-                if error.code != .notFound { problems.add(error) }
+                if error.code != .notFound {
+                    unreadable.append(name)
+                    reason = error.message
+                }
             }
+        }
+        if !unreadable.isEmpty {
+            // One problem per process, not one per namespace link.
+            problems.add(Problem(subject: "\(base)/ns", message: "cannot read the links \(unreadable.joined(separator: ", ")): \(reason)"))
         }
     }
 

@@ -52,7 +52,8 @@ enum RPMDatabase {
         let blobs: [(Int64, Data)]
         do {
             // immutable=1: no locks, no WAL, no journal; the private copy never changes.
-            let queue = try DatabaseQueue(path: "file:\(file.path)?immutable=1", configuration: configuration)
+            let encoded = file.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? file.path
+            let queue = try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
             blobs = try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT hnum, blob FROM Packages ORDER BY hnum").compactMap { row in
                     guard let hnum: Int64 = row["hnum"], let blob: Data = row["blob"] else { return nil }

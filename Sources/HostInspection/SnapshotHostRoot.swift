@@ -174,6 +174,9 @@ public struct SnapshotHostRoot: HostRoot {
     }
 
     static func readArchive(_ path: String, cap: Int) throws(HostInspectionError) -> [UInt8] {
+        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType, type != .typeRegular {
+            throw HostInspectionError(.io, "\(path) is not a regular file; a snapshot is a .tar.gz written by `bulkhead snapshot`")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw HostInspectionError(.io, exists ? "cannot open \(path) for reading (permission?)" : "\(path) does not exist")

@@ -33,7 +33,7 @@ struct HostTarget: ParsableArguments {
             do {
                 return try SnapshotHostRoot(path: snapshot)
             } catch {
-                throw ValidationError("cannot load snapshot: \(error)")
+                throw HostTargetError("cannot load snapshot: \(error)")
             }
         }
         if let root {
@@ -45,4 +45,10 @@ struct HostTarget: ParsableArguments {
         }
         return DirectoryHostRoot.live
     }
+}
+
+/// A run-time failure opening or writing a host (printed as `Error: message`, exit status 1).
+struct HostTargetError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

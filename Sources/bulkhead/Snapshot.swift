@@ -35,7 +35,7 @@ struct Snapshot: AsyncParsableCommand {
             summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)
                 .write(recorder, hostname: facts.hostname, capturedAt: now, to: output, overwrite: force)
         } catch {
-            throw ValidationError("snapshot not written: \(error)")
+            throw HostTargetError("snapshot not written: \(error)")
         }
         print("Snapshot of \(facts.hostname ?? "unknown host") (\(base.label)) written to \(summary.path)")
         print("  paths recorded:   \(summary.pathCount)")

@@ -73,7 +73,7 @@ struct DirectoryHostRootTests {
         process.executableURL = URL(fileURLWithPath: "/bin/true")
         try process.run()
         let pid = process.processIdentifier
-        process.waitUntilExit()
+        try #require(waitForExit(process, seconds: 30), "/bin/true was not reaped")
         let root = DirectoryHostRoot.live
         #expect {
             _ = try root.read("/proc/\(pid)/status")

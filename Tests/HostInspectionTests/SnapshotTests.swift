@@ -188,6 +188,12 @@ struct SnapshotTests {
         flipped[flipped.count / 2] ^= 0xFF
         Self.expectError(.corrupt, containing: "test.tar.gz", flipped)
         Self.expectError(.corrupt, containing: "not a gzip file", Array("plain text, not an archive at all".utf8))
+        #expect {
+            _ = try SnapshotHostRoot(path: "/dev/null")
+        } throws: { ($0 as? HostInspectionError)?.description.contains("not a regular file") == true }
+        #expect {
+            _ = try SnapshotHostRoot(path: "/nonexistent/host.tar.gz")
+        } throws: { ($0 as? HostInspectionError)?.description.contains("does not exist") == true }
         // A valid gzip holding a truncated tar.
         var writer = TarWriter()
         writer.append(TarMember(name: "manifest.json", kind: .regular, content: [UInt8](repeating: 0x20, count: 2000)))
@@ -228,10 +234,29 @@ struct SnapshotTests {
         limits = SnapshotLimits()
         limits.maxEntryBytes = 1000
         Self.expectError(.tooLarge, containing: "per-entry cap", limits: limits, archive)
-        // A gzip bomb: 64 MiB of zeros compresses to ~64 KiB and is stopped at the total cap.
-        let bomb = try Gzip.compress([UInt8](repeating: 0, count: 64 << 20))
+        // A gzip bomb: 16 MiB of zeros compresses to ~16 KiB and is stopped at the total cap.
+        let bomb = try Gzip.compress([UInt8](repeating: 0, count: 16 << 20))
         limits = SnapshotLimits()
         limits.maxTotalBytes = 1 << 20
         Self.expectError(.tooLarge, containing: "decompresses to more than", limits: limits, bomb)
+    }
+
+    @Test("RecordingHostRoot records from many threads at once without losing answers")
+    func concurrentRecording() throws {
+        let dir = try FixtureHost.build()
+        defer { dir.remove() }
+        for i in 0..<64 { try dir.write("data/\(i)", "value \(i)\n") }
+        let recorder = RecordingHostRoot(wrapping: DirectoryHostRoot(directory: dir.path))
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            _ = try? recorder.read("/data/\(i)")
+            _ = recorder.kind(of: "/data/\(i)")
+            _ = try? recorder.read("/data/missing-\(i)")
+        }
+        let recorded = recorder.recorded
+        for i in 0..<64 {
+            #expect(recorded["/data/\(i)"]?.content == Array("value \(i)\n".utf8))
+            #expect(recorded["/data/\(i)"]?.kind == .regular)
+            #expect(recorded["/data/missing-\(i)"]?.readError?.code == .notFound)
+        }
     }
 }

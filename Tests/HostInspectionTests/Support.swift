@@ -112,7 +112,10 @@ func run(_ executable: String, _ arguments: [String]) throws -> String {
     try process.run()
     let data = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    guard waitForExit(process, seconds: 120) else {
+        Issue.record("\(executable) \(arguments.joined(separator: " ")) did not exit within 120 s")
+        return String(decoding: data, as: UTF8.self)
+    }
     if process.terminationStatus != 0 {
         Issue.record("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
     }
@@ -124,4 +127,15 @@ func smallFile(_ path: String) -> String? {
     guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
     defer { try? handle.close() }
     return (try? handle.read(upToCount: 1 << 20)).map { String(decoding: $0 ?? Data(), as: UTF8.self) }
+}
+
+/// Waits for Foundation to reap `process`, at most `seconds` (never hangs a test run the way an
+/// unbounded `waitUntilExit` can when many children exit at once).
+func waitForExit(_ process: Process, seconds: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning {
+        if Date() > deadline { return false }
+        usleep(10_000)
+    }
+    return true
 }
