@@ -55,7 +55,8 @@ public enum DebianSource {
     }
 
     /// Downloads and unpacks `installed.sourcePackage` at exactly `installed.sourceVersion`.
-    public static func fetch(_ installed: Installed) throws(CensusError) -> Fetched {
+    /// `aptOptions` (e.g. `-o Dir::Etc::SourceList=…`) go before `source`.
+    public static func fetch(_ installed: Installed, aptOptions: [String] = []) throws(CensusError) -> Fetched {
         guard let aptGet = Subprocess.find("apt-get") else {
             throw CensusError(.toolMissing, "--package needs apt-get")
         }
@@ -68,7 +69,7 @@ public enum DebianSource {
         let spec = "\(installed.sourcePackage)=\(installed.sourceVersion)"
         let r: Subprocess.Result
         do {
-            r = try Subprocess.run(aptGet, ["source", "-q", spec], currentDirectory: scratch)
+            r = try Subprocess.run(aptGet, aptOptions + ["source", "-q", spec], currentDirectory: scratch)
         } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw CensusError(.toolMissing, "could not run apt-get", cause: "\(error)")

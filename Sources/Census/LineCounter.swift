@@ -104,6 +104,7 @@ public enum LineCounter {
 
         func unsafeUse(_ kind: String, _ r: inout ScanResult) { r.unsafeUses[kind, default: 0] += 1 }
 
+        let table = Self.table(for: syn)
         var i = 0
         while true {
             if i >= n || s[i] == nl {
@@ -145,6 +146,13 @@ public enum LineCounter {
 
             case .block:
                 hasComment = true
+                let c0 = blockClose[0]
+                let o0: UInt8 = blockNests ? blockOpen[0] : c0
+                if b != c0 && b != o0 {
+                    i += 1
+                    while i < n { let c = s[i]; if c == c0 || c == o0 || c == nl { break }; i += 1 }
+                    continue
+                }
                 if matches(s, i, blockClose) {
                     i += blockClose.count
                     depth -= 1
@@ -161,6 +169,12 @@ public enum LineCounter {
                 if state == .doc { hasComment = true } else { hasCode = true }
                 if b == 0x5C && strEscapes {  // backslash
                     i += (byte(s, i + 1) == nl || i + 1 >= n) ? 1 : 2
+                    continue
+                }
+                let stop: UInt8 = strClose.isEmpty ? strDelim : strClose[0]
+                if b != stop {
+                    i += 1
+                    while i < n { let c = s[i]; if c == stop || c == nl || c == 0x5C { break }; i += 1 }
                     continue
                 }
                 if strClose.isEmpty {
@@ -189,6 +203,12 @@ public enum LineCounter {
             // ---- code state ----
             if syn.allCode { hasCode = true; i += 1; continue }
 
+            if atStart && i == 0 && b == UInt8(ascii: "#") && byte(s, 1) == UInt8(ascii: "!") {
+                // A shebang is an interpreter directive: code, as cloc counts it.
+                hasCode = true
+                while i < n && s[i] != nl { i += 1 }
+                continue
+            }
             if atStart {
                 switch syn.lineStart {
                 case .none: break
@@ -229,6 +249,14 @@ public enum LineCounter {
                         if directive { hasCode = true; i = k; continue }
                     }
                 }
+            }
+
+            // Plain code bytes: run to the next byte that may start something.
+            if table[Int(b)] == 0 {
+                hasCode = true
+                i += 1
+                while i < n && table[Int(s[i])] < 2 { i += 1 }
+                continue
             }
 
             // Comments.
@@ -419,6 +447,36 @@ public enum LineCounter {
             i += 1
         }
         return result
+    }
+
+    /// Byte classes in code state: 0 plain code, 1 whitespace, 2 may start a comment, string,
+    /// identifier of interest, or ends the line.
+    static func table(for syn: Syntax) -> [UInt8] {
+        var t = [UInt8](repeating: 0, count: 256)
+        for w in [0x20, 0x09, 0x0D, 0x0C, 0x0B] { t[w] = 1 }
+        t[Int(nl)] = 2
+        func special(_ chars: String) { for c in chars.utf8 { t[Int(c)] = 2 } }
+        if syn.allCode { return t }
+        if syn.slash { special("/") }
+        if syn.hash { special("#") }
+        if syn.dashDash { special("-") }
+        if syn.asmMarkers { special(";@|!#*") }
+        if syn.ocaml { special("({") }
+        if syn.pascal { special("({") }
+        if syn.html { special("<") }
+        switch syn.strings {
+        case .none: break
+        case .c, .cpp, .java, .python, .rust, .ocaml, .ada, .pascal: special("\"'")
+        case .go: special("\"'`")
+        case .csharp: special("\"'@$")
+        case .swift: special("\"#")
+        }
+        if syn.watch != .none || syn.strings == .rust || syn.strings == .cpp {
+            special("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+        }
+        if syn.watch == .header { special(":") }
+        if syn.watch == .go { special(")") }
+        return t
     }
 
     private static func podEndBytes(_ marker: StaticString) -> [UInt8] {
