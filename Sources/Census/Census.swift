@@ -6,7 +6,7 @@ public import Foundation
 public enum Census {
     /// A file the walker found, with what its directory says about headers.
     struct FileJob: Sendable {
-        var url: URL
+        var path: String
         var relativePath: String
         var size: Int
         var guess: LanguageDetector.Guess
@@ -36,71 +36,87 @@ public enum Census {
             throw CensusError(.notADirectory, "\(root.path) is not a directory or a supported archive (.tar, .tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz2, .zip)")
         }
         var acc = Accumulator(options: options)
-        var stack: [(url: URL, rel: String)] = [(root, "")]
-        let keys: [URLResourceKey] = [.isDirectoryKey, .isSymbolicLinkKey, .isRegularFileKey, .fileSizeKey]
+        var stack: [(path: String, rel: String)] = [(root.path, "")]
+        let fm = FileManager.default
+        let batchSize = 24
 
-        await withTaskGroup(of: Outcome.self) { group in
+        await withTaskGroup(of: [Outcome].self) { group in
             var inFlight = 0
-            while let (dirURL, dirRel) = stack.popLast() {
-                let entries: [URL]
+            var batch: [FileJob] = []
+            func submit(_ jobs: [FileJob]) async {
+                if inFlight >= options.jobs, let outcomes = await group.next() {
+                    for o in outcomes { acc.add(o) }
+                    inFlight -= 1
+                }
+                group.addTask { jobs.map { count($0, options: options) } }
+                inFlight += 1
+            }
+            while let (dirPath, dirRel) = stack.popLast() {
+                let names: [String]
                 do {
-                    entries = try FileManager.default.contentsOfDirectory(at: dirURL, includingPropertiesForKeys: keys, options: [])
+                    names = try fm.contentsOfDirectory(atPath: dirPath)
                 } catch {
                     acc.problem(.init(path: dirRel.isEmpty ? "." : dirRel, kind: .unreadable,
                                       message: "directory could not be read (\(error.localizedDescription)); its files are not counted"))
                     continue
                 }
-                // First pass: classify entries, note sibling languages for header decisions.
-                var files: [(URL, String, Int, LanguageDetector.Guess)] = []
+                // First pass: classify entries (lstat: links are never followed), note sibling languages.
+                var files: [(String, String, Int, LanguageDetector.Guess)] = []
                 var siblingC = 0, siblingCpp = 0
-                for entry in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
-                    let name = entry.lastPathComponent
+                for name in names.sorted() {
+                    let path = dirPath + "/" + name
                     let rel = dirRel.isEmpty ? name : dirRel + "/" + name
-                    let values = try? entry.resourceValues(forKeys: Set(keys))
-                    if values?.isSymbolicLink == true {
-                        acc.symlinks += 1
-                        acc.problem(symlinkProblem(entry, rel))
+                    guard let attributes = try? fm.attributesOfItem(atPath: path) else {
+                        acc.problem(.init(path: rel, kind: .unreadable, message: "could not be examined (lstat failed); not counted"))
                         continue
                     }
-                    if values?.isDirectory == true {
+                    let type = attributes[.type] as? FileAttributeType
+                    if type == .typeSymbolicLink {
+                        acc.symlinks += 1
+                        acc.problem(symlinkProblem(path, rel))
+                        continue
+                    }
+                    if type == .typeDirectory {
                         if let reason = options.prune(directory: rel) {
                             acc.excludeDirectory(rel, reason)
                         } else {
-                            stack.append((entry, rel))
+                            stack.append((path, rel))
                         }
                         continue
                     }
-                    guard values?.isRegularFile != false else { continue }  // sockets, fifos, devices
+                    guard type == .typeRegular else { continue }  // sockets, fifos, devices
                     let guess = LanguageDetector.guess(fileName: name)
                     if case .language(let l) = guess {
                         if l == .c { siblingC += 1 }
                         if l == .cpp { siblingCpp += 1 }
                     }
-                    files.append((entry, rel, values?.fileSize ?? 0, guess))
+                    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+                    files.append((path, rel, size, guess))
                 }
-                for (url, rel, size, guess) in files {
+                for (path, rel, size, guess) in files {
                     if guess == .unknown { acc.unrecognised += 1; continue }
-                    let job = FileJob(url: url, relativePath: rel, size: size, guess: guess, siblingCpp: siblingCpp,
+                    let job = FileJob(path: path, relativePath: rel, size: size, guess: guess, siblingCpp: siblingCpp,
                                       siblingC: siblingC, excluded: options.exclusion(forPath: rel, isDirectory: false))
                     if job.excluded == .vcs || job.excluded == .userExcluded {
                         acc.excludeFile(rel, job.excluded ?? .userExcluded, code: 0)
                         continue
                     }
-                    if inFlight >= options.jobs, let outcome = await group.next() {
-                        acc.add(outcome)
-                        inFlight -= 1
+                    batch.append(job)
+                    if batch.count >= batchSize {
+                        await submit(batch)
+                        batch.removeAll(keepingCapacity: true)
                     }
-                    group.addTask { count(job, options: options) }
-                    inFlight += 1
                 }
             }
-            for await outcome in group { acc.add(outcome) }
+            if !batch.isEmpty { await submit(batch) }
+            for await outcomes in group { for o in outcomes { acc.add(o) } }
         }
         return acc.report(subject: subject, command: command, start: start)
     }
 
     /// A message for a symbolic link the walker did not follow, naming loops as such.
-    static func symlinkProblem(_ url: URL, _ rel: String) -> CensusReport.FileProblem {
+    static func symlinkProblem(_ path: String, _ rel: String) -> CensusReport.FileProblem {
+        let url = URL(fileURLWithPath: path)
         let dest = (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) ?? "?"
         let parent = url.deletingLastPathComponent().standardizedFileURL.path
         let target = URL(fileURLWithPath: dest, relativeTo: url.deletingLastPathComponent()).standardizedFileURL.path
@@ -119,7 +135,9 @@ public enum Census {
         }
         let data: Data
         do {
-            let handle = try FileHandle(forReadingFrom: job.url)
+            guard let handle = FileHandle(forReadingAtPath: job.path) else {
+                return .problem(.init(path: path, kind: .unreadable, message: "could not be opened for reading (permissions?); not counted"))
+            }
             defer { try? handle.close() }
             data = try handle.read(upToCount: options.maxFileSize + 1) ?? Data()
         } catch {
@@ -129,8 +147,16 @@ public enum Census {
             return .problem(.init(path: path, kind: .tooLarge,
                                   message: "over the \(options.maxFileSize)-byte file cap; not counted (raise --max-file-size to count it)"))
         }
-        let head = data.prefix(8192)
-        if head.contains(0) {
+        return analyse(data.span, job, options)
+    }
+
+    /// Classifies and counts one file's bytes.
+    static func analyse(_ span: borrowing Span<UInt8>, _ job: FileJob, _ options: CensusOptions) -> Outcome {
+        let path = job.relativePath
+        let headLength = min(8192, span.count)
+        var hasNul = false
+        for k in 0..<headLength where span[k] == 0 { hasNul = true; break }
+        if hasNul {
             if job.guess == .maybeScript { return .unrecognised }
             return .problem(.init(path: path, kind: .binary,
                                   message: "binary content (a NUL byte in the first 8 KiB) despite its source-file name; not counted"))
@@ -142,18 +168,20 @@ public enum Census {
         case .language(let l): language = l
         case .header: language = .c; isHeader = true
         case .maybeScript:
-            let firstLine = head.prefix(while: { $0 != 10 })
-            guard let l = LanguageDetector.shebang(ArraySlice(firstLine)) else { return .unrecognised }
+            var firstLine: [UInt8] = []
+            var k = 0
+            while k < headLength && span[k] != 10 && k < 256 { firstLine.append(span[k]); k += 1 }
+            guard let l = LanguageDetector.shebang(firstLine[...]) else { return .unrecognised }
             language = l
         }
         var excluded = job.excluded
-        if excluded == nil && !options.keep.contains(.generated) && !options.include.contains(where: { $0.matches(path) })
-            && isGenerated(head.prefix(4096)) {
+        let generated = isGenerated(span, limit: 4096)
+        if generated && excluded == nil && !options.keep.contains(.generated) && !options.include.contains(where: { $0.matches(path) }) {
             excluded = .generated
         }
         let result: ScanResult
         do {
-            result = try LineCounter.scan(data.span, language: language, header: isHeader, maxLineLength: options.maxLineLength)
+            result = try LineCounter.scan(span, language: language, header: isHeader, maxLineLength: options.maxLineLength)
         } catch {
             switch error {
             case .lineTooLong(let line, let length, let limit):
@@ -172,12 +200,41 @@ public enum Census {
         return .counted(path: path, language: language, result: result, header: decision, excluded: excluded)
     }
 
-    /// Whether the first bytes carry a generated-file marker (case-insensitive).
-    static func isGenerated(_ head: Data) -> Bool {
-        let lower = head.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        for marker in CensusOptions.generatedMarkers where contains(lower, marker) { return true }
-        // Go's convention: "Code generated … DO NOT EDIT." is covered by "do not edit".
+    /// Whether the first bytes carry a generated-file marker (case-insensitive). One pass: every
+    /// marker but "do not edit" contains "generat", so only those two anchors are looked for.
+    static func isGenerated(_ span: borrowing Span<UInt8>, limit: Int) -> Bool {
+        let end = min(limit, span.count)
+        let anchor = Array("generat".utf8), doNotEdit = Array("do not edit".utf8)
+        var i = 0
+        while i < end {
+            let b = span[i] | 0x20
+            if b == 0x67, folded(span, i, end, anchor) {  // g
+                for marker in CensusOptions.generatedMarkers {
+                    guard let offset = offsetOfAnchor(marker, anchor) else { continue }
+                    if i >= offset && folded(span, i - offset, end, marker) { return true }
+                }
+            } else if b == 0x64, folded(span, i, end, doNotEdit) {  // d
+                return true
+            }
+            i += 1
+        }
         return false
+    }
+
+    static func folded(_ s: borrowing Span<UInt8>, _ at: Int, _ end: Int, _ lowerPattern: [UInt8]) -> Bool {
+        guard at >= 0, at + lowerPattern.count <= end else { return false }
+        for k in 0..<lowerPattern.count {
+            let c = s[at + k]
+            let lc = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
+            if lc != lowerPattern[k] { return false }
+        }
+        return true
+    }
+
+    static func offsetOfAnchor(_ marker: [UInt8], _ anchor: [UInt8]) -> Int? {
+        guard marker.count >= anchor.count else { return nil }
+        for o in 0...(marker.count - anchor.count) where Array(marker[o..<(o + anchor.count)]) == anchor { return o }
+        return nil
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
