@@ -19,6 +19,90 @@ public enum Census {
         case counted(path: String, language: Language, result: ScanResult, header: HeaderDecision, excluded: ExclusionReason?)
         case unrecognised
         case problem(CensusReport.FileProblem)
+        case symlink(CensusReport.FileProblem)
+        case excludedDirectory(path: String, reason: ExclusionReason)
+        case excludedFile(path: String, reason: ExclusionReason)
+    }
+
+    /// What a directory task found: subdirectories to walk, batches of files to count, and events.
+    struct Listing: Sendable {
+        var subdirectories: [(path: String, rel: String)] = []
+        var batches: [[FileJob]] = []
+        var events: [Outcome] = []
+    }
+
+    enum Work: Sendable {
+        case directory(path: String, rel: String)
+        case files([FileJob])
+    }
+
+    enum WorkResult: Sendable {
+        case listed(Listing)
+        case counted([Outcome])
+    }
+
+    static let batchSize = 24
+
+    /// Lists one directory (lstat on each entry: links are never followed), decides exclusions, and
+    /// splits its files into batches.
+    static func list(_ dirPath: String, _ dirRel: String, options: CensusOptions) -> Listing {
+        var listing = Listing()
+        let fm = FileManager.default
+        let names: [String]
+        do {
+            names = try fm.contentsOfDirectory(atPath: dirPath)
+        } catch {
+            listing.events.append(.problem(.init(path: dirRel.isEmpty ? "." : dirRel, kind: .unreadable,
+                message: "directory could not be read (\(error.localizedDescription)); its files are not counted")))
+            return listing
+        }
+        var files: [(String, String, Int, LanguageDetector.Guess)] = []
+        var siblingC = 0, siblingCpp = 0
+        for name in names.sorted() {
+            let path = dirPath + "/" + name
+            let rel = dirRel.isEmpty ? name : dirRel + "/" + name
+            guard let attributes = try? fm.attributesOfItem(atPath: path) else {
+                listing.events.append(.problem(.init(path: rel, kind: .unreadable, message: "could not be examined (lstat failed); not counted")))
+                continue
+            }
+            let type = attributes[.type] as? FileAttributeType
+            if type == .typeSymbolicLink {
+                listing.events.append(.symlink(symlinkProblem(path, rel)))
+                continue
+            }
+            if type == .typeDirectory {
+                if let reason = options.prune(directory: rel) {
+                    listing.events.append(.excludedDirectory(path: rel, reason: reason))
+                } else {
+                    listing.subdirectories.append((path, rel))
+                }
+                continue
+            }
+            guard type == .typeRegular else { continue }  // sockets, fifos, devices
+            let guess = LanguageDetector.guess(fileName: name)
+            if case .language(let l) = guess {
+                if l == .c { siblingC += 1 }
+                if l == .cpp { siblingCpp += 1 }
+            }
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            files.append((path, rel, size, guess))
+        }
+        var batch: [FileJob] = []
+        for (path, rel, size, guess) in files {
+            if guess == .unknown { listing.events.append(.unrecognised); continue }
+            let excluded = options.exclusion(forPath: rel, isDirectory: false)
+            if excluded == .vcs || excluded == .userExcluded {
+                listing.events.append(.excludedFile(path: rel, reason: excluded ?? .userExcluded))
+                continue
+            }
+            batch.append(FileJob(path: path, relativePath: rel, size: size, guess: guess, siblingCpp: siblingCpp,
+                                 siblingC: siblingC, excluded: excluded))
+            if batch.count >= batchSize { listing.batches.append(batch); batch = [] }
+        }
+        if !batch.isEmpty { listing.batches.append(batch) }
+        // Walk subdirectories in name order (they are popped from the end of a stack).
+        listing.subdirectories.reverse()
+        return listing
     }
 
     enum HeaderDecision: Sendable { case notHeader, content, siblings }
@@ -36,80 +120,33 @@ public enum Census {
             throw CensusError(.notADirectory, "\(root.path) is not a directory or a supported archive (.tar, .tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz2, .zip)")
         }
         var acc = Accumulator(options: options)
-        var stack: [(path: String, rel: String)] = [(root.path, "")]
-        let fm = FileManager.default
-        let batchSize = 24
-
-        await withTaskGroup(of: [Outcome].self) { group in
+        // Directories and file batches are both tasks, so listing (lstat) and counting share the cores.
+        // At most `options.jobs` tasks run at once; pending work waits in `queue` (directories last,
+        // so file batches drain before the walk widens and the queue stays small).
+        await withTaskGroup(of: WorkResult.self) { group in
+            var queue: [Work] = [.directory(path: root.path, rel: "")]
             var inFlight = 0
-            var batch: [FileJob] = []
-            func submit(_ jobs: [FileJob]) async {
-                if inFlight >= options.jobs, let outcomes = await group.next() {
+            while true {
+                while inFlight < options.jobs, let work = queue.popLast() {
+                    switch work {
+                    case .directory(let path, let rel):
+                        group.addTask { .listed(list(path, rel, options: options)) }
+                    case .files(let jobs):
+                        group.addTask { .counted(jobs.map { count($0, options: options) }) }
+                    }
+                    inFlight += 1
+                }
+                guard inFlight > 0, let result = await group.next() else { break }
+                inFlight -= 1
+                switch result {
+                case .counted(let outcomes):
                     for o in outcomes { acc.add(o) }
-                    inFlight -= 1
-                }
-                group.addTask { jobs.map { count($0, options: options) } }
-                inFlight += 1
-            }
-            while let (dirPath, dirRel) = stack.popLast() {
-                let names: [String]
-                do {
-                    names = try fm.contentsOfDirectory(atPath: dirPath)
-                } catch {
-                    acc.problem(.init(path: dirRel.isEmpty ? "." : dirRel, kind: .unreadable,
-                                      message: "directory could not be read (\(error.localizedDescription)); its files are not counted"))
-                    continue
-                }
-                // First pass: classify entries (lstat: links are never followed), note sibling languages.
-                var files: [(String, String, Int, LanguageDetector.Guess)] = []
-                var siblingC = 0, siblingCpp = 0
-                for name in names.sorted() {
-                    let path = dirPath + "/" + name
-                    let rel = dirRel.isEmpty ? name : dirRel + "/" + name
-                    guard let attributes = try? fm.attributesOfItem(atPath: path) else {
-                        acc.problem(.init(path: rel, kind: .unreadable, message: "could not be examined (lstat failed); not counted"))
-                        continue
-                    }
-                    let type = attributes[.type] as? FileAttributeType
-                    if type == .typeSymbolicLink {
-                        acc.symlinks += 1
-                        acc.problem(symlinkProblem(path, rel))
-                        continue
-                    }
-                    if type == .typeDirectory {
-                        if let reason = options.prune(directory: rel) {
-                            acc.excludeDirectory(rel, reason)
-                        } else {
-                            stack.append((path, rel))
-                        }
-                        continue
-                    }
-                    guard type == .typeRegular else { continue }  // sockets, fifos, devices
-                    let guess = LanguageDetector.guess(fileName: name)
-                    if case .language(let l) = guess {
-                        if l == .c { siblingC += 1 }
-                        if l == .cpp { siblingCpp += 1 }
-                    }
-                    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-                    files.append((path, rel, size, guess))
-                }
-                for (path, rel, size, guess) in files {
-                    if guess == .unknown { acc.unrecognised += 1; continue }
-                    let job = FileJob(path: path, relativePath: rel, size: size, guess: guess, siblingCpp: siblingCpp,
-                                      siblingC: siblingC, excluded: options.exclusion(forPath: rel, isDirectory: false))
-                    if job.excluded == .vcs || job.excluded == .userExcluded {
-                        acc.excludeFile(rel, job.excluded ?? .userExcluded, code: 0)
-                        continue
-                    }
-                    batch.append(job)
-                    if batch.count >= batchSize {
-                        await submit(batch)
-                        batch.removeAll(keepingCapacity: true)
-                    }
+                case .listed(let listing):
+                    for e in listing.events { acc.add(e) }
+                    for d in listing.subdirectories { queue.insert(.directory(path: d.path, rel: d.rel), at: 0) }
+                    for b in listing.batches { queue.append(.files(b)) }
                 }
             }
-            if !batch.isEmpty { await submit(batch) }
-            for await outcomes in group { for o in outcomes { acc.add(o) } }
         }
         return acc.report(subject: subject, command: command, start: start)
     }
@@ -289,6 +326,9 @@ struct Accumulator {
         switch outcome {
         case .unrecognised: unrecognised += 1
         case .problem(let p): problem(p)
+        case .symlink(let p): symlinks += 1; problem(p)
+        case .excludedDirectory(let path, let reason): excludeDirectory(path, reason)
+        case .excludedFile(let path, let reason): excludeFile(path, reason, code: 0)
         case .counted(let path, let language, let result, let header, let excluded):
             if let excluded {
                 excludeFile(path, excluded, code: result.lines.code)
