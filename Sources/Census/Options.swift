@@ -33,7 +33,7 @@ public enum ExclusionReason: String, Codable, Sendable, Hashable, CaseIterable, 
              "standard-headers", "berkeley-softfloat-3", "berkeley-testfloat-3"]
         case .packaging: ["debian", ".pc"]
         case .generated: []
-        case .tests: ["test", "tests", "testing", "testsuite", "testdata", "unittests", "__tests__", "selftests", "qtest"]
+        case .tests: ["test", "tests", "testing", "testsuite", "testdata", "unittests", "__tests__", "selftests"]
         case .docs: ["doc", "docs", "documentation", "man"]
         case .examples: ["example", "examples", "sample", "samples", "demo", "demos"]
         case .tooling: ["scripts", "build-aux", ".github", ".gitlab-ci.d", ".gitlab", ".ci", ".circleci"]
