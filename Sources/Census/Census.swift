@@ -45,7 +45,7 @@ public enum Census {
 
     /// Lists one directory (lstat on each entry: links are never followed), decides exclusions, and
     /// splits its files into batches.
-    static func list(_ dirPath: String, _ dirRel: String, options: CensusOptions) -> Listing {
+    static func list(_ dirPath: String, _ dirRel: String, options: CensusOptions, matcher: ExclusionMatcher) -> Listing {
         var listing = Listing()
         let fm = FileManager.default
         let names: [String]
@@ -71,7 +71,7 @@ public enum Census {
                 continue
             }
             if type == .typeDirectory {
-                if let reason = options.prune(directory: rel) {
+                if let reason = matcher.prune(directory: rel) {
                     listing.events.append(.excludedDirectory(path: rel, reason: reason))
                 } else {
                     listing.subdirectories.append((path, rel))
@@ -90,7 +90,7 @@ public enum Census {
         var batch: [FileJob] = []
         for (path, rel, size, guess) in files {
             if guess == .unknown { listing.events.append(.unrecognised); continue }
-            let excluded = options.exclusion(forPath: rel, isDirectory: false)
+            let excluded = matcher.exclusion(forPath: rel, isDirectory: false)
             if excluded == .vcs || excluded == .userExcluded {
                 listing.events.append(.excludedFile(path: rel, reason: excluded ?? .userExcluded))
                 continue
@@ -120,6 +120,7 @@ public enum Census {
             throw CensusError(.notADirectory, "\(root.path) is not a directory or a supported archive (.tar, .tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz2, .zip)")
         }
         var acc = Accumulator(options: options)
+        let matcher = ExclusionMatcher(options)
         // Directories and file batches are both tasks, so listing (lstat) and counting share the cores.
         // At most `options.jobs` tasks run at once; pending work waits in `queue` (directories last,
         // so file batches drain before the walk widens and the queue stays small).
@@ -130,7 +131,7 @@ public enum Census {
                 while inFlight < options.jobs, let work = queue.popLast() {
                     switch work {
                     case .directory(let path, let rel):
-                        group.addTask { .listed(list(path, rel, options: options)) }
+                        group.addTask { .listed(list(path, rel, options: options, matcher: matcher)) }
                     case .files(let jobs):
                         group.addTask { .counted(jobs.map { count($0, options: options) }) }
                     }

@@ -85,25 +85,60 @@ public struct CensusOptions: Sendable, Hashable {
 
     /// The exclusion reason for a relative path (directory or file), if any.
     func exclusion(forPath path: String, isDirectory: Bool) -> ExclusionReason? {
-        let components = path.split(separator: "/").map(String.init)
-        if components.contains(where: { ExclusionReason.vcs.defaultDirectories.contains($0) }) { return .vcs }
-        if exclude.contains(where: { $0.matches(path) }) { return .userExcluded }
-        if include.contains(where: { $0.matches(path) }) { return nil }
-        let dirs = isDirectory ? components : Array(components.dropLast())
-        for reason in ExclusionReason.allCases where !keep.contains(reason) && reason != .vcs {
-            let names = reason.defaultDirectories
-            if !names.isEmpty, dirs.contains(where: { names.contains($0) }) { return reason }
-        }
-        if !isDirectory, let name = components.last {
-            for reason in ExclusionReason.allCases where !keep.contains(reason) {
-                if reason.defaultFileGlobs.contains(where: { Glob($0).matches(name) }) { return reason }
-            }
-        }
-        return nil
+        ExclusionMatcher(self).exclusion(forPath: path, isDirectory: isDirectory)
     }
 
     /// Whether a directory may be skipped without reading it: only when no `--include` glob could
     /// reach below it.
+    func prune(directory path: String) -> ExclusionReason? {
+        ExclusionMatcher(self).prune(directory: path)
+    }
+}
+
+/// The exclusion rules of one `CensusOptions`, prepared once per run (name lookups in a dictionary,
+/// globs compiled once).
+struct ExclusionMatcher: Sendable {
+    let include: [Glob]
+    let exclude: [Glob]
+    /// Directory name → its reason (the first in `ExclusionReason.allCases` order that is not kept).
+    let directoryReason: [String: ExclusionReason]
+    let rank: [ExclusionReason: Int]
+    let fileGlobs: [(Glob, ExclusionReason)]
+
+    init(_ options: CensusOptions) {
+        include = options.include
+        exclude = options.exclude
+        var names: [String: ExclusionReason] = [:]
+        var rank: [ExclusionReason: Int] = [:]
+        var globs: [(Glob, ExclusionReason)] = []
+        for (i, reason) in ExclusionReason.allCases.enumerated() {
+            rank[reason] = i
+            guard reason == .vcs || !options.keep.contains(reason) else { continue }
+            for name in reason.defaultDirectories where names[name] == nil { names[name] = reason }
+            for g in reason.defaultFileGlobs { globs.append((Glob(g), reason)) }
+        }
+        directoryReason = names
+        self.rank = rank
+        fileGlobs = globs
+    }
+
+    func exclusion(forPath path: String, isDirectory: Bool) -> ExclusionReason? {
+        let components = path.split(separator: "/")
+        let dirs = isDirectory ? components[...] : components.dropLast()
+        var best: ExclusionReason?
+        for c in dirs {
+            if let r = directoryReason[String(c)], best.map({ (rank[r] ?? 0) < (rank[$0] ?? 0) }) ?? true { best = r }
+        }
+        if best == .vcs { return .vcs }
+        if exclude.contains(where: { $0.matches(path) }) { return .userExcluded }
+        if include.contains(where: { $0.matches(path) }) { return nil }
+        if let best { return best }
+        if !isDirectory, let name = components.last.map(String.init) {
+            for (glob, reason) in fileGlobs where glob.matches(name) { return reason }
+        }
+        return nil
+    }
+
     func prune(directory path: String) -> ExclusionReason? {
         guard let reason = exclusion(forPath: path, isDirectory: true) else { return nil }
         if reason == .vcs || include.isEmpty { return reason }
