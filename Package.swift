@@ -51,7 +51,7 @@ let package = Package(
             resources: [.copy("Catalog")],
             swiftSettings: strict),
         // Language census of source trees: memory-safe share and unsafe density.
-        .target(name: "Census", dependencies: ["BulkheadModel"], swiftSettings: strict),
+        .target(name: "Census", dependencies: ["BulkheadModel"], exclude: ["README.md"], swiftSettings: strict),
         // Advisory import (CVE 5, OSV, NVD 2.0, KEV), version schemes, backports, statistics.
         .target(
             name: "Advisories",
