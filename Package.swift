@@ -54,7 +54,7 @@ let package = Package(
             resources: [.copy("Catalog")],
             swiftSettings: strict),
         // Language census of source trees: memory-safe share and unsafe density.
-        .target(name: "Census", dependencies: ["BulkheadModel"], swiftSettings: strict),
+        .target(name: "Census", dependencies: ["BulkheadModel"], exclude: ["README.md"], swiftSettings: strict),
         // Advisory import (CVE 5, OSV, NVD 2.0, KEV), version schemes, backports, statistics.
         .target(
             name: "Advisories",
@@ -134,5 +134,6 @@ let package = Package(
         .testTarget(
             name: "AssessmentTests",
             dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
+        .testTarget(name: "CensusTests", dependencies: ["Census", "BulkheadModel"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -13,8 +13,8 @@ struct Bulkhead: AsyncParsableCommand {
             """,
         version: BulkheadVersion.current,
         subcommands: [
-            Assess.self, Discover.self, Vendor.self, ChecksCommand.self, LabCommand.self, Snapshot.self, Keys.self,
-            Verify.self,
+            Assess.self, Discover.self, Vendor.self, ChecksCommand.self, CensusCommand.self, LabCommand.self,
+            Snapshot.self, Keys.self, Verify.self,
         ]
     )
 }

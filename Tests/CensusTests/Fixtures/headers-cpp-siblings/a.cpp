@@ -1,0 +1,2 @@
+#include "plain.h"
+int a() { return 1; }

@@ -1,0 +1,8 @@
+class J {
+    String t = """
+        /* not a comment
+        // not a comment
+        """;
+    /** javadoc */
+    int x = 1; // trailing
+}

@@ -1,0 +1,7 @@
+# comment
+=begin
+block comment
+  still comment
+=end
+puts "hello" # trailing
+x = 1

@@ -1,0 +1,6 @@
+/* outer /* inner */ still comment */
+let a = 1
+/*
+ /* nested */
+ */
+// line
