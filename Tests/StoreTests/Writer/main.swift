@@ -27,7 +27,7 @@ let delay = UInt32(options["delay-ms"] ?? "") ?? 0
 let runs = Int(options["runs"] ?? "") ?? 1
 let busyTimeout = Double(options["busy-timeout"] ?? "") ?? Store.defaultBusyTimeout
 
-func say(_ text: String) {
+@Sendable func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
