@@ -166,3 +166,17 @@ extension Store {
             openAdvisories: advisories, staleFacts: stale, documents: documents, problems: problems)
     }
 }
+
+extension Store {
+    /// Finding counts of one run by effective outcome (`pass`, `fail`, `waived`, `notApplicable`,
+    /// `inconclusive`), with the host's waivers applied as of `at`.
+    public func effectiveCounts(run id: Int64, at date: Date) throws -> [String: Int] {
+        let record = try assessment(run: id)
+        let waivers = try waivers(host: record.host)
+        var counts: [String: Int] = [:]
+        for f in record.findings {
+            counts[EffectiveOutcome.of(f, host: record.host, at: date, waivers: waivers).label, default: 0] += 1
+        }
+        return counts
+    }
+}

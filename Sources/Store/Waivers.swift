@@ -17,6 +17,21 @@ public struct Waiver: Hashable, Sendable {
     public var approver: String
     public var recordedAt: Date
 
+    public init(
+        id: Int64, checkID: String, host: String, subject: String?, validFrom: Date, validUntil: Date, reason: String,
+        approver: String, recordedAt: Date
+    ) {
+        self.id = id
+        self.checkID = checkID
+        self.host = host
+        self.subject = subject
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+        self.reason = reason
+        self.approver = approver
+        self.recordedAt = recordedAt
+    }
+
     public func isActive(at date: Date) -> Bool { validFrom <= date && date < validUntil }
 
     public func covers(host: String, checkID: String, subject: String) -> Bool {

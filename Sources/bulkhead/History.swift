@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Store
+
+/// `--store PATH`, shared by every command that reads or writes the assessment store.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .customLong("store"),
+        help: ArgumentHelp(
+            "The assessment store file.",
+            discussion: "Default: /var/lib/bulkhead/bulkhead.sqlite when run as root, else $XDG_DATA_HOME/bulkhead/bulkhead.sqlite (~/.local/share/bulkhead/bulkhead.sqlite).",
+            valueName: "path"))
+    var store: String?
+
+    var path: String { store ?? StoreLocation.defaultPath() }
+
+    /// Opens (creating when missing) for commands that write.
+    func open() throws -> Store { try Store.open(at: path) }
+
+    /// Opens only an existing store, for commands that read; nil when there is none yet.
+    func openExisting() throws -> Store? { try Store.openExisting(at: path) }
+}
+
+/// `--time-zone`, the zone dates are typed and shown in (stored in UTC).
+struct TimeZoneOption: ParsableArguments {
+    @Option(
+        name: .customLong("time-zone"),
+        help: "IANA time zone for dates you type and dates shown, e.g. Australia/Sydney (default: this machine's).")
+    var timeZone: String?
+
+    func resolve() throws -> TimeZone {
+        guard let timeZone else { return TimeZone.current }
+        guard let tz = TimeZone(identifier: timeZone) else {
+            throw ValidationError("Unknown time zone '\(timeZone)': use an IANA name such as Australia/Sydney or UTC.")
+        }
+        return tz
+    }
+}
+
+struct History: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the assessments kept in the store, newest first, per host.",
+        discussion: """
+            Every `bulkhead assess` is recorded in the store. Outcome counts apply the waivers in force now: a \
+            waived failure is counted as waived, never as a pass. See docs/store.md.
+            """)
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var zone: TimeZoneOption
+
+    @Option(help: "Only this host's assessments.")
+    var host: String?
+
+    @Option(help: "Show at most this many assessments.")
+    var limit: Int = 50
+
+    func run() async throws {
+        let tz = try zone.resolve()
+        guard let store = try storeOptions.openExisting(), case let runs = try store.runs(host: host, limit: limit),
+            !runs.isEmpty
+        else {
+            print(
+                host.map { "No assessments of host \($0) in \(storeOptions.path)." }
+                    ?? "No assessments recorded yet in \(storeOptions.path).")
+            print("Run `bulkhead assess` to record one; each run is kept here for history, drift and interval reports.")
+            return
+        }
+        let now = Date()
+        var rows: [[String]] = []
+        for r in runs {
+            let c = try store.effectiveCounts(run: r.id, at: now)
+            rows.append([
+                "#\(r.id)", r.host, DateInput.format(r.finishedAt, timeZone: tz), r.source, "\(r.mechanismCount)",
+                "\(c["fail"] ?? 0)", "\(c["waived"] ?? 0)", "\(c["inconclusive"] ?? 0)", "\(c["pass"] ?? 0)",
+                "\(r.advisoryCount)", "\(r.staleFactCount)", "\(r.problemCount)",
+            ])
+        }
+        print(
+            StoreText.table(
+                header: ["run", "host", "finished", "source", "mech", "fail", "waived", "inconcl", "pass", "advisories", "stale", "problems"],
+                rows: rows), terminator: "")
+    }
+}
+
+/// Plain text tables for the store commands (terminal output; strings are shown as they are, one line each).
+enum StoreText {
+    static func clean(_ s: String) -> String {
+        String(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+    }
+
+    static func table(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows.map { $0.map(clean) }
+        var widths = Array(repeating: 0, count: header.count)
+        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in all {
+            let cells = row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            out += cells.joined(separator: "  ") + "\n"
+        }
+        return out
+    }
+}
