@@ -81,7 +81,7 @@ public final class Store: Sendable {
     // MARK: - Transactions
 
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let e as StoreError { throw e } catch {
+        do { return try pool.read(body) } catch let error as DatabaseError {
             throw Self.mapError(error, path: path, doing: "read")
         }
     }
@@ -99,7 +99,8 @@ public final class Store: Sendable {
                 guard let result else { throw StoreError(.database, "The write transaction returned no result.") }
                 return result
             }
-        } catch let e as StoreError { throw e } catch {
+        } catch let error as DatabaseError {
+            // SQLite failures become StoreErrors; a StoreError or a caller's own error passes through as it is.
             throw Self.mapError(error, path: path, doing: "write")
         }
     }

@@ -55,7 +55,7 @@ import Testing
             Issue.record("accepted '\(text)'")
         } catch let e as StoreError {
             #expect(e.code == .invalidArgument)
-            #expect(e.message.contains(text))
+            #expect(e.message.contains("'\(text)'"))
         } catch {
             Issue.record("unexpected \(error)")
         }
