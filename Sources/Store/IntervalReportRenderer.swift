@@ -97,7 +97,8 @@ public enum IntervalReportRenderer {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\\", "`", "*", "_", "[", "]", "|", "#", "!", "(", ")", "{", "}", "~":
+            // `(` `)` `!` only matter next to `[` `]`, which are escaped.
+            case "\\", "`", "*", "_", "[", "]", "|", "#", "~":
                 out += "\\"
                 out.unicodeScalars.append(c)
             case "\n", "\r", "\t": out += " "
@@ -178,7 +179,7 @@ public enum IntervalReportRenderer {
             }
             for d in drifts {
                 let lines = driftLines(d, r)
-                b.append(.paragraph("#\(d.from.id) (\(time(d.from.finishedAt, r))) → #\(d.to.id) (\(time(d.to.finishedAt, r))): \(lines.isEmpty ? "no drift." : "")"))
+                b.append(.paragraph("#\(d.from.id) (\(time(d.from.finishedAt, r))) → #\(d.to.id) (\(time(d.to.finishedAt, r)))\(lines.isEmpty ? ": no drift." : ":")"))
                 if !lines.isEmpty { b.append(.list(lines)) }
             }
             b.append(.heading(3, "Open findings at the end of the interval"))

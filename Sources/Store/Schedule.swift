@@ -154,12 +154,12 @@ public enum DateInput {
             "'\(text)' is not a date: use YYYY-MM-DD (a day in the chosen time zone) or an ISO 8601 timestamp with an offset such as 2026-11-30T09:00:00+11:00.")
     }
 
-    /// `2026-11-30 09:00 AEDT` style, in the given time zone.
+    /// `2026-11-30 09:00 +11:00` style, in the given time zone.
     public static func format(_ date: Date, timeZone: TimeZone, withTime: Bool = true) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = timeZone
-        f.dateFormat = withTime ? "yyyy-MM-dd HH:mm zzz" : "yyyy-MM-dd"
+        f.dateFormat = withTime ? "yyyy-MM-dd HH:mm xxx" : "yyyy-MM-dd"
         return f.string(from: date)
     }
 }

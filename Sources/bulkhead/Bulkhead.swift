@@ -12,7 +12,7 @@ struct Bulkhead: AsyncParsableCommand {
             It only reads the host unless a command says otherwise.
             """,
         version: BulkheadVersion.current,
-        subcommands: [Discover.self, History.self, Diff.self, ReviewCommand.self, Waive.self, TrainingCommand.self, Report.self]
+        subcommands: [Discover.self, History.self, Diff.self, ReviewCommand.self, Waive.self, TrainingCommand.self, Report.self, StoreRecordImport.self]
     )
 }
 

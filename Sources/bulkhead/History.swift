@@ -102,3 +102,40 @@ enum StoreText {
         return out
     }
 }
+
+/// Hidden: records an `AssessmentRecord` JSON file (ISO 8601 dates, documents base64) in the store.
+/// For importing assessments made elsewhere and for testing the store commands before `assess` records runs.
+struct StoreRecordImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store-import",
+        abstract: "Record an assessment given as AssessmentRecord JSON in the store (for tests and imports).",
+        shouldDisplay: false)
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Argument(help: "AssessmentRecord JSON files (at most 64 MiB each).")
+    var files: [String]
+
+    func run() async throws {
+        let store = try storeOptions.open()
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        for file in files {
+            let data: Data
+            do {
+                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+                defer { try? handle.close() }
+                data = try handle.read(upToCount: Store.documentLimit + 1) ?? Data()
+            } catch {
+                throw ValidationError("Cannot read \(file): \(error.localizedDescription)")
+            }
+            guard data.count <= Store.documentLimit else { throw ValidationError("\(file) is larger than 64 MiB.") }
+            let record: AssessmentRecord
+            do { record = try decoder.decode(AssessmentRecord.self, from: data) } catch {
+                throw ValidationError("\(file) is not AssessmentRecord JSON: \(error)")
+            }
+            let id = try store.record(record)
+            print("Recorded \(file) as assessment #\(id) of host \(StoreText.clean(record.host)).")
+        }
+    }
+}
