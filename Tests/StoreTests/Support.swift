@@ -70,28 +70,31 @@ func sampleRecord(
 }
 
 /// The StoreTestWriter helper, built beside the test bundle.
-func writerExecutable() throws -> URL {
+func writerExecutable() throws -> URL { try builtExecutable("StoreTestWriter") }
+
+/// A product built beside the test bundle (`swift test` and `swift build --build-tests` build every product).
+func builtExecutable(_ name: String) throws -> URL {
     var candidates: [URL] = []
     let arg0 = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
     var dir = arg0.deletingLastPathComponent()
     for _ in 0..<4 {
-        candidates.append(dir.appendingPathComponent("StoreTestWriter"))
+        candidates.append(dir.appendingPathComponent(name))
         dir = dir.deletingLastPathComponent()
     }
-    candidates.append(Bundle.main.bundleURL.appendingPathComponent("StoreTestWriter"))
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("StoreTestWriter"))
+    candidates.append(Bundle.main.bundleURL.appendingPathComponent(name))
+    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name))
     let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(repo.appendingPathComponent(".build/debug/StoreTestWriter"))
+    candidates.append(repo.appendingPathComponent(".build/debug/\(name)"))
     for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
-    throw HelperError.missing(candidates.map(\.path))
+    throw HelperError.missing(name, candidates.map(\.path))
 }
 
 enum HelperError: Error, CustomStringConvertible {
-    case missing([String])
+    case missing(String, [String])
     case timeout(String)
     var description: String {
         switch self {
-        case .missing(let paths): "StoreTestWriter not found (build it with `swift build --build-tests`); looked in \(paths)"
+        case .missing(let name, let paths): "\(name) not found (build it with `swift build --build-tests`); looked in \(paths)"
         case .timeout(let what): "timed out waiting for \(what)"
         }
     }
@@ -103,14 +106,15 @@ final class Child {
     let outURL: URL
     let errURL: URL
 
-    init(_ arguments: [String], in dir: TempDir) throws {
+    init(_ arguments: [String], in dir: TempDir, executable: String = "StoreTestWriter", environment: [String: String]? = nil) throws {
         let tag = UUID().uuidString
         outURL = dir.url.appendingPathComponent("writer-\(tag).out")
         errURL = dir.url.appendingPathComponent("writer-\(tag).err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.executableURL = try writerExecutable()
+        process.executableURL = try builtExecutable(executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()
