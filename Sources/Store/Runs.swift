@@ -171,11 +171,30 @@ extension Store {
     /// Finding counts of one run by effective outcome (`pass`, `fail`, `waived`, `notApplicable`,
     /// `inconclusive`), with the host's waivers applied as of `at`.
     public func effectiveCounts(run id: Int64, at date: Date) throws -> [String: Int] {
-        let record = try assessment(run: id)
-        let waivers = try waivers(host: record.host)
+        let path = self.path
+        struct Line: Sendable {
+            var check: String
+            var subject: String
+            var outcome: String
+        }
+        let (host, rows) = try read { db -> (String, [Line]) in
+            guard let host = try String.fetchOne(db, sql: "SELECT host FROM runs WHERE id = ?", arguments: [id]) else {
+                throw StoreError(.notFound, "No assessment #\(id) in \(path); `bulkhead history` lists them.")
+            }
+            // Only the columns the count needs: no JSON decoding, so history stays fast on large runs.
+            let rows = try Row.fetchAll(db, sql: "SELECT checkId, subject, outcome FROM findings WHERE runId = ?", arguments: [id])
+            return (host, rows.map { Line(check: $0["checkId"], subject: $0["subject"], outcome: $0["outcome"]) })
+        }
+        let waivers = try waivers(host: host)
         var counts: [String: Int] = [:]
-        for f in record.findings {
-            counts[EffectiveOutcome.of(f, host: record.host, at: date, waivers: waivers).label, default: 0] += 1
+        for row in rows {
+            var label = row.outcome
+            if row.outcome == "fail",
+                waivers.contains(where: { $0.isActive(at: date) && $0.covers(host: host, checkID: row.check, subject: row.subject) })
+            {
+                label = "waived"
+            }
+            counts[label, default: 0] += 1
         }
         return counts
     }

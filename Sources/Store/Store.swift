@@ -46,6 +46,7 @@ public final class Store: Sendable {
                 }
             }
         }
+        let isNew = !fm.fileExists(atPath: path)
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
@@ -55,6 +56,10 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw mapError(error, path: path, doing: "open")
+        }
+        if isNew {
+            // The store holds a host's security posture: owner-only, like its directory.
+            try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         }
         let migrator = Schema.migrator
         do {

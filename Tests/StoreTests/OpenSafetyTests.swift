@@ -36,6 +36,8 @@ import Testing
         #expect(format == "bulkhead-store")
         let attrs = try FileManager.default.attributesOfItem(atPath: dir.path("nested/dir"))
         #expect((attrs[.posixPermissions] as? NSNumber)?.intValue == 0o700)
+        let fileAttrs = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((fileAttrs[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
 
     @Test func garbageBytesAreRejectedAndNotOverwritten() throws {
