@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.40.0"),
     ],
     targets: [
         // Value types shared by every stage. No I/O.
@@ -36,6 +37,8 @@ let package = Package(
                 "BulkheadModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -60,7 +63,8 @@ let package = Package(
         // Hardening checks: metadata beside each pure check function.
         .target(
             name: "Checks",
-            dependencies: ["BulkheadModel", "Discovery"],
+            dependencies: ["BulkheadModel", "HostInspection", "Discovery"],
+            resources: [.copy("Definitions")],
             swiftSettings: strict),
         // Control evaluation per mechanism.
         .target(
@@ -82,13 +86,27 @@ let package = Package(
             name: "bulkhead",
             dependencies: [
                 "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
-                "Checks", "Assessment", "Reporting", "Store",
+                "Checks", "Assessment", "Reporting", "Store", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
-        // Runs inside a guest or sandbox; FoundationEssentials only.
-        .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
+        // Runs inside a guest or sandbox; FoundationEssentials only. Linked fully static
+        // (-static-executable) so it runs in a bare initramfs, a gVisor sandbox or a minimal rootfs.
+        .executableTarget(
+            name: "bulkhead-probe",
+            dependencies: ["CCPUID"],
+            exclude: ["README.md"],
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(platforms: [.linux]))]),
+        // The CPUID instruction for the probe (Swift has no inline assembly); one static inline function.
+        .target(name: "CCPUID", exclude: ["README.md"]),
+        // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
+        .target(
+            name: "Lab",
+            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            swiftSettings: strict),
 
         // Benchmarks (run with `swift run -c release NAME`; they print figures, they assert nothing).
         .executableTarget(
@@ -96,8 +114,26 @@ let package = Package(
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
         .testTarget(
+            name: "ChecksTests",
+            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(
+            name: "HostInspectionTests",
+            dependencies: ["HostInspection", "BulkheadModel", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
+        .testTarget(
+            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AssessmentTests",
+            dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
         // Writes to a store slowly so StoreTests can kill it mid-transaction or race two writers.
         .executableTarget(
             name: "StoreTestWriter", dependencies: ["Store", "BulkheadModel"], path: "Tests/StoreTests/Writer",

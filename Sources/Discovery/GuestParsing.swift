@@ -34,7 +34,7 @@ public enum GuestParsing {
 
     static func qemu(process: HostProcess, observedAt: Date) -> Guest {
         var guest = processGuest(process, name: qemuName(process.arguments), observedAt: observedAt)
-        let parsed = ConfigParsers.qemu(process.arguments)
+        let parsed = ConfigParsers.qemu(process.arguments, source: "pid \(process.pid) cmdline")
         guest.configuration = parsed.configuration
         guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
         return guest
@@ -123,7 +123,9 @@ public enum GuestParsing {
                     ))
             }
         }
-        let parsed = ConfigParsers.firecracker(argv: process.arguments, configJSON: configText)
+        let parsed = ConfigParsers.firecracker(
+            argv: process.arguments, configJSON: configText,
+            configSource: flagValue(process.arguments, "--config-file") ?? "config file")
         guest.configuration = parsed.configuration
         guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
         return guest

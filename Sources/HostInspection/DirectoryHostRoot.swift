@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -43,64 +43,13 @@ public struct DirectoryHostRoot: HostRoot {
     /// Resolves every link in `path` inside the root. With `followLast` false the last component is
     /// returned unresolved (for `kind(of:)` and `readLink`).
     func resolve(_ path: String, followLast: Bool = true) throws(HostReadError) -> String {
-        guard var pending = Self.components(path) else {
-            throw HostReadError(.notFound, path: path, message: "not an absolute path")
+        try LinkResolver.resolve(path, followLast: followLast, refuseProcLinks: isLive) { candidate throws(HostReadError) in
+            guard lkind(real(candidate)) == .symlink else { return nil }
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: real(candidate)) else {
+                throw HostReadError(.io, path: path, message: "cannot read the link \(candidate)")
+            }
+            return target
         }
-        pending.reverse()
-        var resolved: [String] = []
-        var links = 0
-        while let component = pending.popLast() {
-            if component == "." { continue }
-            if component == ".." {
-                if resolved.isEmpty {
-                    throw HostReadError(.escapesRoot, path: path, message: "path climbs above the host root (refused)")
-                }
-                resolved.removeLast()
-                continue
-            }
-            let candidate = "/" + (resolved + [component]).joined(separator: "/")
-            let isLast = pending.isEmpty
-            if isLast && !followLast {
-                resolved.append(component)
-                break
-            }
-            // /proc/<pid>/{exe,cwd,root,fd/*,ns/*} are magic links; never walk through them.
-            if lkind(real(candidate)) == .symlink {
-                if isLive && candidate.hasPrefix("/proc/") {
-                    throw HostReadError(.wrongKind, path: path, message: "refusing to follow the /proc link \(candidate)")
-                }
-                links += 1
-                if links > 40 {
-                    throw HostReadError(.linkLoop, path: path, message: "too many symbolic links (a loop?)")
-                }
-                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: real(candidate)) else {
-                    throw HostReadError(.io, path: path, message: "cannot read the link \(candidate)")
-                }
-                if target.hasPrefix("/") {
-                    resolved = []
-                } else {
-                    // Relative: climbing above the root is refused, not clamped.
-                    var depth = resolved.count
-                    for part in target.split(separator: "/") {
-                        if part == ".." {
-                            depth -= 1
-                            if depth < 0 {
-                                throw HostReadError(
-                                    .escapesRoot, path: path,
-                                    message: "symbolic link \(candidate) -> \(target) points outside the host root (refused)")
-                            }
-                        } else if part != "." {
-                            depth += 1
-                        }
-                    }
-                }
-                let targetParts = target.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-                pending.append(contentsOf: targetParts.reversed())
-                continue
-            }
-            resolved.append(component)
-        }
-        return "/" + resolved.joined(separator: "/")
     }
 
     private func lkind(_ realPath: String) -> FileKind? {
@@ -117,6 +66,22 @@ public struct DirectoryHostRoot: HostRoot {
     public func kind(of path: String) -> FileKind? {
         guard let resolved = try? resolve(path, followLast: false) else { return nil }
         return lkind(real(resolved))
+    }
+
+    public func metadata(of path: String) throws(HostReadError) -> FileMetadata {
+        let resolved = try resolve(path)
+        var st = stat()
+        guard lstat(real(resolved), &st) == 0 else { throw Self.errnoError(errno, path: path) }
+        let kind: FileKind
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: kind = .regular
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .symlink
+        default: kind = .other
+        }
+        return FileMetadata(
+            mode: UInt32(st.st_mode & 0o7777), uid: UInt32(st.st_uid), gid: UInt32(st.st_gid),
+            size: Int64(st.st_size), kind: kind)
     }
 
     public func readLink(_ path: String) throws(HostReadError) -> String {

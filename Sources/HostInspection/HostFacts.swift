@@ -179,11 +179,21 @@ public struct HostVirtualization: Codable, Hashable, Sendable {
     public var isGuest: Bool?
     /// The hypervisor named by the fingerprints (`KVM`, `Xen`, `Microsoft Hyper-V`, `VMware` …).
     public var hypervisor: String?
+    /// The more specific VMM or cloud a fingerprint names (`Firecracker`, `Cloud Hypervisor`, `QEMU`,
+    /// `Amazon EC2`, `Google Compute Engine`), when one does.
+    public var platform: String?
     public var evidence: [Evidence]
 
     public init(isGuest: Bool? = nil, hypervisor: String? = nil, evidence: [Evidence] = []) {
         self.isGuest = isGuest
         self.hypervisor = hypervisor
+        self.evidence = evidence
+    }
+
+    public init(isGuest: Bool?, hypervisor: String?, platform: String?, evidence: [Evidence]) {
+        self.isGuest = isGuest
+        self.hypervisor = hypervisor
+        self.platform = platform
         self.evidence = evidence
     }
 }

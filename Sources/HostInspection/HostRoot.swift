@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// What a path names on a host.
 public enum FileKind: String, Codable, Hashable, Sendable {
@@ -55,6 +55,34 @@ public protocol HostRoot: Sendable {
     func kind(of path: String) -> FileKind?
     /// The target text of a symbolic link (for /proc/PID/exe and /proc/PID/ns/*).
     func readLink(_ path: String) throws(HostReadError) -> String
+    /// Mode, owner, group, size and kind of the path, following links inside the root like `read` does
+    /// (stat semantics). Used for /dev/kvm and for the snapshot manifest.
+    func metadata(of path: String) throws(HostReadError) -> FileMetadata
+}
+
+/// What `stat` says about a host path.
+public struct FileMetadata: Codable, Hashable, Sendable {
+    /// Permission bits with set-id and sticky bits (`st_mode & 0o7777`).
+    public var mode: UInt32
+    public var uid: UInt32
+    public var gid: UInt32
+    /// Size in bytes as the file system reports it (0 for most /proc and /sys files).
+    public var size: Int64
+    public var kind: FileKind
+
+    public init(mode: UInt32, uid: UInt32, gid: UInt32, size: Int64, kind: FileKind) {
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.size = size
+        self.kind = kind
+    }
+
+    /// The permission bits in octal, e.g. `0660`.
+    public var octalMode: String {
+        let digits = String(mode & 0o7777, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
 }
 
 extension HostRoot {
@@ -72,4 +100,10 @@ extension HostRoot {
     }
 
     public func exists(_ path: String) -> Bool { kind(of: path) != nil }
+
+    /// Fallback for roots written before `metadata(of:)` existed (test doubles): says it is unavailable.
+    /// Every root in HostInspection implements it.
+    public func metadata(of path: String) throws(HostReadError) -> FileMetadata {
+        throw HostReadError(.io, path: path, message: "file metadata is not available from \(label)")
+    }
 }

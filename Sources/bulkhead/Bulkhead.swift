@@ -12,7 +12,11 @@ struct Bulkhead: AsyncParsableCommand {
             It only reads the host unless a command says otherwise.
             """,
         version: BulkheadVersion.current,
-        subcommands: [Discover.self, History.self, Diff.self, ReviewCommand.self, Waive.self, TrainingCommand.self, Report.self, StoreRecordImport.self]
+        subcommands: [
+            Assess.self, Discover.self, Vendor.self, ChecksCommand.self, LabCommand.self, Snapshot.self, Keys.self,
+            Verify.self, History.self, Diff.self, ReviewCommand.self, Waive.self, TrainingCommand.self, Report.self,
+            StoreRecordImport.self,
+        ]
     )
 }
 

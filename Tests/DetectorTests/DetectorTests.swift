@@ -75,6 +75,15 @@ import Testing
         #expect(escape.configuration == nil)
         #expect(escape.problems.contains { $0.message.contains("outside the host root") })
         #expect(libvirt.guests.allSatisfy { !$0.running })
+        // The good definition is parsed into typed facts; the truncated one is inconclusive with the reason.
+        guard case .libvirt(let win10)? = libvirt.guests.first(where: { $0.name == "win10" })?.configuration else {
+            Issue.record("win10.xml was not parsed")
+            return
+        }
+        #expect(win10.domainType == "kvm")
+        let broken = try #require(libvirt.guests.first { $0.name == "broken" })
+        #expect(broken.configuration == nil)
+        #expect(broken.problems.contains { $0.subject.contains("/etc/libvirt/qemu/broken.xml") })
     }
 
     @Test func libvirtIsNotReportedOnAHostWithoutIt() throws {
@@ -118,8 +127,14 @@ import Testing
             arguments: ["/usr/bin/firecracker", "--api-sock", "/tmp/fc.sock", "--config-file", "/srv/vm.json"])
         let fc = try #require(FirecrackerDetector().detect(in: facts(processes: [process]), root: temp.root).first)
         let guest = try #require(fc.guests.first)
-        #expect(guest.problems.isEmpty)
+        #expect(guest.problems.isEmpty, "\(guest.problems)")
         #expect(guest.evidence.contains { $0.source == .file(path: "/srv/vm.json", sha256: nil) })
+        guard case .firecracker(let config)? = guest.configuration else {
+            Issue.record("Firecracker argv was not parsed")
+            return
+        }
+        #expect(config.apiSocket == "/tmp/fc.sock")
+        #expect(config.vm != nil, "the --config-file JSON is parsed into the guest's facts")
     }
 
     @Test func runscSandboxesAreTheBootProcesses() throws {
@@ -157,5 +172,32 @@ import Testing
         #expect(result.mechanisms.map(\.product) == ["kvm", "qemu"])
         #expect(result.problems.count == 1)
         #expect(result.schemaVersion == DiscoveryResult.currentSchemaVersion)
+    }
+}
+
+@Suite struct LibvirtRunningStateTests {
+    /// libvirt's live XML under /run/libvirt/qemu is a <domstatus> document wrapping the <domain>.
+    @Test func runningDomainInsideDomstatusIsParsed() throws {
+        let temp = try TempRoot()
+        let domain = try fixtureText("virt-manager__virt-install-kvm-win10.xml")
+        // The fixture holds two <domain> documents; wrap the first as libvirt does for a running guest.
+        guard let end = domain.range(of: "</domain>") else {
+            Issue.record("fixture has no </domain>")
+            return
+        }
+        let first = String(domain[..<end.upperBound])
+        try temp.write(
+            "/run/libvirt/qemu/win10.xml",
+            "<domstatus state='running' reason='booted' pid='4242'>\n<monitor path='/var/lib/libvirt/qemu/domain-1-win10/monitor.sock' type='unix'/>\n\(first)\n</domstatus>\n")
+        let pkg = InstalledPackage(name: "libvirt-daemon-system", version: "9.0.0-4+deb12u2", manager: "dpkg")
+        let libvirt = try #require(LibvirtDetector().detect(in: facts(packages: [pkg]), root: temp.root).first)
+        let guest = try #require(libvirt.guests.first)
+        #expect(guest.running)
+        #expect(libvirt.state == .running)
+        guard case .libvirt(let d)? = guest.configuration else {
+            Issue.record("domstatus not parsed: \(guest.problems)")
+            return
+        }
+        #expect(d.name == guest.name)
     }
 }

@@ -3,6 +3,9 @@ import Discovery
 import Foundation
 import HostInspection
 import Testing
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Starts a real program for a test and makes sure it is gone afterwards.
 final class LiveProgram {
@@ -33,10 +36,13 @@ final class LiveProgram {
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard process.isRunning else { return }
+        process.terminate()
+        // Programs may block SIGTERM (QEMU handles it through its main loop); never wait forever.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 }
 
@@ -59,6 +65,13 @@ func requireProgram(_ path: String) -> Bool {
             "-name", "guest=\(name),debug-threads=on", "-sandbox", "on,obsolete=deny,spawn=deny",
         ])
         guest.waitUntilVisible(containing: name)
+        // QEMU installs its -sandbox filter after parsing its options: wait for it, as an operator would.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let status = String(decoding: FileManager.default.contents(atPath: "/proc/\(guest.pid)/status") ?? Data(), as: UTF8.self)
+            if status.contains("Seccomp:\t2") { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
         let mechanism = try #require(result.mechanisms.first { $0.product == "qemu" })
         #expect(mechanism.state == .running)
@@ -72,7 +85,9 @@ func requireProgram(_ path: String) -> Bool {
             Issue.record("the guest's argv was not parsed: \(found.problems)")
             return
         }
-        #expect(config.raw.contains("-sandbox"))
+        #expect(config.accelerator == "tcg")
+        #expect(config.sandbox?.enabled == true)
+        #expect(config.startPaused)
         #expect(found.problems.isEmpty, "\(found.problems)")
     }
 

@@ -1,6 +1,133 @@
-/// Parsed facts of a guest configuration (filled in by the Discovery parser).
+// Typed configuration facts (plain values: no I/O, no parsing; parsers live in Discovery/Parsers).
+
+/// One device option value (`--shared-dir`, `--vfio`, `--block`, `--net`, `--serial` …).
+public struct CrosvmDevice: Codable, Hashable, Sendable {
+    /// Option name.
+    public var option: String
+    /// Value as written.
+    public var value: String
+    /// The host path it names (first positional or `path=`).
+    public var path: String?
+    /// `key=value` properties.
+    public var properties: [String: String]
+
+    public init(
+        option: String = "",
+        value: String = "",
+        path: String? = nil,
+        properties: [String: String] = [:]
+    ) {
+        self.option = option
+        self.value = value
+        self.path = path
+        self.properties = properties
+    }
+}
+
+/// Parsed facts of a crosvm command line (`crosvm [global] run [options] KERNEL`).
 public struct CrosvmConfiguration: Codable, Hashable, Sendable {
-    /// The raw arguments or source the facts were parsed from, kept for evidence.
+    /// The argv.
     public var raw: [String]
-    public init(raw: [String] = []) { self.raw = raw }
+    /// argv[0].
+    public var binary: String?
+    /// Options before the subcommand.
+    public var globalOptions: [String]
+    /// `run` (or another subcommand).
+    public var subcommand: String?
+    /// `--disable-sandbox` (CV1: testing only).
+    public var disableSandbox: Bool
+    /// `--seccomp-policy-dir` or `--jail seccomp-policy-dir=`.
+    public var seccompPolicyDir: String?
+    /// `--seccomp-log-failures` or `--jail seccomp-log-failures` (CV3).
+    public var seccompLogFailures: Bool
+    /// `--pivot-root` or `--jail pivot-root=`.
+    public var pivotRoot: String?
+    /// `--jail key=value,…`.
+    public var jailOptions: [String: String]
+    /// `--unmap-guest-memory-on-fork` (implies no sandbox; CV6).
+    public var unmapGuestMemoryOnFork: Bool
+    /// `--shared-dir HOST:TAG[:type=fs|p9…]`.
+    public var sharedDirs: [CrosvmDevice]
+    /// `--vfio` / `--vfio-platform` passthrough.
+    public var vfio: [CrosvmDevice]
+    /// `--gpu`.
+    public var gpu: [CrosvmDevice]
+    /// `--sound` / `--virtio-snd`.
+    public var sound: [CrosvmDevice]
+    /// `--net`, and legacy `--tap-name`/`--tap-fd`/`--host-ip`.
+    public var nets: [CrosvmDevice]
+    /// Legacy `--host-ip`.
+    public var hostIP: String?
+    /// `--socket`/`-s`.
+    public var controlSocket: String?
+    /// `--cpus`/`-c`.
+    public var cpus: String?
+    /// `--mem`/`-m`.
+    public var memory: String?
+    /// `--block`, `--rwdisk`, `--disk`, `--root`, `--rwroot`.
+    public var blocks: [CrosvmDevice]
+    /// `--serial`.
+    public var serials: [CrosvmDevice]
+    /// The positional KERNEL.
+    public var kernel: String?
+    /// `-p`/`--params` kernel parameters.
+    public var params: [String]
+    /// `--initrd`/`-i`.
+    public var initrd: String?
+    /// Options this parser does not know.
+    public var unrecognised: [String]
+
+    public init(
+        raw: [String] = [],
+        binary: String? = nil,
+        globalOptions: [String] = [],
+        subcommand: String? = nil,
+        disableSandbox: Bool = false,
+        seccompPolicyDir: String? = nil,
+        seccompLogFailures: Bool = false,
+        pivotRoot: String? = nil,
+        jailOptions: [String: String] = [:],
+        unmapGuestMemoryOnFork: Bool = false,
+        sharedDirs: [CrosvmDevice] = [],
+        vfio: [CrosvmDevice] = [],
+        gpu: [CrosvmDevice] = [],
+        sound: [CrosvmDevice] = [],
+        nets: [CrosvmDevice] = [],
+        hostIP: String? = nil,
+        controlSocket: String? = nil,
+        cpus: String? = nil,
+        memory: String? = nil,
+        blocks: [CrosvmDevice] = [],
+        serials: [CrosvmDevice] = [],
+        kernel: String? = nil,
+        params: [String] = [],
+        initrd: String? = nil,
+        unrecognised: [String] = []
+    ) {
+        self.raw = raw
+        self.binary = binary
+        self.globalOptions = globalOptions
+        self.subcommand = subcommand
+        self.disableSandbox = disableSandbox
+        self.seccompPolicyDir = seccompPolicyDir
+        self.seccompLogFailures = seccompLogFailures
+        self.pivotRoot = pivotRoot
+        self.jailOptions = jailOptions
+        self.unmapGuestMemoryOnFork = unmapGuestMemoryOnFork
+        self.sharedDirs = sharedDirs
+        self.vfio = vfio
+        self.gpu = gpu
+        self.sound = sound
+        self.nets = nets
+        self.hostIP = hostIP
+        self.controlSocket = controlSocket
+        self.cpus = cpus
+        self.memory = memory
+        self.blocks = blocks
+        self.serials = serials
+        self.kernel = kernel
+        self.params = params
+        self.initrd = initrd
+        self.unrecognised = unrecognised
+    }
 }

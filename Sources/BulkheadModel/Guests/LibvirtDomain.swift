@@ -1,6 +1,685 @@
-/// Parsed facts of a guest configuration (filled in by the Discovery parser).
+// Typed configuration facts (plain values: no I/O, no parsing; parsers live in Discovery/Parsers).
+
+/// `<os>`.
+public struct LibvirtOS: Codable, Hashable, Sendable {
+    /// `hvm`, `xen`, `linux`, `exe`.
+    public var type: String?
+    /// `arch=`.
+    public var arch: String?
+    /// `machine=`.
+    public var machine: String?
+    /// Machine family (`pc`, `q35`, `virt` …) without version, as for QEMU.
+    public var machineFamily: String?
+    /// `<os firmware=>` (`efi`, `bios`).
+    public var firmware: String?
+    /// `<loader>` path.
+    public var loader: String?
+    /// `<loader secure=>`.
+    public var loaderSecure: Bool?
+    /// Direct kernel boot.
+    public var kernel: String?
+    /// Initrd for direct kernel boot.
+    public var initrd: String?
+    /// Kernel command line.
+    public var cmdline: String?
+
+    public init(
+        type: String? = nil,
+        arch: String? = nil,
+        machine: String? = nil,
+        machineFamily: String? = nil,
+        firmware: String? = nil,
+        loader: String? = nil,
+        loaderSecure: Bool? = nil,
+        kernel: String? = nil,
+        initrd: String? = nil,
+        cmdline: String? = nil
+    ) {
+        self.type = type
+        self.arch = arch
+        self.machine = machine
+        self.machineFamily = machineFamily
+        self.firmware = firmware
+        self.loader = loader
+        self.loaderSecure = loaderSecure
+        self.kernel = kernel
+        self.initrd = initrd
+        self.cmdline = cmdline
+    }
+}
+
+/// `<cpu><feature policy= name=/>`.
+public struct LibvirtCPUFeature: Codable, Hashable, Sendable {
+    /// Feature name.
+    public var name: String
+    /// force, require, optional, disable, forbid.
+    public var policy: String?
+
+    public init(
+        name: String = "",
+        policy: String? = nil
+    ) {
+        self.name = name
+        self.policy = policy
+    }
+}
+
+/// `<cpu>`.
+public struct LibvirtCPU: Codable, Hashable, Sendable {
+    /// custom, host-model, host-passthrough, maximum.
+    public var mode: String?
+    /// `match=`.
+    public var match: String?
+    /// `<model>`.
+    public var model: String?
+    /// Explicit features.
+    public var features: [LibvirtCPUFeature]
+    /// vmx/svm feature policy, or host-passthrough/host-model/maximum inheritance.
+    public var nestedVirtualisation: NestedVirtualisationExposure
+
+    public init(
+        mode: String? = nil,
+        match: String? = nil,
+        model: String? = nil,
+        features: [LibvirtCPUFeature] = [],
+        nestedVirtualisation: NestedVirtualisationExposure = .notRequested
+    ) {
+        self.mode = mode
+        self.match = match
+        self.model = model
+        self.features = features
+        self.nestedVirtualisation = nestedVirtualisation
+    }
+}
+
+/// `<memoryBacking>`.
+public struct LibvirtMemoryBacking: Codable, Hashable, Sendable {
+    /// `<access mode='shared|private'/>`.
+    public var accessMode: String?
+    /// `<source type='file|anonymous|memfd'/>`.
+    public var sourceType: String?
+    /// `<hugepages>`.
+    public var hugepages: Bool
+    /// `<locked/>`.
+    public var locked: Bool
+    /// Guest RAM is shared with other processes (`access mode='shared'`).
+    public var shared: Bool
+
+    public init(
+        accessMode: String? = nil,
+        sourceType: String? = nil,
+        hugepages: Bool = false,
+        locked: Bool = false,
+        shared: Bool = false
+    ) {
+        self.accessMode = accessMode
+        self.sourceType = sourceType
+        self.hugepages = hugepages
+        self.locked = locked
+        self.shared = shared
+    }
+}
+
+/// A `<seclabel>` inside a device's `<source>`.
+public struct LibvirtDeviceSeclabel: Codable, Hashable, Sendable {
+    /// Element and target the label belongs to (`disk vda`).
+    public var device: String
+    /// Security model.
+    public var model: String?
+    /// `relabel=`.
+    public var relabel: Bool?
+
+    public init(
+        device: String = "",
+        model: String? = nil,
+        relabel: Bool? = nil
+    ) {
+        self.device = device
+        self.model = model
+        self.relabel = relabel
+    }
+}
+
+/// `<disk>`.
+public struct LibvirtDisk: Codable, Hashable, Sendable {
+    /// file, block, network, dir, volume.
+    public var type: String?
+    /// disk, cdrom, floppy, lun.
+    public var device: String?
+    /// `<driver name=>`.
+    public var driverName: String?
+    /// Image format.
+    public var driverType: String?
+    /// `file=`, `dev=`, `dir=` or network `name=`.
+    public var source: String?
+    /// Network disk protocol.
+    public var sourceProtocol: String?
+    /// `<target dev=>`.
+    public var targetDev: String?
+    /// `<target bus=>`.
+    public var targetBus: String?
+    /// `<readonly/>`.
+    public var readOnly: Bool
+    /// `<shareable/>`.
+    public var shareable: Bool
+    /// `<iotune>` present.
+    public var hasIOTune: Bool
+
+    public init(
+        type: String? = nil,
+        device: String? = nil,
+        driverName: String? = nil,
+        driverType: String? = nil,
+        source: String? = nil,
+        sourceProtocol: String? = nil,
+        targetDev: String? = nil,
+        targetBus: String? = nil,
+        readOnly: Bool = false,
+        shareable: Bool = false,
+        hasIOTune: Bool = false
+    ) {
+        self.type = type
+        self.device = device
+        self.driverName = driverName
+        self.driverType = driverType
+        self.source = source
+        self.sourceProtocol = sourceProtocol
+        self.targetDev = targetDev
+        self.targetBus = targetBus
+        self.readOnly = readOnly
+        self.shareable = shareable
+        self.hasIOTune = hasIOTune
+    }
+}
+
+/// `<interface>`.
+public struct LibvirtInterface: Codable, Hashable, Sendable {
+    /// bridge, network, direct, user, ethernet, vhostuser, hostdev.
+    public var type: String?
+    /// Bridge, network or device name.
+    public var source: String?
+    /// `<model type=>`.
+    public var model: String?
+    /// `<mac address=>`.
+    public var mac: String?
+    /// `<filterref filter=>` (nwfilter).
+    public var filterRef: String?
+    /// `<bandwidth>` present.
+    public var hasBandwidth: Bool
+
+    public init(
+        type: String? = nil,
+        source: String? = nil,
+        model: String? = nil,
+        mac: String? = nil,
+        filterRef: String? = nil,
+        hasBandwidth: Bool = false
+    ) {
+        self.type = type
+        self.source = source
+        self.model = model
+        self.mac = mac
+        self.filterRef = filterRef
+        self.hasBandwidth = hasBandwidth
+    }
+}
+
+/// `<graphics>`. The `passwd` value is never stored.
+public struct LibvirtGraphics: Codable, Hashable, Sendable {
+    /// vnc, spice, sdl, rdp, dbus, egl-headless.
+    public var type: String
+    /// `port=` (-1 with autoport).
+    public var port: Int?
+    /// SPICE `tlsPort=`.
+    public var tlsPort: Int?
+    /// `autoport=`.
+    public var autoport: Bool?
+    /// `listen=` and every `<listen type='address' address=>`.
+    public var listenAddresses: [String]
+    /// `<listen type=>` values (address, network, socket, none).
+    public var listenTypes: [String]
+    /// `socket=` / `<listen type='socket' socket=>`.
+    public var socketPaths: [String]
+    /// A `passwd=` attribute is present (its value is not kept).
+    public var passwordSet: Bool
+    /// SPICE `defaultMode=` (secure, insecure, any).
+    public var defaultMode: String?
+    /// SPICE `<channel name= mode=>`.
+    public var channelModes: [String: String]
+    /// SPICE with a TLS port, or `tls='yes'` (VNC).
+    public var tlsEnabled: Bool
+    /// SPICE `<clipboard copypaste=>`.
+    public var clipboardCopyPaste: Bool?
+    /// SPICE `<filetransfer enable=>`.
+    public var fileTransfer: Bool?
+    /// A listen address is wildcard or non-loopback (a VNC/SPICE server without any listen address listens on the qemu.conf default, recorded as false here).
+    public var listensBeyondLoopback: Bool
+
+    public init(
+        type: String = "",
+        port: Int? = nil,
+        tlsPort: Int? = nil,
+        autoport: Bool? = nil,
+        listenAddresses: [String] = [],
+        listenTypes: [String] = [],
+        socketPaths: [String] = [],
+        passwordSet: Bool = false,
+        defaultMode: String? = nil,
+        channelModes: [String: String] = [:],
+        tlsEnabled: Bool = false,
+        clipboardCopyPaste: Bool? = nil,
+        fileTransfer: Bool? = nil,
+        listensBeyondLoopback: Bool = false
+    ) {
+        self.type = type
+        self.port = port
+        self.tlsPort = tlsPort
+        self.autoport = autoport
+        self.listenAddresses = listenAddresses
+        self.listenTypes = listenTypes
+        self.socketPaths = socketPaths
+        self.passwordSet = passwordSet
+        self.defaultMode = defaultMode
+        self.channelModes = channelModes
+        self.tlsEnabled = tlsEnabled
+        self.clipboardCopyPaste = clipboardCopyPaste
+        self.fileTransfer = fileTransfer
+        self.listensBeyondLoopback = listensBeyondLoopback
+    }
+}
+
+/// `<hostdev>`: a host device passed to the guest.
+public struct LibvirtHostdev: Codable, Hashable, Sendable {
+    /// subsystem or capabilities.
+    public var mode: String?
+    /// pci, usb, scsi, scsi_host, mdev.
+    public var type: String?
+    /// `managed=`.
+    public var managed: Bool?
+    /// mdev model (vfio-pci, vfio-ccw, vfio-ap).
+    public var model: String?
+    /// `<driver name=>`.
+    public var driverName: String?
+    /// Source PCI address as `dddd:bb:ss.f`.
+    public var pciAddress: String?
+    /// USB vendor id.
+    public var usbVendor: String?
+    /// USB product id.
+    public var usbProduct: String?
+    /// USB `bus.device`.
+    public var usbAddress: String?
+    /// mdev uuid.
+    public var mdevUUID: String?
+
+    public init(
+        mode: String? = nil,
+        type: String? = nil,
+        managed: Bool? = nil,
+        model: String? = nil,
+        driverName: String? = nil,
+        pciAddress: String? = nil,
+        usbVendor: String? = nil,
+        usbProduct: String? = nil,
+        usbAddress: String? = nil,
+        mdevUUID: String? = nil
+    ) {
+        self.mode = mode
+        self.type = type
+        self.managed = managed
+        self.model = model
+        self.driverName = driverName
+        self.pciAddress = pciAddress
+        self.usbVendor = usbVendor
+        self.usbProduct = usbProduct
+        self.usbAddress = usbAddress
+        self.mdevUUID = mdevUUID
+    }
+}
+
+/// `<filesystem>`: a host directory exported to the guest.
+public struct LibvirtFilesystem: Codable, Hashable, Sendable {
+    /// mount, file, block, ram, bind.
+    public var type: String?
+    /// passthrough, mapped, squash.
+    public var accessMode: String?
+    /// path, handle, loop, virtiofs.
+    public var driverType: String?
+    /// Host directory.
+    public var sourceDir: String?
+    /// Guest mount tag.
+    public var target: String?
+    /// `<readonly/>`.
+    public var readOnly: Bool
+    /// virtiofs `<binary><sandbox mode=>`.
+    public var sandboxMode: String?
+
+    public init(
+        type: String? = nil,
+        accessMode: String? = nil,
+        driverType: String? = nil,
+        sourceDir: String? = nil,
+        target: String? = nil,
+        readOnly: Bool = false,
+        sandboxMode: String? = nil
+    ) {
+        self.type = type
+        self.accessMode = accessMode
+        self.driverType = driverType
+        self.sourceDir = sourceDir
+        self.target = target
+        self.readOnly = readOnly
+        self.sandboxMode = sandboxMode
+    }
+}
+
+/// `<controller>`.
+public struct LibvirtController: Codable, Hashable, Sendable {
+    /// usb, pci, ide, scsi, fdc, virtio-serial, sata, xenbus.
+    public var type: String
+    /// `model=`.
+    public var model: String?
+    /// `index=`.
+    public var index: Int?
+
+    public init(
+        type: String = "",
+        model: String? = nil,
+        index: Int? = nil
+    ) {
+        self.type = type
+        self.model = model
+        self.index = index
+    }
+}
+
+/// `<input>`.
+public struct LibvirtInput: Codable, Hashable, Sendable {
+    /// mouse, tablet, keyboard, passthrough, evdev.
+    public var type: String
+    /// ps2, usb, virtio, xen.
+    public var bus: String?
+
+    public init(
+        type: String = "",
+        bus: String? = nil
+    ) {
+        self.type = type
+        self.bus = bus
+    }
+}
+
+/// `<serial>`, `<console>`, `<channel>`, `<parallel>`.
+public struct LibvirtCharDevice: Codable, Hashable, Sendable {
+    /// Element name.
+    public var element: String
+    /// pty, unix, tcp, udp, file, spicevmc, …
+    public var type: String?
+    /// UNIX socket or file.
+    public var sourcePath: String?
+    /// TCP/UDP host.
+    public var sourceHost: String?
+    /// TCP/UDP port.
+    public var sourceService: String?
+    /// bind or connect.
+    public var sourceMode: String?
+    /// `<protocol type=>` (raw, telnet, tls).
+    public var protocolType: String?
+    /// `<target type=>`.
+    public var targetType: String?
+    /// `<target name=>` (channels).
+    public var targetName: String?
+    /// A TCP/UDP bind on a non-loopback address.
+    public var listensBeyondLoopback: Bool
+
+    public init(
+        element: String = "",
+        type: String? = nil,
+        sourcePath: String? = nil,
+        sourceHost: String? = nil,
+        sourceService: String? = nil,
+        sourceMode: String? = nil,
+        protocolType: String? = nil,
+        targetType: String? = nil,
+        targetName: String? = nil,
+        listensBeyondLoopback: Bool = false
+    ) {
+        self.element = element
+        self.type = type
+        self.sourcePath = sourcePath
+        self.sourceHost = sourceHost
+        self.sourceService = sourceService
+        self.sourceMode = sourceMode
+        self.protocolType = protocolType
+        self.targetType = targetType
+        self.targetName = targetName
+        self.listensBeyondLoopback = listensBeyondLoopback
+    }
+}
+
+/// `<redirdev>` (USB redirection).
+public struct LibvirtRedirDev: Codable, Hashable, Sendable {
+    /// usb.
+    public var bus: String?
+    /// spicevmc, tcp.
+    public var type: String?
+
+    public init(
+        bus: String? = nil,
+        type: String? = nil
+    ) {
+        self.bus = bus
+        self.type = type
+    }
+}
+
+/// `<tpm>`.
+public struct LibvirtTPM: Codable, Hashable, Sendable {
+    /// tpm-tis, tpm-crb, spapr-tpm-proxy.
+    public var model: String?
+    /// passthrough, emulator, external.
+    public var backendType: String?
+    /// `version=`.
+    public var backendVersion: String?
+
+    public init(
+        model: String? = nil,
+        backendType: String? = nil,
+        backendVersion: String? = nil
+    ) {
+        self.model = model
+        self.backendType = backendType
+        self.backendVersion = backendVersion
+    }
+}
+
+/// Domain-level `<seclabel>` (there may be one per security model).
+public struct LibvirtSeclabel: Codable, Hashable, Sendable {
+    /// none, dynamic, static.
+    public var type: String?
+    /// selinux, apparmor, dac, none.
+    public var model: String?
+    /// `relabel=`.
+    public var relabel: Bool?
+    /// `<label>`.
+    public var label: String?
+    /// `<imagelabel>`.
+    public var imageLabel: String?
+    /// `<baselabel>`.
+    public var baseLabel: String?
+
+    public init(
+        type: String? = nil,
+        model: String? = nil,
+        relabel: Bool? = nil,
+        label: String? = nil,
+        imageLabel: String? = nil,
+        baseLabel: String? = nil
+    ) {
+        self.type = type
+        self.model = model
+        self.relabel = relabel
+        self.label = label
+        self.imageLabel = imageLabel
+        self.baseLabel = baseLabel
+    }
+}
+
+/// `<launchSecurity>` (confidential VM).
+public struct LibvirtLaunchSecurity: Codable, Hashable, Sendable {
+    /// sev, sev-snp, tdx, s390-pv.
+    public var type: String
+    /// `<policy>`.
+    public var policy: String?
+
+    public init(
+        type: String = "",
+        policy: String? = nil
+    ) {
+        self.type = type
+        self.policy = policy
+    }
+}
+
+/// Parsed facts of a libvirt domain XML. No password value is kept.
 public struct LibvirtDomain: Codable, Hashable, Sendable {
-    /// The raw arguments or source the facts were parsed from, kept for evidence.
+    /// Always empty for XML: the document can hold cleartext passwords, so it is not copied (cite the file instead).
     public var raw: [String]
-    public init(raw: [String] = []) { self.raw = raw }
+    /// `<name>`.
+    public var name: String?
+    /// `<uuid>`.
+    public var uuid: String?
+    /// `<domain type=>`: kvm, qemu (TCG), xen, lxc, hvf …
+    public var domainType: String?
+    /// `<devices><emulator>`.
+    public var emulator: String?
+    /// `<os>`.
+    public var os: LibvirtOS
+    /// `<features>` children, flattened (`acpi`, `hyperv.relaxed` → `on`, `kvm.hidden` → `on`).
+    public var features: [String: String]
+    /// `<cpu>`.
+    public var cpu: LibvirtCPU?
+    /// `<memory>` in KiB.
+    public var memoryKiB: UInt64?
+    /// `<vcpu>`.
+    public var vcpus: Int?
+    /// `<memoryBacking>`.
+    public var memoryBacking: LibvirtMemoryBacking?
+    /// Which of memtune, cputune, blkiotune, numatune are present.
+    public var resourceTuning: [String]
+    /// Disks.
+    public var disks: [LibvirtDisk]
+    /// Network interfaces.
+    public var interfaces: [LibvirtInterface]
+    /// Graphics (remote display) servers.
+    public var graphics: [LibvirtGraphics]
+    /// Video model types.
+    public var videos: [String]
+    /// Host devices.
+    public var hostdevs: [LibvirtHostdev]
+    /// Shared filesystems.
+    public var filesystems: [LibvirtFilesystem]
+    /// Controllers.
+    public var controllers: [LibvirtController]
+    /// Sound models (ich6, ich9, ac97, es1370, sb16 …).
+    public var sounds: [String]
+    /// Input devices.
+    public var inputs: [LibvirtInput]
+    /// Serial, console, channel, parallel.
+    public var charDevices: [LibvirtCharDevice]
+    /// USB redirection devices.
+    public var redirdevs: [LibvirtRedirDev]
+    /// `<memballoon model=>`.
+    public var memballoon: String?
+    /// TPMs.
+    public var tpms: [LibvirtTPM]
+    /// Watchdog models.
+    public var watchdogs: [String]
+    /// RNG backend models.
+    public var rngBackends: [String]
+    /// Other device element names (panic, vsock, shmem, smartcard, iommu …).
+    public var otherDevices: [String]
+    /// Domain-level security labels.
+    public var seclabels: [LibvirtSeclabel]
+    /// Device-level security labels (relabel='no' disables relabelling for that device).
+    public var deviceSeclabels: [LibvirtDeviceSeclabel]
+    /// `<qemu:commandline><qemu:arg value=>` passthrough arguments (libvirt taints the domain `custom-argv`).
+    public var qemuCommandline: [String]
+    /// `<qemu:env name=>` names (values not kept).
+    public var qemuEnvironment: [String]
+    /// `<qemu:capabilities>` present.
+    public var qemuCapabilitiesOverridden: Bool
+    /// Confidential-computing launch security.
+    public var launchSecurity: LibvirtLaunchSecurity?
+
+    public init(
+        raw: [String] = [],
+        name: String? = nil,
+        uuid: String? = nil,
+        domainType: String? = nil,
+        emulator: String? = nil,
+        os: LibvirtOS = LibvirtOS(),
+        features: [String: String] = [:],
+        cpu: LibvirtCPU? = nil,
+        memoryKiB: UInt64? = nil,
+        vcpus: Int? = nil,
+        memoryBacking: LibvirtMemoryBacking? = nil,
+        resourceTuning: [String] = [],
+        disks: [LibvirtDisk] = [],
+        interfaces: [LibvirtInterface] = [],
+        graphics: [LibvirtGraphics] = [],
+        videos: [String] = [],
+        hostdevs: [LibvirtHostdev] = [],
+        filesystems: [LibvirtFilesystem] = [],
+        controllers: [LibvirtController] = [],
+        sounds: [String] = [],
+        inputs: [LibvirtInput] = [],
+        charDevices: [LibvirtCharDevice] = [],
+        redirdevs: [LibvirtRedirDev] = [],
+        memballoon: String? = nil,
+        tpms: [LibvirtTPM] = [],
+        watchdogs: [String] = [],
+        rngBackends: [String] = [],
+        otherDevices: [String] = [],
+        seclabels: [LibvirtSeclabel] = [],
+        deviceSeclabels: [LibvirtDeviceSeclabel] = [],
+        qemuCommandline: [String] = [],
+        qemuEnvironment: [String] = [],
+        qemuCapabilitiesOverridden: Bool = false,
+        launchSecurity: LibvirtLaunchSecurity? = nil
+    ) {
+        self.raw = raw
+        self.name = name
+        self.uuid = uuid
+        self.domainType = domainType
+        self.emulator = emulator
+        self.os = os
+        self.features = features
+        self.cpu = cpu
+        self.memoryKiB = memoryKiB
+        self.vcpus = vcpus
+        self.memoryBacking = memoryBacking
+        self.resourceTuning = resourceTuning
+        self.disks = disks
+        self.interfaces = interfaces
+        self.graphics = graphics
+        self.videos = videos
+        self.hostdevs = hostdevs
+        self.filesystems = filesystems
+        self.controllers = controllers
+        self.sounds = sounds
+        self.inputs = inputs
+        self.charDevices = charDevices
+        self.redirdevs = redirdevs
+        self.memballoon = memballoon
+        self.tpms = tpms
+        self.watchdogs = watchdogs
+        self.rngBackends = rngBackends
+        self.otherDevices = otherDevices
+        self.seclabels = seclabels
+        self.deviceSeclabels = deviceSeclabels
+        self.qemuCommandline = qemuCommandline
+        self.qemuEnvironment = qemuEnvironment
+        self.qemuCapabilitiesOverridden = qemuCapabilitiesOverridden
+        self.launchSecurity = launchSecurity
+    }
 }

@@ -1,2 +1,0 @@
-/// Namespace for the Checks stage.
-public enum ChecksStage {}

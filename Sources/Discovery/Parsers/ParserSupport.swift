@@ -1,0 +1,259 @@
+public import BulkheadModel
+import Foundation
+
+/// Why a configuration could not be parsed at all. Parsers throw this only when nothing usable can be
+/// had; parts they cannot understand become `Problem`s beside a partial value instead.
+public struct ConfigParseError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Code: String, Codable, Hashable, Sendable, CaseIterable {
+        /// The input is empty (no bytes, no arguments).
+        case empty
+        /// The input exceeds a bound in `ParseLimits`.
+        case tooLarge
+        /// The bytes are not valid UTF-8.
+        case invalidEncoding
+        /// The syntax is broken (unterminated string, malformed XML or JSON).
+        case malformed
+        /// The input uses a construct refused for safety (an XML DOCTYPE or entity declaration).
+        case forbiddenConstruct
+        /// A field has the wrong type (a string where a number is required).
+        case wrongType
+        /// The input is well-formed but is not this kind of configuration (wrong root element or program).
+        case notThisFormat
+    }
+
+    public var code: Code
+    /// What was parsed: a file path, `pid 1234 cmdline`, or a label the caller chose.
+    public var source: String
+    /// The field, option or element concerned, when there is one.
+    public var field: String?
+    /// 1-based line number, when known.
+    public var line: Int?
+    /// A message a user can act on.
+    public var message: String
+    /// The underlying error's text, when another library reported it.
+    public var underlying: String?
+
+    public init(
+        _ code: Code, source: String, field: String? = nil, line: Int? = nil, message: String,
+        underlying: String? = nil
+    ) {
+        self.code = code
+        self.source = source
+        self.field = field
+        self.line = line
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public var description: String {
+        var s = source
+        if let line { s += ":\(line)" }
+        if let field { s += " [\(field)]" }
+        s += ": \(message) (\(code.rawValue))"
+        if let underlying { s += ": \(underlying)" }
+        return s
+    }
+
+    /// The error as a `Problem`, for attaching to the guest whose configuration it concerns.
+    public var problem: Problem {
+        Problem(subject: field.map { "\(source) \($0)" } ?? source, message: description)
+    }
+}
+
+/// A parsed configuration and what could not be understood in it.
+public struct Parsed<Value: Hashable & Sendable>: Hashable, Sendable {
+    public var value: Value
+    /// Parts of the input that were skipped or guessed at; each names the field and says why.
+    public var problems: [Problem]
+    public init(value: Value, problems: [Problem] = []) {
+        self.value = value
+        self.problems = problems
+    }
+}
+
+extension Parsed {
+    /// The same problems with a transformed value, e.g. `try QEMUArgvParser.parse(argv).map(GuestConfiguration.qemu)`.
+    public func map<T: Hashable & Sendable>(_ transform: (Value) -> T) -> Parsed<T> {
+        Parsed<T>(value: transform(value), problems: problems)
+    }
+}
+
+/// Bounds every parser enforces. Inputs beyond them are refused with `ConfigParseError.Code.tooLarge`.
+public struct ParseLimits: Hashable, Sendable {
+    /// Largest configuration file or document, in bytes.
+    public var maxBytes: Int
+    /// Most arguments in one argv.
+    public var maxArguments: Int
+    /// Longest single argument, in bytes (QEMU JSON `-blockdev` arguments run to a few KiB).
+    public var maxArgumentBytes: Int
+    /// Deepest XML or JSON nesting.
+    public var maxDepth: Int
+    /// Most XML elements, JSON values or list items in one document.
+    public var maxElements: Int
+
+    public init(
+        maxBytes: Int = 4 << 20, maxArguments: Int = 16_384, maxArgumentBytes: Int = 256 << 10,
+        maxDepth: Int = 64, maxElements: Int = 200_000
+    ) {
+        self.maxBytes = maxBytes
+        self.maxArguments = maxArguments
+        self.maxArgumentBytes = maxArgumentBytes
+        self.maxDepth = maxDepth
+        self.maxElements = maxElements
+    }
+
+    public static let standard = ParseLimits()
+}
+
+/// Shared helpers for the parsers. Internal: the public surface is the parsers themselves.
+enum ParseSupport {
+    /// Refuses an argv that is empty or beyond the limits.
+    static func checkArgv(_ argv: [String], source: String, limits: ParseLimits) throws(ConfigParseError) {
+        if argv.isEmpty {
+            throw ConfigParseError(.empty, source: source, message: "the command line has no arguments")
+        }
+        if argv.count > limits.maxArguments {
+            throw ConfigParseError(
+                .tooLarge, source: source,
+                message: "the command line has \(argv.count) arguments, more than the limit of \(limits.maxArguments)")
+        }
+        var total = 0
+        for (i, a) in argv.enumerated() {
+            let n = a.utf8.count
+            total += n
+            if n > limits.maxArgumentBytes {
+                throw ConfigParseError(
+                    .tooLarge, source: source, field: "argv[\(i)]",
+                    message: "argument \(i) is \(n) bytes long, more than the limit of \(limits.maxArgumentBytes)")
+            }
+        }
+        if total > limits.maxBytes {
+            throw ConfigParseError(
+                .tooLarge, source: source,
+                message: "the command line is \(total) bytes long, more than the limit of \(limits.maxBytes)")
+        }
+    }
+
+    /// Decodes strict UTF-8 within the byte limit.
+    static func text(_ data: Data, source: String, limits: ParseLimits) throws(ConfigParseError) -> String {
+        if data.count > limits.maxBytes {
+            throw ConfigParseError(
+                .tooLarge, source: source,
+                message: "the file is \(data.count) bytes, more than the limit of \(limits.maxBytes)")
+        }
+        guard let s = String(validating: data, as: UTF8.self) else {
+            var offset = 0
+            // Find the first offending byte for the message.
+            let bytes = [UInt8](data)
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                let len = b < 0x80 ? 1 : (b >> 5 == 0b110 ? 2 : (b >> 4 == 0b1110 ? 3 : (b >> 3 == 0b11110 ? 4 : 0)))
+                if len == 0 || i + len > bytes.count { offset = i; break }
+                if String(validating: bytes[i..<(i + len)], as: UTF8.self) == nil { offset = i; break }
+                i += len
+                offset = i
+            }
+            let line = bytes.prefix(offset).reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw ConfigParseError(
+                .invalidEncoding, source: source, line: line,
+                message: "the file is not valid UTF-8 (first bad byte at offset \(offset)); check that it is the right file")
+        }
+        return s
+    }
+
+    /// `on/off/yes/no/true/false/1/0` → Bool; anything else nil.
+    static func bool(_ s: String?) -> Bool? {
+        guard let s else { return nil }
+        switch s.lowercased() {
+        case "on", "yes", "true", "1", "y": return true
+        case "off", "no", "false", "0", "n": return false
+        default: return nil
+        }
+    }
+
+    /// True when a listener on `host` is reachable from other hosts: nil/empty/wildcard or any address
+    /// that is not loopback.
+    static func beyondLoopback(_ host: String?) -> Bool {
+        guard var h = host?.trimmingCharacters(in: .whitespaces), !h.isEmpty else { return true }
+        if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        let l = h.lowercased()
+        if l == "localhost" || l == "ip6-localhost" || l == "::1" || l == "0:0:0:0:0:0:0:1" { return false }
+        if l.hasPrefix("127.") { return false }
+        if l.hasPrefix("::ffff:127.") { return false }
+        return true
+    }
+
+    /// Keys whose values are passwords or secret material and must never be stored.
+    static func isSecretKey(_ key: String) -> Bool {
+        let k = key.lowercased()
+        if k.hasSuffix("-secret") || k.hasSuffix("_secret") || k == "password-secret" { return false }
+        return k.contains("passw") || k == "passwd" || k.hasSuffix("passwd")
+    }
+
+    static let redacted = "<redacted>"
+
+    /// Integer from decimal or 0x hex.
+    static func int(_ s: String?) -> Int? {
+        guard let s = s?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
+        if s.hasPrefix("0x") || s.hasPrefix("0X") { return Int(s.dropFirst(2), radix: 16) }
+        return Int(s)
+    }
+
+    static func problem(_ source: String, _ field: String, _ message: String) -> Problem {
+        Problem(subject: "\(source) \(field)", message: message)
+    }
+}
+
+/// QEMU's `key=value,key2=value2` option syntax (QemuOpts / keyval): `,,` escapes a comma, an
+/// implied first key takes a leading bare value, and later bare words are booleans (`server` →
+/// `server=on`, `noserver` → `server=off`).
+public enum QEMUOptionString {
+    public struct Pair: Hashable, Sendable {
+        public var key: String
+        public var value: String
+    }
+
+    /// Splits `s` into pairs in order. `impliedKey` names the key of a leading bare value.
+    public static func parse(_ s: String, impliedKey: String? = nil) -> [Pair] {
+        var parts: [String] = []
+        var cur = ""
+        var it = s.makeIterator()
+        var pending: Character? = nil
+        while true {
+            let c: Character
+            if let p = pending { c = p; pending = nil } else if let n = it.next() { c = n } else { break }
+            if c == "," {
+                if let n = it.next() {
+                    if n == "," { cur.append(","); continue }
+                    parts.append(cur); cur = ""; pending = n; continue
+                } else {
+                    parts.append(cur); cur = ""; break
+                }
+            }
+            cur.append(c)
+        }
+        parts.append(cur)
+        var out: [Pair] = []
+        for (i, p) in parts.enumerated() {
+            if p.isEmpty { continue }
+            if let eq = p.firstIndex(of: "=") {
+                out.append(Pair(key: String(p[..<eq]), value: String(p[p.index(after: eq)...])))
+            } else if i == 0, let impliedKey {
+                out.append(Pair(key: impliedKey, value: p))
+            } else if p.hasPrefix("no"), p.count > 2 {
+                out.append(Pair(key: String(p.dropFirst(2)), value: "off"))
+            } else {
+                out.append(Pair(key: p, value: "on"))
+            }
+        }
+        return out
+    }
+
+    /// The pairs as a dictionary (last value wins, as in QEMU).
+    public static func dictionary(_ pairs: [Pair]) -> [String: String] {
+        var d: [String: String] = [:]
+        for p in pairs { d[p.key] = p.value }
+        return d
+    }
+}

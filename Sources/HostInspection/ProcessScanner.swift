@@ -1,0 +1,235 @@
+import BulkheadModel
+import Foundation
+
+/// Reads the process table from /proc/[0-9]*.
+///
+/// A process that exits during the scan (its /proc entry vanishes: ENOENT/ESRCH) is skipped quietly;
+/// anything else that cannot be read becomes a problem naming the path, and the scan goes on.
+struct ProcessScanner {
+    let root: any HostRoot
+    let options: InspectionOptions
+
+    func scan(_ problems: inout ProblemLog) -> [HostProcess] {
+        let names: [String]
+        do {
+            names = try root.list("/proc")
+        } catch {
+            // A tree with no /proc (a disk image) has no process table; that is not a problem there.
+            if error.code == .notFound && !root.isLive { return [] }
+            problems.add(Problem(subject: "/proc", message: "\(error.message); the process table is inconclusive"))
+            return []
+        }
+        var pids = names.compactMap { name -> Int32? in
+            guard !name.isEmpty, name.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            return Int32(name)
+        }
+        pids.sort()
+        if pids.count > options.maxProcesses {
+            problems.add(Problem(subject: "/proc", message: "\(pids.count) processes, over the bound of \(options.maxProcesses); the rest were not read"))
+            pids = Array(pids.prefix(options.maxProcesses))
+        }
+        var processes: [HostProcess] = []
+        processes.reserveCapacity(pids.count)
+        for pid in pids {
+            if let process = readProcess(pid, &problems) { processes.append(process) }
+        }
+        return processes
+    }
+
+    /// Outcome of one read: a value, gone (the process exited), or failed (already a problem).
+    enum Read<T> {
+        case value(T)
+        case gone
+        case failed
+    }
+
+    func text(_ path: String, limit: Int, _ problems: inout ProblemLog) -> Read<String> {
+        do {
+            return .value(try root.readText(path, limit: limit))
+        } catch {
+            if error.code == .notFound { return .gone }
+            problems.add(error)
+            return .failed
+        }
+    }
+
+    func readProcess(_ pid: Int32, _ problems: inout ProblemLog) -> HostProcess? {
+        let base = "/proc/\(pid)"
+        var process = HostProcess(pid: pid, name: "", arguments: [])
+
+        // status: Name, PPid, Uid, Gid, Seccomp, NoNewPrivs, CapEff. A vanished status means the process exited.
+        var haveStatus = false
+        var statusGone = false
+        switch text("\(base)/status", limit: options.smallFileLimit, &problems) {
+        case .gone: statusGone = true
+        case .failed: break
+        case .value(let status):
+            haveStatus = true
+            let fields = Self.statusFields(status)
+            if let name = fields["Name"] { process.name = Self.unescapeStatusName(name) }
+            process.ppid = fields["PPid"].flatMap { Int32($0) }
+            process.confinement.uid = fields["Uid"].flatMap(Self.effectiveID)
+            process.confinement.gid = fields["Gid"].flatMap(Self.effectiveID)
+            process.confinement.seccomp = fields["Seccomp"].flatMap { Int($0) }
+            process.confinement.noNewPrivs = fields["NoNewPrivs"].flatMap { Int($0) }.map { $0 != 0 }
+            process.confinement.capEff = fields["CapEff"]
+        }
+        // stat: comm and ppid when status was unreadable (or to fill what it lacked).
+        if !haveStatus || process.name.isEmpty || process.ppid == nil {
+            switch text("\(base)/stat", limit: options.smallFileLimit, &problems) {
+            case .gone: if statusGone { return nil }
+            case .failed: break
+            case .value(let stat):
+                if let parsed = Self.parseStat(stat) {
+                    if process.name.isEmpty { process.name = parsed.comm }
+                    if process.ppid == nil { process.ppid = parsed.ppid }
+                } else {
+                    problems.add(Problem(subject: "\(base)/stat", message: "unrecognised format (no `(comm)` field)"))
+                }
+            }
+        }
+
+        if case .value(let cmdline) = readCmdline(base, &problems) { process.arguments = cmdline }
+
+        do {
+            process.executable = try root.readLink("\(base)/exe")
+        } catch {
+            // Kernel threads have no executable (ENOENT); a vanished process also reads as not found.
+            if error.code != .notFound { problems.add(error) }
+        }
+
+        if case .value(let cgroup) = text("\(base)/cgroup", limit: options.smallFileLimit, &problems) {
+            process.confinement.cgroups = cgroup.split(separator: "\n").map(String.init)
+        }
+
+        readNamespaces(base, into: &process, &problems)
+
+        do {
+            let label = try root.readText("\(base)/attr/current", limit: 64 << 10).trimmed
+            if !label.isEmpty { process.confinement.lsmLabel = label }
+        } catch {
+            // EINVAL (reported as `io`) means no LSM provides a label: not a problem.
+            if error.code != .notFound && error.code != .io { problems.add(error) }
+        }
+
+        if options.isIsolationProgram(process.programName) || options.isIsolationProgram(process.name) {
+            process.confinement.threadSeccomp = readThreadSeccomp(base, &problems)
+        }
+        return process
+    }
+
+    func readCmdline(_ base: String, _ problems: inout ProblemLog) -> Read<[String]> {
+        let bytes: [UInt8]
+        do {
+            bytes = try root.read("\(base)/cmdline", limit: options.cmdlineLimit)
+        } catch {
+            if error.code == .notFound { return .gone }
+            problems.add(error)
+            return .failed
+        }
+        var arguments = Self.splitNUL(bytes)
+        if arguments.count > options.maxArguments {
+            problems.add(Problem(subject: "\(base)/cmdline", message: "\(arguments.count) arguments, over the bound of \(options.maxArguments); the rest were dropped"))
+            arguments = Array(arguments.prefix(options.maxArguments))
+        }
+        return .value(arguments)
+    }
+
+    func readNamespaces(_ base: String, into process: inout HostProcess, _ problems: inout ProblemLog) {
+        let names: [String]
+        do {
+            names = try root.list("\(base)/ns").sorted()
+        } catch {
+            if error.code != .notFound { problems.add(error) }
+            return
+        }
+        for name in names.prefix(64) where HostInspector.isPlainName(name) {
+            do {
+                process.confinement.namespaces[name] = try root.readLink("\(base)/ns/\(name)")
+            } catch {
+                if error.code != .notFound { problems.add(error) }
+            }
+        }
+    }
+
+    func readThreadSeccomp(_ base: String, _ problems: inout ProblemLog) -> [Int32: Int] {
+        let names: [String]
+        do {
+            names = try root.list("\(base)/task")
+        } catch {
+            if error.code != .notFound { problems.add(error) }
+            return [:]
+        }
+        var tids = names.compactMap { Int32($0) }.sorted()
+        if tids.count > options.maxThreadsPerProcess {
+            problems.add(Problem(subject: "\(base)/task", message: "\(tids.count) threads, over the bound of \(options.maxThreadsPerProcess); the rest were not read"))
+            tids = Array(tids.prefix(options.maxThreadsPerProcess))
+        }
+        var result: [Int32: Int] = [:]
+        for tid in tids {
+            if case .value(let status) = text("\(base)/task/\(tid)/status", limit: options.smallFileLimit, &problems),
+                let mode = Self.statusFields(status)["Seccomp"].flatMap({ Int($0) })
+            {
+                result[tid] = mode
+            }
+        }
+        return result
+    }
+
+    // MARK: - Parsers (pure, hostile input)
+
+    /// `Key:\tvalue` lines of /proc/PID/status.
+    static func statusFields(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = String(line[..<colon])
+            if fields[key] == nil {
+                fields[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return fields
+    }
+
+    /// The effective id (second of real, effective, saved, fs) of a `Uid:`/`Gid:` line.
+    static func effectiveID(_ value: String) -> UInt32? {
+        let parts = value.split(whereSeparator: { $0 == "\t" || $0 == " " })
+        guard parts.count >= 2 else { return parts.first.flatMap { UInt32($0) } }
+        return UInt32(parts[1])
+    }
+
+    /// status `Name:` escapes `\` as `\\` and newline as `\n`.
+    static func unescapeStatusName(_ name: String) -> String {
+        guard name.contains("\\") else { return name }
+        var out = ""
+        var escaped = false
+        for ch in name {
+            if escaped {
+                out.append(ch == "n" ? "\n" : ch)
+                escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// `pid (comm) state ppid …`: comm may contain spaces and parentheses, so it ends at the last `)`.
+    static func parseStat(_ text: String) -> (comm: String, ppid: Int32?)? {
+        guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close else { return nil }
+        let comm = String(text[text.index(after: open)..<close])
+        let rest = text[text.index(after: close)...].split(separator: " ")
+        let ppid = rest.count >= 2 ? Int32(rest[1]) : nil
+        return (comm, ppid)
+    }
+
+    /// Splits NUL-separated arguments; a trailing NUL does not make an empty argument.
+    static func splitNUL(_ bytes: [UInt8]) -> [String] {
+        guard !bytes.isEmpty else { return [] }
+        var parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        if bytes.last == 0 { parts.removeLast() }
+        return parts
+    }
+}

@@ -1,0 +1,127 @@
+public import Foundation
+import Synchronization
+
+/// Everything a root answered about one host path: bytes read, directory listing, link target, kind,
+/// metadata, and the errors it gave. A snapshot stores these and replays them.
+public struct RecordedPath: Hashable, Sendable {
+    public var content: [UInt8]?
+    public var readError: HostReadError?
+    public var listing: [String]?
+    public var listError: HostReadError?
+    public var linkTarget: String?
+    public var linkError: HostReadError?
+    /// True once `kind(of:)` was answered; `kind` nil then means the path did not exist.
+    public var kindKnown = false
+    public var kind: FileKind?
+    public var metadata: FileMetadata?
+    public var metadataError: HostReadError?
+
+    public init() {}
+
+    /// What the path is, for the manifest: the `kind(of:)` answer, else what the other answers imply.
+    public var inferredKind: FileKind? {
+        if kindKnown { return kind }
+        if linkTarget != nil && content == nil && listing == nil { return .symlink }
+        if let metadata { return metadata.kind }
+        if content != nil { return .regular }
+        if listing != nil { return .directory }
+        if linkTarget != nil { return .symlink }
+        return nil
+    }
+}
+
+/// Wraps any root and remembers every path read, listed, link-read or stat'ed together with the exact
+/// answer (bytes, names, target, metadata or error), so `SnapshotWriter` can write them out and
+/// `SnapshotHostRoot` can replay them. Thread-safe: one `Mutex` guards the record.
+///
+/// The first answer for each operation on a path is kept (a live /proc file read twice may differ;
+/// the snapshot replays what the first reader saw), except that content replaces an earlier
+/// "too large" error. After a successful read the wrapped root's metadata is also recorded (best
+/// effort) so the manifest can carry mode, owner and group.
+public final class RecordingHostRoot: HostRoot {
+    public let base: any HostRoot
+    private let state = Mutex<[String: RecordedPath]>([:])
+
+    public init(wrapping base: any HostRoot) {
+        self.base = base
+    }
+
+    public var label: String { base.label }
+    public var isLive: Bool { base.isLive }
+
+    /// A copy of everything recorded so far, by host path.
+    public var recorded: [String: RecordedPath] { state.withLock { $0 } }
+
+    private func update(_ path: String, _ change: (inout RecordedPath) -> Void) {
+        state.withLock { records in
+            var record = records[path] ?? RecordedPath()
+            change(&record)
+            records[path] = record
+        }
+    }
+
+    public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
+        do {
+            let bytes = try base.read(path, limit: limit)
+            var needMetadata = false
+            update(path) { record in
+                if record.content == nil {
+                    record.content = bytes
+                    record.readError = nil
+                }
+                needMetadata = record.metadata == nil && record.metadataError == nil
+            }
+            if needMetadata, let metadata = try? base.metadata(of: path) {
+                update(path) { if $0.metadata == nil { $0.metadata = metadata } }
+            }
+            return bytes
+        } catch {
+            update(path) { if $0.content == nil && $0.readError == nil { $0.readError = error } }
+            throw error
+        }
+    }
+
+    public func list(_ path: String) throws(HostReadError) -> [String] {
+        do {
+            let names = try base.list(path)
+            update(path) { if $0.listing == nil { $0.listing = names; $0.listError = nil } }
+            return names
+        } catch {
+            update(path) { if $0.listing == nil && $0.listError == nil { $0.listError = error } }
+            throw error
+        }
+    }
+
+    public func kind(of path: String) -> FileKind? {
+        let kind = base.kind(of: path)
+        update(path) { record in
+            if !record.kindKnown {
+                record.kindKnown = true
+                record.kind = kind
+            }
+        }
+        return kind
+    }
+
+    public func readLink(_ path: String) throws(HostReadError) -> String {
+        do {
+            let target = try base.readLink(path)
+            update(path) { if $0.linkTarget == nil { $0.linkTarget = target; $0.linkError = nil } }
+            return target
+        } catch {
+            update(path) { if $0.linkTarget == nil && $0.linkError == nil { $0.linkError = error } }
+            throw error
+        }
+    }
+
+    public func metadata(of path: String) throws(HostReadError) -> FileMetadata {
+        do {
+            let metadata = try base.metadata(of: path)
+            update(path) { if $0.metadata == nil { $0.metadata = metadata; $0.metadataError = nil } }
+            return metadata
+        } catch {
+            update(path) { if $0.metadata == nil && $0.metadataError == nil { $0.metadataError = error } }
+            throw error
+        }
+    }
+}

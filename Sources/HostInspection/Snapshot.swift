@@ -1,0 +1,202 @@
+public import Foundation
+import Crypto
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `manifest.json` of a snapshot archive (docs/snapshot-format.md).
+public struct SnapshotManifest: Codable, Hashable, Sendable {
+    public static let formatName = "bulkhead-snapshot"
+    public static let currentFormatVersion = 1
+
+    public var format: String
+    public var formatVersion: Int
+    public var hostname: String?
+    public var capturedAt: Date
+    public var bulkheadVersion: String
+    /// Label of the root that was recorded (`live host`, `root /mnt/img`).
+    public var source: String
+    public var files: [Entry]
+
+    /// One host path and every answer recorded for it.
+    public struct Entry: Codable, Hashable, Sendable {
+        /// Absolute host path.
+        public var path: String
+        /// `regular`, `directory`, `symlink`, `other` (device, socket, fifo) or `absent`; nil when unknown.
+        public var kind: String?
+        /// Tar member holding the content, link or directory (`files/` + path without its leading `/`).
+        public var member: String?
+        /// Bytes of content read, and their SHA-256 (lower-case hex).
+        public var size: Int?
+        public var sha256: String?
+        /// Permission bits in octal (`0644`), owner and group, when stat'ed.
+        public var mode: String?
+        public var uid: UInt32?
+        public var gid: UInt32?
+        /// What `stat` answered (size there is the file system's, 0 for most /proc files).
+        public var stat: FileMetadata?
+        public var linkTarget: String?
+        /// Directory listing as returned (kept even when empty).
+        public var entries: [String]?
+        /// Errors returned, by operation (`read`, `list`, `readLink`, `metadata`).
+        public var errors: [String: RecordedError]?
+    }
+
+    public struct RecordedError: Codable, Hashable, Sendable {
+        public var code: HostReadError.Code
+        public var message: String
+    }
+}
+
+/// What `SnapshotWriter.write` produced.
+public struct SnapshotSummary: Sendable, Hashable {
+    public var path: String
+    /// Host paths recorded (manifest entries).
+    public var pathCount: Int
+    /// Regular-file members and their total content bytes.
+    public var fileCount: Int
+    public var contentBytes: Int
+    /// Size and SHA-256 of the .tar.gz written.
+    public var archiveBytes: Int
+    public var sha256: String
+}
+
+/// Writes what a `RecordingHostRoot` saw as a .tar.gz snapshot: `manifest.json` first, then one member
+/// per path under `files/` (regular files with the bytes read, symbolic links as link members,
+/// directories as directory members). Writes only to the path given, mode 0600, and refuses to replace
+/// an existing file unless `overwrite` is set (never through a symbolic link).
+public struct SnapshotWriter: Sendable {
+    public var bulkheadVersion: String
+
+    public init(bulkheadVersion: String) {
+        self.bulkheadVersion = bulkheadVersion
+    }
+
+    static func memberName(_ path: String) -> String {
+        "files/" + path.drop(while: { $0 == "/" })
+    }
+
+    /// The manifest and tar members for a record.
+    public func archive(
+        _ records: [String: RecordedPath], hostname: String?, source: String, capturedAt: Date
+    ) throws(HostInspectionError) -> (manifest: SnapshotManifest, tar: [UInt8]) {
+        var manifest = SnapshotManifest(
+            format: SnapshotManifest.formatName, formatVersion: SnapshotManifest.currentFormatVersion, hostname: hostname,
+            capturedAt: capturedAt, bulkheadVersion: bulkheadVersion, source: source, files: [])
+        var members: [TarMember] = []
+        let mtime = Int64(capturedAt.timeIntervalSince1970)
+        for path in records.keys.sorted() {
+            guard let record = records[path], LinkResolver.components(path) != nil,
+                !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
+            else { continue }
+            var entry = SnapshotManifest.Entry(path: path)
+            entry.kind = record.kindKnown ? (record.kind?.rawValue ?? "absent") : record.inferredKind?.rawValue
+            if let metadata = record.metadata {
+                entry.stat = metadata
+                entry.mode = metadata.octalMode
+                entry.uid = metadata.uid
+                entry.gid = metadata.gid
+            }
+            entry.linkTarget = record.linkTarget
+            entry.entries = record.listing?.sorted()
+            var errors: [String: SnapshotManifest.RecordedError] = [:]
+            for (op, error) in [("read", record.readError), ("list", record.listError), ("readLink", record.linkError), ("metadata", record.metadataError)] {
+                if let error { errors[op] = SnapshotManifest.RecordedError(code: error.code, message: error.message) }
+            }
+            entry.errors = errors.isEmpty ? nil : errors
+            let name = Self.memberName(path)
+            var member = TarMember(name: name, kind: .regular)
+            member.mode = record.metadata?.mode ?? 0o644
+            member.uid = record.metadata?.uid ?? 0
+            member.gid = record.metadata?.gid ?? 0
+            member.mtime = mtime
+            if let content = record.content {
+                entry.size = content.count
+                entry.sha256 = SHA256.hash(data: content).hexString
+                member.content = content
+                entry.member = name
+                members.append(member)
+            } else if let target = record.linkTarget {
+                member.kind = .symlink
+                member.linkTarget = target
+                member.mode = 0o777
+                entry.member = name
+                members.append(member)
+            } else if record.listing != nil {
+                member.kind = .directory
+                member.mode = record.metadata?.mode ?? 0o755
+                entry.member = name
+                members.append(member)
+            }
+            manifest.files.append(entry)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let json: Data
+        do {
+            json = try encoder.encode(manifest)
+        } catch {
+            throw HostInspectionError(.io, "cannot encode the snapshot manifest", underlying: "\(error)")
+        }
+        var writer = TarWriter()
+        writer.append(TarMember(name: "manifest.json", kind: .regular, mode: 0o644, mtime: mtime, content: [UInt8](json)))
+        for member in members { writer.append(member) }
+        return (manifest, writer.finish())
+    }
+
+    /// Writes the snapshot of `recorder` to `path`.
+    public func write(
+        _ recorder: RecordingHostRoot, hostname: String?, capturedAt: Date = Date(), to path: String, overwrite: Bool = false
+    ) throws(HostInspectionError) -> SnapshotSummary {
+        let records = recorder.recorded
+        let (manifest, tar) = try archive(records, hostname: hostname, source: recorder.label, capturedAt: capturedAt)
+        let gz = try Gzip.compress(tar)
+        try Self.writeFile(gz, to: path, overwrite: overwrite)
+        let regular = manifest.files.filter { $0.sha256 != nil }
+        return SnapshotSummary(
+            path: path, pathCount: manifest.files.count, fileCount: regular.count,
+            contentBytes: regular.reduce(0) { $0 + ($1.size ?? 0) }, archiveBytes: gz.count,
+            sha256: SHA256.hash(data: gz).hexString)
+    }
+
+    /// Creates `path` (0600) and writes `bytes`; O_EXCL unless overwriting, O_NOFOLLOW always.
+    static func writeFile(_ bytes: [UInt8], to path: String, overwrite: Bool) throws(HostInspectionError) {
+        var flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC
+        flags |= overwrite ? O_TRUNC : O_EXCL
+        let fd = open(path, flags, 0o600)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST {
+                throw HostInspectionError(.exists, "\(path) already exists; choose another --output or pass --force to replace it")
+            }
+            if code == ELOOP {
+                throw HostInspectionError(.io, "\(path) is a symbolic link; refusing to write through it")
+            }
+            throw HostInspectionError(.io, "cannot create \(path)", underlying: String(cString: strerror(code)))
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(bytes))
+            try handle.synchronize()
+        } catch {
+            throw HostInspectionError(.io, "cannot write \(path)", underlying: "\(error)")
+        }
+    }
+}
+
+extension Digest {
+    var hexString: String {
+        var out = ""
+        for byte in self {
+            let hex = String(byte, radix: 16)
+            out += hex.count == 1 ? "0" + hex : hex
+        }
+        return out
+    }
+}

@@ -1,0 +1,201 @@
+import BulkheadModel
+import Foundation
+import HostInspection
+
+/// What `bulkhead lab run` was asked to do.
+public struct LabOptions: Sendable, Hashable {
+    public var mechanism: LabMechanism
+    /// Launch configurations to run, in order (see `LabVariant.known(for:)`).
+    public var variants: [String] = ["baseline"]
+    /// Scenario ids to evaluate; empty means all.
+    public var scenarios: [String] = []
+    public var accelerator: Accelerator = .auto
+    /// Overrides each mechanism's default timeout.
+    public var timeout: Duration?
+    /// How long a KVM attempt may take before falling back to TCG (accelerator `auto`).
+    public var kvmTrialTimeout: Duration = .seconds(10)
+    /// Move the temporary directory here instead of deleting it.
+    public var keepArtifacts: String?
+    public var probePath: String?
+    public var kernelPath: String?
+    /// Bound on the mechanism's console/stdout.
+    public var outputLimit: Int = 2 << 20
+
+    public init(mechanism: LabMechanism) { self.mechanism = mechanism }
+}
+
+public enum LabRunner {
+    /// Runs every requested variant of the mechanism and returns the report. Throws only for a run that
+    /// cannot be set up (missing program, kernel, probe, bad names); a guest that misbehaves gives an
+    /// inconclusive run, not an error.
+    public static func run(_ options: LabOptions) async throws(LabError) -> LabReport {
+        let started = Date()
+        let scenarios = try Scenarios.named(options.scenarios)
+        let known = LabVariant.known(for: options.mechanism).map(\.name)
+        for v in options.variants where !known.contains(v) {
+            throw LabError(
+                .invalidArgument,
+                "unknown variant \(v) for \(options.mechanism.rawValue); known: \(known.joined(separator: ", "))")
+        }
+        let probe = try LabTools.probe(explicit: options.probePath)
+        let kernel = options.mechanism == .qemu ? try LabTools.kernel(explicit: options.kernelPath) : ""
+        let hostNS = hostNamespaces()
+        var runs: [LabRun] = []
+        var kept: String?
+        var kvmVerdict: (usable: Bool, note: String)?
+        for variant in options.variants {
+            var accel = "tcg"
+            var accelNote: String?
+            if options.mechanism == .qemu {
+                switch options.accelerator {
+                case .tcg: accel = "tcg"
+                case .kvm: accel = "kvm"
+                case .auto:
+                    if kvmVerdict == nil {
+                        kvmVerdict = await kvmWorks(options: options, probe: probe, kernel: kernel)
+                    }
+                    accel = kvmVerdict?.usable == true ? "kvm" : "tcg"
+                    accelNote = kvmVerdict?.note
+                }
+            }
+            var run = try await runOnce(
+                options: options, variant: variant, accelerator: accel, probe: probe, kernel: kernel, hostNS: hostNS,
+                scenarios: scenarios)
+            run.acceleratorNote = accelNote
+            if options.keepArtifacts != nil { kept = options.keepArtifacts }
+            runs.append(run)
+        }
+        return LabReport(
+            startedAt: started, host: ProcessInfo.processInfo.hostName, runs: runs, artifactsDirectory: kept)
+    }
+
+    /// The host's own namespace ids: /proc/1/ns (init's), or — where init's links cannot be read (a
+    /// hardened pid 1, as in some microVMs) — /proc/self/ns of this process, which runs on the host.
+    static func hostNamespaces() -> [String: String] {
+        let root = DirectoryHostRoot.live
+        var ns: [String: String] = [:]
+        for name in ["pid", "net", "mnt", "ipc", "uts", "user", "cgroup"] {
+            for pid in ["1", "self"] {
+                let path = "/proc/\(pid)/ns/" + name
+                if let target = try? root.readLink(path) {
+                    ns[name] = target
+                } else if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                    ns[name] = target
+                }
+                if ns[name] != nil { break }
+            }
+        }
+        return ns
+    }
+
+    /// Tries a short KVM boot of the baseline guest; KVM is used only when it really completes.
+    static func kvmWorks(options: LabOptions, probe: String, kernel: String) async -> (Bool, String) {
+        guard FileManager.default.isWritableFile(atPath: "/dev/kvm") else {
+            return (false, "/dev/kvm is absent or not writable; TCG used")
+        }
+        var trial = options
+        trial.timeout = options.kvmTrialTimeout
+        trial.keepArtifacts = nil
+        guard
+            let run = try? await runOnce(
+                options: trial, variant: "baseline", accelerator: "kvm", probe: probe, kernel: kernel, hostNS: [:],
+                scenarios: [])
+        else { return (false, "KVM trial boot could not be started; TCG used") }
+        if run.inconclusiveReason == nil && !run.timedOut {
+            return (true, "KVM trial boot completed in \(String(format: "%.1f", run.timings.total)) s; KVM used")
+        }
+        if run.timedOut {
+            return (false, "KVM trial boot did not complete within \(Int(options.kvmTrialTimeout.seconds)) s and was killed; TCG used")
+        }
+        let said = (run.diagnostics ?? "").split(separator: "\n").last.map { "; qemu said: \($0)" } ?? ""
+        return (false, "KVM trial boot failed (\(run.inconclusiveReason ?? "no probe report")\(said)); TCG used")
+    }
+
+    static func runOnce(
+        options: LabOptions, variant: String, accelerator: String, probe: String, kernel: String,
+        hostNS: [String: String], scenarios: [Scenario]
+    ) async throws(LabError) -> LabRun {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let ws = try LabWorkspace(keepIn: options.keepArtifacts)
+        let launch: Launch
+        do {
+            switch options.mechanism {
+            case .qemu:
+                launch = try await Launchers.qemu(
+                    variant: variant, accelerator: accelerator, probe: probe, kernel: kernel, ws: ws,
+                    timeout: options.timeout)
+            case .runsc: launch = try await Launchers.runsc(variant: variant, probe: probe, ws: ws, timeout: options.timeout)
+            case .bwrap: launch = try await Launchers.bwrap(variant: variant, probe: probe, ws: ws, timeout: options.timeout)
+            case .crun: launch = try await Launchers.crun(variant: variant, probe: probe, ws: ws, timeout: options.timeout)
+            }
+        } catch {
+            ws.close()
+            throw error
+        }
+        let built = clock.now
+        let begin = Launchers.beginMarker(launch.marker)
+        let end = Launchers.endMarker(launch.marker)
+        let result: BoundedRun
+        do {
+            result = try await BoundedProcess.run(
+                launch.argv, timeout: launch.timeout, outputLimit: options.outputLimit, watch: [begin, end],
+                currentDirectory: launch.currentDirectory)
+        } catch {
+            ws.close()
+            throw error
+        }
+        for command in launch.cleanup {
+            _ = try? await BoundedProcess.run(command, timeout: .seconds(20), outputLimit: 64 * 1024)
+        }
+        let stragglers = ws.close()
+
+        var timings = LabTimings()
+        timings.build = (built - t0).seconds
+        if let b = result.marks[begin] {
+            timings.boot = (b - result.started).seconds
+            if let e = result.marks[end] {
+                timings.probe = (e - b).seconds
+                timings.shutdown = (result.ended - e).seconds
+            }
+        } else {
+            timings.boot = (result.ended - result.started).seconds
+        }
+        timings.total = (clock.now - t0).seconds
+
+        var reason: String?
+        var probeReport: ObservedProbe?
+        var raw: String?
+        if result.timedOut && result.marks[end] == nil {
+            reason = "\(options.mechanism.rawValue) did not finish within \(Int(launch.timeout.seconds)) s and was killed"
+        } else if result.outputTruncated {
+            reason = "output passed the \(options.outputLimit)-byte bound; the mechanism was killed"
+        }
+        if reason == nil {
+            switch ProbeOutputParser.extract(result.stdout, begin: begin, end: end) {
+            case .success(let (decoded, text)):
+                probeReport = decoded
+                raw = text
+            case .failure(let error):
+                reason = error.message
+            }
+        }
+        var diagnostics = String(decoding: result.stderr.suffix(4096), as: UTF8.self)
+        if !stragglers.isEmpty { diagnostics += "\nkilled leftover processes: \(stragglers)" }
+
+        let expected: Set<String> =
+            options.mechanism == .qemu ? [accelerator == "kvm" ? "kvm" : "qemu-tcg"] : options.mechanism.expectedIdentification
+        let context = HostContext(hostNamespaces: hostNS, expectedIdentification: expected, canaryText: launch.canaryText)
+        let results: [ScenarioResult] =
+            if let probeReport {
+                scenarios.map { $0.evaluate(probeReport, options.mechanism, context) }
+            } else {
+                scenarios.map { $0.inconclusive(reason ?? "no probe output", for: options.mechanism) }
+            }
+        return LabRun(
+            mechanism: options.mechanism, variant: variant, command: launch.argv, accelerator: launch.accelerator,
+            acceleratorNote: nil, launchNote: launch.note, exitStatus: result.exitStatus, timedOut: result.timedOut, inconclusiveReason: reason,
+            identified: probeReport?.identification?.mechanism, rawProbeOutput: raw,
+            diagnostics: diagnostics.isEmpty ? nil : diagnostics, scenarios: results, timings: timings)
+    }
+}

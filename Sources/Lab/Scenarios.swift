@@ -1,0 +1,249 @@
+public import BulkheadModel
+import Foundation
+
+/// What the host side knows when judging a run: its own namespace ids, what it launched.
+public struct HostContext: Sendable, Hashable {
+    /// The host's `/proc/1/ns/<name>` link targets (`pid:[4026531836]`).
+    public var hostNamespaces: [String: String]
+    /// The identification the host expects for this run (`qemu-tcg` when booted with TCG).
+    public var expectedIdentification: Set<String>
+    /// The canary text planted on the host; a probe that can read it reached the host's files.
+    public var canaryText: String?
+
+    public init(hostNamespaces: [String: String], expectedIdentification: Set<String>, canaryText: String?) {
+        self.hostNamespaces = hostNamespaces
+        self.expectedIdentification = expectedIdentification
+        self.canaryText = canaryText
+    }
+}
+
+/// A threat scenario: words beside one pure function over the probe's observations.
+public struct Scenario: Sendable {
+    public var id: String
+    public var title: String
+    public var threat: String
+    public var severity: Severity
+    public var controls: [ControlID]
+    /// (expected, observed, outcome) for a run; never throws, never does I/O.
+    var judge: @Sendable (ObservedProbe, LabMechanism, HostContext) -> (String, String, ScenarioOutcome)
+
+    init(
+        id: String, title: String, threat: String, severity: Severity, controls: [ControlID],
+        appliesTo: Applicability = .all,
+        judge: @escaping @Sendable (ObservedProbe, LabMechanism, HostContext) -> (String, String, ScenarioOutcome)
+    ) {
+        self.id = id
+        self.title = title
+        self.threat = threat
+        self.severity = severity
+        self.controls = controls
+        self.appliesTo = appliesTo
+        self.judge = judge
+    }
+
+    public func evaluate(_ probe: ObservedProbe, _ mechanism: LabMechanism, _ host: HostContext) -> ScenarioResult {
+        let (expected, observed, outcome) = judge(probe, mechanism, host)
+        return ScenarioResult(
+            id: id, title: title, threat: threat, expected: expected, observed: observed, outcome: outcome,
+            controls: controls, severity: severity)
+    }
+
+    /// Which kinds of mechanism the scenario concerns.
+    public var appliesTo: Applicability
+
+    public enum Applicability: Sendable { case all, virtualMachines, sandboxes }
+
+    public func applies(to mechanism: LabMechanism) -> Bool {
+        switch appliesTo {
+        case .all: true
+        case .virtualMachines: mechanism.isVirtualMachine
+        case .sandboxes: !mechanism.isVirtualMachine
+        }
+    }
+
+    /// The scenario when the probe output could not be used: inconclusive with the reason (or not
+    /// applicable, when the scenario does not concern this kind of mechanism).
+    public func inconclusive(_ reason: String, for mechanism: LabMechanism) -> ScenarioResult {
+        let applicable = applies(to: mechanism)
+        return ScenarioResult(
+            id: id, title: title, threat: threat, expected: applicable ? "a usable probe report" : "not applicable",
+            observed: applicable ? reason : "does not concern a \(mechanism.isVirtualMachine ? "virtual machine" : "sandbox")",
+            outcome: applicable ? .inconclusive : .notApplicable, controls: controls, severity: severity)
+    }
+}
+
+/// Capabilities that let a sandboxed process attack the host kernel or its neighbours.
+public let dangerousCapabilities: Set<String> = [
+    "CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_SYS_MODULE", "CAP_DAC_READ_SEARCH", "CAP_SYS_RAWIO",
+    "CAP_SYS_BOOT", "CAP_BPF", "CAP_PERFMON", "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_SYSLOG", "CAP_SYS_TIME",
+]
+
+func list(_ items: [String]) -> String { items.isEmpty ? "none" : items.joined(separator: ", ") }
+
+public enum Scenarios {
+    public static let all: [Scenario] = [
+        identification, legacyDevices, hostShare, nested, capabilities, seccomp, hostNamespaces, runtimeSocket,
+        riskyMounts,
+    ]
+
+    public static func named(_ ids: [String]) throws(LabError) -> [Scenario] {
+        if ids.isEmpty { return all }
+        var out: [Scenario] = []
+        for id in ids {
+            guard let s = all.first(where: { $0.id == id }) else {
+                throw LabError(
+                    .invalidArgument, "unknown scenario \(id); known: \(all.map(\.id).joined(separator: ", "))")
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    static let na = "not applicable"
+
+    public static let identification = Scenario(
+        id: "identification", title: "The probe identifies the mechanism the host launched",
+        threat: "An assessment rests on the wrong mechanism (a different hypervisor, or none) actually isolating the workload.",
+        severity: .medium, controls: [.ism1460, .ism1604]
+    ) { probe, _, host in
+        let expected = host.expectedIdentification.sorted().joined(separator: " or ")
+        guard let id = probe.identification else { return (expected, "the probe reported no identification", .inconclusive) }
+        let reasons = (id.reasons ?? []).prefix(4).joined(separator: "; ")
+        let observed = "\(id.mechanism) (\(id.kind ?? "?"), confidence \(id.confidence ?? "?")): \(reasons)"
+        return (expected, observed, host.expectedIdentification.contains(id.mechanism) ? .pass : .fail)
+    }
+
+    public static let legacyDevices = Scenario(
+        id: "legacy-devices", title: "Guest sees legacy devices it does not need",
+        threat: "Emulated legacy devices (floppy controller — VENOM, CVE-2015-3456 — USB, sound, parallel port) are attack surface in the VMM reachable from the guest.",
+        severity: .high, controls: [.ism1604], appliesTo: .virtualMachines
+    ) { probe, mechanism, _ in
+        guard mechanism.isVirtualMachine else { return (na, "sandboxes emulate no devices", .notApplicable) }
+        guard let devices = probe.devices, let legacy = devices.legacy else {
+            return ("no legacy devices", "the probe reported no device list", .inconclusive)
+        }
+        let seen = legacy.map { "\($0.kind) (\($0.evidence ?? "?"))" }
+        return ("no legacy devices", seen.isEmpty ? "none" : list(seen), seen.isEmpty ? .pass : .fail)
+    }
+
+    public static let hostShare = Scenario(
+        id: "host-share", title: "Guest can reach a host file system share",
+        threat: "A host directory shared into the guest (9p, virtio-fs, a bind mount of host paths) lets a compromised guest read or plant host files.",
+        severity: .high, controls: [.ism1604]
+    ) { probe, mechanism, host in
+        let expected = "no host files reachable"
+        var seen: [String] = []
+        if let canary = probe.canary, let text = host.canaryText, canary.content == text {
+            seen.append("read the host canary file \(canary.path)")
+        }
+        for share in probe.mounts?.hostShares ?? [] {
+            seen.append("\(share.fsType ?? "?") mount at \(share.mountPoint)")
+        }
+        if mechanism.isVirtualMachine {
+            for device in probe.devices?.pci ?? [] where device.vendor == "0x1af4" && (device.device == "0x1009" || device.device == "0x1049" || device.device == "0x105a") {
+                seen.append("virtio \(device.device == "0x105a" ? "fs" : "9p") device at PCI \(device.slot)")
+            }
+            for (name, id) in probe.devices?.virtio ?? [:] where id == "0x0009" || id == "0x001a" {
+                seen.append("virtio device \(name) type \(id == "0x0009" ? "9p" : "virtio-fs")")
+            }
+        }
+        if probe.canary == nil && probe.mounts == nil {
+            return (expected, "the probe reported neither mounts nor the canary check", .inconclusive)
+        }
+        return (expected, list(seen), seen.isEmpty ? .pass : .fail)
+    }
+
+    public static let nested = Scenario(
+        id: "nested-virtualization", title: "Nested virtualisation is exposed",
+        threat: "A guest that can run its own hypervisor (VMX/SVM exposed, or /dev/kvm in a sandbox) reaches the host's nested-virtualisation code, a frequent source of escapes.",
+        severity: .medium, controls: [.ism1604]
+    ) { probe, mechanism, _ in
+        if mechanism.isVirtualMachine {
+            guard let n = probe.nestedVirtualization else { return ("VMX/SVM hidden", "not reported", .inconclusive) }
+            return ("VMX/SVM hidden", n.exposed ? list(n.evidence ?? []) : "hidden", n.exposed ? .fail : .pass)
+        }
+        guard let kvm = probe.devices?.devKVM else { return ("no /dev/kvm", "not reported", .inconclusive) }
+        return ("no /dev/kvm", kvm ? "/dev/kvm present in the sandbox" : "no /dev/kvm", kvm ? .fail : .pass)
+    }
+
+    public static let capabilities = Scenario(
+        id: "dangerous-capabilities", title: "Sandbox keeps dangerous capabilities",
+        threat: "A sandboxed process holding CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH … can attack the host kernel directly.",
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
+    ) { probe, mechanism, _ in
+        let expected = "none of \(dangerousCapabilities.sorted().joined(separator: ", "))"
+        if mechanism.isVirtualMachine { return (na, "capabilities in a guest are the guest kernel's", .notApplicable) }
+        guard let names = probe.process?.capEffNames else { return (expected, "capabilities not reported", .inconclusive) }
+        let held = names.filter { dangerousCapabilities.contains($0) }.sorted()
+        if probe.identification?.mechanism == "gvisor" {
+            return (expected, "held against gVisor's user-space kernel, not the host's: \(list(held))", .notApplicable)
+        }
+        return (expected, "effective: \(list(held))", held.isEmpty ? .pass : .fail)
+    }
+
+    public static let seccomp = Scenario(
+        id: "seccomp", title: "Seccomp is not enforced",
+        threat: "Without a seccomp filter every host system call, including rarely used and vulnerable ones, is reachable from the sandbox.",
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
+    ) { probe, mechanism, _ in
+        if mechanism.isVirtualMachine { return (na, "system calls in a guest go to the guest kernel", .notApplicable) }
+        guard let mode = probe.process?.seccomp else { return ("seccomp mode 2 (filter)", "not reported", .inconclusive) }
+        if probe.identification?.mechanism == "gvisor" {
+            return (
+                "system calls served by the Sentry", "Seccomp \(mode) inside gVisor; every system call is served by the Sentry (its own host filter is not visible from inside)",
+                .notApplicable
+            )
+        }
+        let nnp = probe.process?.noNewPrivs.map { $0 ? "no_new_privs set" : "no_new_privs clear" } ?? "no_new_privs unknown"
+        return ("seccomp mode 2 (filter)", "seccomp mode \(mode), \(probe.process?.seccompFilters ?? 0) filter(s), \(nnp)", mode == 0 ? .fail : .pass)
+    }
+
+    public static let hostNamespaces = Scenario(
+        id: "host-namespaces", title: "Host PID or network namespace is shared",
+        threat: "A sandbox in the host's PID namespace can see and signal host processes; in the host's network namespace it reaches host-only services.",
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
+    ) { probe, mechanism, host in
+        let expected = "own pid and net namespaces"
+        if mechanism.isVirtualMachine { return (na, "a guest kernel has its own namespaces", .notApplicable) }
+        if probe.identification?.mechanism == "gvisor" {
+            return (expected, "namespaces are virtualised by gVisor's Sentry (inside: \(probe.namespaces?["pid"] ?? "?"), \(probe.namespaces?["net"] ?? "?"))", .notApplicable)
+        }
+        guard let inside = probe.namespaces, !inside.isEmpty else { return (expected, "namespaces not reported", .inconclusive) }
+        var shared: [String] = []
+        var compared: [String] = []
+        for name in ["pid", "net"] {
+            guard let mine = host.hostNamespaces[name], let theirs = inside[name] else { continue }
+            compared.append(name)
+            if mine == theirs { shared.append("\(name) (\(mine))") }
+        }
+        guard !compared.isEmpty else { return (expected, "no namespace ids to compare", .inconclusive) }
+        return (expected, shared.isEmpty ? "differ from the host's /proc/1/ns" : "shares host \(list(shared))", shared.isEmpty ? .pass : .fail)
+    }
+
+    public static let runtimeSocket = Scenario(
+        id: "runtime-socket", title: "Container runtime socket reachable",
+        threat: "A reachable docker/containerd/CRI-O socket lets the sandbox start a privileged container: a full host escape.",
+        severity: .critical, controls: [.ism1604], appliesTo: .sandboxes
+    ) { probe, mechanism, _ in
+        if mechanism.isVirtualMachine { return (na, "sockets in a guest are the guest's", .notApplicable) }
+        guard let mounts = probe.mounts else { return ("no runtime socket", "mounts not reported", .inconclusive) }
+        let sockets = (mounts.runtimeSockets ?? []) + (mounts.risky ?? []).filter { $0.mountPoint.hasSuffix(".sock") }.map(\.mountPoint)
+        let unique = Array(Set(sockets)).sorted()
+        return ("no runtime socket", list(unique), unique.isEmpty ? .pass : .fail)
+    }
+
+    public static let riskyMounts = Scenario(
+        id: "risky-mounts", title: "Host kernel interfaces writable",
+        threat: "Writable /proc/sys, /sys, core_pattern, sysrq-trigger or a cgroup v1 release_agent lets a sandbox run code on the host.",
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
+    ) { probe, mechanism, _ in
+        if mechanism.isVirtualMachine { return (na, "kernel interfaces in a guest are the guest kernel's", .notApplicable) }
+        guard let mounts = probe.mounts else { return ("none writable", "mounts not reported", .inconclusive) }
+        var seen = (mounts.risky ?? []).filter { !$0.mountPoint.hasSuffix(".sock") }.map { $0.reason ?? $0.mountPoint }
+        seen += (probe.cgroup?.writableReleaseAgents ?? []).map { "writable \($0)" }
+        if probe.identification?.mechanism == "gvisor", !seen.isEmpty {
+            return ("none writable", "gVisor's own emulated files: \(list(seen))", .notApplicable)
+        }
+        return ("none writable", list(seen), seen.isEmpty ? .pass : .fail)
+    }
+}

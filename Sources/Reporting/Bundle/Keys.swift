@@ -1,0 +1,50 @@
+public import Crypto
+public import Foundation
+
+/// An Ed25519 private key for signing evidence bundles, stored as one line of base64 in a 0600 file.
+public struct SigningKey {
+    public let key: Curve25519.Signing.PrivateKey
+    public init() { key = Curve25519.Signing.PrivateKey() }
+    init(key: Curve25519.Signing.PrivateKey) { self.key = key }
+
+    public var publicKey: PublicKey { PublicKey(key: key.publicKey) }
+
+    public static let header = "bulkhead-ed25519-private-key"
+
+    public func fileText() -> String { "\(Self.header) \(key.rawRepresentation.base64EncodedString())\n" }
+
+    public static func load(path: String) throws(BundleError) -> SigningKey {
+        let text = String(decoding: try EvidenceBundle.readBounded(path, limit: 4096), as: UTF8.self)
+        let parts = text.split(whereSeparator: \.isWhitespace)
+        guard parts.count == 2, parts[0] == header, let raw = Data(base64Encoded: String(parts[1])),
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else {
+            throw BundleError(.badKey, "\(path) is not a Bulkhead private key (expected '\(header) BASE64')")
+        }
+        return SigningKey(key: key)
+    }
+}
+
+/// An Ed25519 public key that verifies bundles.
+public struct PublicKey {
+    public let key: Curve25519.Signing.PublicKey
+    init(key: Curve25519.Signing.PublicKey) { self.key = key }
+
+    public static let header = "bulkhead-ed25519-public-key"
+
+    /// SHA-256 of the raw key, hex: names the key in manifests and messages.
+    public var keyID: String { EvidenceBundle.hex(SHA256.hash(data: key.rawRepresentation)).prefix(16).description }
+
+    public func fileText() -> String { "\(Self.header) \(key.rawRepresentation.base64EncodedString())\n" }
+
+    public static func load(path: String) throws(BundleError) -> PublicKey {
+        let text = String(decoding: try EvidenceBundle.readBounded(path, limit: 4096), as: UTF8.self)
+        let parts = text.split(whereSeparator: \.isWhitespace)
+        guard parts.count == 2, parts[0] == header, let raw = Data(base64Encoded: String(parts[1])),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+        else {
+            throw BundleError(.badKey, "\(path) is not a Bulkhead public key (expected '\(header) BASE64')")
+        }
+        return PublicKey(key: key)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import HostInspection
+
+/// Which host a command reads: the live machine (default), a mounted or extracted tree, or a snapshot.
+struct HostTarget: ParsableArguments {
+    @Option(
+        name: .customLong("root"),
+        help: ArgumentHelp(
+            "Read the host tree mounted or extracted at DIR instead of the live machine (links are confined to DIR).",
+            valueName: "DIR"))
+    var root: String?
+
+    @Option(
+        name: .customLong("snapshot"),
+        help: ArgumentHelp(
+            "Read a snapshot written by `bulkhead snapshot` (a .tar.gz) instead of the live machine.", valueName: "FILE"))
+    var snapshot: String?
+
+    func validate() throws {
+        if root != nil && snapshot != nil {
+            throw ValidationError("--root and --snapshot are mutually exclusive: choose one host to read.")
+        }
+    }
+
+    /// Opens the chosen host. Errors name the path and what to do.
+    func open() throws -> any HostRoot {
+        try Self.open(root: root, snapshot: snapshot)
+    }
+
+    static func open(root: String?, snapshot: String?) throws -> any HostRoot {
+        if let snapshot {
+            do {
+                return try SnapshotHostRoot(path: snapshot)
+            } catch {
+                throw ValidationError("cannot load snapshot: \(error)")
+            }
+        }
+        if let root {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--root \(root) is not a directory.")
+            }
+            return DirectoryHostRoot(directory: root)
+        }
+        return DirectoryHostRoot.live
+    }
+}

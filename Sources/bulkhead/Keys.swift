@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Reporting
+
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage the Ed25519 keys that sign evidence bundles.",
+        subcommands: [Generate.self])
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a signing key pair: PREFIX.key (private, mode 0600) and PREFIX.pub (public).",
+            discussion: """
+                Keep the private key on the assessment host or in your secrets store; give the public key to whoever \
+                verifies bundles (`bulkhead verify BUNDLE --key PREFIX.pub`). Existing files are never overwritten.
+                """)
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Path prefix for the two key files.", valueName: "PREFIX"))
+        var output: String = "bulkhead"
+
+        func run() throws {
+            let key = SigningKey()
+            let privatePath = output + ".key"
+            let publicPath = output + ".pub"
+            for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
+                throw ValidationError("\(path) already exists; choose another --output prefix")
+            }
+            guard
+                FileManager.default.createFile(
+                    atPath: privatePath, contents: Data(key.fileText().utf8), attributes: [.posixPermissions: 0o600]),
+                FileManager.default.createFile(
+                    atPath: publicPath, contents: Data(key.publicKey.fileText().utf8), attributes: [.posixPermissions: 0o644])
+            else {
+                throw ValidationError("cannot write \(privatePath) / \(publicPath)")
+            }
+            print("Private key: \(privatePath) (mode 0600)")
+            print("Public key:  \(publicPath) (key id \(key.publicKey.keyID))")
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify a signed evidence bundle: signature, every file's SHA-256, no file missing or added.",
+        discussion: "Exits 0 when the bundle is intact and signed by the given key; otherwise prints every problem and exits 1.")
+
+    @Argument(help: ArgumentHelp("The bundle directory written by `bulkhead assess --bundle`.", valueName: "BUNDLE"))
+    var bundle: String
+
+    @Option(help: ArgumentHelp("The signer's public key (PREFIX.pub from `bulkhead keys generate`).", valueName: "FILE"))
+    var key: String
+
+    func run() throws {
+        let publicKey: PublicKey
+        do {
+            publicKey = try PublicKey.load(path: key)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        do {
+            let manifest = try EvidenceBundle.verify(at: bundle, publicKey: publicKey)
+            print("Bundle \(bundle) verified: \(manifest.files.count) files intact, signed by key \(publicKey.keyID)")
+            print("  host \(manifest.hostname ?? "unknown"), created \(ISO8601DateFormatter().string(from: manifest.createdAt)) by Bulkhead \(manifest.bulkheadVersion)")
+        } catch {
+            printError("VERIFICATION FAILED for \(bundle):")
+            for line in error.message.split(separator: "\n") { printError("  \(line)") }
+            throw ExitCode(1)
+        }
+    }
+}
+

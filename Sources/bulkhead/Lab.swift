@@ -1,0 +1,102 @@
+public import ArgumentParser
+import Foundation
+import Lab
+
+struct LabCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Boot real isolation mechanisms here, run the tenant probe inside and evaluate threat scenarios.",
+        subcommands: [LabRunCommand.self, LabListCommand.self])
+}
+
+extension LabMechanism: ExpressibleByArgument {}
+extension Accelerator: ExpressibleByArgument {}
+
+enum LabFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct LabRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Launch a mechanism (QEMU, gVisor runsc, bubblewrap, crun), run bulkhead-probe inside, report.",
+        discussion: """
+            Builds what it needs in a temporary directory (QEMU: an initramfs with busybox and the probe for the \
+            newest /boot/vmlinuz-*; crun: an OCI bundle), boots the mechanism, collects the probe's JSON (serial \
+            console for VMs), evaluates the scenarios and removes everything it made. Nothing is left running. \
+            Needs root for QEMU's kernel file and crun. See docs/lab.md.
+            """)
+
+    @Option(help: "The mechanism to launch: \(LabMechanism.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var mechanism: LabMechanism
+
+    @Option(name: .customLong("variant"), help: "A launch configuration (repeatable; default baseline). `bulkhead lab list` shows them.")
+    var variants: [String] = []
+
+    @Option(name: .customLong("scenario"), help: "Evaluate only this scenario (repeatable; default all).")
+    var scenarios: [String] = []
+
+    @Option(help: "QEMU accelerator: auto (KVM only when a trial boot completes), tcg or kvm.")
+    var accel: Accelerator = .auto
+
+    @Option(help: "Seconds before a hung guest or sandbox is killed (default 180 for QEMU under TCG, 60 runsc, 30 others).")
+    var timeout: Int?
+
+    @Option(help: "Output format: text or json.")
+    var format: LabFormat = .text
+
+    @Option(help: "Move the build directory (initramfs, bundle) into DIR instead of deleting it.")
+    var keepArtifacts: String?
+
+    @Option(help: "Path to the bulkhead-probe executable (default: beside bulkhead, or $BULKHEAD_PROBE).")
+    var probe: String?
+
+    @Option(help: "Guest kernel for QEMU (default: newest readable /boot/vmlinuz-*).")
+    var kernel: String?
+
+    @Flag(help: "In text output, include each run's raw probe JSON.")
+    var showProbeOutput = false
+
+    func run() async throws {
+        var options = LabOptions(mechanism: mechanism)
+        if !variants.isEmpty { options.variants = variants }
+        options.scenarios = scenarios
+        options.accelerator = accel
+        if let timeout {
+            guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+            options.timeout = .seconds(timeout)
+        }
+        options.keepArtifacts = keepArtifacts
+        options.probePath = probe
+        options.kernelPath = kernel
+        let report: LabReport
+        do {
+            report = try await LabRunner.run(options)
+        } catch {
+            throw ValidationError("lab run failed [\(error.code.rawValue)]: \(error)")
+        }
+        switch format {
+        case .text: print(report.renderText(includeRawOutput: showProbeOutput))
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            let data = try encoder.encode(report)
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+struct LabListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the lab's mechanisms, their variants and the scenarios.")
+
+    func run() async throws {
+        for mechanism in LabMechanism.allCases {
+            print(mechanism.rawValue)
+            for v in LabVariant.known(for: mechanism) { print("  --variant \(v.name): \(v.summary)") }
+        }
+        print("scenarios:")
+        for s in Scenarios.all { print("  --scenario \(s.id): \(s.title)") }
+    }
+}

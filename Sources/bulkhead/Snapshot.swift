@@ -1,0 +1,46 @@
+import ArgumentParser
+import Discovery
+import Foundation
+import HostInspection
+
+struct Snapshot: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Capture what discovery reads from this host (or a --root tree) into a .tar.gz for offline assessment.",
+        discussion: """
+            Runs discovery once while recording every file read, directory listed, link read and file stat'ed, \
+            with the exact answers, and writes them with a manifest (host name, capture time, Bulkhead version, \
+            per-file size, SHA-256, mode, owner, link target) to --output, mode 0600. Snapshots can hold \
+            command lines and configuration: treat them as sensitive. Read one back with `--snapshot FILE`.
+            Format and load-time caps: docs/snapshot-format.md.
+            """)
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the snapshot (.tar.gz).", valueName: "FILE"))
+    var output: String
+
+    @Option(
+        name: .customLong("root"),
+        help: ArgumentHelp("Capture the host tree at DIR instead of the live machine.", valueName: "DIR"))
+    var root: String?
+
+    @Flag(help: "Replace --output if it already exists.")
+    var force = false
+
+    func run() async throws {
+        let base = try HostTarget.open(root: root, snapshot: nil)
+        let recorder = RecordingHostRoot(wrapping: base)
+        let now = Date()
+        let (facts, result) = DiscoveryEngine(root: recorder).run(now: now)
+        let summary: SnapshotSummary
+        do {
+            summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)
+                .write(recorder, hostname: facts.hostname, capturedAt: now, to: output, overwrite: force)
+        } catch {
+            throw ValidationError("snapshot not written: \(error)")
+        }
+        print("Snapshot of \(facts.hostname ?? "unknown host") (\(base.label)) written to \(summary.path)")
+        print("  paths recorded:   \(summary.pathCount)")
+        print("  files:            \(summary.fileCount) (\(summary.contentBytes) bytes)")
+        print("  archive:          \(summary.archiveBytes) bytes, sha256 \(summary.sha256)")
+        print("  processes: \(facts.processes.count), packages: \(facts.packages.count), mechanisms: \(result.mechanisms.count), problems: \(facts.problems.count)")
+    }
+}

@@ -1,0 +1,196 @@
+import BulkheadModel
+import Checks
+import Foundation
+import HostInspection
+import Testing
+
+/// Host posture checks on the captured host (Fixtures/hosts/fc-guest) and on variations of it. Each
+/// variation changes one fact and says which; strings that the captured host does not show are quoted
+/// from the kernel's own hw-vuln documentation.
+@Suite struct HostChecksTests {
+    let catalog = Fixture.catalog
+
+    func captured() throws -> HostFacts { try Fixture.host("fc-guest") }
+    let empty = HostFacts(collectedAt: Fixture.collectedAt, source: "nothing collected")
+
+    // MARK: cpu vulnerabilities
+
+    @Test func capturedHostHasUnmitigatedVulnerabilities() throws {
+        let f = try #require(catalog.host("host.cpu-vulnerabilities", try captured()))
+        #expect(f.outcome == .fail)
+        #expect(f.observed?.contains("spec_store_bypass: Vulnerable") == true)
+        #expect(f.observed?.contains("spec_rstack_overflow: Vulnerable: Safe RET, no microcode") == true)
+        #expect(f.evidence.contains { $0.source == .file(path: "/sys/devices/system/cpu/vulnerabilities/spec_store_bypass", sha256: nil) })
+        #expect(f.controls == ["ISM-1605", "ISM-1461"] && f.severity == .high)
+    }
+
+    @Test func mitigatedVulnerabilitiesPass() throws {
+        var facts = try captured()
+        // The two Vulnerable lines replaced by mitigated texts the kernel prints for them.
+        facts.cpu.vulnerabilities["spec_store_bypass"] = "Mitigation: Speculative Store Bypass disabled via prctl"
+        facts.cpu.vulnerabilities["spec_rstack_overflow"] = "Mitigation: Safe RET"
+        // A mitigated line whose only "vulnerable" word is the SMT note is judged by host.smt, not here.
+        facts.cpu.vulnerabilities["mds"] = "Mitigation: Clear CPU buffers; SMT vulnerable"
+        let f = try #require(catalog.host("host.cpu-vulnerabilities", facts))
+        #expect(f.outcome == .pass)
+    }
+
+    @Test func unknownVulnerabilityTextIsInconclusive() throws {
+        var facts = try captured()
+        facts.cpu.vulnerabilities = ["mmio_stale_data": "Unknown: No mitigations"]
+        #expect(catalog.host("host.cpu-vulnerabilities", facts)?.reason?.contains("Unknown: No mitigations") == true)
+        let none = try #require(catalog.host("host.cpu-vulnerabilities", empty))
+        #expect(none.reason?.contains("/sys/devices/system/cpu/vulnerabilities") == true)
+    }
+
+    // MARK: SMT
+
+    @Test func smtNotSupportedPasses() throws {
+        let f = try #require(catalog.host("host.smt", try captured()))
+        #expect(f.outcome == .pass && f.observed == "SMT notsupported")
+    }
+
+    @Test func smtOnWithL1TFExposureFailsUnlessTailored() throws {
+        var facts = try captured()
+        facts.cpu.smtControl = "on"
+        // Documentation/admin-guide/hw-vuln/l1tf.rst, "sysfs interface" table.
+        facts.cpu.vulnerabilities["l1tf"] = "Mitigation: PTE Inversion; VMX: conditional cache flushes, SMT vulnerable"
+        let f = try #require(catalog.host("host.smt", facts))
+        #expect(f.outcome == .fail)
+        #expect(f.observed?.contains("l1tf") == true)
+
+        let tailoring = try Tailoring.parse(
+            Array(#"{"values": {"host.smt": {"allowed": true, "reason": "single tenant: no untrusted guests"}}}"#.utf8),
+            source: "/etc/bulkhead/tailoring.json", catalog: catalog)
+        let t = try #require(catalog.host("host.smt", facts, tailoring: tailoring))
+        #expect(t.outcome == .pass)
+        #expect(t.evidence.contains { $0.claim.contains("single tenant") && $0.source == .file(path: "/etc/bulkhead/tailoring.json", sha256: nil) })
+    }
+
+    @Test func smtOnWithoutExposurePassesAndUnknownIsInconclusive() throws {
+        var facts = try captured()
+        facts.cpu.smtControl = "on"
+        #expect(catalog.host("host.smt", facts)?.outcome == .pass)
+        facts.cpu.vulnerabilities = [:]
+        #expect(catalog.host("host.smt", facts)?.reason != nil)
+        #expect(catalog.host("host.smt", empty)?.reason?.contains("smt/control") == true)
+    }
+
+    // MARK: mitigations on the command line
+
+    @Test func attackVectorControlsThatDropGuestMitigationsFail() throws {
+        // The captured command line has mitigations=auto,no_guest_host,no_guest_guest (Linux attack vector
+        // controls): a hypervisor host must keep the guest→host and guest→guest mitigations.
+        let f = try #require(catalog.host("host.mitigations-off", try captured()))
+        #expect(f.outcome == .fail)
+        #expect(f.observed == "mitigations=auto,no_guest_host,no_guest_guest")
+    }
+
+    @Test func mitigationsOffFailsAndCleanPasses() throws {
+        var facts = try captured()
+        facts.kernel.commandLine = ["BOOT_IMAGE=/vmlinuz", "root=/dev/sda1", "ro", "quiet"]
+        #expect(catalog.host("host.mitigations-off", facts)?.outcome == .pass)
+        facts.kernel.commandLine += ["nospectre_v2", "kvm.nx_huge_pages=off"]
+        let f = try #require(catalog.host("host.mitigations-off", facts))
+        #expect(f.outcome == .fail && f.observed == "nospectre_v2 kvm.nx_huge_pages=off")
+        #expect(catalog.host("host.mitigations-off", empty)?.reason?.contains("/proc/cmdline") == true)
+    }
+
+    // MARK: nested
+
+    @Test func nestedVirtualisation() throws {
+        var facts = try captured()
+        // The captured guest has no /proc/modules; /sys/module has kvm but no kvm_intel/kvm_amd.
+        #expect(catalog.host("host.nested-virt", facts)?.outcome == .notApplicable)
+        facts.kernel.moduleParameters = [:]
+        #expect(catalog.host("host.nested-virt", facts)?.reason != nil)
+        facts.kernel.modules = ["kvm", "kvm_intel"]
+        facts.kernel.moduleParameters["kvm_intel"] = ["nested": "Y"]
+        let f = try #require(catalog.host("host.nested-virt", facts))
+        #expect(f.outcome == .fail && f.observed == "kvm_intel nested=Y")
+        facts.kernel.moduleParameters["kvm_intel"] = ["nested": "N"]
+        #expect(catalog.host("host.nested-virt", facts)?.outcome == .pass)
+        facts.kernel.moduleParameters = [:]
+        facts.kernel.modules = ["ext4"]
+        #expect(catalog.host("host.nested-virt", facts)?.outcome == .notApplicable)
+    }
+
+    // MARK: IOMMU
+
+    @Test func iommu() throws {
+        var facts = try captured()
+        // The captured guest has no IOMMU groups and no IOMMU argument.
+        #expect(catalog.host("host.iommu", facts)?.outcome == .fail)
+        facts.kernel.commandLine.append("intel_iommu=on")
+        facts.iommu = IOMMUFacts(groupCount: 18)
+        let f = try #require(catalog.host("host.iommu", facts))
+        #expect(f.outcome == .pass && f.observed == "18 IOMMU groups (intel_iommu=on)")
+        facts.kernel.commandLine.append("intel_iommu=off")
+        #expect(catalog.host("host.iommu", facts)?.outcome == .fail)
+        facts.problems = [Problem(subject: "/sys/kernel/iommu_groups", message: "permission denied")]
+        facts.kernel.commandLine.removeLast()
+        #expect(catalog.host("host.iommu", facts)?.reason?.contains("permission denied") == true)
+        #expect(catalog.host("host.iommu", empty)?.reason != nil)
+    }
+
+    // MARK: KSM
+
+    @Test func ksm() throws {
+        let facts = try captured()
+        var obs = try Fixture.observations("fc-guest")
+        #expect(catalog.host("host.ksm", facts, observations: obs)?.outcome == .pass)  // captured run = 0
+        obs.files["/sys/kernel/mm/ksm/run"] = .content("1\n")
+        #expect(catalog.host("host.ksm", facts, observations: obs)?.outcome == .fail)
+        obs.files["/sys/kernel/mm/ksm/run"] = .unreadable("permission denied")
+        #expect(catalog.host("host.ksm", facts, observations: obs)?.reason?.contains("permission denied") == true)
+        #expect(catalog.host("host.ksm", facts)?.reason?.contains("/sys/kernel/mm/ksm/run") == true)
+        obs.files["/sys/kernel/mm/ksm/run"] = .absent
+        #expect(catalog.host("host.ksm", facts, observations: obs)?.outcome == .pass)
+    }
+
+    // MARK: VFIO
+
+    @Test func vfioUnsafeInterrupts() throws {
+        var facts = try captured()
+        // kvm's parameters were read but vfio_iommu_type1 has none: the module is not there.
+        #expect(catalog.host("host.vfio-unsafe-interrupts", facts)?.outcome == .notApplicable)
+        #expect(catalog.host("host.vfio-unsafe-interrupts", empty)?.reason != nil)
+        facts.kernel.moduleParameters["vfio_iommu_type1"] = ["allow_unsafe_interrupts": "Y"]
+        #expect(catalog.host("host.vfio-unsafe-interrupts", facts)?.outcome == .fail)
+        facts.kernel.moduleParameters["vfio_iommu_type1"] = ["allow_unsafe_interrupts": "N"]
+        #expect(catalog.host("host.vfio-unsafe-interrupts", facts)?.outcome == .pass)
+        facts.kernel.commandLine.append("vfio_iommu_type1.allow_unsafe_interrupts=1")
+        #expect(catalog.host("host.vfio-unsafe-interrupts", facts)?.outcome == .fail)
+        facts.kernel.commandLine.removeLast()
+        facts.kernel.moduleParameters = [:]
+        facts.kernel.modules = ["kvm"]
+        #expect(catalog.host("host.vfio-unsafe-interrupts", facts)?.outcome == .notApplicable)
+    }
+
+    // MARK: lockdown
+
+    @Test func lockdown() throws {
+        var facts = try captured()
+        // The captured host has no /sys/kernel/security/lockdown.
+        #expect(catalog.host("host.lockdown", facts)?.reason?.contains("/sys/kernel/security/lockdown") == true)
+        facts.kernel.lockdown = "[none] integrity confidentiality"
+        #expect(catalog.host("host.lockdown", facts)?.outcome == .fail)
+        facts.kernel.lockdown = "none [integrity] confidentiality"
+        #expect(catalog.host("host.lockdown", facts)?.outcome == .pass)
+        facts.kernel.lockdown = "confidentiality"
+        #expect(catalog.host("host.lockdown", facts)?.outcome == .pass)
+    }
+
+    // MARK: /dev/kvm
+
+    @Test func kvmDevice() throws {
+        var facts = try captured()
+        let f = try #require(catalog.host("host.kvm-device", facts))
+        #expect(f.outcome == .pass && f.observed == "/dev/kvm mode 0660 owner 0:107")
+        facts.kvm = KVMDeviceFacts(mode: "0666", ownerUID: 0, groupGID: 107)
+        #expect(catalog.host("host.kvm-device", facts)?.outcome == .fail)
+        facts.kvm = KVMDeviceFacts(mode: "rw-rw-rw-", ownerUID: 0, groupGID: 107)
+        #expect(catalog.host("host.kvm-device", facts)?.reason != nil)
+        #expect(catalog.host("host.kvm-device", empty)?.reason?.contains("/dev/kvm") == true)
+    }
+}

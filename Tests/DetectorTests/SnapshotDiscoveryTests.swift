@@ -1,0 +1,38 @@
+import BulkheadModel
+import Discovery
+import Foundation
+import HostInspection
+import Testing
+
+@Suite(.serialized) struct SnapshotDiscoveryTests {
+    /// Live → snapshot → offline discovery gives the same mechanisms, guests, facts and problems.
+    @Test func snapshotOfThisMachineDiscoversTheSameAsLive() throws {
+        let qemu = "/usr/bin/qemu-system-x86_64"
+        var guest: LiveProgram?
+        let name = "bulkhead-snap-\(UInt32.random(in: 0...UInt32.max))"
+        if requireProgram(qemu) {
+            guest = try LiveProgram([qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64", "-name", name])
+            guest?.waitUntilVisible(containing: name)
+        }
+        let now = Date()
+        let recorder = RecordingHostRoot(wrapping: DirectoryHostRoot.live)
+        let (facts, live) = DiscoveryEngine(root: recorder).run(now: now)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-snap-\(UUID().uuidString).tar.gz").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: facts.hostname, capturedAt: now, to: path)
+        let snapshot = try SnapshotHostRoot(path: path)
+        #expect(!snapshot.isLive)
+        let (_, offline) = DiscoveryEngine(root: snapshot).run(now: now)
+        #expect(offline.hostname == live.hostname)
+        #expect(offline.virtualization == live.virtualization)
+        #expect(offline.mechanisms.map(\.product) == live.mechanisms.map(\.product))
+        for (a, b) in zip(live.mechanisms, offline.mechanisms) {
+            #expect(a == b, "mechanism \(a.product) differs offline")
+        }
+        #expect(offline.problems == live.problems)
+        if guest != nil {
+            let found = offline.mechanisms.first { $0.product == "qemu" }?.guests.contains { $0.name == name }
+            #expect(found == true, "the QEMU guest running at capture time is in the snapshot")
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import BulkheadModel
+import Foundation
+import Testing
+
+@testable import Discovery
+
+@Suite("Shared parser behaviour")
+struct CommonParserTests {
+    typealias ArgvParser = @Sendable ([String]) throws(ConfigParseError) -> Void
+    static let argvParsers: [(String, ArgvParser)] = [
+        ("qemu", { a throws(ConfigParseError) in _ = try QEMUArgvParser.parse(a) }),
+        ("firecracker", { a throws(ConfigParseError) in _ = try FirecrackerParser.parseArgv(a) }),
+        ("jailer", { a throws(ConfigParseError) in _ = try FirecrackerParser.parseJailer(a) }),
+        ("cloud-hypervisor", { a throws(ConfigParseError) in _ = try CloudHypervisorArgvParser.parse(a) }),
+        ("crosvm", { a throws(ConfigParseError) in _ = try CrosvmArgvParser.parse(a) }),
+        ("runsc", { a throws(ConfigParseError) in _ = try GVisorArgvParser.parse(a) }),
+        ("bwrap", { a throws(ConfigParseError) in _ = try BubblewrapArgvParser.parse(a) }),
+    ]
+
+    @Test(arguments: argvParsers.map(\.0))
+    func argvBounds(_ name: String) throws {
+        let parse = try #require(Self.argvParsers.first { $0.0 == name }?.1)
+        #expect(parseError { () throws(ConfigParseError) in try parse([]) }?.code == .empty)
+        #expect(parseError { () throws(ConfigParseError) in try parse([name] + Array(repeating: "--x", count: 20_000)) }?.code == .tooLarge)
+        let long = parseError { () throws(ConfigParseError) in try parse([name, "--id", String(repeating: "v", count: 1 << 20)]) }
+        #expect(long?.code == .tooLarge && long?.field == "argv[2]")
+        // Many moderately long arguments together exceed the total limit.
+        let total = parseError { () throws(ConfigParseError) in try parse([name] + Array(repeating: String(repeating: "w", count: 200_000), count: 30)) }
+        #expect(total?.code == .tooLarge)
+        // Binary junk in arguments is not a crash.
+        try parse([name, "\u{0}", "--\u{FFFD}", "-", "--", "=", ",,,", "{", "["])
+    }
+
+    typealias TextParser = @Sendable (Data) throws(ConfigParseError) -> Void
+    static let textParsers: [(String, TextParser)] = [
+        ("libvirt-xml", { d throws(ConfigParseError) in _ = try LibvirtDomainParser.parse(d, source: "t") }),
+        ("qemu.conf", { d throws(ConfigParseError) in _ = try LibvirtQEMUConfParser.parse(d, source: "t") }),
+        ("xl.cfg", { d throws(ConfigParseError) in _ = try XenConfigParser.parse(d, source: "t") }),
+        ("xl.conf", { d throws(ConfigParseError) in _ = try XenConfigParser.parseToolstack(d, source: "t") }),
+        ("firecracker-json", { d throws(ConfigParseError) in _ = try FirecrackerParser.parseConfigFile(d, source: "t") }),
+    ]
+
+    @Test(arguments: textParsers.map(\.0))
+    func textBoundsAndEncoding(_ name: String) throws {
+        let parse = try #require(Self.textParsers.first { $0.0 == name }?.1)
+        #expect(parseError { () throws(ConfigParseError) in try parse(Data(repeating: 0x23, count: 5 << 20)) }?.code == .tooLarge)
+        let bad = parseError { () throws(ConfigParseError) in try parse(Data("a = 1\n\n\u{7B}".utf8) + Data([0xC0, 0xAF])) }
+        #expect(bad?.code == .invalidEncoding && bad?.line == 3)
+        // A very long single value is bounded by the file limit and parsed without trouble.
+        let longValue = "name = '" + String(repeating: "x", count: 1 << 20) + "'\n"
+        do { try parse(Data(longValue.utf8)) } catch { #expect(!error.message.isEmpty) }
+    }
+
+    @Test func errorDescriptionNamesSourceLineAndField() {
+        let e = ConfigParseError(.wrongType, source: "/etc/x.json", field: "machine-config.vcpu_count", line: 4, message: "expected an integer")
+        #expect(e.description == "/etc/x.json:4 [machine-config.vcpu_count]: expected an integer (wrongType)")
+        #expect(e.problem.subject == "/etc/x.json machine-config.vcpu_count")
+    }
+
+    @Test func commandLineText() throws {
+        let cmds = try CommandLineText.split(
+            """
+            # comment
+            A=1 B='x y' /bin/prog -a 'q,w' "d\\"q" \\
+              --x=$(cat /f g) e\\ f # trailing
+            second "multi
+            line"
+            """)
+        #expect(cmds.count == 2)
+        #expect(cmds[0].environment == ["A=1", "B=x y"])
+        #expect(cmds[0].argv == ["/bin/prog", "-a", "q,w", "d\"q", "--x=$(cat /f g)", "e f"])
+        #expect(cmds[1].argv == ["second", "multi\nline"])
+        #expect(parseError { () throws(ConfigParseError) in try CommandLineText.split("a 'b") }?.code == .malformed)
+        #expect(parseError { () throws(ConfigParseError) in try CommandLineText.split("a \"b") }?.code == .malformed)
+        #expect(try CommandLineText.split("a\nb", joinLines: true).first?.argv == ["a", "b"])
+    }
+
+    @Test func qemuOptionStringEdgeCases() {
+        #expect(QEMUOptionString.parse("").isEmpty)
+        #expect(QEMUOptionString.parse(",,,").map(\.key) == [","])
+        #expect(QEMUOptionString.parse("pc,,x", impliedKey: "type").first?.value == "pc,x")
+        #expect(QEMUOptionString.parse("a=b=c").first?.value == "b=c")
+        #expect(QEMUOptionString.parse("x,", impliedKey: "k").map(\.key) == ["k"])
+    }
+
+    @Test func loopback() {
+        for h in ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"] {
+            #expect(!ParseSupport.beyondLoopback(h), "\(h)")
+        }
+        for h in ["", "0.0.0.0", "::", "[::]", "10.0.0.1", "example.com", "*"] {
+            #expect(ParseSupport.beyondLoopback(h), "\(h)")
+        }
+        #expect(ParseSupport.beyondLoopback(nil))
+    }
+}
+
+@Suite("proc cmdline and fixture sweep")
+struct ProcCmdlineTests {
+    @Test func procCmdlineBuffer() {
+        let (a, t) = CommandLineText.argv(procCmdline: Array("qemu\0-name\0guest=a\0\0-S\0".utf8))
+        #expect(a == ["qemu", "-name", "guest=a", "", "-S"] && !t)
+        let (b, tb) = CommandLineText.argv(procCmdline: Array("runsc\0--rootless\0bo".utf8))
+        #expect(b == ["runsc", "--rootless", "bo"] && tb)
+        let (c, _) = CommandLineText.argv(procCmdline: [0x71, 0xFF, 0x00])
+        #expect(c == ["q\u{FFFD}"])
+        #expect(CommandLineText.argv(procCmdline: []).argv.isEmpty)
+    }
+
+    /// This process's own /proc cmdline goes through the helper and the argv bounds.
+    @Test func ownProcCmdline() throws {
+        guard let h = FileHandle(forReadingAtPath: "/proc/self/cmdline") else {
+            if isCI { Issue.record("/proc/self/cmdline unreadable") }
+            return
+        }
+        defer { try? h.close() }
+        let bytes = [UInt8](try h.read(upToCount: 1 << 20) ?? Data())
+        let (argv, truncated) = CommandLineText.argv(procCmdline: bytes)
+        #expect(!argv.isEmpty && !truncated)
+        #expect(argv == CommandLine.arguments)
+    }
+
+    /// Every QEMU fixture parses with every option recognised and no problem except `-readconfig`.
+    @Test(arguments: [
+        "qemu-args/proxmox-cfg2cmd/minimal-defaults.conf.cmd", "qemu-args/proxmox-cfg2cmd/q35-usb3.conf.cmd",
+        "qemu-args/proxmox-cfg2cmd/sev-snp.conf.cmd", "qemu-args/proxmox-cfg2cmd/simple1.conf.cmd",
+        "qemu-args/proxmox-cfg2cmd/spice-win.conf.cmd", "libvirt-xml-args-pairs/graphics-spice.x86_64-latest.args",
+        "libvirt-xml-args-pairs/hostdev-vfio.x86_64-latest.args",
+    ])
+    func qemuFixtureSweep(_ path: String) throws {
+        let r = try QEMUArgvParser.parse(try Fixture.argv(path), source: path)
+        #expect(r.value.unrecognised.isEmpty)
+        #expect(r.problems.allSatisfy { $0.subject.contains("-readconfig") })
+        #expect(!r.value.devices.isEmpty && r.value.devices.allSatisfy { !$0.driver.isEmpty })
+        #expect(r.value.monitors.allSatisfy { $0.endpoint.transport != .other })
+        // libvirt's argv is hardened the way hardening.md §3c describes; Proxmox's is not.
+        if path.hasPrefix("libvirt") {
+            #expect(r.value.sandbox?.enabled == true && r.value.noDefaults && r.value.noUserConfig)
+            #expect(r.value.machineOptions["dump-guest-core"] == "off")
+        } else {
+            #expect(r.value.sandbox == nil && r.value.runAsUser == nil && r.value.daemonize)
+        }
+    }
+}
+
+@Suite("Codable round trip")
+struct RoundTripTests {
+    func roundTrip<T: Codable & Equatable>(_ v: T) throws {
+        let data = try JSONEncoder().encode(v)
+        #expect(try JSONDecoder().decode(T.self, from: data) == v)
+    }
+
+    @Test func everyFixtureRoundTrips() throws {
+        for f in try Fixture.files("qemu-args/proxmox-cfg2cmd") {
+            try roundTrip(GuestConfiguration.qemu(try QEMUArgvParser.parse(try Fixture.argv(f)).value))
+        }
+        for f in try Fixture.files("libvirt-domain-xml") {
+            try roundTrip(GuestConfiguration.libvirt(try LibvirtDomainParser.parse(try Fixture.data(f), source: f).value))
+        }
+        for f in try Fixture.files("firecracker-json") {
+            let vm = try FirecrackerParser.parseConfigFile(try Fixture.data(f), source: f).value
+            try roundTrip(GuestConfiguration.firecracker(FirecrackerConfiguration(configFile: f, vm: vm)))
+        }
+        for f in ["xen-xl-cfg/xen__xlexample.hvm", "xen-xl-cfg/libvirt-xlconfigdata/test-spice-features.cfg"] {
+            try roundTrip(GuestConfiguration.xen(try XenConfigParser.parse(try Fixture.data(f), source: f).value))
+        }
+        try roundTrip(try LibvirtQEMUConfParser.parse(Data("user = \"qemu\"\nnamespaces = [ \"mount\" ]\nvnc_password = \"x\"\n".utf8), source: "q").value)
+        try roundTrip(GuestConfiguration.gvisor(try GVisorArgvParser.parse(GVisorArgvParserTests.bootArgv).value))
+        try roundTrip(GuestConfiguration.bubblewrap(try BubblewrapArgvParser.parse(BubblewrapArgvParserTests.sandbox).value))
+        try roundTrip(GuestConfiguration.cloudHypervisor(try CloudHypervisorArgvParser.parse(["ch", "--seccomp", "log", "--landlock"]).value))
+        try roundTrip(GuestConfiguration.crosvm(try CrosvmArgvParser.parse(["crosvm", "run", "--disable-sandbox", "k"]).value))
+    }
+
+    @Test func modelValuesAreConstructibleWithDefaults() {
+        // Checkers build values in tests with only the fields they care about.
+        let q = QEMUConfiguration(accelerator: "kvm", sandbox: QEMUSandbox(enabled: true))
+        #expect(q.devices.isEmpty && q.sandbox?.enabled == true)
+        let d = LibvirtDomain(graphics: [LibvirtGraphics(type: "vnc", listenAddresses: ["0.0.0.0"], listensBeyondLoopback: true)])
+        #expect(d.graphics.first?.passwordSet == false)
+        #expect(XenGuestConfiguration(pci: [XenPCIDevice(bdf: "01:00.0", permissive: true)]).pci.count == 1)
+        #expect(FirecrackerConfiguration(noSeccomp: true).jailer == nil)
+        #expect(GVisorConfiguration(network: "host").platform == nil)
+    }
+}

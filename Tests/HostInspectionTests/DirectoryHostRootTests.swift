@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+@testable import HostInspection
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite("DirectoryHostRoot failure paths")
+struct DirectoryHostRootTests {
+    @Test("a relative link climbing out of the root is refused; an absolute one stays inside")
+    func linkOutsideRoot() throws {
+        let dir = try FixtureHost.build()
+        defer { dir.remove() }
+        try dir.link("etc/evil", to: "../../../../../../etc/passwd")
+        try dir.link("etc/abs", to: "/etc/passwd")
+        try dir.link("etc/dirlink", to: "../..")
+        let root = DirectoryHostRoot(directory: dir.path)
+        #expect {
+            _ = try root.read("/etc/evil")
+        } throws: { error in
+            let e = error as? HostReadError
+            return e?.code == .escapesRoot && e?.message.contains("points outside the host root") == true && e?.path == "/etc/evil"
+        }
+        // The absolute target is read inside the root (chroot semantics), where there is no passwd.
+        #expect(throws: HostReadError.self) { _ = try root.read("/etc/abs") }
+        #expect((try? root.read("/etc/abs")) == nil)
+        #expect {
+            _ = try root.list("/etc/dirlink")
+        } throws: { ($0 as? HostReadError)?.code == .escapesRoot }
+        #expect {
+            _ = try root.read("/../etc/passwd")
+        } throws: { ($0 as? HostReadError)?.code == .escapesRoot }
+        // The link itself is still visible as a link.
+        #expect(root.kind(of: "/etc/evil") == .symlink)
+        #expect(try root.readLink("/etc/evil") == "../../../../../../etc/passwd")
+    }
+
+    @Test("a link loop is reported as a loop")
+    func linkLoop() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.link("a", to: "b")
+        try dir.link("b", to: "a")
+        let root = DirectoryHostRoot(directory: dir.path)
+        #expect {
+            _ = try root.read("/a")
+        } throws: { ($0 as? HostReadError)?.code == .linkLoop }
+    }
+
+    @Test("a file over the bound is tooLarge, never truncated")
+    func overBound() throws {
+        let dir = try FixtureHost.build()
+        defer { dir.remove() }
+        let root = DirectoryHostRoot(directory: dir.path)
+        #expect {
+            _ = try root.read("/proc/cpuinfo", limit: 100)
+        } throws: { error in
+            let e = error as? HostReadError
+            return e?.code == .tooLarge && e?.message.contains("100 bytes") == true
+        }
+        #expect(try root.read("/proc/cpuinfo", limit: 1 << 20).count == (try Fixtures.bytes("cpuinfo.txt")).count)
+        // Live /proc files report size 0; the chunked read still enforces the bound.
+        #expect {
+            _ = try DirectoryHostRoot.live.read("/proc/\(getpid())/status", limit: 16)
+        } throws: { ($0 as? HostReadError)?.code == .tooLarge }
+    }
+
+    @Test("a /proc entry of a process that has exited reads as notFound")
+    func vanishedProcess() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        let pid = process.processIdentifier
+        process.waitUntilExit()
+        let root = DirectoryHostRoot.live
+        #expect {
+            _ = try root.read("/proc/\(pid)/status")
+        } throws: { ($0 as? HostReadError)?.code == .notFound }
+        #expect {
+            _ = try root.readLink("/proc/\(pid)/exe")
+        } throws: { ($0 as? HostReadError)?.code == .notFound }
+        // The scanner skips such a process quietly.
+        var problems = ProblemLog()
+        #expect(ProcessScanner(root: root, options: InspectionOptions()).readProcess(pid, &problems) == nil)
+        #expect(problems.items.isEmpty)
+    }
+
+    @Test("permission denied is reported as such, and HostInspector makes it a problem naming the path")
+    func permissionDenied() throws {
+        // Root bypasses file modes, but not sysctl modes: /proc/sys/vm/drop_caches is write-only (0200)
+        // and refuses reads even to root. Without root, a mode-000 file is refused the ordinary way.
+        let denied: (root: DirectoryHostRoot, path: String)
+        let dir = try TempDir()
+        defer { dir.remove() }
+        if geteuid() == 0 {
+            denied = (DirectoryHostRoot.live, "/proc/sys/vm/drop_caches")
+        } else {
+            try dir.write("secret", "x", mode: 0o000)
+            denied = (DirectoryHostRoot(directory: dir.path), "/secret")
+        }
+        #expect {
+            _ = try denied.root.read(denied.path)
+        } throws: { error in
+            let e = error as? HostReadError
+            return e?.code == .permissionDenied && e?.message.contains("permission denied") == true && e?.path == denied.path
+        }
+        // HostInspector: the dpkg status file answers with that real denial; the rest of the run goes on.
+        let fixture = try FixtureHost.build()
+        defer { fixture.remove() }
+        let root = RedirectingRoot(
+            base: DirectoryHostRoot(directory: fixture.path), redirect: ["/var/lib/dpkg/status": denied])
+        let facts = HostInspector(root: root).collect()
+        #expect(facts.problems.contains { $0.subject == "/var/lib/dpkg/status" && $0.message.contains("permission denied") })
+        #expect(facts.packages.isEmpty)
+        #expect(facts.cpu.vendor == "AuthenticAMD", "the rest of the run went on")
+    }
+
+    @Test("metadata of /dev/kvm and of a regular file")
+    func metadata() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("f", "hello", mode: 0o640)
+        let meta = try DirectoryHostRoot(directory: dir.path).metadata(of: "/f")
+        #expect(meta.kind == .regular)
+        #expect(meta.octalMode == "0640")
+        #expect(meta.size == 5)
+        #expect(meta.uid == geteuid())
+        #expect {
+            _ = try DirectoryHostRoot(directory: dir.path).metadata(of: "/missing")
+        } throws: { ($0 as? HostReadError)?.code == .notFound }
+        if FileManager.default.fileExists(atPath: "/dev/kvm") {
+            var st = stat()
+            #expect(lstat("/dev/kvm", &st) == 0)
+            let kvm = try DirectoryHostRoot.live.metadata(of: "/dev/kvm")
+            #expect(kvm.kind == .other)
+            #expect(kvm.mode == UInt32(st.st_mode & 0o7777))
+            #expect(kvm.gid == st.st_gid)
+        }
+    }
+}
+
+/// Answers reads of chosen paths from another root (to route a real kernel denial to a fixture path).
+struct RedirectingRoot: HostRoot {
+    let base: DirectoryHostRoot
+    let redirect: [String: (root: DirectoryHostRoot, path: String)]
+    var label: String { base.label }
+    var isLive: Bool { false }
+
+    func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
+        if let target = redirect[path] {
+            do {
+                return try target.root.read(target.path, limit: limit)
+            } catch {
+                throw HostReadError(error.code, path: path, message: error.message)
+            }
+        }
+        return try base.read(path, limit: limit)
+    }
+    func list(_ path: String) throws(HostReadError) -> [String] { try base.list(path) }
+    func kind(of path: String) -> FileKind? { base.kind(of: path) }
+    func readLink(_ path: String) throws(HostReadError) -> String { try base.readLink(path) }
+    func metadata(of path: String) throws(HostReadError) -> FileMetadata { try base.metadata(of: path) }
+}

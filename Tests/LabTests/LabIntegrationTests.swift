@@ -1,0 +1,193 @@
+import BulkheadModel
+import Foundation
+import Testing
+
+@testable import Lab
+
+/// The lab for real: QEMU under TCG, gVisor and bubblewrap on this machine. Serialized so two guests
+/// never compete for the CPU.
+@Suite("Lab runs real mechanisms", .serialized)
+struct LabIntegrationTests {
+    func assertCleanedUp(_ run: LabRun) {
+        guard let ws = workspace(in: run) else {
+            Issue.record("no workspace in \(run.command)")
+            return
+        }
+        #expect(!FileManager.default.fileExists(atPath: ws), "workspace \(ws) was left behind")
+        #expect(LabWorkspace.processes(mentioning: ws).isEmpty, "processes of \(ws) still running")
+    }
+
+    @Test("QEMU/TCG: the probe identifies TCG; floppy, 9p share and -cpu max flip their scenarios")
+    func qemuVariantsFlip() async throws {
+        guard qemuAvailable() else { return }
+        var options = LabOptions(mechanism: .qemu)
+        options.accelerator = .tcg
+        options.variants = ["baseline", "floppy", "virtfs", "nested"]
+        let report = try await LabRunner.run(options)
+        #expect(report.runs.count == 4)
+        guard report.runs.count == 4 else { return }
+        let baseline = report.runs[0]
+        let floppy = report.runs[1]
+        let virtfs = report.runs[2]
+        let nested = report.runs[3]
+        for run in report.runs {
+            #expect(run.inconclusiveReason == nil, "\(run.variant): \(run.inconclusiveReason ?? "") \(run.diagnostics ?? "")")
+            #expect(run.identified == "qemu-tcg")
+            #expect(run.accelerator == "tcg")
+            #expect(run.outcome("identification") == .pass)
+            #expect(run.outcome("seccomp") == .notApplicable)
+            #expect(run.rawProbeOutput?.contains("TCGTCGTCGTCG") == true)
+            #expect(run.timings.boot > 0 && run.timings.total >= run.timings.boot)
+            assertCleanedUp(run)
+        }
+        #expect(baseline.outcome("legacy-devices") == .pass)
+        #expect(floppy.outcome("legacy-devices") == .fail)
+        let observed = floppy.scenarios.first { $0.id == "legacy-devices" }?.observed ?? ""
+        #expect(observed.contains("floppy-controller"), "\(observed)")
+        #expect(baseline.outcome("nested-virtualization") == .pass)
+        #expect(baseline.outcome("host-share") == .pass)
+        #expect(virtfs.outcome("host-share") == .fail)
+        #expect(virtfs.outcome("legacy-devices") == .pass)
+        #expect(nested.outcome("nested-virtualization") == .fail)
+        #expect(nested.outcome("host-share") == .pass)
+
+        // The report becomes ISM-1460/1604 evidence.
+        let evidence = report.evidence()
+        #expect(evidence.contains { $0.claim.contains("scenario legacy-devices on qemu [floppy]: fail") })
+        let findings = report.findings()
+        #expect(findings.contains { $0.checkID == "lab.legacy-devices" && $0.outcome == .fail && !$0.evidence.isEmpty })
+        #expect(findings.allSatisfy { !$0.controls.isEmpty })
+    }
+
+    @Test("QEMU: a guest that never finishes is killed at the timeout and nothing is left")
+    func qemuTimeoutKill() async throws {
+        guard qemuAvailable() else { return }
+        var options = LabOptions(mechanism: .qemu)
+        options.accelerator = .tcg
+        options.timeout = .seconds(2)  // far too short for a TCG boot: the guest is killed mid-boot
+        options.scenarios = ["identification", "legacy-devices"]
+        let started = ContinuousClock.now
+        let report = try await LabRunner.run(options)
+        let elapsed = ContinuousClock.now - started
+        let run = try #require(report.runs.first)
+        #expect(run.timedOut)
+        #expect(run.inconclusiveReason?.contains("killed") == true)
+        #expect(run.scenarios.allSatisfy { $0.outcome == .inconclusive })
+        #expect(elapsed < .seconds(30), "kill took \(elapsed)")
+        assertCleanedUp(run)
+    }
+
+    @Test("a paused QEMU (-S) is killed by the bounded runner")
+    func pausedQEMUKilled() async throws {
+        guard available("qemu-system-x86_64", package: "qemu-system-x86") else { return }
+        let qemu = try #require(LabTools.find("qemu-system-x86_64"))
+        let tag = "paused-" + UUID().uuidString.prefix(8)
+        let run = try await BoundedProcess.run(
+            [qemu, "-S", "-accel", "tcg", "-display", "none", "-serial", "stdio", "-monitor", "none", "-name", tag],
+            timeout: .seconds(1), outputLimit: 1 << 16)
+        #expect(run.timedOut)
+        #expect(run.exitStatus == nil)
+        #expect(LabWorkspace.processes(mentioning: tag).isEmpty, "paused QEMU still running")
+    }
+
+    @Test("gVisor: the probe identifies gVisor; host-share fails because runsc do shares the host root")
+    func runsc() async throws {
+        guard available("runsc", package: "runsc") else { return }
+        let report = try await LabRunner.run(LabOptions(mechanism: .runsc))
+        let run = try #require(report.runs.first)
+        #expect(run.inconclusiveReason == nil, "\(run.inconclusiveReason ?? "") \(run.diagnostics ?? "")")
+        #expect(run.identified == "gvisor")
+        #expect(run.outcome("identification") == .pass)
+        #expect(run.outcome("legacy-devices") == .notApplicable)
+        #expect(run.outcome("seccomp") == .notApplicable)
+        #expect(run.outcome("host-share") == .fail)
+        assertCleanedUp(run)
+    }
+
+    @Test("bubblewrap: namespaces identified; variants flip namespace, capability and host-share scenarios")
+    func bwrapVariants() async throws {
+        guard available("bwrap", package: "bubblewrap") else { return }
+        var options = LabOptions(mechanism: .bwrap)
+        options.variants = ["baseline", "share-net", "share-pid", "cap-sys-admin", "minimal-root"]
+        let report = try await LabRunner.run(options)
+        let runs = Dictionary(uniqueKeysWithValues: report.runs.map { ($0.variant, $0) })
+        for run in report.runs {
+            #expect(run.inconclusiveReason == nil, "\(run.variant): \(run.inconclusiveReason ?? "") \(run.diagnostics ?? "")")
+            #expect(run.identified == "namespaces", "\(run.variant) identified \(run.identified ?? "nothing")")
+            #expect(run.outcome("legacy-devices") == .notApplicable)
+            #expect(run.outcome("seccomp") == .fail, "bwrap installs no seccomp filter unless given one")
+            assertCleanedUp(run)
+        }
+        #expect(runs["baseline"]?.outcome("host-namespaces") == .pass)
+        #expect(runs["share-net"]?.outcome("host-namespaces") == .fail)
+        #expect(runs["share-pid"]?.outcome("host-namespaces") == .fail)
+        #expect(runs["baseline"]?.outcome("dangerous-capabilities") == .pass)
+        #expect(runs["cap-sys-admin"]?.outcome("dangerous-capabilities") == .fail)
+        #expect(runs["baseline"]?.outcome("host-share") == .fail, "--ro-bind / / exposes the host's files")
+        #expect(runs["minimal-root"]?.outcome("host-share") == .pass)
+    }
+
+    @Test("crun: a default OCI bundle passes the sandbox scenarios; a privileged one fails capabilities and seccomp")
+    func crunVariants() async throws {
+        guard available("crun", package: "crun") else { return }
+        var options = LabOptions(mechanism: .crun)
+        options.variants = ["baseline", "privileged"]
+        let report = try await LabRunner.run(options)
+        let runs = Dictionary(uniqueKeysWithValues: report.runs.map { ($0.variant, $0) })
+        for run in report.runs {
+            #expect(run.inconclusiveReason == nil, "\(run.variant): \(run.inconclusiveReason ?? "") \(run.diagnostics ?? "")")
+            #expect(run.identified == "namespaces")
+            #expect(run.outcome("host-share") == .pass, "the bundle's rootfs holds only the probe")
+            assertCleanedUp(run)
+        }
+        #expect(runs["baseline"]?.outcome("dangerous-capabilities") == .pass)
+        #expect(runs["baseline"]?.outcome("seccomp") == .pass)
+        #expect(runs["privileged"]?.outcome("dangerous-capabilities") == .fail)
+        #expect(runs["privileged"]?.outcome("seccomp") == .fail)
+    }
+
+    @Test("mechanisms differ: gVisor and bubblewrap disagree where their isolation differs")
+    func mechanismsDiffer() async throws {
+        guard available("runsc", package: "runsc"), available("bwrap", package: "bubblewrap") else { return }
+        let g = try await LabRunner.run(LabOptions(mechanism: .runsc)).runs.first
+        let bReport = try await LabRunner.run(LabOptions(mechanism: .bwrap))
+        let b = bReport.runs.first
+        #expect(g?.identified != b?.identified)
+        #expect(g?.outcome("seccomp") != b?.outcome("seccomp"))
+
+        // A stored report (as `--format json` writes it) loads back for `assess --lab`.
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try encoder.encode(bReport).write(to: URL(fileURLWithPath: path))
+        let loaded = try LabReport.load(path: path)
+        #expect(loaded.runs.map(\.scenarios) == bReport.runs.map(\.scenarios))
+        #expect(!loaded.evidence().isEmpty)
+        try Data("{\"schemaVersion\":1,\"runs\":\"x\"}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: LabError.self) { try LabReport.load(path: path) }
+    }
+
+    @Test("--keep-artifacts keeps the build directory; bad names are errors")
+    func keepAndErrors() async throws {
+        guard available("bwrap", package: "bubblewrap") else { return }
+        let keep = FileManager.default.temporaryDirectory.appendingPathComponent("lab-keep-" + UUID().uuidString).path
+        defer { try? FileManager.default.removeItem(atPath: keep) }
+        var options = LabOptions(mechanism: .bwrap)
+        options.keepArtifacts = keep
+        let report = try await LabRunner.run(options)
+        #expect(report.artifactsDirectory == keep)
+        let kept = (try? FileManager.default.contentsOfDirectory(atPath: keep)) ?? []
+        #expect(kept.count == 1 && kept.first?.hasPrefix("bulkhead-lab-") == true)
+
+        var bad = LabOptions(mechanism: .bwrap)
+        bad.scenarios = ["no-such-scenario"]
+        await #expect(throws: LabError.self) { try await LabRunner.run(bad) }
+        var badVariant = LabOptions(mechanism: .runsc)
+        badVariant.variants = ["floppy"]
+        await #expect(throws: LabError.self) { try await LabRunner.run(badVariant) }
+        var badProbe = LabOptions(mechanism: .bwrap)
+        badProbe.probePath = "/nonexistent/bulkhead-probe"
+        await #expect(throws: LabError.self) { try await LabRunner.run(badProbe) }
+    }
+}
