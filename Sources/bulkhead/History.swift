@@ -1,4 +1,6 @@
 import ArgumentParser
+import Assessment
+import BulkheadModel
 import Foundation
 import Store
 
@@ -108,12 +110,12 @@ enum StoreText {
 struct StoreRecordImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store-import",
-        abstract: "Record an assessment given as AssessmentRecord JSON in the store (for tests and imports).",
+        abstract: "Record assessments given as AssessmentRecord JSON or `bulkhead assess --format json` output (for tests and imports).",
         shouldDisplay: false)
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Argument(help: "AssessmentRecord JSON files (at most 64 MiB each).")
+    @Argument(help: "AssessmentRecord JSON or assess JSON files (at most 64 MiB each).")
     var files: [String]
 
     func run() async throws {
@@ -131,11 +133,52 @@ struct StoreRecordImport: AsyncParsableCommand {
             }
             guard data.count <= Store.documentLimit else { throw ValidationError("\(file) is larger than 64 MiB.") }
             let record: AssessmentRecord
-            do { record = try decoder.decode(AssessmentRecord.self, from: data) } catch {
-                throw ValidationError("\(file) is not AssessmentRecord JSON: \(error)")
+            if let r = try? decoder.decode(AssessmentRecord.self, from: data) {
+                record = r
+            } else {
+                // `bulkhead assess --format json` output (docs/assessment-schema.md).
+                do {
+                    let report = try decoder.decode(AssessmentReport.self, from: data)
+                    record = try AssessmentRecord(report: report, startedAt: report.host.collectedAt, finishedAt: report.assessedAt)
+                } catch {
+                    throw ValidationError("\(file) is neither AssessmentRecord JSON nor `bulkhead assess --format json` output: \(error)")
+                }
             }
             let id = try store.record(record)
             print("Recorded \(file) as assessment #\(id) of host \(StoreText.clean(record.host)).")
         }
+    }
+}
+
+// MARK: - From the Assessment stage's report to a store record
+
+extension AssessmentRecord {
+    /// Converts `bulkhead assess`'s report. The full report JSON is kept verbatim as `assessment.json`.
+    /// Open advisories are empty until the Advisories stage puts them in the report.
+    init(report: AssessmentReport, startedAt: Date, finishedAt: Date = Date()) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let controls = report.mechanisms.flatMap(\.controls)
+        var stale: [String] = []
+        for c in controls {
+            for f in c.ism1460?.staleFacts ?? [] {
+                stale.append(
+                    "\(f.fact.product.rawValue): \(f.fact.aspect)\(f.fact.component.map { " [\($0)]" } ?? "") — \(f.fact.evidence.claim) (observed \(DateInput.format(f.fact.evidence.observedAt, timeZone: TimeZone(identifier: "UTC") ?? .current, withTime: false)))"
+                )
+            }
+        }
+        self.init(
+            host: report.host.hostname ?? "unknown-host", source: report.host.source, startedAt: startedAt,
+            finishedAt: finishedAt, bulkheadVersion: report.tool.version, mechanisms: report.mechanisms.map(\.mechanism),
+            findings: controls.flatMap(\.findings), verdicts: controls.map(\.verdict), openAdvisories: [:],
+            staleFacts: stale, documents: ["assessment.json": try encoder.encode(report)], problems: report.problems)
+    }
+}
+
+extension StoreOptions {
+    /// Records an assessment report in the store; for `bulkhead assess` (returns the run id).
+    func record(_ report: AssessmentReport, startedAt: Date) throws -> Int64 {
+        try open().record(try AssessmentRecord(report: report, startedAt: startedAt))
     }
 }

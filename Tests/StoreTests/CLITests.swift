@@ -75,6 +75,25 @@ import Testing
         #expect(due.status == 0 && due.stdout.contains("No training recorded"))
     }
 
+    @Test func realAssessOutputIsRecordedAndDiffed() throws {
+        let dir = try TempDir()
+        let store = dir.path("s.sqlite")
+        let assess = try bulkhead(["assess", "--format", "json"], dir)
+        #expect(assess.status == 0, "\(assess.stderr)")
+        let json = dir.path("assess.json")
+        try Data(assess.stdout.utf8).write(to: URL(fileURLWithPath: json))
+        let imp = try bulkhead(["store-import", "--store", store, json, json], dir)
+        #expect(imp.status == 0, "\(imp.stderr)")
+        let s = try Store.open(at: store)
+        let runs = try s.runs()
+        #expect(runs.count == 2)
+        let rec = try s.assessment(run: 1)
+        #expect(rec.documents["assessment.json"] != nil)
+        #expect(rec.source == "live host")
+        #expect(rec.verdicts.count >= rec.mechanisms.count)
+        #expect(try s.drift().isEmpty)
+    }
+
     @Test func foreignFileIsAnErrorAndUntouched() throws {
         let dir = try TempDir()
         let path = dir.path("notes.sqlite")
