@@ -79,7 +79,7 @@ let package = Package(
         // SQLite history, reviews, waivers, training register.
         .target(
             name: "Store",
-            dependencies: ["BulkheadModel", "Assessment", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         // The thin CLI.
         .executableTarget(
@@ -135,5 +135,12 @@ let package = Package(
             name: "AssessmentTests",
             dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
         .testTarget(name: "CensusTests", dependencies: ["Census", "BulkheadModel"], resources: [.copy("Fixtures")]),
+        // Writes to a store slowly so StoreTests can kill it mid-transaction or race two writers.
+        .executableTarget(
+            name: "StoreTestWriter", dependencies: ["Store", "BulkheadModel"], path: "Tests/StoreTests/Writer",
+            swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "BulkheadModel", "StoreTestWriter", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Writer"]),
     ]
 )

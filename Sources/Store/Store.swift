@@ -1,2 +1,194 @@
-/// Namespace for the Store stage.
-public enum StoreStage {}
+import BulkheadModel
+public import Foundation
+import GRDB
+
+/// The embedded SQLite store (WAL, busy timeout, versioned migrations). Opening never overwrites a file
+/// that is not a Bulkhead store: a foreign, corrupt or newer-schema file gives a `StoreError`.
+public final class Store: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// How long a writer waits for another process's write transaction before giving up with `.busy`.
+    public static let defaultBusyTimeout: TimeInterval = 10
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Opens the store at `path`, creating it (and its directory, mode 0700) when missing.
+    public static func open(at path: String, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> Store {
+        try openStore(at: path, busyTimeout: busyTimeout, create: true)
+    }
+
+    /// Opens the store when the file exists; nil when it does not (read commands do not create a store).
+    public static func openExisting(at path: String, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> Store? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try openStore(at: path, busyTimeout: busyTimeout, create: false)
+    }
+
+    private static func openStore(at path: String, busyTimeout: TimeInterval, create: Bool) throws -> Store {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue {
+                throw StoreError(.io, "The store path \(path) is a directory; give a file path with --store.")
+            }
+            try StoreInspector.inspect(path: path)
+        } else if create {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, !fm.fileExists(atPath: directory) {
+                do {
+                    try fm.createDirectory(
+                        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw StoreError(.io, "Cannot create the store directory \(directory); pass --store PATH to use another place.", cause: error)
+                }
+            }
+        }
+        let isNew = !fm.fileExists(atPath: path)
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.label = "bulkhead-store"
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw mapError(error, path: path, doing: "open")
+        }
+        if isNew {
+            // The store holds a host's security posture: owner-only, like its directory.
+            try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        }
+        let migrator = Schema.migrator
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            // Another process may have migrated the same new file at the same moment; its migration
+            // committed first and ours failed on the existing tables. Accept that if the schema is complete.
+            let complete = (try? pool.read { db in try migrator.hasCompletedMigrations(db) }) ?? false
+            if !complete { throw mapError(error, path: path, doing: "migrate") }
+        }
+        return Store(path: path, pool: pool)
+    }
+
+    /// Closes the connections (the WAL is checkpointed into the main file).
+    public func close() throws {
+        do { try pool.close() } catch { throw Self.mapError(error, path: path, doing: "close") }
+    }
+
+    /// The applied schema migrations, in order.
+    public func schemaVersions() throws -> [String] {
+        try read { db in try Schema.migrator.completedMigrations(db) }
+    }
+
+    // MARK: - Transactions
+
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as DatabaseError {
+            throw Self.mapError(error, path: path, doing: "read")
+        }
+    }
+
+    /// One IMMEDIATE transaction: the write lock is taken at the start, so a busy store fails before
+    /// anything is written, and a killed writer leaves nothing behind.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw StoreError(.database, "The write transaction returned no result.") }
+                return result
+            }
+        } catch let error as DatabaseError {
+            // SQLite failures become StoreErrors; a StoreError or a caller's own error passes through as it is.
+            throw Self.mapError(error, path: path, doing: "write")
+        }
+    }
+
+    static func mapError(_ error: any Error, path: String, doing: String) -> StoreError {
+        if let e = error as? StoreError { return e }
+        if let db = error as? DatabaseError {
+            switch db.resultCode.primaryResultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError(
+                    .busy,
+                    "The store \(path) is busy: another Bulkhead process is writing to it. Try again when it has finished.",
+                    cause: error)
+            case .SQLITE_NOTADB:
+                return StoreError(.notADatabase, "\(path) is not a SQLite database; it was left untouched.", cause: error)
+            case .SQLITE_CORRUPT:
+                return StoreError(.corrupt, "The store \(path) is corrupt; it was left untouched. Restore it from a backup or use --store to start a new one.", cause: error)
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_FULL:
+                return StoreError(.io, "Cannot \(doing) the store \(path): check the path and its permissions.", cause: error)
+            default:
+                break
+            }
+        }
+        return StoreError(.database, "Cannot \(doing) the store \(path).", cause: error)
+    }
+}
+
+/// Looks at an existing file before any read-write connection touches it.
+enum StoreInspector {
+    static let sqliteHeader = Array("SQLite format 3\u{0}".utf8)
+
+    static func inspect(path: String) throws {
+        let header: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            header = try handle.read(upToCount: 100) ?? Data()
+        } catch {
+            throw StoreError(.io, "Cannot read the store file \(path).", cause: error)
+        }
+        if header.isEmpty { return }  // an empty file is a new database
+        guard header.count >= 16, Array(header.prefix(16)) == sqliteHeader else {
+            throw StoreError(
+                .notADatabase,
+                "\(path) is not a SQLite database (it does not start with the SQLite header); it was left untouched. Use --store to choose another file.")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = try String.fetchAll(
+                    db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                if appID == 0 && tables.isEmpty { return }
+                guard appID == Schema.applicationID, tables.contains("bulkhead_store") else {
+                    let shown = tables.prefix(5).joined(separator: ", ")
+                    throw StoreError(
+                        .foreignDatabase,
+                        "\(path) is a SQLite database but not a Bulkhead store (application id \(String(format: "0x%08x", UInt32(bitPattern: appID))), tables: \(shown.isEmpty ? "none" : shown)); it was left untouched. Use --store to choose another file.")
+                }
+                let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
+                guard check == ["ok"] else {
+                    throw StoreError(
+                        .corrupt,
+                        "The store \(path) fails its integrity check (\(check.prefix(3).joined(separator: "; "))); it was left untouched. Restore it from a backup or use --store to start a new one.")
+                }
+                if tables.contains("grdb_migrations") {
+                    let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                    let unknown = applied.filter { !Schema.identifiers.contains($0) }
+                    if !unknown.isEmpty {
+                        throw StoreError(
+                            .newerSchema,
+                            "The store \(path) was written by a newer Bulkhead (schema \(unknown.sorted().joined(separator: ", "))); upgrade Bulkhead to read it. It was left untouched.")
+                    }
+                }
+            }
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw Store.mapError(error, path: path, doing: "inspect")
+        }
+    }
+}

@@ -14,7 +14,8 @@ struct Bulkhead: AsyncParsableCommand {
         version: BulkheadVersion.current,
         subcommands: [
             Assess.self, Discover.self, Vendor.self, ChecksCommand.self, CensusCommand.self, LabCommand.self,
-            Snapshot.self, Keys.self, Verify.self,
+            Snapshot.self, Keys.self, Verify.self, History.self, Diff.self, ReviewCommand.self, Waive.self,
+            TrainingCommand.self, Report.self, StoreRecordImport.self,
         ]
     )
 }
