@@ -154,7 +154,7 @@ func time(_ body: () -> Void) -> Double {
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
-print("guests  raw-read(s)  discovery(s)  ratio  per-guest(ms)  found")
+print("guests  raw-read(s)  discovery(s)  ratio  per-guest(ms)  inspect(s)  detect(s)  found")
 for n in counts {
     let (root, files) = try build(n)
     defer { try? FileManager.default.removeItem(at: root) }
@@ -163,7 +163,13 @@ for n in counts {
     var rawBest = Double.infinity
     var discoveryBest = Double.infinity
     var found = 0
+    var inspectBest = Double.infinity
+    var detectBest = Double.infinity
     for _ in 0..<3 {
+        let engine = DiscoveryEngine(root: DirectoryHostRoot(directory: root.path))
+        var facts: HostFacts?
+        inspectBest = min(inspectBest, time { facts = HostInspector(root: engine.root).collect() })
+        if let facts { detectBest = min(detectBest, time { _ = engine.run(facts: facts) }) }
         rawBest = min(rawBest, time { _ = rawRead(root, files) })
         discoveryBest = min(
             discoveryBest,
@@ -174,6 +180,16 @@ for n in counts {
     }
     print(
         String(
-            format: "%6d  %11.3f  %12.3f  %5.1f  %13.3f  %d", n, rawBest, discoveryBest, discoveryBest / rawBest,
-            discoveryBest * 1000 / Double(n), found))
+            format: "%6d  %11.3f  %12.3f  %5.1f  %13.3f  %10.3f  %9.3f  %d", n, rawBest, discoveryBest,
+            discoveryBest / rawBest, discoveryBest * 1000 / Double(n), inspectBest, detectBest, found))
+}
+
+// Where the detector time goes: the two parsers alone over the same inputs.
+do {
+    let n = 1000
+    let argvs = (0..<n).map(argv)
+    let xmls = (0..<n).map(domainXML)
+    let qemuTime = time { for a in argvs { _ = ConfigParsers.qemu(a) } }
+    let xmlTime = time { for (i, x) in xmls.enumerated() { _ = ConfigParsers.libvirt(x, path: "/etc/libvirt/qemu/vm\(i).xml") } }
+    print(String(format: "parsers over %d guests: QEMU argv %.3f s, libvirt XML %.3f s", n, qemuTime, xmlTime))
 }
