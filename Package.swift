@@ -108,5 +108,11 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AssessmentTests",
+            dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
     ]
 )

@@ -12,7 +12,7 @@ struct Bulkhead: AsyncParsableCommand {
             It only reads the host unless a command says otherwise.
             """,
         version: BulkheadVersion.current,
-        subcommands: [Discover.self, Snapshot.self, Keys.self, Verify.self]
+        subcommands: [Discover.self, Snapshot.self, Assess.self, Vendor.self, Keys.self, Verify.self]
     )
 }
 

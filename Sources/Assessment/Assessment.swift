@@ -1,2 +1,0 @@
-/// Namespace for the Assessment stage.
-public enum AssessmentStage {}

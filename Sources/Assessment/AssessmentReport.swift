@@ -1,0 +1,117 @@
+public import BulkheadModel
+public import Foundation
+public import VendorEvidence
+
+/// The result of `bulkhead assess`: the versioned JSON document of docs/assessment-schema.md.
+/// Later stages (OSCAL/HTML/SARIF renderers, SQLite history) consume this value.
+public struct AssessmentReport: Codable, Hashable, Sendable {
+    /// Bumped on any breaking change to this document (docs/assessment-schema.md).
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var tool: ToolInfo
+    public var host: HostIdentity
+    /// When the assessment was made; staleness is judged against this date.
+    public var assessedAt: Date
+    /// Catalog and evidence inputs, so a reader can repeat the run.
+    public var inputs: Inputs
+    public var mechanisms: [MechanismAssessment]
+    /// Host-level and input problems (unreadable files, bad catalog entries …). Never silently dropped.
+    public var problems: [Problem]
+
+    public init(
+        tool: ToolInfo, host: HostIdentity, assessedAt: Date, inputs: Inputs, mechanisms: [MechanismAssessment],
+        problems: [Problem]
+    ) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.tool = tool
+        self.host = host
+        self.assessedAt = assessedAt
+        self.inputs = inputs
+        self.mechanisms = mechanisms
+        self.problems = problems
+    }
+
+    public struct ToolInfo: Codable, Hashable, Sendable {
+        public var name: String
+        public var version: String
+        public init(name: String = "bulkhead", version: String) {
+            self.name = name
+            self.version = version
+        }
+    }
+
+    public struct HostIdentity: Codable, Hashable, Sendable {
+        public var hostname: String?
+        /// `live host`, `root /mnt/img`, `snapshot …`.
+        public var source: String
+        public var collectedAt: Date
+        public init(hostname: String?, source: String, collectedAt: Date) {
+            self.hostname = hostname
+            self.source = source
+            self.collectedAt = collectedAt
+        }
+    }
+
+    public struct Inputs: Codable, Hashable, Sendable {
+        public var catalogProducts: Int
+        public var catalogSchemaVersion: Int
+        /// Extra catalog directories (`--catalog DIR`).
+        public var catalogDirectories: [String]
+        /// `--evidence FILE`s that were merged.
+        public var evidenceFiles: [String]
+        /// Stages whose measured facts were merged (`census`, `advisories`).
+        public var measuredBy: [String]
+        public init(
+            catalogProducts: Int, catalogSchemaVersion: Int = Catalog.schemaVersion, catalogDirectories: [String] = [],
+            evidenceFiles: [String] = [], measuredBy: [String] = []
+        ) {
+            self.catalogProducts = catalogProducts
+            self.catalogSchemaVersion = catalogSchemaVersion
+            self.catalogDirectories = catalogDirectories
+            self.evidenceFiles = evidenceFiles
+            self.measuredBy = measuredBy
+        }
+    }
+
+    /// Count of mechanisms per ISM-1460 status, for summaries.
+    public func count(_ status: VerdictStatus, control: ControlID = .ism1460) -> Int {
+        mechanisms.filter { $0.verdict(for: control)?.status == status }.count
+    }
+}
+
+/// One discovered mechanism and its verdict per control.
+public struct MechanismAssessment: Codable, Hashable, Sendable {
+    /// The mechanism as discovered (product, name, version, role, state, guests, evidence, problems).
+    public var mechanism: IsolationMechanism
+    /// The catalog entry it matched, or nil when the catalog does not know it.
+    public var catalogProduct: ProductID?
+    /// One entry per assessed control. Only ISM-1460 today; ISM-1604, 1606 … are added by their stages.
+    public var controls: [ControlAssessment]
+
+    public init(mechanism: IsolationMechanism, catalogProduct: ProductID?, controls: [ControlAssessment]) {
+        self.mechanism = mechanism
+        self.catalogProduct = catalogProduct
+        self.controls = controls
+    }
+
+    public func verdict(for control: ControlID) -> ControlVerdict? {
+        controls.first { $0.verdict.control == control }?.verdict
+    }
+    public var ism1460: ISM1460Evaluation? { controls.first { $0.verdict.control == .ism1460 }?.ism1460 }
+}
+
+/// A control's verdict for one mechanism, with the detail behind it.
+public struct ControlAssessment: Codable, Hashable, Sendable {
+    public var verdict: ControlVerdict
+    /// ISM-1460 detail: criteria, components, stale facts, conflicts. Nil for other controls.
+    public var ism1460: ISM1460Evaluation?
+    /// Check findings behind the verdict (ISM-1604 and others); empty for ISM-1460.
+    public var findings: [Finding]
+
+    public init(verdict: ControlVerdict, ism1460: ISM1460Evaluation? = nil, findings: [Finding] = []) {
+        self.verdict = verdict
+        self.ism1460 = ism1460
+        self.findings = findings
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import BulkheadModel
+import Foundation
+import Reporting
+import VendorEvidence
+
+enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// Options shared by the commands that read the catalog.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .customLong("catalog"), help: ArgumentHelp("Also load catalog files (<id>.json, docs/catalog-format.md) from DIR.", valueName: "DIR"))
+    var catalogDirectories: [String] = []
+
+    @Option(name: .customLong("evidence"), help: ArgumentHelp("Merge the organisation's own evidence from FILE (docs/catalog-format.md, \"Evidence files\"). Repeatable.", valueName: "FILE"))
+    var evidenceFiles: [String] = []
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Assessment date YYYY-MM-DD (default today); facts observed over 12 months before it are stale.", valueName: "DATE"))
+    var asOf: String?
+
+    func date() throws -> Date {
+        guard let asOf else { return Date() }
+        guard let d = CalendarDate.parse(asOf) else { throw ValidationError("--as-of \"\(asOf)\" is not a date in the form YYYY-MM-DD") }
+        return d
+    }
+
+    /// The bundled catalog plus --catalog directories. Bad catalog files are reported on standard error.
+    func catalog() -> Catalog {
+        var c = Catalog.bundled()
+        for dir in catalogDirectories { c.merge(Catalog.load(directory: URL(fileURLWithPath: dir))) }
+        for p in c.problems { FileHandle.standardError.write(Data("bulkhead: catalog problem: \(p)\n".utf8)) }
+        return c
+    }
+
+    /// Attested facts from every --evidence file; a bad file stops the command with its file and field.
+    func attestations(_ catalog: Catalog) throws -> [CriterionFact] {
+        var facts: [CriterionFact] = []
+        for path in evidenceFiles {
+            facts += try EvidenceFile.load(path: path, catalog: catalog).facts
+        }
+        return facts
+    }
+}
+
+struct Vendor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Browse the product/vendor catalog and its ISM-1460 evidence (works for products not installed anywhere).",
+        discussion: """
+            Every product in the catalog carries facts against the ISM-1460 criteria (docs/criteria.md), each with a \
+            source, the date it was observed and a confidence. Facts observed more than 12 months ago are marked stale.
+            """,
+        subcommands: [List.self, Show.self, Compare.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List catalog products with their ISM-1460 verdict.")
+        @OptionGroup var options: CatalogOptions
+        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
+
+        func run() async throws {
+            let catalog = options.catalog()
+            let evaluator = ISM1460Evaluator(asOf: try options.date())
+            switch format {
+            case .table: print(CatalogText.list(catalog, evaluator: evaluator), terminator: "")
+            case .json: print(try JSONOutput.string(catalog.products), terminator: "")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a product: components, lifecycle, and every fact with source, date, confidence and stale flag.")
+        @OptionGroup var options: CatalogOptions
+        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
+        @Argument(help: "Product id, name, binary or package name (e.g. firecracker, runsc, qemu-system-x86).") var product: String
+
+        func run() async throws {
+            let catalog = options.catalog()
+            guard let p = catalog.lookup(product) else {
+                throw ValidationError(
+                    "no catalog product \"\(product)\"; `bulkhead vendor list` shows the ids.\n"
+                        + CatalogTemplate.howToAdd(product: ProductID(product.lowercased()), name: product))
+            }
+            let attested = try options.attestations(catalog).filter { $0.product == p.id }
+            let e = ISM1460Evaluator(asOf: try options.date()).evaluate(p, attestations: attested)
+            switch format {
+            case .table: print(CatalogText.show(p, evaluation: e), terminator: "")
+            case .json: print(try JSONOutput.string(ProductView(product: p, ism1460: e)), terminator: "")
+            }
+        }
+    }
+
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare products side by side on the ISM-1460 criteria (for procurement).")
+        @OptionGroup var options: CatalogOptions
+        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
+        @Argument(help: "Two or more product ids (e.g. qemu firecracker cloud-hypervisor vmware-esxi).") var products: [String]
+
+        func validate() throws {
+            if products.count < 2 { throw ValidationError("name at least two products to compare") }
+        }
+
+        func run() async throws {
+            let catalog = options.catalog()
+            let attested = try options.attestations(catalog)
+            let evaluator = ISM1460Evaluator(asOf: try options.date())
+            var evaluations: [ISM1460Evaluation] = []
+            for name in products {
+                guard let p = catalog.lookup(name) else {
+                    throw ValidationError("no catalog product \"\(name)\"; `bulkhead vendor list` shows the ids")
+                }
+                evaluations.append(evaluator.evaluate(p, attestations: attested.filter { $0.product == p.id }))
+            }
+            switch format {
+            case .table: print(CatalogText.compare(evaluations), terminator: "")
+            case .json: print(try JSONOutput.string(evaluations), terminator: "")
+            }
+        }
+    }
+}
+
+struct ProductView: Encodable {
+    var product: Product
+    var ism1460: ISM1460Evaluation
+}

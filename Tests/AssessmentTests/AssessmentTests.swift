@@ -1,0 +1,140 @@
+import Assessment
+import BulkheadModel
+import Discovery
+import Foundation
+import HostInspection
+import Testing
+import VendorEvidence
+
+enum Support {
+    static let asOf = CalendarDate.parse("2026-11-28") ?? Date(timeIntervalSince1970: 0)
+    static let catalog = Catalog.bundled()
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    static func mechanism(_ id: ProductID, _ name: String, role: MechanismRole, state: MechanismState = .running) -> IsolationMechanism {
+        IsolationMechanism(
+            product: id, name: name, version: "1.0", role: role, state: state,
+            evidence: [Evidence(claim: "binary present", source: .file(path: "/usr/bin/\(id)", sha256: nil), observedAt: asOf, confidence: .high)])
+    }
+
+    static func discovery(_ mechanisms: [IsolationMechanism]) -> DiscoveryResult {
+        DiscoveryResult(
+            hostname: "test-host", source: "constructed", collectedAt: asOf, virtualization: HostVirtualization(),
+            mechanisms: mechanisms, problems: [Problem(subject: "/proc/1/status", message: "permission denied")])
+    }
+}
+
+@Suite struct AssessorTests {
+    let assessor = Assessor(catalog: Support.catalog, asOf: Support.asOf)
+
+    @Test func assessesConstructedMechanismsWithReasons() throws {
+        let report = assessor.assess(
+            Support.discovery([
+                Support.mechanism("qemu", "QEMU", role: .vmm),
+                Support.mechanism("firecracker", "Firecracker", role: .vmm),
+                Support.mechanism("gvisor", "gVisor (runsc)", role: .sandboxKernel),
+                Support.mechanism("crun", "crun", role: .containerRuntime, state: .installed),
+                Support.mechanism("bubblewrap", "bubblewrap", role: .namespaceSandbox, state: .installed),
+            ]))
+        func verdict(_ id: ProductID) -> ControlVerdict? {
+            report.mechanisms.first { $0.mechanism.product == id }?.verdict(for: .ism1460)
+        }
+        #expect(verdict("qemu")?.status == .partiallySatisfied)
+        #expect(verdict("qemu")?.rationale.contains { $0.contains("(4a) Memory-safe languages: notMet") } == true)
+        #expect(verdict("qemu")?.rationale.contains { $0.contains("(4b) Memory-safe practices (less preferred): partiallyMet") } == true)
+        #expect(verdict("qemu")?.rationale.contains { $0.hasPrefix("Weakest component: QEMU device model") } == true)
+        #expect(verdict("firecracker")?.status == .satisfied)
+        #expect(verdict("firecracker")?.rationale.contains { $0.contains("Weakest component: KVM kernel module") } == true)
+        #expect(verdict("gvisor")?.status == .satisfied)
+        #expect(verdict("crun")?.status == .partiallySatisfied)
+        #expect(verdict("crun")?.rationale.contains { $0.contains("crun / libcrun (C, mechanism layer) is the weakest") } == true)
+        #expect(verdict("bubblewrap")?.status == .partiallySatisfied)
+        // Evidence carries sources and dates.
+        let ev = try #require(verdict("firecracker")?.evidence)
+        #expect(ev.contains { if case .document(let url, _) = $0.source { url.contains("firecracker-microvm/firecracker") } else { false } })
+        #expect(report.count(.satisfied) == 2)
+        #expect(report.host.hostname == "test-host")
+        #expect(report.problems.contains { $0.subject == "/proc/1/status" })
+    }
+
+    @Test func unknownMechanismIsNotAssessedWithTheFileToAdd() throws {
+        let report = assessor.assess(Support.discovery([Support.mechanism("mystery-vmm", "Mystery VMM", role: .vmm)]))
+        let m = try #require(report.mechanisms.first)
+        #expect(m.catalogProduct == nil)
+        let v = try #require(m.verdict(for: .ism1460))
+        #expect(v.status == .notAssessed)
+        #expect(v.rationale.joined().contains("mystery-vmm.json"))
+        #expect(v.rationale.joined().contains("\"facts\""))
+        let text = AssessmentText.render(report)
+        #expect(text.contains("notAssessed"))
+        #expect(text.contains("mystery-vmm.json"))
+    }
+
+    @Test func measuredCensusShareOverridesTheCatalogInTheReport() throws {
+        let measured = CriterionFact.measuredMemorySafeShare(
+            product: "crun", component: "crun", percent: 1.2,
+            evidence: Evidence(
+                claim: "census of crun 1.21 source", source: .measurement(command: "bulkhead census --package crun"),
+                observedAt: Support.asOf, confidence: .high))
+        let a = Assessor(catalog: Support.catalog, measured: [measured], asOf: Support.asOf)
+        let report = a.assess(Support.discovery([Support.mechanism("crun", "crun", role: .containerRuntime)]))
+        #expect(report.inputs.measuredBy == ["census"])
+        let e = try #require(report.mechanisms.first?.ism1460)
+        let share = try #require(e.result(.memorySafeLanguages)?.facts.first { $0.aspect == .memorySafeShare })
+        #expect(share.value == .percent(1.2))
+        #expect(share.others.first?.fact.value == .percent(0.9))
+        #expect(share.resolution?.contains("measurement") == true)
+        let text = AssessmentText.render(report)
+        #expect(text.contains("measured by census"))
+        #expect(text.contains("CONFLICT"))
+    }
+
+    @Test func reportRoundTripsThroughJSONWithItsSchemaVersion() throws {
+        let report = assessor.assess(Support.discovery([Support.mechanism("qemu", "QEMU", role: .vmm)]))
+        let enc = JSONEncoder()
+        enc.dateEncodingStrategy = .iso8601
+        enc.outputFormatting = [.sortedKeys]
+        let data = try enc.encode(report)
+        let dec = JSONDecoder()
+        dec.dateDecodingStrategy = .iso8601
+        let back = try dec.decode(AssessmentReport.self, from: data)
+        #expect(back == report)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(json["schemaVersion"] as? Int == 1)
+        let mechs = try #require(json["mechanisms"] as? [[String: Any]])
+        let controls = try #require(mechs.first?["controls"] as? [[String: Any]])
+        let verdict = try #require(controls.first?["verdict"] as? [String: Any])
+        #expect(verdict["control"] as? String == "ISM-1460")
+        #expect(verdict["status"] as? String == "partiallySatisfied")
+    }
+}
+
+/// On a machine with QEMU, runsc, bwrap and crun installed (the CI machine), `assess` gives each a
+/// verdict with its reasons.
+@Suite struct LiveAssessTests {
+    static let expected: [(ProductID, [String], VerdictStatus, String)] = [
+        ("qemu", ["/usr/bin/qemu-system-x86_64"], .partiallySatisfied, "(4a) Memory-safe languages: notMet"),
+        ("gvisor", ["/usr/bin/runsc", "/usr/local/bin/runsc"], .satisfied, "(4a) Memory-safe languages: met"),
+        ("bubblewrap", ["/usr/bin/bwrap"], .partiallySatisfied, "(2) Secure by Default: partiallyMet"),
+        ("crun", ["/usr/bin/crun"], .partiallySatisfied, "(4a) Memory-safe languages: notMet"),
+    ]
+
+    @Test func liveHostAssessmentGivesVerdictsWithReasons() throws {
+        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).run(on: DirectoryHostRoot.live)
+        for (id, binaries, status, reason) in Self.expected {
+            guard binaries.contains(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                if Support.inCI { Issue.record("\(id) is not installed (\(binaries.joined(separator: " or "))); .ci/run installs it") }
+                continue
+            }
+            let m = report.mechanisms.first { $0.mechanism.product == id }
+            guard let m else {
+                Issue.record("\(id) is installed but was not discovered: \(report.mechanisms.map(\.mechanism.product))")
+                continue
+            }
+            let v = try #require(m.verdict(for: .ism1460))
+            #expect(v.status == status, "\(id): \(v.rationale.joined(separator: "\n"))")
+            #expect(v.rationale.contains { $0.contains(reason) }, "\(id) rationale lacks \(reason)")
+            #expect(!v.evidence.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,339 @@
+import BulkheadModel
+import Foundation
+import Testing
+
+@testable import VendorEvidence
+
+/// Every ISM-1460 verdict path on constructed evidence (docs/criteria.md).
+@Suite struct VerdictPathTests {
+    let evaluator = ISM1460Evaluator(asOf: Fixture.date("2026-11-28"))
+
+    @Test func satisfiedWhenEveryCriterionIsMetWithMemorySafeLanguages() {
+        let e = evaluator.evaluate(ProductBuilder.allMet().product)
+        #expect(e.status == .satisfied)
+        #expect(e.memorySafety == .languages)
+        #expect(e.criteria.filter { $0.criterion != .memorySafePractices }.allSatisfy { $0.outcome == .met })
+        // The stack is judged by its parts: KVM (C, kernel layer) is named as the weakest part.
+        #expect(e.weakestComponent == "KVM")
+        #expect(e.weakestComponentReason?.contains("judged with the host OS") == true)
+        #expect(e.verdict.control == .ism1460 && e.verdict.status == .satisfied)
+        #expect(e.verdict.evidence.count >= 7)
+    }
+
+    @Test func satisfiedLessPreferredWhenMemorySafetyComesFromPractices() {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .memorySafeShare }
+        b.components[0].languages = ["C"]
+        b.add(.memorySafetyRoadmap, .yes)
+        let e = evaluator.evaluate(b.product)
+        #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
+        #expect(e.result(.memorySafePractices)?.outcome == .met)
+        #expect(e.memorySafety == .practices)
+        #expect(e.status == .satisfiedLessPreferred)
+        #expect(e.weakestComponent == "Test VMM")  // own C code before the shared kernel
+    }
+
+    @Test func partiallySatisfiedWhenACriterionIsOnlyPartlyMet() {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .staticAnalysis }  // one practice left → (3) partiallyMet
+        let e = evaluator.evaluate(b.product)
+        #expect(e.result(.secureProgramming)?.outcome == .partiallyMet)
+        #expect(e.status == .partiallySatisfied)
+        #expect(e.rationale.first?.contains("(3) partiallyMet") == true)
+    }
+
+    @Test func notSatisfiedWhenNeitherLanguagesNorPracticesAreMemorySafe() {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .memorySafeShare }
+        b.add(.memorySafeShare, .percent(2), component: "vmm", confidence: .high)
+        b.add(.sandboxedDeviceEmulation, .no)
+        b.facts.removeAll { $0.aspect == .fuzzing || $0.aspect == .staticAnalysis }
+        b.add(.fuzzing, .no)
+        b.add(.threatModel, .yes)
+        b.add(.codeReview, .yes)
+        let e = evaluator.evaluate(b.product)
+        #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
+        #expect(e.result(.memorySafePractices)?.outcome == .notMet)
+        #expect(e.memorySafety == .notMet)
+        #expect(e.status == .notSatisfied)
+    }
+
+    @Test func notSatisfiedWhenACoreCriterionIsNegative() {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .defaultConfinement }
+        b.add(.defaultConfinement, .no, claim: "not an isolation boundary on its own")
+        let e = evaluator.evaluate(b.product)
+        #expect(e.result(.secureByDefault)?.outcome == .notMet)
+        #expect(e.status == .notSatisfied)
+    }
+
+    @Test func notAssessedWhenThereIsNoEvidence() {
+        var b = ProductBuilder()
+        b.components = [Component(id: "vmm", name: "Closed VMM", languages: ["unknown"], layer: .mechanism, isolationCritical: true)]
+        b.add(.pledge, .unknown, claim: "not found")
+        let e = evaluator.evaluate(b.product)
+        #expect(e.criteria.allSatisfy { $0.outcome == .unknown })
+        #expect(e.status == .notAssessed)
+        #expect(e.confidence == .low)
+        // "not found" is unknown, not no.
+        #expect(e.result(.sbdCommitment)?.reasons.first?.contains("not no") == true)
+    }
+
+    @Test func missingEvidenceOnOneCriterionIsPartialNotNegative() {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.criterion == .vulnerabilityHandling }
+        let e = evaluator.evaluate(b.product)
+        #expect(e.result(.vulnerabilityHandling)?.outcome == .unknown)
+        #expect(e.status == .partiallySatisfied)
+    }
+
+    @Test func productNotInCatalogIsNotAssessedWithTheFileToAdd() {
+        let e = evaluator.notInCatalog(product: "mystery-vmm", name: "Mystery VMM")
+        #expect(e.status == .notAssessed)
+        let text = e.rationale.joined(separator: "\n")
+        #expect(text.contains("mystery-vmm.json"))
+        #expect(text.contains("\"schemaVersion\": 1"))
+        #expect(text.contains("--catalog DIR"))
+        #expect(text.contains("docs/catalog-format.md"))
+    }
+
+    @Test func stackWithAMemoryUnsafePartOfItsOwnIsPartial() {
+        var b = ProductBuilder.allMet()
+        b.components.append(Component(id: "dm", name: "Device model", languages: ["C"], layer: .mechanism, isolationCritical: true))
+        let e = evaluator.evaluate(b.product)
+        #expect(e.result(.memorySafeLanguages)?.outcome == .partiallyMet)
+        #expect(e.weakestComponent == "Device model")
+        #expect(e.status == .partiallySatisfied)
+    }
+}
+
+/// Conflicts, overrides and staleness in the evidence merge.
+@Suite struct EvidenceMergeTests {
+    let asOf = Fixture.date("2026-11-28")
+
+    @Test func attestationDecidesOverAnEqualConfidenceCatalogClaimAndTheConflictIsShown() throws {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .pledge }
+        b.add(.pledge, .yes, confidence: .medium, claim: "vendor says it signed")
+        let att = b.attestation(.pledge, .no, confidence: .medium)
+        let e = ISM1460Evaluator(asOf: asOf).evaluate(b.product, attestations: [att])
+        let pledge = try #require(e.result(.sbdCommitment)?.facts.first { $0.aspect == .pledge })
+        #expect(pledge.conflict)
+        #expect(pledge.value == .no)
+        #expect(pledge.others.count == 1 && pledge.others[0].fact.value == .yes)  // both shown
+        #expect(pledge.resolution?.contains("attestation takes precedence over catalog") == true)
+        #expect(e.conflicts.count == 1)
+        #expect(e.result(.sbdCommitment)?.outcome == .notMet)
+        #expect(e.status == .notSatisfied)
+        #expect(e.rationale.contains { $0.hasPrefix("Conflict on pledge") })
+    }
+
+    @Test func higherConfidenceCatalogFactBeatsALowConfidenceAttestation() throws {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .pledge }
+        b.add(.pledge, .yes, confidence: .medium)
+        let att = b.attestation(.pledge, .no, confidence: .low)
+        let e = ISM1460Evaluator(asOf: asOf).evaluate(b.product, attestations: [att])
+        let pledge = try #require(e.result(.sbdCommitment)?.facts.first { $0.aspect == .pledge })
+        #expect(pledge.conflict && pledge.value == .yes)
+        #expect(pledge.resolution?.contains("higher confidence") == true)
+        #expect(e.status == .satisfied)
+    }
+
+    @Test func attestationFillsAGapWithoutConflict() throws {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .pledge }
+        b.add(.pledge, .unknown, confidence: .medium, claim: "not found")
+        let e0 = ISM1460Evaluator(asOf: asOf).evaluate(b.product)
+        #expect(e0.result(.sbdCommitment)?.outcome == .unknown)
+        let att = b.attestation(.pledge, .yes, confidence: .low)
+        let e = ISM1460Evaluator(asOf: asOf).evaluate(b.product, attestations: [att])
+        let pledge = try #require(e.result(.sbdCommitment)?.facts.first { $0.aspect == .pledge })
+        #expect(!pledge.conflict && pledge.value == .yes)
+        #expect(pledge.resolution?.contains("a known value beats") == true)
+        #expect(e.result(.sbdCommitment)?.outcome == .met)
+        #expect(e.confidence == .low)  // the deciding attestation is low confidence
+    }
+
+    @Test func measuredShareOverridesTheCatalogAndBothAreShown() throws {
+        var b = ProductBuilder.allMet()
+        let measured = CriterionFact.measuredMemorySafeShare(
+            product: b.id, component: "vmm", percent: 60,
+            evidence: Evidence(claim: "census: 60 % memory-safe", source: .measurement(command: "bulkhead census --product testvmm"), observedAt: asOf, confidence: .high))
+        b.facts = b.facts.map { f in var f = f; if f.aspect == .memorySafeShare { f.evidence.confidence = .high }; return f }
+        let e = ISM1460Evaluator(asOf: asOf).evaluate(b.product, measured: [measured])
+        let share = try #require(e.result(.memorySafeLanguages)?.facts.first { $0.aspect == .memorySafeShare })
+        #expect(share.value == .percent(60))
+        #expect(share.conflict)
+        #expect(share.others.first?.fact.value == .percent(99))
+        #expect(share.resolution?.contains("measurement takes precedence over catalog") == true)
+        #expect(e.result(.memorySafeLanguages)?.outcome == .partiallyMet)
+        #expect(e.components.first { $0.component.id == "vmm" }?.basis.contains("measurement") == true)
+        #expect(e.status == .partiallySatisfied)
+    }
+
+    @Test func staleFactsAreFlaggedAndLoseAConfidenceLevel() throws {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .vdp }
+        b.add(.vdp, .yes, confidence: .medium, observed: Fixture.date("2025-06-30"))
+        // Not stale on 2026-06-01 (11 months), stale on 2026-07-01 (12 months and a day).
+        let fresh = ISM1460Evaluator(asOf: Fixture.date("2026-06-01")).evaluate(b.product)
+        #expect(fresh.staleFacts.isEmpty)
+        let later = ISM1460Evaluator(asOf: Fixture.date("2026-07-01")).evaluate(b.product)
+        let stale = try #require(later.staleFacts.first)
+        #expect(later.staleFacts.count == 1)
+        #expect(stale.fact.aspect == .vdp && stale.effectiveConfidence == .low)
+        #expect(later.confidence == .low)
+        #expect(later.rationale.contains { $0.contains("stale") && $0.contains("vdp (2025-06-30)") })
+        // Every fact of the real catalog is stale two years on.
+        let qemu = try #require(Fixture.catalog.product("qemu"))
+        let old = ISM1460Evaluator(asOf: Fixture.date("2028-12-01")).evaluate(qemu)
+        #expect(old.staleFacts.count == qemu.facts.count)
+        #expect(old.confidence == .low)
+    }
+
+    @Test func staleAttestationLosesToAFreshCatalogFact() throws {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .defaultConfinement }
+        b.add(.defaultConfinement, .yes, confidence: .medium)
+        let att = b.attestation(.defaultConfinement, .no, date: "2024-01-01", confidence: .medium)
+        let e = ISM1460Evaluator(asOf: asOf).evaluate(b.product, attestations: [att])
+        let f = try #require(e.result(.secureByDefault)?.facts.first { $0.aspect == .defaultConfinement })
+        #expect(f.value == .yes && f.conflict)
+        #expect(f.resolution?.contains("the other is stale") == true)
+    }
+
+    @Test func tieOnEverythingTakesTheLessFavourableValue() throws {
+        var b = ProductBuilder.allMet()
+        b.facts.removeAll { $0.aspect == .advisories }
+        b.add(.advisories, .yes, claim: "a")
+        b.add(.advisories, .no, claim: "b")
+        let e = ISM1460Evaluator(asOf: asOf).evaluate(b.product)
+        let f = try #require(e.result(.vulnerabilityHandling)?.facts.first { $0.aspect == .advisories })
+        #expect(f.value == .no && f.conflict)
+        #expect(f.resolution?.contains("less favourable") == true)
+    }
+}
+
+/// Real-catalog verdicts with the reasons asserted.
+@Suite struct RealCatalogVerdictTests {
+    let evaluator = ISM1460Evaluator(asOf: Fixture.asOf)
+
+    func eval(_ id: ProductID) throws -> ISM1460Evaluation {
+        evaluator.evaluate(try #require(Fixture.catalog.product(id)))
+    }
+
+    @Test func qemuFailsMemorySafeLanguagesAndIsJudgedOnPractices() throws {
+        let e = try eval("qemu")
+        #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
+        let a = try #require(e.result(.memorySafeLanguages))
+        #expect(a.reasons.contains { $0.contains("QEMU device model and VMM: memoryUnsafe") && $0.contains("0.5 %") })
+        #expect(a.reasons.contains { $0.contains("KVM kernel module") && $0.contains("ISM-1605") })
+        let b = try #require(e.result(.memorySafePractices))
+        #expect(b.outcome == .partiallyMet)
+        #expect(b.reasons.first?.contains("no published memory-safety roadmap") == true)
+        #expect(b.facts.contains { $0.aspect == .fuzzing && $0.value == .yes })
+        #expect(b.reasons.contains { $0.hasPrefix("against:") && $0.contains("sandboxedDeviceEmulation") })
+        #expect(e.result(.secureByDefault)?.outcome == .partiallyMet)  // -sandbox off by default
+        #expect(e.result(.secureByDefault)?.reasons.contains { $0.contains("default 'off'") } == true)
+        #expect(e.result(.secureProgramming)?.outcome == .met)
+        #expect(e.result(.vulnerabilityHandling)?.outcome == .met)
+        #expect(e.memorySafety == .partial)
+        #expect(e.status == .partiallySatisfied)
+        #expect(e.weakestComponent == "QEMU device model and VMM")
+    }
+
+    @Test func qemuWithAnAttestedRoadmapMeetsPractices() throws {
+        let qemu = try #require(Fixture.catalog.product("qemu"))
+        let file = try EvidenceFile.load(path: try Fixture.url("evidence-qemu-roadmap.json").path, catalog: Fixture.catalog)
+        #expect(file.facts.count == 1)
+        let e = evaluator.evaluate(qemu, attestations: file.facts)
+        let b = try #require(e.result(.memorySafePractices))
+        #expect(b.outcome == .met)
+        let roadmap = try #require(b.facts.first { $0.aspect == .memorySafetyRoadmap })
+        guard case .attestation(_, let by, _, let sha) = roadmap.decided.fact.origin else {
+            Issue.record("roadmap not decided by the attestation")
+            return
+        }
+        #expect(by.contains("A. Assessor") && sha.hasPrefix("9f86d081"))
+        #expect(e.result(.sbdCommitment)?.outcome == .met)
+        #expect(e.memorySafety == .practices)
+        // Secure by default is still only partly met (-sandbox off), so the verdict stays partial.
+        #expect(e.status == .partiallySatisfied)
+    }
+
+    @Test func firecrackerIsSatisfiedWithKVMAsTheWeakestPart() throws {
+        let e = try eval("firecracker")
+        #expect(e.status == .satisfied)
+        #expect(e.memorySafety == .languages)
+        #expect(e.result(.memorySafeLanguages)?.reasons.contains { $0.contains("Firecracker VMM") && $0.contains("98.9 %") } == true)
+        #expect(e.result(.sbdCommitment)?.reasons.contains { $0.contains("AWS signed") } == true)
+        #expect(e.result(.secureByDefault)?.reasons.contains { $0.contains("Seccomp filters are used by default") } == true)
+        #expect(e.weakestComponent == "KVM kernel module (Linux)")
+        #expect(e.confidence == .low)  // the pledge fact is secondary (The Register)
+    }
+
+    @Test func gvisorIsSatisfiedWithTheHostKernelAsTheWeakestPart() throws {
+        let e = try eval("gvisor")
+        #expect(e.status == .satisfied)
+        #expect(e.result(.memorySafeLanguages)?.reasons.contains { $0.contains("97.5 %") } == true)
+        #expect(e.result(.secureProgramming)?.reasons.contains { $0.contains("No CGo is allowed") } == true)
+        #expect(e.weakestComponent?.hasPrefix("Host kernel surface") == true)
+    }
+
+    @Test func crunFailsLanguagesAndHasOnlyPartialPractices() throws {
+        let e = try eval("crun")
+        #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
+        #expect(e.result(.memorySafeLanguages)?.reasons.contains { $0.contains("0.9 %") } == true)
+        #expect(e.result(.memorySafePractices)?.outcome == .partiallyMet)
+        #expect(e.result(.sbdCommitment)?.outcome == .unknown)
+        #expect(e.result(.vulnerabilityHandling)?.outcome == .met)
+        #expect(e.status == .partiallySatisfied)
+        #expect(e.weakestComponent == "crun / libcrun")
+    }
+
+    @Test func bubblewrapLeavesPolicyToItsCaller() throws {
+        let e = try eval("bubblewrap")
+        #expect(e.result(.secureByDefault)?.outcome == .partiallyMet)
+        #expect(e.result(.secureByDefault)?.reasons.contains { $0.contains("entirely determined by the arguments") } == true)
+        #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
+        #expect(e.result(.memorySafeLanguages)?.reasons.contains { $0.contains("bwrap: memoryUnsafe") } == true)
+        #expect(e.result(.memorySafePractices)?.outcome == .unknown)
+        #expect(e.status == .partiallySatisfied)
+        #expect(e.weakestComponent == "bwrap")
+    }
+
+    @Test func libkrunIsNotSatisfiedBecauseItIsNotAnIsolationBoundaryOnItsOwn() throws {
+        let e = try eval("libkrun")
+        #expect(e.result(.secureByDefault)?.outcome == .notMet)
+        #expect(e.status == .notSatisfied)
+    }
+
+    @Test func sel4MeetsPracticesThroughFormalVerification() throws {
+        let e = try eval("sel4")
+        #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
+        #expect(e.result(.memorySafePractices)?.outcome == .met)
+        #expect(e.memorySafety == .practices)
+    }
+
+    @Test func kataIsJudgedByItsWeakestPartQEMU() throws {
+        let e = try eval("kata-containers")
+        #expect(e.result(.memorySafeLanguages)?.outcome == .partiallyMet)
+        #expect(e.weakestComponent == "Hypervisor VMM (QEMU by default)")
+    }
+
+    @Test func compareTableListsEveryCandidate() throws {
+        let ids: [ProductID] = ["qemu", "firecracker", "cloud-hypervisor", "vmware-esxi"]
+        let text = CatalogText.compare(try ids.map(eval))
+        for id in ids { #expect(text.contains(id.rawValue)) }
+        #expect(text.contains("satisfied"))
+        #expect(text.contains("98.9 %"))
+        let show = CatalogText.show(try #require(Fixture.catalog.product("firecracker")), evaluation: try eval("firecracker"))
+        #expect(show.contains("observed 2026-11-27"))
+        #expect(show.contains("https://github.com/firecracker-microvm/firecracker/blob/81b38b9dad6056d7a48073e95ac5a9aed51cb2ab/docs/seccomp.md"))
+        let stale = CatalogText.show(
+            try #require(Fixture.catalog.product("firecracker")),
+            evaluation: ISM1460Evaluator(asOf: Fixture.date("2028-01-01")).evaluate(try #require(Fixture.catalog.product("firecracker"))))
+        #expect(stale.contains("STALE, was medium"))
+    }
+}
