@@ -73,7 +73,7 @@ let package = Package(
         // Renderers and the signed evidence bundle.
         .target(
             name: "Reporting",
-            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // SQLite history, reviews, waivers, training register.
         .target(
