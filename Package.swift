@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["Reporting", "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
         .testTarget(
             name: "HostInspectionTests",
             dependencies: ["HostInspection", "BulkheadModel", .product(name: "Crypto", package: "swift-crypto")],
