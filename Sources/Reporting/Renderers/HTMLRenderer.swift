@@ -14,7 +14,9 @@ public enum HTMLRenderer {
         h3{font-size:1.1rem;margin-top:1.4rem}h4{font-size:1rem;margin:1rem 0 .3rem}
         table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.9rem}
         th,td{border:1px solid #999;padding:.25rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-        th{background:#e8e8e8}
+        th{background:#e8e8e8;white-space:nowrap}
+        table.criteria td:first-child{width:15rem}table.criteria td:nth-child(2){width:7rem}
+        table.facts td:nth-child(-n+3){width:9rem}table.facts td:nth-child(5){width:11rem}
         .meta{color:#444;margin:.2rem 0}
         .v{font-weight:600;white-space:nowrap}
         .satisfied{background:#d7f0d7}.satisfiedLessPreferred{background:#e6f3c8}.partiallySatisfied{background:#fbe7b5}
