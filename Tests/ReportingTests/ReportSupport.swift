@@ -40,7 +40,7 @@ enum ReportSupport {
                 mechanism("qemu", "QEMU", role: .vmm, guests: qemuGuests),
                 mechanism("firecracker", "Firecracker", role: .vmm),
                 mechanism("gvisor", "gVisor (runsc)", role: .sandboxKernel),
-                mechanism("crun", "crun", role: .containerRuntime, state: .installed),
+                mechanism("crun", "crun", role: .containerRuntime, state: .installed, guests: [Guest(name: " \u{1B}[31mred\nsecond line ", running: true)]),
                 mechanism("mystery-vmm", "Mystery \(hostile) VMM", role: .vmm),
             ],
             problems: [Problem(subject: "/proc/1/status", message: "permission denied & <b>bold</b>")])
@@ -53,7 +53,7 @@ enum ReportSupport {
                     expected: "-sandbox on,obsolete=deny,elevateprivileges=deny", severity: .high, controls: [.ism1604],
                     evidence: [Evidence(claim: "argv", source: .process(pid: 4242, field: "cmdline"), observedAt: asOf, confidence: .high)]),
                 Finding(
-                    checkID: "qemu.run-as-root", subject: "qemu/\(hostile)", outcome: .pass, observed: "uid 64055",
+                    checkID: "qemu.run-as-root", subject: " qemu/multi\nline ", outcome: .pass, observed: "uid 64055",
                     expected: "non-root", severity: .high, controls: [.ism1604],
                     evidence: [evidence("status", "/proc/4242/status")]),
                 Finding(

@@ -60,7 +60,7 @@ public enum OSCALRenderer {
         var components: [JSONValue] = [
             .object([
                 "uuid": .string(hostComponent), "type": "this-system",
-                "title": .string("Host \(report.host.hostname ?? "(unnamed)")"),
+                "title": line("Host \(report.host.hostname ?? "(unnamed)")"),
                 "description": .string("The server whose software isolation layer was assessed (\(report.host.source))."),
                 "status": ["state": "operational"],
             ])
@@ -76,7 +76,7 @@ public enum OSCALRenderer {
             components.append(
                 JSONValue.compact([
                     ("uuid", .string(componentUUID)), ("type", "software"),
-                    ("title", .string(mech.name)),
+                    ("title", line(mech.name)),
                     ("description", .string(
                         "\(mech.name) (\(mech.product.rawValue)\(mech.version.map { " \($0)" } ?? ""), \(mech.role.rawValue), \(mech.state.rawValue))"
                     )),
@@ -144,12 +144,12 @@ public enum OSCALRenderer {
                 findings.append(
                     JSONValue.compact([
                         ("uuid", .string(uuid("finding", mKey, cKey))),
-                        ("title", .string("\(v.control) — \(mech.name): \(v.status.rawValue)")),
+                        ("title", line("\(v.control) — \(mech.name): \(v.status.rawValue)")),
                         ("description", .string(v.rationale.isEmpty ? "\(v.status.rawValue)." : v.rationale.joined(separator: "\n"))),
                         ("props", .array(props)),
                         ("target", JSONValue.compact([
                             ("type", "objective-id"), ("target-id", .string(cKey)),
-                            ("title", .string("\(v.control) for \(mech.name)")),
+                            ("title", line("\(v.control) for \(mech.name)")),
                             ("status", JSONValue.compact([
                                 ("state", .string(state)), ("reason", .string(reason)),
                                 ("remarks", .string("Bulkhead verdict: \(v.status.rawValue) (confidence \(v.confidence.rawValue)).")),
@@ -174,7 +174,7 @@ public enum OSCALRenderer {
         let selected = (controlIDs.isEmpty ? [ControlID.ism1460] : controlIDs.sorted())
         let result = JSONValue.compact([
             ("uuid", .string(uuid("result"))),
-            ("title", .string("Bulkhead assessment of \(report.host.hostname ?? "an unnamed host")")),
+            ("title", line("Bulkhead assessment of \(report.host.hostname ?? "an unnamed host")")),
             ("description", .string(
                 "ISM Virtualisation hardening controls assessed by \(report.tool.name) \(report.tool.version) on \(report.host.source); catalog of \(report.inputs.catalogProducts) products"
                     + (report.inputs.evidenceFiles.isEmpty ? "" : "; evidence files: \(report.inputs.evidenceFiles.joined(separator: ", "))")
@@ -197,7 +197,7 @@ public enum OSCALRenderer {
         ])
 
         let metadata = JSONValue.compact([
-            ("title", .string("Bulkhead assessment results: \(report.host.hostname ?? "unnamed host")")),
+            ("title", line("Bulkhead assessment results: \(report.host.hostname ?? "unnamed host")")),
             ("last-modified", .string(Timestamp.string(report.assessedAt))),
             ("version", .string(report.tool.version)),
             ("oscal-version", .string(oscalVersion)),
@@ -207,7 +207,7 @@ public enum OSCALRenderer {
             "resources": [
                 JSONValue.compact([
                     ("uuid", .string(catalogResource)),
-                    ("title", .string(ISMCatalog.title)),
+                    ("title", line(ISMCatalog.title)),
                     ("description", .string(
                         "The ASD/ACSC ISM OSCAL catalog (version \(ISMCatalog.version), catalog uuid \(ISMCatalog.catalogUUID)); control ids such as ism-1460 refer to it. Referenced, not copied."
                     )),
@@ -242,8 +242,21 @@ public enum OSCALRenderer {
         ]
     }
 
+    /// A one-line OSCAL field (titles are markup-line: no newlines).
+    static func line(_ text: String) -> JSONValue { .string(oneLine(text)) }
+
     static func prop(_ name: String, _ value: String) -> JSONValue {
-        ["name": .string(name), "ns": .string(ns), "value": .string(value.isEmpty ? "-" : value)]
+        ["name": .string(name), "ns": .string(ns), "value": .string(oneLine(value))]
+    }
+
+    /// OSCAL's `string` datatype is one line without leading or trailing space (`^\S(.*\S)?$`): fold any
+    /// whitespace run (newlines from a hostile name included) into one space, trim, and never leave it empty.
+    static func oneLine(_ text: String) -> String {
+        let folded = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+        let cleaned = String(String.UnicodeScalarView(folded.unicodeScalars.map {
+            $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "\u{FFFD}" : $0
+        }))
+        return cleaned.isEmpty ? "-" : cleaned
     }
 
     static func checkObservation(_ f: Finding, uuid: String, subjects: JSONValue, fallback: Date) -> JSONValue {
@@ -278,7 +291,7 @@ public enum OSCALRenderer {
                 ]))
         }
         return JSONValue.compact([
-            ("uuid", .string(uuid)), ("title", .string(title)),
+            ("uuid", .string(uuid)), ("title", line(title)),
             ("description", .string(description)),
             ("props", .array(props)),
             ("methods", .array(methods.map { .string($0) })),
