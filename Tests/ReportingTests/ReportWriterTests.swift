@@ -15,6 +15,10 @@ import Testing
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             #expect(size > 200, "\(url.lastPathComponent) is \(size) bytes")
         }
+        if let keep = ProcessInfo.processInfo.environment["BULKHEAD_KEEP_REPORTS"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: dir, to: URL(fileURLWithPath: keep))
+        }
         // The JSON is the AssessmentReport itself.
         let json = try Data(contentsOf: dir.appendingPathComponent("assessment.json"))
         #expect(try JSONOutput.decoder().decode(AssessmentReport.self, from: json) == report)
