@@ -74,7 +74,7 @@ let package = Package(
         // Renderers and the signed evidence bundle.
         .target(
             name: "Reporting",
-            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         // SQLite history, reviews, waivers, training register.
         .target(
@@ -120,7 +120,9 @@ let package = Package(
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(
+            name: "ReportingTests",
+            dependencies: ["Reporting", "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
         .testTarget(
             name: "HostInspectionTests",
             dependencies: ["HostInspection", "BulkheadModel", .product(name: "Crypto", package: "swift-crypto")],

@@ -1,0 +1,69 @@
+import Assessment
+import BulkheadModel
+import Foundation
+import Reporting
+import Testing
+
+@Suite struct HTMLTests {
+    let report = ReportSupport.report()
+
+    @Test func escapesEveryHostString() {
+        let html = HTMLRenderer.render(report)
+        #expect(!html.contains(ReportSupport.hostile))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!html.contains("<b>bold</b>"))
+        #expect(!html.lowercased().contains("<script"))
+        #expect(!html.contains("http://") || !html.contains("src=\"http"))
+        // Self-contained: no external resources.
+        for needle in ["<link", "src=", "@import", "url("] { #expect(!html.contains(needle), "found \(needle)") }
+        // Summary before evidence.
+        let summary = html.range(of: "id=\"verdicts\"")?.lowerBound
+        let evidence = html.range(of: "id=\"evidence\"")?.lowerBound
+        #expect(summary != nil && evidence != nil && summary! < evidence!)
+    }
+
+    @Test func escapeHelper() {
+        #expect(Escape.html("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;")
+        #expect(Escape.html("a\u{1B}[2Jb\u{0}c") == "a\u{FFFD}[2Jb\u{FFFD}c")
+        #expect(Escape.html("line\nnext\ttab é 🚀") == "line\nnext\ttab é 🚀")
+        #expect(Escape.html("") == "")
+    }
+
+    /// Renders the page in headless Chromium: screenshot, DOM and console.
+    @Test func rendersInHeadlessChromium() throws {
+        guard let chromium = ReportSupport.which("chromium") ?? ReportSupport.which("chromium-browser") else {
+            if ReportSupport.inCI { Issue.record("chromium is required in CI (.ci/run installs it)") }
+            return
+        }
+        let page = ReportSupport.temp("report.html")
+        try Data(HTMLRenderer.render(report).utf8).write(to: page)
+        let shot = page.deletingLastPathComponent().appendingPathComponent("report.png")
+        let profile = page.deletingLastPathComponent().appendingPathComponent("profile").path
+        let common = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            "--user-data-dir=\(profile)", "--enable-logging=stderr", "--v=0",
+        ]
+        let s = try ReportSupport.run(chromium, common + ["--screenshot=\(shot.path)", "--window-size=1280,1600", page.absoluteString])
+        #expect(!s.timedOut, "chromium timed out")
+        let png = try Data(contentsOf: shot)
+        #expect(png.count > 20_000, "screenshot is only \(png.count) bytes")
+        #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+        let d = try ReportSupport.run(chromium, common + ["--dump-dom", page.absoluteString])
+        #expect(d.status == 0, "chromium --dump-dom failed: \(d.stderr.suffix(1500))")
+        let dom = d.stdout
+        #expect(dom.contains("<table id=\"verdicts\">"))
+        #expect(dom.contains("Partially satisfied"))
+        // The hostile guest name is text in the DOM, not an element.
+        #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!dom.contains("<script>alert(1)"))
+        for log in [s.stderr, d.stderr] {
+            #expect(!log.contains("Uncaught"), "console error: \(log.suffix(1500))")
+            #expect(!log.contains("ERROR:CONSOLE"), "console error: \(log.suffix(1500))")
+            #expect(!log.contains("Content Security Policy"), "CSP violation: \(log.suffix(1500))")
+        }
+        if let keep = ProcessInfo.processInfo.environment["BULKHEAD_KEEP_SCREENSHOT"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: shot, to: URL(fileURLWithPath: keep))
+        }
+    }
+}

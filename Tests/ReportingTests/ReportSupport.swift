@@ -1,0 +1,172 @@
+import Assessment
+import BulkheadModel
+import Discovery
+import Foundation
+import HostInspection
+import Testing
+import VendorEvidence
+
+/// Realistic reports for the renderer tests: real catalog, real ISM-1460 evaluation, plus ISM-1604-style
+/// check findings (including a host-level one) of the shape the checks stage produces.
+enum ReportSupport {
+    static let asOf = Date(timeIntervalSince1970: 1_795_824_000)  // 2026-11-28T00:00:00Z
+    static let hostile = "<script>alert(1)</script>"
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    static func evidence(_ claim: String, _ path: String) -> Evidence {
+        Evidence(claim: claim, source: .file(path: path, sha256: nil), observedAt: asOf, confidence: .high)
+    }
+
+    static func mechanism(
+        _ id: ProductID, _ name: String, role: MechanismRole, state: MechanismState = .running, guests: [Guest] = []
+    ) -> IsolationMechanism {
+        IsolationMechanism(
+            product: id, name: name, version: "1.0", role: role, state: state, guests: guests,
+            evidence: [evidence("binary present", "/usr/bin/\(id)")])
+    }
+
+    static func report(hostname: String = "kvm-host-01") -> AssessmentReport {
+        let qemuGuests = [
+            Guest(
+                name: hostile, pid: 4242, running: true,
+                evidence: [
+                    Evidence(claim: "qemu cmdline", source: .process(pid: 4242, field: "cmdline"), observedAt: asOf, confidence: .high)
+                ]),
+            Guest(name: "=HYPERLINK(\"http://x\")", running: false, problems: [Problem(subject: "/etc/libvirt/qemu/x.xml", message: "not well-formed XML")]),
+        ]
+        let discovery = DiscoveryResult(
+            hostname: hostname, source: "live host", collectedAt: asOf, virtualization: HostVirtualization(),
+            mechanisms: [
+                mechanism("qemu", "QEMU", role: .vmm, guests: qemuGuests),
+                mechanism("firecracker", "Firecracker", role: .vmm),
+                mechanism("gvisor", "gVisor (runsc)", role: .sandboxKernel),
+                mechanism("crun", "crun", role: .containerRuntime, state: .installed, guests: [Guest(name: " \u{1B}[31mred\nsecond line ", running: true)]),
+                mechanism("mystery-vmm", "Mystery \(hostile) VMM", role: .vmm),
+            ],
+            problems: [Problem(subject: "/proc/1/status", message: "permission denied & <b>bold</b>")])
+        var report = Assessor(catalog: Catalog.bundled(), asOf: asOf).assess(discovery)
+        // ISM-1604 check findings on QEMU, including a guest subject and the host.
+        if let i = report.mechanisms.firstIndex(where: { $0.mechanism.product == "qemu" }) {
+            let findings = [
+                Finding(
+                    checkID: "qemu.sandbox", subject: "qemu/\(hostile)", outcome: .fail, observed: "-sandbox off",
+                    expected: "-sandbox on,obsolete=deny,elevateprivileges=deny", severity: .high, controls: [.ism1604],
+                    evidence: [Evidence(claim: "argv", source: .process(pid: 4242, field: "cmdline"), observedAt: asOf, confidence: .high)]),
+                Finding(
+                    checkID: "qemu.run-as-root", subject: " qemu/multi\nline ", outcome: .pass, observed: "uid 64055",
+                    expected: "non-root", severity: .high, controls: [.ism1604],
+                    evidence: [evidence("status", "/proc/4242/status")]),
+                Finding(
+                    checkID: "host.kernel-lockdown", subject: "host",
+                    outcome: .inconclusive(reason: "/sys/kernel/security/lockdown unreadable"), severity: .medium,
+                    controls: [.ism1604]),
+            ]
+            let verdict = ControlVerdict(
+                control: .ism1604, subject: "qemu", status: .notSatisfied, confidence: .high,
+                rationale: ["qemu.sandbox failed on \(hostile): -sandbox off"], evidence: findings.flatMap(\.evidence))
+            report.mechanisms[i].controls.append(ControlAssessment(verdict: verdict, findings: findings))
+        }
+        return report
+    }
+
+    static func temp(_ name: String) -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-reporting-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name)
+    }
+
+    static var sharedReference: URL {
+        // Tests/ReportingTests/ReportSupport.swift → worktree root → ../shared/reference
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("../shared/reference").standardizedFileURL
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var timedOut: Bool
+    }
+
+    /// Finds a program on PATH.
+    static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a program with an argument array (no shell), output to files (bounded reads), with a deadline.
+    static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> Run {
+        let out = temp("stdout"), err = temp("stderr")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while p.isRunning {
+            if Date() > deadline {
+                p.terminate()
+                timedOut = true
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        p.waitUntilExit()
+        func read(_ url: URL) -> String {
+            guard let h = try? FileHandle(forReadingFrom: url) else { return "" }
+            defer { try? h.close() }
+            return String(decoding: (try? h.read(upToCount: 8 << 20)) ?? Data(), as: UTF8.self)
+        }
+        return Run(status: p.terminationStatus, stdout: read(out), stderr: read(err), timedOut: timedOut)
+    }
+
+    /// Validates a JSON document against a JSON Schema with PyPI `jsonschema` (the schema's own draft).
+    /// `pattern` is evaluated with the `regex` module because the OSCAL schemas use `\p{L}` classes,
+    /// which Python's `re` does not support; the schema itself is used unchanged.
+    static let validatorScript = """
+        import json, sys
+        import regex, jsonschema
+        from jsonschema import validators
+        schema = json.load(open(sys.argv[1], encoding="utf-8"))
+        doc = json.load(open(sys.argv[2], encoding="utf-8"))
+        base = validators.validator_for(schema)
+        def pattern(validator, p, instance, s):
+            if validator.is_type(instance, "string") and not regex.search(p, instance):
+                yield jsonschema.ValidationError(f"{instance!r} does not match {p!r}")
+        V = validators.extend(base, {"pattern": pattern})
+        # The schema must itself be valid for its draft (formats unchecked: its patterns are not Python re).
+        meta_errors = list(base(base.META_SCHEMA).iter_errors(schema))
+        if meta_errors:
+            print("schema is invalid: " + meta_errors[0].message[:400]); sys.exit(2)
+        errors = sorted(V(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+        for e in errors[:25]:
+            print("/".join(map(str, e.absolute_path)) + ": " + e.message[:400])
+        print(f"{len(errors)} error(s)")
+        sys.exit(1 if errors else 0)
+        """
+
+    /// nil when python3 + jsonschema + regex are missing (outside CI); the run otherwise.
+    static func validate(_ document: Data, schema: URL) throws -> Run? {
+        guard let python = which("python3") else {
+            if inCI { Issue.record("python3 is required in CI (.ci/run installs jsonschema, regex)") }
+            return nil
+        }
+        let probe = try run(python, ["-c", "import jsonschema, regex"])
+        guard probe.status == 0 else {
+            if inCI { Issue.record("python3 modules jsonschema and regex are missing: \(probe.stderr)") }
+            return nil
+        }
+        let file = temp("document.json")
+        try document.write(to: file)
+        return try run(python, ["-c", validatorScript, schema.path, file.path])
+    }
+}

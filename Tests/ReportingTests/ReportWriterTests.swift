@@ -1,0 +1,112 @@
+import Assessment
+import BulkheadModel
+import Foundation
+import Reporting
+import Testing
+
+@Suite struct ReportWriterTests {
+    let report = ReportSupport.report()
+
+    @Test func writesEveryFormatWithFixedNames() throws {
+        let dir = ReportSupport.temp("out")
+        let written = try ReportWriter.writeAll(report, to: dir)
+        #expect(written.map(\.lastPathComponent) == ReportFormat.allCases.map(\.fileName))
+        for url in written {
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            #expect(size > 200, "\(url.lastPathComponent) is \(size) bytes")
+        }
+        if let keep = ProcessInfo.processInfo.environment["BULKHEAD_KEEP_REPORTS"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: dir, to: URL(fileURLWithPath: keep))
+        }
+        // The JSON is the AssessmentReport itself.
+        let json = try Data(contentsOf: dir.appendingPathComponent("assessment.json"))
+        #expect(try JSONOutput.decoder().decode(AssessmentReport.self, from: json) == report)
+        // Same report → same bytes, for every format.
+        for f in ReportFormat.allCases {
+            #expect(try ReportWriter.render(report, format: f) == ReportWriter.render(ReportSupport.report(), format: f))
+        }
+    }
+
+    @Test func writeFailureNamesThePath() throws {
+        let file = ReportSupport.temp("not-a-directory")
+        try Data("x".utf8).write(to: file)
+        do {
+            try ReportWriter.writeAll(report, to: file.appendingPathComponent("sub"))
+            Issue.record("writing under a regular file must fail")
+        } catch {
+            #expect(error.code == .write)
+            #expect(error.description.contains("not-a-directory"))
+        }
+    }
+
+    @Test func failOnGates() {
+        // The test report has QEMU ISM-1460 partiallySatisfied, ISM-1604 notSatisfied, a notAssessed mechanism.
+        #expect(FailOn.notSatisfied.exitCode(for: report) == FailOn.gateFailedExitCode)
+        #expect(FailOn.notSatisfied.failures(in: report) == ["QEMU ISM-1604 notSatisfied"])
+        #expect(FailOn.partiallySatisfied.failures(in: report).count > 1)
+        #expect(FailOn.partiallySatisfied.fails(.notAssessed))
+        #expect(!FailOn.notSatisfied.fails(.partiallySatisfied))
+        #expect(!FailOn.partiallySatisfied.fails(.satisfiedLessPreferred))
+        var clean = report
+        clean.mechanisms = clean.mechanisms.filter { ["firecracker", "gvisor"].contains($0.mechanism.product.rawValue) }
+        #expect(FailOn.partiallySatisfied.exitCode(for: clean) == 0)
+        #expect(FailOn.notSatisfied.exitCode(for: clean) == 0)
+        #expect(ReportFormat(rawValue: "oscal") == .oscal && ReportFormat(rawValue: "xml") == nil)
+    }
+
+    @Test func csvRowsQuotingAndFormulaGuard() throws {
+        let csv = CSVRenderer.render(report)
+        let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let rows = report.mechanisms.reduce(0) { $0 + $1.controls.count }
+        #expect(lines.count == rows + 1)
+        #expect(lines.first == CSVRenderer.header.joined(separator: ","))
+        #expect(csv.hasSuffix("\r\n"))
+        #expect(Escape.csv("=HYPERLINK(\"http://x\")") == "\"'=HYPERLINK(\"\"http://x\"\")\"")
+        #expect(Escape.csv("+1") == "'+1" && Escape.csv("-2") == "'-2" && Escape.csv("@SUM(A1)") == "'@SUM(A1)")
+        #expect(Escape.csv("a,b") == "\"a,b\"" && Escape.csv("line\nbreak") == "\"line\nbreak\"")
+        #expect(Escape.csv("plain") == "plain")
+        #expect(csv.contains("QEMU,qemu,1.0,running,ISM-1604,notSatisfied,high"))
+        // Parse it back with a strict RFC 4180 reader: every row has the header's column count.
+        let parsed = try parseCSV(csv)
+        #expect(parsed.allSatisfy { $0.count == CSVRenderer.header.count })
+    }
+
+    @Test func markdownSummaryAndEscaping() {
+        let md = MarkdownRenderer.render(report)
+        #expect(md.contains("| Mechanism | Version | State | ISM-1460 | ISM-1604 |"))
+        #expect(md.contains("| QEMU | 1.0 | running | partiallySatisfied (low) | notSatisfied (high) |")
+            || md.contains("| QEMU | 1.0 | running | partiallySatisfied"))
+        #expect(!md.contains(ReportSupport.hostile))
+        #expect(md.contains("\\<script\\>alert(1)\\</script\\>"))
+        #expect(Escape.markdown("a|b\nc") == "a\\|b c")
+    }
+
+    /// Minimal strict RFC 4180 parser for the test (quoted fields, doubled quotes, CRLF records).
+    func parseCSV(_ text: String) throws -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = "", quoted = false, i = text.unicodeScalars.startIndex
+        let s = text.unicodeScalars
+        while i < s.endIndex {
+            let c = s[i]
+            if quoted {
+                if c == "\"" {
+                    let n = s.index(after: i)
+                    if n < s.endIndex && s[n] == "\"" { field.unicodeScalars.append("\""); i = n } else { quoted = false }
+                } else { field.unicodeScalars.append(c) }
+            } else if c == "\"" {
+                guard field.isEmpty else { throw ReportError(.encoding, "quote inside an unquoted field") }
+                quoted = true
+            } else if c == "," {
+                row.append(field); field = ""
+            } else if c == "\r" {
+                let n = s.index(after: i)
+                guard n < s.endIndex, s[n] == "\n" else { throw ReportError(.encoding, "bare CR") }
+                row.append(field); rows.append(row); row = []; field = ""; i = n
+            } else if c == "\n" {
+                throw ReportError(.encoding, "bare LF outside quotes")
+            } else { field.unicodeScalars.append(c) }
+            i = s.index(after: i)
+        }
+        return rows
+    }
+}
