@@ -18,6 +18,9 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
     public var mechanisms: [MechanismAssessment]
     /// Host-level and input problems (unreadable files, bad catalog entries …). Never silently dropped.
     public var problems: [Problem]
+    /// Controls about the host itself (ISM-1605 hardened OS, 1461, 1607 logging, 1848 OS support), from the
+    /// host checks; nil when no checks ran. Added in schema 1 without a version bump (an optional key).
+    public var hostControls: [ControlAssessment]?
 
     public init(
         tool: ToolInfo, host: HostIdentity, assessedAt: Date, inputs: Inputs, mechanisms: [MechanismAssessment],

@@ -1,4 +1,5 @@
 public import BulkheadModel
+import Checks
 public import Discovery
 public import Foundation
 public import HostInspection
@@ -16,11 +17,15 @@ public struct Assessor: Sendable {
     /// The assessment date (injectable for tests); staleness is relative to it.
     public var asOf: Date
     public var toolVersion: String
+    /// The checks and other findings to add (default: ISM-1460 only).
+    public var plan: AssessmentPlan
 
     public init(
         catalog: Catalog, attestations: [CriterionFact] = [], measured: [CriterionFact] = [], evidenceFiles: [String] = [],
-        catalogDirectories: [String] = [], asOf: Date = Date(), toolVersion: String = "0.1.0"
+        catalogDirectories: [String] = [], asOf: Date = Date(), toolVersion: String = "0.1.0",
+        plan: AssessmentPlan = .ism1460Only
     ) {
+        self.plan = plan
         self.catalog = catalog
         self.attestations = attestations
         self.measured = measured
@@ -32,8 +37,57 @@ public struct Assessor: Sendable {
 
     /// Discovers mechanisms on `root` and assesses them.
     public func run(on root: any HostRoot) -> AssessmentReport {
-        let (_, discovery) = DiscoveryEngine(root: root).run(now: asOf)
-        return assess(discovery)
+        let (facts, discovery) = DiscoveryEngine(root: root, options: plan.discovery).run(now: asOf)
+        var assessor = self
+        var censusProblems: [Problem] = []
+        if let cache = plan.censusCache {
+            let measured = CensusMeasurements.facts(
+                for: discovery.mechanisms, packages: facts.packages, catalog: catalog, cache: cache)
+            assessor.measured += measured.facts
+            censusProblems = measured.problems
+        }
+        var report = assessor.assess(discovery)
+        report.problems += censusProblems
+        guard let checks = plan.checks else {
+            if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
+            return report
+        }
+        let input = CheckInput(
+            facts: facts, mechanisms: discovery.mechanisms,
+            observations: HostObservationCollector.collect(root: root, now: facts.collectedAt),
+            lifecycle: CheckInputs.lifecycle(catalog), daemons: CheckInputs.daemons(root: root), now: asOf)
+        let checkReport = CheckRunner(catalog: checks).run(input, selection: plan.selection, tailoring: plan.tailoring)
+        attach(checkReport.findings + plan.extraFindings, to: &report)
+        return report
+    }
+
+    /// Adds findings to the report: those about a mechanism (or one of its guests) become its control
+    /// verdicts beside ISM-1460; those about the host become the host's controls.
+    public func attach(_ findings: [Finding], to report: inout AssessmentReport) {
+        var byProduct: [ProductID: [Finding]] = [:]
+        var hostFindings: [Finding] = []
+        for finding in findings {
+            if let product = ControlRollup.product(ofSubject: finding.subject),
+                report.mechanisms.contains(where: { $0.mechanism.product == product })
+            {
+                byProduct[product, default: []].append(finding)
+            } else {
+                hostFindings.append(finding)
+            }
+        }
+        for index in report.mechanisms.indices {
+            let product = report.mechanisms[index].mechanism.product
+            guard let mine = byProduct[product] else { continue }
+            for control in ControlRollup.controls(for: product, findings: mine) {
+                if let existing = report.mechanisms[index].controls.firstIndex(where: { $0.verdict.control == control.verdict.control }) {
+                    // ISM-1460 keeps its evaluation; findings about it (lab scenarios) are added as evidence.
+                    report.mechanisms[index].controls[existing].findings += control.findings
+                } else {
+                    report.mechanisms[index].controls.append(control)
+                }
+            }
+        }
+        report.hostControls = ControlRollup.controls(for: "host", findings: hostFindings)
     }
 
     /// Assesses mechanisms already discovered.
