@@ -28,10 +28,18 @@ struct ProcessScanner {
             problems.add(Problem(subject: "/proc", message: "\(pids.count) processes, over the bound of \(options.maxProcesses); the rest were not read"))
             pids = Array(pids.prefix(options.maxProcesses))
         }
+        // Each process is read independently; spread the reads over the cores, keep pid order and problems.
+        let scanner = self
+        let results = pids.concurrentMap { pid -> (HostProcess?, [Problem]) in
+            var local = ProblemLog()
+            let process = scanner.readProcess(pid, &local)
+            return (process, local.items)
+        }
         var processes: [HostProcess] = []
         processes.reserveCapacity(pids.count)
-        for pid in pids {
-            if let process = readProcess(pid, &problems) { processes.append(process) }
+        for (process, found) in results {
+            for problem in found { problems.add(problem) }
+            if let process { processes.append(process) }
         }
         return processes
     }

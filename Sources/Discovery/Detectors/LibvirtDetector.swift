@@ -37,9 +37,11 @@ public struct LibvirtDetector: Detector {
         // Running domains first: their XML is what the guest actually runs with.
         for (directory, running) in [(Self.runningDomains, true), (Self.definedDomains, false)] {
             guard let names = try? root.list(directory) else { continue }
-            for file in names.sorted() where file.hasSuffix(".xml") {
-                let path = directory + "/" + file
-                let guest = GuestParsing.libvirt(path: path, running: running, root: root, observedAt: observed)
+            let paths = names.sorted().filter { $0.hasSuffix(".xml") }.map { directory + "/" + $0 }
+            let parsed = paths.concurrentMap { path in
+                GuestParsing.libvirt(path: path, running: running, root: root, observedAt: observed)
+            }
+            for guest in parsed {
                 if guests[guest.name] == nil {
                     guests[guest.name] = guest
                 } else if running == false {

@@ -21,7 +21,7 @@ public struct QEMUDetector: Detector {
         let match = Self.signature.match(in: host, root: root)
         guard !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
-        mechanism.guests = match.processes.map { process in
+        mechanism.guests = match.processes.concurrentMap { process in
             GuestParsing.qemu(process: process, observedAt: host.collectedAt)
         }
         return [mechanism]

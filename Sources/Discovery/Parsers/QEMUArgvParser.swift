@@ -91,6 +91,9 @@ public enum QEMUArgvParser {
     // MARK: - Redaction
 
     static func redactOptionString(_ s: String) -> String {
+        // Only an argument that names a password or a secret object can hold one: skip the parse otherwise
+        // (every argument passes through here, so this is the hot path of discovery).
+        guard mayHoldSecret(s) else { return s }
         if s.hasPrefix("{") {
             guard let j = try? JSONValue.parse(s, source: "", limits: .standard) else { return s }
             if containsSecret(j) { return ParseSupport.redacted }
@@ -109,6 +112,22 @@ public enum QEMUArgvParser {
             if ParseSupport.isSecretKey(k) || (secretObject && k == "data") { return k + "=" + ParseSupport.redacted }
             return p
         }.joined(separator: ",")
+    }
+
+    /// Cheap test, ASCII case-insensitive: does the text contain `passw` or `secret` at all?
+    static func mayHoldSecret(_ s: String) -> Bool {
+        let needles: [[UInt8]] = [Array("passw".utf8), Array("secret".utf8)]
+        let bytes = Array(s.utf8)
+        for needle in needles where bytes.count >= needle.count {
+            var i = 0
+            while i + needle.count <= bytes.count {
+                var j = 0
+                while j < needle.count, (bytes[i + j] | 0x20) == needle[j] { j += 1 }
+                if j == needle.count { return true }
+                i += 1
+            }
+        }
+        return false
     }
 
     static func containsSecret(_ j: JSONValue) -> Bool {
