@@ -37,6 +37,11 @@ public struct AssessmentPlan: Sendable {
 }
 
 /// Inputs for the checks that come from configuration files rather than discovery.
+public enum AssessmentInputs {
+    /// The daemon configurations the checks read (for snapshots: so they are captured too).
+    public static func daemons(root: any HostRoot) -> [DaemonConfiguration] { CheckInputs.daemons(root: root) }
+}
+
 enum CheckInputs {
     /// The libvirt QEMU driver configuration and Xen toolstack configuration, parsed, when present.
     static func daemons(root: any HostRoot) -> [DaemonConfiguration] {

@@ -36,6 +36,9 @@ public enum MechanismRole: String, Codable, Hashable, Sendable, CaseIterable {
     case containerRuntime
     /// An unprivileged namespace sandbox (bubblewrap).
     case namespaceSandbox
+    /// The host's own operating system (the "underlying operating system" of ISM-1605/1606/1848), used
+    /// as a subject in reports beside the mechanisms.
+    case hostOperatingSystem
 }
 
 /// Whether a mechanism is merely present or actually in use.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assessment
 import Discovery
 import Foundation
 import HostInspection
@@ -29,7 +30,10 @@ struct Snapshot: AsyncParsableCommand {
         let base = try HostTarget.open(root: root, snapshot: nil)
         let recorder = RecordingHostRoot(wrapping: base)
         let now = Date()
+        // Everything `bulkhead assess` reads: discovery, then the files the hardening checks observe.
         let (facts, result) = DiscoveryEngine(root: recorder).run(now: now)
+        _ = HostObservationCollector.collect(root: recorder, now: now)
+        _ = AssessmentInputs.daemons(root: recorder)
         let summary: SnapshotSummary
         do {
             summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)

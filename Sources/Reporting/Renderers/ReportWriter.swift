@@ -41,7 +41,7 @@ public enum FailOn: String, CaseIterable, Codable, Hashable, Sendable {
 
     /// The verdicts that trip the gate, as "mechanism ISM-xxxx status" lines for the error message.
     public func failures(in report: AssessmentReport) -> [String] {
-        report.mechanisms.flatMap { m in
+        report.withHostAsSubject().mechanisms.flatMap { m in
             m.controls.filter { fails($0.verdict.status) }.map {
                 "\(m.mechanism.name) \($0.verdict.control.rawValue) \($0.verdict.status.rawValue)"
             }
@@ -75,11 +75,11 @@ public enum ReportWriter {
     public static func render(_ report: AssessmentReport, format: ReportFormat) throws(ReportError) -> Data {
         do {
             switch format {
-            case .oscal: return try OSCALRenderer.render(report)
-            case .sarif: return try SARIFRenderer.render(report)
-            case .html: return Data(HTMLRenderer.render(report).utf8)
-            case .md: return Data(MarkdownRenderer.render(report).utf8)
-            case .csv: return Data(CSVRenderer.render(report).utf8)
+            case .oscal: return try OSCALRenderer.render(report.withHostAsSubject())
+            case .sarif: return try SARIFRenderer.render(report.withHostAsSubject())
+            case .html: return Data(HTMLRenderer.render(report.withHostAsSubject()).utf8)
+            case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject()).utf8)
+            case .csv: return Data(CSVRenderer.render(report.withHostAsSubject()).utf8)
             case .json: return Data(try JSONOutput.string(report).utf8)
             case .table: return Data(AssessmentText.render(report).utf8)
             }
@@ -113,5 +113,20 @@ public enum ReportWriter {
             written.append(url)
         }
         return written
+    }
+}
+
+extension AssessmentReport {
+    /// The report with the host's own controls (ISM-1605, 1461, 1607 …) as one more subject beside the
+    /// mechanisms, so every renderer shows them in its summary. The JSON document keeps `hostControls`.
+    public func withHostAsSubject() -> AssessmentReport {
+        guard let host = hostControls, !host.isEmpty else { return self }
+        var copy = self
+        let mechanism = IsolationMechanism(
+            product: "host", name: "Host operating system (\(self.host.hostname ?? "unnamed host"))", version: nil,
+            role: .hostOperatingSystem, state: .running)
+        copy.mechanisms.append(MechanismAssessment(mechanism: mechanism, catalogProduct: nil, controls: host))
+        copy.hostControls = nil
+        return copy
     }
 }
