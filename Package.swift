@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "Advisories",
             dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("DefaultAliases.json")],
             swiftSettings: strict),
         // Hardening checks: metadata beside each pure check function.
         .target(
@@ -91,5 +92,9 @@ let package = Package(
         .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        .testTarget(
+            name: "AdvisoriesTests",
+            dependencies: ["Advisories", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
     ]
 )
