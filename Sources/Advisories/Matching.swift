@@ -416,3 +416,41 @@ public enum ProductMatcher {
         return AdvisoryMatch(advisory: a, mappedBy: mapped, status: AffectedStatus.combine(statuses, empty: .unknown(reason: "no statement")))
     }
 }
+
+/// The built-in FALLBACK alias table (Sources/Advisories/DefaultAliases.json), used only until the
+/// VendorEvidence catalog supplies `ProductAliases` to the CLI.
+public enum FallbackAliases {
+    struct File: Decodable { var products: [ProductAliases] }
+
+    public static func load() throws -> [ProductAliases] {
+        guard let url = Bundle.module.url(forResource: "DefaultAliases", withExtension: "json") else {
+            throw AdvisoriesError(.usage, "the built-in alias table DefaultAliases.json is missing from the bundle")
+        }
+        do {
+            let data = try BoundedFile.read(url.path, limit: 1 << 20)
+            return try JSONDecoder().decode(File.self, from: data).products
+        } catch let e as AdvisoriesError {
+            throw e
+        } catch {
+            throw AdvisoriesError(.malformed, "the built-in alias table cannot be read", cause: "\(error)")
+        }
+    }
+}
+
+/// Bounded reads of files that are not host files (advisory feeds, fixtures, the database's inputs).
+public enum BoundedFile {
+    public static func read(_ path: String, limit: Int) throws -> Data {
+        guard let h = FileHandle(forReadingAtPath: path) else {
+            throw AdvisoriesError(.unreadable, "cannot open \(path)")
+        }
+        defer { try? h.close() }
+        let data: Data
+        do { data = try h.read(upToCount: limit + 1) ?? Data() } catch {
+            throw AdvisoriesError(.unreadable, "cannot read \(path)", cause: "\(error)")
+        }
+        if data.count > limit {
+            throw AdvisoriesError(.tooLarge, "\(path) is larger than the \(limit)-byte cap; skipped")
+        }
+        return data
+    }
+}

@@ -12,7 +12,7 @@ struct Bulkhead: AsyncParsableCommand {
             It only reads the host unless a command says otherwise.
             """,
         version: BulkheadVersion.current,
-        subcommands: [Discover.self]
+        subcommands: [Discover.self, AdvisoriesCommand.self]
     )
 }
 
