@@ -38,7 +38,7 @@ public struct AdvisoryDatabase: Sendable {
         m.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE files (
-                    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL,
+                    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, content_hash TEXT NOT NULL,
                     records INTEGER NOT NULL, problems INTEGER NOT NULL, imported_at TEXT NOT NULL);
                 CREATE TABLE advisories (
                     id TEXT NOT NULL, format TEXT NOT NULL, file TEXT NOT NULL, published TEXT, published_day INTEGER,
@@ -68,15 +68,15 @@ public struct AdvisoryDatabase: Sendable {
     struct FileState: Sendable {
         var size: Int64
         var mtime: Double
-        var sha256: String
+        var contentHash: String
     }
 
     func fileStates() throws -> [String: FileState] {
         try queue.read { db in
             var out: [String: FileState] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime, sha256 FROM files")
+            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime, content_hash FROM files")
             while let r = try rows.next() {
-                out[r["path"]] = FileState(size: r["size"], mtime: r["mtime"], sha256: r["sha256"])
+                out[r["path"]] = FileState(size: r["size"], mtime: r["mtime"], contentHash: r["content_hash"])
             }
             return out
         }
@@ -151,8 +151,8 @@ public struct AdvisoryDatabase: Sendable {
                 for p in parsed.problems {
                     try db.execute(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)", arguments: [p.file, p.code, p.reason, now])
                 }
-                try db.execute(sql: "INSERT OR REPLACE INTO files (path, size, mtime, sha256, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)",
-                    arguments: [file, state.size, state.mtime, state.sha256, parsed.advisories.count + parsed.kev.count, parsed.problems.count, now])
+                try db.execute(sql: "INSERT OR REPLACE INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)",
+                    arguments: [file, state.size, state.mtime, state.contentHash, parsed.advisories.count + parsed.kev.count, parsed.problems.count, now])
             }
         }
     }

@@ -138,9 +138,9 @@ public enum AdvisoryImporter {
         } catch {
             return .failed(ImportProblem(file: path, code: .unreadable, reason: "\(error)"))
         }
-        let sha = SHA256.hex(data)
-        let state = AdvisoryDatabase.FileState(size: Int64(data.count), mtime: mtime, sha256: sha)
-        if let previous, previous.sha256 == sha { return .unchanged(path, state, touch: true) }
+        let sha = ContentHash.of(data)
+        let state = AdvisoryDatabase.FileState(size: Int64(data.count), mtime: mtime, contentHash: sha)
+        if let previous, previous.contentHash == sha { return .unchanged(path, state, touch: true) }
         return .parsed(AdvisoryParser.parse(data, file: path), state)
     }
 

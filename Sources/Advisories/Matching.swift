@@ -1,5 +1,5 @@
 public import BulkheadModel
-import Foundation
+public import Foundation
 
 /// How one product is named in each advisory naming system. The CLI fills this from the
 /// VendorEvidence catalog; `DefaultAliases` is a built-in fallback.

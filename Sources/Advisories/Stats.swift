@@ -39,7 +39,7 @@ public enum AdvisoryStats {
                 continue
             }
             s.total += 1
-            let pub = records.compactMap { AdvisoryDate.dayNumber($0.published).map { d in (d, $0.published) } }.min { $0.0 < $1.0 }
+            let pub = records.compactMap { r -> (Int, String?)? in AdvisoryDate.dayNumber(r.published).map { ($0, r.published) } }.min { $0.0 < $1.0 }
             if let y = AdvisoryDate.year(pub?.1) { s.byYear[y, default: 0] += 1 }
             let sev = records.compactMap { $0.bestSeverity?.effectiveRating }.first ?? "UNSCORED"
             s.bySeverity[sev, default: 0] += 1

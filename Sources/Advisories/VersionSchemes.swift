@@ -388,7 +388,10 @@ public enum UpstreamVersion {
         case tilde
     }
 
-    static let prereleaseWords: Set<String> = ["alpha", "beta", "rc", "pre", "preview", "dev", "a", "b", "c", "snapshot", "m"]
+    static let prereleaseWords: Set<String> = ["alpha", "beta", "rc", "pre", "preview", "dev", "snapshot"]
+    /// Single letters that mean a pre-release only when a number follows (`1.0a1`, `2.0b2`, `3.0m4`);
+    /// alone they are patch letters (`1.0a` > `1.0`).
+    static let shortPrereleaseWords: Set<String> = ["a", "b", "c", "m"]
 
     static func tokens(_ string: String) -> [Token]? {
         var s = Array(string.trimmingCharacters(in: .whitespaces).utf8)
@@ -416,13 +419,21 @@ public enum UpstreamVersion {
                 return nil
             }
         }
+        // Mark context-dependent pre-release letters.
+        for k in out.indices {
+            if case .word(let w) = out[k], shortPrereleaseWords.contains(w), k + 1 < out.count, case .number = out[k + 1] {
+                out[k] = .word(w + "#pre")
+            }
+        }
         return out
     }
+
+    static func isPreWord(_ w: String) -> Bool { prereleaseWords.contains(w) || w.hasSuffix("#pre") }
 
     static func isPre(_ t: Token) -> Bool {
         switch t {
         case .tilde: true
-        case .word(let w): prereleaseWords.contains(w)
+        case .word(let w): isPreWord(w)
         case .number: false
         }
     }
@@ -446,11 +457,12 @@ public enum UpstreamVersion {
                 case (.tilde, _): return -1
                 case (_, .tilde): return 1
                 case (.word(let v), .word(let w)):
-                    let pv = prereleaseWords.contains(v), pw = prereleaseWords.contains(w)
+                    let pv = isPreWord(v), pw = isPreWord(w)
                     if pv != pw { return pv ? -1 : 1 }
                     return v < w ? -1 : 1
-                case (.number, .word(let w)): return prereleaseWords.contains(w) ? 1 : 1
-                case (.word(let v), .number): return prereleaseWords.contains(v) ? -1 : -1
+                // A number sorts after any word at the same position (`1.0.1 > 1.0a`, `1.0.1 > 1.0rc1`).
+                case (.number, .word): return 1
+                case (.word, .number): return -1
                 default: return 0
                 }
             }

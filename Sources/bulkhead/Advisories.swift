@@ -62,9 +62,13 @@ struct AdvisoriesImport: AsyncParsableCommand {
     func run() async throws {
         let db = try database.open()
         let tty = isatty(STDERR_FILENO) == 1
-        let options = ImportOptions(maxFileSize: max(1, maxFileMib) << 20, progress: tty ? { p in
-            FileHandle.standardError.write(Data("\r\u{1B}[K  \(p.filesDone)/\(p.filesTotal) files, \(p.advisories) records, \(p.problems) problems".utf8))
-        } : nil)
+        var options = ImportOptions(maxFileSize: max(1, maxFileMib) << 20)
+        if tty {
+            options.progress = { @Sendable (p: ImportProgress) in
+                let line = "\r\u{1B}[K  \(p.filesDone)/\(p.filesTotal) files, \(p.advisories) records, \(p.problems) problems"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
         let report = try await AdvisoryImporter.run(paths, into: db, options: options)
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json { try printJSON(report); return }
