@@ -92,6 +92,8 @@ let package = Package(
         .executableTarget(name: "bulkhead-probe", swiftSettings: strict),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        // Advisory import benchmark driver (Benchmarks/advisories.sh).
+        .executableTarget(name: "advisories-bench", dependencies: ["Advisories"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: ["Advisories", "BulkheadModel"],

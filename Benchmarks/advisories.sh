@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
 # Advisory import benchmark: a 300,000-record CVE 5 corpus generated from the real records (new ids),
-# imported by `bulkhead advisories import` (release build) next to a Python json.load parse-only
+# imported by the Advisories importer (release build of Benchmarks/advisories-bench, the code path of
+# `bulkhead advisories import`) next to a Python json.load parse-only
 # baseline over the same files, in the same run. Prints records/s and peak memory for both.
 # Usage: Benchmarks/advisories.sh [N]   (default 300000; the corpus lives in a temp dir and is removed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-300000}"
-BIN="${BULKHEAD_BIN:-}"
-if [ -z "$BIN" ]; then
-  swift build -c release --product bulkhead >/dev/null
-  BIN="$(swift build -c release --show-bin-path)/bulkhead"
-fi
+swift build -c release --product advisories-bench >/dev/null
+BIN="$(swift build -c release --show-bin-path)/advisories-bench"
 WORK="$(mktemp -d /tmp/bulkhead-bench-XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 echo "generating $N records in $WORK …"
@@ -20,9 +18,9 @@ echo "corpus: $N files, $((SIZE / 1048576)) MiB"
 sync
 # Warm the page cache equally for both (the corpus was just written).
 read -r PYN PYT PYRSS < <(python3 Benchmarks/advisories_python_baseline.py "$WORK/corpus")
-/usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" advisories import --db "$WORK/bench.sqlite" --json "$WORK/corpus" > "$WORK/report.json"
+/usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" "$WORK/bench.sqlite" "$WORK/corpus" > "$WORK/report.json"
 read -r BT BRSS < "$WORK/time"
-BREC=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['advisories'], len(r['problems']))" "$WORK/report.json")
+BREC=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(int(r['advisories']), int(r['problems']))" "$WORK/report.json")
 python3 - "$N" "$BT" "$BRSS" "$PYN" "$PYT" "$PYRSS" "$BREC" <<'PY'
 import sys
 n, bt, brss, pyn, pyt, pyrss, brec = sys.argv[1:]

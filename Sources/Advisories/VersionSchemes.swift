@@ -143,6 +143,14 @@ public struct DebianVersion: Hashable, Sendable, Comparable, CustomStringConvert
     /// The upstream part of a Debian version with repack suffixes removed (`7.2+dfsg` → `7.2`), for
     /// matching upstream advisory ranges.
     public var upstreamForMatching: String {
+        // Snapshot versions of date-tagged projects: `0.0~20221219.0` (gVisor's runsc) → `2022-12-19`.
+        if let tilde = upstream.firstIndex(of: "~"), upstream[..<tilde].allSatisfy({ $0 == "0" || $0 == "." }) {
+            let digits = upstream[upstream.index(after: tilde)...].drop { !$0.isNumber }.prefix { $0.isNumber }
+            if digits.count == 8 {
+                let d = Array(digits)
+                return "\(String(d[0..<4]))-\(String(d[4..<6]))-\(String(d[6..<8]))"
+            }
+        }
         var u = Substring(upstream)
         for marker in ["+dfsg", "+ds", "~dfsg", "+really", "+repack", "+git", "~git", "+gh"] {
             if let r = u.range(of: marker) { u = u[..<r.lowerBound] }
@@ -438,7 +446,16 @@ public enum UpstreamVersion {
         }
     }
 
+    /// `YYYY-MM-DD` (gVisor releases and NVD bounds for them).
+    static func isDate(_ s: String) -> Bool {
+        let parts = s.split(separator: "-")
+        return parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
+            && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
+    }
+
     public static func compare(_ a: String, _ b: String) -> Int? {
+        // A date and a release number cannot be ordered against each other.
+        if isDate(a) != isDate(b) { return nil }
         guard let x = tokens(a), let y = tokens(b) else { return nil }
         var k = 0
         while true {

@@ -143,7 +143,13 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         let packages = DpkgStatus.parse(statusText)
         var results: [CheckResult] = []
         for p in products {
-            for pkg in packages where p.debianPackages.contains(pkg.name) {
+            // One package per installed version of a product (qemu-system-x86, -common, -data share a changelog).
+            var seenVersions = Set<String>()
+            let installedPackages = p.debianPackages.compactMap { name in packages.first { $0.name == name } }
+            for pkg in installedPackages {
+                // Same source package and version (a binNMU suffix +bN aside): already checked.
+                let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
+                guard seenVersions.insert((pkg.source ?? pkg.name) + " " + sourceVersion).inserted else { continue }
                 let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: "dpkg",
                     changelogPath: DebianChangelog.path(forPackage: pkg.name))
                 results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, internetFacing: internetFacing))

@@ -106,3 +106,27 @@ import Testing
         #expect(RangeEvaluator.evaluate(cpe("*", ee: "consult vendor"), installed: "1.0", scheme: .upstream).label == "unknown")
     }
 }
+
+@Suite struct DateVersionTests {
+    @Test func gvisorSnapshotVersusDateBound() throws {
+        // NVD CVE-2018-19333: cpe google:gvisor versionEndExcluding "2018-11-01" (a date).
+        let a = try Fixture.advisory("nvd2/CVE-2018-19333.json")
+        let gvisor = try Fixture.aliases("gvisor")
+        let installed = try #require(DebianVersion("0.0~20221219.0-2+b3")).upstreamForMatching
+        #expect(installed == "2022-12-19")
+        #expect(ProductMatcher.match(a, gvisor, installed: installed)?.status.label == "not affected")
+        #expect(ProductMatcher.match(a, gvisor, installed: "2018-10-01")?.status.label == "affected")
+        // A release number cannot be ordered against a date: unknown, not "not affected".
+        #expect(ProductMatcher.match(a, gvisor, installed: "1.2.3")?.status.label == "unknown")
+    }
+
+    @Test func runcBranchesOfGO20254096() throws {
+        let a = try Fixture.advisory("osv/GO-2025-4096.json")
+        let runc = try Fixture.aliases("runc")
+        for (v, label) in [("1.2.7", "affected"), ("1.2.8", "not affected"), ("1.3.0-rc.1", "affected"), ("1.3.3", "not affected"),
+            ("1.4.0-rc.2", "affected"), ("1.4.0-rc.3", "not affected")]
+        {
+            #expect(ProductMatcher.match(a, runc, installed: v)?.status.label == label, "\(v)")
+        }
+    }
+}
