@@ -6,8 +6,9 @@ import Foundation
 enum ContentHash {
     static func of(_ data: Data) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in data {
-            h ^= UInt64(b)
+        let bytes = data.span
+        for i in bytes.indices {
+            h ^= UInt64(bytes[i])
             h = h &* 0x100_0000_01b3
         }
         return "fnv1a64:\(String(h, radix: 16)):\(data.count)"

@@ -82,11 +82,49 @@ public struct AdvisoryDatabase: Sendable {
         }
     }
 
+    /// One advisory ready for insertion (computed off the writer, in the parsing tasks).
+    struct Prepared: Sendable {
+        var advisory: Advisory
+        var body: String
+        var memorySafety: MemorySafety.Classification
+        var unnamed: Bool
+        var keys: [(String, String)]
+    }
+
+    /// The stored body is the advisory without its summary (kept in its own column).
+    static func prepare(_ a: Advisory, encoder: JSONEncoder) throws -> Prepared {
+        var stripped = a
+        stripped.summary = ""
+        let body = String(decoding: try encoder.encode(stripped), as: UTF8.self)
+        var keys = Set<[String]>()
+        for e in a.affected {
+            if let v = e.cpeVendor, let p = e.cpeProduct { keys.insert(["cpe", ProductAliases.norm(v) + ":" + ProductAliases.norm(p)]) }
+            if e.vendor != nil || e.product != nil {
+                keys.insert(["vp", ProductAliases.norm(e.vendor) + "|" + ProductAliases.norm(e.product)])
+            }
+            if let n = e.packageName {
+                if let eco = e.ecosystem {
+                    let base = ProductAliases.norm(eco).split(separator: ":").first.map(String.init) ?? ""
+                    keys.insert(["pkg", base + "|" + n])
+                } else {
+                    keys.insert(["pkgname", n])
+                }
+            }
+        }
+        return Prepared(advisory: a, body: body, memorySafety: a.memorySafety, unnamed: a.affected.allSatisfy(ProductAliases.isUnnamed),
+            keys: keys.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
+    }
+
+    static func decodeStored(body: String, summary: String, decoder: JSONDecoder) -> Advisory? {
+        guard var a = try? decoder.decode(Advisory.self, from: Data(body.utf8)) else { return nil }
+        a.summary = summary
+        return a
+    }
+
     /// Writes a batch of parsed files in one transaction: each file's previous rows are replaced by
     /// its new ones, so no file is ever half-written.
-    func write(_ batch: [(ParsedFile, FileState)]) throws {
+    func write(_ batch: [PreparedFile]) throws {
         let now = ISO8601DateFormatter().string(from: Date())
-        let encoder = JSONEncoder()
         try queue.write { db in
             let insAdv = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO advisories (id, format, file, published, published_day, modified, withdrawn, assigner, summary,
@@ -101,58 +139,48 @@ public struct AdvisoryDatabase: Sendable {
                 try db.cachedStatement(sql: "DELETE FROM affected_keys WHERE id = ? AND format = ?"),
                 try db.cachedStatement(sql: "DELETE FROM cwes WHERE id = ? AND format = ?"),
             ]
+            let selOld = try db.cachedStatement(sql: "SELECT id, format FROM advisories WHERE file = ?")
+            let delOld = try db.cachedStatement(sql: "DELETE FROM advisories WHERE file = ?")
+            let delProblems = try db.cachedStatement(sql: "DELETE FROM problems WHERE file = ? OR (file >= ? AND file < ?)")
+            let delKEV = try db.cachedStatement(sql: "DELETE FROM kev WHERE file = ?")
+            let insProblem = try db.cachedStatement(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)")
+            let insFile = try db.cachedStatement(sql: "INSERT OR REPLACE INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)")
             let insKEV = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO kev (cve, vendor, product, date_added, due_date, ransomware, file) VALUES (?,?,?,?,?,?,?)
                 """)
-            for (parsed, state) in batch {
+            for pf in batch {
+                let parsed = pf.parsed
                 let file = parsed.file
-                // Remove what an earlier version of this file contributed.
-                let old = try Row.fetchAll(db, sql: "SELECT id, format FROM advisories WHERE file = ?", arguments: [file])
-                for r in old {
-                    let id: String = r["id"], format: String = r["format"]
-                    for s in delAdvChildren { try s.execute(arguments: [id, format]) }
+                if pf.previouslyImported {
+                    // Remove what an earlier version of this file contributed.
+                    for r in try Row.fetchAll(selOld, arguments: [file]) {
+                        let id: String = r["id"], format: String = r["format"]
+                        for s in delAdvChildren { try s.execute(arguments: [id, format]) }
+                    }
+                    try delOld.execute(arguments: [file])
+                    try delKEV.execute(arguments: [file])
                 }
-                try db.execute(sql: "DELETE FROM advisories WHERE file = ?", arguments: [file])
-                try db.execute(sql: "DELETE FROM problems WHERE file = ? OR file LIKE ?", arguments: [file, file + "#%"])
-                if !parsed.kev.isEmpty { try db.execute(sql: "DELETE FROM kev WHERE file = ?", arguments: [file]) }
-                for a in parsed.advisories {
+                try delProblems.execute(arguments: [file, file + "#", file + "$"])
+                for p in pf.prepared {
+                    let a = p.advisory
                     let f = a.format.rawValue
+                    // The same id may come from another file: replace its children too.
                     for s in delAdvChildren { try s.execute(arguments: [a.id, f]) }
                     let sev = a.bestSeverity
-                    let ms = a.memorySafety
-                    let unnamed = a.affected.allSatisfy(ProductAliases.isUnnamed)
-                    let body = String(decoding: try encoder.encode(a), as: UTF8.self)
                     try insAdv.execute(arguments: [
                         a.id, f, file, a.published, AdvisoryDate.dayNumber(a.published), a.modified, a.withdrawn, a.assigner,
-                        a.summary, sev?.score, sev?.effectiveRating, ms.isMemorySafety, ms.reason, a.kevDateAdded, unnamed, body,
+                        a.summary, sev?.score, sev?.effectiveRating, p.memorySafety.isMemorySafety, p.memorySafety.reason, a.kevDateAdded,
+                        p.unnamed, p.body,
                     ])
                     for alias in Set(a.aliases + [a.id]) { try insAlias.execute(arguments: [alias, a.id, f]) }
-                    var keys = Set<[String]>()
-                    for e in a.affected {
-                        if let v = e.cpeVendor, let p = e.cpeProduct { keys.insert(["cpe", ProductAliases.norm(v) + ":" + ProductAliases.norm(p)]) }
-                        if e.vendor != nil || e.product != nil {
-                            keys.insert(["vp", ProductAliases.norm(e.vendor) + "|" + ProductAliases.norm(e.product)])
-                        }
-                        if let n = e.packageName {
-                            if let eco = e.ecosystem {
-                                let base = ProductAliases.norm(eco).split(separator: ":").first.map(String.init) ?? ""
-                                keys.insert(["pkg", base + "|" + n])
-                            } else {
-                                keys.insert(["pkgname", n])
-                            }
-                        }
-                    }
-                    for k in keys { try insKey.execute(arguments: [k[0], k[1], a.id, f]) }
+                    for k in p.keys { try insKey.execute(arguments: [k.0, k.1, a.id, f]) }
                     for c in a.cwes { try insCWE.execute(arguments: [a.id, f, c.id, c.source]) }
                 }
                 for k in parsed.kev {
                     try insKEV.execute(arguments: [k.cveID, k.vendorProject, k.product, k.dateAdded, k.dueDate, k.knownRansomwareCampaignUse, file])
                 }
-                for p in parsed.problems {
-                    try db.execute(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)", arguments: [p.file, p.code, p.reason, now])
-                }
-                try db.execute(sql: "INSERT OR REPLACE INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)",
-                    arguments: [file, state.size, state.mtime, state.contentHash, parsed.advisories.count + parsed.kev.count, parsed.problems.count, now])
+                for p in parsed.problems { try insProblem.execute(arguments: [p.file, p.code, p.reason, now]) }
+                try insFile.execute(arguments: [file, pf.state.size, pf.state.mtime, pf.state.contentHash, parsed.advisories.count + parsed.kev.count, parsed.problems.count, now])
             }
         }
     }
@@ -166,7 +194,7 @@ public struct AdvisoryDatabase: Sendable {
     /// Records a problem for a file that could not even be read (too large, unreadable).
     func recordProblem(_ p: ImportProblem) throws {
         try queue.write { db in
-            try db.execute(sql: "DELETE FROM problems WHERE file = ? AND code = ?", arguments: [p.file, p.code])
+            try db.execute(sql: "DELETE FROM problems WHERE file = ?", arguments: [p.file])
             try db.execute(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)",
                 arguments: [p.file, p.code, p.reason, ISO8601DateFormatter().string(from: Date())])
         }
@@ -201,9 +229,9 @@ public struct AdvisoryDatabase: Sendable {
 
     public func advisory(id: String, format: AdvisoryFormat) throws -> Advisory? {
         try queue.read { db in
-            guard let body = try String.fetchOne(db, sql: "SELECT body FROM advisories WHERE id = ? AND format = ?", arguments: [id, format.rawValue])
+            guard let r = try Row.fetchOne(db, sql: "SELECT body, summary FROM advisories WHERE id = ? AND format = ?", arguments: [id, format.rawValue])
             else { return nil }
-            return try JSONDecoder().decode(Advisory.self, from: Data(body.utf8))
+            return Self.decodeStored(body: r["body"], summary: r["summary"], decoder: JSONDecoder())
         }
     }
 
@@ -245,14 +273,14 @@ public struct AdvisoryDatabase: Sendable {
                 clauses.append("(kind = 'pkgname' AND key = ?)")
                 args.append(n)
             }
-            var sql = "SELECT body FROM advisories WHERE (id, format) IN (SELECT id, format FROM affected_keys WHERE \(clauses.isEmpty ? "0" : clauses.joined(separator: " OR ")))"
+            var sql = "SELECT body, summary FROM advisories WHERE (id, format) IN (SELECT id, format FROM affected_keys WHERE \(clauses.isEmpty ? "0" : clauses.joined(separator: " OR ")))"
             for k in p.descriptionKeywords {
                 sql += " OR (unnamed = 1 AND summary LIKE ?)"
                 args.append("%" + k + "%")
             }
             let decoder = JSONDecoder()
-            return try String.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap {
-                try? decoder.decode(Advisory.self, from: Data($0.utf8))
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap {
+                Self.decodeStored(body: $0["body"], summary: $0["summary"], decoder: decoder)
             }
         }
     }

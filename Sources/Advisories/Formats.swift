@@ -33,11 +33,12 @@ public enum AdvisoryParser {
     /// Parses one file's bytes, whatever its format.
     public static func parse(_ data: Data, file: String) -> ParsedFile {
         var out = ParsedFile(file: file)
-        guard String(validating: data, as: UTF8.self) != nil || String(data: data, encoding: .utf8) != nil else {
-            out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: "not valid UTF-8; file skipped"))
-            return out
-        }
+        func invalidUTF8() -> Bool { String(validating: data, as: UTF8.self) == nil }
         guard let kind = detect(data) else {
+            if invalidUTF8() {
+                out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: "not valid UTF-8; file skipped"))
+                return out
+            }
             out.problems.append(ImportProblem(file: file, code: .unknownFormat,
                 reason: "not a CVE 5, OSV, NVD 2.0 or KEV document (no cveMetadata, schema_version/id+modified, sourceIdentifier, NVD_CVE or catalogVersion key)"))
             return out
@@ -84,7 +85,11 @@ public enum AdvisoryParser {
                 }
             }
         } catch let e as DecodingError {
-            out.problems.append(ImportProblem(file: file, code: .malformed, reason: describe(e)))
+            if invalidUTF8() {
+                out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: "not valid UTF-8; file skipped"))
+            } else {
+                out.problems.append(ImportProblem(file: file, code: .malformed, reason: describe(e)))
+            }
         } catch {
             out.problems.append(ImportProblem(file: file, code: .malformed, reason: "\(error)"))
         }

@@ -1,5 +1,14 @@
 public import Foundation
 
+/// A parsed file with its rows prepared for the writer.
+struct PreparedFile: Sendable {
+    var parsed: ParsedFile
+    var prepared: [AdvisoryDatabase.Prepared]
+    var state: AdvisoryDatabase.FileState
+    /// The file was imported before (its old rows must be removed first).
+    var previouslyImported: Bool
+}
+
 /// Progress of a running import (for a progress line).
 public struct ImportProgress: Sendable {
     public var filesDone: Int
@@ -47,7 +56,7 @@ public struct ImportOptions: Sendable {
 /// (the cvelistV5 release zip, including its nested `cves.zip`).
 public enum AdvisoryImporter {
     enum Work: Sendable {
-        case parsed(ParsedFile, AdvisoryDatabase.FileState)
+        case parsed(PreparedFile)
         case unchanged(String, AdvisoryDatabase.FileState, touch: Bool)
         case failed(ImportProblem)
     }
@@ -71,18 +80,19 @@ public enum AdvisoryImporter {
         let known = try db.fileStates()
         var done = 0
         var index = 0
+        var pendingWrite: Task<Void, any Error>?
         while index < files.count {
             let batch = Array(files[index..<min(files.count, index + options.batchSize)])
             index += batch.count
             let results = await parseBatch(batch, known: known, options: options)
-            var toWrite: [(ParsedFile, AdvisoryDatabase.FileState)] = []
+            var toWrite: [PreparedFile] = []
             for r in results {
                 switch r {
-                case .parsed(let pf, let st):
-                    toWrite.append((pf, st))
-                    report.advisories += pf.advisories.count
-                    report.kevEntries += pf.kev.count
-                    report.problems += pf.problems
+                case .parsed(let pf):
+                    toWrite.append(pf)
+                    report.advisories += pf.parsed.advisories.count
+                    report.kevEntries += pf.parsed.kev.count
+                    report.problems += pf.parsed.problems
                 case .unchanged(let path, let st, let touch):
                     report.filesUnchanged += 1
                     if touch { try db.touch(path, st) }
@@ -91,11 +101,15 @@ public enum AdvisoryImporter {
                     try db.recordProblem(p)
                 }
             }
-            try db.write(toWrite)
-            report.filesImported += toWrite.count
+            // Write this batch while the next one is parsed.
+            try await pendingWrite?.value
+            let writeBatch = toWrite
+            pendingWrite = Task.detached { try db.write(writeBatch) }
+            report.filesImported += writeBatch.count
             done += batch.count
             options.progress?(ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
         }
+        try await pendingWrite?.value
         report.seconds = Date().timeIntervalSince(start)
         return report
     }
@@ -141,7 +155,16 @@ public enum AdvisoryImporter {
         let sha = ContentHash.of(data)
         let state = AdvisoryDatabase.FileState(size: Int64(data.count), mtime: mtime, contentHash: sha)
         if let previous, previous.contentHash == sha { return .unchanged(path, state, touch: true) }
-        return .parsed(AdvisoryParser.parse(data, file: path), state)
+        var parsed = AdvisoryParser.parse(data, file: path)
+        let encoder = JSONEncoder()
+        var prepared: [AdvisoryDatabase.Prepared] = []
+        for a in parsed.advisories {
+            do { prepared.append(try AdvisoryDatabase.prepare(a, encoder: encoder)) } catch {
+                parsed.problems.append(ImportProblem(file: path, code: .malformed, reason: "\(a.id) cannot be stored: \(error)"))
+            }
+        }
+        parsed.advisories = prepared.map(\.advisory)
+        return .parsed(PreparedFile(parsed: parsed, prepared: prepared, state: state, previouslyImported: previous != nil))
     }
 
     /// Expands a path into the JSON files to import.

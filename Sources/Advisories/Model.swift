@@ -242,6 +242,28 @@ public enum MemorySafety {
         public var reason: String
     }
 
+    static let keywordBytes: [[UInt8]] = keywords.map { Array($0.utf8) }
+
+    /// The first keyword found, ASCII case-insensitively, by a plain byte search.
+    static func firstKeyword(in text: String) -> String? {
+        var t = Array(text.utf8)
+        for i in t.indices where t[i] >= 0x41 && t[i] <= 0x5A { t[i] += 0x20 }
+        for (n, k) in keywordBytes.enumerated() {
+            guard let first = k.first, k.count <= t.count else { continue }
+            var i = 0
+            let last = t.count - k.count
+            while i <= last {
+                if t[i] == first {
+                    var j = 1
+                    while j < k.count && t[i + j] == k[j] { j += 1 }
+                    if j == k.count { return keywords[n] }
+                }
+                i += 1
+            }
+        }
+        return nil
+    }
+
     public static func classify(_ a: Advisory) -> Classification {
         for c in a.cwes where cwes.contains(c.id) {
             return Classification(isMemorySafety: true, reason: "CWE-\(c.id) (\(c.source))")
@@ -249,8 +271,7 @@ public enum MemorySafety {
         for c in a.categories where rustsecCategories.contains(c) {
             return Classification(isMemorySafety: true, reason: "rustsec category \(c)")
         }
-        let text = a.summary.lowercased()
-        for k in keywords where text.contains(k) {
+        if let k = firstKeyword(in: a.summary) {
             return Classification(isMemorySafety: true, reason: "keyword \"\(k)\" in description")
         }
         if let c = a.cwes.first {
