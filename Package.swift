@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "Advisories",
             dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"],
             resources: [.copy("DefaultAliases.json")],
             swiftSettings: strict),
         // Hardening checks: metadata beside each pure check function.

@@ -12,7 +12,7 @@ struct AdvisoriesCommand: AsyncParsableCommand {
             Advisories live in a local SQLite database (default: /var/lib/bulkhead/advisories.sqlite as root, \
             otherwise $XDG_DATA_HOME/bulkhead/advisories.sqlite). Nothing is downloaded implicitly.
             """,
-        subcommands: [AdvisoriesImport.self, AdvisoriesStatsCommand.self, AdvisoriesCheckCommand.self, AdvisoriesCompareVersions.self]
+        subcommands: [AdvisoriesImport.self, AdvisoriesFetch.self, AdvisoriesStatsCommand.self, AdvisoriesCheckCommand.self, AdvisoriesCompareVersions.self]
     )
 }
 
@@ -21,7 +21,7 @@ struct AdvisoryDatabaseOption: ParsableArguments {
     var db: String?
 
     func open() throws -> AdvisoryDatabase {
-        do { return try AdvisoryDatabase(path: db ?? AdvisoryDatabase.defaultPath()) } catch { throw CleanExit.message("error: \(error)") }
+        do { return try AdvisoryDatabase(path: db ?? AdvisoryDatabase.defaultPath()) } catch { throw AdvisoriesCLIError(message: "\(error)") }
     }
 }
 
@@ -35,6 +35,12 @@ enum AliasSource {
         }
         return p
     }
+}
+
+/// A failure the user can act on; ArgumentParser prints it and exits non-zero.
+struct AdvisoriesCLIError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
 
 func printJSON<T: Encodable>(_ value: T) throws {
@@ -191,5 +197,29 @@ struct AdvisoriesCompareVersions: ParsableCommand {
             if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
         }
         print(out, terminator: "")
+    }
+}
+
+struct AdvisoriesFetch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download advisory feeds (explicitly; Bulkhead never downloads on its own), resuming partial downloads.",
+        discussion: "FEED is a URL or a known feed name (kev). Import the files afterwards with `bulkhead advisories import DIR`.")
+
+    @Argument(help: "Feed URLs or names (kev).")
+    var feeds: [String]
+    @Option(help: "Directory to download into.")
+    var to: String = "."
+
+    func run() async throws {
+        for f in feeds {
+            guard let url = URL(string: AdvisoryFetcher.feeds[f] ?? f) else { throw ValidationError("not a URL or known feed: \(f)") }
+            do {
+                let r = try await AdvisoryFetcher.download(url, to: to)
+                print("\(r.path): \(r.bytes) bytes\(r.resumedFrom > 0 ? " (resumed from \(r.resumedFrom))" : "")")
+            } catch {
+                throw AdvisoriesCLIError(message: "\(error)")
+            }
+        }
     }
 }
