@@ -1,6 +1,13 @@
 #!/usr/bin/env python3
 """Test HTTP server on 127.0.0.1 with Range support: serves one directory; prints its port."""
-import http.server, os, sys
+import http.server, os, signal, sys, threading
+
+# The test runner may start children with SIGTERM ignored: restore the default, and exit on our own
+# after 120 s whatever happens.
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+threading.Timer(120, os._exit, [0]).start()
+# Exit as soon as the test closes our standard input.
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
 
 root = sys.argv[1]
 
