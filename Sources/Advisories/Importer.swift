@@ -25,6 +25,8 @@ public struct ImportReport: Codable, Sendable {
     public var advisories = 0
     public var kevEntries = 0
     public var problems: [ImportProblem] = []
+    /// Command-line inputs that could not be read at all (missing path, bad archive).
+    public var failedInputs: [String] = []
     public var seconds = 0.0
     public init() {}
 }
@@ -71,7 +73,8 @@ public enum AdvisoryImporter {
             do {
                 files += try collect(p, options: options, scratch: &scratch)
             } catch let e as AdvisoriesError {
-                let problem = ImportProblem(file: p, code: e.code, reason: e.description)
+                let problem = ImportProblem(file: p, code: e.code, reason: e.message + (e.cause.map { " (\($0))" } ?? ""))
+                report.failedInputs.append(p)
                 report.problems.append(problem)
                 try db.recordProblem(problem)
             }

@@ -85,6 +85,9 @@ struct AdvisoriesImport: AsyncParsableCommand {
             for p in report.problems.prefix(50) { print("  \(p.file): [\(p.code)] \(p.reason)") }
             if report.problems.count > 50 { print("  … \(report.problems.count - 50) more (use --json)") }
         }
+        if !report.failedInputs.isEmpty {
+            throw AdvisoriesCLIError(message: "could not read: \(report.failedInputs.joined(separator: ", "))")
+        }
     }
 }
 
