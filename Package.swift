@@ -59,6 +59,8 @@ let package = Package(
         .target(
             name: "Advisories",
             dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"],
+            resources: [.copy("DefaultAliases.json")],
             swiftSettings: strict),
         // Hardening checks: metadata beside each pure check function.
         .target(
@@ -144,5 +146,11 @@ let package = Package(
         .testTarget(
             name: "StoreTests", dependencies: ["Store", "BulkheadModel", "StoreTestWriter", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Writer"]),
+        // Advisory import benchmark driver (Benchmarks/advisories.sh).
+        .executableTarget(name: "advisories-bench", dependencies: ["Advisories"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
+        .testTarget(
+            name: "AdvisoriesTests",
+            dependencies: ["Advisories", "BulkheadModel"],
+            resources: [.copy("Fixtures")]),
     ]
 )

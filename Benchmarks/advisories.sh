@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Advisory import benchmark: a 300,000-record CVE 5 corpus generated from the real records (new ids),
+# imported by the Advisories importer (release build of Benchmarks/advisories-bench, the code path of
+# `bulkhead advisories import`) next to a Python json.load parse-only
+# baseline over the same files, in the same run. Prints records/s and peak memory for both.
+# Usage: Benchmarks/advisories.sh [N]   (default 300000; the corpus lives in a temp dir and is removed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-300000}"
+swift build -c release --product advisories-bench >/dev/null
+BIN="$(swift build -c release --show-bin-path)/advisories-bench"
+WORK="$(mktemp -d /tmp/bulkhead-bench-XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+echo "generating $N records in $WORK …"
+python3 Benchmarks/advisories_corpus.py Tests/AdvisoriesTests/Fixtures/cve5 "$WORK/corpus" "$N"
+SIZE=$(du -sb "$WORK/corpus" | cut -f1)
+echo "corpus: $N files, $((SIZE / 1048576)) MiB"
+sync
+# Warm the page cache equally for both (the corpus was just written).
+read -r PYN PYT PYRSS < <(python3 Benchmarks/advisories_python_baseline.py "$WORK/corpus")
+/usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" "$WORK/bench.sqlite" "$WORK/corpus" > "$WORK/report.json"
+read -r BT BRSS < "$WORK/time"
+BREC=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(int(r['advisories']), int(r['problems']))" "$WORK/report.json")
+python3 - "$N" "$BT" "$BRSS" "$PYN" "$PYT" "$PYRSS" "$BREC" <<'PY'
+import sys
+n, bt, brss, pyn, pyt, pyrss, brec = sys.argv[1:]
+recs, probs = brec.split()
+bt, pyt = float(bt), float(pyt)
+print(f"bulkhead import : {recs} records ({probs} problems) in {bt:.1f} s = {int(recs)/bt:,.0f} records/s, peak RSS {int(brss)//1024} MiB (parse + normalise + SQLite)")
+print(f"python json.load: {pyn} files in {pyt:.1f} s = {int(pyn)/pyt:,.0f} records/s, peak RSS {pyrss} MiB (parse only)")
+print(f"speed-up vs python: {pyt/bt:.2f}x   goal: < 60 s and >= 3x")
+PY

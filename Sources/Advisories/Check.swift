@@ -1,0 +1,144 @@
+public import BulkheadModel
+public import Foundation
+
+/// ISM-1606 patch timelines (criteria.md: ISM-1696/1877 48 hours when critical or exploited;
+/// ISM-1694 two weeks for internet-facing; ISM-1695/1902 one month otherwise).
+public enum PatchTimeline {
+    public static func deadlineDays(critical: Bool, exploited: Bool, internetFacing: Bool) -> Int {
+        if critical || exploited { return 2 }
+        return internetFacing ? 14 : 30
+    }
+}
+
+/// One installed package of a product, as the CLI found it.
+public struct InstalledProduct: Codable, Hashable, Sendable {
+    public var product: ProductID
+    public var package: String
+    public var version: String
+    public var manager: String
+    /// Path of the package's changelog, when one exists.
+    public var changelogPath: String?
+
+    public init(product: ProductID, package: String, version: String, manager: String = "dpkg", changelogPath: String? = nil) {
+        self.product = product
+        self.package = package
+        self.version = version
+        self.manager = manager
+        self.changelogPath = changelogPath
+    }
+}
+
+/// An advisory's state for one installed package.
+public struct CheckFinding: Codable, Hashable, Sendable {
+    public enum State: String, Codable, Hashable, Sendable { case open, unknown, fixedByBackport, notAffected }
+    public var id: String
+    public var cves: [String]
+    public var state: State
+    public var reason: String
+    public var mappedBy: String
+    public var severity: Severity?
+    public var knownExploited: Bool
+    public var published: String?
+    /// For open findings: days since publication, and the ISM-1606 deadline.
+    public var daysOpen: Int?
+    public var deadlineDays: Int?
+    public var overdue: Bool?
+    public var backport: BackportFix?
+    public var evidence: [Evidence]
+}
+
+public struct CheckResult: Codable, Hashable, Sendable {
+    public var installed: InstalledProduct
+    public var findings: [CheckFinding]
+    public var problems: [Problem]
+
+    public func count(_ s: CheckFinding.State) -> Int { findings.filter { $0.state == s }.count }
+}
+
+public enum AdvisoryCheck {
+    /// Checks one installed package against the database: advisories affecting the installed
+    /// version minus those its changelog shows fixed by backport, each with evidence, and ISM-1606
+    /// timeliness for the open ones.
+    public static func run(
+        _ installed: InstalledProduct, aliases: ProductAliases, database: AdvisoryDatabase, now: Date = Date(), internetFacing: Bool = false
+    ) throws -> CheckResult {
+        let candidates = try database.candidates(for: aliases)
+        let kev = try database.kevEntries()
+        var problems: [Problem] = []
+        var fixes: [String: BackportFix] = [:]
+        if let path = installed.changelogPath {
+            do {
+                let entries = DebianChangelog.parse(try DebianChangelog.load(path: path))
+                fixes = DebianChangelog.fixes(entries, installed: installed.version, file: path)
+            } catch {
+                problems.append(Problem(subject: path, message: "changelog unreadable, backports not considered: \(error)"))
+            }
+        }
+        return evaluate(installed, aliases: aliases, candidates: candidates, kev: kev, fixes: fixes, problems: problems, now: now, internetFacing: internetFacing)
+    }
+
+    /// The pure part of `run`.
+    public static func evaluate(
+        _ installed: InstalledProduct, aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixes: [String: BackportFix],
+        problems: [Problem] = [], now: Date, internetFacing: Bool
+    ) -> CheckResult {
+        // Upstream ranges are compared with the upstream part of a distro version.
+        let (upstream, scheme): (String, VersionScheme) =
+            installed.manager == "dpkg" ? (DebianVersion(installed.version)?.upstreamForMatching ?? installed.version, .upstream)
+            : installed.manager == "rpm" ? (RPMVersion.parse(installed.version)?.version ?? installed.version, .upstream)
+            : (installed.version, .upstream)
+        // Group records of the same vulnerability (CVE 5, NVD, OSV aliases) under one key.
+        var groups: [String: [AdvisoryMatch]] = [:]
+        var order: [String] = []
+        for a in candidates {
+            guard let m = ProductMatcher.match(a, aliases, installed: upstream, scheme: scheme) else { continue }
+            let key = a.cveIDs.first ?? a.id
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(m)
+        }
+        let today = AdvisoryDate.dayNumber(of: now)
+        let pkgEvidence = Evidence(claim: "\(installed.package) \(installed.version) is installed", source: .package(name: installed.package, version: installed.version, manager: installed.manager), observedAt: now, confidence: .high)
+        var findings: [CheckFinding] = []
+        for key in order.sorted() {
+            guard let ms = groups[key], let first = ms.first else { continue }
+            let cves = Array(Set(ms.flatMap { $0.advisory.cveIDs })).sorted()
+            let statuses = ms.map(\.status)
+            // affected from any source wins; else an evaluated notAffected; else unknown.
+            let status: AffectedStatus =
+                statuses.first { if case .affected = $0 { true } else { false } }
+                ?? statuses.first { if case .notAffected = $0 { true } else { false } }
+                ?? statuses.first ?? .unknown(reason: "no statement")
+            let severity = ms.compactMap { $0.advisory.bestSeverity }.first
+            let exploited = cves.contains { kev[$0] != nil } || ms.contains { $0.advisory.kevDateAdded != nil }
+            let published = ms.compactMap { $0.advisory.published }.min { (AdvisoryDate.dayNumber($0) ?? .max) < (AdvisoryDate.dayNumber($1) ?? .max) }
+            var ev = [pkgEvidence]
+            for m in ms {
+                ev.append(Evidence(claim: "\(m.advisory.id) (\(m.advisory.format.rawValue)) names \(aliases.product) by \(m.mappedBy); \(m.status)",
+                    source: .measurement(command: "bulkhead advisories check --product \(aliases.product)"), observedAt: now, confidence: .medium))
+            }
+            var f = CheckFinding(id: first.advisory.cveIDs.first ?? first.advisory.id, cves: cves, state: .unknown, reason: status.reason,
+                mappedBy: first.mappedBy, severity: severity, knownExploited: exploited, published: published, backport: nil, evidence: ev)
+            if let fix = cves.lazy.compactMap({ fixes[$0] }).first {
+                f.state = .fixedByBackport
+                f.backport = fix
+                f.reason = "listed in \(installed.package) changelog revision \(fix.revision) ≤ installed \(installed.version) (line \(fix.line))"
+                f.evidence.append(Evidence(claim: "changelog line \(fix.line), revision \(fix.revision): \(fix.text)", source: .file(path: fix.file, sha256: nil), observedAt: now, confidence: .high))
+            } else {
+                switch status {
+                case .affected: f.state = .open
+                case .notAffected: f.state = .notAffected
+                case .unknown: f.state = .unknown
+                }
+            }
+            if f.state == .open || f.state == .unknown, let pd = AdvisoryDate.dayNumber(published) {
+                let days = today - pd
+                let deadline = PatchTimeline.deadlineDays(critical: severity?.isCritical ?? false, exploited: exploited, internetFacing: internetFacing)
+                f.daysOpen = days
+                f.deadlineDays = deadline
+                f.overdue = days > deadline
+            }
+            findings.append(f)
+        }
+        return CheckResult(installed: installed, findings: findings, problems: problems)
+    }
+}

@@ -1,0 +1,456 @@
+public import BulkheadModel
+public import Foundation
+
+/// How one product is named in each advisory naming system. The CLI fills this from the
+/// VendorEvidence catalog; `DefaultAliases` is a built-in fallback.
+public struct ProductAliases: Codable, Hashable, Sendable {
+    public struct VendorProduct: Codable, Hashable, Sendable {
+        public var vendor: String
+        public var product: String
+        public init(_ vendor: String, _ product: String) {
+            self.vendor = vendor
+            self.product = product
+        }
+    }
+    public struct Package: Codable, Hashable, Sendable {
+        public var ecosystem: String
+        public var name: String
+        public init(_ ecosystem: String, _ name: String) {
+            self.ecosystem = ecosystem
+            self.name = name
+        }
+    }
+    public var product: ProductID
+    /// NVD CPE vendor:product pairs (`qemu:qemu`).
+    public var cpe: [VendorProduct]
+    /// CVE 5 `affected[].vendor` / `product` strings as CNAs write them.
+    public var cve5: [VendorProduct]
+    /// OSV packages (`Go` `github.com/opencontainers/runc`); a Go module matches its sub-packages too.
+    public var packages: [Package]
+    /// Debian binary or source package names that install this product.
+    public var debianPackages: [String]
+    /// RPM package names (also matched against CVE 5 `packageName`).
+    public var rpmPackages: [String]
+    /// Words searched in the description of records that name no vendor/product (`n/a`), e.g. "QEMU".
+    public var descriptionKeywords: [String]
+
+    public init(
+        product: ProductID, cpe: [VendorProduct] = [], cve5: [VendorProduct] = [], packages: [Package] = [],
+        debianPackages: [String] = [], rpmPackages: [String] = [], descriptionKeywords: [String] = []
+    ) {
+        self.product = product
+        self.cpe = cpe
+        self.cve5 = cve5
+        self.packages = packages
+        self.debianPackages = debianPackages
+        self.rpmPackages = rpmPackages
+        self.descriptionKeywords = descriptionKeywords
+    }
+
+    static func norm(_ s: String?) -> String {
+        (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    }
+
+    /// Why this entry names the product, or `nil`.
+    public func matches(_ e: AffectedEntry) -> String? {
+        if let v = e.cpeVendor, let p = e.cpeProduct {
+            for c in cpe where Self.norm(c.vendor) == Self.norm(v) && Self.norm(c.product) == Self.norm(p) {
+                return "CPE \(v):\(p)"
+            }
+        }
+        if e.vendor != nil || e.product != nil {
+            for c in cve5 where Self.norm(c.vendor) == Self.norm(e.vendor) && Self.norm(c.product) == Self.norm(e.product) {
+                return "CVE 5 vendor/product \(e.vendor ?? "")/\(e.product ?? "")"
+            }
+        }
+        if let name = e.packageName {
+            if let eco = e.ecosystem {
+                for p in packages where Self.norm(p.ecosystem) == Self.norm(eco).split(separator: ":").first.map(String.init) ?? "" || Self.norm(p.ecosystem) == Self.norm(eco) {
+                    if name == p.name || (Self.norm(eco) == "go" && name.hasPrefix(p.name + "/")) {
+                        return "OSV package \(eco)/\(name)"
+                    }
+                }
+            } else if debianPackages.contains(name) || rpmPackages.contains(name) {
+                return "CVE 5 packageName \(name)"
+            }
+        }
+        return nil
+    }
+
+    /// Whether an entry names nothing usable (`n/a` vendor and product, no package, no CPE).
+    static func isUnnamed(_ e: AffectedEntry) -> Bool {
+        let na: Set<String> = ["", "n/a", "na", "unknown", "*"]
+        return na.contains(norm(e.vendor)) && na.contains(norm(e.product)) && e.packageName == nil && e.cpeVendor == nil
+    }
+
+    public func descriptionMatch(_ a: Advisory) -> String? {
+        guard a.affected.allSatisfy(Self.isUnnamed) else { return nil }
+        for k in descriptionKeywords where Self.containsWord(a.summary, k) { return "description mentions \"\(k)\"" }
+        return nil
+    }
+
+    static func containsWord(_ text: String, _ word: String) -> Bool {
+        var search = text.startIndex..<text.endIndex
+        while let r = text.range(of: word, options: [.caseInsensitive], range: search) {
+            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+            let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
+            let isWordChar: (Character?) -> Bool = { c in c.map { $0.isLetter || $0.isNumber || $0 == "_" } ?? false }
+            if !isWordChar(before) && !isWordChar(after) { return true }
+            search = r.upperBound..<text.endIndex
+        }
+        return false
+    }
+}
+
+/// Whether an installed version is affected. `unknown` whenever a statement cannot be evaluated;
+/// never `notAffected` by default.
+public enum AffectedStatus: Codable, Hashable, Sendable, CustomStringConvertible {
+    case affected(reason: String)
+    case notAffected(reason: String)
+    case unknown(reason: String)
+
+    public var reason: String {
+        switch self {
+        case .affected(let r), .notAffected(let r), .unknown(let r): r
+        }
+    }
+    public var label: String {
+        switch self {
+        case .affected: "affected"
+        case .notAffected: "not affected"
+        case .unknown: "unknown"
+        }
+    }
+    public var description: String { "\(label): \(reason)" }
+
+    /// affected > unknown > notAffected.
+    static func combine(_ xs: [AffectedStatus], empty: AffectedStatus) -> AffectedStatus {
+        if let a = xs.first(where: { if case .affected = $0 { true } else { false } }) { return a }
+        if let u = xs.first(where: { if case .unknown = $0 { true } else { false } }) { return u }
+        return xs.first ?? empty
+    }
+}
+
+/// Range semantics of each format.
+public enum RangeEvaluator {
+    /// Evaluates every range of one affected entry against `installed`, compared with `scheme`
+    /// (the product's upstream scheme) unless the range names its own scheme.
+    public static func evaluate(_ e: AffectedEntry, installed: String, scheme: VersionScheme) -> AffectedStatus {
+        var statuses: [AffectedStatus] = []
+        var cve5Matched: [AffectedStatus] = []
+        var cve5Count = 0
+        for r in e.ranges {
+            switch r {
+            case .cve5(let version, let lt, let lte, let status, let vt, let changes):
+                cve5Count += 1
+                if let s = cve5(version: version, lessThan: lt, lessThanOrEqual: lte, status: status, versionType: vt,
+                    changes: changes, installed: installed, scheme: scheme)
+                {
+                    cve5Matched.append(s)
+                }
+            case .osv(let type, let events):
+                statuses.append(osv(type: type, events: events, ecosystem: e.ecosystem, installed: installed, fallback: scheme))
+            case .cpe(let version, let update, let si, let se, let ei, let ee, let vulnerable, let platform):
+                guard vulnerable else { continue }
+                statuses.append(cpe(version: version, update: update, startIncluding: si, startExcluding: se, endIncluding: ei,
+                    endExcluding: ee, platform: platform, installed: installed, scheme: scheme))
+            }
+        }
+        if cve5Count > 0 {
+            if !cve5Matched.isEmpty {
+                statuses.append(AffectedStatus.combine(cve5Matched, empty: .unknown(reason: "")))
+            } else {
+                switch ProductAliases.norm(e.defaultStatus) {
+                case "unaffected": statuses.append(.notAffected(reason: "outside every listed version; defaultStatus unaffected"))
+                case "affected": statuses.append(.affected(reason: "outside every listed version; defaultStatus affected"))
+                default: statuses.append(.unknown(reason: "\(installed) is outside every listed version and the record gives no defaultStatus (the CVE 5 default is unknown)"))
+                }
+            }
+        } else if e.ranges.isEmpty, let d = e.defaultStatus {
+            switch ProductAliases.norm(d) {
+            case "affected": statuses.append(.affected(reason: "defaultStatus affected, no versions listed"))
+            case "unaffected": statuses.append(.notAffected(reason: "defaultStatus unaffected, no versions listed"))
+            default: break
+            }
+        }
+        if !e.versions.isEmpty {
+            let sch = e.ecosystem.flatMap(VersionScheme.forOSVEcosystem) ?? scheme
+            if e.versions.contains(where: { $0 == installed || sch.compare($0, installed) == 0 }) {
+                statuses.append(.affected(reason: "\(installed) is in the OSV versions list"))
+            } else if statuses.isEmpty {
+                statuses.append(.notAffected(reason: "\(installed) is not in the OSV versions list"))
+            }
+        }
+        return AffectedStatus.combine(statuses, empty: .unknown(reason: "the record gives no version information"))
+    }
+
+    static func schemeFor(versionType: String?, fallback: VersionScheme) -> VersionScheme? {
+        switch ProductAliases.norm(versionType) {
+        case "", "custom", "semver", "generic", "python", "maven", "version": return fallback
+        case "rpm": return .rpm
+        case "deb", "debian", "dpkg": return .debian
+        case "go": return .go
+        default: return nil  // git and unknown types
+        }
+    }
+
+    static let unbounded: Set<String> = ["*", "", "0", "all", "n/a"]
+
+    /// One CVE 5 `versions[]` entry: the status when `installed` falls in it, `nil` when it does
+    /// not, `unknown` when it cannot be evaluated.
+    static func cve5(
+        version rawVersion: String, lessThan: String?, lessThanOrEqual: String?, status: String, versionType: String?,
+        changes: [StatusChange], installed: String, scheme fallback: VersionScheme
+    ) -> AffectedStatus? {
+        let version = rawVersion.trimmingCharacters(in: .whitespaces)
+        guard let scheme = schemeFor(versionType: versionType, fallback: fallback) else {
+            return .unknown(reason: "versionType \(versionType ?? "?") cannot be ordered")
+        }
+        func cmp(_ a: String, _ b: String) -> Int? { scheme.compare(strip(a), strip(b)) }
+        func mapStatus(_ s: String, _ why: String) -> AffectedStatus {
+            switch ProductAliases.norm(s) {
+            case "affected": .affected(reason: why)
+            case "unaffected": .notAffected(reason: why)
+            default: .unknown(reason: "status \(s): \(why)")
+            }
+        }
+        if lessThan != nil || lessThanOrEqual != nil {
+            let upper = (lessThan ?? lessThanOrEqual ?? "").trimmingCharacters(in: .whitespaces)
+            var inRange = true
+            if !unbounded.contains(version) {
+                guard let c = cmp(installed, version) else {
+                    return .unknown(reason: "cannot compare \(installed) with range start \"\(version)\" (\(scheme.rawValue))")
+                }
+                inRange = c >= 0
+            }
+            if upper != "*" {
+                guard let c = cmp(installed, upper) else {
+                    return .unknown(reason: "cannot compare \(installed) with range end \"\(upper)\" (\(scheme.rawValue))")
+                }
+                inRange = inRange && (lessThan != nil ? c < 0 : c <= 0)
+            }
+            guard inRange else { return nil }
+            var st = status
+            var why = "\(installed) in [\(version), \(lessThan.map { "<\($0)" } ?? "<=\(lessThanOrEqual ?? "")")]"
+            let sorted = changes.sorted { (cmp($0.at, $1.at) ?? 0) < 0 }
+            for ch in sorted {
+                guard let c = cmp(installed, ch.at) else {
+                    return .unknown(reason: "cannot compare \(installed) with change point \"\(ch.at)\"")
+                }
+                if c >= 0 {
+                    st = ch.status
+                    why += ", status \(ch.status) from \(ch.at)"
+                }
+            }
+            return mapStatus(st, why)
+        }
+        // Packed expression: ">= 21.0, < 51.2", ">=v1.0.0-rc93, < 1.1.12", "< 5.2.0".
+        if version.contains("<") || version.contains(">") || version.hasPrefix("=") {
+            guard let ok = packedExpression(version, installed: installed, cmp: cmp) else {
+                return .unknown(reason: "cannot evaluate version expression \"\(version)\"")
+            }
+            return ok ? mapStatus(status, "\(installed) satisfies \"\(version)\"") : nil
+        }
+        if unbounded.contains(version) {
+            // "version": "*" / "0" with no bound: every version has this status.
+            return mapStatus(status, "all versions (\"\(version)\")")
+        }
+        guard let c = cmp(installed, version) else {
+            return .unknown(reason: "version \"\(version)\" is not a comparable version (\(scheme.rawValue))")
+        }
+        return c == 0 ? mapStatus(status, "\(installed) equals \(version)") : nil
+    }
+
+    static func strip(_ s: String) -> String {
+        var t = s.trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("v") || t.hasPrefix("V"), t.dropFirst().first?.isNumber == true { t.removeFirst() }
+        return t
+    }
+
+    /// All comma-separated constraints hold; `nil` when one cannot be parsed or compared.
+    static func packedExpression(_ expr: String, installed: String, cmp: (String, String) -> Int?) -> Bool? {
+        var all = true
+        for part in expr.split(separator: ",") {
+            let p = part.trimmingCharacters(in: .whitespaces)
+            var op = ""
+            for candidate in [">=", "<=", "==", ">", "<", "="] where p.hasPrefix(candidate) {
+                op = candidate
+                break
+            }
+            guard !op.isEmpty else { return nil }
+            let v = p.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
+            guard !v.isEmpty, let c = cmp(installed, v) else { return nil }
+            let holds: Bool =
+                switch op {
+                case ">=": c >= 0
+                case "<=": c <= 0
+                case ">": c > 0
+                case "<": c < 0
+                default: c == 0
+                }
+            all = all && holds
+        }
+        return all
+    }
+
+    /// The OSV event walk over one range.
+    static func osv(type: String, events: [OSVEvent], ecosystem: String?, installed: String, fallback: VersionScheme) -> AffectedStatus {
+        let scheme: VersionScheme
+        switch type.uppercased() {
+        case "GIT":
+            return .unknown(reason: "GIT range (commit hashes) is not evaluable against a version number")
+        case "SEMVER":
+            scheme = ProductAliases.norm(ecosystem) == "go" ? .go : .semver
+        case "ECOSYSTEM":
+            guard let s = ecosystem.flatMap(VersionScheme.forOSVEcosystem) else {
+                return .unknown(reason: "ecosystem \(ecosystem ?? "?") has no version ordering in Bulkhead")
+            }
+            scheme = s
+        default:
+            return .unknown(reason: "range type \(type) is not known")
+        }
+        func isZero(_ v: String) -> Bool { v == "0" || v == "0.0.0-0" }
+        // Sort events by version ("0" first); any unparseable version makes the range unknown.
+        for ev in events where !isZero(ev.version) {
+            if scheme.compare(ev.version, ev.version) == nil {
+                return .unknown(reason: "event version \"\(ev.version)\" is not a valid \(scheme.rawValue) version")
+            }
+        }
+        guard scheme.compare(installed, installed) != nil else {
+            return .unknown(reason: "installed version \(installed) is not a valid \(scheme.rawValue) version")
+        }
+        let sorted = events.sorted { a, b in
+            if isZero(a.version) { return !isZero(b.version) }
+            if isZero(b.version) { return false }
+            return (scheme.compare(a.version, b.version) ?? 0) < 0
+        }
+        var affected = false
+        var why = ""
+        for ev in sorted {
+            switch ev.kind {
+            case .introduced:
+                if isZero(ev.version) || (scheme.compare(installed, ev.version) ?? -1) >= 0 {
+                    affected = true
+                    why = "introduced \(ev.version)"
+                }
+            case .fixed:
+                if (scheme.compare(installed, ev.version) ?? -1) >= 0 {
+                    affected = false
+                    why = "fixed in \(ev.version)"
+                }
+            case .lastAffected:
+                if (scheme.compare(installed, ev.version) ?? -1) > 0 {
+                    affected = false
+                    why = "after last_affected \(ev.version)"
+                }
+            case .limit:
+                continue
+            }
+        }
+        return affected
+            ? .affected(reason: "\(installed) ≥ \(why) and before any fix (\(type) \(scheme.rawValue))")
+            : .notAffected(reason: "\(installed): \(why.isEmpty ? "before introduction" : why) (\(type) \(scheme.rawValue))")
+    }
+
+    /// One NVD cpeMatch with `vulnerable: true`.
+    static func cpe(
+        version: String, update: String?, startIncluding: String?, startExcluding: String?, endIncluding: String?,
+        endExcluding: String?, platform: Bool, installed: String, scheme: VersionScheme
+    ) -> AffectedStatus {
+        let note = platform ? " (the configuration also requires a platform Bulkhead does not evaluate)" : ""
+        if version == "-" {
+            return .unknown(reason: "CPE version is \"-\" (not applicable)")
+        }
+        if version != "*" {
+            var v = version
+            if let u = update, u != "*", u != "-", !u.isEmpty { v += "-" + u }
+            guard let c = scheme.compare(installed, v) else {
+                return .unknown(reason: "cannot compare \(installed) with CPE version \(v)")
+            }
+            return c == 0 ? .affected(reason: "\(installed) is the CPE version \(v)\(note)") : .notAffected(reason: "\(installed) is not the CPE version \(v)")
+        }
+        var ok = true
+        var desc: [String] = []
+        let bounds: [(String?, String, (Int) -> Bool)] = [
+            (startIncluding, ">=", { $0 >= 0 }), (startExcluding, ">", { $0 > 0 }),
+            (endIncluding, "<=", { $0 <= 0 }), (endExcluding, "<", { $0 < 0 }),
+        ]
+        for (bound, op, test) in bounds {
+            guard let b = bound else { continue }
+            guard let c = scheme.compare(strip(installed), strip(b)) else {
+                return .unknown(reason: "cannot compare \(installed) with CPE bound \(op) \(b)")
+            }
+            ok = ok && test(c)
+            desc.append("\(op) \(b)")
+        }
+        if desc.isEmpty { return .affected(reason: "CPE matches every version\(note)") }
+        let d = desc.joined(separator: ", ")
+        return ok ? .affected(reason: "\(installed) \(d)\(note)") : .notAffected(reason: "\(installed) outside \(d)")
+    }
+}
+
+/// An advisory mapped to a product, with the status of the installed version.
+public struct AdvisoryMatch: Codable, Hashable, Sendable {
+    public var advisory: Advisory
+    /// Why the advisory names this product (CPE, CVE 5 vendor/product, OSV package, description).
+    public var mappedBy: String
+    public var status: AffectedStatus
+}
+
+public enum ProductMatcher {
+    /// Maps an advisory to the product (`nil` when it does not name it) and evaluates `installed`.
+    /// `installed == nil` only maps.
+    public static func match(_ a: Advisory, _ p: ProductAliases, installed: String?, scheme: VersionScheme = .upstream) -> AdvisoryMatch? {
+        let entries = a.affected.compactMap { e in p.matches(e).map { (e, $0) } }
+        if entries.isEmpty {
+            guard let why = p.descriptionMatch(a) else { return nil }
+            return AdvisoryMatch(advisory: a, mappedBy: why,
+                status: .unknown(reason: "the record names no product or version; mapped by its description only"))
+        }
+        let mapped = entries.first?.1 ?? ""
+        guard let installed else { return AdvisoryMatch(advisory: a, mappedBy: mapped, status: .unknown(reason: "no installed version")) }
+        if a.withdrawn != nil {
+            return AdvisoryMatch(advisory: a, mappedBy: mapped, status: .notAffected(reason: "withdrawn/rejected (\(a.withdrawn ?? ""))"))
+        }
+        let statuses = entries.map { RangeEvaluator.evaluate($0.0, installed: installed, scheme: scheme) }
+        return AdvisoryMatch(advisory: a, mappedBy: mapped, status: AffectedStatus.combine(statuses, empty: .unknown(reason: "no statement")))
+    }
+}
+
+/// The built-in FALLBACK alias table (Sources/Advisories/DefaultAliases.json), used only until the
+/// VendorEvidence catalog supplies `ProductAliases` to the CLI.
+public enum FallbackAliases {
+    struct File: Decodable { var products: [ProductAliases] }
+
+    public static func load() throws -> [ProductAliases] {
+        guard let url = Bundle.module.url(forResource: "DefaultAliases", withExtension: "json") else {
+            throw AdvisoriesError(.usage, "the built-in alias table DefaultAliases.json is missing from the bundle")
+        }
+        do {
+            let data = try BoundedFile.read(url.path, limit: 1 << 20)
+            return try JSONDecoder().decode(File.self, from: data).products
+        } catch let e as AdvisoriesError {
+            throw e
+        } catch {
+            throw AdvisoriesError(.malformed, "the built-in alias table cannot be read", cause: "\(error)")
+        }
+    }
+}
+
+/// Bounded reads of files that are not host files (advisory feeds, fixtures, the database's inputs).
+public enum BoundedFile {
+    public static func read(_ path: String, limit: Int) throws -> Data {
+        guard let h = FileHandle(forReadingAtPath: path) else {
+            throw AdvisoriesError(.unreadable, "cannot open \(path)")
+        }
+        defer { try? h.close() }
+        let data: Data
+        do { data = try h.read(upToCount: limit + 1) ?? Data() } catch {
+            throw AdvisoriesError(.unreadable, "cannot read \(path)", cause: "\(error)")
+        }
+        if data.count > limit {
+            throw AdvisoriesError(.tooLarge, "\(path) is larger than the \(limit)-byte cap; skipped")
+        }
+        return data
+    }
+}

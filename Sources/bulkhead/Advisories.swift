@@ -1,0 +1,228 @@
+import Advisories
+import ArgumentParser
+import BulkheadModel
+import Foundation
+import HostInspection
+
+struct AdvisoriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "advisories",
+        abstract: "Import vulnerability advisories and match them against the installed isolation software.",
+        discussion: """
+            Advisories live in a local SQLite database (default: /var/lib/bulkhead/advisories.sqlite as root, \
+            otherwise $XDG_DATA_HOME/bulkhead/advisories.sqlite). Nothing is downloaded implicitly.
+            """,
+        subcommands: [AdvisoriesImport.self, AdvisoriesFetch.self, AdvisoriesStatsCommand.self, AdvisoriesCheckCommand.self, AdvisoriesCompareVersions.self]
+    )
+}
+
+struct AdvisoryDatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "Path of the advisory database (default: /var/lib/bulkhead/advisories.sqlite as root, else $XDG_DATA_HOME/bulkhead/advisories.sqlite).")
+    var db: String?
+
+    func open() throws -> AdvisoryDatabase {
+        do { return try AdvisoryDatabase(path: db ?? AdvisoryDatabase.defaultPath()) } catch { throw AdvisoriesCLIError(message: "\(error)") }
+    }
+}
+
+/// Product aliases: the FALLBACK built-in table until the VendorEvidence catalog is wired in.
+enum AliasSource {
+    static func all() throws -> [ProductAliases] { try FallbackAliases.load() }
+    static func product(_ name: String) throws -> ProductAliases {
+        let all = try all()
+        guard let p = all.first(where: { $0.product.rawValue == name.lowercased() }) else {
+            throw ValidationError("unknown product \(name); known: \(all.map(\.product.rawValue).joined(separator: ", "))")
+        }
+        return p
+    }
+}
+
+/// A failure the user can act on; ArgumentParser prints it and exits non-zero.
+struct AdvisoriesCLIError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    e.dateEncodingStrategy = .iso8601
+    FileHandle.standardOutput.write(try e.encode(value))
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+struct AdvisoriesImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import CVE 5, OSV, NVD 2.0 and CISA KEV files, directories or .zip archives into the database.",
+        discussion: "Re-import is idempotent: unchanged files are skipped. Malformed records are reported by file and reason; the import goes on.")
+
+    @OptionGroup var database: AdvisoryDatabaseOption
+    @Argument(help: "Files, directories (searched recursively for *.json) or .zip archives (e.g. the cvelistV5 release zip).")
+    var paths: [String]
+    @Option(help: "Largest input file accepted, in MiB; larger files are reported and skipped.")
+    var maxFileMib: Int = 256
+    @Flag(help: "Print the import report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let db = try database.open()
+        let tty = isatty(STDERR_FILENO) == 1
+        var options = ImportOptions(maxFileSize: max(1, maxFileMib) << 20)
+        if tty {
+            options.progress = { @Sendable (p: ImportProgress) in
+                let line = "\r\u{1B}[K  \(p.filesDone)/\(p.filesTotal) files, \(p.advisories) records, \(p.problems) problems"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
+        let report = try await AdvisoryImporter.run(paths, into: db, options: options)
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if json { try printJSON(report); return }
+        print("imported \(report.filesImported) files (\(report.filesUnchanged) unchanged of \(report.filesSeen)): \(report.advisories) advisories, \(report.kevEntries) KEV entries in \(String(format: "%.1f", report.seconds)) s")
+        print("database: \(db.path)")
+        if !report.problems.isEmpty {
+            print("\(report.problems.count) problems:")
+            for p in report.problems.prefix(50) { print("  \(p.file): [\(p.code)] \(p.reason)") }
+            if report.problems.count > 50 { print("  … \(report.problems.count - 50) more (use --json)") }
+        }
+        if !report.failedInputs.isEmpty {
+            throw AdvisoriesCLIError(message: "could not read: \(report.failedInputs.joined(separator: ", "))")
+        }
+    }
+}
+
+struct AdvisoriesStatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Per-product statistics: count per year and severity, memory-safety share, KEV count, publication→fix delay.")
+
+    @OptionGroup var database: AdvisoryDatabaseOption
+    @Argument(help: "Product id (e.g. qemu, xen, runc, firecracker).")
+    var product: String
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let db = try database.open()
+        let aliases = try AliasSource.product(product)
+        // Fix dates where the data allows: the installed Debian package's changelog.
+        var fixDates: [String: Date] = [:]
+        var fixSource = "no fix dates in the data"
+        let statusText = (try? DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20)) ?? ""
+        if let pkg = DpkgStatus.parse(statusText).first(where: { aliases.debianPackages.contains($0.name) }),
+            let path = DebianChangelog.path(forPackage: pkg.name), let text = try? DebianChangelog.load(path: path)
+        {
+            for e in DebianChangelog.parse(text) { for m in e.mentions { if let d = e.date { fixDates[m.cve] = min(fixDates[m.cve] ?? d, d) } } }
+            fixSource = "Debian changelog dates of \(pkg.name)"
+        }
+        let stats = AdvisoryStats.compute(aliases, candidates: try db.candidates(for: aliases), kev: try db.kevEntries(), fixDates: fixDates, fixSource: fixSource)
+        if json { try printJSON(stats); return }
+        print("\(stats.product): \(stats.total) vulnerabilities (\(stats.withdrawn) withdrawn/rejected not counted)")
+        print("  per year:   " + stats.byYear.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        print("  severity:   " + stats.bySeverity.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        print("  memory-safety CWEs: \(stats.memorySafety) (\(stats.memorySafetyShare.map { String(format: "%.0f%%", $0 * 100) } ?? "n/a"))")
+        print("  known exploited (KEV): \(stats.knownExploited)")
+        print("  with CWE: \(stats.withCWE), naming the product: \(stats.withProductName)")
+        print("  median publication→fix: \(stats.medianDaysToFix.map { "\($0) days (\(stats.fixSamples) samples, \(stats.fixSource))" } ?? "unknown (\(stats.fixSource))")")
+    }
+}
+
+struct AdvisoriesCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Advisories affecting the installed packages of each known product, minus fixes backported by the distribution, with ISM-1606 timeliness.")
+
+    @OptionGroup var database: AdvisoryDatabaseOption
+    @Option(help: "Only this product (e.g. qemu).")
+    var product: String?
+    @Flag(help: "Use the internet-facing timeline (two weeks, ISM-1694) instead of one month (ISM-1695/1902).")
+    var internetFacing = false
+    @Flag(help: "List findings that are not affected too.")
+    var all = false
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let db = try database.open()
+        let products = try product.map { [try AliasSource.product($0)] } ?? AliasSource.all()
+        let statusText: String
+        do { statusText = try DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20) } catch {
+            throw ValidationError("cannot read /var/lib/dpkg/status: \(error)")
+        }
+        let packages = DpkgStatus.parse(statusText)
+        var results: [CheckResult] = []
+        for p in products {
+            // One package per installed version of a product (qemu-system-x86, -common, -data share a changelog).
+            var seenVersions = Set<String>()
+            let installedPackages = p.debianPackages.compactMap { name in packages.first { $0.name == name } }
+            for pkg in installedPackages {
+                // Same source package and version (a binNMU suffix +bN aside): already checked.
+                let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
+                guard seenVersions.insert((pkg.source ?? pkg.name) + " " + sourceVersion).inserted else { continue }
+                let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: "dpkg",
+                    changelogPath: DebianChangelog.path(forPackage: pkg.name))
+                results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, internetFacing: internetFacing))
+            }
+        }
+        if json { try printJSON(results); return }
+        if results.isEmpty { print("no installed package of a known product") }
+        for r in results {
+            print("\(r.installed.product) — \(r.installed.package) \(r.installed.version): \(r.count(.open)) open, \(r.count(.unknown)) unknown, \(r.count(.fixedByBackport)) fixed by backport, \(r.count(.notAffected)) not affected")
+            for f in r.findings where all || f.state != .notAffected {
+                var line = "  \(f.state.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(f.id)"
+                if let s = f.severity?.effectiveRating { line += " \(s)" }
+                if f.knownExploited { line += " KEV" }
+                if let d = f.daysOpen, let dl = f.deadlineDays { line += " — \(d) days since publication, ISM-1606 deadline \(dl) days\(f.overdue == true ? " (OVERDUE)" : "")" }
+                print(line)
+                print("      \(f.reason)")
+            }
+            for p in r.problems { print("  problem: \(p)") }
+        }
+    }
+}
+
+struct AdvisoriesCompareVersions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare-versions",
+        abstract: "Debug: compare version pairs read from standard input (\"A B\" per line); prints -1, 0, 1 or invalid per line.",
+        shouldDisplay: false)
+
+    @Option(help: "Version scheme: debian, rpm, semver, go, upstream.")
+    var scheme: String = "debian"
+
+    func run() throws {
+        guard let s = VersionScheme(rawValue: scheme) else { throw ValidationError("unknown scheme \(scheme)") }
+        var out = ""
+        while let line = readLine(strippingNewline: true) {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 2 else { out += "invalid\n"; continue }
+            out += s.compare(String(parts[0]), String(parts[1])).map { "\($0)\n" } ?? "invalid\n"
+            if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
+        }
+        print(out, terminator: "")
+    }
+}
+
+struct AdvisoriesFetch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download advisory feeds (explicitly; Bulkhead never downloads on its own), resuming partial downloads.",
+        discussion: "FEED is a URL or a known feed name (kev). Import the files afterwards with `bulkhead advisories import DIR`.")
+
+    @Argument(help: "Feed URLs or names (kev).")
+    var feeds: [String]
+    @Option(help: "Directory to download into.")
+    var to: String = "."
+
+    func run() async throws {
+        for f in feeds {
+            guard let url = URL(string: AdvisoryFetcher.feeds[f] ?? f) else { throw ValidationError("not a URL or known feed: \(f)") }
+            do {
+                let r = try await AdvisoryFetcher.download(url, to: to)
+                print("\(r.path): \(r.bytes) bytes\(r.resumedFrom > 0 ? " (resumed from \(r.resumedFrom))" : "")")
+            } catch {
+                throw AdvisoriesCLIError(message: "\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import Advisories
+
+/// `bulkhead advisories fetch` against a Range-capable HTTP server on 127.0.0.1 serving Fixtures/kev.
+/// Runs the built CLI as a program (swift test builds it beside the test bundle).
+@Suite(.serialized) struct FetchTests {
+    var binary: String? {
+        let dir = (Fixture.root as NSString).deletingLastPathComponent
+        let b = (dir as NSString).deletingLastPathComponent + "/bulkhead"
+        return FileManager.default.isExecutableFile(atPath: b) ? b : nil
+    }
+
+    func run(_ argv: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func downloadsAndResumes() throws {
+        guard let bulkhead = binary else {
+            if Fixture.isCI { Issue.record("the bulkhead executable was not built beside the tests") }
+            return
+        }
+        let dir = try Fixture.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let portFile = dir + "/port"
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        server.arguments = [Fixture.path("range_server.py"), Fixture.path("kev")]
+        FileManager.default.createFile(atPath: portFile, contents: nil)
+        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: portFile))
+        let stdin = Pipe()
+        server.standardInput = stdin
+        try server.run()
+        // The server exits when its standard input closes (signals may be ignored under the test runner).
+        defer { try? stdin.fileHandleForWriting.close() }
+        var port: Int?
+        for _ in 0..<100 where port == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+            port = Int((try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+        }
+        let p = try #require(port, "test server did not start")
+        let url = "http://127.0.0.1:\(p)/known_exploited_vulnerabilities.json"
+        let original = try Fixture.data("kev/known_exploited_vulnerabilities.json")
+        let out = dir + "/feeds"
+        let (rc1, text1) = try run([bulkhead, "advisories", "fetch", "--to", out, url])
+        #expect(rc1 == 0, "\(text1)")
+        let file = out + "/known_exploited_vulnerabilities.json"
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
+        // An interrupted download left half the file as .part: the next fetch resumes it.
+        try FileManager.default.removeItem(atPath: file)
+        try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: file + ".part"))
+        let (rc2, text2) = try run([bulkhead, "advisories", "fetch", "--to", out, url])
+        #expect(rc2 == 0)
+        #expect(text2.contains("resumed from \(original.count / 2)"), "\(text2)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
+        // A missing feed fails with a non-zero exit.
+        let (rc3, _) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/nope.json"])
+        #expect(rc3 != 0)
+        let (rc4, _) = try run([bulkhead, "advisories", "fetch", "--to", out, "file:///etc/passwd"])
+        #expect(rc4 != 0)
+    }
+}

@@ -1,0 +1,55 @@
+import BulkheadModel
+import Foundation
+import Testing
+
+@testable import Advisories
+
+@Suite struct StatsTests {
+    func loadAll() throws -> [Advisory] {
+        var out: [Advisory] = []
+        for dir in ["cve5", "nvd2", "osv"] {
+            for f in try FileManager.default.contentsOfDirectory(atPath: Fixture.path(dir)) where f.hasSuffix(".json") {
+                out += try Fixture.parse(dir + "/" + f).advisories
+            }
+        }
+        return out
+    }
+
+    @Test func runcDeduplicatesAcrossFormats() throws {
+        let all = try loadAll()
+        let runc = try Fixture.aliases("runc")
+        let s = AdvisoryStats.compute(runc, candidates: all, kev: [:])
+        // CVE-2024-21626 appears as CVE 5, GO-2024-2491 and GHSA-xr7r-f8xq-vfvv: counted once.
+        let ids = all.filter { ProductMatcher.match($0, runc, installed: nil) != nil && $0.cveIDs.contains("CVE-2024-21626") }
+        #expect(ids.count >= 3)
+        #expect(s.total > 0 && s.total < all.filter { ProductMatcher.match($0, runc, installed: nil) != nil }.count)
+        #expect(s.withdrawn == 1)  // GO-2025-3543
+        #expect(s.byYear.values.reduce(0, +) <= s.total)
+    }
+
+    @Test func qemuMemorySafetyAndKEV() throws {
+        let all = try loadAll()
+        let qemu = try Fixture.aliases("qemu")
+        let kev = ["CVE-2021-3682": KEVEntry(cveID: "CVE-2021-3682", dateAdded: "2022-01-01")]
+        let fix = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"), year: 2021, month: 8, day: 15).date
+        let s = AdvisoryStats.compute(qemu, candidates: all, kev: kev, fixDates: ["CVE-2021-3682": try #require(fix)], fixSource: "test")
+        #expect(s.total >= 3)
+        #expect(s.memorySafety >= 1)  // CVE-2021-3682, CWE-763
+        #expect(s.knownExploited == 1)
+        #expect(s.fixSamples == 1)
+        #expect(s.medianDaysToFix != nil)
+        let ev = AdvisoryStats.criterion5Evidence(s, databasePath: "/tmp/x.sqlite")
+        #expect(ev.count == 4)
+        #expect(ev.allSatisfy { if case .measurement(let c) = $0.source { c.contains("stats qemu") } else { false } })
+    }
+
+    @Test func memorySafetyClassificationSources() {
+        var a = Advisory(id: "X", format: .osv, summary: "logic bug")
+        #expect(!a.memorySafety.isMemorySafety)
+        a.cwes = [CWERef(id: 416, source: "cna")]
+        #expect(a.memorySafety.reason == "CWE-416 (cna)")
+        a.cwes = [CWERef(id: 20, source: "cna")]
+        a.summary = "an out-of-bounds write"
+        #expect(a.memorySafety.isMemorySafety && a.memorySafety.reason.contains("keyword"))
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+@testable import Advisories
+
+enum Fixture {
+    static var root: String {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)?.path ?? "Tests/AdvisoriesTests/Fixtures"
+    }
+    static func path(_ rel: String) -> String { root + "/" + rel }
+    static func data(_ rel: String) throws -> Data { try BoundedFile.read(path(rel), limit: 64 << 20) }
+    static func parse(_ rel: String) throws -> ParsedFile { AdvisoryParser.parse(try data(rel), file: rel) }
+    static func advisory(_ rel: String) throws -> Advisory {
+        let p = try parse(rel)
+        #expect(p.problems.isEmpty, "\(p.problems)")
+        return try #require(p.advisories.first)
+    }
+
+    static func tempDir() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-adv-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    static func aliases(_ product: String) throws -> ProductAliases {
+        try #require(try FallbackAliases.load().first { $0.product.rawValue == product })
+    }
+
+    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+}
