@@ -19,11 +19,15 @@ public struct AssessmentPlan: Sendable {
     public var discovery: DiscoveryOptions
     /// Where measured census reports are cached; nil uses none.
     public var censusCache: CensusCache?
+    /// The advisory database for ISM-1606 (`bulkhead advisories import|fetch`); nil checks none.
+    public var advisoryDatabase: String?
 
     public init(
         checks: CheckCatalog? = nil, selection: CheckSelection = .all, tailoring: Tailoring? = nil,
-        extraFindings: [Finding] = [], discovery: DiscoveryOptions = DiscoveryOptions(), censusCache: CensusCache? = nil
+        extraFindings: [Finding] = [], discovery: DiscoveryOptions = DiscoveryOptions(), censusCache: CensusCache? = nil,
+        advisoryDatabase: String? = nil
     ) {
+        self.advisoryDatabase = advisoryDatabase
         self.censusCache = censusCache
         self.checks = checks
         self.selection = selection

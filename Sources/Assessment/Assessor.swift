@@ -57,7 +57,12 @@ public struct Assessor: Sendable {
             observations: HostObservationCollector.collect(root: root, now: facts.collectedAt),
             lifecycle: CheckInputs.lifecycle(catalog), daemons: CheckInputs.daemons(root: root), now: asOf)
         let checkReport = CheckRunner(catalog: checks).run(input, selection: plan.selection, tailoring: plan.tailoring)
-        attach(checkReport.findings + plan.extraFindings, to: &report)
+        var advisoryFindings: [Finding] = []
+        if let path = plan.advisoryDatabase {
+            advisoryFindings = AdvisoryFindings.findings(
+                mechanisms: discovery.mechanisms, packages: facts.packages, databasePath: path, root: root, now: asOf)
+        }
+        attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
         return report
     }
 

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Advisories
 import Assessment
 import BulkheadModel
 import Census
@@ -57,6 +58,9 @@ struct Assess: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Add a stored lab report (`bulkhead lab run --format json`). Repeatable.", valueName: "FILE"))
     var labReport: [String] = []
 
+    @Option(help: ArgumentHelp("The advisory database for ISM-1606 (default: the one `bulkhead advisories import` writes).", valueName: "PATH"))
+    var advisoryDatabase: String?
+
     @Flag(help: "Do not run the hardening checks (ISM-1460 only).")
     var noChecks = false
 
@@ -84,7 +88,9 @@ struct Assess: AsyncParsableCommand {
         let root: any HostRoot = recorder ?? base
         let catalog = options.catalog()
 
-        var plan = AssessmentPlan(discovery: DiscoveryOptions(probeVersions: probeVersions), censusCache: .standard)
+        var plan = AssessmentPlan(
+            discovery: DiscoveryOptions(probeVersions: probeVersions), censusCache: .standard,
+            advisoryDatabase: advisoryDatabase ?? AdvisoryDatabase.defaultPath())
         if !noChecks {
             let checkCatalog: CheckCatalog
             do { checkCatalog = try CheckCatalog.standard() } catch { throw ValidationError("the check catalog does not load: \(error)") }
