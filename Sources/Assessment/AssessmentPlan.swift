@@ -50,35 +50,35 @@ enum CheckInputs {
     /// The libvirt QEMU driver configuration and Xen toolstack configuration, parsed, when present.
     static func daemons(root: any HostRoot) -> [DaemonConfiguration] {
         var out: [DaemonConfiguration] = []
-        let qemuConf = "/etc/libvirt/qemu.conf"
-        if root.exists(qemuConf) {
-            do {
-                let bytes = try root.read(qemuConf, limit: 1 << 20)
-                let parsed = try LibvirtQEMUConfParser.parse(Data(bytes), source: qemuConf)
-                out.append(DaemonConfiguration(product: "libvirt", path: qemuConf, settings: .libvirtQEMU(parsed.value), problems: parsed.problems))
-            } catch let error as HostReadError {
-                out.append(DaemonConfiguration(product: "libvirt", path: qemuConf, settings: nil, problems: [error.problem]))
-            } catch let error as ConfigParseError {
-                out.append(DaemonConfiguration(product: "libvirt", path: qemuConf, settings: nil, problems: [error.problem]))
-            } catch {
-                out.append(DaemonConfiguration(product: "libvirt", path: qemuConf, settings: nil, problems: [Problem(subject: qemuConf, message: "\(error)")]))
-            }
-        }
-        let xlConf = "/etc/xen/xl.conf"
-        if root.exists(xlConf) {
-            do {
-                let bytes = try root.read(xlConf, limit: 1 << 20)
-                let parsed = try XenConfigParser.parseToolstack(Data(bytes), source: xlConf)
-                out.append(DaemonConfiguration(product: "xen", path: xlConf, settings: .xenToolstack(parsed.value), problems: parsed.problems))
-            } catch let error as HostReadError {
-                out.append(DaemonConfiguration(product: "xen", path: xlConf, settings: nil, problems: [error.problem]))
-            } catch let error as ConfigParseError {
-                out.append(DaemonConfiguration(product: "xen", path: xlConf, settings: nil, problems: [error.problem]))
-            } catch {
-                out.append(DaemonConfiguration(product: "xen", path: xlConf, settings: nil, problems: [Problem(subject: xlConf, message: "\(error)")]))
-            }
-        }
+        if let d = daemon("libvirt", "/etc/libvirt/qemu.conf", root: root, parse: { data, path throws(ConfigParseError) in
+            let parsed = try LibvirtQEMUConfParser.parse(data, source: path)
+            return (.libvirtQEMU(parsed.value), parsed.problems)
+        }) { out.append(d) }
+        if let d = daemon("xen", "/etc/xen/xl.conf", root: root, parse: { data, path throws(ConfigParseError) in
+            let parsed = try XenConfigParser.parseToolstack(data, source: path)
+            return (.xenToolstack(parsed.value), parsed.problems)
+        }) { out.append(d) }
         return out
+    }
+
+    /// One daemon configuration file: parsed, or its read/parse error as a problem (the checks that need it
+    /// are then inconclusive).
+    static func daemon(
+        _ product: ProductID, _ path: String, root: any HostRoot,
+        parse: (Data, String) throws(ConfigParseError) -> (DaemonConfiguration.Settings, [Problem])
+    ) -> DaemonConfiguration? {
+        guard root.exists(path) else { return nil }
+        do {
+            let bytes = try root.read(path, limit: 1 << 20)
+            do {
+                let (settings, problems) = try parse(Data(bytes), path)
+                return DaemonConfiguration(product: product, path: path, settings: settings, problems: problems)
+            } catch {
+                return DaemonConfiguration(product: product, path: path, settings: nil, problems: [error.problem])
+            }
+        } catch {
+            return DaemonConfiguration(product: product, path: path, settings: nil, problems: [error.problem])
+        }
     }
 
     /// Vendor support windows from the catalog's lifecycle data (ISM-1848).

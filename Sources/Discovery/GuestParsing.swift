@@ -33,11 +33,9 @@ public enum GuestParsing {
     // MARK: per family
 
     static func qemu(process: HostProcess, observedAt: Date) -> Guest {
-        var guest = processGuest(process, name: qemuName(process.arguments), observedAt: observedAt)
-        let parsed = ConfigParsers.qemu(process.arguments, source: "pid \(process.pid) cmdline")
-        guest.configuration = parsed.configuration
-        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
-        return guest
+        argvGuest(process, name: qemuName(process.arguments), observedAt: observedAt) {
+            ConfigParsers.qemu($0, source: "pid \(process.pid) cmdline")
+        }
     }
 
     /// `-name guest=NAME,debug-threads=on` or `-name NAME`.
@@ -137,36 +135,29 @@ public enum GuestParsing {
         return exe.contains("/jailer/") || process.confinement.namespaces["mnt"] != nil && exe == "/firecracker"
     }
 
-    static func cloudHypervisor(process: HostProcess, observedAt: Date) -> Guest {
-        var guest = processGuest(process, name: nil, observedAt: observedAt)
-        let parsed = ConfigParsers.cloudHypervisor(process.arguments)
+    /// A guest whose whole configuration is its command line.
+    static func argvGuest(_ process: HostProcess, name: String?, observedAt: Date, parse: ([String]) -> ParsedGuest) -> Guest {
+        var guest = processGuest(process, name: name, observedAt: observedAt)
+        let parsed = parse(process.arguments)
         guest.configuration = parsed.configuration
         guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
         return guest
     }
 
+    static func cloudHypervisor(process: HostProcess, observedAt: Date) -> Guest {
+        argvGuest(process, name: nil, observedAt: observedAt, parse: ConfigParsers.cloudHypervisor)
+    }
+
     static func crosvm(process: HostProcess, observedAt: Date) -> Guest {
-        var guest = processGuest(process, name: nil, observedAt: observedAt)
-        let parsed = ConfigParsers.crosvm(process.arguments)
-        guest.configuration = parsed.configuration
-        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
-        return guest
+        argvGuest(process, name: nil, observedAt: observedAt, parse: ConfigParsers.crosvm)
     }
 
     static func gvisor(process: HostProcess, observedAt: Date) -> Guest {
         let id = process.arguments.last.flatMap { $0.hasPrefix("-") ? nil : $0 }
-        var guest = processGuest(process, name: id.map { "sandbox \($0.prefix(12))" }, observedAt: observedAt)
-        let parsed = ConfigParsers.runsc(process.arguments)
-        guest.configuration = parsed.configuration
-        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
-        return guest
+        return argvGuest(process, name: id.map { "sandbox \($0.prefix(12))" }, observedAt: observedAt, parse: ConfigParsers.runsc)
     }
 
     static func bubblewrap(process: HostProcess, observedAt: Date) -> Guest {
-        var guest = processGuest(process, name: nil, observedAt: observedAt)
-        let parsed = ConfigParsers.bubblewrap(process.arguments)
-        guest.configuration = parsed.configuration
-        guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
-        return guest
+        argvGuest(process, name: nil, observedAt: observedAt, parse: ConfigParsers.bubblewrap)
     }
 }
