@@ -29,7 +29,7 @@ let package = Package(
     ],
     targets: [
         // Value types shared by every stage. No I/O.
-        .target(name: "BulkheadModel", swiftSettings: strict),
+        .target(name: "BulkheadModel", exclude: ["README.md"], swiftSettings: strict),
         // The only target that reads the host: bounded reads, live or snapshot roots, facts.
         .target(
             name: "HostInspection",
@@ -41,16 +41,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strict),
         // Detectors (one per product family) and configuration parsers.
         .target(
             name: "Discovery",
             dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
             swiftSettings: strict),
         // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.
         .target(
             name: "VendorEvidence",
             dependencies: ["BulkheadModel"],
+            exclude: ["README.md"],
             resources: [.copy("Catalog")],
             swiftSettings: strict),
         // Language census of source trees: memory-safe share and unsafe density.
@@ -66,22 +69,26 @@ let package = Package(
         .target(
             name: "Checks",
             dependencies: ["BulkheadModel", "HostInspection", "Discovery"],
+            exclude: ["README.md"],
             resources: [.copy("Definitions")],
             swiftSettings: strict),
         // Control evaluation per mechanism.
         .target(
             name: "Assessment",
             dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks"],
+            exclude: ["README.md"],
             swiftSettings: strict),
         // Renderers and the signed evidence bundle.
         .target(
             name: "Reporting",
             dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"],
             swiftSettings: strict),
         // SQLite history, reviews, waivers, training register.
         .target(
             name: "Store",
             dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"],
             swiftSettings: strict),
         // The thin CLI.
         .executableTarget(
@@ -92,6 +99,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strict),
         // Runs inside a guest or sandbox; FoundationEssentials only. Linked fully static
         // (-static-executable) so it runs in a bare initramfs, a gVisor sandbox or a minimal rootfs.
@@ -107,7 +115,6 @@ let package = Package(
         .target(
             name: "Lab",
             dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
-            exclude: ["README.md"],
             swiftSettings: strict),
 
         // Benchmarks (run with `swift run -c release NAME`; they print figures, they assert nothing).
