@@ -85,16 +85,16 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable {
         if values > limits.maxElements {
             throw ConfigParseError(.tooLarge, source: source, message: "JSON document has more than \(limits.maxElements) values")
         }
+        var scanner = JSONScanner(text, maxDepth: limits.maxDepth)
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            return try scanner.document()
         } catch {
-            var detail = "\(error)"
-            if case DecodingError.dataCorrupted(let ctx) = error {
-                detail = ctx.debugDescription
-                if let u = ctx.underlyingError { detail += " (\(u.localizedDescription))" }
+            guard case .malformed(let offset, let what) = error else {
+                throw ConfigParseError(.malformed, source: source, message: "not valid JSON")
             }
             throw ConfigParseError(
-                .malformed, source: source, message: "not valid JSON; check the file is complete", underlying: detail)
+                .malformed, source: source, message: "not valid JSON; check the file is complete",
+                underlying: "\(what) at byte \(offset)")
         }
     }
 }
