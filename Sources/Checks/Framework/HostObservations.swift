@@ -40,6 +40,9 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/sys/kernel/mm/ksm/pages_shared",
         "/sys/devices/system/cpu/smt/active",
         "/etc/os-release",
+        // Release and end-of-support dates of Debian and Ubuntu (package distro-info-data), for ISM-1848.
+        "/usr/share/distro-info/debian.csv",
+        "/usr/share/distro-info/ubuntu.csv",
         "/etc/systemd/journald.conf",
         "/etc/systemd/journal-upload.conf",
         "/etc/rsyslog.conf",
