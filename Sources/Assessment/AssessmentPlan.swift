@@ -58,6 +58,15 @@ enum CheckInputs {
             let parsed = try XenConfigParser.parseToolstack(data, source: path)
             return (.xenToolstack(parsed.value), parsed.problems)
         }) { out.append(d) }
+        // Kata reads the first configuration file that exists, in this order.
+        if let path = KataDetector.configPaths.first(where: { root.exists($0) }),
+            let d = daemon("kata-containers", path, root: root, parse: { data, path throws(ConfigParseError) in
+                let parsed = try KataConfigParser.parse(data, source: path)
+                return (.kata(parsed.value), parsed.problems)
+            })
+        {
+            out.append(d)
+        }
         return out
     }
 

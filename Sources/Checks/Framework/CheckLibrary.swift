@@ -2,5 +2,5 @@
 public enum CheckLibrary {
     public static let all: [Check] =
         HostChecks.all + LoggingChecks.all + LifecycleChecks.all + QEMUChecks.all + LibvirtChecks.all
-        + MicroVMChecks.all + SandboxChecks.all
+        + MicroVMChecks.all + SandboxChecks.all + KataChecks.all
 }

@@ -134,6 +134,8 @@ public struct DaemonConfiguration: Codable, Hashable, Sendable {
         case libvirtQEMU(LibvirtQEMUDriverConfig)
         /// Xen's toolstack configuration (`/etc/xen/xl.conf`).
         case xenToolstack(XenToolstackConfiguration)
+        /// Kata Containers' runtime configuration (`configuration.toml`).
+        case kata(KataRuntimeConfiguration)
     }
     public var product: ProductID
     /// Host path of the file.

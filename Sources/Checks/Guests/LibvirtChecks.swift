@@ -122,7 +122,7 @@ enum LibvirtChecks {
         Check.daemon(id) { ctx, daemon in
             switch daemon.settings {
             case .libvirtQEMU(let c)?: body(ctx, daemon, c, [])
-            case .xenToolstack?: nil
+            case .xenToolstack?, .kata?: nil
             case nil:
                 daemon.product == "libvirt"
                     ? .inconclusive("\(daemon.path) could not be read or parsed: " + daemon.problems.map(\.description).joined(separator: "; "))

@@ -1,0 +1,103 @@
+import BulkheadModel
+import Checks
+import Discovery
+import Foundation
+import HostInspection
+import Testing
+
+@Suite struct KataConfigParserTests {
+    @Test func readsSectionsScalarsAndMultiLineArrays() throws {
+        let text = try Fixture.text("kata/configuration-clh-hardened.toml")
+        let parsed = try KataConfigParser.parse(text: text, source: "clh.toml")
+        let c = parsed.value
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        #expect(c.values["hypervisor.clh.path"] == "/opt/kata/bin/cloud-hypervisor")
+        #expect(c.lists["hypervisor.clh.enable_annotations"] == ["enable_iommu", "kernel_params"])
+        #expect(c.bool("runtime.disable_guest_seccomp") == false)
+        #expect(c.hypervisors == ["clh"])
+    }
+
+    @Test func keepsHashesInsideStringsAndLiteralStrings() throws {
+        let parsed = try KataConfigParser.parse(
+            text: "[a]\nx = \"not # a comment\" # a comment\ny = 'C:\\\\raw'\nz = 42\n", source: "t")
+        #expect(parsed.value.values["a.x"] == "not # a comment")
+        #expect(parsed.value.values["a.y"] == "C:\\\\raw")
+        #expect(parsed.value.values["a.z"] == "42")
+    }
+
+    @Test func unsupportedConstructsAreProblemsNotCrashes() throws {
+        let parsed = try KataConfigParser.parse(
+            text: "[[array.of.tables]]\nk = 1\n[ok]\ninline = { a = 1 }\nnot a pair\n\"quoted.key\" = 1\nv = true\n", source: "t")
+        #expect(parsed.problems.count == 4, "\(parsed.problems)")
+        #expect(parsed.value.values["ok.v"] == "true")
+        #expect(parsed.value.values["array.of.tables.k"] == nil)
+    }
+
+    @Test func brokenStringsAndArraysAreErrorsWithTheLine() {
+        for text in ["[a]\nx = \"unterminated\n", "[a]\nx = [\"a\", \"b\"\n", "[a]\nx = [\"open]\n"] {
+            do {
+                _ = try KataConfigParser.parse(text: text, source: "bad.toml")
+                Issue.record("accepted: \(text.debugDescription)")
+            } catch {
+                #expect(error.code == .malformed)
+                #expect(error.line == 2)
+            }
+        }
+    }
+}
+
+@Suite struct KataChecksTests {
+    func outcomes(_ fixture: String?, problems: [Problem] = []) throws -> [String: Outcome] {
+        var settings: DaemonConfiguration.Settings?
+        if let fixture {
+            settings = .kata(try KataConfigParser.parse(text: try Fixture.text("kata/\(fixture)"), source: fixture).value)
+        }
+        let daemon = DaemonConfiguration(
+            product: "kata-containers", path: "/etc/kata-containers/configuration.toml", settings: settings, problems: problems)
+        let report = CheckRunner(catalog: Fixture.catalog).run(
+            CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "test"), daemons: [daemon]),
+            selection: CheckSelection(only: ["kata.*"]))
+        return Dictionary(uniqueKeysWithValues: report.findings.map { ($0.checkID, $0.outcome) })
+    }
+
+    @Test func shippedDefaultsFailWhereKataIsNotHardenedByDefault() throws {
+        let o = try outcomes("configuration-qemu-defaults.toml")
+        #expect(o["kata.debug"] == .pass)
+        #expect(o["kata.annotations"] == .pass)
+        #expect(o["kata.guest-seccomp"] == .fail)  // disable_guest_seccomp = true is Kata's default
+        #expect(o["kata.vmm-sandbox"] == .fail)  // seccompsandbox="" ships empty
+        #expect(o["kata.hypervisor"] == .fail)  // QEMU is written in C
+        #expect(o["kata.shared-fs"] == .pass)
+    }
+
+    @Test func aHardenedCloudHypervisorClassPasses() throws {
+        let o = try outcomes("configuration-clh-hardened.toml")
+        for id in ["kata.debug", "kata.annotations", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs"] {
+            #expect(o[id] == .pass, "\(id): \(String(describing: o[id]))")
+        }
+        #expect(o["kata.vmm-sandbox"] == .notApplicable)
+    }
+
+    @Test func debugPathAnnotationsAndNinePFail() throws {
+        let o = try outcomes("configuration-debug-9p.toml")
+        for id in ["kata.debug", "kata.annotations", "kata.vmm-sandbox", "kata.hypervisor", "kata.shared-fs"] {
+            #expect(o[id] == .fail, "\(id): \(String(describing: o[id]))")
+        }
+        // disable_guest_seccomp unset means Kata's default (true): seccomp not applied in the guest.
+        #expect(o["kata.guest-seccomp"] == .fail)
+    }
+
+    @Test func anUnreadableConfigurationIsInconclusiveNeverPass() throws {
+        let o = try outcomes(nil, problems: [Problem(subject: "/etc/kata-containers/configuration.toml", message: "permission denied")])
+        #expect(o.count == KataChecks.count)
+        for (id, outcome) in o {
+            guard case .inconclusive(let reason) = outcome else {
+                Issue.record("\(id) is \(outcome.label) on an unreadable configuration")
+                continue
+            }
+            #expect(reason.contains("permission denied"))
+        }
+    }
+}
+
+enum KataChecks { static let count = 6 }
