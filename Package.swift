@@ -115,6 +115,7 @@ let package = Package(
         .target(
             name: "Lab",
             dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
             swiftSettings: strict),
 
         // Benchmarks (run with `swift run -c release NAME`; they print figures, they assert nothing).
