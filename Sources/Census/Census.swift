@@ -1,4 +1,9 @@
 public import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Runs a census over a directory tree: walks it without following symbolic links, reads and counts
 /// files concurrently (a bounded number in flight, so memory stays bounded whatever the tree size),
@@ -61,11 +66,15 @@ public enum Census {
         for name in names.sorted() {
             let path = dirPath + "/" + name
             let rel = dirRel.isEmpty ? name : dirRel + "/" + name
-            guard let attributes = try? fm.attributesOfItem(atPath: path) else {
+            // One lstat per entry (FileManager.attributesOfItem also looks up owner and group names).
+            var st = stat()
+            guard lstat(path, &st) == 0 else {
                 listing.events.append(.problem(.init(path: rel, kind: .unreadable, message: "could not be examined (lstat failed); not counted")))
                 continue
             }
-            let type = attributes[.type] as? FileAttributeType
+            let mode = st.st_mode & S_IFMT
+            let type: FileAttributeType? =
+                mode == S_IFLNK ? .typeSymbolicLink : mode == S_IFDIR ? .typeDirectory : mode == S_IFREG ? .typeRegular : nil
             if type == .typeSymbolicLink {
                 listing.events.append(.symlink(symlinkProblem(path, rel)))
                 continue
@@ -84,7 +93,7 @@ public enum Census {
                 if l == .c { siblingC += 1 }
                 if l == .cpp { siblingCpp += 1 }
             }
-            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            let size = Int(st.st_size)
             files.append((path, rel, size, guess))
         }
         var batch: [FileJob] = []
