@@ -38,7 +38,19 @@ public enum LabRunner {
                 "unknown variant \(v) for \(options.mechanism.rawValue); known: \(known.joined(separator: ", "))")
         }
         let probe = try LabTools.probe(explicit: options.probePath)
-        let kernel = options.mechanism == .qemu ? try LabTools.kernel(explicit: options.kernelPath) : ""
+        let bzImage = options.mechanism == .qemu ? try LabTools.kernel(explicit: options.kernelPath) : ""
+        // Under TCG, decompressing the bzImage dominates the boot: boot the extracted PVH kernel instead.
+        var kernel = bzImage
+        var kernelNote: String?
+        if options.mechanism == .qemu {
+            switch KernelImage.uncompressed(bzImage) {
+            case .success(let path):
+                kernel = path
+                kernelNote = "kernel: the uncompressed PVH image of \(bzImage) (cached at \(path))"
+            case .failure(let why):
+                kernelNote = "kernel: \(bzImage) booted compressed (\(why.message))"
+            }
+        }
         let hostNS = hostNamespaces()
         var runs: [LabRun] = []
         var kept: String?
@@ -62,6 +74,7 @@ public enum LabRunner {
                 options: options, variant: variant, accelerator: accel, probe: probe, kernel: kernel, hostNS: hostNS,
                 scenarios: scenarios)
             run.acceleratorNote = accelNote
+            if let kernelNote { run.launchNote = [run.launchNote, kernelNote].compactMap { $0 }.joined(separator: "; ") }
             if options.keepArtifacts != nil { kept = options.keepArtifacts }
             runs.append(run)
         }
