@@ -213,15 +213,7 @@ struct CatalogFactEntry: Decodable {
     init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        criterion = try c.decode(Criterion.self, forKey: .criterion)
-        aspect = try c.decode(Aspect.self, forKey: .aspect)
-        guard aspect.criterion == criterion else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .aspect, in: c,
-                debugDescription:
-                    "aspect \"\(aspect.rawValue)\" belongs to criterion \"\(aspect.criterion.rawValue)\", not \"\(criterion.rawValue)\""
-            )
-        }
+        (criterion, aspect) = try decodeAspect(c, criterion: .criterion, aspect: .aspect)
         component = try c.decodeIfPresent(String.self, forKey: .component)
         claim = try decodeNonEmpty(c, .claim)
         value = try c.decode(FactValue.self, forKey: .value)
@@ -457,4 +449,19 @@ public struct Catalog: Sendable {
                 || p.aliases.rpmPackages.contains(n)
         }
     }
+}
+
+/// A fact's criterion and aspect, refusing an aspect that belongs to another criterion (catalog and
+/// evidence files share the rule).
+func decodeAspect<K: CodingKey>(_ c: KeyedDecodingContainer<K>, criterion: K, aspect: K) throws -> (Criterion, Aspect) {
+    let decodedCriterion = try c.decode(Criterion.self, forKey: criterion)
+    let decodedAspect = try c.decode(Aspect.self, forKey: aspect)
+    guard decodedAspect.criterion == decodedCriterion else {
+        throw DecodingError.dataCorruptedError(
+            forKey: aspect, in: c,
+            debugDescription:
+                "aspect \"\(decodedAspect.rawValue)\" belongs to criterion \"\(decodedAspect.criterion.rawValue)\", not \"\(decodedCriterion.rawValue)\""
+        )
+    }
+    return (decodedCriterion, decodedAspect)
 }

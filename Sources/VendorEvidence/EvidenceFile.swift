@@ -105,15 +105,7 @@ public struct EvidenceFile: Sendable {
         init(from decoder: any Decoder) throws {
             try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let criterion = try c.decode(Criterion.self, forKey: .criterion)
-            aspect = try c.decode(Aspect.self, forKey: .aspect)
-            guard aspect.criterion == criterion else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .aspect, in: c,
-                    debugDescription:
-                        "aspect \"\(aspect.rawValue)\" belongs to criterion \"\(aspect.criterion.rawValue)\", not \"\(criterion.rawValue)\""
-                )
-            }
+            aspect = try decodeAspect(c, criterion: .criterion, aspect: .aspect).1
             component = try c.decodeIfPresent(String.self, forKey: .component)
             value = try c.decode(FactValue.self, forKey: .value)
             claim = try decodeNonEmpty(c, .claim)

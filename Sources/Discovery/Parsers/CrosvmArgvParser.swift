@@ -104,16 +104,8 @@ public enum CrosvmArgvParser {
                 problems.append(ParseSupport.problem(source, a, "unknown crosvm option"))
                 continue
             }
-            var value = inline
-            if value == nil {
-                guard i < argv.count else {
-                    problems.append(ParseSupport.problem(source, a, "option \(a) is the last argument but needs a value; it was ignored"))
-                    break
-                }
-                value = argv[i]
-                i += 1
-            }
-            let v = value ?? ""
+            guard let v = ParseSupport.optionValue(a, inline: inline, argv: argv, index: &i, source: source, problems: &problems)
+            else { break }
             switch name {
             case "block", "rwdisk", "disk", "root", "rwroot":
                 var d = device("--\(name)", v)

@@ -52,16 +52,8 @@ public enum FirecrackerParser {
                 problems.append(ParseSupport.problem(source, a, "unknown Firecracker option"))
                 continue
             }
-            var value = inline
-            if value == nil {
-                guard i < argv.count else {
-                    problems.append(ParseSupport.problem(source, a, "option \(a) is the last argument but needs a value; it was ignored"))
-                    break
-                }
-                value = argv[i]
-                i += 1
-            }
-            let val = value ?? ""
+            guard let val = ParseSupport.optionValue(a, inline: inline, argv: argv, index: &i, source: source, problems: &problems)
+            else { break }
             switch name {
             case "api-sock": c.apiSocket = val
             case "config-file": c.configFile = val
@@ -117,16 +109,8 @@ public enum FirecrackerParser {
                 problems.append(ParseSupport.problem(source, a, "unknown jailer option"))
                 continue
             }
-            var value = inline
-            if value == nil {
-                guard i < argv.count else {
-                    problems.append(ParseSupport.problem(source, a, "option \(a) is the last argument but needs a value; it was ignored"))
-                    break
-                }
-                value = argv[i]
-                i += 1
-            }
-            let val = value ?? ""
+            guard let val = ParseSupport.optionValue(a, inline: inline, argv: argv, index: &i, source: source, problems: &problems)
+            else { break }
             switch name {
             case "id": j.id = val
             case "exec-file": j.execFile = val

@@ -203,6 +203,20 @@ enum ParseSupport {
     static func problem(_ source: String, _ field: String, _ message: String) -> Problem {
         Problem(subject: "\(source) \(field)", message: message)
     }
+
+    /// The value of option `option`: its inline `--opt=value`, else the next argument (advancing `index`).
+    /// Nil, with a problem, when the option is the last argument.
+    static func optionValue(
+        _ option: String, inline: String?, argv: [String], index: inout Int, source: String, problems: inout [Problem]
+    ) -> String? {
+        if let inline { return inline }
+        guard index < argv.count else {
+            problems.append(problem(source, option, "option \(option) is the last argument but needs a value; it was ignored"))
+            return nil
+        }
+        defer { index += 1 }
+        return argv[index]
+    }
 }
 
 /// QEMU's `key=value,key2=value2` option syntax (QemuOpts / keyval): `,,` escapes a comma, an
