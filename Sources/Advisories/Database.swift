@@ -60,12 +60,38 @@ public struct AdvisoryDatabase: Sendable {
                 CREATE INDEX problems_file ON problems(file);
                 """)
         }
+        // v2: one row per advisory with its lookup keys beside it (the alias and CWE side tables were
+        // never queried); keys point at the advisory's integer row id; files have an integer id. The
+        // database only holds imported feeds, so v1 data is dropped and the next import reads every file again.
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                DROP TABLE IF EXISTS aliases;
+                DROP TABLE IF EXISTS cwes;
+                DROP TABLE IF EXISTS affected_keys;
+                DROP TABLE IF EXISTS advisories;
+                DROP TABLE IF EXISTS files;
+                DELETE FROM kev;
+                DELETE FROM problems;
+                CREATE TABLE files (
+                    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, mtime REAL NOT NULL,
+                    content_hash TEXT NOT NULL, records INTEGER NOT NULL, problems INTEGER NOT NULL, imported_at TEXT NOT NULL);
+                CREATE TABLE advisories (
+                    n INTEGER PRIMARY KEY, id TEXT NOT NULL, format TEXT NOT NULL, file INTEGER NOT NULL, published TEXT,
+                    published_day INTEGER, modified TEXT, withdrawn TEXT, assigner TEXT, summary TEXT NOT NULL,
+                    severity_score REAL, severity_rating TEXT, memory_safety INTEGER NOT NULL, memory_safety_reason TEXT NOT NULL,
+                    kev_date TEXT, unnamed INTEGER NOT NULL, keys TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (id, format));
+                CREATE INDEX advisories_file ON advisories(file);
+                CREATE TABLE affected_keys (key TEXT NOT NULL, advisory INTEGER NOT NULL, PRIMARY KEY (key, advisory)) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 
     // MARK: writing
 
     struct FileState: Sendable {
+        /// The `files` row id once stored.
+        var id: Int64? = nil
         var size: Int64
         var mtime: Double
         var contentHash: String
@@ -74,9 +100,9 @@ public struct AdvisoryDatabase: Sendable {
     func fileStates() throws -> [String: FileState] {
         try queue.read { db in
             var out: [String: FileState] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT path, size, mtime, content_hash FROM files")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, size, mtime, content_hash FROM files")
             while let r = try rows.next() {
-                out[r["path"]] = FileState(size: r["size"], mtime: r["mtime"], contentHash: r["content_hash"])
+                out[r["path"]] = FileState(id: r["id"], size: r["size"], mtime: r["mtime"], contentHash: r["content_hash"])
             }
             return out
         }
@@ -88,31 +114,39 @@ public struct AdvisoryDatabase: Sendable {
         var body: String
         var memorySafety: MemorySafety.Classification
         var unnamed: Bool
-        var keys: [(String, String)]
+        /// `kind<TAB>value` lookup keys (`cpe`, `vp`, `pkg`, `pkgname`), also stored in the row (`keys`,
+        /// newline-separated) so replacing the row can remove exactly its keys.
+        var keys: [String]
     }
 
+    static func lookupKey(_ kind: String, _ value: String) -> String { kind + "\t" + value }
+
     /// The stored body is the advisory without its summary (kept in its own column).
-    static func prepare(_ a: Advisory, encoder: JSONEncoder) throws -> Prepared {
-        var stripped = a
-        stripped.summary = ""
-        let body = String(decoding: try encoder.encode(stripped), as: UTF8.self)
-        var keys = Set<[String]>()
+    static func prepare(_ a: Advisory) -> Prepared {
+        let body = String(decoding: AdvisoryBody.encode(a), as: UTF8.self)
+        var keys = Set<String>()
         for e in a.affected {
-            if let v = e.cpeVendor, let p = e.cpeProduct { keys.insert(["cpe", ProductAliases.norm(v) + ":" + ProductAliases.norm(p)]) }
+            if let v = e.cpeVendor, let p = e.cpeProduct { keys.insert(lookupKey("cpe", ProductAliases.norm(v) + ":" + ProductAliases.norm(p))) }
             if e.vendor != nil || e.product != nil {
-                keys.insert(["vp", ProductAliases.norm(e.vendor) + "|" + ProductAliases.norm(e.product)])
+                let v = ProductAliases.norm(e.vendor), p = ProductAliases.norm(e.product)
+                // `n/a`/`n/a` names nothing: such records are found by description keywords instead.
+                if !(ProductAliases.unnamedWords.contains(v) && ProductAliases.unnamedWords.contains(p)) {
+                    keys.insert(lookupKey("vp", v + "|" + p))
+                }
             }
             if let n = e.packageName {
                 if let eco = e.ecosystem {
                     let base = ProductAliases.norm(eco).split(separator: ":").first.map(String.init) ?? ""
-                    keys.insert(["pkg", base + "|" + n])
+                    keys.insert(lookupKey("pkg", base + "|" + n))
                 } else {
-                    keys.insert(["pkgname", n])
+                    keys.insert(lookupKey("pkgname", n))
                 }
             }
         }
+        // A key with a newline could not be split back out of the `keys` column: such names are dropped
+        // from lookup (the advisory is still stored and still found through its other names).
         return Prepared(advisory: a, body: body, memorySafety: a.memorySafety, unnamed: a.affected.allSatisfy(ProductAliases.isUnnamed),
-            keys: keys.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil })
+            keys: keys.filter { !$0.utf8.contains(0x0A) }.sorted())
     }
 
     static func decodeStored(body: String, summary: String, decoder: JSONDecoder) -> Advisory? {
@@ -121,66 +155,117 @@ public struct AdvisoryDatabase: Sendable {
         return a
     }
 
+    static let advisoryColumns = [
+        "n", "id", "format", "file", "published", "published_day", "modified", "withdrawn", "assigner", "summary",
+        "severity_score", "severity_rating", "memory_safety", "memory_safety_reason", "kev_date", "unnamed", "keys", "body",
+    ]
+    /// Rows per multi-row INSERT: 18 columns × 48 rows stays far below SQLite's 32,766 bound parameters,
+    /// and one statement per 48 rows instead of one per row is most of the writer's saving.
+    static let rowsPerInsert = 48
+    static let keysPerInsert = 400
+
     /// Writes a batch of parsed files in one transaction: each file's previous rows are replaced by
     /// its new ones, so no file is ever half-written.
+    ///
+    /// Advisories go in with multi-row INSERTs and row ids assigned here (the transaction holds the
+    /// write lock, so `MAX(n)` cannot move under it). An advisory id already stored (from another file,
+    /// or a previous import) is found by one IN query per chunk and replaced, keys and all; within a
+    /// batch the last file read wins.
     func write(_ batch: [PreparedFile]) throws {
         let now = ISO8601DateFormatter().string(from: Date())
         try queue.write { db in
-            let insAdv = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO advisories (id, format, file, published, published_day, modified, withdrawn, assigner, summary,
-                  severity_score, severity_rating, memory_safety, memory_safety_reason, kev_date, unnamed, body)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                """)
-            let insAlias = try db.cachedStatement(sql: "INSERT INTO aliases (alias, id, format) VALUES (?,?,?)")
-            let insKey = try db.cachedStatement(sql: "INSERT INTO affected_keys (kind, key, id, format) VALUES (?,?,?,?)")
-            let insCWE = try db.cachedStatement(sql: "INSERT INTO cwes (id, format, cwe, source) VALUES (?,?,?,?)")
-            let delAdvChildren = [
-                try db.cachedStatement(sql: "DELETE FROM aliases WHERE id = ? AND format = ?"),
-                try db.cachedStatement(sql: "DELETE FROM affected_keys WHERE id = ? AND format = ?"),
-                try db.cachedStatement(sql: "DELETE FROM cwes WHERE id = ? AND format = ?"),
-            ]
-            let selOld = try db.cachedStatement(sql: "SELECT id, format FROM advisories WHERE file = ?")
-            let delOld = try db.cachedStatement(sql: "DELETE FROM advisories WHERE file = ?")
+            let delKey = try db.cachedStatement(sql: "DELETE FROM affected_keys WHERE key = ? AND advisory = ?")
+            let delByN = try db.cachedStatement(sql: "DELETE FROM advisories WHERE n = ?")
+            let selOld = try db.cachedStatement(sql: "SELECT n, keys FROM advisories WHERE file = ?")
             let delProblems = try db.cachedStatement(sql: "DELETE FROM problems WHERE file = ? OR (file >= ? AND file < ?)")
             let delKEV = try db.cachedStatement(sql: "DELETE FROM kev WHERE file = ?")
             let insProblem = try db.cachedStatement(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)")
-            let insFile = try db.cachedStatement(sql: "INSERT OR REPLACE INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)")
+            let upsertFile = try db.cachedStatement(sql: """
+                INSERT INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)
+                ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, content_hash = excluded.content_hash,
+                  records = excluded.records, problems = excluded.problems, imported_at = excluded.imported_at
+                RETURNING id
+                """)
             let insKEV = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO kev (cve, vendor, product, date_added, due_date, ransomware, file) VALUES (?,?,?,?,?,?,?)
                 """)
+            /// Removes one stored advisory and exactly its keys.
+            func remove(_ n: Int64, keys: String) throws {
+                for k in keys.split(separator: "\n") { try delKey.execute(arguments: [String(k), n]) }
+                try delByN.execute(arguments: [n])
+            }
+            // Files first: their rows, what an earlier version of each contributed, KEV and problems.
+            var rows: [(fileID: Int64, prepared: Prepared)] = []
             for pf in batch {
                 let parsed = pf.parsed
                 let file = parsed.file
+                guard
+                    let fileID = try Int64.fetchOne(
+                        upsertFile,
+                        arguments: [file, pf.state.size, pf.state.mtime, pf.state.contentHash, pf.prepared.count + parsed.kev.count, parsed.problems.count, now])
+                else { throw AdvisoriesError(.database, "the files row for \(file) was not stored") }
                 if pf.previouslyImported {
-                    // Remove what an earlier version of this file contributed.
-                    for r in try Row.fetchAll(selOld, arguments: [file]) {
-                        let id: String = r["id"], format: String = r["format"]
-                        for s in delAdvChildren { try s.execute(arguments: [id, format]) }
-                    }
-                    try delOld.execute(arguments: [file])
+                    for r in try Row.fetchAll(selOld, arguments: [fileID]) { try remove(r["n"], keys: r["keys"]) }
                     try delKEV.execute(arguments: [file])
                 }
                 try delProblems.execute(arguments: [file, file + "#", file + "$"])
-                for p in pf.prepared {
-                    let a = p.advisory
-                    let f = a.format.rawValue
-                    // The same id may come from another file: replace its children too.
-                    for s in delAdvChildren { try s.execute(arguments: [a.id, f]) }
-                    let sev = a.bestSeverity
-                    try insAdv.execute(arguments: [
-                        a.id, f, file, a.published, AdvisoryDate.dayNumber(a.published), a.modified, a.withdrawn, a.assigner,
-                        a.summary, sev?.score, sev?.effectiveRating, p.memorySafety.isMemorySafety, p.memorySafety.reason, a.kevDateAdded,
-                        p.unnamed, p.body,
-                    ])
-                    for alias in Set(a.aliases + [a.id]) { try insAlias.execute(arguments: [alias, a.id, f]) }
-                    for k in p.keys { try insKey.execute(arguments: [k.0, k.1, a.id, f]) }
-                    for c in a.cwes { try insCWE.execute(arguments: [a.id, f, c.id, c.source]) }
-                }
                 for k in parsed.kev {
                     try insKEV.execute(arguments: [k.cveID, k.vendorProject, k.product, k.dateAdded, k.dueDate, k.knownRansomwareCampaignUse, file])
                 }
                 for p in parsed.problems { try insProblem.execute(arguments: [p.file, p.code, p.reason, now]) }
-                try insFile.execute(arguments: [file, pf.state.size, pf.state.mtime, pf.state.contentHash, parsed.advisories.count + parsed.kev.count, parsed.problems.count, now])
+                for p in pf.prepared { rows.append((fileID, p)) }
+            }
+            // The same id twice in this batch: the later one wins.
+            var last: [String: Int] = [:]
+            for (i, r) in rows.enumerated() { last[r.prepared.advisory.format.rawValue + " " + r.prepared.advisory.id] = i }
+            if last.count < rows.count {
+                rows = rows.enumerated().filter { last[$0.element.prepared.advisory.format.rawValue + " " + $0.element.prepared.advisory.id] == $0.offset }.map(\.element)
+            }
+            // Ids already stored (another file, or an earlier import): replaced.
+            for chunk in stride(from: 0, to: rows.count, by: 500) {
+                let part = rows[chunk..<min(rows.count, chunk + 500)]
+                let ids = Set(part.map(\.prepared.advisory.id))
+                let formats = Set(part.map { $0.prepared.advisory.format.rawValue })
+                let sql = "SELECT n, id, format, keys FROM advisories WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))"
+                for r in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(Array(ids))) where formats.contains(r["format"]) {
+                    let id: String = r["id"], format: String = r["format"]
+                    if part.contains(where: { $0.prepared.advisory.id == id && $0.prepared.advisory.format.rawValue == format }) {
+                        try remove(r["n"], keys: r["keys"])
+                    }
+                }
+            }
+            var next = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(n), 0) + 1 FROM advisories")) ?? 1
+            var keyRows: [(String, Int64)] = []
+            for chunk in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
+                let part = rows[chunk..<min(rows.count, chunk + Self.rowsPerInsert)]
+                var values: [(any DatabaseValueConvertible)?] = []
+                values.reserveCapacity(part.count * Self.advisoryColumns.count)
+                for (fileID, p) in part {
+                    let a = p.advisory
+                    let sev = a.bestSeverity
+                    let n = next
+                    next += 1
+                    values += [
+                        n, a.id, a.format.rawValue, fileID, a.published, AdvisoryDate.dayNumber(a.published), a.modified, a.withdrawn,
+                        a.assigner, a.summary, sev?.score, sev?.effectiveRating, p.memorySafety.isMemorySafety, p.memorySafety.reason,
+                        a.kevDateAdded, p.unnamed, p.keys.joined(separator: "\n"), p.body,
+                    ]
+                    for k in p.keys { keyRows.append((k, n)) }
+                }
+                let row = "(" + Array(repeating: "?", count: Self.advisoryColumns.count).joined(separator: ",") + ")"
+                let statement = try db.cachedStatement(
+                    sql: "INSERT INTO advisories (\(Self.advisoryColumns.joined(separator: ", "))) VALUES "
+                        + Array(repeating: row, count: part.count).joined(separator: ","))
+                try statement.execute(arguments: StatementArguments(values))
+            }
+            for chunk in stride(from: 0, to: keyRows.count, by: Self.keysPerInsert) {
+                let part = keyRows[chunk..<min(keyRows.count, chunk + Self.keysPerInsert)]
+                var values: [(any DatabaseValueConvertible)?] = []
+                values.reserveCapacity(part.count * 2)
+                for (k, n) in part { values += [k, n] }
+                let statement = try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO affected_keys (key, advisory) VALUES " + Array(repeating: "(?,?)", count: part.count).joined(separator: ","))
+                try statement.execute(arguments: StatementArguments(values))
             }
         }
     }
@@ -255,25 +340,20 @@ public struct AdvisoryDatabase: Sendable {
         try queue.read { db in
             var clauses: [String] = []
             var args: [any DatabaseValueConvertible] = []
-            for c in p.cpe {
-                clauses.append("(kind = 'cpe' AND key = ?)")
-                args.append(ProductAliases.norm(c.vendor) + ":" + ProductAliases.norm(c.product))
+            func exact(_ kind: String, _ value: String) {
+                clauses.append("key = ?")
+                args.append(Self.lookupKey(kind, value))
             }
-            for c in p.cve5 {
-                clauses.append("(kind = 'vp' AND key = ?)")
-                args.append(ProductAliases.norm(c.vendor) + "|" + ProductAliases.norm(c.product))
-            }
+            for c in p.cpe { exact("cpe", ProductAliases.norm(c.vendor) + ":" + ProductAliases.norm(c.product)) }
+            for c in p.cve5 { exact("vp", ProductAliases.norm(c.vendor) + "|" + ProductAliases.norm(c.product)) }
             for pk in p.packages {
-                let k = ProductAliases.norm(pk.ecosystem) + "|" + pk.name
-                clauses.append("(kind = 'pkg' AND (key = ? OR key LIKE ? ESCAPE '\\'))")
-                args.append(k)
-                args.append(k.replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "/%")
+                let k = Self.lookupKey("pkg", ProductAliases.norm(pk.ecosystem) + "|" + pk.name)
+                // The package itself, or (Go) any package below it: keys in [k + "/", k + "0").
+                clauses.append("(key = ? OR (key >= ? AND key < ?))")
+                args += [k, k + "/", k + "0"]
             }
-            for n in p.debianPackages + p.rpmPackages {
-                clauses.append("(kind = 'pkgname' AND key = ?)")
-                args.append(n)
-            }
-            var sql = "SELECT body, summary FROM advisories WHERE (id, format) IN (SELECT id, format FROM affected_keys WHERE \(clauses.isEmpty ? "0" : clauses.joined(separator: " OR ")))"
+            for n in p.debianPackages + p.rpmPackages { exact("pkgname", n) }
+            var sql = "SELECT body, summary FROM advisories WHERE n IN (SELECT advisory FROM affected_keys WHERE \(clauses.isEmpty ? "0" : clauses.joined(separator: " OR ")))"
             for k in p.descriptionKeywords {
                 sql += " OR (unnamed = 1 AND summary LIKE ?)"
                 args.append("%" + k + "%")

@@ -17,11 +17,28 @@ public enum AdvisoryParser {
 
     enum Detected { case cve5, osv, nvdEnvelope, nvdRecord, kev }
 
-    static func contains(_ data: Data, _ needle: String) -> Bool {
-        data.range(of: Data(needle.utf8)) != nil
+    /// Whether `needle` occurs in the first `limit` bytes (a plain search over the span).
+    static func contains(_ s: Span<UInt8>, _ needle: String, limit: Int = .max) -> Bool {
+        let k = needle.utf8.span
+        guard k.count > 0, let first = needle.utf8.first else { return false }
+        let last = min(s.count, limit) - k.count
+        var i = 0
+        while i <= last {
+            if s[i] == first {
+                var j = 1
+                while j < k.count && s[i + j] == k[j] { j += 1 }
+                if j == k.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
+    static func contains(_ data: Data, _ needle: String) -> Bool { contains(data.span, needle) }
+
     static func detect(_ data: Data) -> Detected? {
+        // cvelistV5 records name their metadata within the first few hundred bytes.
+        if contains(data.span, "\"cveMetadata\"", limit: 4096) { return .cve5 }
         if contains(data, "\"cveMetadata\"") { return .cve5 }
         if contains(data, "\"catalogVersion\""), contains(data, "\"vulnerabilities\"") { return .kev }
         if contains(data, "\"vulnerabilities\""), contains(data, "\"NVD_CVE\"") { return .nvdEnvelope }
@@ -47,7 +64,11 @@ public enum AdvisoryParser {
         do {
             switch kind {
             case .cve5:
-                let r = try decoder.decode(CVE5.Record.self, from: data)
+                let r: CVE5.Record
+                do { r = try CVE5.decode(data.span) } catch {
+                    out.problems.append(ImportProblem(file: file, code: error.kind == .utf8 ? .invalidUTF8 : .malformed, reason: error.description))
+                    return out
+                }
                 switch CVE5.normalise(r) {
                 case .success(let a): out.advisories.append(a)
                 case .failure(let e): out.problems.append(ImportProblem(file: file, code: e.code, reason: e.message))
@@ -117,14 +138,31 @@ public enum AdvisoryParser {
         return (f[2], f[3], f[4], f[5], f[6])
     }
 
+    /// The number after the first `CWE-` (at most 6 digits).
     static func cwe(from s: String?) -> Int? {
         guard let s else { return nil }
-        guard let r = s.range(of: "CWE-") else { return nil }
-        let digits = s[r.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        return digits.isEmpty ? nil : Int(digits.prefix(6))
+        let u = Array(s.utf8)
+        var i = 0
+        while i + 4 < u.count {
+            if u[i] == UInt8(ascii: "C"), u[i + 1] == UInt8(ascii: "W"), u[i + 2] == UInt8(ascii: "E"), u[i + 3] == UInt8(ascii: "-") {
+                var n = 0
+                var k = i + 4
+                while k < u.count, k < i + 10, u[k] >= 0x30, u[k] <= 0x39 {
+                    n = n * 10 + Int(u[k] - 0x30)
+                    k += 1
+                }
+                return k > i + 4 ? n : nil
+            }
+            i += 1
+        }
+        return nil
     }
 
-    static func capped(_ s: String, _ n: Int = 4000) -> String { s.count > n ? String(s.prefix(n)) + "…" : s }
+    /// At most `n` characters (counted only when the UTF-8 length says it may matter).
+    static func capped(_ s: String, _ n: Int = 4000) -> String {
+        guard s.utf8.count > n, s.count > n else { return s }
+        return String(s.prefix(n)) + "…"
+    }
 }
 
 /// An array element that may be malformed without failing the whole array.
@@ -140,14 +178,16 @@ enum Lenient<T: Decodable & Sendable>: Decodable, Sendable {
 
 // MARK: - CVE JSON 5.x
 
+/// CVE JSON 5.x records (the cvelistV5 layout), read with `JSONPull`: only the fields Bulkhead keeps are
+/// materialised; a modelled field of the wrong type fails the record with its path.
 enum CVE5 {
-    struct Record: Decodable, Sendable {
+    struct Record: Sendable {
         var dataType: String?
         var dataVersion: String?
         var cveMetadata: Meta
         var containers: Containers?
     }
-    struct Meta: Decodable, Sendable {
+    struct Meta: Sendable {
         var cveId: String
         var state: String?
         var assignerShortName: String?
@@ -155,11 +195,11 @@ enum CVE5 {
         var dateUpdated: String?
         var dateReserved: String?
     }
-    struct Containers: Decodable, Sendable {
+    struct Containers: Sendable {
         var cna: Container?
         var adp: [Container]?
     }
-    struct Container: Decodable, Sendable {
+    struct Container: Sendable {
         var title: String?
         var datePublic: String?
         var descriptions: [Description]?
@@ -168,11 +208,11 @@ enum CVE5 {
         var metrics: [Metric]?
         var rejectedReasons: [Description]?
     }
-    struct Description: Decodable, Sendable {
+    struct Description: Sendable {
         var lang: String?
         var value: String?
     }
-    struct Affected: Decodable, Sendable {
+    struct Affected: Sendable {
         var vendor: String?
         var product: String?
         var packageName: String?
@@ -181,7 +221,7 @@ enum CVE5 {
         var defaultStatus: String?
         var versions: [Version]?
     }
-    struct Version: Decodable, Sendable {
+    struct Version: Sendable {
         var version: String
         var status: String
         var lessThan: String?
@@ -189,44 +229,324 @@ enum CVE5 {
         var versionType: String?
         var changes: [Change]?
     }
-    struct Change: Decodable, Sendable {
+    struct Change: Sendable {
         var at: String
         var status: String
     }
-    struct ProblemType: Decodable, Sendable {
+    struct ProblemType: Sendable {
         var descriptions: [PTDescription]?
     }
-    struct PTDescription: Decodable, Sendable {
+    struct PTDescription: Sendable {
         var cweId: String?
         var description: String?
         var type: String?
     }
-    struct Metric: Decodable, Sendable {
+    struct Metric: Sendable {
         var cvssV4_0: CVSS?
         var cvssV3_1: CVSS?
         var cvssV3_0: CVSS?
         var cvssV2_0: CVSS?
         var other: Other?
     }
-    struct CVSS: Decodable, Sendable {
+    struct CVSS: Sendable {
         var baseScore: Double?
         var baseSeverity: String?
         var vectorString: String?
     }
-    struct Other: Decodable, Sendable {
+    struct Other: Sendable {
         var type: String?
         var content: OtherContent?
     }
-    struct OtherContent: Decodable, Sendable {
+    struct OtherContent: Sendable {
         var dateAdded: String?
         var value: String?
-        enum CodingKeys: CodingKey { case dateAdded, value }
-        init(from decoder: any Decoder) throws {
-            // `content` is free-form: read the two fields Bulkhead uses when they are strings.
-            let c = try? decoder.container(keyedBy: CodingKeys.self)
-            dateAdded = try? c?.decodeIfPresent(String.self, forKey: .dateAdded)
-            value = try? c?.decodeIfPresent(String.self, forKey: .value)
+    }
+
+    typealias Failure = JSONPull.Failure
+
+    static func decode(_ s: Span<UInt8>) throws(Failure) -> Record {
+        var r = JSONPull()
+        var dataType: String?
+        var dataVersion: String?
+        var meta: Meta?
+        var containers: Containers?
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "dataType") {
+                dataType = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "dataVersion") {
+                dataVersion = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "cveMetadata") {
+                meta = try decodeMeta(s, &r)
+            } else if JSONPull.key(s, k, is: "containers") {
+                containers = try r.skipNull(s) ? nil : try decodeContainers(s, &r)
+            } else {
+                try r.skipValue(s)
+            }
         }
+        try r.end(s)
+        guard let meta else { throw r.missing(s, "cveMetadata") }
+        return Record(dataType: dataType, dataVersion: dataVersion, cveMetadata: meta, containers: containers)
+    }
+
+    static func decodeMeta(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Meta {
+        var m = Meta(cveId: "")
+        var haveID = false
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "cveId") {
+                m.cveId = try r.string(s)
+                haveID = true
+            } else if JSONPull.key(s, k, is: "state") {
+                m.state = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "assignerShortName") {
+                m.assignerShortName = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "datePublished") {
+                m.datePublished = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "dateUpdated") {
+                m.dateUpdated = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "dateReserved") {
+                m.dateReserved = try r.optionalString(s)
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        guard haveID else { throw r.missing(s, "cveMetadata.cveId") }
+        return m
+    }
+
+    static func decodeContainers(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Containers {
+        var c = Containers()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "cna") {
+                c.cna = try r.skipNull(s) ? nil : try decodeContainer(s, &r)
+            } else if JSONPull.key(s, k, is: "adp") {
+                var list: [Container] = []
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeContainer(s, &r)) }
+                c.adp = list
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        return c
+    }
+
+    static func decodeDescriptions(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> [Description] {
+        var out: [Description] = []
+        try r.forEach(s) { (r: inout JSONPull) throws(Failure) in
+            var d = Description()
+            var o = try r.beginObject(s)
+            while let k = try r.nextKey(s, &o) {
+                if JSONPull.key(s, k, is: "lang") {
+                    d.lang = try r.optionalString(s)
+                } else if JSONPull.key(s, k, is: "value") {
+                    d.value = try r.optionalString(s)
+                } else {
+                    try r.skipValue(s)
+                }
+            }
+            out.append(d)
+        }
+        return out
+    }
+
+    static func decodeContainer(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Container {
+        var c = Container()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "affected") {
+                var list: [Affected] = []
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeAffected(s, &r)) }
+                c.affected = list
+            } else if JSONPull.key(s, k, is: "descriptions") {
+                c.descriptions = try decodeDescriptions(s, &r)
+            } else if JSONPull.key(s, k, is: "problemTypes") {
+                var list: [ProblemType] = []
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeProblemType(s, &r)) }
+                c.problemTypes = list
+            } else if JSONPull.key(s, k, is: "metrics") {
+                var list: [Metric] = []
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeMetric(s, &r)) }
+                c.metrics = list
+            } else if JSONPull.key(s, k, is: "title") {
+                c.title = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "datePublic") {
+                c.datePublic = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "rejectedReasons") {
+                c.rejectedReasons = try decodeDescriptions(s, &r)
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        return c
+    }
+
+    static func decodeAffected(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Affected {
+        var a = Affected()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "vendor") {
+                a.vendor = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "product") {
+                a.product = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "versions") {
+                var list: [Version] = []
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeVersion(s, &r)) }
+                a.versions = list
+            } else if JSONPull.key(s, k, is: "defaultStatus") {
+                a.defaultStatus = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "packageName") {
+                a.packageName = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "collectionURL") {
+                a.collectionURL = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "cpes") {
+                a.cpes = try r.optionalStrings(s)
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        return a
+    }
+
+    static func decodeVersion(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Version {
+        var version: String?
+        var status: String?
+        var v = Version(version: "", status: "")
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "version") {
+                version = try r.string(s)
+            } else if JSONPull.key(s, k, is: "status") {
+                status = try r.string(s)
+            } else if JSONPull.key(s, k, is: "lessThan") {
+                v.lessThan = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "lessThanOrEqual") {
+                v.lessThanOrEqual = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "versionType") {
+                v.versionType = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "changes") {
+                var list: [Change] = []
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in
+                    var at: String?
+                    var st: String?
+                    var o = try r.beginObject(s)
+                    while let k = try r.nextKey(s, &o) {
+                        if JSONPull.key(s, k, is: "at") {
+                            at = try r.string(s)
+                        } else if JSONPull.key(s, k, is: "status") {
+                            st = try r.string(s)
+                        } else {
+                            try r.skipValue(s)
+                        }
+                    }
+                    guard let at else { throw r.missing(s, "at") }
+                    guard let st else { throw r.missing(s, "status") }
+                    list.append(Change(at: at, status: st))
+                }
+                v.changes = list
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        guard let version else { throw r.missing(s, "version") }
+        guard let status else { throw r.missing(s, "status") }
+        v.version = version
+        v.status = status
+        return v
+    }
+
+    static func decodeProblemType(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> ProblemType {
+        var p = ProblemType()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            guard JSONPull.key(s, k, is: "descriptions") else {
+                try r.skipValue(s)
+                continue
+            }
+            var list: [PTDescription] = []
+            try r.forEach(s) { (r: inout JSONPull) throws(Failure) in
+                var d = PTDescription()
+                var o = try r.beginObject(s)
+                while let k = try r.nextKey(s, &o) {
+                    if JSONPull.key(s, k, is: "cweId") {
+                        d.cweId = try r.optionalString(s)
+                    } else if JSONPull.key(s, k, is: "description") {
+                        d.description = try r.optionalString(s)
+                    } else if JSONPull.key(s, k, is: "type") {
+                        d.type = try r.optionalString(s)
+                    } else {
+                        try r.skipValue(s)
+                    }
+                }
+                list.append(d)
+            }
+            p.descriptions = list
+        }
+        return p
+    }
+
+    static func decodeMetric(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Metric {
+        var m = Metric()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "cvssV3_1") {
+                m.cvssV3_1 = try decodeCVSS(s, &r)
+            } else if JSONPull.key(s, k, is: "cvssV4_0") {
+                m.cvssV4_0 = try decodeCVSS(s, &r)
+            } else if JSONPull.key(s, k, is: "cvssV3_0") {
+                m.cvssV3_0 = try decodeCVSS(s, &r)
+            } else if JSONPull.key(s, k, is: "cvssV2_0") {
+                m.cvssV2_0 = try decodeCVSS(s, &r)
+            } else if JSONPull.key(s, k, is: "other") {
+                if try r.skipNull(s) { continue }
+                var other = Other()
+                var o = try r.beginObject(s)
+                while let k = try r.nextKey(s, &o) {
+                    if JSONPull.key(s, k, is: "type") {
+                        other.type = try r.optionalString(s)
+                    } else if JSONPull.key(s, k, is: "content"), try r.peek(s) == .object {
+                        // `content` is free-form: keep the two fields Bulkhead uses when they are strings.
+                        var content = OtherContent()
+                        var o = try r.beginObject(s)
+                        while let k = try r.nextKey(s, &o) {
+                            let field = JSONPull.key(s, k, is: "dateAdded") ? 1 : JSONPull.key(s, k, is: "value") ? 2 : 0
+                            if field != 0, try r.peek(s) == .string {
+                                let v = try r.string(s)
+                                if field == 1 { content.dateAdded = v } else { content.value = v }
+                            } else {
+                                try r.skipValue(s)
+                            }
+                        }
+                        other.content = content
+                    } else {
+                        try r.skipValue(s)
+                    }
+                }
+                m.other = other
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        return m
+    }
+
+    static func decodeCVSS(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> CVSS? {
+        if try r.skipNull(s) { return nil }
+        var c = CVSS()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "baseScore") {
+                c.baseScore = try r.optionalNumber(s)
+            } else if JSONPull.key(s, k, is: "baseSeverity") {
+                c.baseSeverity = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "vectorString") {
+                c.vectorString = try r.optionalString(s)
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        return c
     }
 
     static func normalise(_ r: Record) -> Result<Advisory, AdvisoriesError> {

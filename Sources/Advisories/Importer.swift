@@ -80,14 +80,21 @@ public enum AdvisoryImporter {
             }
         }
         report.filesSeen = files.count
+        let tCollect = Date().timeIntervalSince(start)
         let known = try db.fileStates()
+        var tParse = 0.0, tWait = 0.0
         var done = 0
         var index = 0
+        // The writer runs on its own thread (GRDB's queue, entered from `writer`), not on the cooperative
+        // pool: a pool thread blocked in `db.write` would leave one core to the parsers.
+        let writer = DispatchQueue(label: "bulkhead.advisories.writer")
         var pendingWrite: Task<Void, any Error>?
         while index < files.count {
             let batch = Array(files[index..<min(files.count, index + options.batchSize)])
             index += batch.count
+            let t0 = Date()
             let results = await parseBatch(batch, known: known, options: options)
+            tParse += Date().timeIntervalSince(t0)
             var toWrite: [PreparedFile] = []
             for r in results {
                 switch r {
@@ -105,69 +112,123 @@ public enum AdvisoryImporter {
                 }
             }
             // Write this batch while the next one is parsed.
+            let t1 = Date()
             try await pendingWrite?.value
+            tWait += Date().timeIntervalSince(t1)
             let writeBatch = toWrite
-            pendingWrite = Task.detached { try db.write(writeBatch) }
+            pendingWrite = Task {
+                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                    writer.async { c.resume(with: Result { try db.write(writeBatch) }) }
+                }
+            }
             report.filesImported += writeBatch.count
             done += batch.count
             options.progress?(ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
         }
         try await pendingWrite?.value
         report.seconds = Date().timeIntervalSince(start)
+        if ProcessInfo.processInfo.environment["BULKHEAD_TRACE"] != nil {
+            FileHandle.standardError.write(Data("collect \(tCollect) parse \(tParse) wait \(tWait) total \(report.seconds)\n".utf8))
+        }
         return report
     }
 
     static func parseBatch(_ batch: [String], known: [String: AdvisoryDatabase.FileState], options: ImportOptions) async -> [Work] {
-        await withTaskGroup(of: (Int, Work).self) { group in
-            var out = [Work?](repeating: nil, count: batch.count)
-            var next = 0
-            func add(_ g: inout TaskGroup<(Int, Work)>) {
-                // Each task handles a contiguous slice to keep task overhead low.
-                let stride = max(1, batch.count / (options.parallelism * 4))
-                let lo = next
-                let hi = min(batch.count, next + stride)
-                next = hi
-                for i in lo..<hi {
-                    let path = batch[i]
-                    let prev = known[path]
-                    g.addTask { (i, work(path, previous: prev, options: options)) }
-                }
+        // A few contiguous slices per core: enough to balance uneven files, few enough that task
+        // overhead stays invisible.
+        let slices = max(1, min(batch.count, options.parallelism * 4))
+        let per = (batch.count + slices - 1) / slices
+        return await withTaskGroup(of: (Int, [Work]).self) { group in
+            for k in 0..<slices {
+                let lo = k * per
+                let hi = min(batch.count, lo + per)
+                guard lo < hi else { continue }
+                let paths = Array(batch[lo..<hi])
+                let previous = paths.map { known[$0] }
+                group.addTask { (k, zip(paths, previous).map { work($0, previous: $1, options: options) }) }
             }
-            while next < batch.count { add(&group) }
-            for await (i, w) in group where i < out.count { out[i] = w }
-            return out.compactMap { $0 }
+            var out = [[Work]](repeating: [], count: slices)
+            for await (k, w) in group where k < out.count { out[k] = w }
+            return out.flatMap { $0 }
         }
     }
 
-    static func work(_ path: String, previous: AdvisoryDatabase.FileState?, options: ImportOptions) -> Work {
-        let attrs = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attrs?[.size] as? NSNumber)?.int64Value ?? -1
-        let mtime = (attrs?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        if let previous, previous.size == size, previous.mtime == mtime {
-            return .unchanged(path, previous, touch: false)
+    /// Opens, checks and reads one input file: `(bytes, size, mtime)`, `nil` bytes when size and mtime
+    /// say it is unchanged since `previous`.
+    static func read(_ path: String, previous: AdvisoryDatabase.FileState?, limit: Int) throws(AdvisoriesError) -> (Data?, Int64, Double) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw AdvisoriesError(.unreadable, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw AdvisoriesError(.unreadable, "cannot stat \(path): \(String(cString: strerror(errno)))") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw AdvisoriesError(.unreadable, "\(path) is not a regular file; skipped") }
+        let size = Int64(st.st_size)
+        let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        if let previous, previous.size == size, previous.mtime == mtime { return (nil, size, mtime) }
+        guard size <= Int64(limit) else {
+            throw AdvisoriesError(.tooLarge, "\(size) bytes is over the \(limit)-byte cap; file skipped")
         }
-        if size > Int64(options.maxFileSize) {
-            return .failed(ImportProblem(file: path, code: .tooLarge, reason: "\(size) bytes is over the \(options.maxFileSize)-byte cap; file skipped"))
-        }
-        let data: Data
-        do { data = try BoundedFile.read(path, limit: options.maxFileSize) } catch let e as AdvisoriesError {
-            return .failed(ImportProblem(file: path, code: e.code, reason: e.description))
+        var data = Data()
+        do {
+            // One read for the size fstat gave; more only if the file grew meanwhile (never past the cap).
+            while data.count <= limit, let chunk = try handle.read(upToCount: max(Int(size) + 1 - data.count, 65536)), !chunk.isEmpty {
+                data.append(chunk)
+            }
         } catch {
-            return .failed(ImportProblem(file: path, code: .unreadable, reason: "\(error)"))
+            throw AdvisoriesError(.unreadable, "cannot read \(path)", cause: "\(error)")
+        }
+        guard data.count <= limit else { throw AdvisoriesError(.tooLarge, "\(path) grew over the \(limit)-byte cap while read; skipped") }
+        return (data, Int64(data.count), mtime)
+    }
+
+    static func work(_ path: String, previous: AdvisoryDatabase.FileState?, options: ImportOptions) -> Work {
+        let data: Data
+        let mtime: Double
+        do {
+            let (bytes, size, modified) = try read(path, previous: previous, limit: options.maxFileSize)
+            guard let bytes else {
+                if let previous { return .unchanged(path, previous, touch: false) }
+                return .failed(ImportProblem(file: path, code: .unreadable, reason: "\(path) changed while read (\(size) bytes)"))
+            }
+            data = bytes
+            mtime = modified
+        } catch {
+            return .failed(ImportProblem(file: path, code: error.code, reason: error.message + (error.cause.map { " (\($0))" } ?? "")))
         }
         let sha = ContentHash.of(data)
-        let state = AdvisoryDatabase.FileState(size: Int64(data.count), mtime: mtime, contentHash: sha)
+        let state = AdvisoryDatabase.FileState(id: previous?.id, size: Int64(data.count), mtime: mtime, contentHash: sha)
         if let previous, previous.contentHash == sha { return .unchanged(path, state, touch: true) }
-        var parsed = AdvisoryParser.parse(data, file: path)
-        let encoder = JSONEncoder()
-        var prepared: [AdvisoryDatabase.Prepared] = []
-        for a in parsed.advisories {
-            do { prepared.append(try AdvisoryDatabase.prepare(a, encoder: encoder)) } catch {
-                parsed.problems.append(ImportProblem(file: path, code: .malformed, reason: "\(a.id) cannot be stored: \(error)"))
+        let parsed = AdvisoryParser.parse(data, file: path)
+        let prepared = parsed.advisories.map(AdvisoryDatabase.prepare)
+        return .parsed(PreparedFile(parsed: parsed, prepared: prepared, state: state, previouslyImported: previous != nil))
+    }
+
+    /// Lists `dir` recursively: `*.json` files (not cvelistV5's delta logs and schemas) and `*.zip`
+    /// archives. Only entries that are neither are stat'ed (to find sub-directories), so a 300,000-file
+    /// tree costs one `getdents` stream per directory, not a `stat` per file. Symbolic links to
+    /// directories are not followed; depth is capped.
+    static func walk(_ dir: String, depth: Int, files: inout [String], zips: inout [String]) throws {
+        guard depth < 32 else { throw AdvisoriesError(.unreadable, "\(dir): directories nested deeper than 32; not followed") }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: dir) } catch {
+            throw AdvisoriesError(.unreadable, "cannot list \(dir)", cause: "\(error)")
+        }
+        for name in names {
+            let full = dir + "/" + name
+            let lower = name.lowercased()
+            if lower.hasSuffix(".json") {
+                // cvelistV5 carries delta logs and schemas that are not records.
+                if lower == "delta.json" || lower == "deltalog.json" || lower.hasSuffix("_schema.json") { continue }
+                files.append(full)
+            } else if lower.hasSuffix(".zip") {
+                zips.append(full)
+            } else {
+                var st = stat()
+                if lstat(full, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+                    try walk(full, depth: depth + 1, files: &files, zips: &zips)
+                }
             }
         }
-        parsed.advisories = prepared.map(\.advisory)
-        return .parsed(PreparedFile(parsed: parsed, prepared: prepared, state: state, previouslyImported: previous != nil))
     }
 
     /// Expands a path into the JSON files to import.
@@ -185,21 +246,8 @@ public enum AdvisoryImporter {
             return [path]
         }
         var out: [String] = []
-        guard let e = FileManager.default.enumerator(atPath: path) else {
-            throw AdvisoriesError(.unreadable, "cannot list \(path)")
-        }
         var zips: [String] = []
-        while let rel = e.nextObject() as? String {
-            let l = rel.lowercased()
-            if l.hasSuffix(".json") {
-                let base = (l as NSString).lastPathComponent
-                // cvelistV5 carries delta logs that are not records.
-                if base == "delta.json" || base == "deltalog.json" || base.hasSuffix("_schema.json") { continue }
-                out.append(path + "/" + rel)
-            } else if l.hasSuffix(".zip") {
-                zips.append(path + "/" + rel)
-            }
-        }
+        try walk(path, depth: 0, files: &out, zips: &zips)
         for z in zips { out += try collect(z, options: options, scratch: &scratch) }
         return out.sorted()
     }

@@ -48,7 +48,13 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     }
 
     static func norm(_ s: String?) -> String {
-        (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard let s else { return "" }
+        // Fast path (nearly every name): ASCII, no upper case, no surrounding white space.
+        let u = s.utf8
+        if let f = u.first, let l = u.last, f > 0x20, l > 0x20, !u.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }) {
+            return s
+        }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
     /// Why this entry names the product, or `nil`.
@@ -78,9 +84,10 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     }
 
     /// Whether an entry names nothing usable (`n/a` vendor and product, no package, no CPE).
+    static let unnamedWords: Set<String> = ["", "n/a", "na", "unknown", "*"]
+
     static func isUnnamed(_ e: AffectedEntry) -> Bool {
-        let na: Set<String> = ["", "n/a", "na", "unknown", "*"]
-        return na.contains(norm(e.vendor)) && na.contains(norm(e.product)) && e.packageName == nil && e.cpeVendor == nil
+        e.packageName == nil && e.cpeVendor == nil && unnamedWords.contains(norm(e.vendor)) && unnamedWords.contains(norm(e.product))
     }
 
     public func descriptionMatch(_ a: Advisory) -> String? {

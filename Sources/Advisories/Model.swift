@@ -244,24 +244,35 @@ public enum MemorySafety {
 
     static let keywordBytes: [[UInt8]] = keywords.map { Array($0.utf8) }
 
-    /// The first keyword found, ASCII case-insensitively, by a plain byte search.
+    /// The first keyword (in `keywords` order) found, ASCII case-insensitively, in one pass over the
+    /// text: at each byte only the keywords starting with that (lower-cased) letter are compared.
     static func firstKeyword(in text: String) -> String? {
-        var t = Array(text.utf8)
-        for i in t.indices where t[i] >= 0x41 && t[i] <= 0x5A { t[i] += 0x20 }
-        for (n, k) in keywordBytes.enumerated() {
-            guard let first = k.first, k.count <= t.count else { continue }
-            var i = 0
-            let last = t.count - k.count
-            while i <= last {
-                if t[i] == first {
-                    var j = 1
-                    while j < k.count && t[i + j] == k[j] { j += 1 }
-                    if j == k.count { return keywords[n] }
-                }
-                i += 1
+        let t = text.utf8.span
+        var found = Int.max
+        var i = 0
+        while i < t.count {
+            let c = t[i] | 0x20
+            if c >= 0x61, c <= 0x7A {
+                for n in byFirstLetter[Int(c - 0x61)] where n < found && matches(t, at: i, keywordBytes[n]) { found = n }
             }
+            i += 1
         }
-        return nil
+        return found == Int.max ? nil : keywords[found]
+    }
+
+    /// Keyword indices by the keyword's first letter (a–z).
+    static let byFirstLetter: [[Int]] = (0..<26).map { letter in
+        keywordBytes.indices.filter { keywordBytes[$0].first == UInt8(0x61 + letter) }
+    }
+
+    private static func matches(_ t: Span<UInt8>, at i: Int, _ k: [UInt8]) -> Bool {
+        guard i + k.count <= t.count else { return false }
+        for j in 0..<k.count {
+            var c = t[i + j]
+            if c >= 0x41, c <= 0x5A { c |= 0x20 }
+            if c != k[j] { return false }
+        }
+        return true
     }
 
     public static func classify(_ a: Advisory) -> Classification {
