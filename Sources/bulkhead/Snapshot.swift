@@ -34,6 +34,11 @@ struct Snapshot: AsyncParsableCommand {
         let (facts, result) = DiscoveryEngine(root: recorder).run(now: now)
         _ = HostObservationCollector.collect(root: recorder, now: now)
         _ = AssessmentInputs.daemons(root: recorder)
+        // Backport sources of the discovered mechanisms' packages (changelog.Debian.gz, bounded; the rpm
+        // database is already recorded by the package inventory), so advisories are checked offline too.
+        if let aliases = try? AliasSource.all() {
+            BackportReader.capture(root: recorder, mechanisms: result.mechanisms, packages: facts.packages, aliases: aliases)
+        }
         let summary: SnapshotSummary
         do {
             summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)
