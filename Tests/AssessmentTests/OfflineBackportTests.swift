@@ -1,0 +1,156 @@
+import Advisories
+import Assessment
+import BulkheadModel
+import Foundation
+import HostInspection
+import Testing
+
+/// Backports read through a host root: the REAL qemu changelog and dpkg status of this machine,
+/// copied into a directory root built here, then the same tree recorded into a snapshot. Offline
+/// roots must give the live host's answer.
+@Suite struct OfflineBackportTests {
+    static let changelog = "/usr/share/doc/qemu-system-x86/changelog.Debian.gz"
+    static let advisoryFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("AdvisoriesTests/Fixtures").path
+
+    struct Tree {
+        var dir: String
+        var packages: [InstalledPackage]
+        var database: String
+    }
+
+    static func read(_ path: String, limit: Int) throws -> Data {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: limit + 1) ?? Data()
+        try #require(data.count <= limit, "\(path) over \(limit) bytes")
+        return data
+    }
+
+    /// The live dpkg paragraphs of the qemu packages, this machine's changelog and os-release, and an
+    /// advisory database imported from the Advisories fixtures; nil (an issue in CI) without qemu.
+    static func makeTree(changelogBytes: Data? = nil) async throws -> Tree? {
+        guard FileManager.default.fileExists(atPath: changelog) else {
+            if Support.inCI { Issue.record("qemu-system-x86 and \(changelog) must be installed in CI (.ci/run installs qemu-system-x86)") }
+            return nil
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-offline-backports-\(UUID().uuidString)").path
+        let fm = FileManager.default
+        for sub in ["var/lib/dpkg", "usr/share/doc/qemu-system-x86", "etc"] {
+            try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
+        }
+        let status = String(decoding: try read("/var/lib/dpkg/status", limit: 64 << 20), as: UTF8.self)
+        let paragraphs = status.components(separatedBy: "\n\n").filter { $0.hasPrefix("Package: qemu-") }
+        try #require(paragraphs.contains { $0.hasPrefix("Package: qemu-system-x86\n") })
+        try Data((paragraphs.joined(separator: "\n\n") + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/var/lib/dpkg/status"))
+        try (changelogBytes ?? read(changelog, limit: 8 << 20)).write(to: URL(fileURLWithPath: dir + changelog))
+        try read("/etc/os-release", limit: 64 << 10).write(to: URL(fileURLWithPath: dir + "/etc/os-release"))
+        let database = dir + "/advisories.sqlite"
+        let db = try AdvisoryDatabase(path: database)
+        _ = try await AdvisoryImporter.run(["cve5", "nvd2", "kev"].map { advisoryFixtures + "/" + $0 }, into: db)
+        let packages = HostInspector(root: DirectoryHostRoot(directory: dir)).collect(now: Support.asOf).packages
+        try #require(packages.contains { $0.name == "qemu-system-x86" })
+        return Tree(dir: dir, packages: packages, database: database)
+    }
+
+    static let qemu = Support.mechanism("qemu", "QEMU", role: .vmm)
+    static let fixedIDs = ["CVE-2024-7409", "CVE-2021-3682", "CVE-2020-14364"]
+
+    func qemuAliases() throws -> ProductAliases {
+        try #require(try FallbackAliases.load().first { $0.product == "qemu" })
+    }
+
+    /// What the assessment concludes for qemu on `root`, and the per-CVE check behind it.
+    func check(root: any HostRoot, tree: Tree) throws -> (finding: Finding, result: Advisories.CheckResult) {
+        let finding = try #require(
+            AdvisoryFindings.findings(mechanisms: [Self.qemu], packages: tree.packages, databasePath: tree.database, root: root, now: Support.asOf).first)
+        let pkg = try #require(tree.packages.first { $0.name == "qemu-system-x86" })
+        var reader = BackportReader(root: root, packages: tree.packages, aliases: [try qemuAliases()], mechanisms: [Self.qemu])
+        let installed = InstalledProduct(product: "qemu", package: pkg.name, version: pkg.version, manager: pkg.manager)
+        let result = try AdvisoryCheck.run(
+            installed, aliases: try qemuAliases(), database: try AdvisoryDatabase(path: tree.database), backports: reader.backports(for: pkg),
+            now: Support.asOf)
+        return (finding, result)
+    }
+
+    @Test func directoryRootChecksBackportsLikeTheLiveHost() async throws {
+        guard let tree = try await Self.makeTree() else { return }
+        defer { try? FileManager.default.removeItem(atPath: tree.dir) }
+        let (finding, result) = try check(root: DirectoryHostRoot(directory: tree.dir), tree: tree)
+        if case .inconclusive(let reason) = finding.outcome { Issue.record("offline root inconclusive: \(reason)") }
+        #expect(finding.observed?.contains("fixed by backport") == true)
+        #expect(finding.observed?.contains("not fully read") == false, "\(finding.observed ?? "")")
+        for id in Self.fixedIDs {
+            let f = try #require(result.findings.first { $0.cves.contains(id) }, "\(id) should map to qemu")
+            #expect(f.state == .fixedByBackport, "\(id): \(f.state) \(f.reason)")
+            // Evidence names the host path of the changelog, not the directory it was read from.
+            #expect(f.backport?.file == Self.changelog)
+            #expect(f.backport?.via == .debianChangelog)
+            #expect(f.evidence.contains { if case .file(let p, _) = $0.source { p == Self.changelog } else { false } })
+        }
+        #expect(result.problems.isEmpty, "\(result.problems)")
+        // The live host (same packages, same changelog) concludes the same.
+        let live = try check(root: DirectoryHostRoot.live, tree: tree)
+        #expect(live.finding.observed == finding.observed)
+        #expect(live.finding.outcome == finding.outcome)
+        #expect(live.result.findings.map(\.state) == result.findings.map(\.state))
+    }
+
+    @Test func snapshotCarriesTheChangelogAndGivesTheSameAnswer() async throws {
+        guard let tree = try await Self.makeTree() else { return }
+        defer { try? FileManager.default.removeItem(atPath: tree.dir) }
+        let base = DirectoryHostRoot(directory: tree.dir)
+        let recorder = RecordingHostRoot(wrapping: base)
+        // What `bulkhead snapshot` does for backports.
+        BackportReader.capture(root: recorder, mechanisms: [Self.qemu], packages: tree.packages, aliases: try FallbackAliases.load())
+        let recorded = recorder.recorded
+        let real = try Self.read(Self.changelog, limit: 8 << 20)
+        #expect(recorded[Self.changelog]?.content == [UInt8](real))
+        #expect(recorded["/etc/os-release"]?.content != nil)
+        let archive = tree.dir + "/host.tar.gz"
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: "t", capturedAt: Support.asOf, to: archive)
+        let snapshot = try SnapshotHostRoot(path: archive)
+        let (offline, result) = try check(root: snapshot, tree: tree)
+        let (direct, _) = try check(root: base, tree: tree)
+        #expect(offline.observed == direct.observed)
+        #expect(offline.outcome == direct.outcome)
+        for id in Self.fixedIDs {
+            #expect(result.findings.first { $0.cves.contains(id) }?.state == .fixedByBackport, "\(id) offline from the snapshot")
+        }
+    }
+
+    @Test func truncatedChangelogIsAProblemNotAPass() async throws {
+        let real = FileManager.default.fileExists(atPath: Self.changelog) ? try Self.read(Self.changelog, limit: 8 << 20) : Data()
+        guard let tree = try await Self.makeTree(changelogBytes: real.prefix(real.count / 2)) else { return }
+        defer { try? FileManager.default.removeItem(atPath: tree.dir) }
+        let (finding, result) = try check(root: DirectoryHostRoot(directory: tree.dir), tree: tree)
+        #expect(result.problems.contains { $0.subject == Self.changelog && $0.message.contains("corrupt") }, "\(result.problems)")
+        #expect(!result.findings.contains { $0.state == .fixedByBackport })
+        #expect(finding.observed?.contains("backports not fully read") == true, "\(finding.observed ?? "")")
+    }
+
+    @Test func missingChangelogIsNamed() async throws {
+        guard let tree = try await Self.makeTree() else { return }
+        defer { try? FileManager.default.removeItem(atPath: tree.dir) }
+        try FileManager.default.removeItem(atPath: tree.dir + Self.changelog)
+        let (finding, result) = try check(root: DirectoryHostRoot(directory: tree.dir), tree: tree)
+        #expect(result.problems.contains { $0.message.contains("no changelog.Debian.gz for qemu-system-x86") }, "\(result.problems)")
+        #expect(result.count(.fixedByBackport) == 0)
+        #expect(finding.observed?.contains("0 fixed by backport") == true)
+    }
+
+    @Test func offlineRootWithoutPackagesSaysSo() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-adv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("a.sqlite").path
+        _ = try AdvisoryDatabase(path: db)
+        let findings = AdvisoryFindings.findings(
+            mechanisms: [Self.qemu], packages: [], databasePath: db, root: DirectoryHostRoot(directory: dir.path), now: Support.asOf)
+        guard case .inconclusive(let reason)? = findings.first?.outcome else {
+            Issue.record("expected inconclusive without packages")
+            return
+        }
+        #expect(reason.contains("no installed Debian or RPM package of QEMU"))
+    }
+}
