@@ -154,3 +154,59 @@ import Testing
         #expect(reason.contains("no installed Debian or RPM package of QEMU"))
     }
 }
+
+/// RPM hosts: the %changelog of the installed header in a REAL rpmdb.sqlite (built by rpmbuild and
+/// rpm at test time), read through a directory root and through a snapshot of it.
+@Suite struct RPMBackportTests {
+    @Test func rpmChangelogBackportsOfflineAndFromASnapshot() async throws {
+        let tree = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-rpm-backports-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        guard try RealRPM.build(in: tree) != nil else { return }
+        let database = tree + "/advisories.sqlite"
+        let db = try AdvisoryDatabase(path: database)
+        _ = try await AdvisoryImporter.run(["cve5", "nvd2", "kev"].map { OfflineBackportTests.advisoryFixtures + "/" + $0 }, into: db)
+        let root = DirectoryHostRoot(directory: tree)
+        // The package inventory reads the rpm database; a snapshot records it while doing so.
+        let recorder = RecordingHostRoot(wrapping: root)
+        let packages = HostInspector(root: recorder).collect(now: Support.asOf).packages
+        let pkg = try #require(packages.first { $0.name == "qemu-kvm" && $0.manager == "rpm" })
+        #expect(pkg.version == "17:7.2.0-3.el9")
+        let aliases = try FallbackAliases.load()
+        let qemu = try #require(aliases.first { $0.product == "qemu" })
+        BackportReader.capture(root: recorder, mechanisms: [OfflineBackportTests.qemu], packages: packages, aliases: aliases)
+        let archive = tree + "/host.tar.gz"
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: "rpmhost", capturedAt: Support.asOf, to: archive)
+        let snapshot = try SnapshotHostRoot(path: archive)
+
+        var observed: [String?] = []
+        for host in [root as any HostRoot, snapshot] {
+            var reader = BackportReader(root: host, packages: packages, aliases: [qemu], mechanisms: [OfflineBackportTests.qemu])
+            let backports = reader.backports(for: pkg)
+            #expect(backports.problems.count == 1, "one problem: the versionless entry; \(backports.problems)")
+            #expect(backports.fixes.keys.sorted() == ["CVE-2020-14364", "CVE-2021-3682", "CVE-2024-7409"], "\(host.label)")
+            #expect(backports.fixes["CVE-2024-7409"]?.file == "/var/lib/rpm/rpmdb.sqlite (qemu-kvm %changelog)")
+            let installed = InstalledProduct(product: "qemu", package: pkg.name, version: pkg.version, manager: "rpm")
+            let result = try AdvisoryCheck.run(installed, aliases: qemu, database: db, backports: backports, now: Support.asOf)
+            #expect(result.findings.first { $0.cves.contains("CVE-2024-7409") }?.state == .fixedByBackport, "\(host.label)")
+            let finding = try #require(
+                AdvisoryFindings.findings(mechanisms: [OfflineBackportTests.qemu], packages: packages, databasePath: database, root: host, now: Support.asOf)
+                    .first)
+            if case .inconclusive(let reason) = finding.outcome { Issue.record("RPM host inconclusive: \(reason)") }
+            #expect(finding.observed?.contains("3 fixed by backport") == true, "\(finding.observed ?? "")")
+            observed.append(finding.observed)
+        }
+        #expect(observed.count == 2 && observed[0] == observed[1])
+    }
+
+    @Test func rpmPackageWithoutDatabaseIsAProblem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-rpm-none-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pkg = InstalledPackage(name: "qemu-kvm", version: "17:7.2.0-3.el9", manager: "rpm")
+        var reader = BackportReader(root: DirectoryHostRoot(directory: dir), packages: [pkg], aliases: try FallbackAliases.load(), mechanisms: [OfflineBackportTests.qemu])
+        let evidence = reader.backports(for: pkg)
+        #expect(evidence.fixes.isEmpty)
+        #expect(evidence.problems.first?.message.contains("no rpm sqlite database") == true, "\(evidence.problems)")
+    }
+}
