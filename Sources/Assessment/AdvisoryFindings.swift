@@ -216,7 +216,7 @@ public struct BackportReader {
     /// in the database's directory), when present.
     public static let trackerFileNames = ["debian-security-tracker.json", "debian-security-tracker.json.gz"]
 
-    static func trackerBeside(databasePath: String) -> (tracker: DebianSecurityTracker?, problems: [Problem]) {
+    public static func trackerBeside(databasePath: String) -> (tracker: DebianSecurityTracker?, problems: [Problem]) {
         let dir = (databasePath as NSString).deletingLastPathComponent
         for name in trackerFileNames {
             let path = (dir.isEmpty ? "." : dir) + "/" + name

@@ -1,5 +1,6 @@
 import Advisories
 import ArgumentParser
+import Assessment
 import BulkheadModel
 import Foundation
 import HostInspection
@@ -139,12 +140,24 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
     var internetFacing = false
     @Flag(help: "List findings that are not affected too.")
     var all = false
+    @Option(
+        help: ArgumentHelp(
+            "A Debian security-tracker JSON export (security-tracker.debian.org/tracker/data/json, plain or .gz) used as an extra backport source: a CVE resolved for this host's release (VERSION_CODENAME) at a fixed_version ≤ the installed version is fixed. `bulkhead assess` uses debian-security-tracker.json[.gz] beside the advisory database.",
+            valueName: "FILE"))
+    var securityTracker: String?
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() async throws {
         let db = try database.open()
         let products = try product.map { [try AliasSource.product($0)] } ?? AliasSource.all()
+        var tracker: DebianSecurityTracker?
+        if let securityTracker {
+            do { tracker = try DebianSecurityTracker.load(path: securityTracker) } catch {
+                throw ValidationError("cannot use --security-tracker \(securityTracker): \(error)")
+            }
+        }
+        var reader = BackportReader(root: DirectoryHostRoot.live, packages: [], aliases: [], mechanisms: [])
         let statusText: String
         do { statusText = try DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20) } catch {
             throw ValidationError("cannot read /var/lib/dpkg/status: \(error)")
@@ -159,9 +172,11 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
                 // Same source package and version (a binNMU suffix +bN aside): already checked.
                 let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
                 guard seenVersions.insert((pkg.source ?? pkg.name) + " " + sourceVersion).inserted else { continue }
-                let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: "dpkg",
-                    changelogPath: DebianChangelog.path(forPackage: pkg.name))
-                results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, internetFacing: internetFacing))
+                let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: "dpkg")
+                let host = InstalledPackage(name: pkg.name, version: pkg.version, manager: "dpkg", sourcePackage: pkg.source)
+                var backports = reader.backports(for: host)
+                if let tracker { backports.merge(reader.trackerFixes(tracker, for: host)) }
+                results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, backports: backports, internetFacing: internetFacing))
             }
         }
         if json { try printJSON(results); return }

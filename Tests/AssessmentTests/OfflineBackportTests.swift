@@ -210,3 +210,48 @@ import Testing
         #expect(evidence.problems.first?.message.contains("no rpm sqlite database") == true, "\(evidence.problems)")
     }
 }
+
+/// The Debian security tracker beside the advisory database, with the release codename read from the
+/// root's /etc/os-release (fixture: VulnerableCode's vendored slice of the export, see its PROVENANCE.md).
+@Suite struct SecurityTrackerBackportTests {
+    static let fixture = OfflineBackportTests.advisoryFixtures + "/debian-security-tracker/debian.json"
+
+    func root(osRelease: String?) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-tracker-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/etc", withIntermediateDirectories: true)
+        if let osRelease { try Data(osRelease.utf8).write(to: URL(fileURLWithPath: dir + "/etc/os-release")) }
+        return dir
+    }
+
+    @Test func trackerBesideTheDatabaseAndCodenameFromTheRoot() throws {
+        let dir = try root(osRelease: "PRETTY_NAME=\"Debian GNU/Linux 10 (buster)\"\nVERSION_CODENAME=buster\nID=debian\n")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Self.fixture, toPath: dir + "/debian-security-tracker.json")
+        let (tracker, problems) = BackportReader.trackerBeside(databasePath: dir + "/advisories.sqlite")
+        #expect(problems.isEmpty)
+        let t = try #require(tracker)
+        var reader = BackportReader(root: DirectoryHostRoot(directory: dir), packages: [], aliases: [], mechanisms: [])
+        #expect(reader.releaseCodename() == "buster")
+        // Keyed by source package: a binary package with Source: mimetex and a binNMU suffix.
+        let pkg = InstalledPackage(name: "mimetex-bin", version: "1.76-1+b1", manager: "dpkg", sourcePackage: "mimetex")
+        let evidence = reader.trackerFixes(t, for: pkg)
+        #expect(evidence.fixes.keys.sorted() == ["CVE-2009-1382", "CVE-2009-2459"])
+        #expect(evidence.fixes["CVE-2009-1382"]?.file == dir + "/debian-security-tracker.json")
+        // Without a tracker file there is nothing (and no problem).
+        #expect(BackportReader.trackerBeside(databasePath: "/nonexistent/advisories.sqlite").tracker == nil)
+    }
+
+    @Test func noCodenameOrBadTrackerIsAProblem() throws {
+        let dir = try root(osRelease: "ID=debian\n")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try DebianSecurityTracker.load(path: Self.fixture)
+        var reader = BackportReader(root: DirectoryHostRoot(directory: dir), packages: [], aliases: [], mechanisms: [])
+        let evidence = reader.trackerFixes(t, for: InstalledPackage(name: "mimetex", version: "1.76-1", manager: "dpkg"))
+        #expect(evidence.fixes.isEmpty)
+        #expect(evidence.problems.first?.message.contains("no VERSION_CODENAME") == true)
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: dir + "/debian-security-tracker.json"))
+        let (bad, problems) = BackportReader.trackerBeside(databasePath: dir + "/advisories.sqlite")
+        #expect(bad == nil)
+        #expect(problems.first?.message.contains("security tracker not used") == true)
+    }
+}
