@@ -71,7 +71,7 @@ public enum AdvisoryFindings {
                         claim: "\(r.installed.package) \(r.installed.version) checked against the advisory database",
                         source: .package(name: r.installed.package, version: r.installed.version, manager: r.installed.manager),
                         observedAt: now, confidence: .high)
-                } + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
+                } + backportEvidence(all, root: root, now: now) + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
             out.append(
                 Finding(
                     checkID: checkID, subject: mechanism.product.rawValue, outcome: overdue.isEmpty ? .pass : .fail,
@@ -79,6 +79,21 @@ public enum AdvisoryFindings {
                     severity: .high, controls: [.ism1606], evidence: evidence))
         }
         return out
+    }
+
+    /// One evidence item per backport source that removed findings: the file read and the CVEs it fixed.
+    static func backportEvidence(_ findings: [CheckFinding], root: any HostRoot, now: Date) -> [Evidence] {
+        var byFile: [String: [String]] = [:]
+        for f in findings where f.state == .fixedByBackport {
+            if let fix = f.backport { byFile[fix.file, default: []].append(fix.cve) }
+        }
+        return byFile.keys.sorted().compactMap { file in
+            guard let cves = byFile[file] else { return nil }
+            let list = cves.sorted().prefix(12).joined(separator: ", ") + (cves.count > 12 ? ", …" : "")
+            return Evidence(
+                claim: "\(cves.count) advisories fixed by backport per \(file) (\(root.label)): \(list)",
+                source: .file(path: file, sha256: nil), observedAt: now, confidence: .high)
+        }
     }
 
     static func inconclusive(_ m: IsolationMechanism, _ reason: String) -> Finding {

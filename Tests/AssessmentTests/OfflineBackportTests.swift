@@ -89,6 +89,9 @@ import Testing
             #expect(f.evidence.contains { if case .file(let p, _) = $0.source { p == Self.changelog } else { false } })
         }
         #expect(result.problems.isEmpty, "\(result.problems)")
+        #expect(finding.evidence.contains { e in
+            if case .file(let p, _) = e.source { p == Self.changelog && e.claim.contains("CVE-2024-7409") } else { false }
+        }, "the finding names the changelog that removed CVE-2024-7409")
         // The live host (same packages, same changelog) concludes the same.
         let live = try check(root: DirectoryHostRoot.live, tree: tree)
         #expect(live.finding.observed == finding.observed)
