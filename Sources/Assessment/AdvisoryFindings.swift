@@ -35,7 +35,7 @@ public enum AdvisoryFindings {
             // One check per source package version (qemu-system-x86, -common and -data share a changelog).
             var seen = Set<String>()
             var results: [Advisories.CheckResult] = []
-            var problems: [String] = tracker.problems.map(\.description)
+            var problems: [String] = []
             for pkg in BackportReader.installedPackages(of: alias, in: packages) {
                 let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
                 guard seen.insert((pkg.sourcePackage ?? pkg.name) + " " + sourceVersion + " " + pkg.manager).inserted else { continue }
@@ -61,7 +61,7 @@ public enum AdvisoryFindings {
             let backported = all.filter { $0.state == .fixedByBackport }.count
             var observed = "\(open.count) open (\(overdue.count) past the ISM-1606 deadline), \(unknown) not evaluable, \(backported) fixed by backport"
             if !overdue.isEmpty { observed += ": " + overdue.prefix(8).map(\.id).joined(separator: ", ") }
-            let readProblems = results.flatMap(\.problems)
+            let readProblems = tracker.problems + results.flatMap(\.problems)
             if !readProblems.isEmpty {
                 observed += "; backports not fully read: " + readProblems.prefix(4).map(\.description).joined(separator: "; ")
             }
