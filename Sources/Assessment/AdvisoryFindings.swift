@@ -113,12 +113,15 @@ public struct BackportReader {
     /// RPM package names whose changelogs are read (one pass over the rpm database).
     let rpmNames: Set<String>
     private var rpm: (packages: [String: [RPMChangelog.Package]], path: String?, problem: Problem?)?
+    /// Names the cached `rpm` pass looked for.
+    private var rpmLoaded: Set<String> = []
     private var codename: String??
 
     public init(root: any HostRoot, packages: [InstalledPackage], aliases: [ProductAliases], mechanisms: [IsolationMechanism]) {
         self.root = root
         let products = Set(mechanisms.map(\.product))
-        rpmNames = Set(aliases.filter { products.contains($0.product) }.flatMap(\.rpmPackages))
+        // No mechanisms given (the `advisories check` command): every product's rpm packages.
+        rpmNames = Set(aliases.filter { mechanisms.isEmpty || products.contains($0.product) }.flatMap(\.rpmPackages))
     }
 
     /// Installed dpkg and rpm packages of a product, in alias order.
@@ -166,7 +169,10 @@ public struct BackportReader {
 
     /// The %changelog of the installed header in rpmdb.sqlite (read once for all packages).
     mutating func rpmBackports(for pkg: InstalledPackage) -> BackportEvidence {
-        if rpm == nil { rpm = Self.readRPM(root: root, names: rpmNames.union([pkg.name])) }
+        if rpm == nil || !rpmLoaded.contains(pkg.name) {
+            rpmLoaded = rpmNames.union(rpmLoaded).union([pkg.name])
+            rpm = Self.readRPM(root: root, names: rpmLoaded)
+        }
         guard let rpm else { return BackportEvidence() }
         if let problem = rpm.problem { return BackportEvidence(problems: [problem]) }
         guard let path = rpm.path, let header = rpm.packages[pkg.name]?.first(where: { $0.version == pkg.version }) else {

@@ -134,6 +134,7 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         abstract: "Advisories affecting the installed packages of each known product, minus fixes backported by the distribution, with ISM-1606 timeliness.")
 
     @OptionGroup var database: AdvisoryDatabaseOption
+    @OptionGroup var host: HostTarget
     @Option(help: "Only this product (e.g. qemu).")
     var product: String?
     @Flag(help: "Use the internet-facing timeline (two weeks, ISM-1694) instead of one month (ISM-1695/1902).")
@@ -154,28 +155,28 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         var tracker: DebianSecurityTracker?
         if let securityTracker {
             do { tracker = try DebianSecurityTracker.load(path: securityTracker) } catch {
-                throw ValidationError("cannot use --security-tracker \(securityTracker): \(error)")
+                throw AdvisoriesCLIError(message: "cannot use --security-tracker \(securityTracker): \(error)")
             }
         }
-        var reader = BackportReader(root: DirectoryHostRoot.live, packages: [], aliases: [], mechanisms: [])
-        let statusText: String
-        do { statusText = try DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20) } catch {
-            throw ValidationError("cannot read /var/lib/dpkg/status: \(error)")
+        // The installed packages (dpkg status and rpm database) of the chosen host; backports are read
+        // through the same root, so --root and --snapshot check like the live host.
+        let root = try host.open()
+        let facts = HostInspector(root: root).collect()
+        for problem in facts.problems where problem.subject.contains("dpkg") || problem.subject.contains("rpm") {
+            FileHandle.standardError.write(Data("warning: \(problem)\n".utf8))
         }
-        let packages = DpkgStatus.parse(statusText)
+        var reader = BackportReader(root: root, packages: facts.packages, aliases: products, mechanisms: [])
         var results: [CheckResult] = []
         for p in products {
             // One package per installed version of a product (qemu-system-x86, -common, -data share a changelog).
             var seenVersions = Set<String>()
-            let installedPackages = p.debianPackages.compactMap { name in packages.first { $0.name == name } }
-            for pkg in installedPackages {
+            for pkg in BackportReader.installedPackages(of: p, in: facts.packages) {
                 // Same source package and version (a binNMU suffix +bN aside): already checked.
                 let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
-                guard seenVersions.insert((pkg.source ?? pkg.name) + " " + sourceVersion).inserted else { continue }
-                let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: "dpkg")
-                let host = InstalledPackage(name: pkg.name, version: pkg.version, manager: "dpkg", sourcePackage: pkg.source)
-                var backports = reader.backports(for: host)
-                if let tracker { backports.merge(reader.trackerFixes(tracker, for: host)) }
+                guard seenVersions.insert((pkg.sourcePackage ?? pkg.name) + " " + sourceVersion + " " + pkg.manager).inserted else { continue }
+                let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
+                var backports = reader.backports(for: pkg)
+                if let tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(tracker, for: pkg)) }
                 results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, backports: backports, internetFacing: internetFacing))
             }
         }

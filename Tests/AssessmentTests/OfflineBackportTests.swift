@@ -200,6 +200,12 @@ import Testing
             observed.append(finding.observed)
         }
         #expect(observed.count == 2 && observed[0] == observed[1])
+        // A reader built without aliases (the `advisories check` command) loads what it is asked for.
+        var bare = BackportReader(root: root, packages: packages, aliases: [], mechanisms: [])
+        #expect(bare.backports(for: pkg).fixes.count == 3)
+        let other = InstalledPackage(name: "kernel", version: "6.1-1", manager: "rpm")
+        #expect(bare.backports(for: other).problems.first?.message.contains("no rpm database header for kernel") == true)
+        #expect(bare.backports(for: pkg).fixes.count == 3, "still there after the reload")
     }
 
     @Test func rpmPackageWithoutDatabaseIsAProblem() throws {
