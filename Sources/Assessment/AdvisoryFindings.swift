@@ -32,13 +32,9 @@ public enum AdvisoryFindings {
         let tracker = BackportReader.trackerBeside(databasePath: databasePath)
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
-            // One check per source package version (qemu-system-x86, -common and -data share a changelog).
-            var seen = Set<String>()
             var results: [Advisories.CheckResult] = []
             var problems: [String] = []
-            for pkg in BackportReader.installedPackages(of: alias, in: packages) {
-                let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
-                guard seen.insert((pkg.sourcePackage ?? pkg.name) + " " + sourceVersion + " " + pkg.manager).inserted else { continue }
+            for pkg in BackportReader.packagesToCheck(of: alias, in: packages) {
                 var backports = reader.backports(for: pkg)
                 if let t = tracker.tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(t, for: pkg)) }
                 let installed = InstalledProduct(product: mechanism.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
@@ -130,13 +126,23 @@ public struct BackportReader {
             + alias.rpmPackages.flatMap { n in packages.filter { $0.name == n && $0.manager == "rpm" } }
     }
 
-    /// Reads every backport source of every installed package of `mechanisms` (what a snapshot must hold).
+    /// The packages checked for a product: one per source package version and manager
+    /// (qemu-system-x86, -common and -data share a changelog; a binNMU suffix `+bN` aside).
+    public static func packagesToCheck(of alias: ProductAliases, in packages: [InstalledPackage]) -> [InstalledPackage] {
+        var seen = Set<String>()
+        return installedPackages(of: alias, in: packages).filter { pkg in
+            let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
+            return seen.insert((pkg.sourcePackage ?? pkg.name) + " " + sourceVersion + " " + pkg.manager).inserted
+        }
+    }
+
+    /// Reads every backport source of the packages `AdvisoryFindings` checks for `mechanisms` (what a snapshot must hold).
     public static func capture(root: any HostRoot, mechanisms: [IsolationMechanism], packages: [InstalledPackage], aliases: [ProductAliases]) {
         var reader = BackportReader(root: root, packages: packages, aliases: aliases, mechanisms: mechanisms)
         _ = reader.releaseCodename()
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
-            for pkg in installedPackages(of: alias, in: packages) { _ = reader.backports(for: pkg) }
+            for pkg in packagesToCheck(of: alias, in: packages) { _ = reader.backports(for: pkg) }
         }
     }
 

@@ -168,12 +168,8 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         var reader = BackportReader(root: root, packages: facts.packages, aliases: products, mechanisms: [])
         var results: [CheckResult] = []
         for p in products {
-            // One package per installed version of a product (qemu-system-x86, -common, -data share a changelog).
-            var seenVersions = Set<String>()
-            for pkg in BackportReader.installedPackages(of: p, in: facts.packages) {
-                // Same source package and version (a binNMU suffix +bN aside): already checked.
-                let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
-                guard seenVersions.insert((pkg.sourcePackage ?? pkg.name) + " " + sourceVersion + " " + pkg.manager).inserted else { continue }
+            // One package per installed source version of a product (qemu-system-x86, -common, -data share a changelog).
+            for pkg in BackportReader.packagesToCheck(of: p, in: facts.packages) {
                 let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
                 var backports = reader.backports(for: pkg)
                 if let tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(tracker, for: pkg)) }
