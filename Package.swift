@@ -61,7 +61,10 @@ let package = Package(
         // Advisory import (CVE 5, OSV, NVD 2.0, KEV), version schemes, backports, statistics.
         .target(
             name: "Advisories",
-            dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "BulkheadModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             exclude: ["README.md"],
             resources: [.copy("DefaultAliases.json")],
             swiftSettings: strict),

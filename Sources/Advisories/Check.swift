@@ -62,19 +62,29 @@ public enum AdvisoryCheck {
     public static func run(
         _ installed: InstalledProduct, aliases: ProductAliases, database: AdvisoryDatabase, now: Date = Date(), internetFacing: Bool = false
     ) throws -> CheckResult {
-        let candidates = try database.candidates(for: aliases)
-        let kev = try database.kevEntries()
-        var problems: [Problem] = []
-        var fixes: [String: BackportFix] = [:]
+        var backports = BackportEvidence()
         if let path = installed.changelogPath {
             do {
                 let entries = DebianChangelog.parse(try DebianChangelog.load(path: path))
-                fixes = DebianChangelog.fixes(entries, installed: installed.version, file: path)
+                backports.fixes = DebianChangelog.fixes(entries, installed: installed.version, file: path)
             } catch {
-                problems.append(Problem(subject: path, message: "changelog unreadable, backports not considered: \(error)"))
+                backports.problems.append(Problem(subject: path, message: "changelog unreadable, backports not considered: \(error)"))
             }
         }
-        return evaluate(installed, aliases: aliases, candidates: candidates, kev: kev, fixes: fixes, problems: problems, now: now, internetFacing: internetFacing)
+        return try run(installed, aliases: aliases, database: database, backports: backports, now: now, internetFacing: internetFacing)
+    }
+
+    /// `run` with backport fixes already read by the caller (from a host root, an rpm database or a
+    /// security-tracker file).
+    public static func run(
+        _ installed: InstalledProduct, aliases: ProductAliases, database: AdvisoryDatabase, backports: BackportEvidence, now: Date = Date(),
+        internetFacing: Bool = false
+    ) throws -> CheckResult {
+        let candidates = try database.candidates(for: aliases)
+        let kev = try database.kevEntries()
+        return evaluate(
+            installed, aliases: aliases, candidates: candidates, kev: kev, fixes: backports.fixes, problems: backports.problems, now: now,
+            internetFacing: internetFacing)
     }
 
     /// The pure part of `run`.
@@ -121,8 +131,8 @@ public enum AdvisoryCheck {
             if let fix = cves.lazy.compactMap({ fixes[$0] }).first {
                 f.state = .fixedByBackport
                 f.backport = fix
-                f.reason = "listed in \(installed.package) changelog revision \(fix.revision) ≤ installed \(installed.version) (line \(fix.line))"
-                f.evidence.append(Evidence(claim: "changelog line \(fix.line), revision \(fix.revision): \(fix.text)", source: .file(path: fix.file, sha256: nil), observedAt: now, confidence: .high))
+                f.reason = fix.reason(package: installed.package, installed: installed.version)
+                f.evidence.append(Evidence(claim: fix.claim, source: .file(path: fix.file, sha256: nil), observedAt: now, confidence: .high))
             } else {
                 switch status {
                 case .affected: f.state = .open

@@ -28,25 +28,18 @@ public enum AdvisoryFindings {
             return mechanisms.map { inconclusive($0, "the advisory database \(databasePath) cannot be opened: \(error)") }
         }
         var out: [Finding] = []
+        var reader = BackportReader(root: root, packages: packages, aliases: aliases, mechanisms: mechanisms)
+        let tracker = BackportReader.trackerBeside(databasePath: databasePath)
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
-            guard root.isLive else {
-                out.append(inconclusive(mechanism, "backports are read from the live host's package changelogs; run on the host itself"))
-                continue
-            }
-            // One check per source package version (qemu-system-x86, -common and -data share a changelog).
-            var seen = Set<String>()
             var results: [Advisories.CheckResult] = []
             var problems: [String] = []
-            for name in alias.debianPackages {
-                guard let pkg = packages.first(where: { $0.name == name }) else { continue }
-                let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
-                guard seen.insert((pkg.sourcePackage ?? pkg.name) + " " + sourceVersion).inserted else { continue }
-                let installed = InstalledProduct(
-                    product: mechanism.product, package: pkg.name, version: pkg.version, manager: pkg.manager,
-                    changelogPath: DebianChangelog.path(forPackage: pkg.name))
+            for pkg in BackportReader.packagesToCheck(of: alias, in: packages) {
+                var backports = reader.backports(for: pkg)
+                if let t = tracker.tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(t, for: pkg)) }
+                let installed = InstalledProduct(product: mechanism.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
                 do {
-                    results.append(try AdvisoryCheck.run(installed, aliases: alias, database: database, now: now))
+                    results.append(try AdvisoryCheck.run(installed, aliases: alias, database: database, backports: backports, now: now))
                 } catch {
                     problems.append("\(pkg.name): \(error)")
                 }
@@ -54,7 +47,7 @@ public enum AdvisoryFindings {
             guard !results.isEmpty else {
                 out.append(
                     inconclusive(
-                        mechanism, problems.isEmpty ? "no installed Debian package of \(mechanism.name) to check" : problems.joined(separator: "; ")))
+                        mechanism, problems.isEmpty ? "no installed Debian or RPM package of \(mechanism.name) to check" : problems.joined(separator: "; ")))
                 continue
             }
             let all = results.flatMap(\.findings)
@@ -64,13 +57,17 @@ public enum AdvisoryFindings {
             let backported = all.filter { $0.state == .fixedByBackport }.count
             var observed = "\(open.count) open (\(overdue.count) past the ISM-1606 deadline), \(unknown) not evaluable, \(backported) fixed by backport"
             if !overdue.isEmpty { observed += ": " + overdue.prefix(8).map(\.id).joined(separator: ", ") }
+            let readProblems = tracker.problems + results.flatMap(\.problems)
+            if !readProblems.isEmpty {
+                observed += "; backports not fully read: " + readProblems.prefix(4).map(\.description).joined(separator: "; ")
+            }
             let evidence =
                 results.map { r in
                     Evidence(
                         claim: "\(r.installed.package) \(r.installed.version) checked against the advisory database",
                         source: .package(name: r.installed.package, version: r.installed.version, manager: r.installed.manager),
                         observedAt: now, confidence: .high)
-                } + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
+                } + backportEvidence(all, root: root, now: now) + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
             out.append(
                 Finding(
                     checkID: checkID, subject: mechanism.product.rawValue, outcome: overdue.isEmpty ? .pass : .fail,
@@ -80,9 +77,184 @@ public enum AdvisoryFindings {
         return out
     }
 
+    /// One evidence item per backport source that removed findings: the file read and the CVEs it fixed.
+    static func backportEvidence(_ findings: [CheckFinding], root: any HostRoot, now: Date) -> [Evidence] {
+        var byFile: [String: [String]] = [:]
+        for f in findings where f.state == .fixedByBackport {
+            if let fix = f.backport { byFile[fix.file, default: []].append(fix.cve) }
+        }
+        return byFile.keys.sorted().compactMap { file in
+            guard let cves = byFile[file] else { return nil }
+            let list = cves.sorted().prefix(12).joined(separator: ", ") + (cves.count > 12 ? ", …" : "")
+            return Evidence(
+                claim: "\(cves.count) advisories fixed by backport per \(file) (\(root.label)): \(list)",
+                source: .file(path: file, sha256: nil), observedAt: now, confidence: .high)
+        }
+    }
+
     static func inconclusive(_ m: IsolationMechanism, _ reason: String) -> Finding {
         Finding(
             checkID: checkID, subject: m.product.rawValue, outcome: .inconclusive(reason: reason), severity: .high,
             controls: [.ism1606])
+    }
+}
+
+
+/// Reads the backport sources of installed packages through a `HostRoot` (live, `--root DIR`,
+/// `--snapshot FILE`): the Debian changelog under /usr/share/doc, the rpm database's %changelog, and
+/// the release codename from /etc/os-release for the security tracker. `bulkhead snapshot` runs it
+/// over a recording root so a snapshot carries exactly what the assessment reads.
+public struct BackportReader {
+    public let root: any HostRoot
+    /// RPM package names whose changelogs are read (one pass over the rpm database).
+    let rpmNames: Set<String>
+    private var rpm: (packages: [String: [RPMChangelog.Package]], path: String?, problem: Problem?)?
+    /// Names the cached `rpm` pass looked for.
+    private var rpmLoaded: Set<String> = []
+    private var codename: String??
+
+    public init(root: any HostRoot, packages: [InstalledPackage], aliases: [ProductAliases], mechanisms: [IsolationMechanism]) {
+        self.root = root
+        let products = Set(mechanisms.map(\.product))
+        // No mechanisms given (the `advisories check` command): every product's rpm packages.
+        rpmNames = Set(aliases.filter { mechanisms.isEmpty || products.contains($0.product) }.flatMap(\.rpmPackages))
+    }
+
+    /// Installed dpkg and rpm packages of a product, in alias order.
+    public static func installedPackages(of alias: ProductAliases, in packages: [InstalledPackage]) -> [InstalledPackage] {
+        alias.debianPackages.compactMap { n in packages.first { $0.name == n && $0.manager == "dpkg" } }
+            + alias.rpmPackages.flatMap { n in packages.filter { $0.name == n && $0.manager == "rpm" } }
+    }
+
+    /// The packages checked for a product: one per source package version and manager
+    /// (qemu-system-x86, -common and -data share a changelog; a binNMU suffix `+bN` aside).
+    public static func packagesToCheck(of alias: ProductAliases, in packages: [InstalledPackage]) -> [InstalledPackage] {
+        var seen = Set<String>()
+        return installedPackages(of: alias, in: packages).filter { pkg in
+            let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
+            return seen.insert((pkg.sourcePackage ?? pkg.name) + " " + sourceVersion + " " + pkg.manager).inserted
+        }
+    }
+
+    /// Reads every backport source of the packages `AdvisoryFindings` checks for `mechanisms` (what a snapshot must hold).
+    public static func capture(root: any HostRoot, mechanisms: [IsolationMechanism], packages: [InstalledPackage], aliases: [ProductAliases]) {
+        var reader = BackportReader(root: root, packages: packages, aliases: aliases, mechanisms: mechanisms)
+        _ = reader.releaseCodename()
+        for mechanism in mechanisms {
+            guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
+            for pkg in packagesToCheck(of: alias, in: packages) { _ = reader.backports(for: pkg) }
+        }
+    }
+
+    /// Backport fixes of one installed package from its own changelog.
+    public mutating func backports(for pkg: InstalledPackage) -> BackportEvidence {
+        pkg.manager == "rpm" ? rpmBackports(for: pkg) : debianBackports(for: pkg)
+    }
+
+    /// /usr/share/doc/PKG/changelog.Debian.gz (or .Debian, .gz) read bounded and decoded in memory.
+    func debianBackports(for pkg: InstalledPackage) -> BackportEvidence {
+        for path in DebianChangelog.candidatePaths(forPackage: pkg.name) {
+            let bytes: [UInt8]
+            do {
+                bytes = try root.read(path, limit: DebianChangelog.maxCompressedSize)
+            } catch {
+                if error.code == .notFound { continue }
+                return BackportEvidence(problems: [Problem(subject: path, message: "\(error.message) (\(root.label)); backports not considered")])
+            }
+            do {
+                let entries = DebianChangelog.parse(try DebianChangelog.decode(bytes, name: path))
+                return BackportEvidence(fixes: DebianChangelog.fixes(entries, installed: pkg.version, file: path))
+            } catch {
+                return BackportEvidence(problems: [Problem(subject: path, message: "changelog unreadable, backports not considered: \(error)")])
+            }
+        }
+        return BackportEvidence(problems: [
+            Problem(subject: "/usr/share/doc/\(pkg.name)", message: "no changelog.Debian.gz for \(pkg.name) in \(root.label); backports not considered")
+        ])
+    }
+
+    /// The %changelog of the installed header in rpmdb.sqlite (read once for all packages).
+    mutating func rpmBackports(for pkg: InstalledPackage) -> BackportEvidence {
+        if rpm == nil || !rpmLoaded.contains(pkg.name) {
+            rpmLoaded = rpmNames.union(rpmLoaded).union([pkg.name])
+            rpm = Self.readRPM(root: root, names: rpmLoaded)
+        }
+        guard let rpm else { return BackportEvidence() }
+        if let problem = rpm.problem { return BackportEvidence(problems: [problem]) }
+        guard let path = rpm.path, let header = rpm.packages[pkg.name]?.first(where: { $0.version == pkg.version }) else {
+            return BackportEvidence(problems: [
+                Problem(subject: pkg.name, message: "no rpm database header for \(pkg.name) \(pkg.version); backports not considered")
+            ])
+        }
+        var evidence = BackportEvidence(fixes: RPMChangelog.fixes(header.entries, installed: pkg.version, file: "\(path) (\(pkg.name) %changelog)"))
+        if header.unversionedEntries > 0 {
+            evidence.problems.append(
+                Problem(subject: "\(path) \(pkg.name)", message: "\(header.unversionedEntries) %changelog entries name no version; their CVEs are not counted as fixed"))
+        }
+        return evidence
+    }
+
+    static func readRPM(root: any HostRoot, names: Set<String>) -> (packages: [String: [RPMChangelog.Package]], path: String?, problem: Problem?) {
+        for path in ["/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"] {
+            let bytes: [UInt8]
+            do {
+                bytes = try root.read(path, limit: 256 << 20)
+            } catch {
+                if error.code == .notFound { continue }
+                return ([:], nil, Problem(subject: path, message: "\(error.message); rpm changelogs (backports) not considered"))
+            }
+            do {
+                let (packages, _) = try RPMChangelog.read(database: bytes, path: path, names: names)
+                return (packages, path, nil)
+            } catch {
+                return ([:], nil, Problem(subject: path, message: "\(error); rpm changelogs (backports) not considered"))
+            }
+        }
+        return ([:], nil, Problem(subject: "/var/lib/rpm/rpmdb.sqlite", message: "no rpm sqlite database in \(root.label); rpm changelogs (backports) not considered"))
+    }
+
+    /// `VERSION_CODENAME` from /etc/os-release (bookworm), for the security tracker.
+    public mutating func releaseCodename() -> String? {
+        if let codename { return codename }
+        var value: String?
+        if let text = try? root.readText("/etc/os-release", limit: 64 << 10) {
+            for line in text.split(separator: "\n") where line.hasPrefix("VERSION_CODENAME=") {
+                let v = line.dropFirst("VERSION_CODENAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t"))
+                if !v.isEmpty { value = v }
+            }
+        }
+        codename = .some(value)
+        return value
+    }
+
+    /// Tracker fixes for a Debian package (by source package name and the host's codename).
+    public mutating func trackerFixes(_ tracker: DebianSecurityTracker, for pkg: InstalledPackage) -> BackportEvidence {
+        guard let codename = releaseCodename() else {
+            return BackportEvidence(problems: [
+                Problem(subject: "/etc/os-release", message: "no VERSION_CODENAME in \(root.label); the security tracker \(tracker.file) is not used")
+            ])
+        }
+        let source = pkg.sourcePackage ?? pkg.name
+        let version = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
+        return BackportEvidence(fixes: tracker.fixes(sourcePackage: source, codename: codename, installed: version))
+    }
+
+    /// The tracker export beside the advisory database (`debian-security-tracker.json` or `.json.gz`
+    /// in the database's directory), when present.
+    public static let trackerFileNames = ["debian-security-tracker.json", "debian-security-tracker.json.gz"]
+
+    public static func trackerBeside(databasePath: String) -> (tracker: DebianSecurityTracker?, problems: [Problem]) {
+        let dir = (databasePath as NSString).deletingLastPathComponent
+        for name in trackerFileNames {
+            let path = (dir.isEmpty ? "." : dir) + "/" + name
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            do {
+                let t = try DebianSecurityTracker.load(path: path)
+                return (t, t.problems)
+            } catch {
+                return (nil, [Problem(subject: path, message: "security tracker not used: \(error)")])
+            }
+        }
+        return (nil, [])
     }
 }

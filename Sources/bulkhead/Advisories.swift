@@ -1,5 +1,6 @@
 import Advisories
 import ArgumentParser
+import Assessment
 import BulkheadModel
 import Foundation
 import HostInspection
@@ -133,35 +134,46 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         abstract: "Advisories affecting the installed packages of each known product, minus fixes backported by the distribution, with ISM-1606 timeliness.")
 
     @OptionGroup var database: AdvisoryDatabaseOption
+    @OptionGroup var host: HostTarget
     @Option(help: "Only this product (e.g. qemu).")
     var product: String?
     @Flag(help: "Use the internet-facing timeline (two weeks, ISM-1694) instead of one month (ISM-1695/1902).")
     var internetFacing = false
     @Flag(help: "List findings that are not affected too.")
     var all = false
+    @Option(
+        help: ArgumentHelp(
+            "A Debian security-tracker JSON export (security-tracker.debian.org/tracker/data/json, plain or .gz) used as an extra backport source: a CVE resolved for this host's release (VERSION_CODENAME) at a fixed_version ≤ the installed version is fixed. `bulkhead assess` uses debian-security-tracker.json[.gz] beside the advisory database.",
+            valueName: "FILE"))
+    var securityTracker: String?
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() async throws {
         let db = try database.open()
         let products = try product.map { [try AliasSource.product($0)] } ?? AliasSource.all()
-        let statusText: String
-        do { statusText = try DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20) } catch {
-            throw ValidationError("cannot read /var/lib/dpkg/status: \(error)")
+        var tracker: DebianSecurityTracker?
+        if let securityTracker {
+            do { tracker = try DebianSecurityTracker.load(path: securityTracker) } catch {
+                throw AdvisoriesCLIError(message: "cannot use --security-tracker \(securityTracker): \(error)")
+            }
         }
-        let packages = DpkgStatus.parse(statusText)
+        // The installed packages (dpkg status and rpm database) of the chosen host; backports are read
+        // through the same root, so --root and --snapshot check like the live host.
+        let root = try host.open()
+        let facts = HostInspector(root: root).collect()
+        for problem in facts.problems where problem.subject.contains("dpkg") || problem.subject.contains("rpm") {
+            FileHandle.standardError.write(Data("warning: \(problem)\n".utf8))
+        }
+        var reader = BackportReader(root: root, packages: facts.packages, aliases: products, mechanisms: [])
         var results: [CheckResult] = []
         for p in products {
-            // One package per installed version of a product (qemu-system-x86, -common, -data share a changelog).
-            var seenVersions = Set<String>()
-            let installedPackages = p.debianPackages.compactMap { name in packages.first { $0.name == name } }
-            for pkg in installedPackages {
-                // Same source package and version (a binNMU suffix +bN aside): already checked.
-                let sourceVersion = pkg.version.replacingOccurrences(of: #"\+b[0-9]+$"#, with: "", options: .regularExpression)
-                guard seenVersions.insert((pkg.source ?? pkg.name) + " " + sourceVersion).inserted else { continue }
-                let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: "dpkg",
-                    changelogPath: DebianChangelog.path(forPackage: pkg.name))
-                results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, internetFacing: internetFacing))
+            // One package per installed source version of a product (qemu-system-x86, -common, -data share a changelog).
+            for pkg in BackportReader.packagesToCheck(of: p, in: facts.packages) {
+                let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
+                var backports = reader.backports(for: pkg)
+                if let tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(tracker, for: pkg)) }
+                results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, backports: backports, internetFacing: internetFacing))
             }
         }
         if json { try printJSON(results); return }

@@ -8,7 +8,8 @@ struct Snapshot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Capture what `bulkhead assess` reads from this host (or a --root tree) into a .tar.gz for offline assessment.",
         discussion: """
-            Runs discovery and the check observations once while recording every file read, directory listed, link read and file stat'ed, \
+            Runs discovery, the check observations and the advisory backport reads (changelog.Debian.gz of each discovered \
+            mechanism's package, capped at 8 MiB; the rpm database) once while recording every file read, directory listed, link read and file stat'ed, \
             with the exact answers, and writes them with a manifest (host name, capture time, Bulkhead version, \
             per-file size, SHA-256, mode, owner, link target) to --output, mode 0600. Snapshots can hold \
             command lines and configuration: treat them as sensitive. Read one back with `--snapshot FILE`.
@@ -34,6 +35,11 @@ struct Snapshot: AsyncParsableCommand {
         let (facts, result) = DiscoveryEngine(root: recorder).run(now: now)
         _ = HostObservationCollector.collect(root: recorder, now: now)
         _ = AssessmentInputs.daemons(root: recorder)
+        // Backport sources of the discovered mechanisms' packages (changelog.Debian.gz, bounded; the rpm
+        // database is already recorded by the package inventory), so advisories are checked offline too.
+        if let aliases = try? AliasSource.all() {
+            BackportReader.capture(root: recorder, mechanisms: result.mechanisms, packages: facts.packages, aliases: aliases)
+        }
         let summary: SnapshotSummary
         do {
             summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)

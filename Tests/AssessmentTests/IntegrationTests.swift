@@ -156,20 +156,4 @@ import VendorEvidence
         }
         #expect(reason.contains("bulkhead advisories fetch"))
     }
-
-    @Test func offlineRootsDoNotReadTheLiveChangelogs() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-adv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let db = dir.appendingPathComponent("a.sqlite").path
-        FileManager.default.createFile(atPath: db, contents: nil)
-        let findings = AdvisoryFindings.findings(
-            mechanisms: [Support.mechanism("qemu", "QEMU", role: .vmm)], packages: [], databasePath: db,
-            root: DirectoryHostRoot(directory: dir.path), now: Support.asOf)
-        guard case .inconclusive(let reason)? = findings.first?.outcome else {
-            Issue.record("expected inconclusive on an offline root")
-            return
-        }
-        #expect(reason.contains("live host"))
-    }
 }
