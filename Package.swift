@@ -63,7 +63,6 @@ let package = Package(
             name: "Advisories",
             dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"],
-            resources: [.copy("DefaultAliases.json")],
             swiftSettings: strict),
         // Hardening checks: metadata beside each pure check function.
         .target(
@@ -158,7 +157,7 @@ let package = Package(
         .executableTarget(name: "advisories-bench", dependencies: ["Advisories"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
         .testTarget(
             name: "AdvisoriesTests",
-            dependencies: ["Advisories", "BulkheadModel"],
+            dependencies: ["Advisories", "BulkheadModel", "VendorEvidence", "Assessment"],
             resources: [.copy("Fixtures")]),
     ]
 )

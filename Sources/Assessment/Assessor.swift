@@ -63,7 +63,8 @@ public struct Assessor: Sendable {
         var advisoryFindings: [Finding] = []
         if let path = plan.advisoryDatabase {
             advisoryFindings = AdvisoryFindings.findings(
-                mechanisms: discovery.mechanisms, packages: facts.packages, databasePath: path, root: root, now: asOf)
+                mechanisms: discovery.mechanisms, packages: facts.packages, aliases: AdvisoryAliases.all(catalog),
+                databasePath: path, root: root, now: asOf)
         }
         attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
         return report

@@ -147,7 +147,7 @@ import VendorEvidence
     @Test func withoutADatabaseISM1606IsInconclusiveAndSaysHowToFixIt() {
         let findings = AdvisoryFindings.findings(
             mechanisms: [Support.mechanism("qemu", "QEMU", role: .vmm)], packages: [],
-            databasePath: "/nonexistent/advisories.sqlite", root: DirectoryHostRoot.live, now: Support.asOf)
+            aliases: AdvisoryAliases.all(Support.catalog), databasePath: "/nonexistent/advisories.sqlite", root: DirectoryHostRoot.live, now: Support.asOf)
         let f = findings.first
         #expect(f?.controls == [.ism1606])
         guard case .inconclusive(let reason)? = f?.outcome else {
@@ -164,7 +164,8 @@ import VendorEvidence
         let db = dir.appendingPathComponent("a.sqlite").path
         FileManager.default.createFile(atPath: db, contents: nil)
         let findings = AdvisoryFindings.findings(
-            mechanisms: [Support.mechanism("qemu", "QEMU", role: .vmm)], packages: [], databasePath: db,
+            mechanisms: [Support.mechanism("qemu", "QEMU", role: .vmm)], packages: [],
+            aliases: AdvisoryAliases.all(Support.catalog), databasePath: db,
             root: DirectoryHostRoot(directory: dir.path), now: Support.asOf)
         guard case .inconclusive(let reason)? = findings.first?.outcome else {
             Issue.record("expected inconclusive on an offline root")
