@@ -67,20 +67,55 @@ public enum AdvisoryStats {
         return s
     }
 
-    /// Evidence for ISM-1460 criterion 5 (vulnerability handling and transparency): advisory volume,
-    /// CWE and CPE/product transparency of the records, memory-safety share and patch cadence.
-    public static func criterion5Evidence(_ s: ProductStats, databasePath: String, now: Date = Date()) -> [Evidence] {
-        let src = Evidence.Source.measurement(command: "bulkhead advisories stats \(s.product) --db \(databasePath)")
-        func pct(_ n: Int) -> String { s.total == 0 ? "n/a" : String(format: "%.0f%%", 100 * Double(n) / Double(s.total)) }
+    /// Below this many vulnerabilities (or fix-date samples) a share or median is `low` confidence.
+    public static let smallSample = 5
+
+    /// Measured facts for ISM-1460 criterion 5 (vulnerability handling and transparency) from one product's
+    /// statistics: `cveWithCWE` as the share of its vulnerabilities whose records carry a CWE (the claim also
+    /// gives the share naming the product by CPE, vendor/product or package, the memory-safety share and the
+    /// KEV count) and `patchCadence` as the median publication→fix days with its sample size. Source: the
+    /// advisory database file. Confidence `medium` (the database holds what was imported, which may be
+    /// incomplete), `low` for fewer than `smallSample` vulnerabilities or fix dates. A product no record
+    /// maps to gets one `advisories: unknown` fact: an empty record is not evidence of good handling.
+    public static func criterion5Facts(_ s: ProductStats, databasePath: String, now: Date = Date(), stage: String = "advisories")
+        -> [CriterionFact]
+    {
+        let src = Evidence.Source.file(path: databasePath, sha256: nil)
+        func fact(_ aspect: Aspect, _ value: FactValue, _ claim: String, _ confidence: Confidence) -> CriterionFact {
+            CriterionFact(
+                product: s.product, aspect: aspect, value: value,
+                evidence: Evidence(claim: claim, source: src, observedAt: now, confidence: confidence), origin: .measurement(stage: stage))
+        }
+        func percent(_ n: Int) -> Double { s.total == 0 ? 0 : (1000 * Double(n) / Double(s.total)).rounded() / 10 }
+        func share(_ n: Int) -> String { "\(n) of \(s.total) (\(FactValue.format(percent(n))) %)" }
+        let withdrawn = s.withdrawn > 0 ? "; \(s.withdrawn) withdrawn/rejected not counted" : ""
+        guard s.total > 0 else {
+            return [
+                fact(
+                    .advisories, .unknown,
+                    "no record in the local advisory database maps to \(s.product) through its catalog aliases\(withdrawn); an empty record is not evidence of good vulnerability handling",
+                    .low)
+            ]
+        }
+        let sampleConfidence: Confidence = s.total >= smallSample ? .medium : .low
         var out = [
-            Evidence(claim: "\(s.total) published vulnerabilities for \(s.product) in the local advisory database (\(s.knownExploited) known exploited)", source: src, observedAt: now, confidence: .medium),
-            Evidence(claim: "CWE transparency: \(pct(s.withCWE)) of \(s.product) vulnerabilities carry a CWE; \(pct(s.withProductName)) name the product (CPE, vendor/product or package)", source: src, observedAt: now, confidence: .medium),
-            Evidence(claim: "memory-safety weaknesses: \(s.memorySafety) of \(s.total) (\(pct(s.memorySafety)))", source: src, observedAt: now, confidence: .medium),
+            fact(
+                .cveWithCWE, .percent(percent(s.withCWE)),
+                "CWE/CPE transparency of \(s.total) \(s.product) vulnerabilities in the local advisory database: \(share(s.withCWE)) carry a CWE, \(share(s.withProductName)) name the product (CPE, CVE 5 vendor/product or package) rather than only in prose; \(share(s.memorySafety)) are memory-safety weaknesses; \(s.knownExploited) known exploited (CISA KEV)\(withdrawn)",
+                sampleConfidence)
         ]
-        if let m = s.medianDaysToFix {
-            out.append(Evidence(claim: "patch cadence: median \(m) days from publication to a fixed release (\(s.fixSamples) samples, \(s.fixSource))", source: src, observedAt: now, confidence: .medium))
+        if let median = s.medianDaysToFix, s.fixSamples > 0 {
+            out.append(
+                fact(
+                    .patchCadence, .days(median),
+                    "patch cadence: median \(FactValue.format(median)) days from publication to a fix, over \(s.fixSamples) of \(s.total) \(s.product) vulnerabilities with a fix date (\(s.fixSource))",
+                    s.fixSamples >= smallSample ? .medium : .low))
         } else {
-            out.append(Evidence(claim: "patch cadence: no publication→fix dates available for \(s.product) in the imported data", source: src, observedAt: now, confidence: .low))
+            out.append(
+                fact(
+                    .patchCadence, .unknown,
+                    "patch cadence not measured: none of the \(s.total) \(s.product) vulnerabilities has a fix date in the data (\(s.fixSource))",
+                    .low))
         }
         return out
     }

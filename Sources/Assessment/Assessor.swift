@@ -10,7 +10,8 @@ public struct Assessor: Sendable {
     public var catalog: Catalog
     /// Organisation attestations (`--evidence FILE`), all products.
     public var attestations: [CriterionFact]
-    /// Facts measured on this run by other stages (census: 4a shares; advisories: patch cadence).
+    /// Facts measured on this run by other stages (census: 4a shares; advisories: criterion 5 CWE/CPE
+    /// transparency and patch cadence).
     public var measured: [CriterionFact]
     public var evidenceFiles: [String]
     public var catalogDirectories: [String]
@@ -45,6 +46,13 @@ public struct Assessor: Sendable {
                 for: discovery.mechanisms, packages: facts.packages, catalog: catalog, cache: cache)
             assessor.measured += measured.facts
             censusProblems = measured.problems
+        }
+        if let path = plan.advisoryDatabase {
+            // Criterion 5 from the advisory database, when one exists (none: the catalog alone decides).
+            let measured = AdvisoryMeasurements.facts(
+                for: discovery.mechanisms, packages: facts.packages, catalog: catalog, databasePath: path, root: root, now: asOf)
+            assessor.measured += measured.facts
+            censusProblems += measured.problems
         }
         var report = assessor.assess(discovery)
         report.problems += censusProblems
