@@ -16,6 +16,9 @@ public struct ProductStats: Codable, Hashable, Sendable {
     /// Share of vulnerabilities whose records carry a CWE, and a CPE or a named vendor/product/package.
     public var withCWE: Int
     public var withProductName: Int
+    /// Vulnerabilities with at least one record in a format that has a CWE field (CVE 5, NVD, GHSA); Go
+    /// vulndb and RustSec records never carry one, so the CWE share is taken over these.
+    public var withCWEField: Int = 0
     /// Median days from publication to a fixed release, from the samples the data allows.
     public var medianDaysToFix: Double?
     public var fixSamples: Int
@@ -50,6 +53,7 @@ public enum AdvisoryStats {
             merged.summary = records.map(\.summary).joined(separator: "\n")
             if merged.memorySafety.isMemorySafety { s.memorySafety += 1 }
             if !merged.cwes.isEmpty { s.withCWE += 1 }
+            if records.contains(where: { $0.format != .osv || $0.id.hasPrefix("GHSA-") }) { s.withCWEField += 1 }
             if records.contains(where: { !$0.affected.allSatisfy(ProductAliases.isUnnamed) }) { s.withProductName += 1 }
             let cves = Set(records.flatMap(\.cveIDs) + [key])
             if cves.contains(where: { kev[$0] != nil }) || records.contains(where: { $0.kevDateAdded != nil }) { s.knownExploited += 1 }
@@ -71,10 +75,10 @@ public enum AdvisoryStats {
     public static let smallSample = 5
 
     /// Measured facts for ISM-1460 criterion 5 (vulnerability handling and transparency) from one product's
-    /// statistics: `cveWithCWE` as the share of its vulnerabilities whose records carry a CWE (the claim also
-    /// gives the share naming the product by CPE, vendor/product or package, the memory-safety share and the
-    /// KEV count) and `patchCadence` as the median publication→fix days with its sample size. Source: the
-    /// advisory database file. Confidence `medium` (the database holds what was imported, which may be
+    /// statistics: `cveWithCWE` as the share of its vulnerabilities with a CVE 5, NVD or GHSA record whose
+    /// records carry a CWE (the claim also gives the total, the share naming the product by CPE,
+    /// vendor/product or package, the memory-safety share and the KEV count) and `patchCadence` as the
+    /// median publication→fix days with its sample size. Source: the advisory database file. Confidence `medium` (the database holds what was imported, which may be
     /// incomplete), `low` for fewer than `smallSample` vulnerabilities or fix dates. A product no record
     /// maps to gets one `advisories: unknown` fact: an empty record is not evidence of good handling.
     public static func criterion5Facts(_ s: ProductStats, databasePath: String, now: Date = Date(), stage: String = "advisories")
@@ -97,13 +101,27 @@ public enum AdvisoryStats {
                     .low)
             ]
         }
-        let sampleConfidence: Confidence = s.total >= smallSample ? .medium : .low
-        var out = [
-            fact(
-                .cveWithCWE, .percent(percent(s.withCWE)),
-                "CWE/CPE transparency of \(s.total) \(s.product) vulnerabilities in the local advisory database: \(share(s.withCWE)) carry a CWE, \(share(s.withProductName)) name the product (CPE, CVE 5 vendor/product or package) rather than only in prose; \(share(s.memorySafety)) are memory-safety weaknesses; \(s.knownExploited) known exploited (CISA KEV)\(withdrawn)",
-                sampleConfidence)
-        ]
+        let head = "CWE/CPE transparency of the \(s.total) \(s.product) vulnerabilities in the local advisory database: "
+        let rest =
+            "\(share(s.withProductName)) name the product (CPE, CVE 5 vendor/product or package) rather than only in prose; \(share(s.memorySafety)) are memory-safety weaknesses; \(s.knownExploited) known exploited (CISA KEV)\(withdrawn)"
+        var out: [CriterionFact]
+        if s.withCWEField > 0 {
+            let withCWE = min(s.withCWE, s.withCWEField)
+            let cweShare = (1000 * Double(withCWE) / Double(s.withCWEField)).rounded() / 10
+            out = [
+                fact(
+                    .cveWithCWE, .percent(cweShare),
+                    head + "\(withCWE) of the \(s.withCWEField) with a CVE 5, NVD or GHSA record (\(FactValue.format(cweShare)) %) carry a CWE; " + rest,
+                    s.withCWEField >= smallSample ? .medium : .low)
+            ]
+        } else {
+            out = [
+                fact(
+                    .cveWithCWE, .unknown,
+                    head + "none has a CVE 5, NVD or GHSA record, so the CWE share is not measured (Go vulndb and RustSec records have no CWE field); " + rest,
+                    .low)
+            ]
+        }
         if let median = s.medianDaysToFix, s.fixSamples > 0 {
             out.append(
                 fact(
