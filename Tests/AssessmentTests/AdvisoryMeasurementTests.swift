@@ -88,6 +88,27 @@ import VendorEvidence
         #expect(c5.outcome == .met)
     }
 
+    @Test func aCWEShareBelowHalfIsShownNotCounted() throws {
+        func evaluate(_ percent: Double) throws -> CriterionResult {
+            let fact = CriterionFact(
+                product: "runc", aspect: .cveWithCWE, value: .percent(percent),
+                evidence: Evidence(
+                    claim: "measured CWE share \(percent)", source: .file(path: "/tmp/a.sqlite", sha256: nil), observedAt: Support.asOf,
+                    confidence: .medium),
+                origin: .measurement(stage: "advisories"))
+            let product = try #require(Support.catalog.product("runc"))
+            return try #require(ISM1460Evaluator(asOf: Support.asOf).evaluate(product, measured: [fact]).result(.vulnerabilityHandling))
+        }
+        let low = try evaluate(20)
+        // The measurement decides over the catalog's "yes" (equal confidence, measurement first) and says so.
+        let cwe = try #require(low.facts.first { $0.aspect == .cveWithCWE })
+        #expect(cwe.conflict && cwe.decided.fact.value == .percent(20))
+        #expect(low.reasons.contains { $0.hasPrefix("for information: measured CWE share 20.0") })
+        #expect(!low.reasons.contains { !$0.hasPrefix("for information") && $0.contains("measured CWE share") })
+        let high = try evaluate(80)
+        #expect(high.reasons.contains { !$0.hasPrefix("for information") && $0.contains("measured CWE share 80.0") })
+    }
+
     @Test func noDatabaseChangesNothingAndCreatesNoFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-none-\(UUID().uuidString).sqlite").path
         let (facts, problems) = AdvisoryMeasurements.facts(
