@@ -1,4 +1,4 @@
-public import Advisories
+import Advisories
 public import BulkheadModel
 public import Foundation
 public import HostInspection
