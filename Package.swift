@@ -66,7 +66,6 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["README.md"],
-            resources: [.copy("DefaultAliases.json")],
             swiftSettings: strict),
         // Hardening checks: metadata beside each pure check function.
         .target(
@@ -161,7 +160,7 @@ let package = Package(
         .executableTarget(name: "advisories-bench", dependencies: ["Advisories"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
         .testTarget(
             name: "AdvisoriesTests",
-            dependencies: ["Advisories", "BulkheadModel"],
+            dependencies: ["Advisories", "BulkheadModel", "VendorEvidence", "Assessment"],
             resources: [.copy("Fixtures")]),
     ]
 )

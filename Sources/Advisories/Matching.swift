@@ -1,8 +1,8 @@
 public import BulkheadModel
 public import Foundation
 
-/// How one product is named in each advisory naming system. The CLI fills this from the
-/// VendorEvidence catalog; `DefaultAliases` is a built-in fallback.
+/// How one product is named in each advisory naming system. The VendorEvidence catalog is the only
+/// source: `Assessment.AdvisoryAliases` builds these from each product's catalog `aliases`.
 public struct ProductAliases: Codable, Hashable, Sendable {
     public struct VendorProduct: Codable, Hashable, Sendable {
         public var vendor: String
@@ -421,26 +421,6 @@ public enum ProductMatcher {
         }
         let statuses = entries.map { RangeEvaluator.evaluate($0.0, installed: installed, scheme: scheme) }
         return AdvisoryMatch(advisory: a, mappedBy: mapped, status: AffectedStatus.combine(statuses, empty: .unknown(reason: "no statement")))
-    }
-}
-
-/// The built-in FALLBACK alias table (Sources/Advisories/DefaultAliases.json), used only until the
-/// VendorEvidence catalog supplies `ProductAliases` to the CLI.
-public enum FallbackAliases {
-    struct File: Decodable { var products: [ProductAliases] }
-
-    public static func load() throws -> [ProductAliases] {
-        guard let url = Bundle.module.url(forResource: "DefaultAliases", withExtension: "json") else {
-            throw AdvisoriesError(.usage, "the built-in alias table DefaultAliases.json is missing from the bundle")
-        }
-        do {
-            let data = try BoundedFile.read(url.path, limit: 1 << 20)
-            return try JSONDecoder().decode(File.self, from: data).products
-        } catch let e as AdvisoriesError {
-            throw e
-        } catch {
-            throw AdvisoriesError(.malformed, "the built-in alias table cannot be read", cause: "\(error)")
-        }
     }
 }
 

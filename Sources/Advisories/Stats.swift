@@ -16,6 +16,9 @@ public struct ProductStats: Codable, Hashable, Sendable {
     /// Share of vulnerabilities whose records carry a CWE, and a CPE or a named vendor/product/package.
     public var withCWE: Int
     public var withProductName: Int
+    /// Vulnerabilities with at least one record in a format that has a CWE field (CVE 5, NVD, GHSA); Go
+    /// vulndb and RustSec records never carry one, so the CWE share is taken over these.
+    public var withCWEField: Int = 0
     /// Median days from publication to a fixed release, from the samples the data allows.
     public var medianDaysToFix: Double?
     public var fixSamples: Int
@@ -50,6 +53,7 @@ public enum AdvisoryStats {
             merged.summary = records.map(\.summary).joined(separator: "\n")
             if merged.memorySafety.isMemorySafety { s.memorySafety += 1 }
             if !merged.cwes.isEmpty { s.withCWE += 1 }
+            if records.contains(where: { $0.format != .osv || $0.id.hasPrefix("GHSA-") }) { s.withCWEField += 1 }
             if records.contains(where: { !$0.affected.allSatisfy(ProductAliases.isUnnamed) }) { s.withProductName += 1 }
             let cves = Set(records.flatMap(\.cveIDs) + [key])
             if cves.contains(where: { kev[$0] != nil }) || records.contains(where: { $0.kevDateAdded != nil }) { s.knownExploited += 1 }
@@ -67,20 +71,69 @@ public enum AdvisoryStats {
         return s
     }
 
-    /// Evidence for ISM-1460 criterion 5 (vulnerability handling and transparency): advisory volume,
-    /// CWE and CPE/product transparency of the records, memory-safety share and patch cadence.
-    public static func criterion5Evidence(_ s: ProductStats, databasePath: String, now: Date = Date()) -> [Evidence] {
-        let src = Evidence.Source.measurement(command: "bulkhead advisories stats \(s.product) --db \(databasePath)")
-        func pct(_ n: Int) -> String { s.total == 0 ? "n/a" : String(format: "%.0f%%", 100 * Double(n) / Double(s.total)) }
-        var out = [
-            Evidence(claim: "\(s.total) published vulnerabilities for \(s.product) in the local advisory database (\(s.knownExploited) known exploited)", source: src, observedAt: now, confidence: .medium),
-            Evidence(claim: "CWE transparency: \(pct(s.withCWE)) of \(s.product) vulnerabilities carry a CWE; \(pct(s.withProductName)) name the product (CPE, vendor/product or package)", source: src, observedAt: now, confidence: .medium),
-            Evidence(claim: "memory-safety weaknesses: \(s.memorySafety) of \(s.total) (\(pct(s.memorySafety)))", source: src, observedAt: now, confidence: .medium),
-        ]
-        if let m = s.medianDaysToFix {
-            out.append(Evidence(claim: "patch cadence: median \(m) days from publication to a fixed release (\(s.fixSamples) samples, \(s.fixSource))", source: src, observedAt: now, confidence: .medium))
+    /// Below this many vulnerabilities (or fix-date samples) a share or median is `low` confidence.
+    public static let smallSample = 5
+
+    /// Measured facts for ISM-1460 criterion 5 (vulnerability handling and transparency) from one product's
+    /// statistics: `cveWithCWE` as the share of its vulnerabilities with a CVE 5, NVD or GHSA record whose
+    /// records carry a CWE (the claim also gives the total, the share naming the product by CPE,
+    /// vendor/product or package, the memory-safety share and the KEV count) and `patchCadence` as the
+    /// median publication→fix days with its sample size. Source: the advisory database file. Confidence `medium` (the database holds what was imported, which may be
+    /// incomplete), `low` for fewer than `smallSample` vulnerabilities or fix dates. A product no record
+    /// maps to gets one `advisories: unknown` fact: an empty record is not evidence of good handling.
+    public static func criterion5Facts(_ s: ProductStats, databasePath: String, now: Date = Date(), stage: String = "advisories")
+        -> [CriterionFact]
+    {
+        let src = Evidence.Source.file(path: databasePath, sha256: nil)
+        func fact(_ aspect: Aspect, _ value: FactValue, _ claim: String, _ confidence: Confidence) -> CriterionFact {
+            CriterionFact(
+                product: s.product, aspect: aspect, value: value,
+                evidence: Evidence(claim: claim, source: src, observedAt: now, confidence: confidence), origin: .measurement(stage: stage))
+        }
+        func percent(_ n: Int) -> Double { s.total == 0 ? 0 : (1000 * Double(n) / Double(s.total)).rounded() / 10 }
+        func share(_ n: Int) -> String { "\(n) of \(s.total) (\(FactValue.format(percent(n))) %)" }
+        let withdrawn = s.withdrawn > 0 ? "; \(s.withdrawn) withdrawn/rejected not counted" : ""
+        guard s.total > 0 else {
+            return [
+                fact(
+                    .advisories, .unknown,
+                    "no record in the local advisory database maps to \(s.product) through its catalog aliases\(withdrawn); an empty record is not evidence of good vulnerability handling",
+                    .low)
+            ]
+        }
+        let head = "CWE/CPE transparency of the \(s.total) \(s.product) vulnerabilities in the local advisory database: "
+        let rest =
+            "\(share(s.withProductName)) name the product (CPE, CVE 5 vendor/product or package) rather than only in prose; \(share(s.memorySafety)) are memory-safety weaknesses; \(s.knownExploited) known exploited (CISA KEV)\(withdrawn)"
+        var out: [CriterionFact]
+        if s.withCWEField > 0 {
+            let withCWE = min(s.withCWE, s.withCWEField)
+            let cweShare = (1000 * Double(withCWE) / Double(s.withCWEField)).rounded() / 10
+            out = [
+                fact(
+                    .cveWithCWE, .percent(cweShare),
+                    head + "\(withCWE) of the \(s.withCWEField) with a CVE 5, NVD or GHSA record (\(FactValue.format(cweShare)) %) carry a CWE; " + rest,
+                    s.withCWEField >= smallSample ? .medium : .low)
+            ]
         } else {
-            out.append(Evidence(claim: "patch cadence: no publication→fix dates available for \(s.product) in the imported data", source: src, observedAt: now, confidence: .low))
+            out = [
+                fact(
+                    .cveWithCWE, .unknown,
+                    head + "none has a CVE 5, NVD or GHSA record, so the CWE share is not measured (Go vulndb and RustSec records have no CWE field); " + rest,
+                    .low)
+            ]
+        }
+        if let median = s.medianDaysToFix, s.fixSamples > 0 {
+            out.append(
+                fact(
+                    .patchCadence, .days(median),
+                    "patch cadence: median \(FactValue.format(median)) days from publication to a fix, over \(s.fixSamples) of \(s.total) \(s.product) vulnerabilities with a fix date (\(s.fixSource))",
+                    s.fixSamples >= smallSample ? .medium : .low))
+        } else {
+            out.append(
+                fact(
+                    .patchCadence, .unknown,
+                    "patch cadence not measured: none of the \(s.total) \(s.product) vulnerabilities has a fix date in the data (\(s.fixSource))",
+                    .low))
         }
         return out
     }

@@ -9,13 +9,11 @@ public import HostInspection
 public enum AdvisoryFindings {
     public static let checkID = "advisories.patched"
 
+    /// `aliases`: each product's advisory names, from the catalog (`AdvisoryAliases.all(catalog)`).
     public static func findings(
-        mechanisms: [IsolationMechanism], packages: [InstalledPackage], databasePath: String, root: any HostRoot, now: Date
+        mechanisms: [IsolationMechanism], packages: [InstalledPackage], aliases: [ProductAliases], databasePath: String,
+        root: any HostRoot, now: Date
     ) -> [Finding] {
-        let aliases: [ProductAliases]
-        do { aliases = try FallbackAliases.load() } catch {
-            return mechanisms.map { inconclusive($0, "the alias table does not load: \(error)") }
-        }
         guard FileManager.default.fileExists(atPath: databasePath) else {
             return mechanisms.filter { m in aliases.contains { $0.product == m.product } }.map {
                 inconclusive(

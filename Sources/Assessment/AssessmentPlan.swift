@@ -19,7 +19,8 @@ public struct AssessmentPlan: Sendable {
     public var discovery: DiscoveryOptions
     /// Where measured census reports are cached; nil uses none.
     public var censusCache: CensusCache?
-    /// The advisory database for ISM-1606 (`bulkhead advisories import|fetch`); nil checks none.
+    /// The advisory database (`bulkhead advisories import|fetch`) for ISM-1606 and for the measured ISM-1460
+    /// criterion-5 facts (CWE/CPE transparency, patch cadence); nil or absent file uses none.
     public var advisoryDatabase: String?
 
     public init(

@@ -10,7 +10,8 @@ public struct Assessor: Sendable {
     public var catalog: Catalog
     /// Organisation attestations (`--evidence FILE`), all products.
     public var attestations: [CriterionFact]
-    /// Facts measured on this run by other stages (census: 4a shares; advisories: patch cadence).
+    /// Facts measured on this run by other stages (census: 4a shares; advisories: criterion 5 CWE/CPE
+    /// transparency and patch cadence).
     public var measured: [CriterionFact]
     public var evidenceFiles: [String]
     public var catalogDirectories: [String]
@@ -46,6 +47,13 @@ public struct Assessor: Sendable {
             assessor.measured += measured.facts
             censusProblems = measured.problems
         }
+        if let path = plan.advisoryDatabase {
+            // Criterion 5 from the advisory database, when one exists (none: the catalog alone decides).
+            let measured = AdvisoryMeasurements.facts(
+                for: discovery.mechanisms, packages: facts.packages, catalog: catalog, databasePath: path, root: root, now: asOf)
+            assessor.measured += measured.facts
+            censusProblems += measured.problems
+        }
         var report = assessor.assess(discovery)
         report.problems += censusProblems
         guard let checks = plan.checks else {
@@ -63,7 +71,8 @@ public struct Assessor: Sendable {
         var advisoryFindings: [Finding] = []
         if let path = plan.advisoryDatabase {
             advisoryFindings = AdvisoryFindings.findings(
-                mechanisms: discovery.mechanisms, packages: facts.packages, databasePath: path, root: root, now: asOf)
+                mechanisms: discovery.mechanisms, packages: facts.packages, aliases: AdvisoryAliases.all(catalog),
+                databasePath: path, root: root, now: asOf)
         }
         attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
         return report

@@ -2,7 +2,8 @@ public import BulkheadModel
 public import Foundation
 
 /// Names under which a product appears elsewhere: package managers, binaries, CPE, OSV, CVE 5 records.
-/// The advisory importer maps advisories to products by these.
+/// The single source of advisory aliases: `Assessment.AdvisoryAliases` turns these into the advisory
+/// matcher's `Advisories.ProductAliases` (CLI `bulkhead advisories`, ISM-1606 and criterion 5).
 public struct ProductAliases: Codable, Hashable, Sendable {
     public struct OSVName: Codable, Hashable, Sendable {
         public var ecosystem: String
@@ -44,10 +45,13 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     public var cpe: [String]
     public var osv: [OSVName]
     public var cve: [CVEName]
+    /// Words searched (whole words, case-insensitive) in the description of advisory records that name no
+    /// vendor, product, package or CPE (`n/a`/`n/a`, as MITRE-era records do): "Firecracker", "gVisor".
+    public var descriptionKeywords: [String]
 
     public init(
         names: [String] = [], debianPackages: [String] = [], rpmPackages: [String] = [], binaries: [String] = [],
-        cpe: [String] = [], osv: [OSVName] = [], cve: [CVEName] = []
+        cpe: [String] = [], osv: [OSVName] = [], cve: [CVEName] = [], descriptionKeywords: [String] = []
     ) {
         self.names = names
         self.debianPackages = debianPackages
@@ -56,10 +60,11 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         self.cpe = cpe
         self.osv = osv
         self.cve = cve
+        self.descriptionKeywords = descriptionKeywords
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case names, debianPackages, rpmPackages, binaries, cpe, osv, cve
+        case names, debianPackages, rpmPackages, binaries, cpe, osv, cve, descriptionKeywords
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,6 +86,15 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         }
         osv = try c.decodeIfPresent([OSVName].self, forKey: .osv) ?? []
         cve = try c.decodeIfPresent([CVEName].self, forKey: .cve) ?? []
+        descriptionKeywords = try c.decodeIfPresent([String].self, forKey: .descriptionKeywords) ?? []
+        for (i, word) in descriptionKeywords.enumerated() where word.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath + [
+                        CodingKeys.descriptionKeywords, AnyKey(intValue: i) ?? AnyKey(stringValue: "\(i)"),
+                    ],
+                    debugDescription: "a description keyword must not be empty (an empty word would match every record)"))
+        }
     }
 }
 

@@ -12,7 +12,7 @@ public enum CatalogTemplate {
           "vendor": "WHO MAINTAINS IT",
           "role": "\(role.rawValue)",
           "summary": "One sentence: what it isolates and how.",
-          "aliases": { "debianPackages": [], "rpmPackages": [], "binaries": [], "cpe": [], "osv": [], "cve": [] },
+          "aliases": { "debianPackages": [], "rpmPackages": [], "binaries": [], "cpe": [], "osv": [], "cve": [], "descriptionKeywords": [] },
           "components": [
             { "id": "core", "name": "\(name)", "languages": ["C"], "layer": "mechanism",
               "isolationCritical": true, "repository": "https://…" }

@@ -28,6 +28,7 @@ public enum CatalogText {
         if !a.cpe.isEmpty { names.append("CPE \(a.cpe.joined(separator: ", "))") }
         if !a.osv.isEmpty { names.append("OSV " + a.osv.map { "\($0.ecosystem)/\($0.package)" }.joined(separator: ", ")) }
         if !a.cve.isEmpty { names.append("CVE " + a.cve.map { "\($0.vendor)/\($0.product)" }.joined(separator: ", ")) }
+        if !a.descriptionKeywords.isEmpty { names.append("description keywords " + a.descriptionKeywords.joined(separator: ", ")) }
         if !names.isEmpty { out += "Aliases: " + names.joined(separator: "; ") + "\n" }
         out += "\nComponents:\n"
         for c in e.components {

@@ -298,16 +298,29 @@ public struct ISM1460Evaluator: Sendable {
         return CriterionResult(criterion: c, outcome: outcome, reasons: reasons, facts: facts)
     }
 
+    /// A measured CWE share (the advisories stage: share of the product's vulnerability records carrying a
+    /// CWE) supports criterion 5 from this percentage on, as `cveWithCWE: yes` does.
+    public static let cweTransparencyThreshold = 50.0
+
+    static func cweShare(_ f: ResolvedFact) -> Double? {
+        guard f.aspect == .cveWithCWE, case .percent(let p) = f.value else { return nil }
+        return p
+    }
+
     func vulnerabilityHandling(_ facts: [ResolvedFact]) -> CriterionResult {
         let decisive: Set<Aspect> = [.vdp, .advisories, .patchCadence]
         let supporting: Set<Aspect> = [.cveWithCWE, .bugBounty, .supportLifecycle]
         let dYes = Self.yes(facts, decisive)
         let dNo = Self.no(facts, decisive)
-        let sYes = Self.yes(facts, supporting)
+        let sYes = Self.yes(facts, supporting) + facts.filter { (Self.cweShare($0) ?? -1) >= Self.cweTransparencyThreshold }
         let has = Set(dYes.map(\.aspect))
         var reasons: [String] = []
         let outcome: CriterionOutcome
-        let informational = facts.filter { $0.aspect == .notableVulnerability || $0.aspect == .patchCadence && !($0.value == .yes || $0.value == .no) }
+        // Numbers (median days to fix, a CWE share below the threshold) are shown, not counted.
+        let informational = facts.filter {
+            $0.aspect == .notableVulnerability || $0.aspect == .patchCadence && !($0.value == .yes || $0.value == .no)
+                || (Self.cweShare($0) ?? 100) < Self.cweTransparencyThreshold
+        }
         if has.contains(.vdp), has.contains(.advisories), dNo.isEmpty {
             outcome = .met
             reasons.append("a vulnerability disclosure process and published advisories are evidenced")

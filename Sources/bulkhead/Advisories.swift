@@ -4,6 +4,7 @@ import Assessment
 import BulkheadModel
 import Foundation
 import HostInspection
+import VendorEvidence
 
 struct AdvisoriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,13 +27,28 @@ struct AdvisoryDatabaseOption: ParsableArguments {
     }
 }
 
-/// Product aliases: the FALLBACK built-in table until the VendorEvidence catalog is wired in.
-enum AliasSource {
-    static func all() throws -> [ProductAliases] { try FallbackAliases.load() }
-    static func product(_ name: String) throws -> ProductAliases {
-        let all = try all()
-        guard let p = all.first(where: { $0.product.rawValue == name.lowercased() }) else {
-            throw ValidationError("unknown product \(name); known: \(all.map(\.product.rawValue).joined(separator: ", "))")
+/// Product aliases from the catalog (the bundled one plus `--catalog DIR`), the single source of how each
+/// product is named in advisories.
+struct AdvisoryCatalogOption: ParsableArguments {
+    @Option(name: .customLong("catalog"), help: ArgumentHelp("Also load catalog files (<id>.json, docs/catalog-format.md) from DIR; their aliases map advisories to products.", valueName: "DIR"))
+    var catalogDirectories: [String] = []
+
+    func catalog() -> Catalog {
+        var c = Catalog.bundled()
+        for dir in catalogDirectories { c.merge(Catalog.load(directory: URL(fileURLWithPath: dir))) }
+        for p in c.problems { FileHandle.standardError.write(Data("bulkhead: catalog problem: \(p)\n".utf8)) }
+        return c
+    }
+
+    /// Every catalog product an advisory can name.
+    func all() -> [Advisories.ProductAliases] { AdvisoryAliases.all(catalog()) }
+
+    /// A product by catalog id, name, alias, binary or package name.
+    func product(_ name: String) throws -> Advisories.ProductAliases {
+        let c = catalog()
+        guard let p = AdvisoryAliases.lookup(name, in: c) else {
+            throw ValidationError(
+                "unknown product \(name); known: \(AdvisoryAliases.all(c).map(\.product.rawValue).joined(separator: ", ")) (or a name, binary or package name from the catalog)")
         }
         return p
     }
@@ -98,14 +114,15 @@ struct AdvisoriesStatsCommand: AsyncParsableCommand {
         abstract: "Per-product statistics: count per year and severity, memory-safety share, KEV count, publication→fix delay.")
 
     @OptionGroup var database: AdvisoryDatabaseOption
-    @Argument(help: "Product id (e.g. qemu, xen, runc, firecracker).")
+    @OptionGroup var catalog: AdvisoryCatalogOption
+    @Argument(help: "Product: catalog id (qemu, xen, runc, firecracker, …), name, binary or package name.")
     var product: String
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() async throws {
         let db = try database.open()
-        let aliases = try AliasSource.product(product)
+        let aliases = try catalog.product(product)
         // Fix dates where the data allows: the installed Debian package's changelog.
         var fixDates: [String: Date] = [:]
         var fixSource = "no fix dates in the data"
@@ -135,7 +152,8 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
 
     @OptionGroup var database: AdvisoryDatabaseOption
     @OptionGroup var host: HostTarget
-    @Option(help: "Only this product (e.g. qemu).")
+    @OptionGroup var catalog: AdvisoryCatalogOption
+    @Option(help: "Only this product: catalog id (e.g. qemu), name, binary or package name.")
     var product: String?
     @Flag(help: "Use the internet-facing timeline (two weeks, ISM-1694) instead of one month (ISM-1695/1902).")
     var internetFacing = false
@@ -151,7 +169,7 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let db = try database.open()
-        let products = try product.map { [try AliasSource.product($0)] } ?? AliasSource.all()
+        let products = try product.map { [try catalog.product($0)] } ?? catalog.all()
         var tracker: DebianSecurityTracker?
         if let securityTracker {
             do { tracker = try DebianSecurityTracker.load(path: securityTracker) } catch {

@@ -3,6 +3,7 @@ import Assessment
 import Discovery
 import Foundation
 import HostInspection
+import VendorEvidence
 
 struct Snapshot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,9 +38,8 @@ struct Snapshot: AsyncParsableCommand {
         _ = AssessmentInputs.daemons(root: recorder)
         // Backport sources of the discovered mechanisms' packages (changelog.Debian.gz, bounded; the rpm
         // database is already recorded by the package inventory), so advisories are checked offline too.
-        if let aliases = try? AliasSource.all() {
-            BackportReader.capture(root: recorder, mechanisms: result.mechanisms, packages: facts.packages, aliases: aliases)
-        }
+        BackportReader.capture(
+            root: recorder, mechanisms: result.mechanisms, packages: facts.packages, aliases: AdvisoryAliases.all(Catalog.bundled()))
         let summary: SnapshotSummary
         do {
             summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)

@@ -38,9 +38,11 @@ import Testing
         #expect(s.knownExploited == 1)
         #expect(s.fixSamples == 1)
         #expect(s.medianDaysToFix != nil)
-        let ev = AdvisoryStats.criterion5Evidence(s, databasePath: "/tmp/x.sqlite")
-        #expect(ev.count == 4)
-        #expect(ev.allSatisfy { if case .measurement(let c) = $0.source { c.contains("stats qemu") } else { false } })
+        let facts = AdvisoryStats.criterion5Facts(s, databasePath: "/tmp/x.sqlite")
+        #expect(facts.map(\.aspect) == [.cveWithCWE, .patchCadence])
+        #expect(facts.allSatisfy { $0.evidence.source == .file(path: "/tmp/x.sqlite", sha256: nil) && $0.origin == .measurement(stage: "advisories") })
+        #expect(facts.last?.value == .days(try #require(s.medianDaysToFix)))
+        #expect(facts.last?.evidence.confidence == .low)  // one fix date is a small sample
     }
 
     @Test func memorySafetyClassificationSources() {

@@ -1,5 +1,7 @@
+import Assessment
 import Foundation
 import Testing
+import VendorEvidence
 
 @testable import Advisories
 
@@ -22,8 +24,11 @@ enum Fixture {
         return d
     }
 
-    static func aliases(_ product: String) throws -> ProductAliases {
-        try #require(try FallbackAliases.load().first { $0.product.rawValue == product })
+    /// The bundled catalog: the single source of advisory aliases.
+    static let catalog = Catalog.bundled()
+
+    static func aliases(_ product: String) throws -> Advisories.ProductAliases {
+        try #require(AdvisoryAliases.all(catalog).first { $0.product.rawValue == product })
     }
 
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }

@@ -57,13 +57,13 @@ import Testing
     static let fixedIDs = ["CVE-2024-7409", "CVE-2021-3682", "CVE-2020-14364"]
 
     func qemuAliases() throws -> ProductAliases {
-        try #require(try FallbackAliases.load().first { $0.product == "qemu" })
+        try #require(AdvisoryAliases.all(Support.catalog).first { $0.product == "qemu" })
     }
 
     /// What the assessment concludes for qemu on `root`, and the per-CVE check behind it.
     func check(root: any HostRoot, tree: Tree) throws -> (finding: Finding, result: Advisories.CheckResult) {
         let finding = try #require(
-            AdvisoryFindings.findings(mechanisms: [Self.qemu], packages: tree.packages, databasePath: tree.database, root: root, now: Support.asOf).first)
+            AdvisoryFindings.findings(mechanisms: [Self.qemu], packages: tree.packages, aliases: AdvisoryAliases.all(Support.catalog), databasePath: tree.database, root: root, now: Support.asOf).first)
         let pkg = try #require(tree.packages.first { $0.name == "qemu-system-x86" })
         var reader = BackportReader(root: root, packages: tree.packages, aliases: [try qemuAliases()], mechanisms: [Self.qemu])
         let installed = InstalledProduct(product: "qemu", package: pkg.name, version: pkg.version, manager: pkg.manager)
@@ -105,7 +105,7 @@ import Testing
         let base = DirectoryHostRoot(directory: tree.dir)
         let recorder = RecordingHostRoot(wrapping: base)
         // What `bulkhead snapshot` does for backports.
-        BackportReader.capture(root: recorder, mechanisms: [Self.qemu], packages: tree.packages, aliases: try FallbackAliases.load())
+        BackportReader.capture(root: recorder, mechanisms: [Self.qemu], packages: tree.packages, aliases: AdvisoryAliases.all(Support.catalog))
         let recorded = recorder.recorded
         let real = try Self.read(Self.changelog, limit: 8 << 20)
         #expect(recorded[Self.changelog]?.content == [UInt8](real))
@@ -151,7 +151,7 @@ import Testing
         let db = dir.appendingPathComponent("a.sqlite").path
         _ = try AdvisoryDatabase(path: db)
         let findings = AdvisoryFindings.findings(
-            mechanisms: [Self.qemu], packages: [], databasePath: db, root: DirectoryHostRoot(directory: dir.path), now: Support.asOf)
+            mechanisms: [Self.qemu], packages: [], aliases: AdvisoryAliases.all(Support.catalog), databasePath: db, root: DirectoryHostRoot(directory: dir.path), now: Support.asOf)
         guard case .inconclusive(let reason)? = findings.first?.outcome else {
             Issue.record("expected inconclusive without packages")
             return
@@ -177,7 +177,7 @@ import Testing
         let packages = HostInspector(root: recorder).collect(now: Support.asOf).packages
         let pkg = try #require(packages.first { $0.name == "qemu-kvm" && $0.manager == "rpm" })
         #expect(pkg.version == "17:7.2.0-3.el9")
-        let aliases = try FallbackAliases.load()
+        let aliases = AdvisoryAliases.all(Support.catalog)
         let qemu = try #require(aliases.first { $0.product == "qemu" })
         BackportReader.capture(root: recorder, mechanisms: [OfflineBackportTests.qemu], packages: packages, aliases: aliases)
         let archive = tree + "/host.tar.gz"
@@ -195,7 +195,7 @@ import Testing
             let result = try AdvisoryCheck.run(installed, aliases: qemu, database: db, backports: backports, now: Support.asOf)
             #expect(result.findings.first { $0.cves.contains("CVE-2024-7409") }?.state == .fixedByBackport, "\(host.label)")
             let finding = try #require(
-                AdvisoryFindings.findings(mechanisms: [OfflineBackportTests.qemu], packages: packages, databasePath: database, root: host, now: Support.asOf)
+                AdvisoryFindings.findings(mechanisms: [OfflineBackportTests.qemu], packages: packages, aliases: AdvisoryAliases.all(Support.catalog), databasePath: database, root: host, now: Support.asOf)
                     .first)
             if case .inconclusive(let reason) = finding.outcome { Issue.record("RPM host inconclusive: \(reason)") }
             #expect(finding.observed?.contains("3 fixed by backport") == true, "\(finding.observed ?? "")")
@@ -215,7 +215,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let pkg = InstalledPackage(name: "qemu-kvm", version: "17:7.2.0-3.el9", manager: "rpm")
-        var reader = BackportReader(root: DirectoryHostRoot(directory: dir), packages: [pkg], aliases: try FallbackAliases.load(), mechanisms: [OfflineBackportTests.qemu])
+        var reader = BackportReader(root: DirectoryHostRoot(directory: dir), packages: [pkg], aliases: AdvisoryAliases.all(Support.catalog), mechanisms: [OfflineBackportTests.qemu])
         let evidence = reader.backports(for: pkg)
         #expect(evidence.fixes.isEmpty)
         #expect(evidence.problems.first?.message.contains("no rpm sqlite database") == true, "\(evidence.problems)")

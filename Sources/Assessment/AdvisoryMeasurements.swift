@@ -1,0 +1,71 @@
+import Advisories
+public import BulkheadModel
+public import Foundation
+public import HostInspection
+public import VendorEvidence
+
+/// Turns the local advisory database (`bulkhead advisories import|fetch`) into measured facts for ISM-1460
+/// criterion 5 (vulnerability handling and transparency): each discovered product's vulnerability count,
+/// CWE and product-name transparency of its records, memory-safety share, KEV count and median
+/// publication→fix days (`AdvisoryStats.criterion5Facts`). No database at the path: no facts and no
+/// problem (the ISM-1460 evaluation stands on the catalog). A database that cannot be read: a problem.
+public enum AdvisoryMeasurements {
+    public static let stage = "advisories"
+
+    public static func facts(
+        for mechanisms: [IsolationMechanism], packages: [InstalledPackage], catalog: Catalog, databasePath: String,
+        root: any HostRoot, now: Date
+    ) -> (facts: [CriterionFact], problems: [Problem]) {
+        guard FileManager.default.fileExists(atPath: databasePath) else { return ([], []) }
+        let database: AdvisoryDatabase
+        let kev: [String: KEVEntry]
+        do {
+            database = try AdvisoryDatabase(path: databasePath)
+            kev = try database.kevEntries()
+        } catch {
+            return ([], [Problem(subject: databasePath, message: "the advisory database cannot be read for ISM-1460 criterion 5: \(error)")])
+        }
+        var out: [CriterionFact] = []
+        var problems: [Problem] = []
+        var seen = Set<ProductID>()
+        for mechanism in mechanisms {
+            guard let product = catalog.product(mechanism.product) ?? catalog.lookup(mechanism.product.rawValue),
+                seen.insert(product.id).inserted
+            else { continue }
+            let aliases = AdvisoryAliases.aliases(for: product)
+            guard AdvisoryAliases.isMappable(aliases) else { continue }
+            let (fixDates, fixSource) = fixDates(aliases, packages: packages, root: root)
+            do {
+                let stats = AdvisoryStats.compute(
+                    aliases, candidates: try database.candidates(for: aliases), kev: kev, fixDates: fixDates, fixSource: fixSource)
+                out += AdvisoryStats.criterion5Facts(stats, databasePath: databasePath, now: now, stage: stage)
+            } catch {
+                problems.append(Problem(subject: product.id.rawValue, message: "advisory statistics from \(databasePath) failed: \(error)"))
+            }
+        }
+        return (out, problems)
+    }
+
+    /// Fix dates where the data allows: the installed Debian package's changelog (the date of the revision
+    /// that lists each CVE, i.e. the distribution's fix). Only on the live host, whose changelogs these are.
+    static func fixDates(_ aliases: Advisories.ProductAliases, packages: [InstalledPackage], root: any HostRoot) -> ([String: Date], String) {
+        guard root.isLive else {
+            return ([:], "fix dates come from the installed package's Debian changelog, read on the live host only")
+        }
+        guard let pkg = aliases.debianPackages.lazy.compactMap({ name in packages.first { $0.name == name && $0.manager == "dpkg" } }).first,
+            let path = DebianChangelog.path(forPackage: pkg.name)
+        else {
+            return ([:], "no installed Debian package with a changelog to date fixes by")
+        }
+        let text: String
+        do { text = try DebianChangelog.load(path: path) } catch {
+            return ([:], "the changelog \(path) cannot be read: \(error)")
+        }
+        var dates: [String: Date] = [:]
+        for entry in DebianChangelog.parse(text) {
+            guard let date = entry.date else { continue }
+            for mention in entry.mentions { dates[mention.cve] = min(dates[mention.cve] ?? date, date) }
+        }
+        return (dates, "fix dates: the Debian changelog of \(pkg.name) \(pkg.version), i.e. the distribution's fix, not the upstream release")
+    }
+}
