@@ -163,6 +163,11 @@ enum StoreInspector {
                 let tables = try String.fetchAll(
                     db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
                 if appID == 0 && tables.isEmpty { return }
+                // Another process is creating this store right now: GRDB commits its empty migrations
+                // table before the first migration (which sets the application id) commits.
+                if appID == 0, tables == ["grdb_migrations"], (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations")) == 0 {
+                    return
+                }
                 guard appID == Schema.applicationID, tables.contains("bulkhead_store") else {
                     let shown = tables.prefix(5).joined(separator: ", ")
                     throw StoreError(
