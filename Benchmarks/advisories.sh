@@ -4,6 +4,7 @@
 # `bulkhead advisories import`) next to a Python json.load parse-only
 # baseline over the same files, in the same run. Prints records/s and peak memory for both.
 # Usage: Benchmarks/advisories.sh [N]   (default 300000; the corpus lives in a temp dir and is removed)
+#        CORPUS=DIR Benchmarks/advisories.sh   (reuse a corpus generated before by advisories_corpus.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-300000}"
@@ -11,14 +12,23 @@ swift build -c release --product advisories-bench >/dev/null
 BIN="$(swift build -c release --show-bin-path)/advisories-bench"
 WORK="$(mktemp -d /tmp/bulkhead-bench-XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
-echo "generating $N records in $WORK …"
-python3 Benchmarks/advisories_corpus.py Tests/AdvisoriesTests/Fixtures/cve5 "$WORK/corpus" "$N"
-SIZE=$(du -sb "$WORK/corpus" | cut -f1)
+if [ -n "${CORPUS:-}" ]; then
+    C="$CORPUS"
+    N=$(find "$C" -name '*.json' | wc -l)
+else
+    C="$WORK/corpus"
+    echo "generating $N records in $C …"
+    python3 Benchmarks/advisories_corpus.py Tests/AdvisoriesTests/Fixtures/cve5 "$C" "$N"
+fi
+SIZE=$(du -sb "$C" | cut -f1)
 echo "corpus: $N files, $((SIZE / 1048576)) MiB"
 sync
-# Warm the page cache equally for both (the corpus was just written).
-read -r PYN PYT PYRSS < <(python3 Benchmarks/advisories_python_baseline.py "$WORK/corpus")
-/usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" "$WORK/bench.sqlite" "$WORK/corpus" > "$WORK/report.json"
+# The page cache is warmed equally for both: every file is read once before either is timed (this
+# machine's memory manager evicts cold pages, so a corpus written minutes ago may be on disk again).
+find "$C" -name '*.json' -print0 | xargs -0 cat > /dev/null
+read -r PYN PYT PYRSS < <(python3 Benchmarks/advisories_python_baseline.py "$C")
+find "$C" -name '*.json' -print0 | xargs -0 cat > /dev/null
+/usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" "$WORK/bench.sqlite" "$C" > "$WORK/report.json"
 read -r BT BRSS < "$WORK/time"
 BREC=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(int(r['advisories']), int(r['problems']))" "$WORK/report.json")
 python3 - "$N" "$BT" "$BRSS" "$PYN" "$PYT" "$PYRSS" "$BREC" <<'PY'

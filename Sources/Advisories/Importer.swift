@@ -80,9 +80,7 @@ public enum AdvisoryImporter {
             }
         }
         report.filesSeen = files.count
-        let tCollect = Date().timeIntervalSince(start)
         let known = try db.fileStates()
-        var tParse = 0.0, tWait = 0.0
         var done = 0
         var index = 0
         // The writer runs on its own thread (GRDB's queue, entered from `writer`), not on the cooperative
@@ -92,10 +90,10 @@ public enum AdvisoryImporter {
         while index < files.count {
             let batch = Array(files[index..<min(files.count, index + options.batchSize)])
             index += batch.count
-            let t0 = Date()
             let results = await parseBatch(batch, known: known, options: options)
-            tParse += Date().timeIntervalSince(t0)
             var toWrite: [PreparedFile] = []
+            // Files whose mtime moved but whose bytes did not: the new mtime is recorded with the batch.
+            var touches: [(String, AdvisoryDatabase.FileState)] = []
             for r in results {
                 switch r {
                 case .parsed(let pf):
@@ -105,20 +103,19 @@ public enum AdvisoryImporter {
                     report.problems += pf.parsed.problems
                 case .unchanged(let path, let st, let touch):
                     report.filesUnchanged += 1
-                    if touch { try db.touch(path, st) }
+                    if touch { touches.append((path, st)) }
                 case .failed(let p):
                     report.problems.append(p)
                     try db.recordProblem(p)
                 }
             }
             // Write this batch while the next one is parsed.
-            let t1 = Date()
             try await pendingWrite?.value
-            tWait += Date().timeIntervalSince(t1)
             let writeBatch = toWrite
+            let writeTouches = touches
             pendingWrite = Task {
                 try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                    writer.async { c.resume(with: Result { try db.write(writeBatch) }) }
+                    writer.async { c.resume(with: Result { try db.write(writeBatch, touching: writeTouches) }) }
                 }
             }
             report.filesImported += writeBatch.count
@@ -127,9 +124,6 @@ public enum AdvisoryImporter {
         }
         try await pendingWrite?.value
         report.seconds = Date().timeIntervalSince(start)
-        if ProcessInfo.processInfo.environment["BULKHEAD_TRACE"] != nil {
-            FileHandle.standardError.write(Data("collect \(tCollect) parse \(tParse) wait \(tWait) total \(report.seconds)\n".utf8))
-        }
         return report
     }
 
