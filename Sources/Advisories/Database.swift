@@ -24,8 +24,7 @@ public struct AdvisoryDatabase: Sendable {
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             var config = Configuration()
             config.prepareDatabase { db in
-                // A 64 MiB page cache: a 300,000-record import touches index pages all over a ~900 MB file.
-                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
+                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
             }
             queue = try DatabaseQueue(path: path, configuration: config)
             try Self.migrator.migrate(queue)
