@@ -126,7 +126,13 @@ struct JSONWriter {
 
     mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        var plain = true
+        let span = s.utf8.span
+        for i in span.indices where span[i] < 0x20 || span[i] == 0x22 || span[i] == 0x5C {
+            plain = false
+            break
+        }
+        if plain {
             bytes.append(contentsOf: s.utf8)
             bytes.append(UInt8(ascii: "\""))
             return

@@ -36,9 +36,27 @@ public enum AdvisoryParser {
 
     static func contains(_ data: Data, _ needle: String) -> Bool { contains(data.span, needle) }
 
+    /// Whether `"name"` (a quoted key, not an escaped quote inside a string) occurs in the first `limit`
+    /// bytes; the search anchors on the name's first letter, rarer than the quote in JSON.
+    static func containsKey(_ s: Span<UInt8>, _ name: String, limit: Int) -> Bool {
+        let k = name.utf8.span
+        guard let first = name.utf8.first else { return false }
+        let last = min(s.count, limit) - k.count - 1
+        var i = 1
+        while i <= last {
+            if s[i] == first, s[i - 1] == UInt8(ascii: "\""), s[i + k.count] == UInt8(ascii: "\""), i < 2 || s[i - 2] != UInt8(ascii: "\\") {
+                var j = 1
+                while j < k.count && s[i + j] == k[j] { j += 1 }
+                if j == k.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     static func detect(_ data: Data) -> Detected? {
         // cvelistV5 records name their metadata within the first few hundred bytes.
-        if contains(data.span, "\"cveMetadata\"", limit: 4096) { return .cve5 }
+        if containsKey(data.span, "cveMetadata", limit: 4096) { return .cve5 }
         if contains(data, "\"cveMetadata\"") { return .cve5 }
         if contains(data, "\"catalogVersion\""), contains(data, "\"vulnerabilities\"") { return .kev }
         if contains(data, "\"vulnerabilities\""), contains(data, "\"NVD_CVE\"") { return .nvdEnvelope }
@@ -130,12 +148,24 @@ public enum AdvisoryParser {
         }
     }
 
-    /// `cpe:2.3:a:qemu:qemu:6.1.0:rc1:…` → (part, vendor, product, version, update).
+    /// `cpe:2.3:a:qemu:qemu:6.1.0:rc1:…` → (part, vendor, product, version, update). Only the first seven
+    /// fields are split out (a CPE 2.3 string has thirteen); `\:` escapes are rare in the feeds and left as-is.
     static func splitCPE(_ s: String) -> (part: String, vendor: String, product: String, version: String, update: String)? {
-        // CPE 2.3 formatted string; `\:` escapes are rare in the feeds and left as-is.
-        let f = s.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard f.count >= 7, f[0] == "cpe", f[1] == "2.3" else { return nil }
-        return (f[2], f[3], f[4], f[5], f[6])
+        let u = s.utf8
+        var fields: [Substring] = []
+        fields.reserveCapacity(7)
+        var start = u.startIndex
+        var i = u.startIndex
+        while i != u.endIndex, fields.count < 7 {
+            if u[i] == UInt8(ascii: ":") {
+                fields.append(s[start..<i])
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        if fields.count < 7 { fields.append(s[start..<u.endIndex]) }
+        guard fields.count >= 7, fields[0] == "cpe", fields[1] == "2.3" else { return nil }
+        return (String(fields[2]), String(fields[3]), String(fields[4]), String(fields[5]), String(fields[6]))
     }
 
     /// The number after the first `CWE-` (at most 6 digits).
@@ -604,8 +634,11 @@ enum CVE5 {
                 a.affected.append(e)
             }
         }
-        // Severity order: CNA v4/v3.x before ADP, before v2 and vendor words.
-        a.severities.sort { rank($0) < rank($1) }
+        // Severity order: CNA v4/v3.x before ADP, before v2 and vendor words (a stable sort on a rank
+        // computed once per statement).
+        if a.severities.count > 1 {
+            a.severities = a.severities.enumerated().map { (rank($0.element), $0.offset, $0.element) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+        }
         return .success(a)
     }
 
