@@ -53,7 +53,15 @@ public enum Outcome: Codable, Hashable, Sendable {
 
 public enum Severity: String, Codable, Hashable, Sendable, CaseIterable, Comparable {
     case info, low, medium, high, critical
-    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .low: 1
+        case .medium: 2
+        case .high: 3
+        case .critical: 4
+        }
+    }
     public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
 }
 
