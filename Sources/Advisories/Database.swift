@@ -354,6 +354,13 @@ public struct AdvisoryDatabase: Sendable {
                 sql += " OR (unnamed = 1 AND summary LIKE ?)"
                 args.append("%" + k + "%")
             }
+            for vk in p.vendorKeywords {
+                // Any product of the vendor (`vp<TAB>vendor|…`, `cpe<TAB>vendor:…`) whose description has the word.
+                let v = ProductAliases.norm(vk.vendor)
+                let vp = Self.lookupKey("vp", v + "|"), cpe = Self.lookupKey("cpe", v + ":")
+                sql += " OR (n IN (SELECT advisory FROM affected_keys WHERE (key >= ? AND key < ?) OR (key >= ? AND key < ?)) AND summary LIKE ?)"
+                args += [vp, Self.lookupKey("vp", v + "}"), cpe, Self.lookupKey("cpe", v + ";"), "%" + vk.keyword + "%"]
+            }
             let decoder = JSONDecoder()
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).compactMap {
                 Self.decodeStored(body: $0["body"], summary: $0["summary"], decoder: decoder)

@@ -20,6 +20,14 @@ public struct ProductAliases: Codable, Hashable, Sendable {
             self.name = name
         }
     }
+    public struct VendorKeyword: Codable, Hashable, Sendable {
+        public var vendor: String
+        public var keyword: String
+        public init(_ vendor: String, _ keyword: String) {
+            self.vendor = vendor
+            self.keyword = keyword
+        }
+    }
     public var product: ProductID
     /// NVD CPE vendor:product pairs (`qemu:qemu`).
     public var cpe: [VendorProduct]
@@ -33,10 +41,15 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     public var rpmPackages: [String]
     /// Words searched in the description of records that name no vendor/product (`n/a`), e.g. "QEMU".
     public var descriptionKeywords: [String]
+    /// A vendor whose records name the product only in their description (Microsoft + "Hyper-V": the
+    /// records list Windows editions as products). Matches an entry of that vendor (CVE 5 vendor or CPE
+    /// vendor) when the description contains the keyword as a whole word.
+    public var vendorKeywords: [VendorKeyword]
 
     public init(
         product: ProductID, cpe: [VendorProduct] = [], cve5: [VendorProduct] = [], packages: [Package] = [],
-        debianPackages: [String] = [], rpmPackages: [String] = [], descriptionKeywords: [String] = []
+        debianPackages: [String] = [], rpmPackages: [String] = [], descriptionKeywords: [String] = [],
+        vendorKeywords: [VendorKeyword] = []
     ) {
         self.product = product
         self.cpe = cpe
@@ -45,6 +58,33 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         self.debianPackages = debianPackages
         self.rpmPackages = rpmPackages
         self.descriptionKeywords = descriptionKeywords
+        self.vendorKeywords = vendorKeywords
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case product, cpe, cve5, packages, debianPackages, rpmPackages, descriptionKeywords, vendorKeywords
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        product = try c.decode(ProductID.self, forKey: .product)
+        cpe = try c.decodeIfPresent([VendorProduct].self, forKey: .cpe) ?? []
+        cve5 = try c.decodeIfPresent([VendorProduct].self, forKey: .cve5) ?? []
+        packages = try c.decodeIfPresent([Package].self, forKey: .packages) ?? []
+        debianPackages = try c.decodeIfPresent([String].self, forKey: .debianPackages) ?? []
+        rpmPackages = try c.decodeIfPresent([String].self, forKey: .rpmPackages) ?? []
+        descriptionKeywords = try c.decodeIfPresent([String].self, forKey: .descriptionKeywords) ?? []
+        vendorKeywords = try c.decodeIfPresent([VendorKeyword].self, forKey: .vendorKeywords) ?? []
+    }
+
+    /// The entries of `a` that name the product through a vendor + description keyword, and why.
+    public func vendorKeywordEntries(_ a: Advisory) -> (entries: [AffectedEntry], why: String)? {
+        for vk in vendorKeywords where Self.containsWord(a.summary, vk.keyword) {
+            let v = Self.norm(vk.vendor)
+            let entries = a.affected.filter { Self.norm($0.vendor) == v || Self.norm($0.cpeVendor) == v }
+            if !entries.isEmpty { return (entries, "\(vk.vendor) record whose description names \"\(vk.keyword)\"") }
+        }
+        return nil
     }
 
     static func norm(_ s: String?) -> String {
@@ -408,7 +448,8 @@ public enum ProductMatcher {
     /// Maps an advisory to the product (`nil` when it does not name it) and evaluates `installed`.
     /// `installed == nil` only maps.
     public static func match(_ a: Advisory, _ p: ProductAliases, installed: String?, scheme: VersionScheme = .upstream) -> AdvisoryMatch? {
-        let entries = a.affected.compactMap { e in p.matches(e).map { (e, $0) } }
+        var entries = a.affected.compactMap { e in p.matches(e).map { (e, $0) } }
+        if entries.isEmpty, let vk = p.vendorKeywordEntries(a) { entries = vk.entries.map { ($0, vk.why) } }
         if entries.isEmpty {
             guard let why = p.descriptionMatch(a) else { return nil }
             return AdvisoryMatch(advisory: a, mappedBy: why,

@@ -20,7 +20,8 @@ public enum AdvisoryAliases {
             packages: a.osv.map { Advisories.ProductAliases.Package($0.ecosystem, $0.package) },
             debianPackages: a.debianPackages,
             rpmPackages: a.rpmPackages,
-            descriptionKeywords: a.descriptionKeywords)
+            descriptionKeywords: a.descriptionKeywords,
+            vendorKeywords: a.vendorKeywords.map { Advisories.ProductAliases.VendorKeyword($0.vendor, $0.keyword) })
     }
 
     /// Every catalog product that can be named in an advisory (at least one CPE, CVE 5 name, OSV package,
@@ -37,6 +38,6 @@ public enum AdvisoryAliases {
 
     static func isMappable(_ p: Advisories.ProductAliases) -> Bool {
         !(p.cpe.isEmpty && p.cve5.isEmpty && p.packages.isEmpty && p.debianPackages.isEmpty && p.rpmPackages.isEmpty
-            && p.descriptionKeywords.isEmpty)
+            && p.descriptionKeywords.isEmpty && p.vendorKeywords.isEmpty)
     }
 }

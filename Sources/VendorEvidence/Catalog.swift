@@ -36,6 +36,25 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         }
     }
 
+    /// A vendor whose records name the product only in their description: Microsoft's CVE 5 records list
+    /// Windows editions as the product and say "Windows Hyper-V …" in the description.
+    public struct VendorKeyword: Codable, Hashable, Sendable {
+        /// `affected[].vendor` in a CVE 5 record, or the CPE vendor.
+        public var vendor: String
+        /// A whole word (case-insensitive) the description must contain.
+        public var keyword: String
+        public init(vendor: String, keyword: String) {
+            self.vendor = vendor
+            self.keyword = keyword
+        }
+        public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(in: decoder, allowed: ["vendor", "keyword"])
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            vendor = try decodeNonEmpty(c, .vendor)
+            keyword = try decodeNonEmpty(c, .keyword)
+        }
+    }
+
     /// Other names people use ("Citrix Hypervisor", "runsc").
     public var names: [String]
     public var debianPackages: [String]
@@ -48,10 +67,13 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     /// Words searched (whole words, case-insensitive) in the description of advisory records that name no
     /// vendor, product, package or CPE (`n/a`/`n/a`, as MITRE-era records do): "Firecracker", "gVisor".
     public var descriptionKeywords: [String]
+    /// Records of this vendor whose description names the product ("Microsoft" + "Hyper-V").
+    public var vendorKeywords: [VendorKeyword]
 
     public init(
         names: [String] = [], debianPackages: [String] = [], rpmPackages: [String] = [], binaries: [String] = [],
-        cpe: [String] = [], osv: [OSVName] = [], cve: [CVEName] = [], descriptionKeywords: [String] = []
+        cpe: [String] = [], osv: [OSVName] = [], cve: [CVEName] = [], descriptionKeywords: [String] = [],
+        vendorKeywords: [VendorKeyword] = []
     ) {
         self.names = names
         self.debianPackages = debianPackages
@@ -61,10 +83,11 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         self.osv = osv
         self.cve = cve
         self.descriptionKeywords = descriptionKeywords
+        self.vendorKeywords = vendorKeywords
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case names, debianPackages, rpmPackages, binaries, cpe, osv, cve, descriptionKeywords
+        case names, debianPackages, rpmPackages, binaries, cpe, osv, cve, descriptionKeywords, vendorKeywords
     }
 
     public init(from decoder: any Decoder) throws {
@@ -95,6 +118,7 @@ public struct ProductAliases: Codable, Hashable, Sendable {
                     ],
                     debugDescription: "a description keyword must not be empty (an empty word would match every record)"))
         }
+        vendorKeywords = try c.decodeIfPresent([VendorKeyword].self, forKey: .vendorKeywords) ?? []
     }
 }
 

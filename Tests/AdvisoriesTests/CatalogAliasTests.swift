@@ -31,6 +31,8 @@ import VendorEvidence
         "CVE-2025-22225": ["vmware-esxi"],  // n/a / VMware ESXi
         "CVE-2025-22226": ["vmware-esxi"],  // n/a / ESXi
         "CVE-2026-45782": ["cloud-hypervisor"],
+        // Microsoft lists Windows editions as products; "Windows Hyper-V …" is in the description.
+        "CVE-2024-21407": ["hyper-v"], "CVE-2025-21333": ["hyper-v"],
         // NVD test envelope: the Linux kernel CPE names KVM's code, FreeBSD's names bhyve's.
         "CVE-2003-0001": ["kvm", "bhyve"],
         // OSV
@@ -47,10 +49,10 @@ import VendorEvidence
     ]
 
     /// Records that name no catalog product: rust-vmm crates (they reach a VMM only through its
-    /// dependency versions), Windows editions (Hyper-V appears only in the title), unrelated NVD records.
+    /// dependency versions), unrelated NVD records.
     static let unmapped: [(String, AdvisoryFormat)] = [
         ("CVE-2023-41051", .cve5), ("GHSA-49hh-fprx-m68g", .osv), ("RUSTSEC-2020-0157", .osv), ("RUSTSEC-2024-0428", .osv),
-        ("GHSA-875g-mfp6-g7f9", .osv), ("CVE-2024-21407", .cve5), ("CVE-2025-21333", .cve5), ("CVE-2005-4895", .nvd),
+        ("GHSA-875g-mfp6-g7f9", .osv), ("CVE-2005-4895", .nvd),
         ("CVE-2005-4900", .nvd),
     ]
 
@@ -96,7 +98,9 @@ import VendorEvidence
         let all = AdvisoryAliases.all(Fixture.catalog)
         #expect(all.count == Fixture.catalog.products.count)
         for p in all {
-            #expect(!p.cve5.isEmpty || !p.cpe.isEmpty || !p.packages.isEmpty, "\(p.product) has no CPE, CVE 5 or OSV name")
+            #expect(
+                !p.cve5.isEmpty || !p.cpe.isEmpty || !p.packages.isEmpty || !p.vendorKeywords.isEmpty,
+                "\(p.product) has no CPE, CVE 5, OSV or vendor+keyword name")
         }
         let qemu = all.first { $0.product == "qemu" }
         #expect(qemu?.cve5.contains(.init("n/a", "QEMU")) == true)
@@ -131,5 +135,32 @@ import VendorEvidence
         } catch {
             #expect("\(error)".contains("descriptionKeywords"), "\(error)")
         }
+    }
+}
+
+@Suite struct VendorKeywordTests {
+    static let hyperV = Advisories.ProductAliases(product: "hyper-v", vendorKeywords: [.init("Microsoft", "Hyper-V")])
+
+    @Test func microsoftRecordNamingHyperVInItsDescriptionMaps() throws {
+        let a = try Fixture.advisory("cve5/CVE-2024-21407.json")
+        let m = try #require(ProductMatcher.match(a, Self.hyperV, installed: nil))
+        #expect(m.mappedBy.contains("Hyper-V"))
+    }
+
+    @Test func otherVendorsOrOtherWordsDoNotMap() throws {
+        var a = try Fixture.advisory("cve5/CVE-2024-21407.json")
+        a.summary = "Windows Hyper-Visor Remote Code Execution Vulnerability"  // not the whole word
+        #expect(ProductMatcher.match(a, Self.hyperV, installed: nil) == nil)
+        var b = try Fixture.advisory("cve5/CVE-2024-21407.json")
+        for i in b.affected.indices {
+            b.affected[i].vendor = "Contoso"
+            b.affected[i].cpeVendor = "contoso"
+        }
+        #expect(ProductMatcher.match(b, Self.hyperV, installed: nil) == nil)
+        // A Microsoft record about something else.
+        let c = try Fixture.advisory("cve5/CVE-2024-21407.json")
+        var other = c
+        other.summary = "Windows Kernel Elevation of Privilege Vulnerability"
+        #expect(ProductMatcher.match(other, Self.hyperV, installed: nil) == nil)
     }
 }
