@@ -61,10 +61,7 @@ let package = Package(
         // Advisory import (CVE 5, OSV, NVD 2.0, KEV), version schemes, backports, statistics.
         .target(
             name: "Advisories",
-            dependencies: [
-                "BulkheadModel", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
-            ],
+            dependencies: ["BulkheadModel", "HostInspection", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"],
             swiftSettings: strict),
         // Hardening checks: metadata beside each pure check function.
@@ -147,7 +144,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
-            dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories"]),
+            dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories", "BulkheadTestSupport"]),
         .testTarget(name: "CensusTests", dependencies: ["Census", "BulkheadModel"], resources: [.copy("Fixtures")]),
         // Writes to a store slowly so StoreTests can kill it mid-transaction or race two writers.
         .executableTarget(
@@ -158,9 +155,11 @@ let package = Package(
             exclude: ["Writer"]),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(name: "advisories-bench", dependencies: ["Advisories"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
+        // Helpers shared by test targets (a real rpm database built at test time).
+        .target(name: "BulkheadTestSupport", path: "Tests/TestSupport", exclude: ["README.md"], swiftSettings: strict),
         .testTarget(
             name: "AdvisoriesTests",
-            dependencies: ["Advisories", "BulkheadModel", "VendorEvidence", "Assessment"],
+            dependencies: ["Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
     ]
 )

@@ -3,7 +3,7 @@ import NIOCore
 
 /// gzip through CompressNIO, with the trailer (CRC-32 and length) checked here so a truncated or
 /// corrupted stream is always an error, never a short result.
-enum Gzip {
+public enum Gzip {
     static func compress(_ bytes: [UInt8]) throws(HostInspectionError) -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)
         do {
@@ -14,10 +14,10 @@ enum Gzip {
         }
     }
 
-    /// Decompresses one gzip member of at most `maxSize` bytes.
-    static func decompress(_ bytes: [UInt8], maxSize: Int, name: String) throws(HostInspectionError) -> [UInt8] {
+    /// Decompresses one gzip member of at most `maxSize` bytes; `hint` is added to the "not gzip" message.
+    public static func decompress(_ bytes: [UInt8], maxSize: Int, name: String, hint: String = "") throws(HostInspectionError) -> [UInt8] {
         guard bytes.count >= 18, bytes[0] == 0x1F, bytes[1] == 0x8B else {
-            throw HostInspectionError(.corrupt, "\(name) is not a gzip file (no gzip magic); a snapshot is a .tar.gz written by `bulkhead snapshot`")
+            throw HostInspectionError(.corrupt, "\(name) is not a gzip file (too short or no gzip magic)\(hint)")
         }
         var input = ByteBuffer(bytes: bytes)
         let output: [UInt8]

@@ -40,7 +40,8 @@ public struct SnapshotHostRoot: HostRoot {
         guard bytes.count <= limits.maxArchiveBytes else {
             throw HostInspectionError(.tooLarge, "\(name) is \(bytes.count) bytes, over the snapshot cap of \(limits.maxArchiveBytes) bytes")
         }
-        let tar = try Gzip.decompress(bytes, maxSize: limits.maxTotalBytes, name: name)
+        let tar = try Gzip.decompress(
+            bytes, maxSize: limits.maxTotalBytes, name: name, hint: "; a snapshot is a .tar.gz written by `bulkhead snapshot`")
         let members = try TarReader.read(tar, limits: .init(maxEntries: limits.maxEntries, maxEntryBytes: limits.maxEntryBytes), name: name)
 
         var byName: [String: TarMember] = [:]

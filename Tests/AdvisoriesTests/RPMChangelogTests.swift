@@ -1,4 +1,6 @@
+import BulkheadTestSupport
 import Foundation
+import HostInspection
 import Testing
 
 @testable import Advisories
@@ -68,13 +70,13 @@ import Testing
         #expect(RPMChangelog.version(inNameLine: "Jane <j@x> - see below") == nil)
         #expect(RPMChangelog.version(inNameLine: "") == nil)
         // Truncated, absurd and empty headers are errors, not crashes.
-        #expect(throws: RPMHeaderReader.ParseError.self) { try RPMHeaderReader(bytes: [0, 0, 0]) }
-        #expect(throws: RPMHeaderReader.ParseError.self) { try RPMHeaderReader(bytes: [0, 0, 0, 1, 0, 0, 0, 64]) }
-        #expect(throws: RPMHeaderReader.ParseError.self) { try RPMHeaderReader(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]) }
+        #expect(throws: RPMHeader.ParseError.self) { try RPMHeader(bytes: [0, 0, 0]) }
+        #expect(throws: RPMHeader.ParseError.self) { try RPMHeader(bytes: [0, 0, 0, 1, 0, 0, 0, 64]) }
+        #expect(throws: RPMHeader.ParseError.self) { try RPMHeader(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0]) }
         // One index entry: a STRING_ARRAY claiming 1000 strings in 4 bytes of data ("a\0bA") yields the
         // one NUL-terminated string; "bA" runs off the end and is dropped.
         let header: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 4] + [0, 0, 0x04, 0x39, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0x03, 0xE8] + Array("a\0b".utf8) + [0x41]
-        let h = try RPMHeaderReader(bytes: header)
+        let h = try RPMHeader(bytes: header)
         #expect(h.strings(1081) == ["a"])
         #expect(h.int32s(1081).isEmpty)
         // Parallel arrays of different lengths: cut with a problem.

@@ -1,6 +1,7 @@
 import Advisories
 import Assessment
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import HostInspection
 import Testing

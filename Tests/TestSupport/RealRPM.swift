@@ -1,10 +1,11 @@
-import Foundation
+public import Foundation
+import BulkheadTestSupport
 import Testing
 
 /// A real rpm database built at test time: `rpmbuild` makes a package whose %changelog names CVEs and
 /// `rpm --justdb` registers it in `<tree>/var/lib/rpm/rpmdb.sqlite` (sqlite backend).
-enum RealRPM {
-    static let spec = """
+public enum RealRPM {
+    public static let spec = """
         Name: qemu-kvm
         Version: 7.2.0
         Release: 3.el9
@@ -27,7 +28,7 @@ enum RealRPM {
 
         """
 
-    static func program(_ name: String) -> String? {
+    public static func program(_ name: String) -> String? {
         for dir in ["/usr/bin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
             return "\(dir)/\(name)"
         }
@@ -36,7 +37,7 @@ enum RealRPM {
     }
 
     @discardableResult
-    static func run(_ program: String, _ arguments: [String]) throws -> String {
+    public static func run(_ program: String, _ arguments: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: program)
         p.arguments = arguments
@@ -52,7 +53,7 @@ enum RealRPM {
 
     /// Builds the package and its database under `tree`; returns the database directory, or nil
     /// when rpm is not installed (an issue in CI).
-    static func build(in tree: String) throws -> String? {
+    public static func build(in tree: String) throws -> String? {
         guard let rpmbuild = program("rpmbuild"), let rpm = program("rpm") else { return nil }
         let work = tree + "/rpmbuild"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -70,7 +71,7 @@ enum RealRPM {
     }
 
     /// What rpm itself says: `NAME` lines of the changelog and the installed EVR.
-    static func rpmQuery(_ dbpath: String, _ format: String) throws -> String {
+    public static func rpmQuery(_ dbpath: String, _ format: String) throws -> String {
         guard let rpm = program("rpm") else { return "" }
         return try run(rpm, ["--dbpath", dbpath, "-q", "--qf", format, "qemu-kvm"])
     }
