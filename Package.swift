@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.40.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Value types shared by every stage. No I/O.
@@ -61,7 +62,11 @@ let package = Package(
         // Advisory import (CVE 5, OSV, NVD 2.0, KEV), version schemes, backports, statistics.
         .target(
             name: "Advisories",
-            dependencies: ["BulkheadModel", "HostInspection", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "BulkheadModel", "HostInspection", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             exclude: ["README.md"],
             swiftSettings: strict),
         // Hardening checks: metadata beside each pure check function.

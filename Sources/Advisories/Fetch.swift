@@ -1,14 +1,20 @@
+import AsyncHTTPClient
 public import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
-/// `bulkhead advisories fetch`: explicit downloads of advisory feeds, resumable. Nothing in Bulkhead
-/// downloads implicitly.
+/// `bulkhead advisories fetch`: explicit downloads of advisory feeds, streamed to disk and resumable.
+/// Nothing in Bulkhead downloads implicitly.
 public enum AdvisoryFetcher {
-    /// Well-known feeds by name.
+    /// Well-known feeds by name (the files `bulkhead advisories import` reads).
     public static let feeds: [String: String] = [
-        "kev": "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+        "kev": "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
+        // The cvelistV5 daily baseline release (all CVE 5 records, one zip holding cves.zip).
+        "cvelist": "https://github.com/CVEProject/cvelistV5/archive/refs/heads/main.zip",
+        // OSV exports per ecosystem (GHSA + Go vulndb + RustSec records as OSV JSON).
+        "osv-go": "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip",
+        "osv-crates": "https://osv-vulnerabilities.storage.googleapis.com/crates.io/all.zip",
+        "osv-debian": "https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip",
     ]
 
     public struct Result: Codable, Sendable {
@@ -19,10 +25,14 @@ public enum AdvisoryFetcher {
         public var resumedFrom: Int
     }
 
-    /// Downloads `url` to `directory/<last path component>`. A partial download is kept as
-    /// `<name>.part` and resumed with an HTTP Range request; a server that ignores Range gets a full
-    /// download. Responses over `maxBytes` are refused.
-    public static func download(_ url: URL, to directory: String, maxBytes: Int = 2 << 30) async throws -> Result {
+    /// Redirects followed at most (each one checked: http or https only).
+    static let maxRedirects = 5
+
+    /// Downloads `url` to `directory/<last path component>`. The body is streamed into
+    /// `<name>.part` as it arrives, so an interrupted transfer keeps what it got, and the next call
+    /// resumes with an HTTP Range request (a server that ignores Range, or answers another range,
+    /// gets a full download). Responses over `maxBytes` are refused and their partial file removed.
+    public static func download(_ url: URL, to directory: String, maxBytes: Int = 4 << 30, readTimeout: TimeInterval = 120) async throws -> Result {
         guard let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
             throw AdvisoriesError(.usage, "only http(s) URLs can be fetched: \(url.absoluteString)")
         }
@@ -31,36 +41,103 @@ public enum AdvisoryFetcher {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let final = directory + "/" + name
         let part = final + ".part"
-        let have = ((try? FileManager.default.attributesOfItem(atPath: part))?[.size] as? NSNumber)?.intValue ?? 0
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 120
-        if have > 0 { request.setValue("bytes=\(have)-", forHTTPHeaderField: "Range") }
-        let session = URLSession(configuration: .ephemeral)
-        let (data, response): (Data, URLResponse)
-        do { (data, response) = try await session.data(for: request) } catch {
-            throw AdvisoriesError(.network, "cannot download \(url.absoluteString); the partial file (if any) is kept for a later resume", cause: "\(error)")
+
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(30), read: .seconds(Int64(readTimeout)))
+        // Redirects are followed here, not by the client, so every target's scheme is checked.
+        configuration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let result = try await transfer(url, part: part, final: final, maxBytes: maxBytes, client: client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
-        guard let http = response as? HTTPURLResponse else { throw AdvisoriesError(.network, "no HTTP response from \(url)") }
-        var resumed = 0
-        switch http.statusCode {
-        case 206:
-            guard have + data.count <= maxBytes else { throw AdvisoriesError(.tooLarge, "\(url) is larger than \(maxBytes) bytes") }
-            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: part))
-            try h.seekToEnd()
-            try h.write(contentsOf: data)
-            try h.close()
-            resumed = have
-        case 200:
-            guard data.count <= maxBytes else { throw AdvisoriesError(.tooLarge, "\(url) is larger than \(maxBytes) bytes") }
-            try data.write(to: URL(fileURLWithPath: part))
-        case 416 where have > 0:
-            resumed = have  // already complete
-        default:
-            throw AdvisoriesError(.network, "\(url.absoluteString) answered HTTP \(http.statusCode)")
+    }
+
+    static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    static func transfer(_ url: URL, part: String, final: String, maxBytes: Int, client: HTTPClient) async throws -> Result {
+        var have = size(part)
+        var target = url
+        var redirects = 0
+        while true {
+            var request = HTTPClientRequest(url: target.absoluteString)
+            request.headers.add(name: "User-Agent", value: "bulkhead-advisories-fetch")
+            if have > 0 { request.headers.add(name: "Range", value: "bytes=\(have)-") }
+            let response: HTTPClientResponse
+            do { response = try await client.execute(request, timeout: .hours(12)) } catch {
+                throw AdvisoriesError(.network, "cannot download \(url.absoluteString); the partial file (if any) is kept for a later resume", cause: "\(error)")
+            }
+            switch response.status.code {
+            case 301, 302, 303, 307, 308:
+                redirects += 1
+                guard redirects <= maxRedirects, let location = response.headers.first(name: "Location"),
+                    let next = URL(string: location, relativeTo: target)?.absoluteURL,
+                    let scheme = next.scheme?.lowercased(), scheme == "https" || scheme == "http"
+                else {
+                    throw AdvisoriesError(.network, "\(url.absoluteString): refused redirect (more than \(maxRedirects), or not to an http(s) URL)")
+                }
+                target = next
+                continue
+            case 206:
+                // Only a range starting where the partial file ends can be appended.
+                let range = response.headers.first(name: "Content-Range") ?? ""
+                guard range.hasPrefix("bytes \(have)-") else {
+                    try? FileManager.default.removeItem(atPath: part)
+                    have = 0
+                    continue
+                }
+                try await stream(response, to: part, append: true, already: have, maxBytes: maxBytes, url: url)
+                return try finish(url, part: part, final: final, resumedFrom: have)
+            case 200:
+                try await stream(response, to: part, append: false, already: 0, maxBytes: maxBytes, url: url)
+                return try finish(url, part: part, final: final, resumedFrom: 0)
+            case 416 where have > 0:
+                // Nothing after the bytes we have: the partial file was complete.
+                return try finish(url, part: part, final: final, resumedFrom: have)
+            default:
+                throw AdvisoriesError(.network, "\(url.absoluteString) answered HTTP \(response.status.code)")
+            }
         }
+    }
+
+    /// Writes the body chunk by chunk; a broken transfer leaves what arrived in `part`.
+    static func stream(_ response: HTTPClientResponse, to part: String, append: Bool, already: Int, maxBytes: Int, url: URL) async throws {
+        if !append || !FileManager.default.fileExists(atPath: part) {
+            guard FileManager.default.createFile(atPath: part, contents: nil, attributes: [.posixPermissions: 0o644]) else {
+                throw AdvisoriesError(.unreadable, "cannot write \(part)")
+            }
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: part))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        var total = already
+        do {
+            for try await chunk in response.body {
+                total += chunk.readableBytes
+                guard total <= maxBytes else {
+                    try? handle.close()
+                    try? FileManager.default.removeItem(atPath: part)
+                    throw AdvisoriesError(.tooLarge, "\(url.absoluteString) is larger than \(maxBytes) bytes; the partial file was removed")
+                }
+                try handle.write(contentsOf: Data(chunk.readableBytesView))
+            }
+        } catch let e as AdvisoriesError {
+            throw e
+        } catch {
+            throw AdvisoriesError(
+                .network, "the download of \(url.absoluteString) broke off after \(total) bytes; run the same fetch again to resume", cause: "\(error)")
+        }
+    }
+
+    static func finish(_ url: URL, part: String, final: String, resumedFrom: Int) throws -> Result {
         if FileManager.default.fileExists(atPath: final) { try FileManager.default.removeItem(atPath: final) }
         try FileManager.default.moveItem(atPath: part, toPath: final)
-        let size = ((try? FileManager.default.attributesOfItem(atPath: final))?[.size] as? NSNumber)?.intValue ?? 0
-        return Result(url: url.absoluteString, path: final, bytes: size, resumedFrom: resumed)
+        return Result(url: url.absoluteString, path: final, bytes: size(final), resumedFrom: resumedFrom)
     }
 }

@@ -237,9 +237,14 @@ struct AdvisoriesFetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Download advisory feeds (explicitly; Bulkhead never downloads on its own), resuming partial downloads.",
-        discussion: "FEED is a URL or a known feed name (kev). Import the files afterwards with `bulkhead advisories import DIR`.")
+        discussion: """
+            FEED is an http(s) URL or a known feed name: \(AdvisoryFetcher.feeds.keys.sorted().joined(separator: ", ")). \
+            The body is streamed into DIR/NAME.part; an interrupted download is resumed by running the same \
+            command again (HTTP Range). Redirects are followed to http(s) URLs only. Import the files \
+            afterwards with `bulkhead advisories import DIR` (zips included).
+            """)
 
-    @Argument(help: "Feed URLs or names (kev).")
+    @Argument(help: "Feed URLs or names (kev, cvelist, osv-go, osv-crates, osv-debian).")
     var feeds: [String]
     @Option(help: "Directory to download into.")
     var to: String = "."

@@ -68,5 +68,23 @@ import Testing
         #expect(rc3 != 0)
         let (rc4, _) = try run([bulkhead, "advisories", "fetch", "--to", out, "file:///etc/passwd"])
         #expect(rc4 != 0)
+        // A transfer that breaks off keeps what arrived; the same fetch then resumes from there.
+        try FileManager.default.removeItem(atPath: file)
+        let (rc5, text5) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/drop/known_exploited_vulnerabilities.json"])
+        #expect(rc5 != 0, "\(text5)")
+        #expect(text5.contains("resume"), "\(text5)")
+        // (What arrived before the connection closed: at most the half the server sent.)
+        let kept = (try? Data(contentsOf: URL(fileURLWithPath: file + ".part"))) ?? Data()
+        #expect(kept.count > 0 && kept.count <= original.count / 2 && kept == original.prefix(kept.count), "kept \(kept.count) bytes")
+        let (rc6, text6) = try run([bulkhead, "advisories", "fetch", "--to", out, url])
+        #expect(rc6 == 0 && text6.contains("resumed from \(kept.count)"), "\(text6)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
+        // Redirects are followed to http(s) only.
+        try FileManager.default.removeItem(atPath: file)
+        let (rc7, text7) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/moved/known_exploited_vulnerabilities.json"])
+        #expect(rc7 == 0, "\(text7)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
+        let (rc8, text8) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/away/x.json"])
+        #expect(rc8 != 0 && text8.contains("refused redirect"), "\(text8)")
     }
 }
