@@ -129,10 +129,10 @@ let package = Package(
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
         .testTarget(
             name: "ChecksTests",
-            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery"],
+            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel"],
+            name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReportingTests",

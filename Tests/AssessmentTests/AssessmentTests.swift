@@ -1,5 +1,6 @@
 import Assessment
 import BulkheadModel
+import BulkheadTestSupport
 import Discovery
 import Foundation
 import HostInspection
@@ -139,40 +140,6 @@ enum Support {
     }
 }
 
-/// Starts a real program for a test and stops it (only it) afterwards.
-final class StartedProgram {
-    let process = Process()
-
-    init(_ argv: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    func waitUntilVisible(containing marker: String) {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if let data = FileManager.default.contents(atPath: "/proc/\(process.processIdentifier)/cmdline"),
-                String(decoding: data, as: UTF8.self).contains(marker)
-            {
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-    }
-
-    deinit {
-        // SIGKILL, by the pid of the program this test started: QEMU blocks SIGTERM until its main loop
-        // runs, and a paused TCG guest may never get there.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-}
 
 extension LiveAssessTests {
     @Test func runningQEMUGuestIsAssessedWithItsReasons() throws {
@@ -182,7 +149,7 @@ extension LiveAssessTests {
             return
         }
         let name = "bulkhead-assess-\(UInt32.random(in: 0...UInt32.max))"
-        let guest = try StartedProgram([
+        let guest = try LiveProgram([
             qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64", "-name", "guest=\(name)",
         ])
         guest.waitUntilVisible(containing: name)

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Checks
 import Discovery
 import Foundation
@@ -8,45 +9,6 @@ import Testing
 #if canImport(Glibc)
     import Glibc
 #endif
-
-/// A real program started for a test, stopped when the test ends.
-final class LiveVM {
-    let process = Process()
-
-    init(_ argv: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-
-    /// Waits until /proc shows the process with its command line.
-    func waitUntilVisible(containing marker: String, timeout: Duration = .seconds(15)) {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                String(decoding: data, as: UTF8.self).contains(marker)
-            {
-                Thread.sleep(forTimeInterval: 0.5)  // QEMU installs its filter and drops privileges during start-up.
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-    }
-
-    /// SIGKILL, not SIGTERM: children started by Foundation's Process inherit the Swift runtime's blocked
-    /// signal mask (SigBlk includes SIGTERM), so QEMU never sees `terminate()` and waiting would hang.
-    deinit {
-        if process.isRunning {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-}
 
 /// Issue 6's live test: two real QEMU guests on this machine, one hardened and one exposed, discovered from
 /// /proc and checked; the sandbox, display and uid outcomes flip between them.
@@ -70,10 +32,10 @@ final class LiveVM {
         let runningAsRoot = getuid() == 0 && FileManager.default.isExecutableFile(atPath: setpriv)
         if runningAsRoot { hardenedArgv = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"] + hardenedArgv }
         let exposedArgv = common + ["-name", "guest=\(exposedName)", "-vnc", "0.0.0.0:\(display + 1)"]
-        let hardened = try LiveVM(hardenedArgv)
-        let exposed = try LiveVM(exposedArgv)
-        hardened.waitUntilVisible(containing: hardenedName)
-        exposed.waitUntilVisible(containing: exposedName)
+        let hardened = try LiveProgram(hardenedArgv)
+        let exposed = try LiveProgram(exposedArgv)
+        hardened.waitUntilVisible(containing: hardenedName, settle: 0.5)
+        exposed.waitUntilVisible(containing: exposedName, settle: 0.5)
         #expect(hardened.process.isRunning && exposed.process.isRunning, "QEMU exited early (VNC port \(5900 + display) in use?)")
 
         let (facts, discovery) = DiscoveryEngine(root: DirectoryHostRoot.live).run()

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Discovery
 import Foundation
 import HostInspection
@@ -7,53 +8,6 @@ import Testing
     import Glibc
 #endif
 
-/// Starts a real program for a test and makes sure it is gone afterwards.
-final class LiveProgram {
-    let process = Process()
-
-    init(_ argv: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-
-    /// Waits until the kernel shows the process with its full command line.
-    func waitUntilVisible(containing marker: String, timeout: Duration = .seconds(10)) {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                String(decoding: data, as: UTF8.self).contains(marker)
-            {
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-    }
-
-    deinit {
-        guard process.isRunning else { return }
-        process.terminate()
-        // Programs may block SIGTERM (QEMU handles it through its main loop); never wait forever.
-        let deadline = ContinuousClock.now + .seconds(2)
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-}
-
-/// The program a live test needs, or nil outside CI when it is missing (CI must have it: .ci/run installs it).
-func requireProgram(_ path: String) -> Bool {
-    if FileManager.default.isExecutableFile(atPath: path) { return true }
-    if ProcessInfo.processInfo.environment["CI"] == "true" {
-        Issue.record("\(path) is missing; .ci/run must install it")
-    }
-    return false
-}
 
 @Suite(.serialized) struct LiveDiscoveryTests {
     @Test func findsARunningQEMUGuestWithItsArgv() throws {

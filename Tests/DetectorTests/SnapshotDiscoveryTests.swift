@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Discovery
 import Foundation
 import HostInspection
