@@ -384,6 +384,13 @@ struct JSONPull {
         }
     }
 
+    /// A boolean (`null` is a wrong type).
+    mutating func bool(_ s: Span<UInt8>) throws(Failure) -> Bool {
+        try expect(s, .bool)
+        guard let b = try optionalBool(s) else { throw fail(s, .type, "expected a boolean, found null") }
+        return b
+    }
+
     /// A boolean, or nil for `null`.
     mutating func optionalBool(_ s: Span<UInt8>) throws(Failure) -> Bool? {
         switch try peek(s) {
@@ -483,6 +490,23 @@ struct JSONPull {
         case .null:
             guard Self.literal(s, pos, "null") else { throw fail(s, .syntax, "unknown literal") }
             pos += 4
+        }
+    }
+
+    /// Decodes one value with `body`, tolerating a wrong type or a missing field inside it: then the value
+    /// is skipped from its start (still fully validated) and the failure is returned instead of thrown.
+    /// Syntax, UTF-8 and depth failures are not tolerated: they are thrown and end the document.
+    mutating func recovering<T>(_ s: Span<UInt8>, _ body: (inout JSONPull) throws(Failure) -> T) throws(Failure) -> Result<T, Failure> {
+        skipSpace(s)
+        let start = pos
+        let level = depth
+        do throws(Failure) {
+            return .success(try body(&self))
+        } catch where error.kind == .type || error.kind == .missing {
+            pos = start
+            depth = level
+            try skipValue(s)
+            return .failure(error)
         }
     }
 
