@@ -88,6 +88,7 @@ enum CVE5 {
 
     static func decode(_ s: Span<UInt8>) throws(Failure) -> Record {
         var r = JSONPull()
+        r.skipByteOrderMark(s)
         var dataType: String?
         var dataVersion: String?
         var meta: Meta?

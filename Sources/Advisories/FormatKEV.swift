@@ -13,6 +13,7 @@ enum KEV {
 
     static func decode(_ s: Span<UInt8>) throws(Failure) -> Catalog {
         var r = JSONPull()
+        r.skipByteOrderMark(s)
         var cat = Catalog(vulnerabilities: [])
         var haveList = false
         var o = try r.beginObject(s)

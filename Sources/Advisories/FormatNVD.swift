@@ -72,6 +72,7 @@ enum NVD {
     /// A file holding one `cve` object.
     static func decodeRecord(_ s: Span<UInt8>) throws(Failure) -> CVE {
         var r = JSONPull()
+        r.skipByteOrderMark(s)
         let c = try decodeCVE(s, &r)
         try r.end(s)
         return c
@@ -80,6 +81,7 @@ enum NVD {
     /// An API 2.0 response: each element of `vulnerabilities` decoded on its own.
     static func decodeEnvelope(_ s: Span<UInt8>) throws(Failure) -> Envelope {
         var r = JSONPull()
+        r.skipByteOrderMark(s)
         var env = Envelope(vulnerabilities: [])
         var haveList = false
         var o = try r.beginObject(s)

@@ -55,6 +55,7 @@ enum OSV {
 
     static func decode(_ s: Span<UInt8>) throws(Failure) -> Record {
         var r = JSONPull()
+        r.skipByteOrderMark(s)
         var rec = Record(id: "")
         var haveID = false
         var o = try r.beginObject(s)

@@ -212,6 +212,12 @@ struct JSONPull {
         return true
     }
 
+    /// Before the top-level value: skips a UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore one;
+    /// Foundation's JSONDecoder does). Anywhere else EF BB BF is an unexpected character.
+    mutating func skipByteOrderMark(_ s: Span<UInt8>) {
+        if pos == 0, s.count >= 3, s[0] == 0xEF, s[1] == 0xBB, s[2] == 0xBF { pos = 3 }
+    }
+
     /// After the top-level value: only whitespace may follow.
     mutating func end(_ s: Span<UInt8>) throws(Failure) {
         skipSpace(s)
@@ -377,8 +383,13 @@ struct JSONPull {
             try skipValue(s)
             return nil
         case .number:
+            let start = pos
             let r = try scanNumber(s)
-            return Double(Self.text(s, r))
+            // A well-formed number too large for a Double (1e400) is refused rather than read as infinity.
+            guard let v = Double(Self.text(s, r)), v.isFinite else {
+                throw fail(s, .type, "number \(Self.text(s, r).prefix(40)) out of range", at: start)
+            }
+            return v
         case let k:
             throw fail(s, .type, "expected a number, found \(k.article)")
         }
