@@ -17,33 +17,44 @@ public enum AdvisoryParser {
 
     enum Detected { case cve5, osv, nvdEnvelope, nvdRecord, kev }
 
-    /// Whether `needle` occurs in the first `limit` bytes (a plain search over the span).
-    static func contains(_ s: Span<UInt8>, _ needle: String, limit: Int = .max) -> Bool {
-        let k = needle.utf8.span
-        guard k.count > 0, let first = needle.utf8.first else { return false }
-        let last = min(s.count, limit) - k.count
+    /// The quoted keys `detect` looks for, in the bit order of `keys(in:)`'s result.
+    static let detectKeys: [[UInt8]] = [
+        "\"cveMetadata\"", "\"catalogVersion\"", "\"vulnerabilities\"", "\"NVD_CVE\"", "\"sourceIdentifier\"",
+        "\"schema_version\"", "\"id\"", "\"modified\"",
+    ].map { Array($0.utf8) }
+
+    /// Which of `detectKeys` occur anywhere in the bytes (bit i for key i), in one pass that tries the keys
+    /// only where a `"` is; it stops at the first `"cveMetadata"`, which decides alone.
+    static func keys(in s: Span<UInt8>) -> UInt32 {
+        let keys = detectKeys
+        var found: UInt32 = 0
+        let n = s.count
         var i = 0
-        while i <= last {
-            if s[i] == first {
-                var j = 1
-                while j < k.count && s[i + j] == k[j] { j += 1 }
-                if j == k.count { return true }
+        while i < n {
+            if s[i] == 0x22 {
+                for (bit, k) in keys.enumerated() where found & (1 << bit) == 0 && i + k.count <= n {
+                    var j = 1
+                    while j < k.count && s[i + j] == k[j] { j += 1 }
+                    if j == k.count {
+                        found |= 1 << bit
+                        if bit == 0 { return found }
+                    }
+                }
             }
             i += 1
         }
-        return false
+        return found
     }
 
-    static func contains(_ data: Data, _ needle: String) -> Bool { contains(data.span, needle) }
-
+    /// The format, from which keys occur anywhere in the file (as strings: a value `"id"` counts too).
     static func detect(_ data: Data) -> Detected? {
-        // cvelistV5 records name their metadata within the first few hundred bytes.
-        if contains(data.span, "\"cveMetadata\"", limit: 4096) { return .cve5 }
-        if contains(data, "\"cveMetadata\"") { return .cve5 }
-        if contains(data, "\"catalogVersion\""), contains(data, "\"vulnerabilities\"") { return .kev }
-        if contains(data, "\"vulnerabilities\""), contains(data, "\"NVD_CVE\"") { return .nvdEnvelope }
-        if contains(data, "\"sourceIdentifier\"") { return .nvdRecord }
-        if contains(data, "\"schema_version\"") || (contains(data, "\"id\"") && contains(data, "\"modified\"")) { return .osv }
+        let found = keys(in: data.span)
+        func has(_ bit: Int) -> Bool { found & (1 << bit) != 0 }
+        if has(0) { return .cve5 }  // "cveMetadata"
+        if has(1), has(2) { return .kev }  // "catalogVersion", "vulnerabilities"
+        if has(2), has(3) { return .nvdEnvelope }  // "vulnerabilities", "NVD_CVE"
+        if has(4) { return .nvdRecord }  // "sourceIdentifier"
+        if has(5) || (has(6) && has(7)) { return .osv }  // "schema_version", or "id" and "modified"
         return nil
     }
 

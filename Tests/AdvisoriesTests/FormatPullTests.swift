@@ -225,3 +225,41 @@ enum Doc {
         #expect(missing.problems.first?.reason == "missing field vulnerabilities")
     }
 }
+
+@Suite struct DetectTests {
+    /// The format rules as plain searches (what `detect` did before its one-pass scan).
+    static func bySearch(_ data: Data) -> AdvisoryParser.Detected? {
+        func has(_ k: String) -> Bool { data.range(of: Data(k.utf8)) != nil }
+        if has("\"cveMetadata\"") { return .cve5 }
+        if has("\"catalogVersion\""), has("\"vulnerabilities\"") { return .kev }
+        if has("\"vulnerabilities\""), has("\"NVD_CVE\"") { return .nvdEnvelope }
+        if has("\"sourceIdentifier\"") { return .nvdRecord }
+        if has("\"schema_version\"") || (has("\"id\"") && has("\"modified\"")) { return .osv }
+        return nil
+    }
+
+    @Test func onePassScanAgreesWithPlainSearches() throws {
+        var inputs: [Data] = []
+        let walker = FileManager.default.enumerator(atPath: Fixture.root)
+        while let rel = walker?.nextObject() as? String {
+            if rel.hasSuffix(".json") { inputs.append(try Fixture.data(rel)) }
+        }
+        for (text, expected) in [
+            (#"{"id": "X", "modified": "m"}"#, AdvisoryParser.Detected.osv), (#"{"id": "X"}"#, nil),
+            (#"{"a": "\"id\"", "b": ["modified"]}"#, nil), (#"["id","modified"]"#, .osv),
+            (#"{"id": 1, "modified": 2, "sourceIdentifier": 3}"#, .nvdRecord),
+            (#"{"vulnerabilities": [], "catalogVersion": "1", "NVD_CVE": 0}"#, .kev),
+            (#"{"x": "NVD_CVE", "vulnerabilities": []}"#, .nvdEnvelope), (#"{"NVD_CVE": 1}"#, nil),
+            (#"{"schema_version": "1", "cveMetadata": {}}"#, .cve5), (#""cveMetadata""#, .cve5), (#""cveMetadata"#, nil),
+            (#"{"modified": "x", "id"#, nil), (#"{"modified": "x", "id""#, .osv), ("", nil), ("\"", nil), (#""""#, nil),
+            (#"{""id": 1, "modified": 2}"#, .osv),
+        ] {
+            #expect(AdvisoryParser.detect(Data(text.utf8)) == expected, "\(text)")
+            inputs.append(Data(text.utf8))
+        }
+        #expect(inputs.count > 70)
+        for d in inputs {
+            #expect(AdvisoryParser.detect(d) == Self.bySearch(d), "\(String(decoding: d.prefix(80), as: UTF8.self))")
+        }
+    }
+}
