@@ -17,28 +17,41 @@ public enum AdvisoryParser {
 
     enum Detected { case cve5, osv, nvdEnvelope, nvdRecord, kev }
 
-    /// The quoted keys `detect` looks for, in the bit order of `keys(in:)`'s result.
-    static let detectKeys: [[UInt8]] = [
-        "\"cveMetadata\"", "\"catalogVersion\"", "\"vulnerabilities\"", "\"NVD_CVE\"", "\"sourceIdentifier\"",
-        "\"schema_version\"", "\"id\"", "\"modified\"",
-    ].map { Array($0.utf8) }
+    /// Whether the bytes at `i` are `word`.
+    @inline(__always)
+    static func has(_ s: Span<UInt8>, at i: Int, _ word: String) -> Bool {
+        let w = word.utf8.span
+        guard i + w.count <= s.count else { return false }
+        var j = 1  // s[i] is the quote, already checked
+        while j < w.count && s[i + j] == w[j] { j += 1 }
+        return j == w.count
+    }
 
-    /// Which of `detectKeys` occur anywhere in the bytes (bit i for key i), in one pass that tries the keys
-    /// only where a `"` is; it stops at the first `"cveMetadata"`, which decides alone.
+    /// Which of the quoted keys `detect` looks for occur anywhere in the bytes, in one pass that looks
+    /// only where a `"` is (bits: 0 "cveMetadata", 1 "catalogVersion", 2 "vulnerabilities", 3 "NVD_CVE",
+    /// 4 "sourceIdentifier", 5 "schema_version", 6 "id", 7 "modified"); it stops at "cveMetadata", which
+    /// decides alone.
     static func keys(in s: Span<UInt8>) -> UInt32 {
-        let keys = detectKeys
         var found: UInt32 = 0
-        let n = s.count
+        func mark(_ bit: UInt32, _ i: Int, _ word: String) {
+            if found & (1 << bit) == 0, has(s, at: i, word) { found |= 1 << bit }
+        }
+        let n = s.count - 1
         var i = 0
         while i < n {
             if s[i] == 0x22 {
-                for (bit, k) in keys.enumerated() where found & (1 << bit) == 0 && i + k.count <= n {
-                    var j = 1
-                    while j < k.count && s[i + j] == k[j] { j += 1 }
-                    if j == k.count {
-                        found |= 1 << bit
-                        if bit == 0 { return found }
-                    }
+                switch s[i + 1] {
+                case UInt8(ascii: "c"):
+                    if has(s, at: i, "\"cveMetadata\"") { return found | 1 }
+                    mark(1, i, "\"catalogVersion\"")
+                case UInt8(ascii: "v"): mark(2, i, "\"vulnerabilities\"")
+                case UInt8(ascii: "N"): mark(3, i, "\"NVD_CVE\"")
+                case UInt8(ascii: "s"):
+                    mark(4, i, "\"sourceIdentifier\"")
+                    mark(5, i, "\"schema_version\"")
+                case UInt8(ascii: "i"): mark(6, i, "\"id\"")
+                case UInt8(ascii: "m"): mark(7, i, "\"modified\"")
+                default: break
                 }
             }
             i += 1
