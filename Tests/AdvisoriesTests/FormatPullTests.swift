@@ -263,3 +263,57 @@ enum Doc {
         }
     }
 }
+
+/// Every value of every real OSV and NVD fixture replaced in turn by null, a number, an array, or removed:
+/// each variant must give a record or a problem naming the file — never a crash, never nothing.
+@Suite struct MutatedFixtureTests {
+    static func variants(_ v: Any, _ rebuild: (Any?) -> Any, into out: inout [Any]) {
+        for r: Any? in [NSNull(), 42, [Any](), nil] { out.append(rebuild(r)) }
+        if let d = v as? [String: Any] {
+            for (k, child) in d {
+                variants(child, { nv in
+                    var d2 = d
+                    d2[k] = nv
+                    return rebuild(d2)
+                }, into: &out)
+            }
+        } else if let a = v as? [Any] {
+            for (i, child) in a.prefix(2).enumerated() {
+                variants(child, { nv in
+                    var a2 = a
+                    if let nv { a2[i] = nv } else { a2.remove(at: i) }
+                    return rebuild(a2)
+                }, into: &out)
+            }
+        }
+    }
+
+    @Test(arguments: ["osv", "nvd2"])
+    func everyMutationGivesARecordOrAProblem(_ dir: String) throws {
+        var count = 0
+        var failed = 0
+        // Files under 6 kB, eight of each format, keep the run short (one file gives hundreds of variants).
+        var files: [(String, Data)] = []
+        for f in try FileManager.default.contentsOfDirectory(atPath: Fixture.path(dir)).sorted() where f.hasSuffix(".json") {
+            let d = try Fixture.data(dir + "/" + f)
+            if d.count < 6000, files.count < 8 { files.append((f, d)) }
+        }
+        for (f, bytes) in files {
+            let root = try JSONSerialization.jsonObject(with: bytes)
+            var docs: [Any] = []
+            Self.variants(root, { $0 ?? NSNull() }, into: &docs)
+            for doc in docs {
+                guard let data = try? JSONSerialization.data(withJSONObject: doc, options: [.fragmentsAllowed]) else { continue }
+                let name = dir + "/" + f
+                let p = AdvisoryParser.parse(data, file: name)
+                count += 1
+                if !p.problems.isEmpty { failed += 1 }
+                let emptyEnvelope = (doc as? [String: Any])?["vulnerabilities"].map { ($0 as? [Any])?.isEmpty == true } == true
+                #expect(!p.advisories.isEmpty || !p.problems.isEmpty || emptyEnvelope, "\(name): nothing from \(String(decoding: data.prefix(200), as: UTF8.self))")
+                #expect(p.problems.allSatisfy { $0.file.hasPrefix(name) && !$0.reason.isEmpty })
+            }
+        }
+        #expect(count > 500, "\(count)")
+        #expect(failed > 100, "\(failed)")  // the mutations do hit required fields and types
+    }
+}
