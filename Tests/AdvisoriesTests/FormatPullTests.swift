@@ -317,3 +317,10 @@ enum Doc {
         #expect(failed > 100, "\(failed)")  // the mutations do hit required fields and types
     }
 }
+
+@Suite struct CVE5PathTests {
+    @Test func missingCveIdNamesItsPathOnce() throws {
+        let p = try Fixture.parse("malformed/missing-cveId.json")
+        #expect(p.problems.first?.reason == "missing field cveMetadata.cveId")
+    }
+}
