@@ -212,6 +212,12 @@ struct JSONPull {
         return true
     }
 
+    /// Before the top-level value: skips a UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore one;
+    /// Foundation's JSONDecoder does). Anywhere else EF BB BF is an unexpected character.
+    mutating func skipByteOrderMark(_ s: Span<UInt8>) {
+        if pos == 0, s.count >= 3, s[0] == 0xEF, s[1] == 0xBB, s[2] == 0xBF { pos = 3 }
+    }
+
     /// After the top-level value: only whitespace may follow.
     mutating func end(_ s: Span<UInt8>) throws(Failure) {
         skipSpace(s)
@@ -377,11 +383,23 @@ struct JSONPull {
             try skipValue(s)
             return nil
         case .number:
+            let start = pos
             let r = try scanNumber(s)
-            return Double(Self.text(s, r))
+            // A well-formed number too large for a Double (1e400) is refused rather than read as infinity.
+            guard let v = Double(Self.text(s, r)), v.isFinite else {
+                throw fail(s, .type, "number \(Self.text(s, r).prefix(40)) out of range", at: start)
+            }
+            return v
         case let k:
             throw fail(s, .type, "expected a number, found \(k.article)")
         }
+    }
+
+    /// A boolean (`null` is a wrong type).
+    mutating func bool(_ s: Span<UInt8>) throws(Failure) -> Bool {
+        try expect(s, .bool)
+        guard let b = try optionalBool(s) else { throw fail(s, .type, "expected a boolean, found null") }
+        return b
     }
 
     /// A boolean, or nil for `null`.
@@ -483,6 +501,23 @@ struct JSONPull {
         case .null:
             guard Self.literal(s, pos, "null") else { throw fail(s, .syntax, "unknown literal") }
             pos += 4
+        }
+    }
+
+    /// Decodes one value with `body`, tolerating a wrong type or a missing field inside it: then the value
+    /// is skipped from its start (still fully validated) and the failure is returned instead of thrown.
+    /// Syntax, UTF-8 and depth failures are not tolerated: they are thrown and end the document.
+    mutating func recovering<T>(_ s: Span<UInt8>, _ body: (inout JSONPull) throws(Failure) -> T) throws(Failure) -> Result<T, Failure> {
+        skipSpace(s)
+        let start = pos
+        let level = depth
+        do throws(Failure) {
+            return .success(try body(&self))
+        } catch where error.kind == .type || error.kind == .missing {
+            pos = start
+            depth = level
+            try skipValue(s)
+            return .failure(error)
         }
     }
 
