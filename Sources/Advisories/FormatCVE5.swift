@@ -1,3 +1,5 @@
+import HostInspection
+
 // MARK: - CVE JSON 5.x
 
 /// CVE JSON 5.x records (the cvelistV5 layout), read with `JSONPull`: only the fields Bulkhead keeps are

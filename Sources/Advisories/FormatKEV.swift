@@ -1,3 +1,5 @@
+import HostInspection
+
 // MARK: - KEV
 
 /// The CISA Known Exploited Vulnerabilities catalog, read with `JSONPull`. `vulnerabilities` is required;

@@ -1,3 +1,5 @@
+import HostInspection
+
 // MARK: - NVD API 2.0
 
 /// NVD API 2.0 records: one `cve` object per file (fkie-cad/nvd-json-data-feeds) or the API response

@@ -1,3 +1,5 @@
+import HostInspection
+
 // MARK: - OSV
 
 /// OSV 1.x records (GitHub, Go, RustSec exports), read with `JSONPull`. The models mirror the OSV schema:

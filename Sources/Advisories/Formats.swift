@@ -1,3 +1,4 @@
+import HostInspection
 public import Foundation
 
 /// What one input file yielded.

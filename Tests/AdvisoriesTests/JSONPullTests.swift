@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Advisories
+@testable import HostInspection
 
 /// JSONPull on hostile input: RFC 8259 syntax, UTF-8, depth, escapes, numbers, error paths, and
 /// agreement with Foundation's JSONSerialization on what must be accepted.

@@ -1,4 +1,5 @@
 import Foundation
+import HostInspection
 
 /// A JSON value with its exact type, so parsers can report a wrong-typed field by path
 /// (`machine-config.vcpu_count` given as a string) instead of silently coercing it.
@@ -85,16 +86,44 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable {
         if values > limits.maxElements {
             throw ConfigParseError(.tooLarge, source: source, message: "JSON document has more than \(limits.maxElements) values")
         }
-        var scanner = JSONScanner(text, maxDepth: limits.maxDepth)
+        // One validating pass (HostInspection's JSONPull: RFC 8259, UTF-8, depth), building the tree.
+        let bytes = Array(text.utf8)
+        var reader = JSONPull(maxDepth: limits.maxDepth, loneSurrogates: .refuse)
         do {
-            return try scanner.document()
+            let value = try Self.read(bytes.span, &reader)
+            try reader.end(bytes.span)
+            return value
         } catch {
-            guard case .malformed(let offset, let what) = error else {
-                throw ConfigParseError(.malformed, source: source, message: "not valid JSON")
-            }
             throw ConfigParseError(
                 .malformed, source: source, message: "not valid JSON; check the file is complete",
-                underlying: "\(what) at byte \(offset)")
+                underlying: error.description)
+        }
+    }
+
+    static func read(_ s: Span<UInt8>, _ r: inout JSONPull) throws(JSONPull.Failure) -> JSONValue {
+        switch try r.peek(s) {
+        case .object:
+            var object: [String: JSONValue] = [:]
+            var c = try r.beginObject(s)
+            while let k = try r.nextKey(s, &c) { object[try r.decoded(s, k)] = try read(s, &r) }
+            return .object(object)
+        case .array:
+            var array: [JSONValue] = []
+            var c = try r.beginArray(s)
+            while try r.nextElement(s, &c) { array.append(try read(s, &r)) }
+            return .array(array)
+        case .string:
+            return .string(try r.string(s))
+        case .number:
+            let (text, isInteger) = try r.numberText(s)
+            if isInteger, let i = Int64(text) { return .int(i) }
+            guard let d = Double(text), d.isFinite else { throw r.fail(s, .syntax, "number out of range") }
+            return .double(d)
+        case .bool:
+            return .bool(try r.bool(s))
+        case .null:
+            _ = try r.skipNull(s)
+            return .null
         }
     }
 }

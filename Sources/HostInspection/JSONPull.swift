@@ -8,16 +8,16 @@
 ///
 /// The bytes are passed to every call as a `Span<UInt8>` (the reader itself only holds positions), so
 /// no copy of the input is made and no pointer is ever used.
-struct JSONPull {
-    struct Failure: Error, Sendable {
-        enum Kind: Sendable { case syntax, type, missing, utf8, depth }
-        var kind: Kind
-        var offset: Int
-        var path: String
-        var message: String
+public struct JSONPull {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable { case syntax, type, missing, utf8, depth }
+        public var kind: Kind
+        public var offset: Int
+        public var path: String
+        public var message: String
 
         /// "wrong type at containers.cna.affected[0].versions: expected an array, found a string"
-        var description: String {
+        public var description: String {
             switch kind {
             case .type: "wrong type at \(path.isEmpty ? "the top level" : path): \(message)"
             case .missing: "missing field \(path)"
@@ -28,10 +28,10 @@ struct JSONPull {
     }
 
     /// The kind of the next value, from its first byte.
-    enum ValueKind: Sendable {
+    public enum ValueKind: Sendable {
         case object, array, string, number, bool, null
 
-        var article: String {
+        public var article: String {
             switch self {
             case .object: "an object"
             case .array: "an array"
@@ -44,21 +44,27 @@ struct JSONPull {
     }
 
     /// Iteration state of one object or array.
-    struct Container: Sendable {
+    public struct Container: Sendable {
         fileprivate var first = true
         fileprivate var count = 0
     }
 
-    private(set) var pos = 0
-    private(set) var depth = 0
-    let maxDepth: Int
+    public private(set) var pos = 0
+    public private(set) var depth = 0
+    public let maxDepth: Int
     /// Per depth: the current key's byte range, or -1 and the current array index.
     private var keyStart: [Int]
     private var keyEnd: [Int]
     private var index: [Int]
 
-    init(maxDepth: Int = 64) {
+    /// What a `\u` escape of a lone surrogate becomes: U+FFFD (feeds: keep the record), or an error
+    /// (configuration files: refuse what cannot be read exactly).
+    public enum LoneSurrogate: Sendable { case replace, refuse }
+    public let loneSurrogates: LoneSurrogate
+
+    public init(maxDepth: Int = 64, loneSurrogates: LoneSurrogate = .replace) {
         self.maxDepth = maxDepth
+        self.loneSurrogates = loneSurrogates
         keyStart = [Int](repeating: -1, count: maxDepth + 2)
         keyEnd = [Int](repeating: -1, count: maxDepth + 2)
         index = [Int](repeating: 0, count: maxDepth + 2)
@@ -83,7 +89,7 @@ struct JSONPull {
     // MARK: errors
 
     /// The path of keys and indices down to the current depth, for messages.
-    func path(_ s: Span<UInt8>, extraKey: String? = nil) -> String {
+    public func path(_ s: Span<UInt8>, extraKey: String? = nil) -> String {
         var out = ""
         var d = 1
         while d <= depth {
@@ -99,15 +105,15 @@ struct JSONPull {
         return out
     }
 
-    func fail(_ s: Span<UInt8>, _ kind: Failure.Kind, _ message: String, at offset: Int? = nil) -> Failure {
+    public func fail(_ s: Span<UInt8>, _ kind: Failure.Kind, _ message: String, at offset: Int? = nil) -> Failure {
         Failure(kind: kind, offset: offset ?? pos, path: path(s), message: message)
     }
 
-    func missing(_ s: Span<UInt8>, _ key: String) -> Failure {
+    public func missing(_ s: Span<UInt8>, _ key: String) -> Failure {
         Failure(kind: .missing, offset: pos, path: path(s, extraKey: key), message: "")
     }
 
-    static func text(_ s: Span<UInt8>, _ r: Range<Int>) -> String {
+    public static func text(_ s: Span<UInt8>, _ r: Range<Int>) -> String {
         guard r.lowerBound >= 0, r.upperBound <= s.count, r.lowerBound <= r.upperBound,
             let u = try? UTF8Span(validating: s.extracting(r))
         else { return "?" }
@@ -117,12 +123,12 @@ struct JSONPull {
     // MARK: structure
 
     @inline(__always)
-    mutating func skipSpace(_ s: Span<UInt8>) {
+    public mutating func skipSpace(_ s: Span<UInt8>) {
         while pos < s.count, Self.isSpace(s[pos]) { pos += 1 }
     }
 
     /// The kind of the next value (after whitespace), without consuming it.
-    mutating func peek(_ s: Span<UInt8>) throws(Failure) -> ValueKind {
+    public mutating func peek(_ s: Span<UInt8>) throws(Failure) -> ValueKind {
         skipSpace(s)
         guard pos < s.count else { throw fail(s, .syntax, "unexpected end of input") }
         switch s[pos] {
@@ -136,7 +142,7 @@ struct JSONPull {
         }
     }
 
-    static func printable(_ b: UInt8) -> String {
+    public static func printable(_ b: UInt8) -> String {
         b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "\\x" + String(b, radix: 16)
     }
 
@@ -154,14 +160,14 @@ struct JSONPull {
     }
 
     /// Consumes `{`; then call `nextKey` until it returns nil.
-    mutating func beginObject(_ s: Span<UInt8>) throws(Failure) -> Container {
+    public mutating func beginObject(_ s: Span<UInt8>) throws(Failure) -> Container {
         try expect(s, .object)
         try enter(s)
         return Container()
     }
 
     /// The next key's raw byte range (between the quotes), positioned at its value; nil after `}`.
-    mutating func nextKey(_ s: Span<UInt8>, _ c: inout Container) throws(Failure) -> Range<Int>? {
+    public mutating func nextKey(_ s: Span<UInt8>, _ c: inout Container) throws(Failure) -> Range<Int>? {
         skipSpace(s)
         guard pos < s.count else { throw fail(s, .syntax, "unterminated object") }
         if s[pos] == UInt8(ascii: "}") {
@@ -187,14 +193,14 @@ struct JSONPull {
     }
 
     /// Consumes `[`; then call `nextElement` until it returns false.
-    mutating func beginArray(_ s: Span<UInt8>) throws(Failure) -> Container {
+    public mutating func beginArray(_ s: Span<UInt8>) throws(Failure) -> Container {
         try expect(s, .array)
         try enter(s)
         return Container()
     }
 
     /// Positions at the next element; false after `]`.
-    mutating func nextElement(_ s: Span<UInt8>, _ c: inout Container) throws(Failure) -> Bool {
+    public mutating func nextElement(_ s: Span<UInt8>, _ c: inout Container) throws(Failure) -> Bool {
         skipSpace(s)
         guard pos < s.count else { throw fail(s, .syntax, "unterminated array") }
         if s[pos] == UInt8(ascii: "]") {
@@ -214,19 +220,19 @@ struct JSONPull {
 
     /// Before the top-level value: skips a UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore one;
     /// Foundation's JSONDecoder does). Anywhere else EF BB BF is an unexpected character.
-    mutating func skipByteOrderMark(_ s: Span<UInt8>) {
+    public mutating func skipByteOrderMark(_ s: Span<UInt8>) {
         if pos == 0, s.count >= 3, s[0] == 0xEF, s[1] == 0xBB, s[2] == 0xBF { pos = 3 }
     }
 
     /// After the top-level value: only whitespace may follow.
-    mutating func end(_ s: Span<UInt8>) throws(Failure) {
+    public mutating func end(_ s: Span<UInt8>) throws(Failure) {
         skipSpace(s)
         guard pos == s.count else { throw fail(s, .syntax, "content after the JSON document") }
     }
 
     /// Whether a raw key equals `name` (keys with escapes never match a plain name; none of the formats use them).
     @inline(__always)
-    static func key(_ s: Span<UInt8>, _ r: Range<Int>, is name: String) -> Bool {
+    public static func key(_ s: Span<UInt8>, _ r: Range<Int>, is name: String) -> Bool {
         let k = name.utf8.span
         guard r.count == k.count else { return false }
         var i = 0
@@ -242,7 +248,7 @@ struct JSONPull {
 
     /// Scans a string at `pos` (on its opening quote), validating escapes and UTF-8. Returns the raw
     /// content range and whether it holds escapes; leaves `pos` after the closing quote.
-    mutating func scanString(_ s: Span<UInt8>) throws(Failure) -> (Range<Int>, Bool) {
+    public mutating func scanString(_ s: Span<UInt8>) throws(Failure) -> (Range<Int>, Bool) {
         let table = Self.stringClass
         let n = s.count
         let start = pos + 1
@@ -325,10 +331,17 @@ struct JSONPull {
     }
 
     /// A string value (escapes decoded; lone surrogates become U+FFFD).
-    mutating func string(_ s: Span<UInt8>) throws(Failure) -> String {
+    public mutating func string(_ s: Span<UInt8>) throws(Failure) -> String {
         try expect(s, .string)
         let (r, escaped) = try scanString(s)
-        guard escaped else { return Self.text(s, r) }
+        return try decoded(s, r, escaped: escaped)
+    }
+
+    /// The text of a string's raw content range (as `scanString` or `nextKey` returned it), escapes decoded.
+    public func decoded(_ s: Span<UInt8>, _ r: Range<Int>, escaped: Bool = true) throws(Failure) -> String {
+        guard escaped, s.extracting(r).indices.contains(where: { s[r.lowerBound + $0] == UInt8(ascii: "\\") }) else {
+            return Self.text(s, r)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(r.count)
         var i = r.lowerBound
@@ -357,9 +370,11 @@ struct JSONPull {
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         i += 6
                     } else {
+                        guard loneSurrogates == .replace else { throw fail(s, .syntax, "unpaired surrogate in a \\u escape", at: i - 6) }
                         scalar = 0xFFFD
                     }
                 } else if (0xDC00...0xDFFF).contains(scalar) {
+                    guard loneSurrogates == .replace else { throw fail(s, .syntax, "unpaired surrogate in a \\u escape", at: i - 6) }
                     scalar = 0xFFFD
                 }
                 let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
@@ -371,13 +386,13 @@ struct JSONPull {
     }
 
     /// A string, or nil for `null`.
-    mutating func optionalString(_ s: Span<UInt8>) throws(Failure) -> String? {
+    public mutating func optionalString(_ s: Span<UInt8>) throws(Failure) -> String? {
         if try skipNull(s) { return nil }
         return try string(s)
     }
 
     /// A number as a Double, or nil for `null`.
-    mutating func optionalNumber(_ s: Span<UInt8>) throws(Failure) -> Double? {
+    public mutating func optionalNumber(_ s: Span<UInt8>) throws(Failure) -> Double? {
         switch try peek(s) {
         case .null:
             try skipValue(s)
@@ -396,14 +411,25 @@ struct JSONPull {
     }
 
     /// A boolean (`null` is a wrong type).
-    mutating func bool(_ s: Span<UInt8>) throws(Failure) -> Bool {
+    public mutating func bool(_ s: Span<UInt8>) throws(Failure) -> Bool {
         try expect(s, .bool)
         guard let b = try optionalBool(s) else { throw fail(s, .type, "expected a boolean, found null") }
         return b
     }
 
+    /// A number's source text and whether it is an integer literal (no fraction, no exponent), for
+    /// readers that keep integers exact.
+    public mutating func numberText(_ s: Span<UInt8>) throws(Failure) -> (text: String, isInteger: Bool) {
+        let k = try peek(s)
+        guard k == .number else { throw fail(s, .type, "expected a number, found \(k.article)") }
+        let r = try scanNumber(s)
+        var isInteger = true
+        for i in r where s[i] == UInt8(ascii: ".") || s[i] == UInt8(ascii: "e") || s[i] == UInt8(ascii: "E") { isInteger = false }
+        return (Self.text(s, r), isInteger)
+    }
+
     /// A boolean, or nil for `null`.
-    mutating func optionalBool(_ s: Span<UInt8>) throws(Failure) -> Bool? {
+    public mutating func optionalBool(_ s: Span<UInt8>) throws(Failure) -> Bool? {
         switch try peek(s) {
         case .null:
             try skipValue(s)
@@ -424,7 +450,7 @@ struct JSONPull {
     }
 
     /// An array of strings (nil for `null`).
-    mutating func optionalStrings(_ s: Span<UInt8>) throws(Failure) -> [String]? {
+    public mutating func optionalStrings(_ s: Span<UInt8>) throws(Failure) -> [String]? {
         if try peek(s) == .null {
             try skipValue(s)
             return nil
@@ -436,7 +462,7 @@ struct JSONPull {
     }
 
     /// Whether the next value is `null` (consumed when it is).
-    mutating func skipNull(_ s: Span<UInt8>) throws(Failure) -> Bool {
+    public mutating func skipNull(_ s: Span<UInt8>) throws(Failure) -> Bool {
         guard try peek(s) == .null else { return false }
         try skipValue(s)
         return true
@@ -478,7 +504,7 @@ struct JSONPull {
     }
 
     /// Skips (and validates) any value.
-    mutating func skipValue(_ s: Span<UInt8>) throws(Failure) {
+    public mutating func skipValue(_ s: Span<UInt8>) throws(Failure) {
         switch try peek(s) {
         case .object:
             var c = try beginObject(s)
@@ -507,7 +533,7 @@ struct JSONPull {
     /// Decodes one value with `body`, tolerating a wrong type or a missing field inside it: then the value
     /// is skipped from its start (still fully validated) and the failure is returned instead of thrown.
     /// Syntax, UTF-8 and depth failures are not tolerated: they are thrown and end the document.
-    mutating func recovering<T>(_ s: Span<UInt8>, _ body: (inout JSONPull) throws(Failure) -> T) throws(Failure) -> Result<T, Failure> {
+    public mutating func recovering<T>(_ s: Span<UInt8>, _ body: (inout JSONPull) throws(Failure) -> T) throws(Failure) -> Result<T, Failure> {
         skipSpace(s)
         let start = pos
         let level = depth
@@ -522,7 +548,7 @@ struct JSONPull {
     }
 
     /// Iterates the elements of an array (nil / `null` → no elements), calling `body` positioned on each.
-    mutating func forEach(_ s: Span<UInt8>, _ body: (inout JSONPull) throws(Failure) -> Void) throws(Failure) {
+    public mutating func forEach(_ s: Span<UInt8>, _ body: (inout JSONPull) throws(Failure) -> Void) throws(Failure) {
         if try skipNull(s) { return }
         var c = try beginArray(s)
         while try nextElement(s, &c) { try body(&self) }
