@@ -6,7 +6,7 @@ import Testing
 
 enum Fixture {
     static var root: URL {
-        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil) ?? URL(fileURLWithPath: "Tests/DiscoveryTests/Fixtures")
     }
     static func data(_ path: String) throws -> Data {
         try Data(contentsOf: root.appendingPathComponent(path))

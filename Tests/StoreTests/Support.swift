@@ -14,15 +14,27 @@ final class TempDir {
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
-let utc = TimeZone(identifier: "UTC")!
-let sydney = TimeZone(identifier: "Australia/Sydney")!
-let perth = TimeZone(identifier: "Australia/Perth")!
+/// A zone the tests need (tzdata ships with the toolchain; a missing zone fails the test that uses it).
+func zone(_ id: String) -> TimeZone {
+    guard let tz = TimeZone(identifier: id) else {
+        Issue.record("time zone \(id) is not available")
+        return TimeZone(secondsFromGMT: 0) ?? .current
+    }
+    return tz
+}
+let utc = zone("UTC")
+let sydney = zone("Australia/Sydney")
+let perth = zone("Australia/Perth")
 
 func cal(_ tz: TimeZone) -> Calendar { DateInput.gregorian(tz) }
 
 /// A wall-clock instant in a time zone.
 func at(_ y: Int, _ mo: Int, _ d: Int, _ h: Int = 0, _ mi: Int = 0, in tz: TimeZone = utc) -> Date {
-    cal(tz).date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: mi))!
+    guard let date = cal(tz).date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: mi)) else {
+        Issue.record("no such date \(y)-\(mo)-\(d) \(h):\(mi) in \(tz.identifier)")
+        return Date(timeIntervalSince1970: 0)
+    }
+    return date
 }
 
 func ev(_ claim: String, _ date: Date) -> Evidence {
