@@ -89,12 +89,14 @@ public struct ProductAliases: Codable, Hashable, Sendable {
 
     static func norm(_ s: String?) -> String {
         guard let s else { return "" }
-        // Fast path (nearly every name): ASCII, no upper case, no surrounding white space.
+        // Fast path (nearly every name): ASCII. Trim ASCII white space, lower-case only when needed.
         let u = s.utf8
-        if let f = u.first, let l = u.last, f > 0x20, l > 0x20, !u.contains(where: { $0 >= 0x80 || ($0 >= 0x41 && $0 <= 0x5A) }) {
-            return s
-        }
-        return s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard !u.contains(where: { $0 >= 0x80 }) else { return s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
+        func space(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        var trimmed = Substring(s)
+        while let f = trimmed.utf8.first, space(f) { trimmed = trimmed.dropFirst() }
+        while let l = trimmed.utf8.last, space(l) { trimmed = trimmed.dropLast() }
+        return trimmed.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? trimmed.lowercased() : String(trimmed)
     }
 
     /// Why this entry names the product, or `nil`.

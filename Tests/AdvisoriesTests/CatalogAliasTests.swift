@@ -164,3 +164,13 @@ import VendorEvidence
         #expect(ProductMatcher.match(other, Self.hyperV, installed: nil) == nil)
     }
 }
+
+@Suite struct NameNormalisationTests {
+    @Test(arguments: [
+        ("qemu", "qemu"), (" QEMU\n", "qemu"), ("\tLinux ", "linux"), ("n/a", "n/a"), ("", ""), ("   ", ""),
+        ("VMware ESXi", "vmware esxi"), (" Ünïcode Vendor ", "ünïcode vendor"),
+    ])
+    func norm(_ input: String, _ expected: String) {
+        #expect(Advisories.ProductAliases.norm(input) == expected)
+    }
+}
