@@ -62,11 +62,11 @@ public enum AdvisoryParser {
 
     /// Whether `"name"` (a quoted key, not an escaped quote inside a string) occurs in the first `limit`
     /// bytes; the search anchors on the name's first letter, rarer than the quote in JSON.
-    static func containsKey(_ s: Span<UInt8>, _ name: String, limit: Int) -> Bool {
+    static func containsKey(_ s: Span<UInt8>, _ name: String, in window: Range<Int>) -> Bool {
         let k = name.utf8.span
         guard let first = name.utf8.first else { return false }
-        let last = min(s.count, limit) - k.count - 1
-        var i = 1
+        let last = min(s.count, window.upperBound) - k.count - 1
+        var i = max(1, window.lowerBound)
         while i <= last {
             if s[i] == first, s[i - 1] == UInt8(ascii: "\""), s[i + k.count] == UInt8(ascii: "\""), i < 2 || s[i - 2] != UInt8(ascii: "\\") {
                 var j = 1
@@ -80,9 +80,13 @@ public enum AdvisoryParser {
 
     /// The format, from which keys occur anywhere in the file (as strings: a value `"id"` counts too).
     static func detect(_ data: Data) -> Detected? {
-        // cvelistV5 records name their metadata within the first few hundred bytes: no full scan.
-        if containsKey(data.span, "cveMetadata", limit: 4096) { return .cve5 }
-        let found = keys(in: data.span)
+        // cvelistV5 records name their metadata within the first few hundred bytes, or (keys sorted:
+        // `containers` first) within the last few hundred: no full scan for them.
+        let s = data.span
+        if containsKey(s, "cveMetadata", in: 0..<4096) || containsKey(s, "cveMetadata", in: max(0, s.count - 4096)..<s.count) {
+            return .cve5
+        }
+        let found = keys(in: s)
         func has(_ bit: Int) -> Bool { found & (1 << bit) != 0 }
         if has(0) { return .cve5 }  // "cveMetadata"
         if has(1), has(2) { return .kev }  // "catalogVersion", "vulnerabilities"
