@@ -85,7 +85,9 @@ let package = Package(
         // Renderers and the signed evidence bundle.
         .target(
             name: "Reporting",
-            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["README.md"],
             swiftSettings: strict),
         // SQLite history, reviews, waivers, training register.
@@ -112,7 +114,10 @@ let package = Package(
             dependencies: ["CCPUID"],
             exclude: ["README.md"],
             swiftSettings: strict,
-            linkerSettings: [.unsafeFlags(["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(platforms: [.linux]))]),
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-executable", "-l_FoundationCollections", "-l_FoundationCShims", "-lswiftSynchronization"], .when(platforms: [.linux]))
+            ]),
         // The CPUID instruction for the probe (Swift has no inline assembly); one static inline function.
         .target(name: "CCPUID", exclude: ["README.md"]),
         // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
@@ -149,7 +154,10 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
-            dependencies: ["Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories", "BulkheadTestSupport"]),
+            dependencies: [
+                "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories",
+                "BulkheadTestSupport",
+            ]),
         .testTarget(name: "CensusTests", dependencies: ["Census", "BulkheadModel"], resources: [.copy("Fixtures")]),
         // Writes to a store slowly so StoreTests can kill it mid-transaction or race two writers.
         .executableTarget(

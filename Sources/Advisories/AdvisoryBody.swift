@@ -97,7 +97,9 @@ enum AdvisoryBody {
             }
             w.endArray()
             w.endObject()
-        case .cpe(let version, let update, let startIncluding, let startExcluding, let endIncluding, let endExcluding, let vulnerable, let platformCondition):
+        case .cpe(
+            let version, let update, let startIncluding, let startExcluding, let endIncluding, let endExcluding, let vulnerable, let platformCondition
+        ):
             w.key("cpe")
             w.beginObject()
             w.field("version", version)

@@ -214,11 +214,15 @@ public enum DpkgStatus {
         for para in text.components(separatedBy: "\n\n") {
             var name: String?, version: String?, source: String?, installed = false
             for line in para.split(separator: "\n") {
-                if line.hasPrefix("Package: ") { name = String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces) }
-                else if line.hasPrefix("Version: ") { version = String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces) }
-                else if line.hasPrefix("Source: ") {
+                if line.hasPrefix("Package: ") {
+                    name = String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces)
+                } else if line.hasPrefix("Version: ") {
+                    version = String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces)
+                } else if line.hasPrefix("Source: ") {
                     source = line.dropFirst(8).split(separator: " ").first.map(String.init)
-                } else if line.hasPrefix("Status: ") { installed = line.hasSuffix(" installed") }
+                } else if line.hasPrefix("Status: ") {
+                    installed = line.hasSuffix(" installed")
+                }
             }
             if let name, let version, installed { out.append(Package(name: name, version: version, source: source)) }
         }

@@ -94,9 +94,11 @@ public enum AdvisoryCheck {
     ) -> CheckResult {
         // Upstream ranges are compared with the upstream part of a distro version.
         let (upstream, scheme): (String, VersionScheme) =
-            installed.manager == "dpkg" ? (DebianVersion(installed.version)?.upstreamForMatching ?? installed.version, .upstream)
-            : installed.manager == "rpm" ? (RPMVersion.parse(installed.version)?.version ?? installed.version, .upstream)
-            : (installed.version, .upstream)
+            installed.manager == "dpkg"
+            ? (DebianVersion(installed.version)?.upstreamForMatching ?? installed.version, .upstream)
+            : installed.manager == "rpm"
+                ? (RPMVersion.parse(installed.version)?.version ?? installed.version, .upstream)
+                : (installed.version, .upstream)
         // Group records of the same vulnerability (CVE 5, NVD, OSV aliases) under one key.
         var groups: [String: [AdvisoryMatch]] = [:]
         var order: [String] = []
@@ -107,7 +109,9 @@ public enum AdvisoryCheck {
             groups[key, default: []].append(m)
         }
         let today = AdvisoryDate.dayNumber(of: now)
-        let pkgEvidence = Evidence(claim: "\(installed.package) \(installed.version) is installed", source: .package(name: installed.package, version: installed.version, manager: installed.manager), observedAt: now, confidence: .high)
+        let pkgEvidence = Evidence(
+            claim: "\(installed.package) \(installed.version) is installed",
+            source: .package(name: installed.package, version: installed.version, manager: installed.manager), observedAt: now, confidence: .high)
         var findings: [CheckFinding] = []
         for key in order.sorted() {
             guard let ms = groups[key], let first = ms.first else { continue }
@@ -120,13 +124,19 @@ public enum AdvisoryCheck {
                 ?? statuses.first ?? .unknown(reason: "no statement")
             let severity = ms.compactMap { $0.advisory.bestSeverity }.first
             let exploited = cves.contains { kev[$0] != nil } || ms.contains { $0.advisory.kevDateAdded != nil }
-            let published = ms.compactMap { $0.advisory.published }.min { (AdvisoryDate.dayNumber($0) ?? .max) < (AdvisoryDate.dayNumber($1) ?? .max) }
+            let published = ms.compactMap { $0.advisory.published }.min {
+                (AdvisoryDate.dayNumber($0) ?? .max) < (AdvisoryDate.dayNumber($1) ?? .max)
+            }
             var ev = [pkgEvidence]
             for m in ms {
-                ev.append(Evidence(claim: "\(m.advisory.id) (\(m.advisory.format.rawValue)) names \(aliases.product) by \(m.mappedBy); \(m.status)",
-                    source: .measurement(command: "bulkhead advisories check --product \(aliases.product)"), observedAt: now, confidence: .medium))
+                ev.append(
+                    Evidence(
+                        claim: "\(m.advisory.id) (\(m.advisory.format.rawValue)) names \(aliases.product) by \(m.mappedBy); \(m.status)",
+                        source: .measurement(command: "bulkhead advisories check --product \(aliases.product)"), observedAt: now, confidence: .medium)
+                )
             }
-            var f = CheckFinding(id: first.advisory.cveIDs.first ?? first.advisory.id, cves: cves, state: .unknown, reason: status.reason,
+            var f = CheckFinding(
+                id: first.advisory.cveIDs.first ?? first.advisory.id, cves: cves, state: .unknown, reason: status.reason,
                 mappedBy: first.mappedBy, severity: severity, knownExploited: exploited, published: published, backport: nil, evidence: ev)
             if let fix = cves.lazy.compactMap({ fixes[$0] }).first {
                 f.state = .fixedByBackport
@@ -142,7 +152,8 @@ public enum AdvisoryCheck {
             }
             if f.state == .open || f.state == .unknown, let pd = AdvisoryDate.dayNumber(published) {
                 let days = today - pd
-                let deadline = PatchTimeline.deadlineDays(critical: severity?.isCritical ?? false, exploited: exploited, internetFacing: internetFacing)
+                let deadline = PatchTimeline.deadlineDays(
+                    critical: severity?.isCritical ?? false, exploited: exploited, internetFacing: internetFacing)
                 f.daysOpen = days
                 f.deadlineDays = deadline
                 f.overdue = days > deadline

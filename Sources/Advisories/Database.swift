@@ -29,60 +29,63 @@ public struct AdvisoryDatabase: Sendable {
             queue = try DatabaseQueue(path: path, configuration: config)
             try Self.migrator.migrate(queue)
         } catch {
-            throw AdvisoriesError(.database, "cannot open the advisory database at \(path); check the path and its permissions, or pass --db", cause: "\(error)")
+            throw AdvisoriesError(
+                .database, "cannot open the advisory database at \(path); check the path and its permissions, or pass --db", cause: "\(error)")
         }
     }
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE files (
-                    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, content_hash TEXT NOT NULL,
-                    records INTEGER NOT NULL, problems INTEGER NOT NULL, imported_at TEXT NOT NULL);
-                CREATE TABLE advisories (
-                    id TEXT NOT NULL, format TEXT NOT NULL, file TEXT NOT NULL, published TEXT, published_day INTEGER,
-                    modified TEXT, withdrawn TEXT, assigner TEXT, summary TEXT NOT NULL, severity_score REAL,
-                    severity_rating TEXT, memory_safety INTEGER NOT NULL, memory_safety_reason TEXT NOT NULL,
-                    kev_date TEXT, unnamed INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (id, format));
-                CREATE INDEX advisories_file ON advisories(file);
-                CREATE TABLE aliases (alias TEXT NOT NULL, id TEXT NOT NULL, format TEXT NOT NULL);
-                CREATE INDEX aliases_alias ON aliases(alias);
-                CREATE INDEX aliases_id ON aliases(id, format);
-                CREATE TABLE affected_keys (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, format TEXT NOT NULL);
-                CREATE INDEX affected_keys_key ON affected_keys(kind, key);
-                CREATE INDEX affected_keys_id ON affected_keys(id, format);
-                CREATE TABLE cwes (id TEXT NOT NULL, format TEXT NOT NULL, cwe INTEGER NOT NULL, source TEXT NOT NULL);
-                CREATE INDEX cwes_id ON cwes(id, format);
-                CREATE TABLE kev (
-                    cve TEXT PRIMARY KEY, vendor TEXT, product TEXT, date_added TEXT, due_date TEXT, ransomware TEXT, file TEXT NOT NULL);
-                CREATE TABLE problems (file TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
-                CREATE INDEX problems_file ON problems(file);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE files (
+                        path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, content_hash TEXT NOT NULL,
+                        records INTEGER NOT NULL, problems INTEGER NOT NULL, imported_at TEXT NOT NULL);
+                    CREATE TABLE advisories (
+                        id TEXT NOT NULL, format TEXT NOT NULL, file TEXT NOT NULL, published TEXT, published_day INTEGER,
+                        modified TEXT, withdrawn TEXT, assigner TEXT, summary TEXT NOT NULL, severity_score REAL,
+                        severity_rating TEXT, memory_safety INTEGER NOT NULL, memory_safety_reason TEXT NOT NULL,
+                        kev_date TEXT, unnamed INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (id, format));
+                    CREATE INDEX advisories_file ON advisories(file);
+                    CREATE TABLE aliases (alias TEXT NOT NULL, id TEXT NOT NULL, format TEXT NOT NULL);
+                    CREATE INDEX aliases_alias ON aliases(alias);
+                    CREATE INDEX aliases_id ON aliases(id, format);
+                    CREATE TABLE affected_keys (kind TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, format TEXT NOT NULL);
+                    CREATE INDEX affected_keys_key ON affected_keys(kind, key);
+                    CREATE INDEX affected_keys_id ON affected_keys(id, format);
+                    CREATE TABLE cwes (id TEXT NOT NULL, format TEXT NOT NULL, cwe INTEGER NOT NULL, source TEXT NOT NULL);
+                    CREATE INDEX cwes_id ON cwes(id, format);
+                    CREATE TABLE kev (
+                        cve TEXT PRIMARY KEY, vendor TEXT, product TEXT, date_added TEXT, due_date TEXT, ransomware TEXT, file TEXT NOT NULL);
+                    CREATE TABLE problems (file TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+                    CREATE INDEX problems_file ON problems(file);
+                    """)
         }
         // v2: one row per advisory with its lookup keys beside it (the alias and CWE side tables were
         // never queried); keys point at the advisory's integer row id; files have an integer id. The
         // database only holds imported feeds, so v1 data is dropped and the next import reads every file again.
         m.registerMigration("v2") { db in
-            try db.execute(sql: """
-                DROP TABLE IF EXISTS aliases;
-                DROP TABLE IF EXISTS cwes;
-                DROP TABLE IF EXISTS affected_keys;
-                DROP TABLE IF EXISTS advisories;
-                DROP TABLE IF EXISTS files;
-                DELETE FROM kev;
-                DELETE FROM problems;
-                CREATE TABLE files (
-                    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, mtime REAL NOT NULL,
-                    content_hash TEXT NOT NULL, records INTEGER NOT NULL, problems INTEGER NOT NULL, imported_at TEXT NOT NULL);
-                CREATE TABLE advisories (
-                    n INTEGER PRIMARY KEY, id TEXT NOT NULL, format TEXT NOT NULL, file INTEGER NOT NULL, published TEXT,
-                    published_day INTEGER, modified TEXT, withdrawn TEXT, assigner TEXT, summary TEXT NOT NULL,
-                    severity_score REAL, severity_rating TEXT, memory_safety INTEGER NOT NULL, memory_safety_reason TEXT NOT NULL,
-                    kev_date TEXT, unnamed INTEGER NOT NULL, keys TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (id, format));
-                CREATE INDEX advisories_file ON advisories(file);
-                CREATE TABLE affected_keys (key TEXT NOT NULL, advisory INTEGER NOT NULL, PRIMARY KEY (key, advisory)) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    DROP TABLE IF EXISTS aliases;
+                    DROP TABLE IF EXISTS cwes;
+                    DROP TABLE IF EXISTS affected_keys;
+                    DROP TABLE IF EXISTS advisories;
+                    DROP TABLE IF EXISTS files;
+                    DELETE FROM kev;
+                    DELETE FROM problems;
+                    CREATE TABLE files (
+                        id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, mtime REAL NOT NULL,
+                        content_hash TEXT NOT NULL, records INTEGER NOT NULL, problems INTEGER NOT NULL, imported_at TEXT NOT NULL);
+                    CREATE TABLE advisories (
+                        n INTEGER PRIMARY KEY, id TEXT NOT NULL, format TEXT NOT NULL, file INTEGER NOT NULL, published TEXT,
+                        published_day INTEGER, modified TEXT, withdrawn TEXT, assigner TEXT, summary TEXT NOT NULL,
+                        severity_score REAL, severity_rating TEXT, memory_safety INTEGER NOT NULL, memory_safety_reason TEXT NOT NULL,
+                        kev_date TEXT, unnamed INTEGER NOT NULL, keys TEXT NOT NULL, body TEXT NOT NULL, UNIQUE (id, format));
+                    CREATE INDEX advisories_file ON advisories(file);
+                    CREATE TABLE affected_keys (key TEXT NOT NULL, advisory INTEGER NOT NULL, PRIMARY KEY (key, advisory)) WITHOUT ROWID;
+                    """)
         }
         return m
     }
@@ -145,7 +148,8 @@ public struct AdvisoryDatabase: Sendable {
         }
         // A key with a newline could not be split back out of the `keys` column: such names are dropped
         // from lookup (the advisory is still stored and still found through its other names).
-        return Prepared(advisory: a, body: body, memorySafety: a.memorySafety, unnamed: a.affected.allSatisfy(ProductAliases.isUnnamed),
+        return Prepared(
+            advisory: a, body: body, memorySafety: a.memorySafety, unnamed: a.affected.allSatisfy(ProductAliases.isUnnamed),
             keys: keys.filter { !$0.utf8.contains(0x0A) }.sorted())
     }
 
@@ -182,15 +186,17 @@ public struct AdvisoryDatabase: Sendable {
             let delProblems = try db.cachedStatement(sql: "DELETE FROM problems WHERE file = ? OR (file >= ? AND file < ?)")
             let delKEV = try db.cachedStatement(sql: "DELETE FROM kev WHERE file = ?")
             let insProblem = try db.cachedStatement(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)")
-            let upsertFile = try db.cachedStatement(sql: """
-                INSERT INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)
-                ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, content_hash = excluded.content_hash,
-                  records = excluded.records, problems = excluded.problems, imported_at = excluded.imported_at
-                RETURNING id
-                """)
-            let insKEV = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO kev (cve, vendor, product, date_added, due_date, ransomware, file) VALUES (?,?,?,?,?,?,?)
-                """)
+            let upsertFile = try db.cachedStatement(
+                sql: """
+                    INSERT INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)
+                    ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, content_hash = excluded.content_hash,
+                      records = excluded.records, problems = excluded.problems, imported_at = excluded.imported_at
+                    RETURNING id
+                    """)
+            let insKEV = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO kev (cve, vendor, product, date_added, due_date, ransomware, file) VALUES (?,?,?,?,?,?,?)
+                    """)
             /// Removes one stored advisory and exactly its keys.
             func remove(_ n: Int64, keys: String) throws {
                 for k in keys.split(separator: "\n") { try delKey.execute(arguments: [String(k), n]) }
@@ -204,7 +210,10 @@ public struct AdvisoryDatabase: Sendable {
                 guard
                     let fileID = try Int64.fetchOne(
                         upsertFile,
-                        arguments: [file, pf.state.size, pf.state.mtime, pf.state.contentHash, pf.prepared.count + parsed.kev.count, parsed.problems.count, now])
+                        arguments: [
+                            file, pf.state.size, pf.state.mtime, pf.state.contentHash, pf.prepared.count + parsed.kev.count, parsed.problems.count,
+                            now,
+                        ])
                 else { throw AdvisoriesError(.database, "the files row for \(file) was not stored") }
                 if pf.previouslyImported {
                     for r in try Row.fetchAll(selOld, arguments: [fileID]) { try remove(r["n"], keys: r["keys"]) }
@@ -221,7 +230,9 @@ public struct AdvisoryDatabase: Sendable {
             var last: [String: Int] = [:]
             for (i, r) in rows.enumerated() { last[r.prepared.advisory.format.rawValue + " " + r.prepared.advisory.id] = i }
             if last.count < rows.count {
-                rows = rows.enumerated().filter { last[$0.element.prepared.advisory.format.rawValue + " " + $0.element.prepared.advisory.id] == $0.offset }.map(\.element)
+                rows = rows.enumerated().filter {
+                    last[$0.element.prepared.advisory.format.rawValue + " " + $0.element.prepared.advisory.id] == $0.offset
+                }.map(\.element)
             }
             // Ids already stored (another file, or an earlier import): replaced.
             for chunk in stride(from: 0, to: rows.count, by: 500) {
@@ -266,7 +277,8 @@ public struct AdvisoryDatabase: Sendable {
                 values.reserveCapacity(part.count * 2)
                 for (k, n) in part { values += [k, n] }
                 let statement = try db.cachedStatement(
-                    sql: "INSERT OR IGNORE INTO affected_keys (key, advisory) VALUES " + Array(repeating: "(?,?)", count: part.count).joined(separator: ","))
+                    sql: "INSERT OR IGNORE INTO affected_keys (key, advisory) VALUES "
+                        + Array(repeating: "(?,?)", count: part.count).joined(separator: ","))
                 try statement.execute(arguments: StatementArguments(values))
             }
         }
@@ -276,7 +288,8 @@ public struct AdvisoryDatabase: Sendable {
     func recordProblem(_ p: ImportProblem) throws {
         try queue.write { db in
             try db.execute(sql: "DELETE FROM problems WHERE file = ?", arguments: [p.file])
-            try db.execute(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)",
+            try db.execute(
+                sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)",
                 arguments: [p.file, p.code, p.reason, ISO8601DateFormatter().string(from: Date())])
         }
     }
@@ -310,7 +323,9 @@ public struct AdvisoryDatabase: Sendable {
 
     public func advisory(id: String, format: AdvisoryFormat) throws -> Advisory? {
         try queue.read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT body, summary FROM advisories WHERE id = ? AND format = ?", arguments: [id, format.rawValue])
+            guard
+                let r = try Row.fetchOne(
+                    db, sql: "SELECT body, summary FROM advisories WHERE id = ? AND format = ?", arguments: [id, format.rawValue])
             else { return nil }
             return Self.decodeStored(body: r["body"], summary: r["summary"], decoder: JSONDecoder())
         }
@@ -321,7 +336,8 @@ public struct AdvisoryDatabase: Sendable {
         try queue.read { db in
             var out: [String: KEVEntry] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT cve, vendor, product, date_added, due_date, ransomware FROM kev") {
-                let k = KEVEntry(cveID: r["cve"], vendorProject: r["vendor"], product: r["product"], dateAdded: r["date_added"],
+                let k = KEVEntry(
+                    cveID: r["cve"], vendorProject: r["vendor"], product: r["product"], dateAdded: r["date_added"],
                     dueDate: r["due_date"], knownRansomwareCampaignUse: r["ransomware"])
                 out[k.cveID] = k
             }
@@ -349,7 +365,8 @@ public struct AdvisoryDatabase: Sendable {
                 args += [k, k + "/", k + "0"]
             }
             for n in p.debianPackages + p.rpmPackages { exact("pkgname", n) }
-            var sql = "SELECT body, summary FROM advisories WHERE n IN (SELECT advisory FROM affected_keys WHERE \(clauses.isEmpty ? "0" : clauses.joined(separator: " OR ")))"
+            var sql =
+                "SELECT body, summary FROM advisories WHERE n IN (SELECT advisory FROM affected_keys WHERE \(clauses.isEmpty ? "0" : clauses.joined(separator: " OR ")))"
             for k in p.descriptionKeywords {
                 sql += " OR (unnamed = 1 AND summary LIKE ?)"
                 args.append("%" + k + "%")

@@ -71,7 +71,8 @@ public enum AdvisoryFetcher {
             if have > 0 { request.headers.add(name: "Range", value: "bytes=\(have)-") }
             let response: HTTPClientResponse
             do { response = try await client.execute(request, timeout: .hours(12)) } catch {
-                throw AdvisoriesError(.network, "cannot download \(url.absoluteString); the partial file (if any) is kept for a later resume", cause: "\(error)")
+                throw AdvisoriesError(
+                    .network, "cannot download \(url.absoluteString); the partial file (if any) is kept for a later resume", cause: "\(error)")
             }
             switch response.status.code {
             case 301, 302, 303, 307, 308:
@@ -131,7 +132,8 @@ public enum AdvisoryFetcher {
             throw e
         } catch {
             throw AdvisoriesError(
-                .network, "the download of \(url.absoluteString) broke off after \(total) bytes; run the same fetch again to resume", cause: "\(error)")
+                .network, "the download of \(url.absoluteString) broke off after \(total) bytes; run the same fetch again to resume",
+                cause: "\(error)")
         }
     }
 

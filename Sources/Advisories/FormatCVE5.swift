@@ -376,8 +376,10 @@ enum CVE5 {
 
     static func normalise(_ r: Record) -> Result<Advisory, AdvisoriesError> {
         guard let v = r.dataVersion, v.hasPrefix("5.") else {
-            return .failure(AdvisoriesError(.unknownSchemaVersion,
-                "\(r.cveMetadata.cveId): dataVersion \(r.dataVersion ?? "missing") is not 5.x; record skipped"))
+            return .failure(
+                AdvisoriesError(
+                    .unknownSchemaVersion,
+                    "\(r.cveMetadata.cveId): dataVersion \(r.dataVersion ?? "missing") is not 5.x; record skipped"))
         }
         let id = r.cveMetadata.cveId
         guard id.hasPrefix("CVE-"), id.count <= 32 else {
@@ -406,7 +408,10 @@ enum CVE5 {
             }
             for m in c.metrics ?? [] {
                 for (name, cv) in [("cvssV4_0", m.cvssV4_0), ("cvssV3_1", m.cvssV3_1), ("cvssV3_0", m.cvssV3_0), ("cvssV2_0", m.cvssV2_0)] {
-                    if let cv { a.severities.append(Severity(score: cv.baseScore, rating: cv.baseSeverity, vector: cv.vectorString, source: "\(source) \(name)")) }
+                    if let cv {
+                        a.severities.append(
+                            Severity(score: cv.baseScore, rating: cv.baseSeverity, vector: cv.vectorString, source: "\(source) \(name)"))
+                    }
                 }
                 if let o = m.other {
                     if o.type?.lowercased() == "kev", let d = o.content?.dateAdded { a.kevDateAdded = d }
@@ -423,7 +428,8 @@ enum CVE5 {
                     e.cpeProduct = cpe.product
                 }
                 e.ranges = (af.versions ?? []).map {
-                    .cve5(version: $0.version, lessThan: $0.lessThan, lessThanOrEqual: $0.lessThanOrEqual, status: $0.status,
+                    .cve5(
+                        version: $0.version, lessThan: $0.lessThan, lessThanOrEqual: $0.lessThanOrEqual, status: $0.status,
                         versionType: $0.versionType, changes: ($0.changes ?? []).map { StatusChange(at: $0.at, status: $0.status) })
                 }
                 a.affected.append(e)
@@ -443,4 +449,3 @@ enum CVE5 {
         return r
     }
 }
-

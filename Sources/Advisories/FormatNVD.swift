@@ -339,8 +339,10 @@ enum NVD {
         let m = c.metrics
         for (name, list) in [("V40", m?.cvssMetricV40), ("V31", m?.cvssMetricV31), ("V30", m?.cvssMetricV30), ("V2", m?.cvssMetricV2)] {
             for x in (list ?? []).sorted(by: { ($0.type == "Primary" ? 0 : 1) < ($1.type == "Primary" ? 0 : 1) }) {
-                a.severities.append(Severity(score: x.cvssData.baseScore, rating: x.cvssData.baseSeverity ?? x.baseSeverity,
-                    vector: x.cvssData.vectorString, source: "nvd cvss\(name) \(x.type ?? "?") \(x.source ?? "?")"))
+                a.severities.append(
+                    Severity(
+                        score: x.cvssData.baseScore, rating: x.cvssData.baseSeverity ?? x.baseSeverity,
+                        vector: x.cvssData.vectorString, source: "nvd cvss\(name) \(x.type ?? "?") \(x.source ?? "?")"))
             }
         }
         for conf in c.configurations ?? [] {
@@ -351,9 +353,12 @@ enum NVD {
                 for cm in node.cpeMatch ?? [] {
                     guard let cpe = AdvisoryParser.splitCPE(cm.criteria) else { continue }
                     var e = AffectedEntry(cpePart: cpe.part, cpeVendor: cpe.vendor, cpeProduct: cpe.product)
-                    e.ranges = [.cpe(version: cpe.version, update: cpe.update, startIncluding: cm.versionStartIncluding,
-                        startExcluding: cm.versionStartExcluding, endIncluding: cm.versionEndIncluding,
-                        endExcluding: cm.versionEndExcluding, vulnerable: cm.vulnerable, platformCondition: platform)]
+                    e.ranges = [
+                        .cpe(
+                            version: cpe.version, update: cpe.update, startIncluding: cm.versionStartIncluding,
+                            startExcluding: cm.versionStartExcluding, endIncluding: cm.versionEndIncluding,
+                            endExcluding: cm.versionEndExcluding, vulnerable: cm.vulnerable, platformCondition: platform)
+                    ]
                     a.affected.append(e)
                 }
             }
@@ -361,4 +366,3 @@ enum NVD {
         return a
     }
 }
-

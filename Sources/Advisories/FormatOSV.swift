@@ -296,14 +296,16 @@ enum OSV {
             var e = AffectedEntry(packageName: af.package?.name, ecosystem: af.package?.ecosystem)
             e.versions = af.versions ?? []
             e.ranges = (af.ranges ?? []).map { rg in
-                .osv(type: rg.type, events: rg.events.flatMap { ev -> [OSVEvent] in
-                    var out: [OSVEvent] = []
-                    if let v = ev.introduced { out.append(OSVEvent(.introduced, v)) }
-                    if let v = ev.fixed { out.append(OSVEvent(.fixed, v)) }
-                    if let v = ev.last_affected { out.append(OSVEvent(.lastAffected, v)) }
-                    if let v = ev.limit { out.append(OSVEvent(.limit, v)) }
-                    return out
-                })
+                .osv(
+                    type: rg.type,
+                    events: rg.events.flatMap { ev -> [OSVEvent] in
+                        var out: [OSVEvent] = []
+                        if let v = ev.introduced { out.append(OSVEvent(.introduced, v)) }
+                        if let v = ev.fixed { out.append(OSVEvent(.fixed, v)) }
+                        if let v = ev.last_affected { out.append(OSVEvent(.lastAffected, v)) }
+                        if let v = ev.limit { out.append(OSVEvent(.limit, v)) }
+                        return out
+                    })
             }
             for c in af.database_specific?.categories ?? [] where !a.categories.contains(c) { a.categories.append(c) }
             if let i = af.database_specific?.informational, !a.categories.contains(i) { a.categories.append(i) }
@@ -312,4 +314,3 @@ enum OSV {
         return .success(a)
     }
 }
-

@@ -1,5 +1,5 @@
-import HostInspection
 public import Foundation
+import HostInspection
 
 /// What one input file yielded.
 public struct ParsedFile: Sendable {
@@ -109,8 +109,12 @@ public enum AdvisoryParser {
                 out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: "not valid UTF-8; file skipped"))
                 return out
             }
-            out.problems.append(ImportProblem(file: file, code: .unknownFormat,
-                reason: "not a CVE 5, OSV, NVD 2.0 or KEV document (no cveMetadata, schema_version/id+modified, sourceIdentifier, NVD_CVE or catalogVersion key)"))
+            out.problems.append(
+                ImportProblem(
+                    file: file, code: .unknownFormat,
+                    reason:
+                        "not a CVE 5, OSV, NVD 2.0 or KEV document (no cveMetadata, schema_version/id+modified, sourceIdentifier, NVD_CVE or catalogVersion key)"
+                ))
             return out
         }
         func add(_ r: Result<Advisory, AdvisoriesError>) {
@@ -131,7 +135,8 @@ public enum AdvisoryParser {
             case .nvdEnvelope:
                 let env = try NVD.decodeEnvelope(s)
                 if let v = env.version, v.split(separator: ".").first != "2" {
-                    out.problems.append(ImportProblem(file: file, code: .unknownSchemaVersion, reason: "NVD feed version \(v) is not 2.x; file skipped"))
+                    out.problems.append(
+                        ImportProblem(file: file, code: .unknownSchemaVersion, reason: "NVD feed version \(v) is not 2.x; file skipped"))
                     return out
                 }
                 for (i, item) in env.vulnerabilities.enumerated() {

@@ -120,7 +120,8 @@ public enum AdvisoryImporter {
             }
             report.filesImported += writeBatch.count
             done += batch.count
-            options.progress?(ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
+            options.progress?(
+                ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
         }
         try await pendingWrite?.value
         report.seconds = Date().timeIntervalSince(start)
@@ -253,7 +254,8 @@ enum Archive {
     static func extract(_ zip: String, maxTotal: Int64) throws -> String {
         let listing = try Run.capture(["/usr/bin/unzip", "-l", zip], limit: 256 << 20)
         guard listing.status == 0 else {
-            throw AdvisoriesError(.archive, "\(zip) is not a readable zip archive (is `unzip` installed?)", cause: "unzip exit status \(listing.status)")
+            throw AdvisoriesError(
+                .archive, "\(zip) is not a readable zip archive (is `unzip` installed?)", cause: "unzip exit status \(listing.status)")
         }
         // The last line of `unzip -l` is "<total bytes>  <n> files".
         let last = listing.stdout.split(separator: "\n").last.map(String.init) ?? ""

@@ -113,7 +113,10 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         }
         if let name = e.packageName {
             if let eco = e.ecosystem {
-                for p in packages where Self.norm(p.ecosystem) == Self.norm(eco).split(separator: ":").first.map(String.init) ?? "" || Self.norm(p.ecosystem) == Self.norm(eco) {
+                for p in packages
+                where Self.norm(p.ecosystem) == Self.norm(eco).split(separator: ":").first.map(String.init) ?? ""
+                    || Self.norm(p.ecosystem) == Self.norm(eco)
+                {
                     if name == p.name || (Self.norm(eco) == "go" && name.hasPrefix(p.name + "/")) {
                         return "OSV package \(eco)/\(name)"
                     }
@@ -192,7 +195,8 @@ public enum RangeEvaluator {
             switch r {
             case .cve5(let version, let lt, let lte, let status, let vt, let changes):
                 cve5Count += 1
-                if let s = cve5(version: version, lessThan: lt, lessThanOrEqual: lte, status: status, versionType: vt,
+                if let s = cve5(
+                    version: version, lessThan: lt, lessThanOrEqual: lte, status: status, versionType: vt,
                     changes: changes, installed: installed, scheme: scheme)
                 {
                     cve5Matched.append(s)
@@ -201,8 +205,10 @@ public enum RangeEvaluator {
                 statuses.append(osv(type: type, events: events, ecosystem: e.ecosystem, installed: installed, fallback: scheme))
             case .cpe(let version, let update, let si, let se, let ei, let ee, let vulnerable, let platform):
                 guard vulnerable else { continue }
-                statuses.append(cpe(version: version, update: update, startIncluding: si, startExcluding: se, endIncluding: ei,
-                    endExcluding: ee, platform: platform, installed: installed, scheme: scheme))
+                statuses.append(
+                    cpe(
+                        version: version, update: update, startIncluding: si, startExcluding: se, endIncluding: ei,
+                        endExcluding: ee, platform: platform, installed: installed, scheme: scheme))
             }
         }
         if cve5Count > 0 {
@@ -212,7 +218,11 @@ public enum RangeEvaluator {
                 switch ProductAliases.norm(e.defaultStatus) {
                 case "unaffected": statuses.append(.notAffected(reason: "outside every listed version; defaultStatus unaffected"))
                 case "affected": statuses.append(.affected(reason: "outside every listed version; defaultStatus affected"))
-                default: statuses.append(.unknown(reason: "\(installed) is outside every listed version and the record gives no defaultStatus (the CVE 5 default is unknown)"))
+                default:
+                    statuses.append(
+                        .unknown(
+                            reason:
+                                "\(installed) is outside every listed version and the record gives no defaultStatus (the CVE 5 default is unknown)"))
                 }
             }
         } else if e.ranges.isEmpty, let d = e.defaultStatus {
@@ -416,7 +426,8 @@ public enum RangeEvaluator {
             guard let c = scheme.compare(installed, v) else {
                 return .unknown(reason: "cannot compare \(installed) with CPE version \(v)")
             }
-            return c == 0 ? .affected(reason: "\(installed) is the CPE version \(v)\(note)") : .notAffected(reason: "\(installed) is not the CPE version \(v)")
+            return c == 0
+                ? .affected(reason: "\(installed) is the CPE version \(v)\(note)") : .notAffected(reason: "\(installed) is not the CPE version \(v)")
         }
         var ok = true
         var desc: [String] = []
@@ -454,7 +465,8 @@ public enum ProductMatcher {
         if entries.isEmpty, let vk = p.vendorKeywordEntries(a) { entries = vk.entries.map { ($0, vk.why) } }
         if entries.isEmpty {
             guard let why = p.descriptionMatch(a) else { return nil }
-            return AdvisoryMatch(advisory: a, mappedBy: why,
+            return AdvisoryMatch(
+                advisory: a, mappedBy: why,
                 status: .unknown(reason: "the record names no product or version; mapped by its description only"))
         }
         let mapped = entries.first?.1 ?? ""

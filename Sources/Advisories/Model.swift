@@ -98,7 +98,9 @@ public enum VersionRange: Codable, Hashable, Sendable {
     /// OSV `ranges[]` entry (`SEMVER`, `ECOSYSTEM`, `GIT`).
     case osv(type: String, events: [OSVEvent])
     /// NVD `cpeMatch` entry: the version field of the CPE plus the range bounds.
-    case cpe(version: String, update: String?, startIncluding: String?, startExcluding: String?, endIncluding: String?, endExcluding: String?, vulnerable: Bool, platformCondition: Bool)
+    case cpe(
+        version: String, update: String?, startIncluding: String?, startExcluding: String?, endIncluding: String?, endExcluding: String?,
+        vulnerable: Bool, platformCondition: Bool)
 }
 
 /// What an advisory says is affected: a product (by any of the naming systems) and its versions.

@@ -19,7 +19,8 @@ public enum RPMChangelog {
     }
 
     /// Installed packages named in `names` (all versions, e.g. several kernels), by name.
-    public static func read(database bytes: [UInt8], path: String, names: Set<String>) throws -> (packages: [String: [Package]], problems: [Problem]) {
+    public static func read(database bytes: [UInt8], path: String, names: Set<String>) throws -> (packages: [String: [Package]], problems: [Problem])
+    {
         let blobs: [(hnum: Int64, blob: [UInt8])]
         do { blobs = try RPMDatabaseImage.headerBlobs(bytes, path: path) } catch {
             throw AdvisoriesError(.database, error.message, cause: error.underlying)
@@ -51,11 +52,14 @@ public enum RPMChangelog {
 
     /// Builds entries from the three parallel arrays. Arrays of different lengths are cut to the
     /// shortest (with a problem); the version is the text after the last " - " of the name line.
-    static func parse(times: [Int32], names: [String], texts: [String], package: String) -> (entries: [ChangelogEntry], unversioned: Int, problem: String?) {
+    static func parse(times: [Int32], names: [String], texts: [String], package: String) -> (
+        entries: [ChangelogEntry], unversioned: Int, problem: String?
+    ) {
         let n = min(names.count, texts.count)
         let problem =
             names.count != texts.count || (!times.isEmpty && times.count != names.count)
-            ? "changelog arrays of \(package) differ in length (time \(times.count), name \(names.count), text \(texts.count)); \(n) entries read" : nil
+            ? "changelog arrays of \(package) differ in length (time \(times.count), name \(names.count), text \(texts.count)); \(n) entries read"
+            : nil
         var entries: [ChangelogEntry] = []
         var unversioned = 0
         for i in 0..<n {

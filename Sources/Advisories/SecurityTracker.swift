@@ -29,7 +29,8 @@ public struct DebianSecurityTracker: Sendable {
 
     public static func load(path: String, maxSize: Int = maxSize) throws -> DebianSecurityTracker {
         let bytes = [UInt8](try BoundedFile.read(path, limit: maxSize))
-        let json: [UInt8] = bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B ? try GzipMember.decompress(bytes, maxSize: maxSize, name: path) : bytes
+        let json: [UInt8] =
+            bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B ? try GzipMember.decompress(bytes, maxSize: maxSize, name: path) : bytes
         return try parse(Data(json), file: path)
     }
 
@@ -47,7 +48,8 @@ public struct DebianSecurityTracker: Sendable {
         do {
             raw = try JSONDecoder().decode([String: [String: Issue]].self, from: data)
         } catch {
-            throw AdvisoriesError(.malformed, "\(file) is not a Debian security-tracker JSON export ({package: {CVE: {releases: …}}})", cause: "\(error)")
+            throw AdvisoriesError(
+                .malformed, "\(file) is not a Debian security-tracker JSON export ({package: {CVE: {releases: …}}})", cause: "\(error)")
         }
         var packages: [String: [String: [String: Release]]] = [:]
         var skipped = 0
@@ -60,7 +62,8 @@ public struct DebianSecurityTracker: Sendable {
                 packages[package, default: [:]][id] = releases
             }
         }
-        let problems = skipped > 0 ? [Problem(subject: file, message: "\(skipped) CVE entries without a readable `releases` object were skipped")] : []
+        let problems =
+            skipped > 0 ? [Problem(subject: file, message: "\(skipped) CVE entries without a readable `releases` object were skipped")] : []
         return DebianSecurityTracker(file: file, packages: packages, problems: problems)
     }
 

@@ -28,12 +28,15 @@ public struct ProductStats: Codable, Hashable, Sendable {
 public enum AdvisoryStats {
     /// Statistics over the advisories that map to `aliases` (grouped by CVE id / alias), with
     /// optional fix dates (e.g. from a Debian changelog: CVE → date of the revision that lists it).
-    public static func compute(_ aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixDates: [String: Date] = [:], fixSource: String = "") -> ProductStats {
+    public static func compute(
+        _ aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixDates: [String: Date] = [:], fixSource: String = ""
+    ) -> ProductStats {
         var groups: [String: [Advisory]] = [:]
         for a in candidates where ProductMatcher.match(a, aliases, installed: nil) != nil {
             groups[a.cveIDs.first ?? a.id, default: []].append(a)
         }
-        var s = ProductStats(product: aliases.product, total: 0, withdrawn: 0, byYear: [:], bySeverity: [:], memorySafety: 0, memorySafetyShare: nil,
+        var s = ProductStats(
+            product: aliases.product, total: 0, withdrawn: 0, byYear: [:], bySeverity: [:], memorySafety: 0, memorySafetyShare: nil,
             knownExploited: 0, withCWE: 0, withProductName: 0, medianDaysToFix: nil, fixSamples: 0, fixSource: fixSource)
         var delays: [Int] = []
         for (key, records) in groups {
@@ -111,14 +114,17 @@ public enum AdvisoryStats {
             out = [
                 fact(
                     .cveWithCWE, .percent(cweShare),
-                    head + "\(withCWE) of the \(s.withCWEField) with a CVE 5, NVD or GHSA record (\(FactValue.format(cweShare)) %) carry a CWE; " + rest,
+                    head + "\(withCWE) of the \(s.withCWEField) with a CVE 5, NVD or GHSA record (\(FactValue.format(cweShare)) %) carry a CWE; "
+                        + rest,
                     s.withCWEField >= smallSample ? .medium : .low)
             ]
         } else {
             out = [
                 fact(
                     .cveWithCWE, .unknown,
-                    head + "none has a CVE 5, NVD or GHSA record, so the CWE share is not measured (Go vulndb and RustSec records have no CWE field); " + rest,
+                    head
+                        + "none has a CVE 5, NVD or GHSA record, so the CWE share is not measured (Go vulndb and RustSec records have no CWE field); "
+                        + rest,
                     .low)
             ]
         }

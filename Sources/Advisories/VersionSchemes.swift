@@ -305,7 +305,10 @@ public struct SemVer: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String {
         var s = "\(major).\(minor).\(patch)"
         if !prerelease.isEmpty {
-            s += "-" + prerelease.map { if case .numeric(let n) = $0 { "\(n)" } else if case .alphanumeric(let a) = $0 { a } else { "" } }.joined(separator: ".")
+            s +=
+                "-"
+                + prerelease.map { if case .numeric(let n) = $0 { "\(n)" } else if case .alphanumeric(let a) = $0 { a } else { "" } }.joined(
+                    separator: ".")
         }
         if let build { s += "+" + build }
         return s

@@ -45,7 +45,8 @@ public enum AdvisoryFindings {
             guard !results.isEmpty else {
                 out.append(
                     inconclusive(
-                        mechanism, problems.isEmpty ? "no installed Debian or RPM package of \(mechanism.name) to check" : problems.joined(separator: "; ")))
+                        mechanism,
+                        problems.isEmpty ? "no installed Debian or RPM package of \(mechanism.name) to check" : problems.joined(separator: "; ")))
                 continue
             }
             let all = results.flatMap(\.findings)
@@ -53,7 +54,8 @@ public enum AdvisoryFindings {
             let overdue = open.filter { $0.overdue == true }
             let unknown = all.filter { $0.state == .unknown }.count
             let backported = all.filter { $0.state == .fixedByBackport }.count
-            var observed = "\(open.count) open (\(overdue.count) past the ISM-1606 deadline), \(unknown) not evaluable, \(backported) fixed by backport"
+            var observed =
+                "\(open.count) open (\(overdue.count) past the ISM-1606 deadline), \(unknown) not evaluable, \(backported) fixed by backport"
             if !overdue.isEmpty { observed += ": " + overdue.prefix(8).map(\.id).joined(separator: ", ") }
             let readProblems = tracker.problems + results.flatMap(\.problems)
             if !readProblems.isEmpty {
@@ -69,7 +71,8 @@ public enum AdvisoryFindings {
             out.append(
                 Finding(
                     checkID: checkID, subject: mechanism.product.rawValue, outcome: overdue.isEmpty ? .pass : .fail,
-                    observed: observed, expected: "no open advisory past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)",
+                    observed: observed,
+                    expected: "no open advisory past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)",
                     severity: .high, controls: [.ism1606], evidence: evidence))
         }
         return out
@@ -96,7 +99,6 @@ public enum AdvisoryFindings {
             controls: [.ism1606])
     }
 }
-
 
 /// Reads the backport sources of installed packages through a `HostRoot` (live, `--root DIR`,
 /// `--snapshot FILE`): the Debian changelog under /usr/share/doc, the rpm database's %changelog, and
@@ -167,7 +169,8 @@ public struct BackportReader {
             }
         }
         return BackportEvidence(problems: [
-            Problem(subject: "/usr/share/doc/\(pkg.name)", message: "no changelog.Debian.gz for \(pkg.name) in \(root.label); backports not considered")
+            Problem(
+                subject: "/usr/share/doc/\(pkg.name)", message: "no changelog.Debian.gz for \(pkg.name) in \(root.label); backports not considered")
         ])
     }
 
@@ -187,7 +190,9 @@ public struct BackportReader {
         var evidence = BackportEvidence(fixes: RPMChangelog.fixes(header.entries, installed: pkg.version, file: "\(path) (\(pkg.name) %changelog)"))
         if header.unversionedEntries > 0 {
             evidence.problems.append(
-                Problem(subject: "\(path) \(pkg.name)", message: "\(header.unversionedEntries) %changelog entries name no version; their CVEs are not counted as fixed"))
+                Problem(
+                    subject: "\(path) \(pkg.name)",
+                    message: "\(header.unversionedEntries) %changelog entries name no version; their CVEs are not counted as fixed"))
         }
         return evidence
     }
@@ -208,7 +213,11 @@ public struct BackportReader {
                 return ([:], nil, Problem(subject: path, message: "\(error); rpm changelogs (backports) not considered"))
             }
         }
-        return ([:], nil, Problem(subject: "/var/lib/rpm/rpmdb.sqlite", message: "no rpm sqlite database in \(root.label); rpm changelogs (backports) not considered"))
+        return (
+            [:], nil,
+            Problem(
+                subject: "/var/lib/rpm/rpmdb.sqlite", message: "no rpm sqlite database in \(root.label); rpm changelogs (backports) not considered")
+        )
     }
 
     /// `VERSION_CODENAME` from /etc/os-release (bookworm), for the security tracker.

@@ -1,11 +1,12 @@
-public import Foundation
 import BulkheadModel
+public import Foundation
 import VendorEvidence
 
 /// Plain-text view of an assessment for `bulkhead assess`. Pure: returns a string.
 public enum AssessmentText {
     public static func render(_ report: AssessmentReport) -> String {
-        var out = "Bulkhead \(report.tool.version) — Virtualisation hardening assessment (ISM-1460 and sister controls) of \(report.host.hostname ?? "unnamed host") (\(report.host.source))\n"
+        var out =
+            "Bulkhead \(report.tool.version) — Virtualisation hardening assessment (ISM-1460 and sister controls) of \(report.host.hostname ?? "unnamed host") (\(report.host.source))\n"
         out += "Assessed \(CalendarDate.format(report.assessedAt)); catalog of \(report.inputs.catalogProducts) products"
         if !report.inputs.evidenceFiles.isEmpty { out += "; evidence: \(report.inputs.evidenceFiles.joined(separator: ", "))" }
         if !report.inputs.measuredBy.isEmpty { out += "; measured by \(report.inputs.measuredBy.joined(separator: ", "))" }

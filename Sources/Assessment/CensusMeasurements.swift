@@ -1,7 +1,7 @@
 public import BulkheadModel
 public import Census
-public import HostInspection
 import Foundation
+public import HostInspection
 public import VendorEvidence
 
 /// Turns cached census reports (`bulkhead census --package …`) into measured facts for criterion 4a.
@@ -28,7 +28,8 @@ public enum CensusMeasurements {
             }
             guard let report = matching.max(by: { $0.measuredAt < $1.measuredAt }) else { continue }
             guard let ratio = report.share.ratio else {
-                problems.append(Problem(subject: mechanism.product.rawValue, message: "the census of \(report.subject.path) counted no code in its share"))
+                problems.append(
+                    Problem(subject: mechanism.product.rawValue, message: "the census of \(report.subject.path) counted no code in its share"))
                 continue
             }
             for evidence in CensusEvidence.evidence(from: report).prefix(1) {

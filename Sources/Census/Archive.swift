@@ -36,25 +36,29 @@ public enum SourceArchive {
         // 1. Size check from the listing.
         let listing: Subprocess.Result
         do {
-            listing = try Subprocess.run(exe, format == .tar ? ["-t", "-v", "-f", archive.path] : ["-Z", "-l", archive.path],
-                                         limit: 256 << 20)
+            listing = try Subprocess.run(
+                exe, format == .tar ? ["-t", "-v", "-f", archive.path] : ["-Z", "-l", archive.path],
+                limit: 256 << 20)
         } catch {
             throw CensusError(.toolMissing, "could not run \(exe)", cause: "\(error)")
         }
         let total = format == .tar ? tarTotal(listing.stdout) : zipTotal(listing.stdout)
         if total > maxBytes {
-            throw CensusError(.archiveTooLarge,
-                              "\(archive.lastPathComponent) unpacks to \(total) bytes, over the \(maxBytes)-byte cap; extract it yourself and give the directory")
+            throw CensusError(
+                .archiveTooLarge,
+                "\(archive.lastPathComponent) unpacks to \(total) bytes, over the \(maxBytes)-byte cap; extract it yourself and give the directory")
         }
         // 2. Extract into a private directory.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-census-\(UUID().uuidString)")
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: dir, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         } catch {
             throw CensusError(.archiveCorrupt, "could not create a temporary directory", cause: "\(error)")
         }
-        let args = format == .tar
+        let args =
+            format == .tar
             ? ["-x", "-f", archive.path, "-C", dir.path, "--no-same-owner", "--no-same-permissions", "--warning=no-unknown-keyword"]
             : ["-q", "-o", archive.path, "-d", dir.path]
         let result: Subprocess.Result
@@ -67,11 +71,15 @@ public enum SourceArchive {
             let why = (result.stderr.isEmpty ? listing.stderr : result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
             if extracted.isEmpty {
                 try? FileManager.default.removeItem(at: dir)
-                throw CensusError(.archiveCorrupt, "\(archive.lastPathComponent) is corrupt or not an archive; nothing could be extracted",
-                                  cause: String(why.prefix(500)))
+                throw CensusError(
+                    .archiveCorrupt, "\(archive.lastPathComponent) is corrupt or not an archive; nothing could be extracted",
+                    cause: String(why.prefix(500)))
             }
-            return Extraction(directory: dir, warning:
-                "\(archive.lastPathComponent) is damaged (\(tool) exited \(result.status): \(why.prefix(300))); counted the files extracted before the damage")
+            return Extraction(
+                directory: dir,
+                warning:
+                    "\(archive.lastPathComponent) is damaged (\(tool) exited \(result.status): \(why.prefix(300))); counted the files extracted before the damage"
+            )
         }
         return Extraction(directory: dir, warning: nil)
     }

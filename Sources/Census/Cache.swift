@@ -12,8 +12,10 @@ public struct CensusCache: Sendable {
 
     public init(directory: URL) { self.directory = directory }
 
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                        isRoot: Bool = getuid() == 0) -> URL {
+    public static func defaultDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        isRoot: Bool = getuid() == 0
+    ) -> URL {
         if let explicit = environment["BULKHEAD_CENSUS_CACHE"], !explicit.isEmpty {
             return URL(fileURLWithPath: explicit, isDirectory: true)
         }
@@ -83,7 +85,10 @@ public struct CensusCache: Sendable {
             decoder.dateDecodingStrategy = .iso8601
             let report = try decoder.decode(CensusReport.self, from: data)
             guard report.schemaVersion <= CensusReport.currentSchemaVersion else {
-                throw CensusError(.cache, "cached report \(url.path) has schema \(report.schemaVersion), newer than this bulkhead reads (\(CensusReport.currentSchemaVersion))")
+                throw CensusError(
+                    .cache,
+                    "cached report \(url.path) has schema \(report.schemaVersion), newer than this bulkhead reads (\(CensusReport.currentSchemaVersion))"
+                )
             }
             return report
         } catch let e as CensusError {

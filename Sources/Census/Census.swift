@@ -1,4 +1,5 @@
 public import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -57,8 +58,11 @@ public enum Census {
         do {
             names = try fm.contentsOfDirectory(atPath: dirPath)
         } catch {
-            listing.events.append(.problem(.init(path: dirRel.isEmpty ? "." : dirRel, kind: .unreadable,
-                message: "directory could not be read (\(error.localizedDescription)); its files are not counted")))
+            listing.events.append(
+                .problem(
+                    .init(
+                        path: dirRel.isEmpty ? "." : dirRel, kind: .unreadable,
+                        message: "directory could not be read (\(error.localizedDescription)); its files are not counted")))
             return listing
         }
         var files: [(String, String, Int, LanguageDetector.Guess)] = []
@@ -104,8 +108,10 @@ public enum Census {
                 listing.events.append(.excludedFile(path: rel, reason: excluded ?? .userExcluded))
                 continue
             }
-            batch.append(FileJob(path: path, relativePath: rel, size: size, guess: guess, siblingCpp: siblingCpp,
-                                 siblingC: siblingC, excluded: excluded))
+            batch.append(
+                FileJob(
+                    path: path, relativePath: rel, size: size, guess: guess, siblingCpp: siblingCpp,
+                    siblingC: siblingC, excluded: excluded))
             if batch.count >= batchSize { listing.batches.append(batch); batch = [] }
         }
         if !batch.isEmpty { listing.batches.append(batch) }
@@ -126,7 +132,8 @@ public enum Census {
             throw CensusError(.notFound, "\(root.path) does not exist; give a source directory or a .tar.gz/.tar.xz/.tar.bz2/.zip archive")
         }
         guard isDir.boolValue else {
-            throw CensusError(.notADirectory, "\(root.path) is not a directory or a supported archive (.tar, .tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz2, .zip)")
+            throw CensusError(
+                .notADirectory, "\(root.path) is not a directory or a supported archive (.tar, .tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz2, .zip)")
         }
         var acc = Accumulator(options: options)
         let matcher = ExclusionMatcher(options)
@@ -168,17 +175,21 @@ public enum Census {
         let parent = url.deletingLastPathComponent().standardizedFileURL.path
         let target = URL(fileURLWithPath: dest, relativeTo: url.deletingLastPathComponent()).standardizedFileURL.path
         let loop = target == parent || parent.hasPrefix(target.hasSuffix("/") ? target : target + "/") || target == url.standardizedFileURL.path
-        return .init(path: rel, kind: .symlink, message: loop
-            ? "symbolic link loop (points at \(dest), its own directory or an ancestor); not followed"
-            : "symbolic link to \(dest) not followed (the census never follows links)")
+        return .init(
+            path: rel, kind: .symlink,
+            message: loop
+                ? "symbolic link loop (points at \(dest), its own directory or an ancestor); not followed"
+                : "symbolic link to \(dest) not followed (the census never follows links)")
     }
 
     /// Reads and counts one file. Never throws: every failure is a reported problem.
     static func count(_ job: FileJob, options: CensusOptions) -> Outcome {
         let path = job.relativePath
         if job.size > options.maxFileSize {
-            return .problem(.init(path: path, kind: .tooLarge,
-                                  message: "\(job.size) bytes is over the \(options.maxFileSize)-byte file cap; not counted (raise --max-file-size to count it)"))
+            return .problem(
+                .init(
+                    path: path, kind: .tooLarge,
+                    message: "\(job.size) bytes is over the \(options.maxFileSize)-byte file cap; not counted (raise --max-file-size to count it)"))
         }
         let data: Data
         do {
@@ -191,8 +202,10 @@ public enum Census {
             return .problem(.init(path: path, kind: .unreadable, message: "could not be read (\(error.localizedDescription)); not counted"))
         }
         if data.count > options.maxFileSize {
-            return .problem(.init(path: path, kind: .tooLarge,
-                                  message: "over the \(options.maxFileSize)-byte file cap; not counted (raise --max-file-size to count it)"))
+            return .problem(
+                .init(
+                    path: path, kind: .tooLarge,
+                    message: "over the \(options.maxFileSize)-byte file cap; not counted (raise --max-file-size to count it)"))
         }
         return analyse(data.span, job, options)
     }
@@ -205,8 +218,10 @@ public enum Census {
         for k in 0..<headLength where span[k] == 0 { hasNul = true; break }
         if hasNul {
             if job.guess == .maybeScript { return .unrecognised }
-            return .problem(.init(path: path, kind: .binary,
-                                  message: "binary content (a NUL byte in the first 8 KiB) despite its source-file name; not counted"))
+            return .problem(
+                .init(
+                    path: path, kind: .binary,
+                    message: "binary content (a NUL byte in the first 8 KiB) despite its source-file name; not counted"))
         }
         var language: Language
         var isHeader = false
@@ -232,14 +247,17 @@ public enum Census {
         } catch {
             switch error {
             case .lineTooLong(let line, let length, let limit):
-                return .problem(.init(path: path, kind: .lineTooLong,
-                                      message: "line \(line) is \(length) bytes, over the \(limit)-byte line cap (minified or generated data?); not counted"))
+                return .problem(
+                    .init(
+                        path: path, kind: .lineTooLong,
+                        message: "line \(line) is \(length) bytes, over the \(limit)-byte line cap (minified or generated data?); not counted"))
             }
         }
         var decision = HeaderDecision.notHeader
         if isHeader {
-            if result.cppEvidence > 0 { language = .cpp; decision = .content }
-            else {
+            if result.cppEvidence > 0 {
+                language = .cpp; decision = .content
+            } else {
                 language = LanguageDetector.headerFromSiblings(cppSources: job.siblingCpp, cSources: job.siblingC)
                 decision = language == .cpp ? .siblings : .content
             }
@@ -352,8 +370,10 @@ struct Accumulator {
             if header == .siblings { t.bySiblings += 1 }
             totals[language] = t
             if options.byFile {
-                files.append(.init(path: path, language: language, blank: result.lines.blank,
-                                   comment: result.lines.comment, code: result.lines.code, unsafe: result.unsafeTotal))
+                files.append(
+                    .init(
+                        path: path, language: language, blank: result.lines.blank,
+                        comment: result.lines.comment, code: result.lines.code, unsafe: result.unsafeTotal))
             }
         }
     }

@@ -19,22 +19,31 @@ public enum CensusEvidence {
         let s = report.share
         var items: [Evidence] = []
         let listName = s.list == .ism ? "ISM glossary list" : "ISM + NSA/CISA list"
-        items.append(Evidence(
-            claim: "Measured memory-safe share of \(subject): \(percent(s.ratio)) (\(s.memorySafeCode) of \(s.denominatorCode) code lines in \(s.denominatorLanguages.map(\.rawValue).joined(separator: ", ")); memory-safe per the \(listName): \(s.memorySafeLanguages.map(\.rawValue).joined(separator: ", ")))",
-            source: source, observedAt: report.measuredAt, confidence: .high))
+        items.append(
+            Evidence(
+                claim:
+                    "Measured memory-safe share of \(subject): \(percent(s.ratio)) (\(s.memorySafeCode) of \(s.denominatorCode) code lines in \(s.denominatorLanguages.map(\.rawValue).joined(separator: ", ")); memory-safe per the \(listName): \(s.memorySafeLanguages.map(\.rawValue).joined(separator: ", ")))",
+                source: source, observedAt: report.measuredAt, confidence: .high))
         let split = report.languages.filter(\.inShare).map { "\($0.language.rawValue) \($0.code)" }.joined(separator: ", ")
         if !split.isEmpty {
-            items.append(Evidence(claim: "Code lines by language in \(subject) (excluding \(report.exclusions.map(\.reason.rawValue).joined(separator: ", "))): \(split)",
-                                  source: source, observedAt: report.measuredAt, confidence: .high))
+            items.append(
+                Evidence(
+                    claim:
+                        "Code lines by language in \(subject) (excluding \(report.exclusions.map(\.reason.rawValue).joined(separator: ", "))): \(split)",
+                    source: source, observedAt: report.measuredAt, confidence: .high))
         }
         if s.memorySafeCode > 0 {
             let density = s.unsafePerKLOC.map { String(format: "%.2f", $0) } ?? "n/a"
-            items.append(Evidence(claim: "`unsafe` escapes in the memory-safe code of \(subject): \(s.unsafeTotal) (\(density) per 1,000 lines)",
-                                  source: source, observedAt: report.measuredAt, confidence: .high))
+            items.append(
+                Evidence(
+                    claim: "`unsafe` escapes in the memory-safe code of \(subject): \(s.unsafeTotal) (\(density) per 1,000 lines)",
+                    source: source, observedAt: report.measuredAt, confidence: .high))
         }
         if report.problemCount > 0 {
-            items.append(Evidence(claim: "\(report.problemCount) file(s) of \(subject) could not be counted (see the census report)",
-                                  source: source, observedAt: report.measuredAt, confidence: .high))
+            items.append(
+                Evidence(
+                    claim: "\(report.problemCount) file(s) of \(subject) could not be counted (see the census report)",
+                    source: source, observedAt: report.measuredAt, confidence: .high))
         }
         return items
     }

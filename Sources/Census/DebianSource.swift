@@ -47,9 +47,10 @@ public enum DebianSource {
         }
         let fields = r.stdout.split(separator: "\n").first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) ?? []
         guard r.status == 0, fields.count == 4, fields[0] == "installed", !fields[1].isEmpty, !fields[2].isEmpty else {
-            throw CensusError(.packageNotInstalled,
-                              "package \(package) is not installed, so there is no installed version to measure; give a source directory instead",
-                              cause: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw CensusError(
+                .packageNotInstalled,
+                "package \(package) is not installed, so there is no installed version to measure; give a source directory instead",
+                cause: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return Installed(binaryPackage: package, sourcePackage: fields[1], sourceVersion: fields[2], binaryVersion: fields[3])
     }
@@ -78,18 +79,21 @@ public enum DebianSource {
         if r.status != 0 {
             try? FileManager.default.removeItem(at: scratch)
             if output.contains("deb-src") || output.contains("Unable to find a source package") {
-                throw CensusError(.noSourceEntry, "cannot download the source of \(spec). " + debSrcHelp,
-                                  cause: String(output.trimmingCharacters(in: .whitespacesAndNewlines).suffix(400)))
+                throw CensusError(
+                    .noSourceEntry, "cannot download the source of \(spec). " + debSrcHelp,
+                    cause: String(output.trimmingCharacters(in: .whitespacesAndNewlines).suffix(400)))
             }
-            throw CensusError(.sourceDownloadFailed,
-                              "apt-get source \(spec) failed (is dpkg-dev installed, and does the mirror still carry this version?)",
-                              cause: String(output.trimmingCharacters(in: .whitespacesAndNewlines).suffix(400)))
+            throw CensusError(
+                .sourceDownloadFailed,
+                "apt-get source \(spec) failed (is dpkg-dev installed, and does the mirror still carry this version?)",
+                cause: String(output.trimmingCharacters(in: .whitespacesAndNewlines).suffix(400)))
         }
         let entries = (try? FileManager.default.contentsOfDirectory(at: scratch, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
         guard let dir = entries.first(where: { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }) else {
             try? FileManager.default.removeItem(at: scratch)
-            throw CensusError(.sourceDownloadFailed,
-                              "apt-get source \(spec) downloaded files but unpacked no tree (install dpkg-dev for dpkg-source)")
+            throw CensusError(
+                .sourceDownloadFailed,
+                "apt-get source \(spec) downloaded files but unpacked no tree (install dpkg-dev for dpkg-source)")
         }
         return Fetched(installed: installed, sourceDirectory: dir, scratch: scratch)
     }

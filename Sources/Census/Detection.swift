@@ -64,7 +64,8 @@ public enum LanguageDetector {
     /// The language named by a shebang line (`#!/usr/bin/env python3`, `#!/bin/sh`), if any.
     public static func shebang(_ firstLine: ArraySlice<UInt8>) -> Language? {
         guard firstLine.count > 2, firstLine.first == UInt8(ascii: "#"),
-              firstLine.dropFirst().first == UInt8(ascii: "!") else { return nil }
+            firstLine.dropFirst().first == UInt8(ascii: "!")
+        else { return nil }
         let text = String(decoding: firstLine.dropFirst(2).prefix(200), as: UTF8.self)
         var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
         guard !words.isEmpty else { return nil }

@@ -113,9 +113,7 @@ public enum LineCounter {
                     throw .lineTooLong(line: lineNumber, length: length, limit: maxLineLength)
                 }
                 if i >= n && i == lineBegin { break }
-                if !nonBlank { result.lines.blank += 1 }
-                else if hasCode { result.lines.code += 1 }
-                else { result.lines.comment += 1 }
+                if !nonBlank { result.lines.blank += 1 } else if hasCode { result.lines.code += 1 } else { result.lines.comment += 1 }
                 _ = hasComment
                 if i >= n { break }
                 i += 1
@@ -322,7 +320,8 @@ public enum LineCounter {
                         hasCode = true; open(dq, escapes: false, multiline: true, doubled: true, skip: 2); i += 2; continue
                     }
                     if (b == UInt8(ascii: "$") && byte(s, i + 1) == UInt8(ascii: "@") && byte(s, i + 2) == dq)
-                        || (b == UInt8(ascii: "@") && byte(s, i + 1) == UInt8(ascii: "$") && byte(s, i + 2) == dq) {
+                        || (b == UInt8(ascii: "@") && byte(s, i + 1) == UInt8(ascii: "$") && byte(s, i + 2) == dq)
+                    {
                         hasCode = true; open(dq, escapes: false, multiline: true, doubled: true, skip: 3); i += 3; continue
                     }
                     if b == dq || b == sq { hasCode = true; open(b, escapes: true, multiline: false); i += 1; continue }
@@ -352,8 +351,11 @@ public enum LineCounter {
                 case .rust, .ocaml, .ada:
                     if b == dq {
                         hasCode = true
-                        if syn.strings == .ada { open(dq, escapes: false, multiline: false, doubled: true) }
-                        else { open(dq, escapes: true, multiline: true) }
+                        if syn.strings == .ada {
+                            open(dq, escapes: false, multiline: false, doubled: true)
+                        } else {
+                            open(dq, escapes: true, multiline: true)
+                        }
                         i += 1; continue
                     }
                     if b == sq {
@@ -382,7 +384,8 @@ public enum LineCounter {
                 hasCode = true
                 let next = byte(s, j)
                 if syn.strings == .rust && (equals(s, i, j, "r") || equals(s, i, j, "br") || equals(s, i, j, "cr"))
-                    && (next == UInt8(ascii: "\"") || next == UInt8(ascii: "#")) {
+                    && (next == UInt8(ascii: "\"") || next == UInt8(ascii: "#"))
+                {
                     var h = 0
                     while byte(s, j + h) == UInt8(ascii: "#") { h += 1 }
                     if byte(s, j + h) == UInt8(ascii: "\"") {
@@ -392,7 +395,8 @@ public enum LineCounter {
                     }
                 }
                 if syn.strings == .cpp && next == UInt8(ascii: "\"")
-                    && (equals(s, i, j, "R") || equals(s, i, j, "u8R") || equals(s, i, j, "uR") || equals(s, i, j, "UR") || equals(s, i, j, "LR")) {
+                    && (equals(s, i, j, "R") || equals(s, i, j, "u8R") || equals(s, i, j, "uR") || equals(s, i, j, "UR") || equals(s, i, j, "LR"))
+                {
                     var k = j + 1
                     while k < n && k - j <= 17 && s[k] != UInt8(ascii: "(") && s[k] != nl { k += 1 }
                     if byte(s, k) == UInt8(ascii: "(") {
@@ -411,12 +415,19 @@ public enum LineCounter {
                         let k = skipSpace(s, j)
                         var e = k
                         while e < n && isIdent(s[e]) { e += 1 }
-                        if byte(s, k) == UInt8(ascii: "{") { unsafeUse("block", &result) }
-                        else if equals(s, k, e, "fn") { unsafeUse("fn", &result) }
-                        else if equals(s, k, e, "impl") { unsafeUse("impl", &result) }
-                        else if equals(s, k, e, "trait") { unsafeUse("trait", &result) }
-                        else if equals(s, k, e, "extern") { unsafeUse("extern", &result) }
-                        else { unsafeUse("other", &result) }
+                        if byte(s, k) == UInt8(ascii: "{") {
+                            unsafeUse("block", &result)
+                        } else if equals(s, k, e, "fn") {
+                            unsafeUse("fn", &result)
+                        } else if equals(s, k, e, "impl") {
+                            unsafeUse("impl", &result)
+                        } else if equals(s, k, e, "trait") {
+                            unsafeUse("trait", &result)
+                        } else if equals(s, k, e, "extern") {
+                            unsafeUse("extern", &result)
+                        } else {
+                            unsafeUse("other", &result)
+                        }
                     }
                 case .go:
                     if equals(s, i, j, "unsafe") && byte(s, skipSpace(s, j)) == UInt8(ascii: ".") {
@@ -428,7 +439,8 @@ public enum LineCounter {
                 case .swift:
                     if equals(s, i, j, "unsafe") || matches(s, i, Array("Unsafe".utf8))
                         || (j - i > 6 && matches(s, i, Array("unsafe".utf8)))
-                        || matches(s, i, Array("withUnsafe".utf8)) {
+                        || matches(s, i, Array("withUnsafe".utf8))
+                    {
                         unsafeUse(string(s, i, j), &result)
                     }
                 case .csharp:

@@ -28,9 +28,11 @@ public enum ExclusionReason: String, Codable, Sendable, Hashable, CaseIterable, 
         switch self {
         case .vcs: [".git", ".hg", ".svn", ".bzr"]
         case .vendored:
-            ["roms", "subprojects", "vendor", "vendored", "third_party", "third-party", "thirdparty", "3rdparty",
-             "external", "extern", "deps", "node_modules", "dtc", "capstone", "slirp", "libslirp", "linux-headers",
-             "standard-headers", "berkeley-softfloat-3", "berkeley-testfloat-3"]
+            [
+                "roms", "subprojects", "vendor", "vendored", "third_party", "third-party", "thirdparty", "3rdparty",
+                "external", "extern", "deps", "node_modules", "dtc", "capstone", "slirp", "libslirp", "linux-headers",
+                "standard-headers", "berkeley-softfloat-3", "berkeley-testfloat-3",
+            ]
         case .packaging: ["debian", ".pc"]
         case .generated: []
         case .tests: ["test", "tests", "testing", "testsuite", "testdata", "unittests", "__tests__", "selftests"]
@@ -47,8 +49,10 @@ public enum ExclusionReason: String, Codable, Sendable, Hashable, CaseIterable, 
         case .tests: ["*_test.go", "*_test.py", "test_*.py", "*Tests.swift", "*Test.java"]
         case .vendored:
             // Autotools and libtool boilerplate copied into release tarballs.
-            ["config.guess", "config.sub", "ltmain.sh", "install-sh", "depcomp", "missing", "compile", "test-driver",
-             "ar-lib", "py-compile", "libtool.m4", "ltoptions.m4", "ltsugar.m4", "ltversion.m4", "lt~obsolete.m4"]
+            [
+                "config.guess", "config.sub", "ltmain.sh", "install-sh", "depcomp", "missing", "compile", "test-driver",
+                "ar-lib", "py-compile", "libtool.m4", "ltoptions.m4", "ltsugar.m4", "ltversion.m4", "lt~obsolete.m4",
+            ]
         default: []
         }
     }

@@ -19,8 +19,10 @@ enum Subprocess {
 
     /// Runs `executable` with `arguments`. Output goes to temporary files (so a chatty child never
     /// blocks on a full pipe) and is read back capped at `limit` bytes per stream.
-    static func run(_ executable: String, _ arguments: [String], currentDirectory: URL? = nil,
-                    environment: [String: String]? = nil, limit: Int = 8 << 20) throws -> Result {
+    static func run(
+        _ executable: String, _ arguments: [String], currentDirectory: URL? = nil,
+        environment: [String: String]? = nil, limit: Int = 8 << 20
+    ) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("bulkhead-census-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -43,9 +45,10 @@ enum Subprocess {
         process.waitUntilExit()
         try? out.close()
         try? err.close()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: readCapped(outURL, limit), as: UTF8.self),
-                      stderr: String(decoding: readCapped(errURL, limit), as: UTF8.self))
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: readCapped(outURL, limit), as: UTF8.self),
+            stderr: String(decoding: readCapped(errURL, limit), as: UTF8.self))
     }
 
     static func readCapped(_ url: URL, _ limit: Int) -> Data {

@@ -18,15 +18,15 @@ struct Syntax: Sendable {
         case assembly
     }
 
-    var slash = false          // `//` and `/* */`
-    var nested = false         // block comments nest (Rust, Swift)
-    var hash = false           // `#` to end of line
-    var dashDash = false       // `--` to end of line (Ada, assembly)
-    var asmMarkers = false     // `;` `@` `|` `!` `#` to end of line
-    var ocaml = false          // `(* *)`, nested
-    var pascal = false         // `{ }` and `(* *)`
-    var html = false           // `<!-- -->`
-    var allCode = false        // every non-blank line is code (JSON, plain text)
+    var slash = false  // `//` and `/* */`
+    var nested = false  // block comments nest (Rust, Swift)
+    var hash = false  // `#` to end of line
+    var dashDash = false  // `--` to end of line (Ada, assembly)
+    var asmMarkers = false  // `;` `@` `|` `!` `#` to end of line
+    var ocaml = false  // `(* *)`, nested
+    var pascal = false  // `{ }` and `(* *)`
+    var html = false  // `<!-- -->`
+    var allCode = false  // every non-blank line is code (JSON, plain text)
     var strings: Strings = .none
     var watch: Watch = .none
     var lineStart: LineStart = .none

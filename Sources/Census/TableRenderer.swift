@@ -9,13 +9,17 @@ public enum CensusTable {
         let header = ["Language", "Files", "Blank", "Comment", "Code", "Safe", "unsafe", "/KLOC"]
         var rows: [[String]] = []
         func add(_ l: CensusReport.LanguageTotals) {
-            rows.append([l.language.rawValue, "\(l.files)", "\(l.blank)", "\(l.comment)", "\(l.code)",
-                         l.inShare ? (l.memorySafe ? "yes" : "no") : "-",
-                         l.unsafeTotal > 0 || l.memorySafe ? "\(l.unsafeTotal)" : "",
-                         l.unsafeTotal > 0 ? String(format: "%.2f", l.unsafePerKLOC ?? 0) : ""])
+            rows.append([
+                l.language.rawValue, "\(l.files)", "\(l.blank)", "\(l.comment)", "\(l.code)",
+                l.inShare ? (l.memorySafe ? "yes" : "no") : "-",
+                l.unsafeTotal > 0 || l.memorySafe ? "\(l.unsafeTotal)" : "",
+                l.unsafeTotal > 0 ? String(format: "%.2f", l.unsafePerKLOC ?? 0) : "",
+            ])
         }
-        let groups: [(String, Language.Category)] = [("In the share", .program), ("Shell (not in the share)", .shell),
-                                                     ("Build files (not in the share)", .build), ("Data and docs (set aside)", .data)]
+        let groups: [(String, Language.Category)] = [
+            ("In the share", .program), ("Shell (not in the share)", .shell),
+            ("Build files (not in the share)", .build), ("Data and docs (set aside)", .data),
+        ]
         var widths = header.map(\.count)
         var sections: [(String, [[String]])] = []
         for (name, cat) in groups {
@@ -23,15 +27,18 @@ public enum CensusTable {
             for l in r.languages where l.category == cat { add(l) }
             if rows.isEmpty { continue }
             let sum = r.languages.filter { $0.category == cat }
-            rows.append(["Sum", "\(sum.reduce(0) { $0 + $1.files })", "\(sum.reduce(0) { $0 + $1.blank })",
-                         "\(sum.reduce(0) { $0 + $1.comment })", "\(sum.reduce(0) { $0 + $1.code })", "", "", ""])
+            rows.append([
+                "Sum", "\(sum.reduce(0) { $0 + $1.files })", "\(sum.reduce(0) { $0 + $1.blank })",
+                "\(sum.reduce(0) { $0 + $1.comment })", "\(sum.reduce(0) { $0 + $1.code })", "", "", "",
+            ])
             for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
             sections.append((name, rows))
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in
-                i == 0 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-                       : String(repeating: " ", count: widths[i] - c.count) + c
+                i == 0
+                    ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[i] - c.count) + c
             }.joined(separator: "  ") + "\n"
         }
         let rule = String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)) + "\n"
@@ -39,8 +46,11 @@ public enum CensusTable {
         for (name, rows) in sections {
             out += rule + name + "\n"
             for (i, row) in rows.enumerated() {
-                if i == rows.count - 1 { out += line(row.enumerated().map { $0.offset == 0 ? "  " + $0.element : $0.element }) }
-                else { out += line(row) }
+                if i == rows.count - 1 {
+                    out += line(row.enumerated().map { $0.offset == 0 ? "  " + $0.element : $0.element })
+                } else {
+                    out += line(row)
+                }
             }
         }
         out += rule
@@ -49,12 +59,14 @@ public enum CensusTable {
         out += "  memory-safe list: \(s.list.rawValue) (\(s.memorySafeLanguages.map(\.rawValue).joined(separator: ", ")))\n"
         out += "  denominator: \(s.denominatorLanguages.map(\.rawValue).joined(separator: ", "))\n"
         if s.memorySafeCode > 0 {
-            out += "  unsafe escapes in memory-safe code: \(s.unsafeTotal) (\(s.unsafePerKLOC.map { String(format: "%.2f", $0) } ?? "n/a") per KLOC)\n"
+            out +=
+                "  unsafe escapes in memory-safe code: \(s.unsafeTotal) (\(s.unsafePerKLOC.map { String(format: "%.2f", $0) } ?? "n/a") per KLOC)\n"
         }
         let headers = r.languages.reduce(0) { $0 + $1.headersByContent + $1.headersBySiblings }
         if headers > 0 {
             let cpp = r.languages.first { $0.language == .cpp }
-            out += "  .h headers: \(headers) (C++ by content: \(cpp?.headersByContent ?? 0), C++ by sibling sources: \(cpp?.headersBySiblings ?? 0); the rest C)\n"
+            out +=
+                "  .h headers: \(headers) (C++ by content: \(cpp?.headersByContent ?? 0), C++ by sibling sources: \(cpp?.headersBySiblings ?? 0); the rest C)\n"
         }
         if !r.exclusions.isEmpty {
             out += "\nExcluded:\n"

@@ -34,9 +34,11 @@ public enum GuestSummary {
     static func configurationFacts(_ configuration: GuestConfiguration) -> [String] {
         switch configuration {
         case .qemu(let q):
-            var lines = ["machine \(q.machineType ?? "default"), accel \(q.accelerator)"
-                + (q.sandbox.map { $0.enabled ? ", -sandbox on" : ", -sandbox off" } ?? ", no -sandbox")
-                + (q.runAsUser.map { ", runs as \($0)" } ?? "")]
+            var lines = [
+                "machine \(q.machineType ?? "default"), accel \(q.accelerator)"
+                    + (q.sandbox.map { $0.enabled ? ", -sandbox on" : ", -sandbox off" } ?? ", no -sandbox")
+                    + (q.runAsUser.map { ", runs as \($0)" } ?? "")
+            ]
             let risky = q.devices.filter { [.floppy, .legacyISA, .usb, .sound, .passthrough].contains($0.category) }
             if !risky.isEmpty {
                 lines.append("devices to review: " + risky.prefix(8).map { "\($0.driver) (\($0.category.rawValue))" }.joined(separator: ", "))
@@ -52,7 +54,9 @@ public enum GuestSummary {
             let labels = d.seclabels.map { "\($0.type ?? "?")\($0.model.map { "/\($0)" } ?? "")" }
             lines.append("seclabel " + (labels.isEmpty ? "default" : labels.joined(separator: ", ")))
             if !d.hostdevs.isEmpty { lines.append("\(d.hostdevs.count) host device(s) passed through") }
-            for g in d.graphics { lines.append("graphics \(g.type) listen \(g.listenAddresses.isEmpty ? "default" : g.listenAddresses.joined(separator: ","))") }
+            for g in d.graphics {
+                lines.append("graphics \(g.type) listen \(g.listenAddresses.isEmpty ? "default" : g.listenAddresses.joined(separator: ","))")
+            }
             return lines
         case .firecracker(let f):
             var parts = [f.noSeccomp ? "--no-seccomp" : "seccomp on"]
@@ -60,11 +64,15 @@ public enum GuestSummary {
             if let id = f.id { parts.append("id \(id)") }
             return [parts.joined(separator: ", ")]
         case .gvisor(let g):
-            return ["platform \(g.platform ?? "default"), network \(g.network ?? "sandbox")"
-                + (g.testOnlyFlags.isEmpty ? "" : ", test-only flags: \(g.testOnlyFlags.joined(separator: " "))")]
+            return [
+                "platform \(g.platform ?? "default"), network \(g.network ?? "sandbox")"
+                    + (g.testOnlyFlags.isEmpty ? "" : ", test-only flags: \(g.testOnlyFlags.joined(separator: " "))")
+            ]
         case .bubblewrap(let b):
-            return ["unshare \(b.unshareAll ? "all" : b.unshared.joined(separator: ","))\(b.shareNet ? " (network shared)" : ""), \(b.mounts.count) bind mount(s)"
-                + (b.capAdd.isEmpty ? "" : ", adds \(b.capAdd.joined(separator: ","))")]
+            return [
+                "unshare \(b.unshareAll ? "all" : b.unshared.joined(separator: ","))\(b.shareNet ? " (network shared)" : ""), \(b.mounts.count) bind mount(s)"
+                    + (b.capAdd.isEmpty ? "" : ", adds \(b.capAdd.joined(separator: ","))")
+            ]
         case .cloudHypervisor, .crosvm, .xen:
             return []
         }

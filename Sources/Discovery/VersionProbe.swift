@@ -1,6 +1,7 @@
 public import BulkheadModel
 public import Foundation
 import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -208,7 +208,10 @@ public struct HostInspector: Sendable {
         guard let groups = optionalList("/sys/kernel/iommu_groups", &problems) else { return iommu }
         let numbered = groups.filter { Int($0) != nil }
         if numbered.count > options.maxIOMMUGroups {
-            problems.add(Problem(subject: "/sys/kernel/iommu_groups", message: "\(numbered.count) groups, over the bound of \(options.maxIOMMUGroups); the rest were not read"))
+            problems.add(
+                Problem(
+                    subject: "/sys/kernel/iommu_groups",
+                    message: "\(numbered.count) groups, over the bound of \(options.maxIOMMUGroups); the rest were not read"))
         }
         iommu.groupCount = numbered.count
         for group in numbered.prefix(options.maxIOMMUGroups) {

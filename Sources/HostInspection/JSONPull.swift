@@ -539,7 +539,7 @@ public struct JSONPull {
         let level = depth
         do throws(Failure) {
             return .success(try body(&self))
-        } catch where error.kind == .type || error.kind == .missing {
+        } catch  where error.kind == .type || error.kind == .missing {
             pos = start
             depth = level
             try skipValue(s)

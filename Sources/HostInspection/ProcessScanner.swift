@@ -25,7 +25,8 @@ struct ProcessScanner {
         }
         pids.sort()
         if pids.count > options.maxProcesses {
-            problems.add(Problem(subject: "/proc", message: "\(pids.count) processes, over the bound of \(options.maxProcesses); the rest were not read"))
+            problems.add(
+                Problem(subject: "/proc", message: "\(pids.count) processes, over the bound of \(options.maxProcesses); the rest were not read"))
             pids = Array(pids.prefix(options.maxProcesses))
         }
         // Each process is read independently; spread the reads over the cores, keep pid order and problems.
@@ -137,7 +138,10 @@ struct ProcessScanner {
         }
         var arguments = Self.splitNUL(bytes)
         if arguments.count > options.maxArguments {
-            problems.add(Problem(subject: "\(base)/cmdline", message: "\(arguments.count) arguments, over the bound of \(options.maxArguments); the rest were dropped"))
+            problems.add(
+                Problem(
+                    subject: "\(base)/cmdline",
+                    message: "\(arguments.count) arguments, over the bound of \(options.maxArguments); the rest were dropped"))
             arguments = Array(arguments.prefix(options.maxArguments))
         }
         return .value(arguments)
@@ -179,7 +183,10 @@ struct ProcessScanner {
         }
         var tids = names.compactMap { Int32($0) }.sorted()
         if tids.count > options.maxThreadsPerProcess {
-            problems.add(Problem(subject: "\(base)/task", message: "\(tids.count) threads, over the bound of \(options.maxThreadsPerProcess); the rest were not read"))
+            problems.add(
+                Problem(
+                    subject: "\(base)/task",
+                    message: "\(tids.count) threads, over the bound of \(options.maxThreadsPerProcess); the rest were not read"))
             tids = Array(tids.prefix(options.maxThreadsPerProcess))
         }
         var result: [Int32: Int] = [:]

@@ -10,7 +10,9 @@ enum RPMDatabase {
     /// Where rpm keeps its database: the classic path, then the `/usr/lib/sysimage` one (Fedora ≥ 36, SUSE).
     static let candidatePaths = ["/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"]
     /// Older backends Bulkhead does not read (Berkeley DB, ndb).
-    static let legacyPaths = ["/var/lib/rpm/Packages", "/var/lib/rpm/Packages.db", "/usr/lib/sysimage/rpm/Packages", "/usr/lib/sysimage/rpm/Packages.db"]
+    static let legacyPaths = [
+        "/var/lib/rpm/Packages", "/var/lib/rpm/Packages.db", "/usr/lib/sysimage/rpm/Packages", "/usr/lib/sysimage/rpm/Packages.db",
+    ]
 
     static func collect(root: any HostRoot, limit: Int, problems: inout ProblemLog) -> [InstalledPackage] {
         for path in candidatePaths {
@@ -32,7 +34,12 @@ enum RPMDatabase {
             }
         }
         for path in legacyPaths where root.kind(of: path) == .regular {
-            problems.add(Problem(subject: path, message: "RPM database in a legacy format (Berkeley DB or ndb) that Bulkhead does not read; run `rpmdb --rebuilddb` on rpm ≥ 4.16 or inspect packages another way. The RPM package inventory is inconclusive"))
+            problems.add(
+                Problem(
+                    subject: path,
+                    message:
+                        "RPM database in a legacy format (Berkeley DB or ndb) that Bulkhead does not read; run `rpmdb --rebuilddb` on rpm ≥ 4.16 or inspect packages another way. The RPM package inventory is inconclusive"
+                ))
         }
         return []
     }
@@ -57,7 +64,8 @@ enum RPMDatabase {
                     source = sourceName
                 }
                 packages.append(
-                    InstalledPackage(name: name, version: full, architecture: header.string(RPMHeader.Tag.arch), manager: "rpm", sourcePackage: source))
+                    InstalledPackage(
+                        name: name, version: full, architecture: header.string(RPMHeader.Tag.arch), manager: "rpm", sourcePackage: source))
             } catch {
                 problems.append(Problem(subject: "\(path) header \(hnum)", message: "\(error.message); skipped"))
             }

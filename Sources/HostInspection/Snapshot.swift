@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -105,7 +105,9 @@ public struct SnapshotWriter: Sendable {
             entry.linkTarget = record.linkTarget
             entry.entries = record.listing?.sorted()
             var errors: [String: SnapshotManifest.RecordedError] = [:]
-            for (op, error) in [("read", record.readError), ("list", record.listError), ("readLink", record.linkError), ("metadata", record.metadataError)] {
+            for (op, error) in [
+                ("read", record.readError), ("list", record.listError), ("readLink", record.linkError), ("metadata", record.metadataError),
+            ] {
                 if let error { errors[op] = SnapshotManifest.RecordedError(code: error.code, message: error.message) }
             }
             entry.errors = errors.isEmpty ? nil : errors

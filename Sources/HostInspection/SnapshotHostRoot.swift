@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// Caps applied when loading a snapshot (docs/snapshot-format.md). A snapshot is hostile input: it may
 /// come from another machine, be truncated, or be crafted.
@@ -53,7 +53,8 @@ public struct SnapshotHostRoot: HostRoot {
                     throw HostInspectionError(.corrupt, "\(name): more than one manifest.json, or not a regular file")
                 }
                 guard member.content.count <= limits.maxManifestBytes else {
-                    throw HostInspectionError(.tooLarge, "\(name): manifest.json is \(member.content.count) bytes, over the cap of \(limits.maxManifestBytes)")
+                    throw HostInspectionError(
+                        .tooLarge, "\(name): manifest.json is \(member.content.count) bytes, over the cap of \(limits.maxManifestBytes)")
                 }
                 manifestBytes = member.content
                 continue
@@ -78,7 +79,9 @@ public struct SnapshotHostRoot: HostRoot {
             throw HostInspectionError(.unsupported, "\(name): manifest format is `\(manifest.format)`, not `\(SnapshotManifest.formatName)`")
         }
         guard manifest.formatVersion == SnapshotManifest.currentFormatVersion else {
-            throw HostInspectionError(.unsupported, "\(name): snapshot format version \(manifest.formatVersion); this Bulkhead reads version \(SnapshotManifest.currentFormatVersion)")
+            throw HostInspectionError(
+                .unsupported,
+                "\(name): snapshot format version \(manifest.formatVersion); this Bulkhead reads version \(SnapshotManifest.currentFormatVersion)")
         }
 
         var records: [String: RecordedPath] = [:]
@@ -132,7 +135,10 @@ public struct SnapshotHostRoot: HostRoot {
                     }
                     let actual = SHA256.hash(data: member.content).hexString
                     guard actual == expected.lowercased() else {
-                        throw HostInspectionError(.hashMismatch, "\(name): \(entry.path) does not match its manifest hash (manifest sha256 \(expected), content sha256 \(actual)); the snapshot was altered or damaged")
+                        throw HostInspectionError(
+                            .hashMismatch,
+                            "\(name): \(entry.path) does not match its manifest hash (manifest sha256 \(expected), content sha256 \(actual)); the snapshot was altered or damaged"
+                        )
                     }
                     if let size = entry.size, size != member.content.count {
                         throw HostInspectionError(.hashMismatch, "\(name): \(entry.path) is \(member.content.count) bytes, the manifest says \(size)")
@@ -140,7 +146,9 @@ public struct SnapshotHostRoot: HostRoot {
                     record.content = member.content
                 case .symlink:
                     guard entry.linkTarget == nil || entry.linkTarget == member.linkTarget else {
-                        throw HostInspectionError(.hashMismatch, "\(name): link \(entry.path) points to `\(member.linkTarget)`, the manifest says `\(entry.linkTarget ?? "")`")
+                        throw HostInspectionError(
+                            .hashMismatch,
+                            "\(name): link \(entry.path) points to `\(member.linkTarget)`, the manifest says `\(entry.linkTarget ?? "")`")
                     }
                     record.linkTarget = member.linkTarget
                 case .directory:
@@ -166,9 +174,13 @@ public struct SnapshotHostRoot: HostRoot {
         if name.hasPrefix("./") { name.removeFirst(2) }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard !name.hasPrefix("/"), !parts.contains(where: { $0 == ".." }) else {
-            throw HostInspectionError(.unsafeMember, "\(archive): member `\(raw)` is absolute or climbs with `..` (refused; a snapshot never names paths outside itself)")
+            throw HostInspectionError(
+                .unsafeMember, "\(archive): member `\(raw)` is absolute or climbs with `..` (refused; a snapshot never names paths outside itself)")
         }
-        guard name == "manifest.json" || (name.hasPrefix("files/") && parts.count >= 2 && !parts.dropFirst().contains(where: { $0.isEmpty || $0 == "." })) else {
+        guard
+            name == "manifest.json"
+                || (name.hasPrefix("files/") && parts.count >= 2 && !parts.dropFirst().contains(where: { $0.isEmpty || $0 == "." }))
+        else {
             throw HostInspectionError(.unsafeMember, "\(archive): member `\(raw)` is outside files/ (refused)")
         }
         return name

@@ -47,7 +47,8 @@ struct TarWriter {
             case .symlink: UInt8(ascii: "2")
             }
         let shortName = ustarName.isEmpty ? String(name.utf8.prefix(99).filter { $0 < 0x80 }.map { Character(Unicode.Scalar($0)) }) : ustarName
-        appendHeader(name: shortName, type: type, size: size, mode: member.mode, uid: member.uid, gid: member.gid, mtime: member.mtime, link: linkName)
+        appendHeader(
+            name: shortName, type: type, size: size, mode: member.mode, uid: member.uid, gid: member.gid, mtime: member.mtime, link: linkName)
         if member.kind == .regular { appendData(member.content) }
     }
 
@@ -133,7 +134,8 @@ struct TarReader {
             }
             let size = try octal(header, 124, 12, field: "size", at: offset, archive)
             guard size <= limits.maxEntryBytes else {
-                throw HostInspectionError(.tooLarge, "\(archive): tar member at byte \(offset) is \(size) bytes, over the per-entry cap of \(limits.maxEntryBytes)")
+                throw HostInspectionError(
+                    .tooLarge, "\(archive): tar member at byte \(offset) is \(size) bytes, over the per-entry cap of \(limits.maxEntryBytes)")
             }
             let dataStart = offset + 512
             guard dataStart + size <= bytes.count else {
@@ -151,7 +153,10 @@ struct TarReader {
             case UInt8(ascii: "0"), 0, UInt8(ascii: "5"), UInt8(ascii: "2"):
                 break
             default:
-                throw HostInspectionError(.unsupported, "\(archive): tar member at byte \(dataStart - 512) has type `\(Character(Unicode.Scalar(type)))`, which Bulkhead does not read (only files, directories, symbolic links)")
+                throw HostInspectionError(
+                    .unsupported,
+                    "\(archive): tar member at byte \(dataStart - 512) has type `\(Character(Unicode.Scalar(type)))`, which Bulkhead does not read (only files, directories, symbolic links)"
+                )
             }
             var name = pax["path"] ?? joinUstarName(header)
             if name.hasSuffix("/") && type == UInt8(ascii: "5") { name.removeLast() }
@@ -189,7 +194,9 @@ struct TarReader {
         return prefix.isEmpty ? name : prefix + "/" + name
     }
 
-    static func octal(_ header: ArraySlice<UInt8>, _ at: Int, _ width: Int, field: String, at offset: Int, _ archive: String) throws(HostInspectionError) -> Int {
+    static func octal(_ header: ArraySlice<UInt8>, _ at: Int, _ width: Int, field: String, at offset: Int, _ archive: String)
+        throws(HostInspectionError) -> Int
+    {
         let raw = header[(header.startIndex + at)..<(header.startIndex + at + width)]
         if let first = raw.first, first & 0x80 != 0 {
             throw HostInspectionError(.unsupported, "\(archive): tar header at byte \(offset) uses base-256 \(field), which Bulkhead does not read")

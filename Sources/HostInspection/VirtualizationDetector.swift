@@ -62,7 +62,10 @@ struct VirtualizationDetector {
         if let text = read(clocks, &problems) {
             found.readSomething = true
             let names = Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
-            for (clock, hypervisor) in [("kvm-clock", "KVM"), ("xen", "Xen"), ("hyperv_clocksource_tsc_page", "Microsoft Hyper-V"), ("hyperv_clocksource_msr", "Microsoft Hyper-V")]
+            for (clock, hypervisor) in [
+                ("kvm-clock", "KVM"), ("xen", "Xen"), ("hyperv_clocksource_tsc_page", "Microsoft Hyper-V"),
+                ("hyperv_clocksource_msr", "Microsoft Hyper-V"),
+            ]
             where names.contains(clock) {
                 found.guest = true
                 found.hypervisors.append(hypervisor)
@@ -76,7 +79,9 @@ struct VirtualizationDetector {
             let name = type.lowercased() == "xen" ? "Xen" : type
             found.hypervisors.append(name)
             if let caps = read("/proc/xen/capabilities", &problems), caps.contains("control_d") {
-                evidence("/sys/hypervisor/type is `\(type)` and /proc/xen/capabilities has `control_d`: this is the Xen control domain (dom0), not a guest", "/proc/xen/capabilities")
+                evidence(
+                    "/sys/hypervisor/type is `\(type)` and /proc/xen/capabilities has `control_d`: this is the Xen control domain (dom0), not a guest",
+                    "/proc/xen/capabilities")
                 found.guest = false
             } else {
                 found.guest = true
@@ -154,7 +159,8 @@ struct VirtualizationDetector {
             let mmio = platform.filter { $0.contains("virtio_mmio") || $0.hasPrefix("LNRO0005") || $0.contains("virtio-mmio") }
             if !mmio.isEmpty {
                 found.guest = found.guest ?? true
-                evidence("virtio-mmio platform device(s) \(mmio.prefix(4).joined(separator: ", ")): a microVM-style machine", "/sys/bus/platform/devices")
+                evidence(
+                    "virtio-mmio platform device(s) \(mmio.prefix(4).joined(separator: ", ")): a microVM-style machine", "/sys/bus/platform/devices")
             }
         }
         if kernel.commandLine.contains(where: { $0.hasPrefix("virtio_mmio.device=") }) {

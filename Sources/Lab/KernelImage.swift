@@ -166,7 +166,10 @@ public enum KernelImage {
             let produced = ((try? fm.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber)?.intValue ?? -1
             guard process.terminationStatus == 0, produced == payload.uncompressedSize else {
                 return .failure(
-                    LabError(.buildFailed, "\(payload.decompressor[0]) produced \(produced) bytes (exit \(process.terminationStatus)), the image records \(payload.uncompressedSize)"))
+                    LabError(
+                        .buildFailed,
+                        "\(payload.decompressor[0]) produced \(produced) bytes (exit \(process.terminationStatus)), the image records \(payload.uncompressedSize)"
+                    ))
             }
             guard hasPVHNote(elfAt: partial.path) else {
                 return .failure(LabError(.invalidArgument, "the kernel has no PVH entry note (built without CONFIG_PVH)"))

@@ -87,7 +87,8 @@ enum Launchers {
         if LabTools.isDynamicELF(probe) == true {
             throw LabError(
                 .artifactMissing,
-                "\(probe) is dynamically linked; \(what) needs the static probe that `swift build --product bulkhead-probe` links (-static-executable)")
+                "\(probe) is dynamically linked; \(what) needs the static probe that `swift build --product bulkhead-probe` links (-static-executable)"
+            )
         }
     }
 
@@ -227,11 +228,13 @@ enum Launchers {
         // unsharing) where that v2 mount is covered by an empty tmpfs; the container's own isolation is
         // still entirely crun's.
         if hybridCgroupWithV2Controllers(), let bwrap = LabTools.find("bwrap") {
-            argv = [
-                bwrap, "--die-with-parent", "--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc", "--tmpfs",
-                "/sys/fs/cgroup/unified", "--",
-            ] + argv
-            note = "host has a hybrid cgroup layout with controllers in /sys/fs/cgroup/unified, which crun refuses; crun was started in a private mount namespace (bwrap, which also sets no_new_privs) with that mount hidden"
+            argv =
+                [
+                    bwrap, "--die-with-parent", "--bind", "/", "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc", "--tmpfs",
+                    "/sys/fs/cgroup/unified", "--",
+                ] + argv
+            note =
+                "host has a hybrid cgroup layout with controllers in /sys/fs/cgroup/unified, which crun refuses; crun was started in a private mount namespace (bwrap, which also sets no_new_privs) with that mount hidden"
         }
         return Launch(
             argv: argv, timeout: timeout ?? .seconds(30), marker: tag, canaryText: canary.text, accelerator: nil,

@@ -121,7 +121,8 @@ public enum ProbeOutputParser {
         let begins = occurrences(of: b, in: output)
         let ends = occurrences(of: e, in: output)
         guard let first = begins.first else {
-            return .failure(ProbeOutputError(message: "the probe's begin marker never appeared (guest did not run the probe, or its output was lost)"))
+            return .failure(
+                ProbeOutputError(message: "the probe's begin marker never appeared (guest did not run the probe, or its output was lost)"))
         }
         guard begins.count == 1 else {
             return .failure(ProbeOutputError(message: "the begin marker appeared \(begins.count) times; refusing ambiguous probe output"))
@@ -152,7 +153,8 @@ public enum ProbeOutputParser {
             return .failure(ProbeOutputError(message: "probe output is not JSON: \(error)"))
         }
         guard supportedSchemaVersions.contains(decoded.schemaVersion) else {
-            return .failure(ProbeOutputError(message: "probe schemaVersion \(decoded.schemaVersion) is not supported (expected \(supportedSchemaVersions))"))
+            return .failure(
+                ProbeOutputError(message: "probe schemaVersion \(decoded.schemaVersion) is not supported (expected \(supportedSchemaVersions))"))
         }
         let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return .success((decoded, text))

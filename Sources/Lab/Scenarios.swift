@@ -115,7 +115,8 @@ public enum Scenarios {
 
     public static let legacyDevices = Scenario(
         id: "legacy-devices", title: "Guest sees legacy devices it does not need",
-        threat: "Emulated legacy devices (floppy controller — VENOM, CVE-2015-3456 — USB, sound, parallel port) are attack surface in the VMM reachable from the guest.",
+        threat:
+            "Emulated legacy devices (floppy controller — VENOM, CVE-2015-3456 — USB, sound, parallel port) are attack surface in the VMM reachable from the guest.",
         severity: .high, controls: [.ism1604], appliesTo: .virtualMachines
     ) { probe, mechanism, _ in
         guard mechanism.isVirtualMachine else { return (na, "sandboxes emulate no devices", .notApplicable) }
@@ -128,7 +129,8 @@ public enum Scenarios {
 
     public static let hostShare = Scenario(
         id: "host-share", title: "Guest can reach a host file system share",
-        threat: "A host directory shared into the guest (9p, virtio-fs, a bind mount of host paths) lets a compromised guest read or plant host files.",
+        threat:
+            "A host directory shared into the guest (9p, virtio-fs, a bind mount of host paths) lets a compromised guest read or plant host files.",
         severity: .high, controls: [.ism1604]
     ) { probe, mechanism, host in
         let expected = "no host files reachable"
@@ -140,7 +142,8 @@ public enum Scenarios {
             seen.append("\(share.fsType ?? "?") mount at \(share.mountPoint)")
         }
         if mechanism.isVirtualMachine {
-            for device in probe.devices?.pci ?? [] where device.vendor == "0x1af4" && (device.device == "0x1009" || device.device == "0x1049" || device.device == "0x105a") {
+            for device in probe.devices?.pci ?? []
+            where device.vendor == "0x1af4" && (device.device == "0x1009" || device.device == "0x1049" || device.device == "0x105a") {
                 seen.append("virtio \(device.device == "0x105a" ? "fs" : "9p") device at PCI \(device.slot)")
             }
             for (name, id) in probe.devices?.virtio ?? [:] where id == "0x0009" || id == "0x001a" {
@@ -155,7 +158,8 @@ public enum Scenarios {
 
     public static let nested = Scenario(
         id: "nested-virtualization", title: "Nested virtualisation is exposed",
-        threat: "A guest that can run its own hypervisor (VMX/SVM exposed, or /dev/kvm in a sandbox) reaches the host's nested-virtualisation code, a frequent source of escapes.",
+        threat:
+            "A guest that can run its own hypervisor (VMX/SVM exposed, or /dev/kvm in a sandbox) reaches the host's nested-virtualisation code, a frequent source of escapes.",
         severity: .medium, controls: [.ism1604]
     ) { probe, mechanism, _ in
         if mechanism.isVirtualMachine {
@@ -168,7 +172,8 @@ public enum Scenarios {
 
     public static let capabilities = Scenario(
         id: "dangerous-capabilities", title: "Sandbox keeps dangerous capabilities",
-        threat: "A sandboxed process holding CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH … can attack the host kernel directly.",
+        threat:
+            "A sandboxed process holding CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH … can attack the host kernel directly.",
         severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
         let expected = "none of \(dangerousCapabilities.sorted().joined(separator: ", "))"
@@ -190,7 +195,8 @@ public enum Scenarios {
         guard let mode = probe.process?.seccomp else { return ("seccomp mode 2 (filter)", "not reported", .inconclusive) }
         if probe.identification?.mechanism == "gvisor" {
             return (
-                "system calls served by the Sentry", "Seccomp \(mode) inside gVisor; every system call is served by the Sentry (its own host filter is not visible from inside)",
+                "system calls served by the Sentry",
+                "Seccomp \(mode) inside gVisor; every system call is served by the Sentry (its own host filter is not visible from inside)",
                 .notApplicable
             )
         }
@@ -200,13 +206,18 @@ public enum Scenarios {
 
     public static let hostNamespaces = Scenario(
         id: "host-namespaces", title: "Host PID or network namespace is shared",
-        threat: "A sandbox in the host's PID namespace can see and signal host processes; in the host's network namespace it reaches host-only services.",
+        threat:
+            "A sandbox in the host's PID namespace can see and signal host processes; in the host's network namespace it reaches host-only services.",
         severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, host in
         let expected = "own pid and net namespaces"
         if mechanism.isVirtualMachine { return (na, "a guest kernel has its own namespaces", .notApplicable) }
         if probe.identification?.mechanism == "gvisor" {
-            return (expected, "namespaces are virtualised by gVisor's Sentry (inside: \(probe.namespaces?["pid"] ?? "?"), \(probe.namespaces?["net"] ?? "?"))", .notApplicable)
+            return (
+                expected,
+                "namespaces are virtualised by gVisor's Sentry (inside: \(probe.namespaces?["pid"] ?? "?"), \(probe.namespaces?["net"] ?? "?"))",
+                .notApplicable
+            )
         }
         guard let inside = probe.namespaces, !inside.isEmpty else { return (expected, "namespaces not reported", .inconclusive) }
         var shared: [String] = []

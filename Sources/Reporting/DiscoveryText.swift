@@ -1,7 +1,7 @@
 public import BulkheadModel
 public import Discovery
-import HostInspection
 import Foundation
+import HostInspection
 
 /// The terminal rendering of `bulkhead discover`.
 public enum DiscoveryText {
@@ -49,8 +49,9 @@ public enum DiscoveryText {
 
     static func virtualizationLine(_ v: HostVirtualization) -> String {
         switch v.isGuest {
-        case true?: return "a virtual machine (\(v.hypervisor ?? "hypervisor not identified")); "
-            + "\(v.evidence.count) fingerprint(s)"
+        case true?:
+            return "a virtual machine (\(v.hypervisor ?? "hypervisor not identified")); "
+                + "\(v.evidence.count) fingerprint(s)"
         case false?: return "bare metal (no hypervisor fingerprint found)"
         case nil: return "unknown (fingerprints could not be read)"
         }

@@ -87,8 +87,9 @@ extension Store {
                 for i in 1..<records.count {
                     let (aID, a) = records[i - 1]
                     let (bID, b) = records[i]
-                    drifts.append(Drift.compute(
-                        from: a, id: aID, to: b, id: bID, waivers: allWaivers, fromAt: a.finishedAt, toAt: b.finishedAt))
+                    drifts.append(
+                        Drift.compute(
+                            from: a, id: aID, to: b, id: bID, waivers: allWaivers, fromAt: a.finishedAt, toAt: b.finishedAt))
                 }
             }
             var mechanisms: [IntervalReport.MechanismLine] = []
@@ -113,9 +114,10 @@ extension Store {
                     if case .waived = e { waived.append(line) }
                 }
             }
-            sections.append(.init(
-                host: host, latestRunID: records.last?.0, mechanisms: mechanisms, timeline: timeline, drifts: drifts,
-                openFindings: openFindings, waivedFindings: waived))
+            sections.append(
+                .init(
+                    host: host, latestRunID: records.last?.0, mechanisms: mechanisms, timeline: timeline, drifts: drifts,
+                    openFindings: openFindings, waivedFindings: waived))
         }
         let reviews = try self.reviews().filter { r in
             (r.startedAt >= from && r.startedAt < to) || (r.signedOffAt.map { $0 >= from && $0 < to } ?? false)

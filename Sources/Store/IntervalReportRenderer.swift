@@ -115,37 +115,41 @@ public enum IntervalReportRenderer {
     static func layout(_ r: IntervalReport) -> [Block] {
         var b: [Block] = []
         b.append(.heading(1, "Bulkhead interval report: \(day(r.from, r)) to \(day(r.to.addingTimeInterval(-1), r))"))
-        b.append(.paragraph(
-            "Generated \(time(r.generatedAt, r)) by Bulkhead \(r.bulkheadVersion.isEmpty ? "" : r.bulkheadVersion + " ")from its assessment store. Times are in \(r.timeZone.identifier); statuses are as of \(time(r.asOf, r)). Waived failures are shown as waived, never as passed."))
+        b.append(
+            .paragraph(
+                "Generated \(time(r.generatedAt, r)) by Bulkhead \(r.bulkheadVersion.isEmpty ? "" : r.bulkheadVersion + " ")from its assessment store. Times are in \(r.timeZone.identifier); statuses are as of \(time(r.asOf, r)). Waived failures are shown as waived, never as passed."
+            ))
 
         // Summary
         let openTotal = r.hosts.reduce(0) { $0 + $1.openFindings.count }
         let driftTotal = r.hosts.reduce(0) { $0 + $1.drifts.filter { !$0.isEmpty }.count }
         let assessments = r.hosts.reduce(0) { $0 + $1.timeline.count }
         b.append(.heading(2, "Summary"))
-        b.append(.list([
-            "Hosts: \(r.hosts.count); assessments in the interval: \(assessments)",
-            "Reviews held: \(r.reviews.filter { $0.signedOffAt != nil }.count) signed off, \(r.reviews.filter { $0.signedOffAt == nil }.count) open",
-            "Review schedule (\(r.reviewCadence)): \(dueText(r.reviewStatus, r))",
-            "Assessments with drift from the one before: \(driftTotal)",
-            "Open findings (fail or inconclusive) at the end: \(openTotal)",
-            "Waivers in force during the interval: \(r.waivers.count)",
-            "Training (\(r.trainingCadence)): \(r.training.filter { !$0.due.needsAction }.count) of \(r.training.count) people current",
-        ]))
+        b.append(
+            .list([
+                "Hosts: \(r.hosts.count); assessments in the interval: \(assessments)",
+                "Reviews held: \(r.reviews.filter { $0.signedOffAt != nil }.count) signed off, \(r.reviews.filter { $0.signedOffAt == nil }.count) open",
+                "Review schedule (\(r.reviewCadence)): \(dueText(r.reviewStatus, r))",
+                "Assessments with drift from the one before: \(driftTotal)",
+                "Open findings (fail or inconclusive) at the end: \(openTotal)",
+                "Waivers in force during the interval: \(r.waivers.count)",
+                "Training (\(r.trainingCadence)): \(r.training.filter { !$0.due.needsAction }.count) of \(r.training.count) people current",
+            ]))
 
         // Reviews
         b.append(.heading(2, "Reviews held"))
         if r.reviews.isEmpty {
             b.append(.paragraph("No review was started or signed off in this interval."))
         } else {
-            b.append(.table(
-                header: ["Review", "Started", "By", "Signed off", "By", "Assessments covered", "Decisions", "Notes"],
-                rows: r.reviews.map {
-                    [
-                        "#\($0.id)", time($0.startedAt, r), $0.startedBy, $0.signedOffAt.map { time($0, r) } ?? "open",
-                        $0.signedOffBy ?? "", $0.runIDs.map { "#\($0)" }.joined(separator: ", "), $0.decisions ?? "", $0.notes,
-                    ]
-                }))
+            b.append(
+                .table(
+                    header: ["Review", "Started", "By", "Signed off", "By", "Assessments covered", "Decisions", "Notes"],
+                    rows: r.reviews.map {
+                        [
+                            "#\($0.id)", time($0.startedAt, r), $0.startedBy, $0.signedOffAt.map { time($0, r) } ?? "open",
+                            $0.signedOffBy ?? "", $0.runIDs.map { "#\($0)" }.joined(separator: ", "), $0.decisions ?? "", $0.notes,
+                        ]
+                    }))
         }
 
         // Hosts
@@ -153,24 +157,26 @@ public enum IntervalReportRenderer {
             b.append(.heading(2, "Host \(h.host)"))
             if let id = h.latestRunID { b.append(.paragraph("Latest assessment: #\(id).")) }
             if !h.mechanisms.isEmpty {
-                b.append(.table(
-                    header: ["Mechanism", "Product", "Version", "State", "Guests"],
-                    rows: h.mechanisms.map { [$0.name, $0.product, $0.version ?? "unknown", $0.state, $0.guests.joined(separator: ", ")] }))
+                b.append(
+                    .table(
+                        header: ["Mechanism", "Product", "Version", "State", "Guests"],
+                        rows: h.mechanisms.map { [$0.name, $0.product, $0.version ?? "unknown", $0.state, $0.guests.joined(separator: ", ")] }))
             }
             b.append(.heading(3, "Findings over time"))
             if h.timeline.isEmpty {
                 b.append(.paragraph("No assessment of this host finished in the interval."))
             } else {
-                b.append(.table(
-                    header: ["Assessment", "Finished", "fail", "waived", "inconclusive", "pass", "n/a", "open by severity"],
-                    rows: h.timeline.map { p in
-                        [
-                            "#\(p.runID)", time(p.finishedAt, r), "\(p.counts["fail"] ?? 0)", "\(p.counts["waived"] ?? 0)",
-                            "\(p.counts["inconclusive"] ?? 0)", "\(p.counts["pass"] ?? 0)", "\(p.counts["notApplicable"] ?? 0)",
-                            ["critical", "high", "medium", "low", "info"].compactMap { s in p.openBySeverity[s].map { "\(s) \($0)" } }
-                                .joined(separator: ", "),
-                        ]
-                    }))
+                b.append(
+                    .table(
+                        header: ["Assessment", "Finished", "fail", "waived", "inconclusive", "pass", "n/a", "open by severity"],
+                        rows: h.timeline.map { p in
+                            [
+                                "#\(p.runID)", time(p.finishedAt, r), "\(p.counts["fail"] ?? 0)", "\(p.counts["waived"] ?? 0)",
+                                "\(p.counts["inconclusive"] ?? 0)", "\(p.counts["pass"] ?? 0)", "\(p.counts["notApplicable"] ?? 0)",
+                                ["critical", "high", "medium", "low", "info"].compactMap { s in p.openBySeverity[s].map { "\(s) \($0)" } }
+                                    .joined(separator: ", "),
+                            ]
+                        }))
             }
             b.append(.heading(3, "Drift"))
             let drifts = h.drifts
@@ -179,22 +185,27 @@ public enum IntervalReportRenderer {
             }
             for d in drifts {
                 let lines = driftLines(d, r)
-                b.append(.paragraph("#\(d.from.id) (\(time(d.from.finishedAt, r))) → #\(d.to.id) (\(time(d.to.finishedAt, r)))\(lines.isEmpty ? ": no drift." : ":")"))
+                b.append(
+                    .paragraph(
+                        "#\(d.from.id) (\(time(d.from.finishedAt, r))) → #\(d.to.id) (\(time(d.to.finishedAt, r)))\(lines.isEmpty ? ": no drift." : ":")"
+                    ))
                 if !lines.isEmpty { b.append(.list(lines)) }
             }
             b.append(.heading(3, "Open findings at the end of the interval"))
             if h.openFindings.isEmpty {
                 b.append(.paragraph("None."))
             } else {
-                b.append(.table(
-                    header: ["Check", "Subject", "Severity", "Outcome", "Detail"],
-                    rows: h.openFindings.map { [$0.checkID, $0.subject, $0.severity, $0.outcome, $0.detail ?? ""] }))
+                b.append(
+                    .table(
+                        header: ["Check", "Subject", "Severity", "Outcome", "Detail"],
+                        rows: h.openFindings.map { [$0.checkID, $0.subject, $0.severity, $0.outcome, $0.detail ?? ""] }))
             }
             if !h.waivedFindings.isEmpty {
                 b.append(.heading(3, "Waived failures"))
-                b.append(.table(
-                    header: ["Check", "Subject", "Severity", "Outcome", "Waiver"],
-                    rows: h.waivedFindings.map { [$0.checkID, $0.subject, $0.severity, $0.outcome, $0.detail ?? ""] }))
+                b.append(
+                    .table(
+                        header: ["Check", "Subject", "Severity", "Outcome", "Waiver"],
+                        rows: h.waivedFindings.map { [$0.checkID, $0.subject, $0.severity, $0.outcome, $0.detail ?? ""] }))
             }
         }
 
@@ -203,15 +214,16 @@ public enum IntervalReportRenderer {
         if r.waivers.isEmpty {
             b.append(.paragraph("No waiver was in force during the interval."))
         } else {
-            b.append(.table(
-                header: ["Waiver", "Check", "Host", "Subject", "From", "Until", "Status at end", "Reason", "Approver"],
-                rows: r.waivers.map {
-                    [
-                        "#\($0.id)", $0.checkID, $0.host, $0.subject ?? "all", time($0.validFrom, r), time($0.validUntil, r),
-                        $0.isActive(at: r.asOf) ? "active" : ($0.validUntil <= r.asOf ? "expired" : "not yet in force"),
-                        $0.reason, $0.approver,
-                    ]
-                }))
+            b.append(
+                .table(
+                    header: ["Waiver", "Check", "Host", "Subject", "From", "Until", "Status at end", "Reason", "Approver"],
+                    rows: r.waivers.map {
+                        [
+                            "#\($0.id)", $0.checkID, $0.host, $0.subject ?? "all", time($0.validFrom, r), time($0.validUntil, r),
+                            $0.isActive(at: r.asOf) ? "active" : ($0.validUntil <= r.asOf ? "expired" : "not yet in force"),
+                            $0.reason, $0.approver,
+                        ]
+                    }))
         }
 
         // Training
@@ -219,11 +231,15 @@ public enum IntervalReportRenderer {
         if r.training.isEmpty {
             b.append(.paragraph("No training recorded."))
         } else {
-            b.append(.table(
-                header: ["Person", "Last training", "Topic", "Next due", "Status"],
-                rows: r.training.map {
-                    [$0.person, $0.due.lastDone.map { day($0, r) } ?? "never", $0.lastTopic, $0.due.dueAt.map { day($0, r) } ?? "now", $0.due.state.rawValue]
-                }))
+            b.append(
+                .table(
+                    header: ["Person", "Last training", "Topic", "Next due", "Status"],
+                    rows: r.training.map {
+                        [
+                            $0.person, $0.due.lastDone.map { day($0, r) } ?? "never", $0.lastTopic, $0.due.dueAt.map { day($0, r) } ?? "now",
+                            $0.due.state.rawValue,
+                        ]
+                    }))
         }
         return b
     }

@@ -88,7 +88,8 @@ extension Store {
                 sql: "UPDATE reviews SET signedOffAt = ?, signedOffBy = ?, decisions = ?, notes = ? WHERE id = ?",
                 arguments: [date, approver, decisions, allNotes, target])
             return try Self.loadReviews(db, sql: "SELECT * FROM reviews WHERE id = ?", arguments: [target]).first
-                ?? Review(id: target, startedAt: startedAt, startedBy: row["startedBy"], scope: row["scope"], notes: allNotes,
+                ?? Review(
+                    id: target, startedAt: startedAt, startedBy: row["startedBy"], scope: row["scope"], notes: allNotes,
                     signedOffAt: date, signedOffBy: approver, decisions: decisions, runIDs: [])
         }
     }

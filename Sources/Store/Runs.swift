@@ -150,7 +150,9 @@ extension Store {
         let verdicts = try Data.fetchAll(db, sql: "SELECT json FROM verdicts WHERE runId = ? ORDER BY rowid", arguments: [id])
             .map { try decode(ControlVerdict.self, $0, "verdict") }
         var advisories: [String: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT product, advisoryId FROM advisories WHERE runId = ? ORDER BY product, advisoryId", arguments: [id]) {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT product, advisoryId FROM advisories WHERE runId = ? ORDER BY product, advisoryId", arguments: [id])
+        {
             advisories[row["product"], default: []].append(row["advisoryId"])
         }
         let stale = try String.fetchAll(db, sql: "SELECT fact FROM staleFacts WHERE runId = ? ORDER BY fact", arguments: [id])

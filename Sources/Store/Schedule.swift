@@ -151,7 +151,8 @@ public enum DateInput {
         if let d = f.date(from: text) { return d }
         throw StoreError(
             .invalidArgument,
-            "'\(text)' is not a date: use YYYY-MM-DD (a day in the chosen time zone) or an ISO 8601 timestamp with an offset such as 2026-11-30T09:00:00+11:00.")
+            "'\(text)' is not a date: use YYYY-MM-DD (a day in the chosen time zone) or an ISO 8601 timestamp with an offset such as 2026-11-30T09:00:00+11:00."
+        )
     }
 
     /// `2026-11-30 09:00 +11:00` style, in the given time zone.

@@ -122,7 +122,9 @@ public final class Store: Sendable {
             case .SQLITE_NOTADB:
                 return StoreError(.notADatabase, "\(path) is not a SQLite database; it was left untouched.", cause: error)
             case .SQLITE_CORRUPT:
-                return StoreError(.corrupt, "The store \(path) is corrupt; it was left untouched. Restore it from a backup or use --store to start a new one.", cause: error)
+                return StoreError(
+                    .corrupt, "The store \(path) is corrupt; it was left untouched. Restore it from a backup or use --store to start a new one.",
+                    cause: error)
             case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_FULL:
                 return StoreError(.io, "Cannot \(doing) the store \(path): check the path and its permissions.", cause: error)
             default:
@@ -150,7 +152,8 @@ enum StoreInspector {
         guard header.count >= 16, Array(header.prefix(16)) == sqliteHeader else {
             throw StoreError(
                 .notADatabase,
-                "\(path) is not a SQLite database (it does not start with the SQLite header); it was left untouched. Use --store to choose another file.")
+                "\(path) is not a SQLite database (it does not start with the SQLite header); it was left untouched. Use --store to choose another file."
+            )
         }
         var config = Configuration()
         config.readonly = true
@@ -172,13 +175,15 @@ enum StoreInspector {
                     let shown = tables.prefix(5).joined(separator: ", ")
                     throw StoreError(
                         .foreignDatabase,
-                        "\(path) is a SQLite database but not a Bulkhead store (application id \(String(format: "0x%08x", UInt32(bitPattern: appID))), tables: \(shown.isEmpty ? "none" : shown)); it was left untouched. Use --store to choose another file.")
+                        "\(path) is a SQLite database but not a Bulkhead store (application id \(String(format: "0x%08x", UInt32(bitPattern: appID))), tables: \(shown.isEmpty ? "none" : shown)); it was left untouched. Use --store to choose another file."
+                    )
                 }
                 let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
                 guard check == ["ok"] else {
                     throw StoreError(
                         .corrupt,
-                        "The store \(path) fails its integrity check (\(check.prefix(3).joined(separator: "; "))); it was left untouched. Restore it from a backup or use --store to start a new one.")
+                        "The store \(path) fails its integrity check (\(check.prefix(3).joined(separator: "; "))); it was left untouched. Restore it from a backup or use --store to start a new one."
+                    )
                 }
                 if tables.contains("grdb_migrations") {
                     let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
@@ -186,7 +191,8 @@ enum StoreInspector {
                     if !unknown.isEmpty {
                         throw StoreError(
                             .newerSchema,
-                            "The store \(path) was written by a newer Bulkhead (schema \(unknown.sorted().joined(separator: ", "))); upgrade Bulkhead to read it. It was left untouched.")
+                            "The store \(path) was written by a newer Bulkhead (schema \(unknown.sorted().joined(separator: ", "))); upgrade Bulkhead to read it. It was left untouched."
+                        )
                     }
                 }
             }

@@ -414,7 +414,8 @@ public struct ISM1460Evaluator: Sendable {
         let weak = Self.weakest(components)
         var weakReason: String?
         if let weak {
-            var why = "\(weak.component.name) (\(weak.component.languages.joined(separator: ", ")), \(weak.component.layer.rawValue) layer) is the weakest isolation-critical part: \(weak.status.rawValue) — \(weak.basis)"
+            var why =
+                "\(weak.component.name) (\(weak.component.languages.joined(separator: ", ")), \(weak.component.layer.rawValue) layer) is the weakest isolation-critical part: \(weak.status.rawValue) — \(weak.basis)"
             if weak.component.layer == .kernel {
                 why += "; it is shared host-kernel code, so it is named here but judged with the host OS (ISM-1605, ISM-1743)"
             }

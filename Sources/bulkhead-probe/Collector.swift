@@ -50,9 +50,10 @@ enum Collector {
 
     static func firmware(_ files: inout Files) -> FirmwareReport {
         var f = FirmwareReport()
-        for key in ["sys_vendor", "product_name", "product_version", "bios_vendor", "bios_version", "board_vendor",
-            "chassis_vendor", "chassis_asset_tag"]
-        {
+        for key in [
+            "sys_vendor", "product_name", "product_version", "bios_vendor", "bios_version", "board_vendor",
+            "chassis_vendor", "chassis_asset_tag",
+        ] {
             if let value = files.line("/sys/class/dmi/id/" + key) { f.dmi[key] = value }
         }
         f.sysHypervisorType = files.line("/sys/hypervisor/type")
@@ -297,8 +298,10 @@ enum Collector {
                 m.risky.append(risky(e, "/proc/sys mounted read-write"))
             }
         }
-        for path in ["/proc/sys/kernel/core_pattern", "/proc/sysrq-trigger", "/sys/kernel/uevent_helper",
-            "/proc/sys/kernel/modprobe"]
+        for path in [
+            "/proc/sys/kernel/core_pattern", "/proc/sysrq-trigger", "/sys/kernel/uevent_helper",
+            "/proc/sys/kernel/modprobe",
+        ]
         where files.writable(path) {
             m.risky.append(RiskyMount(mountPoint: path, fsType: "", source: "", root: "", reason: "\(path) is writable"))
         }

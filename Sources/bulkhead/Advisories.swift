@@ -14,12 +14,16 @@ struct AdvisoriesCommand: AsyncParsableCommand {
             Advisories live in a local SQLite database (default: /var/lib/bulkhead/advisories.sqlite as root, \
             otherwise $XDG_DATA_HOME/bulkhead/advisories.sqlite). Nothing is downloaded implicitly.
             """,
-        subcommands: [AdvisoriesImport.self, AdvisoriesFetch.self, AdvisoriesStatsCommand.self, AdvisoriesCheckCommand.self, AdvisoriesCompareVersions.self]
+        subcommands: [
+            AdvisoriesImport.self, AdvisoriesFetch.self, AdvisoriesStatsCommand.self, AdvisoriesCheckCommand.self, AdvisoriesCompareVersions.self,
+        ]
     )
 }
 
 struct AdvisoryDatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "Path of the advisory database (default: /var/lib/bulkhead/advisories.sqlite as root, else $XDG_DATA_HOME/bulkhead/advisories.sqlite).")
+    @Option(
+        name: .long,
+        help: "Path of the advisory database (default: /var/lib/bulkhead/advisories.sqlite as root, else $XDG_DATA_HOME/bulkhead/advisories.sqlite).")
     var db: String?
 
     func open() throws -> AdvisoryDatabase {
@@ -30,7 +34,10 @@ struct AdvisoryDatabaseOption: ParsableArguments {
 /// Product aliases from the catalog (the bundled one plus `--catalog DIR`), the single source of how each
 /// product is named in advisories.
 struct AdvisoryCatalogOption: ParsableArguments {
-    @Option(name: .customLong("catalog"), help: ArgumentHelp("Also load catalog files (<id>.json, docs/catalog-format.md) from DIR; their aliases map advisories to products.", valueName: "DIR"))
+    @Option(
+        name: .customLong("catalog"),
+        help: ArgumentHelp(
+            "Also load catalog files (<id>.json, docs/catalog-format.md) from DIR; their aliases map advisories to products.", valueName: "DIR"))
     var catalogDirectories: [String] = []
 
     func catalog() -> Catalog {
@@ -48,7 +55,8 @@ struct AdvisoryCatalogOption: ParsableArguments {
         let c = catalog()
         guard let p = AdvisoryAliases.lookup(name, in: c) else {
             throw ValidationError(
-                "unknown product \(name); known: \(AdvisoryAliases.all(c).map(\.product.rawValue).joined(separator: ", ")) (or a name, binary or package name from the catalog)")
+                "unknown product \(name); known: \(AdvisoryAliases.all(c).map(\.product.rawValue).joined(separator: ", ")) (or a name, binary or package name from the catalog)"
+            )
         }
         return p
     }
@@ -95,7 +103,9 @@ struct AdvisoriesImport: AsyncParsableCommand {
         let report = try await AdvisoryImporter.run(paths, into: db, options: options)
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json { try printJSON(report); return }
-        print("imported \(report.filesImported) files (\(report.filesUnchanged) unchanged of \(report.filesSeen)): \(report.advisories) advisories, \(report.kevEntries) KEV entries in \(String(format: "%.1f", report.seconds)) s")
+        print(
+            "imported \(report.filesImported) files (\(report.filesUnchanged) unchanged of \(report.filesSeen)): \(report.advisories) advisories, \(report.kevEntries) KEV entries in \(String(format: "%.1f", report.seconds)) s"
+        )
         print("database: \(db.path)")
         if !report.problems.isEmpty {
             print("\(report.problems.count) problems:")
@@ -133,7 +143,8 @@ struct AdvisoriesStatsCommand: AsyncParsableCommand {
             for e in DebianChangelog.parse(text) { for m in e.mentions { if let d = e.date { fixDates[m.cve] = min(fixDates[m.cve] ?? d, d) } } }
             fixSource = "Debian changelog dates of \(pkg.name)"
         }
-        let stats = AdvisoryStats.compute(aliases, candidates: try db.candidates(for: aliases), kev: try db.kevEntries(), fixDates: fixDates, fixSource: fixSource)
+        let stats = AdvisoryStats.compute(
+            aliases, candidates: try db.candidates(for: aliases), kev: try db.kevEntries(), fixDates: fixDates, fixSource: fixSource)
         if json { try printJSON(stats); return }
         print("\(stats.product): \(stats.total) vulnerabilities (\(stats.withdrawn) withdrawn/rejected not counted)")
         print("  per year:   " + stats.byYear.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
@@ -141,14 +152,18 @@ struct AdvisoriesStatsCommand: AsyncParsableCommand {
         print("  memory-safety CWEs: \(stats.memorySafety) (\(stats.memorySafetyShare.map { String(format: "%.0f%%", $0 * 100) } ?? "n/a"))")
         print("  known exploited (KEV): \(stats.knownExploited)")
         print("  with CWE: \(stats.withCWE), naming the product: \(stats.withProductName)")
-        print("  median publication→fix: \(stats.medianDaysToFix.map { "\($0) days (\(stats.fixSamples) samples, \(stats.fixSource))" } ?? "unknown (\(stats.fixSource))")")
+        print(
+            "  median publication→fix: \(stats.medianDaysToFix.map { "\($0) days (\(stats.fixSamples) samples, \(stats.fixSource))" } ?? "unknown (\(stats.fixSource))")"
+        )
     }
 }
 
 struct AdvisoriesCheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Advisories affecting the installed packages of each known product, minus fixes backported by the distribution, with ISM-1606 timeliness.")
+        abstract:
+            "Advisories affecting the installed packages of each known product, minus fixes backported by the distribution, with ISM-1606 timeliness."
+    )
 
     @OptionGroup var database: AdvisoryDatabaseOption
     @OptionGroup var host: HostTarget
@@ -197,12 +212,16 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         if json { try printJSON(results); return }
         if results.isEmpty { print("no installed package of a known product") }
         for r in results {
-            print("\(r.installed.product) — \(r.installed.package) \(r.installed.version): \(r.count(.open)) open, \(r.count(.unknown)) unknown, \(r.count(.fixedByBackport)) fixed by backport, \(r.count(.notAffected)) not affected")
+            print(
+                "\(r.installed.product) — \(r.installed.package) \(r.installed.version): \(r.count(.open)) open, \(r.count(.unknown)) unknown, \(r.count(.fixedByBackport)) fixed by backport, \(r.count(.notAffected)) not affected"
+            )
             for f in r.findings where all || f.state != .notAffected {
                 var line = "  \(f.state.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(f.id)"
                 if let s = f.severity?.effectiveRating { line += " \(s)" }
                 if f.knownExploited { line += " KEV" }
-                if let d = f.daysOpen, let dl = f.deadlineDays { line += " — \(d) days since publication, ISM-1606 deadline \(dl) days\(f.overdue == true ? " (OVERDUE)" : "")" }
+                if let d = f.daysOpen, let dl = f.deadlineDays {
+                    line += " — \(d) days since publication, ISM-1606 deadline \(dl) days\(f.overdue == true ? " (OVERDUE)" : "")"
+                }
                 print(line)
                 print("      \(f.reason)")
             }

@@ -1,5 +1,5 @@
-public import ArgumentParser
 import Advisories
+public import ArgumentParser
 import Assessment
 import BulkheadModel
 import Census

@@ -24,7 +24,8 @@ struct CensusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: table or json (schema in docs/census.md).")
     var format: Format = .table
 
-    @Option(name: .long, help: "Memory-safe language list: ism (C#, Go, Java, Ruby, Rust, Swift) or nsa-cisa (adds Python, Ada, Delphi/Object Pascal).")
+    @Option(
+        name: .long, help: "Memory-safe language list: ism (C#, Go, Java, Ruby, Rust, Swift) or nsa-cisa (adds Python, Ada, Delphi/Object Pascal).")
     var memorySafeList: String = MemorySafeList.ism.rawValue
 
     @Option(name: .long, help: "Count paths matching this glob even if a default rule excludes them (repeatable).")
@@ -66,7 +67,9 @@ struct CensusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Product version to cache a directory or archive census under (with --product).")
     var productVersion: String?
 
-    @Option(name: .long, help: "Census cache directory (default: $BULKHEAD_CENSUS_CACHE, /var/cache/bulkhead/census as root, else $XDG_CACHE_HOME/bulkhead/census).")
+    @Option(
+        name: .long,
+        help: "Census cache directory (default: $BULKHEAD_CENSUS_CACHE, /var/cache/bulkhead/census as root, else $XDG_CACHE_HOME/bulkhead/census).")
     var cacheDir: String?
 
     @Flag(name: .long, help: "Do not write the result to the census cache.")
@@ -105,9 +108,11 @@ struct CensusCommand: AsyncParsableCommand {
         if memorySafeList != MemorySafeList.ism.rawValue { parts += ["--memory-safe-list", memorySafeList] }
         for g in include { parts += ["--include", g] }
         for g in exclude { parts += ["--exclude", g] }
-        for (flag, on) in [("--include-tests", includeTests), ("--include-docs", includeDocs), ("--include-examples", includeExamples),
-                           ("--include-vendored", includeVendored), ("--include-generated", includeGenerated),
-                           ("--include-tooling", includeTooling), ("--include-packaging", includePackaging)] where on {
+        for (flag, on) in [
+            ("--include-tests", includeTests), ("--include-docs", includeDocs), ("--include-examples", includeExamples),
+            ("--include-vendored", includeVendored), ("--include-generated", includeGenerated),
+            ("--include-tooling", includeTooling), ("--include-packaging", includePackaging),
+        ] where on {
             parts.append(flag)
         }
         return parts.joined(separator: " ")
@@ -145,12 +150,15 @@ struct CensusCommand: AsyncParsableCommand {
         let command = repeatCommand
         if let package {
             let installed = try DebianSource.installed(package)
-            FileHandle.standardError.write(Data("census: fetching source \(installed.sourcePackage) \(installed.sourceVersion) for \(package) \(installed.binaryVersion)\n".utf8))
+            FileHandle.standardError.write(
+                Data("census: fetching source \(installed.sourcePackage) \(installed.sourceVersion) for \(package) \(installed.binaryVersion)\n".utf8)
+            )
             let fetched = try DebianSource.fetch(installed)
             defer { fetched.cleanUp() }
-            let subject = CensusReport.Subject(kind: .package, path: fetched.sourceDirectory.lastPathComponent,
-                                               product: installed.sourcePackage, version: installed.sourceVersion,
-                                               binaryPackage: package)
+            let subject = CensusReport.Subject(
+                kind: .package, path: fetched.sourceDirectory.lastPathComponent,
+                product: installed.sourcePackage, version: installed.sourceVersion,
+                binaryPackage: package)
             return try await Census.run(root: fetched.sourceDirectory, options: options, subject: subject, command: command)
         }
         let path = self.path ?? "."

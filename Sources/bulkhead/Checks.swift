@@ -4,7 +4,6 @@ import Checks
 import Discovery
 import Foundation
 
-
 /// `bulkhead checks list|show`: documents every hardening check.
 struct ChecksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,7 +45,9 @@ struct ChecksCommand: ParsableCommand {
             }
             let list = catalog.list(product: product, control: control)
             if list.isEmpty && product != nil {
-                throw Failure("no check for product \"\(product ?? "")\" (products: \(Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted().joined(separator: ", ")))")
+                throw Failure(
+                    "no check for product \"\(product ?? "")\" (products: \(Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted().joined(separator: ", ")))"
+                )
             }
             switch format {
             case .table: print(CheckDocumentation.table(list), terminator: "")
@@ -69,7 +70,8 @@ struct ChecksCommand: ParsableCommand {
             let catalog = try loadCheckCatalog()
             guard let d = catalog.definition(id) else {
                 let near = catalog.definitions.map(\.id).filter { $0.hasPrefix(String(id.prefix { $0 != "." })) }
-                throw Failure("no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
+                throw Failure(
+                    "no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
             }
             print(json ? try ChecksCommand.json(d) : CheckDocumentation.detail(d), terminator: json ? "\n" : "")
         }

@@ -10,7 +10,8 @@ struct StoreOptions: ParsableArguments {
         name: .customLong("store"),
         help: ArgumentHelp(
             "The assessment store file.",
-            discussion: "Default: /var/lib/bulkhead/bulkhead.sqlite when run as root, else $XDG_DATA_HOME/bulkhead/bulkhead.sqlite (~/.local/share/bulkhead/bulkhead.sqlite).",
+            discussion:
+                "Default: /var/lib/bulkhead/bulkhead.sqlite when run as root, else $XDG_DATA_HOME/bulkhead/bulkhead.sqlite (~/.local/share/bulkhead/bulkhead.sqlite).",
             valueName: "path"))
     var store: String?
 

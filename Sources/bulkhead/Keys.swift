@@ -60,7 +60,9 @@ struct Verify: ParsableCommand {
         do {
             let manifest = try EvidenceBundle.verify(at: bundle, publicKey: publicKey)
             print("Bundle \(bundle) verified: \(manifest.files.count) files intact, signed by key \(publicKey.keyID)")
-            print("  host \(manifest.hostname ?? "unknown"), created \(ISO8601DateFormatter().string(from: manifest.createdAt)) by Bulkhead \(manifest.bulkheadVersion)")
+            print(
+                "  host \(manifest.hostname ?? "unknown"), created \(ISO8601DateFormatter().string(from: manifest.createdAt)) by Bulkhead \(manifest.bulkheadVersion)"
+            )
         } catch {
             printError("VERIFICATION FAILED for \(bundle):")
             for line in error.message.split(separator: "\n") { printError("  \(line)") }
@@ -68,4 +70,3 @@ struct Verify: ParsableCommand {
         }
     }
 }
-

@@ -51,6 +51,8 @@ struct Snapshot: AsyncParsableCommand {
         print("  paths recorded:   \(summary.pathCount)")
         print("  files:            \(summary.fileCount) (\(summary.contentBytes) bytes)")
         print("  archive:          \(summary.archiveBytes) bytes, sha256 \(summary.sha256)")
-        print("  processes: \(facts.processes.count), packages: \(facts.packages.count), mechanisms: \(result.mechanisms.count), problems: \(facts.problems.count)")
+        print(
+            "  processes: \(facts.processes.count), packages: \(facts.packages.count), mechanisms: \(result.mechanisms.count), problems: \(facts.problems.count)"
+        )
     }
 }

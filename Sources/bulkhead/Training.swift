@@ -33,7 +33,9 @@ struct TrainingRecordCommand: AsyncParsableCommand {
         let day = try date.map { try DateInput.start($0, timeZone: tz) } ?? Date()
         let store = try storeOptions.open()
         let r = try store.recordTraining(person: person, topic: topic, completedAt: day, notes: notes)
-        print("Recorded training #\(r.id): \(StoreText.clean(r.person)), \(StoreText.clean(r.topic)), \(DateInput.format(r.completedAt, timeZone: tz, withTime: false)).")
+        print(
+            "Recorded training #\(r.id): \(StoreText.clean(r.person)), \(StoreText.clean(r.topic)), \(DateInput.format(r.completedAt, timeZone: tz, withTime: false))."
+        )
     }
 }
 

@@ -10,13 +10,19 @@ enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
 
 /// Options shared by the commands that read the catalog.
 struct CatalogOptions: ParsableArguments {
-    @Option(name: .customLong("catalog"), help: ArgumentHelp("Also load catalog files (<id>.json, docs/catalog-format.md) from DIR.", valueName: "DIR"))
+    @Option(
+        name: .customLong("catalog"), help: ArgumentHelp("Also load catalog files (<id>.json, docs/catalog-format.md) from DIR.", valueName: "DIR"))
     var catalogDirectories: [String] = []
 
-    @Option(name: .customLong("evidence"), help: ArgumentHelp("Merge the organisation's own evidence from FILE (docs/catalog-format.md, \"Evidence files\"). Repeatable.", valueName: "FILE"))
+    @Option(
+        name: .customLong("evidence"),
+        help: ArgumentHelp(
+            "Merge the organisation's own evidence from FILE (docs/catalog-format.md, \"Evidence files\"). Repeatable.", valueName: "FILE"))
     var evidenceFiles: [String] = []
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("Assessment date YYYY-MM-DD (default today); facts observed over 12 months before it are stale.", valueName: "DATE"))
+    @Option(
+        name: .customLong("as-of"),
+        help: ArgumentHelp("Assessment date YYYY-MM-DD (default today); facts observed over 12 months before it are stale.", valueName: "DATE"))
     var asOf: String?
 
     func date() throws -> Date {

@@ -62,9 +62,17 @@ import Testing
         guard let q = try installedQEMU() else { return }
         // CVE-2025-11234 is listed in the real changelog (v7.2.22 stable update). A record whose
         // upstream range covers 7.2 would report it open without the changelog.
-        let adv = Advisory(id: "CVE-2025-11234", format: .nvd, published: "2025-10-01T00:00:00Z", summary: "QEMU websocket use-after-free",
-            affected: [AffectedEntry(cpeVendor: "qemu", cpeProduct: "qemu", ranges: [.cpe(version: "*", update: "*", startIncluding: nil,
-                startExcluding: nil, endIncluding: nil, endExcluding: "10.1.1", vulnerable: true, platformCondition: false)])])
+        let adv = Advisory(
+            id: "CVE-2025-11234", format: .nvd, published: "2025-10-01T00:00:00Z", summary: "QEMU websocket use-after-free",
+            affected: [
+                AffectedEntry(
+                    cpeVendor: "qemu", cpeProduct: "qemu",
+                    ranges: [
+                        .cpe(
+                            version: "*", update: "*", startIncluding: nil,
+                            startExcluding: nil, endIncluding: nil, endExcluding: "10.1.1", vulnerable: true, platformCondition: false)
+                    ])
+            ])
         let qemu = try Fixture.aliases("qemu")
         let installed = InstalledProduct(product: "qemu", package: "qemu-system-x86", version: q.version, changelogPath: q.changelog)
         let now = Date(timeIntervalSince1970: 1_764_288_000)  // 2025-11-28

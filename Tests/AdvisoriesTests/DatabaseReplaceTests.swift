@@ -83,10 +83,12 @@ import Testing
             let queue = try DatabaseQueue(path: path)
             try AdvisoryDatabase.migrator.migrate(queue, upTo: "v1")
             try await queue.write { db in
-                try db.execute(sql: "INSERT INTO files VALUES (?, 1, 1, 'fnv1a64:0:1', 1, 0, '2026-01-01')", arguments: [Fixture.path(Self.runcRecord)])
-                try db.execute(sql: """
-                    INSERT INTO advisories VALUES ('CVE-2024-21626', 'cve5', 'f', NULL, NULL, NULL, NULL, NULL, '', NULL, NULL, 0, '', NULL, 0, '{}')
-                    """)
+                try db.execute(
+                    sql: "INSERT INTO files VALUES (?, 1, 1, 'fnv1a64:0:1', 1, 0, '2026-01-01')", arguments: [Fixture.path(Self.runcRecord)])
+                try db.execute(
+                    sql: """
+                        INSERT INTO advisories VALUES ('CVE-2024-21626', 'cve5', 'f', NULL, NULL, NULL, NULL, NULL, '', NULL, NULL, 0, '', NULL, 0, '{}')
+                        """)
             }
         }
         let db = try AdvisoryDatabase(path: path)

@@ -46,7 +46,8 @@ import Testing
         let dir = try Fixture.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let db = try AdvisoryDatabase(path: dir + "/a.sqlite")
-        let r = try await AdvisoryImporter.run([Fixture.path("malformed"), Fixture.path("cve5/CVE-2021-3682.json")], into: db,
+        let r = try await AdvisoryImporter.run(
+            [Fixture.path("malformed"), Fixture.path("cve5/CVE-2021-3682.json")], into: db,
             options: ImportOptions(maxFileSize: 1 << 20))
         #expect(r.advisories == 3 + 1)  // nvd-one-bad's three good records + the real CVE
         let byFile = Dictionary(grouping: r.problems, by: { ($0.file as NSString).lastPathComponent })
@@ -60,7 +61,8 @@ import Testing
         let dir = try Fixture.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let db = try AdvisoryDatabase(path: dir + "/a.sqlite")
-        let r = try await AdvisoryImporter.run([Fixture.path("cve5/CVE-2015-3456.json"), Fixture.path("kev")], into: db,
+        let r = try await AdvisoryImporter.run(
+            [Fixture.path("cve5/CVE-2015-3456.json"), Fixture.path("kev")], into: db,
             options: ImportOptions(maxFileSize: 64 << 10))
         #expect(r.problems.contains { $0.code == "unreadable" && $0.file.hasSuffix("CVE-2015-3456.json") })
         #expect(r.problems.contains { $0.code == "tooLarge" && $0.file.hasSuffix("known_exploited_vulnerabilities.json") })

@@ -9,7 +9,8 @@ enum Doc {
     static func parse(_ json: String, file: String = "t.json") -> ParsedFile { AdvisoryParser.parse(Data(json.utf8), file: file) }
     static func parse(_ bytes: [UInt8], file: String = "t.json") -> ParsedFile { AdvisoryParser.parse(Data(bytes), file: file) }
 
-    static let goodCVE = #"{"id": "CVE-2024-0001", "sourceIdentifier": "x@y", "descriptions": [{"lang": "en", "value": "heap overflow"}], "configurations": [{"nodes": [{"operator": "OR", "negate": false, "cpeMatch": [{"vulnerable": true, "criteria": "cpe:2.3:a:qemu:qemu:*:*:*:*:*:*:*:*", "versionEndExcluding": "6.1.0"}]}]}], "metrics": {"cvssMetricV31": [{"source": "nvd@nist.gov", "type": "Primary", "cvssData": {"baseScore": 7.5, "baseSeverity": "HIGH", "vectorString": "CVSS:3.1/AV:N"}}]}}"#
+    static let goodCVE =
+        #"{"id": "CVE-2024-0001", "sourceIdentifier": "x@y", "descriptions": [{"lang": "en", "value": "heap overflow"}], "configurations": [{"nodes": [{"operator": "OR", "negate": false, "cpeMatch": [{"vulnerable": true, "criteria": "cpe:2.3:a:qemu:qemu:*:*:*:*:*:*:*:*", "versionEndExcluding": "6.1.0"}]}]}], "metrics": {"cvssMetricV31": [{"source": "nvd@nist.gov", "type": "Primary", "cvssData": {"baseScore": 7.5, "baseSeverity": "HIGH", "vectorString": "CVSS:3.1/AV:N"}}]}}"#
 
     static func envelope(_ elements: [String], version: String = #""2.0""#) -> String {
         #"{"format": "NVD_CVE", "version": \#(version), "vulnerabilities": ["# + elements.joined(separator: ", ") + "]}"
@@ -42,24 +43,42 @@ enum Doc {
         (#"{"other": 1}"#, "missing field vulnerabilities[1].cve"),
         ("null", "wrong type at vulnerabilities[1]: expected an object, found null"),
         ("[]", "wrong type at vulnerabilities[1]: expected an object, found an array"),
-        (#"{"cve": {"id": "CVE-1", "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable": "true", "criteria": "cpe:2.3:a:b:c:1:*:*:*:*:*:*:*"}]}]}]}}"#,
-            "wrong type at vulnerabilities[1].cve.configurations[0].nodes[0].cpeMatch[0].vulnerable: expected a boolean, found a string"),
-        (#"{"cve": {"id": "CVE-1", "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable": null, "criteria": "c"}]}]}]}}"#,
-            "wrong type at vulnerabilities[1].cve.configurations[0].nodes[0].cpeMatch[0].vulnerable: expected a boolean, found null"),
-        (#"{"cve": {"id": "CVE-1", "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable": true}]}]}]}}"#,
-            "missing field vulnerabilities[1].cve.configurations[0].nodes[0].cpeMatch[0].criteria"),
-        (#"{"cve": {"id": "CVE-1", "metrics": {"cvssMetricV31": [{"source": "s"}]}}}"#,
-            "missing field vulnerabilities[1].cve.metrics.cvssMetricV31[0].cvssData"),
-        (#"{"cve": {"id": "CVE-1", "metrics": {"cvssMetricV2": [{"cvssData": {"baseScore": "7.5"}}]}}}"#,
-            "wrong type at vulnerabilities[1].cve.metrics.cvssMetricV2[0].cvssData.baseScore: expected a number, found a string"),
-        (#"{"cve": {"id": "CVE-1", "metrics": {"cvssMetricV40": [{"cvssData": {"baseScore": 1e400}}]}}}"#,
-            "wrong type at vulnerabilities[1].cve.metrics.cvssMetricV40[0].cvssData.baseScore: number 1e400 out of range"),
-        (#"{"cve": {"id": "CVE-1", "configurations": [{"negate": 0}]}}"#,
-            "wrong type at vulnerabilities[1].cve.configurations[0].negate: expected a boolean, found a number"),
-        (#"{"cve": {"id": "CVE-1", "weaknesses": [{"description": [{"lang": 1}]}]}}"#,
-            "wrong type at vulnerabilities[1].cve.weaknesses[0].description[0].lang: expected a string, found a number"),
-        (#"{"cve": {"id": "CVE-1", "descriptions": {}}}"#,
-            "wrong type at vulnerabilities[1].cve.descriptions: expected an array, found an object"),
+        (
+            #"{"cve": {"id": "CVE-1", "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable": "true", "criteria": "cpe:2.3:a:b:c:1:*:*:*:*:*:*:*"}]}]}]}}"#,
+            "wrong type at vulnerabilities[1].cve.configurations[0].nodes[0].cpeMatch[0].vulnerable: expected a boolean, found a string"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable": null, "criteria": "c"}]}]}]}}"#,
+            "wrong type at vulnerabilities[1].cve.configurations[0].nodes[0].cpeMatch[0].vulnerable: expected a boolean, found null"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "configurations": [{"nodes": [{"cpeMatch": [{"vulnerable": true}]}]}]}}"#,
+            "missing field vulnerabilities[1].cve.configurations[0].nodes[0].cpeMatch[0].criteria"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "metrics": {"cvssMetricV31": [{"source": "s"}]}}}"#,
+            "missing field vulnerabilities[1].cve.metrics.cvssMetricV31[0].cvssData"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "metrics": {"cvssMetricV2": [{"cvssData": {"baseScore": "7.5"}}]}}}"#,
+            "wrong type at vulnerabilities[1].cve.metrics.cvssMetricV2[0].cvssData.baseScore: expected a number, found a string"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "metrics": {"cvssMetricV40": [{"cvssData": {"baseScore": 1e400}}]}}}"#,
+            "wrong type at vulnerabilities[1].cve.metrics.cvssMetricV40[0].cvssData.baseScore: number 1e400 out of range"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "configurations": [{"negate": 0}]}}"#,
+            "wrong type at vulnerabilities[1].cve.configurations[0].negate: expected a boolean, found a number"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "weaknesses": [{"description": [{"lang": 1}]}]}}"#,
+            "wrong type at vulnerabilities[1].cve.weaknesses[0].description[0].lang: expected a string, found a number"
+        ),
+        (
+            #"{"cve": {"id": "CVE-1", "descriptions": {}}}"#,
+            "wrong type at vulnerabilities[1].cve.descriptions: expected an array, found an object"
+        ),
     ])
     func badElementIsAProblemAndTheOthersAreKept(_ bad: String, _ reason: String) throws {
         let p = Doc.parse(Doc.envelope([#"{"cve": \#(Doc.goodCVE)}"#, bad, #"{"cve": \#(Doc.goodCVE)}"#]), file: "feed.json")
@@ -72,7 +91,8 @@ enum Doc {
     }
 
     @Test func nullOptionalFieldsAreAccepted() throws {
-        let cve = #"{"id": "CVE-1", "sourceIdentifier": null, "published": null, "lastModified": null, "vulnStatus": null, "descriptions": null, "metrics": null, "weaknesses": null, "configurations": [{"operator": null, "negate": null, "nodes": [{"operator": null, "negate": null, "cpeMatch": [{"vulnerable": false, "criteria": "cpe:2.3:o:xen:xen:*:*:*:*:*:*:*:*", "versionStartIncluding": null, "versionStartExcluding": null, "versionEndIncluding": null, "versionEndExcluding": null}]}]}]}"#
+        let cve =
+            #"{"id": "CVE-1", "sourceIdentifier": null, "published": null, "lastModified": null, "vulnStatus": null, "descriptions": null, "metrics": null, "weaknesses": null, "configurations": [{"operator": null, "negate": null, "nodes": [{"operator": null, "negate": null, "cpeMatch": [{"vulnerable": false, "criteria": "cpe:2.3:o:xen:xen:*:*:*:*:*:*:*:*", "versionStartIncluding": null, "versionStartExcluding": null, "versionEndIncluding": null, "versionEndExcluding": null}]}]}]}"#
         let p = Doc.parse(Doc.envelope([#"{"cve": \#(cve)}"#], version: "null"))
         #expect(p.problems.isEmpty, "\(p.problems)")
         #expect(p.advisories.first?.affected.first?.cpeProduct == "xen")
@@ -113,11 +133,13 @@ enum Doc {
 
 @Suite struct OSVPullTests {
     @Test func databaseSpecificKeepsOnlyFieldsOfTheExpectedType() throws {
-        let p = Doc.parse(Doc.osv(#"""
-            "database_specific": {"severity": 5, "cwe_ids": ["CWE-787", 416], "categories": ["memory-corruption"], "informational": ["unsound"], "extra": {"x": [1]}},
-            "affected": [{"package": {"ecosystem": "Go", "name": "m"}, "database_specific": "free text"},
-                         {"package": {"ecosystem": "crates.io", "name": "c"}, "database_specific": {"categories": "memory-exposure", "informational": "unsound"}}]
-            """#))
+        let p = Doc.parse(
+            Doc.osv(
+                #"""
+                "database_specific": {"severity": 5, "cwe_ids": ["CWE-787", 416], "categories": ["memory-corruption"], "informational": ["unsound"], "extra": {"x": [1]}},
+                "affected": [{"package": {"ecosystem": "Go", "name": "m"}, "database_specific": "free text"},
+                             {"package": {"ecosystem": "crates.io", "name": "c"}, "database_specific": {"categories": "memory-exposure", "informational": "unsound"}}]
+                """#))
         #expect(p.problems.isEmpty, "\(p.problems)")
         let a = try #require(p.advisories.first)
         #expect(a.cwes.isEmpty)  // cwe_ids held a number: the whole array is ignored
@@ -127,13 +149,17 @@ enum Doc {
     }
 
     @Test func databaseSpecificOfTheRightTypeIsRead() throws {
-        let a = try #require(Doc.parse(Doc.osv(#""database_specific": {"severity": "MODERATE", "cwe_ids": ["CWE-416"], "categories": null}"#)).advisories.first)
+        let a = try #require(
+            Doc.parse(Doc.osv(#""database_specific": {"severity": "MODERATE", "cwe_ids": ["CWE-416"], "categories": null}"#)).advisories.first)
         #expect(a.cwes.map(\.id) == [416])
         #expect(a.severities.first?.rating == "MEDIUM")
     }
 
     @Test func nullOptionalFieldsAreAccepted() throws {
-        let p = Doc.parse(Doc.osv(#""published": null, "withdrawn": null, "aliases": null, "summary": null, "details": null, "severity": null, "database_specific": null, "affected": [{"package": null, "ranges": null, "versions": null, "database_specific": null}, {"package": {"ecosystem": "Go", "name": "m", "purl": null}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0", "fixed": null}, {"fixed": "1.2.3"}]}]}]"#))
+        let p = Doc.parse(
+            Doc.osv(
+                #""published": null, "withdrawn": null, "aliases": null, "summary": null, "details": null, "severity": null, "database_specific": null, "affected": [{"package": null, "ranges": null, "versions": null, "database_specific": null}, {"package": {"ecosystem": "Go", "name": "m", "purl": null}, "ranges": [{"type": "SEMVER", "events": [{"introduced": "0", "fixed": null}, {"fixed": "1.2.3"}]}]}]"#
+            ))
         #expect(p.problems.isEmpty, "\(p.problems)")
         let a = try #require(p.advisories.first)
         #expect(a.affected.count == 2)
@@ -148,9 +174,15 @@ enum Doc {
         (#""severity": [{"type": "CVSS_V3", "score": 7.5}]"#, "wrong type at severity[0].score: expected a string, found a number"),
         (#""affected": [{"package": {"ecosystem": "Go"}}]"#, "missing field affected[0].package.name"),
         (#""affected": [{"package": "Go/m"}]"#, "wrong type at affected[0].package: expected an object, found a string"),
-        (#""affected": [{"ranges": [{"type": "SEMVER", "events": null}]}]"#, "wrong type at affected[0].ranges[0].events: expected an array, found null"),
+        (
+            #""affected": [{"ranges": [{"type": "SEMVER", "events": null}]}]"#,
+            "wrong type at affected[0].ranges[0].events: expected an array, found null"
+        ),
         (#""affected": [{"ranges": [{"events": []}]}]"#, "missing field affected[0].ranges[0].type"),
-        (#""affected": [{"ranges": [{"type": "GIT", "events": [{"fixed": 1}]}]}]"#, "wrong type at affected[0].ranges[0].events[0].fixed: expected a string, found a number"),
+        (
+            #""affected": [{"ranges": [{"type": "GIT", "events": [{"fixed": 1}]}]}]"#,
+            "wrong type at affected[0].ranges[0].events[0].fixed: expected a string, found a number"
+        ),
         (#""affected": [{"versions": "1.0"}]"#, "wrong type at affected[0].versions: expected an array, found a string"),
     ])
     func wrongOrMissingFieldFailsTheRecordNamingThePath(_ fields: String, _ reason: String) throws {
@@ -197,7 +229,8 @@ enum Doc {
 }
 
 @Suite struct KEVPullTests {
-    static let good = #"{"cveID": "CVE-2024-0001", "vendorProject": "QEMU", "product": "QEMU", "dateAdded": "2024-02-01", "dueDate": null, "notes": "", "cwes": ["CWE-787"]}"#
+    static let good =
+        #"{"cveID": "CVE-2024-0001", "vendorProject": "QEMU", "product": "QEMU", "dateAdded": "2024-02-01", "dueDate": null, "notes": "", "cwes": ["CWE-787"]}"#
 
     @Test(arguments: [
         (#"{"vendorProject": "X"}"#, "missing field vulnerabilities[1].cveID"),
@@ -271,19 +304,23 @@ enum Doc {
         for r: Any? in [NSNull(), 42, [Any](), nil] { out.append(rebuild(r)) }
         if let d = v as? [String: Any] {
             for (k, child) in d {
-                variants(child, { nv in
-                    var d2 = d
-                    d2[k] = nv
-                    return rebuild(d2)
-                }, into: &out)
+                variants(
+                    child,
+                    { nv in
+                        var d2 = d
+                        d2[k] = nv
+                        return rebuild(d2)
+                    }, into: &out)
             }
         } else if let a = v as? [Any] {
             for (i, child) in a.prefix(2).enumerated() {
-                variants(child, { nv in
-                    var a2 = a
-                    if let nv { a2[i] = nv } else { a2.remove(at: i) }
-                    return rebuild(a2)
-                }, into: &out)
+                variants(
+                    child,
+                    { nv in
+                        var a2 = a
+                        if let nv { a2[i] = nv } else { a2.remove(at: i) }
+                        return rebuild(a2)
+                    }, into: &out)
             }
         }
     }
@@ -309,7 +346,9 @@ enum Doc {
                 count += 1
                 if !p.problems.isEmpty { failed += 1 }
                 let emptyEnvelope = (doc as? [String: Any])?["vulnerabilities"].map { ($0 as? [Any])?.isEmpty == true } == true
-                #expect(!p.advisories.isEmpty || !p.problems.isEmpty || emptyEnvelope, "\(name): nothing from \(String(decoding: data.prefix(200), as: UTF8.self))")
+                #expect(
+                    !p.advisories.isEmpty || !p.problems.isEmpty || emptyEnvelope,
+                    "\(name): nothing from \(String(decoding: data.prefix(200), as: UTF8.self))")
                 #expect(p.problems.allSatisfy { $0.file.hasPrefix(name) && !$0.reason.isEmpty })
             }
         }

@@ -405,15 +405,16 @@ enum Pull {
         var got: [Result<String, JSONPull.Failure>] = []
         var c = try r.beginArray(s)
         while try r.nextElement(s, &c) {
-            got.append(try r.recovering(s) { (r: inout JSONPull) throws(JSONPull.Failure) -> String in
-                var id: String?
-                var o = try r.beginObject(s)
-                while let k = try r.nextKey(s, &o) {
-                    if JSONPull.key(s, k, is: "id") { id = try r.string(s) } else { try r.skipValue(s) }
-                }
-                guard let id else { throw r.missing(s, "id") }
-                return id
-            })
+            got.append(
+                try r.recovering(s) { (r: inout JSONPull) throws(JSONPull.Failure) -> String in
+                    var id: String?
+                    var o = try r.beginObject(s)
+                    while let k = try r.nextKey(s, &o) {
+                        if JSONPull.key(s, k, is: "id") { id = try r.string(s) } else { try r.skipValue(s) }
+                    }
+                    guard let id else { throw r.missing(s, "id") }
+                    return id
+                })
         }
         try r.end(s)
         #expect(got.count == 3)

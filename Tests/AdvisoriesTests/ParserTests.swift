@@ -20,7 +20,9 @@ import Testing
         #expect(a.published?.hasPrefix("2024-01-31") == true)
         let e = try #require(a.affected.first)
         #expect(e.vendor == "opencontainers" && e.product == "runc")
-        #expect(e.ranges.first == .cve5(version: ">=v1.0.0-rc93, < 1.1.12", lessThan: nil, lessThanOrEqual: nil, status: "affected", versionType: nil, changes: []))
+        #expect(
+            e.ranges.first
+                == .cve5(version: ">=v1.0.0-rc93, < 1.1.12", lessThan: nil, lessThanOrEqual: nil, status: "affected", versionType: nil, changes: []))
         #expect(a.cwes.contains { $0.id == 403 && $0.source == "cna" })
     }
 

@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func lessThanOrEqualAndChanges() {
-        let r = VersionRange.cve5(version: "1.0", lessThan: nil, lessThanOrEqual: "2.0", status: "affected", versionType: nil,
+        let r = VersionRange.cve5(
+            version: "1.0", lessThan: nil, lessThanOrEqual: "2.0", status: "affected", versionType: nil,
             changes: [StatusChange(at: "1.5", status: "unaffected")])
         let e = entry([r], defaultStatus: "unaffected")
         #expect(RangeEvaluator.evaluate(e, installed: "1.2", scheme: .upstream).label == "affected")
@@ -38,7 +39,8 @@ import Testing
     @Test func gitVersionTypeAndProseAreUnknown() {
         let git = VersionRange.cve5(version: "abc123", lessThan: "def456", lessThanOrEqual: nil, status: "affected", versionType: "git", changes: [])
         #expect(RangeEvaluator.evaluate(entry([git], defaultStatus: "unaffected"), installed: "1.0", scheme: .upstream).label == "unknown")
-        let prose = VersionRange.cve5(version: "QEMU versions before 5.2.0", lessThan: nil, lessThanOrEqual: nil, status: "affected", versionType: nil, changes: [])
+        let prose = VersionRange.cve5(
+            version: "QEMU versions before 5.2.0", lessThan: nil, lessThanOrEqual: nil, status: "affected", versionType: nil, changes: [])
         #expect(RangeEvaluator.evaluate(entry([prose], defaultStatus: "unaffected"), installed: "7.2", scheme: .upstream).label == "unknown")
     }
 }
@@ -95,7 +97,13 @@ import Testing
 @Suite struct NVDRangeTests {
     @Test func boundsAndUpdateField() {
         func cpe(_ v: String, _ u: String? = "*", si: String? = nil, se: String? = nil, ei: String? = nil, ee: String? = nil) -> AffectedEntry {
-            AffectedEntry(cpeVendor: "qemu", cpeProduct: "qemu", ranges: [.cpe(version: v, update: u, startIncluding: si, startExcluding: se, endIncluding: ei, endExcluding: ee, vulnerable: true, platformCondition: false)])
+            AffectedEntry(
+                cpeVendor: "qemu", cpeProduct: "qemu",
+                ranges: [
+                    .cpe(
+                        version: v, update: u, startIncluding: si, startExcluding: se, endIncluding: ei, endExcluding: ee, vulnerable: true,
+                        platformCondition: false)
+                ])
         }
         #expect(RangeEvaluator.evaluate(cpe("*", si: "4.5.0"), installed: "4.5.0", scheme: .upstream).label == "affected")
         #expect(RangeEvaluator.evaluate(cpe("*", se: "4.5.0"), installed: "4.5.0", scheme: .upstream).label == "not affected")
@@ -123,9 +131,10 @@ import Testing
     @Test func runcBranchesOfGO20254096() throws {
         let a = try Fixture.advisory("osv/GO-2025-4096.json")
         let runc = try Fixture.aliases("runc")
-        for (v, label) in [("1.2.7", "affected"), ("1.2.8", "not affected"), ("1.3.0-rc.1", "affected"), ("1.3.3", "not affected"),
-            ("1.4.0-rc.2", "affected"), ("1.4.0-rc.3", "not affected")]
-        {
+        for (v, label) in [
+            ("1.2.7", "affected"), ("1.2.8", "not affected"), ("1.3.0-rc.1", "affected"), ("1.3.3", "not affected"),
+            ("1.4.0-rc.2", "affected"), ("1.4.0-rc.3", "not affected"),
+        ] {
             #expect(ProductMatcher.match(a, runc, installed: v)?.status.label == label, "\(v)")
         }
     }

@@ -29,9 +29,17 @@ import Testing
 
     @Test func checkReportsTrackerFixWithEvidence() throws {
         let t = try DebianSecurityTracker.load(path: Fixture.path(Self.file))
-        let adv = Advisory(id: "CVE-2009-1382", format: .nvd, published: "2009-07-01T00:00:00Z", summary: "mimeTeX overflow",
-            affected: [AffectedEntry(cpeVendor: "mimetex", cpeProduct: "mimetex", ranges: [.cpe(version: "*", update: "*", startIncluding: nil,
-                startExcluding: nil, endIncluding: "1.74", endExcluding: nil, vulnerable: true, platformCondition: false)])])
+        let adv = Advisory(
+            id: "CVE-2009-1382", format: .nvd, published: "2009-07-01T00:00:00Z", summary: "mimeTeX overflow",
+            affected: [
+                AffectedEntry(
+                    cpeVendor: "mimetex", cpeProduct: "mimetex",
+                    ranges: [
+                        .cpe(
+                            version: "*", update: "*", startIncluding: nil,
+                            startExcluding: nil, endIncluding: "1.74", endExcluding: nil, vulnerable: true, platformCondition: false)
+                    ])
+            ])
         var aliases = try Fixture.aliases("qemu")
         aliases.cpe = [.init("mimetex", "mimetex")]
         let installed = InstalledProduct(product: "qemu", package: "mimetex", version: "1.74-1", manager: "dpkg")
@@ -51,7 +59,8 @@ import Testing
         #expect(throws: AdvisoriesError.self) { try DebianSecurityTracker.parse(Data("[1,2]".utf8), file: "x.json") }
         #expect(throws: AdvisoriesError.self) { try DebianSecurityTracker.parse(Data("{\"p\": ".utf8), file: "x.json") }
         // A malformed entry is skipped and counted; the rest is used.
-        let text = #"{"p": {"CVE-2024-0001": {"releases": "oops"}, "CVE-2024-0002": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1.0-1"}}}, "CVE-2024-0003": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "not a version!"}}}}}"#
+        let text =
+            #"{"p": {"CVE-2024-0001": {"releases": "oops"}, "CVE-2024-0002": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1.0-1"}}}, "CVE-2024-0003": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "not a version!"}}}}}"#
         let t = try DebianSecurityTracker.parse(Data(text.utf8), file: "x.json")
         #expect(t.problems.first?.message.contains("1 CVE entries") == true)
         #expect(t.fixes(sourcePackage: "p", codename: "bookworm", installed: "1.0-2").keys.sorted() == ["CVE-2024-0002"])

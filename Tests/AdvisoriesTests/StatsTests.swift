@@ -31,7 +31,8 @@ import Testing
         let all = try loadAll()
         let qemu = try Fixture.aliases("qemu")
         let kev = ["CVE-2021-3682": KEVEntry(cveID: "CVE-2021-3682", dateAdded: "2022-01-01")]
-        let fix = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"), year: 2021, month: 8, day: 15).date
+        let fix = DateComponents(calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC"), year: 2021, month: 8, day: 15)
+            .date
         let s = AdvisoryStats.compute(qemu, candidates: all, kev: kev, fixDates: ["CVE-2021-3682": try #require(fix)], fixSource: "test")
         #expect(s.total >= 3)
         #expect(s.memorySafety >= 1)  // CVE-2021-3682, CWE-763
@@ -40,7 +41,8 @@ import Testing
         #expect(s.medianDaysToFix != nil)
         let facts = AdvisoryStats.criterion5Facts(s, databasePath: "/tmp/x.sqlite")
         #expect(facts.map(\.aspect) == [.cveWithCWE, .patchCadence])
-        #expect(facts.allSatisfy { $0.evidence.source == .file(path: "/tmp/x.sqlite", sha256: nil) && $0.origin == .measurement(stage: "advisories") })
+        #expect(
+            facts.allSatisfy { $0.evidence.source == .file(path: "/tmp/x.sqlite", sha256: nil) && $0.origin == .measurement(stage: "advisories") })
         #expect(facts.last?.value == .days(try #require(s.medianDaysToFix)))
         #expect(facts.last?.evidence.confidence == .low)  // one fix date is a small sample
     }

@@ -49,13 +49,16 @@ import Testing
                     cpeProduct: "qemu", defaultStatus: "unaffected",
                     ranges: [
                         .cve5(version: "0", lessThan: "6.1.0", lessThanOrEqual: nil, status: "affected", versionType: nil, changes: []),
-                        .cve5(version: "1", lessThan: nil, lessThanOrEqual: "2", status: "unknown", versionType: "git",
+                        .cve5(
+                            version: "1", lessThan: nil, lessThanOrEqual: "2", status: "unknown", versionType: "git",
                             changes: [StatusChange(at: "1.5", status: "unaffected")]),
                         .osv(type: "SEMVER", events: [OSVEvent(.introduced, "0"), OSVEvent(.lastAffected, "1.2"), OSVEvent(.limit, "*")]),
                         .osv(type: "GIT", events: []),
-                        .cpe(version: "*", update: nil, startIncluding: "1", startExcluding: nil, endIncluding: nil, endExcluding: "2",
+                        .cpe(
+                            version: "*", update: nil, startIncluding: "1", startExcluding: nil, endIncluding: nil, endExcluding: "2",
                             vulnerable: true, platformCondition: false),
-                        .cpe(version: "6.1.0", update: "rc1", startIncluding: nil, startExcluding: "0", endIncluding: "9", endExcluding: nil,
+                        .cpe(
+                            version: "6.1.0", update: "rc1", startIncluding: nil, startExcluding: "0", endIncluding: "9", endExcluding: nil,
                             vulnerable: false, platformCondition: true),
                     ],
                     versions: ["1.0", "1.1"]),

@@ -51,7 +51,10 @@ import Testing
 @Suite struct SemVerTests {
     // The precedence chain from semver.org §11, in increasing order.
     @Test func specPrecedenceChain() {
-        let chain = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "2.0.0", "2.1.0", "2.1.1"]
+        let chain = [
+            "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "2.0.0",
+            "2.1.0", "2.1.1",
+        ]
         for i in chain.indices.dropLast() {
             #expect(SemVer.compare(chain[i], chain[i + 1]) == -1, "\(chain[i]) < \(chain[i + 1])")
         }

@@ -140,7 +140,6 @@ enum Support {
     }
 }
 
-
 extension LiveAssessTests {
     @Test func runningQEMUGuestIsAssessedWithItsReasons() throws {
         let qemu = "/usr/bin/qemu-system-x86_64"

@@ -20,12 +20,16 @@ import Testing
     }
 
     @Test func bookwormAndItsPackagesAreSupportedUntilLTSEnds() throws {
-        guard let obs = try observations(osRelease: "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n")
+        guard
+            let obs = try observations(
+                osRelease: "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n")
         else { return }
         var qemu = Support.mechanism("qemu", "QEMU", role: .vmm)
         qemu.version = "1:7.2+dfsg-7+deb12u18+b3"
         qemu.evidence = [
-            Evidence(claim: "pkg", source: .package(name: "qemu-system-x86", version: qemu.version!, manager: "dpkg"), observedAt: Support.asOf, confidence: .high)
+            Evidence(
+                claim: "pkg", source: .package(name: "qemu-system-x86", version: qemu.version!, manager: "dpkg"), observedAt: Support.asOf,
+                confidence: .high)
         ]
         let handBuilt = Support.mechanism("firecracker", "Firecracker", role: .vmm)  // no package: the distro does not support it
         let windows = DistroLifecycle.windows(observations: obs, mechanisms: [qemu, handBuilt], now: Support.asOf)

@@ -147,7 +147,8 @@ import VendorEvidence
     @Test func withoutADatabaseISM1606IsInconclusiveAndSaysHowToFixIt() {
         let findings = AdvisoryFindings.findings(
             mechanisms: [Support.mechanism("qemu", "QEMU", role: .vmm)], packages: [],
-            aliases: AdvisoryAliases.all(Support.catalog), databasePath: "/nonexistent/advisories.sqlite", root: DirectoryHostRoot.live, now: Support.asOf)
+            aliases: AdvisoryAliases.all(Support.catalog), databasePath: "/nonexistent/advisories.sqlite", root: DirectoryHostRoot.live,
+            now: Support.asOf)
         let f = findings.first
         #expect(f?.controls == [.ism1606])
         guard case .inconclusive(let reason)? = f?.outcome else {

@@ -64,7 +64,10 @@ import Testing
     /// What the assessment concludes for qemu on `root`, and the per-CVE check behind it.
     func check(root: any HostRoot, tree: Tree) throws -> (finding: Finding, result: Advisories.CheckResult) {
         let finding = try #require(
-            AdvisoryFindings.findings(mechanisms: [Self.qemu], packages: tree.packages, aliases: AdvisoryAliases.all(Support.catalog), databasePath: tree.database, root: root, now: Support.asOf).first)
+            AdvisoryFindings.findings(
+                mechanisms: [Self.qemu], packages: tree.packages, aliases: AdvisoryAliases.all(Support.catalog), databasePath: tree.database,
+                root: root, now: Support.asOf
+            ).first)
         let pkg = try #require(tree.packages.first { $0.name == "qemu-system-x86" })
         var reader = BackportReader(root: root, packages: tree.packages, aliases: [try qemuAliases()], mechanisms: [Self.qemu])
         let installed = InstalledProduct(product: "qemu", package: pkg.name, version: pkg.version, manager: pkg.manager)
@@ -90,9 +93,10 @@ import Testing
             #expect(f.evidence.contains { if case .file(let p, _) = $0.source { p == Self.changelog } else { false } })
         }
         #expect(result.problems.isEmpty, "\(result.problems)")
-        #expect(finding.evidence.contains { e in
-            if case .file(let p, _) = e.source { p == Self.changelog && e.claim.contains("CVE-2024-7409") } else { false }
-        }, "the finding names the changelog that removed CVE-2024-7409")
+        #expect(
+            finding.evidence.contains { e in
+                if case .file(let p, _) = e.source { p == Self.changelog && e.claim.contains("CVE-2024-7409") } else { false }
+            }, "the finding names the changelog that removed CVE-2024-7409")
         // The live host (same packages, same changelog) concludes the same.
         let live = try check(root: DirectoryHostRoot.live, tree: tree)
         #expect(live.finding.observed == finding.observed)
@@ -152,7 +156,8 @@ import Testing
         let db = dir.appendingPathComponent("a.sqlite").path
         _ = try AdvisoryDatabase(path: db)
         let findings = AdvisoryFindings.findings(
-            mechanisms: [Self.qemu], packages: [], aliases: AdvisoryAliases.all(Support.catalog), databasePath: db, root: DirectoryHostRoot(directory: dir.path), now: Support.asOf)
+            mechanisms: [Self.qemu], packages: [], aliases: AdvisoryAliases.all(Support.catalog), databasePath: db,
+            root: DirectoryHostRoot(directory: dir.path), now: Support.asOf)
         guard case .inconclusive(let reason)? = findings.first?.outcome else {
             Issue.record("expected inconclusive without packages")
             return
@@ -196,8 +201,11 @@ import Testing
             let result = try AdvisoryCheck.run(installed, aliases: qemu, database: db, backports: backports, now: Support.asOf)
             #expect(result.findings.first { $0.cves.contains("CVE-2024-7409") }?.state == .fixedByBackport, "\(host.label)")
             let finding = try #require(
-                AdvisoryFindings.findings(mechanisms: [OfflineBackportTests.qemu], packages: packages, aliases: AdvisoryAliases.all(Support.catalog), databasePath: database, root: host, now: Support.asOf)
-                    .first)
+                AdvisoryFindings.findings(
+                    mechanisms: [OfflineBackportTests.qemu], packages: packages, aliases: AdvisoryAliases.all(Support.catalog),
+                    databasePath: database, root: host, now: Support.asOf
+                )
+                .first)
             if case .inconclusive(let reason) = finding.outcome { Issue.record("RPM host inconclusive: \(reason)") }
             #expect(finding.observed?.contains("3 fixed by backport") == true, "\(finding.observed ?? "")")
             observed.append(finding.observed)
@@ -216,7 +224,9 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let pkg = InstalledPackage(name: "qemu-kvm", version: "17:7.2.0-3.el9", manager: "rpm")
-        var reader = BackportReader(root: DirectoryHostRoot(directory: dir), packages: [pkg], aliases: AdvisoryAliases.all(Support.catalog), mechanisms: [OfflineBackportTests.qemu])
+        var reader = BackportReader(
+            root: DirectoryHostRoot(directory: dir), packages: [pkg], aliases: AdvisoryAliases.all(Support.catalog),
+            mechanisms: [OfflineBackportTests.qemu])
         let evidence = reader.backports(for: pkg)
         #expect(evidence.fixes.isEmpty)
         #expect(evidence.problems.first?.message.contains("no rpm sqlite database") == true, "\(evidence.problems)")

@@ -1,6 +1,7 @@
 import BulkheadModel
 import Foundation
 import Testing
+
 @testable import Census
 
 /// Whole-tree behaviour: walking, exclusions, failure paths, archives, share, cache and evidence.
@@ -25,8 +26,9 @@ import Testing
     }
 
     static func run(_ dir: URL, _ options: CensusOptions = CensusOptions()) async throws -> CensusReport {
-        try await Census.run(root: dir, options: options, subject: .init(kind: .directory, path: dir.path),
-                             command: "bulkhead census \(dir.path)")
+        try await Census.run(
+            root: dir, options: options, subject: .init(kind: .directory, path: dir.path),
+            command: "bulkhead census \(dir.path)")
     }
 
     static func totals(_ r: CensusReport, _ l: Language) -> CensusReport.LanguageTotals? {
@@ -54,7 +56,8 @@ import Testing
         let safe = r.languages.filter { $0.inShare && $0.memorySafe }.reduce(0) { $0 + $1.code }
         let all = r.languages.filter(\.inShare).reduce(0) { $0 + $1.code }
         #expect(r.share.memorySafeCode == safe && r.share.denominatorCode == all)
-        #expect(!r.share.denominatorLanguages.contains(.shell) && !r.share.denominatorLanguages.contains(.json)
+        #expect(
+            !r.share.denominatorLanguages.contains(.shell) && !r.share.denominatorLanguages.contains(.json)
                 && !r.share.denominatorLanguages.contains(.make))
         #expect(r.share.denominatorLanguages.contains(.python) && !(Self.totals(r, .python)?.memorySafe ?? true))
         let unsafeInSafe = r.languages.filter { $0.inShare && $0.memorySafe }.reduce(0) { $0 + $1.unsafeTotal }
@@ -186,8 +189,9 @@ import Testing
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         // A file that vanishes between the walk and the read (works as root too).
-        let job = Census.FileJob(path: dir.appendingPathComponent("gone.c").path, relativePath: "gone.c", size: 10,
-                                 guess: .language(.c), siblingCpp: 0, siblingC: 0, excluded: nil)
+        let job = Census.FileJob(
+            path: dir.appendingPathComponent("gone.c").path, relativePath: "gone.c", size: 10,
+            guess: .language(.c), siblingCpp: 0, siblingC: 0, excluded: nil)
         guard case .problem(let p) = Census.count(job, options: CensusOptions()) else {
             Issue.record("a missing file must be a problem")
             return
@@ -309,12 +313,16 @@ import Testing
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         // An apt configuration with no source lists at all: apt-get source must fail for want of deb-src.
-        let installed = DebianSource.Installed(binaryPackage: "coreutils", sourcePackage: "coreutils",
-                                               sourceVersion: "9.1-1", binaryVersion: "9.1-1")
+        let installed = DebianSource.Installed(
+            binaryPackage: "coreutils", sourcePackage: "coreutils",
+            sourceVersion: "9.1-1", binaryVersion: "9.1-1")
         #expect {
-            _ = try DebianSource.fetch(installed, aptOptions: [
-                "-o", "Dir::Etc::SourceList=/dev/null", "-o", "Dir::Etc::SourceParts=\(dir.path)",
-                "-o", "Dir::State::Lists=\(dir.path)", "-o", "Dir::Cache=\(dir.path)"])
+            _ = try DebianSource.fetch(
+                installed,
+                aptOptions: [
+                    "-o", "Dir::Etc::SourceList=/dev/null", "-o", "Dir::Etc::SourceParts=\(dir.path)",
+                    "-o", "Dir::State::Lists=\(dir.path)", "-o", "Dir::Cache=\(dir.path)",
+                ])
         } throws: { error in
             guard let e = error as? CensusError else { return false }
             return e.code == .noSourceEntry && e.message.contains("Types: deb-src")
@@ -344,7 +352,8 @@ import Testing
     @Test func cacheDefaultDirectory() {
         #expect(CensusCache.defaultDirectory(environment: ["BULKHEAD_CENSUS_CACHE": "/x/y"], isRoot: true).path == "/x/y")
         #expect(CensusCache.defaultDirectory(environment: [:], isRoot: true).path == "/var/cache/bulkhead/census")
-        #expect(CensusCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"], isRoot: false).path
+        #expect(
+            CensusCache.defaultDirectory(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"], isRoot: false).path
                 == "/c/bulkhead/census")
         #expect(CensusCache.defaultDirectory(environment: ["HOME": "/h"], isRoot: false).path == "/h/.cache/bulkhead/census")
     }

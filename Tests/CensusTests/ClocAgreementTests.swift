@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Census
 
 /// Runs the real cloc 1.96 on the fixtures where both tools should agree, and on those where
@@ -22,16 +23,19 @@ import Testing
         var out: [String: LineCounts] = [:]
         for (key, value) in json {
             guard let v = value as? [String: Any], let blank = v["blank"] as? Int, let comment = v["comment"] as? Int,
-                  let code = v["code"] as? Int else { continue }
+                let code = v["code"] as? Int
+            else { continue }
             out[URL(fileURLWithPath: key).lastPathComponent] = LineCounts(blank: blank, comment: comment, code: code)
         }
         return out
     }
 
     @Test func agreesWithClocWhereClocIsRight() throws {
-        let files = ["c_block_comment.c", "rust_lifetimes_chars.rs", "go_unsafe.go", "csharp_verbatim.cs",
-                     "python_docstrings.py", "ruby_begin_end.rb", "ocaml_nested.ml", "ada_comments.adb", "perl_pod.pl",
-                     "Makefile", "meson.build", "data.json", "rust_unsafe.rs"]
+        let files = [
+            "c_block_comment.c", "rust_lifetimes_chars.rs", "go_unsafe.go", "csharp_verbatim.cs",
+            "python_docstrings.py", "ruby_begin_end.rb", "ocaml_nested.ml", "ada_comments.adb", "perl_pod.pl",
+            "Makefile", "meson.build", "data.json", "rust_unsafe.rs",
+        ]
         let theirs = try Self.clocCounts(files)
         guard !theirs.isEmpty else { return }
         for f in files {

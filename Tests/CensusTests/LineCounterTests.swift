@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Census
 
 /// Exact counts on hand-made files, one per tricky construct.

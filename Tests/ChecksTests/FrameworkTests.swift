@@ -50,7 +50,9 @@ import Testing
 
     @Test func tailoringIsValidated() throws {
         func parse(_ s: String) throws(ChecksError) -> Tailoring { try Tailoring.parse(Array(s.utf8), source: "t.json", catalog: catalog) }
-        let ok = try parse(#"{"version": 1, "title": "single tenant", "values": {"host.smt": {"allowed": true, "reason": "one tenant"}}, "skip": [{"id": "host.ksm", "reason": "KSM accepted, risk R-12"}]}"#)
+        let ok = try parse(
+            #"{"version": 1, "title": "single tenant", "values": {"host.smt": {"allowed": true, "reason": "one tenant"}}, "skip": [{"id": "host.ksm", "reason": "KSM accepted, risk R-12"}]}"#
+        )
         #expect(ok.values.count == 1 && ok.skip.count == 1)
         let cases: [(String, String)] = [
             (#"{"values": {"host.smtt": {"allowed": true, "reason": "x"}}}"#, "no such check"),
@@ -104,9 +106,12 @@ enum HostChecksProbe {
     @Test func findingsTableListsFailuresFirst() {
         let report = CheckReport(
             findings: [
-                Finding(checkID: "host.ksm", subject: "host", outcome: .pass, observed: "KSM stopped (run = 0)", severity: .medium, controls: ["ISM-1605"]),
+                Finding(
+                    checkID: "host.ksm", subject: "host", outcome: .pass, observed: "KSM stopped (run = 0)", severity: .medium, controls: ["ISM-1605"]
+                ),
                 Finding(checkID: "host.smt", subject: "host", outcome: .fail, observed: "SMT on", severity: .high, controls: ["ISM-1605"]),
-                Finding(checkID: "host.lockdown", subject: "host", outcome: .inconclusive(reason: "not observed"), severity: .low, controls: ["ISM-1605"]),
+                Finding(
+                    checkID: "host.lockdown", subject: "host", outcome: .inconclusive(reason: "not observed"), severity: .low, controls: ["ISM-1605"]),
             ], skipped: [], tailoring: nil)
         let lines = CheckDocumentation.findings(report).split(separator: "\n")
         #expect(lines.count == 5)

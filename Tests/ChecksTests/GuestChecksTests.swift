@@ -22,7 +22,8 @@ import Testing
             for product in d.products {
                 let m = IsolationMechanism(
                     product: ProductID(product), name: product, role: .vmm, state: .running,
-                    guests: [Guest(name: "g", pid: 31, running: true, problems: [Problem(subject: "/proc/31/cmdline", message: "permission denied")])])
+                    guests: [Guest(name: "g", pid: 31, running: true, problems: [Problem(subject: "/proc/31/cmdline", message: "permission denied")])]
+                )
                 let f = run([m], only: d.id)
                 #expect(f.count == 1, "\(d.id) on \(product)")
                 #expect(f[d.id]?.reason?.contains("permission denied") == true, "\(d.id) on \(product): \(String(describing: f[d.id]?.outcome))")
@@ -33,7 +34,9 @@ import Testing
     @Test func guestChecksIgnoreOtherProducts() throws {
         // A Firecracker guest gets no QEMU or libvirt finding, and the reverse.
         let fc = RealConfigTests.mechanism("firecracker", "vm", .firecracker(try RealConfigTests.jailerExample()))
-        let f = CheckRunner(catalog: catalog).run(CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), mechanisms: [fc]), selection: CheckSelection(only: ["qemu.*", "libvirt.*", "xen.*", "gvisor.*"]))
+        let f = CheckRunner(catalog: catalog).run(
+            CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), mechanisms: [fc]),
+            selection: CheckSelection(only: ["qemu.*", "libvirt.*", "xen.*", "gvisor.*"]))
         #expect(f.findings.isEmpty)
     }
 
@@ -48,27 +51,39 @@ import Testing
     @Test func libvirtDomainFailures() throws {
         let none = try domain { $0.replacingOccurrences(of: "</devices>", with: "</devices>\n  <seclabel type='none'/>") }
         #expect(none["libvirt.seclabel-none"]?.outcome == .fail)
-        let open = try domain { $0.replacingOccurrences(of: "127.0.0.1", with: "0.0.0.0").replacingOccurrences(of: " tlsPort='5904'", with: "").replacingOccurrences(of: " defaultMode='secure'", with: "") }
+        let open = try domain {
+            $0.replacingOccurrences(of: "127.0.0.1", with: "0.0.0.0").replacingOccurrences(of: " tlsPort='5904'", with: "").replacingOccurrences(
+                of: " defaultMode='secure'", with: "")
+        }
         #expect(open["libvirt.graphics-exposure"]?.outcome == .fail)
         let password = try domain { $0.replacingOccurrences(of: "<graphics type='spice'", with: "<graphics type='spice' passwd='sercet'") }
         #expect(password["libvirt.graphics-password"]?.outcome == .fail)
         #expect(password["libvirt.graphics-password"]?.observed?.contains("sercet") == false)
         let argv = try domain {
             $0.replacingOccurrences(of: "<domain type='qemu'>", with: "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>")
-                .replacingOccurrences(of: "</devices>", with: "</devices>\n  <qemu:commandline>\n    <qemu:arg value='-sandbox'/>\n    <qemu:arg value='off'/>\n  </qemu:commandline>")
+                .replacingOccurrences(
+                    of: "</devices>",
+                    with: "</devices>\n  <qemu:commandline>\n    <qemu:arg value='-sandbox'/>\n    <qemu:arg value='off'/>\n  </qemu:commandline>")
         }
         #expect(argv["libvirt.qemu-commandline"]?.outcome == .fail)
         #expect(argv["libvirt.qemu-commandline"]?.observed?.contains("-sandbox off") == true)
-        let kvm = try domain { $0.replacingOccurrences(of: "<domain type='qemu'>", with: "<domain type='kvm'>").replacingOccurrences(of: "<controller type='usb' index='0'/>", with: "<controller type='usb' index='0' model='none'/>") }
+        let kvm = try domain {
+            $0.replacingOccurrences(of: "<domain type='qemu'>", with: "<domain type='kvm'>").replacingOccurrences(
+                of: "<controller type='usb' index='0'/>", with: "<controller type='usb' index='0' model='none'/>")
+        }
         #expect(kvm["libvirt.domain-type"]?.outcome == .pass)
         #expect(kvm["libvirt.legacy-devices"]?.outcome == .pass)
     }
 
     @Test func libvirtHostdevAcceptedByTailoring() throws {
         let d = try LibvirtDomainParser.parse(Data(try Fixture.text("configs/libvirt/hostdev-vfio.xml").utf8), source: "hostdev-vfio.xml").value
-        let t = try Tailoring.parse(Array(#"{"values": {"libvirt.hostdev": {"allowed": true, "reason": "GPU passthrough for the render VM"}}}"#.utf8), source: "t.json", catalog: catalog)
+        let t = try Tailoring.parse(
+            Array(#"{"values": {"libvirt.hostdev": {"allowed": true, "reason": "GPU passthrough for the render VM"}}}"#.utf8), source: "t.json",
+            catalog: catalog)
         let report = CheckRunner(catalog: catalog).run(
-            CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), mechanisms: [RealConfigTests.mechanism("libvirt", "vfio", .libvirt(d))]),
+            CheckInput(
+                facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"),
+                mechanisms: [RealConfigTests.mechanism("libvirt", "vfio", .libvirt(d))]),
             selection: CheckSelection(only: ["libvirt.hostdev"]), tailoring: t)
         #expect(report.findings.first?.outcome == .pass)
         #expect(report.findings.first?.evidence.contains { $0.claim.contains("GPU passthrough") } == true)
@@ -101,20 +116,30 @@ import Testing
 
     // MARK: container runtimes
 
-    static let host = HostProcess(pid: 1, name: "systemd", arguments: ["/sbin/init"], confinement: ProcessConfinement(
-        uid: 0, capEff: "000001ffffffffff", namespaces: ["net": "net:[4026531840]", "pid": "pid:[4026531836]", "ipc": "ipc:[4026531839]", "uts": "uts:[4026531838]", "mnt": "mnt:[4026531841]"]))
+    static let host = HostProcess(
+        pid: 1, name: "systemd", arguments: ["/sbin/init"],
+        confinement: ProcessConfinement(
+            uid: 0, capEff: "000001ffffffffff",
+            namespaces: [
+                "net": "net:[4026531840]", "pid": "pid:[4026531836]", "ipc": "ipc:[4026531839]", "uts": "uts:[4026531838]", "mnt": "mnt:[4026531841]",
+            ]))
 
     func container(_ c: ProcessConfinement?) -> [String: Finding] {
         var facts = HostFacts(collectedAt: Fixture.collectedAt, source: "t")
         facts.processes = [Self.host]
-        let m = IsolationMechanism(product: "docker", name: "Docker", role: .containerRuntime, state: .running,
-                                   guests: [Guest(name: "web", pid: 4000, running: true, confinement: c)])
+        let m = IsolationMechanism(
+            product: "docker", name: "Docker", role: .containerRuntime, state: .running,
+            guests: [Guest(name: "web", pid: 4000, running: true, confinement: c)])
         return run([m], only: "runtime.*", facts: facts)
     }
 
     @Test func runtimePrivilegeAndNamespaces() {
         // CapEff values: Docker's default capability set (0x00000000a80425fb) and every capability (root on 6.x).
-        let isolated = ProcessConfinement(uid: 0, seccomp: 2, capEff: "00000000a80425fb", namespaces: ["net": "net:[4026532290]", "pid": "pid:[4026532288]", "ipc": "ipc:[4026532287]", "uts": "uts:[4026532286]", "mnt": "mnt:[4026532285]"])
+        let isolated = ProcessConfinement(
+            uid: 0, seccomp: 2, capEff: "00000000a80425fb",
+            namespaces: [
+                "net": "net:[4026532290]", "pid": "pid:[4026532288]", "ipc": "ipc:[4026532287]", "uts": "uts:[4026532286]", "mnt": "mnt:[4026532285]",
+            ])
         #expect(container(isolated).mapValues(\.outcome.label) == ["runtime.privileged": "pass", "runtime.host-namespaces": "pass"])
         var privileged = isolated
         privileged.capEff = "000001ffffffffff"

@@ -24,8 +24,11 @@ import Testing
         let hardenedName = "bulkhead-checks-hardened-\(tag)"
         let exposedName = "bulkhead-checks-exposed-\(tag)"
         let common = [qemu, "-accel", "tcg", "-S", "-nodefaults", "-m", "64"]
-        var hardenedArgv = common + ["-name", "guest=\(hardenedName)", "-vnc", "127.0.0.1:\(display)",
-            "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"]
+        var hardenedArgv =
+            common + [
+                "-name", "guest=\(hardenedName)", "-vnc", "127.0.0.1:\(display)",
+                "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+            ]
         // As libvirt does, start the hardened QEMU as an unprivileged user (QEMU's own -runas needs setuid,
         // which elevateprivileges=deny forbids): setpriv drops to nobody and execs QEMU.
         let setpriv = "/usr/bin/setpriv"
@@ -51,7 +54,8 @@ import Testing
             return g
         }
         let catalog = try CheckCatalog.standard()
-        let report = CheckRunner(catalog: catalog).run(CheckInput(facts: facts, mechanisms: [qemuMechanism]), selection: CheckSelection(only: ["qemu.*"]))
+        let report = CheckRunner(catalog: catalog).run(
+            CheckInput(facts: facts, mechanisms: [qemuMechanism]), selection: CheckSelection(only: ["qemu.*"]))
         func finding(_ id: String, _ name: String) -> Finding? {
             report.findings.first { $0.checkID == id && $0.subject == "qemu/\(name)" }
         }

@@ -72,7 +72,8 @@ import Testing
         #expect(catalog.host("logging.central", host(processes: ["rsyslogd"]))?.reason != nil)
         var unreadable = local
         unreadable.files["/etc/rsyslog.conf"] = .unreadable("permission denied")
-        #expect(catalog.host("logging.central", host(processes: ["rsyslogd"]), observations: unreadable)?.reason?.contains("permission denied") == true)
+        #expect(
+            catalog.host("logging.central", host(processes: ["rsyslogd"]), observations: unreadable)?.reason?.contains("permission denied") == true)
     }
 
     @Test func integrityMonitoring() throws {
@@ -118,7 +119,13 @@ enum LoggingProbe {
     func mechanism(_ version: String?) -> IsolationMechanism {
         IsolationMechanism(
             product: "qemu", name: "QEMU", version: version, role: .vmm, state: .installed,
-            evidence: version.map { [Evidence(claim: "version \($0)", source: .package(name: "qemu-system-x86", version: $0, manager: "dpkg"), observedAt: Fixture.collectedAt, confidence: .high)] } ?? [])
+            evidence: version.map {
+                [
+                    Evidence(
+                        claim: "version \($0)", source: .package(name: "qemu-system-x86", version: $0, manager: "dpkg"),
+                        observedAt: Fixture.collectedAt, confidence: .high)
+                ]
+            } ?? [])
     }
 
     func run(_ version: String?, _ lifecycle: [SupportWindow]?) -> Finding? {
@@ -158,9 +165,17 @@ enum LoggingProbe {
     @Test func hostOS() throws {
         let obs = try Fixture.observations("debian-auditd")
         let facts = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
-        let debian = [SupportWindow(product: "debian", cycle: "12", supportEnds: Fixture.collectedAt + 600 * day, source: .document(url: "https://www.debian.org/releases/", title: nil))]
+        let debian = [
+            SupportWindow(
+                product: "debian", cycle: "12", supportEnds: Fixture.collectedAt + 600 * day,
+                source: .document(url: "https://www.debian.org/releases/", title: nil))
+        ]
         #expect(catalog.run("lifecycle.host-os", CheckInput(facts: facts, observations: obs, lifecycle: debian)).first?.outcome == .pass)
-        let ended = [SupportWindow(product: "debian", cycle: "12", supportEnds: Fixture.collectedAt - day, source: .document(url: "https://www.debian.org/releases/", title: nil))]
+        let ended = [
+            SupportWindow(
+                product: "debian", cycle: "12", supportEnds: Fixture.collectedAt - day,
+                source: .document(url: "https://www.debian.org/releases/", title: nil))
+        ]
         #expect(catalog.run("lifecycle.host-os", CheckInput(facts: facts, observations: obs, lifecycle: ended)).first?.outcome == .fail)
         #expect(catalog.run("lifecycle.host-os", CheckInput(facts: facts, lifecycle: ended)).first?.reason?.contains("os-release") == true)
     }

@@ -9,7 +9,10 @@ import Testing
 /// parsed by Discovery's QEMU parser, then on variations that flip one fact each.
 @Suite struct QEMUChecksTests {
     let catalog = Fixture.catalog
-    static let ids = ["qemu.sandbox", "qemu.non-root", "qemu.legacy-devices", "qemu.display-exposure", "qemu.monitor-network", "qemu.accelerator", "qemu.machine-type"]
+    static let ids = [
+        "qemu.sandbox", "qemu.non-root", "qemu.legacy-devices", "qemu.display-exposure", "qemu.monitor-network", "qemu.accelerator",
+        "qemu.machine-type",
+    ]
 
     static func parse(_ file: String) throws -> QEMUConfiguration {
         let text = try Fixture.text("configs/qemu/\(file)")
@@ -21,7 +24,11 @@ import Testing
     static func guest(_ q: QEMUConfiguration, confinement: ProcessConfinement? = nil) -> IsolationMechanism {
         IsolationMechanism(
             product: "qemu", name: "QEMU", role: .vmm, state: .running,
-            guests: [Guest(name: q.name ?? "vm", pid: confinement == nil ? nil : 4242, running: confinement != nil, configuration: .qemu(q), confinement: confinement)])
+            guests: [
+                Guest(
+                    name: q.name ?? "vm", pid: confinement == nil ? nil : 4242, running: confinement != nil, configuration: .qemu(q),
+                    confinement: confinement)
+            ])
     }
 
     func outcomes(_ m: IsolationMechanism, tailoring: Tailoring? = nil) -> [String: Finding] {
@@ -35,11 +42,12 @@ import Testing
 
     @Test func proxmoxSpiceWindowsGuest() throws {
         let f = outcomes(Self.guest(try Self.parse("spice-win.conf.cmd")))
-        #expect(labels(f) == [
-            "qemu.sandbox": "fail", "qemu.non-root": "inconclusive", "qemu.legacy-devices": "fail",
-            "qemu.display-exposure": "pass", "qemu.monitor-network": "pass", "qemu.accelerator": "pass",
-            "qemu.machine-type": "pass",
-        ])
+        #expect(
+            labels(f) == [
+                "qemu.sandbox": "fail", "qemu.non-root": "inconclusive", "qemu.legacy-devices": "fail",
+                "qemu.display-exposure": "pass", "qemu.monitor-network": "pass", "qemu.accelerator": "pass",
+                "qemu.machine-type": "pass",
+            ])
         #expect(f["qemu.machine-type"]?.observed == "machine pc-i440fx-4.0+pve0 (family pc, security-supported)")
         #expect(f["qemu.legacy-devices"]?.observed?.contains("floppy controller") == true)
         #expect(f["qemu.sandbox"]?.observed == "no -sandbox option (QEMU's default is off)")
@@ -58,14 +66,17 @@ import Testing
 
     @Test func libvirtGeneratedCommandLine() throws {
         let f = outcomes(Self.guest(try Self.parse("graphics-spice.x86_64-latest.args")))
-        #expect(labels(f) == [
-            "qemu.sandbox": "pass", "qemu.non-root": "inconclusive", "qemu.legacy-devices": "fail",
-            "qemu.display-exposure": "pass", "qemu.monitor-network": "pass", "qemu.accelerator": "fail",
-            "qemu.machine-type": "pass",
-        ])
+        #expect(
+            labels(f) == [
+                "qemu.sandbox": "pass", "qemu.non-root": "inconclusive", "qemu.legacy-devices": "fail",
+                "qemu.display-exposure": "pass", "qemu.monitor-network": "pass", "qemu.accelerator": "fail",
+                "qemu.machine-type": "pass",
+            ])
         #expect(f["qemu.accelerator"]?.observed?.contains("TCG") == true)
         // The same argv with trusted guests declared: TCG accepted, with the reason as evidence.
-        let t = try Tailoring.parse(Array(#"{"values": {"qemu.accelerator": {"untrustedGuests": false, "reason": "CI runners, own images"}}}"#.utf8), source: "t.json", catalog: catalog)
+        let t = try Tailoring.parse(
+            Array(#"{"values": {"qemu.accelerator": {"untrustedGuests": false, "reason": "CI runners, own images"}}}"#.utf8), source: "t.json",
+            catalog: catalog)
         let tailored = outcomes(Self.guest(try Self.parse("graphics-spice.x86_64-latest.args")), tailoring: t)
         #expect(tailored["qemu.accelerator"]?.outcome == .pass)
         #expect(tailored["qemu.accelerator"]?.evidence.contains { $0.claim.contains("CI runners") } == true)
@@ -91,7 +102,9 @@ import Testing
         #expect(f["qemu.display-exposure"]?.outcome == .fail)
         #expect(f["qemu.monitor-network"]?.outcome == .fail)
         #expect(f["qemu.legacy-devices"]?.outcome == .pass)
-        let safe = try QEMUArgvParser.parse(["qemu-system-x86_64", "-accel", "kvm", "-nodefaults", "-vnc", "127.0.0.1:1", "-qmp", "unix:/run/q.sock,server=on,wait=off"]).value
+        let safe = try QEMUArgvParser.parse([
+            "qemu-system-x86_64", "-accel", "kvm", "-nodefaults", "-vnc", "127.0.0.1:1", "-qmp", "unix:/run/q.sock,server=on,wait=off",
+        ]).value
         let s = outcomes(Self.guest(safe))
         #expect(s["qemu.display-exposure"]?.outcome == .pass && s["qemu.monitor-network"]?.outcome == .pass)
         let none = try QEMUArgvParser.parse(["qemu-system-x86_64", "-accel", "kvm", "-nodefaults", "-display", "none"]).value

@@ -10,12 +10,23 @@ import Testing
 @Suite struct RealConfigTests {
     let catalog = Fixture.catalog
 
-    static func mechanism(_ product: ProductID, _ name: String, _ config: GuestConfiguration?, problems: [Problem] = [], confinement: ProcessConfinement? = nil, pid: Int32? = nil, path: String? = nil) -> IsolationMechanism {
+    static func mechanism(
+        _ product: ProductID, _ name: String, _ config: GuestConfiguration?, problems: [Problem] = [], confinement: ProcessConfinement? = nil,
+        pid: Int32? = nil, path: String? = nil
+    ) -> IsolationMechanism {
         IsolationMechanism(
             product: product, name: product.rawValue, role: .vmm, state: .running,
-            guests: [Guest(name: name, pid: pid, running: pid != nil, configuration: config, confinement: confinement,
-                           evidence: path.map { [Evidence(claim: "configuration file", source: .file(path: $0, sha256: nil), observedAt: Fixture.collectedAt, confidence: .high)] } ?? [],
-                           problems: problems)])
+            guests: [
+                Guest(
+                    name: name, pid: pid, running: pid != nil, configuration: config, confinement: confinement,
+                    evidence: path.map {
+                        [
+                            Evidence(
+                                claim: "configuration file", source: .file(path: $0, sha256: nil), observedAt: Fixture.collectedAt, confidence: .high)
+                        ]
+                    } ?? [],
+                    problems: problems)
+            ])
     }
 
     func outcomes(_ mechanisms: [IsolationMechanism], daemons: [DaemonConfiguration] = [], only: String) -> [String: Finding] {
@@ -41,12 +52,14 @@ import Testing
 
     @Test func libvirtTestDomains() throws {
         let spice = try libvirt("graphics-spice.xml")
-        #expect(labels(spice) == [
-            "libvirt.seclabel-none": "pass", "libvirt.hostdev": "pass", "libvirt.graphics-exposure": "pass",
-            "libvirt.graphics-password": "pass", "libvirt.qemu-commandline": "pass", "libvirt.legacy-devices": "fail",
-            "libvirt.domain-type": "fail",
-        ])
-        #expect(spice["libvirt.domain-type"]?.evidence.contains { $0.source == .file(path: "/etc/libvirt/qemu/graphics-spice.xml", sha256: nil) } == true)
+        #expect(
+            labels(spice) == [
+                "libvirt.seclabel-none": "pass", "libvirt.hostdev": "pass", "libvirt.graphics-exposure": "pass",
+                "libvirt.graphics-password": "pass", "libvirt.qemu-commandline": "pass", "libvirt.legacy-devices": "fail",
+                "libvirt.domain-type": "fail",
+            ])
+        #expect(
+            spice["libvirt.domain-type"]?.evidence.contains { $0.source == .file(path: "/etc/libvirt/qemu/graphics-spice.xml", sha256: nil) } == true)
         let vfio = try libvirt("hostdev-vfio.xml")
         #expect(vfio["libvirt.hostdev"]?.outcome == .fail)
         #expect(vfio["libvirt.hostdev"]?.observed?.contains("pci") == true)
@@ -55,11 +68,12 @@ import Testing
 
     @Test func virtManagerDomains() throws {
         let win10 = try libvirt("virt-manager__virt-install-kvm-win10.xml")
-        #expect(labels(win10) == [
-            "libvirt.seclabel-none": "pass", "libvirt.hostdev": "fail", "libvirt.graphics-exposure": "pass",
-            "libvirt.graphics-password": "pass", "libvirt.qemu-commandline": "pass", "libvirt.legacy-devices": "fail",
-            "libvirt.domain-type": "pass",
-        ])
+        #expect(
+            labels(win10) == [
+                "libvirt.seclabel-none": "pass", "libvirt.hostdev": "fail", "libvirt.graphics-exposure": "pass",
+                "libvirt.graphics-password": "pass", "libvirt.qemu-commandline": "pass", "libvirt.legacy-devices": "fail",
+                "libvirt.domain-type": "pass",
+            ])
         #expect(win10["libvirt.hostdev"]?.observed?.contains("redirdev usb spicevmc") == true)
         #expect(win10["libvirt.legacy-devices"]?.observed?.contains("sound ich9") == true)
         let mdev = try libvirt("virt-manager__virt-install-mdev-devices.xml")
@@ -75,7 +89,8 @@ import Testing
 
     func qemuConf(_ file: String) throws -> [String: Finding] {
         let conf = try LibvirtQEMUConfParser.parse(try Self.data("libvirt-qemu-conf/\(file)"), source: file).value
-        return outcomes([], daemons: [DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))], only: "libvirt.*")
+        return outcomes(
+            [], daemons: [DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))], only: "libvirt.*")
     }
 
     @Test func userQEMUConfs() throws {
@@ -91,13 +106,21 @@ import Testing
 
     @Test func qemuConfFailures() throws {
         // The real file with the risky settings appended (last value wins in qemu.conf).
-        let text = try Fixture.text("configs/libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf")
+        let text =
+            try Fixture.text("configs/libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf")
             + "\nsecurity_driver = \"none\"\nseccomp_sandbox = 0\nuser = \"root\"\nnamespaces = [ ]\nclear_emulator_capabilities = 0\n"
         let conf = try LibvirtQEMUConfParser.parse(Data(text.utf8), source: "qemu.conf").value
-        let f = outcomes([], daemons: [DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))], only: "libvirt.*")
-        #expect(labels(f) == ["libvirt.security-driver": "fail", "libvirt.seccomp-sandbox": "fail", "libvirt.qemu-user": "fail", "libvirt.namespaces": "fail", "libvirt.clear-capabilities": "fail"])
+        let f = outcomes(
+            [], daemons: [DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))], only: "libvirt.*")
+        #expect(
+            labels(f) == [
+                "libvirt.security-driver": "fail", "libvirt.seccomp-sandbox": "fail", "libvirt.qemu-user": "fail", "libvirt.namespaces": "fail",
+                "libvirt.clear-capabilities": "fail",
+            ])
         // An unreadable qemu.conf: every daemon check inconclusive with the reason.
-        let unreadable = DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: nil, problems: [Problem(subject: "/etc/libvirt/qemu.conf", message: "permission denied (run as root to read it)")])
+        let unreadable = DaemonConfiguration(
+            product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: nil,
+            problems: [Problem(subject: "/etc/libvirt/qemu.conf", message: "permission denied (run as root to read it)")])
         let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
         #expect(u.count == 5)
         #expect(u.values.allSatisfy { $0.reason?.contains("permission denied") == true })
@@ -113,18 +136,28 @@ import Testing
 
     @Test func firecrackerConfigFiles() throws {
         // A bare `firecracker --config-file` (no jailer, no process observed).
-        let plain = outcomes([Self.mechanism("firecracker", "vm", .firecracker(try Self.firecracker("firecracker__vm_config.json")))], only: "firecracker.*")
-        #expect(labels(plain) == ["firecracker.jailer": "fail", "firecracker.uid": "inconclusive", "firecracker.seccomp": "inconclusive", "firecracker.mmds-v1": "notApplicable", "firecracker.guest-smt": "pass"])
-        let v2 = outcomes([Self.mechanism("firecracker", "vm", .firecracker(try Self.firecracker("firecracker__vm_config_with_mmdsv2.json")))], only: "firecracker.mmds-v1")
+        let plain = outcomes(
+            [Self.mechanism("firecracker", "vm", .firecracker(try Self.firecracker("firecracker__vm_config.json")))], only: "firecracker.*")
+        #expect(
+            labels(plain) == [
+                "firecracker.jailer": "fail", "firecracker.uid": "inconclusive", "firecracker.seccomp": "inconclusive",
+                "firecracker.mmds-v1": "notApplicable", "firecracker.guest-smt": "pass",
+            ])
+        let v2 = outcomes(
+            [Self.mechanism("firecracker", "vm", .firecracker(try Self.firecracker("firecracker__vm_config_with_mmdsv2.json")))],
+            only: "firecracker.mmds-v1")
         #expect(v2["firecracker.mmds-v1"]?.observed == "MMDS V2")
         // The same document with its mmds-config version removed: V1 by default.
         var text = try Fixture.text("configs/firecracker/firecracker__vm_config_with_mmdsv2.json")
         text = text.replacingOccurrences(of: "\"version\": \"V2\",", with: "")
         var c = try Self.firecracker("firecracker__vm_config.json")
         c.vm = try FirecrackerParser.parseConfigFile(Data(text.utf8), source: "edited").value
-        #expect(outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.mmds-v1")["firecracker.mmds-v1"]?.outcome == .fail)
+        #expect(
+            outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.mmds-v1")["firecracker.mmds-v1"]?.outcome == .fail)
         c.vm?.machine?.smt = true
-        #expect(outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.guest-smt")["firecracker.guest-smt"]?.outcome == .fail)
+        #expect(
+            outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.guest-smt")["firecracker.guest-smt"]?.outcome == .fail
+        )
         for file in ["firecracker__vm_config_network.json", "firecracker-containerd__firecracker-runtime.json"] {
             let f = outcomes([Self.mechanism("firecracker", "vm", .firecracker(try Self.firecracker(file)))], only: "firecracker.*")
             #expect(f["firecracker.guest-smt"]?.outcome == .pass && f["firecracker.mmds-v1"]?.outcome == .notApplicable, "\(file)")
@@ -139,24 +172,38 @@ import Testing
 
     @Test func firecrackerJailerExample() throws {
         let f = outcomes([Self.mechanism("firecracker", "551e7604", .firecracker(try Self.jailerExample()))], only: "firecracker.*")
-        #expect(labels(f) == ["firecracker.jailer": "pass", "firecracker.uid": "pass", "firecracker.seccomp": "inconclusive", "firecracker.mmds-v1": "inconclusive", "firecracker.guest-smt": "inconclusive"])
+        #expect(
+            labels(f) == [
+                "firecracker.jailer": "pass", "firecracker.uid": "pass", "firecracker.seccomp": "inconclusive", "firecracker.mmds-v1": "inconclusive",
+                "firecracker.guest-smt": "inconclusive",
+            ])
         #expect(f["firecracker.uid"]?.observed == "uid 123 gid 100, not shared with another microVM")
         // The running process: all threads filtered → pass; one thread unfiltered → fail.
         let filtered = ProcessConfinement(uid: 123, gid: 100, seccomp: 2, threadSeccomp: [500: 2, 501: 2, 502: 2])
-        let ok = outcomes([Self.mechanism("firecracker", "551e7604", .firecracker(try Self.jailerExample()), confinement: filtered, pid: 500)], only: "firecracker.seccomp")
+        let ok = outcomes(
+            [Self.mechanism("firecracker", "551e7604", .firecracker(try Self.jailerExample()), confinement: filtered, pid: 500)],
+            only: "firecracker.seccomp")
         #expect(ok["firecracker.seccomp"]?.observed == "Seccomp: 2 on all 3 threads")
         let partial = ProcessConfinement(uid: 123, gid: 100, seccomp: 2, threadSeccomp: [500: 2, 501: 0, 502: 2])
-        let bad = outcomes([Self.mechanism("firecracker", "551e7604", .firecracker(try Self.jailerExample()), confinement: partial, pid: 500)], only: "firecracker.seccomp")
+        let bad = outcomes(
+            [Self.mechanism("firecracker", "551e7604", .firecracker(try Self.jailerExample()), confinement: partial, pid: 500)],
+            only: "firecracker.seccomp")
         #expect(bad["firecracker.seccomp"]?.outcome == .fail && bad["firecracker.seccomp"]?.observed?.contains("tid 501 Seccomp: 0") == true)
         var noSeccomp = try Self.jailerExample()
         noSeccomp.noSeccomp = true
-        #expect(outcomes([Self.mechanism("firecracker", "x", .firecracker(noSeccomp))], only: "firecracker.seccomp")["firecracker.seccomp"]?.outcome == .fail)
+        #expect(
+            outcomes([Self.mechanism("firecracker", "x", .firecracker(noSeccomp))], only: "firecracker.seccomp")["firecracker.seccomp"]?.outcome
+                == .fail)
         // Root, and two microVMs sharing one uid.
-        let root = outcomes([Self.mechanism("firecracker", "x", .firecracker(try Self.jailerExample()), confinement: ProcessConfinement(uid: 0, gid: 0), pid: 9)], only: "firecracker.uid")
+        let root = outcomes(
+            [Self.mechanism("firecracker", "x", .firecracker(try Self.jailerExample()), confinement: ProcessConfinement(uid: 0, gid: 0), pid: 9)],
+            only: "firecracker.uid")
         #expect(root["firecracker.uid"]?.outcome == .fail)
         var two = Self.mechanism("firecracker", "a", .firecracker(try Self.jailerExample()))
         two.guests.append(Guest(name: "b", running: false, configuration: .firecracker(try Self.jailerExample())))
-        let shared = CheckRunner(catalog: catalog).run(CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), mechanisms: [two]), selection: CheckSelection(only: ["firecracker.uid"]))
+        let shared = CheckRunner(catalog: catalog).run(
+            CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), mechanisms: [two]),
+            selection: CheckSelection(only: ["firecracker.uid"]))
         #expect(shared.findings.count == 2 && shared.findings.allSatisfy { $0.outcome == .fail && $0.observed?.contains("shared") == true })
     }
 
@@ -169,14 +216,21 @@ import Testing
     @Test func cloudHypervisorDocumentedCommandLines() throws {
         func run(_ argv: [String], _ confinement: ProcessConfinement? = nil) throws -> [String: String] {
             let c = try CloudHypervisorArgvParser.parse(argv).value
-            return labels(outcomes([Self.mechanism("cloud-hypervisor", "vm", .cloudHypervisor(c), confinement: confinement, pid: confinement == nil ? nil : 700)], only: "cloud-hypervisor.*"))
+            return labels(
+                outcomes(
+                    [Self.mechanism("cloud-hypervisor", "vm", .cloudHypervisor(c), confinement: confinement, pid: confinement == nil ? nil : 700)],
+                    only: "cloud-hypervisor.*"))
         }
-        let fs = try #require(try Self.commands("cloud-hypervisor/cloud-hypervisor__docs_fs.cmdlines.txt").first { $0.first?.hasSuffix("cloud-hypervisor") == true })
+        let fs = try #require(
+            try Self.commands("cloud-hypervisor/cloud-hypervisor__docs_fs.cmdlines.txt").first { $0.first?.hasSuffix("cloud-hypervisor") == true })
         #expect(try run(fs) == ["cloud-hypervisor.landlock": "fail", "cloud-hypervisor.seccomp": "inconclusive"])
-        let landlock = try Self.commands("cloud-hypervisor/cloud-hypervisor__docs_landlock.cmdlines.txt").filter { $0.first?.hasSuffix("cloud-hypervisor") == true }
+        let landlock = try Self.commands("cloud-hypervisor/cloud-hypervisor__docs_landlock.cmdlines.txt").filter {
+            $0.first?.hasSuffix("cloud-hypervisor") == true
+        }
         #expect(landlock.count == 2)
         for argv in landlock { #expect(try run(argv)["cloud-hypervisor.landlock"] == "pass") }
-        let vfio = try #require(try Self.commands("cloud-hypervisor/cloud-hypervisor__docs_vfio.cmdlines.txt").first { $0.first?.hasSuffix("cloud-hypervisor") == true })
+        let vfio = try #require(
+            try Self.commands("cloud-hypervisor/cloud-hypervisor__docs_vfio.cmdlines.txt").first { $0.first?.hasSuffix("cloud-hypervisor") == true })
         #expect(try run(vfio)["cloud-hypervisor.landlock"] == "fail")
         #expect(try run(fs, ProcessConfinement(seccomp: 2, threadSeccomp: [700: 2, 701: 2]))["cloud-hypervisor.seccomp"] == "pass")
         #expect(try run(fs + ["--seccomp", "false"])["cloud-hypervisor.seccomp"] == "fail")

@@ -48,7 +48,8 @@ enum Fixture {
                 }
             }
         }
-        if let stat = read("/dev/kvm.stat")?.split(separator: " "), stat.count == 3, let u = UInt32(stat[1].trimmingCharacters(in: .whitespacesAndNewlines)),
+        if let stat = read("/dev/kvm.stat")?.split(separator: " "), stat.count == 3,
+            let u = UInt32(stat[1].trimmingCharacters(in: .whitespacesAndNewlines)),
             let g = UInt32(stat[2].trimmingCharacters(in: .whitespacesAndNewlines))
         {
             facts.kvm = KVMDeviceFacts(mode: String(stat[0]), ownerUID: u, groupGID: g)
@@ -86,7 +87,9 @@ enum Fixture {
     static let catalog: CheckCatalog = {
         do { return try CheckCatalog.standard() } catch {
             Issue.record("the shipped catalog does not load: \(error)")
-            do { return try CheckCatalog(definitions: [], checks: []) } catch { preconditionFailure("an empty check catalog always builds: \(error)") }
+            do { return try CheckCatalog(definitions: [], checks: []) } catch {
+                preconditionFailure("an empty check catalog always builds: \(error)")
+            }
         }
     }()
 }

@@ -188,7 +188,8 @@ import Testing
         let first = String(domain[..<end.upperBound])
         try temp.write(
             "/run/libvirt/qemu/win10.xml",
-            "<domstatus state='running' reason='booted' pid='4242'>\n<monitor path='/var/lib/libvirt/qemu/domain-1-win10/monitor.sock' type='unix'/>\n\(first)\n</domstatus>\n")
+            "<domstatus state='running' reason='booted' pid='4242'>\n<monitor path='/var/lib/libvirt/qemu/domain-1-win10/monitor.sock' type='unix'/>\n\(first)\n</domstatus>\n"
+        )
         let pkg = InstalledPackage(name: "libvirt-daemon-system", version: "9.0.0-4+deb12u2", manager: "dpkg")
         let libvirt = try #require(LibvirtDetector().detect(in: facts(packages: [pkg]), root: temp.root).first)
         let guest = try #require(libvirt.guests.first)

@@ -4,10 +4,10 @@ import Discovery
 import Foundation
 import HostInspection
 import Testing
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
 
 @Suite(.serialized) struct LiveDiscoveryTests {
     @Test func findsARunningQEMUGuestWithItsArgv() throws {
@@ -62,10 +62,11 @@ import Testing
         }
         _ = sandbox
         let gvisor = try #require(result?.mechanisms.first { $0.product == "gvisor" })
-        #expect(gvisor.evidence.contains {
-            if case .package(let name, _, "dpkg") = $0.source { return name == "runsc" }
-            return false
-        })
+        #expect(
+            gvisor.evidence.contains {
+                if case .package(let name, _, "dpkg") = $0.source { return name == "runsc" }
+                return false
+            })
         #expect(gvisor.state == .running)
         let boot = try #require(gvisor.guests.first)
         #expect(boot.confinement?.seccomp == 2, "runsc's sandbox runs under its seccomp filter")

@@ -25,7 +25,9 @@ struct CommonParserTests {
         let long = parseError { () throws(ConfigParseError) in try parse([name, "--id", String(repeating: "v", count: 1 << 20)]) }
         #expect(long?.code == .tooLarge && long?.field == "argv[2]")
         // Many moderately long arguments together exceed the total limit.
-        let total = parseError { () throws(ConfigParseError) in try parse([name] + Array(repeating: String(repeating: "w", count: 200_000), count: 30)) }
+        let total = parseError { () throws(ConfigParseError) in
+            try parse([name] + Array(repeating: String(repeating: "w", count: 200_000), count: 30))
+        }
         #expect(total?.code == .tooLarge)
         // Binary junk in arguments is not a crash.
         try parse([name, "\u{0}", "--\u{FFFD}", "-", "--", "=", ",,,", "{", "["])
@@ -163,7 +165,8 @@ struct RoundTripTests {
         for f in ["xen-xl-cfg/xen__xlexample.hvm", "xen-xl-cfg/libvirt-xlconfigdata/test-spice-features.cfg"] {
             try roundTrip(GuestConfiguration.xen(try XenConfigParser.parse(try Fixture.data(f), source: f).value))
         }
-        try roundTrip(try LibvirtQEMUConfParser.parse(Data("user = \"qemu\"\nnamespaces = [ \"mount\" ]\nvnc_password = \"x\"\n".utf8), source: "q").value)
+        try roundTrip(
+            try LibvirtQEMUConfParser.parse(Data("user = \"qemu\"\nnamespaces = [ \"mount\" ]\nvnc_password = \"x\"\n".utf8), source: "q").value)
         try roundTrip(GuestConfiguration.gvisor(try GVisorArgvParser.parse(GVisorArgvParserTests.bootArgv).value))
         try roundTrip(GuestConfiguration.bubblewrap(try BubblewrapArgvParser.parse(BubblewrapArgvParserTests.sandbox).value))
         try roundTrip(GuestConfiguration.cloudHypervisor(try CloudHypervisorArgvParser.parse(["ch", "--seccomp", "log", "--landlock"]).value))

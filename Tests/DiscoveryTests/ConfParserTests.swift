@@ -39,8 +39,10 @@ struct LibvirtQEMUConfParserTests {
                 if l.contains("]") { inList = false }
                 continue
             }
-            for key in ["cgroup_device_acl", "security_driver", "seccomp_sandbox", "vnc_listen", "namespaces", "user",
-                "security_require_confined", "vnc_password", "remote_display_port_min", "cgroup_controllers", "max_core"]
+            for key in [
+                "cgroup_device_acl", "security_driver", "seccomp_sandbox", "vnc_listen", "namespaces", "user",
+                "security_require_confined", "vnc_password", "remote_display_port_min", "cgroup_controllers", "max_core",
+            ]
             where l.hasPrefix("#\(key) =") {
                 out.append(String(l.dropFirst()))
                 if l.contains("[") && !l.contains("]") { inList = true }
@@ -115,7 +117,9 @@ struct LibvirtQEMUConfParserTests {
         let e = parseError { () throws(ConfigParseError) in try conf("a = 1\nuser = \"qemu\nb = 2\n") }
         #expect(e?.code == .malformed && e?.line == 2)
         #expect(parseError { () throws(ConfigParseError) in try conf("l = [ \"a\",\n \"b\"\n") }?.code == .malformed)
-        #expect(parseError { () throws(ConfigParseError) in try LibvirtQEMUConfParser.parse(Data([0x61, 0x3D, 0xC3, 0x28]), source: "x") }?.code == .invalidEncoding)
+        #expect(
+            parseError { () throws(ConfigParseError) in try LibvirtQEMUConfParser.parse(Data([0x61, 0x3D, 0xC3, 0x28]), source: "x") }?.code
+                == .invalidEncoding)
         let nested = "a = " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         #expect(parseError { () throws(ConfigParseError) in try conf(nested) }?.code == .tooLarge)
     }
@@ -145,7 +149,9 @@ struct XenConfigParserTests {
         #expect(c.name == "example.hvm" && c.memoryMiB == 128 && c.vcpus == 2)
         #expect(c.sdl == true && c.vnc == nil)
         #expect(c.vifs == [[:]])
-        #expect(c.disks.first == XenDisk(target: "/dev/vg/guest-volume", format: "raw", vdev: "xvda", access: "rw", spec: "/dev/vg/guest-volume,raw,xvda,rw"))
+        #expect(
+            c.disks.first
+                == XenDisk(target: "/dev/vg/guest-volume", format: "raw", vdev: "xvda", access: "rw", spec: "/dev/vg/guest-volume,raw,xvda,rw"))
         #expect(!c.displayListensBeyondLoopback)
         #expect(r.problems.isEmpty)
     }

@@ -189,7 +189,8 @@ struct LibvirtDomainParserTests {
         #expect(parseError { () throws(ConfigParseError) in try xml(deep) }?.code == .tooLarge)
         let many = "<domain><devices>" + String(repeating: "<x/>", count: 1000) + "</devices></domain>"
         let small = ParseLimits(maxElements: 500)
-        #expect(parseError { () throws(ConfigParseError) in try LibvirtDomainParser.parse(text: many, source: "m", limits: small) }?.code == .tooLarge)
+        #expect(
+            parseError { () throws(ConfigParseError) in try LibvirtDomainParser.parse(text: many, source: "m", limits: small) }?.code == .tooLarge)
         let invalid = Data([0x3C, 0x64, 0x6F, 0x6D, 0xFF, 0xFE, 0x3E])
         #expect(parseError { () throws(ConfigParseError) in try LibvirtDomainParser.parse(invalid, source: "u") }?.code == .invalidEncoding)
         let big = Data(repeating: 0x20, count: 5 << 20)
@@ -204,7 +205,8 @@ struct LibvirtDomainParserTests {
     }
 
     @Test func mutationsNeverCrash() throws {
-        let files = try Fixture.files("libvirt-domain-xml") + ["libvirt-xml-args-pairs/graphics-spice.xml", "libvirt-xml-args-pairs/hostdev-vfio.xml"]
+        let files =
+            try Fixture.files("libvirt-domain-xml") + ["libvirt-xml-args-pairs/graphics-spice.xml", "libvirt-xml-args-pairs/hostdev-vfio.xml"]
         var outcomes = 0
         var values = 0
         for (n, f) in files.enumerated() {

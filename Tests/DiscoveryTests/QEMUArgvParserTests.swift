@@ -338,7 +338,8 @@ struct QEMUArgvParserTests {
         var seed: UInt64 = 1
         var parsed = 0
         var failed = 0
-        let files = try Fixture.files("qemu-args/proxmox-cfg2cmd")
+        let files =
+            try Fixture.files("qemu-args/proxmox-cfg2cmd")
             + ["libvirt-xml-args-pairs/graphics-spice.x86_64-latest.args", "libvirt-xml-args-pairs/hostdev-vfio.x86_64-latest.args"]
         for f in files {
             let argv = try Fixture.argv(f)

@@ -30,7 +30,10 @@ struct FirecrackerParserTests {
 
     @Test func mmdsV2() throws {
         let v = try config("firecracker-json/firecracker__vm_config_with_mmdsv2.json").value
-        #expect(v.mmds == FirecrackerMMDSConfig(version: "V2", versionExplicit: true, networkInterfaces: ["1"], ipv4Address: "169.254.169.250", imdsCompat: true))
+        #expect(
+            v.mmds
+                == FirecrackerMMDSConfig(
+                    version: "V2", versionExplicit: true, networkInterfaces: ["1"], ipv4Address: "169.254.169.250", imdsCompat: true))
     }
 
     @Test func containerdRuntimeFileIsNotAConfigFile() throws {
@@ -41,7 +44,9 @@ struct FirecrackerParserTests {
 
     @Test func wrongTypesAreReportedByPath() throws {
         let r = try FirecrackerParser.parseConfigFile(
-            Data(#"{"machine-config":{"vcpu_count":"2","mem_size_mib":512,"smt":"false"},"drives":{"x":1},"mmds-config":{"network_interfaces":"eth0"},"boot-source":{"boot_args":"console=ttyS0 8250.nr_uarts=0"}}"#.utf8),
+            Data(
+                #"{"machine-config":{"vcpu_count":"2","mem_size_mib":512,"smt":"false"},"drives":{"x":1},"mmds-config":{"network_interfaces":"eth0"},"boot-source":{"boot_args":"console=ttyS0 8250.nr_uarts=0"}}"#
+                    .utf8),
             source: "c.json")
         #expect(r.value.machine?.vcpuCount == nil && r.value.machine?.memSizeMiB == 512)
         #expect(r.problems.contains { $0.subject == "c.json machine-config.vcpu_count" && $0.message.contains("found string") })
@@ -55,10 +60,13 @@ struct FirecrackerParserTests {
         let t = parseError { () throws(ConfigParseError) in try FirecrackerParser.parseConfigFile(Data(#"{"drives": ["#.utf8), source: "t.json") }
         #expect(t?.code == .malformed)
         let d = parseError { () throws(ConfigParseError) in
-            try FirecrackerParser.parseConfigFile(Data((String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)).utf8), source: "d.json")
+            try FirecrackerParser.parseConfigFile(
+                Data((String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)).utf8), source: "d.json")
         }
         #expect(d?.code == .tooLarge)
-        #expect(parseError { () throws(ConfigParseError) in try FirecrackerParser.parseConfigFile(Data([0x7B, 0xFF, 0x7D]), source: "u") }?.code == .invalidEncoding)
+        #expect(
+            parseError { () throws(ConfigParseError) in try FirecrackerParser.parseConfigFile(Data([0x7B, 0xFF, 0x7D]), source: "u") }?.code
+                == .invalidEncoding)
     }
 
     @Test func firecrackerArgv() throws {
@@ -112,7 +120,8 @@ struct FirecrackerParserTests {
                 n += 1
             }
         }
-        let argv = try #require(try CommandLineText.split(try Fixture.text("jailer/firecracker__docs_jailer.md.example-run.txt"), joinLines: true).first?.argv)
+        let argv = try #require(
+            try CommandLineText.split(try Fixture.text("jailer/firecracker__docs_jailer.md.example-run.txt"), joinLines: true).first?.argv)
         for m in Mutation.mutants(of: argv + ["--", "--api-sock", "/a", "--config-file", "b"], count: 200, seed: 499) {
             do { _ = try FirecrackerParser.parseJailer(m) } catch { #expect(!error.message.isEmpty) }
             n += 1

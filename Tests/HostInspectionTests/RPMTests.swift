@@ -38,8 +38,10 @@ struct RPMTests {
         let tree = try TempDir()
         defer { tree.remove() }
         guard try Self.buildDatabase(in: tree) != nil, let rpm = requireProgram("rpm") else { return }
-        let expected = try run(rpm, ["--dbpath", tree.path + "/var/lib/rpm", "-qa", "--qf", "%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE} %{ARCH}\n"])
-            .split(separator: "\n").map(String.init).sorted()
+        let expected = try run(
+            rpm, ["--dbpath", tree.path + "/var/lib/rpm", "-qa", "--qf", "%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE} %{ARCH}\n"]
+        )
+        .split(separator: "\n").map(String.init).sorted()
         let facts = HostInspector(root: DirectoryHostRoot(directory: tree.path)).collect()
         let got = facts.packages.filter { $0.manager == "rpm" }.map { "\($0.name) \($0.version) \($0.architecture ?? "")" }.sorted()
         #expect(got == expected)

@@ -32,7 +32,8 @@ struct SnapshotTests {
         return TarMember(name: "manifest.json", kind: .regular, content: [UInt8](try encoder.encode(manifest)))
     }
 
-    static func expectError(_ code: HostInspectionError.Code, containing text: String, limits: SnapshotLimits = SnapshotLimits(), _ archive: [UInt8]) {
+    static func expectError(_ code: HostInspectionError.Code, containing text: String, limits: SnapshotLimits = SnapshotLimits(), _ archive: [UInt8])
+    {
         #expect {
             _ = try SnapshotHostRoot(archive: archive, name: "test.tar.gz", limits: limits)
         } throws: { error in
@@ -104,7 +105,8 @@ struct SnapshotTests {
         let facts = HostInspector(root: recorder).collect()
         _ = try? recorder.read("/var/big", limit: 10)
         _ = recorder.kind(of: "/dev/kvm")
-        let (_, tar) = try SnapshotWriter(bulkheadVersion: "t").archive(recorder.recorded, hostname: facts.hostname, source: recorder.label, capturedAt: Date())
+        let (_, tar) = try SnapshotWriter(bulkheadVersion: "t").archive(
+            recorder.recorded, hostname: facts.hostname, source: recorder.label, capturedAt: Date())
         let snapshot = try SnapshotHostRoot(archive: try Gzip.compress(tar), name: "fixture.tar.gz")
         compare(facts, HostInspector(root: snapshot).collect(now: facts.collectedAt))
         #expect(try snapshot.list("/sys/kernel/iommu_groups") == [])
@@ -148,7 +150,8 @@ struct SnapshotTests {
     @Test("a member named ../etc/passwd or /etc/passwd is refused")
     func traversalMembers() throws {
         let m = try Self.manifest([])
-        Self.expectError(.unsafeMember, containing: "../etc/passwd", try Self.gz([m, TarMember(name: "../etc/passwd", kind: .regular, content: [1])]))
+        Self.expectError(
+            .unsafeMember, containing: "../etc/passwd", try Self.gz([m, TarMember(name: "../etc/passwd", kind: .regular, content: [1])]))
         Self.expectError(.unsafeMember, containing: "/etc/passwd", try Self.gz([m, TarMember(name: "/etc/passwd", kind: .regular, content: [1])]))
         Self.expectError(.unsafeMember, containing: "files/../../x", try Self.gz([m, TarMember(name: "files/../../x", kind: .regular)]))
         Self.expectError(.unsafeMember, containing: "outside files/", try Self.gz([m, TarMember(name: "etc/passwd", kind: .regular)]))

@@ -38,7 +38,8 @@ struct TempDir {
 
     func write(_ relative: String, _ bytes: [UInt8], mode: Int = 0o644) throws {
         let file = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            at: file.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         #expect(FileManager.default.createFile(atPath: file.path, contents: Data(bytes), attributes: [.posixPermissions: mode]))
     }
 
@@ -46,12 +47,14 @@ struct TempDir {
 
     func link(_ relative: String, to target: String) throws {
         let file = url.appendingPathComponent(relative)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            at: file.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: target)
     }
 
     func mkdir(_ relative: String) throws {
-        try FileManager.default.createDirectory(at: url.appendingPathComponent(relative), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent(relative), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
     }
 }
 
@@ -117,7 +120,8 @@ func run(_ executable: String, _ arguments: [String]) throws -> String {
         return String(decoding: data, as: UTF8.self)
     }
     if process.terminationStatus != 0 {
-        Issue.record("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
+        Issue.record(
+            "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errData, as: UTF8.self))")
     }
     return String(decoding: data, as: UTF8.self)
 }

@@ -92,11 +92,13 @@ struct ProbeOutputTests {
 
     @Test("truncated JSON, non-JSON and an unsupported schema version are refused")
     func truncatedAndVersion() {
-        #expect(failure(ProbeOutputParser.extract(wrap(#"{"schemaVersion":1,"cpu":{"#), begin: begin, end: end))?
-            .contains("truncated") == true)
+        #expect(
+            failure(ProbeOutputParser.extract(wrap(#"{"schemaVersion":1,"cpu":{"#), begin: begin, end: end))?
+                .contains("truncated") == true)
         #expect(failure(ProbeOutputParser.extract(wrap("hello guest"), begin: begin, end: end)) != nil)
-        #expect(failure(ProbeOutputParser.extract(wrap(#"{"schemaVersion":99}"#), begin: begin, end: end))?
-            .contains("not supported") == true)
+        #expect(
+            failure(ProbeOutputParser.extract(wrap(#"{"schemaVersion":99}"#), begin: begin, end: end))?
+                .contains("not supported") == true)
         #expect(failure(ProbeOutputParser.extract(wrap("\u{0}\u{1}\u{ff}"), begin: begin, end: end)) != nil)
     }
 

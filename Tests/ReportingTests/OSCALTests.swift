@@ -1,8 +1,9 @@
 import Assessment
 import BulkheadModel
 import Foundation
-@testable import Reporting
 import Testing
+
+@testable import Reporting
 
 @Suite struct OSCALTests {
     let report = ReportSupport.report()
@@ -84,8 +85,10 @@ import Testing
         #expect(checks.contains { ($0["title"] as? String) == "Check host.kernel-lockdown — host" })
         // Evidence with hrefs and collected times.
         let fcCriterion = try #require(
-            observations.first { ($0["title"] as? String)?.hasPrefix("ISM-1460 criterion (1)") == true
-                && ($0["title"] as? String)?.hasSuffix("Firecracker") == true })
+            observations.first {
+                ($0["title"] as? String)?.hasPrefix("ISM-1460 criterion (1)") == true
+                    && ($0["title"] as? String)?.hasSuffix("Firecracker") == true
+            })
         let evidence = try #require(fcCriterion["relevant-evidence"] as? [[String: Any]])
         #expect(evidence.contains { ($0["href"] as? String)?.hasPrefix("https://") == true })
         #expect(fcCriterion["collected"] as? String != nil)

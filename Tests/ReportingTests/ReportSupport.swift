@@ -32,7 +32,9 @@ enum ReportSupport {
                 evidence: [
                     Evidence(claim: "qemu cmdline", source: .process(pid: 4242, field: "cmdline"), observedAt: asOf, confidence: .high)
                 ]),
-            Guest(name: "=HYPERLINK(\"http://x\")", running: false, problems: [Problem(subject: "/etc/libvirt/qemu/x.xml", message: "not well-formed XML")]),
+            Guest(
+                name: "=HYPERLINK(\"http://x\")", running: false,
+                problems: [Problem(subject: "/etc/libvirt/qemu/x.xml", message: "not well-formed XML")]),
         ]
         let discovery = DiscoveryResult(
             hostname: hostname, source: "live host", collectedAt: asOf, virtualization: HostVirtualization(),
@@ -40,7 +42,8 @@ enum ReportSupport {
                 mechanism("qemu", "QEMU", role: .vmm, guests: qemuGuests),
                 mechanism("firecracker", "Firecracker", role: .vmm),
                 mechanism("gvisor", "gVisor (runsc)", role: .sandboxKernel),
-                mechanism("crun", "crun", role: .containerRuntime, state: .installed, guests: [Guest(name: " \u{1B}[31mred\nsecond line ", running: true)]),
+                mechanism(
+                    "crun", "crun", role: .containerRuntime, state: .installed, guests: [Guest(name: " \u{1B}[31mred\nsecond line ", running: true)]),
                 mechanism("mystery-vmm", "Mystery \(hostile) VMM", role: .vmm),
             ],
             problems: [Problem(subject: "/proc/1/status", message: "permission denied & <b>bold</b>")])

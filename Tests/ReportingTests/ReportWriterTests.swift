@@ -75,8 +75,9 @@ import Testing
     @Test func markdownSummaryAndEscaping() {
         let md = MarkdownRenderer.render(report)
         #expect(md.contains("| Mechanism | Version | State | ISM-1460 | ISM-1604 |"))
-        #expect(md.contains("| QEMU | 1.0 | running | partiallySatisfied (low) | notSatisfied (high) |")
-            || md.contains("| QEMU | 1.0 | running | partiallySatisfied"))
+        #expect(
+            md.contains("| QEMU | 1.0 | running | partiallySatisfied (low) | notSatisfied (high) |")
+                || md.contains("| QEMU | 1.0 | running | partiallySatisfied"))
         #expect(!md.contains(ReportSupport.hostile))
         #expect(md.contains("\\<script\\>alert(1)\\</script\\>"))
         #expect(Escape.markdown("a|b\nc") == "a\\|b c")
@@ -92,7 +93,9 @@ import Testing
                 if c == "\"" {
                     let n = s.index(after: i)
                     if n < s.endIndex && s[n] == "\"" { field.unicodeScalars.append("\""); i = n } else { quoted = false }
-                } else { field.unicodeScalars.append(c) }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
             } else if c == "\"" {
                 guard field.isEmpty else { throw ReportError(.encoding, "quote inside an unquoted field") }
                 quoted = true
@@ -104,7 +107,9 @@ import Testing
                 row.append(field); rows.append(row); row = []; field = ""; i = n
             } else if c == "\n" {
                 throw ReportError(.encoding, "bare LF outside quotes")
-            } else { field.unicodeScalars.append(c) }
+            } else {
+                field.unicodeScalars.append(c)
+            }
             i = s.index(after: i)
         }
         return rows

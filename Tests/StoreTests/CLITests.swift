@@ -54,7 +54,10 @@ import Testing
         var diff = try bulkhead(["diff", "--store", store], dir)
         #expect(diff.stdout.contains("Check qemu.sandbox on qemu/web01 [high]: pass → fail"))
         let waive = try bulkhead(
-            ["waive", "qemu.sandbox", "--host", "hv01", "--until", "2099-12-31", "--reason", "vendor fix pending", "--approver", "Sam", "--store", store], dir)
+            [
+                "waive", "qemu.sandbox", "--host", "hv01", "--until", "2099-12-31", "--reason", "vendor fix pending", "--approver", "Sam", "--store",
+                store,
+            ], dir)
         #expect(waive.status == 0, "\(waive.stderr)")
         diff = try bulkhead(["diff", "1", "2", "--store", store], dir)
         #expect(diff.stdout.contains("pass → waived"))
@@ -62,7 +65,9 @@ import Testing
         let lines = history.stdout.split(separator: "\n")
         #expect(lines.count == 3)
         // #2 (run, host, date time offset, source): mech 1, fail 0, waived 1, inconclusive 0, pass 0.
-        #expect(lines.dropFirst().first?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(6).prefix(5).joined(separator: " ") == "1 0 1 0 0")
+        #expect(
+            lines.dropFirst().first?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(6).prefix(5).joined(separator: " ")
+                == "1 0 1 0 0")
         let html = dir.path("r.html")
         let rep = try bulkhead(["report", "interval", "--from", "2026-08-01", "--to", "2026-11-30", "--store", store, "--html", html], dir)
         #expect(rep.status == 0, "\(rep.stderr)")

@@ -89,8 +89,12 @@ import Testing
         let dir = try TempDir()
         let store = try Store.open(at: dir.path("s.sqlite"))
         let now = at(2026, 6, 1)
-        #expect(throws: StoreError.self) { try store.addWaiver(checkID: "x", host: "h", from: now, until: at(2026, 5, 1), reason: "r", approver: "a") }
-        #expect(throws: StoreError.self) { try store.addWaiver(checkID: "x", host: "h", from: now, until: at(2027, 1, 1), reason: " ", approver: "a") }
+        #expect(throws: StoreError.self) {
+            try store.addWaiver(checkID: "x", host: "h", from: now, until: at(2026, 5, 1), reason: "r", approver: "a")
+        }
+        #expect(throws: StoreError.self) {
+            try store.addWaiver(checkID: "x", host: "h", from: now, until: at(2027, 1, 1), reason: " ", approver: "a")
+        }
         #expect(throws: StoreError.self) { try store.addWaiver(checkID: "x", host: "h", from: now, until: at(2027, 1, 1), reason: "r", approver: "") }
         #expect(throws: StoreError.self) { try store.addWaiver(checkID: "", host: "h", from: now, until: at(2027, 1, 1), reason: "r", approver: "a") }
         #expect(try store.waivers().isEmpty)

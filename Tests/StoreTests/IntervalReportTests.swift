@@ -82,7 +82,10 @@ import Testing
         #expect(html.contains("Reviews held"))
         #expect(html.contains("waived"))
         // Every tag in the document is one the renderer writes itself.
-        let allowed: Set<String> = ["!doctype", "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "ul", "li", "table", "thead", "tbody", "tr", "th", "td"]
+        let allowed: Set<String> = [
+            "!doctype", "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "ul", "li", "table", "thead", "tbody", "tr", "th",
+            "td",
+        ]
         var tags: Set<String> = []
         var rest = Substring(html)
         while let open = rest.firstIndex(of: "<") {

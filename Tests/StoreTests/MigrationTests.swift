@@ -53,8 +53,9 @@ import Testing
         let q = try DatabaseQueue(path: path)
         defer { try? q.close() }
         return try q.read { db in
-            Set(try String.fetchAll(
-                db, sql: "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT type || ' ' || name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
         }
     }
 

@@ -73,7 +73,9 @@ func sampleRecord(
                 severity: .medium, controls: [.ism1605]),
         ],
         verdicts: [
-            ControlVerdict(control: .ism1460, subject: "qemu", status: .satisfiedLessPreferred, confidence: .medium, rationale: ["fuzzing via OSS-Fuzz"], evidence: []),
+            ControlVerdict(
+                control: .ism1460, subject: "qemu", status: .satisfiedLessPreferred, confidence: .medium, rationale: ["fuzzing via OSS-Fuzz"],
+                evidence: []),
             ControlVerdict(control: .ism1604, subject: "qemu", status: verdict1604, confidence: .high, rationale: ["sandbox off"], evidence: []),
         ],
         openAdvisories: ["qemu": advisories], staleFacts: stale,

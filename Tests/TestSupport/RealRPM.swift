@@ -1,5 +1,5 @@
-public import Foundation
 import BulkheadTestSupport
+public import Foundation
 import Testing
 
 /// A real rpm database built at test time: `rpmbuild` makes a package whose %changelog names CVEs and
@@ -64,7 +64,12 @@ public enum RealRPM {
         try run(rpm, ["--dbpath", dbpath, "--define", "_db_backend sqlite", "--initdb"])
         let rpms = try FileManager.default.contentsOfDirectory(atPath: "\(work)/top/RPMS/noarch")
         for file in rpms {
-            try run(rpm, ["--dbpath", dbpath, "--define", "_db_backend sqlite", "-i", "--justdb", "--nodeps", "--noscripts", "--ignorearch", "\(work)/top/RPMS/noarch/\(file)"])
+            try run(
+                rpm,
+                [
+                    "--dbpath", dbpath, "--define", "_db_backend sqlite", "-i", "--justdb", "--nodeps", "--noscripts", "--ignorearch",
+                    "\(work)/top/RPMS/noarch/\(file)",
+                ])
         }
         try FileManager.default.removeItem(atPath: work)
         return dbpath

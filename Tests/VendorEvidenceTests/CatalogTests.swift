@@ -211,8 +211,12 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data(Self.good.utf8).write(to: dir.appendingPathComponent("demo.json"))
-        try Data(Self.good.replacingOccurrences(of: #""id":"demo""#, with: #""id":"broken""#).replacingOccurrences(of: "\"2026-11-01\"", with: "\"yesterday\"").utf8)
-            .write(to: dir.appendingPathComponent("broken.json"))
+        try Data(
+            Self.good.replacingOccurrences(of: #""id":"demo""#, with: #""id":"broken""#).replacingOccurrences(
+                of: "\"2026-11-01\"", with: "\"yesterday\""
+            ).utf8
+        )
+        .write(to: dir.appendingPathComponent("broken.json"))
         let c = Catalog.load(directory: dir)
         #expect(c.products.map(\.id) == ["demo"])
         #expect(c.problems.count == 1)
@@ -236,7 +240,8 @@ import Testing
     @Test func templateForAnUnknownProductIsAValidCatalogFile() throws {
         let text = CatalogTemplate.file(product: "mystery-vmm", name: "Mystery VMM")
         // The template has placeholders; after filling the date and URL it must decode.
-        let filled = text.replacingOccurrences(of: "YYYY-MM-DD", with: "2026-11-28").replacingOccurrences(of: "https://…", with: "https://example.test")
+        let filled = text.replacingOccurrences(of: "YYYY-MM-DD", with: "2026-11-28").replacingOccurrences(
+            of: "https://…", with: "https://example.test")
         let p = try Catalog.decodeProduct(Data(filled.utf8), file: "mystery-vmm.json")
         #expect(p.id == "mystery-vmm" && p.facts.count == 2)
     }

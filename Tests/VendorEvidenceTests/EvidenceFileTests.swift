@@ -40,7 +40,10 @@ import Testing
         (#""aspect":"memorySafetyRoadmap""#, #""aspect":"vdp""#, "attestations[0].facts[0].aspect", "belongs to criterion"),
         (#""date":"2026-10-01","#, #""date":"2026-10-01","confidence":"high","#, "attestations[0].confidence", "kept for what Bulkhead observes"),
         (#""schemaVersion":1"#, #""schemaVersion":7"#, "schemaVersion", "not supported"),
-        (#""claim":"Roadmap received.""#, #""claim":"Roadmap received.","component":"nope""#, "attestations[0].facts[0].component", "not a component of firecracker"),
+        (
+            #""claim":"Roadmap received.""#, #""claim":"Roadmap received.","component":"nope""#, "attestations[0].facts[0].component",
+            "not a component of firecracker"
+        ),
     ])
     func malformedEvidenceNamesFileAndField(find: String, replace: String, field: String, message: String) throws {
         #expect(Self.good.contains(find), "test setup")

@@ -63,12 +63,15 @@ struct ProductBuilder {
         Product(id: id, name: "Test VMM", vendor: "Example", role: .vmm, summary: "test", components: components, facts: facts, file: "\(id).json")
     }
 
-    func attestation(_ aspect: Aspect, _ value: FactValue, date: String = "2026-11-01", confidence: Confidence = .medium, component: String? = nil) -> CriterionFact {
+    func attestation(_ aspect: Aspect, _ value: FactValue, date: String = "2026-11-01", confidence: Confidence = .medium, component: String? = nil)
+        -> CriterionFact
+    {
         CriterionFact(
             product: id, aspect: aspect, component: component, value: value,
             evidence: Evidence(
                 claim: "attested \(aspect.rawValue) \(value)", source: .document(url: "file:statement.pdf", title: "Vendor statement"),
                 observedAt: Fixture.date(date), confidence: confidence),
-            origin: .attestation(file: "evidence.json", attestedBy: "A. Assessor", documentTitle: "Vendor statement", sha256: String(repeating: "a", count: 64)))
+            origin: .attestation(
+                file: "evidence.json", attestedBy: "A. Assessor", documentTitle: "Vendor statement", sha256: String(repeating: "a", count: 64)))
     }
 }

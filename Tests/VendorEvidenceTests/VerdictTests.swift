@@ -159,8 +159,12 @@ import Testing
         var b = ProductBuilder.allMet()
         let measured = CriterionFact.measuredMemorySafeShare(
             product: b.id, component: "vmm", percent: 60,
-            evidence: Evidence(claim: "census: 60 % memory-safe", source: .measurement(command: "bulkhead census --product testvmm"), observedAt: asOf, confidence: .high))
-        b.facts = b.facts.map { f in var f = f; if f.aspect == .memorySafeShare { f.evidence.confidence = .high }; return f }
+            evidence: Evidence(
+                claim: "census: 60 % memory-safe", source: .measurement(command: "bulkhead census --product testvmm"), observedAt: asOf,
+                confidence: .high))
+        b.facts = b.facts.map { f in
+            var f = f; if f.aspect == .memorySafeShare { f.evidence.confidence = .high }; return f
+        }
         let e = ISM1460Evaluator(asOf: asOf).evaluate(b.product, measured: [measured])
         let share = try #require(e.result(.memorySafeLanguages)?.facts.first { $0.aspect == .memorySafeShare })
         #expect(share.value == .percent(60))

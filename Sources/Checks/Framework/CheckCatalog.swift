@@ -75,7 +75,8 @@ public struct CheckCatalog: Sendable {
                 candidates.append(base.appendingPathComponent(bundle).appendingPathComponent("Definitions"))
             }
         }
-        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Definitions"))
+        candidates.append(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Definitions"))
         var isDirectory: ObjCBool = false
         return candidates.first { FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue }
     }
@@ -85,7 +86,8 @@ public struct CheckCatalog: Sendable {
         guard let root = definitionsDirectory() else {
             throw ChecksError(
                 .badDefinition,
-                "the check definitions (Bulkhead_Checks.resources/Definitions) are not beside the bulkhead executable; install them with it or set BULKHEAD_CHECKS_DEFINITIONS")
+                "the check definitions (Bulkhead_Checks.resources/Definitions) are not beside the bulkhead executable; install them with it or set BULKHEAD_CHECKS_DEFINITIONS"
+            )
         }
         let files: [URL]
         do {

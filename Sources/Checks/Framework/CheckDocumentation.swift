@@ -7,7 +7,8 @@ public enum CheckDocumentation {
         let idWidth = max(2, definitions.map(\.id.count).max() ?? 2)
         var out = "ID".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  SEVERITY  CONTROLS             TITLE\n"
         for d in definitions {
-            out += d.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
+            out +=
+                d.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
                 + d.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
                 + d.controls.map(\.rawValue).joined(separator: ",").padding(toLength: 19, withPad: " ", startingAt: 0) + "  "
                 + d.title + "\n"
@@ -49,10 +50,12 @@ public enum CheckDocumentation {
 
             """
         for d in definitions {
-            out += "| [`\(d.id)`](#\(d.id.replacingOccurrences(of: ".", with: ""))) | \(d.severity.rawValue) | \(d.controls.map(\.rawValue).joined(separator: ", ")) | \(d.scope.rawValue) | \(d.title) |\n"
+            out +=
+                "| [`\(d.id)`](#\(d.id.replacingOccurrences(of: ".", with: ""))) | \(d.severity.rawValue) | \(d.controls.map(\.rawValue).joined(separator: ", ")) | \(d.scope.rawValue) | \(d.title) |\n"
         }
         for d in definitions {
-            out += "\n## \(d.id)\n\n**\(d.title)** — severity \(d.severity.rawValue); \(d.controls.map(\.rawValue).joined(separator: ", ")); scope \(d.scope.rawValue)"
+            out +=
+                "\n## \(d.id)\n\n**\(d.title)** — severity \(d.severity.rawValue); \(d.controls.map(\.rawValue).joined(separator: ", ")); scope \(d.scope.rawValue)"
             if !d.products.isEmpty { out += "; products \(d.products.map { "`\($0)`" }.joined(separator: ", "))" }
             out += ".\n\n- Expected: \(d.expected)\n- Why: \(d.rationale)\n- How it is decided: \(d.decision)\n"
             out += "- Observes: " + d.observes.map { "`\($0)`" }.joined(separator: ", ") + "\n"
@@ -73,16 +76,20 @@ public enum CheckDocumentation {
         }
         let subjectWidth = min(40, max(7, sorted.map(\.subject.count).max() ?? 7))
         let idWidth = max(5, sorted.map(\.checkID.count).max() ?? 5)
-        var out = "SUBJECT".padding(toLength: subjectWidth, withPad: " ", startingAt: 0) + "  "
+        var out =
+            "SUBJECT".padding(toLength: subjectWidth, withPad: " ", startingAt: 0) + "  "
             + "CHECK".padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  OUTCOME        OBSERVED / REASON\n"
         for f in sorted {
             let detail: String
             if case .inconclusive(let reason) = f.outcome { detail = reason } else { detail = f.observed ?? "" }
-            out += String(f.subject.prefix(subjectWidth)).padding(toLength: subjectWidth, withPad: " ", startingAt: 0) + "  "
+            out +=
+                String(f.subject.prefix(subjectWidth)).padding(toLength: subjectWidth, withPad: " ", startingAt: 0) + "  "
                 + f.checkID.padding(toLength: idWidth, withPad: " ", startingAt: 0) + "  "
                 + f.outcome.label.padding(toLength: 13, withPad: " ", startingAt: 0) + "  " + detail + "\n"
         }
-        out += "\(report.findings.count) findings: " + ["fail", "inconclusive", "pass", "notApplicable"].map { "\(report.count($0)) \($0)" }.joined(separator: ", ")
+        out +=
+            "\(report.findings.count) findings: "
+            + ["fail", "inconclusive", "pass", "notApplicable"].map { "\(report.count($0)) \($0)" }.joined(separator: ", ")
         if !report.skipped.isEmpty { out += "; \(report.skipped.count) checks not run" }
         if let t = report.tailoring { out += "; tailoring \(t)" }
         return out + "\n"

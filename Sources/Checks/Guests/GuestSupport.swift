@@ -54,7 +54,9 @@ extension CheckContext {
             }
         }
         if out.isEmpty {
-            out.append(Evidence(claim: claim, source: .measurement(command: "bulkhead discover (guest \(s.label))"), observedAt: observedAt, confidence: .high))
+            out.append(
+                Evidence(
+                    claim: claim, source: .measurement(command: "bulkhead discover (guest \(s.label))"), observedAt: observedAt, confidence: .high))
         }
         return out
     }

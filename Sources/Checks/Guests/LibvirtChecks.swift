@@ -16,27 +16,41 @@ enum LibvirtChecks {
     // MARK: libvirt.seclabel-none
 
     static let seclabelNone = onDomain("libvirt.seclabel-none") { ctx, s, d in
-        var evidence = ctx.guestEvidence(s, d.seclabels.isEmpty ? "no <seclabel> (driver default)" : d.seclabels.map { "<seclabel type='\($0.type ?? "")' model='\($0.model ?? "")' relabel='\($0.relabel.map { $0 ? "yes" : "no" } ?? "")'>" }.joined(separator: " "))
+        var evidence = ctx.guestEvidence(
+            s,
+            d.seclabels.isEmpty
+                ? "no <seclabel> (driver default)"
+                : d.seclabels.map {
+                    "<seclabel type='\($0.type ?? "")' model='\($0.model ?? "")' relabel='\($0.relabel.map { $0 ? "yes" : "no" } ?? "")'>"
+                }.joined(separator: " "))
         if let label = s.guest.confinement?.lsmLabel, let pid = s.guest.pid {
             evidence.append(ctx.process(pid, "attr/current", label))
             if label.contains("unconfined") { return .fail("the running QEMU is unconfined (\(label))", evidence) }
         }
         var bad: [String] = []
         for l in d.seclabels {
-            if l.type == "none" || l.model == "none" { bad.append("<seclabel type='\(l.type ?? "")'\(l.model.map { " model='\($0)'" } ?? "")>: guest runs unconfined") }
+            if l.type == "none" || l.model == "none" {
+                bad.append("<seclabel type='\(l.type ?? "")'\(l.model.map { " model='\($0)'" } ?? "")>: guest runs unconfined")
+            }
             if l.type == "static" && l.relabel == false { bad.append("static label \(l.label ?? "") with relabel='no'") }
         }
         let unrelabelled = d.deviceSeclabels.filter { $0.relabel == false }.map(\.device)
         if !unrelabelled.isEmpty { bad.append("relabel='no' on " + unrelabelled.joined(separator: ", ")) }
         if !bad.isEmpty { return .fail(bad.joined(separator: "; "), evidence) }
-        let how = d.seclabels.isEmpty ? "no <seclabel>: the security driver's dynamic default applies" : d.seclabels.map { "\($0.model ?? "") \($0.type ?? "")" }.joined(separator: ", ")
+        let how =
+            d.seclabels.isEmpty
+            ? "no <seclabel>: the security driver's dynamic default applies"
+            : d.seclabels.map { "\($0.model ?? "") \($0.type ?? "")" }.joined(separator: ", ")
         return .pass(how, evidence)
     }
 
     // MARK: libvirt.hostdev
 
     static let hostdev = onDomain("libvirt.hostdev") { ctx, s, d in
-        let devices = d.hostdevs.map { h in "\(h.type ?? "?") \(h.pciAddress ?? h.usbAddress ?? h.mdevUUID ?? [h.usbVendor, h.usbProduct].compactMap { $0 }.joined(separator: ":"))" }
+        let devices =
+            d.hostdevs.map { h in
+                "\(h.type ?? "?") \(h.pciAddress ?? h.usbAddress ?? h.mdevUUID ?? [h.usbVendor, h.usbProduct].compactMap { $0 }.joined(separator: ":"))"
+            }
             + d.redirdevs.map { "redirdev \($0.bus ?? "") \($0.type ?? "")" }
         let evidence = ctx.guestEvidence(s, devices.isEmpty ? "no <hostdev>/<redirdev>" : devices.joined(separator: ", "))
         if devices.isEmpty { return .pass("no host device passthrough", evidence) }
@@ -110,7 +124,9 @@ enum LibvirtChecks {
         let evidence = ctx.guestEvidence(s, "<domain type='\(d.domainType ?? "")'>")
         guard let type = d.domainType else { return .inconclusive("the domain XML has no type attribute", evidence) }
         if type == "qemu" {
-            if !ctx.bool("untrustedGuests") { return .pass("type='qemu' (TCG; accepted by tailoring: guests are trusted)", evidence + ctx.tailoring("untrustedGuests")) }
+            if !ctx.bool("untrustedGuests") {
+                return .pass("type='qemu' (TCG; accepted by tailoring: guests are trusted)", evidence + ctx.tailoring("untrustedGuests"))
+            }
             return .fail("<domain type='qemu'>: TCG emulation, outside QEMU's security boundary", evidence)
         }
         return .pass("<domain type='\(type)'>", evidence)
@@ -118,7 +134,9 @@ enum LibvirtChecks {
 
     // MARK: qemu.conf (daemon scope)
 
-    static func conf(_ id: String, _ body: @escaping @Sendable (CheckContext, DaemonConfiguration, LibvirtQEMUDriverConfig, [Evidence]) -> CheckResult) -> Check {
+    static func conf(
+        _ id: String, _ body: @escaping @Sendable (CheckContext, DaemonConfiguration, LibvirtQEMUDriverConfig, [Evidence]) -> CheckResult
+    ) -> Check {
         Check.daemon(id) { ctx, daemon in
             switch daemon.settings {
             case .libvirtQEMU(let c)?: body(ctx, daemon, c, [])
@@ -142,7 +160,9 @@ enum LibvirtChecks {
             return .fail("security_driver = \"none\": guests run without SELinux/AppArmor confinement", evidence)
         }
         if c.securityDefaultConfined == false { return .fail("security_default_confined = 0: guests are unconfined unless they ask", evidence) }
-        return .pass(c.securityDriver.map { "security_driver = \($0.joined(separator: ", "))" } ?? "security_driver not set: libvirt uses the host's SELinux or AppArmor", evidence)
+        return .pass(
+            c.securityDriver.map { "security_driver = \($0.joined(separator: ", "))" }
+                ?? "security_driver not set: libvirt uses the host's SELinux or AppArmor", evidence)
     }
 
     static let seccompSandbox = conf("libvirt.seccomp-sandbox") { ctx, d, c, _ in
@@ -164,13 +184,17 @@ enum LibvirtChecks {
 
     static let namespaces = conf("libvirt.namespaces") { ctx, d, c, _ in
         let evidence = [setting(ctx, d, "namespaces", c.namespaces.map { "[\($0.joined(separator: ","))]" })]
-        if let ns = c.namespaces, !ns.contains("mount") { return .fail("namespaces = [\(ns.joined(separator: ", "))]: no private mount namespace (/dev) per guest", evidence) }
+        if let ns = c.namespaces, !ns.contains("mount") {
+            return .fail("namespaces = [\(ns.joined(separator: ", "))]: no private mount namespace (/dev) per guest", evidence)
+        }
         return .pass(c.namespaces.map { "namespaces = [\($0.joined(separator: ", "))]" } ?? "namespaces not set (default [\"mount\"])", evidence)
     }
 
     static let clearCapabilities = conf("libvirt.clear-capabilities") { ctx, d, c, _ in
         let evidence = [setting(ctx, d, "clear_emulator_capabilities", c.clearEmulatorCapabilities.map { $0 ? "1" : "0" })]
         if c.clearEmulatorCapabilities == false { return .fail("clear_emulator_capabilities = 0: QEMU keeps its capabilities", evidence) }
-        return .pass(c.clearEmulatorCapabilities == true ? "clear_emulator_capabilities = 1" : "clear_emulator_capabilities not set (default 1, or absent from newer libvirt)", evidence)
+        return .pass(
+            c.clearEmulatorCapabilities == true
+                ? "clear_emulator_capabilities = 1" : "clear_emulator_capabilities not set (default 1, or absent from newer libvirt)", evidence)
     }
 }

@@ -17,7 +17,8 @@ enum MicroVMChecks {
     }
 
     static let firecrackerJailer = Check.on("firecracker.jailer", .firecracker, \.firecracker) { ctx, s, c in
-        var evidence = ctx.guestEvidence(s, c.jailer.map { "started by jailer --id \($0.id ?? "?")" } ?? "argv: " + c.raw.prefix(6).joined(separator: " "))
+        var evidence = ctx.guestEvidence(
+            s, c.jailer.map { "started by jailer --id \($0.id ?? "?")" } ?? "argv: " + c.raw.prefix(6).joined(separator: " "))
         if startedByJailer(c) {
             return .pass("started by the jailer" + (c.jailer?.chrootBaseDir.map { " (chroot base \($0))" } ?? ""), evidence)
         }
@@ -36,7 +37,8 @@ enum MicroVMChecks {
     // MARK: firecracker.uid
 
     static let firecrackerUID = Check.on("firecracker.uid", .firecracker, \.firecracker) { ctx, s, c in
-        var evidence = ctx.guestEvidence(s, c.jailer.map { "jailer --uid \($0.uid.map(String.init) ?? "?") --gid \($0.gid.map(String.init) ?? "?")" } ?? "no jailer argv")
+        var evidence = ctx.guestEvidence(
+            s, c.jailer.map { "jailer --uid \($0.uid.map(String.init) ?? "?") --gid \($0.gid.map(String.init) ?? "?")" } ?? "no jailer argv")
         var uid: Int? = c.jailer?.uid
         var gid: Int? = c.jailer?.gid
         if let conf = s.guest.confinement, let pid = s.guest.pid, let u = conf.uid {
@@ -49,10 +51,11 @@ enum MicroVMChecks {
         // One uid per microVM: another guest of the same mechanism with the same uid shares a principal.
         let sharing = s.mechanism.guests.filter { other in
             other.name != s.guest.name
-                && (other.confinement?.uid.map(Int.init) ?? {
-                    if case .firecracker(let oc)? = other.configuration { return oc.jailer?.uid }
-                    return nil
-                }()) == uid
+                && (other.confinement?.uid.map(Int.init)
+                    ?? {
+                        if case .firecracker(let oc)? = other.configuration { return oc.jailer?.uid }
+                        return nil
+                    }()) == uid
         }.map(\.name)
         if !sharing.isEmpty { return .fail("uid \(uid) is shared with \(sharing.joined(separator: ", "))", evidence) }
         return .pass("uid \(uid) gid \(gid.map(String.init) ?? "?"), not shared with another microVM", evidence)
@@ -61,18 +64,23 @@ enum MicroVMChecks {
     // MARK: firecracker.seccomp
 
     static let firecrackerSeccomp = Check.on("firecracker.seccomp", .firecracker, \.firecracker) { ctx, s, c in
-        var evidence = ctx.guestEvidence(s, c.noSeccomp ? "--no-seccomp" : c.seccompFilter.map { "--seccomp-filter \($0)" } ?? "default seccomp filters")
+        var evidence = ctx.guestEvidence(
+            s, c.noSeccomp ? "--no-seccomp" : c.seccompFilter.map { "--seccomp-filter \($0)" } ?? "default seccomp filters")
         if c.noSeccomp { return .fail("--no-seccomp: Firecracker runs without seccomp filters", evidence) }
         let threads = ctx.threadSeccomp(s)
         evidence += threads.evidence
         if threads.observed && !threads.offenders.isEmpty {
-            return .fail("\(threads.offenders.count) of \(threads.threads) threads without a filter: " + threads.offenders.prefix(5).joined(separator: ", "), evidence)
+            return .fail(
+                "\(threads.offenders.count) of \(threads.threads) threads without a filter: " + threads.offenders.prefix(5).joined(separator: ", "),
+                evidence)
         }
         if let custom = c.seccompFilter {
             return .fail("--seccomp-filter \(custom): a custom filter replaces Firecracker's default (not recommended for production)", evidence)
         }
         guard threads.observed else {
-            return .inconclusive("the argv keeps the default filters, but per-thread Seccomp was not observed (debug builds ship no filter)", observed: "default seccomp filters requested", evidence)
+            return .inconclusive(
+                "the argv keeps the default filters, but per-thread Seccomp was not observed (debug builds ship no filter)",
+                observed: "default seccomp filters requested", evidence)
         }
         return .pass("Seccomp: 2 on all \(threads.threads) threads", evidence)
     }
@@ -83,7 +91,8 @@ enum MicroVMChecks {
         guard let vm = c.vm else {
             return .inconclusive("no --config-file was read (MMDS may be configured through the API socket)", ctx.guestEvidence(s, "no config file"))
         }
-        let evidence = ctx.guestEvidence(s, vm.mmds.map { "mmds-config version \($0.version)\($0.versionExplicit ? "" : " (default)")" } ?? "no mmds-config")
+        let evidence = ctx.guestEvidence(
+            s, vm.mmds.map { "mmds-config version \($0.version)\($0.versionExplicit ? "" : " (default)")" } ?? "no mmds-config")
         guard let mmds = vm.mmds else { return .notApplicable("MMDS not configured", evidence) }
         if mmds.version.uppercased() == "V1" {
             return .fail("MMDS \(mmds.version)" + (mmds.versionExplicit ? "" : " (no version given: V1 is the default)"), evidence)
@@ -95,7 +104,8 @@ enum MicroVMChecks {
 
     static let firecrackerGuestSMT = Check.on("firecracker.guest-smt", .firecracker, \.firecracker) { ctx, s, c in
         guard let vm = c.vm else {
-            return .inconclusive("no --config-file was read (machine-config may be set through the API socket)", ctx.guestEvidence(s, "no config file"))
+            return .inconclusive(
+                "no --config-file was read (machine-config may be set through the API socket)", ctx.guestEvidence(s, "no config file"))
         }
         let smt = vm.machine?.smt
         let evidence = ctx.guestEvidence(s, "machine-config.smt = \(smt.map(String.init) ?? "absent (default false)")")
@@ -121,7 +131,9 @@ enum MicroVMChecks {
             return .inconclusive("seccomp is on in the argv, but per-thread Seccomp was not observed", observed: "--seccomp true", evidence)
         }
         if !threads.offenders.isEmpty {
-            return .fail("\(threads.offenders.count) of \(threads.threads) threads without a filter: " + threads.offenders.prefix(5).joined(separator: ", "), evidence)
+            return .fail(
+                "\(threads.offenders.count) of \(threads.threads) threads without a filter: " + threads.offenders.prefix(5).joined(separator: ", "),
+                evidence)
         }
         return .pass("Seccomp: 2 on all \(threads.threads) threads", evidence)
     }

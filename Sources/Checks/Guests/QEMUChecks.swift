@@ -29,10 +29,17 @@ enum QEMUChecks {
     // MARK: qemu.sandbox
 
     static let sandbox = Check.on("qemu.sandbox", .qemu, \.qemu) { ctx, s, q in
-        var evidence = ctx.guestEvidence(s, "-sandbox " + (q.sandbox.map { sb in
-            (sb.enabled ? "on" : "off") + [("obsolete", sb.obsolete), ("elevateprivileges", sb.elevatePrivileges), ("spawn", sb.spawn), ("resourcecontrol", sb.resourceControl)]
-                .compactMap { k, v in v.map { ",\(k)=\($0)" } }.joined()
-        } ?? "absent"))
+        var evidence = ctx.guestEvidence(
+            s,
+            "-sandbox "
+                + (q.sandbox.map { sb in
+                    (sb.enabled ? "on" : "off")
+                        + [
+                            ("obsolete", sb.obsolete), ("elevateprivileges", sb.elevatePrivileges), ("spawn", sb.spawn),
+                            ("resourcecontrol", sb.resourceControl),
+                        ]
+                        .compactMap { k, v in v.map { ",\(k)=\($0)" } }.joined()
+                } ?? "absent"))
         if let mode = s.guest.confinement?.seccomp, let pid = s.guest.pid {
             evidence.append(ctx.process(pid, "status:Seccomp", "Seccomp: \(mode)"))
         }
@@ -99,7 +106,8 @@ enum QEMUChecks {
         var described: [String] = []
         for d in remote {
             let at = d.endpoint.map { e in e.path.map { "unix:\($0)" } ?? "\(e.host ?? "*"):\(e.port.map(String.init) ?? "?")" } ?? "?"
-            let text = "\(d.kind.rawValue) on \(at)" + (d.tlsConfigured ? " with TLS" : "") + (d.passwordSet ? " with password" : "")
+            let text =
+                "\(d.kind.rawValue) on \(at)" + (d.tlsConfigured ? " with TLS" : "") + (d.passwordSet ? " with password" : "")
                 + (d.saslEnabled ? " with SASL" : "") + (d.disableTicketing ? " with disable-ticketing" : "")
             described.append(text)
             if d.listensBeyondLoopback && (!d.authenticationSet || d.disableTicketing) { bad.append(text) }
@@ -116,10 +124,14 @@ enum QEMUChecks {
         var seen: [String] = []
         for m in q.monitors {
             let e = m.endpoint
-            let text = "\(m.kind.rawValue) \(m.option) \(e.transport.rawValue)" + (e.host.map { " \($0)" } ?? "") + (e.port.map { ":\($0)" } ?? "") + (e.path.map { " \($0)" } ?? "")
+            let text =
+                "\(m.kind.rawValue) \(m.option) \(e.transport.rawValue)" + (e.host.map { " \($0)" } ?? "") + (e.port.map { ":\($0)" } ?? "")
+                + (e.path.map { " \($0)" } ?? "")
             seen.append(text)
             let network = e.transport == .tcp || e.transport == .udp || e.transport == .websocket || e.listensBeyondLoopback
-            if network && (e.tlsCredentials == nil || e.tlsAuthz == nil) { bad.append(text + (e.tlsCredentials == nil ? " without TLS" : " without tls-authz")) }
+            if network && (e.tlsCredentials == nil || e.tlsAuthz == nil) {
+                bad.append(text + (e.tlsCredentials == nil ? " without TLS" : " without tls-authz"))
+            }
         }
         let evidence = ctx.guestEvidence(s, seen.isEmpty ? "no monitor" : seen.joined(separator: "; "))
         if !bad.isEmpty { return .fail(bad.joined(separator: "; "), evidence) }

@@ -5,7 +5,9 @@ import Foundation
 /// SUPPORT.md) and container runtimes (CIS Docker Benchmark 5.4/5.5/5.10/5.16/5.17/5.21 as observable in
 /// /proc).
 enum SandboxChecks {
-    static let all: [Check] = [gvisorNetworkHost, gvisorUnsafeFlags, gvisorPlatform, xenDeviceModel, xenPCIPermissive, xenDisplay, runtimePrivileged, runtimeHostNamespaces]
+    static let all: [Check] = [
+        gvisorNetworkHost, gvisorUnsafeFlags, gvisorPlatform, xenDeviceModel, xenPCIPermissive, xenDisplay, runtimePrivileged, runtimeHostNamespaces,
+    ]
 
     // MARK: gvisor.network-host
 
@@ -41,11 +43,16 @@ enum SandboxChecks {
 
     static let xenDeviceModel = Check.on("xen.device-model", .xen, \.xen) { ctx, s, c in
         let type = c.type ?? "pv"
-        let evidence = ctx.guestEvidence(s, "type=\(type) device_model_stubdomain_override=\(c.deviceModelStubdomain.map(String.init) ?? "-") dm_restrict=\(c.dmRestrict.map(String.init) ?? "-") device_model_user=\(c.deviceModelUser ?? "-")")
+        let evidence = ctx.guestEvidence(
+            s,
+            "type=\(type) device_model_stubdomain_override=\(c.deviceModelStubdomain.map(String.init) ?? "-") dm_restrict=\(c.dmRestrict.map(String.init) ?? "-") device_model_user=\(c.deviceModelUser ?? "-")"
+        )
         guard type == "hvm" else { return .notApplicable("\(type) guest: no emulated device model", evidence) }
         if c.deviceModelStubdomain == true { return .pass("device model in a stub domain", evidence) }
         if c.dmRestrict == true {
-            return .pass("dm_restrict=1" + (c.deviceModelUser.map { ", device_model_user=\($0)" } ?? " (per-domain uid from xen-qemuuser-range-base)"), evidence)
+            return .pass(
+                "dm_restrict=1" + (c.deviceModelUser.map { ", device_model_user=\($0)" } ?? " (per-domain uid from xen-qemuuser-range-base)"),
+                evidence)
         }
         return .fail("HVM guest with its QEMU device model running unrestricted in dom0 (no stub domain, no dm_restrict)", evidence)
     }
@@ -54,7 +61,10 @@ enum SandboxChecks {
 
     static let xenPCIPermissive = Check.on("xen.pci-permissive", .xen, \.xen) { ctx, s, c in
         let permissive = c.pci.filter { $0.permissive == true }.map(\.spec)
-        let evidence = ctx.guestEvidence(s, c.pci.isEmpty ? "no pci" : "pci = [\(c.pci.map(\.spec).joined(separator: ", "))] pci_permissive=\(c.pciPermissive.map(String.init) ?? "-")")
+        let evidence = ctx.guestEvidence(
+            s,
+            c.pci.isEmpty
+                ? "no pci" : "pci = [\(c.pci.map(\.spec).joined(separator: ", "))] pci_permissive=\(c.pciPermissive.map(String.init) ?? "-")")
         guard !c.pci.isEmpty else { return .notApplicable("no PCI passthrough", evidence) }
         if c.pciPermissive == true { return .fail("pci_permissive=1: guests may write any PCI config space of their devices", evidence) }
         if !permissive.isEmpty { return .fail("permissive=1 on " + permissive.joined(separator: ", "), evidence) }
@@ -66,7 +76,10 @@ enum SandboxChecks {
     static let xenDisplay = Check.on("xen.display-exposure", .xen, \.xen) { ctx, s, c in
         let vnc = c.vnc == true
         let spice = c.spice == true
-        let evidence = ctx.guestEvidence(s, "vnc=\(vnc) vnclisten=\(c.vncListen ?? "-") vncpasswd=\(c.vncPasswordSet ? "set" : "-") spice=\(spice) spicehost=\(c.spiceHost ?? "-") spicedisable_ticketing=\(c.spiceDisableTicketing.map(String.init) ?? "-")")
+        let evidence = ctx.guestEvidence(
+            s,
+            "vnc=\(vnc) vnclisten=\(c.vncListen ?? "-") vncpasswd=\(c.vncPasswordSet ? "set" : "-") spice=\(spice) spicehost=\(c.spiceHost ?? "-") spicedisable_ticketing=\(c.spiceDisableTicketing.map(String.init) ?? "-")"
+        )
         guard vnc || spice else { return .notApplicable("no VNC or SPICE display", evidence) }
         var bad: [String] = []
         if vnc && !Addresses.isLoopback(c.vncListen) && !c.vncPasswordSet {
@@ -76,7 +89,9 @@ enum SandboxChecks {
             bad.append("SPICE on \(c.spiceHost ?? "all interfaces") without ticketing or TLS")
         }
         if !bad.isEmpty { return .fail(bad.joined(separator: "; "), evidence) }
-        return .pass((vnc ? "VNC \(c.vncListen ?? "")" : "") + (spice ? " SPICE \(c.spiceHost ?? "")" : "") + " restricted to loopback or authenticated", evidence)
+        return .pass(
+            (vnc ? "VNC \(c.vncListen ?? "")" : "") + (spice ? " SPICE \(c.spiceHost ?? "")" : "") + " restricted to loopback or authenticated",
+            evidence)
     }
 
     // MARK: runtimes
@@ -104,7 +119,8 @@ enum SandboxChecks {
         guard let c = confinement, let cap = c.capEff, let pid = s.guest.pid else {
             return .inconclusive("the container's process capabilities (CapEff) were not observed" + problems(s), ctx.guestEvidence(s, "no CapEff"))
         }
-        let evidence = [ctx.process(pid, "status:CapEff", "CapEff: \(cap)")] + (c.seccomp.map { [ctx.process(pid, "status:Seccomp", "Seccomp: \($0)")] } ?? [])
+        let evidence =
+            [ctx.process(pid, "status:CapEff", "CapEff: \(cap)")] + (c.seccomp.map { [ctx.process(pid, "status:Seccomp", "Seccomp: \($0)")] } ?? [])
         if isFullCapabilities(cap) && c.seccomp != 2 {
             return .fail("every capability (CapEff \(cap)) and no seccomp filter: a privileged container", evidence)
         }
@@ -123,8 +139,10 @@ enum SandboxChecks {
             return .inconclusive("the host's namespaces (/proc/1/ns) were not observed, so there is nothing to compare with")
         }
         let shared = sharedNamespaces.filter { ns in c.namespaces[ns] != nil && c.namespaces[ns] == host[ns] }
-        let evidence = [ctx.process(pid, "ns/*", sharedNamespaces.compactMap { ns in c.namespaces[ns].map { "\(ns):\($0)" } }.joined(separator: " ")),
-                        ctx.process(1, "ns/*", sharedNamespaces.compactMap { ns in host[ns].map { "\(ns):\($0)" } }.joined(separator: " "))]
+        let evidence = [
+            ctx.process(pid, "ns/*", sharedNamespaces.compactMap { ns in c.namespaces[ns].map { "\(ns):\($0)" } }.joined(separator: " ")),
+            ctx.process(1, "ns/*", sharedNamespaces.compactMap { ns in host[ns].map { "\(ns):\($0)" } }.joined(separator: " ")),
+        ]
         if shared.isEmpty { return .pass("own net, pid, ipc, uts and mount namespaces", evidence) }
         return .fail("shares the host's " + shared.joined(separator: ", ") + " namespace" + (shared.count > 1 ? "s" : ""), evidence)
     }

@@ -83,7 +83,8 @@ enum HostChecks {
                 // SMT clause is judged separately by host.smt, so skip a mitigated line whose only
                 // "vulnerable" word is the SMT note.
                 let smtOnly =
-                    t.hasPrefix("Mitigation") && !t.replacingOccurrences(of: "SMT vulnerable", with: "")
+                    t.hasPrefix("Mitigation")
+                    && !t.replacingOccurrences(of: "SMT vulnerable", with: "")
                         .localizedCaseInsensitiveContains("vulnerable")
                 if !smtOnly {
                     bad.append("\(name): \(t)")
@@ -99,9 +100,11 @@ enum HostChecks {
                 "unrecognised vulnerability status: " + unknown.joined(separator: "; "),
                 [ctx.file(dir, unknown.joined(separator: "; "))])
         }
-        return .pass("all \(vulns.count) reported CPU vulnerabilities are Not affected or mitigated", [
-            ctx.file(dir, vulns.sorted(by: { $0.key < $1.key }).map { "\($0.key): \($0.value)" }.joined(separator: "; "))
-        ])
+        return .pass(
+            "all \(vulns.count) reported CPU vulnerabilities are Not affected or mitigated",
+            [
+                ctx.file(dir, vulns.sorted(by: { $0.key < $1.key }).map { "\($0.key): \($0.value)" }.joined(separator: "; "))
+            ])
     }
 
     // MARK: host.smt
@@ -140,13 +143,16 @@ enum HostChecks {
     // MARK: host.mitigations-off
 
     static let disablingArguments: [String: Set<String>] = [
-        "mitigations": ["off", "no_guest_host", "no_guest_guest", "no_cross_thread"], "spectre_v2": ["off"], "spectre_v1": ["off"], "pti": ["off"], "l1tf": ["off"],
+        "mitigations": ["off", "no_guest_host", "no_guest_guest", "no_cross_thread"], "spectre_v2": ["off"], "spectre_v1": ["off"], "pti": ["off"],
+        "l1tf": ["off"],
         "mds": ["off"], "tsx_async_abort": ["off"], "mmio_stale_data": ["off"], "retbleed": ["off"],
         "spec_store_bypass_disable": ["off"], "spectre_bhi": ["off"], "gather_data_sampling": ["off"],
         "reg_file_data_sampling": ["off"], "srbds": ["off"], "kvm.nx_huge_pages": ["off"],
         "kvm-intel.vmentry_l1d_flush": ["never"], "spec_rstack_overflow": ["off"],
     ]
-    static let disablingFlags: Set<String> = ["nospectre_v1", "nospectre_v2", "nopti", "nospec_store_bypass_disable", "nosmap", "nosmep", "noibrs", "noibpb"]
+    static let disablingFlags: Set<String> = [
+        "nospectre_v1", "nospectre_v2", "nopti", "nospec_store_bypass_disable", "nosmap", "nosmep", "noibrs", "noibpb",
+    ]
 
     static let mitigationsOff = Check.host("host.mitigations-off") { ctx in
         let args = ctx.facts.kernel.commandLine
@@ -191,7 +197,10 @@ enum HostChecks {
             .filter { $0.contains("=on") || $0.contains("force") || $0.hasPrefix("amd_iommu=") || $0 == "iommu=pt" }
         if facts.iommu.groupCount == 0 {
             return .fail(
-                "no IOMMU groups" + (enabledBy.isEmpty ? " and no intel_iommu=on/amd_iommu/iommu=force on the command line" : " although \(enabledBy.joined(separator: " ")) is set"),
+                "no IOMMU groups"
+                    + (enabledBy.isEmpty
+                        ? " and no intel_iommu=on/amd_iommu/iommu=force on the command line"
+                        : " although \(enabledBy.joined(separator: " ")) is set"),
                 evidence)
         }
         let how = enabledBy.isEmpty ? "enabled by the kernel's default" : enabledBy.joined(separator: " ")
@@ -229,9 +238,11 @@ enum HostChecks {
         let facts = ctx.facts
         let path = "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"
         if let arg = cmdline(facts, "vfio_iommu_type1.allow_unsafe_interrupts"), flag(arg) == true {
-            return .fail("vfio_iommu_type1.allow_unsafe_interrupts=\(arg) on the kernel command line", [
-                ctx.file("/proc/cmdline", facts.kernel.commandLine.joined(separator: " "))
-            ])
+            return .fail(
+                "vfio_iommu_type1.allow_unsafe_interrupts=\(arg) on the kernel command line",
+                [
+                    ctx.file("/proc/cmdline", facts.kernel.commandLine.joined(separator: " "))
+                ])
         }
         if let value = facts.kernel.moduleParameters["vfio_iommu_type1"]?["allow_unsafe_interrupts"] {
             let evidence = [ctx.file(path, "allow_unsafe_interrupts = \(value)")]

@@ -152,7 +152,9 @@ enum LoggingChecks {
                 evidence.append(ctx.file(path, line.trimmingCharacters(in: .whitespaces)))
             }
         }
-        for (path, remote) in [("/etc/rsyslog.conf", rsyslogRemote), ("/etc/syslog-ng/syslog-ng.conf", syslogNGRemote)] as [(String, (String) -> Bool)] {
+        for (path, remote) in [("/etc/rsyslog.conf", rsyslogRemote), ("/etc/syslog-ng/syslog-ng.conf", syslogNGRemote)]
+            as [(String, (String) -> Bool)]
+        {
             switch obs.state(path) {
             case .content(let t)?: scan(path, t, remote)
             case .unreadable(let why)?: unreadable.append("\(path): \(why)")
@@ -192,20 +194,26 @@ enum LoggingChecks {
         var evidence: [Evidence] = []
         // IMA: a policy on the command line or loaded, or more than the boot aggregate measured.
         if let policy = HostChecks.cmdline(facts, "ima_policy") ?? HostChecks.cmdline(facts, "ima_appraise") {
-            return .pass("IMA enabled on the kernel command line (\(policy))", [
-                ctx.file("/proc/cmdline", facts.kernel.commandLine.joined(separator: " "))
-            ])
+            return .pass(
+                "IMA enabled on the kernel command line (\(policy))",
+                [
+                    ctx.file("/proc/cmdline", facts.kernel.commandLine.joined(separator: " "))
+                ])
         }
         let obs = ctx.input.observations
         if let count = obs?.text("/sys/kernel/security/ima/runtime_measurements_count")
             .flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }), count > 1
         {
-            return .pass("IMA measuring (\(count) runtime measurements)", [
-                ctx.file("/sys/kernel/security/ima/runtime_measurements_count", "\(count)")
-            ])
+            return .pass(
+                "IMA measuring (\(count) runtime measurements)",
+                [
+                    ctx.file("/sys/kernel/security/ima/runtime_measurements_count", "\(count)")
+                ])
         }
         let installed = fileIntegrityPackages.compactMap { facts.package($0) }
-        for p in installed { evidence.append(Evidence(claim: "\(p.name) installed", source: p.evidenceSource, observedAt: ctx.observedAt, confidence: .high)) }
+        for p in installed {
+            evidence.append(Evidence(claim: "\(p.name) installed", source: p.evidenceSource, observedAt: ctx.observedAt, confidence: .high))
+        }
         if let aide = installed.first(where: { $0.name == "aide" }) {
             guard let obs else {
                 return .inconclusive("aide \(aide.version) is installed; whether its database exists was not observed", evidence)
@@ -239,7 +247,11 @@ enum LoggingChecks {
         }
         return .fail(
             "no file integrity monitor installed (\(fileIntegrityPackages.joined(separator: ", "))) and no IMA policy",
-            [ctx.file("/proc/cmdline", facts.kernel.commandLine.joined(separator: " ")),
-             Evidence(claim: "\(facts.packages.count) packages, none an integrity monitor", source: .measurement(command: "bulkhead discover"), observedAt: ctx.observedAt, confidence: .high)])
+            [
+                ctx.file("/proc/cmdline", facts.kernel.commandLine.joined(separator: " ")),
+                Evidence(
+                    claim: "\(facts.packages.count) packages, none an integrity monitor", source: .measurement(command: "bulkhead discover"),
+                    observedAt: ctx.observedAt, confidence: .high),
+            ])
     }
 }

@@ -49,7 +49,8 @@ public enum BubblewrapArgvParser {
                 continue
             }
             guard i + n < argv.count else {
-                problems.append(ParseSupport.problem(source, a, "option \(a) needs \(n) argument\(n == 1 ? "" : "s") but the command line ends; it was ignored"))
+                problems.append(
+                    ParseSupport.problem(source, a, "option \(a) needs \(n) argument\(n == 1 ? "" : "s") but the command line ends; it was ignored"))
                 i = argv.count
                 break
             }
@@ -96,7 +97,8 @@ public enum BubblewrapArgvParser {
             case "gid": c.gid = fd(args[0])
             case "args":
                 if let f = fd(args[0]) { c.argsFDs.append(f) }
-                problems.append(ParseSupport.problem(source, a, "more options were read from fd \(args[0]); they are not visible in argv and not in these facts"))
+                problems.append(
+                    ParseSupport.problem(source, a, "more options were read from fd \(args[0]); they are not visible in argv and not in these facts"))
             case "hostname": c.hostname = args[0]
             case "chdir": c.chdir = args[0]
             default: break

@@ -5,7 +5,9 @@ import Foundation
 /// device options several values after one option (`--disk path=a path=b`). Values use CH's own
 /// `key=value,…` syntax where a double-quoted value may contain commas.
 public enum CloudHypervisorArgvParser {
-    static let multi: Set<String> = ["disk", "net", "fs", "device", "user-device", "landlock-rules", "pmem", "vdpa", "numa", "memory-zone", "fw-cfg-config"]
+    static let multi: Set<String> = [
+        "disk", "net", "fs", "device", "user-device", "landlock-rules", "pmem", "vdpa", "numa", "memory-zone", "fw-cfg-config",
+    ]
     static let single: Set<String> = [
         "api-socket", "kernel", "firmware", "cmdline", "initramfs", "vsock", "seccomp", "serial", "console", "cpus",
         "memory", "platform", "tpm", "event-monitor", "rng", "balloon", "watchdog-timeout", "log-file", "restore",
@@ -105,8 +107,12 @@ public enum CloudHypervisorArgvParser {
             case "vsock": c.vsock = device(first)
             case "seccomp":
                 c.seccompExplicit = true
-                if let s = CloudHypervisorSeccomp(rawValue: first) { c.seccomp = s } else {
-                    problems.append(ParseSupport.problem(source, a, "--seccomp takes true, false or log; '\(first.prefix(20))' is not one (CH would refuse to start)"))
+                if let s = CloudHypervisorSeccomp(rawValue: first) {
+                    c.seccomp = s
+                } else {
+                    problems.append(
+                        ParseSupport.problem(
+                            source, a, "--seccomp takes true, false or log; '\(first.prefix(20))' is not one (CH would refuse to start)"))
                 }
             case "serial": c.serial = first
             case "console": c.console = first

@@ -50,7 +50,9 @@ public enum CommandLineText {
                 if i + 1 < chars.count {
                     if chars[i + 1] == "\n" { i += 2; line += 1; continue }
                     word.unicodeScalars.append(chars[i + 1]); inWord = true; i += 2
-                } else { i += 1 }
+                } else {
+                    i += 1
+                }
             case "'":
                 inWord = true
                 i += 1

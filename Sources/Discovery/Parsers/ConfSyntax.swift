@@ -60,11 +60,17 @@ enum ConfSyntax {
         func skipBlank(newlines: Bool) {
             while i < s.count {
                 let c = s[i]
-                if c == " " || c == "\t" || c == "\r" { i += 1 }
-                else if c == "\n" && newlines { line += 1; i += 1 }
-                else if c == "#" { while i < s.count, s[i] != "\n" { i += 1 } }
-                else if c == "\\" && i + 1 < s.count && s[i + 1] == "\n" { i += 2; line += 1 }
-                else { break }
+                if c == " " || c == "\t" || c == "\r" {
+                    i += 1
+                } else if c == "\n" && newlines {
+                    line += 1; i += 1
+                } else if c == "#" {
+                    while i < s.count, s[i] != "\n" { i += 1 }
+                } else if c == "\\" && i + 1 < s.count && s[i + 1] == "\n" {
+                    i += 2; line += 1
+                } else {
+                    break
+                }
             }
         }
         func skipLine() {
@@ -94,7 +100,8 @@ enum ConfSyntax {
                         out.append(s[i]); i += 1
                     }
                     guard i + 2 < s.count else {
-                        throw ConfigParseError(.malformed, source: source, line: startLine, message: "unterminated \"\"\" string starting on line \(startLine)")
+                        throw ConfigParseError(
+                            .malformed, source: source, line: startLine, message: "unterminated \"\"\" string starting on line \(startLine)")
                     }
                     i += 3
                     return .string(String(out))
@@ -125,7 +132,8 @@ enum ConfSyntax {
                 while true {
                     skipBlank(newlines: true)
                     guard i < s.count else {
-                        throw ConfigParseError(.malformed, source: source, line: startLine, message: "list starting on line \(startLine) is not closed with ]")
+                        throw ConfigParseError(
+                            .malformed, source: source, line: startLine, message: "list starting on line \(startLine) is not closed with ]")
                     }
                     if s[i] == "]" { i += 1; break }
                     guard let v = try parseValue(depth: depth + 1) else {
@@ -172,7 +180,9 @@ enum ConfSyntax {
             skipBlank(newlines: false)
             guard let v = try parseValue(depth: 0) else {
                 problems.append(
-                    Problem(subject: "\(source):\(keyLine) \(String(key))", message: "the value of \(String(key)) on line \(keyLine) is not a string, number or list; it was skipped"))
+                    Problem(
+                        subject: "\(source):\(keyLine) \(String(key))",
+                        message: "the value of \(String(key)) on line \(keyLine) is not a string, number or list; it was skipped"))
                 skipLine()
                 continue
             }
@@ -180,11 +190,12 @@ enum ConfSyntax {
             skipBlank(newlines: false)
             if i < s.count, s[i] != "\n", s[i] != ";" {
                 problems.append(
-                    Problem(subject: "\(source):\(keyLine) \(String(key))", message: "unexpected text after the value of \(String(key)) on line \(keyLine); it was ignored"))
+                    Problem(
+                        subject: "\(source):\(keyLine) \(String(key))",
+                        message: "unexpected text after the value of \(String(key)) on line \(keyLine); it was ignored"))
                 skipLine()
             }
         }
         return (entries, problems)
     }
 }
-

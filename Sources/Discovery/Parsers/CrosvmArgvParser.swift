@@ -147,7 +147,10 @@ public enum CrosvmArgvParser {
         }
         if let k = positionals.last, c.kernel == nil { c.kernel = k }
         if positionals.count > 1 {
-            problems.append(Problem(subject: source, message: "more than one positional argument; the last (\(positionals.last?.prefix(60) ?? "")) was taken as the kernel"))
+            problems.append(
+                Problem(
+                    subject: source,
+                    message: "more than one positional argument; the last (\(positionals.last?.prefix(60) ?? "")) was taken as the kernel"))
         }
         return Parsed(value: c, problems: problems)
     }

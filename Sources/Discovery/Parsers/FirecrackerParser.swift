@@ -8,7 +8,9 @@ public enum FirecrackerParser {
         "http-api-max-payload-size", "start-time-us", "start-time-cpu-us", "parent-cpu-time-us", "module",
         "metadata",
     ]
-    static let flagOptions: Set<String> = ["no-seccomp", "no-api", "boot-timer", "show-level", "show-log-origin", "version", "help", "describe-snapshot", "enable-pci"]
+    static let flagOptions: Set<String> = [
+        "no-seccomp", "no-api", "boot-timer", "show-level", "show-log-origin", "version", "help", "describe-snapshot", "enable-pci",
+    ]
 
     /// Splits `--name=value` / `--name value`. Returns nil for non-options.
     static func split(_ a: String) -> (name: String, inlineValue: String?)? {
@@ -178,7 +180,9 @@ public enum FirecrackerParser {
                     isRootDevice: r.bool(d, "is_root_device", path: p), isReadOnly: r.bool(d, "is_read_only", path: p),
                     cacheType: r.string(d, "cache_type", path: p), ioEngine: r.string(d, "io_engine", path: p),
                     socket: r.string(d, "socket", path: p), hasRateLimiter: r.present(d, "rate_limiter")))
-            r.unknown(d, ["drive_id", "path_on_host", "is_root_device", "is_read_only", "cache_type", "io_engine", "socket", "rate_limiter", "partuuid"], path: p, into: &vm.unknownKeys)
+            r.unknown(
+                d, ["drive_id", "path_on_host", "is_root_device", "is_read_only", "cache_type", "io_engine", "socket", "rate_limiter", "partuuid"],
+                path: p, into: &vm.unknownKeys)
         }
         for (i, n) in r.objects(top, "network-interfaces").enumerated() {
             let p = "network-interfaces[\(i)]"
@@ -203,8 +207,11 @@ public enum FirecrackerParser {
             var ifaces: [String] = []
             if case .array(let a)? = m["network_interfaces"] {
                 for (i, x) in a.enumerated() {
-                    if case .string(let s) = x { ifaces.append(s) } else {
-                        r.problems.append(Problem(subject: "\(source) \(p).network_interfaces[\(i)]", message: "expected a string, found \(x.typeName)"))
+                    if case .string(let s) = x {
+                        ifaces.append(s)
+                    } else {
+                        r.problems.append(
+                            Problem(subject: "\(source) \(p).network_interfaces[\(i)]", message: "expected a string, found \(x.typeName)"))
                     }
                 }
             } else if let x = m["network_interfaces"], x != .null {
@@ -223,7 +230,8 @@ public enum FirecrackerParser {
         }
         if let m = r.object(top, "metrics") { vm.metricsPath = r.string(m, "metrics_path", path: "metrics") }
         if let b = r.object(top, "balloon") {
-            vm.balloon = FirecrackerBalloon(amountMiB: r.int(b, "amount_mib", path: "balloon"), deflateOnOOM: r.bool(b, "deflate_on_oom", path: "balloon"))
+            vm.balloon = FirecrackerBalloon(
+                amountMiB: r.int(b, "amount_mib", path: "balloon"), deflateOnOOM: r.bool(b, "deflate_on_oom", path: "balloon"))
         }
         if let e = r.object(top, "entropy") {
             vm.entropyDevice = true

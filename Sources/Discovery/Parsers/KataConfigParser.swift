@@ -26,7 +26,9 @@ public enum KataConfigParser {
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]"), !line.hasPrefix("[[") else {
-                    problems.append(ParseSupport.problem(source, "line \(lineNumber)", "table header '\(line.prefix(60))' is not supported; its keys are skipped"))
+                    problems.append(
+                        ParseSupport.problem(source, "line \(lineNumber)", "table header '\(line.prefix(60))' is not supported; its keys are skipped")
+                    )
                     table = "?unsupported"
                     continue
                 }
@@ -63,7 +65,8 @@ public enum KataConfigParser {
             } else if value == "true" || value == "false" || Double(value.replacingOccurrences(of: "_", with: "")) != nil {
                 config.values[path] = value
             } else {
-                problems.append(ParseSupport.problem(source, "line \(lineNumber)", "value of \(key) is not a string, boolean, number or array; skipped"))
+                problems.append(
+                    ParseSupport.problem(source, "line \(lineNumber)", "value of \(key) is not a string, boolean, number or array; skipped"))
             }
         }
         return Parsed(value: config, problems: problems)

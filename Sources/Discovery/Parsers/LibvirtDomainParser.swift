@@ -42,8 +42,11 @@ public enum LibvirtDomainParser {
         d.name = root.child("name")?.trimmedText
         d.uuid = root.child("uuid")?.trimmedText
         if let m = root.child("memory") {
-            if let kib = kibibytes(m.trimmedText, unit: m["unit"]) { d.memoryKiB = kib } else {
-                problems.append(ParseSupport.problem(source, "memory", "value '\(m.trimmedText.prefix(40))' with unit '\(m["unit"] ?? "KiB")' is not a size"))
+            if let kib = kibibytes(m.trimmedText, unit: m["unit"]) {
+                d.memoryKiB = kib
+            } else {
+                problems.append(
+                    ParseSupport.problem(source, "memory", "value '\(m.trimmedText.prefix(40))' with unit '\(m["unit"] ?? "KiB")' is not a size"))
             }
         }
         if let v = root.child("vcpu") { d.vcpus = Int(v.trimmedText) }
@@ -253,7 +256,8 @@ public enum LibvirtDomainParser {
         for c in e.all("channel") { if let n = c["name"] { g.channelModes[n] = c["mode"] ?? "any" } }
         if let cp = e.child("clipboard")?["copypaste"] { g.clipboardCopyPaste = ParseSupport.bool(cp) }
         if let ft = e.child("filetransfer")?["enable"] { g.fileTransfer = ParseSupport.bool(ft) }
-        g.tlsEnabled = (g.tlsPort ?? 0) > 0 || ParseSupport.bool(e["tls"]) == true
+        g.tlsEnabled =
+            (g.tlsPort ?? 0) > 0 || ParseSupport.bool(e["tls"]) == true
             || (type == "spice" && g.defaultMode == "secure")
         if type == "vnc" || type == "spice" || type == "rdp" {
             g.listensBeyondLoopback = networkListen || g.listenAddresses.contains { ParseSupport.beyondLoopback($0) }

@@ -19,7 +19,9 @@ public enum LibvirtQEMUConfParser {
         var v: [String: ConfSyntax.Value] = [:]
         for e in entries {
             if v[e.key] != nil {
-                problems.append(Problem(subject: "\(source):\(e.line) \(e.key)", message: "\(e.key) is set more than once; the last value (line \(e.line)) applies"))
+                problems.append(
+                    Problem(
+                        subject: "\(source):\(e.line) \(e.key)", message: "\(e.key) is set more than once; the last value (line \(e.line)) applies"))
             }
             v[e.key] = e.value
             let secret = ParseSupport.isSecretKey(e.key)

@@ -279,19 +279,30 @@ public enum QEMUArgvParser {
         case "none": ep.transport = .none
         case "null": ep.transport = .null
         default:
-            if head.hasPrefix("vc") { ep.transport = .vc }
-            else if head.hasPrefix("tcp:") { ep.transport = .tcp; hostPort(String(head.dropFirst(4))) }
-            else if head.hasPrefix("telnet:") || head.hasPrefix("tn3270:") {
+            if head.hasPrefix("vc") {
+                ep.transport = .vc
+            } else if head.hasPrefix("tcp:") {
+                ep.transport = .tcp; hostPort(String(head.dropFirst(4)))
+            } else if head.hasPrefix("telnet:") || head.hasPrefix("tn3270:") {
                 ep.transport = .tcp; ep.telnet = true
                 hostPort(String(head.drop(while: { $0 != ":" }).dropFirst()))
-            } else if head.hasPrefix("websocket:") { ep.transport = .websocket; hostPort(String(head.dropFirst(10))) }
-            else if head.hasPrefix("unix:") { ep.transport = .unix; ep.path = String(head.dropFirst(5)) }
-            else if head.hasPrefix("udp:") { ep.transport = .udp; hostPort(String(head.dropFirst(4)).split(separator: "@").first.map(String.init) ?? "") }
-            else if head.hasPrefix("file:") { ep.transport = .file; ep.path = String(head.dropFirst(5)) }
-            else if head.hasPrefix("pipe:") { ep.transport = .pipe; ep.path = String(head.dropFirst(5)) }
-            else if head.hasPrefix("/dev/") { ep.transport = .file; ep.path = head }
-            else if head.hasPrefix("spicevmc") || head.hasPrefix("spiceport") { ep.transport = .spice }
-            else { ep.transport = .other }
+            } else if head.hasPrefix("websocket:") {
+                ep.transport = .websocket; hostPort(String(head.dropFirst(10)))
+            } else if head.hasPrefix("unix:") {
+                ep.transport = .unix; ep.path = String(head.dropFirst(5))
+            } else if head.hasPrefix("udp:") {
+                ep.transport = .udp; hostPort(String(head.dropFirst(4)).split(separator: "@").first.map(String.init) ?? "")
+            } else if head.hasPrefix("file:") {
+                ep.transport = .file; ep.path = String(head.dropFirst(5))
+            } else if head.hasPrefix("pipe:") {
+                ep.transport = .pipe; ep.path = String(head.dropFirst(5))
+            } else if head.hasPrefix("/dev/") {
+                ep.transport = .file; ep.path = head
+            } else if head.hasPrefix("spicevmc") || head.hasPrefix("spiceport") {
+                ep.transport = .spice
+            } else {
+                ep.transport = .other
+            }
         }
         ep.server = ParseSupport.bool(opts["server"])
         ep.wait = ParseSupport.bool(opts["wait"])
@@ -306,10 +317,15 @@ public enum QEMUArgvParser {
         var ep = NetworkEndpoint()
         switch backend {
         case "socket":
-            if let fd = o["fd"] { ep.transport = .fd; ep.fd = fd }
-            else if let p = o["path"] { ep.transport = .unix; ep.path = p }
-            else if o["host"] != nil || o["port"] != nil { ep.transport = .tcp; ep.host = o["host"]; ep.port = Int(o["port"] ?? "") }
-            else { ep.transport = .other }
+            if let fd = o["fd"] {
+                ep.transport = .fd; ep.fd = fd
+            } else if let p = o["path"] {
+                ep.transport = .unix; ep.path = p
+            } else if o["host"] != nil || o["port"] != nil {
+                ep.transport = .tcp; ep.host = o["host"]; ep.port = Int(o["port"] ?? "")
+            } else {
+                ep.transport = .other
+            }
             if ParseSupport.bool(o["websocket"]) == true { ep.transport = .websocket }
         case "stdio": ep.transport = .stdio
         case "pty": ep.transport = .pty
@@ -414,10 +430,15 @@ public enum QEMUArgvParser {
             let cat = category ?? QEMUArgvParser.category(of: driver)
             var host: String? = nil
             if cat == .passthrough {
-                if let h = p["host"] ?? p["sysfsdev"] { host = h }
-                else if let b = p["hostbus"], let a = p["hostaddr"] { host = "\(b).\(a)" }
-                else if let v = p["vendorid"], let pr = p["productid"] { host = "\(v):\(pr)" }
-                else if let h = p["hostdevice"] { host = h }
+                if let h = p["host"] ?? p["sysfsdev"] {
+                    host = h
+                } else if let b = p["hostbus"], let a = p["hostaddr"] {
+                    host = "\(b).\(a)"
+                } else if let v = p["vendorid"], let pr = p["productid"] {
+                    host = "\(v):\(pr)"
+                } else if let h = p["hostdevice"] {
+                    host = h
+                }
             }
             c.devices.append(
                 QEMUDevice(
@@ -624,7 +645,9 @@ public enum QEMUArgvParser {
                         fmt = d
                     }
                     if n["read-only"] == .bool(true) { ro = true }
-                    if case .object = n["file"] ?? .null { node = n["file"] } else {
+                    if case .object = n["file"] ?? .null {
+                        node = n["file"]
+                    } else {
                         if file == nil, let f = n["file"]?.scalarText { file = f }
                         node = nil
                     }
@@ -806,9 +829,11 @@ public enum QEMUArgvParser {
                 let l = f.lowercased()
                 var name = l
                 var on = true
-                if l.hasPrefix("+") { name = String(l.dropFirst()) }
-                else if l.hasPrefix("-") { name = String(l.dropFirst()); on = false }
-                else if let eq = l.firstIndex(of: "=") {
+                if l.hasPrefix("+") {
+                    name = String(l.dropFirst())
+                } else if l.hasPrefix("-") {
+                    name = String(l.dropFirst()); on = false
+                } else if let eq = l.firstIndex(of: "=") {
                     name = String(l[..<eq])
                     on = ParseSupport.bool(String(l[l.index(after: eq)...])) ?? true
                 }

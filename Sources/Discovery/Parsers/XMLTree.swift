@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
@@ -37,7 +38,9 @@ enum XMLTree {
                 let line = text[..<r.lowerBound].reduce(1) { $0 + ($1 == "\n" ? 1 : 0) }
                 throw ConfigParseError(
                     .forbiddenConstruct, source: source, line: line,
-                    message: "the document contains a \(marker.dropFirst(2)) declaration; configuration XML never needs one and it is refused to rule out entity expansion")
+                    message:
+                        "the document contains a \(marker.dropFirst(2)) declaration; configuration XML never needs one and it is refused to rule out entity expansion"
+                )
             }
         }
         let delegate = Builder(limits: limits)
@@ -61,7 +64,9 @@ enum XMLTree {
             // The first root element closed cleanly; what follows is extra content.
             return Result(
                 root: root,
-                problem: "line \(parser.lineNumber): content after the root element (\(parser.parserError.map { "\($0.localizedDescription)" } ?? "error")); only the first <\(root.name)> was read")
+                problem:
+                    "line \(parser.lineNumber): content after the root element (\(parser.parserError.map { "\($0.localizedDescription)" } ?? "error")); only the first <\(root.name)> was read"
+            )
         }
         let err = parser.parserError
         throw ConfigParseError(

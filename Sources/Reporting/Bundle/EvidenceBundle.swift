@@ -115,7 +115,8 @@ public enum EvidenceBundle {
             throw BundleError(.badManifest, "manifest.json cannot be read: \(error)")
         }
         guard manifest.format == formatName, manifest.formatVersion == formatVersion else {
-            throw BundleError(.badManifest, "manifest.json is format \(manifest.format) v\(manifest.formatVersion), expected \(formatName) v\(formatVersion)")
+            throw BundleError(
+                .badManifest, "manifest.json is format \(manifest.format) v\(manifest.formatVersion), expected \(formatName) v\(formatVersion)")
         }
         var problems: [String] = []
         let present: Set<String>
@@ -206,7 +207,8 @@ public enum EvidenceBundle {
             }
             for name in names {
                 let rel = relative.isEmpty ? name : relative + "/" + name
-                let type = (try? FileManager.default.attributesOfItem(atPath: base.appendingPathComponent(rel).path))?[.type]
+                let type =
+                    (try? FileManager.default.attributesOfItem(atPath: base.appendingPathComponent(rel).path))?[.type]
                     as? FileAttributeType
                 switch type {
                 case .typeDirectory?: pending.append(rel)

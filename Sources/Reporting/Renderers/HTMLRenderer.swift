@@ -39,7 +39,8 @@ public enum HTMLRenderer {
         o += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
         o += "<title>Bulkhead assessment — \(e(host))</title>\n<style>\n\(css)\n</style>\n</head>\n<body>\n"
         o += "<header>\n<h1>Bulkhead assessment of \(e(host))</h1>\n"
-        o += "<p class=\"meta\">Source: \(e(report.host.source)) · collected \(e(Timestamp.string(report.host.collectedAt))) · assessed \(e(Timestamp.string(report.assessedAt))) · \(e(report.tool.name)) \(e(report.tool.version))</p>\n"
+        o +=
+            "<p class=\"meta\">Source: \(e(report.host.source)) · collected \(e(Timestamp.string(report.host.collectedAt))) · assessed \(e(Timestamp.string(report.assessedAt))) · \(e(report.tool.name)) \(e(report.tool.version))</p>\n"
         o += "<p class=\"meta\">Catalog of \(report.inputs.catalogProducts) products (schema \(report.inputs.catalogSchemaVersion))"
         if !report.inputs.catalogDirectories.isEmpty { o += "; extra catalogs: \(e(report.inputs.catalogDirectories.joined(separator: ", ")))" }
         if !report.inputs.evidenceFiles.isEmpty { o += "; evidence: \(e(report.inputs.evidenceFiles.joined(separator: ", ")))" }
@@ -55,7 +56,8 @@ public enum HTMLRenderer {
             for c in controls { o += "<th>\(e(c.rawValue))</th>" }
             o += "</tr></thead>\n<tbody>\n"
             for (i, m) in report.mechanisms.enumerated() {
-                o += "<tr><td><a href=\"#m\(i)\">\(e(m.mechanism.name))</a></td><td>\(e(m.mechanism.version ?? "—"))</td><td>\(e(m.mechanism.state.rawValue))</td>"
+                o +=
+                    "<tr><td><a href=\"#m\(i)\">\(e(m.mechanism.name))</a></td><td>\(e(m.mechanism.version ?? "—"))</td><td>\(e(m.mechanism.state.rawValue))</td>"
                 for c in controls {
                     if let v = m.verdict(for: c) {
                         o += "<td class=\"v \(v.status.rawValue)\">\(e(v.status.words))<br><small>confidence \(e(v.confidence.rawValue))</small></td>"
@@ -78,7 +80,8 @@ public enum HTMLRenderer {
         for (i, m) in report.mechanisms.enumerated() {
             o += mechanismSection(m, index: i)
         }
-        o += "<footer><p class=\"meta\">Control ids refer to the ISM OSCAL catalog version \(e(OSCALRenderer.ISMCatalog.version)) (\(e(OSCALRenderer.ISMCatalog.repository))).</p></footer>\n"
+        o +=
+            "<footer><p class=\"meta\">Control ids refer to the ISM OSCAL catalog version \(e(OSCALRenderer.ISMCatalog.version)) (\(e(OSCALRenderer.ISMCatalog.repository))).</p></footer>\n"
         o += "</body>\n</html>\n"
         return o
     }
@@ -87,12 +90,15 @@ public enum HTMLRenderer {
         let e = Escape.html
         let mech = m.mechanism
         var o = "<section class=\"mechanism\" id=\"m\(index)\">\n"
-        o += "<h3>\(e(mech.name)) <small>(\(e(mech.product.rawValue))\(mech.version.map { " " + e($0) } ?? ""), \(e(mech.role.rawValue)), \(e(mech.state.rawValue)))</small></h3>\n"
+        o +=
+            "<h3>\(e(mech.name)) <small>(\(e(mech.product.rawValue))\(mech.version.map { " " + e($0) } ?? ""), \(e(mech.role.rawValue)), \(e(mech.state.rawValue)))</small></h3>\n"
         o += "<p>Catalog entry: \(m.catalogProduct.map { "<code>\(e($0.rawValue))</code>" } ?? "none (not in the catalog)")</p>\n"
         if !mech.guests.isEmpty {
-            o += "<h4>Guests</h4>\n<table class=\"guests\"><thead><tr><th>Name</th><th>PID</th><th>Running</th><th>Problems</th></tr></thead><tbody>\n"
+            o +=
+                "<h4>Guests</h4>\n<table class=\"guests\"><thead><tr><th>Name</th><th>PID</th><th>Running</th><th>Problems</th></tr></thead><tbody>\n"
             for g in mech.guests {
-                o += "<tr><td>\(e(g.name))</td><td>\(g.pid.map(String.init) ?? "—")</td><td>\(g.running ? "yes" : "defined")</td><td>\(e(g.problems.map(\.description).joined(separator: "; ")))</td></tr>\n"
+                o +=
+                    "<tr><td>\(e(g.name))</td><td>\(g.pid.map(String.init) ?? "—")</td><td>\(g.running ? "yes" : "defined")</td><td>\(e(g.problems.map(\.description).joined(separator: "; ")))</td></tr>\n"
             }
             o += "</tbody></table>\n"
         }
@@ -106,7 +112,8 @@ public enum HTMLRenderer {
         }
         for c in m.controls {
             let v = c.verdict
-            o += "<h4>\(e(v.control.rawValue)): <span class=\"v \(v.status.rawValue)\">\(e(v.status.words))</span> (confidence \(e(v.confidence.rawValue)))</h4>\n"
+            o +=
+                "<h4>\(e(v.control.rawValue)): <span class=\"v \(v.status.rawValue)\">\(e(v.status.words))</span> (confidence \(e(v.confidence.rawValue)))</h4>\n"
             if !v.rationale.isEmpty {
                 o += "<ul class=\"rationale\">\n"
                 for r in v.rationale { o += "<li>\(e(r))</li>\n" }
@@ -114,11 +121,13 @@ public enum HTMLRenderer {
             }
             if let ev = c.ism1460 { o += ism1460(ev) }
             if !c.findings.isEmpty {
-                o += "<table class=\"findings\"><thead><tr><th>Check</th><th>Subject</th><th>Outcome</th><th>Severity</th><th>Observed</th><th>Expected</th><th>Evidence</th></tr></thead><tbody>\n"
+                o +=
+                    "<table class=\"findings\"><thead><tr><th>Check</th><th>Subject</th><th>Outcome</th><th>Severity</th><th>Observed</th><th>Expected</th><th>Evidence</th></tr></thead><tbody>\n"
                 for f in c.findings {
                     var outcome = f.outcome.label
                     if case .inconclusive(let reason) = f.outcome { outcome += ": " + reason }
-                    o += "<tr><td><code>\(e(f.checkID))</code></td><td>\(e(f.subject))</td><td class=\"\(f.outcome.label)\">\(e(outcome))</td><td>\(e(f.severity.rawValue))</td><td>\(e(f.observed ?? "—"))</td><td>\(e(f.expected ?? "—"))</td><td>\(e(f.evidence.map { "\($0.claim) — \($0.source)" }.joined(separator: "; ")))</td></tr>\n"
+                    o +=
+                        "<tr><td><code>\(e(f.checkID))</code></td><td>\(e(f.subject))</td><td class=\"\(f.outcome.label)\">\(e(outcome))</td><td>\(e(f.severity.rawValue))</td><td>\(e(f.observed ?? "—"))</td><td>\(e(f.expected ?? "—"))</td><td>\(e(f.evidence.map { "\($0.claim) — \($0.source)" }.joined(separator: "; ")))</td></tr>\n"
                 }
                 o += "</tbody></table>\n"
             }
@@ -132,25 +141,31 @@ public enum HTMLRenderer {
         let e = Escape.html
         var o = "<table class=\"criteria\"><thead><tr><th>Criterion</th><th>Outcome</th><th>Reasons</th></tr></thead><tbody>\n"
         for r in ev.criteria {
-            o += "<tr><td>(\(e(r.criterion.number))) \(e(r.criterion.title))</td><td>\(e(r.outcome.rawValue))</td><td>\(e(r.reasons.joined(separator: " ")))</td></tr>\n"
+            o +=
+                "<tr><td>(\(e(r.criterion.number))) \(e(r.criterion.title))</td><td>\(e(r.outcome.rawValue))</td><td>\(e(r.reasons.joined(separator: " ")))</td></tr>\n"
         }
         o += "</tbody></table>\n"
         if !ev.components.isEmpty {
-            o += "<table class=\"components\"><thead><tr><th>Component</th><th>Languages</th><th>Layer</th><th>Memory safety</th><th>Basis</th></tr></thead><tbody>\n"
+            o +=
+                "<table class=\"components\"><thead><tr><th>Component</th><th>Languages</th><th>Layer</th><th>Memory safety</th><th>Basis</th></tr></thead><tbody>\n"
             for c in ev.components {
                 let name = c.component.name + (c.component.name == ev.weakestComponent ? " (weakest)" : "")
-                o += "<tr><td>\(e(name))</td><td>\(e(c.component.languages.joined(separator: ", ")))</td><td>\(e(c.component.layer.rawValue))</td><td>\(e(c.status.rawValue))</td><td>\(e(c.basis))</td></tr>\n"
+                o +=
+                    "<tr><td>\(e(name))</td><td>\(e(c.component.languages.joined(separator: ", ")))</td><td>\(e(c.component.layer.rawValue))</td><td>\(e(c.status.rawValue))</td><td>\(e(c.basis))</td></tr>\n"
             }
             o += "</tbody></table>\n"
         }
         let facts = ev.criteria.flatMap { r in r.facts.map { (r.criterion, $0) } }
         if !facts.isEmpty {
-            o += "<table class=\"facts\"><thead><tr><th>Criterion</th><th>Aspect</th><th>Value</th><th>Claim and source</th><th>Observed</th><th>Confidence</th><th>Origin</th></tr></thead><tbody>\n"
+            o +=
+                "<table class=\"facts\"><thead><tr><th>Criterion</th><th>Aspect</th><th>Value</th><th>Claim and source</th><th>Observed</th><th>Confidence</th><th>Origin</th></tr></thead><tbody>\n"
             for (criterion, f) in facts {
                 let w = f.decided
-                o += "<tr><td>\(e(criterion.number))</td><td>\(e(f.aspect.rawValue))\(f.component.map { " · " + e($0) } ?? "")</td><td>\(e(f.value.description))</td>"
+                o +=
+                    "<tr><td>\(e(criterion.number))</td><td>\(e(f.aspect.rawValue))\(f.component.map { " · " + e($0) } ?? "")</td><td>\(e(f.value.description))</td>"
                 o += "<td>\(e(w.fact.evidence.claim))<br><small>\(e(w.fact.evidence.source.description))</small></td>"
-                o += "<td>\(e(Timestamp.string(w.fact.evidence.observedAt)))\(w.stale ? " (stale)" : "")</td><td>\(e(w.effectiveConfidence.rawValue))</td><td>\(e(w.fact.origin.label))</td></tr>\n"
+                o +=
+                    "<td>\(e(Timestamp.string(w.fact.evidence.observedAt)))\(w.stale ? " (stale)" : "")</td><td>\(e(w.effectiveConfidence.rawValue))</td><td>\(e(w.fact.origin.label))</td></tr>\n"
             }
             o += "</tbody></table>\n"
         }
@@ -166,7 +181,8 @@ public enum HTMLRenderer {
         let e = Escape.html
         var o = "<table class=\"evidence\"><thead><tr><th>Claim</th><th>Source</th><th>Observed</th><th>Confidence</th></tr></thead><tbody>\n"
         for ev in evidence {
-            o += "<tr><td>\(e(ev.claim))</td><td>\(e(ev.source.description))</td><td>\(e(Timestamp.string(ev.observedAt)))</td><td>\(e(ev.confidence.rawValue))</td></tr>\n"
+            o +=
+                "<tr><td>\(e(ev.claim))</td><td>\(e(ev.source.description))</td><td>\(e(Timestamp.string(ev.observedAt)))</td><td>\(e(ev.confidence.rawValue))</td></tr>\n"
         }
         return o + "</tbody></table>\n"
     }

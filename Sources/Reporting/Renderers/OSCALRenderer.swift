@@ -77,12 +77,18 @@ public enum OSCALRenderer {
                 JSONValue.compact([
                     ("uuid", .string(componentUUID)), ("type", "software"),
                     ("title", line(mech.name)),
-                    ("description", .string(
-                        "\(mech.name) (\(mech.product.rawValue)\(mech.version.map { " \($0)" } ?? ""), \(mech.role.rawValue), \(mech.state.rawValue))"
-                    )),
-                    ("props", .array(
-                        [prop("product", mech.product.rawValue), prop("state", mech.state.rawValue)]
-                            + (mech.version.map { [prop("version", $0)] } ?? []))),
+                    (
+                        "description",
+                        .string(
+                            "\(mech.name) (\(mech.product.rawValue)\(mech.version.map { " \($0)" } ?? ""), \(mech.role.rawValue), \(mech.state.rawValue))"
+                        )
+                    ),
+                    (
+                        "props",
+                        .array(
+                            [prop("product", mech.product.rawValue), prop("state", mech.state.rawValue)]
+                                + (mech.version.map { [prop("version", $0)] } ?? []))
+                    ),
                     ("status", ["state": mech.state == .installed ? "other" : "operational"]),
                 ]))
             let subjects: JSONValue = [["subject-uuid": .string(componentUUID), "type": "component"]]
@@ -147,14 +153,20 @@ public enum OSCALRenderer {
                         ("title", line("\(v.control) — \(mech.name): \(v.status.rawValue)")),
                         ("description", .string(v.rationale.isEmpty ? "\(v.status.rawValue)." : v.rationale.joined(separator: "\n"))),
                         ("props", .array(props)),
-                        ("target", JSONValue.compact([
-                            ("type", "objective-id"), ("target-id", .string(cKey)),
-                            ("title", line("\(v.control) for \(mech.name)")),
-                            ("status", JSONValue.compact([
-                                ("state", .string(state)), ("reason", .string(reason)),
-                                ("remarks", .string("Bulkhead verdict: \(v.status.rawValue) (confidence \(v.confidence.rawValue)).")),
-                            ])),
-                        ])),
+                        (
+                            "target",
+                            JSONValue.compact([
+                                ("type", "objective-id"), ("target-id", .string(cKey)),
+                                ("title", line("\(v.control) for \(mech.name)")),
+                                (
+                                    "status",
+                                    JSONValue.compact([
+                                        ("state", .string(state)), ("reason", .string(reason)),
+                                        ("remarks", .string("Bulkhead verdict: \(v.status.rawValue) (confidence \(v.confidence.rawValue)).")),
+                                    ])
+                                ),
+                            ])
+                        ),
                         ("related-observations", .array(related.map { ["observation-uuid": .string($0)] })),
                     ]))
             }
@@ -175,23 +187,29 @@ public enum OSCALRenderer {
         let result = JSONValue.compact([
             ("uuid", .string(uuid("result"))),
             ("title", line("Bulkhead assessment of \(report.host.hostname ?? "an unnamed host")")),
-            ("description", .string(
-                "ISM Virtualisation hardening controls assessed by \(report.tool.name) \(report.tool.version) on \(report.host.source); catalog of \(report.inputs.catalogProducts) products"
-                    + (report.inputs.evidenceFiles.isEmpty ? "" : "; evidence files: \(report.inputs.evidenceFiles.joined(separator: ", "))")
-                    + "."
-            )),
+            (
+                "description",
+                .string(
+                    "ISM Virtualisation hardening controls assessed by \(report.tool.name) \(report.tool.version) on \(report.host.source); catalog of \(report.inputs.catalogProducts) products"
+                        + (report.inputs.evidenceFiles.isEmpty ? "" : "; evidence files: \(report.inputs.evidenceFiles.joined(separator: ", "))")
+                        + "."
+                )
+            ),
             ("start", .string(Timestamp.string(min(report.host.collectedAt, report.assessedAt)))),
             ("end", .string(Timestamp.string(max(report.host.collectedAt, report.assessedAt)))),
             ("local-definitions", ["components": .array(components)]),
-            ("reviewed-controls", [
-                "control-selections": [
-                    JSONValue.compact([
-                        ("description", "ISM controls assessed, by their id in the ISM OSCAL catalog."),
-                        ("include-controls", .array(selected.map { ["control-id": .string($0.oscalID)] })),
-                    ])
-                ],
-                "links": [["href": .string("#\(catalogResource)"), "rel": "reference"]],
-            ]),
+            (
+                "reviewed-controls",
+                [
+                    "control-selections": [
+                        JSONValue.compact([
+                            ("description", "ISM controls assessed, by their id in the ISM OSCAL catalog."),
+                            ("include-controls", .array(selected.map { ["control-id": .string($0.oscalID)] })),
+                        ])
+                    ],
+                    "links": [["href": .string("#\(catalogResource)"), "rel": "reference"]],
+                ]
+            ),
             ("observations", .array(observations)),
             ("findings", .array(findings)),
         ])
@@ -208,17 +226,23 @@ public enum OSCALRenderer {
                 JSONValue.compact([
                     ("uuid", .string(catalogResource)),
                     ("title", line(ISMCatalog.title)),
-                    ("description", .string(
-                        "The ASD/ACSC ISM OSCAL catalog (version \(ISMCatalog.version), catalog uuid \(ISMCatalog.catalogUUID)); control ids such as ism-1460 refer to it. Referenced, not copied."
-                    )),
+                    (
+                        "description",
+                        .string(
+                            "The ASD/ACSC ISM OSCAL catalog (version \(ISMCatalog.version), catalog uuid \(ISMCatalog.catalogUUID)); control ids such as ism-1460 refer to it. Referenced, not copied."
+                        )
+                    ),
                     ("props", [["name": "version", "value": .string(ISMCatalog.version)]]),
-                    ("rlinks", [
+                    (
+                        "rlinks",
                         [
-                            "href": .string(ISMCatalog.url), "media-type": "application/oscal.catalog+json",
-                            "hashes": [["algorithm": "SHA-256", "value": .string(ISMCatalog.sha256)]],
-                        ],
-                        ["href": .string(ISMCatalog.repository)],
-                    ]),
+                            [
+                                "href": .string(ISMCatalog.url), "media-type": "application/oscal.catalog+json",
+                                "hashes": [["algorithm": "SHA-256", "value": .string(ISMCatalog.sha256)]],
+                            ],
+                            ["href": .string(ISMCatalog.repository)],
+                        ]
+                    ),
                 ]),
                 [
                     "uuid": .string(planResource),
@@ -253,9 +277,11 @@ public enum OSCALRenderer {
     /// whitespace run (newlines from a hostile name included) into one space, trim, and never leave it empty.
     static func oneLine(_ text: String) -> String {
         let folded = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
-        let cleaned = String(String.UnicodeScalarView(folded.unicodeScalars.map {
-            $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "\u{FFFD}" : $0
-        }))
+        let cleaned = String(
+            String.UnicodeScalarView(
+                folded.unicodeScalars.map {
+                    $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "\u{FFFD}" : $0
+                }))
         return cleaned.isEmpty ? "-" : cleaned
     }
 
@@ -285,9 +311,12 @@ public enum OSCALRenderer {
                 JSONValue.compact([
                     ("href", href(e.source).map { .string($0) }),
                     ("description", .string("\(e.claim) — \(e.source)\(origin)")),
-                    ("props", .array([
-                        prop("observed-at", Timestamp.string(e.observedAt)), prop("confidence", e.confidence.rawValue),
-                    ])),
+                    (
+                        "props",
+                        .array([
+                            prop("observed-at", Timestamp.string(e.observedAt)), prop("confidence", e.confidence.rawValue),
+                        ])
+                    ),
                 ]))
         }
         return JSONValue.compact([

@@ -123,27 +123,40 @@ public enum SARIFRenderer {
             indexed.append(.object(o))
         }
         let run: JSONValue = JSONValue.compact([
-            ("tool", [
-                "driver": JSONValue.compact([
-                    ("name", "Bulkhead"), ("semanticVersion", .string(report.tool.version)),
-                    ("version", .string(report.tool.version)),
-                    ("informationUri", .string(OSCALRenderer.ISMCatalog.repository)),
-                    ("rules", .array(ruleJSON)),
-                ])
-            ]),
-            ("invocations", [
-                JSONValue.compact([
-                    ("executionSuccessful", .bool(true)),
-                    ("endTimeUtc", .string(Timestamp.string(report.assessedAt))),
-                    ("toolExecutionNotifications", .array(report.problems.map { p in
-                        ["level": "warning", "message": ["text": .string(p.description)]]
-                    })),
-                ])
-            ]),
+            (
+                "tool",
+                [
+                    "driver": JSONValue.compact([
+                        ("name", "Bulkhead"), ("semanticVersion", .string(report.tool.version)),
+                        ("version", .string(report.tool.version)),
+                        ("informationUri", .string(OSCALRenderer.ISMCatalog.repository)),
+                        ("rules", .array(ruleJSON)),
+                    ])
+                ]
+            ),
+            (
+                "invocations",
+                [
+                    JSONValue.compact([
+                        ("executionSuccessful", .bool(true)),
+                        ("endTimeUtc", .string(Timestamp.string(report.assessedAt))),
+                        (
+                            "toolExecutionNotifications",
+                            .array(
+                                report.problems.map { p in
+                                    ["level": "warning", "message": ["text": .string(p.description)]]
+                                })
+                        ),
+                    ])
+                ]
+            ),
             ("results", .array(indexed)),
-            ("properties", JSONValue.compact([
-                ("hostname", report.host.hostname.map { .string($0) }), ("source", .string(report.host.source)),
-            ])),
+            (
+                "properties",
+                JSONValue.compact([
+                    ("hostname", report.host.hostname.map { .string($0) }), ("source", .string(report.host.source)),
+                ])
+            ),
         ])
         return ["$schema": .string(schemaURI), "version": "2.1.0", "runs": [run]]
     }

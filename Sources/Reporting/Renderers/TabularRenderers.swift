@@ -22,7 +22,8 @@ public enum MarkdownRenderer {
             o += "|---|---|---|" + String(repeating: "---|", count: controls.count) + "\n"
             for m in report.mechanisms {
                 o += "| \(e(m.mechanism.name)) | \(e(m.mechanism.version ?? "-")) | \(m.mechanism.state.rawValue) | "
-                o += controls.map { c in m.verdict(for: c).map { "\($0.status.rawValue) (\($0.confidence.rawValue))" } ?? "-" }
+                o +=
+                    controls.map { c in m.verdict(for: c).map { "\($0.status.rawValue) (\($0.confidence.rawValue))" } ?? "-" }
                     .joined(separator: " | ") + " |\n"
             }
             o += "\n"
@@ -51,7 +52,8 @@ public enum MarkdownRenderer {
                 if !c.findings.isEmpty {
                     o += "| Check | Subject | Outcome | Severity | Observed | Expected |\n|---|---|---|---|---|---|\n"
                     for f in c.findings {
-                        o += "| \(e(f.checkID)) | \(e(f.subject)) | \(e(outcomeText(f.outcome))) | \(f.severity.rawValue) | \(e(f.observed ?? "-")) | \(e(f.expected ?? "-")) |\n"
+                        o +=
+                            "| \(e(f.checkID)) | \(e(f.subject)) | \(e(outcomeText(f.outcome))) | \(f.severity.rawValue) | \(e(f.observed ?? "-")) | \(e(f.expected ?? "-")) |\n"
                     }
                     o += "\n"
                 }
