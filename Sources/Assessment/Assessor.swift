@@ -66,7 +66,7 @@ public struct Assessor: Sendable {
             + DistroLifecycle.windows(observations: observations, mechanisms: discovery.mechanisms, now: asOf)
         let input = CheckInput(
             facts: facts, mechanisms: discovery.mechanisms, observations: observations, lifecycle: lifecycle,
-            daemons: CheckInputs.daemons(root: root), now: asOf)
+            daemons: CheckInputs.daemons(root: root), now: asOf, supportPolicies: CheckInputs.supportPolicies(catalog))
         let checkReport = CheckRunner(catalog: checks).run(input, selection: plan.selection, tailoring: plan.tailoring)
         var advisoryFindings: [Finding] = []
         if let path = plan.advisoryDatabase {

@@ -26,7 +26,10 @@ public enum DistroLifecycle {
                     return false
                 })
             else { continue }
-            out.append(SupportWindow(product: m.product, cycle: version, supportEnds: row.end, source: source))
+            out.append(
+                SupportWindow(
+                    product: m.product, cycle: version, supportEnds: row.end, distribution: "\(release.id) \(release.version)",
+                    source: source))
         }
         return out
     }
