@@ -154,7 +154,7 @@ enum LifecycleChecks {
                 "\(subject) is older than the \(n) newest release line(s) known on \(observed) (\(written)); \(product) supports only its \(n) newest",
                 evidence)
         }
-        if let top = known.first, older(top, than: have) {
+        if let top = known.first, top.lexicographicallyPrecedes(Array(have.prefix(top.count))) {
             return .inconclusive(
                 "\(subject) is newer than every release line the catalog knows (observed \(observed)); \(product) supports only its \(n) newest",
                 observed: subject, evidence)
