@@ -23,8 +23,8 @@ enum LifecycleChecks {
         var result = judge(ctx, product: product, version: version, line: distro, versionEvidence: versionEvidence)
         let vendor: String
         switch upstream.outcome {
-        case .pass: vendor = "upstream: supported"
-        case .fail: vendor = "upstream: out of support"
+        case .pass: vendor = "upstream: supported" + (upstream.observed.map { " (\($0))" } ?? "")
+        case .fail: vendor = "upstream: out of support" + (upstream.observed.map { " (\($0))" } ?? "")
         case .inconclusive(let why): vendor = "upstream: unknown (\(why))"
         case .notApplicable: vendor = "upstream: not applicable"
         }
