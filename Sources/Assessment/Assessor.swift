@@ -63,7 +63,7 @@ public struct Assessor: Sendable {
         let observations = HostObservationCollector.collect(root: root, now: facts.collectedAt)
         let lifecycle =
             CheckInputs.lifecycle(catalog)
-            + DistroLifecycle.windows(observations: observations, mechanisms: discovery.mechanisms, now: asOf)
+            + DistroLifecycle.windows(observations: observations, mechanisms: discovery.mechanisms, now: asOf, packages: facts.packages)
         let input = CheckInput(
             facts: facts, mechanisms: discovery.mechanisms, observations: observations, lifecycle: lifecycle,
             daemons: CheckInputs.daemons(root: root), now: asOf, supportPolicies: CheckInputs.supportPolicies(catalog))

@@ -43,6 +43,11 @@ public struct HostObservations: Codable, Hashable, Sendable {
         // Release and end-of-support dates of Debian and Ubuntu (package distro-info-data), for ISM-1848.
         "/usr/share/distro-info/debian.csv",
         "/usr/share/distro-info/ubuntu.csv",
+        // Debian packages whose security support ended early or is limited (package debian-security-support).
+        "/usr/share/debian-security-support/security-support-limited",
+        "/usr/share/debian-security-support/security-support-ended.deb11",
+        "/usr/share/debian-security-support/security-support-ended.deb12",
+        "/usr/share/debian-security-support/security-support-ended.deb13",
         "/etc/systemd/journald.conf",
         "/etc/systemd/journal-upload.conf",
         "/etc/rsyslog.conf",

@@ -91,12 +91,14 @@ enum LifecycleChecks {
             claim: "\(product) \(line.cycle) support: \(state)" + (line.note.map { " (\($0))" } ?? ""),
             source: line.source, observedAt: now, confidence: .medium)
         let evidence = versionEvidence + [doc]
+        // A distribution's note (support ended early, or limited) belongs in the verdict itself.
+        let distroNote = line.distribution == nil ? "" : line.note.map { " — \($0)" } ?? ""
         if let end = line.supportEnds {
             let days = Int(end.timeIntervalSince(now) / 86_400)
             if end < now {
-                return .fail("\(product) \(version) (\(owner)): support ended \(end.formatted(dateFormat)) (\(-days) days ago)", evidence)
+                return .fail("\(product) \(version) (\(owner)): support ended \(end.formatted(dateFormat)) (\(-days) days ago)\(distroNote)", evidence)
             }
-            return .pass("\(product) \(version) (\(owner)): supported until \(end.formatted(dateFormat)) (\(days) days left)", evidence)
+            return .pass("\(product) \(version) (\(owner)): supported until \(end.formatted(dateFormat)) (\(days) days left)\(distroNote)", evidence)
         }
         if line.supported == false {
             return .fail("\(product) \(version) (\(owner)) is no longer supported by its vendor", evidence)
