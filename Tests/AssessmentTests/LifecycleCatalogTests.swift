@@ -45,6 +45,7 @@ import VendorEvidence
         for id in [
             "xen", "firecracker", "cloud-hypervisor", "runc", "containerd", "lxc", "crun", "kata-containers", "docker", "qemu",
             "libvirt", "gvisor", "podman", "bubblewrap", "youki", "crosvm", "hyperlight", "libkrun", "apple-containerization", "acrn",
+            "proxmox-ve",
         ] {
             #expect(ids.contains(id), "\(id) has no lifecycle")
         }
