@@ -137,6 +137,8 @@ import VendorEvidence
         #expect(try judge("cloud-hypervisor", "52.0").outcome.isInconclusive)
         // QEMU publishes "latest release only" but the catalog names no line: never a pass or a fail.
         #expect(reason(try judge("qemu", "10.1.2")).contains("knows no release line of qemu"))
+        // Missing components count as zero: runc "1" is 1.0.0.
+        #expect(try judge("runc", "1").outcome == .fail)
         // A version with no numbers cannot be placed.
         #expect(try judge("runc", "git-main").outcome.isInconclusive)
     }

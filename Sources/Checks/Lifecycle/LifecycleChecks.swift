@@ -150,6 +150,7 @@ enum LifecycleChecks {
                 "the catalog knows no release line of \(product), which supports only its \(n) newest: \(subject) cannot be placed",
                 observed: subject, evidence)
         }
+        // Missing components count as zero (crun "1.29" is 1.29.0, older than 1.29.1).
         func older(_ a: [Int], than b: [Int]) -> Bool { Array(a.prefix(b.count)).lexicographicallyPrecedes(b) }
         if known.count >= n, let cutoff = newest.last, older(have, than: cutoff) {
             return .fail(
