@@ -45,7 +45,7 @@ import VendorEvidence
         for id in [
             "xen", "firecracker", "cloud-hypervisor", "runc", "containerd", "lxc", "crun", "kata-containers", "docker", "qemu",
             "libvirt", "gvisor", "podman", "bubblewrap", "youki", "crosvm", "hyperlight", "libkrun", "apple-containerization", "acrn",
-            "proxmox-ve",
+            "proxmox-ve", "sel4", "openvmm",
         ] {
             #expect(ids.contains(id), "\(id) has no lifecycle")
         }
