@@ -96,8 +96,21 @@ enum CheckInputs {
         catalog.products.flatMap { product -> [SupportWindow] in
             guard let lifecycle = product.lifecycle else { return [] }
             return lifecycle.branches.map {
-                SupportWindow(product: product.id, cycle: $0.version, supportEnds: $0.endOfSupport, source: lifecycle.source)
+                SupportWindow(
+                    product: product.id, cycle: $0.version, supportEnds: $0.endOfSupport,
+                    supported: $0.status.map { $0 == .supported }, supportedAtLeastUntil: $0.supportedAtLeastUntil,
+                    note: $0.note, source: $0.source ?? lifecycle.source)
             }
+        }
+    }
+
+    /// Whole-product support policies from the catalog (no published policy; newest-N-lines policies).
+    static func supportPolicies(_ catalog: Catalog) -> [SupportPolicy] {
+        catalog.products.compactMap { product -> SupportPolicy? in
+            guard let l = product.lifecycle else { return nil }
+            return SupportPolicy(
+                product: product.id, policy: l.policy, published: l.published, latestLines: l.latestLines,
+                knownLines: l.branches.map(\.version), observed: l.observed, source: l.source)
         }
     }
 }

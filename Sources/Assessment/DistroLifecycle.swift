@@ -6,10 +6,12 @@ public import HostInspection
 /// Support windows from the host's own distribution data (ISM-1848): the release dates shipped by the
 /// `distro-info-data` package (`/usr/share/distro-info/debian.csv`, `ubuntu.csv`) for the host OS, and, for
 /// an isolation mechanism installed from that distribution's packages, the same window (the distribution
-/// supplies and patches it for the life of the release).
+/// supplies and patches it for the life of the release), unless Debian's own `debian-security-support` lists
+/// the package's source as ended early (`security-support-ended.debN`: the window closes on that date) or
+/// limited (`security-support-limited`: the note says so).
 public enum DistroLifecycle {
     public static func windows(
-        observations: HostObservations, mechanisms: [IsolationMechanism], now: Date
+        observations: HostObservations, mechanisms: [IsolationMechanism], now: Date, packages: [InstalledPackage] = []
     ) -> [SupportWindow] {
         guard let release = osRelease(observations), let table = table(for: release.id, observations) else { return [] }
         guard let row = table.rows.first(where: { $0.version == release.version || $0.series == release.codename }) else {
@@ -26,12 +28,81 @@ public enum DistroLifecycle {
                     return false
                 })
             else { continue }
-            out.append(SupportWindow(product: m.product, cycle: version, supportEnds: row.end, source: source))
+            let binary = m.evidence.lazy.compactMap { e -> String? in
+                if case .package(let name, let v, _) = e.source, v == version { return name }
+                return nil
+            }.first
+            let sourceName = packages.first { $0.name == binary && $0.manager == manager }?.sourcePackage ?? binary
+            let distribution = "\(release.id) \(release.version)"
+            if release.id == "debian", let sourceName, let ended = securitySupport(.ended(release.version), observations)[sourceName] {
+                let end = [row.end, ended.date].compactMap { $0 }.min()
+                out.append(
+                    SupportWindow(
+                        product: m.product, cycle: version, supportEnds: end,
+                        note: "Debian security support for source package \(sourceName) ended early: \(ended.text)",
+                        distribution: distribution, source: .file(path: SecuritySupportList.ended(release.version).path, sha256: nil)))
+                continue
+            }
+            let limited = release.id == "debian" ? sourceName.flatMap { securitySupport(.limited, observations)[$0] } : nil
+            out.append(
+                SupportWindow(
+                    product: m.product, cycle: version, supportEnds: row.end,
+                    note: limited.map { "Debian security support for this package is limited: \($0.text)" },
+                    distribution: distribution, source: source))
         }
         return out
     }
 
     struct Release { var id: String; var version: String; var codename: String? }
+
+    enum SecuritySupportList {
+        case ended(String), limited
+        var path: String {
+            switch self {
+            case .ended(let version): "/usr/share/debian-security-support/security-support-ended.deb\(version)"
+            case .limited: "/usr/share/debian-security-support/security-support-limited"
+            }
+        }
+    }
+
+    struct SecuritySupportEntry { var date: Date?; var text: String }
+
+    /// Entries of a debian-security-support list, by source package; a name ending in `.*` (`php-horde.*`)
+    /// covers every source package starting with the rest. Comment and malformed lines are skipped.
+    struct SecuritySupport {
+        var exact: [String: SecuritySupportEntry] = [:]
+        var prefixes: [(String, SecuritySupportEntry)] = []
+        subscript(source: String) -> SecuritySupportEntry? {
+            exact[source] ?? prefixes.first { source.hasPrefix($0.0) }?.1
+        }
+    }
+
+    static func securitySupport(_ list: SecuritySupportList, _ obs: HostObservations) -> SecuritySupport {
+        var out = SecuritySupport()
+        guard case .content(let text)? = obs.state(list.path) else { return out }
+        let format = Date.ISO8601FormatStyle().year().month().day()
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            guard let first = trimmed.first, first != "#" else { continue }
+            let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard let name = fields.first else { continue }
+            let entry: SecuritySupportEntry
+            switch list {
+            case .ended:
+                // source, last version, date, details
+                guard fields.count >= 3, let date = try? Date(fields[2], strategy: format) else { continue }
+                entry = SecuritySupportEntry(date: date, text: "\(date.formatted(format)): " + fields.dropFirst(3).joined(separator: " "))
+            case .limited:
+                entry = SecuritySupportEntry(date: nil, text: fields.dropFirst().joined(separator: " "))
+            }
+            if name.hasSuffix(".*") {
+                out.prefixes.append((String(name.dropLast(2)), entry))
+            } else {
+                out.exact[name] = entry
+            }
+        }
+        return out
+    }
 
     static func osRelease(_ obs: HostObservations) -> Release? {
         guard case .content(let text)? = obs.state("/etc/os-release") else { return nil }

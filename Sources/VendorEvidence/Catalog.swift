@@ -181,19 +181,52 @@ public struct Component: Codable, Hashable, Sendable {
     }
 }
 
-/// A published support lifecycle (ISM-1848 will read this).
+/// A published support lifecycle (ISM-1848 reads it through `lifecycle.support-window`).
 public struct SupportLifecycle: Codable, Hashable, Sendable {
+    /// One release line (`4.19`, `2.2`, `v1.16` written `1.16`).
     public struct Branch: Codable, Hashable, Sendable {
+        /// The vendor's published state of a line on the lifecycle's `observed` date.
+        public enum Status: String, Codable, Hashable, Sendable { case supported, ended }
         public var version: String
+        /// The day support (security fixes) ends, as the vendor published it.
         public var endOfSupport: Date?
+        /// The vendor guarantees support at least until this day; after it the line's state depends on later
+        /// releases the catalog cannot see (Firecracker's "Min. end of support").
+        public var supportedAtLeastUntil: Date?
+        /// The state the vendor published on `observed` (for lines without dates: "Unmaintained").
+        public var status: Status?
         public var note: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case version, endOfSupport, note }
+        /// Where this line's dates are published, when not the lifecycle's own `source` (Xen: one SUPPORT.md per branch).
+        public var source: Evidence.Source?
+        enum CodingKeys: String, CodingKey, CaseIterable { case version, endOfSupport, supportedAtLeastUntil, status, note, source }
+        public init(
+            version: String, endOfSupport: Date? = nil, supportedAtLeastUntil: Date? = nil, status: Status? = nil,
+            note: String? = nil, source: Evidence.Source? = nil
+        ) {
+            self.version = version
+            self.endOfSupport = endOfSupport
+            self.supportedAtLeastUntil = supportedAtLeastUntil
+            self.status = status
+            self.note = note
+            self.source = source
+        }
         public init(from decoder: any Decoder) throws {
             try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
             let c = try decoder.container(keyedBy: CodingKeys.self)
             version = try decodeNonEmpty(c, .version)
+            guard !SupportLifecycleVersion.components(version).isEmpty else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .version, in: c, debugDescription: "\"\(version)\" is not a release line (dotted numbers such as \"4.19\")")
+            }
             endOfSupport = try c.contains(.endOfSupport) ? CalendarDate.decode(c, .endOfSupport) : nil
+            supportedAtLeastUntil = try c.contains(.supportedAtLeastUntil) ? CalendarDate.decode(c, .supportedAtLeastUntil) : nil
+            status = try c.decodeIfPresent(Status.self, forKey: .status)
             note = try c.decodeIfPresent(String.self, forKey: .note)
+            source = try c.decodeIfPresent(SourceRef.self, forKey: .source)?.evidenceSource
+            if status == .ended, endOfSupport == nil, supportedAtLeastUntil != nil {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .status, in: c, debugDescription: "an ended line has no \"supportedAtLeastUntil\" (write its \"endOfSupport\" if known)")
+            }
         }
     }
     /// The policy in words ("only the current release series receives security fixes").
@@ -201,8 +234,28 @@ public struct SupportLifecycle: Codable, Hashable, Sendable {
     public var branches: [Branch]
     public var source: Evidence.Source
     public var observed: Date
+    /// The vendor supports only its `latestLines` newest release lines (Kata: 1, runc: 3); `branches` then lists
+    /// the newest lines known on `observed` (none when no pinned source names them: the check is then inconclusive).
+    /// A line older than the `latestLines` newest listed is out of support; one among them may have been
+    /// superseded since, which the catalog cannot know.
+    public var latestLines: Int?
+    /// False when no published support policy was found; `policy` then says where we looked, and there are no
+    /// branches. The check reports such a product as inconclusive, never as supported.
+    public var published: Bool
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case policy, branches, source, observed }
+    enum CodingKeys: String, CodingKey, CaseIterable { case policy, branches, source, observed, latestLines, published }
+
+    public init(
+        policy: String, branches: [Branch] = [], source: Evidence.Source, observed: Date, latestLines: Int? = nil,
+        published: Bool = true
+    ) {
+        self.policy = policy
+        self.branches = branches
+        self.source = source
+        self.observed = observed
+        self.latestLines = latestLines
+        self.published = published
+    }
 
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
@@ -211,6 +264,36 @@ public struct SupportLifecycle: Codable, Hashable, Sendable {
         branches = try c.decodeIfPresent([Branch].self, forKey: .branches) ?? []
         source = try c.decode(SourceRef.self, forKey: .source).evidenceSource
         observed = try CalendarDate.decode(c, .observed)
+        latestLines = try c.decodeIfPresent(Int.self, forKey: .latestLines)
+        published = try c.decodeIfPresent(Bool.self, forKey: .published) ?? true
+        if let n = latestLines, n < 1 {
+            throw DecodingError.dataCorruptedError(forKey: .latestLines, in: c, debugDescription: "latestLines is at least 1 (got \(n))")
+        }
+        if !published, !branches.isEmpty || latestLines != nil {
+            throw DecodingError.dataCorruptedError(
+                forKey: .published, in: c, debugDescription: "an unpublished policy has no branches and no latestLines")
+        }
+        var seen: Set<[Int]> = []
+        for b in branches where !seen.insert(SupportLifecycleVersion.components(b.version)).inserted {
+            throw DecodingError.dataCorruptedError(forKey: .branches, in: c, debugDescription: "release line \"\(b.version)\" is listed twice")
+        }
+    }
+}
+
+/// Numeric components of a release line or installed version, the way the lifecycle check reads them.
+enum SupportLifecycleVersion {
+    static func components(_ version: String) -> [Int] {
+        var v = Substring(version)
+        if v.first == "v" { v = v.dropFirst() }
+        if let colon = v.firstIndex(of: ":") { v = v[v.index(after: colon)...] }
+        var out: [Int] = []
+        for part in v.split(separator: ".", omittingEmptySubsequences: false) {
+            let digits = part.prefix { $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 9, let n = Int(digits) else { break }
+            out.append(n)
+            if digits.count != part.count { break }
+        }
+        return out
     }
 }
 

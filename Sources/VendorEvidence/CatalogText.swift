@@ -39,9 +39,16 @@ public enum CatalogText {
             out += "\n"
         }
         if let l = product.lifecycle {
-            out += "\nSupport lifecycle: \(l.policy) (\(l.source); observed \(CalendarDate.format(l.observed)))\n"
+            let kind = !l.published ? "no published policy: " : l.latestLines.map { "only the \($0) newest line(s) supported: " } ?? ""
+            out += "\nSupport lifecycle: \(kind)\(l.policy) (\(l.source); observed \(CalendarDate.format(l.observed)))\n"
             for b in l.branches {
-                out += "  - \(b.version): end of support \(b.endOfSupport.map(CalendarDate.format) ?? "not published")\(b.note.map { " (\($0))" } ?? "")\n"
+                let state: String =
+                    if let end = b.endOfSupport { "end of support \(CalendarDate.format(end))" }
+                    else if let min = b.supportedAtLeastUntil { "supported at least until \(CalendarDate.format(min))" }
+                    else if let status = b.status { status == .ended ? "ended" : "supported, end not dated" }
+                    else if l.latestLines != nil { "known release line" }
+                    else { "end of support not published" }
+                out += "  - \(b.version): \(state)\(b.note.map { " (\($0))" } ?? "")\(b.source.map { "; \($0)" } ?? "")\n"
             }
         }
         out += "\n" + evaluation(e)

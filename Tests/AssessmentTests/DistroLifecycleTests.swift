@@ -1,8 +1,10 @@
-import Assessment
+@testable import Assessment
 import BulkheadModel
 import Checks
 import Foundation
+import HostInspection
 import Testing
+import VendorEvidence
 
 /// ISM-1848 from the distribution's own release data (package distro-info-data), read on this machine.
 @Suite struct DistroLifecycleTests {
@@ -56,5 +58,90 @@ import Testing
     @Test func anUnknownDistributionGivesNoWindow() throws {
         guard let obs = try observations(osRelease: "ID=plan9\nVERSION_ID=4\n") else { return }
         #expect(DistroLifecycle.windows(observations: obs, mechanisms: [], now: Support.asOf).isEmpty)
+    }
+
+    // MARK: debian-security-support: packages whose support ended early or is limited
+
+    static let ended12 = "/usr/share/debian-security-support/security-support-ended.deb12"
+    static let limited = "/usr/share/debian-security-support/security-support-limited"
+
+    func withSecuritySupport(_ obs: HostObservations) -> HostObservations? {
+        var obs = obs
+        for path in [Self.ended12, Self.limited] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                if Support.inCI { Issue.record("\(path) is missing; .ci/run installs debian-security-support") }
+                return nil
+            }
+            obs.files[path] = .content(String(decoding: data, as: UTF8.self))
+        }
+        return obs
+    }
+
+    func packaged(_ id: ProductID, binary: String, version: String) -> IsolationMechanism {
+        var m = Support.mechanism(id, id.rawValue, role: .containerRuntime)
+        m.version = version
+        m.evidence = [
+            Evidence(claim: "pkg", source: .package(name: binary, version: version, manager: "dpkg"), observedAt: Support.asOf, confidence: .high)
+        ]
+        return m
+    }
+
+    @Test func debianEndedSecuritySupportClosesThePackageWindow() throws {
+        guard let base = try observations(osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
+            let obs = withSecuritySupport(base)
+        else { return }
+        // lxd is listed in security-support-ended.deb12 (2026-06-12, bug #1138294); its binary package is lxd-client here
+        // to show the source package decides.
+        let lxd = packaged("lxc", binary: "lxd-client", version: "5.0.2-5+deb12u6")
+        let packages = [InstalledPackage(name: "lxd-client", version: "5.0.2-5+deb12u6", manager: "dpkg", sourcePackage: "lxd")]
+        let windows = DistroLifecycle.windows(observations: obs, mechanisms: [lxd], now: Support.asOf, packages: packages)
+        let w = try #require(windows.first { $0.product == "lxc" })
+        #expect(w.supportEnds == CalendarDate.parse("2026-06-12"), "\(w)")
+        #expect(w.note?.contains("ended early") == true && w.note?.contains("1138294") == true, "\(w.note ?? "")")
+        #expect(w.source == .file(path: Self.ended12, sha256: nil))
+        let report = CheckRunner(catalog: try CheckCatalog.standard()).run(
+            CheckInput(
+                facts: .init(collectedAt: Support.asOf, source: "test"), mechanisms: [lxd], observations: obs, lifecycle: windows,
+                now: Support.asOf),
+            selection: CheckSelection(only: ["lifecycle.support-window"]))
+        let f = try #require(report.findings.first)
+        #expect(f.outcome == .fail)
+        #expect(f.observed?.contains("ended early") == true, "\(f.observed ?? "")")
+        // Without the source package the binary name is looked up (and lxd-client is not listed): the release window.
+        let plain = DistroLifecycle.windows(observations: obs, mechanisms: [lxd], now: Support.asOf)
+        #expect(plain.first { $0.product == "lxc" }?.supportEnds == CalendarDate.parse("2028-06-30"))
+    }
+
+    @Test func debianLimitedSecuritySupportIsNoted() throws {
+        guard let base = try observations(osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
+            let obs = withSecuritySupport(base)
+        else { return }
+        // `golang.*` in security-support-limited covers every golang-* source package.
+        let m = packaged("runc", binary: "golang-github-opencontainers-runc-dev", version: "1.1.5+ds1-1+deb12u1")
+        let packages = [
+            InstalledPackage(
+                name: "golang-github-opencontainers-runc-dev", version: "1.1.5+ds1-1+deb12u1", manager: "dpkg",
+                sourcePackage: "golang-github-opencontainers-runc")
+        ]
+        let w = try #require(DistroLifecycle.windows(observations: obs, mechanisms: [m], now: Support.asOf, packages: packages).first { $0.product == "runc" })
+        #expect(w.supportEnds == CalendarDate.parse("2028-06-30"))
+        #expect(w.note?.contains("limited") == true && w.note?.contains("golang-static-linking") == true, "\(w.note ?? "")")
+        // qemu is on neither list.
+        let q = packaged("qemu", binary: "qemu-system-x86", version: "1:7.2+dfsg-7+deb12u18+b3")
+        let qw = try #require(DistroLifecycle.windows(
+            observations: obs, mechanisms: [q], now: Support.asOf,
+            packages: [InstalledPackage(name: "qemu-system-x86", version: "1:7.2+dfsg-7+deb12u18+b3", manager: "dpkg", sourcePackage: "qemu")]
+        ).first { $0.product == "qemu" })
+        #expect(qw.note == nil)
+    }
+
+    @Test func malformedSecuritySupportLinesAreSkipped() throws {
+        var obs = HostObservations(observedAt: Support.asOf, source: "test")
+        obs.files[Self.ended12] = .content("# comment\nlxd  5.0.2  not-a-date  text\n\n  \nonlyname\nphp-horde.*\t0\t2025-03-22\tPHP8\n")
+        let list = DistroLifecycle.securitySupport(.ended("12"), obs)
+        #expect(list["lxd"] == nil)
+        #expect(list["onlyname"] == nil)
+        #expect(list["php-horde-core"]?.date == CalendarDate.parse("2025-03-22"))
+        #expect(DistroLifecycle.securitySupport(.limited, obs)["anything"] == nil, "an absent file gives no entries")
     }
 }

@@ -14,6 +14,8 @@ public struct CheckInput: Sendable {
     /// Vendor support windows (one per release line, from the catalog's `lifecycle.branches`); nil when no
     /// lifecycle data was supplied.
     public var lifecycle: [SupportWindow]?
+    /// Whole-product support policies (no published policy; only the newest N lines supported).
+    public var supportPolicies: [SupportPolicy]
     /// Management daemon configurations (libvirt `qemu.conf`).
     public var daemons: [DaemonConfiguration]
     /// The time support windows are judged against (normally when the facts were collected).
@@ -21,8 +23,10 @@ public struct CheckInput: Sendable {
 
     public init(
         facts: HostFacts, mechanisms: [IsolationMechanism] = [], observations: HostObservations? = nil,
-        lifecycle: [SupportWindow]? = nil, daemons: [DaemonConfiguration] = [], now: Date? = nil
+        lifecycle: [SupportWindow]? = nil, daemons: [DaemonConfiguration] = [], now: Date? = nil,
+        supportPolicies: [SupportPolicy] = []
     ) {
+        self.supportPolicies = supportPolicies
         self.facts = facts
         self.mechanisms = mechanisms
         self.observations = observations

@@ -43,6 +43,11 @@ public struct HostObservations: Codable, Hashable, Sendable {
         // Release and end-of-support dates of Debian and Ubuntu (package distro-info-data), for ISM-1848.
         "/usr/share/distro-info/debian.csv",
         "/usr/share/distro-info/ubuntu.csv",
+        // Debian packages whose security support ended early or is limited (package debian-security-support).
+        "/usr/share/debian-security-support/security-support-limited",
+        "/usr/share/debian-security-support/security-support-ended.deb11",
+        "/usr/share/debian-security-support/security-support-ended.deb12",
+        "/usr/share/debian-security-support/security-support-ended.deb13",
         "/etc/systemd/journald.conf",
         "/etc/systemd/journal-upload.conf",
         "/etc/rsyslog.conf",
@@ -92,38 +97,85 @@ public struct SupportWindow: Codable, Hashable, Sendable {
     public var cycle: String
     /// Last day of vendor security support; nil when the vendor has announced none yet.
     public var supportEnds: Date?
-    /// Vendors that support only the newest lines (Firecracker: the two latest minors) set this instead of
-    /// a date: false when the line is out of support.
+    /// The vendor's published state of the line when the catalog was observed: false when the line is out of
+    /// support, true when it was supported but no end date is published (then the check cannot pass it).
     public var supported: Bool?
+    /// The vendor guarantees support at least until this day (Firecracker's "Min. end of support"); after it
+    /// the line's state depends on later releases.
+    public var supportedAtLeastUntil: Date?
+    /// The vendor's words about this line ("until after docker-30.x").
+    public var note: String?
+    /// Set when the window is a distribution's (the package comes from `debian` 12 and is patched for its life).
+    public var distribution: String?
     /// Where the window is published.
     public var source: Evidence.Source
 
-    public init(product: ProductID, cycle: String, supportEnds: Date? = nil, supported: Bool? = nil, source: Evidence.Source) {
+    public init(
+        product: ProductID, cycle: String, supportEnds: Date? = nil, supported: Bool? = nil,
+        supportedAtLeastUntil: Date? = nil, note: String? = nil, distribution: String? = nil, source: Evidence.Source
+    ) {
         self.product = product
         self.cycle = cycle
         self.supportEnds = supportEnds
         self.supported = supported
+        self.supportedAtLeastUntil = supportedAtLeastUntil
+        self.note = note
+        self.distribution = distribution
         self.source = source
     }
 
     /// Whether `version` belongs to this line (numeric prefix match on dotted components, epoch dropped).
     public func matches(version: String) -> Bool {
-        let want = Self.components(cycle)
-        let have = Self.components(version)
+        let want = Self.numbers(cycle)
+        let have = Self.numbers(version)
         return !want.isEmpty && have.count >= want.count && Array(have.prefix(want.count)) == want
     }
 
-    static func components(_ version: String) -> [String] {
+    static func components(_ version: String) -> [String] { numbers(version).map(String.init) }
+
+    /// Dotted numeric components of a version: a leading `v` and a dpkg epoch dropped, stopping at the first
+    /// non-numeric part (`1:7.2+dfsg-7+deb12u18` → [7, 2]; `v1.16.1` → [1, 16, 1]).
+    public static func numbers(_ version: String) -> [Int] {
         var v = Substring(version)
-        if let colon = v.firstIndex(of: ":") { v = v[v.index(after: colon)...] }  // dpkg epoch
-        var out: [String] = []
+        if let colon = v.firstIndex(of: ":"), v[..<colon].allSatisfy(\.isNumber) { v = v[v.index(after: colon)...] }
+        if v.first == "v" || v.first == "V" { v = v.dropFirst() }
+        var out: [Int] = []
         for part in v.split(separator: ".", omittingEmptySubsequences: false) {
             let digits = part.prefix { $0.isNumber }
-            if digits.isEmpty { break }
-            out.append(String(Int(digits).map(String.init) ?? String(digits)))
+            guard !digits.isEmpty, digits.count <= 9, let n = Int(digits) else { break }
+            out.append(n)
             if digits.count != part.count { break }
         }
         return out
+    }
+}
+
+/// A product's support policy as a whole (from the catalog's `lifecycle`), for what per-line windows cannot say:
+/// that no policy is published, or that only the newest N lines are supported.
+public struct SupportPolicy: Codable, Hashable, Sendable {
+    public var product: ProductID
+    /// The policy in the vendor's words, or (when `published` is false) where we looked.
+    public var policy: String
+    /// False when the vendor publishes no support policy.
+    public var published: Bool
+    /// Only the newest N release lines are supported.
+    public var latestLines: Int?
+    /// The release lines known on `observed` (for `latestLines`).
+    public var knownLines: [String]
+    public var observed: Date
+    public var source: Evidence.Source
+
+    public init(
+        product: ProductID, policy: String, published: Bool = true, latestLines: Int? = nil, knownLines: [String] = [],
+        observed: Date, source: Evidence.Source
+    ) {
+        self.product = product
+        self.policy = policy
+        self.published = published
+        self.latestLines = latestLines
+        self.knownLines = knownLines
+        self.observed = observed
+        self.source = source
     }
 }
 
