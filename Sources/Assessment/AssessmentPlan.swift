@@ -51,20 +51,32 @@ enum CheckInputs {
     /// The libvirt QEMU driver configuration and Xen toolstack configuration, parsed, when present.
     static func daemons(root: any HostRoot) -> [DaemonConfiguration] {
         var out: [DaemonConfiguration] = []
-        if let d = daemon("libvirt", "/etc/libvirt/qemu.conf", root: root, parse: { data, path throws(ConfigParseError) in
-            let parsed = try LibvirtQEMUConfParser.parse(data, source: path)
-            return (.libvirtQEMU(parsed.value), parsed.problems)
-        }) { out.append(d) }
-        if let d = daemon("xen", "/etc/xen/xl.conf", root: root, parse: { data, path throws(ConfigParseError) in
-            let parsed = try XenConfigParser.parseToolstack(data, source: path)
-            return (.xenToolstack(parsed.value), parsed.problems)
-        }) { out.append(d) }
+        if let d = daemon(
+            "libvirt", "/etc/libvirt/qemu.conf", root: root,
+            parse: { data, path throws(ConfigParseError) in
+                let parsed = try LibvirtQEMUConfParser.parse(data, source: path)
+                return (.libvirtQEMU(parsed.value), parsed.problems)
+            })
+        {
+            out.append(d)
+        }
+        if let d = daemon(
+            "xen", "/etc/xen/xl.conf", root: root,
+            parse: { data, path throws(ConfigParseError) in
+                let parsed = try XenConfigParser.parseToolstack(data, source: path)
+                return (.xenToolstack(parsed.value), parsed.problems)
+            })
+        {
+            out.append(d)
+        }
         // Kata reads the first configuration file that exists, in this order.
         if let path = KataDetector.configPaths.first(where: { root.exists($0) }),
-            let d = daemon("kata-containers", path, root: root, parse: { data, path throws(ConfigParseError) in
-                let parsed = try KataConfigParser.parse(data, source: path)
-                return (.kata(parsed.value), parsed.problems)
-            })
+            let d = daemon(
+                "kata-containers", path, root: root,
+                parse: { data, path throws(ConfigParseError) in
+                    let parsed = try KataConfigParser.parse(data, source: path)
+                    return (.kata(parsed.value), parsed.problems)
+                })
         {
             out.append(d)
         }

@@ -117,10 +117,11 @@ public struct Assessor: Sendable {
         var problems = discovery.problems
         problems += catalog.problems.map { Problem(subject: $0.file, message: $0.description) }
         let measuredBy = Array(
-            Set(measured.compactMap { f -> String? in
-                if case .measurement(let stage) = f.origin { return stage }
-                return nil
-            })
+            Set(
+                measured.compactMap { f -> String? in
+                    if case .measurement(let stage) = f.origin { return stage }
+                    return nil
+                })
         ).sorted()
         return AssessmentReport(
             tool: .init(version: toolVersion),

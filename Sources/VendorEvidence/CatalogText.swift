@@ -43,11 +43,11 @@ public enum CatalogText {
             out += "\nSupport lifecycle: \(kind)\(l.policy) (\(l.source); observed \(CalendarDate.format(l.observed)))\n"
             for b in l.branches {
                 let state: String =
-                    if let end = b.endOfSupport { "end of support \(CalendarDate.format(end))" }
-                    else if let min = b.supportedAtLeastUntil { "supported at least until \(CalendarDate.format(min))" }
-                    else if let status = b.status { status == .ended ? "ended" : "supported, end not dated" }
-                    else if l.latestLines != nil { "known release line" }
-                    else { "end of support not published" }
+                    if let end = b.endOfSupport { "end of support \(CalendarDate.format(end))" } else if let min = b.supportedAtLeastUntil {
+                        "supported at least until \(CalendarDate.format(min))"
+                    } else if let status = b.status { status == .ended ? "ended" : "supported, end not dated" } else if l.latestLines != nil {
+                        "known release line"
+                    } else { "end of support not published" }
                 out += "  - \(b.version): \(state)\(b.note.map { " (\($0))" } ?? "")\(b.source.map { "; \($0)" } ?? "")\n"
             }
         }
@@ -76,7 +76,8 @@ public enum CatalogText {
         if !e.staleFacts.isEmpty {
             out += "\(indent)Stale facts (observed more than 12 months before \(CalendarDate.format(e.assessedAt)); confidence lowered one level):\n"
             for s in e.staleFacts {
-                out += "\(indent)  - \(s.fact.aspect.rawValue): \(s.fact.evidence.claim) (observed \(CalendarDate.format(s.fact.evidence.observedAt)))\n"
+                out +=
+                    "\(indent)  - \(s.fact.aspect.rawValue): \(s.fact.evidence.claim) (observed \(CalendarDate.format(s.fact.evidence.observedAt)))\n"
             }
         }
         if e.status == .notAssessed, e.components.isEmpty {

@@ -1,10 +1,11 @@
-@testable import Assessment
 import BulkheadModel
 import Checks
 import Foundation
 import HostInspection
 import Testing
 import VendorEvidence
+
+@testable import Assessment
 
 /// ISM-1848 from the distribution's own release data (package distro-info-data), read on this machine.
 @Suite struct DistroLifecycleTests {
@@ -123,15 +124,17 @@ import VendorEvidence
                 name: "golang-github-opencontainers-runc-dev", version: "1.1.5+ds1-1+deb12u1", manager: "dpkg",
                 sourcePackage: "golang-github-opencontainers-runc")
         ]
-        let w = try #require(DistroLifecycle.windows(observations: obs, mechanisms: [m], now: Support.asOf, packages: packages).first { $0.product == "runc" })
+        let w = try #require(
+            DistroLifecycle.windows(observations: obs, mechanisms: [m], now: Support.asOf, packages: packages).first { $0.product == "runc" })
         #expect(w.supportEnds == CalendarDate.parse("2028-06-30"))
         #expect(w.note?.contains("limited") == true && w.note?.contains("golang-static-linking") == true, "\(w.note ?? "")")
         // qemu is on neither list.
         let q = packaged("qemu", binary: "qemu-system-x86", version: "1:7.2+dfsg-7+deb12u18+b3")
-        let qw = try #require(DistroLifecycle.windows(
-            observations: obs, mechanisms: [q], now: Support.asOf,
-            packages: [InstalledPackage(name: "qemu-system-x86", version: "1:7.2+dfsg-7+deb12u18+b3", manager: "dpkg", sourcePackage: "qemu")]
-        ).first { $0.product == "qemu" })
+        let qw = try #require(
+            DistroLifecycle.windows(
+                observations: obs, mechanisms: [q], now: Support.asOf,
+                packages: [InstalledPackage(name: "qemu-system-x86", version: "1:7.2+dfsg-7+deb12u18+b3", manager: "dpkg", sourcePackage: "qemu")]
+            ).first { $0.product == "qemu" })
         #expect(qw.note == nil)
     }
 

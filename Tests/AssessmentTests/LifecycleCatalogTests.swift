@@ -1,9 +1,10 @@
-@testable import Assessment
 import BulkheadModel
 import Checks
 import Foundation
 import Testing
 import VendorEvidence
+
+@testable import Assessment
 
 /// ISM-1848 `lifecycle.support-window` on the shipped catalog's lifecycle data (sources observed 2026-11-28),
 /// judged on 2026-11-28, for upstream version strings and for the Debian 12 packages installed on this machine.
@@ -74,7 +75,13 @@ import VendorEvidence
         #expect(supported.outcome == .pass)
         #expect(supported.observed?.contains("supported until 2030-03-05") == true, "\(supported.observed ?? "")")
         #expect(supported.observed?.contains("days left") == true)
-        #expect(supported.evidence.contains { $0.source == .document(url: "https://github.com/xen-project/xen/blob/9611e26eff425be128d4b9c7b48f2bc6b5d3498e/SUPPORT.md#L12-L15", title: "xen-project/xen @ 9611e26eff42 : SUPPORT.md:12-15") })
+        #expect(
+            supported.evidence.contains {
+                $0.source
+                    == .document(
+                        url: "https://github.com/xen-project/xen/blob/9611e26eff425be128d4b9c7b48f2bc6b5d3498e/SUPPORT.md#L12-L15",
+                        title: "xen-project/xen @ 9611e26eff42 : SUPPORT.md:12-15")
+            })
         let ended = try judge("xen", "4.16.5")
         #expect(ended.outcome == .fail)
         #expect(ended.observed?.contains("support ended 2024-12-02") == true, "\(ended.observed ?? "")")

@@ -22,21 +22,26 @@ import Testing
         } catch { return error }
     }
 
-    static let source = #""source":{"url":"https://github.com/o/r/blob/0123456789012345678901234567890123456789/P.md#L1-L2","title":"o/r @ 012345678901 : P.md:1-2"}"#
+    static let source =
+        #""source":{"url":"https://github.com/o/r/blob/0123456789012345678901234567890123456789/P.md#L1-L2","title":"o/r @ 012345678901 : P.md:1-2"}"#
 
     @Test func extendedLifecycleDecodes() throws {
-        let l = try #require(try decode("""
-            {"policy":"newest two","latestLines":2,"observed":"2026-11-28",\(Self.source),
-             "branches":[{"version":"v1.16","supportedAtLeastUntil":"2026-12-03","status":"supported"},
-                         {"version":"1.14","endOfSupport":"2026-06-03",\(Self.source)},
-                         {"version":"28","status":"ended","note":"Unmaintained"}]}
-            """))
+        let l = try #require(
+            try decode(
+                """
+                {"policy":"newest two","latestLines":2,"observed":"2026-11-28",\(Self.source),
+                 "branches":[{"version":"v1.16","supportedAtLeastUntil":"2026-12-03","status":"supported"},
+                             {"version":"1.14","endOfSupport":"2026-06-03",\(Self.source)},
+                             {"version":"28","status":"ended","note":"Unmaintained"}]}
+                """))
         #expect(l.latestLines == 2 && l.published)
         #expect(l.branches.count == 3)
         #expect(l.branches[0].status == .supported && l.branches[0].supportedAtLeastUntil == CalendarDate.parse("2026-12-03"))
         #expect(l.branches[1].source != nil && l.branches[0].source == nil)
         #expect(l.branches[2].status == .ended)
-        let none = try #require(try decode(#"{"policy":"No published support policy found (SECURITY.md)","published":false,"observed":"2026-11-28","# + Self.source + "}"))
+        let none = try #require(
+            try decode(#"{"policy":"No published support policy found (SECURITY.md)","published":false,"observed":"2026-11-28","# + Self.source + "}")
+        )
         #expect(!none.published && none.branches.isEmpty)
     }
 

@@ -82,11 +82,9 @@ enum LifecycleChecks {
         let now = ctx.input.now
         let owner = line.distribution.map { "\($0) package" } ?? "line \(line.cycle)"
         let state: String =
-            if let end = line.supportEnds { "until \(end.formatted(dateFormat))" }
-            else if let min = line.supportedAtLeastUntil { "at least until \(min.formatted(dateFormat))" }
-            else if line.supported == false { "ended" }
-            else if line.supported == true { "supported, end not dated" }
-            else { "no end announced" }
+            if let end = line.supportEnds { "until \(end.formatted(dateFormat))" } else if let min = line.supportedAtLeastUntil {
+                "at least until \(min.formatted(dateFormat))"
+            } else if line.supported == false { "ended" } else if line.supported == true { "supported, end not dated" } else { "no end announced" }
         let doc = Evidence(
             claim: "\(product) \(line.cycle) support: \(state)" + (line.note.map { " (\($0))" } ?? ""),
             source: line.source, observedAt: now, confidence: .medium)
@@ -96,7 +94,8 @@ enum LifecycleChecks {
         if let end = line.supportEnds {
             let days = Int(end.timeIntervalSince(now) / 86_400)
             if end < now {
-                return .fail("\(product) \(version) (\(owner)): support ended \(end.formatted(dateFormat)) (\(-days) days ago)\(distroNote)", evidence)
+                return .fail(
+                    "\(product) \(version) (\(owner)): support ended \(end.formatted(dateFormat)) (\(-days) days ago)\(distroNote)", evidence)
             }
             return .pass("\(product) \(version) (\(owner)): supported until \(end.formatted(dateFormat)) (\(days) days left)\(distroNote)", evidence)
         }
@@ -138,9 +137,11 @@ enum LifecycleChecks {
         known.reverse()
         let newest = known.prefix(n)
         let written = newest.map { $0.map(String.init).joined(separator: ".") }.joined(separator: ", ")
-        let evidence = versionEvidence + [policyEvidence(ctx, policy)] + (line.map {
-            [Evidence(claim: "\(product) \($0.cycle) is a known release line", source: $0.source, observedAt: ctx.input.now, confidence: .medium)]
-        } ?? [])
+        let evidence =
+            versionEvidence + [policyEvidence(ctx, policy)]
+            + (line.map {
+                [Evidence(claim: "\(product) \($0.cycle) is a known release line", source: $0.source, observedAt: ctx.input.now, confidence: .medium)]
+            } ?? [])
         let have = SupportWindow.numbers(version)
         guard !have.isEmpty else {
             return .inconclusive("version \(version) of \(product) has no numeric release line", observed: subject, evidence)
