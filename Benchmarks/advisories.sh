@@ -30,13 +30,17 @@ read -r PYN PYT PYRSS < <(python3 Benchmarks/advisories_python_baseline.py "$C")
 find "$C" -name '*.json' -print0 | xargs -0 cat > /dev/null
 /usr/bin/time -f "%e %M" -o "$WORK/time" "$BIN" "$WORK/bench.sqlite" "$C" > "$WORK/report.json"
 read -r BT BRSS < "$WORK/time"
+find "$C" -name '*.json' -print0 | xargs -0 cat > /dev/null
+"$BIN" --floor "$C" > "$WORK/floor.json"
 BREC=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(int(r['advisories']), int(r['problems']))" "$WORK/report.json")
-python3 - "$N" "$BT" "$BRSS" "$PYN" "$PYT" "$PYRSS" "$BREC" <<'PY'
-import sys
-n, bt, brss, pyn, pyt, pyrss, brec = sys.argv[1:]
+python3 - "$N" "$BT" "$BRSS" "$PYN" "$PYT" "$PYRSS" "$BREC" "$WORK/floor.json" <<'PY'
+import json, sys
+n, bt, brss, pyn, pyt, pyrss, brec = sys.argv[1:8]
 recs, probs = brec.split()
 bt, pyt = float(bt), float(pyt)
 print(f"bulkhead import : {recs} records ({probs} problems) in {bt:.1f} s = {int(recs)/bt:,.0f} records/s, peak RSS {int(brss)//1024} MiB (parse + normalise + SQLite)")
 print(f"python json.load: {pyn} files in {pyt:.1f} s = {int(pyn)/pyt:,.0f} records/s, peak RSS {pyrss} MiB (parse only)")
 print(f"speed-up vs python: {pyt/bt:.2f}x   goal: < 60 s and >= 3x")
+fl = json.load(open(sys.argv[8]))
+print(f"floor (read + validate every byte with JSONPull on all cores, nothing decoded or stored): {fl['seconds']:.1f} s = {pyt/fl['seconds']:.2f}x python")
 PY
