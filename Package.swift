@@ -167,7 +167,8 @@ let package = Package(
             name: "StoreTests", dependencies: ["Store", "BulkheadModel", "StoreTestWriter", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Writer"]),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
-        .executableTarget(name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
+        .executableTarget(
+            name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
         // Helpers shared by test targets (a real rpm database built at test time).
         .target(name: "BulkheadTestSupport", path: "Tests/TestSupport", exclude: ["README.md"], swiftSettings: strict),
         .testTarget(

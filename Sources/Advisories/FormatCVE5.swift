@@ -32,10 +32,7 @@ enum CVE5 {
         var metrics: [Metric]?
         var rejectedReasons: [Description]?
     }
-    struct Description: Sendable {
-        var lang: String?
-        var value: String?
-    }
+    typealias Description = LangValue
     struct Affected: Sendable {
         var vendor: String?
         var product: String?
@@ -72,11 +69,7 @@ enum CVE5 {
         var cvssV2_0: CVSS?
         var other: Other?
     }
-    struct CVSS: Sendable {
-        var baseScore: Double?
-        var baseSeverity: String?
-        var vectorString: String?
-    }
+    typealias CVSS = CVSSScore
     struct Other: Sendable {
         var type: String?
         var content: OtherContent?
@@ -159,20 +152,7 @@ enum CVE5 {
 
     static func decodeDescriptions(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> [Description] {
         var out: [Description] = []
-        try r.forEach(s) { (r: inout JSONPull) throws(Failure) in
-            var d = Description()
-            var o = try r.beginObject(s)
-            while let k = try r.nextKey(s, &o) {
-                if JSONPull.key(s, k, is: "lang") {
-                    d.lang = try r.optionalString(s)
-                } else if JSONPull.key(s, k, is: "value") {
-                    d.value = try r.optionalString(s)
-                } else {
-                    try r.skipValue(s)
-                }
-            }
-            out.append(d)
-        }
+        try r.forEach(s) { (r: inout JSONPull) throws(Failure) in out.append(try LangValue.decode(s, &r)) }
         return out
     }
 
@@ -358,20 +338,7 @@ enum CVE5 {
 
     static func decodeCVSS(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> CVSS? {
         if try r.skipNull(s) { return nil }
-        var c = CVSS()
-        var o = try r.beginObject(s)
-        while let k = try r.nextKey(s, &o) {
-            if JSONPull.key(s, k, is: "baseScore") {
-                c.baseScore = try r.optionalNumber(s)
-            } else if JSONPull.key(s, k, is: "baseSeverity") {
-                c.baseSeverity = try r.optionalString(s)
-            } else if JSONPull.key(s, k, is: "vectorString") {
-                c.vectorString = try r.optionalString(s)
-            } else {
-                try r.skipValue(s)
-            }
-        }
-        return c
+        return try CVSSScore.decode(s, &r)
     }
 
     static func normalise(_ r: Record) -> Result<Advisory, AdvisoriesError> {

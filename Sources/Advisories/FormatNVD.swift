@@ -24,10 +24,7 @@ enum NVD {
         var weaknesses: [Weakness]?
         var configurations: [Configuration]?
     }
-    struct Description: Sendable {
-        var lang: String?
-        var value: String?
-    }
+    typealias Description = LangValue
     struct Metrics: Sendable {
         var cvssMetricV40: [Metric]?
         var cvssMetricV31: [Metric]?
@@ -40,11 +37,7 @@ enum NVD {
         var cvssData: CVSSData
         var baseSeverity: String?
     }
-    struct CVSSData: Sendable {
-        var baseScore: Double?
-        var baseSeverity: String?
-        var vectorString: String?
-    }
+    typealias CVSSData = CVSSScore
     struct Weakness: Sendable {
         var source: String?
         var type: String?
@@ -181,20 +174,7 @@ enum NVD {
     }
 
     static func decodeDescriptions(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> [Description]? {
-        try list(s, &r) { (r: inout JSONPull) throws(Failure) in
-            var d = Description()
-            var o = try r.beginObject(s)
-            while let k = try r.nextKey(s, &o) {
-                if JSONPull.key(s, k, is: "lang") {
-                    d.lang = try r.optionalString(s)
-                } else if JSONPull.key(s, k, is: "value") {
-                    d.value = try r.optionalString(s)
-                } else {
-                    try r.skipValue(s)
-                }
-            }
-            return d
-        }
+        try list(s, &r) { (r: inout JSONPull) throws(Failure) in try LangValue.decode(s, &r) }
     }
 
     static func decodeMetrics(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Metrics {
@@ -239,22 +219,7 @@ enum NVD {
         return Metric(source: source, type: type, cvssData: data, baseSeverity: baseSeverity)
     }
 
-    static func decodeCVSSData(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> CVSSData {
-        var d = CVSSData()
-        var o = try r.beginObject(s)
-        while let k = try r.nextKey(s, &o) {
-            if JSONPull.key(s, k, is: "baseScore") {
-                d.baseScore = try r.optionalNumber(s)
-            } else if JSONPull.key(s, k, is: "baseSeverity") {
-                d.baseSeverity = try r.optionalString(s)
-            } else if JSONPull.key(s, k, is: "vectorString") {
-                d.vectorString = try r.optionalString(s)
-            } else {
-                try r.skipValue(s)
-            }
-        }
-        return d
-    }
+    static func decodeCVSSData(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> CVSSData { try CVSSScore.decode(s, &r) }
 
     static func decodeConfiguration(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Configuration {
         var c = Configuration()

@@ -215,3 +215,48 @@ public enum AdvisoryParser {
         return String(s.prefix(n)) + "…"
     }
 }
+
+/// `{"lang": …, "value": …}`: descriptions in CVE 5 and NVD records.
+struct LangValue: Sendable {
+    var lang: String?
+    var value: String?
+
+    static func decode(_ s: Span<UInt8>, _ r: inout JSONPull) throws(JSONPull.Failure) -> LangValue {
+        var d = LangValue()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "lang") {
+                d.lang = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "value") {
+                d.value = try r.optionalString(s)
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        return d
+    }
+}
+
+/// A CVSS score object: CVE 5 `cvssV4_0`/`cvssV3_1`/… and NVD `cvssData`.
+struct CVSSScore: Sendable {
+    var baseScore: Double?
+    var baseSeverity: String?
+    var vectorString: String?
+
+    static func decode(_ s: Span<UInt8>, _ r: inout JSONPull) throws(JSONPull.Failure) -> CVSSScore {
+        var c = CVSSScore()
+        var o = try r.beginObject(s)
+        while let k = try r.nextKey(s, &o) {
+            if JSONPull.key(s, k, is: "baseScore") {
+                c.baseScore = try r.optionalNumber(s)
+            } else if JSONPull.key(s, k, is: "baseSeverity") {
+                c.baseSeverity = try r.optionalString(s)
+            } else if JSONPull.key(s, k, is: "vectorString") {
+                c.vectorString = try r.optionalString(s)
+            } else {
+                try r.skipValue(s)
+            }
+        }
+        return c
+    }
+}
