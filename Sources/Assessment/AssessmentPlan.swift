@@ -4,7 +4,7 @@ public import Checks
 public import Discovery
 public import Foundation
 public import HostInspection
-import VendorEvidence
+public import VendorEvidence
 
 /// What an assessment runs besides the ISM-1460 evaluation: the hardening checks (ISM-1604, 1605, 1606,
 /// 1607, 1848, 1461) and findings from elsewhere (a lab run).
@@ -45,6 +45,21 @@ public struct AssessmentPlan: Sendable {
 public enum AssessmentInputs {
     /// The daemon configurations the checks read (for snapshots: so they are captured too).
     public static func daemons(root: any HostRoot) -> [DaemonConfiguration] { CheckInputs.daemons(root: root) }
+
+    /// Everything the hardening checks read, exactly as `bulkhead assess` gives it to them: host and
+    /// discovery facts, the observed files, support windows (catalog and distribution), vendor support
+    /// policies and daemon configurations. `bulkhead checks run` uses it too, so both decide alike.
+    public static func checkInput(
+        root: any HostRoot, facts: HostFacts, mechanisms: [IsolationMechanism], catalog: Catalog = .bundled(), now: Date
+    ) -> CheckInput {
+        let observations = HostObservationCollector.collect(root: root, now: facts.collectedAt)
+        let lifecycle =
+            CheckInputs.lifecycle(catalog)
+            + DistroLifecycle.windows(observations: observations, mechanisms: mechanisms, now: now, packages: facts.packages)
+        return CheckInput(
+            facts: facts, mechanisms: mechanisms, observations: observations, lifecycle: lifecycle,
+            daemons: CheckInputs.daemons(root: root), now: now, supportPolicies: CheckInputs.supportPolicies(catalog))
+    }
 }
 
 enum CheckInputs {

@@ -60,13 +60,7 @@ public struct Assessor: Sendable {
             if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
             return report
         }
-        let observations = HostObservationCollector.collect(root: root, now: facts.collectedAt)
-        let lifecycle =
-            CheckInputs.lifecycle(catalog)
-            + DistroLifecycle.windows(observations: observations, mechanisms: discovery.mechanisms, now: asOf, packages: facts.packages)
-        let input = CheckInput(
-            facts: facts, mechanisms: discovery.mechanisms, observations: observations, lifecycle: lifecycle,
-            daemons: CheckInputs.daemons(root: root), now: asOf, supportPolicies: CheckInputs.supportPolicies(catalog))
+        let input = AssessmentInputs.checkInput(root: root, facts: facts, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
         let checkReport = CheckRunner(catalog: checks).run(input, selection: plan.selection, tailoring: plan.tailoring)
         var advisoryFindings: [Finding] = []
         if let path = plan.advisoryDatabase {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assessment
 import BulkheadModel
 import Checks
 import Discovery
@@ -83,8 +84,8 @@ struct ChecksCommand: ParsableCommand {
             discussion: """
                 Prints one line per finding: subject (host, a product, or product/guest), check, outcome, and the \
                 observed value or the reason it is inconclusive. `bulkhead assess` folds the same findings into control \
-                verdicts. Facts not yet collected by host inspection (KSM, logging and audit files, os-release) and \
-                vendor lifecycle data are not supplied by this command, so the checks needing them say inconclusive.
+                verdicts, from the same inputs: the files the checks observe (KSM, logging and audit, os-release …), \
+                daemon configurations, and support windows and policies from the catalog and the distribution.
                 """)
 
         @OptionGroup var target: HostTarget
@@ -98,7 +99,7 @@ struct ChecksCommand: ParsableCommand {
             let (chosen, tailoring) = try selection.resolve(catalog)
             let root = try target.open()
             let (facts, discovery) = DiscoveryEngine(root: root).run()
-            let input = CheckInput(facts: facts, mechanisms: discovery.mechanisms)
+            let input = AssessmentInputs.checkInput(root: root, facts: facts, mechanisms: discovery.mechanisms, now: Date())
             let report = CheckRunner(catalog: catalog).run(input, selection: chosen, tailoring: tailoring)
             switch format {
             case .json: print(try ChecksCommand.json(report))
