@@ -226,25 +226,22 @@ public struct AdvisoryDatabase: Sendable {
                 for p in parsed.problems { try insProblem.execute(arguments: [p.file, p.code, p.reason, now]) }
                 for p in pf.prepared { rows.append((fileID, p)) }
             }
-            // The same id twice in this batch: the later one wins.
+            // The same id twice in this batch: the later one wins. `last` maps each (format, id) of the
+            // batch to the row kept for it.
+            func identity(_ format: String, _ id: String) -> String { format + " " + id }
             var last: [String: Int] = [:]
-            for (i, r) in rows.enumerated() { last[r.prepared.advisory.format.rawValue + " " + r.prepared.advisory.id] = i }
+            for (i, r) in rows.enumerated() { last[identity(r.prepared.advisory.format.rawValue, r.prepared.advisory.id)] = i }
             if last.count < rows.count {
                 rows = rows.enumerated().filter {
-                    last[$0.element.prepared.advisory.format.rawValue + " " + $0.element.prepared.advisory.id] == $0.offset
+                    last[identity($0.element.prepared.advisory.format.rawValue, $0.element.prepared.advisory.id)] == $0.offset
                 }.map(\.element)
             }
             // Ids already stored (another file, or an earlier import): replaced.
             for chunk in stride(from: 0, to: rows.count, by: 500) {
-                let part = rows[chunk..<min(rows.count, chunk + 500)]
-                let ids = Set(part.map(\.prepared.advisory.id))
-                let formats = Set(part.map { $0.prepared.advisory.format.rawValue })
+                let ids = Set(rows[chunk..<min(rows.count, chunk + 500)].map(\.prepared.advisory.id))
                 let sql = "SELECT n, id, format, keys FROM advisories WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))"
-                for r in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(Array(ids))) where formats.contains(r["format"]) {
-                    let id: String = r["id"], format: String = r["format"]
-                    if part.contains(where: { $0.prepared.advisory.id == id && $0.prepared.advisory.format.rawValue == format }) {
-                        try remove(r["n"], keys: r["keys"])
-                    }
+                for r in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(Array(ids))) where last[identity(r["format"], r["id"])] != nil {
+                    try remove(r["n"], keys: r["keys"])
                 }
             }
             var next = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(n), 0) + 1 FROM advisories")) ?? 1

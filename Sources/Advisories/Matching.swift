@@ -61,22 +61,6 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         self.vendorKeywords = vendorKeywords
     }
 
-    enum CodingKeys: String, CodingKey {
-        case product, cpe, cve5, packages, debianPackages, rpmPackages, descriptionKeywords, vendorKeywords
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        product = try c.decode(ProductID.self, forKey: .product)
-        cpe = try c.decodeIfPresent([VendorProduct].self, forKey: .cpe) ?? []
-        cve5 = try c.decodeIfPresent([VendorProduct].self, forKey: .cve5) ?? []
-        packages = try c.decodeIfPresent([Package].self, forKey: .packages) ?? []
-        debianPackages = try c.decodeIfPresent([String].self, forKey: .debianPackages) ?? []
-        rpmPackages = try c.decodeIfPresent([String].self, forKey: .rpmPackages) ?? []
-        descriptionKeywords = try c.decodeIfPresent([String].self, forKey: .descriptionKeywords) ?? []
-        vendorKeywords = try c.decodeIfPresent([VendorKeyword].self, forKey: .vendorKeywords) ?? []
-    }
-
     /// The entries of `a` that name the product through a vendor + description keyword, and why.
     public func vendorKeywordEntries(_ a: Advisory) -> (entries: [AffectedEntry], why: String)? {
         for vk in vendorKeywords where Self.containsWord(a.summary, vk.keyword) {
