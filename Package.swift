@@ -27,10 +27,28 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.40.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         // Value types shared by every stage. No I/O.
         .target(name: "BulkheadModel", exclude: ["README.md"], swiftSettings: strict),
+        // Runs child processes (swift-subprocess): argument arrays, bounded output, SIGTERM then SIGKILL.
+        .target(
+            name: "ProcessRunner",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"), .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict),
+        // Zip archives (ZIPFoundation) streamed under a byte budget, with zip-slip and link members refused.
+        .target(
+            name: "ZipExtraction",
+            dependencies: ["ZIPFoundation", .product(name: "SystemPackage", package: "swift-system")],
+            exclude: ["README.md"],
+            swiftSettings: strict),
         // The only target that reads the host: bounded reads, live or snapshot roots, facts.
         .target(
             name: "HostInspection",
@@ -47,7 +65,10 @@ let package = Package(
         // Detectors (one per product family) and configuration parsers.
         .target(
             name: "Discovery",
-            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "BulkheadModel", "HostInspection", "ProcessRunner", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.
@@ -58,13 +79,15 @@ let package = Package(
             resources: [.copy("Catalog")],
             swiftSettings: strict),
         // Language census of source trees: memory-safe share and unsafe density.
-        .target(name: "Census", dependencies: ["BulkheadModel"], exclude: ["README.md"], swiftSettings: strict),
+        .target(
+            name: "Census", dependencies: ["BulkheadModel", "ProcessRunner", "ZipExtraction"], exclude: ["README.md"], swiftSettings: strict),
         // Advisory import (CVE 5, OSV, NVD 2.0, KEV), version schemes, backports, statistics.
         .target(
             name: "Advisories",
             dependencies: [
-                "BulkheadModel", "HostInspection", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                "BulkheadModel", "HostInspection", "ZipExtraction", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["README.md"],
@@ -123,7 +146,7 @@ let package = Package(
         // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
         .target(
             name: "Lab",
-            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: strict),
 
@@ -132,6 +155,8 @@ let package = Package(
             name: "DiscoveryBenchmark", dependencies: ["Discovery", "HostInspection"], path: "Benchmarks/DiscoveryBenchmark"),
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
+        .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
+        .testTarget(name: "ZipExtractionTests", dependencies: ["ZipExtraction", "BulkheadTestSupport"]),
         .testTarget(
             name: "ChecksTests",
             dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "BulkheadTestSupport"],
@@ -148,7 +173,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection", "ProcessRunner"]),
         .testTarget(
             name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel"],
             resources: [.copy("Fixtures")]),
@@ -158,7 +183,8 @@ let package = Package(
                 "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories",
                 "BulkheadTestSupport",
             ]),
-        .testTarget(name: "CensusTests", dependencies: ["Census", "BulkheadModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "CensusTests", dependencies: ["Census", "BulkheadModel", "ProcessRunner", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
         // Writes to a store slowly so StoreTests can kill it mid-transaction or race two writers.
         .executableTarget(
             name: "StoreTestWriter", dependencies: ["Store", "BulkheadModel"], path: "Tests/StoreTests/Writer",
@@ -170,10 +196,15 @@ let package = Package(
         .executableTarget(
             name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
         // Helpers shared by test targets (a real rpm database built at test time).
-        .target(name: "BulkheadTestSupport", path: "Tests/TestSupport", exclude: ["README.md"], swiftSettings: strict),
+        .target(
+            name: "BulkheadTestSupport", dependencies: ["ZIPFoundation"], path: "Tests/TestSupport", exclude: ["README.md"],
+            swiftSettings: strict),
         .testTarget(
             name: "AdvisoriesTests",
-            dependencies: ["Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport"],
+            dependencies: [
+                "Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport", "ZipExtraction",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]),
     ]
 )

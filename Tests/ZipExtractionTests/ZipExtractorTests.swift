@@ -1,0 +1,192 @@
+import BulkheadTestSupport
+import Foundation
+import Testing
+
+@testable import ZipExtraction
+
+/// A private directory per test: `work/` holds the archives, `out/` is the extraction folder and
+/// `outside` is a file an escaping member would hit.
+struct Scratch: ~Copyable {
+    let root: String
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("zipx-\(UUID().uuidString)").path
+        for dir in [root + "/work", root + "/out"] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    }
+    var out: String { root + "/out" }
+    func archive(_ name: String) -> String { root + "/work/" + name }
+    /// Every file under `out`, relative.
+    func extracted() -> [String] { ((try? FileManager.default.subpathsOfDirectory(atPath: out)) ?? []).sorted() }
+    /// Bytes of the regular files under `out`.
+    func bytesOnDisk() -> Int64 {
+        var total: Int64 = 0
+        for path in extracted() {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: out + "/" + path)
+            if attributes?[.type] as? FileAttributeType == .typeRegular { total += (attributes?[.size] as? NSNumber)?.int64Value ?? 0 }
+        }
+        return total
+    }
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+}
+
+func jsonOrZip(_ name: String) -> ZipMemberChoice {
+    name.hasSuffix(".json") ? .extract : name.hasSuffix(".zip") ? .expand : .skip
+}
+
+@Suite struct ZipExtractorTests {
+    @Test func extractsSelectedMembersAndExpandsANestedZip() throws {
+        let s = try Scratch()
+        try HostileZip.write(
+            [.file("cves/2024/CVE-1.json", Data("{\"a\":1}".utf8)), .file("cves/README.md", Data("x".utf8))], to: s.archive("inner.zip"))
+        let inner = try Data(contentsOf: URL(fileURLWithPath: s.archive("inner.zip")))
+        try HostileZip.write([.directory("top/"), .file("top/one.json", Data("[]".utf8)), .file("cves.zip", inner)], to: s.archive("outer.zip"))
+        let budget = ExtractionBudget(totalBytes: 1 << 20)
+        let report = try ZipExtractor.extract(s.archive("outer.zip"), into: s.out, budget: budget, limits: .init(maxDepth: 2), choose: jsonOrZip)
+        #expect(report.files.map { String($0.dropFirst(s.out.count + 1)) }.sorted() == ["cves.zip.d/cves/2024/CVE-1.json", "top/one.json"])
+        #expect(report.skipped.isEmpty)
+        #expect(try String(contentsOfFile: s.out + "/cves.zip.d/cves/2024/CVE-1.json", encoding: .utf8) == "{\"a\":1}")
+        // The nested archive itself is removed once expanded; README.md was never decompressed.
+        #expect(!FileManager.default.fileExists(atPath: s.out + "/cves.zip"))
+        #expect(!FileManager.default.fileExists(atPath: s.out + "/cves.zip.d/cves/README.md"))
+        #expect(budget.bytesWritten == Int64(inner.count + 2 + 7))
+    }
+
+    @Test func aMemberThatLiesAboutItsSizeIsStoppedAtThePerFileBound() throws {
+        let s = try Scratch()
+        // 8 MiB of zeros deflate to a few KiB; the headers are patched to claim 1,000 bytes.
+        try HostileZip.write([.file("big.json", Data(count: 8 << 20)), .file("small.json", Data("{}".utf8))], to: s.archive("liar.zip"))
+        try HostileZip.declareUncompressedSize(1000, in: s.archive("liar.zip"))
+        #expect(try HostileZip.declaredSizes(in: s.archive("liar.zip")) == [1000, 1000])
+        let budget = ExtractionBudget(totalBytes: 64 << 20)
+        let report = try ZipExtractor.extract(
+            s.archive("liar.zip"), into: s.out, budget: budget, limits: .init(maxMemberBytes: 1 << 20), choose: jsonOrZip)
+        #expect(report.skipped.map(\.member) == ["liar.zip!/big.json"])
+        #expect(report.skipped.first?.reason.contains("1048576-byte bound") == true)
+        // Counted as written, stopped at the bound, and the partial file removed.
+        #expect(budget.bytesWritten <= (1 << 20) + 2)
+        #expect(s.extracted() == ["small.json"])
+    }
+
+    @Test func aMemberThatLiesAboutItsSizeCannotPassTheTotalBudget() throws {
+        let s = try Scratch()
+        try HostileZip.write([.file("big.json", Data(count: 8 << 20))], to: s.archive("liar.zip"))
+        try HostileZip.declareUncompressedSize(1000, in: s.archive("liar.zip"))
+        let budget = ExtractionBudget(totalBytes: 2 << 20)
+        do {
+            _ = try ZipExtractor.extract(s.archive("liar.zip"), into: s.out, budget: budget, choose: jsonOrZip)
+            Issue.record("extracted past the budget")
+        } catch {
+            #expect(error.code == .budgetExceeded)
+            #expect(error.message.contains("2097152-byte budget"))
+        }
+        #expect(budget.bytesWritten <= 2 << 20)
+        #expect(s.bytesOnDisk() <= 2 << 20)
+    }
+
+    @Test func aNestedZipBombIsStoppedByTheSharedBudgetAndTheDepth() throws {
+        let s = try Scratch()
+        // Each inner zip holds 4 MiB of zeros in a few KiB; the outer holds 16 of them (64 MiB in all).
+        try HostileZip.write([.file("zeros.json", Data(count: 4 << 20))], to: s.archive("inner.zip"))
+        let inner = try Data(contentsOf: URL(fileURLWithPath: s.archive("inner.zip")))
+        try HostileZip.write((0..<16).map { .file("layer\($0).zip", inner) }, to: s.archive("bomb.zip"))
+        let outerSize = try FileManager.default.attributesOfItem(atPath: s.archive("bomb.zip"))[.size] as? NSNumber
+        #expect((outerSize?.intValue ?? .max) < 1 << 20)
+        let budget = ExtractionBudget(totalBytes: 10 << 20)
+        do {
+            _ = try ZipExtractor.extract(s.archive("bomb.zip"), into: s.out, budget: budget, limits: .init(maxDepth: 2), choose: jsonOrZip)
+            Issue.record("the bomb went off")
+        } catch {
+            #expect(error.code == .budgetExceeded)
+            #expect(error.message.contains("bomb.zip!/layer"))
+        }
+        #expect(budget.bytesWritten <= 10 << 20)
+        #expect(s.bytesOnDisk() <= 10 << 20)
+
+        // A zip in a zip in a zip is refused at depth 2 before it is expanded.
+        let t = try Scratch()
+        try HostileZip.write([.file("inner.zip", inner)], to: t.archive("middle.zip"))
+        let middle = try Data(contentsOf: URL(fileURLWithPath: t.archive("middle.zip")))
+        try HostileZip.write([.file("middle.zip", middle)], to: t.archive("outer.zip"))
+        do {
+            _ = try ZipExtractor.extract(
+                t.archive("outer.zip"), into: t.out, budget: ExtractionBudget(totalBytes: 1 << 30), limits: .init(maxDepth: 2), choose: jsonOrZip)
+            Issue.record("expanded three levels")
+        } catch {
+            #expect(error.code == .tooDeep)
+        }
+        #expect(!t.extracted().contains { $0.hasSuffix("zeros.json") })
+    }
+
+    @Test func aSymbolicLinkMemberIsRefusedAndNeverCreated() throws {
+        let s = try Scratch()
+        try HostileZip.write([.symlink("passwd.json", target: "/etc/passwd"), .file("ok.json", Data("{}".utf8))], to: s.archive("link.zip"))
+        do {
+            _ = try ZipExtractor.extract(s.archive("link.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20), choose: jsonOrZip)
+            Issue.record("accepted a link member")
+        } catch {
+            #expect(error.code == .link)
+            #expect(error.message.contains("passwd.json"))
+        }
+        #expect(s.extracted().isEmpty)
+        // Census leaves links out and goes on.
+        let report = try ZipExtractor.extract(
+            s.archive("link.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20), limits: .init(links: .skip), choose: { _ in .extract })
+        #expect(report.skipped.map(\.member) == ["link.zip!/passwd.json"])
+        #expect(s.extracted() == ["ok.json"])
+        var status = stat()
+        #expect(lstat(s.out + "/passwd.json", &status) != 0)
+    }
+
+    @Test(arguments: ["../escape.json", "a/../../escape.json", "/tmp/bulkhead-zip-slip-absolute.json", "./../escape.json"])
+    func aMemberPathThatLeavesTheFolderIsRefused(_ member: String) throws {
+        let s = try Scratch()
+        try HostileZip.write([.file("fine.json", Data("{}".utf8)), .file(member, Data("pwned".utf8))], to: s.archive("slip.zip"))
+        do {
+            _ = try ZipExtractor.extract(s.archive("slip.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20), choose: jsonOrZip)
+            Issue.record("accepted \(member)")
+        } catch {
+            #expect(error.code == .unsafePath)
+        }
+        #expect(!FileManager.default.fileExists(atPath: s.root + "/escape.json"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/bulkhead-zip-slip-absolute.json"))
+        #expect(!FileManager.default.fileExists(atPath: s.root + "/work/escape.json"))
+    }
+
+    @Test func notAZipAndTooManyMembersAreClearErrors() throws {
+        let s = try Scratch()
+        try Data("this is not a zip".utf8).write(to: URL(fileURLWithPath: s.archive("plain.zip")))
+        do {
+            _ = try ZipExtractor.extract(s.archive("plain.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20), choose: jsonOrZip)
+            Issue.record("read a text file as a zip")
+        } catch {
+            #expect(error.code == .unreadable)
+            #expect(error.message.contains("plain.zip"))
+        }
+        try HostileZip.write((0..<10).map { .file("m\($0).json", Data("{}".utf8)) }, to: s.archive("many.zip"))
+        do {
+            _ = try ZipExtractor.extract(
+                s.archive("many.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20, maxMembers: 5), choose: jsonOrZip)
+            Issue.record("passed the member bound")
+        } catch {
+            #expect(error.code == .tooManyMembers)
+        }
+    }
+
+    @Test func aCorruptMemberFailsItsCRC() throws {
+        let s = try Scratch()
+        let text = Data(String(repeating: "{\"k\":\"value\"}\n", count: 2000).utf8)
+        try HostileZip.write([.file("data.json", text)], to: s.archive("crc.zip"))
+        // Flip one byte of the stored CRC-32 in the central directory and the local header.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: s.archive("crc.zip"))))
+        bytes[14] ^= 0xFF
+        if let cd = (0..<(bytes.count - 4)).first(where: { bytes[$0] == 0x50 && bytes[$0 + 1] == 0x4b && bytes[$0 + 2] == 1 && bytes[$0 + 3] == 2 }) {
+            bytes[cd + 16] ^= 0xFF
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: s.archive("crc.zip")))
+        do {
+            _ = try ZipExtractor.extract(s.archive("crc.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20), choose: jsonOrZip)
+            Issue.record("accepted a bad CRC")
+        } catch {
+            #expect(error.code == .corrupt)
+        }
+    }
+}
