@@ -1,7 +1,12 @@
 public import Foundation
+import ProcessRunner
+import ZipExtraction
 
-/// Source archives: extracted with `tar`/`unzip` (argument arrays) into a private temporary
-/// directory, size-capped, and removed afterwards.
+/// Source archives, extracted into a private temporary directory (mode 0700) and removed afterwards: a
+/// tar archive with `tar` (argument arrays, through ProcessRunner) after its listing's total size is
+/// checked against the cap; a zip archive with ZIPFoundation (ZipExtraction), counting the real
+/// decompressed bytes against the cap as they are written, refusing `..` and absolute member paths and
+/// leaving symbolic-link members out.
 public enum SourceArchive {
     public enum Format: String, Sendable { case tar, zip }
 
@@ -21,56 +26,105 @@ public enum SourceArchive {
         public func cleanUp() { try? FileManager.default.removeItem(at: directory) }
     }
 
-    /// Lists the archive to check its total size against `maxBytes`, then extracts it.
-    public static func extract(_ archive: URL, maxBytes: Int64 = 8 << 30) throws(CensusError) -> Extraction {
+    /// How long `tar` may take to list or extract an archive.
+    static let tarTimeout: Duration = .seconds(1800)
+
+    /// Extracts `archive` (at most `maxBytes` unpacked) into a new private directory in `temporaryDirectory`.
+    public static func unpack(
+        _ archive: URL, maxBytes: Int64 = 8 << 30, temporaryDirectory: URL = FileManager.default.temporaryDirectory
+    ) async throws(CensusError) -> Extraction {
+        let (format, dir) = try prepare(archive, temporaryDirectory: temporaryDirectory)
+        do {
+            switch format {
+            case .zip: return try extractZip(archive, into: dir, maxBytes: maxBytes)
+            case .tar: return try await extractTar(archive, into: dir, maxBytes: maxBytes)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: dir)
+            throw error
+        }
+    }
+
+    /// `unpack` for synchronous callers: holds the calling thread while `tar` runs (see
+    /// `ProcessRunner.blocking`); async code calls `unpack`.
+    public static func extract(
+        _ archive: URL, maxBytes: Int64 = 8 << 30, temporaryDirectory: URL = FileManager.default.temporaryDirectory
+    ) throws(CensusError) -> Extraction {
+        try ProcessRunner.blocking { () async throws(CensusError) -> Extraction in
+            try await unpack(archive, maxBytes: maxBytes, temporaryDirectory: temporaryDirectory)
+        }
+    }
+
+    /// The archive's format and a new private (0700) directory to extract it into.
+    static func prepare(_ archive: URL, temporaryDirectory: URL) throws(CensusError) -> (Format, URL) {
         guard FileManager.default.isReadableFile(atPath: archive.path) else {
             throw CensusError(.notFound, "archive \(archive.path) does not exist or cannot be read")
         }
         guard let format = format(of: archive.path) else {
             throw CensusError(.archiveUnsupported, "\(archive.lastPathComponent) is not a .tar, .tar.gz, .tar.xz, .tar.bz2 or .zip archive")
         }
-        let tool = format == .tar ? "tar" : "unzip"
-        guard let exe = Subprocess.find(tool) else {
-            throw CensusError(.toolMissing, "`\(tool)` is needed to read \(archive.lastPathComponent); install it (apt-get install \(tool))")
+        let dir = temporaryDirectory.appendingPathComponent("bulkhead-census-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CensusError(.archiveCorrupt, "could not create a temporary directory", cause: "\(error)")
+        }
+        return (format, dir)
+    }
+
+    static func extractZip(_ archive: URL, into dir: URL, maxBytes: Int64) throws(CensusError) -> Extraction {
+        let budget = ExtractionBudget(totalBytes: maxBytes)
+        do {
+            _ = try ZipExtractor.extract(archive.path, into: dir.path, budget: budget, limits: ZipExtractionLimits(links: .skip)) { _ in .extract }
+            return Extraction(directory: dir, warning: nil)
+        } catch {
+            switch error.code {
+            case .budgetExceeded, .tooManyMembers:
+                throw CensusError(
+                    .archiveTooLarge,
+                    "\(archive.lastPathComponent) unpacks to more than the \(maxBytes)-byte cap; extract it yourself and give the directory",
+                    cause: error.message)
+            case .corrupt where hasEntries(dir):
+                return Extraction(
+                    directory: dir,
+                    warning:
+                        "\(archive.lastPathComponent) is damaged (\(error.description.prefix(300))); counted the files extracted before the damage")
+            case .unsafePath, .link:
+                throw CensusError(.archiveCorrupt, "\(archive.lastPathComponent) is refused: \(error.message)")
+            default:
+                throw CensusError(
+                    .archiveCorrupt, "\(archive.lastPathComponent) is corrupt or not an archive; nothing could be extracted", cause: error.description
+                )
+            }
+        }
+    }
+
+    static func extractTar(_ archive: URL, into dir: URL, maxBytes: Int64) async throws(CensusError) -> Extraction {
+        guard let tar = ProcessRunner.find("tar") else {
+            throw CensusError(.toolMissing, "`tar` is needed to read \(archive.lastPathComponent); install it (apt-get install tar)")
         }
         // 1. Size check from the listing.
-        let listing: Subprocess.Result
-        do {
-            listing = try Subprocess.run(
-                exe, format == .tar ? ["-t", "-v", "-f", archive.path] : ["-Z", "-l", archive.path],
-                limit: 256 << 20)
-        } catch {
-            throw CensusError(.toolMissing, "could not run \(exe)", cause: "\(error)")
+        let listing = try await run(
+            ProcessRequest([tar, "-t", "-v", "-f", archive.path], output: .capture(limit: 256 << 20), timeout: tarTimeout))
+        if listing.stoppedAtOutputCap {
+            throw CensusError(
+                .archiveTooLarge, "\(archive.lastPathComponent) lists more than 256 MiB of names; extract it yourself and give the directory")
         }
-        let total = format == .tar ? tarTotal(listing.stdout) : zipTotal(listing.stdout)
+        let total = tarTotal(listing.stdoutText)
         if total > maxBytes {
             throw CensusError(
                 .archiveTooLarge,
                 "\(archive.lastPathComponent) unpacks to \(total) bytes, over the \(maxBytes)-byte cap; extract it yourself and give the directory")
         }
-        // 2. Extract into a private directory.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-census-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(
-                at: dir, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw CensusError(.archiveCorrupt, "could not create a temporary directory", cause: "\(error)")
-        }
-        let args =
-            format == .tar
-            ? ["-x", "-f", archive.path, "-C", dir.path, "--no-same-owner", "--no-same-permissions", "--warning=no-unknown-keyword"]
-            : ["-q", "-o", archive.path, "-d", dir.path]
-        let result: Subprocess.Result
-        do { result = try Subprocess.run(exe, args) } catch {
-            try? FileManager.default.removeItem(at: dir)
-            throw CensusError(.toolMissing, "could not run \(exe)", cause: "\(error)")
-        }
-        let extracted = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        if result.status != 0 || listing.status != 0 {
-            let why = (result.stderr.isEmpty ? listing.stderr : result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
-            if extracted.isEmpty {
-                try? FileManager.default.removeItem(at: dir)
+        // 2. Extract into the private directory.
+        let result = try await run(
+            ProcessRequest(
+                [tar, "-x", "-f", archive.path, "-C", dir.path, "--no-same-owner", "--no-same-permissions", "--warning=no-unknown-keyword"],
+                timeout: tarTimeout))
+        if result.timedOut { throw CensusError(.archiveTooLarge, "tar did not extract \(archive.lastPathComponent) within \(tarTimeout)") }
+        if result.exitStatus != 0 || listing.exitStatus != 0 {
+            let why = (result.stderr.isEmpty ? listing.stderrText : result.stderrText).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard hasEntries(dir) else {
                 throw CensusError(
                     .archiveCorrupt, "\(archive.lastPathComponent) is corrupt or not an archive; nothing could be extracted",
                     cause: String(why.prefix(500)))
@@ -78,10 +132,21 @@ public enum SourceArchive {
             return Extraction(
                 directory: dir,
                 warning:
-                    "\(archive.lastPathComponent) is damaged (\(tool) exited \(result.status): \(why.prefix(300))); counted the files extracted before the damage"
+                    "\(archive.lastPathComponent) is damaged (tar \(result.termination): \(why.prefix(300))); counted the files extracted before the damage"
             )
         }
         return Extraction(directory: dir, warning: nil)
+    }
+
+    static func hasEntries(_ dir: URL) -> Bool { !((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).isEmpty }
+
+    /// Runs a program for the census; a program that cannot be started is `toolMissing`.
+    static func run(_ request: ProcessRequest) async throws(CensusError) -> ProcessOutcome {
+        do {
+            return try await ProcessRunner.run(request)
+        } catch {
+            throw CensusError(.toolMissing, "could not run \(request.argv.first ?? "a program")", cause: error.description)
+        }
     }
 
     /// Sum of the size column of `tar -tv` output (`-rw-r--r-- user/group SIZE date time name`).
@@ -90,16 +155,6 @@ public enum SourceArchive {
         for line in listing.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             if fields.count > 2, let size = Int64(fields[2]) { total += size }
-        }
-        return total
-    }
-
-    /// Sum of the size column of `unzip -Z -l` output (`-rw-r--r--  3.0 unx  SIZE …`).
-    static func zipTotal(_ listing: String) -> Int64 {
-        var total: Int64 = 0
-        for line in listing.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            if fields.count > 4, fields[0].count == 10, let size = Int64(fields[3]) { total += size }
         }
         return total
     }

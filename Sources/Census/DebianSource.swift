@@ -1,7 +1,8 @@
 public import Foundation
+import ProcessRunner
 
-/// Fetches the exact Debian source of an installed package with `apt-get source` (argument arrays,
-/// in a private temporary directory).
+/// Fetches the exact Debian source of an installed package with `apt-get source` (argument arrays through
+/// ProcessRunner, in a private temporary directory).
 public enum DebianSource {
     public struct Installed: Sendable, Hashable {
         public var binaryPackage: String
@@ -31,34 +32,44 @@ public enum DebianSource {
         (plus the same for http://deb.debian.org/debian-security with Suites: bookworm-security), then run `apt-get update`.
         """
 
-    /// Looks up the installed version of `package` and its source package.
+    /// `installedVersion(of:)` for synchronous callers: holds the calling thread while `dpkg-query` runs
+    /// (see `ProcessRunner.blocking`); async code calls `installedVersion(of:)`.
     public static func installed(_ package: String) throws(CensusError) -> Installed {
+        try ProcessRunner.blocking { () async throws(CensusError) -> Installed in try await installedVersion(of: package) }
+    }
+
+    /// `download(_:aptOptions:)` for synchronous callers: holds the calling thread while `apt-get` runs
+    /// (see `ProcessRunner.blocking`); async code calls `download`.
+    public static func fetch(_ installed: Installed, aptOptions: [String] = []) throws(CensusError) -> Fetched {
+        try ProcessRunner.blocking { () async throws(CensusError) -> Fetched in try await download(installed, aptOptions: aptOptions) }
+    }
+
+    /// Looks up the installed version of `package` and its source package.
+    public static func installedVersion(of package: String) async throws(CensusError) -> Installed {
         guard package.range(of: #"^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$"#, options: .regularExpression) != nil else {
             throw CensusError(.packageNotInstalled, "\(package) is not a valid Debian package name")
         }
-        guard let dpkgQuery = Subprocess.find("dpkg-query") else {
+        guard let dpkgQuery = ProcessRunner.find("dpkg-query") else {
             throw CensusError(.toolMissing, "--package needs dpkg-query (a Debian or Ubuntu host)")
         }
-        let r: Subprocess.Result
-        do {
-            r = try Subprocess.run(dpkgQuery, ["-W", "-f=${db:Status-Status}\t${source:Package}\t${source:Version}\t${Version}\n", package])
-        } catch {
-            throw CensusError(.toolMissing, "could not run dpkg-query", cause: "\(error)")
-        }
-        let fields = r.stdout.split(separator: "\n").first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) ?? []
-        guard r.status == 0, fields.count == 4, fields[0] == "installed", !fields[1].isEmpty, !fields[2].isEmpty else {
+        let r = try await SourceArchive.run(
+            ProcessRequest(
+                [dpkgQuery, "-W", "-f=${db:Status-Status}\t${source:Package}\t${source:Version}\t${Version}\n", package],
+                output: .capture(limit: 1 << 20), timeout: .seconds(60)))
+        let fields = r.stdoutText.split(separator: "\n").first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) ?? []
+        guard r.exitStatus == 0, fields.count == 4, fields[0] == "installed", !fields[1].isEmpty, !fields[2].isEmpty else {
             throw CensusError(
                 .packageNotInstalled,
                 "package \(package) is not installed, so there is no installed version to measure; give a source directory instead",
-                cause: r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+                cause: r.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return Installed(binaryPackage: package, sourcePackage: fields[1], sourceVersion: fields[2], binaryVersion: fields[3])
     }
 
     /// Downloads and unpacks `installed.sourcePackage` at exactly `installed.sourceVersion`.
     /// `aptOptions` (e.g. `-o Dir::Etc::SourceList=…`) go before `source`.
-    public static func fetch(_ installed: Installed, aptOptions: [String] = []) throws(CensusError) -> Fetched {
-        guard let aptGet = Subprocess.find("apt-get") else {
+    public static func download(_ installed: Installed, aptOptions: [String] = []) async throws(CensusError) -> Fetched {
+        guard let aptGet = ProcessRunner.find("apt-get") else {
             throw CensusError(.toolMissing, "--package needs apt-get")
         }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-census-src-\(UUID().uuidString)")
@@ -68,15 +79,24 @@ public enum DebianSource {
             throw CensusError(.sourceDownloadFailed, "could not create a temporary directory", cause: "\(error)")
         }
         let spec = "\(installed.sourcePackage)=\(installed.sourceVersion)"
-        let r: Subprocess.Result
+        let r: ProcessOutcome
         do {
-            r = try Subprocess.run(aptGet, aptOptions + ["source", "-q", spec], currentDirectory: scratch)
+            // Downloading and unpacking a large source (the kernel, qemu) takes minutes, not hours.
+            r = try await SourceArchive.run(
+                ProcessRequest(
+                    [aptGet] + aptOptions + ["source", "-q", spec], workingDirectory: scratch.path,
+                    output: .capture(limit: 8 << 20, stopAtLimit: false), error: .capture(limit: 8 << 20, stopAtLimit: false),
+                    timeout: .seconds(3600)))
         } catch {
             try? FileManager.default.removeItem(at: scratch)
-            throw CensusError(.toolMissing, "could not run apt-get", cause: "\(error)")
+            throw error
         }
-        let output = r.stdout + r.stderr
-        if r.status != 0 {
+        let output = r.stdoutText + r.stderrText
+        if r.timedOut {
+            try? FileManager.default.removeItem(at: scratch)
+            throw CensusError(.sourceDownloadFailed, "apt-get source \(spec) did not finish within an hour; it was stopped")
+        }
+        if r.exitStatus != 0 {
             try? FileManager.default.removeItem(at: scratch)
             if output.contains("deb-src") || output.contains("Unable to find a source package") {
                 throw CensusError(

@@ -1,14 +1,11 @@
 public import BulkheadModel
 public import Foundation
-import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#endif
+import ProcessRunner
 
 /// Opt-in only (`--probe-versions`): asks a host binary for its version when no package records one.
-/// Runs the binary itself with an argument array (never a shell), no standard input, a clean environment,
-/// a timeout, and a bound on what it may print. Only on the live host.
+/// Runs the binary itself through ProcessRunner: an argument array (never a shell), no standard input, a
+/// clean environment, a timeout (SIGTERM, then SIGKILL 0.1 s later), and a bound on what it may print.
+/// Only on the live host.
 public struct VersionProbe: Sendable {
     public var timeout: Duration = .seconds(3)
     public var outputLimit = 64 * 1024
@@ -23,30 +20,50 @@ public struct VersionProbe: Sendable {
         "bubblewrap": ["--version"], "kata-containers": ["--version"], "libvirt": ["--version"],
     ]
 
-    /// Fills in `version` for mechanisms that have none and a binary Bulkhead knows how to ask.
+    /// Fills in `version` for mechanisms that have none and a binary Bulkhead knows how to ask. Blocks the
+    /// calling thread while each program runs: from async code call `fill(_:binaries:now:) async`.
     public func fill(_ mechanisms: [IsolationMechanism], binaries: [ProductID: String], now: Date) -> [IsolationMechanism] {
         mechanisms.map { mechanism in
-            guard mechanism.version == nil, let binary = binaries[mechanism.product],
-                let flags = Self.flags[mechanism.product]
-            else { return mechanism }
-            var m = mechanism
-            let argv = [binary] + flags
-            switch run(argv) {
-            case .success(let output):
-                if let version = Self.firstVersion(in: output) {
-                    m.version = version
-                    m.evidence.append(
-                        Evidence(
-                            claim: "\(binary) reports version \(version)", source: .command(argv: argv), observedAt: now,
-                            confidence: .medium))
-                } else {
-                    m.problems.append(Problem(subject: binary, message: "printed no recognisable version"))
-                }
-            case .failure(let problem):
-                m.problems.append(problem)
-            }
-            return m
+            guard let argv = command(for: mechanism, binaries: binaries) else { return mechanism }
+            return record(run(argv), of: argv, in: mechanism, now: now)
         }
+    }
+
+    /// `fill` for async callers: the calling task is suspended, no thread waits.
+    public func fill(_ mechanisms: [IsolationMechanism], binaries: [ProductID: String], now: Date) async -> [IsolationMechanism] {
+        var out: [IsolationMechanism] = []
+        for mechanism in mechanisms {
+            guard let argv = command(for: mechanism, binaries: binaries) else {
+                out.append(mechanism)
+                continue
+            }
+            out.append(record(await run(argv), of: argv, in: mechanism, now: now))
+        }
+        return out
+    }
+
+    /// The command that asks `mechanism`'s binary for its version, when it has no version yet.
+    func command(for mechanism: IsolationMechanism, binaries: [ProductID: String]) -> [String]? {
+        guard mechanism.version == nil, let binary = binaries[mechanism.product], let flags = Self.flags[mechanism.product] else { return nil }
+        return [binary] + flags
+    }
+
+    func record(_ result: Result<String, Problem>, of argv: [String], in mechanism: IsolationMechanism, now: Date) -> IsolationMechanism {
+        var m = mechanism
+        let binary = argv[0]
+        switch result {
+        case .success(let output):
+            if let version = Self.firstVersion(in: output) {
+                m.version = version
+                m.evidence.append(
+                    Evidence(claim: "\(binary) reports version \(version)", source: .command(argv: argv), observedAt: now, confidence: .medium))
+            } else {
+                m.problems.append(Problem(subject: binary, message: "printed no recognisable version"))
+            }
+        case .failure(let problem):
+            m.problems.append(problem)
+        }
+        return m
     }
 
     /// The first word of a program's output that starts with a digit and holds a dot
@@ -60,68 +77,39 @@ public struct VersionProbe: Sendable {
         return nil
     }
 
-    func run(_ argv: [String]) -> Result<String, Problem> {
-        guard let executable = argv.first else { return .failure(Problem(subject: "version probe", message: "no program")) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(argv.dropFirst())
-        process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return .failure(Problem(subject: executable, message: "could not run: \(error.localizedDescription)"))
-        }
-        let deadline = ContinuousClock.now + timeout
-        var output = Data()
-        let reader = pipe.fileHandleForReading
-        // Read in the background so a chatty program cannot block on a full pipe.
-        let group = DispatchGroup()
-        let box = OutputBox(limit: outputLimit)
-        group.enter()
-        DispatchQueue.global().async {
-            while let chunk = try? reader.read(upToCount: 4096), !chunk.isEmpty {
-                if !box.append(chunk) { break }
-            }
-            group.leave()
-        }
-        while process.isRunning && ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        if process.isRunning {
-            process.terminate()
-            Thread.sleep(forTimeInterval: 0.1)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            _ = group.wait(timeout: .now() + 1)
-            return .failure(Problem(subject: executable, message: "did not answer within \(timeout); stopped"))
-        }
-        _ = group.wait(timeout: .now() + 1)
-        output = box.data
-        return .success(String(decoding: output, as: UTF8.self))
+    /// The program's request: no standard input, a clean environment, the time and output bounds.
+    func request(_ argv: [String]) -> ProcessRequest {
+        ProcessRequest(
+            argv, environment: .exactly(["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]),
+            output: .capture(limit: outputLimit, stopAtLimit: false), error: .capture(limit: outputLimit, stopAtLimit: false),
+            timeout: timeout, grace: .milliseconds(100))
     }
-}
 
-/// Output collected from a child, capped; guarded by a lock for the reader thread.
-final class OutputBox: Sendable {
-    private let state: Mutex<Data>
-    private let limit: Int
-    init(limit: Int) {
-        self.limit = limit
-        self.state = Mutex(Data())
-    }
-    /// Appends; false once the cap is reached.
-    func append(_ chunk: Data) -> Bool {
-        state.withLock { data in
-            let room = limit - data.count
-            if room <= 0 { return false }
-            data.append(chunk.prefix(room))
-            return data.count < limit
+    /// Runs one version command (blocking the calling thread).
+    func run(_ argv: [String]) -> Result<String, Problem> {
+        let subject = argv.first ?? "version probe"
+        do {
+            return answer(try ProcessRunner.runBlocking(request(argv)), subject: subject)
+        } catch {
+            return .failure(Problem(subject: subject, message: "could not run: \(error.message)"))
         }
     }
-    var data: Data { state.withLock { $0 } }
+
+    /// Runs one version command (suspending the calling task).
+    func run(_ argv: [String]) async -> Result<String, Problem> {
+        let subject = argv.first ?? "version probe"
+        do {
+            return answer(try await ProcessRunner.run(request(argv)), subject: subject)
+        } catch {
+            return .failure(Problem(subject: subject, message: "could not run: \(error.message)"))
+        }
+    }
+
+    /// What the program printed (standard output, then standard error), or why there is nothing to read.
+    func answer(_ outcome: ProcessOutcome, subject: String) -> Result<String, Problem> {
+        if outcome.timedOut { return .failure(Problem(subject: subject, message: "did not answer within \(timeout); stopped")) }
+        return .success(String(decoding: outcome.stdout + outcome.stderr, as: UTF8.self))
+    }
 }
 
 extension Substring {

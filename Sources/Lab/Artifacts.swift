@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -179,7 +179,7 @@ public final class LabWorkspace: Sendable {
             let data = (try? handle.read(upToCount: 64 * 1024)) ?? nil
             try? handle.close()
             guard let data, !data.isEmpty else { continue }
-            if OutputSink.contains([UInt8](data), needle, from: 0) { found.append(pid) }
+            if ByteSearch.contains([UInt8](data), needle, from: 0) { found.append(pid) }
         }
         return found
     }

@@ -1,4 +1,5 @@
 public import Foundation
+import ProcessRunner
 
 #if canImport(Glibc)
     import Glibc
@@ -112,7 +113,7 @@ public enum KernelImage {
     }
 
     /// The uncompressed PVH kernel for `bzImage`, extracted and cached; nil with the reason when not possible.
-    public static func uncompressed(_ bzImage: String, cache: URL = cacheDirectory()) -> Result<String, LabError> {
+    public static func uncompressed(_ bzImage: String, cache: URL = cacheDirectory()) async -> Result<String, LabError> {
         let fm = FileManager.default
         guard let attributes = try? fm.attributesOfItem(atPath: bzImage),
             let size = (attributes[.size] as? NSNumber)?.intValue, let modified = attributes[.modificationDate] as? Date
@@ -134,51 +135,48 @@ public enum KernelImage {
         }
         do {
             try fm.createDirectory(at: cache, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let compressed = cache.appendingPathComponent(target.lastPathComponent + ".in-\(getpid())")
-            let partial = cache.appendingPathComponent(target.lastPathComponent + ".partial-\(getpid())")
-            defer {
-                try? fm.removeItem(at: compressed)
-                try? fm.removeItem(at: partial)
-            }
+        } catch {
+            return .failure(LabError(.buildFailed, "extracting the kernel failed: cannot create \(cache.path)", cause: "\(error)"))
+        }
+        let compressed = cache.appendingPathComponent(target.lastPathComponent + ".in-\(getpid())")
+        let partial = cache.appendingPathComponent(target.lastPathComponent + ".partial-\(getpid())")
+        defer {
+            try? fm.removeItem(at: compressed)
+            try? fm.removeItem(at: partial)
+        }
+        do {
             try Data(payload.compressed).write(to: compressed)
-            guard fm.createFile(atPath: partial.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-                let output = FileHandle(forWritingAtPath: partial.path), let input = FileHandle(forReadingAtPath: compressed.path)
-            else { return .failure(LabError(.buildFailed, "cannot write in \(cache.path)")) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = Array(payload.decompressor.dropFirst())
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = ContinuousClock.now + .seconds(60)
-            while process.isRunning && ContinuousClock.now < deadline {
-                Thread.sleep(forTimeInterval: 0.02)
-                // Never let a hostile payload fill the disk beyond the size it claims.
-                if let s = (try? fm.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber, s.intValue > payload.uncompressedSize {
-                    kill(process.processIdentifier, SIGKILL)
-                }
-            }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            try? output.close()
-            try? input.close()
-            let produced = ((try? fm.attributesOfItem(atPath: partial.path))?[.size] as? NSNumber)?.intValue ?? -1
-            guard process.terminationStatus == 0, produced == payload.uncompressedSize else {
-                return .failure(
-                    LabError(
-                        .buildFailed,
-                        "\(payload.decompressor[0]) produced \(produced) bytes (exit \(process.terminationStatus)), the image records \(payload.uncompressedSize)"
-                    ))
-            }
-            guard hasPVHNote(elfAt: partial.path) else {
-                return .failure(LabError(.invalidArgument, "the kernel has no PVH entry note (built without CONFIG_PVH)"))
-            }
+        } catch {
+            return .failure(LabError(.buildFailed, "cannot write in \(cache.path)", cause: "\(error)"))
+        }
+        // The decompressor may write exactly the size the image records and no more: a hostile payload
+        // never fills the disk (ProcessRunner counts the bytes and stops the program at the bound).
+        let outcome: ProcessOutcome
+        do {
+            outcome = try await ProcessRunner.run(
+                ProcessRequest(
+                    [tool] + payload.decompressor.dropFirst(), input: .file(compressed.path),
+                    output: .file(partial.path, limit: payload.uncompressedSize), error: .discard, timeout: .seconds(60)))
+        } catch {
+            return .failure(LabError(.buildFailed, "extracting the kernel failed", cause: error.description))
+        }
+        guard outcome.exitStatus == 0, outcome.stdoutBytes == payload.uncompressedSize else {
+            let ending = outcome.timedOut ? "timed out" : outcome.stoppedAtOutputCap ? "stopped at the recorded size" : "\(outcome.termination)"
+            return .failure(
+                LabError(
+                    .buildFailed,
+                    "\(payload.decompressor[0]) produced \(outcome.stdoutBytes) bytes (\(ending)), the image records \(payload.uncompressedSize)"
+                ))
+        }
+        guard hasPVHNote(elfAt: partial.path) else {
+            return .failure(LabError(.invalidArgument, "the kernel has no PVH entry note (built without CONFIG_PVH)"))
+        }
+        do {
             if fm.fileExists(atPath: target.path) { try? fm.removeItem(at: target) }
             try fm.moveItem(at: partial, to: target)
-            return .success(target.path)
         } catch {
             return .failure(LabError(.buildFailed, "extracting the kernel failed: \(error.localizedDescription)"))
         }
+        return .success(target.path)
     }
 }

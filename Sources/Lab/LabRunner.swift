@@ -43,7 +43,7 @@ public enum LabRunner {
         var kernel = bzImage
         var kernelNote: String?
         if options.mechanism == .qemu {
-            switch KernelImage.uncompressed(bzImage) {
+            switch await KernelImage.uncompressed(bzImage) {
             case .success(let path):
                 kernel = path
                 kernelNote = "kernel: the uncompressed PVH image of \(bzImage) (cached at \(path))"

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -219,23 +220,23 @@ import Testing
     // MARK: Archives (real tar and zip)
 
     static func tool(_ name: String) throws -> String? {
-        if let path = Subprocess.find(name) { return path }
+        if let path = ToolRun.find(name) { return path }
         if isCI { Issue.record("\(name) is required in CI (apt-get install \(name))") }
         return nil
     }
 
     @Test func tarGzAndZipArchivesCountLikeTheDirectory() async throws {
-        guard let tar = try Self.tool("tar"), let zip = try Self.tool("zip"), try Self.tool("unzip") != nil else { return }
+        guard let tar = try Self.tool("tar"), let zip = try Self.tool("zip") else { return }
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let lang = try Self.fixtures().appendingPathComponent("lang")
         let direct = try await Self.run(lang)
         let tgz = dir.appendingPathComponent("src.tar.gz")
-        #expect(try Subprocess.run(tar, ["-c", "-z", "-f", tgz.path, "-C", lang.path, "."]).status == 0)
+        #expect(try await ToolRun.run(tar, ["-c", "-z", "-f", tgz.path, "-C", lang.path, "."]).status == 0)
         let zipURL = dir.appendingPathComponent("src.zip")
-        #expect(try Subprocess.run(zip, ["-q", "-r", zipURL.path, "."], currentDirectory: lang).status == 0)
+        #expect(try await ToolRun.run(zip, ["-q", "-r", zipURL.path, "."], currentDirectory: lang).status == 0)
         for archive in [tgz, zipURL] {
-            let x = try SourceArchive.extract(archive)
+            let x = try await SourceArchive.unpack(archive)
             defer { x.cleanUp() }
             #expect(x.warning == nil)
             let r = try await Self.run(x.directory)
@@ -250,14 +251,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.tar.gz")
         try Data("this is not a gzip stream".utf8).write(to: bad)
-        #expect {
-            _ = try SourceArchive.extract(bad)
+        await #expect {
+            _ = try await SourceArchive.unpack(bad)
         } throws: { error in
             (error as? CensusError)?.code == .archiveCorrupt
         }
         let badZip = dir.appendingPathComponent("bad.zip")
         try Data("PK\u{3}\u{4}garbage".utf8).write(to: badZip)
-        #expect(throws: CensusError.self) { _ = try SourceArchive.extract(badZip) }
+        await #expect(throws: CensusError.self) { _ = try await SourceArchive.unpack(badZip) }
     }
 
     @Test func truncatedArchiveCountsWhatItCanAndWarns() async throws {
@@ -268,10 +269,10 @@ import Testing
         try Self.write(Self.goodC, "a.c", in: src)
         try Self.write(String(repeating: "/* filler */ int x;\n", count: 20000), "b.c", in: src)
         let tarURL = dir.appendingPathComponent("t.tar")
-        #expect(try Subprocess.run(tar, ["-c", "-f", tarURL.path, "-C", src.path, "a.c", "b.c"]).status == 0)
+        #expect(try await ToolRun.run(tar, ["-c", "-f", tarURL.path, "-C", src.path, "a.c", "b.c"]).status == 0)
         let full = try Data(contentsOf: tarURL)
         try full.prefix(full.count / 2).write(to: tarURL)
-        let x = try SourceArchive.extract(tarURL)
+        let x = try await SourceArchive.unpack(tarURL)
         defer { x.cleanUp() }
         #expect(x.warning?.contains("damaged") == true)
         let r = try await Self.run(x.directory)
@@ -284,29 +285,71 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.write(String(repeating: "int x;\n", count: 1000), "src/a.c", in: dir)
         let tarURL = dir.appendingPathComponent("t.tar.xz")
-        #expect(try Subprocess.run(tar, ["-c", "-J", "-f", tarURL.path, "-C", dir.appendingPathComponent("src").path, "a.c"]).status == 0)
-        #expect {
-            _ = try SourceArchive.extract(tarURL, maxBytes: 100)
+        #expect(try await ToolRun.run(tar, ["-c", "-J", "-f", tarURL.path, "-C", dir.appendingPathComponent("src").path, "a.c"]).status == 0)
+        await #expect {
+            _ = try await SourceArchive.unpack(tarURL, maxBytes: 100)
         } throws: { ($0 as? CensusError)?.code == .archiveTooLarge }
+    }
+
+    // MARK: Hostile zip sources (built with ZIPFoundation at test time)
+
+    @Test func zipWithAClimbingMemberIsRefusedAndLeavesNothingBehind() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let zip = dir.appendingPathComponent("slip.zip")
+        try HostileZip.write([.file("src/a.c", Data(Self.goodC.utf8)), .file("../../escaped.c", Data("int x;\n".utf8))], to: zip.path)
+        await #expect {
+            _ = try await SourceArchive.unpack(zip, temporaryDirectory: tmp)
+        } throws: { error in
+            guard let e = error as? CensusError else { return false }
+            return e.code == .archiveCorrupt && e.message.contains("'..'")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("escaped.c").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.deletingLastPathComponent().appendingPathComponent("escaped.c").path))
+    }
+
+    @Test func zipThatLiesAboutItsSizeIsStoppedAtTheCapAndLinksAreLeftOut() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmp = dir.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let liar = dir.appendingPathComponent("liar.zip")
+        try HostileZip.write([.file("zeros.c", Data(count: 4 << 20))], to: liar.path)
+        try HostileZip.declareUncompressedSize(100, in: liar.path)
+        await #expect {
+            _ = try await SourceArchive.unpack(liar, maxBytes: 1 << 20, temporaryDirectory: tmp)
+        } throws: { ($0 as? CensusError)?.code == .archiveTooLarge }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+
+        let linked = dir.appendingPathComponent("linked.zip")
+        try HostileZip.write([.file("a.c", Data(Self.goodC.utf8)), .symlink("passwd.c", target: "/etc/passwd")], to: linked.path)
+        let x = try await SourceArchive.unpack(linked, temporaryDirectory: tmp)
+        defer { x.cleanUp() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: x.directory.path) == ["a.c"])
+        let r = try await Self.run(x.directory)
+        #expect(Self.totals(r, .c)?.files == 1)
     }
 
     // MARK: Debian source
 
-    @Test func packageNotInstalledOrInvalid() throws {
-        guard Subprocess.find("dpkg-query") != nil else {
+    @Test func packageNotInstalledOrInvalid() async throws {
+        guard ToolRun.find("dpkg-query") != nil else {
             if Self.isCI { Issue.record("dpkg-query is required in CI") }
             return
         }
-        #expect { _ = try DebianSource.installed("bulkhead-no-such-package") } throws: {
+        await #expect { _ = try await DebianSource.installedVersion(of: "bulkhead-no-such-package") } throws: {
             ($0 as? CensusError)?.code == .packageNotInstalled
         }
-        #expect { _ = try DebianSource.installed("bad name; rm -rf /") } throws: {
+        await #expect { _ = try await DebianSource.installedVersion(of: "bad name; rm -rf /") } throws: {
             ($0 as? CensusError)?.code == .packageNotInstalled
         }
     }
 
-    @Test func missingDebSrcEntryExplainsHowToAddOne() throws {
-        guard Subprocess.find("apt-get") != nil, Subprocess.find("dpkg-query") != nil else {
+    @Test func missingDebSrcEntryExplainsHowToAddOne() async throws {
+        guard ToolRun.find("apt-get") != nil, ToolRun.find("dpkg-query") != nil else {
             if Self.isCI { Issue.record("apt-get is required in CI") }
             return
         }
@@ -316,8 +359,8 @@ import Testing
         let installed = DebianSource.Installed(
             binaryPackage: "coreutils", sourcePackage: "coreutils",
             sourceVersion: "9.1-1", binaryVersion: "9.1-1")
-        #expect {
-            _ = try DebianSource.fetch(
+        await #expect {
+            _ = try await DebianSource.download(
                 installed,
                 aptOptions: [
                     "-o", "Dir::Etc::SourceList=/dev/null", "-o", "Dir::Etc::SourceParts=\(dir.path)",

@@ -8,16 +8,17 @@ import Testing
 /// documented differences stay true).
 @Suite struct ClocAgreementTests {
     static func cloc() -> String? {
-        if let path = Subprocess.find("cloc") { return path }
+        if let path = ToolRun.find("cloc") { return path }
         if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("cloc is required in CI (apt-get install cloc)") }
         return nil
     }
 
     /// cloc's per-file (blank, comment, code) for the fixture files.
-    static func clocCounts(_ files: [String]) throws -> [String: LineCounts] {
+    static func clocCounts(_ files: [String]) async throws -> [String: LineCounts] {
         guard let cloc = cloc() else { return [:] }
         let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("lang")
-        let r = try Subprocess.run(cloc, ["--by-file", "--json", "--skip-uniqueness", "--quiet"] + files.map { dir.appendingPathComponent($0).path })
+        let r = try await ToolRun.run(
+            cloc, ["--by-file", "--json", "--skip-uniqueness", "--quiet"] + files.map { dir.appendingPathComponent($0).path })
         #expect(r.status == 0, "cloc failed: \(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         var out: [String: LineCounts] = [:]
@@ -30,13 +31,13 @@ import Testing
         return out
     }
 
-    @Test func agreesWithClocWhereClocIsRight() throws {
+    @Test func agreesWithClocWhereClocIsRight() async throws {
         let files = [
             "c_block_comment.c", "rust_lifetimes_chars.rs", "go_unsafe.go", "csharp_verbatim.cs",
             "python_docstrings.py", "ruby_begin_end.rb", "ocaml_nested.ml", "ada_comments.adb", "perl_pod.pl",
             "Makefile", "meson.build", "data.json", "rust_unsafe.rs",
         ]
-        let theirs = try Self.clocCounts(files)
+        let theirs = try await Self.clocCounts(files)
         guard !theirs.isEmpty else { return }
         for f in files {
             let ours = try LineCounterTests.counts(f)
@@ -44,7 +45,7 @@ import Testing
         }
     }
 
-    @Test func clocStillGetsTheDocumentedCasesWrong() throws {
+    @Test func clocStillGetsTheDocumentedCasesWrong() async throws {
         let expectedCloc: [String: LineCounts] = [
             "c_markers_in_strings.c": LineCounts(blank: 0, comment: 3, code: 3),
             "cpp_raw_string.cpp": LineCounts(blank: 0, comment: 7, code: 1),
@@ -55,7 +56,7 @@ import Testing
             "java_text_block.java": LineCounts(blank: 0, comment: 4, code: 4),
             "asm_mixed.S": LineCounts(blank: 0, comment: 6, code: 2),
         ]
-        let theirs = try Self.clocCounts(Array(expectedCloc.keys))
+        let theirs = try await Self.clocCounts(Array(expectedCloc.keys))
         guard !theirs.isEmpty else { return }
         for (f, expected) in expectedCloc {
             #expect(theirs[f] == expected, "\(f): cloc now says \(String(describing: theirs[f])); update docs/census.md")

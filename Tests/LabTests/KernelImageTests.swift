@@ -49,17 +49,17 @@ import Testing
     }
 
     /// The real Debian kernel: extracted once into a cache, an ELF with a PVH note, and reused.
-    @Test func extractsTheInstalledDebianKernel() throws {
+    @Test func extractsTheInstalledDebianKernel() async throws {
         guard let kernel = try? LabTools.kernel(explicit: nil) else {
             if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("linux-image-amd64 must be installed in CI") }
             return
         }
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-kernel-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: cache) }
-        let first = try KernelImage.uncompressed(kernel, cache: cache).get()
+        let first = try await KernelImage.uncompressed(kernel, cache: cache).get()
         #expect(KernelImage.hasPVHNote(elfAt: first))
         let attributes = try FileManager.default.attributesOfItem(atPath: first)
-        let again = try KernelImage.uncompressed(kernel, cache: cache).get()
+        let again = try await KernelImage.uncompressed(kernel, cache: cache).get()
         #expect(again == first)
         // The cached file was reused, not rewritten.
         #expect(try FileManager.default.attributesOfItem(atPath: again)[.modificationDate] as? Date == attributes[.modificationDate] as? Date)
