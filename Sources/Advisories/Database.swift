@@ -87,10 +87,22 @@ public struct AdvisoryDatabase: Sendable {
                     CREATE TABLE affected_keys (key TEXT NOT NULL, advisory INTEGER NOT NULL, PRIMARY KEY (key, advisory)) WITHOUT ROWID;
                     """)
         }
+        // v3: content hashes are SHA-256 (`sha256:<hex>`). The home-made `xh4:` values v2 stored cannot be
+        // compared with them, so they become unknown (''): the next import reads and hashes such a file
+        // again — keeping its rows when its size and mtime show it unchanged, re-parsing it otherwise.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: "UPDATE files SET content_hash = '' WHERE content_hash NOT LIKE 'sha256:%'")
+        }
         return m
     }
 
     // MARK: writing
+
+    /// A file whose bytes did not change: its new mtime (and, for a hash stored before v3, its SHA-256).
+    struct Touch: Sendable {
+        var path: String
+        var state: FileState
+    }
 
     struct FileState: Sendable {
         /// The `files` row id once stored.
@@ -175,11 +187,14 @@ public struct AdvisoryDatabase: Sendable {
     /// write lock, so `MAX(n)` cannot move under it). An advisory id already stored (from another file,
     /// or a previous import) is found by one IN query per chunk and replaced, keys and all; within a
     /// batch the last file read wins.
-    func write(_ batch: [PreparedFile], touching touches: [(String, FileState)] = []) throws {
+    ///
+    /// GRDB's async write: the transaction runs on the database's writer queue while the calling task is
+    /// suspended, so no thread of the shared pool waits for SQLite.
+    func write(_ batch: [PreparedFile], touching touches: [Touch] = []) async throws {
         let now = ISO8601DateFormatter().string(from: Date())
-        try queue.write { db in
-            let touch = try db.cachedStatement(sql: "UPDATE files SET mtime = ?, size = ? WHERE path = ?")
-            for (path, state) in touches { try touch.execute(arguments: [state.mtime, state.size, path]) }
+        try await queue.write { db in
+            let touch = try db.cachedStatement(sql: "UPDATE files SET mtime = ?, size = ?, content_hash = ? WHERE path = ?")
+            for t in touches { try touch.execute(arguments: [t.state.mtime, t.state.size, t.state.contentHash, t.path]) }
             let delKey = try db.cachedStatement(sql: "DELETE FROM affected_keys WHERE key = ? AND advisory = ?")
             let delByN = try db.cachedStatement(sql: "DELETE FROM advisories WHERE n = ?")
             let selOld = try db.cachedStatement(sql: "SELECT n, keys FROM advisories WHERE file = ?")
@@ -282,8 +297,8 @@ public struct AdvisoryDatabase: Sendable {
     }
 
     /// Records a problem for a file that could not even be read (too large, unreadable).
-    func recordProblem(_ p: ImportProblem) throws {
-        try queue.write { db in
+    func recordProblem(_ p: ImportProblem) async throws {
+        try await queue.write { db in
             try db.execute(sql: "DELETE FROM problems WHERE file = ?", arguments: [p.file])
             try db.execute(
                 sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)",

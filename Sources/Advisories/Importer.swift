@@ -1,4 +1,5 @@
 public import Foundation
+import ZipExtraction
 
 /// A parsed file with its rows prepared for the writer.
 struct PreparedFile: Sendable {
@@ -32,22 +33,40 @@ public struct ImportReport: Codable, Sendable {
 }
 
 public struct ImportOptions: Sendable {
-    /// Per-file size cap in bytes; larger files are reported (`tooLarge`) and skipped.
+    /// Per-file size cap in bytes; larger files (and zip members that decompress to more) are reported
+    /// (`tooLarge`) and skipped.
     public var maxFileSize: Int
-    /// Total uncompressed size allowed for one archive.
-    public var maxArchiveSize: Int64
+    /// Decompressed bytes allowed for all the zip archives of one import together, nested ones included,
+    /// counted as they are written (declared sizes are never trusted). Past it the archive being read is
+    /// refused (`tooLarge`) and its extraction folder removed.
+    public var maxTotalBytes: Int64
+    /// Zip members allowed for the whole import.
+    public var maxArchiveMembers: Int
+    /// Zips inside zips: 2 reads the cvelistV5 release zip and the `cves.zip` inside it, and no deeper.
+    public var maxArchiveDepth: Int
+    /// Where extraction folders are made (nil: the system's temporary directory); each is removed when
+    /// the import ends, also on failure.
+    public var temporaryDirectory: String?
     /// Files per transaction.
     public var batchSize: Int
     /// Parallel parsers.
     public var parallelism: Int
     public var progress: (@Sendable (ImportProgress) -> Void)?
 
+    /// The default total budget: 4 GiB (a cvelistV5 release zip with its nested `cves.zip` and the
+    /// expanded records is about 2.5 GB in 2025).
+    public static let defaultMaxTotalBytes: Int64 = 4 << 30
+
     public init(
-        maxFileSize: Int = AdvisoryParser.defaultMaxFileSize, maxArchiveSize: Int64 = 16 << 30, batchSize: Int = 1000,
+        maxFileSize: Int = AdvisoryParser.defaultMaxFileSize, maxTotalBytes: Int64 = defaultMaxTotalBytes,
+        maxArchiveMembers: Int = 2_000_000, maxArchiveDepth: Int = 2, temporaryDirectory: String? = nil, batchSize: Int = 1000,
         parallelism: Int = max(1, ProcessInfo.processInfo.activeProcessorCount), progress: (@Sendable (ImportProgress) -> Void)? = nil
     ) {
         self.maxFileSize = maxFileSize
-        self.maxArchiveSize = maxArchiveSize
+        self.maxTotalBytes = maxTotalBytes
+        self.maxArchiveMembers = maxArchiveMembers
+        self.maxArchiveDepth = maxArchiveDepth
+        self.temporaryDirectory = temporaryDirectory
         self.batchSize = batchSize
         self.parallelism = parallelism
         self.progress = progress
@@ -66,34 +85,38 @@ public enum AdvisoryImporter {
     public static func run(_ paths: [String], into db: AdvisoryDatabase, options: ImportOptions = ImportOptions()) async throws -> ImportReport {
         let start = Date()
         var report = ImportReport()
-        var scratch: [String] = []
-        defer { for d in scratch { try? FileManager.default.removeItem(atPath: d) } }
+        var inputs = Inputs(options: options)
+        defer { inputs.removeScratch() }
         var files: [String] = []
         for p in paths {
             do {
-                files += try collect(p, options: options, scratch: &scratch)
+                files += try inputs.collect(p)
             } catch let e as AdvisoriesError {
                 let problem = ImportProblem(file: p, code: e.code, reason: e.message + (e.cause.map { " (\($0))" } ?? ""))
                 report.failedInputs.append(p)
                 report.problems.append(problem)
-                try db.recordProblem(problem)
+                try await db.recordProblem(problem)
             }
+        }
+        for problem in inputs.problems {
+            report.problems.append(problem)
+            try await db.recordProblem(problem)
         }
         report.filesSeen = files.count
         let known = try db.fileStates()
         var done = 0
         var index = 0
-        // The writer runs on its own thread (GRDB's queue, entered from `writer`), not on the cooperative
-        // pool: a pool thread blocked in `db.write` would leave one core to the parsers.
-        let writer = DispatchQueue(label: "bulkhead.advisories.writer")
+        // The previous batch is written (GRDB's async write, on the database's own writer queue) while
+        // the next one is parsed.
         var pendingWrite: Task<Void, any Error>?
         while index < files.count {
             let batch = Array(files[index..<min(files.count, index + options.batchSize)])
             index += batch.count
             let results = await parseBatch(batch, known: known, options: options)
             var toWrite: [PreparedFile] = []
-            // Files whose mtime moved but whose bytes did not: the new mtime is recorded with the batch.
-            var touches: [(String, AdvisoryDatabase.FileState)] = []
+            // Files whose mtime moved but whose bytes did not: the new mtime (and a hash stored before
+            // schema v3, computed again) is recorded with the batch.
+            var touches: [AdvisoryDatabase.Touch] = []
             for r in results {
                 switch r {
                 case .parsed(let pf):
@@ -103,21 +126,16 @@ public enum AdvisoryImporter {
                     report.problems += pf.parsed.problems
                 case .unchanged(let path, let st, let touch):
                     report.filesUnchanged += 1
-                    if touch { touches.append((path, st)) }
+                    if touch { touches.append(AdvisoryDatabase.Touch(path: path, state: st)) }
                 case .failed(let p):
                     report.problems.append(p)
-                    try db.recordProblem(p)
+                    try await db.recordProblem(p)
                 }
             }
-            // Write this batch while the next one is parsed.
             try await pendingWrite?.value
             let writeBatch = toWrite
             let writeTouches = touches
-            pendingWrite = Task {
-                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                    writer.async { c.resume(with: Result { try db.write(writeBatch, touching: writeTouches) }) }
-                }
-            }
+            pendingWrite = Task { try await db.write(writeBatch, touching: writeTouches) }
             report.filesImported += writeBatch.count
             done += batch.count
             options.progress?(
@@ -159,7 +177,11 @@ public enum AdvisoryImporter {
         guard st.st_mode & S_IFMT == S_IFREG else { throw AdvisoriesError(.unreadable, "\(path) is not a regular file; skipped") }
         let size = Int64(st.st_size)
         let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
-        if let previous, previous.size == size, previous.mtime == mtime { return (nil, size, mtime) }
+        // Unchanged by size and mtime: not read — unless its stored hash is unknown (schema v2), which is
+        // then computed again.
+        if let previous, previous.size == size, previous.mtime == mtime, ContentHash.isKnown(previous.contentHash) {
+            return (nil, size, mtime)
+        }
         guard size <= Int64(limit) else {
             throw AdvisoriesError(.tooLarge, "\(size) bytes is over the \(limit)-byte cap; file skipped")
         }
@@ -192,7 +214,14 @@ public enum AdvisoryImporter {
         }
         let sha = ContentHash.of(data)
         let state = AdvisoryDatabase.FileState(id: previous?.id, size: Int64(data.count), mtime: mtime, contentHash: sha)
-        if let previous, previous.contentHash == sha { return .unchanged(path, state, touch: true) }
+        if let previous {
+            if previous.contentHash == sha { return .unchanged(path, state, touch: true) }
+            // A hash from before schema v3 cannot be compared; size and mtime as recorded mean the bytes
+            // imported then are these: keep the rows, record the SHA-256.
+            if !ContentHash.isKnown(previous.contentHash) && previous.size == state.size && previous.mtime == mtime {
+                return .unchanged(path, state, touch: true)
+            }
+        }
         let parsed = AdvisoryParser.parse(data, file: path)
         let prepared = parsed.advisories.map(AdvisoryDatabase.prepare)
         return .parsed(PreparedFile(parsed: parsed, prepared: prepared, state: state, previouslyImported: previous != nil))
@@ -226,91 +255,82 @@ public enum AdvisoryImporter {
         }
     }
 
-    /// Expands a path into the JSON files to import.
-    static func collect(_ path: String, options: ImportOptions, scratch: inout [String]) throws -> [String] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw AdvisoriesError(.unreadable, "\(path) does not exist")
+    /// The inputs of one import: paths expanded into the JSON files to read, zip archives extracted
+    /// under one budget into folders that `removeScratch()` removes.
+    struct Inputs {
+        let options: ImportOptions
+        let budget: ExtractionBudget
+        /// Extraction folders made so far.
+        var scratch: [String] = []
+        /// Zip members left out (over the per-file cap).
+        var problems: [ImportProblem] = []
+
+        init(options: ImportOptions) {
+            self.options = options
+            budget = ExtractionBudget(totalBytes: options.maxTotalBytes, maxMembers: options.maxArchiveMembers)
         }
-        if !isDir.boolValue {
-            if path.lowercased().hasSuffix(".zip") {
-                let dir = try Archive.extract(path, maxTotal: options.maxArchiveSize)
-                scratch.append(dir)
-                return try collect(dir, options: options, scratch: &scratch)
+
+        func removeScratch() { for dir in scratch { try? FileManager.default.removeItem(atPath: dir) } }
+
+        /// Expands a path into the JSON files to import.
+        mutating func collect(_ path: String) throws -> [String] {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+                throw AdvisoriesError(.unreadable, "\(path) does not exist")
             }
-            return [path]
-        }
-        var out: [String] = []
-        var zips: [String] = []
-        try walk(path, depth: 0, files: &out, zips: &zips)
-        for z in zips { out += try collect(z, options: options, scratch: &scratch) }
-        return out.sorted()
-    }
-}
-
-/// Zip extraction through the `unzip` program (argument array, never a shell), with the archive's
-/// declared uncompressed size checked against a cap first.
-enum Archive {
-    static func extract(_ zip: String, maxTotal: Int64) throws -> String {
-        let listing = try Run.capture(["/usr/bin/unzip", "-l", zip], limit: 256 << 20)
-        guard listing.status == 0 else {
-            throw AdvisoriesError(
-                .archive, "\(zip) is not a readable zip archive (is `unzip` installed?)", cause: "unzip exit status \(listing.status)")
-        }
-        // The last line of `unzip -l` is "<total bytes>  <n> files".
-        let last = listing.stdout.split(separator: "\n").last.map(String.init) ?? ""
-        guard let total = last.split(separator: " ").first.flatMap({ Int64($0) }) else {
-            throw AdvisoriesError(.archive, "cannot read the size of \(zip)")
-        }
-        guard total <= maxTotal else {
-            throw AdvisoriesError(.tooLarge, "\(zip) expands to \(total) bytes, over the \(maxTotal)-byte cap")
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-zip-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let r = try Run.capture(["/usr/bin/unzip", "-qq", "-o", zip, "*.json", "*.zip", "-d", dir], limit: 1 << 20)
-        guard r.status == 0 || r.status == 11 else {  // 11: no matching files
-            throw AdvisoriesError(.archive, "cannot extract \(zip)", cause: "unzip exit status \(r.status)")
-        }
-        return dir
-    }
-}
-
-/// Runs a program with an argument array (never a shell); standard output is read up to a cap,
-/// standard error is discarded (the exit status says whether it worked).
-enum Run {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var data: Data
-    }
-
-    static func capture(_ argv: [String], limit: Int) throws -> Output {
-        guard let exe = argv.first else { throw AdvisoriesError(.usage, "empty command") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = Array(argv.dropFirst())
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch {
-            throw AdvisoriesError(.unreadable, "cannot run \(exe)", cause: "\(error)")
-        }
-        var data = Data()
-        let h = out.fileHandleForReading
-        var truncated = false
-        while true {
-            let chunk = h.availableData
-            if chunk.isEmpty { break }
-            if data.count + chunk.count > limit {
-                truncated = true
-                p.terminate()
-                break
+            if !isDir.boolValue {
+                return path.lowercased().hasSuffix(".zip") ? try extract(path) : [path]
             }
-            data.append(chunk)
+            var out: [String] = []
+            var zips: [String] = []
+            try AdvisoryImporter.walk(path, depth: 0, files: &out, zips: &zips)
+            for z in zips { out += try extract(z) }
+            return out.sorted()
         }
-        p.waitUntilExit()
-        if truncated { throw AdvisoriesError(.tooLarge, "output of \(exe) is larger than the \(limit)-byte cap") }
-        return Output(status: p.terminationStatus, stdout: String(decoding: data, as: UTF8.self), data: data)
+
+        /// Extracts a zip archive's records (and the zips inside it, one level down) into a new private
+        /// folder; on failure the folder is removed at once.
+        mutating func extract(_ zip: String) throws -> [String] {
+            let base = options.temporaryDirectory ?? FileManager.default.temporaryDirectory.path
+            let dir = base + "/bulkhead-zip-\(UUID().uuidString)"
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw AdvisoriesError(.archive, "cannot create a folder to extract \(zip) in \(base)", cause: "\(error)")
+            }
+            scratch.append(dir)
+            let extraction: ZipExtraction
+            do {
+                extraction = try ZipExtractor.extract(
+                    zip, into: dir, budget: budget,
+                    limits: ZipExtractionLimits(maxMemberBytes: Int64(options.maxFileSize), maxDepth: options.maxArchiveDepth, links: .refuse),
+                    choose: AdvisoryImporter.memberChoice)
+            } catch {
+                try? FileManager.default.removeItem(atPath: dir)
+                switch error.code {
+                case .budgetExceeded:
+                    throw AdvisoriesError(
+                        .tooLarge, "\(zip): \(error.message); nothing from it is imported (raise --max-total-mib if the archive is genuine)")
+                case .tooManyMembers, .tooDeep:
+                    throw AdvisoriesError(.tooLarge, "\(zip): \(error.message); nothing from it is imported")
+                default:
+                    throw AdvisoriesError(.archive, "\(zip): \(error.message); nothing from it is imported", cause: error.cause)
+                }
+            }
+            for skipped in extraction.skipped {
+                problems.append(ImportProblem(file: skipped.member, code: .tooLarge, reason: skipped.reason))
+            }
+            return extraction.files.sorted()
+        }
+    }
+
+    /// Which zip members an import reads: the records (`*.json`, not cvelistV5's delta logs and schemas)
+    /// and the zips inside (expanded).
+    static func memberChoice(_ member: String) -> ZipMemberChoice {
+        let name = (member.split(separator: "/").last.map(String.init) ?? member).lowercased()
+        if name.hasSuffix(".zip") { return .expand }
+        guard name.hasSuffix(".json") else { return .skip }
+        if name == "delta.json" || name == "deltalog.json" || name.hasSuffix("_schema.json") { return .skip }
+        return .extract
     }
 }

@@ -85,15 +85,20 @@ struct AdvisoriesImport: AsyncParsableCommand {
     @OptionGroup var database: AdvisoryDatabaseOption
     @Argument(help: "Files, directories (searched recursively for *.json) or .zip archives (e.g. the cvelistV5 release zip).")
     var paths: [String]
-    @Option(help: "Largest input file accepted, in MiB; larger files are reported and skipped.")
+    @Option(help: "Largest input file accepted, in MiB; larger files (and zip members) are reported and skipped.")
     var maxFileMib: Int = 256
+    @Option(
+        help:
+            "Decompressed MiB allowed for all the .zip archives of this import together, nested zips included (real bytes, counted as written); past it the archive is refused."
+    )
+    var maxTotalMib: Int = Int(ImportOptions.defaultMaxTotalBytes >> 20)
     @Flag(help: "Print the import report as JSON.")
     var json = false
 
     func run() async throws {
         let db = try database.open()
         let tty = isatty(STDERR_FILENO) == 1
-        var options = ImportOptions(maxFileSize: max(1, maxFileMib) << 20)
+        var options = ImportOptions(maxFileSize: max(1, maxFileMib) << 20, maxTotalBytes: Int64(max(1, maxTotalMib)) << 20)
         if tty {
             options.progress = { @Sendable (p: ImportProgress) in
                 let line = "\r\u{1B}[K  \(p.filesDone)/\(p.filesTotal) files, \(p.advisories) records, \(p.problems) problems"
