@@ -25,12 +25,38 @@ import Testing
         #expect(parsed.value.values["a.z"] == "42")
     }
 
-    @Test func unsupportedConstructsAreProblemsNotCrashes() throws {
+    @Test func constructsKataDoesNotUseAreProblemsNotCrashes() throws {
         let parsed = try KataConfigParser.parse(
-            text: "[[array.of.tables]]\nk = 1\n[ok]\ninline = { a = 1 }\nnot a pair\n\"quoted.key\" = 1\nv = true\n", source: "t")
-        #expect(parsed.problems.count == 4, "\(parsed.problems)")
+            text: "[[array.of.tables]]\nk = 1\n[ok]\ninline = { a = 1 }\n\"quoted.key\" = 1\nwhen = 1979-05-27\nnested = [[1], [2]]\nv = true\n",
+            source: "t")
+        // An array of tables, a key with a dot in it, a date and a nested array: reported by path, skipped.
+        #expect(Set(parsed.problems.map(\.subject)) == ["t array.of.tables", "t ok.quoted.key", "t ok.when", "t ok.nested"], "\(parsed.problems)")
         #expect(parsed.value.values["ok.v"] == "true")
         #expect(parsed.value.values["array.of.tables.k"] == nil)
+        // An inline table is a table like any other.
+        #expect(parsed.value.values["ok.inline.a"] == "1")
+    }
+
+    @Test func aDocumentThatIsNotTOMLIsAnErrorWithItsLine() {
+        for (text, line) in [("[ok]\nv = true\nnot a pair\n", 3), ("[a]\nx = 1\n[a]\ny = 2\n", 3), ("[a]\nx = 1\n\u{0}y = 2\n", 3)] {
+            do {
+                _ = try KataConfigParser.parse(text: text, source: "bad.toml")
+                Issue.record("accepted: \(text.debugDescription)")
+            } catch {
+                #expect(error.code == .malformed)
+                #expect(error.line == line, "\(text.debugDescription): \(error)")
+            }
+        }
+    }
+
+    @Test func theInputIsBoundedBeforeItIsParsed() {
+        let text = "[a]\n" + String(repeating: "# padding\n", count: 500_000)
+        do {
+            _ = try KataConfigParser.parse(Data(text.utf8), source: "big.toml")
+            Issue.record("parsed a 5 MB document")
+        } catch {
+            #expect(error.code == .tooLarge)
+        }
     }
 
     @Test func brokenStringsAndArraysAreErrorsWithTheLine() {

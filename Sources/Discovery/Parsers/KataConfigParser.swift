@@ -1,166 +1,110 @@
 public import BulkheadModel
 public import Foundation
+import TOMLKit
 
-/// Parses a Kata Containers `configuration.toml`. Kata's files use a small part of TOML: `[table.name]`
-/// headers, `key = value` with strings ("…" with escapes, '…' literal), booleans, numbers and arrays (which
-/// may span lines), and `#` comments. Anything else (inline tables, dates, dotted keys) is reported as a
-/// problem on that line and skipped; a broken string or array is an error with its line.
+/// Parses a Kata Containers `configuration.toml` with TOMLKit (a full TOML 1.0 parser, toml++). The input
+/// is bounded (`ParseLimits.maxBytes`, strict UTF-8) before it is parsed. A document that is not TOML is an
+/// error with its line, as Kata itself refuses it. The tables are flattened into dotted paths: scalars
+/// (strings unquoted, booleans, numbers) into `values`, arrays of scalars into `lists`. What Kata never uses
+/// and a flat path cannot hold — arrays of tables, nested arrays, dates and times, keys that are not plain
+/// (`[A-Za-z0-9_-]`, so a dotted path stays unambiguous) — is a problem naming the path, and skipped.
 public enum KataConfigParser {
     public static func parse(_ data: Data, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
         -> Parsed<KataRuntimeConfiguration>
     {
         let text = try ParseSupport.text(data, source: source, limits: limits)
-        return try parse(text: text, source: source)
+        return try parse(text: text, source: source, limits: limits)
     }
 
-    public static func parse(text: String, source: String) throws(ConfigParseError) -> Parsed<KataRuntimeConfiguration> {
+    public static func parse(text: String, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
+        -> Parsed<KataRuntimeConfiguration>
+    {
+        guard text.utf8.count <= limits.maxBytes else {
+            throw ConfigParseError(
+                .tooLarge, source: source, message: "the file is \(text.utf8.count) bytes, more than the limit of \(limits.maxBytes)")
+        }
+        // TOML forbids control characters; toml++ reads a C string and would stop at a NUL, so whatever
+        // follows one would be silently ignored.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let line = text.utf8[..<nul].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw ConfigParseError(.malformed, source: source, line: line, message: "not valid TOML: a NUL character")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigParseError(
+                .malformed, source: source, line: error.source.begin.line, message: "not valid TOML: \(error.description)")
+        } catch {
+            throw ConfigParseError(.malformed, source: source, message: "not valid TOML", underlying: "\(error)")
+        }
+        var flattener = Flattener(source: source, limits: limits)
+        flattener.add(table, prefix: "", depth: 0)
+        return Parsed(value: flattener.config, problems: flattener.problems)
+    }
+
+    struct Flattener {
+        let source: String
+        let limits: ParseLimits
         var config = KataRuntimeConfiguration()
         var problems: [Problem] = []
-        var table = ""
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        var index = 0
-        while index < lines.count {
-            let lineNumber = index + 1
-            var line = stripComment(lines[index]).trimmingCharacters(in: .whitespaces)
-            index += 1
-            if line.isEmpty { continue }
-            if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), !line.hasPrefix("[[") else {
-                    problems.append(
-                        ParseSupport.problem(source, "line \(lineNumber)", "table header '\(line.prefix(60))' is not supported; its keys are skipped")
-                    )
-                    table = "?unsupported"
+        var elements = 0
+
+        init(source: String, limits: ParseLimits) {
+            self.source = source
+            self.limits = limits
+        }
+
+        mutating func skip(_ path: String, _ why: String) {
+            problems.append(ParseSupport.problem(source, path, "\(why); skipped"))
+        }
+
+        mutating func add(_ table: TOMLTable, prefix: String, depth: Int) {
+            guard depth < limits.maxDepth else {
+                skip(prefix, "tables nested deeper than \(limits.maxDepth)")
+                return
+            }
+            for (key, value) in table.sorted(by: { $0.0 < $1.0 }) {
+                elements += 1
+                guard elements <= limits.maxElements else {
+                    skip(prefix.isEmpty ? key : prefix, "more than \(limits.maxElements) settings")
+                    return
+                }
+                let path = prefix.isEmpty ? key : prefix + "." + key
+                guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                    skip(path, "key '\(key.prefix(60))' is not a plain TOML key")
                     continue
                 }
-                table = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                continue
-            }
-            guard let eq = line.firstIndex(of: "=") else {
-                problems.append(ParseSupport.problem(source, "line \(lineNumber)", "not a 'key = value' line; skipped"))
-                continue
-            }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-                problems.append(ParseSupport.problem(source, "line \(lineNumber)", "key '\(key.prefix(60))' is not a plain TOML key; skipped"))
-                continue
-            }
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            // Arrays may span lines: gather until the brackets balance outside strings.
-            if value.hasPrefix("[") {
-                while !bracketsBalance(value) {
-                    guard index < lines.count, index - lineNumber < 1000 else {
-                        throw ConfigParseError(.malformed, source: source, field: key, line: lineNumber, message: "array is not closed")
+                if let nested = value.table {
+                    add(nested, prefix: path, depth: depth + 1)
+                } else if let array = value.array {
+                    var items: [String] = []
+                    for item in array {
+                        guard let text = scalar(item) else {
+                            skip(path, item.table != nil ? "an array of tables is not a Kata setting" : "an array holding \(item.type) items")
+                            items = []
+                            break
+                        }
+                        items.append(text)
                     }
-                    value += " " + stripComment(lines[index]).trimmingCharacters(in: .whitespaces)
-                    index += 1
+                    if items.count == array.count { config.lists[path] = items }
+                } else if let text = scalar(value) {
+                    config.values[path] = text
+                } else {
+                    skip(path, "a \(value.type) value is not a Kata setting")
                 }
-                line = value
-            }
-            let path = table.isEmpty ? key : table + "." + key
-            if table == "?unsupported" { continue }
-            if value.hasPrefix("[") {
-                config.lists[path] = try items(String(value.dropFirst().dropLast()), source: source, key: key, line: lineNumber)
-            } else if value.hasPrefix("\"") || value.hasPrefix("'") {
-                config.values[path] = try string(value, source: source, key: key, line: lineNumber)
-            } else if value == "true" || value == "false" || Double(value.replacingOccurrences(of: "_", with: "")) != nil {
-                config.values[path] = value
-            } else {
-                problems.append(
-                    ParseSupport.problem(source, "line \(lineNumber)", "value of \(key) is not a string, boolean, number or array; skipped"))
             }
         }
-        return Parsed(value: config, problems: problems)
-    }
 
-    /// The line without a `#` comment that is outside strings.
-    static func stripComment(_ line: String) -> String {
-        var quote: Character?
-        var escaped = false
-        for (offset, c) in line.enumerated() {
-            if let q = quote {
-                if escaped { escaped = false } else if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "#" {
-                return String(line.prefix(offset))
+        /// A string (as it is, unquoted), boolean, integer or float as text; nil for anything else.
+        func scalar(_ value: any TOMLValueConvertible) -> String? {
+            switch value.type {
+            case .string: value.string
+            case .bool: value.bool.map { $0 ? "true" : "false" }
+            case .int: value.int.map { String($0) }
+            case .double: value.double.map { String($0) }
+            default: nil
             }
         }
-        return line
-    }
-
-    static func bracketsBalance(_ text: String) -> Bool {
-        var depth = 0
-        var quote: Character?
-        var escaped = false
-        for c in text {
-            if let q = quote {
-                if escaped { escaped = false } else if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
-                continue
-            }
-            switch c {
-            case "\"", "'": quote = c
-            case "[": depth += 1
-            case "]": depth -= 1
-            default: break
-            }
-        }
-        return depth <= 0 && quote == nil
-    }
-
-    static func string(_ value: String, source: String, key: String, line: Int) throws(ConfigParseError) -> String {
-        guard let q = value.first, value.count >= 2, value.last == q else {
-            throw ConfigParseError(.malformed, source: source, field: key, line: line, message: "unterminated string")
-        }
-        let body = String(value.dropFirst().dropLast())
-        if q == "'" { return body }
-        var out = ""
-        var iterator = body.makeIterator()
-        while let c = iterator.next() {
-            guard c == "\\" else {
-                out.append(c)
-                continue
-            }
-            switch iterator.next() {
-            case "n"?: out.append("\n")
-            case "t"?: out.append("\t")
-            case "\""?: out.append("\"")
-            case "\\"?: out.append("\\")
-            case let other?: out.append("\\"); out.append(other)
-            case nil: throw ConfigParseError(.malformed, source: source, field: key, line: line, message: "string ends in a backslash")
-            }
-        }
-        return out
-    }
-
-    static func items(_ body: String, source: String, key: String, line: Int) throws(ConfigParseError) -> [String] {
-        var out: [String] = []
-        var current = ""
-        var quote: Character?
-        var escaped = false
-        func flush() throws(ConfigParseError) {
-            let item = current.trimmingCharacters(in: .whitespaces)
-            current = ""
-            guard !item.isEmpty else { return }
-            if item.hasPrefix("\"") || item.hasPrefix("'") {
-                out.append(try string(item, source: source, key: key, line: line))
-            } else {
-                out.append(item)
-            }
-        }
-        for c in body {
-            if let q = quote {
-                current.append(c)
-                if escaped { escaped = false } else if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
-                continue
-            }
-            if c == "\"" || c == "'" { quote = c; current.append(c); continue }
-            if c == "," { try flush(); continue }
-            current.append(c)
-        }
-        guard quote == nil else {
-            throw ConfigParseError(.malformed, source: source, field: key, line: line, message: "unterminated string in array")
-        }
-        try flush()
-        return out
     }
 }
