@@ -9,8 +9,8 @@ import SystemPackage
 /// child that starts with an empty signal mask and default signal handlers (so SIGTERM works in it even
 /// when the caller blocks signals).
 public enum ProcessRunner {
-    /// The directories `find` looks in, in order.
-    public static let systemDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+    /// The directories `find` looks in, in order: the distribution's before /usr/local (as Census did).
+    public static let systemDirectories = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", "/usr/local/sbin"]
 
     /// The absolute path of the program `name` in `directories`, nil when none holds an executable file of
     /// that name. A name with a slash is taken as a path.
