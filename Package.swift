@@ -171,6 +171,8 @@ let package = Package(
             name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
         // Helpers shared by test targets (a real rpm database built at test time).
         .target(name: "BulkheadTestSupport", path: "Tests/TestSupport", exclude: ["README.md"], swiftSettings: strict),
+        // The built `bulkhead` binary run from outside (strace, snapshots, replays).
+        .testTarget(name: "EndToEndTests", dependencies: ["BulkheadTestSupport"]),
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: ["Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport"],

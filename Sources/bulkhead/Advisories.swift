@@ -193,12 +193,12 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         }
         // The installed packages (dpkg status and rpm database) of the chosen host; backports are read
         // through the same root, so --root and --snapshot check like the live host.
-        let root = try host.open()
-        let facts = HostInspector(root: root).collect()
+        let evidence = try host.collect([BackportEvidenceNeed(aliases: products)])
+        let facts = evidence.facts
         for problem in facts.problems where problem.subject.contains("dpkg") || problem.subject.contains("rpm") {
             FileHandle.standardError.write(Data("warning: \(problem)\n".utf8))
         }
-        var reader = BackportReader(root: root, packages: facts.packages, aliases: products, mechanisms: [])
+        var reader = BackportReader(evidence: evidence, aliases: products, mechanisms: [])
         var results: [CheckResult] = []
         for p in products {
             // One package per installed source version of a product (qemu-system-x86, -common, -data share a changelog).

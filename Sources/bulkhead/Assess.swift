@@ -82,10 +82,6 @@ struct Assess: AsyncParsableCommand {
         if let signingKey {
             do { key = try SigningKey.load(path: signingKey) } catch { throw ValidationError(error.message) }
         }
-        let base = try target.open()
-        // With --bundle, record what the assessment reads so the bundle carries the host snapshot.
-        let recorder = bundle != nil ? RecordingHostRoot(wrapping: base) : nil
-        let root: any HostRoot = recorder ?? base
         let catalog = options.catalog()
 
         var plan = AssessmentPlan(
@@ -99,13 +95,16 @@ struct Assess: AsyncParsableCommand {
             plan.selection = selection
             plan.tailoring = tailoring
         }
-        plan.extraFindings = try await labFindings(root: base)
-
-        let assessor = Assessor(
+        var assessor = Assessor(
             catalog: catalog, attestations: try options.attestations(catalog), evidenceFiles: options.evidenceFiles,
             catalogDirectories: options.catalogDirectories, asOf: try options.date(), toolVersion: BulkheadVersion.current,
             plan: plan)
-        let report = assessor.run(on: root)
+        // The host is read once; with --bundle the collection also keeps file modes and owners, since the
+        // bundle carries its snapshot.
+        let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)
+        let discovery = DiscoveryEngine(options: plan.discovery).run(evidence)
+        assessor.plan.extraFindings = try await labFindings(discovery)
+        let report = assessor.run(on: evidence, discovery: discovery)
 
         let rendered: Data
         do { rendered = try ReportWriter.render(report, format: format) } catch { throw ValidationError("\(error)") }
@@ -119,8 +118,8 @@ struct Assess: AsyncParsableCommand {
                 throw ValidationError("cannot write reports to \(output): \(error)")
             }
         }
-        if let bundle, let key, let recorder {
-            try writeBundle(report, to: bundle, key: key, recorder: recorder)
+        if let bundle, let key {
+            try writeBundle(report, to: bundle, key: key, evidence: evidence)
         }
         if !noStore {
             do {
@@ -141,13 +140,12 @@ struct Assess: AsyncParsableCommand {
     }
 
     /// Lab findings, with their subjects renamed to the discovered product (`lab/runsc/baseline` → `gvisor/lab baseline`).
-    func labFindings(root: any HostRoot) async throws -> [Finding] {
+    func labFindings(_ discovery: DiscoveryResult) async throws -> [Finding] {
         var reports: [LabReport] = []
         for path in labReport {
             do { reports.append(try LabReport.load(path: path)) } catch { throw ValidationError("lab report \(path): \(error)") }
         }
         if lab {
-            let (_, discovery) = DiscoveryEngine(root: root).run()
             for m in discovery.mechanisms {
                 guard let mechanism = LabProducts.mechanism(for: m.product) else { continue }
                 do {
@@ -167,19 +165,15 @@ struct Assess: AsyncParsableCommand {
         }
     }
 
-    func writeBundle(_ report: AssessmentReport, to path: String, key: SigningKey, recorder: RecordingHostRoot) throws {
+    func writeBundle(_ report: AssessmentReport, to path: String, key: SigningKey, evidence: HostEvidence) throws {
         var documents: [String: Data] = [:]
         for format in ReportFormat.allCases {
             do { documents["reports/\(format.fileName)"] = try ReportWriter.render(report, format: format) } catch {
                 throw ValidationError("cannot render \(format.rawValue) for the bundle: \(error)")
             }
         }
-        let snapshotPath = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-bundle-\(UUID().uuidString).tar.gz").path
-        defer { try? FileManager.default.removeItem(atPath: snapshotPath) }
         do {
-            _ = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)
-                .write(recorder, hostname: report.host.hostname, capturedAt: report.host.collectedAt, to: snapshotPath)
-            documents["snapshot/host.tar.gz"] = try Data(contentsOf: URL(fileURLWithPath: snapshotPath))
+            documents["snapshot/host.tar.gz"] = Data(try SnapshotWriter(bulkheadVersion: BulkheadVersion.current).archive(evidence).bytes)
         } catch {
             throw ValidationError("cannot capture the host snapshot for the bundle: \(error)")
         }

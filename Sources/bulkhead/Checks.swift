@@ -4,6 +4,7 @@ import BulkheadModel
 import Checks
 import Discovery
 import Foundation
+import VendorEvidence
 
 /// `bulkhead checks list|show`: documents every hardening check.
 struct ChecksCommand: ParsableCommand {
@@ -97,9 +98,9 @@ struct ChecksCommand: ParsableCommand {
         func run() throws {
             let catalog = try loadCheckCatalog()
             let (chosen, tailoring) = try selection.resolve(catalog)
-            let root = try target.open()
-            let (facts, discovery) = DiscoveryEngine(root: root).run()
-            let input = AssessmentInputs.checkInput(root: root, facts: facts, mechanisms: discovery.mechanisms, now: Date())
+            let evidence = try target.collect(EvidencePlan.needs(catalog: .bundled()))
+            let discovery = DiscoveryEngine().run(evidence)
+            let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, now: Date())
             let report = CheckRunner(catalog: catalog).run(input, selection: chosen, tailoring: tailoring)
             switch format {
             case .json: print(try ChecksCommand.json(report))

@@ -27,8 +27,8 @@ struct Discover: AsyncParsableCommand {
     var probeVersions = false
 
     func run() async throws {
-        let root = try target.open()
-        let (_, result) = DiscoveryEngine(root: root, options: DiscoveryOptions(probeVersions: probeVersions)).run()
+        let engine = DiscoveryEngine(options: DiscoveryOptions(probeVersions: probeVersions))
+        let result = engine.run(try target.collect([engine]))
         switch format {
         case .table: print(DiscoveryText.render(result), terminator: "")
         case .json: print(try JSONOutput.string(result), terminator: "")

@@ -25,10 +25,21 @@ struct HostTarget: ParsableArguments {
 
     /// Opens the chosen host. Errors name the path and what to do.
     func open() throws -> any HostRoot {
-        try Self.open(root: root, snapshot: snapshot)
+        try Self.open(directory: root, snapshot: snapshot)
     }
 
-    static func open(root: String?, snapshot: String?) throws -> any HostRoot {
+    /// Reads the chosen host once, serving `needs` (every stage after reads only the result).
+    func collect(_ needs: [any EvidenceNeed], recordsMetadata: Bool = false) throws -> HostEvidence {
+        try Self.collect(needs, directory: root, snapshot: snapshot, recordsMetadata: recordsMetadata)
+    }
+
+    static func collect(
+        _ needs: [any EvidenceNeed], directory: String?, snapshot: String?, recordsMetadata: Bool = false
+    ) throws -> HostEvidence {
+        HostInspector(root: try open(directory: directory, snapshot: snapshot)).collectEvidence(needs, recordsMetadata: recordsMetadata)
+    }
+
+    static func open(directory root: String?, snapshot: String?) throws -> any HostRoot {
         if let snapshot {
             do {
                 return try SnapshotHostRoot(path: snapshot)

@@ -18,6 +18,13 @@ enum Support {
             evidence: [Evidence(claim: "binary present", source: .file(path: "/usr/bin/\(id)", sha256: nil), observedAt: asOf, confidence: .high)])
     }
 
+    /// One collection of `root` for everything an assessment reads; with `packages`, those stand for the
+    /// package inventory (the other facts empty) and only the stages' files are read.
+    static func evidence(_ root: any HostRoot, packages: [InstalledPackage]? = nil, now: Date = asOf) -> HostEvidence {
+        let known = packages.map { HostFacts(collectedAt: now, source: root.label, packages: $0) }
+        return HostInspector(root: root).collectEvidence(EvidencePlan.needs(catalog: catalog), given: known, now: now)
+    }
+
     static func discovery(_ mechanisms: [IsolationMechanism]) -> DiscoveryResult {
         DiscoveryResult(
             hostname: "test-host", source: "constructed", collectedAt: asOf, virtualization: HostVirtualization(),
@@ -121,7 +128,7 @@ enum Support {
     ]
 
     @Test func liveHostAssessmentGivesVerdictsWithReasons() throws {
-        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).run(on: DirectoryHostRoot.live)
+        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).run(on: Support.evidence(DirectoryHostRoot.live))
         for (id, binaries, status, reason) in Self.expected {
             guard binaries.contains(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 if Support.inCI { Issue.record("\(id) is not installed (\(binaries.joined(separator: " or "))); .ci/run installs it") }
@@ -152,7 +159,8 @@ extension LiveAssessTests {
             qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64", "-name", "guest=\(name)",
         ])
         guest.waitUntilVisible(containing: name)
-        let (facts, discovery) = DiscoveryEngine(root: DirectoryHostRoot.live).run(now: Support.asOf)
+        let evidence = Support.evidence(DirectoryHostRoot.live)
+        let (facts, discovery) = (evidence.facts, DiscoveryEngine().run(evidence))
         let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).assess(discovery)
         let m = try #require(report.mechanisms.first { $0.mechanism.product == "qemu" })
         // Process inspection comes from the host-inspection stage; once it reads /proc, the guest must show.

@@ -130,7 +130,7 @@ import VendorEvidence
             Thread.sleep(forTimeInterval: 0.05)
         }
         let plan = AssessmentPlan(checks: try CheckCatalog.standard())
-        let report = Assessor(catalog: Support.catalog, asOf: Date(), plan: plan).run(on: DirectoryHostRoot.live)
+        let report = Assessor(catalog: Support.catalog, asOf: Date(), plan: plan).run(on: Support.evidence(DirectoryHostRoot.live))
         let m = try #require(report.mechanisms.first { $0.mechanism.product == "qemu" })
         let c1604 = try #require(m.controls.first { $0.verdict.control == .ism1604 })
         #expect(c1604.verdict.status == .notSatisfied)

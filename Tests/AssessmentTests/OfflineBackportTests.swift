@@ -108,17 +108,16 @@ import Testing
         guard let tree = try await Self.makeTree() else { return }
         defer { try? FileManager.default.removeItem(atPath: tree.dir) }
         let base = DirectoryHostRoot(directory: tree.dir)
-        let recorder = RecordingHostRoot(wrapping: base)
-        // What `bulkhead snapshot` does for backports.
-        BackportReader.capture(root: recorder, mechanisms: [Self.qemu], packages: tree.packages, aliases: AdvisoryAliases.all(Support.catalog))
-        let recorded = recorder.recorded
+        // What `bulkhead snapshot` does: one collection serving every stage's needs.
+        let evidence = HostInspector(root: base).collectEvidence(EvidencePlan.needs(catalog: Support.catalog), now: Support.asOf)
+        let recorded = evidence.files.records
         let real = try Self.read(Self.changelog, limit: 8 << 20)
         #expect(recorded[Self.changelog]?.content == [UInt8](real))
         #expect(recorded["/etc/os-release"]?.content != nil)
         // Only the changelog the check reads: qemu-system-common shares qemu-system-x86's source version.
         #expect(recorded.keys.filter { $0.hasPrefix("/usr/share/doc/") }.sorted() == [Self.changelog], "\(recorded.keys.sorted())")
         let archive = tree.dir + "/host.tar.gz"
-        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: "t", capturedAt: Support.asOf, to: archive)
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(evidence, to: archive)
         let snapshot = try SnapshotHostRoot(path: archive)
         let (offline, result) = try check(root: snapshot, tree: tree)
         let (direct, _) = try check(root: base, tree: tree)
@@ -179,15 +178,14 @@ import Testing
         _ = try await AdvisoryImporter.run(["cve5", "nvd2", "kev"].map { OfflineBackportTests.advisoryFixtures + "/" + $0 }, into: db)
         let root = DirectoryHostRoot(directory: tree)
         // The package inventory reads the rpm database; a snapshot records it while doing so.
-        let recorder = RecordingHostRoot(wrapping: root)
-        let packages = HostInspector(root: recorder).collect(now: Support.asOf).packages
+        let evidence = HostInspector(root: root).collectEvidence(EvidencePlan.needs(catalog: Support.catalog), now: Support.asOf)
+        let packages = evidence.facts.packages
         let pkg = try #require(packages.first { $0.name == "qemu-kvm" && $0.manager == "rpm" })
         #expect(pkg.version == "17:7.2.0-3.el9")
         let aliases = AdvisoryAliases.all(Support.catalog)
         let qemu = try #require(aliases.first { $0.product == "qemu" })
-        BackportReader.capture(root: recorder, mechanisms: [OfflineBackportTests.qemu], packages: packages, aliases: aliases)
         let archive = tree + "/host.tar.gz"
-        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: "rpmhost", capturedAt: Support.asOf, to: archive)
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(evidence, to: archive)
         let snapshot = try SnapshotHostRoot(path: archive)
 
         var observed: [String?] = []

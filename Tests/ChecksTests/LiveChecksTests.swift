@@ -41,7 +41,8 @@ import Testing
         exposed.waitUntilVisible(containing: exposedName, settle: 0.5)
         #expect(hardened.process.isRunning && exposed.process.isRunning, "QEMU exited early (VNC port \(5900 + display) in use?)")
 
-        let (facts, discovery) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let evidence = HostInspector(root: DirectoryHostRoot.live).collectEvidence([DiscoveryEngine()])
+        let (facts, discovery) = (evidence.facts, DiscoveryEngine().run(evidence))
         var qemuMechanism = try #require(discovery.mechanisms.first { $0.product == "qemu" })
         qemuMechanism.guests = qemuMechanism.guests.filter { $0.pid == hardened.pid || $0.pid == exposed.pid }
         #expect(qemuMechanism.guests.count == 2)

@@ -26,7 +26,7 @@ import Testing
             if status.contains("Seccomp:\t2") { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let (_, result) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
         let mechanism = try #require(result.mechanisms.first { $0.product == "qemu" })
         #expect(mechanism.state == .running)
         #expect(mechanism.version?.isEmpty == false, "the version comes from dpkg")
@@ -53,7 +53,7 @@ import Testing
         var result: DiscoveryResult?
         // The sandbox's boot process appears a moment after runsc starts.
         while ContinuousClock.now < deadline {
-            let (_, r) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+            let (_, r) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
             result = r
             if r.mechanisms.first(where: { $0.product == "gvisor" })?.guests.contains(where: { $0.running }) == true {
                 break
@@ -81,7 +81,7 @@ import Testing
             "--setenv", "MARKER", marker, "sleep", "20",
         ])
         sandbox.waitUntilVisible(containing: marker)
-        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let (_, result) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
         let bw = try #require(result.mechanisms.first { $0.product == "bubblewrap" })
         #expect(bw.version?.hasPrefix("0.") == true)
         #expect(bw.state == .running)
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func thisMachineSaysWhetherItIsItselfAGuest() throws {
-        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let (_, result) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
         let cpuinfo = String(decoding: FileManager.default.contents(atPath: "/proc/cpuinfo") ?? Data(), as: UTF8.self)
         if cpuinfo.contains(" hypervisor") {
             #expect(result.virtualization.isGuest == true)

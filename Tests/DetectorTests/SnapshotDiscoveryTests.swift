@@ -16,14 +16,18 @@ import Testing
             guest?.waitUntilVisible(containing: name)
         }
         let now = Date()
-        let recorder = RecordingHostRoot(wrapping: DirectoryHostRoot.live)
-        let (facts, live) = DiscoveryEngine(root: recorder).run(now: now)
+        let engine = DiscoveryEngine()
+        let evidence = HostInspector(root: DirectoryHostRoot.live).collectEvidence([engine], now: now, recordsMetadata: true)
+        let live = engine.run(evidence)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-snap-\(UUID().uuidString).tar.gz").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: facts.hostname, capturedAt: now, to: path)
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(evidence, to: path)
         let snapshot = try SnapshotHostRoot(path: path)
         #expect(!snapshot.isLive)
-        let (_, offline) = DiscoveryEngine(root: snapshot).run(now: now)
+        // Replayed an hour later: the evidence keeps the capture's date and the host's own label.
+        let offline = engine.run(HostInspector(root: snapshot).collectEvidence([engine], now: now.addingTimeInterval(3600)))
+        #expect(offline.collectedAt == live.collectedAt)
+        #expect(offline.source == live.source)
         #expect(offline.hostname == live.hostname)
         #expect(offline.virtualization == live.virtualization)
         #expect(offline.mechanisms.map(\.product) == live.mechanisms.map(\.product))

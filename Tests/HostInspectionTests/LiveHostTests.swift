@@ -47,8 +47,10 @@ struct LiveHostTests {
         for _ in 0..<25 {
             var problems = ProblemLog()
             if let p = ProcessScanner(root: DirectoryHostRoot.live, options: InspectionOptions()).readProcess(pid, &problems),
-                p.arguments == [sleep, "3"]
+                p.arguments == [sleep, "3"], p.name == "sleep"
             {
+                // status and cmdline are read at different instants: a child caught mid-exec shows setpriv's
+                // status beside sleep's argv, so wait until both show the exec'd program.
                 found = p
                 break
             }

@@ -87,7 +87,7 @@ enum LifecycleChecks {
             } else if line.supported == false { "ended" } else if line.supported == true { "supported, end not dated" } else { "no end announced" }
         let doc = Evidence(
             claim: "\(product) \(line.cycle) support: \(state)" + (line.note.map { " (\($0))" } ?? ""),
-            source: line.source, observedAt: now, confidence: .medium)
+            source: line.source, observedAt: line.observedAt ?? now, confidence: .medium)
         let evidence = versionEvidence + [doc]
         // A distribution's note (support ended early, or limited) belongs in the verdict itself.
         let distroNote = line.distribution == nil ? "" : line.note.map { " — \($0)" } ?? ""
@@ -140,7 +140,11 @@ enum LifecycleChecks {
         let evidence =
             versionEvidence + [policyEvidence(ctx, policy)]
             + (line.map {
-                [Evidence(claim: "\(product) \($0.cycle) is a known release line", source: $0.source, observedAt: ctx.input.now, confidence: .medium)]
+                [
+                    Evidence(
+                        claim: "\(product) \($0.cycle) is a known release line", source: $0.source, observedAt: $0.observedAt ?? ctx.input.now,
+                        confidence: .medium)
+                ]
             } ?? [])
         let have = SupportWindow.numbers(version)
         guard !have.isEmpty else {
@@ -171,7 +175,7 @@ enum LifecycleChecks {
     static func policyEvidence(_ ctx: CheckContext, _ policy: SupportPolicy) -> Evidence {
         Evidence(
             claim: "\(policy.product) support policy (observed \(policy.observed.formatted(dateFormat))): \(policy.policy)",
-            source: policy.source, observedAt: ctx.input.now, confidence: .medium)
+            source: policy.source, observedAt: policy.observed, confidence: .medium)
     }
 
     static let mechanismSupport = Check.mechanism("lifecycle.support-window") { ctx, mechanism in
