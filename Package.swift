@@ -21,7 +21,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -40,14 +39,13 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
         // Detectors (one per product family) and configuration parsers.
         .target(
             name: "Discovery",
-            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BulkheadModel", "HostInspection"],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.
@@ -72,7 +70,7 @@ let package = Package(
         // Hardening checks: metadata beside each pure check function.
         .target(
             name: "Checks",
-            dependencies: ["BulkheadModel", "HostInspection", "Discovery"],
+            dependencies: ["BulkheadModel"],
             exclude: ["README.md"],
             resources: [.copy("Definitions")],
             swiftSettings: strict),
@@ -86,7 +84,7 @@ let package = Package(
         .target(
             name: "Reporting",
             dependencies: [
-                "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto"),
+                "BulkheadModel", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
@@ -103,7 +101,6 @@ let package = Package(
                 "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
                 "Checks", "Assessment", "Reporting", "Store", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
@@ -123,7 +120,7 @@ let package = Package(
         // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
         .target(
             name: "Lab",
-            dependencies: ["BulkheadModel", "HostInspection", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BulkheadModel", "HostInspection"],
             exclude: ["README.md"],
             swiftSettings: strict),
 

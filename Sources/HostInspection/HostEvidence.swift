@@ -1,4 +1,4 @@
-import BulkheadModel
+public import BulkheadModel
 public import Foundation
 
 /// Everything one collection read from a host: the facts (processes, packages, kernel, CPU…) and every

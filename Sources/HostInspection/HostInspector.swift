@@ -1,4 +1,4 @@
-import BulkheadModel
+public import BulkheadModel
 public import Foundation
 
 /// Options for reading a host. Every bound here is a guard against a huge or hostile host tree.

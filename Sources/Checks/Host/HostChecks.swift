@@ -1,6 +1,5 @@
 import BulkheadModel
 import Foundation
-import HostInspection
 
 /// Host posture checks (ISM-1605, and ISM-1461 for cross-guest side channels). Each is one pure function
 /// over `HostFacts`; its words are in `Definitions/host/<id>.json`.

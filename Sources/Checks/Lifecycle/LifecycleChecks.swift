@@ -1,6 +1,5 @@
 import BulkheadModel
 import Foundation
-import HostInspection
 
 /// ISM-1848: the isolation mechanism and the host OS are inside their vendors' support windows.
 enum LifecycleChecks {

@@ -1,6 +1,5 @@
 import BulkheadModel
 import Foundation
-import HostInspection
 
 /// ISM-1607: integrity monitoring and centralised event logging, as observed — never assumed.
 enum LoggingChecks {

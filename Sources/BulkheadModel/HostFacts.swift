@@ -1,4 +1,3 @@
-public import BulkheadModel
 public import Foundation
 
 /// Everything HostInspection observed about a host, with the problems met on the way.
