@@ -46,11 +46,11 @@ enum BulkheadMain {
                 var syncCommand = command
                 try syncCommand.run()
             }
-        } catch let error as ExitCode {
-            Bulkhead.exit(withError: error)
-        } catch let error as CleanExit {
-            Bulkhead.exit(withError: error)
         } catch {
+            // ArgumentParser's own errors (ExitCode, CleanExit, and the help request of `SUBCOMMAND --help`,
+            // which arrives from the built-in help command's run) keep its handling; every other error is a
+            // runtime failure of the command.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { Bulkhead.exit(withError: error) }
             CLIFailure.exit(error)
         }
     }
