@@ -11,7 +11,7 @@ public enum OutputFormat: String, CaseIterable, Codable, Hashable, Sendable {
     /// What every command that prints data offers.
     public static let data: [OutputFormat] = [.table, .json]
     /// Every rendering of an assessment (`bulkhead assess`, `--output DIR`, `--bundle`).
-    public static let assessment: [OutputFormat] = allCases
+    public static let assessment: [OutputFormat] = [.table, .json, .oscal, .sarif, .html, .md, .csv]
 
     /// The file name `ReportWriter.writeAll` uses for this format.
     public var fileName: String {
