@@ -4,7 +4,7 @@
 //
 // One target per pipeline stage; imports only point down the list in ../shared/DESIGN.md:
 //   BulkheadModel → HostInspection → Discovery → VendorEvidence / Census / Advisories → Checks
-//   → Assessment → Reporting / Store → bulkhead (CLI)
+//   → Assessment → Store → Reporting → bulkhead (CLI)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -80,18 +80,19 @@ let package = Package(
             dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks"],
             exclude: ["README.md"],
             swiftSettings: strict),
-        // Renderers and the signed evidence bundle.
+        // Every renderer (assessment reports, terminal text of every command) and the signed evidence bundle.
         .target(
             name: "Reporting",
             dependencies: [
-                "BulkheadModel", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto"),
+                "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks", "Assessment", "Store",
+                "Lab", .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
-        // SQLite history, reviews, waivers, training register.
+        // SQLite history, reviews, waivers, training register; an assessment report becomes a record here.
         .target(
             name: "Store",
-            dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BulkheadModel", "Assessment", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The thin CLI.
@@ -131,7 +132,7 @@ let package = Package(
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
         .testTarget(
             name: "ChecksTests",
-            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "BulkheadTestSupport"],
+            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "Reporting", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport"],
@@ -147,13 +148,13 @@ let package = Package(
             name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
         .testTarget(
-            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel"],
+            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel", "Reporting"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
             dependencies: [
                 "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories",
-                "BulkheadTestSupport",
+                "Reporting", "BulkheadTestSupport",
             ]),
         .testTarget(name: "CensusTests", dependencies: ["Census", "BulkheadModel"], resources: [.copy("Fixtures")]),
         // Writes to a store slowly so StoreTests can kill it mid-transaction or race two writers.
@@ -161,7 +162,10 @@ let package = Package(
             name: "StoreTestWriter", dependencies: ["Store", "BulkheadModel"], path: "Tests/StoreTests/Writer",
             swiftSettings: strict),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "BulkheadModel", "StoreTestWriter", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "StoreTests",
+            dependencies: [
+                "Store", "BulkheadModel", "Reporting", "StoreTestWriter", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Writer"]),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
@@ -174,5 +178,7 @@ let package = Package(
             name: "AdvisoriesTests",
             dependencies: ["Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
+        // The built `bulkhead` binary as a user runs it: exit statuses, usage text, error lines.
+        .testTarget(name: "CLITests", dependencies: ["BulkheadTestSupport"]),
     ]
 )

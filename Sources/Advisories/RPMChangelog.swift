@@ -23,7 +23,7 @@ public enum RPMChangelog {
     {
         let blobs: [(hnum: Int64, blob: [UInt8])]
         do { blobs = try RPMDatabaseImage.headerBlobs(bytes, path: path) } catch {
-            throw AdvisoriesError(.database, error.message, cause: error.underlying)
+            throw AdvisoriesError(.database, error.message, cause: error.cause)
         }
         var out: [String: [Package]] = [:]
         var problems: [Problem] = []

@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 
 /// Source archives: extracted with `tar`/`unzip` (argument arrays) into a private temporary
@@ -40,7 +41,7 @@ public enum SourceArchive {
                 exe, format == .tar ? ["-t", "-v", "-f", archive.path] : ["-Z", "-l", archive.path],
                 limit: 256 << 20)
         } catch {
-            throw CensusError(.toolMissing, "could not run \(exe)", cause: "\(error)")
+            throw CensusError(.toolMissing, "could not run \(exe)", cause: error)
         }
         let total = format == .tar ? tarTotal(listing.stdout) : zipTotal(listing.stdout)
         if total > maxBytes {
@@ -55,7 +56,7 @@ public enum SourceArchive {
                 at: dir, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CensusError(.archiveCorrupt, "could not create a temporary directory", cause: "\(error)")
+            throw CensusError(.archiveCorrupt, "could not create a temporary directory", cause: error)
         }
         let args =
             format == .tar
@@ -64,7 +65,7 @@ public enum SourceArchive {
         let result: Subprocess.Result
         do { result = try Subprocess.run(exe, args) } catch {
             try? FileManager.default.removeItem(at: dir)
-            throw CensusError(.toolMissing, "could not run \(exe)", cause: "\(error)")
+            throw CensusError(.toolMissing, "could not run \(exe)", cause: error)
         }
         let extracted = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         if result.status != 0 || listing.status != 0 {

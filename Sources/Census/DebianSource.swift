@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 
 /// Fetches the exact Debian source of an installed package with `apt-get source` (argument arrays,
@@ -43,7 +44,7 @@ public enum DebianSource {
         do {
             r = try Subprocess.run(dpkgQuery, ["-W", "-f=${db:Status-Status}\t${source:Package}\t${source:Version}\t${Version}\n", package])
         } catch {
-            throw CensusError(.toolMissing, "could not run dpkg-query", cause: "\(error)")
+            throw CensusError(.toolMissing, "could not run dpkg-query", cause: error)
         }
         let fields = r.stdout.split(separator: "\n").first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) ?? []
         guard r.status == 0, fields.count == 4, fields[0] == "installed", !fields[1].isEmpty, !fields[2].isEmpty else {
@@ -65,7 +66,7 @@ public enum DebianSource {
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         } catch {
-            throw CensusError(.sourceDownloadFailed, "could not create a temporary directory", cause: "\(error)")
+            throw CensusError(.sourceDownloadFailed, "could not create a temporary directory", cause: error)
         }
         let spec = "\(installed.sourcePackage)=\(installed.sourceVersion)"
         let r: Subprocess.Result
@@ -73,7 +74,7 @@ public enum DebianSource {
             r = try Subprocess.run(aptGet, aptOptions + ["source", "-q", spec], currentDirectory: scratch)
         } catch {
             try? FileManager.default.removeItem(at: scratch)
-            throw CensusError(.toolMissing, "could not run apt-get", cause: "\(error)")
+            throw CensusError(.toolMissing, "could not run apt-get", cause: error)
         }
         let output = r.stdout + r.stderr
         if r.status != 0 {

@@ -1,3 +1,4 @@
+import BulkheadModel
 import Crypto
 public import Foundation
 
@@ -137,14 +138,12 @@ public struct SnapshotWriter: Sendable {
             }
             manifest.files.append(entry)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = JSONCoding.encoder()
         let json: Data
         do {
             json = try encoder.encode(manifest)
         } catch {
-            throw HostInspectionError(.io, "cannot encode the snapshot manifest", underlying: "\(error)")
+            throw HostInspectionError(.io, "cannot encode the snapshot manifest", cause: error)
         }
         var writer = TarWriter()
         writer.append(TarMember(name: "manifest.json", kind: .regular, mode: 0o644, mtime: mtime, content: [UInt8](json)))
@@ -221,14 +220,14 @@ public struct SnapshotWriter: Sendable {
             if code == ELOOP {
                 throw HostInspectionError(.io, "\(path) is a symbolic link; refusing to write through it")
             }
-            throw HostInspectionError(.io, "cannot create \(path)", underlying: String(cString: strerror(code)))
+            throw HostInspectionError(.io, "cannot create \(path)", cause: String(cString: strerror(code)))
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             try handle.write(contentsOf: Data(bytes))
             try handle.synchronize()
         } catch {
-            throw HostInspectionError(.io, "cannot write \(path)", underlying: "\(error)")
+            throw HostInspectionError(.io, "cannot write \(path)", cause: error)
         }
     }
 }

@@ -1,4 +1,4 @@
-public import BulkheadModel
+import BulkheadModel
 public import Discovery
 import Foundation
 

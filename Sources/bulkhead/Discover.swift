@@ -3,10 +3,6 @@ import Discovery
 import Foundation
 import Reporting
 
-enum DiscoverFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-}
-
 struct Discover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the isolation mechanisms on this host (or a snapshot), with their guests and evidence.",
@@ -20,8 +16,7 @@ struct Discover: AsyncParsableCommand {
 
     @OptionGroup var target: HostTarget
 
-    @Option(help: "Output format: table or json.")
-    var format: DiscoverFormat = .table
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Flag(help: "Run a mechanism's own binary with --version when no package records its version (live host only; off by default).")
     var probeVersions = false
@@ -29,9 +24,9 @@ struct Discover: AsyncParsableCommand {
     func run() async throws {
         let engine = DiscoveryEngine(options: DiscoveryOptions(probeVersions: probeVersions))
         let result = engine.run(try target.collect([engine]))
-        switch format {
-        case .table: print(DiscoveryText.render(result), terminator: "")
-        case .json: print(try JSONOutput.string(result), terminator: "")
+        switch format.format {
+        case .json: try emitJSON(result)
+        default: emit(DiscoveryText.render(result))
         }
     }
 }

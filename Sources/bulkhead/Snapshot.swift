@@ -3,6 +3,7 @@ import Assessment
 import Discovery
 import Foundation
 import HostInspection
+import Reporting
 import VendorEvidence
 
 struct Snapshot: AsyncParsableCommand {
@@ -38,14 +39,8 @@ struct Snapshot: AsyncParsableCommand {
         do {
             summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current).write(evidence, to: output, overwrite: force)
         } catch {
-            throw HostTargetError("snapshot not written: \(error)")
+            throw CLIError(.output, "snapshot not written", cause: error)
         }
-        print("Snapshot of \(facts.hostname ?? "unknown host") (\(evidence.source)) written to \(summary.path)")
-        print("  paths recorded:   \(summary.pathCount)")
-        print("  files:            \(summary.fileCount) (\(summary.contentBytes) bytes)")
-        print("  archive:          \(summary.archiveBytes) bytes, sha256 \(summary.sha256)")
-        print(
-            "  processes: \(facts.processes.count), packages: \(facts.packages.count), mechanisms: \(result.mechanisms.count), problems: \(facts.problems.count)"
-        )
+        emit(SnapshotText.summary(summary, facts: facts, discovery: result, rootLabel: evidence.source))
     }
 }

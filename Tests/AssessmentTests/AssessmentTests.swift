@@ -4,6 +4,7 @@ import BulkheadTestSupport
 import Discovery
 import Foundation
 import HostInspection
+import Reporting
 import Testing
 import VendorEvidence
 

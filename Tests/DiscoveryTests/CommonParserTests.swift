@@ -55,8 +55,12 @@ struct CommonParserTests {
 
     @Test func errorDescriptionNamesSourceLineAndField() {
         let e = ConfigParseError(.wrongType, source: "/etc/x.json", field: "machine-config.vcpu_count", line: 4, message: "expected an integer")
-        #expect(e.description == "/etc/x.json:4 [machine-config.vcpu_count]: expected an integer (wrongType)")
+        #expect(e.description == "/etc/x.json:4 [machine-config.vcpu_count]: expected an integer [config.wrongType]")
         #expect(e.problem.subject == "/etc/x.json machine-config.vcpu_count")
+        // The underlying error is kept as an error and described after the code.
+        let nested = ConfigParseError(.malformed, source: "a.xml", line: 2, message: "malformed XML", cause: e)
+        #expect(nested.description == "a.xml:2: malformed XML [config.malformed]: \(e.description)")
+        #expect((nested.cause as? ConfigParseError) == e)
     }
 
     @Test func commandLineText() throws {

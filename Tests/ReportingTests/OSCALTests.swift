@@ -39,7 +39,7 @@ import Testing
         let b = try OSCALRenderer.render(ReportSupport.report())
         #expect(a == b)
         // A JSON round trip of the report (what `--format json` then a later render would do) gives the same bytes.
-        let decoded = try JSONOutput.decoder().decode(AssessmentReport.self, from: JSONOutput.encoder().encode(report))
+        let decoded = try JSONCoding.decoder().decode(AssessmentReport.self, from: JSONCoding.encoder().encode(report))
         #expect(try OSCALRenderer.render(decoded) == a)
         // Another host gives other UUIDs.
         let other = try OSCALRenderer.render(ReportSupport.report(hostname: "kvm-host-02"))

@@ -95,7 +95,7 @@ public struct CheckCatalog: Sendable {
                 .filter { $0.hasSuffix(".json") }.sorted()
                 .map { root.appendingPathComponent($0) }
         } catch {
-            throw ChecksError(.badDefinition, "cannot list the check definitions at \(root.path)", cause: "\(error)")
+            throw ChecksError(.badDefinition, "cannot list the check definitions at \(root.path)", cause: error)
         }
         var out: [CheckDefinition] = []
         for url in files {
@@ -111,7 +111,7 @@ public struct CheckCatalog: Sendable {
             defer { try? handle.close() }
             data = try handle.read(upToCount: 256 * 1024 + 1) ?? Data()
         } catch {
-            throw ChecksError(.badDefinition, "cannot read \(url.lastPathComponent)", cause: "\(error)")
+            throw ChecksError(.badDefinition, "cannot read \(url.lastPathComponent)", cause: error)
         }
         guard data.count <= 256 * 1024 else {
             throw ChecksError(.badDefinition, "\(url.lastPathComponent) is over 256 KiB")
@@ -120,7 +120,7 @@ public struct CheckCatalog: Sendable {
         do {
             d = try JSONDecoder().decode(CheckDefinition.self, from: data)
         } catch {
-            throw ChecksError(.badDefinition, "\(url.lastPathComponent) is not a valid check definition", cause: "\(error)")
+            throw ChecksError(.badDefinition, "\(url.lastPathComponent) is not a valid check definition", cause: error)
         }
         guard url.lastPathComponent == d.id + ".json" else {
             throw ChecksError(.badDefinition, "\(url.lastPathComponent) defines \(d.id); the file must be named \(d.id).json")

@@ -1,4 +1,5 @@
 public import Foundation
+public import Store
 
 /// Renders an `IntervalReport`. The report is first laid out as plain-text blocks; every string (host,
 /// mechanism, guest, check, reviewer, reason …) is escaped once, by the renderer, so no host- or

@@ -1,5 +1,6 @@
+public import Assessment
 import BulkheadModel
-public import Foundation
+import Foundation
 import VendorEvidence
 
 /// Plain-text view of an assessment for `bulkhead assess`. Pure: returns a string.

@@ -1,5 +1,6 @@
-public import BulkheadModel
-public import Foundation
+import BulkheadModel
+import Foundation
+public import VendorEvidence
 
 /// Plain-text views of the catalog for `bulkhead vendor list|show|compare`. Pure: returns strings.
 public enum CatalogText {

@@ -1,11 +1,12 @@
+public import Census
 import Foundation
 
-/// Plain-text rendering of a census report for the terminal.
+/// Plain-text rendering of a census report for the terminal (paths from the measured tree are sanitised).
 public enum CensusTable {
     public static func render(_ r: CensusReport) -> String {
         var out = ""
         let title = [r.subject.product, r.subject.version].compactMap { $0 }.joined(separator: " ")
-        out += "Census of \(title.isEmpty ? r.subject.path : title + " (" + r.subject.path + ")")\n\n"
+        out += "Census of \(TextTable.sanitise(title.isEmpty ? r.subject.path : title + " (" + r.subject.path + ")", max: 400))\n\n"
         let header = ["Language", "Files", "Blank", "Comment", "Code", "Safe", "unsafe", "/KLOC"]
         var rows: [[String]] = []
         func add(_ l: CensusReport.LanguageTotals) {
@@ -74,7 +75,8 @@ public enum CensusTable {
                 var parts: [String] = []
                 if e.directories > 0 { parts.append("\(e.directories) director\(e.directories == 1 ? "y" : "ies")") }
                 if e.files > 0 { parts.append("\(e.files) file\(e.files == 1 ? "" : "s") (\(e.code) code lines)") }
-                out += "  \(e.reason.rawValue): \(parts.joined(separator: ", ")) — e.g. \(e.examples.prefix(4).joined(separator: ", "))\n"
+                out +=
+                    "  \(e.reason.rawValue): \(parts.joined(separator: ", ")) — e.g. \(e.examples.prefix(4).map { TextTable.sanitise($0) }.joined(separator: ", "))\n"
             }
         }
         if r.unrecognisedFiles > 0 || r.symlinksNotFollowed > 0 {
@@ -82,7 +84,7 @@ public enum CensusTable {
         }
         if r.problemCount > 0 {
             out += "\nProblems (\(r.problemCount)):\n"
-            for p in r.problems.prefix(30) { out += "  \(p.path): \(p.message)\n" }
+            for p in r.problems.prefix(30) { out += "  \(TextTable.sanitise(p.path, max: 400)): \(TextTable.sanitise(p.message, max: 400))\n" }
             if r.problemCount > 30 { out += "  … \(r.problemCount - 30) more (see --format json)\n" }
         }
         out += String(format: "\nMeasured in %.2f s. Repeat with: %@\n", r.elapsedSeconds, r.command)
