@@ -1,4 +1,4 @@
-public import BulkheadModel
+import BulkheadModel
 
 /// Text renderings of check definitions (for `bulkhead checks` and docs/checks.md). Pure.
 public enum CheckDocumentation {
