@@ -12,6 +12,23 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// The hardening checks, one folder each: Sources/Checks/Probes/<family>/<id>/ holds <id>.json (its definition,
+// shipped as a resource), <id>.swift (its implementation) and fixtures/ (its good and bad configurations, test
+// data outside the target). ChecksTests fails when a probe folder is missing from this list.
+let checkProbes = [
+    "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.guest-smt", "firecracker.jailer",
+    "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host", "gvisor.platform", "gvisor.unsafe-flags",
+    "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.lockdown", "host.mitigations-off", "host.nested-virt",
+    "host.smt", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
+    "kata.vmm-sandbox", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure", "libvirt.graphics-password",
+    "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.qemu-commandline", "libvirt.qemu-user",
+    "libvirt.seccomp-sandbox", "libvirt.seclabel-none", "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window",
+    "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
+    "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.host-namespaces",
+    "runtime.privileged", "xen.device-model", "xen.display-exposure", "xen.pci-permissive",
+]
+func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }
+
 let package = Package(
     name: "Bulkhead",
     platforms: [.macOS(.v15)],
@@ -67,12 +84,12 @@ let package = Package(
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
-        // Hardening checks: metadata beside each pure check function.
+        // Hardening checks: one folder per check (definition, implementation, fixtures).
         .target(
             name: "Checks",
             dependencies: ["BulkheadModel"],
-            exclude: ["README.md"],
-            resources: [.copy("Definitions")],
+            exclude: ["README.md"] + checkProbes.map { probeFolder($0) + "/fixtures" },
+            resources: checkProbes.map { .copy(probeFolder($0) + "/\($0).json") },
             swiftSettings: strict),
         // Control evaluation per mechanism.
         .target(
@@ -132,7 +149,7 @@ let package = Package(
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
         .testTarget(
             name: "ChecksTests",
-            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "Reporting", "BulkheadTestSupport"],
+            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "Reporting", "Assessment", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport"],
