@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Every check with its definition. `CheckCatalog.standard()` loads the definitions shipped as resources
 /// and pairs them with `CheckLibrary.all`; a check without a definition (or the reverse) is an error.

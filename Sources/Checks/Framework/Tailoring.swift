@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Organisation-specific values and exclusions (docs/tailoring.md):
 ///
