@@ -131,7 +131,7 @@ struct Assess: AsyncParsableCommand {
                 printError("Recorded as assessment \(id) in \(store.path)")
             } catch {
                 // The assessment stands without history; say why it was not kept.
-                printError("warning: this run was not recorded in the store \(store.path): \(BulkheadErrorText.describe(error))")
+                printError("warning: this run was not recorded in the store \(store.path): \(CLIFailure.oneLine(BulkheadErrorText.describe(error)))")
             }
         }
         if let failOn {
@@ -154,7 +154,9 @@ struct Assess: AsyncParsableCommand {
             let (_, discovery) = DiscoveryEngine(root: root).run()
             let runs = await LabRunner.run(exercising: discovery.mechanisms.map(\.product))
             reports += runs.reports
-            for failure in runs.failures { printError("warning: lab run for \(failure.product) could not start: \(failure.error)") }
+            for failure in runs.failures {
+                printError("warning: lab run for \(failure.product) could not start: \(CLIFailure.oneLine(failure.error.description))")
+            }
         }
         return reports.flatMap { $0.findings() }
     }
