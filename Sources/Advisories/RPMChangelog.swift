@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 import HostInspection
 
 /// The `%changelog` of installed RPM packages, read from rpm's sqlite database (rpm ≥ 4.16:

@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// What `bulkhead census` measures.
 public enum CensusSource: Sendable, Hashable {

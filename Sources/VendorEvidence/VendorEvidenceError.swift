@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Why the catalog or an evidence file could not be used. Every error names the file and, where it
 /// applies, the field (`facts[3].observed`), says what to do, and keeps the underlying cause; it has

@@ -130,7 +130,7 @@ struct Assess: AsyncParsableCommand {
                 printError("Recorded as assessment \(id) in \(store.path)")
             } catch {
                 // The assessment stands without history; say why it was not kept.
-                printError("warning: this run was not recorded in the store \(store.path): \(BulkheadErrorText.describe(error))")
+                printError("warning: this run was not recorded in the store \(store.path): \(CLIFailure.oneLine(BulkheadErrorText.describe(error)))")
             }
         }
         if let failOn {
@@ -153,7 +153,9 @@ struct Assess: AsyncParsableCommand {
         if lab {
             let runs = await LabRunner.run(exercising: discovery.mechanisms.map(\.product))
             reports += runs.reports
-            for failure in runs.failures { printError("warning: lab run for \(failure.product) could not start: \(failure.error)") }
+            for failure in runs.failures {
+                printError("warning: lab run for \(failure.product) could not start: \(CLIFailure.oneLine(failure.error.description))")
+            }
         }
         return reports.flatMap { $0.findings() }
     }

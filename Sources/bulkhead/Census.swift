@@ -122,7 +122,7 @@ struct CensusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await Census.measure(source, options: options, command: repeatCommand) { printError("census: \($0)") }
+        let report = try await Census.measure(source, options: options, command: repeatCommand) { printError("census: \(CLIFailure.oneLine($0))") }
         switch format.format {
         case .json: try emitJSON(report)
         default: emit(CensusTable.render(report))
@@ -133,7 +133,7 @@ struct CensusCommand: AsyncParsableCommand {
                 let url = try cache.store(report)
                 printError("census: cached at \(url.path)")
             } catch {
-                printError("census: warning: \(error)")
+                printError("census: warning: \(CLIFailure.oneLine(error.description))")
             }
         }
     }

@@ -61,11 +61,12 @@ struct Verify: ParsableCommand {
             let manifest = try EvidenceBundle.verify(at: bundle, publicKey: publicKey)
             print("Bundle \(bundle) verified: \(manifest.files.count) files intact, signed by key \(publicKey.keyID)")
             print(
-                "  host \(manifest.hostname ?? "unknown"), created \(ISO8601DateFormatter().string(from: manifest.createdAt)) by Bulkhead \(manifest.bulkheadVersion)"
+                "  host \(CLIFailure.oneLine(manifest.hostname ?? "unknown")), created \(ISO8601DateFormatter().string(from: manifest.createdAt)) by Bulkhead \(CLIFailure.oneLine(manifest.bulkheadVersion))"
             )
         } catch {
             printError("VERIFICATION FAILED for \(bundle):")
-            for line in error.message.split(separator: "\n") { printError("  \(line)") }
+            // The bundle came from elsewhere: its file names are sanitised.
+            for line in error.message.split(separator: "\n") { printError("  \(CLIFailure.oneLine(String(line)))") }
             throw ExitCode(1)
         }
     }

@@ -83,7 +83,12 @@ struct LabListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the lab's mechanisms, their variants and the scenarios.")
 
+    @OptionGroup var format: FormatOption<DataFormats>
+
     func run() async throws {
-        emit(LabText.list())
+        switch format.format {
+        case .json: try emitJSON(LabCatalog.current)
+        default: emit(LabText.list(.current))
+        }
     }
 }

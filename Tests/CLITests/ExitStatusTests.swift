@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ["discover"], ["vendor", "list"], ["checks", "list"], ["checks", "show"], ["checks", "run"], ["census"], ["lab", "run"],
+        ["discover"], ["vendor", "list"], ["checks", "list"], ["checks", "show"], ["checks", "run"], ["census"], ["lab", "run"], ["lab", "list"],
         ["history"], ["diff"], ["review", "list"], ["review", "due"], ["training", "due"], ["advisories", "import"],
         ["advisories", "stats"], ["advisories", "check"],
     ])

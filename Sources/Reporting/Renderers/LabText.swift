@@ -51,14 +51,14 @@ public enum LabText {
     }
 
     /// `bulkhead lab list`: the mechanisms, their variants and the scenarios.
-    public static func list() -> String {
+    public static func list(_ catalog: LabCatalog) -> String {
         var out = ""
-        for mechanism in LabMechanism.allCases {
-            out += mechanism.rawValue + "\n"
-            for v in LabVariant.known(for: mechanism) { out += "  --variant \(v.name): \(v.summary)\n" }
+        for m in catalog.mechanisms {
+            out += m.mechanism.rawValue + "\n"
+            for v in m.variants { out += "  --variant \(v.name): \(v.summary)\n" }
         }
         out += "scenarios:\n"
-        for s in Scenarios.all { out += "  --scenario \(s.id): \(s.title)\n" }
+        for s in catalog.scenarios { out += "  --scenario \(s.id): \(s.title)\n" }
         return out
     }
 
