@@ -156,16 +156,18 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReportingTests",
-            dependencies: ["Reporting", "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
+            dependencies: [
+                "Reporting", "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport",
+            ]),
         .testTarget(
             name: "HostInspectionTests",
-            dependencies: ["HostInspection", "BulkheadModel", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HostInspection", "BulkheadModel", "BulkheadTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
+            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
         .testTarget(
-            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel", "Reporting"],
+            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel", "Reporting", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
@@ -173,7 +175,8 @@ let package = Package(
                 "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories",
                 "Reporting", "BulkheadTestSupport",
             ]),
-        .testTarget(name: "CensusTests", dependencies: ["Census", "BulkheadModel"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "CensusTests", dependencies: ["Census", "BulkheadModel", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
         // Writes to a store slowly so StoreTests can kill it mid-transaction or race two writers.
         .executableTarget(
             name: "StoreTestWriter", dependencies: ["Store", "BulkheadModel"], path: "Tests/StoreTests/Writer",
@@ -187,7 +190,7 @@ let package = Package(
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
             name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
-        // Helpers shared by test targets (a real rpm database built at test time).
+        // Helpers shared by test targets (the tools a test needs, a real rpm database built at test time).
         .target(name: "BulkheadTestSupport", path: "Tests/TestSupport", exclude: ["README.md"], swiftSettings: strict),
         // The built `bulkhead` binary run from outside (strace, snapshots, replays).
         .testTarget(name: "EndToEndTests", dependencies: ["BulkheadTestSupport"]),

@@ -1,6 +1,7 @@
 import Advisories
 import Assessment
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import HostInspection
 import Testing
@@ -137,11 +138,10 @@ import VendorEvidence
     }
 
     /// On the live host the installed qemu-system-x86's Debian changelog dates the fixes: a real median.
-    @Test func liveHostDatesFixesFromTheInstalledQEMUChangelog() async throws {
-        guard let changelog = DebianChangelog.path(forPackage: "qemu-system-x86") else {
-            if Support.inCI { Issue.record("qemu-system-x86 is not installed; .ci/run must install it") }
-            return
-        }
+    @Test(.enabled(if: Tool.hasDebianPackages("qemu-system-x86"), "needs the Debian package qemu-system-x86 (.ci/run installs it)"))
+    func liveHostDatesFixesFromTheInstalledQEMUChangelog() async throws {
+        let changelog = try #require(
+            DebianChangelog.path(forPackage: "qemu-system-x86"), "qemu-system-x86 has no changelog.Debian.gz; .ci/run installs it")
         let status = try DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20)
         let installed = try #require(DpkgStatus.parse(status).first { $0.name == "qemu-system-x86" })
         let (path, dir) = try await Self.database()

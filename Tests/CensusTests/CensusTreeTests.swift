@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -6,8 +7,6 @@ import Testing
 
 /// Whole-tree behaviour: walking, exclusions, failure paths, archives, share, cache and evidence.
 @Suite struct CensusTreeTests {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
     static func fixtures() throws -> URL {
         try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
     }
@@ -218,14 +217,15 @@ import Testing
 
     // MARK: Archives (real tar and zip)
 
-    static func tool(_ name: String) throws -> String? {
-        if let path = Subprocess.find(name) { return path }
-        if isCI { Issue.record("\(name) is required in CI (apt-get install \(name))") }
-        return nil
+    static func tool(_ name: String) throws -> String {
+        try #require(Tool.find(name), "\(name) is not installed (apt-get install \(name))")
     }
 
-    @Test func tarGzAndZipArchivesCountLikeTheDirectory() async throws {
-        guard let tar = try Self.tool("tar"), let zip = try Self.tool("zip"), try Self.tool("unzip") != nil else { return }
+    @Test(.enabled(if: Tool.runs("tar", "zip", "unzip"), "needs tar, zip and unzip (.ci/run installs zip and unzip)"))
+    func tarGzAndZipArchivesCountLikeTheDirectory() async throws {
+        let tar = try Self.tool("tar")
+        let zip = try Self.tool("zip")
+        _ = try Self.tool("unzip")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let lang = try Self.fixtures().appendingPathComponent("lang")
@@ -244,8 +244,9 @@ import Testing
         }
     }
 
-    @Test func corruptArchiveIsAClearError() async throws {
-        guard try Self.tool("tar") != nil else { return }
+    @Test(.enabled(if: Tool.runs("tar"), "needs tar"))
+    func corruptArchiveIsAClearError() async throws {
+        _ = try Self.tool("tar")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.tar.gz")
@@ -260,8 +261,9 @@ import Testing
         #expect(throws: CensusError.self) { _ = try SourceArchive.extract(badZip) }
     }
 
-    @Test func truncatedArchiveCountsWhatItCanAndWarns() async throws {
-        guard let tar = try Self.tool("tar") else { return }
+    @Test(.enabled(if: Tool.runs("tar"), "needs tar"))
+    func truncatedArchiveCountsWhatItCanAndWarns() async throws {
+        let tar = try Self.tool("tar")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("src")
@@ -278,8 +280,9 @@ import Testing
         #expect((Self.totals(r, .c)?.files ?? 0) >= 1)
     }
 
-    @Test func archiveOverSizeCapIsRefused() async throws {
-        guard let tar = try Self.tool("tar") else { return }
+    @Test(.enabled(if: Tool.runs("tar"), "needs tar"))
+    func archiveOverSizeCapIsRefused() async throws {
+        let tar = try Self.tool("tar")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.write(String(repeating: "int x;\n", count: 1000), "src/a.c", in: dir)
@@ -292,11 +295,9 @@ import Testing
 
     // MARK: Debian source
 
-    @Test func packageNotInstalledOrInvalid() throws {
-        guard Subprocess.find("dpkg-query") != nil else {
-            if Self.isCI { Issue.record("dpkg-query is required in CI") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("dpkg-query"), "needs dpkg-query (a Debian host)"))
+    func packageNotInstalledOrInvalid() throws {
+        _ = try Self.tool("dpkg-query")
         #expect { _ = try DebianSource.installed("bulkhead-no-such-package") } throws: {
             ($0 as? CensusError)?.code == .packageNotInstalled
         }
@@ -305,11 +306,10 @@ import Testing
         }
     }
 
-    @Test func missingDebSrcEntryExplainsHowToAddOne() throws {
-        guard Subprocess.find("apt-get") != nil, Subprocess.find("dpkg-query") != nil else {
-            if Self.isCI { Issue.record("apt-get is required in CI") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("apt-get", "dpkg-query"), "needs apt-get and dpkg-query (a Debian host)"))
+    func missingDebSrcEntryExplainsHowToAddOne() throws {
+        _ = try Self.tool("apt-get")
+        _ = try Self.tool("dpkg-query")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         // An apt configuration with no source lists at all: apt-get source must fail for want of deb-src.

@@ -10,9 +10,9 @@ import Testing
 #endif
 
 @Suite(.serialized) struct LiveDiscoveryTests {
-    @Test func findsARunningQEMUGuestWithItsArgv() throws {
-        let qemu = "/usr/bin/qemu-system-x86_64"
-        guard requireProgram(qemu) else { return }
+    @Test(.enabled(if: Tool.runs("/usr/bin/qemu-system-x86_64"), "needs qemu-system-x86 (.ci/run installs it)"))
+    func findsARunningQEMUGuestWithItsArgv() throws {
+        let qemu = try #require(Tool.find("/usr/bin/qemu-system-x86_64"), "qemu-system-x86 is not installed")
         let name = "bulkhead-live-\(UInt32.random(in: 0...UInt32.max))"
         let guest = try LiveProgram([
             qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64",
@@ -45,9 +45,9 @@ import Testing
         #expect(found.problems.isEmpty, "\(found.problems)")
     }
 
-    @Test func findsRunscInstalledAndARunningSandbox() throws {
-        let runsc = "/usr/bin/runsc"
-        guard requireProgram(runsc) else { return }
+    @Test(.enabled(if: Tool.runs("/usr/bin/runsc"), "needs runsc (.ci/run installs it)"))
+    func findsRunscInstalledAndARunningSandbox() throws {
+        let runsc = try #require(Tool.find("/usr/bin/runsc"), "runsc is not installed")
         let sandbox = try LiveProgram([runsc, "--rootless", "--network=none", "do", "sleep", "20"])
         let deadline = ContinuousClock.now + .seconds(15)
         var result: DiscoveryResult?
@@ -72,9 +72,9 @@ import Testing
         #expect(boot.confinement?.seccomp == 2, "runsc's sandbox runs under its seccomp filter")
     }
 
-    @Test func findsBubblewrapInstalledAndRunning() throws {
-        let bwrap = "/usr/bin/bwrap"
-        guard requireProgram(bwrap) else { return }
+    @Test(.enabled(if: Tool.runs("/usr/bin/bwrap"), "needs bubblewrap (.ci/run installs it)"))
+    func findsBubblewrapInstalledAndRunning() throws {
+        let bwrap = try #require(Tool.find("/usr/bin/bwrap"), "bubblewrap is not installed")
         let marker = "bulkhead-bwrap-\(UInt32.random(in: 0...UInt32.max))"
         let sandbox = try LiveProgram([
             bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent",

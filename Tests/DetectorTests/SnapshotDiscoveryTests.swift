@@ -8,10 +8,11 @@ import Testing
 @Suite(.serialized) struct SnapshotDiscoveryTests {
     /// Live → snapshot → offline discovery gives the same mechanisms, guests, facts and problems.
     @Test func snapshotOfThisMachineDiscoversTheSameAsLive() throws {
-        let qemu = "/usr/bin/qemu-system-x86_64"
         var guest: LiveProgram?
         let name = "bulkhead-snap-\(UInt32.random(in: 0...UInt32.max))"
-        if requireProgram(qemu) {
+        // Without QEMU the comparison still runs, on this machine's other mechanisms; in CI QEMU must be there.
+        #expect(Tool.find("/usr/bin/qemu-system-x86_64") != nil || !Tool.inCI, "qemu-system-x86 is not installed")
+        if let qemu = Tool.find("/usr/bin/qemu-system-x86_64") {
             guest = try LiveProgram([qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64", "-name", name])
             guest?.waitUntilVisible(containing: name)
         }

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -113,11 +114,9 @@ struct ProcCmdlineTests {
     }
 
     /// This process's own /proc cmdline goes through the helper and the argv bounds.
-    @Test func ownProcCmdline() throws {
-        guard let h = FileHandle(forReadingAtPath: "/proc/self/cmdline") else {
-            if isCI { Issue.record("/proc/self/cmdline unreadable") }
-            return
-        }
+    @Test(.enabled(if: Tool.hasFile("/proc/self/cmdline"), "needs /proc"))
+    func ownProcCmdline() throws {
+        let h = try #require(FileHandle(forReadingAtPath: "/proc/self/cmdline"), "/proc/self/cmdline unreadable")
         defer { try? h.close() }
         let bytes = [UInt8](try h.read(upToCount: 1 << 20) ?? Data())
         let (argv, truncated) = CommandLineText.argv(procCmdline: bytes)

@@ -8,7 +8,6 @@ import Testing
 @Suite(.serialized) struct OneCollectionTests {
     static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     static let noDatabase = ["--advisory-database", "/nonexistent/bulkhead-advisories.sqlite", "--no-store"]
-    static var hasStrace: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/strace") }
 
     /// The checks' fixture hosts (captured from real Debian configurations, see their PROVENANCE.md) and
     /// a hypervisor host built here from real fixtures.
@@ -18,15 +17,16 @@ import Testing
         return fixtureRoots + [try HypervisorTree.build(in: dir)]
     }
 
-    @Test(.enabled(if: hasStrace, "strace is needed to see what bulkhead opens (.ci/run installs it)"))
+    @Test(.enabled(if: Tool.runs("strace"), "needs strace to see what bulkhead opens (.ci/run installs it)"))
     func assessOpensOnlyWhatTheSnapshotHolds() throws {
+        let strace = try #require(Tool.find("strace"), "strace is not installed")
         let dir = try TempTree()
         for root in try Self.roots(in: dir.url) {
             let log = dir.url.appendingPathComponent("strace-\(root.lastPathComponent).log").path
             let bulkhead = try Bulkhead.path()
             let traced = try Bulkhead.run(
                 ["-f", "-qq", "-e", "trace=open,openat,openat2", "-o", log, bulkhead, "assess", "--root", root.path, "--format", "json"]
-                    + Self.noDatabase, executable: "/usr/bin/strace")
+                    + Self.noDatabase, executable: strace)
             #expect(traced.status == 0, "\(root.lastPathComponent): \(traced.stderr)")
             let snapshot = dir.url.appendingPathComponent("\(root.lastPathComponent).tar.gz").path
             let written = try Bulkhead.run(["snapshot", "--root", root.path, "--output", snapshot])
