@@ -4,8 +4,8 @@ import BulkheadModel
 import Checks
 import Discovery
 import Foundation
-import VendorEvidence
 import Reporting
+import VendorEvidence
 
 /// `bulkhead checks list|show|run`: documents every hardening check and runs them.
 struct ChecksCommand: ParsableCommand {
