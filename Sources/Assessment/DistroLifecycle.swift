@@ -1,7 +1,7 @@
 public import BulkheadModel
 public import Checks
 public import Foundation
-public import HostInspection
+import HostInspection
 
 /// Support windows from the host's own distribution data (ISM-1848): the release dates shipped by the
 /// `distro-info-data` package (`/usr/share/distro-info/debian.csv`, `ubuntu.csv`) for the host OS, and, for

@@ -1,8 +1,8 @@
 public import Advisories
-public import BulkheadModel
+import BulkheadModel
 public import Checks
 public import Discovery
-public import Foundation
+import Foundation
 public import HostInspection
 public import VendorEvidence
 

@@ -1,5 +1,5 @@
-public import BulkheadModel
-public import Foundation
+import BulkheadModel
+import Foundation
 public import HostInspection
 
 /// Runs every detector over the evidence one collection read. As an `EvidenceNeed` it declares what the

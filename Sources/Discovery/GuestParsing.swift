@@ -1,6 +1,6 @@
-public import BulkheadModel
-public import Foundation
-public import HostInspection
+import BulkheadModel
+import Foundation
+import HostInspection
 
 /// Turns what a detector found (a process, a configuration file) into a `Guest`, calling the parser for
 /// its format. Whatever cannot be read or parsed becomes a `Problem` on that guest alone.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Every answer one collection got from a host, by host path, answered again from memory: what a
 /// `RecordingHostRoot` kept and what a snapshot holds. It does no I/O; a path the collection never asked

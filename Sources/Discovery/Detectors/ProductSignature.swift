@@ -140,7 +140,6 @@ public struct SignatureDetector: Detector {
     public func request(given evidence: HostEvidence) -> EvidenceRequest { signature.request }
 
     public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
-        let host = evidence.facts
         let match = signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         return [signature.mechanism(from: match)]
