@@ -4,13 +4,30 @@
 //
 // One target per pipeline stage; imports only point down the list in ../shared/DESIGN.md:
 //   BulkheadModel → HostInspection → Discovery → VendorEvidence / Census / Advisories → Checks
-//   → Assessment → Reporting / Store → bulkhead (CLI)
+//   → Assessment → Store → Reporting → bulkhead (CLI)
 import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
+
+// The hardening checks, one folder each: Sources/Checks/Probes/<family>/<id>/ holds <id>.json (its definition,
+// shipped as a resource), <id>.swift (its implementation) and fixtures/ (its good and bad configurations, test
+// data outside the target). ChecksTests fails when a probe folder is missing from this list.
+let checkProbes = [
+    "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.guest-smt", "firecracker.jailer",
+    "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host", "gvisor.platform", "gvisor.unsafe-flags",
+    "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.lockdown", "host.mitigations-off", "host.nested-virt",
+    "host.smt", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
+    "kata.vmm-sandbox", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure", "libvirt.graphics-password",
+    "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.qemu-commandline", "libvirt.qemu-user",
+    "libvirt.seccomp-sandbox", "libvirt.seclabel-none", "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window",
+    "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
+    "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.host-namespaces",
+    "runtime.privileged", "xen.device-model", "xen.display-exposure", "xen.pci-permissive",
+]
+func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }
 
 let package = Package(
     name: "Bulkhead",
@@ -21,7 +38,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -39,14 +55,15 @@ let package = Package(
         .target(
             name: "ProcessRunner",
             dependencies: [
-                .product(name: "Subprocess", package: "swift-subprocess"), .product(name: "SystemPackage", package: "swift-system"),
+                "BulkheadModel", .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
         // Zip archives (ZIPFoundation) streamed under a byte budget, with zip-slip and link members refused.
         .target(
             name: "ZipExtraction",
-            dependencies: ["ZIPFoundation", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["BulkheadModel", "ZIPFoundation", .product(name: "SystemPackage", package: "swift-system")],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The only target that reads the host: bounded reads, live or snapshot roots, facts.
@@ -58,17 +75,13 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
         // Detectors (one per product family) and configuration parsers.
         .target(
             name: "Discovery",
-            dependencies: [
-                "BulkheadModel", "HostInspection", "ProcessRunner", .product(name: "TOMLKit", package: "TOMLKit"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner", .product(name: "TOMLKit", package: "TOMLKit")],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.
@@ -92,12 +105,12 @@ let package = Package(
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
-        // Hardening checks: metadata beside each pure check function.
+        // Hardening checks: one folder per check (definition, implementation, fixtures).
         .target(
             name: "Checks",
-            dependencies: ["BulkheadModel", "HostInspection", "Discovery"],
-            exclude: ["README.md"],
-            resources: [.copy("Definitions")],
+            dependencies: ["BulkheadModel"],
+            exclude: ["README.md"] + checkProbes.map { probeFolder($0) + "/fixtures" },
+            resources: checkProbes.map { .copy(probeFolder($0) + "/\($0).json") },
             swiftSettings: strict),
         // Control evaluation per mechanism.
         .target(
@@ -105,18 +118,19 @@ let package = Package(
             dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks"],
             exclude: ["README.md"],
             swiftSettings: strict),
-        // Renderers and the signed evidence bundle.
+        // Every renderer (assessment reports, terminal text of every command) and the signed evidence bundle.
         .target(
             name: "Reporting",
             dependencies: [
-                "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Assessment", .product(name: "Crypto", package: "swift-crypto"),
+                "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks", "Assessment", "Store",
+                "Lab", .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
-        // SQLite history, reviews, waivers, training register.
+        // SQLite history, reviews, waivers, training register; an assessment report becomes a record here.
         .target(
             name: "Store",
-            dependencies: ["BulkheadModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BulkheadModel", "Assessment", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The thin CLI.
@@ -126,7 +140,6 @@ let package = Package(
                 "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
                 "Checks", "Assessment", "Reporting", "Store", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
@@ -146,7 +159,7 @@ let package = Package(
         // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
         .target(
             name: "Lab",
-            dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner"],
             exclude: ["README.md"],
             swiftSettings: strict),
 
@@ -159,29 +172,31 @@ let package = Package(
         .testTarget(name: "ZipExtractionTests", dependencies: ["ZipExtraction", "BulkheadTestSupport"]),
         .testTarget(
             name: "ChecksTests",
-            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "BulkheadTestSupport"],
+            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "Reporting", "Assessment", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReportingTests",
-            dependencies: ["Reporting", "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel"]),
+            dependencies: [
+                "Reporting", "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport",
+            ]),
         .testTarget(
             name: "HostInspectionTests",
-            dependencies: ["HostInspection", "BulkheadModel", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HostInspection", "BulkheadModel", "BulkheadTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection", "ProcessRunner"]),
+            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
         .testTarget(
-            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel"],
+            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel", "Reporting", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
             dependencies: [
                 "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories",
-                "BulkheadTestSupport",
+                "Reporting", "BulkheadTestSupport",
             ]),
         .testTarget(
             name: "CensusTests", dependencies: ["Census", "BulkheadModel", "ProcessRunner", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
@@ -190,15 +205,21 @@ let package = Package(
             name: "StoreTestWriter", dependencies: ["Store", "BulkheadModel"], path: "Tests/StoreTests/Writer",
             swiftSettings: strict),
         .testTarget(
-            name: "StoreTests", dependencies: ["Store", "BulkheadModel", "StoreTestWriter", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "StoreTests",
+            dependencies: [
+                "Store", "BulkheadModel", "Reporting", "StoreTestWriter", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Writer"]),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
             name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
-        // Helpers shared by test targets (a real rpm database built at test time).
+        // Helpers shared by test targets (the tools a test needs, a real rpm database built at test time, zip
+        // archives written with ZIPFoundation).
         .target(
             name: "BulkheadTestSupport", dependencies: ["ZIPFoundation"], path: "Tests/TestSupport", exclude: ["README.md"],
             swiftSettings: strict),
+        // The built `bulkhead` binary run from outside (strace, snapshots, replays).
+        .testTarget(name: "EndToEndTests", dependencies: ["BulkheadTestSupport"]),
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: [
@@ -206,5 +227,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]),
+        // The built `bulkhead` binary as a user runs it: exit statuses, usage text, error lines.
+        .testTarget(name: "CLITests", dependencies: ["BulkheadTestSupport"]),
     ]
 )

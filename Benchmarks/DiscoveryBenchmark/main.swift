@@ -154,7 +154,7 @@ func time(_ body: () -> Void) -> Double {
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
-print("guests  raw-read(s)  discovery(s)  ratio  per-guest(ms)  inspect(s)  detect(s)  found")
+print("guests  raw-read(s)  discovery(s)  ratio  per-guest(ms)  collect(s)  detect(s)  found")
 for n in counts {
     let (root, files) = try build(n)
     defer { try? FileManager.default.removeItem(at: root) }
@@ -166,15 +166,16 @@ for n in counts {
     var inspectBest = Double.infinity
     var detectBest = Double.infinity
     for _ in 0..<3 {
-        let engine = DiscoveryEngine(root: DirectoryHostRoot(directory: root.path))
-        var facts: HostFacts?
-        inspectBest = min(inspectBest, time { facts = HostInspector(root: engine.root).collect() })
-        if let facts { detectBest = min(detectBest, time { _ = engine.run(facts: facts) }) }
+        let engine = DiscoveryEngine()
+        let inspector = HostInspector(root: DirectoryHostRoot(directory: root.path))
+        var evidence: HostEvidence?
+        inspectBest = min(inspectBest, time { evidence = inspector.collectEvidence([engine]) })
+        if let evidence { detectBest = min(detectBest, time { _ = engine.run(evidence) }) }
         rawBest = min(rawBest, time { _ = rawRead(root, files) })
         discoveryBest = min(
             discoveryBest,
             time {
-                let (_, result) = DiscoveryEngine(root: DirectoryHostRoot(directory: root.path)).run()
+                let result = engine.run(inspector.collectEvidence([engine]))
                 found = result.mechanisms.first { $0.product == "qemu" }?.guests.count ?? 0
             })
     }

@@ -30,7 +30,7 @@ public struct AdvisoryDatabase: Sendable {
             try Self.migrator.migrate(queue)
         } catch {
             throw AdvisoriesError(
-                .database, "cannot open the advisory database at \(path); check the path and its permissions, or pass --db", cause: "\(error)")
+                .database, "cannot open the advisory database at \(path); check the path and its permissions, or pass --db", cause: error)
         }
     }
 

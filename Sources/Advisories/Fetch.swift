@@ -72,7 +72,7 @@ public enum AdvisoryFetcher {
             let response: HTTPClientResponse
             do { response = try await client.execute(request, timeout: .hours(12)) } catch {
                 throw AdvisoriesError(
-                    .network, "cannot download \(url.absoluteString); the partial file (if any) is kept for a later resume", cause: "\(error)")
+                    .network, "cannot download \(url.absoluteString); the partial file (if any) is kept for a later resume", cause: error)
             }
             switch response.status.code {
             case 301, 302, 303, 307, 308:
@@ -133,7 +133,7 @@ public enum AdvisoryFetcher {
         } catch {
             throw AdvisoriesError(
                 .network, "the download of \(url.absoluteString) broke off after \(total) bytes; run the same fetch again to resume",
-                cause: "\(error)")
+                cause: error)
         }
     }
 

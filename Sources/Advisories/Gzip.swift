@@ -5,7 +5,7 @@ import HostInspection
 enum GzipMember {
     static func decompress(_ bytes: [UInt8], maxSize: Int, name: String) throws(AdvisoriesError) -> [UInt8] {
         do { return try Gzip.decompress(bytes, maxSize: maxSize, name: name) } catch {
-            throw AdvisoriesError(error.code == .tooLarge ? .tooLarge : .changelog, error.message, cause: error.underlying)
+            throw AdvisoriesError(error.code == .tooLarge ? .tooLarge : .changelog, error.message, cause: error.cause)
         }
     }
 }

@@ -296,7 +296,7 @@ public enum AdvisoryImporter {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw AdvisoriesError(.archive, "cannot create a folder to extract \(zip) in \(base)", cause: "\(error)")
+                throw AdvisoriesError(.archive, "cannot create a folder to extract \(zip) in \(base)", cause: error)
             }
             scratch.append(dir)
             let extraction: ZipExtraction

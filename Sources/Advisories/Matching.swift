@@ -472,7 +472,7 @@ public enum BoundedFile {
         defer { try? h.close() }
         let data: Data
         do { data = try h.read(upToCount: limit + 1) ?? Data() } catch {
-            throw AdvisoriesError(.unreadable, "cannot read \(path)", cause: "\(error)")
+            throw AdvisoriesError(.unreadable, "cannot read \(path)", cause: error)
         }
         if data.count > limit {
             throw AdvisoriesError(.tooLarge, "\(path) is larger than the \(limit)-byte cap; skipped")

@@ -1,26 +1,14 @@
+public import BulkheadModel
 public import Foundation
 
 /// The one error type of the Advisories target.
-public struct AdvisoriesError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        case unreadable, tooLarge, invalidUTF8, malformed, unknownFormat, unknownSchemaVersion
-        case database, archive, changelog, network, usage
-    }
-    public var code: Code
-    /// A message a user can act on.
-    public var message: String
-    /// The underlying cause, if any.
-    public var cause: String?
+public typealias AdvisoriesError = BulkheadError<AdvisoriesErrorCode>
 
-    public init(_ code: Code, _ message: String, cause: String? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    public var description: String {
-        "[\(code.rawValue)] \(message)" + (cause.map { " (\($0))" } ?? "")
-    }
+/// Why an advisory file, archive, database or changelog could not be used.
+public enum AdvisoriesErrorCode: String, Codable, BulkheadErrorCode {
+    public static let domain = "advisories"
+    case unreadable, tooLarge, invalidUTF8, malformed, unknownFormat, unknownSchemaVersion
+    case database, archive, changelog, network, usage
 }
 
 /// The format a record came from.

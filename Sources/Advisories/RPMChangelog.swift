@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 import HostInspection
 
 /// The `%changelog` of installed RPM packages, read from rpm's sqlite database (rpm ≥ 4.16:
@@ -23,7 +23,7 @@ public enum RPMChangelog {
     {
         let blobs: [(hnum: Int64, blob: [UInt8])]
         do { blobs = try RPMDatabaseImage.headerBlobs(bytes, path: path) } catch {
-            throw AdvisoriesError(.database, error.message, cause: error.underlying)
+            throw AdvisoriesError(.database, error.message, cause: error.cause)
         }
         var out: [String: [Package]] = [:]
         var problems: [Problem] = []

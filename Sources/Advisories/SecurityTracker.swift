@@ -49,7 +49,7 @@ public struct DebianSecurityTracker: Sendable {
             raw = try JSONDecoder().decode([String: [String: Issue]].self, from: data)
         } catch {
             throw AdvisoriesError(
-                .malformed, "\(file) is not a Debian security-tracker JSON export ({package: {CVE: {releases: …}}})", cause: "\(error)")
+                .malformed, "\(file) is not a Debian security-tracker JSON export ({package: {CVE: {releases: …}}})", cause: error)
         }
         var packages: [String: [String: [String: Release]]] = [:]
         var skipped = 0

@@ -1,5 +1,6 @@
 public import BulkheadModel
 public import Foundation
+import HostInspection
 
 /// Per-product advisory statistics (`bulkhead advisories stats PRODUCT`).
 public struct ProductStats: Codable, Hashable, Sendable {
@@ -142,5 +143,29 @@ public enum AdvisoryStats {
                     .low))
         }
         return out
+    }
+}
+
+extension AdvisoryStats {
+    /// Publication→fix dates where this machine's data allows: the changelog of the installed Debian
+    /// package of the product (`/var/lib/dpkg/status`, then `/usr/share/doc/PKG/changelog.Debian.gz`).
+    /// Empty, with the reason as the source, when there is none.
+    public static func installedDebianFixDates(for aliases: ProductAliases) -> (dates: [String: Date], source: String) {
+        let statusText = (try? DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20)) ?? ""
+        guard let package = DpkgStatus.parse(statusText).first(where: { aliases.debianPackages.contains($0.name) }),
+            let path = DebianChangelog.path(forPackage: package.name), let text = try? DebianChangelog.load(path: path)
+        else { return ([:], "no fix dates in the data") }
+        var dates: [String: Date] = [:]
+        for entry in DebianChangelog.parse(text) {
+            for mention in entry.mentions { if let date = entry.date { dates[mention.cve] = min(dates[mention.cve] ?? date, date) } }
+        }
+        return (dates, "Debian changelog dates of \(package.name)")
+    }
+
+    /// `bulkhead advisories stats PRODUCT`: the product's statistics from the database, with fix dates
+    /// from the installed Debian package's changelog when there is one.
+    public static func compute(_ aliases: ProductAliases, database: AdvisoryDatabase) throws -> ProductStats {
+        let (dates, source) = installedDebianFixDates(for: aliases)
+        return compute(aliases, candidates: try database.candidates(for: aliases), kev: try database.kevEntries(), fixDates: dates, fixSource: source)
     }
 }

@@ -11,22 +11,32 @@ public enum AdvisoryFindings {
 
     /// `aliases`: each product's advisory names, from the catalog (`AdvisoryAliases.all(catalog)`).
     public static func findings(
-        mechanisms: [IsolationMechanism], packages: [InstalledPackage], aliases: [ProductAliases], databasePath: String,
-        root: any HostRoot, now: Date
+        mechanisms: [IsolationMechanism], evidence: HostEvidence, aliases: [ProductAliases], databasePath: String, now: Date
     ) -> [Finding] {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
+        findings(mechanisms: mechanisms, evidence: evidence, aliases: aliases, database: .open(path: databasePath), now: now)
+    }
+
+    public static func findings(
+        mechanisms: [IsolationMechanism], evidence: HostEvidence, aliases: [ProductAliases], database opened: OpenedAdvisoryDatabase,
+        now: Date
+    ) -> [Finding] {
+        let databasePath = opened.path
+        let packages = evidence.facts.packages
+        let database: AdvisoryDatabase
+        switch opened {
+        case .absent:
             return mechanisms.filter { m in aliases.contains { $0.product == m.product } }.map {
                 inconclusive(
                     $0,
                     "no advisory database at \(databasePath): load one with `bulkhead advisories fetch` or `bulkhead advisories import PATH…`")
             }
-        }
-        let database: AdvisoryDatabase
-        do { database = try AdvisoryDatabase(path: databasePath) } catch {
-            return mechanisms.map { inconclusive($0, "the advisory database \(databasePath) cannot be opened: \(error)") }
+        case .unreadable(_, let reason):
+            return mechanisms.map { inconclusive($0, "the advisory database \(databasePath) cannot be opened: \(reason)") }
+        case .available(_, let db):
+            database = db
         }
         var out: [Finding] = []
-        var reader = BackportReader(root: root, packages: packages, aliases: aliases, mechanisms: mechanisms)
+        var reader = BackportReader(evidence: evidence, aliases: aliases, mechanisms: mechanisms)
         let tracker = BackportReader.trackerBeside(databasePath: databasePath)
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
@@ -67,7 +77,7 @@ public enum AdvisoryFindings {
                         claim: "\(r.installed.package) \(r.installed.version) checked against the advisory database",
                         source: .package(name: r.installed.package, version: r.installed.version, manager: r.installed.manager),
                         observedAt: now, confidence: .high)
-                } + backportEvidence(all, root: root, now: now) + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
+                } + backportEvidence(all, source: evidence.source, now: now) + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
             out.append(
                 Finding(
                     checkID: checkID, subject: mechanism.product.rawValue, outcome: overdue.isEmpty ? .pass : .fail,
@@ -79,7 +89,7 @@ public enum AdvisoryFindings {
     }
 
     /// One evidence item per backport source that removed findings: the file read and the CVEs it fixed.
-    static func backportEvidence(_ findings: [CheckFinding], root: any HostRoot, now: Date) -> [Evidence] {
+    static func backportEvidence(_ findings: [CheckFinding], source: String, now: Date) -> [Evidence] {
         var byFile: [String: [String]] = [:]
         for f in findings where f.state == .fixedByBackport {
             if let fix = f.backport { byFile[fix.file, default: []].append(fix.cve) }
@@ -88,7 +98,7 @@ public enum AdvisoryFindings {
             guard let cves = byFile[file] else { return nil }
             let list = cves.sorted().prefix(12).joined(separator: ", ") + (cves.count > 12 ? ", …" : "")
             return Evidence(
-                claim: "\(cves.count) advisories fixed by backport per \(file) (\(root.label)): \(list)",
+                claim: "\(cves.count) advisories fixed by backport per \(file) (\(source)): \(list)",
                 source: .file(path: file, sha256: nil), observedAt: now, confidence: .high)
         }
     }
@@ -100,12 +110,18 @@ public enum AdvisoryFindings {
     }
 }
 
-/// Reads the backport sources of installed packages through a `HostRoot` (live, `--root DIR`,
-/// `--snapshot FILE`): the Debian changelog under /usr/share/doc, the rpm database's %changelog, and
-/// the release codename from /etc/os-release for the security tracker. `bulkhead snapshot` runs it
-/// over a recording root so a snapshot carries exactly what the assessment reads.
+/// Reads the backport sources of installed packages from the collected evidence (live, `--root DIR`,
+/// `--snapshot FILE` alike): the Debian changelog under /usr/share/doc, the rpm database's %changelog,
+/// and the release codename from /etc/os-release for the security tracker. `BackportEvidenceNeed`
+/// declares these files, so the collection (and a snapshot) holds exactly what this reads.
 public struct BackportReader {
-    public let root: any HostRoot
+    public static let osReleaseLimit = 64 << 10
+    public static let rpmDatabasePaths = ["/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"]
+    public static let rpmDatabaseLimit = 256 << 20
+
+    public let files: RecordedFiles
+    /// The host the evidence describes, for problem messages.
+    public let source: String
     /// RPM package names whose changelogs are read (one pass over the rpm database).
     let rpmNames: Set<String>
     private var rpm: (packages: [String: [RPMChangelog.Package]], path: String?, problem: Problem?)?
@@ -113,8 +129,9 @@ public struct BackportReader {
     private var rpmLoaded: Set<String> = []
     private var codename: String??
 
-    public init(root: any HostRoot, packages: [InstalledPackage], aliases: [ProductAliases], mechanisms: [IsolationMechanism]) {
-        self.root = root
+    public init(evidence: HostEvidence, aliases: [ProductAliases], mechanisms: [IsolationMechanism]) {
+        self.files = evidence.files
+        self.source = evidence.source
         let products = Set(mechanisms.map(\.product))
         // No mechanisms given (the `advisories check` command): every product's rpm packages.
         rpmNames = Set(aliases.filter { mechanisms.isEmpty || products.contains($0.product) }.flatMap(\.rpmPackages))
@@ -136,16 +153,6 @@ public struct BackportReader {
         }
     }
 
-    /// Reads every backport source of the packages `AdvisoryFindings` checks for `mechanisms` (what a snapshot must hold).
-    public static func capture(root: any HostRoot, mechanisms: [IsolationMechanism], packages: [InstalledPackage], aliases: [ProductAliases]) {
-        var reader = BackportReader(root: root, packages: packages, aliases: aliases, mechanisms: mechanisms)
-        _ = reader.releaseCodename()
-        for mechanism in mechanisms {
-            guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
-            for pkg in packagesToCheck(of: alias, in: packages) { _ = reader.backports(for: pkg) }
-        }
-    }
-
     /// Backport fixes of one installed package from its own changelog.
     public mutating func backports(for pkg: InstalledPackage) -> BackportEvidence {
         pkg.manager == "rpm" ? rpmBackports(for: pkg) : debianBackports(for: pkg)
@@ -156,10 +163,10 @@ public struct BackportReader {
         for path in DebianChangelog.candidatePaths(forPackage: pkg.name) {
             let bytes: [UInt8]
             do {
-                bytes = try root.read(path, limit: DebianChangelog.maxCompressedSize)
+                bytes = try files.read(path, limit: DebianChangelog.maxCompressedSize)
             } catch {
                 if error.code == .notFound { continue }
-                return BackportEvidence(problems: [Problem(subject: path, message: "\(error.message) (\(root.label)); backports not considered")])
+                return BackportEvidence(problems: [Problem(subject: path, message: "\(error.message) (\(source)); backports not considered")])
             }
             do {
                 let entries = DebianChangelog.parse(try DebianChangelog.decode(bytes, name: path))
@@ -170,7 +177,7 @@ public struct BackportReader {
         }
         return BackportEvidence(problems: [
             Problem(
-                subject: "/usr/share/doc/\(pkg.name)", message: "no changelog.Debian.gz for \(pkg.name) in \(root.label); backports not considered")
+                subject: "/usr/share/doc/\(pkg.name)", message: "no changelog.Debian.gz for \(pkg.name) in \(source); backports not considered")
         ])
     }
 
@@ -178,7 +185,7 @@ public struct BackportReader {
     mutating func rpmBackports(for pkg: InstalledPackage) -> BackportEvidence {
         if rpm == nil || !rpmLoaded.contains(pkg.name) {
             rpmLoaded = rpmNames.union(rpmLoaded).union([pkg.name])
-            rpm = Self.readRPM(root: root, names: rpmLoaded)
+            rpm = readRPM(names: rpmLoaded)
         }
         guard let rpm else { return BackportEvidence() }
         if let problem = rpm.problem { return BackportEvidence(problems: [problem]) }
@@ -197,11 +204,11 @@ public struct BackportReader {
         return evidence
     }
 
-    static func readRPM(root: any HostRoot, names: Set<String>) -> (packages: [String: [RPMChangelog.Package]], path: String?, problem: Problem?) {
-        for path in ["/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"] {
+    func readRPM(names: Set<String>) -> (packages: [String: [RPMChangelog.Package]], path: String?, problem: Problem?) {
+        for path in Self.rpmDatabasePaths {
             let bytes: [UInt8]
             do {
-                bytes = try root.read(path, limit: 256 << 20)
+                bytes = try files.read(path, limit: Self.rpmDatabaseLimit)
             } catch {
                 if error.code == .notFound { continue }
                 return ([:], nil, Problem(subject: path, message: "\(error.message); rpm changelogs (backports) not considered"))
@@ -216,7 +223,7 @@ public struct BackportReader {
         return (
             [:], nil,
             Problem(
-                subject: "/var/lib/rpm/rpmdb.sqlite", message: "no rpm sqlite database in \(root.label); rpm changelogs (backports) not considered")
+                subject: "/var/lib/rpm/rpmdb.sqlite", message: "no rpm sqlite database in \(source); rpm changelogs (backports) not considered")
         )
     }
 
@@ -224,7 +231,7 @@ public struct BackportReader {
     public mutating func releaseCodename() -> String? {
         if let codename { return codename }
         var value: String?
-        if let text = try? root.readText("/etc/os-release", limit: 64 << 10) {
+        if let text = try? files.readText("/etc/os-release", limit: Self.osReleaseLimit) {
             for line in text.split(separator: "\n") where line.hasPrefix("VERSION_CODENAME=") {
                 let v = line.dropFirst("VERSION_CODENAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"' \t"))
                 if !v.isEmpty { value = v }
@@ -238,7 +245,7 @@ public struct BackportReader {
     public mutating func trackerFixes(_ tracker: DebianSecurityTracker, for pkg: InstalledPackage) -> BackportEvidence {
         guard let codename = releaseCodename() else {
             return BackportEvidence(problems: [
-                Problem(subject: "/etc/os-release", message: "no VERSION_CODENAME in \(root.label); the security tracker \(tracker.file) is not used")
+                Problem(subject: "/etc/os-release", message: "no VERSION_CODENAME in \(source); the security tracker \(tracker.file) is not used")
             ])
         }
         let source = pkg.sourcePackage ?? pkg.name
@@ -263,5 +270,27 @@ public struct BackportReader {
             }
         }
         return (nil, [])
+    }
+}
+
+/// The advisory database an assessment uses, opened once for every stage that reads it.
+public enum OpenedAdvisoryDatabase: Sendable {
+    /// No file at the path.
+    case absent(path: String)
+    case unreadable(path: String, reason: String)
+    case available(path: String, AdvisoryDatabase)
+
+    /// Opens the database at `path` (a missing file is `absent`, not an error).
+    public static func open(path: String) -> OpenedAdvisoryDatabase {
+        guard FileManager.default.fileExists(atPath: path) else { return .absent(path: path) }
+        do { return .available(path: path, try AdvisoryDatabase(path: path)) } catch {
+            return .unreadable(path: path, reason: "\(error)")
+        }
+    }
+
+    public var path: String {
+        switch self {
+        case .absent(let path), .unreadable(let path, _), .available(let path, _): path
+        }
     }
 }

@@ -13,17 +13,27 @@ public enum AdvisoryMeasurements {
     public static let stage = "advisories"
 
     public static func facts(
-        for mechanisms: [IsolationMechanism], packages: [InstalledPackage], catalog: Catalog, databasePath: String,
-        root: any HostRoot, now: Date
+        for mechanisms: [IsolationMechanism], evidence: HostEvidence, catalog: Catalog, databasePath: String, now: Date
     ) -> (facts: [CriterionFact], problems: [Problem]) {
-        guard FileManager.default.fileExists(atPath: databasePath) else { return ([], []) }
+        facts(for: mechanisms, evidence: evidence, catalog: catalog, database: .open(path: databasePath), now: now)
+    }
+
+    public static func facts(
+        for mechanisms: [IsolationMechanism], evidence: HostEvidence, catalog: Catalog, database opened: OpenedAdvisoryDatabase, now: Date
+    ) -> (facts: [CriterionFact], problems: [Problem]) {
+        let databasePath = opened.path
+        let packages = evidence.facts.packages
         let database: AdvisoryDatabase
         let kev: [String: KEVEntry]
-        do {
-            database = try AdvisoryDatabase(path: databasePath)
-            kev = try database.kevEntries()
-        } catch {
-            return ([], [Problem(subject: databasePath, message: "the advisory database cannot be read for ISM-1460 criterion 5: \(error)")])
+        switch opened {
+        case .absent: return ([], [])
+        case .unreadable(_, let reason):
+            return ([], [Problem(subject: databasePath, message: "the advisory database cannot be read for ISM-1460 criterion 5: \(reason)")])
+        case .available(_, let db):
+            database = db
+            do { kev = try database.kevEntries() } catch {
+                return ([], [Problem(subject: databasePath, message: "the advisory database cannot be read for ISM-1460 criterion 5: \(error)")])
+            }
         }
         var out: [CriterionFact] = []
         var problems: [Problem] = []
@@ -34,7 +44,7 @@ public enum AdvisoryMeasurements {
             else { continue }
             let aliases = AdvisoryAliases.aliases(for: product)
             guard AdvisoryAliases.isMappable(aliases) else { continue }
-            let (fixDates, fixSource) = fixDates(aliases, packages: packages, root: root)
+            let (fixDates, fixSource) = fixDates(aliases, packages: packages, files: evidence.files)
             do {
                 let stats = AdvisoryStats.compute(
                     aliases, candidates: try database.candidates(for: aliases), kev: kev, fixDates: fixDates, fixSource: fixSource)
@@ -47,20 +57,26 @@ public enum AdvisoryMeasurements {
     }
 
     /// Fix dates where the data allows: the installed Debian package's changelog (the date of the revision
-    /// that lists each CVE, i.e. the distribution's fix). Only on the live host, whose changelogs these are.
-    static func fixDates(_ aliases: Advisories.ProductAliases, packages: [InstalledPackage], root: any HostRoot) -> ([String: Date], String) {
-        guard root.isLive else {
-            return ([:], "fix dates come from the installed package's Debian changelog, read on the live host only")
-        }
-        guard let pkg = aliases.debianPackages.lazy.compactMap({ name in packages.first { $0.name == name && $0.manager == "dpkg" } }).first,
-            let path = DebianChangelog.path(forPackage: pkg.name)
+    /// that lists each CVE, i.e. the distribution's fix), as the collection read it (`BackportEvidenceNeed`).
+    static func fixDates(_ aliases: Advisories.ProductAliases, packages: [InstalledPackage], files: RecordedFiles) -> ([String: Date], String) {
+        guard let pkg = aliases.debianPackages.lazy.compactMap({ name in packages.first { $0.name == name && $0.manager == "dpkg" } }).first
         else {
             return ([:], "no installed Debian package with a changelog to date fixes by")
         }
-        let text: String
-        do { text = try DebianChangelog.load(path: path) } catch {
-            return ([:], "the changelog \(path) cannot be read: \(error)")
+        var text: String?
+        var failure: String?
+        for path in DebianChangelog.candidatePaths(forPackage: pkg.name) {
+            do {
+                text = try DebianChangelog.decode(try files.read(path, limit: DebianChangelog.maxCompressedSize), name: path)
+                break
+            } catch let error as HostReadError where error.code == .notFound {
+                continue
+            } catch {
+                failure = "the changelog \(path) cannot be read: \(error)"
+                break
+            }
         }
+        guard let text else { return ([:], failure ?? "no installed Debian package with a changelog to date fixes by") }
         var dates: [String: Date] = [:]
         for entry in DebianChangelog.parse(text) {
             guard let date = entry.date else { continue }

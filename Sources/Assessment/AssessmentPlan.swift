@@ -43,31 +43,35 @@ public struct AssessmentPlan: Sendable {
 
 /// Inputs for the checks that come from configuration files rather than discovery.
 public enum AssessmentInputs {
-    /// The daemon configurations the checks read (for snapshots: so they are captured too).
-    public static func daemons(root: any HostRoot) -> [DaemonConfiguration] { CheckInputs.daemons(root: root) }
-
     /// Everything the hardening checks read, exactly as `bulkhead assess` gives it to them: host and
     /// discovery facts, the observed files, support windows (catalog and distribution), vendor support
     /// policies and daemon configurations. `bulkhead checks run` uses it too, so both decide alike.
     public static func checkInput(
-        root: any HostRoot, facts: HostFacts, mechanisms: [IsolationMechanism], catalog: Catalog = .bundled(), now: Date
+        evidence: HostEvidence, mechanisms: [IsolationMechanism], catalog: Catalog = .bundled(), now: Date
     ) -> CheckInput {
-        let observations = HostObservationCollector.collect(root: root, now: facts.collectedAt)
+        let facts = evidence.facts
+        let observations = CheckEvidenceNeed.observations(evidence)
         let lifecycle =
             CheckInputs.lifecycle(catalog)
             + DistroLifecycle.windows(observations: observations, mechanisms: mechanisms, now: now, packages: facts.packages)
         return CheckInput(
             facts: facts, mechanisms: mechanisms, observations: observations, lifecycle: lifecycle,
-            daemons: CheckInputs.daemons(root: root), now: now, supportPolicies: CheckInputs.supportPolicies(catalog))
+            daemons: CheckInputs.daemons(evidence.files), now: now, supportPolicies: CheckInputs.supportPolicies(catalog))
     }
 }
 
 enum CheckInputs {
+    /// Bound on a daemon configuration file.
+    static let daemonLimit = 1 << 20
+    /// Every daemon configuration file the checks may read, each group read up to the first that exists
+    /// (Kata reads the first of its configuration files, in this order).
+    static var daemonPaths: [[String]] { [["/etc/libvirt/qemu.conf"], ["/etc/xen/xl.conf"], KataDetector.configPaths] }
+
     /// The libvirt QEMU driver configuration and Xen toolstack configuration, parsed, when present.
-    static func daemons(root: any HostRoot) -> [DaemonConfiguration] {
+    static func daemons(_ files: RecordedFiles) -> [DaemonConfiguration] {
         var out: [DaemonConfiguration] = []
         if let d = daemon(
-            "libvirt", "/etc/libvirt/qemu.conf", root: root,
+            "libvirt", "/etc/libvirt/qemu.conf", files: files,
             parse: { data, path throws(ConfigParseError) in
                 let parsed = try LibvirtQEMUConfParser.parse(data, source: path)
                 return (.libvirtQEMU(parsed.value), parsed.problems)
@@ -76,7 +80,7 @@ enum CheckInputs {
             out.append(d)
         }
         if let d = daemon(
-            "xen", "/etc/xen/xl.conf", root: root,
+            "xen", "/etc/xen/xl.conf", files: files,
             parse: { data, path throws(ConfigParseError) in
                 let parsed = try XenConfigParser.parseToolstack(data, source: path)
                 return (.xenToolstack(parsed.value), parsed.problems)
@@ -85,9 +89,9 @@ enum CheckInputs {
             out.append(d)
         }
         // Kata reads the first configuration file that exists, in this order.
-        if let path = KataDetector.configPaths.first(where: { root.exists($0) }),
+        if let path = KataDetector.configPaths.first(where: { files.exists($0) }),
             let d = daemon(
-                "kata-containers", path, root: root,
+                "kata-containers", path, files: files,
                 parse: { data, path throws(ConfigParseError) in
                     let parsed = try KataConfigParser.parse(data, source: path)
                     return (.kata(parsed.value), parsed.problems)
@@ -101,12 +105,12 @@ enum CheckInputs {
     /// One daemon configuration file: parsed, or its read/parse error as a problem (the checks that need it
     /// are then inconclusive).
     static func daemon(
-        _ product: ProductID, _ path: String, root: any HostRoot,
+        _ product: ProductID, _ path: String, files: RecordedFiles,
         parse: (Data, String) throws(ConfigParseError) -> (DaemonConfiguration.Settings, [Problem])
     ) -> DaemonConfiguration? {
-        guard root.exists(path) else { return nil }
+        guard files.exists(path) else { return nil }
         do {
-            let bytes = try root.read(path, limit: 1 << 20)
+            let bytes = try files.read(path, limit: daemonLimit)
             do {
                 let (settings, problems) = try parse(Data(bytes), path)
                 return DaemonConfiguration(product: product, path: path, settings: settings, problems: problems)
@@ -126,7 +130,7 @@ enum CheckInputs {
                 SupportWindow(
                     product: product.id, cycle: $0.version, supportEnds: $0.endOfSupport,
                     supported: $0.status.map { $0 == .supported }, supportedAtLeastUntil: $0.supportedAtLeastUntil,
-                    note: $0.note, source: $0.source ?? lifecycle.source)
+                    note: $0.note, source: $0.source ?? lifecycle.source, observedAt: lifecycle.observed)
             }
         }
     }

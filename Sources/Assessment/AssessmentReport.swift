@@ -46,13 +46,18 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
 
     public struct HostIdentity: Codable, Hashable, Sendable {
         public var hostname: String?
-        /// `live host`, `root /mnt/img`, `snapshot …`.
+        /// The host read: `live host`, `root /mnt/img` (for a snapshot, the host it was taken from).
         public var source: String
+        /// When the host was read (for a snapshot, when the snapshot was taken: replayed evidence keeps its date).
         public var collectedAt: Date
-        public init(hostname: String?, source: String, collectedAt: Date) {
+        /// The snapshot the evidence was replayed from (`snapshot FILE (host …, captured …)`); absent when the
+        /// host was read directly. Added in schema 1 without a version bump (an optional key).
+        public var replayedFrom: String?
+        public init(hostname: String?, source: String, collectedAt: Date, replayedFrom: String? = nil) {
             self.hostname = hostname
             self.source = source
             self.collectedAt = collectedAt
+            self.replayedFrom = replayedFrom
         }
     }
 

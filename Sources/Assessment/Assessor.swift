@@ -36,37 +36,44 @@ public struct Assessor: Sendable {
         self.toolVersion = toolVersion
     }
 
-    /// Discovers mechanisms on `root` and assesses them.
-    public func run(on root: any HostRoot) -> AssessmentReport {
-        let (facts, discovery) = DiscoveryEngine(root: root, options: plan.discovery).run(now: asOf)
+    /// The needs this assessment's collection must serve (`HostInspector.collectEvidence`).
+    public var evidenceNeeds: [any EvidenceNeed] { EvidencePlan.needs(catalog: catalog, discovery: plan.discovery) }
+
+    /// Assesses the evidence one collection read. `discovery` is the discovery already run on that evidence
+    /// (the CLI runs it first to choose lab runs); nil runs it here.
+    public func run(on evidence: HostEvidence, discovery known: DiscoveryResult? = nil) -> AssessmentReport {
+        let discovery = known ?? DiscoveryEngine(options: plan.discovery).run(evidence)
         var assessor = self
         var censusProblems: [Problem] = []
         if let cache = plan.censusCache {
             let measured = CensusMeasurements.facts(
-                for: discovery.mechanisms, packages: facts.packages, catalog: catalog, cache: cache)
+                for: discovery.mechanisms, packages: evidence.facts.packages, catalog: catalog, cache: cache)
             assessor.measured += measured.facts
             censusProblems = measured.problems
         }
-        if let path = plan.advisoryDatabase {
+        // The advisory database, opened once: criterion 5 facts and ISM-1606 findings both read it.
+        let database = plan.advisoryDatabase.map(OpenedAdvisoryDatabase.open(path:))
+        if let database {
             // Criterion 5 from the advisory database, when one exists (none: the catalog alone decides).
             let measured = AdvisoryMeasurements.facts(
-                for: discovery.mechanisms, packages: facts.packages, catalog: catalog, databasePath: path, root: root, now: asOf)
+                for: discovery.mechanisms, evidence: evidence, catalog: catalog, database: database, now: asOf)
             assessor.measured += measured.facts
             censusProblems += measured.problems
         }
         var report = assessor.assess(discovery)
+        report.host.replayedFrom = evidence.replayedFrom
         report.problems += censusProblems
         guard let checks = plan.checks else {
             if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
             return report
         }
-        let input = AssessmentInputs.checkInput(root: root, facts: facts, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
+        let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
         let checkReport = CheckRunner(catalog: checks).run(input, selection: plan.selection, tailoring: plan.tailoring)
         var advisoryFindings: [Finding] = []
-        if let path = plan.advisoryDatabase {
+        if let database {
             advisoryFindings = AdvisoryFindings.findings(
-                mechanisms: discovery.mechanisms, packages: facts.packages, aliases: AdvisoryAliases.all(catalog),
-                databasePath: path, root: root, now: asOf)
+                mechanisms: discovery.mechanisms, evidence: evidence, aliases: AdvisoryAliases.all(catalog), database: database,
+                now: asOf)
         }
         attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
         return report

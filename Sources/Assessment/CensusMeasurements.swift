@@ -1,7 +1,7 @@
 public import BulkheadModel
 public import Census
 import Foundation
-public import HostInspection
+import HostInspection
 public import VendorEvidence
 
 /// Turns cached census reports (`bulkhead census --package …`) into measured facts for criterion 4a.

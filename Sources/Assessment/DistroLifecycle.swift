@@ -1,7 +1,7 @@
 public import BulkheadModel
 public import Checks
 public import Foundation
-public import HostInspection
+import HostInspection
 
 /// Support windows from the host's own distribution data (ISM-1848): the release dates shipped by the
 /// `distro-info-data` package (`/usr/share/distro-info/debian.csv`, `ubuntu.csv`) for the host OS, and, for
@@ -18,7 +18,10 @@ public enum DistroLifecycle {
             return []
         }
         let source = Evidence.Source.file(path: table.path, sha256: nil)
-        var out = [SupportWindow(product: ProductID(release.id), cycle: release.version, supportEnds: row.end, source: source)]
+        var out = [
+            SupportWindow(
+                product: ProductID(release.id), cycle: release.version, supportEnds: row.end, source: source, observedAt: observations.observedAt)
+        ]
         // Mechanisms whose version came from this distribution's package manager.
         let manager = release.id == "debian" || release.id == "ubuntu" ? "dpkg" : "rpm"
         for m in mechanisms {
@@ -40,7 +43,8 @@ public enum DistroLifecycle {
                     SupportWindow(
                         product: m.product, cycle: version, supportEnds: end,
                         note: "Debian security support for source package \(sourceName) ended early: \(ended.text)",
-                        distribution: distribution, source: .file(path: SecuritySupportList.ended(release.version).path, sha256: nil)))
+                        distribution: distribution, source: .file(path: SecuritySupportList.ended(release.version).path, sha256: nil),
+                        observedAt: observations.observedAt))
                 continue
             }
             let limited = release.id == "debian" ? sourceName.flatMap { securitySupport(.limited, observations)[$0] } : nil
@@ -48,7 +52,7 @@ public enum DistroLifecycle {
                 SupportWindow(
                     product: m.product, cycle: version, supportEnds: row.end,
                     note: limited.map { "Debian security support for this package is limited: \($0.text)" },
-                    distribution: distribution, source: source))
+                    distribution: distribution, source: source, observedAt: observations.observedAt))
         }
         return out
     }

@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 import ProcessRunner
 import ZipExtraction
@@ -67,7 +68,7 @@ public enum SourceArchive {
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CensusError(.archiveCorrupt, "could not create a temporary directory", cause: "\(error)")
+            throw CensusError(.archiveCorrupt, "could not create a temporary directory", cause: error)
         }
         return (format, dir)
     }
@@ -145,7 +146,7 @@ public enum SourceArchive {
         do {
             return try await ProcessRunner.run(request)
         } catch {
-            throw CensusError(.toolMissing, "could not run \(request.argv.first ?? "a program")", cause: error.description)
+            throw CensusError(.toolMissing, "could not run \(request.argv.first ?? "a program")", cause: error)
         }
     }
 

@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 
 /// Census reports kept per product and version, so `assess` and `vendor show` can use a measurement
@@ -46,12 +47,9 @@ public struct CensusCache: Sendable {
         let url = directory.appendingPathComponent(Self.fileName(product: product, version: version))
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            try encoder.encode(report).write(to: url, options: .atomic)
+            try JSONCoding.encoder().encode(report).write(to: url, options: .atomic)
         } catch {
-            throw CensusError(.cache, "could not write the census cache at \(url.path)", cause: "\(error)")
+            throw CensusError(.cache, "could not write the census cache at \(url.path)", cause: error)
         }
         return url
     }
@@ -81,9 +79,7 @@ public struct CensusCache: Sendable {
             guard data.count <= maxReportBytes else {
                 throw CensusError(.cache, "cached report \(url.path) is over \(maxReportBytes) bytes; delete it")
             }
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            let report = try decoder.decode(CensusReport.self, from: data)
+            let report = try JSONCoding.decoder().decode(CensusReport.self, from: data)
             guard report.schemaVersion <= CensusReport.currentSchemaVersion else {
                 throw CensusError(
                     .cache,
@@ -94,7 +90,7 @@ public struct CensusCache: Sendable {
         } catch let e as CensusError {
             throw e
         } catch {
-            throw CensusError(.cache, "cached report \(url.path) could not be read; delete it and measure again", cause: "\(error)")
+            throw CensusError(.cache, "cached report \(url.path) could not be read; delete it and measure again", cause: error)
         }
     }
 }

@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 
 #if canImport(Glibc)

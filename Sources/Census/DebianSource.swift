@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 import ProcessRunner
 
@@ -76,7 +77,7 @@ public enum DebianSource {
         do {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         } catch {
-            throw CensusError(.sourceDownloadFailed, "could not create a temporary directory", cause: "\(error)")
+            throw CensusError(.sourceDownloadFailed, "could not create a temporary directory", cause: error)
         }
         let spec = "\(installed.sourcePackage)=\(installed.sourceVersion)"
         let r: ProcessOutcome

@@ -2,13 +2,21 @@ public import BulkheadModel
 public import Foundation
 public import HostInspection
 
-/// A detector looks at host facts (and, where it must, configuration files under the host root) and names
-/// the mechanisms of one product family that it finds, with the evidence for each. Detectors never write,
-/// never run host programs and never throw: what they cannot read becomes a `Problem` on the item.
+/// A detector looks at the collected evidence (host facts and the configuration files it asked for) and
+/// names the mechanisms of one product family that it finds, with the evidence for each. Detectors never
+/// read the host, never write, never run host programs and never throw: what was not readable becomes a
+/// `Problem` on the item.
 public protocol Detector: Sendable {
     /// Product family, for logs and `--only` style selection (`qemu`, `libvirt`, `gvisor` …).
     var family: String { get }
-    func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism]
+    /// What the detector reads beyond the facts (its binaries, configuration files), given the evidence
+    /// collected so far; the collection reads it before `detect` runs.
+    func request(given evidence: HostEvidence) -> EvidenceRequest
+    func detect(in evidence: HostEvidence) -> [IsolationMechanism]
+}
+
+extension Detector {
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { EvidenceRequest() }
 }
 
 /// The result of discovery on one host: the JSON document behind `bulkhead discover --format json`.

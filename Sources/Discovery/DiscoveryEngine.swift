@@ -1,18 +1,14 @@
-public import BulkheadModel
-public import Foundation
+import BulkheadModel
+import Foundation
 public import HostInspection
 
-/// Runs host inspection and every detector over one host root.
-public struct DiscoveryEngine: Sendable {
-    public let root: any HostRoot
+/// Runs every detector over the evidence one collection read. As an `EvidenceNeed` it declares what the
+/// detectors read (binaries, guest and daemon configuration files), so the collection reads it first.
+public struct DiscoveryEngine: EvidenceNeed {
     public let detectors: [any Detector]
     public let options: DiscoveryOptions
 
-    public init(
-        root: any HostRoot, detectors: [any Detector] = DiscoveryEngine.standardDetectors,
-        options: DiscoveryOptions = DiscoveryOptions()
-    ) {
-        self.root = root
+    public init(detectors: [any Detector] = DiscoveryEngine.standardDetectors, options: DiscoveryOptions = DiscoveryOptions()) {
         self.detectors = detectors
         self.options = options
     }
@@ -29,18 +25,22 @@ public struct DiscoveryEngine: Sendable {
         ]
     }
 
-    public func run(now: Date = Date()) -> (facts: HostFacts, result: DiscoveryResult) {
-        let facts = HostInspector(root: root).collect(now: now)
-        return (facts, run(facts: facts))
+    /// Everything the detectors read beyond the facts.
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = EvidenceRequest()
+        for detector in detectors { request.merge(detector.request(given: evidence)) }
+        return request
     }
 
-    /// Discovery over facts already collected.
-    public func run(facts: HostFacts) -> DiscoveryResult {
+    /// Discovery over collected evidence. With `probeVersions` on the live host, a mechanism whose version
+    /// no package records has its binary run with `--version` (the one thing discovery may do beyond reading).
+    public func run(_ evidence: HostEvidence) -> DiscoveryResult {
+        let facts = evidence.facts
         var mechanisms: [IsolationMechanism] = []
         for detector in detectors {
-            mechanisms.append(contentsOf: detector.detect(in: facts, root: root))
+            mechanisms.append(contentsOf: detector.detect(in: evidence))
         }
-        if options.probeVersions && root.isLive {
+        if options.probeVersions && evidence.isLive {
             var binaries: [ProductID: String] = [:]
             for m in mechanisms {
                 for e in m.evidence {

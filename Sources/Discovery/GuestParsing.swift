@@ -1,6 +1,6 @@
-public import BulkheadModel
-public import Foundation
-public import HostInspection
+import BulkheadModel
+import Foundation
+import HostInspection
 
 /// Turns what a detector found (a process, a configuration file) into a `Guest`, calling the parser for
 /// its format. Whatever cannot be read or parsed becomes a `Problem` on that guest alone.
@@ -46,7 +46,7 @@ public enum GuestParsing {
         return first.isEmpty ? nil : first
     }
 
-    static func libvirt(path: String, running: Bool, root: any HostRoot, observedAt: Date) -> Guest {
+    static func libvirt(path: String, running: Bool, files: RecordedFiles, observedAt: Date) -> Guest {
         let fallbackName = String(path.split(separator: "/").last?.dropLast(4) ?? "")
         var guest = Guest(
             name: fallbackName, running: running,
@@ -56,7 +56,7 @@ public enum GuestParsing {
                     source: .file(path: path, sha256: nil), observedAt: observedAt, confidence: .high)
             ])
         do {
-            let text = try root.readText(path, limit: configLimit)
+            let text = try files.readText(path, limit: configLimit)
             let parsed = ConfigParsers.libvirt(text, path: path)
             guest.configuration = parsed.configuration
             if let name = parsed.name, !name.isEmpty { guest.name = name }
@@ -67,16 +67,16 @@ public enum GuestParsing {
         return guest
     }
 
-    static func libvirtDriverConfigProblem(root: any HostRoot) -> Problem? {
+    static func libvirtDriverConfigProblem(files: RecordedFiles) -> Problem? {
         do {
-            _ = try root.readText(LibvirtDetector.configPath, limit: configLimit)
+            _ = try files.readText(LibvirtDetector.configPath, limit: configLimit)
             return nil
         } catch {
             return error.problem
         }
     }
 
-    static func xen(path: String, root: any HostRoot, observedAt: Date) -> Guest {
+    static func xen(path: String, files: RecordedFiles, observedAt: Date) -> Guest {
         let fallbackName = String(path.split(separator: "/").last?.dropLast(4) ?? "")
         var guest = Guest(
             name: fallbackName, running: false,
@@ -86,7 +86,7 @@ public enum GuestParsing {
                     confidence: .high)
             ])
         do {
-            let text = try root.readText(path, limit: configLimit)
+            let text = try files.readText(path, limit: configLimit)
             let parsed = ConfigParsers.xen(text, path: path)
             guest.configuration = parsed.configuration
             if let name = parsed.name, !name.isEmpty { guest.name = name }
@@ -97,14 +97,14 @@ public enum GuestParsing {
         return guest
     }
 
-    static func firecracker(process: HostProcess, root: any HostRoot, observedAt: Date) -> Guest {
+    static func firecracker(process: HostProcess, files: RecordedFiles, observedAt: Date) -> Guest {
         let id = flagValue(process.arguments, "--id")
         var guest = processGuest(process, name: id.map { "microvm \($0)" }, observedAt: observedAt)
         var configText: String?
         if let configPath = flagValue(process.arguments, "--config-file") {
-            if configPath.hasPrefix("/") && !isJailed(process) {
+            if firecrackerConfigPath(process) != nil {
                 do {
-                    configText = try root.readText(configPath, limit: configLimit)
+                    configText = try files.readText(configPath, limit: configLimit)
                     guest.evidence.append(
                         Evidence(
                             claim: "Firecracker --config-file", source: .file(path: configPath, sha256: nil),
@@ -127,6 +127,13 @@ public enum GuestParsing {
         guest.configuration = parsed.configuration
         guest.problems += parsed.problems.map { Problem(subject: guest.name, message: $0.message) }
         return guest
+    }
+
+    /// The `--config-file` of a Firecracker process that Bulkhead reads: an absolute path, not inside the
+    /// jailer's chroot.
+    static func firecrackerConfigPath(_ process: HostProcess) -> String? {
+        guard let path = flagValue(process.arguments, "--config-file"), path.hasPrefix("/"), !isJailed(process) else { return nil }
+        return path
     }
 
     /// A Firecracker started by the jailer runs chrooted: its `exe` shows the path inside the jail.

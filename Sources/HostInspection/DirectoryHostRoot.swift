@@ -108,8 +108,17 @@ public struct DirectoryHostRoot: HostRoot {
         }
     }
 
+    /// Reads a regular file, never opening anything else: `lstat` first (a device, FIFO or socket is
+    /// refused before `open`, which alone can have effects — arming /dev/watchdog, blocking on a FIFO), then
+    /// `open` with `O_NOFOLLOW|O_NONBLOCK`, then `fstat` on the descriptor, which must be the same regular
+    /// file `lstat` saw (a swap between the two is refused).
     public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
         let resolved = try resolve(path)
+        var before = stat()
+        guard lstat(real(resolved), &before) == 0 else { throw Self.errnoError(errno, path: path) }
+        guard before.st_mode & S_IFMT == S_IFREG else {
+            throw HostReadError(.wrongKind, path: path, message: "not a regular file (refused without opening it)")
+        }
         let fd = open(real(resolved), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             throw Self.errnoError(errno, path: path)
@@ -117,8 +126,8 @@ public struct DirectoryHostRoot: HostRoot {
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Self.errnoError(errno, path: path) }
-        guard st.st_mode & S_IFMT == S_IFREG else {
-            throw HostReadError(.wrongKind, path: path, message: "not a regular file (refused)")
+        guard st.st_mode & S_IFMT == S_IFREG, st.st_dev == before.st_dev, st.st_ino == before.st_ino else {
+            throw HostReadError(.wrongKind, path: path, message: "not the regular file that was there a moment before (refused)")
         }
         if Int(st.st_size) > limit {
             throw HostReadError(.tooLarge, path: path, message: "file is \(st.st_size) bytes, over the read bound of \(limit) bytes")

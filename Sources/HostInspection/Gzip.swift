@@ -10,7 +10,7 @@ public enum Gzip {
             let output = try input.compress(with: .gzip())
             return Array(output.readableBytesView)
         } catch {
-            throw HostInspectionError(.io, "gzip compression failed", underlying: "\(error)")
+            throw HostInspectionError(.io, "gzip compression failed", cause: error)
         }
     }
 
@@ -26,7 +26,7 @@ public enum Gzip {
         } catch let error as CompressNIOError where error == .bufferOverflow {
             throw HostInspectionError(.tooLarge, "\(name) decompresses to more than the cap of \(maxSize) bytes (refused)")
         } catch {
-            throw HostInspectionError(.corrupt, "\(name) is a truncated or corrupt gzip stream", underlying: "\(error)")
+            throw HostInspectionError(.corrupt, "\(name) is a truncated or corrupt gzip stream", cause: error)
         }
         let n = bytes.count
         let crc = UInt32(bytes[n - 8]) | UInt32(bytes[n - 7]) << 8 | UInt32(bytes[n - 6]) << 16 | UInt32(bytes[n - 5]) << 24

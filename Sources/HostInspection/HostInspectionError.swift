@@ -1,8 +1,11 @@
+public import BulkheadModel
+
 /// Errors of HostInspection outside single host reads (those are `HostReadError`): writing and loading
 /// snapshots, private copies of package databases. Each names the file, says what a user can do, and
-/// keeps the underlying cause.
-public struct HostInspectionError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable, Codable {
+/// keeps the underlying cause; it has Bulkhead's one error shape (`CodedError`).
+public struct HostInspectionError: CodedError, Hashable, Sendable {
+    public enum Code: String, Sendable, Hashable, Codable, BulkheadErrorCode {
+        public static let domain = "host-inspection"
         /// The file system refused (open, write, stat).
         case io
         /// The output exists and --force was not given.
@@ -21,16 +24,25 @@ public struct HostInspectionError: Error, Hashable, Sendable, CustomStringConver
 
     public var code: Code
     public var message: String
-    public var underlying: String?
+    /// The underlying error, when there is one.
+    public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, underlying: String? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
-        self.underlying = underlying
+        self.cause = cause
     }
 
-    public var description: String {
-        if let underlying { return "\(message) (\(underlying))" }
-        return message
+    /// For a cause known only as text (an OS message).
+    public init(_ code: Code, _ message: String, cause text: String?) {
+        self.init(code, message, cause: text.map(ErrorText.init))
     }
+
+    /// The older spelling of `init(_:_:cause:)` with a textual cause.
+    public init(_ code: Code, _ message: String, underlying: String?) {
+        self.init(code, message, cause: underlying)
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.isSame(as: rhs) }
+    public func hash(into hasher: inout Hasher) { hashIdentity(into: &hasher) }
 }

@@ -1,4 +1,4 @@
-import BulkheadModel
+public import BulkheadModel
 public import Foundation
 
 /// Options for reading a host. Every bound here is a guard against a huge or hostile host tree.
@@ -9,8 +9,14 @@ public struct InspectionOptions: Sendable, Hashable {
     public var maxThreadsPerProcess: Int = 4096
     /// Upper bound on argv entries kept per process.
     public var maxArguments: Int = 4096
-    /// Bound on /proc/PID/cmdline (ARG_MAX with an 8 MiB stack is 2 MiB).
+    /// Bound on /proc/PID/cmdline of an isolation program (ARG_MAX with an 8 MiB stack is 2 MiB).
     public var cmdlineLimit: Int = 2 << 20
+    /// Bound on /proc/PID/cmdline of any other process: its program name is all discovery needs of it.
+    public var otherCmdlineLimit: Int = 16 << 10
+    /// Bound on the command-line bytes kept for all processes together. Any local user can start processes
+    /// with 2 MiB command lines; past this budget a command line is read with the small bound (and a
+    /// problem says so), so a flood of them cannot push a root-run collection to gigabytes.
+    public var cmdlineBudget: Int = 128 << 20
     /// Bound on small /proc and /sys files (status, stat, cgroup, parameters).
     public var smallFileLimit: Int = 256 << 10
     /// Bound on /var/lib/dpkg/status.

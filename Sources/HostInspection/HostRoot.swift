@@ -1,5 +1,5 @@
 public import BulkheadModel
-import Foundation
+public import Foundation
 
 /// What a path names on a host.
 public enum FileKind: String, Codable, Hashable, Sendable {
@@ -58,6 +58,10 @@ public protocol HostRoot: Sendable {
     /// Mode, owner, group, size and kind of the path, following links inside the root like `read` does
     /// (stat semantics). Used for /dev/kvm and for the snapshot manifest.
     func metadata(of path: String) throws(HostReadError) -> FileMetadata
+    /// When the host was captured, for a root that replays a capture (a snapshot); nil for a root read now.
+    var capturedAt: Date? { get }
+    /// The label of the host a replayed capture was taken from; nil for a root read now.
+    var originalSource: String? { get }
 }
 
 /// What `stat` says about a host path.
@@ -100,6 +104,9 @@ extension HostRoot {
     }
 
     public func exists(_ path: String) -> Bool { kind(of: path) != nil }
+
+    public var capturedAt: Date? { nil }
+    public var originalSource: String? { nil }
 
     /// Fallback for roots written before `metadata(of:)` existed (test doubles): says it is unavailable.
     /// Every root in HostInspection implements it.

@@ -1,5 +1,6 @@
 import BulkheadModel
 import Foundation
+import Synchronization
 
 /// Reads the process table from /proc/[0-9]*.
 ///
@@ -31,10 +32,19 @@ struct ProcessScanner {
         }
         // Each process is read independently; spread the reads over the cores, keep pid order and problems.
         let scanner = self
+        let budget = CmdlineBudget(options.cmdlineBudget)
         let results = pids.concurrentMap { pid -> (HostProcess?, [Problem]) in
             var local = ProblemLog()
-            let process = scanner.readProcess(pid, &local)
+            let process = scanner.readProcess(pid, budget: budget, &local)
             return (process, local.items)
+        }
+        if budget.exceeded {
+            problems.add(
+                Problem(
+                    subject: "/proc",
+                    message:
+                        "command lines over the budget of \(options.cmdlineBudget >> 20) MiB in all; the rest were read only up to \(options.otherCmdlineLimit >> 10) KiB each"
+                ))
         }
         var processes: [HostProcess] = []
         processes.reserveCapacity(pids.count)
@@ -62,7 +72,7 @@ struct ProcessScanner {
         }
     }
 
-    func readProcess(_ pid: Int32, _ problems: inout ProblemLog) -> HostProcess? {
+    func readProcess(_ pid: Int32, budget: CmdlineBudget = CmdlineBudget(.max), _ problems: inout ProblemLog) -> HostProcess? {
         let base = "/proc/\(pid)"
         var process = HostProcess(pid: pid, name: "", arguments: [])
 
@@ -98,14 +108,26 @@ struct ProcessScanner {
             }
         }
 
-        if case .value(let cmdline) = readCmdline(base, &problems) { process.arguments = cmdline }
-
         do {
             process.executable = try root.readLink("\(base)/exe")
         } catch {
             // Kernel threads have no executable (ENOENT); a vanished process also reads as not found.
             if error.code != .notFound { problems.add(error) }
         }
+
+        // The whole command line only for the programs discovery parses, and only within the budget; of
+        // any other process only a short one (a longer one is dropped quietly: its program name comes from
+        // its executable).
+        let program = HostProcess(pid: pid, name: process.name, executable: process.executable, arguments: []).programName
+        let isolation = options.isIsolationProgram(program) || options.isIsolationProgram(process.name)
+        let full = isolation && budget.hasRoom
+        switch readCmdline(base, limit: full ? options.cmdlineLimit : options.otherCmdlineLimit, quietlyTooLarge: !isolation, &problems) {
+        case .value(let cmdline):
+            process.arguments = cmdline
+            budget.spend(cmdline.reduce(0) { $0 + $1.utf8.count + 1 })
+        case .gone, .failed: break
+        }
+        if isolation && !full { budget.markExceeded() }
 
         if case .value(let cgroup) = text("\(base)/cgroup", limit: options.smallFileLimit, &problems) {
             process.confinement.cgroups = cgroup.split(separator: "\n").map(String.init)
@@ -127,13 +149,13 @@ struct ProcessScanner {
         return process
     }
 
-    func readCmdline(_ base: String, _ problems: inout ProblemLog) -> Read<[String]> {
+    func readCmdline(_ base: String, limit: Int, quietlyTooLarge: Bool, _ problems: inout ProblemLog) -> Read<[String]> {
         let bytes: [UInt8]
         do {
-            bytes = try root.read("\(base)/cmdline", limit: options.cmdlineLimit)
+            bytes = try root.read("\(base)/cmdline", limit: limit)
         } catch {
             if error.code == .notFound { return .gone }
-            problems.add(error)
+            if !(quietlyTooLarge && error.code == .tooLarge) { problems.add(error) }
             return .failed
         }
         var arguments = Self.splitNUL(bytes)
@@ -256,4 +278,17 @@ struct ProcessScanner {
         if bytes.last == 0 { parts.removeLast() }
         return parts
     }
+}
+
+/// What is left of the command-line budget, shared by the threads that read processes. Reads in flight
+/// may overshoot it by one command line per thread.
+final class CmdlineBudget: Sendable {
+    private let state: Mutex<(remaining: Int, exceeded: Bool)>
+
+    init(_ bytes: Int) { state = Mutex((bytes, false)) }
+
+    var hasRoom: Bool { state.withLock { $0.remaining > 0 } }
+    func spend(_ bytes: Int) { state.withLock { $0.remaining -= bytes } }
+    func markExceeded() { state.withLock { $0.exceeded = true } }
+    var exceeded: Bool { state.withLock { $0.exceeded } }
 }

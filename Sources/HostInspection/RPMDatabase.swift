@@ -195,7 +195,7 @@ public enum RPMDatabaseImage {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw HostInspectionError(.io, "cannot create a private directory for a copy of \(path)", underlying: "\(error)")
+            throw HostInspectionError(.io, "cannot create a private directory for a copy of \(path)", cause: error)
         }
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("rpmdb.sqlite")
@@ -216,7 +216,7 @@ public enum RPMDatabaseImage {
                 }
             }
         } catch {
-            throw HostInspectionError(.corrupt, "\(path) is not a readable rpm sqlite database", underlying: "\(error)")
+            throw HostInspectionError(.corrupt, "\(path) is not a readable rpm sqlite database", cause: error)
         }
     }
 }

@@ -42,12 +42,19 @@ public final class RecordingHostRoot: HostRoot {
     public let base: any HostRoot
     private let state = Mutex<[String: RecordedPath]>([:])
 
-    public init(wrapping base: any HostRoot) {
+    /// Whether a successful read also records the file's metadata (mode, owner, group) for a snapshot's
+    /// manifest: one more `stat` per file, so only when the record will be written out.
+    public let recordsMetadata: Bool
+
+    public init(wrapping base: any HostRoot, recordsMetadata: Bool = true) {
         self.base = base
+        self.recordsMetadata = recordsMetadata
     }
 
     public var label: String { base.label }
     public var isLive: Bool { base.isLive }
+    public var capturedAt: Date? { base.capturedAt }
+    public var originalSource: String? { base.originalSource }
 
     /// A copy of everything recorded so far, by host path.
     public var recorded: [String: RecordedPath] { state.withLock { $0 } }
@@ -69,7 +76,7 @@ public final class RecordingHostRoot: HostRoot {
                     record.content = bytes
                     record.readError = nil
                 }
-                needMetadata = record.metadata == nil && record.metadataError == nil
+                needMetadata = recordsMetadata && record.metadata == nil && record.metadataError == nil
             }
             if needMetadata, let metadata = try? base.metadata(of: path) {
                 update(path) { if $0.metadata == nil { $0.metadata = metadata } }

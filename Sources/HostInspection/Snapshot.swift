@@ -1,3 +1,4 @@
+import BulkheadModel
 import Crypto
 public import Foundation
 
@@ -137,19 +138,58 @@ public struct SnapshotWriter: Sendable {
             }
             manifest.files.append(entry)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = JSONCoding.encoder()
         let json: Data
         do {
             json = try encoder.encode(manifest)
         } catch {
-            throw HostInspectionError(.io, "cannot encode the snapshot manifest", underlying: "\(error)")
+            throw HostInspectionError(.io, "cannot encode the snapshot manifest", cause: error)
         }
         var writer = TarWriter()
         writer.append(TarMember(name: "manifest.json", kind: .regular, mode: 0o644, mtime: mtime, content: [UInt8](json)))
         for member in members { writer.append(member) }
-        return (manifest, writer.finish())
+        let tar = writer.finish()
+        // A snapshot Bulkhead writes is always one it can read back: the reader's caps apply here first.
+        let limits = SnapshotLimits()
+        let largest = members.map(\.content.count).max() ?? 0
+        guard json.count <= limits.maxManifestBytes, members.count + 1 <= limits.maxEntries, tar.count <= limits.maxTotalBytes,
+            largest <= limits.maxEntryBytes
+        else {
+            throw HostInspectionError(
+                .tooLarge,
+                "this collection (\(members.count) members, \(tar.count) bytes, manifest \(json.count) bytes) is over what a snapshot may hold (\(limits.maxEntries) members, \(limits.maxTotalBytes) bytes, \(limits.maxEntryBytes) bytes a member, manifest \(limits.maxManifestBytes) bytes); it would not load, so it is not written"
+            )
+        }
+        return (manifest, tar)
+    }
+
+    /// Writes exactly what a collection read to `path`, dated when it was read and named after the host it
+    /// describes.
+    public func write(_ evidence: HostEvidence, to path: String, overwrite: Bool = false) throws(HostInspectionError) -> SnapshotSummary {
+        let gz = try archive(evidence)
+        try Self.writeFile(gz.bytes, to: path, overwrite: overwrite)
+        return summary(gz.manifest, gz.bytes, path: path)
+    }
+
+    /// The .tar.gz bytes of a collection's snapshot (for a bundle, which carries it without a file).
+    public func archive(_ evidence: HostEvidence) throws(HostInspectionError) -> (manifest: SnapshotManifest, bytes: [UInt8]) {
+        let (manifest, tar) = try archive(
+            evidence.files.records, hostname: evidence.facts.hostname, source: evidence.source, capturedAt: evidence.collectedAt)
+        let gz = try Gzip.compress(tar)
+        let cap = SnapshotLimits().maxArchiveBytes
+        guard gz.count <= cap else {
+            throw HostInspectionError(
+                .tooLarge, "the compressed snapshot is \(gz.count) bytes, over the \(cap)-byte cap a snapshot is read with; it is not written")
+        }
+        return (manifest, gz)
+    }
+
+    func summary(_ manifest: SnapshotManifest, _ gz: [UInt8], path: String) -> SnapshotSummary {
+        let regular = manifest.files.filter { $0.sha256 != nil }
+        return SnapshotSummary(
+            path: path, pathCount: manifest.files.count, fileCount: regular.count,
+            contentBytes: regular.reduce(0) { $0 + ($1.size ?? 0) }, archiveBytes: gz.count,
+            sha256: SHA256.hash(data: gz).hexString)
     }
 
     /// Writes the snapshot of `recorder` to `path`.
@@ -180,14 +220,14 @@ public struct SnapshotWriter: Sendable {
             if code == ELOOP {
                 throw HostInspectionError(.io, "\(path) is a symbolic link; refusing to write through it")
             }
-            throw HostInspectionError(.io, "cannot create \(path)", underlying: String(cString: strerror(code)))
+            throw HostInspectionError(.io, "cannot create \(path)", cause: String(cString: strerror(code)))
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
             try handle.write(contentsOf: Data(bytes))
             try handle.synchronize()
         } catch {
-            throw HostInspectionError(.io, "cannot write \(path)", underlying: "\(error)")
+            throw HostInspectionError(.io, "cannot write \(path)", cause: error)
         }
     }
 }

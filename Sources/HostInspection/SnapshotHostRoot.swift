@@ -27,7 +27,8 @@ public struct SnapshotHostRoot: HostRoot {
     public let manifest: SnapshotManifest
     /// The archive file.
     public let path: String
-    let records: [String: RecordedPath]
+    /// Every recorded answer, replayed.
+    public let files: RecordedFiles
 
     /// Loads and verifies `path`. Throws `HostInspectionError` naming the file and the failed check.
     public init(path: String, limits: SnapshotLimits = SnapshotLimits()) throws(HostInspectionError) {
@@ -161,7 +162,8 @@ public struct SnapshotHostRoot: HostRoot {
         for memberName in byName.keys where !claimed.contains(memberName) {
             throw HostInspectionError(.corrupt, "\(name): member \(memberName) is not listed in manifest.json (refused)")
         }
-        self.records = records
+        self.files = RecordedFiles(
+            records, missing: "not in the snapshot (it was not read when the snapshot was taken, or did not exist)")
         self.manifest = manifest
         self.path = name
         let captured = ISO8601DateFormatter().string(from: manifest.capturedAt)
@@ -208,74 +210,16 @@ public struct SnapshotHostRoot: HostRoot {
         }
     }
 
-    // MARK: - HostRoot
+    // MARK: - HostRoot (answered from the recorded files)
 
-    func resolve(_ path: String, followLast: Bool) throws(HostReadError) -> String {
-        try LinkResolver.resolve(path, followLast: followLast, refuseProcLinks: true) { candidate in
-            guard let record = records[candidate], record.content == nil, record.listing == nil else { return nil }
-            if let target = record.linkTarget { return target }
-            return nil
-        }
-    }
+    public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] { try files.read(path, limit: limit) }
+    public func list(_ path: String) throws(HostReadError) -> [String] { try files.list(path) }
+    public func kind(of path: String) -> FileKind? { files.kind(of: path) }
+    public func readLink(_ path: String) throws(HostReadError) -> String { try files.readLink(path) }
+    public func metadata(of path: String) throws(HostReadError) -> FileMetadata { try files.metadata(of: path) }
 
-    /// The record answering for `path`: the literal one if it has an answer, else the one links lead to.
-    private func lookup(_ path: String, followLast: Bool, has: (RecordedPath) -> Bool) throws(HostReadError) -> RecordedPath? {
-        if let record = records[path], has(record) { return record }
-        let resolved = try resolve(path, followLast: followLast)
-        if resolved != path, let record = records[resolved], has(record) { return record }
-        return nil
-    }
-
-    private func notCaptured(_ path: String) -> HostReadError {
-        HostReadError(.notFound, path: path, message: "not in the snapshot (it was not read when the snapshot was taken, or did not exist)")
-    }
-
-    public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
-        guard let record = try lookup(path, followLast: true, has: { $0.content != nil || $0.readError != nil || $0.listing != nil }) else {
-            throw notCaptured(path)
-        }
-        if let content = record.content {
-            guard content.count <= limit else {
-                throw HostReadError(.tooLarge, path: path, message: "file is \(content.count) bytes, over the read bound of \(limit) bytes")
-            }
-            return content
-        }
-        if let error = record.readError { throw HostReadError(error.code, path: path, message: error.message) }
-        throw HostReadError(.wrongKind, path: path, message: "not a regular file (refused)")
-    }
-
-    public func list(_ path: String) throws(HostReadError) -> [String] {
-        guard let record = try lookup(path, followLast: true, has: { $0.listing != nil || $0.listError != nil || $0.content != nil }) else {
-            throw notCaptured(path)
-        }
-        if let listing = record.listing { return listing }
-        if let error = record.listError { throw HostReadError(error.code, path: path, message: error.message) }
-        throw HostReadError(.wrongKind, path: path, message: "not a directory")
-    }
-
-    public func kind(of path: String) -> FileKind? {
-        guard let record = try? lookup(path, followLast: false, has: { $0.kindKnown || $0.inferredKind != nil }) else { return nil }
-        return record.kindKnown ? record.kind : record.inferredKind
-    }
-
-    public func readLink(_ path: String) throws(HostReadError) -> String {
-        guard let record = try lookup(path, followLast: false, has: { $0.linkTarget != nil || $0.linkError != nil }) else {
-            if records[path]?.content != nil || records[path]?.listing != nil {
-                throw HostReadError(.wrongKind, path: path, message: "not a symbolic link")
-            }
-            throw notCaptured(path)
-        }
-        if let target = record.linkTarget { return target }
-        if let error = record.linkError { throw HostReadError(error.code, path: path, message: error.message) }
-        throw notCaptured(path)
-    }
-
-    public func metadata(of path: String) throws(HostReadError) -> FileMetadata {
-        guard let record = try lookup(path, followLast: true, has: { $0.metadata != nil || $0.metadataError != nil }) else {
-            throw notCaptured(path)
-        }
-        if let metadata = record.metadata { return metadata }
-        if let error = record.metadataError { throw HostReadError(error.code, path: path, message: error.message) }
-        throw notCaptured(path)
-    }
+    /// The capture time: a collection replayed from the snapshot is dated when the snapshot was taken.
+    public var capturedAt: Date? { manifest.capturedAt }
+    /// The label of the host the snapshot was taken from (`live host`, `root /mnt/img`).
+    public var originalSource: String? { manifest.source }
 }

@@ -114,7 +114,7 @@ public final class LabWorkspace: Sendable {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         } catch {
-            throw LabError(.buildFailed, "cannot create a temporary directory in \(base)", cause: "\(error)")
+            throw LabError(.buildFailed, "cannot create a temporary directory in \(base)", cause: error)
         }
         self.path = path
         self.keepIn = keepIn
@@ -126,7 +126,7 @@ public final class LabWorkspace: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: file(relative), withIntermediateDirectories: true)
         } catch {
-            throw LabError(.buildFailed, "cannot create \(file(relative))", cause: "\(error)")
+            throw LabError(.buildFailed, "cannot create \(file(relative))", cause: error)
         }
     }
 
@@ -135,7 +135,7 @@ public final class LabWorkspace: Sendable {
             try Data(text.utf8).write(to: URL(fileURLWithPath: file(relative)))
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file(relative))
         } catch {
-            throw LabError(.buildFailed, "cannot write \(file(relative))", cause: "\(error)")
+            throw LabError(.buildFailed, "cannot write \(file(relative))", cause: error)
         }
     }
 
@@ -144,7 +144,7 @@ public final class LabWorkspace: Sendable {
             try FileManager.default.copyItem(atPath: source, toPath: file(relative))
             try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file(relative))
         } catch {
-            throw LabError(.buildFailed, "cannot copy \(source) into the lab directory", cause: "\(error)")
+            throw LabError(.buildFailed, "cannot copy \(source) into the lab directory", cause: error)
         }
     }
 

@@ -68,7 +68,7 @@ enum BoundedProcess {
             switch error.code {
             case .io: throw LabError(.buildFailed, error.message, cause: error.cause)
             case .invalidArgument: throw LabError(.invalidArgument, error.message, cause: error.cause)
-            default: throw LabError(.launchFailed, "cannot start \(executable)", cause: error.description)
+            default: throw LabError(.launchFailed, "cannot start \(executable)", cause: error)
             }
         }
         return BoundedRun(

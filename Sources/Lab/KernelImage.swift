@@ -136,7 +136,7 @@ public enum KernelImage {
         do {
             try fm.createDirectory(at: cache, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            return .failure(LabError(.buildFailed, "extracting the kernel failed: cannot create \(cache.path)", cause: "\(error)"))
+            return .failure(LabError(.buildFailed, "extracting the kernel failed: cannot create \(cache.path)", cause: error))
         }
         let compressed = cache.appendingPathComponent(target.lastPathComponent + ".in-\(getpid())")
         let partial = cache.appendingPathComponent(target.lastPathComponent + ".partial-\(getpid())")
@@ -147,7 +147,7 @@ public enum KernelImage {
         do {
             try Data(payload.compressed).write(to: compressed)
         } catch {
-            return .failure(LabError(.buildFailed, "cannot write in \(cache.path)", cause: "\(error)"))
+            return .failure(LabError(.buildFailed, "cannot write in \(cache.path)", cause: error))
         }
         // The decompressor may write exactly the size the image records and no more: a hostile payload
         // never fills the disk (ProcessRunner counts the bytes and stops the program at the bound).
@@ -158,7 +158,7 @@ public enum KernelImage {
                     [tool] + payload.decompressor.dropFirst(), input: .file(compressed.path),
                     output: .file(partial.path, limit: payload.uncompressedSize), error: .discard, timeout: .seconds(60)))
         } catch {
-            return .failure(LabError(.buildFailed, "extracting the kernel failed", cause: error.description))
+            return .failure(LabError(.buildFailed, "extracting the kernel failed", cause: error))
         }
         guard outcome.exitStatus == 0, outcome.stdoutBytes == payload.uncompressedSize else {
             let ending = outcome.timedOut ? "timed out" : outcome.stoppedAtOutputCap ? "stopped at the recorded size" : "\(outcome.termination)"

@@ -17,13 +17,20 @@ public enum LabMechanism: String, Codable, Hashable, Sendable, CaseIterable {
     /// `vm` or `sandbox`: which scenarios apply.
     public var isVirtualMachine: Bool { self == .qemu }
 
+    /// The catalog product this mechanism exercises (runsc is gVisor's runtime, bwrap is bubblewrap).
     public var product: ProductID {
         switch self {
         case .qemu: "qemu"
-        case .runsc: "runsc"
+        case .runsc: "gvisor"
         case .bwrap: "bubblewrap"
         case .crun: "crun"
         }
+    }
+
+    /// The lab mechanism that exercises a discovered catalog product, or nil when the lab has none.
+    public init?(exercising product: ProductID) {
+        guard let mechanism = Self.allCases.first(where: { $0.product == product }) else { return nil }
+        self = mechanism
     }
 }
 
@@ -138,7 +145,9 @@ public struct LabReport: Codable, Hashable, Sendable {
         return out
     }
 
-    /// The scenarios as `Finding`s (subject `lab/<mechanism>/<variant>`), for Checks/Assessment.
+    /// The scenarios as `Finding`s about the catalog product the mechanism exercises (subject
+    /// `<product>/lab <variant>`, e.g. `gvisor/lab baseline`), so the assessment attaches them to the
+    /// discovered mechanism.
     public func findings() -> [Finding] {
         let ev = evidence()
         var out: [Finding] = []
@@ -153,7 +162,7 @@ public struct LabReport: Codable, Hashable, Sendable {
                     }
                 out.append(
                     Finding(
-                        checkID: "lab.\(s.id)", subject: "lab/\(run.mechanism.rawValue)/\(run.variant)", outcome: outcome,
+                        checkID: "lab.\(s.id)", subject: "\(run.mechanism.product.rawValue)/lab \(run.variant)", outcome: outcome,
                         observed: s.observed, expected: s.expected, severity: s.severity, controls: s.controls,
                         evidence: ev.filter { $0.claim.contains("scenario \(s.id) on \(run.mechanism.rawValue) [\(run.variant)]") }))
             }
@@ -174,18 +183,17 @@ extension LabReport {
         do {
             data = try handle.read(upToCount: limit + 1) ?? Data()
         } catch {
-            throw LabError(.artifactMissing, "cannot read the lab report \(path)", cause: "\(error)")
+            throw LabError(.artifactMissing, "cannot read the lab report \(path)", cause: error)
         }
         guard data.count <= limit else { throw LabError(.invalidArgument, "lab report \(path) is over \(limit) bytes") }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = JSONCoding.decoder()
         let report: LabReport
         do {
             report = try decoder.decode(LabReport.self, from: data)
         } catch let error as DecodingError {
             throw LabError(.invalidArgument, "\(path) is not a lab report: \(ProbeOutputParser.describe(error))")
         } catch {
-            throw LabError(.invalidArgument, "\(path) is not a lab report", cause: "\(error)")
+            throw LabError(.invalidArgument, "\(path) is not a lab report", cause: error)
         }
         guard report.schemaVersion == currentSchemaVersion else {
             throw LabError(.invalidArgument, "lab report \(path) has schemaVersion \(report.schemaVersion); expected \(currentSchemaVersion)")

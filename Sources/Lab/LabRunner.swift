@@ -1,4 +1,4 @@
-import BulkheadModel
+public import BulkheadModel
 import Foundation
 import HostInspection
 
@@ -210,5 +210,23 @@ public enum LabRunner {
             acceleratorNote: nil, launchNote: launch.note, exitStatus: result.exitStatus, timedOut: result.timedOut, inconclusiveReason: reason,
             identified: probeReport?.identification?.mechanism, rawProbeOutput: raw,
             diagnostics: diagnostics.isEmpty ? nil : diagnostics, scenarios: results, timings: timings)
+    }
+}
+
+extension LabRunner {
+    /// What `assess --lab` gets: a report for each product the lab can exercise (baseline variant), and
+    /// the products whose run could not be set up, with why. Products the lab has no mechanism for are skipped.
+    public static func run(exercising products: [ProductID]) async -> (reports: [LabReport], failures: [(product: ProductID, error: LabError)]) {
+        var reports: [LabReport] = []
+        var failures: [(product: ProductID, error: LabError)] = []
+        for product in products {
+            guard let mechanism = LabMechanism(exercising: product) else { continue }
+            do {
+                reports.append(try await run(LabOptions(mechanism: mechanism)))
+            } catch {
+                failures.append((product, error))
+            }
+        }
+        return (reports, failures)
     }
 }

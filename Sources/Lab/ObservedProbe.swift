@@ -1,3 +1,4 @@
+public import BulkheadModel
 import Foundation
 
 /// The host side's own model of the probe's JSON (docs/probe-schema.md). It is decoded from untrusted
@@ -98,9 +99,21 @@ public struct ObservedProbe: Codable, Hashable, Sendable {
 }
 
 /// Why probe output was not accepted. The run is then `inconclusive` with this message.
-public struct ProbeOutputError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+public typealias ProbeOutputError = BulkheadError<ProbeOutputErrorCode>
+
+/// Why the probe's output was refused.
+public enum ProbeOutputErrorCode: String, Codable, BulkheadErrorCode {
+    public static let domain = "probe-output"
+    /// A begin or end marker is missing (the probe did not run, crashed, or its output was cut).
+    case missingMarker
+    /// A marker appeared more than once.
+    case ambiguous
+    /// Over a size, depth or string bound.
+    case tooLarge
+    /// Not JSON, or JSON that does not match the schema.
+    case malformed
+    /// A schema version this Bulkhead does not read.
+    case unsupportedVersion
 }
 
 /// Extracts and decodes the probe's JSON from a guest's console or a sandbox's stdout.
@@ -122,16 +135,16 @@ public enum ProbeOutputParser {
         let ends = occurrences(of: e, in: output)
         guard let first = begins.first else {
             return .failure(
-                ProbeOutputError(message: "the probe's begin marker never appeared (guest did not run the probe, or its output was lost)"))
+                ProbeOutputError(.missingMarker, "the probe's begin marker never appeared (guest did not run the probe, or its output was lost)"))
         }
         guard begins.count == 1 else {
-            return .failure(ProbeOutputError(message: "the begin marker appeared \(begins.count) times; refusing ambiguous probe output"))
+            return .failure(ProbeOutputError(.ambiguous, "the begin marker appeared \(begins.count) times; refusing ambiguous probe output"))
         }
         guard ends.count <= 1 else {
-            return .failure(ProbeOutputError(message: "the end marker appeared \(ends.count) times; refusing ambiguous probe output"))
+            return .failure(ProbeOutputError(.ambiguous, "the end marker appeared \(ends.count) times; refusing ambiguous probe output"))
         }
         guard let last = ends.first, last >= first + b.count else {
-            return .failure(ProbeOutputError(message: "the probe's end marker is missing (probe crashed, hung or output was cut)"))
+            return .failure(ProbeOutputError(.missingMarker, "the probe's end marker is missing (probe crashed, hung or output was cut)"))
         }
         let body = Array(output[(first + b.count)..<last])
         return decode(body)
@@ -141,20 +154,21 @@ public enum ProbeOutputParser {
     public static func decode(_ raw: [UInt8]) -> Result<(ObservedProbe, String), ProbeOutputError> {
         let body = raw.filter { $0 != 0x0d }
         guard body.count <= maxJSONBytes else {
-            return .failure(ProbeOutputError(message: "probe output is \(body.count) bytes, over the \(maxJSONBytes)-byte bound"))
+            return .failure(ProbeOutputError(.tooLarge, "probe output is \(body.count) bytes, over the \(maxJSONBytes)-byte bound"))
         }
-        if let problem = structuralProblem(body) { return .failure(ProbeOutputError(message: problem)) }
+        if let problem = structuralProblem(body) { return .failure(ProbeOutputError(.malformed, problem)) }
         let decoded: ObservedProbe
         do {
             decoded = try JSONDecoder().decode(ObservedProbe.self, from: Data(body))
         } catch let error as DecodingError {
-            return .failure(ProbeOutputError(message: "probe JSON does not match the schema: \(describe(error))"))
+            return .failure(ProbeOutputError(.malformed, "probe JSON does not match the schema: \(describe(error))"))
         } catch {
-            return .failure(ProbeOutputError(message: "probe output is not JSON: \(error)"))
+            return .failure(ProbeOutputError(.malformed, "probe output is not JSON: \(error)"))
         }
         guard supportedSchemaVersions.contains(decoded.schemaVersion) else {
             return .failure(
-                ProbeOutputError(message: "probe schemaVersion \(decoded.schemaVersion) is not supported (expected \(supportedSchemaVersions))"))
+                ProbeOutputError(
+                    .unsupportedVersion, "probe schemaVersion \(decoded.schemaVersion) is not supported (expected \(supportedSchemaVersions))"))
         }
         let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return .success((decoded, text))

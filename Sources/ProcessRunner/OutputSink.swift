@@ -43,7 +43,7 @@ final class OutputSink: Sendable {
                     permissions: [.ownerReadWrite])
                 kind = .file(descriptor)
             } catch {
-                throw ProcessRunnerError(.io, "cannot create \(path)", cause: "\(error)")
+                throw ProcessRunnerError(.io, "cannot create \(path)", cause: error)
             }
             self.limit = limit
             stopAtLimit = true

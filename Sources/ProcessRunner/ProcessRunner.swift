@@ -71,7 +71,7 @@ public enum ProcessRunner {
             case .file(let path):
                 let descriptor: FileDescriptor
                 do { descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec]) } catch {
-                    throw ProcessRunnerError(.io, "cannot open \(path) for the standard input of \(program)", cause: "\(error)")
+                    throw ProcessRunnerError(.io, "cannot open \(path) for the standard input of \(program)", cause: error)
                 }
                 let result = try await Subprocess.run(
                     configuration, input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true), output: .sequence,
@@ -86,7 +86,7 @@ public enum ProcessRunner {
         } catch let error as SubprocessError {
             throw launchError(error, program: program, workingDirectory: request.workingDirectory)
         } catch {
-            throw ProcessRunnerError(.launchFailed, "cannot run \(program)", cause: "\(error)")
+            throw ProcessRunnerError(.launchFailed, "cannot run \(program)", cause: error)
         }
         let ended = supervision.exited ?? ContinuousClock.now
         let stop = supervision.stop
@@ -274,12 +274,12 @@ public enum ProcessRunner {
     static func launchError(_ error: SubprocessError, program: String, workingDirectory: String?) -> ProcessRunnerError {
         switch error.code {
         case .executableNotFound:
-            return ProcessRunnerError(.programNotFound, "\(program) does not exist or is not an executable file", cause: "\(error)")
+            return ProcessRunnerError(.programNotFound, "\(program) does not exist or is not an executable file", cause: error)
         case .failedToChangeWorkingDirectory:
             return ProcessRunnerError(
-                .launchFailed, "cannot start \(program) in \(workingDirectory ?? "its working directory")", cause: "\(error)")
+                .launchFailed, "cannot start \(program) in \(workingDirectory ?? "its working directory")", cause: error)
         default:
-            return ProcessRunnerError(.launchFailed, "cannot start \(program)", cause: "\(error)")
+            return ProcessRunnerError(.launchFailed, "cannot start \(program)", cause: error)
         }
     }
 }

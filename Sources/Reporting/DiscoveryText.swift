@@ -1,7 +1,6 @@
-public import BulkheadModel
+import BulkheadModel
 public import Discovery
 import Foundation
-import HostInspection
 
 /// The terminal rendering of `bulkhead discover`.
 public enum DiscoveryText {

@@ -45,7 +45,7 @@ public struct AssessmentRecord: Codable, Hashable, Sendable {
 }
 
 /// A stored run as listed by `bulkhead history`.
-public struct RunSummary: Hashable, Sendable {
+public struct RunSummary: Hashable, Sendable, Encodable {
     public var id: Int64
     public var host: String
     public var source: String

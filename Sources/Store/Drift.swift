@@ -2,22 +2,22 @@ import BulkheadModel
 public import Foundation
 
 /// What changed on a host between two assessments.
-public struct Drift: Hashable, Sendable {
-    public struct RunRef: Hashable, Sendable {
+public struct Drift: Hashable, Sendable, Encodable {
+    public struct RunRef: Hashable, Sendable, Encodable {
         public var id: Int64
         public var finishedAt: Date
     }
-    public struct MechanismRef: Hashable, Sendable {
+    public struct MechanismRef: Hashable, Sendable, Encodable {
         public var product: String
         public var name: String
         public var version: String?
     }
-    public struct Change<Value: Hashable & Sendable>: Hashable, Sendable {
+    public struct Change<Value: Hashable & Sendable & Encodable>: Hashable, Sendable, Encodable {
         public var key: String
         public var from: Value?
         public var to: Value?
     }
-    public struct CheckChange: Hashable, Sendable {
+    public struct CheckChange: Hashable, Sendable, Encodable {
         public var checkID: String
         public var subject: String
         public var severity: String
@@ -25,7 +25,7 @@ public struct Drift: Hashable, Sendable {
         public var from: EffectiveOutcome?
         public var to: EffectiveOutcome?
     }
-    public struct AdvisoryRef: Hashable, Sendable, Comparable {
+    public struct AdvisoryRef: Hashable, Sendable, Comparable, Encodable {
         public var product: String
         public var id: String
         public static func < (a: AdvisoryRef, b: AdvisoryRef) -> Bool { (a.product, a.id) < (b.product, b.id) }

@@ -3,7 +3,7 @@ import GRDB
 
 /// A periodic review of the isolation layer: who started it, which assessments it covered, who signed it off
 /// and what was decided.
-public struct Review: Hashable, Sendable {
+public struct Review: Hashable, Sendable, Encodable {
     public var id: Int64
     public var startedAt: Date
     public var startedBy: String

@@ -16,9 +16,7 @@ extension Store {
         for (name, data) in r.documents where data.count > Self.documentLimit {
             throw StoreError(.invalidArgument, "The document \(name) is \(data.count) bytes, over the store's limit of \(Self.documentLimit).")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = JSONCoding.encoder(.compact)
         // Encode before the transaction so an unencodable value cannot leave a half-written run.
         let mechanisms = try r.mechanisms.map { ($0, try encoder.encode($0)) }
         let findings = try r.findings.map { ($0, try encoder.encode($0)) }
@@ -136,8 +134,7 @@ extension Store {
         guard let run = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
             throw StoreError(.notFound, "No assessment #\(id) in \(path); `bulkhead history` lists them.")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = JSONCoding.decoder()
         func decode<T: Decodable>(_ type: T.Type, _ data: Data, _ what: String) throws -> T {
             do { return try decoder.decode(type, from: data) } catch {
                 throw StoreError(.corrupt, "Assessment #\(id) in \(path) has an unreadable \(what) row.", cause: error)
@@ -199,5 +196,20 @@ extension Store {
             counts[label, default: 0] += 1
         }
         return counts
+    }
+}
+
+/// One line of `bulkhead history`: a stored run and its finding counts with today's waivers applied.
+public struct HistoryEntry: Hashable, Sendable, Encodable {
+    public var run: RunSummary
+    /// By effective outcome (`pass`, `fail`, `waived`, `notApplicable`, `inconclusive`).
+    public var effectiveCounts: [String: Int]
+}
+
+extension Store {
+    /// Runs, newest first (all hosts unless `host` is given), with the waivers in force at `date` applied
+    /// to their counts: a waived failure is counted as waived, never as a pass.
+    public func history(host: String? = nil, limit: Int? = nil, at date: Date = Date()) throws -> [HistoryEntry] {
+        try runs(host: host, limit: limit).map { HistoryEntry(run: $0, effectiveCounts: try effectiveCounts(run: $0.id, at: date)) }
     }
 }

@@ -70,8 +70,8 @@ public struct Cadence: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Whether something periodic (a review, a person's training) is due.
-public struct DueStatus: Hashable, Sendable {
-    public enum State: String, Hashable, Sendable {
+public struct DueStatus: Hashable, Sendable, Encodable {
+    public enum State: String, Hashable, Sendable, Encodable {
         /// Never done: due now.
         case never
         case current
@@ -82,6 +82,9 @@ public struct DueStatus: Hashable, Sendable {
     public var lastDone: Date?
     public var dueAt: Date?
     public var state: State
+    /// Never done, so due now (a store with no review or training yet).
+    public static let neverDone = DueStatus(lastDone: nil, dueAt: nil, state: .never)
+
     /// True when the state should make a scheduler alert (overdue, or never done).
     public var needsAction: Bool { state == .never || state == .overdue }
 

@@ -11,7 +11,7 @@ public struct TrainingRecord: Hashable, Sendable {
 }
 
 /// A person's training status: their latest training and when the next is due.
-public struct TrainingStatus: Hashable, Sendable {
+public struct TrainingStatus: Hashable, Sendable, Encodable {
     public var person: String
     public var lastTopic: String
     public var due: DueStatus

@@ -40,7 +40,7 @@ public struct Waiver: Hashable, Sendable {
 }
 
 /// A finding's outcome once waivers are applied.
-public enum EffectiveOutcome: Hashable, Sendable, CustomStringConvertible {
+public enum EffectiveOutcome: Hashable, Sendable, Encodable, CustomStringConvertible {
     case pass
     case fail
     /// A failure covered by an active waiver.

@@ -494,7 +494,7 @@ public struct Catalog: Sendable {
         } catch let e as DecodingError {
             throw VendorEvidenceError.decoding(e, file: file)
         } catch {
-            throw VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: "\(error)")
+            throw VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: error)
         }
         let expected = "\(raw.id).json"
         if file.hasSuffix(".json"), (file as NSString).lastPathComponent != expected {

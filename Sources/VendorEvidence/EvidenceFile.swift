@@ -28,7 +28,7 @@ public struct EvidenceFile: Sendable {
         } catch let e as DecodingError {
             throw VendorEvidenceError.decoding(e, file: file)
         } catch {
-            throw VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: "\(error)")
+            throw VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: error)
         }
         var facts: [CriterionFact] = []
         for (i, a) in raw.attestations.enumerated() {

@@ -169,7 +169,7 @@ public struct ISM1460Evaluator: Sendable {
 
     /// The components 4a is decided on: the product's own isolation-critical code; the kernel's when the
     /// product is itself kernel code (KVM).
-    static func decidingComponents(_ all: [ComponentSafety]) -> [ComponentSafety] {
+    public static func decidingComponents(_ all: [ComponentSafety]) -> [ComponentSafety] {
         let own = all.filter { $0.component.isolationCritical && $0.component.layer == .mechanism }
         if !own.isEmpty { return own }
         return all.filter { $0.component.isolationCritical }
@@ -460,5 +460,16 @@ public struct ISM1460Evaluator: Sendable {
         case .notSatisfied, .partiallySatisfied, .notApplicable:
             return "gaps: " + gaps.joined(separator: ", ")
         }
+    }
+}
+
+/// A catalog product with its ISM-1460 evaluation (`bulkhead vendor show --format json`).
+public struct ProductView: Encodable, Sendable {
+    public var product: Product
+    public var ism1460: ISM1460Evaluation
+
+    public init(product: Product, ism1460: ISM1460Evaluation) {
+        self.product = product
+        self.ism1460 = ism1460
     }
 }

@@ -1,9 +1,12 @@
-public import Foundation
+public import BulkheadModel
+import Foundation
 
 /// Why the catalog or an evidence file could not be used. Every error names the file and, where it
-/// applies, the field (`facts[3].observed`), says what to do, and keeps the underlying cause.
-public struct VendorEvidenceError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable, Codable {
+/// applies, the field (`facts[3].observed`), says what to do, and keeps the underlying cause; it has
+/// Bulkhead's one error shape (`CodedError`) with the file and field as its context.
+public struct VendorEvidenceError: CodedError, Hashable, Sendable {
+    public enum Code: String, Sendable, Hashable, Codable, BulkheadErrorCode {
+        public static let domain = "vendor-evidence"
         /// The file could not be read (missing, unreadable, too large).
         case unreadable
         /// The file is not valid JSON or a field has the wrong type or a bad value.
@@ -19,10 +22,10 @@ public struct VendorEvidenceError: Error, Hashable, Sendable, CustomStringConver
     /// Dotted path of the offending field (`facts[3].source.url`), or nil for the whole file.
     public var field: String?
     public var message: String
-    /// The underlying cause in words (a decoder or OS message), when there is one.
-    public var cause: String?
+    /// The underlying error (a decoder or OS error), when there is one.
+    public var cause: (any Error)?
 
-    public init(_ code: Code, file: String, field: String? = nil, message: String, cause: String? = nil) {
+    public init(_ code: Code, file: String, field: String? = nil, message: String, cause: (any Error)? = nil) {
         self.code = code
         self.file = file
         self.field = field
@@ -30,13 +33,19 @@ public struct VendorEvidenceError: Error, Hashable, Sendable, CustomStringConver
         self.cause = cause
     }
 
-    public var description: String {
-        var s = file
-        if let field, !field.isEmpty { s += ": \(field)" }
-        s += ": \(message)"
-        if let cause, !cause.isEmpty, cause != message { s += " (\(cause))" }
-        return s
+    /// For a cause known only as text (a decoder's debug description).
+    public init(_ code: Code, file: String, field: String? = nil, message: String, cause text: String?) {
+        self.init(code, file: file, field: field, message: message, cause: text.flatMap { $0.isEmpty || $0 == message ? nil : ErrorText($0) })
     }
+
+    /// `file: field`.
+    public var context: String? {
+        if let field, !field.isEmpty { return "\(file): \(field)" }
+        return file
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.isSame(as: rhs) }
+    public func hash(into hasher: inout Hasher) { hashIdentity(into: &hasher) }
 }
 
 extension VendorEvidenceError {
@@ -76,7 +85,7 @@ extension VendorEvidenceError {
             return VendorEvidenceError(
                 .malformed, file: file, field: path(ctx.codingPath), message: ctx.debugDescription)
         @unknown default:
-            return VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: "\(error)")
+            return VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: error)
         }
     }
 
@@ -97,7 +106,7 @@ func readBounded(_ url: URL, limit: Int, file: String) throws(VendorEvidenceErro
     do {
         attributes = try FileManager.default.attributesOfItem(atPath: url.path)
     } catch {
-        throw VendorEvidenceError(.unreadable, file: file, message: "cannot read the file", cause: "\(error.localizedDescription)")
+        throw VendorEvidenceError(.unreadable, file: file, message: "cannot read the file", cause: error)
     }
     if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
         throw VendorEvidenceError(.unreadable, file: file, message: "not a regular file")
@@ -117,6 +126,6 @@ func readBounded(_ url: URL, limit: Int, file: String) throws(VendorEvidenceErro
     } catch let e as VendorEvidenceError {
         throw e
     } catch {
-        throw VendorEvidenceError(.unreadable, file: file, message: "cannot read the file", cause: "\(error.localizedDescription)")
+        throw VendorEvidenceError(.unreadable, file: file, message: "cannot read the file", cause: error)
     }
 }

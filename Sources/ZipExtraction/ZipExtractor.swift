@@ -1,42 +1,31 @@
+public import BulkheadModel
 import Foundation
 import Synchronization
 import SystemPackage
 import ZIPFoundation
 
-/// Why an archive could not be extracted. Each code names what was wrong.
-public struct ZipExtractionError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable, Codable {
-        /// The archive cannot be opened or is not a zip archive.
-        case unreadable
-        /// A member cannot be decompressed or fails its CRC-32 check.
-        case corrupt
-        /// A member's path is absolute, climbs out with `..`, or cannot be a file name.
-        case unsafePath
-        /// A member is a symbolic link (refused).
-        case link
-        /// The decompressed bytes passed the budget for the whole job.
-        case budgetExceeded
-        /// More members than the budget allows.
-        case tooManyMembers
-        /// A zip inside a zip inside … deeper than allowed.
-        case tooDeep
-        /// A file could not be written in the extraction directory.
-        case io
-    }
-    public var code: Code
-    public var message: String
-    public var cause: String?
+/// Why an archive could not be extracted: Bulkhead's one error shape with the extractor's codes.
+public typealias ZipExtractionError = BulkheadError<ZipExtractionErrorCode>
 
-    public init(_ code: Code, _ message: String, cause: String? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    public var description: String {
-        if let cause, !cause.isEmpty { return "\(message) (\(cause))" }
-        return message
-    }
+/// What was wrong with an archive.
+public enum ZipExtractionErrorCode: String, Sendable, Hashable, Codable, BulkheadErrorCode {
+    public static let domain = "zip"
+    /// The archive cannot be opened or is not a zip archive.
+    case unreadable
+    /// A member cannot be decompressed or fails its CRC-32 check.
+    case corrupt
+    /// A member's path is absolute, climbs out with `..`, or cannot be a file name.
+    case unsafePath
+    /// A member is a symbolic link (refused).
+    case link
+    /// The decompressed bytes passed the budget for the whole job.
+    case budgetExceeded
+    /// More members than the budget allows.
+    case tooManyMembers
+    /// A zip inside a zip inside … deeper than allowed.
+    case tooDeep
+    /// A file could not be written in the extraction directory.
+    case io
 }
 
 /// What is left to spend for one whole job (an import of several archives, nested ones included): real
@@ -158,7 +147,7 @@ public enum ZipExtractor {
         do {
             zip = try Archive(url: URL(fileURLWithPath: archive), accessMode: .read)
         } catch {
-            throw ZipExtractionError(.unreadable, "\(name) is not a readable zip archive", cause: "\(error)")
+            throw ZipExtractionError(.unreadable, "\(name) is not a readable zip archive", cause: error)
         }
         for entry in zip {
             try budget.chargeMember(archive: name)
@@ -199,7 +188,7 @@ public enum ZipExtractor {
                     try FileManager.default.createDirectory(
                         atPath: nested, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
                 } catch {
-                    throw ZipExtractionError(.io, "cannot create a directory for \(String(member.prefix(200)))", cause: "\(error)")
+                    throw ZipExtractionError(.io, "cannot create a directory for \(String(member.prefix(200)))", cause: error)
                 }
                 defer { try? FileManager.default.removeItem(atPath: target) }
                 try extract(
@@ -249,7 +238,7 @@ public enum ZipExtractor {
                 continue
             }
             guard mkdir(path, 0o700) == 0 else {
-                throw ZipExtractionError(.io, "cannot create a directory in the extraction folder", cause: String(cString: strerror(errno)))
+                throw ZipExtractionError(.io, "cannot create a directory in the extraction folder", cause: Errno(rawValue: errno))
             }
         }
     }
@@ -264,7 +253,7 @@ public enum ZipExtractor {
             descriptor = try FileDescriptor.open(
                 FilePath(target), .writeOnly, options: [.create, .truncate, .noFollow, .closeOnExec], permissions: [.ownerReadWrite])
         } catch {
-            throw ZipExtractionError(.io, "cannot create \(String(entry.path.prefix(200))) in the extraction folder", cause: "\(error)")
+            throw ZipExtractionError(.io, "cannot create \(String(entry.path.prefix(200))) in the extraction folder", cause: error)
         }
         defer { try? descriptor.close() }
         /// Thrown from the consumer to stop decompressing.
@@ -287,9 +276,9 @@ public enum ZipExtractor {
         } catch Stop.budget(let error) {
             throw error
         } catch Stop.write(let error) {
-            throw ZipExtractionError(.io, "cannot write \(String(entry.path.prefix(200))) in the extraction folder", cause: "\(error)")
+            throw ZipExtractionError(.io, "cannot write \(String(entry.path.prefix(200))) in the extraction folder", cause: error)
         } catch {
-            throw ZipExtractionError(.corrupt, "\(archive): \(String(entry.path.prefix(200))) cannot be decompressed", cause: "\(error)")
+            throw ZipExtractionError(.corrupt, "\(archive): \(String(entry.path.prefix(200))) cannot be decompressed", cause: error)
         }
         guard checksum == entry.checksum else {
             throw ZipExtractionError(.corrupt, "\(archive): \(String(entry.path.prefix(200))) fails its CRC-32 check")

@@ -4,6 +4,7 @@ import Assessment
 import BulkheadModel
 import Foundation
 import HostInspection
+import Reporting
 import VendorEvidence
 
 struct AdvisoriesCommand: AsyncParsableCommand {
@@ -27,7 +28,8 @@ struct AdvisoryDatabaseOption: ParsableArguments {
     var db: String?
 
     func open() throws -> AdvisoryDatabase {
-        do { return try AdvisoryDatabase(path: db ?? AdvisoryDatabase.defaultPath()) } catch { throw AdvisoriesCLIError(message: "\(error)") }
+        let path = db ?? AdvisoryDatabase.defaultPath()
+        do { return try AdvisoryDatabase(path: path) } catch { throw CLIError(.input, "cannot open the advisory database \(path)", cause: error) }
     }
 }
 
@@ -40,12 +42,7 @@ struct AdvisoryCatalogOption: ParsableArguments {
             "Also load catalog files (<id>.json, docs/catalog-format.md) from DIR; their aliases map advisories to products.", valueName: "DIR"))
     var catalogDirectories: [String] = []
 
-    func catalog() -> Catalog {
-        var c = Catalog.bundled()
-        for dir in catalogDirectories { c.merge(Catalog.load(directory: URL(fileURLWithPath: dir))) }
-        for p in c.problems { FileHandle.standardError.write(Data("bulkhead: catalog problem: \(p)\n".utf8)) }
-        return c
-    }
+    func catalog() -> Catalog { loadCatalog(directories: catalogDirectories) }
 
     /// Every catalog product an advisory can name.
     func all() -> [Advisories.ProductAliases] { AdvisoryAliases.all(catalog()) }
@@ -54,26 +51,13 @@ struct AdvisoryCatalogOption: ParsableArguments {
     func product(_ name: String) throws -> Advisories.ProductAliases {
         let c = catalog()
         guard let p = AdvisoryAliases.lookup(name, in: c) else {
-            throw ValidationError(
+            throw CLIError(
+                .notFound,
                 "unknown product \(name); known: \(AdvisoryAliases.all(c).map(\.product.rawValue).joined(separator: ", ")) (or a name, binary or package name from the catalog)"
             )
         }
         return p
     }
-}
-
-/// A failure the user can act on; ArgumentParser prints it and exits non-zero.
-struct AdvisoriesCLIError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
-func printJSON<T: Encodable>(_ value: T) throws {
-    let e = JSONEncoder()
-    e.outputFormatting = [.prettyPrinted, .sortedKeys]
-    e.dateEncodingStrategy = .iso8601
-    FileHandle.standardOutput.write(try e.encode(value))
-    FileHandle.standardOutput.write(Data("\n".utf8))
 }
 
 struct AdvisoriesImport: AsyncParsableCommand {
@@ -92,8 +76,7 @@ struct AdvisoriesImport: AsyncParsableCommand {
             "Decompressed MiB allowed for all the .zip archives of this import together, nested zips included (real bytes, counted as written); past it the archive is refused."
     )
     var maxTotalMib: Int = Int(ImportOptions.defaultMaxTotalBytes >> 20)
-    @Flag(help: "Print the import report as JSON.")
-    var json = false
+    @OptionGroup var format: FormatOption<DataFormats>
 
     func run() async throws {
         let db = try database.open()
@@ -107,18 +90,12 @@ struct AdvisoriesImport: AsyncParsableCommand {
         }
         let report = try await AdvisoryImporter.run(paths, into: db, options: options)
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        if json { try printJSON(report); return }
-        print(
-            "imported \(report.filesImported) files (\(report.filesUnchanged) unchanged of \(report.filesSeen)): \(report.advisories) advisories, \(report.kevEntries) KEV entries in \(String(format: "%.1f", report.seconds)) s"
-        )
-        print("database: \(db.path)")
-        if !report.problems.isEmpty {
-            print("\(report.problems.count) problems:")
-            for p in report.problems.prefix(50) { print("  \(p.file): [\(p.code)] \(p.reason)") }
-            if report.problems.count > 50 { print("  … \(report.problems.count - 50) more (use --json)") }
+        switch format.format {
+        case .json: try emitJSON(report)
+        default: emit(AdvisoryText.importReport(report, database: db.path))
         }
         if !report.failedInputs.isEmpty {
-            throw AdvisoriesCLIError(message: "could not read: \(report.failedInputs.joined(separator: ", "))")
+            throw CLIError(.input, "could not read: \(report.failedInputs.joined(separator: ", "))")
         }
     }
 }
@@ -132,34 +109,16 @@ struct AdvisoriesStatsCommand: AsyncParsableCommand {
     @OptionGroup var catalog: AdvisoryCatalogOption
     @Argument(help: "Product: catalog id (qemu, xen, runc, firecracker, …), name, binary or package name.")
     var product: String
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup var format: FormatOption<DataFormats>
 
     func run() async throws {
         let db = try database.open()
         let aliases = try catalog.product(product)
-        // Fix dates where the data allows: the installed Debian package's changelog.
-        var fixDates: [String: Date] = [:]
-        var fixSource = "no fix dates in the data"
-        let statusText = (try? DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20)) ?? ""
-        if let pkg = DpkgStatus.parse(statusText).first(where: { aliases.debianPackages.contains($0.name) }),
-            let path = DebianChangelog.path(forPackage: pkg.name), let text = try? DebianChangelog.load(path: path)
-        {
-            for e in DebianChangelog.parse(text) { for m in e.mentions { if let d = e.date { fixDates[m.cve] = min(fixDates[m.cve] ?? d, d) } } }
-            fixSource = "Debian changelog dates of \(pkg.name)"
+        let stats = try AdvisoryStats.compute(aliases, database: db)
+        switch format.format {
+        case .json: try emitJSON(stats)
+        default: emit(AdvisoryText.stats(stats))
         }
-        let stats = AdvisoryStats.compute(
-            aliases, candidates: try db.candidates(for: aliases), kev: try db.kevEntries(), fixDates: fixDates, fixSource: fixSource)
-        if json { try printJSON(stats); return }
-        print("\(stats.product): \(stats.total) vulnerabilities (\(stats.withdrawn) withdrawn/rejected not counted)")
-        print("  per year:   " + stats.byYear.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
-        print("  severity:   " + stats.bySeverity.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
-        print("  memory-safety CWEs: \(stats.memorySafety) (\(stats.memorySafetyShare.map { String(format: "%.0f%%", $0 * 100) } ?? "n/a"))")
-        print("  known exploited (KEV): \(stats.knownExploited)")
-        print("  with CWE: \(stats.withCWE), naming the product: \(stats.withProductName)")
-        print(
-            "  median publication→fix: \(stats.medianDaysToFix.map { "\($0) days (\(stats.fixSamples) samples, \(stats.fixSource))" } ?? "unknown (\(stats.fixSource))")"
-        )
     }
 }
 
@@ -184,7 +143,8 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
             "A Debian security-tracker JSON export (security-tracker.debian.org/tracker/data/json, plain or .gz) used as an extra backport source: a CVE resolved for this host's release (VERSION_CODENAME) at a fixed_version ≤ the installed version is fixed. `bulkhead assess` uses debian-security-tracker.json[.gz] beside the advisory database.",
             valueName: "FILE"))
     var securityTracker: String?
-    @Flag(help: "Print JSON.")
+    @OptionGroup var format: FormatOption<DataFormats>
+    @Flag(help: ArgumentHelp("Deprecated: use --format json.", visibility: .hidden))
     var json = false
 
     func run() async throws {
@@ -193,17 +153,17 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
         var tracker: DebianSecurityTracker?
         if let securityTracker {
             do { tracker = try DebianSecurityTracker.load(path: securityTracker) } catch {
-                throw AdvisoriesCLIError(message: "cannot use --security-tracker \(securityTracker): \(error)")
+                throw CLIError(.input, "cannot use --security-tracker \(securityTracker)", cause: error)
             }
         }
         // The installed packages (dpkg status and rpm database) of the chosen host; backports are read
         // through the same root, so --root and --snapshot check like the live host.
-        let root = try host.open()
-        let facts = HostInspector(root: root).collect()
+        let evidence = try host.collect([BackportEvidenceNeed(aliases: products)])
+        let facts = evidence.facts
         for problem in facts.problems where problem.subject.contains("dpkg") || problem.subject.contains("rpm") {
-            FileHandle.standardError.write(Data("warning: \(problem)\n".utf8))
+            printError("warning: \(CLIFailure.oneLine(problem.description))")
         }
-        var reader = BackportReader(root: root, packages: facts.packages, aliases: products, mechanisms: [])
+        var reader = BackportReader(evidence: evidence, aliases: products, mechanisms: [])
         var results: [CheckResult] = []
         for p in products {
             // One package per installed source version of a product (qemu-system-x86, -common, -data share a changelog).
@@ -214,23 +174,10 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
                 results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, backports: backports, internetFacing: internetFacing))
             }
         }
-        if json { try printJSON(results); return }
-        if results.isEmpty { print("no installed package of a known product") }
-        for r in results {
-            print(
-                "\(r.installed.product) — \(r.installed.package) \(r.installed.version): \(r.count(.open)) open, \(r.count(.unknown)) unknown, \(r.count(.fixedByBackport)) fixed by backport, \(r.count(.notAffected)) not affected"
-            )
-            for f in r.findings where all || f.state != .notAffected {
-                var line = "  \(f.state.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(f.id)"
-                if let s = f.severity?.effectiveRating { line += " \(s)" }
-                if f.knownExploited { line += " KEV" }
-                if let d = f.daysOpen, let dl = f.deadlineDays {
-                    line += " — \(d) days since publication, ISM-1606 deadline \(dl) days\(f.overdue == true ? " (OVERDUE)" : "")"
-                }
-                print(line)
-                print("      \(f.reason)")
-            }
-            for p in r.problems { print("  problem: \(p)") }
+        if json || format.format == .json {
+            try emitJSON(results)
+        } else {
+            emit(AdvisoryText.check(results, all: all))
         }
     }
 }
@@ -244,8 +191,12 @@ struct AdvisoriesCompareVersions: ParsableCommand {
     @Option(help: "Version scheme: debian, rpm, semver, go, upstream.")
     var scheme: String = "debian"
 
+    func validate() throws {
+        if VersionScheme(rawValue: scheme) == nil { throw ValidationError("unknown scheme \(scheme)") }
+    }
+
     func run() throws {
-        guard let s = VersionScheme(rawValue: scheme) else { throw ValidationError("unknown scheme \(scheme)") }
+        let s = VersionScheme(rawValue: scheme) ?? .debian
         var out = ""
         while let line = readLine(strippingNewline: true) {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -273,14 +224,18 @@ struct AdvisoriesFetch: AsyncParsableCommand {
     @Option(help: "Directory to download into.")
     var to: String = "."
 
+    func validate() throws {
+        for f in feeds where URL(string: AdvisoryFetcher.feeds[f] ?? f) == nil { throw ValidationError("not a URL or known feed: \(f)") }
+    }
+
     func run() async throws {
         for f in feeds {
-            guard let url = URL(string: AdvisoryFetcher.feeds[f] ?? f) else { throw ValidationError("not a URL or known feed: \(f)") }
+            guard let url = URL(string: AdvisoryFetcher.feeds[f] ?? f) else { continue }
             do {
                 let r = try await AdvisoryFetcher.download(url, to: to)
                 print("\(r.path): \(r.bytes) bytes\(r.resumedFrom > 0 ? " (resumed from \(r.resumedFrom))" : "")")
             } catch {
-                throw AdvisoriesCLIError(message: "\(error)")
+                throw CLIError(.failed, "cannot download \(f)", cause: error)
             }
         }
     }

@@ -12,8 +12,7 @@ import Reporting
 import Store
 import VendorEvidence
 
-extension ReportFormat: ExpressibleByArgument {}
-extension FailOn: ExpressibleByArgument {}
+extension FailPolicy: ExpressibleByArgument {}
 
 struct Assess: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,22 +28,22 @@ struct Assess: AsyncParsableCommand {
             Each run is kept in the store (`bulkhead history`, `bulkhead diff`) unless --no-store is given.
             --output DIR writes every report format; --bundle DIR also writes a signed evidence bundle holding the \
             host snapshot, the facts, the results and every report (verify it with `bulkhead verify`).
-            Exit status: 0, or 3 when --fail-on trips, 1 on error.
+            Exit status: 0; 3 when --fail-on trips; 1 on a runtime failure (one line on standard error); 64 on a \
+            usage mistake.
             """)
 
     @OptionGroup var target: HostTarget
     @OptionGroup var options: CatalogOptions
     @OptionGroup var checks: CheckSelectionOptions
     @OptionGroup var store: StoreOptions
+    @OptionGroup var format: FormatOption<AssessmentFormats>
 
-    @Option(help: "Output format on standard output: table, json, oscal, sarif, html, md or csv.")
-    var format: ReportFormat = .table
-
-    @Option(help: ArgumentHelp("Also write every report format into DIR (created if missing).", valueName: "DIR"))
-    var output: String?
+    @Option(
+        name: .customLong("output"), help: ArgumentHelp("Also write every report format into DIR (created if missing).", valueName: "DIR"))
+    var outputDirectory: String?
 
     @Option(help: "Exit with status 3 when any verdict is at or below this level: notSatisfied or partiallySatisfied.")
-    var failOn: FailOn?
+    var failOn: FailPolicy?
 
     @Option(help: ArgumentHelp("Write a signed evidence bundle to DIR (must not exist); needs --signing-key.", valueName: "DIR"))
     var bundle: String?
@@ -76,143 +75,104 @@ struct Assess: AsyncParsableCommand {
         }
     }
 
+    /// Exit status when `--fail-on` trips (distinct from 1, a runtime failure, so CI can tell them apart).
+    static let gateFailedExitCode: Int32 = 3
+
     func run() async throws {
         let started = Date()
         var key: SigningKey?
         if let signingKey {
-            do { key = try SigningKey.load(path: signingKey) } catch { throw ValidationError(error.message) }
+            do { key = try SigningKey.load(path: signingKey) } catch {
+                throw CLIError(.input, "cannot use the signing key \(signingKey)", cause: error)
+            }
         }
-        let base = try target.open()
-        // With --bundle, record what the assessment reads so the bundle carries the host snapshot.
-        let recorder = bundle != nil ? RecordingHostRoot(wrapping: base) : nil
-        let root: any HostRoot = recorder ?? base
         let catalog = options.catalog()
 
         var plan = AssessmentPlan(
             discovery: DiscoveryOptions(probeVersions: probeVersions), censusCache: .standard,
             advisoryDatabase: advisoryDatabase ?? AdvisoryDatabase.defaultPath())
         if !noChecks {
-            let checkCatalog: CheckCatalog
-            do { checkCatalog = try CheckCatalog.standard() } catch { throw ValidationError("the check catalog does not load: \(error)") }
-            let (selection, tailoring) = try checks.resolve(checkCatalog)
+            let checkCatalog = try loadCheckCatalog()
             plan.checks = checkCatalog
-            plan.selection = selection
-            plan.tailoring = tailoring
+            plan.selection = checks.selection
+            plan.tailoring = try checks.tailoring(checkCatalog)
         }
-        plan.extraFindings = try await labFindings(root: base)
-
-        let assessor = Assessor(
+        var assessor = Assessor(
             catalog: catalog, attestations: try options.attestations(catalog), evidenceFiles: options.evidenceFiles,
             catalogDirectories: options.catalogDirectories, asOf: try options.date(), toolVersion: BulkheadVersion.current,
             plan: plan)
-        let report = assessor.run(on: root)
+        // The host is read once; with --bundle the collection also keeps file modes and owners, since the
+        // bundle carries its snapshot.
+        let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)
+        let discovery = DiscoveryEngine(options: plan.discovery).run(evidence)
+        assessor.plan.extraFindings = try await labFindings(discovery)
+        let report = assessor.run(on: evidence, discovery: discovery)
 
-        let rendered: Data
-        do { rendered = try ReportWriter.render(report, format: format) } catch { throw ValidationError("\(error)") }
-        FileHandle.standardOutput.write(rendered)
-
-        if let output {
+        do {
+            emit(String(decoding: try ReportWriter.render(report, format: format.format), as: UTF8.self))
+        } catch {
+            throw CLIError(.failed, "cannot render the \(format.format.rawValue) report", cause: error)
+        }
+        if let outputDirectory {
             do {
-                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: output))
-                printError("Wrote \(files.count) reports to \(output)")
+                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: outputDirectory))
+                printError("Wrote \(files.count) reports to \(outputDirectory)")
             } catch {
-                throw ValidationError("cannot write reports to \(output): \(error)")
+                throw CLIError(.output, "cannot write the reports to \(outputDirectory)", cause: error)
             }
         }
-        if let bundle, let key, let recorder {
-            try writeBundle(report, to: bundle, key: key, recorder: recorder)
+        if let bundle, let key {
+            try writeBundle(report, to: bundle, key: key, evidence: evidence)
         }
         if !noStore {
             do {
-                let id = try store.record(report, startedAt: started)
+                let id = try store.open().record(report, startedAt: started)
                 printError("Recorded as assessment \(id) in \(store.path)")
             } catch {
                 // The assessment stands without history; say why it was not kept.
-                printError("warning: this run was not recorded in the store \(store.path): \(error)")
+                printError("warning: this run was not recorded in the store \(store.path): \(CLIFailure.oneLine(BulkheadErrorText.describe(error)))")
             }
         }
         if let failOn {
-            let code = failOn.exitCode(for: report)
-            if code != 0 {
-                printError("--fail-on \(failOn.rawValue): \(failOn.failures(in: report).count) verdict(s) trip the gate")
-                throw ExitCode(code)
+            let trips = failOn.trips(in: report)
+            if !trips.isEmpty {
+                printError("--fail-on \(failOn.rawValue): \(trips.count) verdict(s) trip the gate")
+                throw ExitCode(Self.gateFailedExitCode)
             }
         }
     }
 
-    /// Lab findings, with their subjects renamed to the discovered product (`lab/runsc/baseline` → `gvisor/lab baseline`).
-    func labFindings(root: any HostRoot) async throws -> [Finding] {
+    /// Findings of stored lab reports (`--lab-report`) and, with `--lab`, of lab runs of the discovered
+    /// mechanisms (the assessment's one discovery); each is about the catalog product its mechanism
+    /// exercises (`gvisor/lab baseline`).
+    func labFindings(_ discovery: DiscoveryResult) async throws -> [Finding] {
         var reports: [LabReport] = []
         for path in labReport {
-            do { reports.append(try LabReport.load(path: path)) } catch { throw ValidationError("lab report \(path): \(error)") }
+            do { reports.append(try LabReport.load(path: path)) } catch { throw CLIError(.input, "cannot use the lab report \(path)", cause: error) }
         }
         if lab {
-            let (_, discovery) = DiscoveryEngine(root: root).run()
-            for m in discovery.mechanisms {
-                guard let mechanism = LabProducts.mechanism(for: m.product) else { continue }
-                do {
-                    reports.append(try await LabRunner.run(LabOptions(mechanism: mechanism)))
-                } catch {
-                    printError("warning: lab run for \(m.product) could not start: \(error)")
-                }
+            let runs = await LabRunner.run(exercising: discovery.mechanisms.map(\.product))
+            reports += runs.reports
+            for failure in runs.failures {
+                printError("warning: lab run for \(failure.product) could not start: \(CLIFailure.oneLine(failure.error.description))")
             }
         }
-        return reports.flatMap { $0.findings() }.map { finding in
-            var f = finding
-            let parts = f.subject.split(separator: "/", maxSplits: 2).map(String.init)
-            if parts.count >= 2, parts[0] == "lab", let product = LabProducts.product(for: parts[1]) {
-                f.subject = "\(product)/lab \(parts.count > 2 ? parts[2] : "")"
-            }
-            return f
-        }
+        return reports.flatMap { $0.findings() }
     }
 
-    func writeBundle(_ report: AssessmentReport, to path: String, key: SigningKey, recorder: RecordingHostRoot) throws {
-        var documents: [String: Data] = [:]
-        for format in ReportFormat.allCases {
-            do { documents["reports/\(format.fileName)"] = try ReportWriter.render(report, format: format) } catch {
-                throw ValidationError("cannot render \(format.rawValue) for the bundle: \(error)")
-            }
-        }
-        let snapshotPath = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-bundle-\(UUID().uuidString).tar.gz").path
-        defer { try? FileManager.default.removeItem(atPath: snapshotPath) }
+    func writeBundle(_ report: AssessmentReport, to path: String, key: SigningKey, evidence: HostEvidence) throws {
+        let snapshot: Data
         do {
-            _ = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)
-                .write(recorder, hostname: report.host.hostname, capturedAt: report.host.collectedAt, to: snapshotPath)
-            documents["snapshot/host.tar.gz"] = try Data(contentsOf: URL(fileURLWithPath: snapshotPath))
+            snapshot = Data(try SnapshotWriter(bulkheadVersion: BulkheadVersion.current).archive(evidence).bytes)
         } catch {
-            throw ValidationError("cannot capture the host snapshot for the bundle: \(error)")
+            throw CLIError(.failed, "cannot capture the host snapshot for the bundle", cause: error)
         }
         do {
             let manifest = try EvidenceBundle.write(
-                documents: documents, to: path, signingKey: key, hostname: report.host.hostname,
-                bulkheadVersion: BulkheadVersion.current)
+                assessment: report, snapshot: snapshot, to: path, signingKey: key, bulkheadVersion: BulkheadVersion.current)
             printError("Wrote signed evidence bundle \(path): \(manifest.files.count) files, key \(key.publicKey.keyID)")
         } catch {
-            throw ValidationError(error.message)
-        }
-    }
-}
-
-/// Which lab mechanism exercises which discovered product.
-enum LabProducts {
-    static func mechanism(for product: ProductID) -> LabMechanism? {
-        switch product.rawValue {
-        case "qemu": .qemu
-        case "gvisor": .runsc
-        case "bubblewrap": .bwrap
-        case "crun": .crun
-        default: nil
-        }
-    }
-
-    static func product(for labMechanism: String) -> String? {
-        switch labMechanism {
-        case "qemu": "qemu"
-        case "runsc": "gvisor"
-        case "bwrap": "bubblewrap"
-        case "crun": "crun"
-        default: nil
+            throw CLIError(.output, "cannot write the evidence bundle \(path)", cause: error)
         }
     }
 }

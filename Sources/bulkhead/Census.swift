@@ -1,6 +1,7 @@
 import ArgumentParser
 import Census
 import Foundation
+import Reporting
 
 struct CensusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,16 +14,13 @@ struct CensusCommand: AsyncParsableCommand {
             Results for --package (or --product/--product-version) are cached for `bulkhead assess` and `vendor show`.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
-
     @Argument(help: "A source directory or archive (.tar, .tar.gz, .tgz, .tar.xz, .tar.bz2, .zip).")
     var path: String?
 
     @Option(name: .long, help: "Measure the installed version of this Debian package from its exact source package.")
     var package: String?
 
-    @Option(name: .long, help: "Output format: table or json (schema in docs/census.md).")
-    var format: Format = .table
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Option(
         name: .long, help: "Memory-safe language list: ism (C#, Go, Java, Ruby, Rust, Swift) or nsa-cisa (adds Python, Ada, Delphi/Object Pascal).")
@@ -118,63 +116,25 @@ struct CensusCommand: AsyncParsableCommand {
         return parts.joined(separator: " ")
     }
 
-    func run() async throws {
-        do {
-            let report = try await measure()
-            switch format {
-            case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                FileHandle.standardOutput.write(try encoder.encode(report))
-                FileHandle.standardOutput.write(Data("\n".utf8))
-            case .table:
-                print(CensusTable.render(report), terminator: "")
-            }
-            if !noCache, report.subject.product != nil, report.subject.version != nil {
-                let cache = cacheDir.map { CensusCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) } ?? .standard
-                do {
-                    let url = try cache.store(report)
-                    FileHandle.standardError.write(Data("census: cached at \(url.path)\n".utf8))
-                } catch {
-                    FileHandle.standardError.write(Data("census: warning: \(error)\n".utf8))
-                }
-            }
-        } catch let error as CensusError {
-            FileHandle.standardError.write(Data("census: error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+    var source: CensusSource {
+        if let package { return .package(package) }
+        return .path(path ?? ".", product: product, version: productVersion)
     }
 
-    func measure() async throws(CensusError) -> CensusReport {
-        let command = repeatCommand
-        if let package {
-            let installed = try DebianSource.installed(package)
-            FileHandle.standardError.write(
-                Data("census: fetching source \(installed.sourcePackage) \(installed.sourceVersion) for \(package) \(installed.binaryVersion)\n".utf8)
-            )
-            let fetched = try DebianSource.fetch(installed)
-            defer { fetched.cleanUp() }
-            let subject = CensusReport.Subject(
-                kind: .package, path: fetched.sourceDirectory.lastPathComponent,
-                product: installed.sourcePackage, version: installed.sourceVersion,
-                binaryPackage: package)
-            return try await Census.run(root: fetched.sourceDirectory, options: options, subject: subject, command: command)
+    func run() async throws {
+        let report = try await Census.measure(source, options: options, command: repeatCommand) { printError("census: \(CLIFailure.oneLine($0))") }
+        switch format.format {
+        case .json: try emitJSON(report)
+        default: emit(CensusTable.render(report))
         }
-        let path = self.path ?? "."
-        let url = URL(fileURLWithPath: path)
-        if SourceArchive.format(of: path) != nil {
-            let extraction = try SourceArchive.extract(url)
-            defer { extraction.cleanUp() }
-            let subject = CensusReport.Subject(kind: .archive, path: path, product: product, version: productVersion)
-            var report = try await Census.run(root: extraction.directory, options: options, subject: subject, command: command)
-            if let warning = extraction.warning {
-                report.problemCount += 1
-                report.problems.insert(.init(path: url.lastPathComponent, kind: .archive, message: warning), at: 0)
+        if !noCache, report.subject.product != nil, report.subject.version != nil {
+            let cache = cacheDir.map { CensusCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) } ?? .standard
+            do {
+                let url = try cache.store(report)
+                printError("census: cached at \(url.path)")
+            } catch {
+                printError("census: warning: \(CLIFailure.oneLine(error.description))")
             }
-            return report
         }
-        let subject = CensusReport.Subject(kind: .directory, path: path, product: product, version: productVersion)
-        return try await Census.run(root: url, options: options, subject: subject, command: command)
     }
 }

@@ -4,30 +4,20 @@ import BulkheadModel
 import Checks
 import Discovery
 import Foundation
+import Reporting
+import VendorEvidence
 
-/// `bulkhead checks list|show`: documents every hardening check.
+/// `bulkhead checks list|show|run`: documents every hardening check and runs them.
 struct ChecksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checks",
         abstract: "List and explain the hardening checks (ISM-1604, 1605, 1606, 1607, 1848, 1461).",
         subcommands: [List.self, Show.self, Run.self])
 
-    enum ListFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json, markdown
-    }
-
-    enum FindingsFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json
-    }
-
-    /// A user-facing failure: printed as `Error: …` with exit status 1 (no usage text).
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
-
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the checks, optionally for one product or control.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the checks, optionally for one product or control.",
+            discussion: "docs/checks.md is `bulkhead checks list --format md`.")
 
         @Option(help: "Only checks for this product (catalog id such as qemu, libvirt, firecracker) or family (host, logging).")
         var product: String?
@@ -35,25 +25,25 @@ struct ChecksCommand: ParsableCommand {
         @Option(help: "Only checks supporting this ISM control, e.g. ISM-1604.")
         var control: String?
 
-        @Option(help: "Output format: table, json or markdown (docs/checks.md).")
-        var format: ListFormat = .table
+        @OptionGroup var format: FormatOption<DocumentationFormats>
+
+        func validate() throws {
+            if let control, !ControlID.virtualisationHardening.contains(ControlID(rawValue: control)) {
+                throw ValidationError("\(control) is not one of \(ControlID.virtualisationHardening.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
 
         func run() throws {
             let catalog = try loadCheckCatalog()
-            let control = control.map { ControlID(rawValue: $0) }
-            if let control, !ControlID.virtualisationHardening.contains(control) {
-                throw ValidationError("\(control) is not one of \(ControlID.virtualisationHardening.map(\.rawValue).joined(separator: ", "))")
+            let list = catalog.list(product: product, control: control.map { ControlID(rawValue: $0) })
+            if list.isEmpty, let product {
+                let products = Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted()
+                throw CLIError(.notFound, "no check for product \"\(product)\" (products: \(products.joined(separator: ", ")))")
             }
-            let list = catalog.list(product: product, control: control)
-            if list.isEmpty && product != nil {
-                throw Failure(
-                    "no check for product \"\(product ?? "")\" (products: \(Set(catalog.definitions.flatMap(\.products) + catalog.definitions.map(\.family)).sorted().joined(separator: ", ")))"
-                )
-            }
-            switch format {
-            case .table: print(CheckDocumentation.table(list), terminator: "")
-            case .markdown: print(CheckDocumentation.markdown(list), terminator: "")
-            case .json: print(try json(list))
+            switch format.format {
+            case .md: emit(CheckDocumentation.markdown(list))
+            case .json: try emitJSON(list)
+            default: emit(CheckDocumentation.table(list))
             }
         }
     }
@@ -64,17 +54,20 @@ struct ChecksCommand: ParsableCommand {
         @Argument(help: "The check id, e.g. qemu.sandbox.")
         var id: String
 
-        @Flag(help: "Print the check's definition as JSON.")
-        var json = false
+        @OptionGroup var format: FormatOption<DataFormats>
 
         func run() throws {
             let catalog = try loadCheckCatalog()
-            guard let d = catalog.definition(id) else {
+            guard let definition = catalog.definition(id) else {
                 let near = catalog.definitions.map(\.id).filter { $0.hasPrefix(String(id.prefix { $0 != "." })) }
-                throw Failure(
+                throw CLIError(
+                    .notFound,
                     "no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
             }
-            print(json ? try ChecksCommand.json(d) : CheckDocumentation.detail(d), terminator: json ? "\n" : "")
+            switch format.format {
+            case .json: try emitJSON(definition)
+            default: emit(CheckDocumentation.detail(definition))
+            }
         }
     }
 
@@ -90,40 +83,33 @@ struct ChecksCommand: ParsableCommand {
 
         @OptionGroup var target: HostTarget
         @OptionGroup var selection: CheckSelectionOptions
-
-        @Option(help: "Output format: table or json.")
-        var format: FindingsFormat = .table
+        @OptionGroup var format: FormatOption<DataFormats>
 
         func run() throws {
             let catalog = try loadCheckCatalog()
-            let (chosen, tailoring) = try selection.resolve(catalog)
-            let root = try target.open()
-            let (facts, discovery) = DiscoveryEngine(root: root).run()
-            let input = AssessmentInputs.checkInput(root: root, facts: facts, mechanisms: discovery.mechanisms, now: Date())
+            let (chosen, tailoring) = (selection.selection, try selection.tailoring(catalog))
+            let evidence = try target.collect(EvidencePlan.needs(catalog: .bundled()))
+            let discovery = DiscoveryEngine().run(evidence)
+            let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, now: Date())
             let report = CheckRunner(catalog: catalog).run(input, selection: chosen, tailoring: tailoring)
-            switch format {
-            case .json: print(try ChecksCommand.json(report))
-            case .table: print(CheckDocumentation.findings(report), terminator: "")
+            switch format.format {
+            case .json: try emitJSON(report)
+            default: emit(CheckDocumentation.findings(report))
             }
         }
     }
-
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 }
 
-func loadCheckCatalog() throws -> CheckCatalog {
+/// The built-in check catalog; a catalog that does not load is a runtime failure.
+func loadCheckCatalog() throws(CLIError) -> CheckCatalog {
     do {
         return try CheckCatalog.standard()
     } catch {
-        throw ChecksCommand.Failure("cannot load the check catalog: \(error)")
+        throw CLIError(.failed, "cannot load the check catalog", cause: error)
     }
 }
 
-/// `--only`, `--skip` and `--tailoring`, for commands that run checks (`bulkhead assess`).
+/// `--only`, `--skip` and `--tailoring`, for commands that run checks (`assess`, `checks run`).
 struct CheckSelectionOptions: ParsableArguments {
     @Option(name: .customLong("only"), help: "Run only these checks: an id (qemu.sandbox), a family (qemu.*) or a control (ISM-1605). Repeatable.")
     var only: [String] = []
@@ -131,32 +117,26 @@ struct CheckSelectionOptions: ParsableArguments {
     @Option(name: .customLong("skip"), help: "Skip these checks (same patterns as --only). Repeatable.")
     var skip: [String] = []
 
-    @Option(help: "A tailoring file (JSON, docs/tailoring.md) with organisation-specific values and skips.")
+    @Option(help: ArgumentHelp("A tailoring file (JSON, docs/tailoring.md) with organisation-specific values and skips.", valueName: "FILE"))
     var tailoring: String?
 
-    /// The selection and tailoring, validated against the catalog; errors name the pattern or field.
-    func resolve(_ catalog: CheckCatalog) throws -> (CheckSelection, Tailoring?) {
-        let selection = CheckSelection(only: only, skip: skip)
+    var selection: CheckSelection { CheckSelection(only: only, skip: skip) }
+
+    /// A pattern that matches no check is a usage mistake. (A catalog that does not load is reported
+    /// when the command runs.)
+    func validate() throws {
+        guard !only.isEmpty || !skip.isEmpty, let catalog = try? CheckCatalog.standard() else { return }
         do {
             try selection.validate(against: catalog)
         } catch {
             throw ValidationError(error.message)
         }
-        guard let path = tailoring else { return (selection, nil) }
-        let limit = 1 << 20
-        let data: Data
-        do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: limit + 1) ?? Data()
-        } catch {
-            throw ValidationError("cannot read the tailoring file \(path): \(error.localizedDescription)")
-        }
-        guard data.count <= limit else { throw ValidationError("the tailoring file \(path) is over 1 MiB") }
-        do {
-            return (selection, try Tailoring.parse(Array(data), source: path, catalog: catalog))
-        } catch {
-            throw ValidationError(error.description)
-        }
+    }
+
+    /// The tailoring file, read and validated against the catalog (its errors name the file and the
+    /// field); nil without `--tailoring`.
+    func tailoring(_ catalog: CheckCatalog) throws(ChecksError) -> Tailoring? {
+        guard let tailoring else { return nil }
+        return try Tailoring.load(path: tailoring, catalog: catalog)
     }
 }

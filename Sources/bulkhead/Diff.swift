@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Store
 
 struct Diff: AsyncParsableCommand {
@@ -14,38 +15,25 @@ struct Diff: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var zone: TimeZoneOption
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Argument(help: "The earlier assessment's run id (default: the one before B).")
     var from: Int64?
 
-    @Argument(help: "The later assessment's run id (default: the host's latest).")
+    @Argument(help: "The later assessment's run id (default: the host's latest; with only A given, A is compared with the latest).")
     var to: Int64?
 
     @Option(help: "The host whose last two assessments to compare (default: the host of the latest assessment).")
     var host: String?
 
     func run() async throws {
-        let tz = try zone.resolve()
         guard let store = try storeOptions.openExisting() else {
-            print("No assessments recorded yet in \(storeOptions.path). Run `bulkhead assess` twice to see drift.")
-            throw ExitCode(1)
+            throw CLIError(.notFound, "no assessments recorded yet in \(storeOptions.path); run `bulkhead assess` twice to see drift")
         }
-        let (a, b) = (from, to)
-        let drift: Drift
-        if let a, b == nil {
-            // One run given: compare it with the host's latest.
-            drift = try store.drift(host: host, from: a, to: nil)
-        } else {
-            drift = try store.drift(host: host, from: a, to: b)
-        }
-        print(
-            "Host \(StoreText.clean(drift.host)): #\(drift.from.id) (\(DateInput.format(drift.from.finishedAt, timeZone: tz))) → #\(drift.to.id) (\(DateInput.format(drift.to.finishedAt, timeZone: tz)))"
-        )
-        let lines = IntervalReportRenderer.driftLines(drift, timeZone: tz)
-        if lines.isEmpty {
-            print("No drift.")
-        } else {
-            for line in lines { print("  " + StoreText.clean(line)) }
+        let drift = try store.drift(host: host, from: from, to: to)
+        switch format.format {
+        case .json: try emitJSON(drift)
+        default: emit(StoreText.drift(drift, timeZone: zone.zone))
         }
     }
 }

@@ -3,10 +3,6 @@ import Discovery
 import Foundation
 import Reporting
 
-enum DiscoverFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-}
-
 struct Discover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the isolation mechanisms on this host (or a snapshot), with their guests and evidence.",
@@ -20,18 +16,17 @@ struct Discover: AsyncParsableCommand {
 
     @OptionGroup var target: HostTarget
 
-    @Option(help: "Output format: table or json.")
-    var format: DiscoverFormat = .table
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Flag(help: "Run a mechanism's own binary with --version when no package records its version (live host only; off by default).")
     var probeVersions = false
 
     func run() async throws {
-        let root = try target.open()
-        let (_, result) = DiscoveryEngine(root: root, options: DiscoveryOptions(probeVersions: probeVersions)).run()
-        switch format {
-        case .table: print(DiscoveryText.render(result), terminator: "")
-        case .json: print(try JSONOutput.string(result), terminator: "")
+        let engine = DiscoveryEngine(options: DiscoveryOptions(probeVersions: probeVersions))
+        let result = engine.run(try target.collect([engine]))
+        switch format.format {
+        case .json: try emitJSON(result)
+        default: emit(DiscoveryText.render(result))
         }
     }
 }

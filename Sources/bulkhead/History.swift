@@ -2,6 +2,7 @@ import ArgumentParser
 import Assessment
 import BulkheadModel
 import Foundation
+import Reporting
 import Store
 
 /// `--store PATH`, shared by every command that reads or writes the assessment store.
@@ -31,13 +32,14 @@ struct TimeZoneOption: ParsableArguments {
         help: "IANA time zone for dates you type and dates shown, e.g. Australia/Sydney (default: this machine's).")
     var timeZone: String?
 
-    func resolve() throws -> TimeZone {
-        guard let timeZone else { return TimeZone.current }
-        guard let tz = TimeZone(identifier: timeZone) else {
+    func validate() throws {
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
             throw ValidationError("Unknown time zone '\(timeZone)': use an IANA name such as Australia/Sydney or UTC.")
         }
-        return tz
     }
+
+    /// The zone (`validate()` has checked the name).
+    var zone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? TimeZone.current }
 }
 
 struct History: AsyncParsableCommand {
@@ -50,6 +52,7 @@ struct History: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var zone: TimeZoneOption
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Option(help: "Only this host's assessments.")
     var host: String?
@@ -58,51 +61,16 @@ struct History: AsyncParsableCommand {
     var limit: Int = 50
 
     func run() async throws {
-        let tz = try zone.resolve()
-        guard let store = try storeOptions.openExisting(), case let runs = try store.runs(host: host, limit: limit),
-            !runs.isEmpty
-        else {
-            print(
-                host.map { "No assessments of host \($0) in \(storeOptions.path)." }
-                    ?? "No assessments recorded yet in \(storeOptions.path).")
-            print("Run `bulkhead assess` to record one; each run is kept here for history, drift and interval reports.")
+        let entries = try storeOptions.openExisting()?.history(host: host, limit: limit) ?? []
+        if format.format == .json { return try emitJSON(entries) }
+        guard !entries.isEmpty else {
+            let nothing =
+                host.map { "No assessments of host \(StoreText.clean($0)) in \(storeOptions.path)." }
+                ?? "No assessments recorded yet in \(storeOptions.path)."
+            emit(nothing + "\nRun `bulkhead assess` to record one; each run is kept here for history, drift and interval reports.\n")
             return
         }
-        let now = Date()
-        var rows: [[String]] = []
-        for r in runs {
-            let c = try store.effectiveCounts(run: r.id, at: now)
-            rows.append([
-                "#\(r.id)", r.host, DateInput.format(r.finishedAt, timeZone: tz), r.source, "\(r.mechanismCount)",
-                "\(c["fail"] ?? 0)", "\(c["waived"] ?? 0)", "\(c["inconclusive"] ?? 0)", "\(c["pass"] ?? 0)",
-                "\(r.advisoryCount)", "\(r.staleFactCount)", "\(r.problemCount)",
-            ])
-        }
-        print(
-            StoreText.table(
-                header: ["run", "host", "finished", "source", "mech", "fail", "waived", "inconcl", "pass", "advisories", "stale", "problems"],
-                rows: rows), terminator: "")
-    }
-}
-
-/// Plain text tables for the store commands (terminal output; strings are shown as they are, one line each).
-enum StoreText {
-    static func clean(_ s: String) -> String {
-        String(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
-    }
-
-    static func table(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows.map { $0.map(clean) }
-        var widths = Array(repeating: 0, count: header.count)
-        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
-        var out = ""
-        for row in all {
-            let cells = row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }
-            out += cells.joined(separator: "  ") + "\n"
-        }
-        return out
+        emit(StoreText.history(entries, timeZone: zone.zone))
     }
 }
 
@@ -121,65 +89,26 @@ struct StoreRecordImport: AsyncParsableCommand {
 
     func run() async throws {
         let store = try storeOptions.open()
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         for file in files {
-            let data: Data
-            do {
-                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-                defer { try? handle.close() }
-                data = try handle.read(upToCount: Store.documentLimit + 1) ?? Data()
-            } catch {
-                throw ValidationError("Cannot read \(file): \(error.localizedDescription)")
-            }
-            guard data.count <= Store.documentLimit else { throw ValidationError("\(file) is larger than 64 MiB.") }
-            let record: AssessmentRecord
-            if let r = try? decoder.decode(AssessmentRecord.self, from: data) {
-                record = r
-            } else {
-                // `bulkhead assess --format json` output (docs/assessment-schema.md).
-                do {
-                    let report = try decoder.decode(AssessmentReport.self, from: data)
-                    record = try AssessmentRecord(report: report, startedAt: report.host.collectedAt, finishedAt: report.assessedAt)
-                } catch {
-                    throw ValidationError("\(file) is neither AssessmentRecord JSON nor `bulkhead assess --format json` output: \(error)")
-                }
-            }
+            let record = try AssessmentRecord.load(path: file)
             let id = try store.record(record)
-            print("Recorded \(file) as assessment #\(id) of host \(StoreText.clean(record.host)).")
+            emit("Recorded \(file) as assessment #\(id) of host \(StoreText.clean(record.host)).\n")
         }
     }
 }
 
-// MARK: - From the Assessment stage's report to a store record
-
-extension AssessmentRecord {
-    /// Converts `bulkhead assess`'s report. The full report JSON is kept verbatim as `assessment.json`.
-    /// Open advisories are empty until the Advisories stage puts them in the report.
-    init(report: AssessmentReport, startedAt: Date, finishedAt: Date = Date()) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let controls = report.mechanisms.flatMap(\.controls)
-        var stale: [String] = []
-        for c in controls {
-            for f in c.ism1460?.staleFacts ?? [] {
-                stale.append(
-                    "\(f.fact.product.rawValue): \(f.fact.aspect)\(f.fact.component.map { " [\($0)]" } ?? "") — \(f.fact.evidence.claim) (observed \(DateInput.format(f.fact.evidence.observedAt, timeZone: TimeZone(identifier: "UTC") ?? .current, withTime: false)))"
-                )
-            }
-        }
-        self.init(
-            host: report.host.hostname ?? "unknown-host", source: report.host.source, startedAt: startedAt,
-            finishedAt: finishedAt, bulkheadVersion: report.tool.version, mechanisms: report.mechanisms.map(\.mechanism),
-            findings: controls.flatMap(\.findings), verdicts: controls.map(\.verdict), openAdvisories: [:],
-            staleFacts: stale, documents: ["assessment.json": try encoder.encode(report)], problems: report.problems)
+/// Dates typed on the command line (`--until`, `--from`, `--to`, `--date`): one that does not parse is a
+/// usage mistake, reported from `validate()`.
+enum DateArgument {
+    static func start(_ text: String, timeZone: TimeZone) throws -> Date {
+        do { return try DateInput.start(text, timeZone: timeZone) } catch { throw ValidationError(message(error)) }
     }
-}
 
-extension StoreOptions {
-    /// Records an assessment report in the store; for `bulkhead assess` (returns the run id).
-    func record(_ report: AssessmentReport, startedAt: Date) throws -> Int64 {
-        try open().record(try AssessmentRecord(report: report, startedAt: startedAt))
+    static func endExclusive(_ text: String, timeZone: TimeZone) throws -> Date {
+        do { return try DateInput.endExclusive(text, timeZone: timeZone) } catch { throw ValidationError(message(error)) }
+    }
+
+    private static func message(_ error: any Error) -> String {
+        (error as? StoreError)?.message ?? BulkheadErrorText.describe(error)
     }
 }

@@ -24,31 +24,36 @@ struct HostTarget: ParsableArguments {
     }
 
     /// Opens the chosen host. Errors name the path and what to do.
-    func open() throws -> any HostRoot {
-        try Self.open(root: root, snapshot: snapshot)
+    func open() throws(CLIError) -> any HostRoot {
+        try Self.open(directory: root, snapshot: snapshot)
     }
 
-    static func open(root: String?, snapshot: String?) throws -> any HostRoot {
+    /// Reads the chosen host once, serving `needs` (every stage after reads only the result).
+    func collect(_ needs: [any EvidenceNeed], recordsMetadata: Bool = false) throws(CLIError) -> HostEvidence {
+        try Self.collect(needs, directory: root, snapshot: snapshot, recordsMetadata: recordsMetadata)
+    }
+
+    static func collect(
+        _ needs: [any EvidenceNeed], directory: String?, snapshot: String?, recordsMetadata: Bool = false
+    ) throws(CLIError) -> HostEvidence {
+        HostInspector(root: try open(directory: directory, snapshot: snapshot)).collectEvidence(needs, recordsMetadata: recordsMetadata)
+    }
+
+    static func open(directory root: String?, snapshot: String?) throws(CLIError) -> any HostRoot {
         if let snapshot {
             do {
                 return try SnapshotHostRoot(path: snapshot)
             } catch {
-                throw HostTargetError("cannot load snapshot: \(error)")
+                throw CLIError(.input, "cannot load the snapshot \(snapshot)", cause: error)
             }
         }
         if let root {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--root \(root) is not a directory.")
+                throw CLIError(.input, "--root \(root) is not a directory")
             }
             return DirectoryHostRoot(directory: root)
         }
         return DirectoryHostRoot.live
     }
-}
-
-/// A run-time failure opening or writing a host (printed as `Error: message`, exit status 1).
-struct HostTargetError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

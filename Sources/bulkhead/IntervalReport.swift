@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Store
 
 struct Report: AsyncParsableCommand {
@@ -39,33 +40,37 @@ struct IntervalReportCommand: AsyncParsableCommand {
     @Option(help: "Training interval the register is judged against.")
     var trainingEvery = CadenceArgument(.yearly)
 
+    func validate() throws {
+        _ = try DateArgument.start(from, timeZone: zone.zone)
+        _ = try DateArgument.endExclusive(to, timeZone: zone.zone)
+    }
+
     func run() async throws {
-        let tz = try zone.resolve()
+        let tz = zone.zone
         let start = try DateInput.start(from, timeZone: tz)
         let end = try DateInput.endExclusive(to, timeZone: tz)
         guard let store = try storeOptions.openExisting() else {
-            print("No store at \(storeOptions.path) yet: nothing to report. Run `bulkhead assess` first.")
-            throw ExitCode(1)
+            throw CLIError(.notFound, "no store at \(storeOptions.path) yet: nothing to report; run `bulkhead assess` first")
         }
         let report = try store.intervalReport(
             from: start, to: end, calendar: DateInput.gregorian(tz), reviewCadence: reviewEvery.value,
             trainingCadence: trainingEvery.value, bulkheadVersion: BulkheadVersion.current)
         if let html {
             try write(IntervalReportRenderer.html(report), to: html)
-            print("Wrote \(html)")
+            emit("Wrote \(html)\n")
         }
         if let markdown {
             try write(IntervalReportRenderer.markdown(report), to: markdown)
-            print("Wrote \(markdown)")
+            emit("Wrote \(markdown)\n")
         }
-        if html == nil && markdown == nil { print(IntervalReportRenderer.markdown(report), terminator: "") }
+        if html == nil && markdown == nil { emit(IntervalReportRenderer.markdown(report)) }
     }
 
     func write(_ text: String, to path: String) throws {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ValidationError("Cannot write \(path): \(error.localizedDescription)")
+            throw CLIError(.output, "cannot write \(path)", cause: error)
         }
     }
 }

@@ -23,7 +23,7 @@ struct Keys: ParsableCommand {
             let privatePath = output + ".key"
             let publicPath = output + ".pub"
             for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
-                throw ValidationError("\(path) already exists; choose another --output prefix")
+                throw CLIError(.output, "\(path) already exists; choose another --output prefix")
             }
             guard
                 FileManager.default.createFile(
@@ -31,7 +31,7 @@ struct Keys: ParsableCommand {
                 FileManager.default.createFile(
                     atPath: publicPath, contents: Data(key.publicKey.fileText().utf8), attributes: [.posixPermissions: 0o644])
             else {
-                throw ValidationError("cannot write \(privatePath) / \(publicPath)")
+                throw CLIError(.output, "cannot write \(privatePath) / \(publicPath)")
             }
             print("Private key: \(privatePath) (mode 0600)")
             print("Public key:  \(publicPath) (key id \(key.publicKey.keyID))")
@@ -55,17 +55,18 @@ struct Verify: ParsableCommand {
         do {
             publicKey = try PublicKey.load(path: key)
         } catch {
-            throw ValidationError(error.message)
+            throw CLIError(.input, "cannot use the public key \(key)", cause: error)
         }
         do {
             let manifest = try EvidenceBundle.verify(at: bundle, publicKey: publicKey)
             print("Bundle \(bundle) verified: \(manifest.files.count) files intact, signed by key \(publicKey.keyID)")
             print(
-                "  host \(manifest.hostname ?? "unknown"), created \(ISO8601DateFormatter().string(from: manifest.createdAt)) by Bulkhead \(manifest.bulkheadVersion)"
+                "  host \(CLIFailure.oneLine(manifest.hostname ?? "unknown")), created \(ISO8601DateFormatter().string(from: manifest.createdAt)) by Bulkhead \(CLIFailure.oneLine(manifest.bulkheadVersion))"
             )
         } catch {
             printError("VERIFICATION FAILED for \(bundle):")
-            for line in error.message.split(separator: "\n") { printError("  \(line)") }
+            // The bundle came from elsewhere: its file names are sanitised.
+            for line in error.message.split(separator: "\n") { printError("  \(CLIFailure.oneLine(String(line)))") }
             throw ExitCode(1)
         }
     }

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import Lab
+import Reporting
 
 struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,10 +12,6 @@ struct LabCommand: AsyncParsableCommand {
 
 extension LabMechanism: ExpressibleByArgument {}
 extension Accelerator: ExpressibleByArgument {}
-
-enum LabFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
 
 struct LabRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,8 +39,7 @@ struct LabRunCommand: AsyncParsableCommand {
     @Option(help: "Seconds before a hung guest or sandbox is killed (default 180 for QEMU under TCG, 60 runsc, 30 others).")
     var timeout: Int?
 
-    @Option(help: "Output format: text or json.")
-    var format: LabFormat = .text
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Option(help: "Move the build directory (initramfs, bundle) into DIR instead of deleting it.")
     var keepArtifacts: String?
@@ -54,18 +50,19 @@ struct LabRunCommand: AsyncParsableCommand {
     @Option(help: "Guest kernel for QEMU (default: newest readable /boot/vmlinuz-*).")
     var kernel: String?
 
-    @Flag(help: "In text output, include each run's raw probe JSON.")
+    @Flag(help: "In table output, include each run's raw probe JSON.")
     var showProbeOutput = false
+
+    func validate() throws {
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
 
     func run() async throws {
         var options = LabOptions(mechanism: mechanism)
         if !variants.isEmpty { options.variants = variants }
         options.scenarios = scenarios
         options.accelerator = accel
-        if let timeout {
-            guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-            options.timeout = .seconds(timeout)
-        }
+        if let timeout { options.timeout = .seconds(timeout) }
         options.keepArtifacts = keepArtifacts
         options.probePath = probe
         options.kernelPath = kernel
@@ -73,16 +70,11 @@ struct LabRunCommand: AsyncParsableCommand {
         do {
             report = try await LabRunner.run(options)
         } catch {
-            throw ValidationError("lab run failed [\(error.code.rawValue)]: \(error)")
+            throw CLIError(.failed, "lab run failed", cause: error)
         }
-        switch format {
-        case .text: print(report.renderText(includeRawOutput: showProbeOutput))
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            let data = try encoder.encode(report)
-            print(String(decoding: data, as: UTF8.self))
+        switch format.format {
+        case .json: try emitJSON(report)
+        default: emit(LabText.render(report, includeRawOutput: showProbeOutput))
         }
     }
 }
@@ -91,12 +83,12 @@ struct LabListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the lab's mechanisms, their variants and the scenarios.")
 
+    @OptionGroup var format: FormatOption<DataFormats>
+
     func run() async throws {
-        for mechanism in LabMechanism.allCases {
-            print(mechanism.rawValue)
-            for v in LabVariant.known(for: mechanism) { print("  --variant \(v.name): \(v.summary)") }
+        switch format.format {
+        case .json: try emitJSON(LabCatalog.current)
+        default: emit(LabText.list(.current))
         }
-        print("scenarios:")
-        for s in Scenarios.all { print("  --scenario \(s.id): \(s.title)") }
     }
 }

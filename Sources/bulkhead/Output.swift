@@ -1,6 +1,128 @@
+import ArgumentParser
+import BulkheadModel
 import Foundation
+import Reporting
 
 /// Writes one line to standard error (diagnostics never go to standard output, which may be a report).
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Writes rendered text to standard output as it is (renderers end their text with a newline).
+func emit(_ text: String) {
+    print(text, terminator: "")
+}
+
+/// Writes a value to standard output as a JSON document (`JSONCoding`, the one JSON style).
+func emitJSON<T: Encodable>(_ value: T) throws {
+    emit(try JSONCoding.string(value))
+}
+
+// MARK: - The one runtime error
+
+/// A command's runtime failure (a file that cannot be read, a product that does not exist, a stage that
+/// failed): printed as one line, `bulkhead: error: …`, with exit status 1 and no usage text. Usage
+/// mistakes are `ValidationError`s thrown from `validate()` (usage text, exit status 64).
+typealias CLIError = BulkheadError<CLIErrorCode>
+
+enum CLIErrorCode: String, BulkheadErrorCode {
+    static let domain = "cli"
+    /// A file or directory the user named cannot be used.
+    case input
+    /// A result cannot be written.
+    case output
+    /// A product, check or record the user named does not exist.
+    case notFound
+    /// A stage could not do its work.
+    case failed
+}
+
+enum CLIFailure {
+    /// The line printed for a runtime failure: the CLI's message with its cause, or the stage's error in
+    /// Bulkhead's one description style, sanitised to one line.
+    static func line(for error: any Error) -> String {
+        let text: String
+        if let error = error as? CLIError {
+            text = error.message + (error.cause.map { ": " + BulkheadErrorText.describe($0) } ?? "")
+        } else {
+            text = BulkheadErrorText.describe(error)
+        }
+        return "bulkhead: error: " + oneLine(text)
+    }
+
+    /// Control characters (from host paths, feeds, other programs' output) become spaces or `?`; lines are joined.
+    static func oneLine(_ text: String) -> String {
+        var out = ""
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
+            let isBreak = scalar == "\n" || scalar == "\r" || scalar == "\t" || scalar == " "
+            if isBreak {
+                if !lastWasSpace && !out.isEmpty { out.unicodeScalars.append(" ") }
+                lastWasSpace = true
+                continue
+            }
+            lastWasSpace = false
+            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
+                out.append("?")
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        while out.hasSuffix(" ") { out.removeLast() }
+        return out
+    }
+
+    /// Prints the line and exits with status 1.
+    static func exit(_ error: any Error) -> Never {
+        printError(line(for: error))
+        Foundation.exit(EXIT_FAILURE)
+    }
+}
+
+// MARK: - The one output-format option
+
+/// The formats a command offers, from `OutputFormat`, Bulkhead's one vocabulary.
+protocol FormatSet {
+    static var formats: [OutputFormat] { get }
+}
+
+/// `table` and `json`: every command that prints data.
+enum DataFormats: FormatSet {
+    static var formats: [OutputFormat] { OutputFormat.data }
+}
+
+/// Every rendering of an assessment: `bulkhead assess`.
+enum AssessmentFormats: FormatSet {
+    static var formats: [OutputFormat] { OutputFormat.assessment }
+}
+
+/// `table`, `json` and `md`: the check documentation (docs/checks.md is `checks list --format md`).
+enum DocumentationFormats: FormatSet {
+    static var formats: [OutputFormat] { [.table, .json, .md] }
+}
+
+/// A `--format` value limited to what the command offers; `markdown` and `text` are accepted for `md`
+/// and `table` (their names before the vocabulary was unified).
+struct FormatChoice<Offered: FormatSet>: ExpressibleByArgument {
+    var format: OutputFormat
+
+    init(_ format: OutputFormat) { self.format = format }
+
+    init?(argument: String) {
+        let aliases: [String: OutputFormat] = ["markdown": .md, "text": .table]
+        guard let format = OutputFormat(rawValue: argument) ?? aliases[argument], Offered.formats.contains(format) else { return nil }
+        self.format = format
+    }
+
+    static var allValueStrings: [String] { Offered.formats.map(\.rawValue) }
+    var defaultValueDescription: String { format.rawValue }
+}
+
+/// `--format`, the one output-format option: `table` (default) or `json` everywhere, plus the report
+/// formats where a command renders an assessment.
+struct FormatOption<Offered: FormatSet>: ParsableArguments {
+    @Option(name: .customLong("format"), help: ArgumentHelp("Output format on standard output.", valueName: "format"))
+    var choice = FormatChoice<Offered>(.table)
+
+    var format: OutputFormat { choice.format }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Store
 
 /// A `Cadence` typed on the command line (`quarterly`, `90d`, `6m` …).
@@ -47,8 +48,8 @@ struct ReviewStart: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.open()
         let r = try store.startReview(by: reviewer, scope: scope, notes: notes, runs: runs.isEmpty ? nil : runs)
-        print("Started review #\(r.id) covering \(r.runIDs.isEmpty ? "no assessments yet" : r.runIDs.map { "#\($0)" }.joined(separator: ", ")).")
-        print("Sign it off with `bulkhead review sign-off --id \(r.id) --reviewer NAME --decisions TEXT`.")
+        emit("Started review #\(r.id) covering \(r.runIDs.isEmpty ? "no assessments yet" : r.runIDs.map { "#\($0)" }.joined(separator: ", ")).\n")
+        emit("Sign it off with `bulkhead review sign-off --id \(r.id) --reviewer NAME --decisions TEXT`.\n")
     }
 }
 
@@ -73,7 +74,7 @@ struct ReviewSignOff: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.open()
         let r = try store.signOffReview(id: id, by: reviewer, decisions: decisions, notes: notes)
-        print("Signed off review #\(r.id).")
+        emit("Signed off review #\(r.id).\n")
     }
 }
 
@@ -84,26 +85,27 @@ struct ReviewDue: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var zone: TimeZoneOption
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Option(help: "Review interval: monthly, quarterly, half-yearly, yearly, or e.g. 90d, 6m.")
     var every = CadenceArgument(.quarterly)
 
     func run() async throws {
-        let tz = try zone.resolve()
-        guard let store = try storeOptions.openExisting() else {
-            print("No review recorded (no store at \(storeOptions.path) yet): a review is due now.")
-            throw ExitCode(1)
+        let tz = zone.zone
+        // No store yet: no review was ever signed off, so one is due now.
+        let status =
+            try storeOptions.openExisting()?.reviewDue(cadence: every.value, calendar: DateInput.gregorian(tz))
+            ?? .neverDone
+        switch format.format {
+        case .json: try emitJSON(status)
+        default:
+            if try storeOptions.openExisting() == nil {
+                emit("No review recorded (no store at \(storeOptions.path) yet): a review is due now.\n")
+            } else {
+                emit(StoreText.reviewDue(status, cadence: every.value, timeZone: tz))
+            }
         }
-        let s = try store.reviewDue(cadence: every.value, calendar: DateInput.gregorian(tz))
-        let due = s.dueAt.map { DateInput.format($0, timeZone: tz) } ?? "now"
-        let last = s.lastDone.map { DateInput.format($0, timeZone: tz) } ?? "never"
-        switch s.state {
-        case .never: print("No review has been signed off: a review is due now (\(every)).")
-        case .current: print("Last review signed off \(last); next due \(due) (\(every)).")
-        case .dueSoon: print("Last review signed off \(last); next due soon, \(due) (\(every)).")
-        case .overdue: print("OVERDUE: last review signed off \(last); the next was due \(due) (\(every)).")
-        }
-        if s.needsAction { throw ExitCode(1) }
+        if status.needsAction { throw ExitCode(1) }
     }
 }
 
@@ -112,22 +114,15 @@ struct ReviewList: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var zone: TimeZoneOption
+    @OptionGroup var format: FormatOption<DataFormats>
 
     func run() async throws {
-        let tz = try zone.resolve()
-        guard let store = try storeOptions.openExisting(), case let reviews = try store.reviews(), !reviews.isEmpty else {
-            print("No reviews recorded yet. Start one with `bulkhead review start --reviewer NAME`.")
+        let reviews = try storeOptions.openExisting()?.reviews() ?? []
+        if format.format == .json { return try emitJSON(reviews) }
+        guard !reviews.isEmpty else {
+            emit("No reviews recorded yet. Start one with `bulkhead review start --reviewer NAME`.\n")
             return
         }
-        print(
-            StoreText.table(
-                header: ["review", "started", "by", "signed off", "by", "covers", "decisions"],
-                rows: reviews.map {
-                    [
-                        "#\($0.id)", DateInput.format($0.startedAt, timeZone: tz), $0.startedBy,
-                        $0.signedOffAt.map { DateInput.format($0, timeZone: tz) } ?? "open", $0.signedOffBy ?? "",
-                        $0.runIDs.map { "#\($0)" }.joined(separator: ","), $0.decisions ?? "",
-                    ]
-                }), terminator: "")
+        emit(StoreText.reviews(reviews, timeZone: zone.zone))
     }
 }

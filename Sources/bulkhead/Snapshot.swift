@@ -3,6 +3,7 @@ import Assessment
 import Discovery
 import Foundation
 import HostInspection
+import Reporting
 import VendorEvidence
 
 struct Snapshot: AsyncParsableCommand {
@@ -29,30 +30,17 @@ struct Snapshot: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
-        let base = try HostTarget.open(root: root, snapshot: nil)
-        let recorder = RecordingHostRoot(wrapping: base)
-        let now = Date()
-        // Everything `bulkhead assess` reads: discovery, then the files the hardening checks observe.
-        let (facts, result) = DiscoveryEngine(root: recorder).run(now: now)
-        _ = HostObservationCollector.collect(root: recorder, now: now)
-        _ = AssessmentInputs.daemons(root: recorder)
-        // Backport sources of the discovered mechanisms' packages (changelog.Debian.gz, bounded; the rpm
-        // database is already recorded by the package inventory), so advisories are checked offline too.
-        BackportReader.capture(
-            root: recorder, mechanisms: result.mechanisms, packages: facts.packages, aliases: AdvisoryAliases.all(Catalog.bundled()))
+        // Exactly what `bulkhead assess` reads: the one collection every stage declares its needs to.
+        let evidence = try HostTarget.collect(
+            EvidencePlan.needs(catalog: Catalog.bundled()), directory: root, snapshot: nil, recordsMetadata: true)
+        let result = DiscoveryEngine().run(evidence)
+        let facts = evidence.facts
         let summary: SnapshotSummary
         do {
-            summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current)
-                .write(recorder, hostname: facts.hostname, capturedAt: now, to: output, overwrite: force)
+            summary = try SnapshotWriter(bulkheadVersion: BulkheadVersion.current).write(evidence, to: output, overwrite: force)
         } catch {
-            throw HostTargetError("snapshot not written: \(error)")
+            throw CLIError(.output, "snapshot not written", cause: error)
         }
-        print("Snapshot of \(facts.hostname ?? "unknown host") (\(base.label)) written to \(summary.path)")
-        print("  paths recorded:   \(summary.pathCount)")
-        print("  files:            \(summary.fileCount) (\(summary.contentBytes) bytes)")
-        print("  archive:          \(summary.archiveBytes) bytes, sha256 \(summary.sha256)")
-        print(
-            "  processes: \(facts.processes.count), packages: \(facts.packages.count), mechanisms: \(result.mechanisms.count), problems: \(facts.problems.count)"
-        )
+        emit(SnapshotText.summary(summary, facts: facts, discovery: result, rootLabel: evidence.source))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Store
 
 struct TrainingCommand: AsyncParsableCommand {
@@ -28,13 +29,17 @@ struct TrainingRecordCommand: AsyncParsableCommand {
     @Option(help: "Notes (provider, certificate id).")
     var notes: String = ""
 
+    func validate() throws {
+        if let date { _ = try DateArgument.start(date, timeZone: zone.zone) }
+    }
+
     func run() async throws {
-        let tz = try zone.resolve()
+        let tz = zone.zone
         let day = try date.map { try DateInput.start($0, timeZone: tz) } ?? Date()
         let store = try storeOptions.open()
         let r = try store.recordTraining(person: person, topic: topic, completedAt: day, notes: notes)
-        print(
-            "Recorded training #\(r.id): \(StoreText.clean(r.person)), \(StoreText.clean(r.topic)), \(DateInput.format(r.completedAt, timeZone: tz, withTime: false))."
+        emit(
+            "Recorded training #\(r.id): \(StoreText.clean(r.person)), \(StoreText.clean(r.topic)), \(DateInput.format(r.completedAt, timeZone: tz, withTime: false)).\n"
         )
     }
 }
@@ -45,28 +50,23 @@ struct TrainingDue: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var zone: TimeZoneOption
+    @OptionGroup var format: FormatOption<DataFormats>
 
     @Option(help: "Training interval: yearly, half-yearly, quarterly, or e.g. 18m.")
     var every = CadenceArgument(.yearly)
 
     func run() async throws {
-        let tz = try zone.resolve()
-        guard let store = try storeOptions.openExisting(),
-            case let status = try store.trainingStatus(cadence: every.value, calendar: DateInput.gregorian(tz)), !status.isEmpty
-        else {
-            print("No training recorded yet. Record it with `bulkhead training record --person NAME --topic TOPIC --date YYYY-MM-DD`.")
-            return
+        let tz = zone.zone
+        let status = try storeOptions.openExisting()?.trainingStatus(cadence: every.value, calendar: DateInput.gregorian(tz)) ?? []
+        switch format.format {
+        case .json: try emitJSON(status)
+        default:
+            guard !status.isEmpty else {
+                emit("No training recorded yet. Record it with `bulkhead training record --person NAME --topic TOPIC --date YYYY-MM-DD`.\n")
+                return
+            }
+            emit(StoreText.training(status, timeZone: tz))
         }
-        print(
-            StoreText.table(
-                header: ["person", "last training", "topic", "next due", "status"],
-                rows: status.map {
-                    [
-                        $0.person, $0.due.lastDone.map { DateInput.format($0, timeZone: tz, withTime: false) } ?? "never",
-                        $0.lastTopic, $0.due.dueAt.map { DateInput.format($0, timeZone: tz, withTime: false) } ?? "now",
-                        $0.due.state.rawValue,
-                    ]
-                }), terminator: "")
         if status.contains(where: \.due.needsAction) { throw ExitCode(1) }
     }
 }

@@ -4,8 +4,13 @@ import Foundation
 import Reporting
 import VendorEvidence
 
-enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
-    case table, json
+/// The bundled catalog plus the `--catalog` directories; bad catalog files are reported on standard error
+/// and left out.
+func loadCatalog(directories: [String]) -> Catalog {
+    var catalog = Catalog.bundled()
+    for dir in directories { catalog.merge(Catalog.load(directory: URL(fileURLWithPath: dir))) }
+    for problem in catalog.problems { printError("bulkhead: catalog problem: \(CLIFailure.oneLine(problem.description))") }
+    return catalog
 }
 
 /// Options shared by the commands that read the catalog.
@@ -25,19 +30,19 @@ struct CatalogOptions: ParsableArguments {
         help: ArgumentHelp("Assessment date YYYY-MM-DD (default today); facts observed over 12 months before it are stale.", valueName: "DATE"))
     var asOf: String?
 
-    func date() throws -> Date {
+    func validate() throws {
+        if let asOf, CalendarDate.parse(asOf) == nil { throw ValidationError("--as-of \"\(asOf)\" is not a date in the form YYYY-MM-DD") }
+    }
+
+    /// The assessment date (`validate()` has checked `--as-of`).
+    func date() throws(CLIError) -> Date {
         guard let asOf else { return Date() }
-        guard let d = CalendarDate.parse(asOf) else { throw ValidationError("--as-of \"\(asOf)\" is not a date in the form YYYY-MM-DD") }
+        guard let d = CalendarDate.parse(asOf) else { throw CLIError(.input, "--as-of \"\(asOf)\" is not a date in the form YYYY-MM-DD") }
         return d
     }
 
-    /// The bundled catalog plus --catalog directories. Bad catalog files are reported on standard error.
-    func catalog() -> Catalog {
-        var c = Catalog.bundled()
-        for dir in catalogDirectories { c.merge(Catalog.load(directory: URL(fileURLWithPath: dir))) }
-        for p in c.problems { FileHandle.standardError.write(Data("bulkhead: catalog problem: \(p)\n".utf8)) }
-        return c
-    }
+    /// The bundled catalog plus --catalog directories.
+    func catalog() -> Catalog { loadCatalog(directories: catalogDirectories) }
 
     /// Attested facts from every --evidence file; a bad file stops the command with its file and field.
     func attestations(_ catalog: Catalog) throws -> [CriterionFact] {
@@ -61,14 +66,14 @@ struct Vendor: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List catalog products with their ISM-1460 verdict.")
         @OptionGroup var options: CatalogOptions
-        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
+        @OptionGroup var format: FormatOption<DataFormats>
 
         func run() async throws {
             let catalog = options.catalog()
             let evaluator = ISM1460Evaluator(asOf: try options.date())
-            switch format {
-            case .table: print(CatalogText.list(catalog, evaluator: evaluator), terminator: "")
-            case .json: print(try JSONOutput.string(catalog.products), terminator: "")
+            switch format.format {
+            case .json: try emitJSON(catalog.products)
+            default: emit(CatalogText.list(catalog, evaluator: evaluator))
             }
         }
     }
@@ -77,21 +82,22 @@ struct Vendor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a product: components, lifecycle, and every fact with source, date, confidence and stale flag.")
         @OptionGroup var options: CatalogOptions
-        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
+        @OptionGroup var format: FormatOption<DataFormats>
         @Argument(help: "Product id, name, binary or package name (e.g. firecracker, runsc, qemu-system-x86).") var product: String
 
         func run() async throws {
             let catalog = options.catalog()
             guard let p = catalog.lookup(product) else {
-                throw ValidationError(
-                    "no catalog product \"\(product)\"; `bulkhead vendor list` shows the ids.\n"
-                        + CatalogTemplate.howToAdd(product: ProductID(product.lowercased()), name: product))
+                throw CLIError(
+                    .notFound,
+                    "no catalog product \"\(product)\"; `bulkhead vendor list` shows the ids. To assess it, add \(ProductID(product.lowercased())).json "
+                        + "(docs/catalog-format.md) to a directory passed with --catalog DIR")
             }
             let attested = try options.attestations(catalog).filter { $0.product == p.id }
             let e = ISM1460Evaluator(asOf: try options.date()).evaluate(p, attestations: attested)
-            switch format {
-            case .table: print(CatalogText.show(p, evaluation: e), terminator: "")
-            case .json: print(try JSONOutput.string(ProductView(product: p, ism1460: e)), terminator: "")
+            switch format.format {
+            case .json: try emitJSON(ProductView(product: p, ism1460: e))
+            default: emit(CatalogText.show(p, evaluation: e))
             }
         }
     }
@@ -100,7 +106,7 @@ struct Vendor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare products side by side on the ISM-1460 criteria (for procurement).")
         @OptionGroup var options: CatalogOptions
-        @Option(help: "Output format: table or json.") var format: TextOrJSON = .table
+        @OptionGroup var format: FormatOption<DataFormats>
         @Argument(help: "Two or more product ids (e.g. qemu firecracker cloud-hypervisor vmware-esxi).") var products: [String]
 
         func validate() throws {
@@ -114,19 +120,14 @@ struct Vendor: AsyncParsableCommand {
             var evaluations: [ISM1460Evaluation] = []
             for name in products {
                 guard let p = catalog.lookup(name) else {
-                    throw ValidationError("no catalog product \"\(name)\"; `bulkhead vendor list` shows the ids")
+                    throw CLIError(.notFound, "no catalog product \"\(name)\"; `bulkhead vendor list` shows the ids")
                 }
                 evaluations.append(evaluator.evaluate(p, attestations: attested.filter { $0.product == p.id }))
             }
-            switch format {
-            case .table: print(CatalogText.compare(evaluations), terminator: "")
-            case .json: print(try JSONOutput.string(evaluations), terminator: "")
+            switch format.format {
+            case .json: try emitJSON(evaluations)
+            default: emit(CatalogText.compare(evaluations))
             }
         }
     }
-}
-
-struct ProductView: Encodable {
-    var product: Product
-    var ism1460: ISM1460Evaluation
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Store
 
 struct Waive: AsyncParsableCommand {
@@ -32,13 +33,17 @@ struct Waive: AsyncParsableCommand {
     @Option(help: "Who approved the exception.")
     var approver: String
 
+    func validate() throws {
+        _ = try DateArgument.endExclusive(until, timeZone: zone.zone)
+    }
+
     func run() async throws {
-        let tz = try zone.resolve()
+        let tz = zone.zone
         let end = try DateInput.endExclusive(until, timeZone: tz)
         let store = try storeOptions.open()
         let w = try store.addWaiver(checkID: checkID, host: host, subject: subject, until: end, reason: reason, approver: approver)
-        print(
-            "Waiver #\(w.id): \(StoreText.clean(w.checkID)) on \(StoreText.clean(w.host))\(w.subject.map { " (\(StoreText.clean($0)))" } ?? "") is waived until \(DateInput.format(w.validUntil, timeZone: tz)); approved by \(StoreText.clean(w.approver))."
+        emit(
+            "Waiver #\(w.id): \(StoreText.clean(w.checkID)) on \(StoreText.clean(w.host))\(w.subject.map { " (\(StoreText.clean($0)))" } ?? "") is waived until \(DateInput.format(w.validUntil, timeZone: tz)); approved by \(StoreText.clean(w.approver)).\n"
         )
     }
 }

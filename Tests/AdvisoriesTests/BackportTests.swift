@@ -1,28 +1,26 @@
+import BulkheadTestSupport
 import Foundation
 import Testing
 
 @testable import Advisories
 
 /// Tests on this machine's real qemu package (installed by .ci/run).
-@Suite struct RealQEMUBackportTests {
+@Suite(.enabled(if: Tool.hasDebianPackages("qemu-system-x86"), "needs the Debian package qemu-system-x86 (.ci/run installs it)"))
+struct RealQEMUBackportTests {
     struct Installed {
         var version: String
         var changelog: String
     }
 
-    func installedQEMU() throws -> Installed? {
+    func installedQEMU() throws -> Installed {
         let status = String(decoding: try BoundedFile.read("/var/lib/dpkg/status", limit: 64 << 20), as: UTF8.self)
-        guard let pkg = DpkgStatus.parse(status).first(where: { $0.name == "qemu-system-x86" }),
-            let path = DebianChangelog.path(forPackage: "qemu-system-x86")
-        else {
-            if Fixture.isCI { Issue.record("qemu-system-x86 and its changelog must be installed in CI (.ci/run installs it)") }
-            return nil
-        }
+        let pkg = try #require(DpkgStatus.parse(status).first(where: { $0.name == "qemu-system-x86" }), "qemu-system-x86 is not installed")
+        let path = try #require(DebianChangelog.path(forPackage: "qemu-system-x86"), "qemu-system-x86 has no changelog.Debian.gz")
         return Installed(version: pkg.version, changelog: path)
     }
 
     @Test func changelogListsCVEsPerRevision() throws {
-        guard let q = try installedQEMU() else { return }
+        let q = try installedQEMU()
         let entries = DebianChangelog.parse(try DebianChangelog.load(path: q.changelog))
         #expect(entries.count > 50)
         #expect(entries.first?.source == "qemu")
@@ -41,7 +39,7 @@ import Testing
     }
 
     @Test func fixedCVEsAreNotReportedOpen() async throws {
-        guard let q = try installedQEMU() else { return }
+        let q = try installedQEMU()
         let dir = try Fixture.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let db = try AdvisoryDatabase(path: dir + "/a.sqlite")
@@ -59,7 +57,7 @@ import Testing
     }
 
     @Test func upstreamAffectedButBackportedIsSubtracted() throws {
-        guard let q = try installedQEMU() else { return }
+        let q = try installedQEMU()
         // CVE-2025-11234 is listed in the real changelog (v7.2.22 stable update). A record whose
         // upstream range covers 7.2 would report it open without the changelog.
         let adv = Advisory(
@@ -131,11 +129,9 @@ import Testing
 /// `dpkg --compare-versions` agreement on versions from this machine (the full ≥10,000-pair run is
 /// scripts/dpkg-compare.py, run by .ci/run; this is a 600-pair sample inside `swift test`).
 @Suite struct DpkgAgreementTests {
-    @Test func sampleAgreesWithDpkg() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/dpkg") else {
-            if Fixture.isCI { Issue.record("dpkg is required") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("/usr/bin/dpkg"), "needs dpkg (a Debian host)"))
+    func sampleAgreesWithDpkg() throws {
+        try #require(Tool.find("/usr/bin/dpkg") != nil, "dpkg is not installed")
         let status = String(decoding: try BoundedFile.read("/var/lib/dpkg/status", limit: 64 << 20), as: UTF8.self)
         let versions = Array(Set(DpkgStatus.parse(status).map(\.version))).sorted()
         try #require(versions.count > 100)

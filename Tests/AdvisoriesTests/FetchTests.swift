@@ -1,3 +1,4 @@
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -6,10 +7,10 @@ import Testing
 /// `bulkhead advisories fetch` against a Range-capable HTTP server on 127.0.0.1 serving Fixtures/kev.
 /// Runs the built CLI as a program (swift test builds it beside the test bundle).
 @Suite(.serialized) struct FetchTests {
-    var binary: String? {
+    /// The `bulkhead` executable beside the test bundle (built by `swift build --build-tests` and `swift test`).
+    static var binary: String {
         let dir = (Fixture.root as NSString).deletingLastPathComponent
-        let b = (dir as NSString).deletingLastPathComponent + "/bulkhead"
-        return FileManager.default.isExecutableFile(atPath: b) ? b : nil
+        return (dir as NSString).deletingLastPathComponent + "/bulkhead"
     }
 
     func run(_ argv: [String]) throws -> (Int32, String) {
@@ -25,11 +26,11 @@ import Testing
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func downloadsAndResumes() throws {
-        guard let bulkhead = binary else {
-            if Fixture.isCI { Issue.record("the bulkhead executable was not built beside the tests") }
-            return
-        }
+    @Test(
+        .enabled(
+            if: Tool.runs(FetchTests.binary, "/usr/bin/python3"), "needs the bulkhead executable built beside the tests, and python3"))
+    func downloadsAndResumes() throws {
+        let bulkhead = try #require(Tool.find(Self.binary), "the bulkhead executable was not built beside the tests")
         let dir = try Fixture.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let portFile = dir + "/port"

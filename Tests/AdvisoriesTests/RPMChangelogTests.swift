@@ -6,10 +6,11 @@ import Testing
 @testable import Advisories
 
 @Suite struct RPMChangelogTests {
-    @Test func realDatabaseChangelogMatchesRPM() throws {
+    @Test(.enabled(if: Tool.runs("rpmbuild", "rpm"), "needs rpmbuild and rpm (.ci/run installs rpm)"))
+    func realDatabaseChangelogMatchesRPM() throws {
         let tree = try Fixture.tempDir()
         defer { try? FileManager.default.removeItem(atPath: tree) }
-        guard let dbpath = try RealRPM.build(in: tree) else { return }
+        let dbpath = try RealRPM.build(in: tree)
         let path = dbpath + "/rpmdb.sqlite"
         let bytes = [UInt8](try BoundedFile.read(path, limit: 64 << 20))
         let (packages, problems) = try RPMChangelog.read(database: bytes, path: path, names: ["qemu-kvm", "absent"])
@@ -42,10 +43,11 @@ import Testing
         #expect(packages["absent"] == nil)
     }
 
-    @Test func checkSubtractsRPMBackports() async throws {
+    @Test(.enabled(if: Tool.runs("rpmbuild", "rpm"), "needs rpmbuild and rpm (.ci/run installs rpm)"))
+    func checkSubtractsRPMBackports() async throws {
         let tree = try Fixture.tempDir()
         defer { try? FileManager.default.removeItem(atPath: tree) }
-        guard let dbpath = try RealRPM.build(in: tree) else { return }
+        let dbpath = try RealRPM.build(in: tree)
         let path = dbpath + "/rpmdb.sqlite"
         let (packages, _) = try RPMChangelog.read(database: [UInt8](try BoundedFile.read(path, limit: 64 << 20)), path: path, names: ["qemu-kvm"])
         let pkg = try #require(packages["qemu-kvm"]?.first)

@@ -30,6 +30,4 @@ enum Fixture {
     static func aliases(_ product: String) throws -> Advisories.ProductAliases {
         try #require(AdvisoryAliases.all(catalog).first { $0.product.rawValue == product })
     }
-
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 }

@@ -1,6 +1,7 @@
 import Advisories
 import Assessment
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import HostInspection
 import Testing
@@ -34,7 +35,7 @@ import VendorEvidence
             Support.mechanism("crosvm", "crosvm", role: .vmm),
         ]
         let (facts, problems) = AdvisoryMeasurements.facts(
-            for: mechanisms, packages: [], catalog: Support.catalog, databasePath: path, root: Self.offline, now: Support.asOf)
+            for: mechanisms, evidence: Support.evidence(Self.offline, packages: []), catalog: Support.catalog, databasePath: path, now: Support.asOf)
         #expect(problems.isEmpty, "\(problems)")
         #expect(facts.allSatisfy { $0.origin == .measurement(stage: "advisories") && $0.criterion == .vulnerabilityHandling })
         #expect(facts.allSatisfy { $0.evidence.source == .file(path: path, sha256: nil) && $0.evidence.observedAt == Support.asOf })
@@ -47,10 +48,10 @@ import VendorEvidence
         #expect(runcCWE.evidence.claim.contains("of the 17 runc vulnerabilities"), "\(runcCWE.evidence.claim)")
         #expect(runcCWE.evidence.claim.contains("1 of the 1 with a CVE 5, NVD or GHSA record"), "\(runcCWE.evidence.claim)")
         #expect(runcCWE.evidence.claim.contains("1 withdrawn/rejected not counted"))
-        // An offline root has no changelog to date fixes by: cadence unknown, and it says why.
+        // No installed package, so no changelog to date fixes by: cadence unknown, and it says why.
         let runcCadence = try #require(facts.first { $0.product == "runc" && $0.aspect == .patchCadence })
         #expect(runcCadence.value == .unknown)
-        #expect(runcCadence.evidence.claim.contains("live host"))
+        #expect(runcCadence.evidence.claim.contains("no installed Debian package"), "\(runcCadence.evidence.claim)")
 
         // QEMU: CVE-2020-14364 (CWE-125), CVE-2021-3682 (CWE-763), CVE-2024-7409: three records with CWE fields.
         let qemuCWE = try #require(facts.first { $0.product == "qemu" && $0.aspect == .cveWithCWE })
@@ -73,7 +74,7 @@ import VendorEvidence
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let qemu = Support.mechanism("qemu", "QEMU", role: .vmm)
         let measured = AdvisoryMeasurements.facts(
-            for: [qemu], packages: [], catalog: Support.catalog, databasePath: path, root: Self.offline, now: Support.asOf)
+            for: [qemu], evidence: Support.evidence(Self.offline, packages: []), catalog: Support.catalog, databasePath: path, now: Support.asOf)
         let report = Assessor(catalog: Support.catalog, measured: measured.facts, asOf: Support.asOf).assess(Support.discovery([qemu]))
         #expect(report.inputs.measuredBy == ["advisories"])
         let e = try #require(report.mechanisms.first?.ism1460)
@@ -112,12 +113,12 @@ import VendorEvidence
     @Test func noDatabaseChangesNothingAndCreatesNoFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-none-\(UUID().uuidString).sqlite").path
         let (facts, problems) = AdvisoryMeasurements.facts(
-            for: [Support.mechanism("qemu", "QEMU", role: .vmm)], packages: [], catalog: Support.catalog, databasePath: path,
-            root: Self.offline, now: Support.asOf)
+            for: [Support.mechanism("qemu", "QEMU", role: .vmm)], evidence: Support.evidence(Self.offline, packages: []), catalog: Support.catalog,
+            databasePath: path, now: Support.asOf)
         #expect(facts.isEmpty && problems.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: path))
         let plan = AssessmentPlan(advisoryDatabase: path)
-        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf, plan: plan).run(on: Self.offline)
+        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf, plan: plan).run(on: Support.evidence(Self.offline))
         #expect(!report.inputs.measuredBy.contains("advisories"))
         #expect(!FileManager.default.fileExists(atPath: path))
     }
@@ -129,27 +130,28 @@ import VendorEvidence
         let path = dir + "/advisories.sqlite"
         try Data("this is not an SQLite database, it is text long enough to fill a header page".utf8).write(to: URL(fileURLWithPath: path))
         let (facts, problems) = AdvisoryMeasurements.facts(
-            for: [Support.mechanism("qemu", "QEMU", role: .vmm)], packages: [], catalog: Support.catalog, databasePath: path,
-            root: Self.offline, now: Support.asOf)
+            for: [Support.mechanism("qemu", "QEMU", role: .vmm)], evidence: Support.evidence(Self.offline, packages: []), catalog: Support.catalog,
+            databasePath: path, now: Support.asOf)
         #expect(facts.isEmpty)
         #expect(problems.first?.subject == path)
         #expect(problems.first?.message.contains("criterion 5") == true)
     }
 
     /// On the live host the installed qemu-system-x86's Debian changelog dates the fixes: a real median.
-    @Test func liveHostDatesFixesFromTheInstalledQEMUChangelog() async throws {
-        guard let changelog = DebianChangelog.path(forPackage: "qemu-system-x86") else {
-            if Support.inCI { Issue.record("qemu-system-x86 is not installed; .ci/run must install it") }
-            return
-        }
+    @Test(.enabled(if: Tool.hasDebianPackages("qemu-system-x86"), "needs the Debian package qemu-system-x86 (.ci/run installs it)"))
+    func liveHostDatesFixesFromTheInstalledQEMUChangelog() async throws {
+        let changelog = try #require(
+            DebianChangelog.path(forPackage: "qemu-system-x86"), "qemu-system-x86 has no changelog.Debian.gz; .ci/run installs it")
         let status = try DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20)
         let installed = try #require(DpkgStatus.parse(status).first { $0.name == "qemu-system-x86" })
         let (path, dir) = try await Self.database()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (facts, _) = AdvisoryMeasurements.facts(
             for: [Support.mechanism("qemu", "QEMU", role: .vmm)],
-            packages: [InstalledPackage(name: "qemu-system-x86", version: installed.version, manager: "dpkg", sourcePackage: "qemu")],
-            catalog: Support.catalog, databasePath: path, root: DirectoryHostRoot.live, now: Support.asOf)
+            evidence: Support.evidence(
+                DirectoryHostRoot.live,
+                packages: [InstalledPackage(name: "qemu-system-x86", version: installed.version, manager: "dpkg", sourcePackage: "qemu")]),
+            catalog: Support.catalog, databasePath: path, now: Support.asOf)
         let cadence = try #require(facts.first { $0.aspect == .patchCadence })
         guard case .days(let median) = cadence.value else {
             Issue.record("no median from \(changelog): \(cadence.evidence.claim)")

@@ -4,18 +4,25 @@ import BulkheadTestSupport
 import Discovery
 import Foundation
 import HostInspection
+import Reporting
 import Testing
 import VendorEvidence
 
 enum Support {
     static let asOf = CalendarDate.parse("2026-11-28") ?? Date(timeIntervalSince1970: 0)
     static let catalog = Catalog.bundled()
-    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     static func mechanism(_ id: ProductID, _ name: String, role: MechanismRole, state: MechanismState = .running) -> IsolationMechanism {
         IsolationMechanism(
             product: id, name: name, version: "1.0", role: role, state: state,
             evidence: [Evidence(claim: "binary present", source: .file(path: "/usr/bin/\(id)", sha256: nil), observedAt: asOf, confidence: .high)])
+    }
+
+    /// One collection of `root` for everything an assessment reads; with `packages`, those stand for the
+    /// package inventory (the other facts empty) and only the stages' files are read.
+    static func evidence(_ root: any HostRoot, packages: [InstalledPackage]? = nil, now: Date = asOf) -> HostEvidence {
+        let known = packages.map { HostFacts(collectedAt: now, source: root.label, packages: $0) }
+        return HostInspector(root: root).collectEvidence(EvidencePlan.needs(catalog: catalog), given: known, now: now)
     }
 
     static func discovery(_ mechanisms: [IsolationMechanism]) -> DiscoveryResult {
@@ -111,48 +118,55 @@ enum Support {
 }
 
 /// On a machine with QEMU, runsc, bwrap and crun installed (the CI machine), `assess` gives each a
-/// verdict with its reasons.
+/// verdict with its reasons; one test per program, each skipped where its program is missing.
 @Suite(.serialized) struct LiveAssessTests {
-    static let expected: [(ProductID, [String], VerdictStatus, String)] = [
-        ("qemu", ["/usr/bin/qemu-system-x86_64"], .partiallySatisfied, "(4a) Memory-safe languages: notMet"),
-        ("gvisor", ["/usr/bin/runsc", "/usr/local/bin/runsc"], .satisfied, "(4a) Memory-safe languages: met"),
-        ("bubblewrap", ["/usr/bin/bwrap"], .partiallySatisfied, "(2) Secure by Default: partiallyMet"),
-        ("crun", ["/usr/bin/crun"], .partiallySatisfied, "(4a) Memory-safe languages: notMet"),
-    ]
+    /// Assesses this machine; `id`, installed as one of `binaries`, gets `status` with `reason` among its reasons.
+    func expectLiveVerdict(_ id: ProductID, binaries: [String], _ status: VerdictStatus, _ reason: String) throws {
+        try #require(
+            binaries.contains { FileManager.default.fileExists(atPath: $0) },
+            "\(id) is not installed (\(binaries.joined(separator: " or "))); .ci/run installs it")
+        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).run(on: Support.evidence(DirectoryHostRoot.live))
+        let m = try #require(
+            report.mechanisms.first { $0.mechanism.product == id },
+            "\(id) is installed but was not discovered: \(report.mechanisms.map(\.mechanism.product))")
+        let v = try #require(m.verdict(for: .ism1460))
+        #expect(v.status == status, "\(id): \(v.rationale.joined(separator: "\n"))")
+        #expect(v.rationale.contains { $0.contains(reason) }, "\(id) rationale lacks \(reason)")
+        #expect(!v.evidence.isEmpty)
+    }
 
-    @Test func liveHostAssessmentGivesVerdictsWithReasons() throws {
-        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).run(on: DirectoryHostRoot.live)
-        for (id, binaries, status, reason) in Self.expected {
-            guard binaries.contains(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                if Support.inCI { Issue.record("\(id) is not installed (\(binaries.joined(separator: " or "))); .ci/run installs it") }
-                continue
-            }
-            let m = report.mechanisms.first { $0.mechanism.product == id }
-            guard let m else {
-                Issue.record("\(id) is installed but was not discovered: \(report.mechanisms.map(\.mechanism.product))")
-                continue
-            }
-            let v = try #require(m.verdict(for: .ism1460))
-            #expect(v.status == status, "\(id): \(v.rationale.joined(separator: "\n"))")
-            #expect(v.rationale.contains { $0.contains(reason) }, "\(id) rationale lacks \(reason)")
-            #expect(!v.evidence.isEmpty)
-        }
+    @Test(.enabled(if: Tool.runs("/usr/bin/qemu-system-x86_64"), "needs qemu-system-x86 (.ci/run installs it)"))
+    func liveQEMUGetsItsVerdictWithReasons() throws {
+        try expectLiveVerdict("qemu", binaries: ["/usr/bin/qemu-system-x86_64"], .partiallySatisfied, "(4a) Memory-safe languages: notMet")
+    }
+
+    @Test(.enabled(if: Tool.runs("/usr/bin/runsc") || Tool.runs("/usr/local/bin/runsc"), "needs runsc (.ci/run installs it)"))
+    func liveGVisorGetsItsVerdictWithReasons() throws {
+        try expectLiveVerdict("gvisor", binaries: ["/usr/bin/runsc", "/usr/local/bin/runsc"], .satisfied, "(4a) Memory-safe languages: met")
+    }
+
+    @Test(.enabled(if: Tool.runs("/usr/bin/bwrap"), "needs bubblewrap (.ci/run installs it)"))
+    func liveBubblewrapGetsItsVerdictWithReasons() throws {
+        try expectLiveVerdict("bubblewrap", binaries: ["/usr/bin/bwrap"], .partiallySatisfied, "(2) Secure by Default: partiallyMet")
+    }
+
+    @Test(.enabled(if: Tool.runs("/usr/bin/crun"), "needs crun (.ci/run installs it)"))
+    func liveCrunGetsItsVerdictWithReasons() throws {
+        try expectLiveVerdict("crun", binaries: ["/usr/bin/crun"], .partiallySatisfied, "(4a) Memory-safe languages: notMet")
     }
 }
 
 extension LiveAssessTests {
-    @Test func runningQEMUGuestIsAssessedWithItsReasons() throws {
-        let qemu = "/usr/bin/qemu-system-x86_64"
-        guard FileManager.default.isExecutableFile(atPath: qemu) else {
-            if Support.inCI { Issue.record("\(qemu) is missing; .ci/run must install qemu-system-x86") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("/usr/bin/qemu-system-x86_64"), "needs qemu-system-x86 (.ci/run installs it)"))
+    func runningQEMUGuestIsAssessedWithItsReasons() throws {
+        let qemu = try #require(Tool.find("/usr/bin/qemu-system-x86_64"), "qemu-system-x86 is not installed; .ci/run installs it")
         let name = "bulkhead-assess-\(UInt32.random(in: 0...UInt32.max))"
         let guest = try LiveProgram([
             qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64", "-name", "guest=\(name)",
         ])
         guest.waitUntilVisible(containing: name)
-        let (facts, discovery) = DiscoveryEngine(root: DirectoryHostRoot.live).run(now: Support.asOf)
+        let evidence = Support.evidence(DirectoryHostRoot.live)
+        let (facts, discovery) = (evidence.facts, DiscoveryEngine().run(evidence))
         let report = Assessor(catalog: Support.catalog, asOf: Support.asOf).assess(discovery)
         let m = try #require(report.mechanisms.first { $0.mechanism.product == "qemu" })
         // Process inspection comes from the host-inspection stage; once it reads /proc, the guest must show.

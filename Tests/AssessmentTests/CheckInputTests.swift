@@ -10,10 +10,10 @@ import Testing
 /// `bulkhead checks run` and `bulkhead assess` give the checks the same inputs (`AssessmentInputs.checkInput`).
 @Suite struct CheckInputTests {
     @Test func liveHostInputCarriesObservationsLifecycleAndPolicies() {
-        let root = DirectoryHostRoot.live
-        let (facts, discovery) = DiscoveryEngine(root: root).run(now: Support.asOf)
+        let evidence = Support.evidence(DirectoryHostRoot.live)
+        let discovery = DiscoveryEngine().run(evidence)
         let input = AssessmentInputs.checkInput(
-            root: root, facts: facts, mechanisms: discovery.mechanisms, catalog: Support.catalog, now: Support.asOf)
+            evidence: evidence, mechanisms: discovery.mechanisms, catalog: Support.catalog, now: Support.asOf)
         #expect(input.observations != nil)
         // The catalog's dated lines (Xen, Firecracker, containerd …) are always there.
         #expect((input.lifecycle ?? []).contains { $0.product == "xen" })

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Checks
 import Foundation
 import HostInspection
@@ -11,22 +12,18 @@ import VendorEvidence
 @Suite struct DistroLifecycleTests {
     static let csv = "/usr/share/distro-info/debian.csv"
 
-    func observations(osRelease: String) throws -> HostObservations? {
-        guard let data = FileManager.default.contents(atPath: Self.csv) else {
-            if Support.inCI { Issue.record("\(Self.csv) is missing; .ci/run installs distro-info-data") }
-            return nil
-        }
+    func observations(osRelease: String) throws -> HostObservations {
+        let data = try #require(FileManager.default.contents(atPath: Self.csv), "\(Self.csv) is missing; .ci/run installs distro-info-data")
         var obs = HostObservations(observedAt: Support.asOf, source: "test")
         obs.files["/etc/os-release"] = .content(osRelease)
         obs.files[Self.csv] = .content(String(decoding: data, as: UTF8.self))
         return obs
     }
 
-    @Test func bookwormAndItsPackagesAreSupportedUntilLTSEnds() throws {
-        guard
-            let obs = try observations(
-                osRelease: "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n")
-        else { return }
+    @Test(.enabled(if: Tool.hasFile(DistroLifecycleTests.csv), "needs distro-info-data (.ci/run installs it)"))
+    func bookwormAndItsPackagesAreSupportedUntilLTSEnds() throws {
+        let obs = try observations(
+            osRelease: "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n")
         var qemu = Support.mechanism("qemu", "QEMU", role: .vmm)
         qemu.version = "1:7.2+dfsg-7+deb12u18+b3"
         qemu.evidence = [
@@ -44,8 +41,9 @@ import VendorEvidence
         #expect(!windows.contains { $0.product == "firecracker" })
     }
 
-    @Test func anEndedReleaseFailsTheHostOSCheck() throws {
-        guard let obs = try observations(osRelease: "ID=debian\nVERSION_ID=\"9\"\nVERSION_CODENAME=stretch\n") else { return }
+    @Test(.enabled(if: Tool.hasFile(DistroLifecycleTests.csv), "needs distro-info-data (.ci/run installs it)"))
+    func anEndedReleaseFailsTheHostOSCheck() throws {
+        let obs = try observations(osRelease: "ID=debian\nVERSION_ID=\"9\"\nVERSION_CODENAME=stretch\n")
         let windows = DistroLifecycle.windows(observations: obs, mechanisms: [], now: Support.asOf)
         let stretch = try #require(windows.first)
         #expect(try #require(stretch.supportEnds) < Support.asOf)
@@ -56,8 +54,9 @@ import VendorEvidence
         #expect(report.findings.first?.outcome == .fail)
     }
 
-    @Test func anUnknownDistributionGivesNoWindow() throws {
-        guard let obs = try observations(osRelease: "ID=plan9\nVERSION_ID=4\n") else { return }
+    @Test(.enabled(if: Tool.hasFile(DistroLifecycleTests.csv), "needs distro-info-data (.ci/run installs it)"))
+    func anUnknownDistributionGivesNoWindow() throws {
+        let obs = try observations(osRelease: "ID=plan9\nVERSION_ID=4\n")
         #expect(DistroLifecycle.windows(observations: obs, mechanisms: [], now: Support.asOf).isEmpty)
     }
 
@@ -66,13 +65,10 @@ import VendorEvidence
     static let ended12 = "/usr/share/debian-security-support/security-support-ended.deb12"
     static let limited = "/usr/share/debian-security-support/security-support-limited"
 
-    func withSecuritySupport(_ obs: HostObservations) -> HostObservations? {
+    func withSecuritySupport(_ obs: HostObservations) throws -> HostObservations {
         var obs = obs
         for path in [Self.ended12, Self.limited] {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                if Support.inCI { Issue.record("\(path) is missing; .ci/run installs debian-security-support") }
-                return nil
-            }
+            let data = try #require(FileManager.default.contents(atPath: path), "\(path) is missing; .ci/run installs debian-security-support")
             obs.files[path] = .content(String(decoding: data, as: UTF8.self))
         }
         return obs
@@ -87,10 +83,12 @@ import VendorEvidence
         return m
     }
 
-    @Test func debianEndedSecuritySupportClosesThePackageWindow() throws {
-        guard let base = try observations(osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
-            let obs = withSecuritySupport(base)
-        else { return }
+    @Test(
+        .enabled(
+            if: Tool.hasFile(DistroLifecycleTests.csv, DistroLifecycleTests.ended12, DistroLifecycleTests.limited),
+            "needs distro-info-data and debian-security-support (.ci/run installs them)"))
+    func debianEndedSecuritySupportClosesThePackageWindow() throws {
+        let obs = try withSecuritySupport(try observations(osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"))
         // lxd is listed in security-support-ended.deb12 (2026-06-12, bug #1138294); its binary package is lxd-client here
         // to show the source package decides.
         let lxd = packaged("lxc", binary: "lxd-client", version: "5.0.2-5+deb12u6")
@@ -113,10 +111,12 @@ import VendorEvidence
         #expect(plain.first { $0.product == "lxc" }?.supportEnds == CalendarDate.parse("2028-06-30"))
     }
 
-    @Test func debianLimitedSecuritySupportIsNoted() throws {
-        guard let base = try observations(osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"),
-            let obs = withSecuritySupport(base)
-        else { return }
+    @Test(
+        .enabled(
+            if: Tool.hasFile(DistroLifecycleTests.csv, DistroLifecycleTests.ended12, DistroLifecycleTests.limited),
+            "needs distro-info-data and debian-security-support (.ci/run installs them)"))
+    func debianLimitedSecuritySupportIsNoted() throws {
+        let obs = try withSecuritySupport(try observations(osRelease: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"))
         // `golang.*` in security-support-limited covers every golang-* source package.
         let m = packaged("runc", binary: "golang-github-opencontainers-runc-dev", version: "1.1.5+ds1-1+deb12u1")
         let packages = [

@@ -1,5 +1,6 @@
 import Assessment
 import BulkheadModel
+import BulkheadTestSupport
 import Census
 import Checks
 import Discovery
@@ -102,12 +103,9 @@ import VendorEvidence
 @Suite(.serialized) struct LiveAssessmentTests {
     /// A careless QEMU guest (no -sandbox, VNC on every address, a floppy controller) fails ISM-1604 for
     /// QEMU with the checks that say why; the host gets its own controls.
-    @Test func liveQEMUGuestFailsISM1604AndTheHostIsAssessed() throws {
-        let qemu = "/usr/bin/qemu-system-x86_64"
-        guard FileManager.default.isExecutableFile(atPath: qemu) else {
-            if Support.inCI { Issue.record("qemu-system-x86 must be installed in CI") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("/usr/bin/qemu-system-x86_64"), "needs qemu-system-x86 (.ci/run installs it)"))
+    func liveQEMUGuestFailsISM1604AndTheHostIsAssessed() throws {
+        let qemu = try #require(Tool.find("/usr/bin/qemu-system-x86_64"), "qemu-system-x86 is not installed; .ci/run installs it")
         let name = "bulkhead-integ-\(UInt32.random(in: 0...UInt32.max))"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: qemu)
@@ -130,7 +128,7 @@ import VendorEvidence
             Thread.sleep(forTimeInterval: 0.05)
         }
         let plan = AssessmentPlan(checks: try CheckCatalog.standard())
-        let report = Assessor(catalog: Support.catalog, asOf: Date(), plan: plan).run(on: DirectoryHostRoot.live)
+        let report = Assessor(catalog: Support.catalog, asOf: Date(), plan: plan).run(on: Support.evidence(DirectoryHostRoot.live))
         let m = try #require(report.mechanisms.first { $0.mechanism.product == "qemu" })
         let c1604 = try #require(m.controls.first { $0.verdict.control == .ism1604 })
         #expect(c1604.verdict.status == .notSatisfied)

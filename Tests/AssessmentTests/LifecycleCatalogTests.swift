@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Checks
 import Foundation
 import Testing
@@ -169,29 +170,12 @@ import VendorEvidence
 
     // MARK: the Debian packages installed here
 
-    func installed(_ package: String) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/dpkg-query")
-        p.arguments = ["-W", "-f", "${Version}", package]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        do { try p.run() } catch {
-            if Support.inCI { Issue.record("dpkg-query is needed: \(error)") }
-            return nil
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let version = String(decoding: data.prefix(200), as: UTF8.self)
-        guard p.terminationStatus == 0, !version.isEmpty else {
-            if Support.inCI { Issue.record("\(package) is not installed; .ci/run installs it") }
-            return nil
-        }
-        return version
-    }
-
-    @Test func debianPackagesMapToUpstreamLinesAndTheDistributionWindowDecides() throws {
-        guard let qemu = installed("qemu-system-x86"), let crun = installed("crun") else { return }
+    @Test(
+        .enabled(
+            if: Tool.hasDebianPackages("qemu-system-x86", "crun"), "needs the Debian packages qemu-system-x86 and crun (.ci/run installs them)"))
+    func debianPackagesMapToUpstreamLinesAndTheDistributionWindowDecides() throws {
+        let qemu = try #require(Tool.debianPackage("qemu-system-x86"), "qemu-system-x86 is not installed; .ci/run installs it")
+        let crun = try #require(Tool.debianPackage("crun"), "crun is not installed; .ci/run installs it")
         // 1:7.2+dfsg-7+deb12u18+b3 is upstream line 7.2 (epoch and Debian revision dropped).
         #expect(Array(SupportWindow.numbers(qemu).prefix(2)) == [7, 2], "\(qemu)")
         #expect(SupportWindow(product: "qemu", cycle: "7.2", source: .measurement(command: "test")).matches(version: qemu))

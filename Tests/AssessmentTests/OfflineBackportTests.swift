@@ -29,12 +29,10 @@ import Testing
     }
 
     /// The live dpkg paragraphs of the qemu packages, this machine's changelog and os-release, and an
-    /// advisory database imported from the Advisories fixtures; nil (an issue in CI) without qemu.
-    static func makeTree(changelogBytes: Data? = nil) async throws -> Tree? {
-        guard FileManager.default.fileExists(atPath: changelog) else {
-            if Support.inCI { Issue.record("qemu-system-x86 and \(changelog) must be installed in CI (.ci/run installs qemu-system-x86)") }
-            return nil
-        }
+    /// advisory database imported from the Advisories fixtures. Tests that build one are enabled by
+    /// `Tool.hasFile(changelog)`.
+    static func makeTree(changelogBytes: Data? = nil) async throws -> Tree {
+        try #require(Tool.file(changelog) != nil, "qemu-system-x86 and \(changelog) must be installed (.ci/run installs qemu-system-x86)")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-offline-backports-\(UUID().uuidString)").path
         let fm = FileManager.default
         for sub in ["var/lib/dpkg", "usr/share/doc/qemu-system-x86", "etc"] {
@@ -77,8 +75,9 @@ import Testing
         return (finding, result)
     }
 
-    @Test func directoryRootChecksBackportsLikeTheLiveHost() async throws {
-        guard let tree = try await Self.makeTree() else { return }
+    @Test(.enabled(if: Tool.hasFile(OfflineBackportTests.changelog), "needs qemu-system-x86's changelog.Debian.gz (.ci/run installs it)"))
+    func directoryRootChecksBackportsLikeTheLiveHost() async throws {
+        let tree = try await Self.makeTree()
         defer { try? FileManager.default.removeItem(atPath: tree.dir) }
         let (finding, result) = try check(root: DirectoryHostRoot(directory: tree.dir), tree: tree)
         if case .inconclusive(let reason) = finding.outcome { Issue.record("offline root inconclusive: \(reason)") }
@@ -104,21 +103,21 @@ import Testing
         #expect(live.result.findings.map(\.state) == result.findings.map(\.state))
     }
 
-    @Test func snapshotCarriesTheChangelogAndGivesTheSameAnswer() async throws {
-        guard let tree = try await Self.makeTree() else { return }
+    @Test(.enabled(if: Tool.hasFile(OfflineBackportTests.changelog), "needs qemu-system-x86's changelog.Debian.gz (.ci/run installs it)"))
+    func snapshotCarriesTheChangelogAndGivesTheSameAnswer() async throws {
+        let tree = try await Self.makeTree()
         defer { try? FileManager.default.removeItem(atPath: tree.dir) }
         let base = DirectoryHostRoot(directory: tree.dir)
-        let recorder = RecordingHostRoot(wrapping: base)
-        // What `bulkhead snapshot` does for backports.
-        BackportReader.capture(root: recorder, mechanisms: [Self.qemu], packages: tree.packages, aliases: AdvisoryAliases.all(Support.catalog))
-        let recorded = recorder.recorded
+        // What `bulkhead snapshot` does: one collection serving every stage's needs.
+        let evidence = HostInspector(root: base).collectEvidence(EvidencePlan.needs(catalog: Support.catalog), now: Support.asOf)
+        let recorded = evidence.files.records
         let real = try Self.read(Self.changelog, limit: 8 << 20)
         #expect(recorded[Self.changelog]?.content == [UInt8](real))
         #expect(recorded["/etc/os-release"]?.content != nil)
         // Only the changelog the check reads: qemu-system-common shares qemu-system-x86's source version.
         #expect(recorded.keys.filter { $0.hasPrefix("/usr/share/doc/") }.sorted() == [Self.changelog], "\(recorded.keys.sorted())")
         let archive = tree.dir + "/host.tar.gz"
-        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: "t", capturedAt: Support.asOf, to: archive)
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(evidence, to: archive)
         let snapshot = try SnapshotHostRoot(path: archive)
         let (offline, result) = try check(root: snapshot, tree: tree)
         let (direct, _) = try check(root: base, tree: tree)
@@ -129,9 +128,10 @@ import Testing
         }
     }
 
-    @Test func truncatedChangelogIsAProblemNotAPass() async throws {
+    @Test(.enabled(if: Tool.hasFile(OfflineBackportTests.changelog), "needs qemu-system-x86's changelog.Debian.gz (.ci/run installs it)"))
+    func truncatedChangelogIsAProblemNotAPass() async throws {
         let real = FileManager.default.fileExists(atPath: Self.changelog) ? try Self.read(Self.changelog, limit: 8 << 20) : Data()
-        guard let tree = try await Self.makeTree(changelogBytes: real.prefix(real.count / 2)) else { return }
+        let tree = try await Self.makeTree(changelogBytes: real.prefix(real.count / 2))
         defer { try? FileManager.default.removeItem(atPath: tree.dir) }
         let (finding, result) = try check(root: DirectoryHostRoot(directory: tree.dir), tree: tree)
         #expect(result.problems.contains { $0.subject == Self.changelog && $0.message.contains("corrupt") }, "\(result.problems)")
@@ -139,8 +139,9 @@ import Testing
         #expect(finding.observed?.contains("backports not fully read") == true, "\(finding.observed ?? "")")
     }
 
-    @Test func missingChangelogIsNamed() async throws {
-        guard let tree = try await Self.makeTree() else { return }
+    @Test(.enabled(if: Tool.hasFile(OfflineBackportTests.changelog), "needs qemu-system-x86's changelog.Debian.gz (.ci/run installs it)"))
+    func missingChangelogIsNamed() async throws {
+        let tree = try await Self.makeTree()
         defer { try? FileManager.default.removeItem(atPath: tree.dir) }
         try FileManager.default.removeItem(atPath: tree.dir + Self.changelog)
         let (finding, result) = try check(root: DirectoryHostRoot(directory: tree.dir), tree: tree)
@@ -169,25 +170,25 @@ import Testing
 /// RPM hosts: the %changelog of the installed header in a REAL rpmdb.sqlite (built by rpmbuild and
 /// rpm at test time), read through a directory root and through a snapshot of it.
 @Suite struct RPMBackportTests {
-    @Test func rpmChangelogBackportsOfflineAndFromASnapshot() async throws {
+    @Test(.enabled(if: Tool.runs("rpmbuild", "rpm"), "needs rpmbuild and rpm (.ci/run installs rpm)"))
+    func rpmChangelogBackportsOfflineAndFromASnapshot() async throws {
         let tree = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-rpm-backports-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tree) }
-        guard try RealRPM.build(in: tree) != nil else { return }
+        _ = try RealRPM.build(in: tree)
         let database = tree + "/advisories.sqlite"
         let db = try AdvisoryDatabase(path: database)
         _ = try await AdvisoryImporter.run(["cve5", "nvd2", "kev"].map { OfflineBackportTests.advisoryFixtures + "/" + $0 }, into: db)
         let root = DirectoryHostRoot(directory: tree)
         // The package inventory reads the rpm database; a snapshot records it while doing so.
-        let recorder = RecordingHostRoot(wrapping: root)
-        let packages = HostInspector(root: recorder).collect(now: Support.asOf).packages
+        let evidence = HostInspector(root: root).collectEvidence(EvidencePlan.needs(catalog: Support.catalog), now: Support.asOf)
+        let packages = evidence.facts.packages
         let pkg = try #require(packages.first { $0.name == "qemu-kvm" && $0.manager == "rpm" })
         #expect(pkg.version == "17:7.2.0-3.el9")
         let aliases = AdvisoryAliases.all(Support.catalog)
         let qemu = try #require(aliases.first { $0.product == "qemu" })
-        BackportReader.capture(root: recorder, mechanisms: [OfflineBackportTests.qemu], packages: packages, aliases: aliases)
         let archive = tree + "/host.tar.gz"
-        _ = try SnapshotWriter(bulkheadVersion: "test").write(recorder, hostname: "rpmhost", capturedAt: Support.asOf, to: archive)
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(evidence, to: archive)
         let snapshot = try SnapshotHostRoot(path: archive)
 
         var observed: [String?] = []

@@ -7,8 +7,6 @@ import Testing
 
 /// Whole-tree behaviour: walking, exclusions, failure paths, archives, share, cache and evidence.
 @Suite struct CensusTreeTests {
-    static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
     static func fixtures() throws -> URL {
         try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
     }
@@ -219,14 +217,14 @@ import Testing
 
     // MARK: Archives (real tar and zip)
 
-    static func tool(_ name: String) throws -> String? {
-        if let path = ToolRun.find(name) { return path }
-        if isCI { Issue.record("\(name) is required in CI (apt-get install \(name))") }
-        return nil
+    static func tool(_ name: String) throws -> String {
+        try #require(Tool.find(name), "\(name) is not installed (apt-get install \(name))")
     }
 
-    @Test func tarGzAndZipArchivesCountLikeTheDirectory() async throws {
-        guard let tar = try Self.tool("tar"), let zip = try Self.tool("zip") else { return }
+    @Test(.enabled(if: Tool.runs("tar", "zip"), "needs tar and zip (.ci/run installs zip)"))
+    func tarGzAndZipArchivesCountLikeTheDirectory() async throws {
+        let tar = try Self.tool("tar")
+        let zip = try Self.tool("zip")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let lang = try Self.fixtures().appendingPathComponent("lang")
@@ -245,8 +243,9 @@ import Testing
         }
     }
 
-    @Test func corruptArchiveIsAClearError() async throws {
-        guard try Self.tool("tar") != nil else { return }
+    @Test(.enabled(if: Tool.runs("tar"), "needs tar"))
+    func corruptArchiveIsAClearError() async throws {
+        _ = try Self.tool("tar")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.tar.gz")
@@ -261,8 +260,9 @@ import Testing
         await #expect(throws: CensusError.self) { _ = try await SourceArchive.unpack(badZip) }
     }
 
-    @Test func truncatedArchiveCountsWhatItCanAndWarns() async throws {
-        guard let tar = try Self.tool("tar") else { return }
+    @Test(.enabled(if: Tool.runs("tar"), "needs tar"))
+    func truncatedArchiveCountsWhatItCanAndWarns() async throws {
+        let tar = try Self.tool("tar")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let src = dir.appendingPathComponent("src")
@@ -279,8 +279,9 @@ import Testing
         #expect((Self.totals(r, .c)?.files ?? 0) >= 1)
     }
 
-    @Test func archiveOverSizeCapIsRefused() async throws {
-        guard let tar = try Self.tool("tar") else { return }
+    @Test(.enabled(if: Tool.runs("tar"), "needs tar"))
+    func archiveOverSizeCapIsRefused() async throws {
+        let tar = try Self.tool("tar")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.write(String(repeating: "int x;\n", count: 1000), "src/a.c", in: dir)
@@ -335,11 +336,9 @@ import Testing
 
     // MARK: Debian source
 
-    @Test func packageNotInstalledOrInvalid() async throws {
-        guard ToolRun.find("dpkg-query") != nil else {
-            if Self.isCI { Issue.record("dpkg-query is required in CI") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("dpkg-query"), "needs dpkg-query (a Debian host)"))
+    func packageNotInstalledOrInvalid() async throws {
+        _ = try Self.tool("dpkg-query")
         await #expect { _ = try await DebianSource.installedVersion(of: "bulkhead-no-such-package") } throws: {
             ($0 as? CensusError)?.code == .packageNotInstalled
         }
@@ -348,11 +347,10 @@ import Testing
         }
     }
 
-    @Test func missingDebSrcEntryExplainsHowToAddOne() async throws {
-        guard ToolRun.find("apt-get") != nil, ToolRun.find("dpkg-query") != nil else {
-            if Self.isCI { Issue.record("apt-get is required in CI") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("apt-get", "dpkg-query"), "needs apt-get and dpkg-query (a Debian host)"))
+    func missingDebSrcEntryExplainsHowToAddOne() async throws {
+        _ = try Self.tool("apt-get")
+        _ = try Self.tool("dpkg-query")
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         // An apt configuration with no source lists at all: apt-get source must fail for want of deb-src.

@@ -1,3 +1,4 @@
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -6,16 +7,11 @@ import Testing
 /// Runs the real cloc 1.96 on the fixtures where both tools should agree, and on those where
 /// docs/census.md says cloc is wrong, checks that cloc still says what the docs claim (so the
 /// documented differences stay true).
-@Suite struct ClocAgreementTests {
-    static func cloc() -> String? {
-        if let path = ToolRun.find("cloc") { return path }
-        if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("cloc is required in CI (apt-get install cloc)") }
-        return nil
-    }
-
+@Suite(.enabled(if: Tool.runs("cloc"), "needs cloc (.ci/run installs it)"))
+struct ClocAgreementTests {
     /// cloc's per-file (blank, comment, code) for the fixture files.
     static func clocCounts(_ files: [String]) async throws -> [String: LineCounts] {
-        guard let cloc = cloc() else { return [:] }
+        let cloc = try #require(Tool.find("cloc"), "cloc is not installed")
         let dir = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("lang")
         let r = try await ToolRun.run(
             cloc, ["--by-file", "--json", "--skip-uniqueness", "--quiet"] + files.map { dir.appendingPathComponent($0).path })
@@ -38,7 +34,7 @@ import Testing
             "Makefile", "meson.build", "data.json", "rust_unsafe.rs",
         ]
         let theirs = try await Self.clocCounts(files)
-        guard !theirs.isEmpty else { return }
+        try #require(!theirs.isEmpty, "cloc counted none of the files")
         for f in files {
             let ours = try LineCounterTests.counts(f)
             #expect(theirs[f] == ours, "\(f): cloc \(String(describing: theirs[f])), bulkhead \(ours)")
@@ -57,7 +53,7 @@ import Testing
             "asm_mixed.S": LineCounts(blank: 0, comment: 6, code: 2),
         ]
         let theirs = try await Self.clocCounts(Array(expectedCloc.keys))
-        guard !theirs.isEmpty else { return }
+        try #require(!theirs.isEmpty, "cloc counted none of the files")
         for (f, expected) in expectedCloc {
             #expect(theirs[f] == expected, "\(f): cloc now says \(String(describing: theirs[f])); update docs/census.md")
             #expect(try LineCounterTests.counts(f) != expected)

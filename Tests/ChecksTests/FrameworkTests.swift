@@ -2,6 +2,7 @@ import BulkheadModel
 import Checks
 import Foundation
 import HostInspection
+import Reporting
 import Testing
 
 @Suite struct FrameworkTests {
@@ -90,7 +91,7 @@ enum HostChecksProbe {
 }
 
 @Suite struct DocumentationTests {
-    /// docs/checks.md is the output of `bulkhead checks list --format markdown`; a changed definition
+    /// docs/checks.md is the output of `bulkhead checks list --format md`; a changed definition
     /// without a regenerated document fails here.
     @Test func checksDocumentIsCurrent() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -99,7 +100,7 @@ enum HostChecksProbe {
         defer { try? handle.close() }
         let text = String(decoding: try handle.read(upToCount: 4 << 20) ?? Data(), as: UTF8.self)
         let catalog = try CheckCatalog.standard()
-        #expect(text == CheckDocumentation.markdown(catalog.definitions), "regenerate: bulkhead checks list --format markdown > docs/checks.md")
+        #expect(text == CheckDocumentation.markdown(catalog.definitions), "regenerate: bulkhead checks list --format md > docs/checks.md")
         for d in catalog.definitions { #expect(text.contains("## \(d.id)\n")) }
     }
 

@@ -13,12 +13,9 @@ import Testing
 /// Issue 6's live test: two real QEMU guests on this machine, one hardened and one exposed, discovered from
 /// /proc and checked; the sandbox, display and uid outcomes flip between them.
 @Suite(.serialized) struct LiveChecksTests {
-    @Test func qemuOutcomesFlipWithSandboxAndExposedVNC() throws {
-        let qemu = "/usr/bin/qemu-system-x86_64"
-        guard FileManager.default.isExecutableFile(atPath: qemu) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(qemu) is missing; .ci/run must install qemu-system-x86") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("/usr/bin/qemu-system-x86_64"), "needs qemu-system-x86 (.ci/run installs it)"))
+    func qemuOutcomesFlipWithSandboxAndExposedVNC() throws {
+        let qemu = try #require(Tool.find("/usr/bin/qemu-system-x86_64"), "qemu-system-x86 is not installed")
         let tag = UInt32.random(in: 0...UInt32.max)
         let display = Int.random(in: 40...89)
         let hardenedName = "bulkhead-checks-hardened-\(tag)"
@@ -41,7 +38,8 @@ import Testing
         exposed.waitUntilVisible(containing: exposedName, settle: 0.5)
         #expect(hardened.process.isRunning && exposed.process.isRunning, "QEMU exited early (VNC port \(5900 + display) in use?)")
 
-        let (facts, discovery) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let evidence = HostInspector(root: DirectoryHostRoot.live).collectEvidence([DiscoveryEngine()])
+        let (facts, discovery) = (evidence.facts, DiscoveryEngine().run(evidence))
         var qemuMechanism = try #require(discovery.mechanisms.first { $0.product == "qemu" })
         qemuMechanism.guests = qemuMechanism.guests.filter { $0.pid == hardened.pid || $0.pid == exposed.pid }
         #expect(qemuMechanism.guests.count == 2)

@@ -9,7 +9,47 @@ import Testing
 enum Fixture {
     static let collectedAt = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-17
 
+    /// Real configurations that moved from Fixtures/configs into the probe that uses them as a good or bad
+    /// fixture (`Sources/Checks/Probes/<family>/<id>/fixtures/`); the older tests keep their names for them.
+    static let movedToProbes: [String: String] = [
+        "configs/qemu/simple1.conf.cmd": "qemu/qemu.sandbox/fixtures/bad-proxmox-simple1.args",
+        "configs/qemu/minimal-defaults.conf.cmd": "qemu/qemu.sandbox/fixtures/bad-proxmox-minimal-defaults.args",
+        "configs/qemu/q35-usb3.conf.cmd": "qemu/qemu.sandbox/fixtures/bad-proxmox-q35-usb3.args",
+        "configs/qemu/sev-snp.conf.cmd": "qemu/qemu.sandbox/fixtures/bad-proxmox-sev-snp.args",
+        "configs/qemu/hostdev-vfio.x86_64-latest.args": "qemu/qemu.sandbox/fixtures/good-libvirt-hostdev-vfio.args",
+        "configs/qemu/graphics-spice.x86_64-latest.args": "qemu/qemu.accelerator/fixtures/bad-libvirt-graphics-spice.args",
+        "configs/qemu/spice-win.conf.cmd": "qemu/qemu.legacy-devices/fixtures/bad-proxmox-spice-win.args",
+        "configs/libvirt/graphics-spice.xml": "libvirt/libvirt.domain-type/fixtures/bad-libvirt-graphics-spice.xml",
+        "configs/libvirt/hostdev-vfio.xml": "libvirt/libvirt.hostdev/fixtures/bad-libvirt-hostdev-vfio.xml",
+        "configs/libvirt/virt-manager__virt-install-kvm-win10.xml": "libvirt/libvirt.domain-type/fixtures/good-virt-manager-kvm-win10.xml",
+        "configs/libvirt/virt-manager__virt-install-xen-pv.xml": "libvirt/libvirt.domain-type/fixtures/good-virt-manager-xen-pv.xml",
+        "configs/libvirt/virt-manager__virt-install-mdev-devices.xml": "libvirt/libvirt.hostdev/fixtures/bad-virt-manager-mdev-devices.xml",
+        "configs/libvirt/virt-manager__virt-install-singleton-config-2.xml":
+            "libvirt/libvirt.seclabel-none/fixtures/good-virt-manager-singleton-config-2.xml",
+        "configs/libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf":
+            "libvirt/libvirt.security-driver/fixtures/good-ubuntu-stock.qemu.conf",
+        "configs/libvirt-qemu-conf/lennard0711-vfio__qemu.conf": "libvirt/libvirt.qemu-user/fixtures/good-lennard0711-vfio.qemu.conf",
+        "configs/firecracker/firecracker__vm_config_with_mmdsv2.json":
+            "firecracker/firecracker.mmds-v1/fixtures/good-firecracker-vm-config-with-mmdsv2.json",
+        "configs/firecracker/firecracker__vm_config.json": "firecracker/firecracker.guest-smt/fixtures/good-firecracker-vm-config.json",
+        "configs/firecracker/firecracker__vm_config_network.json":
+            "firecracker/firecracker.guest-smt/fixtures/good-firecracker-vm-config-network.json",
+        "configs/firecracker/firecracker__docs_jailer.md.example-run.txt":
+            "firecracker/firecracker.jailer/fixtures/good-firecracker-docs-jailer.args",
+        "configs/cloud-hypervisor/cloud-hypervisor__docs_landlock.cmdlines.txt":
+            "cloud-hypervisor/cloud-hypervisor.landlock/fixtures/good-cloud-hypervisor-docs-landlock.args",
+        "configs/cloud-hypervisor/cloud-hypervisor__docs_fs.cmdlines.txt":
+            "cloud-hypervisor/cloud-hypervisor.landlock/fixtures/bad-cloud-hypervisor-docs-fs.args",
+        "configs/cloud-hypervisor/cloud-hypervisor__docs_vfio.cmdlines.txt":
+            "cloud-hypervisor/cloud-hypervisor.landlock/fixtures/bad-cloud-hypervisor-docs-vfio.args",
+        "configs/crosvm/crosvm__tools_examples_example_simple.run.txt": "crosvm/crosvm.sandbox/fixtures/good-crosvm-example-simple.args",
+        "configs/crosvm/crosvm__tools_examples_example_network.run.txt": "crosvm/crosvm.sandbox/fixtures/good-crosvm-example-network.args",
+        "configs/xen/xen__xlexample.hvm": "xen/xen.device-model/fixtures/bad-xen-xlexample-hvm.cfg",
+        "configs/xen/libvirt-xlconfigdata/test-spice-features.cfg": "xen/xen.display-exposure/fixtures/good-libvirt-xl-test-spice-features.cfg",
+    ]
+
     static func url(_ relative: String) throws -> URL {
+        if let moved = movedToProbes[relative] { return ProbeFolder.root.appendingPathComponent(moved) }
         guard let base = Bundle.module.resourceURL?.appendingPathComponent("Fixtures") else {
             throw Problem(subject: relative, message: "test resource bundle has no Fixtures directory")
         }
@@ -61,8 +101,12 @@ enum Fixture {
 
     /// HostObservations from a captured tree: a reference for the collector HostInspection needs.
     static func observations(_ name: String) throws -> HostObservations {
-        let root = DirectoryHostRoot(directory: try url("hosts/\(name)").path)
-        var obs = HostObservations(observedAt: collectedAt, source: "fixture \(name)")
+        observations(root: DirectoryHostRoot(directory: try url("hosts/\(name)").path), label: name)
+    }
+
+    /// HostObservations read from a host root the way the assessment's collector reads them.
+    static func observations(root: DirectoryHostRoot, label: String) -> HostObservations {
+        var obs = HostObservations(observedAt: collectedAt, source: "fixture \(label)")
         func state(_ path: String) -> HostObservations.State {
             do {
                 return .content(try root.readText(path, limit: 1 << 20))

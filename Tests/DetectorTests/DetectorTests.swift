@@ -168,7 +168,7 @@ import Testing
             ], packages: [qemuPackage], modules: ["kvm", "kvm_amd"])
         var withProblem = host
         withProblem.problems = [Problem(subject: "/proc/123/status", message: "no such file (or the process exited)")]
-        let result = DiscoveryEngine(root: temp.root).run(facts: withProblem)
+        let result = DiscoveryEngine().run(facts: withProblem, root: temp.root)
         #expect(result.mechanisms.map(\.product) == ["kvm", "qemu"])
         #expect(result.problems.count == 1)
         #expect(result.schemaVersion == DiscoveryResult.currentSchemaVersion)

@@ -10,9 +10,9 @@ import Testing
 #endif
 
 @Suite(.serialized) struct LiveDiscoveryTests {
-    @Test func findsARunningQEMUGuestWithItsArgv() throws {
-        let qemu = "/usr/bin/qemu-system-x86_64"
-        guard requireProgram(qemu) else { return }
+    @Test(.enabled(if: Tool.runs("/usr/bin/qemu-system-x86_64"), "needs qemu-system-x86 (.ci/run installs it)"))
+    func findsARunningQEMUGuestWithItsArgv() throws {
+        let qemu = try #require(Tool.find("/usr/bin/qemu-system-x86_64"), "qemu-system-x86 is not installed")
         let name = "bulkhead-live-\(UInt32.random(in: 0...UInt32.max))"
         let guest = try LiveProgram([
             qemu, "-accel", "tcg", "-S", "-nodefaults", "-display", "none", "-m", "64",
@@ -26,7 +26,7 @@ import Testing
             if status.contains("Seccomp:\t2") { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let (_, result) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
         let mechanism = try #require(result.mechanisms.first { $0.product == "qemu" })
         #expect(mechanism.state == .running)
         #expect(mechanism.version?.isEmpty == false, "the version comes from dpkg")
@@ -45,15 +45,15 @@ import Testing
         #expect(found.problems.isEmpty, "\(found.problems)")
     }
 
-    @Test func findsRunscInstalledAndARunningSandbox() throws {
-        let runsc = "/usr/bin/runsc"
-        guard requireProgram(runsc) else { return }
+    @Test(.enabled(if: Tool.runs("/usr/bin/runsc"), "needs runsc (.ci/run installs it)"))
+    func findsRunscInstalledAndARunningSandbox() throws {
+        let runsc = try #require(Tool.find("/usr/bin/runsc"), "runsc is not installed")
         let sandbox = try LiveProgram([runsc, "--rootless", "--network=none", "do", "sleep", "20"])
         let deadline = ContinuousClock.now + .seconds(15)
         var result: DiscoveryResult?
         // The sandbox's boot process appears a moment after runsc starts.
         while ContinuousClock.now < deadline {
-            let (_, r) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+            let (_, r) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
             result = r
             if r.mechanisms.first(where: { $0.product == "gvisor" })?.guests.contains(where: { $0.running }) == true {
                 break
@@ -72,16 +72,16 @@ import Testing
         #expect(boot.confinement?.seccomp == 2, "runsc's sandbox runs under its seccomp filter")
     }
 
-    @Test func findsBubblewrapInstalledAndRunning() throws {
-        let bwrap = "/usr/bin/bwrap"
-        guard requireProgram(bwrap) else { return }
+    @Test(.enabled(if: Tool.runs("/usr/bin/bwrap"), "needs bubblewrap (.ci/run installs it)"))
+    func findsBubblewrapInstalledAndRunning() throws {
+        let bwrap = try #require(Tool.find("/usr/bin/bwrap"), "bubblewrap is not installed")
         let marker = "bulkhead-bwrap-\(UInt32.random(in: 0...UInt32.max))"
         let sandbox = try LiveProgram([
             bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "--die-with-parent",
             "--setenv", "MARKER", marker, "sleep", "20",
         ])
         sandbox.waitUntilVisible(containing: marker)
-        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let (_, result) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
         let bw = try #require(result.mechanisms.first { $0.product == "bubblewrap" })
         #expect(bw.version?.hasPrefix("0.") == true)
         #expect(bw.state == .running)
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func thisMachineSaysWhetherItIsItselfAGuest() throws {
-        let (_, result) = DiscoveryEngine(root: DirectoryHostRoot.live).run()
+        let (_, result) = DiscoveryEngine().run(root: DirectoryHostRoot.live)
         let cpuinfo = String(decoding: FileManager.default.contents(atPath: "/proc/cpuinfo") ?? Data(), as: UTF8.self)
         if cpuinfo.contains(" hypervisor") {
             #expect(result.virtualization.isGuest == true)

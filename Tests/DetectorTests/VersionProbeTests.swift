@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -35,14 +36,9 @@ import Testing
         #expect(filled.first?.problems.first?.message.contains("could not run") == true)
     }
 
-    @Test func theRealQEMUBinaryAnswers() async throws {
-        let binary = "/usr/bin/qemu-system-x86_64"
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("qemu-system-x86 must be installed in CI (.ci/run installs it)")
-            }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("/usr/bin/qemu-system-x86_64"), "needs qemu-system-x86 (.ci/run installs it)"))
+    func theRealQEMUBinaryAnswers() async throws {
+        let binary = try #require(Tool.find("/usr/bin/qemu-system-x86_64"), "qemu-system-x86 is not installed")
         let mechanism = IsolationMechanism(product: "qemu", name: "QEMU", role: .vmm, state: .installed)
         let filled = await VersionProbe().fill([mechanism], binaries: ["qemu": binary], now: Date())
         let version = try #require(filled.first?.version)

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -55,8 +56,12 @@ struct CommonParserTests {
 
     @Test func errorDescriptionNamesSourceLineAndField() {
         let e = ConfigParseError(.wrongType, source: "/etc/x.json", field: "machine-config.vcpu_count", line: 4, message: "expected an integer")
-        #expect(e.description == "/etc/x.json:4 [machine-config.vcpu_count]: expected an integer (wrongType)")
+        #expect(e.description == "/etc/x.json:4 [machine-config.vcpu_count]: expected an integer [config.wrongType]")
         #expect(e.problem.subject == "/etc/x.json machine-config.vcpu_count")
+        // The underlying error is kept as an error and described after the code.
+        let nested = ConfigParseError(.malformed, source: "a.xml", line: 2, message: "malformed XML", cause: e)
+        #expect(nested.description == "a.xml:2: malformed XML [config.malformed]: \(e.description)")
+        #expect((nested.cause as? ConfigParseError) == e)
     }
 
     @Test func commandLineText() throws {
@@ -109,11 +114,9 @@ struct ProcCmdlineTests {
     }
 
     /// This process's own /proc cmdline goes through the helper and the argv bounds.
-    @Test func ownProcCmdline() throws {
-        guard let h = FileHandle(forReadingAtPath: "/proc/self/cmdline") else {
-            if isCI { Issue.record("/proc/self/cmdline unreadable") }
-            return
-        }
+    @Test(.enabled(if: Tool.hasFile("/proc/self/cmdline"), "needs /proc"))
+    func ownProcCmdline() throws {
+        let h = try #require(FileHandle(forReadingAtPath: "/proc/self/cmdline"), "/proc/self/cmdline unreadable")
         defer { try? h.close() }
         let bytes = [UInt8](try h.read(upToCount: 1 << 20) ?? Data())
         let (argv, truncated) = CommandLineText.argv(procCmdline: bytes)

@@ -1,18 +1,9 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
 @testable import Discovery
-
-/// Finds a program on PATH; in CI a missing program is a failure, elsewhere the test is skipped.
-func requireProgram(_ name: String) -> String? {
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-        let p = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    if isCI { Issue.record("\(name) is not installed; CI must install it (see .ci/run)") }
-    return nil
-}
 
 /// True when `pid` is `ancestor` or one of its descendants (up to 8 levels), from /proc/PID/stat.
 func descends(_ pid: String, from ancestor: Int32) -> Bool {
@@ -114,8 +105,9 @@ struct GVisorArgvParserTests {
     }
 
     /// Runs real runsc and parses the argv of the sandbox and gofer children it starts.
-    @Test func liveRunscChildren() async throws {
-        guard let runsc = requireProgram("runsc") else { return }
+    @Test(.enabled(if: Tool.runs("runsc"), "needs runsc (.ci/run installs it)"))
+    func liveRunscChildren() async throws {
+        let runsc = try #require(Tool.find("runsc"), "runsc is not installed")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-runsc-\(getpid())").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: runsc)
@@ -142,8 +134,10 @@ struct GVisorArgvParserTests {
         if p.isRunning { p.terminate() }
         p.waitUntilExit()
         guard found.count >= 2 else {
-            if isCI { Issue.record("runsc did not start a sandbox and a gofer (found \(found.count) children)") }
-            return
+            // Installed but unable to start a sandbox here (no user namespaces, say): a failure in CI, a skip elsewhere.
+            let why = "runsc did not start a sandbox and a gofer (found \(found.count) children)"
+            try #require(!Tool.inCI, "\(why)")
+            try Test.cancel("\(why)")
         }
         for argv in found {
             let r = try GVisorArgvParser.parse(argv, source: "live runsc child")
@@ -209,8 +203,9 @@ struct BubblewrapArgvParserTests {
     }
 
     /// The argv the tests parse is one bwrap really accepts: run it.
-    @Test func liveBwrapAcceptsTheArgv() throws {
-        guard let bwrap = requireProgram("bwrap") else { return }
+    @Test(.enabled(if: Tool.runs("bwrap"), "needs bubblewrap (.ci/run installs it)"))
+    func liveBwrapAcceptsTheArgv() throws {
+        let bwrap = try #require(Tool.find("bwrap"), "bubblewrap is not installed")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: bwrap)
         p.arguments = Array(Self.sandbox.dropFirst())
@@ -218,7 +213,7 @@ struct BubblewrapArgvParserTests {
         p.standardError = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
-        if p.terminationStatus != 0, isCI {
+        if p.terminationStatus != 0, Tool.inCI {
             Issue.record("bwrap refused the sandbox argv (exit \(p.terminationStatus))")
         }
         let parsed = try BubblewrapArgvParser.parse([bwrap] + (p.arguments ?? []))

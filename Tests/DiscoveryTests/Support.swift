@@ -103,9 +103,6 @@ enum Mutation {
     }
 }
 
-/// True on CI, where tests needing a host program must fail instead of skipping.
-var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
 /// Runs `body` and returns the ConfigParseError it throws, recording an issue if it does not throw.
 func parseError<T>(_ body: () throws(ConfigParseError) -> T, sourceLocation: SourceLocation = #_sourceLocation) -> ConfigParseError? {
     do {

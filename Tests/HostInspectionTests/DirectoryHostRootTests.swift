@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import HostInspection
@@ -35,6 +36,55 @@ struct DirectoryHostRootTests {
         // The link itself is still visible as a link.
         #expect(root.kind(of: "/etc/evil") == .symlink)
         #expect(try root.readLink("/etc/evil") == "../../../../../../etc/passwd")
+    }
+
+    /// Issue 19 #8: a fake `firecracker` run by any user names a FIFO (or /dev/watchdog) as its
+    /// --config-file; root's read must refuse it without opening it. A writer blocked in open(2) on the
+    /// FIFO is released the moment anyone opens it for reading, so it stays blocked only if the read
+    /// never opened the FIFO.
+    @Test("a FIFO or device named as a file is refused before it is opened")
+    func fifoIsNeverOpened() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.path + "/srv", withIntermediateDirectories: true)
+        let fifo = dir.path + "/srv/config.json"
+        try #require(mkfifo(fifo, 0o600) == 0, "mkfifo failed: \(errno)")
+        let opened = Mutex<Bool>(false)
+        let done = DispatchSemaphore(value: 0)
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            opened.withLock { $0 = true }
+            if fd >= 0 { close(fd) }
+            done.signal()
+        }
+        writer.start()
+        usleep(100_000)
+        let root = DirectoryHostRoot(directory: dir.path)
+        #expect(throws: HostReadError.self) { try root.read("/srv/config.json", limit: 1 << 20) }
+        do {
+            _ = try root.read("/srv/config.json", limit: 1 << 20)
+        } catch {
+            #expect(error.code == .wrongKind)
+            #expect(error.message.contains("without opening it"), "\(error.message)")
+        }
+        usleep(300_000)
+        #expect(opened.withLock { $0 } == false, "the FIFO was opened by the read")
+        // Release the writer: open the FIFO for reading here.
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        done.wait()
+        if reader >= 0 { close(reader) }
+        // A character device (/dev/null's numbers) inside the tree is refused the same way.
+        if geteuid() == 0 {
+            let device = dir.path + "/srv/watchdog"
+            if mknod(device, S_IFCHR | 0o600, dev_t(0x0103) /* makedev(1, 3): major 1, minor 3 */) == 0 {
+                do {
+                    _ = try root.read("/srv/watchdog", limit: 4096)
+                    Issue.record("a device node was read")
+                } catch {
+                    #expect(error.code == .wrongKind)
+                }
+            }
+        }
     }
 
     @Test("a link loop is reported as a loop")

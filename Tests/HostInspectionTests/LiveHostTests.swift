@@ -1,3 +1,5 @@
+import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -31,9 +33,12 @@ struct LiveHostTests {
         #expect(facts.packages.contains { $0.manager == "dpkg" } || !FileManager.default.fileExists(atPath: "/var/lib/dpkg/status"))
     }
 
-    @Test("a process started with no_new_privs under setpriv shows NoNewPrivs and its argv")
+    @Test(
+        "a process started with no_new_privs under setpriv shows NoNewPrivs and its argv",
+        .enabled(if: Tool.runs("setpriv", "sleep"), "needs setpriv (util-linux) and sleep"))
     func noNewPrivsChild() throws {
-        guard let setpriv = requireProgram("setpriv"), let sleep = requireProgram("sleep") else { return }
+        let setpriv = try #require(Tool.find("setpriv"), "setpriv is not installed")
+        let sleep = try #require(Tool.find("sleep"), "sleep is not installed")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: setpriv)
         process.arguments = ["--no-new-privs", sleep, "3"]
@@ -47,8 +52,10 @@ struct LiveHostTests {
         for _ in 0..<25 {
             var problems = ProblemLog()
             if let p = ProcessScanner(root: DirectoryHostRoot.live, options: InspectionOptions()).readProcess(pid, &problems),
-                p.arguments == [sleep, "3"]
+                p.arguments == [sleep, "3"], p.name == "sleep"
             {
+                // status and cmdline are read at different instants: a child caught mid-exec shows setpriv's
+                // status beside sleep's argv, so wait until both show the exec'd program.
                 found = p
                 break
             }
@@ -60,9 +67,12 @@ struct LiveHostTests {
         #expect(child.ppid == getpid())
     }
 
-    @Test("an isolation program (bwrap) gets per-thread Seccomp; others do not")
+    @Test(
+        "an isolation program (bwrap) gets per-thread Seccomp; others do not",
+        .enabled(if: Tool.runs("bwrap", "sleep"), "needs bubblewrap (.ci/run installs it) and sleep"))
     func isolationThreads() throws {
-        guard let bwrap = requireProgram("bwrap"), let sleep = requireProgram("sleep") else { return }
+        let bwrap = try #require(Tool.find("bwrap"), "bubblewrap is not installed")
+        let sleep = try #require(Tool.find("sleep"), "sleep is not installed")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bwrap)
         process.arguments = ["--ro-bind", "/", "/", "--dev", "/dev", "--unshare-pid", "--die-with-parent", sleep, "3"]

@@ -1,3 +1,4 @@
+import BulkheadModel
 import Crypto
 import Foundation
 import Testing

@@ -89,19 +89,6 @@ enum FixtureHost {
     }
 }
 
-/// Finds a program on PATH. In CI (CI=true) a missing program is a recorded failure; elsewhere the caller skips.
-func requireProgram(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin:/usr/sbin:/sbin"
-    for dir in path.split(separator: ":") {
-        let candidate = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    if ProcessInfo.processInfo.environment["CI"] == "true" {
-        Issue.record("\(name) is not installed; .ci/run must install it (apt package providing \(name))")
-    }
-    return nil
-}
-
 /// Runs a program (argument array, no shell), returns stdout, records a failure on non-zero exit.
 @discardableResult
 func run(_ executable: String, _ arguments: [String]) throws -> String {

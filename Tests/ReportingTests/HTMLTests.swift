@@ -1,5 +1,6 @@
 import Assessment
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Reporting
 import Testing
@@ -30,11 +31,9 @@ import Testing
     }
 
     /// Renders the page in headless Chromium: screenshot, DOM and console.
-    @Test func rendersInHeadlessChromium() throws {
-        guard let chromium = ReportSupport.which("chromium") ?? ReportSupport.which("chromium-browser") else {
-            if ReportSupport.inCI { Issue.record("chromium is required in CI (.ci/run installs it)") }
-            return
-        }
+    @Test(.enabled(if: Tool.runs("chromium") || Tool.runs("chromium-browser"), "needs chromium (.ci/run installs it)"))
+    func rendersInHeadlessChromium() throws {
+        let chromium = try #require(Tool.find("chromium") ?? Tool.find("chromium-browser"), "chromium is not installed")
         let page = ReportSupport.temp("report.html")
         try Data(HTMLRenderer.render(report).utf8).write(to: page)
         let shot = page.deletingLastPathComponent().appendingPathComponent("report.png")

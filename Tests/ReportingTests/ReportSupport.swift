@@ -1,5 +1,6 @@
 import Assessment
 import BulkheadModel
+import BulkheadTestSupport
 import Discovery
 import Foundation
 import HostInspection
@@ -11,7 +12,6 @@ import VendorEvidence
 enum ReportSupport {
     static let asOf = Date(timeIntervalSince1970: 1_795_824_000)  // 2026-11-28T00:00:00Z
     static let hostile = "<script>alert(1)</script>"
-    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     static func evidence(_ claim: String, _ path: String) -> Evidence {
         Evidence(claim: claim, source: .file(path: path, sha256: nil), observedAt: asOf, confidence: .high)
@@ -91,16 +91,6 @@ enum ReportSupport {
         var timedOut: Bool
     }
 
-    /// Finds a program on PATH.
-    static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
     /// Runs a program with an argument array (no shell), output to files (bounded reads), with a deadline.
     static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> Run {
         let out = temp("stdout"), err = temp("stderr")
@@ -157,17 +147,11 @@ enum ReportSupport {
         sys.exit(1 if errors else 0)
         """
 
-    /// nil when python3 + jsonschema + regex are missing (outside CI); the run otherwise.
-    static func validate(_ document: Data, schema: URL) throws -> Run? {
-        guard let python = which("python3") else {
-            if inCI { Issue.record("python3 is required in CI (.ci/run installs jsonschema, regex)") }
-            return nil
-        }
-        let probe = try run(python, ["-c", "import jsonschema, regex"])
-        guard probe.status == 0 else {
-            if inCI { Issue.record("python3 modules jsonschema and regex are missing: \(probe.stderr)") }
-            return nil
-        }
+    /// The validator's run; needs python3 with jsonschema and regex (tests that call this are enabled
+    /// by `Tool.runsPython(importing: "jsonschema", "regex")`).
+    static func validate(_ document: Data, schema: URL) throws -> Run {
+        let python = try #require(
+            Tool.python(importing: "jsonschema", "regex"), "python3 with jsonschema and regex is missing (.ci/run installs them)")
         let file = temp("document.json")
         try document.write(to: file)
         return try run(python, ["-c", validatorScript, schema.path, file.path])

@@ -1,5 +1,6 @@
 import BulkheadModel
 import Foundation
+import Reporting
 import Store
 import Testing
 

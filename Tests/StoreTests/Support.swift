@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Store
 import Testing
@@ -86,29 +87,10 @@ func sampleRecord(
 /// The StoreTestWriter helper, built beside the test bundle.
 func writerExecutable() throws -> URL { try builtExecutable("StoreTestWriter") }
 
-/// A product built beside the test bundle (`swift test` and `swift build --build-tests` build every product).
-func builtExecutable(_ name: String) throws -> URL {
-    var candidates: [URL] = []
-    let arg0 = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
-    var dir = arg0.deletingLastPathComponent()
-    for _ in 0..<4 {
-        candidates.append(dir.appendingPathComponent(name))
-        dir = dir.deletingLastPathComponent()
-    }
-    candidates.append(Bundle.main.bundleURL.appendingPathComponent(name))
-    candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name))
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(repo.appendingPathComponent(".build/debug/\(name)"))
-    for c in candidates where FileManager.default.isExecutableFile(atPath: c.path) { return c }
-    throw HelperError.missing(name, candidates.map(\.path))
-}
-
 enum HelperError: Error, CustomStringConvertible {
-    case missing(String, [String])
     case timeout(String)
     var description: String {
         switch self {
-        case .missing(let name, let paths): "\(name) not found (build it with `swift build --build-tests`); looked in \(paths)"
         case .timeout(let what): "timed out waiting for \(what)"
         }
     }

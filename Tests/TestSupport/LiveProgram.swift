@@ -1,5 +1,4 @@
 public import Foundation
-import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -44,14 +43,4 @@ public final class LiveProgram {
             process.waitUntilExit()
         }
     }
-}
-
-/// Whether the program a live test needs is there; missing is an issue in CI (.ci/run installs it) and
-/// a skip elsewhere.
-public func requireProgram(_ path: String) -> Bool {
-    if FileManager.default.isExecutableFile(atPath: path) { return true }
-    if ProcessInfo.processInfo.environment["CI"] == "true" {
-        Issue.record("\(path) is missing; .ci/run must install it")
-    }
-    return false
 }

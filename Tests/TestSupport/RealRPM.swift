@@ -1,9 +1,9 @@
-import BulkheadTestSupport
-public import Foundation
+import Foundation
 import Testing
 
 /// A real rpm database built at test time: `rpmbuild` makes a package whose %changelog names CVEs and
-/// `rpm --justdb` registers it in `<tree>/var/lib/rpm/rpmdb.sqlite` (sqlite backend).
+/// `rpm --justdb` registers it in `<tree>/var/lib/rpm/rpmdb.sqlite` (sqlite backend). Tests that use it
+/// are enabled by `Tool.runs("rpmbuild", "rpm")`.
 public enum RealRPM {
     public static let spec = """
         Name: qemu-kvm
@@ -28,12 +28,8 @@ public enum RealRPM {
 
         """
 
-    public static func program(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(name) is required in CI (.ci/run installs the rpm package)") }
-        return nil
+    public static func program(_ name: String) throws -> String {
+        try #require(Tool.find(name), "\(name) is not installed (.ci/run installs the rpm package)")
     }
 
     @discardableResult
@@ -51,10 +47,10 @@ public enum RealRPM {
         return String(decoding: data.prefix(1 << 20), as: UTF8.self)
     }
 
-    /// Builds the package and its database under `tree`; returns the database directory, or nil
-    /// when rpm is not installed (an issue in CI).
-    public static func build(in tree: String) throws -> String? {
-        guard let rpmbuild = program("rpmbuild"), let rpm = program("rpm") else { return nil }
+    /// Builds the package and its database under `tree`; returns the database directory.
+    public static func build(in tree: String) throws -> String {
+        let rpmbuild = try program("rpmbuild")
+        let rpm = try program("rpm")
         let work = tree + "/rpmbuild"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         try Data(spec.utf8).write(to: URL(fileURLWithPath: work + "/q.spec"))
@@ -77,7 +73,6 @@ public enum RealRPM {
 
     /// What rpm itself says: `NAME` lines of the changelog and the installed EVR.
     public static func rpmQuery(_ dbpath: String, _ format: String) throws -> String {
-        guard let rpm = program("rpm") else { return "" }
-        return try run(rpm, ["--dbpath", dbpath, "-q", "--qf", format, "qemu-kvm"])
+        try run(try program("rpm"), ["--dbpath", dbpath, "-q", "--qf", format, "qemu-kvm"])
     }
 }

@@ -15,8 +15,6 @@ enum Fixture {
     static let asOf = date("2026-11-28")
     static let catalog = Catalog.bundled()
 
-    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
-
     /// The repository root (for the catalog schema and docs).
     static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,6 +1,5 @@
 public import BulkheadModel
 public import Foundation
-public import HostInspection
 
 /// Everything a check may look at. Checks never do I/O: every fact arrives here.
 public struct CheckInput: Sendable {

@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Every check with its definition. `CheckCatalog.standard()` loads the definitions shipped as resources
 /// and pairs them with `CheckLibrary.all`; a check without a definition (or the reverse) is an error.
@@ -19,7 +19,7 @@ public struct CheckCatalog: Sendable {
         for c in checks {
             if checkByID[c.id] != nil { throw ChecksError(.definitionMismatch, "two checks share the id \(c.id)") }
             guard byID[c.id] != nil else {
-                throw ChecksError(.definitionMismatch, "check \(c.id) has no definition file (Definitions/<family>/\(c.id).json)")
+                throw ChecksError(.definitionMismatch, "check \(c.id) has no definition file (Probes/<family>/\(c.id)/\(c.id).json)")
             }
             checkByID[c.id] = c
         }
@@ -59,8 +59,9 @@ public struct CheckCatalog: Sendable {
     }
 
     /// Where the definitions are, without SwiftPM's `Bundle.module` (which aborts the process when the
-    /// bundle is missing): `$BULKHEAD_CHECKS_DEFINITIONS`, the resource bundle beside the executable, or the
-    /// source tree this file was built from.
+    /// bundle is missing): `$BULKHEAD_CHECKS_DEFINITIONS`, the resource bundle beside the executable (SwiftPM
+    /// copies each probe's `<id>.json` to the bundle's top level), or the `Probes` folder of the source tree
+    /// this file was built from.
     static func definitionsDirectory() -> URL? {
         var candidates: [URL] = []
         if let override = ProcessInfo.processInfo.environment["BULKHEAD_CHECKS_DEFINITIONS"], !override.isEmpty {
@@ -72,30 +73,54 @@ public struct CheckCatalog: Sendable {
         }
         for base in bases {
             for bundle in ["Bulkhead_Checks.resources", "Bulkhead_Checks.bundle", "Bulkhead_Checks.bundle/Contents/Resources"] {
-                candidates.append(base.appendingPathComponent(bundle).appendingPathComponent("Definitions"))
+                candidates.append(base.appendingPathComponent(bundle))
             }
         }
         candidates.append(
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Definitions"))
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Probes"))
         var isDirectory: ObjCBool = false
         return candidates.first { FileManager.default.fileExists(atPath: $0.path, isDirectory: &isDirectory) && isDirectory.boolValue }
     }
 
-    /// Reads `Definitions/**/*.json` (each file bounded to 256 KiB).
+    /// The definition files under `root`: `*.json` at its top level (the resource bundle), and
+    /// `<family>/<id>/<id>.json` (a probe folder of the source tree). Nothing else is read, so a probe's
+    /// `fixtures/` (which hold JSON configurations) and stale files in an old bundle are never taken for
+    /// definitions.
+    static func definitionFiles(in root: URL) throws -> [URL] {
+        let fm = FileManager.default
+        func isDirectory(_ url: URL) -> Bool {
+            var flag: ObjCBool = false
+            return fm.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
+        }
+        var out: [URL] = []
+        for name in try fm.contentsOfDirectory(atPath: root.path).sorted() {
+            let entry = root.appendingPathComponent(name)
+            if name.hasSuffix(".json") && !isDirectory(entry) {
+                out.append(entry)
+                continue
+            }
+            guard isDirectory(entry) else { continue }
+            for probe in try fm.contentsOfDirectory(atPath: entry.path).sorted() {
+                let file = entry.appendingPathComponent(probe).appendingPathComponent(probe + ".json")
+                if fm.fileExists(atPath: file.path) { out.append(file) }
+            }
+        }
+        return out
+    }
+
+    /// Reads every definition (each file bounded to 256 KiB).
     static func loadBundledDefinitions() throws(ChecksError) -> [CheckDefinition] {
         guard let root = definitionsDirectory() else {
             throw ChecksError(
                 .badDefinition,
-                "the check definitions (Bulkhead_Checks.resources/Definitions) are not beside the bulkhead executable; install them with it or set BULKHEAD_CHECKS_DEFINITIONS"
+                "the check definitions (Bulkhead_Checks.resources) are not beside the bulkhead executable; install them with it or set BULKHEAD_CHECKS_DEFINITIONS"
             )
         }
         let files: [URL]
         do {
-            files = try FileManager.default.subpathsOfDirectory(atPath: root.path)
-                .filter { $0.hasSuffix(".json") }.sorted()
-                .map { root.appendingPathComponent($0) }
+            files = try definitionFiles(in: root)
         } catch {
-            throw ChecksError(.badDefinition, "cannot list the check definitions at \(root.path)", cause: "\(error)")
+            throw ChecksError(.badDefinition, "cannot list the check definitions at \(root.path)", cause: error)
         }
         var out: [CheckDefinition] = []
         for url in files {
@@ -111,7 +136,7 @@ public struct CheckCatalog: Sendable {
             defer { try? handle.close() }
             data = try handle.read(upToCount: 256 * 1024 + 1) ?? Data()
         } catch {
-            throw ChecksError(.badDefinition, "cannot read \(url.lastPathComponent)", cause: "\(error)")
+            throw ChecksError(.badDefinition, "cannot read \(url.lastPathComponent)", cause: error)
         }
         guard data.count <= 256 * 1024 else {
             throw ChecksError(.badDefinition, "\(url.lastPathComponent) is over 256 KiB")
@@ -120,7 +145,7 @@ public struct CheckCatalog: Sendable {
         do {
             d = try JSONDecoder().decode(CheckDefinition.self, from: data)
         } catch {
-            throw ChecksError(.badDefinition, "\(url.lastPathComponent) is not a valid check definition", cause: "\(error)")
+            throw ChecksError(.badDefinition, "\(url.lastPathComponent) is not a valid check definition", cause: error)
         }
         guard url.lastPathComponent == d.id + ".json" else {
             throw ChecksError(.badDefinition, "\(url.lastPathComponent) defines \(d.id); the file must be named \(d.id).json")

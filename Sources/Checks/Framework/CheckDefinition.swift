@@ -1,6 +1,6 @@
 public import BulkheadModel
 
-/// A check's words, kept as data beside its code (`Definitions/<family>/<id>.json`): the shape of an
+/// A check's words, kept as data beside its code (`Probes/<family>/<id>/<id>.json`): the shape of an
 /// OpenSSF Scorecard probe `def.yml` — what it is, why it matters, how it is decided, what each outcome
 /// means, how to fix a failure and at what effort, the ISM controls it supports and its sources.
 public struct CheckDefinition: Codable, Hashable, Sendable {

@@ -1,6 +1,37 @@
-/// Every check Bulkhead ships. Each id has a definition file under `Definitions/`.
+/// Every check Bulkhead ships: one per folder `Probes/<family>/<id>/`, which holds the check's definition
+/// (`<id>.json`), its implementation (`<id>.swift`, the `Check` named here) and its good and bad
+/// configurations (`fixtures/`). ChecksTests fails when a folder, a definition, an implementation or a
+/// fixture pair is missing.
 public enum CheckLibrary {
-    public static let all: [Check] =
-        HostChecks.all + LoggingChecks.all + LifecycleChecks.all + QEMUChecks.all + LibvirtChecks.all
-        + MicroVMChecks.all + SandboxChecks.all + KataChecks.all
+    public static let all: [Check] = [
+        // cloud-hypervisor
+        MicroVMChecks.cloudHypervisorLandlock, MicroVMChecks.cloudHypervisorSeccomp,
+        // crosvm
+        MicroVMChecks.crosvmSandbox,
+        // firecracker
+        MicroVMChecks.firecrackerGuestSMT, MicroVMChecks.firecrackerJailer, MicroVMChecks.firecrackerMMDS, MicroVMChecks.firecrackerSeccomp,
+        MicroVMChecks.firecrackerUID,
+        // gvisor
+        SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags,
+        // host
+        HostChecks.cpuVulnerabilities, HostChecks.iommu, HostChecks.ksm, HostChecks.kvmDevice, HostChecks.lockdown, HostChecks.mitigationsOff,
+        HostChecks.nestedVirtualisation, HostChecks.smt, HostChecks.vfioUnsafeInterrupts,
+        // kata
+        KataChecks.annotations, KataChecks.debug, KataChecks.guestSeccomp, KataChecks.hypervisor, KataChecks.sharedFS, KataChecks.vmmSandbox,
+        // libvirt
+        LibvirtChecks.clearCapabilities, LibvirtChecks.domainType, LibvirtChecks.graphicsExposure, LibvirtChecks.graphicsPassword,
+        LibvirtChecks.hostdev, LibvirtChecks.legacyDevices, LibvirtChecks.namespaces, LibvirtChecks.qemuCommandline, LibvirtChecks.qemuUser,
+        LibvirtChecks.seccompSandbox, LibvirtChecks.seclabelNone, LibvirtChecks.securityDriver,
+        // lifecycle
+        LifecycleChecks.hostOSSupport, LifecycleChecks.mechanismSupport,
+        // logging
+        LoggingChecks.auditCoverage, LoggingChecks.centralLogging, LoggingChecks.integrityMonitoring,
+        // qemu
+        QEMUChecks.accelerator, QEMUChecks.displayExposure, QEMUChecks.legacyDevices, QEMUChecks.machineType, QEMUChecks.monitorNetwork,
+        QEMUChecks.nonRoot, QEMUChecks.sandbox,
+        // runtime
+        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged,
+        // xen
+        SandboxChecks.xenDeviceModel, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
+    ]
 }

@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// What a run produced: one finding per (check, subject), the checks left out and why.
 public struct CheckReport: Codable, Hashable, Sendable {

@@ -109,11 +109,16 @@ public struct SupportWindow: Codable, Hashable, Sendable {
     public var distribution: String?
     /// Where the window is published.
     public var source: Evidence.Source
+    /// When the source was read: the catalog's `observed` date, or the collection time for a file read on
+    /// the host (distro-info). Nil: the check dates its evidence at the assessment time.
+    public var observedAt: Date?
 
     public init(
         product: ProductID, cycle: String, supportEnds: Date? = nil, supported: Bool? = nil,
-        supportedAtLeastUntil: Date? = nil, note: String? = nil, distribution: String? = nil, source: Evidence.Source
+        supportedAtLeastUntil: Date? = nil, note: String? = nil, distribution: String? = nil, source: Evidence.Source,
+        observedAt: Date? = nil
     ) {
+        self.observedAt = observedAt
         self.product = product
         self.cycle = cycle
         self.supportEnds = supportEnds

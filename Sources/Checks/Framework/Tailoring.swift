@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Organisation-specific values and exclusions (docs/tailoring.md):
 ///
@@ -36,6 +36,23 @@ public struct Tailoring: Hashable, Sendable {
         self.skip = skip
     }
 
+    /// The largest tailoring file read.
+    public static let maxFileBytes = 1 << 20
+
+    /// Reads a tailoring file the user named (`--tailoring FILE`, at most 1 MiB) and parses it.
+    public static func load(path: String, catalog: CheckCatalog) throws(ChecksError) -> Tailoring {
+        let data: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
+        } catch {
+            throw ChecksError(.badTailoring, "cannot read the tailoring file \(path)", cause: error)
+        }
+        guard data.count <= maxFileBytes else { throw ChecksError(.badTailoring, "the tailoring file \(path) is over 1 MiB") }
+        return try parse(Array(data), source: path, catalog: catalog)
+    }
+
     /// Parses and validates a tailoring document against the catalog: unknown keys, checks or parameters,
     /// wrong types and missing reasons are errors naming the field.
     public static func parse(_ bytes: [UInt8], source: String, catalog: CheckCatalog) throws(ChecksError) -> Tailoring {
@@ -45,7 +62,7 @@ public struct Tailoring: Hashable, Sendable {
         } catch let error as ChecksError {
             throw ChecksError(error.code, "\(source): \(error.message)")
         } catch {
-            throw ChecksError(.badTailoring, "\(source): not a valid tailoring document", cause: "\(error)")
+            throw ChecksError(.badTailoring, "\(source): not a valid tailoring document", cause: error)
         }
         if let version = raw.version, version != 1 {
             throw ChecksError(.badTailoring, "\(source): version must be 1 (found \(version))")

@@ -6,26 +6,27 @@ public struct KVMDetector: Detector {
     public var family: String { "kvm" }
     public init() {}
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
         let observed = host.collectedAt
-        var evidence: [Evidence] = []
+        var found: [Evidence] = []
         let kvmModules = host.kernel.modules.filter { ["kvm", "kvm_intel", "kvm_amd"].contains($0) }
         for module in kvmModules.sorted() {
-            evidence.append(
+            found.append(
                 Evidence(
                     claim: "kernel module \(module) is loaded", source: .file(path: "/proc/modules", sha256: nil),
                     observedAt: observed, confidence: .high))
         }
         if let kvm = host.kvm {
-            evidence.append(
+            found.append(
                 Evidence(
                     claim: "/dev/kvm exists (mode \(kvm.mode), uid \(kvm.ownerUID), gid \(kvm.groupGID))",
                     source: .file(path: "/dev/kvm", sha256: nil), observedAt: observed, confidence: .high))
         }
-        guard !evidence.isEmpty else { return [] }
+        guard !found.isEmpty else { return [] }
         // KVM may be built into the kernel (no module), so /dev/kvm alone is enough.
         if let release = host.kernel.release {
-            evidence.append(
+            found.append(
                 Evidence(
                     claim: "KVM is part of Linux \(release)", source: .file(path: "/proc/sys/kernel/osrelease", sha256: nil),
                     observedAt: observed, confidence: .high))
@@ -34,7 +35,7 @@ public struct KVMDetector: Detector {
         return [
             IsolationMechanism(
                 product: "kvm", name: "KVM (Linux kernel)", version: host.kernel.release, role: .kernelHypervisor,
-                state: .loaded, evidence: evidence)
+                state: .loaded, evidence: found)
         ]
     }
 }

@@ -18,9 +18,19 @@ public struct LibvirtDetector: Detector {
     public static let definedDomains = "/etc/libvirt/qemu"
     public static let runningDomains = "/run/libvirt/qemu"
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
-        let hasConfig = root.exists(Self.configPath)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = Self.signature.request
+        request.kind(Self.configPath)
+        request.read(Self.configPath, limit: GuestParsing.configLimit)
+        request.list(Self.runningDomains, readingEntriesEndingWith: ".xml", limit: GuestParsing.configLimit)
+        request.list(Self.definedDomains, readingEntriesEndingWith: ".xml", limit: GuestParsing.configLimit)
+        return request
+    }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
+        let hasConfig = evidence.files.exists(Self.configPath)
         guard !match.isEmpty || hasConfig else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         let observed = host.collectedAt
@@ -29,17 +39,17 @@ public struct LibvirtDetector: Detector {
                 Evidence(
                     claim: "libvirt QEMU driver configuration present", source: .file(path: Self.configPath, sha256: nil),
                     observedAt: observed, confidence: .high))
-            if let problem = GuestParsing.libvirtDriverConfigProblem(root: root) {
+            if let problem = GuestParsing.libvirtDriverConfigProblem(files: evidence.files) {
                 mechanism.problems.append(problem)
             }
         }
         var guests: [String: Guest] = [:]
         // Running domains first: their XML is what the guest actually runs with.
         for (directory, running) in [(Self.runningDomains, true), (Self.definedDomains, false)] {
-            guard let names = try? root.list(directory) else { continue }
+            guard let names = try? evidence.files.list(directory) else { continue }
             let paths = names.sorted().filter { $0.hasSuffix(".xml") }.map { directory + "/" + $0 }
             let parsed = paths.concurrentMap { path in
-                GuestParsing.libvirt(path: path, running: running, root: root, observedAt: observed)
+                GuestParsing.libvirt(path: path, running: running, files: evidence.files, observedAt: observed)
             }
             for guest in parsed {
                 if guests[guest.name] == nil {

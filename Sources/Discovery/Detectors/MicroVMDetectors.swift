@@ -13,12 +13,22 @@ public struct FirecrackerDetector: Detector {
         binaries: ["/usr/bin/firecracker", "/usr/local/bin/firecracker", "/usr/bin/jailer", "/usr/local/bin/jailer"],
         matchesProcess: ProductSignature.programs(["firecracker", "jailer"]))
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
+    /// The binaries, and each running VM's `--config-file` (outside the jailer's chroot).
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = Self.signature.request
+        for process in evidence.facts.processes where Self.signature.matchesProcess(process) {
+            if let path = GuestParsing.firecrackerConfigPath(process) { request.read(path, limit: GuestParsing.configLimit) }
+        }
+        return request
+    }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         mechanism.guests = match.processes.map {
-            GuestParsing.firecracker(process: $0, root: root, observedAt: host.collectedAt)
+            GuestParsing.firecracker(process: $0, files: evidence.files, observedAt: host.collectedAt)
         }
         return [mechanism]
     }
@@ -35,8 +45,11 @@ public struct CloudHypervisorDetector: Detector {
         binaries: ["/usr/bin/cloud-hypervisor", "/usr/local/bin/cloud-hypervisor"],
         matchesProcess: ProductSignature.programs(["cloud-hypervisor"]))
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         mechanism.guests = match.processes.map {
@@ -57,8 +70,11 @@ public struct CrosvmDetector: Detector {
         binaries: ["/usr/bin/crosvm", "/usr/local/bin/crosvm"],
         matchesProcess: ProductSignature.programs(["crosvm"]))
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         // crosvm forks one jailed process per device; the VM is the `crosvm run` process.

@@ -58,13 +58,22 @@ public struct SignatureMatch: Sendable {
 }
 
 extension ProductSignature {
+    /// What matching reads beyond the facts: the kind of each binary path.
+    public var request: EvidenceRequest {
+        var request = EvidenceRequest()
+        for path in binaries { request.kind(path) }
+        return request
+    }
+
     /// The words in a binary's evidence claim (the version probe looks for them).
     public static let binaryClaim = "binary present at"
 
     /// Looks for the signature's packages, binaries and processes.
-    public func match(in host: HostFacts, root: any HostRoot) -> SignatureMatch {
+    public func match(in evidence: HostEvidence) -> SignatureMatch {
+        let host = evidence.facts
+        let files = evidence.files
         let observed = host.collectedAt
-        var evidence: [Evidence] = []
+        var claims: [Evidence] = []
         var found: [InstalledPackage] = []
         for name in packages {
             for pkg in host.packages where pkg.name == name {
@@ -78,7 +87,7 @@ extension ProductSignature {
             }
         }
         for pkg in found {
-            evidence.append(
+            claims.append(
                 Evidence(
                     claim: "\(name) package \(pkg.name) \(pkg.version) is installed", source: pkg.evidenceSource,
                     observedAt: observed, confidence: .high))
@@ -86,10 +95,10 @@ extension ProductSignature {
         var bins: [String] = []
         var problems: [Problem] = []
         for path in binaries {
-            switch root.kind(of: path) {
+            switch files.kind(of: path) {
             case .regular?, .symlink?:
                 bins.append(path)
-                evidence.append(
+                claims.append(
                     Evidence(
                         claim: "\(name) \(Self.binaryClaim) \(path)", source: .file(path: path, sha256: nil),
                         observedAt: observed, confidence: .high))
@@ -99,7 +108,7 @@ extension ProductSignature {
         }
         let procs = host.processes.filter(matchesProcess)
         for process in procs {
-            evidence.append(
+            claims.append(
                 Evidence(
                     claim: "\(name) process \(process.pid) running (\(process.executable ?? process.programName))",
                     source: .process(pid: process.pid, field: "cmdline"), observedAt: observed, confidence: .high))
@@ -110,7 +119,7 @@ extension ProductSignature {
                     subject: product.rawValue,
                     message: "running, but no package records it: the version is unknown (a binary installed by hand?)"))
         }
-        return SignatureMatch(packages: found, binaries: bins, processes: procs, evidence: evidence, problems: problems)
+        return SignatureMatch(packages: found, binaries: bins, processes: procs, evidence: claims, problems: problems)
     }
 
     /// A mechanism from a match, with no guests yet.
@@ -128,8 +137,10 @@ public struct SignatureDetector: Detector {
 
     public init(_ signature: ProductSignature) { self.signature = signature }
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = signature.match(in: host, root: root)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let match = signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         return [signature.mechanism(from: match)]
     }

@@ -17,8 +17,11 @@ public struct QEMUDetector: Detector {
         ],
         matchesProcess: ProductSignature.programs(["qemu-kvm", "kvm"], prefixes: ["qemu-system-"]))
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         mechanism.guests = match.processes.concurrentMap { process in

@@ -54,8 +54,11 @@ public struct ContainerRuntimeDetector: Detector {
 
     public init(_ signature: ProductSignature) { self.signature = signature }
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = signature.match(in: host, root: root)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         var mechanism = signature.mechanism(from: match)
         let shims = match.processes.filter {

@@ -14,8 +14,11 @@ public struct GVisorDetector: Detector {
         matchesProcess: ProductSignature.programs(
             ["runsc", "runsc-sandbox", "runsc-gofer", "containerd-shim-runsc-v1"]))
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         let sandboxes = match.processes.filter { GuestParsing.runscSubcommand($0.arguments) == "boot" }
@@ -44,9 +47,16 @@ public struct KataDetector: Detector {
         "/opt/kata/share/defaults/kata-containers/configuration.toml",
     ]
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
-        let configs = Self.configPaths.filter { root.exists($0) }
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = Self.signature.request
+        for path in Self.configPaths { request.kind(path) }
+        return request
+    }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
+        let configs = Self.configPaths.filter { evidence.files.exists($0) }
         guard !match.isEmpty || !configs.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         for path in configs.prefix(1) {
@@ -73,8 +83,11 @@ public struct BubblewrapDetector: Detector {
         binaries: ["/usr/bin/bwrap"],
         matchesProcess: ProductSignature.programs(["bwrap"]))
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
-        let match = Self.signature.match(in: host, root: root)
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
+        let match = Self.signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
         // bwrap forks: the outer process waits while the inner one is the sandbox's init. List the outer ones.

@@ -14,14 +14,22 @@ public struct XenDetector: Detector {
         binaries: ["/usr/sbin/xl", "/usr/sbin/xenstored", "/usr/sbin/oxenstored"],
         matchesProcess: ProductSignature.programs(["xenstored", "oxenstored", "xenconsoled", "qemu-dm", "xl"]))
 
-    public func detect(in host: HostFacts, root: any HostRoot) -> [IsolationMechanism] {
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = Self.signature.request
+        request.read("/proc/xen/capabilities", limit: 4096)
+        request.list("/etc/xen", readingEntriesEndingWith: ".cfg", limit: GuestParsing.configLimit)
+        return request
+    }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let host = evidence.facts
         let observed = host.collectedAt
-        let match = Self.signature.match(in: host, root: root)
-        var evidence = match.evidence
+        let match = Self.signature.match(in: evidence)
+        var found = match.evidence
         var isDom0 = false
-        if let caps = try? root.readText("/proc/xen/capabilities", limit: 4096) {
+        if let caps = try? evidence.files.readText("/proc/xen/capabilities", limit: 4096) {
             isDom0 = caps.contains("control_d")
-            evidence.append(
+            found.append(
                 Evidence(
                     claim: isDom0 ? "this host is the Xen control domain (dom0)" : "this host is a Xen guest (domU)",
                     source: .file(path: "/proc/xen/capabilities", sha256: nil), observedAt: observed, confidence: .high))
@@ -29,11 +37,11 @@ public struct XenDetector: Detector {
         // A domU sees /proc/xen too; only dom0 (or installed Xen tools) makes Xen a mechanism of this host.
         guard isDom0 || !match.isEmpty else { return [] }
         var mechanism = Self.signature.mechanism(from: match)
-        mechanism.evidence = evidence
+        mechanism.evidence = found
         if isDom0 { mechanism.state = .running }
-        if let files = try? root.list("/etc/xen") {
+        if let files = try? evidence.files.list("/etc/xen") {
             for file in files.sorted() where file.hasSuffix(".cfg") && file != "xl.conf" {
-                mechanism.guests.append(GuestParsing.xen(path: "/etc/xen/" + file, root: root, observedAt: observed))
+                mechanism.guests.append(GuestParsing.xen(path: "/etc/xen/" + file, files: evidence.files, observedAt: observed))
             }
         }
         return [mechanism]

@@ -96,7 +96,7 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable {
         } catch {
             throw ConfigParseError(
                 .malformed, source: source, message: "not valid JSON; check the file is complete",
-                underlying: error.description)
+                cause: error)
         }
     }
 

@@ -2,9 +2,11 @@ public import BulkheadModel
 import Foundation
 
 /// Why a configuration could not be parsed at all. Parsers throw this only when nothing usable can be
-/// had; parts they cannot understand become `Problem`s beside a partial value instead.
-public struct ConfigParseError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Codable, Hashable, Sendable, CaseIterable {
+/// had; parts they cannot understand become `Problem`s beside a partial value instead. It has
+/// Bulkhead's one error shape (`CodedError`) plus where in the input it happened.
+public struct ConfigParseError: CodedError, Hashable, Sendable {
+    public enum Code: String, Codable, Hashable, Sendable, CaseIterable, BulkheadErrorCode {
+        public static let domain = "config"
         /// The input is empty (no bytes, no arguments).
         case empty
         /// The input exceeds a bound in `ParseLimits`.
@@ -30,27 +32,31 @@ public struct ConfigParseError: Error, Hashable, Sendable, CustomStringConvertib
     public var line: Int?
     /// A message a user can act on.
     public var message: String
-    /// The underlying error's text, when another library reported it.
-    public var underlying: String?
+    /// The underlying error, when another library reported it.
+    public var cause: (any Error)?
 
     public init(
         _ code: Code, source: String, field: String? = nil, line: Int? = nil, message: String,
-        underlying: String? = nil
+        cause: (any Error)? = nil
     ) {
         self.code = code
         self.source = source
         self.field = field
         self.line = line
         self.message = message
-        self.underlying = underlying
+        self.cause = cause
     }
 
-    public var description: String {
+    /// For an underlying reason known only as text.
+    public init(_ code: Code, source: String, field: String? = nil, line: Int? = nil, message: String, underlying: String?) {
+        self.init(code, source: source, field: field, line: line, message: message, cause: underlying.map(ErrorText.init))
+    }
+
+    /// `source:line [field]`.
+    public var context: String? {
         var s = source
         if let line { s += ":\(line)" }
         if let field { s += " [\(field)]" }
-        s += ": \(message) (\(code.rawValue))"
-        if let underlying { s += ": \(underlying)" }
         return s
     }
 
@@ -58,6 +64,9 @@ public struct ConfigParseError: Error, Hashable, Sendable, CustomStringConvertib
     public var problem: Problem {
         Problem(subject: field.map { "\(source) \($0)" } ?? source, message: description)
     }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.isSame(as: rhs) }
+    public func hash(into hasher: inout Hasher) { hashIdentity(into: &hasher) }
 }
 
 /// A parsed configuration and what could not be understood in it.

@@ -72,7 +72,7 @@ enum XMLTree {
         throw ConfigParseError(
             .malformed, source: source, line: parser.lineNumber,
             message: "malformed XML at line \(parser.lineNumber), column \(parser.columnNumber); check the file is complete",
-            underlying: err.map { "\($0.localizedDescription)" })
+            cause: err)
     }
 
     final class Builder: NSObject, XMLParserDelegate {

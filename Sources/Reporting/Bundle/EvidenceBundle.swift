@@ -1,4 +1,5 @@
-public import Crypto
+public import BulkheadModel
+import Crypto
 public import Foundation
 
 /// A signed evidence bundle: a directory holding the host snapshot, facts, results and reports, a
@@ -62,10 +63,7 @@ public enum EvidenceBundle {
             let manifest = Manifest(
                 format: formatName, formatVersion: formatVersion, createdAt: createdAt, hostname: hostname,
                 bulkheadVersion: bulkheadVersion, signerKeyID: signingKey.publicKey.keyID, files: files)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            let manifestData = try encoder.encode(manifest)
+            let manifestData = try JSONCoding.encoder().encode(manifest)
             let signature = try signingKey.key.signature(for: manifestData)
             try manifestData.write(to: URL(fileURLWithPath: path).appendingPathComponent(manifestName), options: .withoutOverwriting)
             try Data(signature.base64EncodedString().utf8 + [0x0A])
@@ -74,7 +72,7 @@ public enum EvidenceBundle {
         } catch let error as BundleError {
             throw error
         } catch {
-            throw BundleError(.io, "cannot write the bundle at \(path): \(error.localizedDescription)")
+            throw BundleError(.io, "cannot write the bundle at \(path)", cause: error)
         }
     }
 
@@ -93,7 +91,7 @@ public enum EvidenceBundle {
             signatureText = String(
                 decoding: try readBounded(base.appendingPathComponent(signatureName).path, limit: 4096), as: UTF8.self)
         } catch {
-            throw BundleError(.missingFile, "\(error.message)")
+            throw BundleError(.missingFile, error.message, cause: error.cause)
         }
         // The signature file must be exactly as written (canonical base64 and one newline): a changed byte
         // anywhere in the bundle fails, even one the base64 decoder would ignore.
@@ -106,13 +104,12 @@ public enum EvidenceBundle {
                 .badSignature,
                 "manifest.json is not signed by key \(publicKey.keyID): the manifest was changed or another key signed it")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = JSONCoding.decoder()
         let manifest: Manifest
         do {
             manifest = try decoder.decode(Manifest.self, from: manifestData)
         } catch {
-            throw BundleError(.badManifest, "manifest.json cannot be read: \(error)")
+            throw BundleError(.badManifest, "manifest.json cannot be read", cause: error)
         }
         guard manifest.format == formatName, manifest.formatVersion == formatVersion else {
             throw BundleError(
@@ -145,7 +142,7 @@ public enum EvidenceBundle {
                     problems.append("\(file.path): content changed (sha256 \(digest.prefix(16))…, manifest says \(file.sha256.prefix(16))…)")
                 }
             } catch {
-                problems.append("\(file.path): \(error.message)")
+                problems.append("\(file.path): \(error)")
             }
         }
         if !problems.isEmpty {
@@ -189,7 +186,7 @@ public enum EvidenceBundle {
         } catch let error as BundleError {
             throw error
         } catch {
-            throw BundleError(.io, "\(path): \(error.localizedDescription)")
+            throw BundleError(.io, "cannot read \(path)", cause: error)
         }
     }
 
@@ -203,7 +200,7 @@ public enum EvidenceBundle {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: dir)
             } catch {
-                throw BundleError(.io, "cannot list \(dir): \(error.localizedDescription)")
+                throw BundleError(.io, "cannot list \(dir)", cause: error)
             }
             for name in names {
                 let rel = relative.isEmpty ? name : relative + "/" + name
@@ -222,15 +219,10 @@ public enum EvidenceBundle {
     }
 }
 
-public struct BundleError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        case exists, badName, io, notABundle, missingFile, badSignature, badManifest, contentMismatch, tooLarge, badKey
-    }
-    public var code: Code
-    public var message: String
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-    public var description: String { message }
+/// Why a bundle could not be written or verified.
+public typealias BundleError = BulkheadError<BundleErrorCode>
+
+public enum BundleErrorCode: String, Codable, BulkheadErrorCode {
+    public static let domain = "bundle"
+    case exists, badName, io, notABundle, missingFile, badSignature, badManifest, contentMismatch, tooLarge, badKey, render
 }

@@ -1,5 +1,5 @@
 public import Crypto
-public import Foundation
+import Foundation
 
 /// An Ed25519 private key for signing evidence bundles, stored as one line of base64 in a 0600 file.
 public struct SigningKey {

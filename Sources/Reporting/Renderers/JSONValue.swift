@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON tree for documents whose shape is fixed by an external schema (OSCAL, SARIF). Encoded with
-/// `JSONOutput`'s style (sorted keys), so the same value always gives the same bytes.
+/// `JSONCoding`'s style (sorted keys), so the same value always gives the same bytes.
 public indirect enum JSONValue: Hashable, Sendable, Encodable, ExpressibleByStringLiteral,
     ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral
 {

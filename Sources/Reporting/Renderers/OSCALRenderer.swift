@@ -43,7 +43,7 @@ public enum OSCALRenderer {
     }
 
     public static func render(_ report: AssessmentReport) throws -> Data {
-        var data = try JSONOutput.encoder().encode(document(report))
+        var data = try JSONCoding.encoder().encode(document(report))
         data.append(0x0A)
         return data
     }

@@ -2,9 +2,16 @@ public import Assessment
 public import BulkheadModel
 public import Foundation
 
-/// Every format `bulkhead assess` can write.
-public enum ReportFormat: String, CaseIterable, Codable, Hashable, Sendable {
+/// Bulkhead's one output-format vocabulary. Every command that prints data offers `table` and `json`;
+/// an assessment also renders as `oscal`, `sarif`, `html`, `md` and `csv`, and the check documentation
+/// as `md`.
+public enum OutputFormat: String, CaseIterable, Codable, Hashable, Sendable {
     case oscal, sarif, html, md, csv, json, table
+
+    /// What every command that prints data offers.
+    public static let data: [OutputFormat] = [.table, .json]
+    /// Every rendering of an assessment (`bulkhead assess`, `--output DIR`, `--bundle`).
+    public static let assessment: [OutputFormat] = [.table, .json, .oscal, .sarif, .html, .md, .csv]
 
     /// The file name `ReportWriter.writeAll` uses for this format.
     public var fileName: String {
@@ -20,59 +27,17 @@ public enum ReportFormat: String, CaseIterable, Codable, Hashable, Sendable {
     }
 }
 
-/// When `--fail-on` makes `bulkhead assess` exit non-zero.
-public enum FailOn: String, CaseIterable, Codable, Hashable, Sendable {
-    /// Fail when any control verdict is notSatisfied.
-    case notSatisfied
-    /// Fail when any verdict is notSatisfied, partiallySatisfied or notAssessed (a gate does not pass
-    /// what could not be assessed).
-    case partiallySatisfied
-
-    /// Exit code when the gate fails. Distinct from 1 (an error) so CI can tell them apart.
-    public static let gateFailedExitCode: Int32 = 3
-
-    public func fails(_ status: VerdictStatus) -> Bool {
-        switch (self, status) {
-        case (_, .notSatisfied): true
-        case (.partiallySatisfied, .partiallySatisfied), (.partiallySatisfied, .notAssessed): true
-        default: false
-        }
-    }
-
-    /// The verdicts that trip the gate, as "mechanism ISM-xxxx status" lines for the error message.
-    public func failures(in report: AssessmentReport) -> [String] {
-        report.withHostAsSubject().mechanisms.flatMap { m in
-            m.controls.filter { fails($0.verdict.status) }.map {
-                "\(m.mechanism.name) \($0.verdict.control.rawValue) \($0.verdict.status.rawValue)"
-            }
-        }
-    }
-
-    /// 0 when no verdict trips the gate, else `gateFailedExitCode`.
-    public func exitCode(for report: AssessmentReport) -> Int32 {
-        failures(in: report).isEmpty ? 0 : Self.gateFailedExitCode
-    }
-}
-
 /// A report could not be rendered or written.
-public struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case encoding, write }
-    public var code: Code
-    public var message: String
-    public var cause: String?
-    public init(_ code: Code, _ message: String, cause: String? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-    public var description: String {
-        "report \(code.rawValue) error: \(message)" + (cause.map { " (\($0))" } ?? "")
-    }
+public typealias ReportError = BulkheadError<ReportErrorCode>
+
+public enum ReportErrorCode: String, Codable, BulkheadErrorCode {
+    public static let domain = "report"
+    case encoding, write
 }
 
 /// The entry points `bulkhead assess` calls (docs/report-formats.md, "Wiring").
 public enum ReportWriter {
-    public static func render(_ report: AssessmentReport, format: ReportFormat) throws(ReportError) -> Data {
+    public static func render(_ report: AssessmentReport, format: OutputFormat) throws(ReportError) -> Data {
         do {
             switch format {
             case .oscal: return try OSCALRenderer.render(report.withHostAsSubject())
@@ -80,26 +45,26 @@ public enum ReportWriter {
             case .html: return Data(HTMLRenderer.render(report.withHostAsSubject()).utf8)
             case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject()).utf8)
             case .csv: return Data(CSVRenderer.render(report.withHostAsSubject()).utf8)
-            case .json: return Data(try JSONOutput.string(report).utf8)
+            case .json: return Data(try JSONCoding.string(report).utf8)
             case .table: return Data(AssessmentText.render(report).utf8)
             }
         } catch let e as ReportError {
             throw e
         } catch {
-            throw ReportError(.encoding, "could not encode the \(format.rawValue) report", cause: "\(error)")
+            throw ReportError(.encoding, "could not encode the \(format.rawValue) report", cause: error)
         }
     }
 
-    /// Writes every format into `directory` (created if missing) under `ReportFormat.fileName`.
-    /// Returns the files written, in `ReportFormat.allCases` order (for `--bundle`).
+    /// Writes every format into `directory` (created if missing) under `OutputFormat.fileName`.
+    /// Returns the files written, in `OutputFormat.allCases` order (for `--bundle`).
     @discardableResult
     public static func writeAll(
-        _ report: AssessmentReport, to directory: URL, formats: [ReportFormat] = ReportFormat.allCases
+        _ report: AssessmentReport, to directory: URL, formats: [OutputFormat] = OutputFormat.allCases
     ) throws(ReportError) -> [URL] {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw ReportError(.write, "cannot create the output directory \(directory.path)", cause: "\(error)")
+            throw ReportError(.write, "cannot create the output directory \(directory.path)", cause: error)
         }
         var written: [URL] = []
         for format in formats {
@@ -108,25 +73,10 @@ public enum ReportWriter {
             do {
                 try data.write(to: url, options: .atomic)
             } catch {
-                throw ReportError(.write, "cannot write \(url.path)", cause: "\(error)")
+                throw ReportError(.write, "cannot write \(url.path)", cause: error)
             }
             written.append(url)
         }
         return written
-    }
-}
-
-extension AssessmentReport {
-    /// The report with the host's own controls (ISM-1605, 1461, 1607 …) as one more subject beside the
-    /// mechanisms, so every renderer shows them in its summary. The JSON document keeps `hostControls`.
-    public func withHostAsSubject() -> AssessmentReport {
-        guard let host = hostControls, !host.isEmpty else { return self }
-        var copy = self
-        let mechanism = IsolationMechanism(
-            product: "host", name: "Host operating system (\(self.host.hostname ?? "unnamed host"))", version: nil,
-            role: .hostOperatingSystem, state: .running)
-        copy.mechanisms.append(MechanismAssessment(mechanism: mechanism, catalogProduct: nil, controls: host))
-        copy.hostControls = nil
-        return copy
     }
 }

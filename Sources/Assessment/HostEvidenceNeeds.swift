@@ -1,0 +1,93 @@
+public import Advisories
+import BulkheadModel
+public import Checks
+public import Discovery
+import Foundation
+public import HostInspection
+public import VendorEvidence
+
+/// The needs of every stage after the collection, in the order the collection serves them: discovery
+/// (binaries, guest and daemon configuration), the hardening checks' observed files, and the backport
+/// sources of installed packages. `bulkhead assess`, `checks run`, `advisories check` and `snapshot` all
+/// collect with these, so a snapshot holds exactly what an assessment reads.
+public enum EvidencePlan {
+    public static func needs(catalog: Catalog, discovery: DiscoveryOptions = DiscoveryOptions()) -> [any EvidenceNeed] {
+        [DiscoveryEngine(options: discovery), CheckEvidenceNeed(), BackportEvidenceNeed(aliases: AdvisoryAliases.all(catalog))]
+    }
+}
+
+/// What the logging, integrity, KSM, host-OS and lifecycle checks read, and the daemon configurations
+/// (libvirt's qemu.conf, Xen's xl.conf, Kata's configuration.toml).
+public struct CheckEvidenceNeed: EvidenceNeed {
+    /// Bound per observed file: configuration files, not logs.
+    public static let limit = 1 << 20
+
+    public init() {}
+
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = EvidenceRequest()
+        for path in HostObservations.wantedFiles { request.read(path, limit: Self.limit) }
+        for path in HostObservations.wantedExistence { request.kind(path) }
+        for (directory, suffix) in HostObservations.wantedDirectories {
+            request.list(directory, readingEntriesEndingWith: suffix, limit: Self.limit)
+        }
+        for paths in CheckInputs.daemonPaths {
+            for path in paths { request.kind(path) }
+            request.readFirstExisting(paths, limit: CheckInputs.daemonLimit)
+        }
+        return request
+    }
+
+    /// The observed files, from the evidence.
+    public static func observations(_ evidence: HostEvidence) -> HostObservations {
+        let files = evidence.files
+        var obs = HostObservations(observedAt: evidence.collectedAt, source: evidence.source)
+        func state(_ path: String) -> HostObservations.State {
+            do {
+                return .content(try files.readText(path, limit: limit))
+            } catch {
+                return error.code == .notFound ? .absent : .unreadable(error.message)
+            }
+        }
+        for path in HostObservations.wantedFiles { obs.files[path] = state(path) }
+        for path in HostObservations.wantedExistence { obs.files[path] = files.exists(path) ? .present : .absent }
+        for (directory, suffix) in HostObservations.wantedDirectories {
+            do {
+                let names = try files.list(directory)
+                obs.listed[directory] = .present
+                for name in names.sorted() where name.hasSuffix(suffix) {
+                    obs.files["\(directory)/\(name)"] = state("\(directory)/\(name)")
+                }
+            } catch {
+                obs.listed[directory] = error.code == .notFound ? .absent : .unreadable(error.message)
+            }
+        }
+        return obs
+    }
+}
+
+/// The backport sources of every installed package a catalog product maps to: its Debian changelog
+/// (bounded, still compressed), the rpm database (already read by the package inventory) and
+/// /etc/os-release (the release codename for the security tracker).
+public struct BackportEvidenceNeed: EvidenceNeed {
+    public let aliases: [Advisories.ProductAliases]
+
+    public init(aliases: [Advisories.ProductAliases]) {
+        self.aliases = aliases
+    }
+
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = EvidenceRequest()
+        request.read("/etc/os-release", limit: BackportReader.osReleaseLimit)
+        for alias in aliases {
+            for pkg in BackportReader.packagesToCheck(of: alias, in: evidence.facts.packages) {
+                if pkg.manager == "rpm" {
+                    for path in BackportReader.rpmDatabasePaths { request.read(path, limit: BackportReader.rpmDatabaseLimit) }
+                } else {
+                    request.readFirstExisting(DebianChangelog.candidatePaths(forPackage: pkg.name), limit: DebianChangelog.maxCompressedSize)
+                }
+            }
+        }
+        return request
+    }
+}

@@ -1,0 +1,67 @@
+public import Assessment
+public import BulkheadModel
+public import Foundation
+
+// From the Assessment stage's report to the record the store keeps.
+extension AssessmentRecord {
+    /// Converts `bulkhead assess`'s report. The full report is kept verbatim as the `assessment.json`
+    /// document (the bytes `assess --format json` prints). Open advisories are empty until the
+    /// Advisories stage puts them in the report.
+    public init(report: AssessmentReport, startedAt: Date, finishedAt: Date = Date()) throws(StoreError) {
+        let utc = TimeZone(identifier: "UTC") ?? .current
+        let controls = report.mechanisms.flatMap(\.controls)
+        var stale: [String] = []
+        for control in controls {
+            for weighed in control.ism1460?.staleFacts ?? [] {
+                let fact = weighed.fact
+                let component = fact.component.map { " [\($0)]" } ?? ""
+                let observed = DateInput.format(fact.evidence.observedAt, timeZone: utc, withTime: false)
+                stale.append("\(fact.product.rawValue): \(fact.aspect)\(component) — \(fact.evidence.claim) (observed \(observed))")
+            }
+        }
+        let document: Data
+        do {
+            document = try JSONCoding.encoder().encode(report)
+        } catch {
+            throw StoreError(.invalidArgument, "The assessment report cannot be encoded for the store.", cause: error)
+        }
+        self.init(
+            host: report.host.hostname ?? "unknown-host", source: report.host.source, startedAt: startedAt,
+            finishedAt: finishedAt, bulkheadVersion: report.tool.version, mechanisms: report.mechanisms.map(\.mechanism),
+            findings: controls.flatMap(\.findings), verdicts: controls.map(\.verdict), openAdvisories: [:],
+            staleFacts: stale, documents: ["assessment.json": document], problems: report.problems)
+    }
+
+    /// Reads a file to import (`bulkhead store-import`): an `AssessmentRecord` JSON document, or
+    /// `bulkhead assess --format json` output (docs/assessment-schema.md), at most `Store.documentLimit` bytes.
+    public static func load(path: String) throws(StoreError) -> AssessmentRecord {
+        let data: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: Store.documentLimit + 1) ?? Data()
+        } catch {
+            throw StoreError(.io, "Cannot read \(path).", cause: error)
+        }
+        guard data.count <= Store.documentLimit else { throw StoreError(.invalidArgument, "\(path) is larger than 64 MiB.") }
+        let decoder = JSONCoding.decoder()
+        if let record = try? decoder.decode(AssessmentRecord.self, from: data) { return record }
+        do {
+            let report = try decoder.decode(AssessmentReport.self, from: data)
+            return try AssessmentRecord(report: report, startedAt: report.host.collectedAt, finishedAt: report.assessedAt)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(
+                .invalidArgument, "\(path) is neither AssessmentRecord JSON nor `bulkhead assess --format json` output.", cause: error)
+        }
+    }
+}
+
+extension Store {
+    /// Records an assessment report (`bulkhead assess`) and returns its run id.
+    @discardableResult
+    public func record(_ report: AssessmentReport, startedAt: Date) throws -> Int64 {
+        try record(try AssessmentRecord(report: report, startedAt: startedAt))
+    }
+}
