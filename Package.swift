@@ -66,22 +66,31 @@ let package = Package(
             dependencies: ["BulkheadModel", "ZIPFoundation", .product(name: "SystemPackage", package: "swift-system")],
             exclude: ["README.md"],
             swiftSettings: strict),
-        // The only target that reads the host: bounded reads, live or snapshot roots, facts.
+        // The formats Bulkhead reads, with no knowledge of hosts: JSON pull reader and JSON values, gzip, tar,
+        // RPM headers and rpmdb images, dpkg status, XML tree, conf syntax, argv and QEMU option strings.
         .target(
-            name: "HostInspection",
+            name: "Formats",
             dependencies: [
                 "BulkheadModel",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
+        // The only target that reads the host: bounded reads, live or snapshot roots, facts.
+        .target(
+            name: "HostInspection",
+            dependencies: [
+                "BulkheadModel", "Formats",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict),
         // Detectors (one per product family) and configuration parsers.
         .target(
             name: "Discovery",
-            dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["BulkheadModel", "Formats", "HostInspection", "ProcessRunner", .product(name: "TOMLKit", package: "TOMLKit")],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.
@@ -98,7 +107,7 @@ let package = Package(
         .target(
             name: "Advisories",
             dependencies: [
-                "BulkheadModel", "HostInspection", "ZipExtraction", .product(name: "GRDB", package: "GRDB.swift"),
+                "BulkheadModel", "Formats", "ZipExtraction", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -115,7 +124,7 @@ let package = Package(
         // Control evaluation per mechanism.
         .target(
             name: "Assessment",
-            dependencies: ["BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks"],
+            dependencies: ["BulkheadModel", "Formats", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks"],
             exclude: ["README.md"],
             swiftSettings: strict),
         // Every renderer (assessment reports, terminal text of every command) and the signed evidence bundle.
@@ -137,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "bulkhead",
             dependencies: [
-                "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
+                "BulkheadModel", "Formats", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
                 "Checks", "Assessment", "Reporting", "Store", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -172,10 +181,10 @@ let package = Package(
         .testTarget(name: "ZipExtractionTests", dependencies: ["ZipExtraction", "BulkheadTestSupport"]),
         .testTarget(
             name: "ChecksTests",
-            dependencies: ["Checks", "BulkheadModel", "HostInspection", "Discovery", "Reporting", "Assessment", "BulkheadTestSupport"],
+            dependencies: ["Checks", "BulkheadModel", "Formats", "HostInspection", "Discovery", "Reporting", "Assessment", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "DetectorTests", dependencies: ["Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport"],
+            name: "DetectorTests", dependencies: ["Discovery", "Formats", "HostInspection", "BulkheadModel", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ReportingTests",
@@ -184,18 +193,18 @@ let package = Package(
             ]),
         .testTarget(
             name: "HostInspectionTests",
-            dependencies: ["HostInspection", "BulkheadModel", "BulkheadTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HostInspection", "Formats", "BulkheadModel", "BulkheadTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "DiscoveryTests", dependencies: ["Discovery", "BulkheadModel", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "HostInspection"]),
+            name: "DiscoveryTests", dependencies: ["Discovery", "Formats", "BulkheadModel", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "BulkheadTestSupport"]),
         .testTarget(
             name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel", "Reporting", "BulkheadTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
             dependencies: [
-                "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories",
+                "Assessment", "VendorEvidence", "Discovery", "Formats", "HostInspection", "BulkheadModel", "Census", "Checks", "Advisories",
                 "Reporting", "BulkheadTestSupport",
             ]),
         .testTarget(
@@ -212,7 +221,7 @@ let package = Package(
             exclude: ["Writer"]),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
-            name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
+            name: "advisories-bench", dependencies: ["Advisories", "Formats"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
         // Helpers shared by test targets (the tools a test needs, a real rpm database built at test time, zip
         // archives written with ZIPFoundation).
         .target(
@@ -223,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: [
-                "Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport", "ZipExtraction",
+                "Advisories", "Formats", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]),

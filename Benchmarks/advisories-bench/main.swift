@@ -5,8 +5,8 @@
 //                                              and validated by JSONPull on all cores, nothing decoded
 //                                              or stored; prints files, bytes and seconds as JSON.
 import Advisories
+import Formats
 import Foundation
-import HostInspection
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("advisories-bench: \(message)\n".utf8))

@@ -200,32 +200,3 @@ public enum DebianChangelog {
         return out
     }
 }
-
-/// Installed packages from a dpkg status file (`/var/lib/dpkg/status`).
-public enum DpkgStatus {
-    public struct Package: Codable, Hashable, Sendable {
-        public var name: String
-        public var version: String
-        public var source: String?
-    }
-
-    public static func parse(_ text: String) -> [Package] {
-        var out: [Package] = []
-        for para in text.components(separatedBy: "\n\n") {
-            var name: String?, version: String?, source: String?, installed = false
-            for line in para.split(separator: "\n") {
-                if line.hasPrefix("Package: ") {
-                    name = String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces)
-                } else if line.hasPrefix("Version: ") {
-                    version = String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces)
-                } else if line.hasPrefix("Source: ") {
-                    source = line.dropFirst(8).split(separator: " ").first.map(String.init)
-                } else if line.hasPrefix("Status: ") {
-                    installed = line.hasSuffix(" installed")
-                }
-            }
-            if let name, let version, installed { out.append(Package(name: name, version: version, source: source)) }
-        }
-        return out
-    }
-}

@@ -1,4 +1,4 @@
-import HostInspection
+import Formats
 
 // MARK: - CVE JSON 5.x
 

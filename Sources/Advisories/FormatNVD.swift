@@ -1,4 +1,4 @@
-import HostInspection
+import Formats
 
 // MARK: - NVD API 2.0
 

@@ -1,5 +1,5 @@
+import Formats
 public import Foundation
-import HostInspection
 
 /// What one input file yielded.
 public struct ParsedFile: Sendable {
@@ -143,7 +143,7 @@ public enum AdvisoryParser {
                     switch item {
                     case .success(let cve): out.advisories.append(NVD.normalise(cve))
                     case .failure(let why):
-                        out.problems.append(ImportProblem(file: "\(file)#vulnerabilities[\(i)]", code: .malformed, reason: why.description))
+                        out.problems.append(ImportProblem(file: "\(file)#vulnerabilities[\(i)]", code: .malformed, reason: why.message))
                     }
                 }
             case .kev:
@@ -152,18 +152,18 @@ public enum AdvisoryParser {
                     switch item {
                     case .success(let k): out.kev.append(k)
                     case .failure(let why):
-                        out.problems.append(ImportProblem(file: "\(file)#vulnerabilities[\(i)]", code: .malformed, reason: why.description))
+                        out.problems.append(ImportProblem(file: "\(file)#vulnerabilities[\(i)]", code: .malformed, reason: why.message))
                     }
                 }
             }
         } catch {
             // A byte that is not UTF-8 outside a string shows up as a syntax error: the file is judged whole.
             if error.kind == .utf8 {
-                out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: error.description))
+                out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: error.message))
             } else if invalidUTF8() {
                 out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: "not valid UTF-8; file skipped"))
             } else {
-                out.problems.append(ImportProblem(file: file, code: .malformed, reason: error.description))
+                out.problems.append(ImportProblem(file: file, code: .malformed, reason: error.message))
             }
         }
         return out

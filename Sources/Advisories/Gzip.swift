@@ -1,4 +1,4 @@
-import HostInspection
+import Formats
 
 /// One gzip member decompressed in memory (HostInspection's `Gzip`: CompressNIO with an output cap, the
 /// CRC-32 and length trailer checked), its errors in this target's terms.

@@ -1,6 +1,6 @@
 public import BulkheadModel
+import Formats
 import Foundation
-import HostInspection
 
 /// The `%changelog` of installed RPM packages, read from rpm's sqlite database (rpm ≥ 4.16:
 /// `Packages(hnum, blob)`, each blob an RPM header). Tags CHANGELOGTIME (1080, INT32 array),

@@ -1,6 +1,6 @@
 public import BulkheadModel
+import Formats
 public import Foundation
-import HostInspection
 
 /// Per-product advisory statistics (`bulkhead advisories stats PRODUCT`).
 public struct ProductStats: Codable, Hashable, Sendable {
@@ -149,10 +149,11 @@ public enum AdvisoryStats {
 extension AdvisoryStats {
     /// Publication→fix dates where this machine's data allows: the changelog of the installed Debian
     /// package of the product (`/var/lib/dpkg/status`, then `/usr/share/doc/PKG/changelog.Debian.gz`).
-    /// Empty, with the reason as the source, when there is none.
-    public static func installedDebianFixDates(for aliases: ProductAliases) -> (dates: [String: Date], source: String) {
-        let statusText = (try? DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20)) ?? ""
-        guard let package = DpkgStatus.parse(statusText).first(where: { aliases.debianPackages.contains($0.name) }),
+    /// Empty, with the reason as the source, when there is none. The caller reads the status file (through
+    /// its host root); an empty text means no dpkg.
+    public static func installedDebianFixDates(for aliases: ProductAliases, dpkgStatus statusText: String) -> (dates: [String: Date], source: String)
+    {
+        guard let package = DpkgStatus.parse(statusText).packages.first(where: { aliases.debianPackages.contains($0.name) }),
             let path = DebianChangelog.path(forPackage: package.name), let text = try? DebianChangelog.load(path: path)
         else { return ([:], "no fix dates in the data") }
         var dates: [String: Date] = [:]
@@ -164,8 +165,8 @@ extension AdvisoryStats {
 
     /// `bulkhead advisories stats PRODUCT`: the product's statistics from the database, with fix dates
     /// from the installed Debian package's changelog when there is one.
-    public static func compute(_ aliases: ProductAliases, database: AdvisoryDatabase) throws -> ProductStats {
-        let (dates, source) = installedDebianFixDates(for: aliases)
+    public static func compute(_ aliases: ProductAliases, database: AdvisoryDatabase, dpkgStatus: String) throws -> ProductStats {
+        let (dates, source) = installedDebianFixDates(for: aliases, dpkgStatus: dpkgStatus)
         return compute(aliases, candidates: try database.candidates(for: aliases), kev: try database.kevEntries(), fixDates: dates, fixSource: source)
     }
 }

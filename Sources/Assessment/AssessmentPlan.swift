@@ -2,6 +2,7 @@ public import BulkheadModel
 public import Census
 public import Checks
 public import Discovery
+import Formats
 public import Foundation
 public import HostInspection
 public import VendorEvidence

@@ -46,16 +46,6 @@ public enum SourceArchive {
         }
     }
 
-    /// `unpack` for synchronous callers: holds the calling thread while `tar` runs (see
-    /// `ProcessRunner.blocking`); async code calls `unpack`.
-    public static func extract(
-        _ archive: URL, maxBytes: Int64 = 8 << 30, temporaryDirectory: URL = FileManager.default.temporaryDirectory
-    ) throws(CensusError) -> Extraction {
-        try ProcessRunner.blocking { () async throws(CensusError) -> Extraction in
-            try await unpack(archive, maxBytes: maxBytes, temporaryDirectory: temporaryDirectory)
-        }
-    }
-
     /// The archive's format and a new private (0700) directory to extract it into.
     static func prepare(_ archive: URL, temporaryDirectory: URL) throws(CensusError) -> (Format, URL) {
         guard FileManager.default.isReadableFile(atPath: archive.path) else {

@@ -33,18 +33,6 @@ public enum DebianSource {
         (plus the same for http://deb.debian.org/debian-security with Suites: bookworm-security), then run `apt-get update`.
         """
 
-    /// `installedVersion(of:)` for synchronous callers: holds the calling thread while `dpkg-query` runs
-    /// (see `ProcessRunner.blocking`); async code calls `installedVersion(of:)`.
-    public static func installed(_ package: String) throws(CensusError) -> Installed {
-        try ProcessRunner.blocking { () async throws(CensusError) -> Installed in try await installedVersion(of: package) }
-    }
-
-    /// `download(_:aptOptions:)` for synchronous callers: holds the calling thread while `apt-get` runs
-    /// (see `ProcessRunner.blocking`); async code calls `download`.
-    public static func fetch(_ installed: Installed, aptOptions: [String] = []) throws(CensusError) -> Fetched {
-        try ProcessRunner.blocking { () async throws(CensusError) -> Fetched in try await download(installed, aptOptions: aptOptions) }
-    }
-
     /// Looks up the installed version of `package` and its source package.
     public static func installedVersion(of package: String) async throws(CensusError) -> Installed {
         guard package.range(of: #"^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$"#, options: .regularExpression) != nil else {

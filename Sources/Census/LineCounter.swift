@@ -1,7 +1,29 @@
-/// Why a file's lines could not be counted.
-public enum ScanFailure: Error, Sendable, Equatable {
+public import BulkheadModel
+
+/// Why a file's lines could not be counted, in Bulkhead's one error shape (`census-scan.lineTooLong`).
+public enum ScanFailure: CodedError, Sendable, Equatable {
     /// A line longer than the limit (minified or generated data): the file is skipped.
     case lineTooLong(line: Int, length: Int, limit: Int)
+
+    public enum Code: String, Sendable, Hashable, BulkheadErrorCode {
+        public static let domain = "census-scan"
+        case lineTooLong
+    }
+
+    public var code: Code {
+        switch self {
+        case .lineTooLong: .lineTooLong
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .lineTooLong(let line, let length, let limit):
+            "line \(line) is \(length) bytes, over the \(limit)-byte limit (minified or generated data); file skipped"
+        }
+    }
+
+    public var cause: (any Error)? { nil }
 }
 
 /// Counts blank, comment and code lines of one file in one pass over its bytes, following each

@@ -18,9 +18,9 @@ extension Census {
     ) async throws(CensusError) -> CensusReport {
         switch source {
         case .package(let package):
-            let installed = try DebianSource.installed(package)
+            let installed = try await DebianSource.installedVersion(of: package)
             progress("fetching source \(installed.sourcePackage) \(installed.sourceVersion) for \(package) \(installed.binaryVersion)")
-            let fetched = try DebianSource.fetch(installed)
+            let fetched = try await DebianSource.download(installed)
             defer { fetched.cleanUp() }
             let subject = CensusReport.Subject(
                 kind: .package, path: fetched.sourceDirectory.lastPathComponent, product: installed.sourcePackage,
@@ -32,7 +32,7 @@ extension Census {
                 let subject = CensusReport.Subject(kind: .directory, path: path, product: product, version: version)
                 return try await run(root: url, options: options, subject: subject, command: command)
             }
-            let extraction = try SourceArchive.extract(url)
+            let extraction = try await SourceArchive.unpack(url)
             defer { extraction.cleanUp() }
             let subject = CensusReport.Subject(kind: .archive, path: path, product: product, version: version)
             var report = try await run(root: extraction.directory, options: options, subject: subject, command: command)

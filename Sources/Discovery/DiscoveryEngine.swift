@@ -32,24 +32,35 @@ public struct DiscoveryEngine: EvidenceNeed {
         return request
     }
 
-    /// Discovery over collected evidence. With `probeVersions` on the live host, a mechanism whose version
-    /// no package records has its binary run with `--version` (the one thing discovery may do beyond reading).
+    /// Discovery over collected evidence: the detectors only, never a program run. Synchronous callers
+    /// get this form; `probeVersions` needs the async form.
     public func run(_ evidence: HostEvidence) -> DiscoveryResult {
+        detect(evidence)
+    }
+
+    /// Discovery over collected evidence. With `probeVersions` on the live host, a mechanism whose version
+    /// no package records has its binary run with `--version` (the one thing discovery may do beyond
+    /// reading); the calling task is suspended while it runs, no thread waits.
+    public func run(_ evidence: HostEvidence) async -> DiscoveryResult {
+        var result = detect(evidence)
+        guard options.probeVersions && evidence.isLive else { return result }
+        var binaries: [ProductID: String] = [:]
+        for m in result.mechanisms {
+            for e in m.evidence {
+                if case .file(let path, _) = e.source, e.claim.contains(ProductSignature.binaryClaim) {
+                    binaries[m.product] = binaries[m.product] ?? path
+                }
+            }
+        }
+        result.mechanisms = await VersionProbe().fill(result.mechanisms, binaries: binaries, now: evidence.facts.collectedAt)
+        return result
+    }
+
+    func detect(_ evidence: HostEvidence) -> DiscoveryResult {
         let facts = evidence.facts
         var mechanisms: [IsolationMechanism] = []
         for detector in detectors {
             mechanisms.append(contentsOf: detector.detect(in: evidence))
-        }
-        if options.probeVersions && evidence.isLive {
-            var binaries: [ProductID: String] = [:]
-            for m in mechanisms {
-                for e in m.evidence {
-                    if case .file(let path, _) = e.source, e.claim.contains(ProductSignature.binaryClaim) {
-                        binaries[m.product] = binaries[m.product] ?? path
-                    }
-                }
-            }
-            mechanisms = VersionProbe().fill(mechanisms, binaries: binaries, now: facts.collectedAt)
         }
         return DiscoveryResult(
             hostname: facts.hostname, source: facts.source, collectedAt: facts.collectedAt,

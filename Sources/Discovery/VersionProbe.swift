@@ -20,16 +20,8 @@ public struct VersionProbe: Sendable {
         "bubblewrap": ["--version"], "kata-containers": ["--version"], "libvirt": ["--version"],
     ]
 
-    /// Fills in `version` for mechanisms that have none and a binary Bulkhead knows how to ask. Blocks the
-    /// calling thread while each program runs: from async code call `fill(_:binaries:now:) async`.
-    public func fill(_ mechanisms: [IsolationMechanism], binaries: [ProductID: String], now: Date) -> [IsolationMechanism] {
-        mechanisms.map { mechanism in
-            guard let argv = command(for: mechanism, binaries: binaries) else { return mechanism }
-            return record(run(argv), of: argv, in: mechanism, now: now)
-        }
-    }
-
-    /// `fill` for async callers: the calling task is suspended, no thread waits.
+    /// Fills in `version` for mechanisms that have none and a binary Bulkhead knows how to ask. The calling
+    /// task is suspended while each program runs; no thread waits.
     public func fill(_ mechanisms: [IsolationMechanism], binaries: [ProductID: String], now: Date) async -> [IsolationMechanism] {
         var out: [IsolationMechanism] = []
         for mechanism in mechanisms {
@@ -83,16 +75,6 @@ public struct VersionProbe: Sendable {
             argv, environment: .exactly(["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"]),
             output: .capture(limit: outputLimit, stopAtLimit: false), error: .capture(limit: outputLimit, stopAtLimit: false),
             timeout: timeout, grace: .milliseconds(100))
-    }
-
-    /// Runs one version command (blocking the calling thread).
-    func run(_ argv: [String]) -> Result<String, Problem> {
-        let subject = argv.first ?? "version probe"
-        do {
-            return answer(try ProcessRunner.runBlocking(request(argv)), subject: subject)
-        } catch {
-            return .failure(Problem(subject: subject, message: "could not run: \(error.message)"))
-        }
     }
 
     /// Runs one version command (suspending the calling task).

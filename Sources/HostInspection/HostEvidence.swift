@@ -1,4 +1,5 @@
 public import BulkheadModel
+import Formats
 public import Foundation
 
 /// Everything one collection read from a host: the facts (processes, packages, kernel, CPU…) and every

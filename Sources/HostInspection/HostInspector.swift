@@ -1,4 +1,5 @@
 public import BulkheadModel
+import Formats
 public import Foundation
 
 /// Options for reading a host. Every bound here is a guard against a huge or hostile host tree.

@@ -1,5 +1,6 @@
-import BulkheadModel
+public import BulkheadModel
 import Crypto
+import Formats
 public import Foundation
 
 #if canImport(Glibc)
@@ -175,7 +176,7 @@ public struct SnapshotWriter: Sendable {
     public func archive(_ evidence: HostEvidence) throws(HostInspectionError) -> (manifest: SnapshotManifest, bytes: [UInt8]) {
         let (manifest, tar) = try archive(
             evidence.files.records, hostname: evidence.facts.hostname, source: evidence.source, capturedAt: evidence.collectedAt)
-        let gz = try Gzip.compress(tar)
+        let gz = try Self.compress(tar)
         let cap = SnapshotLimits().maxArchiveBytes
         guard gz.count <= cap else {
             throw HostInspectionError(
@@ -198,7 +199,7 @@ public struct SnapshotWriter: Sendable {
     ) throws(HostInspectionError) -> SnapshotSummary {
         let records = recorder.recorded
         let (manifest, tar) = try archive(records, hostname: hostname, source: recorder.label, capturedAt: capturedAt)
-        let gz = try Gzip.compress(tar)
+        let gz = try Self.compress(tar)
         try Self.writeFile(gz, to: path, overwrite: overwrite)
         let regular = manifest.files.filter { $0.sha256 != nil }
         return SnapshotSummary(
@@ -240,5 +241,12 @@ extension Digest {
             out += hex.count == 1 ? "0" + hex : hex
         }
         return out
+    }
+}
+
+extension SnapshotWriter {
+    /// gzip, in this stage's error terms.
+    static func compress(_ tar: [UInt8]) throws(HostInspectionError) -> [UInt8] {
+        do throws(FormatError) { return try Gzip.compress(tar) } catch { throw HostInspectionError(error) }
     }
 }

@@ -1,4 +1,6 @@
+public import BulkheadModel
 import Crypto
+import Formats
 public import Foundation
 
 /// Caps applied when loading a snapshot (docs/snapshot-format.md). A snapshot is hostile input: it may
@@ -41,9 +43,14 @@ public struct SnapshotHostRoot: HostRoot {
         guard bytes.count <= limits.maxArchiveBytes else {
             throw HostInspectionError(.tooLarge, "\(name) is \(bytes.count) bytes, over the snapshot cap of \(limits.maxArchiveBytes) bytes")
         }
-        let tar = try Gzip.decompress(
-            bytes, maxSize: limits.maxTotalBytes, name: name, hint: "; a snapshot is a .tar.gz written by `bulkhead snapshot`")
-        let members = try TarReader.read(tar, limits: .init(maxEntries: limits.maxEntries, maxEntryBytes: limits.maxEntryBytes), name: name)
+        let members: [TarMember]
+        do throws(FormatError) {
+            let tar = try Gzip.decompress(
+                bytes, maxSize: limits.maxTotalBytes, name: name, hint: "; a snapshot is a .tar.gz written by `bulkhead snapshot`")
+            members = try TarReader.read(tar, limits: .init(maxEntries: limits.maxEntries, maxEntryBytes: limits.maxEntryBytes), name: name)
+        } catch {
+            throw HostInspectionError(error)
+        }
 
         var byName: [String: TarMember] = [:]
         var manifestBytes: [UInt8]?
@@ -74,7 +81,7 @@ public struct SnapshotHostRoot: HostRoot {
         do {
             manifest = try decoder.decode(SnapshotManifest.self, from: Data(manifestBytes))
         } catch {
-            throw HostInspectionError(.corrupt, "\(name): manifest.json does not parse", underlying: "\(error)")
+            throw HostInspectionError(.corrupt, "\(name): manifest.json does not parse", cause: error)
         }
         guard manifest.format == SnapshotManifest.formatName else {
             throw HostInspectionError(.unsupported, "\(name): manifest format is `\(manifest.format)`, not `\(SnapshotManifest.formatName)`")
@@ -206,7 +213,7 @@ public struct SnapshotHostRoot: HostRoot {
         } catch let error as HostInspectionError {
             throw error
         } catch {
-            throw HostInspectionError(.io, "cannot read \(path)", underlying: "\(error)")
+            throw HostInspectionError(.io, "cannot read \(path)", cause: error)
         }
     }
 

@@ -106,39 +106,6 @@ public enum ProcessRunner {
             ended: ended, marks: o.marks)
     }
 
-    /// Runs `request` from synchronous code; see `blocking(_:)` for the one rule that keeps it safe.
-    public static func runBlocking(_ request: ProcessRequest) throws(ProcessRunnerError) -> ProcessOutcome {
-        try blocking { () async throws(ProcessRunnerError) -> ProcessOutcome in try await run(request) }
-    }
-
-    /// Runs async `work` from synchronous code that cannot await: the calling thread waits while the work
-    /// runs on Swift's shared thread pool (swift-subprocess needs a pool thread for every run). A caller
-    /// that is itself on that pool holds one of its threads while it waits, so two such callers at once on
-    /// a two-CPU machine — or one on a one-CPU machine — wait for ever. Async code calls the async API;
-    /// this is only for the few synchronous entry points that have not become async yet.
-    public static func blocking<T: Sendable, Failure: Error>(_ work: @escaping @Sendable () async throws(Failure) -> T) throws(Failure) -> T {
-        let box = ResultBox<T, Failure>()
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            let result: Result<T, Failure>
-            do throws(Failure) { result = .success(try await work()) } catch { result = .failure(error) }
-            box.value.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        // The task always stores its result before it signals.
-        let result = box.value.withLock { $0 }
-        switch result {
-        case .success(let value)?: return value
-        case .failure(let error)?: throw error
-        case nil: preconditionFailure("blocking: signalled without a result")
-        }
-    }
-
-    final class ResultBox<T: Sendable, Failure: Error>: Sendable {
-        let value = Mutex<Result<T, Failure>?>(nil)
-    }
-
     /// Why Bulkhead stopped a program.
     enum Stop: Sendable, Hashable {
         case timedOut

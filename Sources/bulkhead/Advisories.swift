@@ -2,6 +2,7 @@ import Advisories
 import ArgumentParser
 import Assessment
 import BulkheadModel
+import Formats
 import Foundation
 import HostInspection
 import Reporting
@@ -114,7 +115,9 @@ struct AdvisoriesStatsCommand: AsyncParsableCommand {
     func run() async throws {
         let db = try database.open()
         let aliases = try catalog.product(product)
-        let stats = try AdvisoryStats.compute(aliases, database: db)
+        // Fix dates come from this machine's installed Debian package, when there is one.
+        let status = (try? DirectoryHostRoot.live.readText(DpkgStatus.path, limit: 64 << 20)) ?? ""
+        let stats = try AdvisoryStats.compute(aliases, database: db, dpkgStatus: status)
         switch format.format {
         case .json: try emitJSON(stats)
         default: emit(AdvisoryText.stats(stats))

@@ -104,7 +104,7 @@ struct Assess: AsyncParsableCommand {
         // The host is read once; with --bundle the collection also keeps file modes and owners, since the
         // bundle carries its snapshot.
         let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)
-        let discovery = DiscoveryEngine(options: plan.discovery).run(evidence)
+        let discovery = await DiscoveryEngine(options: plan.discovery).run(evidence)
         assessor.plan.extraFindings = try await labFindings(discovery)
         let report = assessor.run(on: evidence, discovery: discovery)
 

@@ -23,7 +23,7 @@ struct Discover: AsyncParsableCommand {
 
     func run() async throws {
         let engine = DiscoveryEngine(options: DiscoveryOptions(probeVersions: probeVersions))
-        let result = engine.run(try target.collect([engine]))
+        let result = await engine.run(try target.collect([engine]))
         switch format.format {
         case .json: try emitJSON(result)
         default: emit(DiscoveryText.render(result))

@@ -33,7 +33,7 @@ struct Snapshot: AsyncParsableCommand {
         // Exactly what `bulkhead assess` reads: the one collection every stage declares its needs to.
         let evidence = try HostTarget.collect(
             EvidencePlan.needs(catalog: Catalog.bundled()), directory: root, snapshot: nil, recordsMetadata: true)
-        let result = DiscoveryEngine().run(evidence)
+        let result = await DiscoveryEngine().run(evidence)
         let facts = evidence.facts
         let summary: SnapshotSummary
         do {

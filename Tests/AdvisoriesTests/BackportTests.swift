@@ -1,4 +1,5 @@
 import BulkheadTestSupport
+import Formats
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct RealQEMUBackportTests {
 
     func installedQEMU() throws -> Installed {
         let status = String(decoding: try BoundedFile.read("/var/lib/dpkg/status", limit: 64 << 20), as: UTF8.self)
-        let pkg = try #require(DpkgStatus.parse(status).first(where: { $0.name == "qemu-system-x86" }), "qemu-system-x86 is not installed")
+        let pkg = try #require(DpkgStatus.parse(status).packages.first(where: { $0.name == "qemu-system-x86" }), "qemu-system-x86 is not installed")
         let path = try #require(DebianChangelog.path(forPackage: "qemu-system-x86"), "qemu-system-x86 has no changelog.Debian.gz")
         return Installed(version: pkg.version, changelog: path)
     }
@@ -133,7 +134,7 @@ struct RealQEMUBackportTests {
     func sampleAgreesWithDpkg() throws {
         try #require(Tool.find("/usr/bin/dpkg") != nil, "dpkg is not installed")
         let status = String(decoding: try BoundedFile.read("/var/lib/dpkg/status", limit: 64 << 20), as: UTF8.self)
-        let versions = Array(Set(DpkgStatus.parse(status).map(\.version))).sorted()
+        let versions = Array(Set(DpkgStatus.parse(status).packages.map(\.version))).sorted()
         try #require(versions.count > 100)
         var pairs: [(String, String)] = zip(versions, versions.dropFirst()).map { ($0, $1) }.prefix(400).map { $0 }
         var rng = SystemRandomNumberGenerator()

@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Testing
 
@@ -136,7 +137,7 @@ enum Pull {
             Issue.record("an array read as a string")
         } catch {
             #expect(error.kind == .type)
-            #expect(error.description == "wrong type at a: expected a string, found an array")
+            #expect(error.message == "wrong type at a: expected a string, found an array")
         }
     }
 }
@@ -366,7 +367,7 @@ enum Pull {
             Issue.record("a string read as a number")
         } catch {
             #expect(error.path == "a.b[2].c")
-            #expect(error.description == "wrong type at a.b[2].c: expected a number, found a string")
+            #expect(error.message == "wrong type at a.b[2].c: expected a number, found a string")
         }
     }
 
@@ -381,21 +382,23 @@ enum Pull {
         #expect(try r.nextKey(s, &o) == nil)
         let f = r.missing(s, "e")
         #expect(f.kind == .missing)
-        #expect(f.description == "missing field a.b[2].e")
+        #expect(f.message == "missing field a.b[2].e")
+        // Bulkhead's one error shape: the sentence, then the code.
+        #expect(f.description == "missing field a.b[2].e [json.missing]")
     }
 
     @Test func syntaxErrorCarriesThePath() throws {
         let f = try #require(Pull.check(#"{"a": {"b": [1, 2, {"c": tru}]}}"#))
         #expect(f.kind == .syntax)
         #expect(f.path == "a.b[2].c")
-        #expect(f.description == "invalid JSON at byte 25 (in a.b[2].c): unknown literal")
+        #expect(f.message == "invalid JSON at byte 25 (in a.b[2].c): unknown literal")
     }
 
     @Test func utf8ErrorCarriesThePath() throws {
         let f = try #require(Pull.check(Array(#"{"list": ["ok", ""#.utf8) + [0xC0, 0x80] + Array(#""]}"#.utf8)))
         #expect(f.kind == .utf8)
         #expect(f.path == "list[1]")
-        #expect(f.description == "not valid UTF-8 at byte 17 (in list[1]); file skipped")
+        #expect(f.message == "not valid UTF-8 at byte 17 (in list[1]); file skipped")
     }
 
     @Test func recoveringSkipsABadElementAndKeepsTheOthers() throws {
@@ -424,7 +427,7 @@ enum Pull {
             Issue.record("element 1 must fail")
             return
         }
-        #expect(f.description == "wrong type at [1].id: expected a string, found a number")
+        #expect(f.message == "wrong type at [1].id: expected a string, found a number")
     }
 
     @Test func recoveringDoesNotHideSyntaxErrors() throws {

@@ -1,4 +1,5 @@
 import BulkheadTestSupport
+import Formats
 import Foundation
 import HostInspection
 import Testing

@@ -2,6 +2,7 @@ import Advisories
 import Assessment
 import BulkheadModel
 import BulkheadTestSupport
+import Formats
 import Foundation
 import HostInspection
 import Testing
@@ -143,7 +144,7 @@ import VendorEvidence
         let changelog = try #require(
             DebianChangelog.path(forPackage: "qemu-system-x86"), "qemu-system-x86 has no changelog.Debian.gz; .ci/run installs it")
         let status = try DirectoryHostRoot.live.readText("/var/lib/dpkg/status", limit: 64 << 20)
-        let installed = try #require(DpkgStatus.parse(status).first { $0.name == "qemu-system-x86" })
+        let installed = try #require(DpkgStatus.parse(status).packages.first { $0.name == "qemu-system-x86" })
         let (path, dir) = try await Self.database()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (facts, _) = AdvisoryMeasurements.facts(

@@ -2,6 +2,7 @@ import Assessment
 import BulkheadModel
 import Checks
 import Discovery
+import Formats
 import Foundation
 import HostInspection
 import Testing
@@ -248,58 +249,22 @@ enum FixtureRunner {
         }
     }
 
-    /// A host tree: facts through HostInspection's reader, file observations as the assessment collects them,
-    /// mechanisms from the package database and the process table, daemon configurations from their paths.
-    /// Git keeps neither device nodes nor modes, so `/dev/kvm` is described by `dev/kvm.stat` (the output of
-    /// `stat -c '%a %u %g' /dev/kvm`).
+    /// A host tree, read as `assess --root` reads it: one evidence collection (the same needs, in the same
+    /// order), discovery over it, and the check input `AssessmentInputs` builds from both. Git keeps neither
+    /// device nodes nor modes, so `/dev/kvm` is described by `dev/kvm.stat` (the output of
+    /// `stat -c '%a %u %g' /dev/kvm`), which replaces the collected /dev/kvm facts.
     static func hostTree(_ directory: URL, label: String) throws -> CheckInput {
         let root = DirectoryHostRoot(directory: directory.path)
-        var facts = HostInspector(root: root).collect(now: now)
+        var evidence = HostInspector(root: root).collectEvidence(EvidencePlan.needs(catalog: .bundled()), now: now)
         if let stat = try? root.readText("/dev/kvm.stat", limit: 64) {
             let fields = stat.split(whereSeparator: \.isWhitespace)
             guard fields.count == 3, let uid = UInt32(fields[1]), let gid = UInt32(fields[2]) else {
                 throw Problem(subject: "\(label) dev/kvm.stat", message: "expected `MODE UID GID`")
             }
-            facts.kvm = KVMDeviceFacts(mode: String(fields[0]), ownerUID: uid, groupGID: gid)
-            facts.problems.removeAll { $0.subject == "/dev/kvm" }
+            evidence.facts.kvm = KVMDeviceFacts(mode: String(fields[0]), ownerUID: uid, groupGID: gid)
+            evidence.facts.problems.removeAll { $0.subject == "/dev/kvm" }
         }
-        let observations = Fixture.observations(root: root, label: label)
-
-        var mechanisms: [ProductID: IsolationMechanism] = [:]
-        for package in facts.packages {
-            guard let product = packageProducts[package.name], mechanisms[product] == nil else { continue }
-            var m = mechanism(product, version: package.version, role: .vmm, state: .installed, [])
-            m.evidence = [
-                Evidence(
-                    claim: "\(product) package \(package.name) \(package.version) is installed", source: package.evidenceSource,
-                    observedAt: now, confidence: .high)
-            ]
-            mechanisms[product] = m
-        }
-        let byPID = Dictionary(facts.processes.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
-        for process in facts.processes {
-            let product: ProductID
-            let parsed: ParsedGuest
-            if case let (p, g)? = parse(argv: process.arguments, source: "/proc/\(process.pid)/cmdline") {
-                product = p
-                parsed = g
-            } else if let parent = process.ppid.flatMap({ byPID[$0] }), let runtime = containerRuntime(parent: parent.programName) {
-                product = runtime
-                parsed = ParsedGuest(configuration: nil)
-            } else {
-                continue
-            }
-            let g = guest(parsed, name: "pid \(process.pid)", path: nil, pid: process.pid, confinement: process.confinement)
-            mechanisms[product, default: mechanism(product, role: .vmm, [])].guests.append(g)
-            mechanisms[product]?.state = .running
-        }
-        var daemons: [DaemonConfiguration] = []
-        if let text = try? root.readText("/etc/libvirt/qemu.conf") { daemons.append(try libvirtQEMUConf(text, path: "/etc/libvirt/qemu.conf")) }
-        let kataPath = "/etc/kata-containers/configuration.toml"
-        if let text = try? root.readText(kataPath) { daemons.append(try kata(text, path: kataPath)) }
-
-        let all = mechanisms.keys.sorted { $0.rawValue < $1.rawValue }.compactMap { mechanisms[$0] }
-        let lifecycle = DistroLifecycle.windows(observations: observations, mechanisms: all, now: now, packages: facts.packages)
-        return CheckInput(facts: facts, mechanisms: all, observations: observations, lifecycle: lifecycle, daemons: daemons, now: now)
+        let discovery = DiscoveryEngine().run(evidence)
+        return AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, now: now)
     }
 }

@@ -1,6 +1,7 @@
 import BulkheadModel
 import Checks
 import Discovery
+import Formats
 import Foundation
 import HostInspection
 import Testing

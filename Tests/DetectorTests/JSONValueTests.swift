@@ -1,4 +1,5 @@
 import Discovery
+import Formats
 import Foundation
 import Testing
 

@@ -44,11 +44,5 @@ import Testing
         let version = try #require(filled.first?.version)
         #expect(version.first?.isNumber == true)
         #expect(filled.first?.evidence.first?.source == .command(argv: [binary, "--version"]))
-        // The synchronous form DiscoveryEngine calls, from a thread of its own (never one of Swift's pool,
-        // which the run needs), gives the same answer.
-        let blocking = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: VersionProbe().fill([mechanism], binaries: ["qemu": binary], now: Date())) }.start()
-        }
-        #expect(blocking.first?.version == version)
     }
 }

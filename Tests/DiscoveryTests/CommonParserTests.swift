@@ -1,5 +1,6 @@
 import BulkheadModel
 import BulkheadTestSupport
+import Formats
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import BulkheadModel
+import Formats
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import BulkheadModel
 import Crypto
+import Formats
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -17,9 +18,11 @@ struct LabIntegrationTests {
         #expect(LabWorkspace.processes(mentioning: ws).isEmpty, "processes of \(ws) still running")
     }
 
-    @Test("QEMU/TCG: the probe identifies TCG; floppy, 9p share and -cpu max flip their scenarios")
+    @Test(
+        "QEMU/TCG: the probe identifies TCG; floppy, 9p share and -cpu max flip their scenarios",
+        .enabled(if: canBootQEMU, "needs qemu-system-x86, cpio and a guest kernel (.ci/run installs them)"))
     func qemuVariantsFlip() async throws {
-        guard qemuAvailable() else { return }
+        try requireQEMU()
         var options = LabOptions(mechanism: .qemu)
         options.accelerator = .tcg
         options.variants = ["baseline", "floppy", "virtfs", "nested"]
@@ -59,9 +62,11 @@ struct LabIntegrationTests {
         #expect(findings.allSatisfy { !$0.controls.isEmpty })
     }
 
-    @Test("QEMU: a guest that never finishes is killed at the timeout and nothing is left")
+    @Test(
+        "QEMU: a guest that never finishes is killed at the timeout and nothing is left",
+        .enabled(if: canBootQEMU, "needs qemu-system-x86, cpio and a guest kernel (.ci/run installs them)"))
     func qemuTimeoutKill() async throws {
-        guard qemuAvailable() else { return }
+        try requireQEMU()
         var options = LabOptions(mechanism: .qemu)
         options.accelerator = .tcg
         // Far too short for a TCG boot (about 1.6 s with the uncompressed PVH kernel): killed mid-boot.
@@ -78,10 +83,11 @@ struct LabIntegrationTests {
         assertCleanedUp(run)
     }
 
-    @Test("a paused QEMU (-S) is killed by the bounded runner")
+    @Test(
+        "a paused QEMU (-S) is killed by the bounded runner",
+        .enabled(if: Tool.runs("qemu-system-x86_64"), "needs qemu-system-x86_64 (Debian package qemu-system-x86)"))
     func pausedQEMUKilled() async throws {
-        guard available("qemu-system-x86_64", package: "qemu-system-x86") else { return }
-        let qemu = try #require(LabTools.find("qemu-system-x86_64"))
+        let qemu = try #require(LabTools.find("qemu-system-x86_64"), "qemu-system-x86_64 is not installed (Debian package qemu-system-x86)")
         let tag = "paused-" + UUID().uuidString.prefix(8)
         let run = try await BoundedProcess.run(
             [qemu, "-S", "-accel", "tcg", "-display", "none", "-serial", "stdio", "-monitor", "none", "-name", tag],
@@ -91,9 +97,11 @@ struct LabIntegrationTests {
         #expect(LabWorkspace.processes(mentioning: tag).isEmpty, "paused QEMU still running")
     }
 
-    @Test("gVisor: the probe identifies gVisor; host-share fails because runsc do shares the host root")
+    @Test(
+        "gVisor: the probe identifies gVisor; host-share fails because runsc do shares the host root",
+        .enabled(if: Tool.runs("runsc"), "needs runsc (Debian package runsc)"))
     func runsc() async throws {
-        guard available("runsc", package: "runsc") else { return }
+        _ = try #require(LabTools.find("runsc"), "runsc is not installed (Debian package runsc)")
         let report = try await LabRunner.run(LabOptions(mechanism: .runsc))
         let run = try #require(report.runs.first)
         #expect(run.inconclusiveReason == nil, "\(run.inconclusiveReason ?? "") \(run.diagnostics ?? "")")
@@ -105,9 +113,11 @@ struct LabIntegrationTests {
         assertCleanedUp(run)
     }
 
-    @Test("bubblewrap: namespaces identified; variants flip namespace, capability and host-share scenarios")
+    @Test(
+        "bubblewrap: namespaces identified; variants flip namespace, capability and host-share scenarios",
+        .enabled(if: Tool.runs("bwrap"), "needs bwrap (Debian package bubblewrap)"))
     func bwrapVariants() async throws {
-        guard available("bwrap", package: "bubblewrap") else { return }
+        _ = try #require(LabTools.find("bwrap"), "bwrap is not installed (Debian package bubblewrap)")
         var options = LabOptions(mechanism: .bwrap)
         options.variants = ["baseline", "share-net", "share-pid", "cap-sys-admin", "minimal-root"]
         let report = try await LabRunner.run(options)
@@ -128,9 +138,11 @@ struct LabIntegrationTests {
         #expect(runs["minimal-root"]?.outcome("host-share") == .pass)
     }
 
-    @Test("crun: a default OCI bundle passes the sandbox scenarios; a privileged one fails capabilities and seccomp")
+    @Test(
+        "crun: a default OCI bundle passes the sandbox scenarios; a privileged one fails capabilities and seccomp",
+        .enabled(if: Tool.runs("crun"), "needs crun (Debian package crun)"))
     func crunVariants() async throws {
-        guard available("crun", package: "crun") else { return }
+        _ = try #require(LabTools.find("crun"), "crun is not installed (Debian package crun)")
         var options = LabOptions(mechanism: .crun)
         options.variants = ["baseline", "privileged"]
         let report = try await LabRunner.run(options)
@@ -147,9 +159,12 @@ struct LabIntegrationTests {
         #expect(runs["privileged"]?.outcome("seccomp") == .fail)
     }
 
-    @Test("mechanisms differ: gVisor and bubblewrap disagree where their isolation differs")
+    @Test(
+        "mechanisms differ: gVisor and bubblewrap disagree where their isolation differs",
+        .enabled(if: Tool.runs("runsc", "bwrap"), "needs runsc (Debian package runsc) and bwrap (Debian package bubblewrap)"))
     func mechanismsDiffer() async throws {
-        guard available("runsc", package: "runsc"), available("bwrap", package: "bubblewrap") else { return }
+        _ = try #require(LabTools.find("runsc"), "runsc is not installed (Debian package runsc)")
+        _ = try #require(LabTools.find("bwrap"), "bwrap is not installed (Debian package bubblewrap)")
         let g = try await LabRunner.run(LabOptions(mechanism: .runsc)).runs.first
         let bReport = try await LabRunner.run(LabOptions(mechanism: .bwrap))
         let b = bReport.runs.first
@@ -169,9 +184,11 @@ struct LabIntegrationTests {
         #expect(throws: LabError.self) { try LabReport.load(path: path) }
     }
 
-    @Test("--keep-artifacts keeps the build directory; bad names are errors")
+    @Test(
+        "--keep-artifacts keeps the build directory; bad names are errors",
+        .enabled(if: Tool.runs("bwrap"), "needs bwrap (Debian package bubblewrap)"))
     func keepAndErrors() async throws {
-        guard available("bwrap", package: "bubblewrap") else { return }
+        _ = try #require(LabTools.find("bwrap"), "bwrap is not installed (Debian package bubblewrap)")
         let keep = FileManager.default.temporaryDirectory.appendingPathComponent("lab-keep-" + UUID().uuidString).path
         defer { try? FileManager.default.removeItem(atPath: keep) }
         var options = LabOptions(mechanism: .bwrap)

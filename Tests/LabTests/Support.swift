@@ -1,30 +1,18 @@
+import BulkheadTestSupport
 import Foundation
 import Testing
 
 @testable import Lab
 
-/// True in CI (env CI=true), where a missing program is a failure, not a skip.
-let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+/// For `.enabled(if:)`: the lab can boot QEMU here (qemu, cpio and a readable guest kernel), or this is CI,
+/// where `.ci/run` installs them and their absence fails the test at `requireQEMU()`.
+let canBootQEMU: Bool = Tool.inCI || (Tool.runs("qemu-system-x86_64", "cpio") && (try? LabTools.kernel(explicit: nil)) != nil)
 
-/// Whether `program` is installed; in CI its absence is recorded as a failure with what to install.
-func available(_ program: String, package: String) -> Bool {
-    if LabTools.find(program) != nil { return true }
-    if inCI { Issue.record("\(program) is not installed; CI must install the Debian package \(package) (.ci/run)") }
-    return false
-}
-
-/// Whether the lab can boot QEMU here: qemu, cpio, busybox-static and a readable kernel.
-func qemuAvailable() -> Bool {
-    guard available("qemu-system-x86_64", package: "qemu-system-x86"), available("cpio", package: "cpio") else {
-        return false
-    }
-    do {
-        _ = try LabTools.kernel(explicit: nil)
-        return true
-    } catch {
-        if inCI { Issue.record("no guest kernel: \(error)") }
-        return false
-    }
+/// What a QEMU lab test needs, each as a failure naming what to install.
+func requireQEMU() throws {
+    _ = try #require(LabTools.find("qemu-system-x86_64"), "qemu-system-x86_64 is not installed (Debian package qemu-system-x86)")
+    _ = try #require(LabTools.find("cpio"), "cpio is not installed (Debian package cpio)")
+    _ = try LabTools.kernel(explicit: nil)
 }
 
 /// The probe the build produced (beside the test bundle).

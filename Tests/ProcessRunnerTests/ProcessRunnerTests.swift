@@ -199,23 +199,6 @@ let python3 = ProcessRunner.find("python3")
         #expect(outcome.termination == .signalled(SIGTERM), "\(outcome.termination)")
         #expect(!outcome.timedOut)
     }
-
-    /// A synchronous caller on a thread of its own (as a CLI's main thread is): it never holds a thread of
-    /// Swift's pool, which the run itself needs.
-    @Test func runBlockingServesSynchronousCallers() async throws {
-        let printf = try #require(ProcessRunner.find("printf"))
-        let (text, missing) = await onOwnThread { () -> (String?, ProcessRunnerError.Code?) in
-            let text = try? ProcessRunner.runBlocking(ProcessRequest([printf, "sync"])).checked().stdoutText
-            do throws(ProcessRunnerError) {
-                _ = try ProcessRunner.runBlocking(ProcessRequest(["/nonexistent/x"]))
-                return (text, nil)
-            } catch {
-                return (text, error.code)
-            }
-        }
-        #expect(text == "sync")
-        #expect(missing == .programNotFound)
-    }
 }
 
 /// Runs synchronous `work` on a new thread and waits for it without holding a thread of Swift's pool.

@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 public import HostInspection
 
 /// QEMU: the `qemu-system-*` VMMs (also `qemu-kvm` and the Debian `kvm` wrapper). Each process is a guest,

@@ -54,6 +54,9 @@ public struct ContainerRuntimeDetector: Detector {
 
     public init(_ signature: ProductSignature) { self.signature = signature }
 
+    /// OCI runtimes that can run a container in the foreground, as its parent.
+    static let ociRuntimes: Set<String> = ["runc", "crun", "youki"]
+
     public func request(given evidence: HostEvidence) -> EvidenceRequest { signature.request }
 
     public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
@@ -69,6 +72,19 @@ public struct ContainerRuntimeDetector: Detector {
                 GuestParsing.flagValue(process.arguments, "-id") ?? GuestParsing.flagValue(process.arguments, "--cid")
                 ?? GuestParsing.flagValue(process.arguments, "-n")
             return processGuest(process, name: id.map { "container \($0.prefix(12))" }, observedAt: host.collectedAt)
+        }
+        // An OCI runtime run in the foreground (`crun run ID`, `runc run ID`) stays the parent of its container:
+        // each child of such a process is a container, named by the runtime's last argument (its id).
+        let foreground = match.processes.filter { Self.ociRuntimes.contains($0.programName) && $0.arguments.dropFirst().contains("run") }
+        if !foreground.isEmpty {
+            let children = Dictionary(grouping: host.processes.filter { $0.ppid != nil }, by: { $0.ppid ?? 0 })
+            for runtime in foreground {
+                let id = runtime.arguments.count > 2 ? runtime.arguments.last : nil
+                for child in children[runtime.pid] ?? [] {
+                    mechanism.guests.append(
+                        processGuest(child, name: id.map { "container \($0.prefix(12))" }, observedAt: host.collectedAt))
+                }
+            }
         }
         return [mechanism]
     }

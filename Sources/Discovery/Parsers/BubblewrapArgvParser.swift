@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 import Foundation
 
 /// Parses a bwrap command line. Options come first; the first non-option argument (or the one after

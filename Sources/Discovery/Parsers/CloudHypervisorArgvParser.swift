@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 import Foundation
 
 /// Parses a Cloud Hypervisor command line. Options follow clap: `--opt value`, `--opt=value`, and for

@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 import Foundation
 
 /// Parses a crosvm command line: `crosvm [global options] run [options] KERNEL`. Options accept

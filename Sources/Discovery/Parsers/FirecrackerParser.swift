@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 public import Foundation
 
 /// Parses Firecracker's argv, its `--config-file` JSON and the jailer's argv.

@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 import Foundation
 
 /// Parses a runsc command line (`runsc [global flags] <subcommand> [flags] [args]`, including the

@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 public import Foundation
 import TOMLKit
 

@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 public import Foundation
 
 /// Parses a libvirt domain XML document (`/etc/libvirt/qemu/*.xml`, `/run/libvirt/qemu/*.xml`,

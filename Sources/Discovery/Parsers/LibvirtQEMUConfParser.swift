@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 public import Foundation
 
 /// Parses `/etc/libvirt/qemu.conf` into `LibvirtQEMUDriverConfig`.

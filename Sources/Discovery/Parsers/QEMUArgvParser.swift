@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 import Foundation
 
 /// Parses a QEMU command line (`/proc/PID/cmdline`, a libvirt `.args` or a Proxmox generated argv)

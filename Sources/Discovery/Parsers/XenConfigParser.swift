@@ -1,4 +1,5 @@
 public import BulkheadModel
+public import Formats
 public import Foundation
 
 /// Parses xl domain configurations (`/etc/xen/*.cfg`, xl.cfg(5)) into `XenGuestConfiguration` and

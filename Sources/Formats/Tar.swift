@@ -1,29 +1,45 @@
 import Foundation
 
 /// One member of a tar archive as Bulkhead writes and reads it.
-struct TarMember: Hashable, Sendable {
-    enum Kind: Hashable, Sendable {
+package struct TarMember: Hashable, Sendable {
+    package enum Kind: Hashable, Sendable {
         case regular
         case directory
         case symlink
     }
 
-    var name: String
-    var kind: Kind
-    var mode: UInt32 = 0o644
-    var uid: UInt32 = 0
-    var gid: UInt32 = 0
-    var mtime: Int64 = 0
-    var linkTarget: String = ""
-    var content: [UInt8] = []
+    package var name: String
+    package var kind: Kind
+    package var mode: UInt32 = 0o644
+    package var uid: UInt32 = 0
+    package var gid: UInt32 = 0
+    package var mtime: Int64 = 0
+    package var linkTarget: String = ""
+    package var content: [UInt8] = []
+
+    package init(
+        name: String, kind: Kind, mode: UInt32 = 0o644, uid: UInt32 = 0, gid: UInt32 = 0, mtime: Int64 = 0, linkTarget: String = "",
+        content: [UInt8] = []
+    ) {
+        self.name = name
+        self.kind = kind
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.mtime = mtime
+        self.linkTarget = linkTarget
+        self.content = content
+    }
 }
 
 /// A POSIX ustar writer with pax extended headers (`path`, `linkpath`) for names that do not fit or are
 /// not ASCII.
-struct TarWriter {
+package struct TarWriter {
     private(set) var bytes: [UInt8] = []
 
-    mutating func append(_ member: TarMember) {
+    package init() {}
+
+    package mutating func append(_ member: TarMember) {
         var pax: [(String, String)] = []
         let name = member.kind == .directory && !member.name.hasSuffix("/") ? member.name + "/" : member.name
         let ustarName = Self.fitsUstar(name, 100) ? name : ""
@@ -53,17 +69,17 @@ struct TarWriter {
     }
 
     /// Two zero blocks end the archive.
-    mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         bytes += [UInt8](repeating: 0, count: 1024)
         return bytes
     }
 
-    static func fitsUstar(_ s: String, _ limit: Int) -> Bool {
+    package static func fitsUstar(_ s: String, _ limit: Int) -> Bool {
         s.utf8.count < limit && s.utf8.allSatisfy { $0 > 0 && $0 < 0x80 }
     }
 
     /// `"%d %s=%s\n"` where the length counts itself.
-    static func paxRecord(_ key: String, _ value: String) -> [UInt8] {
+    package static func paxRecord(_ key: String, _ value: String) -> [UInt8] {
         let body = " \(key)=\(value)\n"
         var length = body.utf8.count + 1
         while String(length).utf8.count + body.utf8.count != length { length += 1 }
@@ -109,13 +125,18 @@ struct TarWriter {
 /// A ustar/pax reader for hostile input: every header's checksum is verified, sizes are bounded, names
 /// come back as written (the caller validates them), and anything but regular files, directories,
 /// symbolic links and pax headers is refused.
-struct TarReader {
-    struct Limits {
-        var maxEntries: Int
-        var maxEntryBytes: Int
+package struct TarReader {
+    package struct Limits {
+        package var maxEntries: Int
+        package var maxEntryBytes: Int
+
+        package init(maxEntries: Int, maxEntryBytes: Int) {
+            self.maxEntries = maxEntries
+            self.maxEntryBytes = maxEntryBytes
+        }
     }
 
-    static func read(_ bytes: [UInt8], limits: Limits, name archive: String) throws(HostInspectionError) -> [TarMember] {
+    package static func read(_ bytes: [UInt8], limits: Limits, name archive: String) throws(FormatError) -> [TarMember] {
         var members: [TarMember] = []
         var offset = 0
         var pax: [String: String] = [:]
@@ -130,16 +151,16 @@ struct TarReader {
             var sum = 0
             for (i, b) in header.enumerated() { sum += (i >= 148 && i < 156) ? 0x20 : Int(b) }
             guard stored == sum else {
-                throw HostInspectionError(.corrupt, "\(archive): tar header checksum mismatch at byte \(offset) (corrupt archive)")
+                throw FormatError(.corrupt, "\(archive): tar header checksum mismatch at byte \(offset) (corrupt archive)")
             }
             let size = try octal(header, 124, 12, field: "size", at: offset, archive)
             guard size <= limits.maxEntryBytes else {
-                throw HostInspectionError(
+                throw FormatError(
                     .tooLarge, "\(archive): tar member at byte \(offset) is \(size) bytes, over the per-entry cap of \(limits.maxEntryBytes)")
             }
             let dataStart = offset + 512
             guard dataStart + size <= bytes.count else {
-                throw HostInspectionError(.corrupt, "\(archive): truncated tar archive (member at byte \(offset) needs \(size) bytes)")
+                throw FormatError(.corrupt, "\(archive): truncated tar archive (member at byte \(offset) needs \(size) bytes)")
             }
             let data = Array(bytes[dataStart..<(dataStart + size)])
             offset = dataStart + (size + 511) / 512 * 512
@@ -153,7 +174,7 @@ struct TarReader {
             case UInt8(ascii: "0"), 0, UInt8(ascii: "5"), UInt8(ascii: "2"):
                 break
             default:
-                throw HostInspectionError(
+                throw FormatError(
                     .unsupported,
                     "\(archive): tar member at byte \(dataStart - 512) has type `\(Character(Unicode.Scalar(type)))`, which Bulkhead does not read (only files, directories, symbolic links)"
                 )
@@ -172,34 +193,34 @@ struct TarReader {
             pax = [:]
             members.append(member)
             guard members.count <= limits.maxEntries else {
-                throw HostInspectionError(.tooLarge, "\(archive): more than \(limits.maxEntries) tar members, over the cap (refused)")
+                throw FormatError(.tooLarge, "\(archive): more than \(limits.maxEntries) tar members, over the cap (refused)")
             }
         }
         guard sawEnd else {
-            throw HostInspectionError(.corrupt, "\(archive): truncated tar archive (no end-of-archive blocks)")
+            throw FormatError(.corrupt, "\(archive): truncated tar archive (no end-of-archive blocks)")
         }
         return members
     }
 
-    static func cString(_ header: ArraySlice<UInt8>, _ at: Int, _ width: Int) -> String {
+    package static func cString(_ header: ArraySlice<UInt8>, _ at: Int, _ width: Int) -> String {
         let field = header[(header.startIndex + at)..<(header.startIndex + at + width)]
         let end = field.firstIndex(of: 0) ?? field.endIndex
         return String(decoding: field[field.startIndex..<end], as: UTF8.self)
     }
 
-    static func joinUstarName(_ header: ArraySlice<UInt8>) -> String {
+    package static func joinUstarName(_ header: ArraySlice<UInt8>) -> String {
         let name = cString(header, 0, 100)
         let magic = cString(header, 257, 6)
         let prefix = magic.hasPrefix("ustar") ? cString(header, 345, 155) : ""
         return prefix.isEmpty ? name : prefix + "/" + name
     }
 
-    static func octal(_ header: ArraySlice<UInt8>, _ at: Int, _ width: Int, field: String, at offset: Int, _ archive: String)
-        throws(HostInspectionError) -> Int
+    package static func octal(_ header: ArraySlice<UInt8>, _ at: Int, _ width: Int, field: String, at offset: Int, _ archive: String)
+        throws(FormatError) -> Int
     {
         let raw = header[(header.startIndex + at)..<(header.startIndex + at + width)]
         if let first = raw.first, first & 0x80 != 0 {
-            throw HostInspectionError(.unsupported, "\(archive): tar header at byte \(offset) uses base-256 \(field), which Bulkhead does not read")
+            throw FormatError(.unsupported, "\(archive): tar header at byte \(offset) uses base-256 \(field), which Bulkhead does not read")
         }
         var value = 0
         var seenDigit = false
@@ -208,7 +229,7 @@ struct TarReader {
                 if seenDigit { break } else { continue }
             }
             guard b >= 0x30 && b <= 0x37, value < (Int.max >> 4) else {
-                throw HostInspectionError(.corrupt, "\(archive): tar header at byte \(offset) has an invalid \(field) field (corrupt archive)")
+                throw FormatError(.corrupt, "\(archive): tar header at byte \(offset) has an invalid \(field) field (corrupt archive)")
             }
             value = value * 8 + Int(b - 0x30)
             seenDigit = true
@@ -216,7 +237,7 @@ struct TarReader {
         return value
     }
 
-    static func parsePax(_ data: [UInt8], at offset: Int, _ archive: String) throws(HostInspectionError) -> [String: String] {
+    package static func parsePax(_ data: [UInt8], at offset: Int, _ archive: String) throws(FormatError) -> [String: String] {
         var result: [String: String] = [:]
         var i = 0
         while i < data.count {
@@ -224,7 +245,7 @@ struct TarReader {
                 let length = Int(String(decoding: data[i..<space], as: UTF8.self)), length > 0, i + length <= data.count,
                 data[i + length - 1] == 0x0A
             else {
-                throw HostInspectionError(.corrupt, "\(archive): malformed pax extended header at byte \(offset)")
+                throw FormatError(.corrupt, "\(archive): malformed pax extended header at byte \(offset)")
             }
             let record = data[(space + 1)..<(i + length - 1)]
             if let eq = record.firstIndex(of: UInt8(ascii: "=")) {

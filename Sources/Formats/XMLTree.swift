@@ -7,28 +7,28 @@ import Foundation
 /// A small element tree built with XMLParser, for configuration documents. Refuses DOCTYPE and
 /// entity declarations (a libvirt document never needs one; this rules out entity-expansion bombs and
 /// external entities), never resolves external entities, and caps depth and element count.
-struct XMLElement: Sendable {
-    var name: String
-    var namespace: String?
-    var attributes: [String: String]
-    var children: [XMLElement]
-    var text: String
-    var line: Int
+package struct XMLElement: Sendable {
+    package var name: String
+    package var namespace: String?
+    package var attributes: [String: String]
+    package var children: [XMLElement]
+    package var text: String
+    package var line: Int
 
-    func child(_ n: String) -> XMLElement? { children.first { $0.name == n } }
-    func all(_ n: String) -> [XMLElement] { children.filter { $0.name == n } }
-    subscript(attr: String) -> String? { attributes[attr] }
-    var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    package func child(_ n: String) -> XMLElement? { children.first { $0.name == n } }
+    package func all(_ n: String) -> [XMLElement] { children.filter { $0.name == n } }
+    package subscript(attr: String) -> String? { attributes[attr] }
+    package var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
-enum XMLTree {
-    struct Result {
-        var root: XMLElement
+package enum XMLTree {
+    package struct Result {
+        package var root: XMLElement
         /// A problem when the document was usable but not clean (e.g. more than one root element).
-        var problem: String?
+        package var problem: String?
     }
 
-    static func parse(_ text: String, source: String, limits: ParseLimits) throws(ConfigParseError) -> Result {
+    package static func parse(_ text: String, source: String, limits: ParseLimits) throws(ConfigParseError) -> Result {
         if text.utf8.count > limits.maxBytes {
             throw ConfigParseError(.tooLarge, source: source, message: "XML document larger than \(limits.maxBytes) bytes")
         }
@@ -76,18 +76,18 @@ enum XMLTree {
     }
 
     final class Builder: NSObject, XMLParserDelegate {
-        let limits: ParseLimits
-        var stack: [XMLElement] = []
-        var root: XMLElement?
-        var count = 0
-        var limitError: String?
+        package let limits: ParseLimits
+        package var stack: [XMLElement] = []
+        package var root: XMLElement?
+        package var count = 0
+        package var limitError: String?
         /// Elements after the root element closed (a second document concatenated to the first).
-        var extraContent = false
-        var rootEndLine = 0
+        package var extraContent = false
+        package var rootEndLine = 0
 
-        init(limits: ParseLimits) { self.limits = limits }
+        package init(limits: ParseLimits) { self.limits = limits }
 
-        func parser(
+        package func parser(
             _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
             qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
         ) {
@@ -119,7 +119,7 @@ enum XMLTree {
                     children: [], text: "", line: parser.lineNumber))
         }
 
-        func parser(
+        package func parser(
             _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
         ) {
             guard let e = stack.popLast() else { return }
@@ -133,12 +133,12 @@ enum XMLTree {
             }
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
+        package func parser(_ parser: XMLParser, foundCharacters string: String) {
             guard !stack.isEmpty else { return }
             if stack[stack.count - 1].text.utf8.count < 1 << 20 { stack[stack.count - 1].text += string }
         }
 
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        package func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
             guard !stack.isEmpty, let s = String(data: CDATABlock, encoding: .utf8) else { return }
             stack[stack.count - 1].text += s
         }

@@ -119,7 +119,7 @@ public enum CommandLineText {
         return (parts, truncated)
     }
 
-    static func isAssignment(_ w: String) -> Bool {
+    package static func isAssignment(_ w: String) -> Bool {
         guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { return false }
         let name = w[..<eq]
         guard let f = name.unicodeScalars.first, f == "_" || (f.isASCII && CharacterSet.letters.contains(f)) else { return false }

@@ -1,5 +1,5 @@
 public import BulkheadModel
-import Foundation
+package import Foundation
 
 /// Why a configuration could not be parsed at all. Parsers throw this only when nothing usable can be
 /// had; parts they cannot understand become `Problem`s beside a partial value instead. It has
@@ -115,9 +115,9 @@ public struct ParseLimits: Hashable, Sendable {
 }
 
 /// Shared helpers for the parsers. Internal: the public surface is the parsers themselves.
-enum ParseSupport {
+package enum ParseSupport {
     /// Refuses an argv that is empty or beyond the limits.
-    static func checkArgv(_ argv: [String], source: String, limits: ParseLimits) throws(ConfigParseError) {
+    package static func checkArgv(_ argv: [String], source: String, limits: ParseLimits) throws(ConfigParseError) {
         if argv.isEmpty {
             throw ConfigParseError(.empty, source: source, message: "the command line has no arguments")
         }
@@ -144,7 +144,7 @@ enum ParseSupport {
     }
 
     /// Decodes strict UTF-8 within the byte limit.
-    static func text(_ data: Data, source: String, limits: ParseLimits) throws(ConfigParseError) -> String {
+    package static func text(_ data: Data, source: String, limits: ParseLimits) throws(ConfigParseError) -> String {
         if data.count > limits.maxBytes {
             throw ConfigParseError(
                 .tooLarge, source: source,
@@ -172,7 +172,7 @@ enum ParseSupport {
     }
 
     /// `on/off/yes/no/true/false/1/0` → Bool; anything else nil.
-    static func bool(_ s: String?) -> Bool? {
+    package static func bool(_ s: String?) -> Bool? {
         guard let s else { return nil }
         switch s.lowercased() {
         case "on", "yes", "true", "1", "y": return true
@@ -183,7 +183,7 @@ enum ParseSupport {
 
     /// True when a listener on `host` is reachable from other hosts: nil/empty/wildcard or any address
     /// that is not loopback.
-    static func beyondLoopback(_ host: String?) -> Bool {
+    package static func beyondLoopback(_ host: String?) -> Bool {
         guard var h = host?.trimmingCharacters(in: .whitespaces), !h.isEmpty else { return true }
         if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
         let l = h.lowercased()
@@ -194,28 +194,28 @@ enum ParseSupport {
     }
 
     /// Keys whose values are passwords or secret material and must never be stored.
-    static func isSecretKey(_ key: String) -> Bool {
+    package static func isSecretKey(_ key: String) -> Bool {
         let k = key.lowercased()
         if k.hasSuffix("-secret") || k.hasSuffix("_secret") || k == "password-secret" { return false }
         return k.contains("passw") || k == "passwd" || k.hasSuffix("passwd")
     }
 
-    static let redacted = "<redacted>"
+    package static let redacted = "<redacted>"
 
     /// Integer from decimal or 0x hex.
-    static func int(_ s: String?) -> Int? {
+    package static func int(_ s: String?) -> Int? {
         guard let s = s?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
         if s.hasPrefix("0x") || s.hasPrefix("0X") { return Int(s.dropFirst(2), radix: 16) }
         return Int(s)
     }
 
-    static func problem(_ source: String, _ field: String, _ message: String) -> Problem {
+    package static func problem(_ source: String, _ field: String, _ message: String) -> Problem {
         Problem(subject: "\(source) \(field)", message: message)
     }
 
     /// The value of option `option`: its inline `--opt=value`, else the next argument (advancing `index`).
     /// Nil, with a problem, when the option is the last argument.
-    static func optionValue(
+    package static func optionValue(
         _ option: String, inline: String?, argv: [String], index: inout Int, source: String, problems: inout [Problem]
     ) -> String? {
         if let inline { return inline }
@@ -235,6 +235,11 @@ public enum QEMUOptionString {
     public struct Pair: Hashable, Sendable {
         public var key: String
         public var value: String
+
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
     }
 
     /// Splits `s` into pairs in order. `impliedKey` names the key of a leading bare value.

@@ -1,3 +1,5 @@
+public import BulkheadModel
+
 /// A one-pass, pull-style JSON reader over UTF-8 bytes for the advisory formats.
 ///
 /// The feed decoders walk a document with it, materialising only the values Bulkhead keeps and skipping
@@ -9,20 +11,36 @@
 /// The bytes are passed to every call as a `Span<UInt8>` (the reader itself only holds positions), so
 /// no copy of the input is made and no pointer is ever used.
 public struct JSONPull {
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        public enum Kind: Sendable { case syntax, type, missing, utf8, depth }
+    /// Why a document was refused, with Bulkhead's one error shape: the kind is the code (`json.syntax`),
+    /// `message` the sentence a user reads, with the byte offset and the path of keys and indices.
+    public struct Failure: CodedError, Sendable {
+        public enum Kind: String, Sendable, Hashable, Codable, BulkheadErrorCode {
+            public static let domain = "json"
+            case syntax, type, missing, utf8, depth
+        }
         public var kind: Kind
         public var offset: Int
         public var path: String
-        public var message: String
+        /// What the reader expected or found, without the location.
+        public var detail: String
+
+        public init(kind: Kind, offset: Int, path: String, message detail: String) {
+            self.kind = kind
+            self.offset = offset
+            self.path = path
+            self.detail = detail
+        }
+
+        public var code: Kind { kind }
+        public var cause: (any Error)? { nil }
 
         /// "wrong type at containers.cna.affected[0].versions: expected an array, found a string"
-        public var description: String {
+        public var message: String {
             switch kind {
-            case .type: "wrong type at \(path.isEmpty ? "the top level" : path): \(message)"
+            case .type: "wrong type at \(path.isEmpty ? "the top level" : path): \(detail)"
             case .missing: "missing field \(path)"
             case .utf8: "not valid UTF-8 at byte \(offset)\(path.isEmpty ? "" : " (in \(path))"); file skipped"
-            case .syntax, .depth: "invalid JSON at byte \(offset)\(path.isEmpty ? "" : " (in \(path))"): \(message)"
+            case .syntax, .depth: "invalid JSON at byte \(offset)\(path.isEmpty ? "" : " (in \(path))"): \(detail)"
             }
         }
     }
@@ -47,6 +65,8 @@ public struct JSONPull {
     public struct Container: Sendable {
         fileprivate var first = true
         fileprivate var count = 0
+
+        public init() {}
     }
 
     public private(set) var pos = 0

@@ -1,53 +1,53 @@
-import BulkheadModel
+package import BulkheadModel
 import Foundation
 
 /// The `key = value` syntax shared by libvirt's configuration files (virconf: qemu.conf,
 /// libvirtd.conf) and xl's (xl.cfg(5), xl.conf(5)): strings in '…' or "…" (libvirt also """…"""),
 /// integers (decimal, 0x hex, negative), lists in [ … ] over several lines with an optional trailing
 /// comma, `#` comments, `;` or newline between settings, and xl's `+=` for appending.
-enum ConfSyntax {
-    indirect enum Value: Hashable, Sendable {
+package enum ConfSyntax {
+    package indirect enum Value: Hashable, Sendable {
         case string(String)
         case number(String)
         case list([Value])
 
-        var text: String {
+        package var text: String {
             switch self {
             case .string(let s), .number(let s): s
             case .list(let l): l.map(\.text).joined(separator: ",")
             }
         }
-        var listItems: [String] {
+        package var listItems: [String] {
             if case .list(let l) = self { return l.map(\.text) }
             return [text]
         }
-        var int: Int? {
+        package var int: Int? {
             switch self {
             case .number(let s), .string(let s): ParseSupport.int(s)
             case .list: nil
             }
         }
-        var bool: Bool? {
+        package var bool: Bool? {
             switch self {
             case .number(let s): ParseSupport.int(s).map { $0 != 0 }
             case .string(let s): ParseSupport.bool(s)
             case .list: nil
             }
         }
-        var string: String? {
+        package var string: String? {
             if case .list = self { return nil }
             return text
         }
     }
 
-    struct Entry: Hashable, Sendable {
-        var key: String
-        var value: Value
-        var append: Bool
-        var line: Int
+    package struct Entry: Hashable, Sendable {
+        package var key: String
+        package var value: Value
+        package var append: Bool
+        package var line: Int
     }
 
-    static func parse(_ text: String, source: String, limits: ParseLimits) throws(ConfigParseError) -> (
+    package static func parse(_ text: String, source: String, limits: ParseLimits) throws(ConfigParseError) -> (
         entries: [Entry], problems: [Problem]
     ) {
         let s = Array(text.unicodeScalars)

@@ -1,5 +1,4 @@
 import Foundation
-import HostInspection
 
 /// A JSON value with its exact type, so parsers can report a wrong-typed field by path
 /// (`machine-config.vcpu_count` given as a string) instead of silently coercing it.
@@ -100,7 +99,7 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable {
         }
     }
 
-    static func read(_ s: Span<UInt8>, _ r: inout JSONPull) throws(JSONPull.Failure) -> JSONValue {
+    package static func read(_ s: Span<UInt8>, _ r: inout JSONPull) throws(JSONPull.Failure) -> JSONValue {
         switch try r.peek(s) {
         case .object:
             var object: [String: JSONValue] = [:]
