@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A stable product identifier, matching a catalog entry id (`qemu`, `kvm`, `firecracker`, `runsc` …).
 public struct ProductID: RawRepresentable, Hashable, Codable, Sendable, Comparable,

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An ISM control identifier such as `ISM-1460` (OSCAL id `ism-1460`).
 public struct ControlID: RawRepresentable, Hashable, Codable, Sendable, Comparable, ExpressibleByStringLiteral,

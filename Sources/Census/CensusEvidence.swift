@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 
 /// Turns a census report into high-confidence evidence for the memory-safety criterion (ISM-1460).
 public enum CensusEvidence {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Why a file or directory was left out of the count.
 public enum ExclusionReason: String, Codable, Sendable, Hashable, CaseIterable, Comparable {

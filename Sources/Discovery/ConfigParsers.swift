@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Formats
+import Formats
 import Foundation
 
 /// One result shape for every configuration parser call made by discovery.

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessRunner
 
 #if canImport(Glibc)
     import Glibc

@@ -23,22 +23,6 @@ public struct BoundedRun: Sendable {
     public var marks: [String: ContinuousClock.Instant]
 }
 
-/// Byte search for the lab's scans (process command lines, probe output).
-enum ByteSearch {
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8], from: Int) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        let last = haystack.count - needle.count
-        var start = max(0, from)
-        while start <= last {
-            var matched = 0
-            while matched < needle.count && haystack[start + matched] == needle[matched] { matched += 1 }
-            if matched == needle.count { return true }
-            start += 1
-        }
-        return false
-    }
-}
-
 /// The lab's view of ProcessRunner: every program the lab starts goes through here.
 enum BoundedProcess {
     /// The largest file a program may write when its standard output goes to a file (the initramfs).

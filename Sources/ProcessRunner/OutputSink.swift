@@ -73,7 +73,7 @@ final class OutputSink: Sendable {
                 for needle in watch {
                     let key = String(decoding: needle, as: UTF8.self)
                     if s.marks[key] != nil { continue }
-                    if Self.contains(s.bytes, needle, from: max(0, before - needle.count)) { s.marks[key] = now }
+                    if ByteSearch.contains(s.bytes, needle, from: max(0, before - needle.count)) { s.marks[key] = now }
                 }
             case .file(let descriptor):
                 do {
@@ -100,8 +100,13 @@ final class OutputSink: Sendable {
     }
 
     var snapshot: State { state.withLock { $0 } }
+}
 
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8], from: Int) -> Bool {
+/// Byte search for watched output and process scans (a watched string in a program's output, a workspace
+/// path in a command line).
+public enum ByteSearch {
+    /// True when `needle` occurs in `haystack` at or after `from`.
+    public static func contains(_ haystack: [UInt8], _ needle: [UInt8], from: Int) -> Bool {
         guard !needle.isEmpty, haystack.count >= needle.count else { return false }
         let last = haystack.count - needle.count
         var start = max(0, from)

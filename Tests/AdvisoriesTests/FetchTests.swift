@@ -37,7 +37,7 @@ import Testing
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         server.arguments = [Fixture.path("range_server.py"), Fixture.path("kev")]
-        FileManager.default.createFile(atPath: portFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: portFile, contents: nil)
         server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: portFile))
         let stdin = Pipe()
         server.standardInput = stdin

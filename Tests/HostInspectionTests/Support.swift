@@ -117,7 +117,7 @@ func run(_ executable: String, _ arguments: [String]) throws -> String {
 func smallFile(_ path: String) -> String? {
     guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
     defer { try? handle.close() }
-    return (try? handle.read(upToCount: 1 << 20)).map { String(decoding: $0 ?? Data(), as: UTF8.self) }
+    return (try? handle.read(upToCount: 1 << 20)).map { String(decoding: $0, as: UTF8.self) }
 }
 
 /// Waits for Foundation to reap `process`, at most `seconds` (never hangs a test run the way an

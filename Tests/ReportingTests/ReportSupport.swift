@@ -94,8 +94,8 @@ enum ReportSupport {
     /// Runs a program with an argument array (no shell), output to files (bounded reads), with a deadline.
     static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> Run {
         let out = temp("stdout"), err = temp("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments

@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Formats
+import Formats
 public import HostInspection
 
 /// libvirt: the management daemon that launches and confines QEMU (and Xen) guests. Reads the QEMU driver

@@ -3,7 +3,7 @@ public import HostInspection
 
 /// Firecracker and its jailer. The jailer execs into Firecracker inside a chroot, so a jailed VM is a
 /// `firecracker` process whose root is the jail; the jailer's own arguments are gone by then.
-public struct FirecrackerDetector: Detector {
+public struct FirecrackerDetector: ProcessGuestDetector {
     public var family: String { "firecracker" }
     public init() {}
 
@@ -22,20 +22,13 @@ public struct FirecrackerDetector: Detector {
         return request
     }
 
-    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
-        let host = evidence.facts
-        let match = Self.signature.match(in: evidence)
-        guard !match.isEmpty else { return [] }
-        var mechanism = Self.signature.mechanism(from: match)
-        mechanism.guests = match.processes.map {
-            GuestParsing.firecracker(process: $0, files: evidence.files, observedAt: host.collectedAt)
-        }
-        return [mechanism]
+    public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
+        processes.map { GuestParsing.firecracker(process: $0, files: evidence.files, observedAt: evidence.facts.collectedAt) }
     }
 }
 
 /// Cloud Hypervisor (Linux Foundation, Rust).
-public struct CloudHypervisorDetector: Detector {
+public struct CloudHypervisorDetector: ProcessGuestDetector {
     public var family: String { "cloud-hypervisor" }
     public init() {}
 
@@ -45,22 +38,13 @@ public struct CloudHypervisorDetector: Detector {
         binaries: ["/usr/bin/cloud-hypervisor", "/usr/local/bin/cloud-hypervisor"],
         matchesProcess: ProductSignature.programs(["cloud-hypervisor"]))
 
-    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
-
-    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
-        let host = evidence.facts
-        let match = Self.signature.match(in: evidence)
-        guard !match.isEmpty else { return [] }
-        var mechanism = Self.signature.mechanism(from: match)
-        mechanism.guests = match.processes.map {
-            GuestParsing.cloudHypervisor(process: $0, observedAt: host.collectedAt)
-        }
-        return [mechanism]
+    public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
+        processes.map { GuestParsing.cloudHypervisor(process: $0, observedAt: evidence.facts.collectedAt) }
     }
 }
 
 /// crosvm (Google, Rust).
-public struct CrosvmDetector: Detector {
+public struct CrosvmDetector: ProcessGuestDetector {
     public var family: String { "crosvm" }
     public init() {}
 
@@ -70,19 +54,12 @@ public struct CrosvmDetector: Detector {
         binaries: ["/usr/bin/crosvm", "/usr/local/bin/crosvm"],
         matchesProcess: ProductSignature.programs(["crosvm"]))
 
-    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
-
-    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
-        let host = evidence.facts
-        let match = Self.signature.match(in: evidence)
-        guard !match.isEmpty else { return [] }
-        var mechanism = Self.signature.mechanism(from: match)
-        // crosvm forks one jailed process per device; the VM is the `crosvm run` process.
-        let vms = match.processes.filter { $0.arguments.contains("run") }
+    /// crosvm forks one jailed process per device; the VM is the `crosvm run` process.
+    public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
+        let vms = processes.filter { $0.arguments.contains("run") }
         let vmPIDs = Set(vms.map(\.pid))
-        mechanism.guests = vms.filter { $0.ppid.map { !vmPIDs.contains($0) } ?? true }.map {
-            GuestParsing.crosvm(process: $0, observedAt: host.collectedAt)
+        return vms.filter { $0.ppid.map { !vmPIDs.contains($0) } ?? true }.map {
+            GuestParsing.crosvm(process: $0, observedAt: evidence.facts.collectedAt)
         }
-        return [mechanism]
     }
 }

@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 public import HostInspection
 
 /// How one product shows itself on a host: packages, binaries and processes. Shared by the detectors;
@@ -143,6 +143,27 @@ public struct SignatureDetector: Detector {
         let match = signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
         return [signature.mechanism(from: match)]
+    }
+}
+
+/// A detector whose mechanism is its signature's match and whose guests are derived from the matched
+/// processes: the shape most product families share. A conforming type names its signature and how its
+/// processes become guests; it may still declare a wider `request`.
+public protocol ProcessGuestDetector: Detector {
+    static var signature: ProductSignature { get }
+    /// The guests among the processes the signature matched.
+    func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest]
+}
+
+extension ProcessGuestDetector {
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
+
+    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
+        let match = Self.signature.match(in: evidence)
+        guard !match.isEmpty else { return [] }
+        var mechanism = Self.signature.mechanism(from: match)
+        mechanism.guests = guests(match.processes, in: evidence)
+        return [mechanism]
     }
 }
 

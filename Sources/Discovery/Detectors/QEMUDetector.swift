@@ -1,10 +1,10 @@
 public import BulkheadModel
-public import Formats
+import Formats
 public import HostInspection
 
 /// QEMU: the `qemu-system-*` VMMs (also `qemu-kvm` and the Debian `kvm` wrapper). Each process is a guest,
 /// whether started by hand, by libvirt or by Proxmox.
-public struct QEMUDetector: Detector {
+public struct QEMUDetector: ProcessGuestDetector {
     public var family: String { "qemu" }
     public init() {}
 
@@ -18,16 +18,8 @@ public struct QEMUDetector: Detector {
         ],
         matchesProcess: ProductSignature.programs(["qemu-kvm", "kvm"], prefixes: ["qemu-system-"]))
 
-    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
-
-    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
-        let host = evidence.facts
-        let match = Self.signature.match(in: evidence)
-        guard !match.isEmpty else { return [] }
-        var mechanism = Self.signature.mechanism(from: match)
-        mechanism.guests = match.processes.concurrentMap { process in
-            GuestParsing.qemu(process: process, observedAt: host.collectedAt)
-        }
-        return [mechanism]
+    public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
+        let observedAt = evidence.facts.collectedAt
+        return processes.concurrentMap { GuestParsing.qemu(process: $0, observedAt: observedAt) }
     }
 }

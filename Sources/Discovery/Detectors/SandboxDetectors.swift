@@ -3,7 +3,7 @@ public import HostInspection
 
 /// gVisor: runsc, a user-space kernel (the Sentry) between a sandbox and the host kernel. Each sandbox is
 /// a `runsc boot` process (shown as `runsc-sandbox`); its gofer is `runsc-gofer`.
-public struct GVisorDetector: Detector {
+public struct GVisorDetector: ProcessGuestDetector {
     public var family: String { "gvisor" }
     public init() {}
 
@@ -14,16 +14,11 @@ public struct GVisorDetector: Detector {
         matchesProcess: ProductSignature.programs(
             ["runsc", "runsc-sandbox", "runsc-gofer", "containerd-shim-runsc-v1"]))
 
-    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
-
-    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
-        let host = evidence.facts
-        let match = Self.signature.match(in: evidence)
-        guard !match.isEmpty else { return [] }
-        var mechanism = Self.signature.mechanism(from: match)
-        let sandboxes = match.processes.filter { GuestParsing.runscSubcommand($0.arguments) == "boot" }
-        mechanism.guests = sandboxes.map { GuestParsing.gvisor(process: $0, observedAt: host.collectedAt) }
-        return [mechanism]
+    /// Each sandbox is a `runsc boot` process.
+    public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
+        processes.filter { GuestParsing.runscSubcommand($0.arguments) == "boot" }.map {
+            GuestParsing.gvisor(process: $0, observedAt: evidence.facts.collectedAt)
+        }
     }
 }
 
@@ -73,7 +68,7 @@ public struct KataDetector: Detector {
 }
 
 /// bubblewrap: an unprivileged namespace sandbox (Flatpak, some build tools).
-public struct BubblewrapDetector: Detector {
+public struct BubblewrapDetector: ProcessGuestDetector {
     public var family: String { "bubblewrap" }
     public init() {}
 
@@ -83,18 +78,11 @@ public struct BubblewrapDetector: Detector {
         binaries: ["/usr/bin/bwrap"],
         matchesProcess: ProductSignature.programs(["bwrap"]))
 
-    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
-
-    public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
-        let host = evidence.facts
-        let match = Self.signature.match(in: evidence)
-        guard !match.isEmpty else { return [] }
-        var mechanism = Self.signature.mechanism(from: match)
-        // bwrap forks: the outer process waits while the inner one is the sandbox's init. List the outer ones.
-        let pids = Set(match.processes.map(\.pid))
-        mechanism.guests = match.processes.filter { $0.ppid.map { !pids.contains($0) } ?? true }.map {
-            GuestParsing.bubblewrap(process: $0, observedAt: host.collectedAt)
+    /// bwrap forks: the outer process waits while the inner one is the sandbox's init. The outer ones are listed.
+    public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
+        let pids = Set(processes.map(\.pid))
+        return processes.filter { $0.ppid.map { !pids.contains($0) } ?? true }.map {
+            GuestParsing.bubblewrap(process: $0, observedAt: evidence.facts.collectedAt)
         }
-        return [mechanism]
     }
 }
