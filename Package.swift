@@ -207,9 +207,10 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "BulkheadModel", "Reporting", "StoreTestWriter", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "Store", "Assessment", "BulkheadModel", "Reporting", "StoreTestWriter", "BulkheadTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["Writer"]),
+            exclude: ["Writer", "Fixtures"]),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
             name: "advisories-bench", dependencies: ["Advisories", "HostInspection"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
@@ -223,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: [
-                "Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport", "ZipExtraction",
+                "Advisories", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport", "ZipExtraction", "Reporting",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]),

@@ -70,13 +70,34 @@ public struct Assessor: Sendable {
         let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
         let checkReport = CheckRunner(catalog: checks).run(input, selection: plan.selection, tailoring: plan.tailoring)
         var advisoryFindings: [Finding] = []
-        if let database {
-            advisoryFindings = AdvisoryFindings.findings(
+        if let database, plan.selection.selects(id: AdvisoryFindings.checkID, controls: [.ism1606]) {
+            let advisories = AdvisoryFindings.evaluate(
                 mechanisms: discovery.mechanisms, evidence: evidence, aliases: AdvisoryAliases.all(catalog), database: database,
                 now: asOf)
+            advisoryFindings = advisories.findings
+            report.openAdvisories = advisories.open
         }
         attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
+        report.guidance = Self.guidance(for: report, checks: checks)
         return report
+    }
+
+    /// The guidance of every check with a finding in the report: from its definition, or for the advisory
+    /// check from `AdvisoryFindings.guidance`.
+    static func guidance(for report: AssessmentReport, checks: CheckCatalog) -> [String: CheckGuidance] {
+        let ids = Set(
+            (report.mechanisms.flatMap(\.controls) + (report.hostControls ?? [])).flatMap { $0.findings.map(\.checkID) })
+        var out: [String: CheckGuidance] = [:]
+        for id in ids {
+            if id == AdvisoryFindings.checkID {
+                out[id] = AdvisoryFindings.guidance
+            } else if let d = checks.definition(id) {
+                out[id] = CheckGuidance(
+                    title: d.title, remediation: d.remediation.text, effort: d.remediation.effort.rawValue, rationale: d.rationale,
+                    references: d.references.map { CheckGuidance.Reference(title: $0.title, url: $0.url) })
+            }
+        }
+        return out
     }
 
     /// Adds findings to the report: those about a mechanism (or one of its guests) become its control

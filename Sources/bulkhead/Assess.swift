@@ -26,10 +26,22 @@ struct Assess: AsyncParsableCommand {
             and the host itself verdicts for ISM-1605, 1461 and 1607. A mechanism the catalog does not know is \
             notAssessed, with the file that would add it.
             Each run is kept in the store (`bulkhead history`, `bulkhead diff`) unless --no-store is given.
-            --output DIR writes every report format; --bundle DIR also writes a signed evidence bundle holding the \
-            host snapshot, the facts, the results and every report (verify it with `bulkhead verify`).
-            Exit status: 0; 3 when --fail-on trips; 1 on a runtime failure (one line on standard error); 64 on a \
-            usage mistake.
+            The table starts with a summary: findings by severity and control, the fixes ranked by severity × \
+            reach (how many subjects each failing check affects) with their remediation and vendor reference, and \
+            a verdict line per control. It fits 100 columns; each ISM-1460 fact's source and date is shown with \
+            --evidence-detail (and always in the HTML and JSON). Colour on a terminal unless NO_COLOR is set or \
+            --no-color is given.
+            --output DIR writes every report format (it refuses to replace existing reports unless --force); \
+            --bundle DIR also writes a signed evidence bundle holding the host snapshot, the facts, the results and \
+            every report (verify it with `bulkhead verify`).
+            --fail-on is a verdict gate (notSatisfied: any verdict notSatisfied; partiallySatisfied: also \
+            partiallySatisfied or notAssessed) or a severity gate (critical, high, medium, low: any failing check \
+            of that severity or above); repeat it to combine gates. What tripped it is listed on standard error.
+            Exit status:
+              0  the assessment ran (and no --fail-on gate tripped);
+              1  a runtime failure (one line on standard error);
+              3  a --fail-on gate tripped;
+              64 a usage mistake (the usage text is printed).
             """)
 
     @OptionGroup var target: HostTarget
@@ -39,11 +51,24 @@ struct Assess: AsyncParsableCommand {
     @OptionGroup var format: FormatOption<AssessmentFormats>
 
     @Option(
-        name: .customLong("output"), help: ArgumentHelp("Also write every report format into DIR (created if missing).", valueName: "DIR"))
+        name: .customLong("output"),
+        help: ArgumentHelp("Also write every report format into DIR (created if missing; existing reports need --force).", valueName: "DIR"))
     var outputDirectory: String?
 
-    @Option(help: "Exit with status 3 when any verdict is at or below this level: notSatisfied or partiallySatisfied.")
-    var failOn: FailPolicy?
+    @Flag(help: "With --output, replace reports already in DIR.")
+    var force = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Exit with status 3 when a verdict is at or below notSatisfied|partiallySatisfied, or a check fails at critical|high|medium|low or above. Repeatable.",
+            valueName: "gate"))
+    var failOn: [FailPolicy] = []
+
+    @Flag(help: "Show each ISM-1460 fact's source, date and confidence in the table (long lines).")
+    var evidenceDetail = false
+
+    @Flag(help: "No colour in the table (also when NO_COLOR is set or standard output is not a terminal).")
+    var noColor = false
 
     @Option(help: ArgumentHelp("Write a signed evidence bundle to DIR (must not exist); needs --signing-key.", valueName: "DIR"))
     var bundle: String?
@@ -108,14 +133,16 @@ struct Assess: AsyncParsableCommand {
         assessor.plan.extraFindings = try await labFindings(discovery)
         let report = assessor.run(on: evidence, discovery: discovery)
 
+        let color = !noColor && isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        let text = AssessmentText.Options(color: color, evidenceDetail: evidenceDetail)
         do {
-            emit(String(decoding: try ReportWriter.render(report, format: format.format), as: UTF8.self))
+            emit(String(decoding: try ReportWriter.render(report, format: format.format, text: text), as: UTF8.self))
         } catch {
             throw CLIError(.failed, "cannot render the \(format.format.rawValue) report", cause: error)
         }
         if let outputDirectory {
             do {
-                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: outputDirectory))
+                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: outputDirectory), overwrite: force)
                 printError("Wrote \(files.count) reports to \(outputDirectory)")
             } catch {
                 throw CLIError(.output, "cannot write the reports to \(outputDirectory)", cause: error)
@@ -133,13 +160,17 @@ struct Assess: AsyncParsableCommand {
                 printError("warning: this run was not recorded in the store \(store.path): \(CLIFailure.oneLine(BulkheadErrorText.describe(error)))")
             }
         }
-        if let failOn {
-            let trips = failOn.trips(in: report)
-            if !trips.isEmpty {
-                printError("--fail-on \(failOn.rawValue): \(trips.count) verdict(s) trip the gate")
-                throw ExitCode(Self.gateFailedExitCode)
-            }
+        var tripped = false
+        for gate in failOn {
+            let trips = gate.trips(in: report)
+            guard !trips.isEmpty else { continue }
+            tripped = true
+            let what = gate.severity == nil ? "verdict(s)" : "failing check(s)"
+            printError("--fail-on \(gate.rawValue): \(trips.count) \(what) trip the gate:")
+            for trip in trips.prefix(20) { printError("  \(CLIFailure.oneLine(trip.description))") }
+            if trips.count > 20 { printError("  … \(trips.count - 20) more") }
         }
+        if tripped { throw ExitCode(Self.gateFailedExitCode) }
     }
 
     /// Findings of stored lab reports (`--lab-report`) and, with `--lab`, of lab runs of the discovered

@@ -23,6 +23,7 @@ public enum HTMLRenderer {
         .notSatisfied{background:#f6c6c6}.notAssessed{background:#e0e0e0}.notApplicable{background:#f2f2f2}
         .fail{background:#f6c6c6}.inconclusive{background:#e0e0e0}.pass{background:#d7f0d7}
         .problems li{color:#7a1f1f}
+        #verdicts td,#verdicts th{overflow-wrap:normal;word-break:normal}ol.fixes li{margin:.3rem 0}ol.fixes .fix{display:block}td.nowrap,th.nowrap{white-space:nowrap;overflow-wrap:normal}
         code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
         section.mechanism{page-break-inside:auto}
         @media print{body{margin:0;max-width:none;font-size:10pt}h2{page-break-before:always}h2.first{page-break-before:avoid}
@@ -49,6 +50,7 @@ public enum HTMLRenderer {
 
         // Summary.
         o += "<h2 class=\"first\" id=\"summary\">Summary</h2>\n"
+        o += summary(ReportSummary(report))
         if report.mechanisms.isEmpty {
             o += "<p>No software isolation mechanisms were found.</p>\n"
         } else {
@@ -78,7 +80,7 @@ public enum HTMLRenderer {
         // Evidence, per mechanism.
         o += "<h2 id=\"evidence\">Evidence</h2>\n"
         for (i, m) in report.mechanisms.enumerated() {
-            o += mechanismSection(m, index: i)
+            o += mechanismSection(m, index: i, guidance: report.guidance)
         }
         o +=
             "<footer><p class=\"meta\">Control ids refer to the ISM OSCAL catalog version \(e(OSCALRenderer.ISMCatalog.version)) (\(e(OSCALRenderer.ISMCatalog.repository))).</p></footer>\n"
@@ -86,7 +88,62 @@ public enum HTMLRenderer {
         return o
     }
 
-    static func mechanismSection(_ m: MechanismAssessment, index: Int) -> String {
+    /// Findings counted by severity and control, the verdict line per control, the ranked fixes by effort.
+    static func summary(_ s: ReportSummary) -> String {
+        let e = Escape.html
+        var o = ""
+        if s.total.total > 0 {
+            o += "<p>Findings: \(e(ReportSummary.countsText(s.total))).</p>\n"
+            o +=
+                "<table class=\"counts\" id=\"counts\"><thead><tr><th>Severity</th><th>Fail</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
+            for (sev, c) in s.bySeverity {
+                o +=
+                    "<tr><td class=\"nowrap\">\(sev.rawValue)</td><td>\(c.fail)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
+            }
+            o += "</tbody><thead><tr><th>Control</th><th>Fail</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
+            for (control, c) in s.byControl {
+                o +=
+                    "<tr><td class=\"nowrap\">\(control.rawValue)</td><td>\(c.fail)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
+            }
+            o += "</tbody></table>\n"
+        }
+        if !s.controls.isEmpty {
+            o += "<ul class=\"verdict-lines\" id=\"verdict-lines\">\n"
+            for line in s.controls { o += "<li class=\"\(line.worst.rawValue)\">\(e(ReportSummary.verdictLine(line)))</li>\n" }
+            o += "</ul>\n"
+        }
+        guard !s.fixes.isEmpty else { return o + "<p>No check fails.</p>\n" }
+        o +=
+            "<h3 id=\"fixes\">Fix first</h3>\n<p>The \(min(s.fixes.count, ReportSummary.topFixes)) most important of \(s.fixes.count) failing check(s), ranked by severity × reach, grouped by effort.</p>\n"
+        let top = Array(s.fixes.prefix(ReportSummary.topFixes))
+        for effort in ["low", "medium", "high", "unknown"] {
+            let group = top.enumerated().filter { ($0.element.guidance?.effort ?? "unknown") == effort }
+            guard !group.isEmpty else { continue }
+            o += "<h4>Effort: \(effort)</h4>\n<ol class=\"fixes\">\n"
+            for (i, fix) in group {
+                o +=
+                    "<li value=\"\(i + 1)\"><strong><code>\(e(fix.checkID))</code></strong> [\(fix.severity.rawValue)] on \(e(fix.subjects.joined(separator: ", ")))"
+                if let title = fix.guidance?.title { o += " — \(e(title))" }
+                if let observed = fix.observed { o += "<span class=\"fix\">Observed: \(e(observed))</span>" }
+                o += "<span class=\"fix\">Fix: \(remediationHTML(fix.guidance, fix.checkID))</span></li>\n"
+            }
+            o += "</ol>\n"
+        }
+        return o
+    }
+
+    /// The remediation and its first reference as a link (https only).
+    static func remediationHTML(_ g: CheckGuidance?, _ checkID: String) -> String {
+        let e = Escape.html
+        guard let g else { return "see <code>bulkhead checks show \(e(checkID))</code>" }
+        var o = e(g.remediation) + " <small>(effort \(e(g.effort)))</small>"
+        if let ref = g.references.first {
+            o += ref.url.hasPrefix("https://") ? " — <a href=\"\(e(ref.url))\">\(e(ref.title))</a>" : " — \(e(ref.title))"
+        }
+        return o
+    }
+
+    static func mechanismSection(_ m: MechanismAssessment, index: Int, guidance: [String: CheckGuidance]? = nil) -> String {
         let e = Escape.html
         let mech = m.mechanism
         var o = "<section class=\"mechanism\" id=\"m\(index)\">\n"
@@ -122,12 +179,12 @@ public enum HTMLRenderer {
             if let ev = c.ism1460 { o += ism1460(ev) }
             if !c.findings.isEmpty {
                 o +=
-                    "<table class=\"findings\"><thead><tr><th>Check</th><th>Subject</th><th>Outcome</th><th>Severity</th><th>Observed</th><th>Expected</th><th>Evidence</th></tr></thead><tbody>\n"
+                    "<table class=\"findings\"><thead><tr><th>Check</th><th>Subject</th><th>Outcome</th><th>Severity</th><th>Observed</th><th>Expected</th><th>Remediation</th><th>Evidence</th></tr></thead><tbody>\n"
                 for f in c.findings {
                     var outcome = f.outcome.label
                     if case .inconclusive(let reason) = f.outcome { outcome += ": " + reason }
                     o +=
-                        "<tr><td><code>\(e(f.checkID))</code></td><td>\(e(f.subject))</td><td class=\"\(f.outcome.label)\">\(e(outcome))</td><td>\(e(f.severity.rawValue))</td><td>\(e(f.observed ?? "—"))</td><td>\(e(f.expected ?? "—"))</td><td>\(e(f.evidence.map { "\($0.claim) — \($0.source)" }.joined(separator: "; ")))</td></tr>\n"
+                        "<tr><td><code>\(e(f.checkID))</code></td><td>\(e(f.subject))</td><td class=\"\(f.outcome.label)\">\(e(outcome))</td><td>\(e(f.severity.rawValue))</td><td>\(e(f.observed ?? "—"))</td><td>\(e(f.expected ?? "—"))</td><td>\(f.outcome == .fail ? remediationHTML(guidance?[f.checkID], f.checkID) : "—")</td><td>\(e(f.evidence.map { "\($0.claim) — \($0.source)" }.joined(separator: "; ")))</td></tr>\n"
                 }
                 o += "</tbody></table>\n"
             }
