@@ -135,14 +135,15 @@ struct Assess: AsyncParsableCommand {
 
         let color = !noColor && isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let text = AssessmentText.Options(color: color, evidenceDetail: evidenceDetail)
+        let trend = noStore ? [] : self.trend(host: report.host.hostname ?? "unknown-host")
         do {
-            emit(String(decoding: try ReportWriter.render(report, format: format.format, text: text), as: UTF8.self))
+            emit(String(decoding: try ReportWriter.render(report, format: format.format, text: text, trend: trend), as: UTF8.self))
         } catch {
             throw CLIError(.failed, "cannot render the \(format.format.rawValue) report", cause: error)
         }
         if let outputDirectory {
             do {
-                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: outputDirectory), overwrite: force)
+                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: outputDirectory), overwrite: force, trend: trend)
                 printError("Wrote \(files.count) reports to \(outputDirectory)")
             } catch {
                 throw CLIError(.output, "cannot write the reports to \(outputDirectory)", cause: error)
@@ -171,6 +172,18 @@ struct Assess: AsyncParsableCommand {
             if trips.count > 20 { printError("  … \(trips.count - 20) more") }
         }
         if tripped { throw ExitCode(Self.gateFailedExitCode) }
+    }
+
+    /// The host's last recorded assessments, oldest first, for the HTML report's trend (none when the store
+    /// does not exist or cannot be read: the report stands without it).
+    func trend(host: String) -> [TrendPoint] {
+        guard let entries = try? store.openExisting()?.history(host: host, limit: 9) else { return [] }
+        let utc = TimeZone(identifier: "UTC") ?? .current
+        return entries.reversed().map { e in
+            TrendPoint(
+                label: DateInput.format(e.run.finishedAt, timeZone: utc, withTime: false), fail: e.effectiveCounts["fail"] ?? 0,
+                inconclusive: e.effectiveCounts["inconclusive"] ?? 0, pass: e.effectiveCounts["pass"] ?? 0)
+        }
     }
 
     /// Findings of stored lab reports (`--lab-report`) and, with `--lab`, of lab runs of the discovered

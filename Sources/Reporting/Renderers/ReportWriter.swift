@@ -37,15 +37,16 @@ public enum ReportErrorCode: String, Codable, BulkheadErrorCode {
 
 /// The entry points `bulkhead assess` calls (docs/report-formats.md, "Wiring").
 public enum ReportWriter {
-    /// `text` applies to the `table` format (width, colour, `--evidence-detail`).
+    /// `text` applies to the `table` format (width, colour, `--evidence-detail`); `trend` (earlier runs of
+    /// the host from the store, oldest first) to `html`.
     public static func render(
-        _ report: AssessmentReport, format: OutputFormat, text: AssessmentText.Options = AssessmentText.Options()
+        _ report: AssessmentReport, format: OutputFormat, text: AssessmentText.Options = AssessmentText.Options(), trend: [TrendPoint] = []
     ) throws(ReportError) -> Data {
         do {
             switch format {
             case .oscal: return try OSCALRenderer.render(report.withHostAsSubject())
             case .sarif: return try SARIFRenderer.render(report.withHostAsSubject())
-            case .html: return Data(HTMLRenderer.render(report.withHostAsSubject()).utf8)
+            case .html: return Data(HTMLRenderer.render(report.withHostAsSubject(), trend: trend).utf8)
             case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject()).utf8)
             case .csv: return Data(CSVRenderer.render(report.withHostAsSubject()).utf8)
             case .json: return Data(try JSONCoding.string(report).utf8)
@@ -68,7 +69,8 @@ public enum ReportWriter {
     /// sees a half-written report.
     @discardableResult
     public static func writeAll(
-        _ report: AssessmentReport, to directory: URL, formats: [OutputFormat] = OutputFormat.allCases, overwrite: Bool = false
+        _ report: AssessmentReport, to directory: URL, formats: [OutputFormat] = OutputFormat.allCases, overwrite: Bool = false,
+        trend: [TrendPoint] = []
     ) throws(ReportError) -> [URL] {
         let fm = FileManager.default
         do {
@@ -87,7 +89,7 @@ public enum ReportWriter {
             }
         }
         var rendered: [Data] = []
-        for format in formats { rendered.append(try render(report, format: format)) }
+        for format in formats { rendered.append(try render(report, format: format, trend: trend)) }
         let staging = directory.appendingPathComponent(".bulkhead-staging-\(UUID().uuidString)")
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
