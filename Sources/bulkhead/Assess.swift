@@ -136,14 +136,16 @@ struct Assess: AsyncParsableCommand {
         let color = !noColor && isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let text = AssessmentText.Options(color: color, evidenceDetail: evidenceDetail)
         let trend = noStore ? [] : self.trend(host: report.host.hostname ?? "unknown-host")
+        let waived = noStore ? [] : self.waived(report)
         do {
-            emit(String(decoding: try ReportWriter.render(report, format: format.format, text: text, trend: trend), as: UTF8.self))
+            emit(String(decoding: try ReportWriter.render(report, format: format.format, text: text, trend: trend, waived: waived), as: UTF8.self))
         } catch {
             throw CLIError(.failed, "cannot render the \(format.format.rawValue) report", cause: error)
         }
         if let outputDirectory {
             do {
-                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: outputDirectory), overwrite: force, trend: trend)
+                let files = try ReportWriter.writeAll(
+                    report, to: URL(fileURLWithPath: outputDirectory), overwrite: force, trend: trend, waived: waived)
                 printError("Wrote \(files.count) reports to \(outputDirectory)")
             } catch {
                 throw CLIError(.output, "cannot write the reports to \(outputDirectory)", cause: error)
@@ -184,6 +186,18 @@ struct Assess: AsyncParsableCommand {
                 label: DateInput.format(e.run.finishedAt, timeZone: utc, withTime: false), fail: e.effectiveCounts["fail"] ?? 0,
                 inconclusive: e.effectiveCounts["inconclusive"] ?? 0, pass: e.effectiveCounts["pass"] ?? 0)
         }
+    }
+
+    /// The failing findings a waiver in force covers (`bulkhead waive`), for the summary's waived counts.
+    func waived(_ report: AssessmentReport) -> Set<String> {
+        let host = report.host.hostname ?? "unknown-host"
+        guard let waivers = try? store.openExisting()?.waivers(host: host), !waivers.isEmpty else { return [] }
+        let now = Date()
+        let findings = report.withHostAsSubject().mechanisms.flatMap { $0.controls.flatMap(\.findings) }
+        return Set(
+            findings.filter { f in
+                f.outcome == .fail && waivers.contains { $0.isActive(at: now) && $0.covers(host: host, checkID: f.checkID, subject: f.subject) }
+            }.map { ReportSummary.key(checkID: $0.checkID, subject: $0.subject) })
     }
 
     /// Findings of stored lab reports (`--lab-report`) and, with `--lab`, of lab runs of the discovered

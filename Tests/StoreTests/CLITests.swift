@@ -145,6 +145,13 @@ import Testing
         let history = try bulkhead(["history", "--store", store, "--format", "json"], dir)
         #expect(history.stdout.contains("\"waived\" : 1") || history.stdout.contains("\"waived\":1"), "\(history.stdout)")
 
+        // The next assessment's summary counts the waived failure as waived (never pass) and drops it from the fixes.
+        let waivedRun = try bulkhead(["assess", "--root", bad, "--store", store] + noDatabase, dir)
+        #expect(waivedRun.status == 0, "\(waivedRun.stderr)")
+        #expect(waivedRun.stdout.contains("Findings: 2 fail, 1 waived,"), "\(waivedRun.stdout)")
+        #expect(waivedRun.stdout.contains("FAIL (waived) host.mitigations-off [high] host"))
+        #expect(!waivedRun.stdout.contains("[high] host.mitigations-off on host"))
+
         let second = try bulkhead(["assess", "--root", good, "--store", store] + noDatabase, dir)
         #expect(second.status == 0, "\(second.stderr)")
         let diff = try bulkhead(["diff", "--store", store], dir)

@@ -17,11 +17,14 @@ public enum AssessmentText {
         public var color: Bool
         /// Every ISM-1460 fact with its source, date and confidence (`--evidence-detail`).
         public var evidenceDetail: Bool
+        /// Failing findings under a waiver in force (`ReportSummary.key`), counted as waived.
+        public var waived: Set<String>
 
-        public init(width: Int = 100, color: Bool = false, evidenceDetail: Bool = false) {
+        public init(width: Int = 100, color: Bool = false, evidenceDetail: Bool = false, waived: Set<String> = []) {
             self.width = width
             self.color = color
             self.evidenceDetail = evidenceDetail
+            self.waived = waived
         }
     }
 
@@ -35,7 +38,7 @@ public enum AssessmentText {
         if !report.inputs.measuredBy.isEmpty { assessed += "; measured by \(report.inputs.measuredBy.joined(separator: ", "))" }
         out.append(assessed)
         out.append("")
-        out += summary(report)
+        out += summary(report, waived: options.waived)
         if report.mechanisms.isEmpty {
             out.append("No software isolation mechanisms were found.")
         } else {
@@ -46,13 +49,14 @@ public enum AssessmentText {
                     "== \(clean(m.mechanism.name)) (\(m.mechanism.product)\(m.mechanism.version.map { " \(clean($0))" } ?? ""), \(m.mechanism.state.rawValue))"
                 )
                 if let e = m.ism1460 { out += evaluation(e, indent: "  ", detail: options.evidenceDetail) }
-                out += findingsLines(m.controls.filter { $0.verdict.control != .ism1460 }, guidance: report.guidance, indent: "  ")
+                out += findingsLines(
+                    m.controls.filter { $0.verdict.control != .ism1460 }, guidance: report.guidance, waived: options.waived, indent: "  ")
                 out.append("")
             }
         }
         if let host = report.hostControls, !host.isEmpty {
             out.append("== The host (underlying operating system)")
-            out += findingsLines(host, guidance: report.guidance, indent: "  ")
+            out += findingsLines(host, guidance: report.guidance, waived: options.waived, indent: "  ")
             out.append("")
         }
         if !report.problems.isEmpty {
@@ -68,8 +72,8 @@ public enum AssessmentText {
     }
 
     /// Findings by severity and by control, the ranked fixes, the verdict line per control.
-    static func summary(_ report: AssessmentReport) -> [String] {
-        let s = ReportSummary(report)
+    static func summary(_ report: AssessmentReport, waived: Set<String> = []) -> [String] {
+        let s = ReportSummary(report, waived: waived)
         var out = ["SUMMARY"]
         guard s.total.total > 0 || !s.controls.isEmpty else { return [] }
         if s.total.total > 0 {
@@ -168,13 +172,17 @@ public enum AssessmentText {
 
     /// Each non-1460 control with its failing and inconclusive checks (passes are counted, not listed);
     /// every FAIL with its observed value, what is expected, the fix and the vendor reference.
-    static func findingsLines(_ controls: [ControlAssessment], guidance: [String: CheckGuidance]?, indent: String) -> [String] {
+    static func findingsLines(
+        _ controls: [ControlAssessment], guidance: [String: CheckGuidance]?, waived: Set<String> = [], indent: String
+    ) -> [String] {
         var out: [String] = []
         for c in controls {
             out.append("\(indent)\(c.verdict.control): \(c.verdict.status.rawValue) (confidence \(c.verdict.confidence.rawValue))")
             let passed = c.findings.filter { $0.outcome == .pass }.count
             for f in c.findings where f.outcome != .pass && f.outcome != .notApplicable {
-                var line = "\(indent)    \(f.outcome.label.uppercased()) \(f.checkID) [\(f.severity.rawValue)] \(clean(f.subject))"
+                let isWaived = f.outcome == .fail && waived.contains(ReportSummary.key(checkID: f.checkID, subject: f.subject))
+                let label = isWaived ? "FAIL (waived)" : f.outcome.label.uppercased()
+                var line = "\(indent)    \(label) \(f.checkID) [\(f.severity.rawValue)] \(clean(f.subject))"
                 if case .inconclusive(let reason) = f.outcome { line += " — \(clean(reason))" }
                 out.append(line)
                 if let observed = f.observed { out.append("\(indent)        observed: \(clean(observed))") }

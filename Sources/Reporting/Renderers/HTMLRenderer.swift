@@ -33,7 +33,8 @@ public enum HTMLRenderer {
 
     /// `trend`: earlier assessments of the host from the store, oldest first (the CLI passes the last few);
     /// this report is added as the last point.
-    public static func render(_ report: AssessmentReport, trend: [TrendPoint] = []) -> String {
+    /// `waived`: failing findings under a waiver in force (`ReportSummary.key`), counted as waived.
+    public static func render(_ report: AssessmentReport, trend: [TrendPoint] = [], waived: Set<String> = []) -> String {
         let e = Escape.html
         let host = report.host.hostname ?? "unnamed host"
         let controls = ReportRow.controls(report)
@@ -52,7 +53,7 @@ public enum HTMLRenderer {
 
         // Summary.
         o += "<h2 class=\"first\" id=\"summary\">Summary</h2>\n"
-        let summary = ReportSummary(report)
+        let summary = ReportSummary(report, waived: waived)
         o += postureChart(summary)
         o += Self.summary(summary)
         o += trendChart(trend + [TrendPoint(label: "this run", counts: summary.total)])
@@ -182,15 +183,15 @@ public enum HTMLRenderer {
         if s.total.total > 0 {
             o += "<p>Findings: \(e(ReportSummary.countsText(s.total))).</p>\n"
             o +=
-                "<table class=\"counts\" id=\"counts\"><thead><tr><th>Severity</th><th>Fail</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
+                "<table class=\"counts\" id=\"counts\"><thead><tr><th>Severity</th><th>Fail</th><th>Waived</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
             for (sev, c) in s.bySeverity {
                 o +=
-                    "<tr><td class=\"nowrap\">\(sev.rawValue)</td><td>\(c.fail)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
+                    "<tr><td class=\"nowrap\">\(sev.rawValue)</td><td>\(c.fail)</td><td>\(c.waived)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
             }
-            o += "</tbody><thead><tr><th>Control</th><th>Fail</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
+            o += "</tbody><thead><tr><th>Control</th><th>Fail</th><th>Waived</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
             for (control, c) in s.byControl {
                 o +=
-                    "<tr><td class=\"nowrap\">\(control.rawValue)</td><td>\(c.fail)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
+                    "<tr><td class=\"nowrap\">\(control.rawValue)</td><td>\(c.fail)</td><td>\(c.waived)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
             }
             o += "</tbody></table>\n"
         }

@@ -6,23 +6,28 @@ import Foundation
 /// ranked by severity × reach, and one verdict line per control. Built from the report alone (the host's
 /// controls included); each finding is counted once however many controls it bears on.
 public struct ReportSummary: Sendable {
-    /// Finding outcomes: pass, fail, inconclusive, not applicable.
+    /// Finding outcomes: pass, fail, waived (a failure under a waiver in force, never a pass), inconclusive,
+    /// not applicable.
     public struct Counts: Hashable, Sendable {
         public var pass = 0
         public var fail = 0
+        public var waived = 0
         public var inconclusive = 0
         public var notApplicable = 0
-        public var total: Int { pass + fail + inconclusive + notApplicable }
+        public var total: Int { pass + fail + waived + inconclusive + notApplicable }
 
-        mutating func add(_ outcome: Outcome) {
+        mutating func add(_ outcome: Outcome, waived isWaived: Bool) {
             switch outcome {
             case .pass: pass += 1
-            case .fail: fail += 1
+            case .fail: if isWaived { waived += 1 } else { fail += 1 }
             case .inconclusive: inconclusive += 1
             case .notApplicable: notApplicable += 1
             }
         }
     }
+
+    /// How a waived finding is named in `waived`: its check id and subject.
+    public static func key(checkID: String, subject: String) -> String { checkID + "\u{0}" + subject }
 
     /// One fix: a failing check and every subject it fails on.
     public struct Fix: Hashable, Sendable {
@@ -57,7 +62,9 @@ public struct ReportSummary: Sendable {
     /// How many ranked fixes a summary shows (the issue asks for three to ten).
     public static let topFixes = 10
 
-    public init(_ report: AssessmentReport) {
+    /// `waived`: the failing findings (`key(checkID:subject:)`) a waiver in force covers (from the store); they
+    /// count as waived and are left out of the fixes.
+    public init(_ report: AssessmentReport, waived: Set<String> = []) {
         let subjects = report.withHostAsSubject().mechanisms
         var seen = Set<String>()
         var findings: [Finding] = []
@@ -70,9 +77,10 @@ public struct ReportSummary: Sendable {
         var ctl: [ControlID: Counts] = [:]
         var total = Counts()
         for f in findings {
-            sev[f.severity, default: Counts()].add(f.outcome)
-            for c in f.controls { ctl[c, default: Counts()].add(f.outcome) }
-            total.add(f.outcome)
+            let isWaived = waived.contains(Self.key(checkID: f.checkID, subject: f.subject))
+            sev[f.severity, default: Counts()].add(f.outcome, waived: isWaived)
+            for c in f.controls { ctl[c, default: Counts()].add(f.outcome, waived: isWaived) }
+            total.add(f.outcome, waived: isWaived)
         }
         self.total = total
         bySeverity = Severity.allCases.reversed().compactMap { s in sev[s].map { (s, $0) } }
@@ -80,7 +88,9 @@ public struct ReportSummary: Sendable {
         byControl = order.compactMap { c in ctl[c].map { (c, $0) } }
 
         var byCheck: [String: [Finding]] = [:]
-        for f in findings where f.outcome == .fail { byCheck[f.checkID, default: []].append(f) }
+        for f in findings where f.outcome == .fail && !waived.contains(Self.key(checkID: f.checkID, subject: f.subject)) {
+            byCheck[f.checkID, default: []].append(f)
+        }
         fixes = byCheck.map { id, failed in
             let severity = failed.map(\.severity).max() ?? .info
             let subjects = Set(failed.map(\.subject)).sorted()
@@ -133,7 +143,7 @@ public struct ReportSummary: Sendable {
 
     /// `4 fail, 3 inconclusive, 7 pass, 2 n/a`.
     public static func countsText(_ c: Counts) -> String {
-        "\(c.fail) fail, \(c.inconclusive) inconclusive, \(c.pass) pass, \(c.notApplicable) n/a"
+        "\(c.fail) fail, \(c.waived) waived, \(c.inconclusive) inconclusive, \(c.pass) pass, \(c.notApplicable) n/a"
     }
 
     /// The first reference of a fix's guidance: `title <url>`.

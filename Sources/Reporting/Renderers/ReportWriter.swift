@@ -40,17 +40,21 @@ public enum ReportWriter {
     /// `text` applies to the `table` format (width, colour, `--evidence-detail`); `trend` (earlier runs of
     /// the host from the store, oldest first) to `html`.
     public static func render(
-        _ report: AssessmentReport, format: OutputFormat, text: AssessmentText.Options = AssessmentText.Options(), trend: [TrendPoint] = []
+        _ report: AssessmentReport, format: OutputFormat, text: AssessmentText.Options = AssessmentText.Options(), trend: [TrendPoint] = [],
+        waived: Set<String> = []
     ) throws(ReportError) -> Data {
         do {
             switch format {
             case .oscal: return try OSCALRenderer.render(report.withHostAsSubject())
             case .sarif: return try SARIFRenderer.render(report.withHostAsSubject())
-            case .html: return Data(HTMLRenderer.render(report.withHostAsSubject(), trend: trend).utf8)
-            case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject()).utf8)
+            case .html: return Data(HTMLRenderer.render(report.withHostAsSubject(), trend: trend, waived: waived).utf8)
+            case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject(), waived: waived).utf8)
             case .csv: return Data(CSVRenderer.render(report.withHostAsSubject()).utf8)
             case .json: return Data(try JSONCoding.string(report).utf8)
-            case .table: return Data(AssessmentText.render(report, options: text).utf8)
+            case .table:
+                var options = text
+                options.waived.formUnion(waived)
+                return Data(AssessmentText.render(report, options: options).utf8)
             }
         } catch let e as ReportError {
             throw e
@@ -70,7 +74,7 @@ public enum ReportWriter {
     @discardableResult
     public static func writeAll(
         _ report: AssessmentReport, to directory: URL, formats: [OutputFormat] = OutputFormat.allCases, overwrite: Bool = false,
-        trend: [TrendPoint] = []
+        trend: [TrendPoint] = [], waived: Set<String> = []
     ) throws(ReportError) -> [URL] {
         let fm = FileManager.default
         do {
@@ -89,7 +93,7 @@ public enum ReportWriter {
             }
         }
         var rendered: [Data] = []
-        for format in formats { rendered.append(try render(report, format: format, trend: trend)) }
+        for format in formats { rendered.append(try render(report, format: format, trend: trend, waived: waived)) }
         let staging = directory.appendingPathComponent(".bulkhead-staging-\(UUID().uuidString)")
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])

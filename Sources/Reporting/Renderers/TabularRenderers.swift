@@ -6,7 +6,8 @@ import VendorEvidence
 /// Markdown: the summary table, then per mechanism the rationale, criteria and findings. Every cell
 /// from the host or a guest goes through `Escape.markdown`.
 public enum MarkdownRenderer {
-    public static func render(_ report: AssessmentReport) -> String {
+    /// `waived`: failing findings under a waiver in force (`ReportSummary.key`), counted as waived.
+    public static func render(_ report: AssessmentReport, waived: Set<String> = []) -> String {
         let e = Escape.markdown
         var o = "# Bulkhead assessment of \(e(report.host.hostname ?? "unnamed host"))\n\n"
         o += "- Source: \(e(report.host.source))\n- Collected: \(Timestamp.string(report.host.collectedAt))\n"
@@ -14,7 +15,7 @@ public enum MarkdownRenderer {
         o += "- Catalog: \(report.inputs.catalogProducts) products"
         if !report.inputs.evidenceFiles.isEmpty { o += "; evidence: \(e(report.inputs.evidenceFiles.joined(separator: ", ")))" }
         o += "\n\n## Summary\n\n"
-        o += summary(ReportSummary(report))
+        o += summary(ReportSummary(report, waived: waived))
         let controls = ReportRow.controls(report)
         if report.mechanisms.isEmpty {
             o += "No software isolation mechanisms were found.\n\n"
@@ -70,10 +71,14 @@ public enum MarkdownRenderer {
         var o = ""
         if s.total.total > 0 {
             o += "Findings: \(ReportSummary.countsText(s.total)).\n\n"
-            o += "| Severity | Fail | Inconclusive | Pass | n/a |\n|---|---|---|---|---|\n"
-            for (sev, c) in s.bySeverity { o += "| \(sev.rawValue) | \(c.fail) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n" }
-            o += "\n| Control | Fail | Inconclusive | Pass | n/a |\n|---|---|---|---|---|\n"
-            for (control, c) in s.byControl { o += "| \(control.rawValue) | \(c.fail) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n" }
+            o += "| Severity | Fail | Waived | Inconclusive | Pass | n/a |\n|---|---|---|---|---|---|\n"
+            for (sev, c) in s.bySeverity {
+                o += "| \(sev.rawValue) | \(c.fail) | \(c.waived) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n"
+            }
+            o += "\n| Control | Fail | Waived | Inconclusive | Pass | n/a |\n|---|---|---|---|---|---|\n"
+            for (control, c) in s.byControl {
+                o += "| \(control.rawValue) | \(c.fail) | \(c.waived) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n"
+            }
             o += "\n"
         }
         if !s.controls.isEmpty {
