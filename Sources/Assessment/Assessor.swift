@@ -64,7 +64,10 @@ public struct Assessor: Sendable {
         report.host.replayedFrom = evidence.replayedFrom
         report.problems = Self.collapsingPermissionDenied(report.problems + censusProblems)
         guard let checks = plan.checks else {
-            if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
+            if !plan.extraFindings.isEmpty {
+                attach(plan.extraFindings, to: &report)
+                report.guidance = plan.extraGuidance
+            }
             return report
         }
         let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
@@ -78,7 +81,7 @@ public struct Assessor: Sendable {
             report.openAdvisories = advisories.open
         }
         attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
-        report.guidance = Self.guidance(for: report, checks: checks)
+        report.guidance = Self.guidance(for: report, checks: checks).merging(plan.extraGuidance) { mine, _ in mine }
         return report
     }
 

@@ -258,3 +258,50 @@ public enum Scenarios {
         return ("none writable", list(seen), seen.isEmpty ? .pass : .fail)
     }
 }
+
+extension Scenario {
+    /// What to do when a scenario fails, and the configuration checks that look at the same property
+    /// (whose references the report cites): by scenario id.
+    public struct Remedy: Sendable {
+        public var text: String
+        public var effort: String
+        public var relatedChecks: [String]
+    }
+
+    public static let remedies: [String: Remedy] = [
+        "identification": Remedy(
+            text:
+                "Find out which mechanism really isolates the workload (`bulkhead discover`, the lab report's identification) and correct the deployment or the assessment's scope.",
+            effort: "medium", relatedChecks: []),
+        "legacy-devices": Remedy(
+            text:
+                "Start guests with -nodefaults (libvirt: remove the devices from the domain XML) and add only the devices the workload needs: no floppy, ISA, sound, USB or parallel port.",
+            effort: "low", relatedChecks: ["qemu.legacy-devices", "libvirt.legacy-devices"]),
+        "host-share": Remedy(
+            text:
+                "Remove 9p/virtio-fs shares and bind mounts of host paths from the guest or sandbox, or limit them to the workload's own data, read-only where possible.",
+            effort: "medium", relatedChecks: ["kata.shared-fs"]),
+        "nested-virtualization": Remedy(
+            text:
+                "Turn nested virtualisation off (`options kvm_intel nested=0` or `options kvm_amd nested=0` in /etc/modprobe.d, then reload the module) unless guests must run hypervisors, and do not pass vmx/svm to guests.",
+            effort: "low", relatedChecks: ["host.nested-virt"]),
+        "dangerous-capabilities": Remedy(
+            text:
+                "Drop every capability the workload does not need (`--cap-drop ALL`, then add back only what it needs); never CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_PTRACE or CAP_NET_ADMIN for untrusted workloads.",
+            effort: "low", relatedChecks: ["runtime.privileged"]),
+        "seccomp": Remedy(
+            text:
+                "Enforce the mechanism's seccomp filter: QEMU `-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny`, the runtime's default profile (never unconfined), bwrap `--seccomp`.",
+            effort: "low", relatedChecks: ["qemu.sandbox", "libvirt.seccomp-sandbox", "firecracker.seccomp"]),
+        "host-namespaces": Remedy(
+            text: "Give the sandbox its own PID and network namespaces: no `--pid=host`, `--net=host` or `hostNetwork: true`.",
+            effort: "low", relatedChecks: ["runtime.host-namespaces"]),
+        "runtime-socket": Remedy(
+            text: "Do not mount the container runtime's socket (docker.sock, containerd.sock, crio.sock) into workloads.",
+            effort: "low", relatedChecks: ["runtime.privileged"]),
+        "risky-mounts": Remedy(
+            text:
+                "Keep the runtime's masked and read-only paths (/proc/sys, /sys, /proc/sysrq-trigger …) read-only in sandboxes; never mount them read-write or run privileged.",
+            effort: "low", relatedChecks: ["runtime.privileged"]),
+    ]
+}

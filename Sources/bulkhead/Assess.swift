@@ -131,6 +131,7 @@ struct Assess: AsyncParsableCommand {
         let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)
         let discovery = DiscoveryEngine(options: plan.discovery).run(evidence)
         assessor.plan.extraFindings = try await labFindings(discovery)
+        assessor.plan.extraGuidance = Self.labGuidance(for: assessor.plan.extraFindings)
         let report = assessor.run(on: evidence, discovery: discovery)
 
         let color = !noColor && isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
@@ -174,6 +175,27 @@ struct Assess: AsyncParsableCommand {
             if trips.count > 20 { printError("  … \(trips.count - 20) more") }
         }
         if tripped { throw ExitCode(Self.gateFailedExitCode) }
+    }
+
+    /// What to do about failing lab scenarios (`lab.ID`): the scenario's remedy, its threat as the why, and
+    /// the references of the configuration checks that look at the same property.
+    static func labGuidance(for findings: [Finding]) -> [String: CheckGuidance] {
+        let checks = try? loadCheckCatalog()
+        var out: [String: CheckGuidance] = [:]
+        for id in Set(findings.map(\.checkID)) where id.hasPrefix("lab.") {
+            let name = String(id.dropFirst(4))
+            guard let scenario = Scenarios.all.first(where: { $0.id == name }), let remedy = Scenario.remedies[name] else { continue }
+            var references: [CheckGuidance.Reference] = []
+            for related in remedy.relatedChecks {
+                for r in checks?.definition(related)?.references ?? [] where !references.contains(where: { $0.url == r.url }) {
+                    references.append(CheckGuidance.Reference(title: r.title, url: r.url))
+                }
+            }
+            out[id] = CheckGuidance(
+                title: scenario.title, remediation: remedy.text, effort: remedy.effort, rationale: scenario.threat,
+                references: Array(references.prefix(3)))
+        }
+        return out
     }
 
     /// The host's last recorded assessments, oldest first, for the HTML report's trend (none when the store

@@ -157,6 +157,24 @@ import Testing
         #expect(host.stdout.contains("\"host.mitigations-off\""))
     }
 
+    /// Failing lab scenarios carry their remedy too: a real bubblewrap lab run (its baseline fails seccomp,
+    /// host-share and risky-mounts) added with --lab-report.
+    @Test(.enabled(if: Tool.runs("bwrap"), "needs bubblewrap (.ci/run installs it)"))
+    func labFailuresCarryTheirRemedy() throws {
+        let dir = try temp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lab = try bulkhead(["lab", "run", "--mechanism", "bwrap", "--format", "json"], in: dir)
+        #expect(lab.status == 0, "\(lab.stderr)")
+        let file = dir.appendingPathComponent("lab.json")
+        try Data(lab.stdout.utf8).write(to: file)
+        let r = try assess(["--lab-report", file.path], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let failLines = r.stdout.split(separator: "\n").filter { $0.contains("FAIL lab.") }
+        #expect(!failLines.isEmpty, "\(r.stdout)")
+        #expect(r.stdout.contains("Enforce the mechanism's seccomp filter"))
+        #expect(!r.stdout.contains("checks show lab."), "a lab FAIL points to a check that does not exist")
+    }
+
     @Test func closeIdsAreSuggested() throws {
         let dir = try temp()
         defer { try? FileManager.default.removeItem(at: dir) }
