@@ -15,13 +15,13 @@ import Testing
         var stderr: String
     }
 
-    func bulkhead(_ arguments: [String], in dir: URL, environment: [String: String] = [:]) throws -> Run {
+    func bulkhead(_ arguments: [String], in dir: URL, environment: [String: String] = [:], executable: String? = nil) throws -> Run {
         let out = dir.appendingPathComponent("stdout-\(UUID().uuidString)")
         let err = dir.appendingPathComponent("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
-        process.executableURL = try builtExecutable("bulkhead")
+        process.executableURL = try executable.map { URL(fileURLWithPath: $0) } ?? builtExecutable("bulkhead")
         process.arguments = arguments
         process.environment = ["HOME": dir.path, "XDG_DATA_HOME": dir.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"].merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
@@ -77,6 +77,23 @@ import Testing
             let block = lines[i..<min(lines.count, i + 8)].joined(separator: "\n")
             #expect(block.contains("fix"), "\(block)")
         }
+    }
+
+    /// Colour only on a terminal: util-linux `script` gives the command a pseudo-terminal.
+    @Test(.enabled(if: Tool.runs("script"), "needs util-linux script"))
+    func colourOnATerminalUnlessNoColor() throws {
+        let dir = try temp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = try #require(Tool.find("script"))
+        let bulkheadPath = try builtExecutable("bulkhead").path
+        let none = dir.appendingPathComponent("none.sqlite").path
+        let command = "'\(bulkheadPath)' assess --no-store --root '\(Self.fcGuest)' --advisory-database '\(none)'"
+        let tty = try bulkhead(["-qec", command, "/dev/null"], in: dir, executable: script)
+        #expect(tty.stdout.contains("\u{1B}[31mFAIL "), "\(tty.stdout.prefix(400))")
+        let noColor = try bulkhead(["-qec", command, "/dev/null"], in: dir, environment: ["NO_COLOR": "1"], executable: script)
+        #expect(noColor.status == 0 && !noColor.stdout.contains("\u{1B}[3") && noColor.stdout.contains("FAIL "))
+        let flag = try bulkhead(["-qec", command + " --no-color", "/dev/null"], in: dir, executable: script)
+        #expect(flag.status == 0 && !flag.stdout.contains("\u{1B}[3") && flag.stdout.contains("FAIL "))
     }
 
     @Test func severityGateNamesWhatTrippedIt() throws {
