@@ -48,6 +48,9 @@ public enum FailPolicy: String, CaseIterable, Codable, Hashable, Sendable {
         }
     }
 
+    /// How a finding is named in a set of waived findings: its check id and subject.
+    public static func key(checkID: String, subject: String) -> String { checkID + "\u{0}" + subject }
+
     /// True when a verdict with this status trips a verdict gate (never a severity gate).
     public func trips(_ status: VerdictStatus) -> Bool {
         switch (self, status) {
@@ -60,7 +63,10 @@ public enum FailPolicy: String, CaseIterable, Codable, Hashable, Sendable {
     /// What trips the gate: for a verdict gate the verdicts, mechanisms first, then the host's own controls;
     /// for a severity gate each failing finding at or above the severity, once (a finding bearing on two
     /// controls names the first), most severe first.
-    public func trips(in report: AssessmentReport) -> [Trip] {
+    ///
+    /// `waived`: failing findings under a waiver in force (`FailPolicy.key`), which a severity gate skips —
+    /// an accepted exception does not fail the build; verdicts are not changed by waivers.
+    public func trips(in report: AssessmentReport, waived: Set<String> = []) -> [Trip] {
         let subjects = report.withHostAsSubject().mechanisms
         guard let threshold = severity else {
             return subjects.flatMap { m in
@@ -73,7 +79,10 @@ public enum FailPolicy: String, CaseIterable, Codable, Hashable, Sendable {
         var out: [Trip] = []
         for m in subjects {
             for c in m.controls {
-                for f in c.findings where f.outcome == .fail && f.severity >= threshold && seen.insert(f.checkID + "\u{0}" + f.subject).inserted {
+                for f in c.findings
+                where f.outcome == .fail && f.severity >= threshold && !waived.contains(Self.key(checkID: f.checkID, subject: f.subject))
+                    && seen.insert(Self.key(checkID: f.checkID, subject: f.subject)).inserted
+                {
                     out.append(
                         Trip(subject: f.subject, control: c.verdict.control, status: c.verdict.status, checkID: f.checkID, severity: f.severity))
                 }

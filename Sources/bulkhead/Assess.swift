@@ -166,7 +166,7 @@ struct Assess: AsyncParsableCommand {
         }
         var tripped = false
         for gate in failOn {
-            let trips = gate.trips(in: report)
+            let trips = gate.trips(in: report, waived: waived)
             guard !trips.isEmpty else { continue }
             tripped = true
             let what = gate.severity == nil ? "verdict(s)" : "failing check(s)"

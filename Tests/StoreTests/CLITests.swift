@@ -146,8 +146,11 @@ import Testing
         #expect(history.stdout.contains("\"waived\" : 1") || history.stdout.contains("\"waived\":1"), "\(history.stdout)")
 
         // The next assessment's summary counts the waived failure as waived (never pass) and drops it from the fixes.
-        let waivedRun = try bulkhead(["assess", "--root", bad, "--store", store] + noDatabase, dir)
-        #expect(waivedRun.status == 0, "\(waivedRun.stderr)")
+        let waivedRun = try bulkhead(["assess", "--root", bad, "--store", store, "--fail-on", "high"] + noDatabase, dir)
+        // The severity gate skips the waived failure but not the other high one.
+        #expect(waivedRun.status == 3, "\(waivedRun.stderr)")
+        #expect(waivedRun.stderr.contains("host.cpu-vulnerabilities [high] on host"), "\(waivedRun.stderr)")
+        #expect(!waivedRun.stderr.contains("host.mitigations-off"), "\(waivedRun.stderr)")
         #expect(waivedRun.stdout.contains("Findings: 2 fail, 1 waived,"), "\(waivedRun.stdout)")
         #expect(waivedRun.stdout.contains("FAIL (waived) host.mitigations-off [high] host"))
         #expect(!waivedRun.stdout.contains("[high] host.mitigations-off on host"))

@@ -27,7 +27,7 @@ public struct ReportSummary: Sendable {
     }
 
     /// How a waived finding is named in `waived`: its check id and subject.
-    public static func key(checkID: String, subject: String) -> String { checkID + "\u{0}" + subject }
+    public static func key(checkID: String, subject: String) -> String { FailPolicy.key(checkID: checkID, subject: subject) }
 
     /// One fix: a failing check and every subject it fails on.
     public struct Fix: Hashable, Sendable {
