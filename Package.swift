@@ -216,9 +216,10 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "Store", "BulkheadModel", "Reporting", "StoreTestWriter", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "Store", "Assessment", "BulkheadModel", "Reporting", "StoreTestWriter", "BulkheadTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["Writer"]),
+            exclude: ["Writer", "Fixtures"]),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
             name: "advisories-bench", dependencies: ["Advisories", "Formats"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
@@ -232,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: [
-                "Advisories", "Formats", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport",
+                "Advisories", "Formats", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport", "Reporting",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]),

@@ -10,6 +10,9 @@ public struct ProductStats: Codable, Hashable, Sendable {
     public var withdrawn: Int
     /// By publication year of the earliest record (not the CVE id's year).
     public var byYear: [Int: Int]
+    /// Vulnerabilities none of whose records has a publication date (Go vulndb's `0001-01-01`, an OSV
+    /// record without `published`): `byYear` plus this is `total`.
+    public var undated: Int = 0
     public var bySeverity: [String: Int]
     public var memorySafety: Int
     public var memorySafetyShare: Double?
@@ -47,7 +50,7 @@ public enum AdvisoryStats {
             }
             s.total += 1
             let pub = records.compactMap { r -> (Int, String?)? in AdvisoryDate.dayNumber(r.published).map { ($0, r.published) } }.min { $0.0 < $1.0 }
-            if let y = AdvisoryDate.year(pub?.1) { s.byYear[y, default: 0] += 1 }
+            if let y = AdvisoryDate.year(pub?.1) { s.byYear[y, default: 0] += 1 } else { s.undated += 1 }
             let sev = records.compactMap { $0.bestSeverity?.effectiveRating }.first ?? "UNSCORED"
             s.bySeverity[sev, default: 0] += 1
             // Classify once using every record's CWEs, categories and description.

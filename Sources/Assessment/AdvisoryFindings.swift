@@ -9,6 +9,22 @@ public import HostInspection
 public enum AdvisoryFindings {
     public static let checkID = "advisories.patched"
 
+    /// What `bulkhead checks show advisories.patched` and every report print for this check.
+    public static let guidance = CheckGuidance(
+        title: "No advisory affecting the installed version is open past its ISM-1606 patch deadline",
+        remediation:
+            "Update the package to the distribution's fixed version (apt-get install --only-upgrade PKG, dnf upgrade PKG) and restart the mechanism's processes; `bulkhead advisories check` lists each open advisory with its deadline.",
+        effort: "low",
+        rationale:
+            "ISM-1606: patches, updates or vendor mitigations for vulnerabilities are applied to the isolation mechanism and underlying operating system in a timely manner; the ISM's patching controls (e.g. ISM-1877) set 48 hours for critical or exploited vulnerabilities.",
+        references: [
+            CheckGuidance.Reference(
+                title: "ISM Guidelines for System Management: system patching (ISM-1606, ISM-1877)",
+                url: "https://www.cyber.gov.au/resources-business-and-government/essential-cyber-security/ism"),
+            CheckGuidance.Reference(
+                title: "CISA Known Exploited Vulnerabilities catalog", url: "https://www.cisa.gov/known-exploited-vulnerabilities-catalog"),
+        ])
+
     /// `aliases`: each product's advisory names, from the catalog (`AdvisoryAliases.all(catalog)`).
     public static func findings(
         mechanisms: [IsolationMechanism], evidence: HostEvidence, aliases: [ProductAliases], databasePath: String, now: Date
@@ -20,22 +36,33 @@ public enum AdvisoryFindings {
         mechanisms: [IsolationMechanism], evidence: HostEvidence, aliases: [ProductAliases], database opened: OpenedAdvisoryDatabase,
         now: Date
     ) -> [Finding] {
+        evaluate(mechanisms: mechanisms, evidence: evidence, aliases: aliases, database: opened, now: now).findings
+    }
+
+    /// The findings, and the ids of the advisories still open per product id (what the store keeps for
+    /// `history` and `diff`; empty for a product that could not be checked).
+    public static func evaluate(
+        mechanisms: [IsolationMechanism], evidence: HostEvidence, aliases: [ProductAliases], database opened: OpenedAdvisoryDatabase,
+        now: Date
+    ) -> (findings: [Finding], open: [String: [String]]) {
         let databasePath = opened.path
         let packages = evidence.facts.packages
         let database: AdvisoryDatabase
         switch opened {
         case .absent:
-            return mechanisms.filter { m in aliases.contains { $0.product == m.product } }.map {
+            let findings = mechanisms.filter { m in aliases.contains { $0.product == m.product } }.map {
                 inconclusive(
                     $0,
                     "no advisory database at \(databasePath): load one with `bulkhead advisories fetch` or `bulkhead advisories import PATH…`")
             }
+            return (findings, [:])
         case .unreadable(_, let reason):
-            return mechanisms.map { inconclusive($0, "the advisory database \(databasePath) cannot be opened: \(reason)") }
+            return (mechanisms.map { inconclusive($0, "the advisory database \(databasePath) cannot be opened: \(reason)") }, [:])
         case .available(_, let db):
             database = db
         }
         var out: [Finding] = []
+        var openIDs: [String: [String]] = [:]
         var reader = BackportReader(evidence: evidence, aliases: aliases, mechanisms: mechanisms)
         let tracker = BackportReader.trackerBeside(databasePath: databasePath)
         for mechanism in mechanisms {
@@ -61,6 +88,7 @@ public enum AdvisoryFindings {
             }
             let all = results.flatMap(\.findings)
             let open = all.filter { $0.state == .open }
+            if !open.isEmpty { openIDs[mechanism.product.rawValue, default: []] += Set(open.map(\.id)).sorted() }
             let overdue = open.filter { $0.overdue == true }
             let unknown = all.filter { $0.state == .unknown }.count
             let backported = all.filter { $0.state == .fixedByBackport }.count
@@ -85,7 +113,7 @@ public enum AdvisoryFindings {
                     expected: "no open advisory past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)",
                     severity: .high, controls: [.ism1606], evidence: evidence))
         }
-        return out
+        return (out, openIDs)
     }
 
     /// One evidence item per backport source that removed findings: the file read and the CVEs it fixed.

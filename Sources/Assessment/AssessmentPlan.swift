@@ -16,6 +16,8 @@ public struct AssessmentPlan: Sendable {
     public var tailoring: Tailoring?
     /// Findings made by other stages on this run (lab scenarios, advisory timeliness), with their subjects.
     public var extraFindings: [Finding]
+    /// What to do about the extra findings' failures (lab scenarios), by check id.
+    public var extraGuidance: [String: CheckGuidance] = [:]
     /// What discovery may do beyond reading (opt-in version probe).
     public var discovery: DiscoveryOptions
     /// Where measured census reports are cached; nil uses none.

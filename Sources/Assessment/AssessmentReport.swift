@@ -21,6 +21,12 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
     /// Controls about the host itself (ISM-1605 hardened OS, 1461, 1607 logging, 1848 OS support), from the
     /// host checks; nil when no checks ran. Added in schema 1 without a version bump (an optional key).
     public var hostControls: [ControlAssessment]?
+    /// Advisory ids (CVE, GHSA, OSV) still open per product id, from the ISM-1606 advisory check; nil when
+    /// no advisory database was read. Added in schema 1 without a version bump (an optional key).
+    public var openAdvisories: [String: [String]]?
+    /// Per check id with a finding in this report: its title, remediation, effort and references, from the
+    /// check definitions. Added in schema 1 without a version bump (an optional key).
+    public var guidance: [String: CheckGuidance]?
 
     public init(
         tool: ToolInfo, host: HostIdentity, assessedAt: Date, inputs: Inputs, mechanisms: [MechanismAssessment],
@@ -121,5 +127,36 @@ public struct ControlAssessment: Codable, Hashable, Sendable {
         self.verdict = verdict
         self.ism1460 = ism1460
         self.findings = findings
+    }
+}
+
+/// What to do about a check's failure, from its definition (`bulkhead checks show ID`): every report
+/// format prints it beside each FAIL.
+public struct CheckGuidance: Codable, Hashable, Sendable {
+    public struct Reference: Codable, Hashable, Sendable {
+        public var title: String
+        public var url: String
+        public init(title: String, url: String) {
+            self.title = title
+            self.url = url
+        }
+    }
+    /// The property the check wants (its title).
+    public var title: String
+    /// The fix, in words a host's administrator can follow.
+    public var remediation: String
+    /// How much work the fix is: `low`, `medium` or `high`.
+    public var effort: String
+    /// Why the check matters (its rationale).
+    public var rationale: String
+    /// The vendor's or benchmark's guidance the check follows, first the most specific.
+    public var references: [Reference]
+
+    public init(title: String, remediation: String, effort: String, rationale: String, references: [Reference]) {
+        self.title = title
+        self.remediation = remediation
+        self.effort = effort
+        self.rationale = rationale
+        self.references = references
     }
 }

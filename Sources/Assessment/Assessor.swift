@@ -62,21 +62,73 @@ public struct Assessor: Sendable {
         }
         var report = assessor.assess(discovery)
         report.host.replayedFrom = evidence.replayedFrom
-        report.problems += censusProblems
+        report.problems = Self.collapsingPermissionDenied(report.problems + censusProblems)
         guard let checks = plan.checks else {
-            if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
+            if !plan.extraFindings.isEmpty {
+                attach(plan.extraFindings, to: &report)
+                report.guidance = plan.extraGuidance
+            }
             return report
         }
         let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
         let checkReport = CheckRunner(catalog: checks).run(input, selection: plan.selection, tailoring: plan.tailoring)
         var advisoryFindings: [Finding] = []
-        if let database {
-            advisoryFindings = AdvisoryFindings.findings(
+        if let database, plan.selection.selects(id: AdvisoryFindings.checkID, controls: [.ism1606]) {
+            let advisories = AdvisoryFindings.evaluate(
                 mechanisms: discovery.mechanisms, evidence: evidence, aliases: AdvisoryAliases.all(catalog), database: database,
                 now: asOf)
+            advisoryFindings = advisories.findings
+            report.openAdvisories = advisories.open
         }
         attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
+        report.guidance = Self.guidance(for: report, checks: checks).merging(plan.extraGuidance) { mine, _ in mine }
         return report
+    }
+
+    /// The guidance of every check with a finding in the report: from its definition, or for the advisory
+    /// check from `AdvisoryFindings.guidance`.
+    static func guidance(for report: AssessmentReport, checks: CheckCatalog) -> [String: CheckGuidance] {
+        let ids = Set(
+            (report.mechanisms.flatMap(\.controls) + (report.hostControls ?? [])).flatMap { $0.findings.map(\.checkID) })
+        var out: [String: CheckGuidance] = [:]
+        for id in ids {
+            if id == AdvisoryFindings.checkID {
+                out[id] = AdvisoryFindings.guidance
+            } else if let d = checks.definition(id) {
+                out[id] = CheckGuidance(
+                    title: d.title, remediation: d.remediation.text, effort: d.remediation.effort.rawValue, rationale: d.rationale,
+                    references: d.references.map { CheckGuidance.Reference(title: $0.title, url: $0.url) })
+            }
+        }
+        return out
+    }
+
+    /// The reader's message for a path an unprivileged run may not read (DirectoryHostRoot).
+    static let permissionDenied = "permission denied (run as root to read it)"
+
+    /// Run as non-root, every /proc/PID/exe and /proc/PID/ns of other users' processes is unreadable: one
+    /// problem per path buried the rest (152 lines on a small host). They become one problem with the count,
+    /// a few examples and the hint; every other problem is kept as it was, in order.
+    public static func collapsingPermissionDenied(_ problems: [Problem]) -> [Problem] {
+        let denied = problems.filter { $0.message == permissionDenied }
+        guard denied.count > 1 else { return problems }
+        let examples = denied.prefix(4).map(\.subject).joined(separator: ", ")
+        let summary = Problem(
+            subject: "\(denied.count) paths",
+            message:
+                "permission denied reading \(denied.count) paths (e.g. \(examples)\(denied.count > 4 ? ", …" : "")): run `bulkhead assess` as root to read them; the items they concern are inconclusive"
+        )
+        var out: [Problem] = []
+        var placed = false
+        for p in problems {
+            if p.message == permissionDenied {
+                if !placed { out.append(summary) }
+                placed = true
+            } else {
+                out.append(p)
+            }
+        }
+        return out
     }
 
     /// Adds findings to the report: those about a mechanism (or one of its guests) become its control

@@ -1,41 +1,97 @@
 public import BulkheadModel
 
-/// The `--fail-on` policy: which control verdicts make an assessment fail a gate (CI, cron, a
-/// deployment check). It looks at every mechanism's verdicts and the host's own controls.
+/// The `--fail-on` policy: which results make an assessment fail a gate (CI, cron, a deployment check).
+/// Verdict gates look at every mechanism's verdicts and the host's own controls; severity gates at every
+/// failing check finding (mechanisms, guests, the host).
 public enum FailPolicy: String, CaseIterable, Codable, Hashable, Sendable {
     /// Fail when any control verdict is notSatisfied.
     case notSatisfied
     /// Fail when any verdict is notSatisfied, partiallySatisfied or notAssessed (a gate does not pass
     /// what could not be assessed).
     case partiallySatisfied
+    /// Fail when any check fails at this severity or above.
+    case critical, high, medium, low
 
-    /// One verdict that trips the gate.
+    /// The severity gate's threshold; nil for a verdict gate.
+    public var severity: Severity? {
+        switch self {
+        case .notSatisfied, .partiallySatisfied: nil
+        case .critical: .critical
+        case .high: .high
+        case .medium: .medium
+        case .low: .low
+        }
+    }
+
+    /// One verdict or failing finding that trips the gate.
     public struct Trip: Hashable, Sendable, CustomStringConvertible {
-        /// The mechanism's name, or the host operating system's.
+        /// The mechanism's name, or the host operating system's (verdicts); the finding's subject (findings).
         public var subject: String
         public var control: ControlID
         public var status: VerdictStatus
+        /// The failing check, for a severity gate.
+        public var checkID: String?
+        public var severity: Severity?
 
-        /// `QEMU ISM-1604 notSatisfied`.
-        public var description: String { "\(subject) \(control.rawValue) \(status.rawValue)" }
+        public init(subject: String, control: ControlID, status: VerdictStatus, checkID: String? = nil, severity: Severity? = nil) {
+            self.subject = subject
+            self.control = control
+            self.status = status
+            self.checkID = checkID
+            self.severity = severity
+        }
+
+        /// `QEMU ISM-1604 notSatisfied`, or `host.mitigations-off [high] on host (ISM-1605, ISM-1461)`.
+        public var description: String {
+            if let checkID, let severity { return "\(checkID) [\(severity.rawValue)] on \(subject) (\(control.rawValue))" }
+            return "\(subject) \(control.rawValue) \(status.rawValue)"
+        }
     }
 
-    /// True when a verdict with this status trips the gate.
+    /// How a finding is named in a set of waived findings: its check id and subject.
+    public static func key(checkID: String, subject: String) -> String { checkID + "\u{0}" + subject }
+
+    /// True when a verdict with this status trips a verdict gate (never a severity gate).
     public func trips(_ status: VerdictStatus) -> Bool {
         switch (self, status) {
-        case (_, .notSatisfied): true
+        case (.notSatisfied, .notSatisfied), (.partiallySatisfied, .notSatisfied): true
         case (.partiallySatisfied, .partiallySatisfied), (.partiallySatisfied, .notAssessed): true
         default: false
         }
     }
 
-    /// The verdicts of the report that trip the gate, mechanisms first, then the host's own controls.
-    public func trips(in report: AssessmentReport) -> [Trip] {
-        report.withHostAsSubject().mechanisms.flatMap { m in
-            m.controls.filter { trips($0.verdict.status) }.map {
-                Trip(subject: m.mechanism.name, control: $0.verdict.control, status: $0.verdict.status)
+    /// What trips the gate: for a verdict gate the verdicts, mechanisms first, then the host's own controls;
+    /// for a severity gate each failing finding at or above the severity, once (a finding bearing on two
+    /// controls names the first), most severe first.
+    ///
+    /// `waived`: failing findings under a waiver in force (`FailPolicy.key`), which a severity gate skips —
+    /// an accepted exception does not fail the build; verdicts are not changed by waivers.
+    public func trips(in report: AssessmentReport, waived: Set<String> = []) -> [Trip] {
+        let subjects = report.withHostAsSubject().mechanisms
+        guard let threshold = severity else {
+            return subjects.flatMap { m in
+                m.controls.filter { trips($0.verdict.status) }.map {
+                    Trip(subject: m.mechanism.name, control: $0.verdict.control, status: $0.verdict.status)
+                }
             }
         }
+        var seen = Set<String>()
+        var out: [Trip] = []
+        for m in subjects {
+            for c in m.controls {
+                for f in c.findings
+                where f.outcome == .fail && f.severity >= threshold && !waived.contains(Self.key(checkID: f.checkID, subject: f.subject))
+                    && seen.insert(Self.key(checkID: f.checkID, subject: f.subject)).inserted
+                {
+                    out.append(
+                        Trip(subject: f.subject, control: c.verdict.control, status: c.verdict.status, checkID: f.checkID, severity: f.severity))
+                }
+            }
+        }
+        return out.enumerated().sorted { a, b in
+            let (x, y) = (a.element.severity ?? .info, b.element.severity ?? .info)
+            return x != y ? x > y : a.offset < b.offset
+        }.map(\.element)
     }
 }
 

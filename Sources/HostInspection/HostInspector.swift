@@ -110,7 +110,7 @@ public struct HostInspector: Sendable {
         return nil
     }
 
-    static let kvmModules = ["kvm", "kvm_intel", "kvm_amd", "vfio", "vfio_iommu_type1", "vfio_pci"]
+    static let kvmModules = ["kvm", "kvm_intel", "kvm_amd", "kvm_pvm", "vfio", "vfio_iommu_type1", "vfio_pci"]
 
     func readKernel(_ problems: inout ProblemLog) -> KernelFacts {
         var kernel = KernelFacts()

@@ -114,7 +114,7 @@ public enum Scenarios {
     }
 
     public static let legacyDevices = Scenario(
-        id: "legacy-devices", title: "Guest sees legacy devices it does not need",
+        id: "legacy-devices", title: "No legacy device the guest does not need",
         threat:
             "Emulated legacy devices (floppy controller — VENOM, CVE-2015-3456 — USB, sound, parallel port) are attack surface in the VMM reachable from the guest.",
         severity: .high, controls: [.ism1604], appliesTo: .virtualMachines
@@ -128,7 +128,7 @@ public enum Scenarios {
     }
 
     public static let hostShare = Scenario(
-        id: "host-share", title: "Guest can reach a host file system share",
+        id: "host-share", title: "No host file system share reachable from the guest",
         threat:
             "A host directory shared into the guest (9p, virtio-fs, a bind mount of host paths) lets a compromised guest read or plant host files.",
         severity: .high, controls: [.ism1604]
@@ -157,7 +157,7 @@ public enum Scenarios {
     }
 
     public static let nested = Scenario(
-        id: "nested-virtualization", title: "Nested virtualisation is exposed",
+        id: "nested-virtualization", title: "Nested virtualisation not exposed to the guest",
         threat:
             "A guest that can run its own hypervisor (VMX/SVM exposed, or /dev/kvm in a sandbox) reaches the host's nested-virtualisation code, a frequent source of escapes.",
         severity: .medium, controls: [.ism1604]
@@ -171,7 +171,7 @@ public enum Scenarios {
     }
 
     public static let capabilities = Scenario(
-        id: "dangerous-capabilities", title: "Sandbox keeps dangerous capabilities",
+        id: "dangerous-capabilities", title: "Dangerous capabilities dropped in the sandbox",
         threat:
             "A sandboxed process holding CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH … can attack the host kernel directly.",
         severity: .high, controls: [.ism1604], appliesTo: .sandboxes
@@ -187,7 +187,7 @@ public enum Scenarios {
     }
 
     public static let seccomp = Scenario(
-        id: "seccomp", title: "Seccomp is not enforced",
+        id: "seccomp", title: "Seccomp filter enforced",
         threat: "Without a seccomp filter every host system call, including rarely used and vulnerable ones, is reachable from the sandbox.",
         severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
@@ -205,7 +205,7 @@ public enum Scenarios {
     }
 
     public static let hostNamespaces = Scenario(
-        id: "host-namespaces", title: "Host PID or network namespace is shared",
+        id: "host-namespaces", title: "Own PID and network namespaces (the host's not shared)",
         threat:
             "A sandbox in the host's PID namespace can see and signal host processes; in the host's network namespace it reaches host-only services.",
         severity: .high, controls: [.ism1604], appliesTo: .sandboxes
@@ -232,7 +232,7 @@ public enum Scenarios {
     }
 
     public static let runtimeSocket = Scenario(
-        id: "runtime-socket", title: "Container runtime socket reachable",
+        id: "runtime-socket", title: "Container runtime socket not reachable",
         threat: "A reachable docker/containerd/CRI-O socket lets the sandbox start a privileged container: a full host escape.",
         severity: .critical, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
@@ -244,7 +244,7 @@ public enum Scenarios {
     }
 
     public static let riskyMounts = Scenario(
-        id: "risky-mounts", title: "Host kernel interfaces writable",
+        id: "risky-mounts", title: "Host kernel interfaces not writable",
         threat: "Writable /proc/sys, /sys, core_pattern, sysrq-trigger or a cgroup v1 release_agent lets a sandbox run code on the host.",
         severity: .high, controls: [.ism1604], appliesTo: .sandboxes
     ) { probe, mechanism, _ in
@@ -257,4 +257,51 @@ public enum Scenarios {
         }
         return ("none writable", list(seen), seen.isEmpty ? .pass : .fail)
     }
+}
+
+extension Scenario {
+    /// What to do when a scenario fails, and the configuration checks that look at the same property
+    /// (whose references the report cites): by scenario id.
+    public struct Remedy: Sendable {
+        public var text: String
+        public var effort: String
+        public var relatedChecks: [String]
+    }
+
+    public static let remedies: [String: Remedy] = [
+        "identification": Remedy(
+            text:
+                "Find out which mechanism really isolates the workload (`bulkhead discover`, the lab report's identification) and correct the deployment or the assessment's scope.",
+            effort: "medium", relatedChecks: []),
+        "legacy-devices": Remedy(
+            text:
+                "Start guests with -nodefaults (libvirt: remove the devices from the domain XML) and add only the devices the workload needs: no floppy, ISA, sound, USB or parallel port.",
+            effort: "low", relatedChecks: ["qemu.legacy-devices", "libvirt.legacy-devices"]),
+        "host-share": Remedy(
+            text:
+                "Remove 9p/virtio-fs shares and bind mounts of host paths from the guest or sandbox, or limit them to the workload's own data, read-only where possible.",
+            effort: "medium", relatedChecks: ["kata.shared-fs"]),
+        "nested-virtualization": Remedy(
+            text:
+                "Turn nested virtualisation off (`options kvm_intel nested=0` or `options kvm_amd nested=0` in /etc/modprobe.d, then reload the module) unless guests must run hypervisors, and do not pass vmx/svm to guests.",
+            effort: "low", relatedChecks: ["host.nested-virt"]),
+        "dangerous-capabilities": Remedy(
+            text:
+                "Drop every capability the workload does not need (`--cap-drop ALL`, then add back only what it needs); never CAP_SYS_ADMIN, CAP_SYS_MODULE, CAP_SYS_PTRACE or CAP_NET_ADMIN for untrusted workloads.",
+            effort: "low", relatedChecks: ["runtime.privileged"]),
+        "seccomp": Remedy(
+            text:
+                "Enforce the mechanism's seccomp filter: QEMU `-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny`, the runtime's default profile (never unconfined), bwrap `--seccomp`.",
+            effort: "low", relatedChecks: ["qemu.sandbox", "libvirt.seccomp-sandbox", "firecracker.seccomp"]),
+        "host-namespaces": Remedy(
+            text: "Give the sandbox its own PID and network namespaces: no `--pid=host`, `--net=host` or `hostNetwork: true`.",
+            effort: "low", relatedChecks: ["runtime.host-namespaces"]),
+        "runtime-socket": Remedy(
+            text: "Do not mount the container runtime's socket (docker.sock, containerd.sock, crio.sock) into workloads.",
+            effort: "low", relatedChecks: ["runtime.privileged"]),
+        "risky-mounts": Remedy(
+            text:
+                "Keep the runtime's masked and read-only paths (/proc/sys, /sys, /proc/sysrq-trigger …) read-only in sandboxes; never mount them read-write or run privileged.",
+            effort: "low", relatedChecks: ["runtime.privileged"]),
+    ]
 }

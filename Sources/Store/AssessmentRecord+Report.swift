@@ -4,9 +4,10 @@ public import Foundation
 
 // From the Assessment stage's report to the record the store keeps.
 extension AssessmentRecord {
-    /// Converts `bulkhead assess`'s report. The full report is kept verbatim as the `assessment.json`
-    /// document (the bytes `assess --format json` prints). Open advisories are empty until the
-    /// Advisories stage puts them in the report.
+    /// Converts `bulkhead assess`'s report: every mechanism with its guests, every control's verdict and
+    /// findings (the mechanisms' and the host's own — ISM-1605, 1461, 1607, 1848 … about `host`), the open
+    /// advisory ids, ISM-1460 stale facts, problems and the inputs. The full report is also kept verbatim as
+    /// the `assessment.json` document (the bytes `assess --format json` prints).
     public init(report: AssessmentReport, startedAt: Date, finishedAt: Date = Date()) throws(StoreError) {
         let utc = TimeZone(identifier: "UTC") ?? .current
         let controls = report.mechanisms.flatMap(\.controls)
@@ -25,11 +26,20 @@ extension AssessmentRecord {
         } catch {
             throw StoreError(.invalidArgument, "The assessment report cannot be encoded for the store.", cause: error)
         }
+        let all = controls + (report.hostControls ?? [])
         self.init(
             host: report.host.hostname ?? "unknown-host", source: report.host.source, startedAt: startedAt,
             finishedAt: finishedAt, bulkheadVersion: report.tool.version, mechanisms: report.mechanisms.map(\.mechanism),
-            findings: controls.flatMap(\.findings), verdicts: controls.map(\.verdict), openAdvisories: [:],
-            staleFacts: stale, documents: ["assessment.json": document], problems: report.problems)
+            findings: Self.distinctFindings(all.flatMap(\.findings)), verdicts: all.map(\.verdict),
+            openAdvisories: report.openAdvisories ?? [:], staleFacts: stale, documents: ["assessment.json": document],
+            problems: report.problems, inputs: report.inputs)
+    }
+
+    /// One finding per check and subject: a finding that bears on two controls (host.mitigations-off on
+    /// ISM-1605 and ISM-1461) is listed under both in the report but counted once in the store.
+    static func distinctFindings(_ findings: [Finding]) -> [Finding] {
+        var seen = Set<String>()
+        return findings.filter { seen.insert($0.checkID + "\u{0}" + $0.subject).inserted }
     }
 
     /// Reads a file to import (`bulkhead store-import`): an `AssessmentRecord` JSON document, or

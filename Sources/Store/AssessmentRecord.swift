@@ -1,3 +1,4 @@
+public import Assessment
 public import BulkheadModel
 public import Foundation
 
@@ -22,12 +23,15 @@ public struct AssessmentRecord: Codable, Hashable, Sendable {
     /// Named report documents kept verbatim (`assessment.json`, `report.html`).
     public var documents: [String: Data]
     public var problems: [Problem]
+    /// The assessment's inputs (catalog size and directories, evidence files, measuring stages); nil for
+    /// runs recorded before schema v3 whose report could not be read back.
+    public var inputs: AssessmentReport.Inputs?
 
     public init(
         host: String, source: String, startedAt: Date, finishedAt: Date, bulkheadVersion: String,
         mechanisms: [IsolationMechanism] = [], findings: [Finding] = [], verdicts: [ControlVerdict] = [],
         openAdvisories: [String: [String]] = [:], staleFacts: [String] = [], documents: [String: Data] = [:],
-        problems: [Problem] = []
+        problems: [Problem] = [], inputs: AssessmentReport.Inputs? = nil
     ) {
         self.host = host
         self.source = source
@@ -41,6 +45,7 @@ public struct AssessmentRecord: Codable, Hashable, Sendable {
         self.staleFacts = staleFacts
         self.documents = documents
         self.problems = problems
+        self.inputs = inputs
     }
 }
 

@@ -25,6 +25,13 @@ public struct Drift: Hashable, Sendable, Encodable {
         public var from: EffectiveOutcome?
         public var to: EffectiveOutcome?
     }
+    /// A guest (VM, sandbox, container) of a mechanism: its subject is `product/name`, as in findings.
+    public struct GuestRef: Hashable, Sendable, Comparable, Encodable {
+        public var product: String
+        public var name: String
+        public var subject: String { "\(product)/\(name)" }
+        public static func < (a: GuestRef, b: GuestRef) -> Bool { (a.product, a.name) < (b.product, b.name) }
+    }
     public struct AdvisoryRef: Hashable, Sendable, Comparable, Encodable {
         public var product: String
         public var id: String
@@ -39,6 +46,9 @@ public struct Drift: Hashable, Sendable, Encodable {
     /// Keyed by product id; values are versions (nil when unknown).
     public var versionChanges: [Change<String>] = []
     public var stateChanges: [Change<String>] = []
+    /// Guests present in the later run only, or in the earlier only (their checks then start or stop running).
+    public var guestsAppeared: [GuestRef] = []
+    public var guestsVanished: [GuestRef] = []
     public var advisoriesNew: [AdvisoryRef] = []
     public var advisoriesFixed: [AdvisoryRef] = []
     public var checkChanges: [CheckChange] = []
@@ -49,6 +59,7 @@ public struct Drift: Hashable, Sendable, Encodable {
 
     public var isEmpty: Bool {
         mechanismsAdded.isEmpty && mechanismsRemoved.isEmpty && versionChanges.isEmpty && stateChanges.isEmpty
+            && guestsAppeared.isEmpty && guestsVanished.isEmpty
             && advisoriesNew.isEmpty && advisoriesFixed.isEmpty && checkChanges.isEmpty && verdictChanges.isEmpty
             && staleFactsNew.isEmpty && staleFactsResolved.isEmpty
     }
@@ -74,6 +85,13 @@ public struct Drift: Hashable, Sendable, Encodable {
             case (nil, nil): break
             }
         }
+        func guests(_ r: AssessmentRecord) -> Set<GuestRef> {
+            Set(r.mechanisms.flatMap { m in m.guests.map { GuestRef(product: m.product.rawValue, name: $0.name) } })
+        }
+        let ga = guests(a)
+        let gb = guests(b)
+        d.guestsAppeared = gb.subtracting(ga).sorted()
+        d.guestsVanished = ga.subtracting(gb).sorted()
         func advisories(_ r: AssessmentRecord) -> Set<AdvisoryRef> {
             Set(r.openAdvisories.flatMap { product, ids in ids.map { AdvisoryRef(product: product, id: $0) } })
         }

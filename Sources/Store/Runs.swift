@@ -1,3 +1,4 @@
+import Assessment
 import BulkheadModel
 public import Foundation
 import GRDB
@@ -21,6 +22,7 @@ extension Store {
         let mechanisms = try r.mechanisms.map { ($0, try encoder.encode($0)) }
         let findings = try r.findings.map { ($0, try encoder.encode($0)) }
         let verdicts = try r.verdicts.map { ($0, try encoder.encode($0)) }
+        let inputs = try r.inputs.map { try encoder.encode($0) }
         return try write { db in
             var rows = 0
             func tick() throws {
@@ -28,8 +30,11 @@ extension Store {
                 try afterEachRow?(rows)
             }
             try db.execute(
-                sql: "INSERT INTO runs (host, source, startedAt, finishedAt, bulkheadVersion, recordedAt) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [r.host, r.source, r.startedAt, r.finishedAt, r.bulkheadVersion, recordedAt])
+                sql: """
+                    INSERT INTO runs (host, source, startedAt, finishedAt, bulkheadVersion, recordedAt, inputs)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [r.host, r.source, r.startedAt, r.finishedAt, r.bulkheadVersion, recordedAt, inputs])
             let runID = db.lastInsertedRowID
             try tick()
             for (m, json) in mechanisms {
@@ -159,10 +164,11 @@ extension Store {
         for row in try Row.fetchAll(db, sql: "SELECT name, content FROM documents WHERE runId = ?", arguments: [id]) {
             documents[row["name"]] = row["content"]
         }
+        let inputs = try (run["inputs"] as Data?).map { try decode(AssessmentReport.Inputs.self, $0, "inputs") }
         return AssessmentRecord(
             host: run["host"], source: run["source"], startedAt: run["startedAt"], finishedAt: run["finishedAt"],
             bulkheadVersion: run["bulkheadVersion"], mechanisms: mechanisms, findings: findings, verdicts: verdicts,
-            openAdvisories: advisories, staleFacts: stale, documents: documents, problems: problems)
+            openAdvisories: advisories, staleFacts: stale, documents: documents, problems: problems, inputs: inputs)
     }
 }
 

@@ -1,3 +1,6 @@
+import Assessment
+import BulkheadModel
+import Foundation
 import GRDB
 
 /// The store's schema, one GRDB migration per version. Never edit a shipped migration: add a new one,
@@ -8,7 +11,7 @@ enum Schema {
     /// Written to `bulkhead_store.format` by v1.
     static let marker = "bulkhead-store"
 
-    static let identifiers = ["v1-history", "v2-review-process"]
+    static let identifiers = ["v1-history", "v2-review-process", "v3-whole-assessment"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -20,7 +23,73 @@ enum Schema {
         m.registerMigration("v2-review-process") { db in
             try db.execute(sql: v2SQL)
         }
+        m.registerMigration("v3-whole-assessment") { db in
+            try db.execute(sql: v3SQL)
+            try backfillV3(db)
+        }
         return m
+    }
+
+    /// v3: the run's inputs. Runs recorded before v3 kept only the mechanisms' findings and verdicts; the
+    /// host's own (ISM-1605, 1461, 1607, 1848 about `host`), the inputs and the open advisories are read
+    /// back from the run's verbatim `assessment.json` document.
+    static let v3SQL = "ALTER TABLE runs ADD COLUMN inputs BLOB;"
+
+    /// The parts of an `assess --format json` document that v1 and v2 did not normalise. Every key is
+    /// optional, so a document of any schema-1 shape decodes; one that does not decode is left as it was.
+    private struct StoredReport: Decodable {
+        struct Control: Decodable {
+            var verdict: ControlVerdict
+            var findings: [Finding]
+        }
+        var hostControls: [Control]?
+        var inputs: AssessmentReport.Inputs?
+        var openAdvisories: [String: [String]]?
+    }
+
+    static func backfillV3(_ db: Database) throws {
+        let decoder = JSONCoding.decoder()
+        let encoder = JSONCoding.encoder(.compact)
+        let documents = try Row.fetchAll(db, sql: "SELECT runId, content FROM documents WHERE name = 'assessment.json'")
+        for row in documents {
+            let runID: Int64 = row["runId"]
+            let content: Data = row["content"]
+            guard let report = try? decoder.decode(StoredReport.self, from: content) else { continue }
+            if let inputs = report.inputs, let json = try? encoder.encode(inputs) {
+                try db.execute(sql: "UPDATE runs SET inputs = ? WHERE id = ?", arguments: [json, runID])
+            }
+            let controls = report.hostControls ?? []
+            var seen = Set(
+                try Row.fetchAll(db, sql: "SELECT checkId, subject FROM findings WHERE runId = ?", arguments: [runID]).map {
+                    ($0["checkId"] as String) + "\u{0}" + ($0["subject"] as String)
+                })
+            for finding in controls.flatMap(\.findings) where seen.insert(finding.checkID + "\u{0}" + finding.subject).inserted {
+                guard let json = try? encoder.encode(finding) else { continue }
+                var reason: String?
+                if case .inconclusive(let why) = finding.outcome { reason = why }
+                try db.execute(
+                    sql: "INSERT INTO findings (runId, checkId, subject, outcome, reason, severity, json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [runID, finding.checkID, finding.subject, finding.outcome.label, reason, finding.severity.rawValue, json])
+            }
+            for verdict in controls.map(\.verdict) {
+                let known =
+                    try Int.fetchOne(
+                        db, sql: "SELECT COUNT(*) FROM verdicts WHERE runId = ? AND control = ? AND subject = ?",
+                        arguments: [runID, verdict.control.rawValue, verdict.subject.rawValue]) ?? 0
+                guard known == 0, let json = try? encoder.encode(verdict) else { continue }
+                try db.execute(
+                    sql: "INSERT INTO verdicts (runId, control, subject, status, confidence, json) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        runID, verdict.control.rawValue, verdict.subject.rawValue, verdict.status.rawValue, verdict.confidence.rawValue, json,
+                    ])
+            }
+            for (product, ids) in report.openAdvisories ?? [:] {
+                for id in Set(ids) {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO advisories (runId, product, advisoryId) VALUES (?, ?, ?)", arguments: [runID, product, id])
+                }
+            }
+        }
     }
 
     /// v1: assessment history. Kept verbatim in StoreTests/MigrationTests as the v1 fixture.

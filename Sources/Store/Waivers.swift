@@ -135,3 +135,45 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Refuses a waiver that would cover nothing: a host with no recorded assessment, a check id that is
+    /// neither in `knownCheckIDs` (the check catalog and other finding sources) nor among the host's recorded
+    /// findings, or a subject on which that check never reported for the host. The error names what exists.
+    public func checkWaiverTarget(checkID: String, host: String, subject: String?, knownCheckIDs: Set<String>) throws {
+        let checkID = checkID.trimmingCharacters(in: .whitespaces)
+        struct Pair: Hashable, Sendable {
+            var check: String
+            var subject: String
+        }
+        let recorded = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT DISTINCT f.checkId, f.subject FROM findings f JOIN runs r ON r.id = f.runId WHERE r.host = ?",
+                arguments: [host]
+            ).map { Pair(check: $0["checkId"], subject: $0["subject"]) }
+        }
+        let hosts = try hosts()
+        guard hosts.contains(host) else {
+            let known = hosts.isEmpty ? "none yet: run `bulkhead assess` first" : hosts.prefix(10).joined(separator: ", ")
+            throw StoreError(
+                .invalidArgument,
+                "No assessment of host \(host) is recorded in \(path), so a waiver for it would cover nothing (recorded hosts: \(known)).")
+        }
+        let checks = knownCheckIDs.union(recorded.map(\.check))
+        guard checks.contains(checkID) else {
+            let close = CloseMatches.suggestions(for: checkID, in: checks)
+            let hint = close.isEmpty ? "" : " Did you mean \(close.joined(separator: ", "))?"
+            throw StoreError(.invalidArgument, "Unknown check id \(checkID): `bulkhead checks list` lists them.\(hint)")
+        }
+        guard let subject else { return }
+        let subjects = Set(recorded.filter { $0.check == checkID }.map(\.subject)).sorted()
+        guard subjects.contains(subject) else {
+            let known =
+                subjects.isEmpty ? "it has no recorded finding on this host" : "its subjects there: " + subjects.prefix(10).joined(separator: ", ")
+            throw StoreError(
+                .invalidArgument,
+                "Check \(checkID) never reported on subject \(subject) of host \(host), so the waiver would cover nothing (\(known)).")
+        }
+    }
+}

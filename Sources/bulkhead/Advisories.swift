@@ -235,6 +235,8 @@ struct AdvisoriesFetch: AsyncParsableCommand {
         for f in feeds {
             guard let url = URL(string: AdvisoryFetcher.feeds[f] ?? f) else { continue }
             do {
+                ProgressLine.show("advisories: downloading \(f) …")
+                defer { ProgressLine.clear() }
                 let r = try await AdvisoryFetcher.download(url, to: to)
                 print("\(r.path): \(r.bytes) bytes\(r.resumedFrom > 0 ? " (resumed from \(r.resumedFrom))" : "")")
             } catch {

@@ -26,10 +26,22 @@ struct Assess: AsyncParsableCommand {
             and the host itself verdicts for ISM-1605, 1461 and 1607. A mechanism the catalog does not know is \
             notAssessed, with the file that would add it.
             Each run is kept in the store (`bulkhead history`, `bulkhead diff`) unless --no-store is given.
-            --output DIR writes every report format; --bundle DIR also writes a signed evidence bundle holding the \
-            host snapshot, the facts, the results and every report (verify it with `bulkhead verify`).
-            Exit status: 0; 3 when --fail-on trips; 1 on a runtime failure (one line on standard error); 64 on a \
-            usage mistake.
+            The table starts with a summary: findings by severity and control, the fixes ranked by severity × \
+            reach (how many subjects each failing check affects) with their remediation and vendor reference, and \
+            a verdict line per control. It fits 100 columns; each ISM-1460 fact's source and date is shown with \
+            --evidence-detail (and always in the HTML and JSON). Colour on a terminal unless NO_COLOR is set or \
+            --no-color is given.
+            --output DIR writes every report format (it refuses to replace existing reports unless --force); \
+            --bundle DIR also writes a signed evidence bundle holding the host snapshot, the facts, the results and \
+            every report (verify it with `bulkhead verify`).
+            --fail-on is a verdict gate (notSatisfied: any verdict notSatisfied; partiallySatisfied: also \
+            partiallySatisfied or notAssessed) or a severity gate (critical, high, medium, low: any failing check \
+            of that severity or above); repeat it to combine gates. What tripped it is listed on standard error.
+            Exit status:
+              0  the assessment ran (and no --fail-on gate tripped);
+              1  a runtime failure (one line on standard error);
+              3  a --fail-on gate tripped;
+              64 a usage mistake (the usage text is printed).
             """)
 
     @OptionGroup var target: HostTarget
@@ -39,11 +51,24 @@ struct Assess: AsyncParsableCommand {
     @OptionGroup var format: FormatOption<AssessmentFormats>
 
     @Option(
-        name: .customLong("output"), help: ArgumentHelp("Also write every report format into DIR (created if missing).", valueName: "DIR"))
+        name: .customLong("output"),
+        help: ArgumentHelp("Also write every report format into DIR (created if missing; existing reports need --force).", valueName: "DIR"))
     var outputDirectory: String?
 
-    @Option(help: "Exit with status 3 when any verdict is at or below this level: notSatisfied or partiallySatisfied.")
-    var failOn: FailPolicy?
+    @Flag(help: "With --output, replace reports already in DIR.")
+    var force = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Exit with status 3 when a verdict is at or below notSatisfied|partiallySatisfied, or a check fails at critical|high|medium|low or above. Repeatable.",
+            valueName: "gate"))
+    var failOn: [FailPolicy] = []
+
+    @Flag(help: "Show each ISM-1460 fact's source, date and confidence in the table (long lines).")
+    var evidenceDetail = false
+
+    @Flag(help: "No colour in the table (also when NO_COLOR is set or standard output is not a terminal).")
+    var noColor = false
 
     @Option(help: ArgumentHelp("Write a signed evidence bundle to DIR (must not exist); needs --signing-key.", valueName: "DIR"))
     var bundle: String?
@@ -106,16 +131,22 @@ struct Assess: AsyncParsableCommand {
         let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)
         let discovery = await DiscoveryEngine(options: plan.discovery).run(evidence)
         assessor.plan.extraFindings = try await labFindings(discovery)
+        assessor.plan.extraGuidance = Self.labGuidance(for: assessor.plan.extraFindings)
         let report = assessor.run(on: evidence, discovery: discovery)
 
+        let color = !noColor && isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        let text = AssessmentText.Options(color: color, evidenceDetail: evidenceDetail)
+        let trend = noStore ? [] : self.trend(host: report.host.hostname ?? "unknown-host")
+        let waived = noStore ? [] : self.waived(report)
         do {
-            emit(String(decoding: try ReportWriter.render(report, format: format.format), as: UTF8.self))
+            emit(String(decoding: try ReportWriter.render(report, format: format.format, text: text, trend: trend, waived: waived), as: UTF8.self))
         } catch {
             throw CLIError(.failed, "cannot render the \(format.format.rawValue) report", cause: error)
         }
         if let outputDirectory {
             do {
-                let files = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: outputDirectory))
+                let files = try ReportWriter.writeAll(
+                    report, to: URL(fileURLWithPath: outputDirectory), overwrite: force, trend: trend, waived: waived)
                 printError("Wrote \(files.count) reports to \(outputDirectory)")
             } catch {
                 throw CLIError(.output, "cannot write the reports to \(outputDirectory)", cause: error)
@@ -133,13 +164,62 @@ struct Assess: AsyncParsableCommand {
                 printError("warning: this run was not recorded in the store \(store.path): \(CLIFailure.oneLine(BulkheadErrorText.describe(error)))")
             }
         }
-        if let failOn {
-            let trips = failOn.trips(in: report)
-            if !trips.isEmpty {
-                printError("--fail-on \(failOn.rawValue): \(trips.count) verdict(s) trip the gate")
-                throw ExitCode(Self.gateFailedExitCode)
-            }
+        var tripped = false
+        for gate in failOn {
+            let trips = gate.trips(in: report, waived: waived)
+            guard !trips.isEmpty else { continue }
+            tripped = true
+            let what = gate.severity == nil ? "verdict(s)" : "failing check(s)"
+            printError("--fail-on \(gate.rawValue): \(trips.count) \(what) trip the gate:")
+            for trip in trips.prefix(20) { printError("  \(CLIFailure.oneLine(trip.description))") }
+            if trips.count > 20 { printError("  … \(trips.count - 20) more") }
         }
+        if tripped { throw ExitCode(Self.gateFailedExitCode) }
+    }
+
+    /// What to do about failing lab scenarios (`lab.ID`): the scenario's remedy, its threat as the why, and
+    /// the references of the configuration checks that look at the same property.
+    static func labGuidance(for findings: [Finding]) -> [String: CheckGuidance] {
+        let checks = try? loadCheckCatalog()
+        var out: [String: CheckGuidance] = [:]
+        for id in Set(findings.map(\.checkID)) where id.hasPrefix("lab.") {
+            let name = String(id.dropFirst(4))
+            guard let scenario = Scenarios.all.first(where: { $0.id == name }), let remedy = Scenario.remedies[name] else { continue }
+            var references: [CheckGuidance.Reference] = []
+            for related in remedy.relatedChecks {
+                for r in checks?.definition(related)?.references ?? [] where !references.contains(where: { $0.url == r.url }) {
+                    references.append(CheckGuidance.Reference(title: r.title, url: r.url))
+                }
+            }
+            out[id] = CheckGuidance(
+                title: scenario.title, remediation: remedy.text, effort: remedy.effort, rationale: scenario.threat,
+                references: Array(references.prefix(3)))
+        }
+        return out
+    }
+
+    /// The host's last recorded assessments, oldest first, for the HTML report's trend (none when the store
+    /// does not exist or cannot be read: the report stands without it).
+    func trend(host: String) -> [TrendPoint] {
+        guard let entries = try? store.openExisting()?.history(host: host, limit: 9) else { return [] }
+        let utc = TimeZone(identifier: "UTC") ?? .current
+        return entries.reversed().map { e in
+            TrendPoint(
+                label: DateInput.format(e.run.finishedAt, timeZone: utc, withTime: false), fail: e.effectiveCounts["fail"] ?? 0,
+                inconclusive: e.effectiveCounts["inconclusive"] ?? 0, pass: e.effectiveCounts["pass"] ?? 0)
+        }
+    }
+
+    /// The failing findings a waiver in force covers (`bulkhead waive`), for the summary's waived counts.
+    func waived(_ report: AssessmentReport) -> Set<String> {
+        let host = report.host.hostname ?? "unknown-host"
+        guard let waivers = try? store.openExisting()?.waivers(host: host), !waivers.isEmpty else { return [] }
+        let now = Date()
+        let findings = report.withHostAsSubject().mechanisms.flatMap { $0.controls.flatMap(\.findings) }
+        return Set(
+            findings.filter { f in
+                f.outcome == .fail && waivers.contains { $0.isActive(at: now) && $0.covers(host: host, checkID: f.checkID, subject: f.subject) }
+            }.map { ReportSummary.key(checkID: $0.checkID, subject: $0.subject) })
     }
 
     /// Findings of stored lab reports (`--lab-report`) and, with `--lab`, of lab runs of the discovered

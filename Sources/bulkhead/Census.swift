@@ -122,7 +122,15 @@ struct CensusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let report = try await Census.measure(source, options: options, command: repeatCommand) { printError("census: \(CLIFailure.oneLine($0))") }
+        // What is being fetched, as a progress line on a terminal (nothing in a pipe or a log).
+        let report: CensusReport
+        do {
+            report = try await Census.measure(source, options: options, command: repeatCommand) { ProgressLine.show("census: \($0) …") }
+            ProgressLine.clear()
+        } catch {
+            ProgressLine.clear()
+            throw error
+        }
         switch format.format {
         case .json: try emitJSON(report)
         default: emit(CensusTable.render(report))

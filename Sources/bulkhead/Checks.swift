@@ -58,8 +58,19 @@ struct ChecksCommand: ParsableCommand {
 
         func run() throws {
             let catalog = try loadCheckCatalog()
+            if id == AdvisoryFindings.checkID {
+                // Not a probe: the advisory stage decides it (ISM-1606), but reports carry its id like any check's.
+                let view = AdvisoryCheckView(guidance: AdvisoryFindings.guidance)
+                switch format.format {
+                case .json: try emitJSON(view)
+                default: emit(view.text)
+                }
+                return
+            }
             guard let definition = catalog.definition(id) else {
-                let near = catalog.definitions.map(\.id).filter { $0.hasPrefix(String(id.prefix { $0 != "." })) }
+                let ids = catalog.definitions.map(\.id) + [AdvisoryFindings.checkID]
+                var near = CloseMatches.suggestions(for: id, in: ids)
+                if near.isEmpty { near = ids.filter { $0.hasPrefix(String(id.prefix { $0 != "." }) + ".") }.sorted() }
                 throw CLIError(
                     .notFound,
                     "no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
@@ -138,5 +149,34 @@ struct CheckSelectionOptions: ParsableArguments {
     func tailoring(_ catalog: CheckCatalog) throws(ChecksError) -> Tailoring? {
         guard let tailoring else { return nil }
         return try Tailoring.load(path: tailoring, catalog: catalog)
+    }
+}
+
+/// `checks show advisories.patched`: the advisory stage's check, which has no probe definition.
+struct AdvisoryCheckView: Encodable {
+    var id = AdvisoryFindings.checkID
+    var title: String
+    var severity = "high"
+    var controls = ["ISM-1606"]
+    var decision =
+        "Matches each mechanism's installed packages against the local advisory database (`bulkhead advisories fetch|import`), minus fixes the distribution backported (package changelog, security tracker); fails when an open advisory is past its ISM-1606 deadline, inconclusive without a database or an installed package."
+    var remediation: String
+    var effort: String
+    var rationale: String
+    var references: [CheckGuidance.Reference]
+
+    init(guidance g: CheckGuidance) {
+        title = g.title
+        remediation = g.remediation
+        effort = g.effort
+        rationale = g.rationale
+        references = g.references
+    }
+
+    var text: String {
+        var o = "\(id) — \(title)\n  severity \(severity); controls \(controls.joined(separator: ", ")); decided by the advisory stage\n"
+        o += "  Why: \(rationale)\n  How: \(decision)\n  Remediation (effort \(effort)): \(remediation)\n"
+        for r in references { o += "  Reference: \(r.title) <\(r.url)>\n" }
+        return o
     }
 }

@@ -67,9 +67,12 @@ struct LabRunCommand: AsyncParsableCommand {
         options.probePath = probe
         options.kernelPath = kernel
         let report: LabReport
+        ProgressLine.show("lab: building and booting \(mechanism.rawValue) (\(options.variants.count) variant(s)) …")
         do {
             report = try await LabRunner.run(options)
+            ProgressLine.clear()
         } catch {
+            ProgressLine.clear()
             throw CLIError(.failed, "lab run failed", cause: error)
         }
         switch format.format {

@@ -126,3 +126,22 @@ struct FormatOption<Offered: FormatSet>: ParsableArguments {
 
     var format: OutputFormat { choice.format }
 }
+
+// MARK: - Progress on a terminal
+
+/// One progress line on standard error for work that can take more than a second (lab runs, advisory
+/// downloads): shown only when standard error is a terminal, overwritten in place and cleared at the end;
+/// nothing at all in a pipe, a log or CI.
+enum ProgressLine {
+    static let enabled = isatty(STDERR_FILENO) == 1
+
+    static func show(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + CLIFailure.oneLine(text)).utf8))
+    }
+
+    static func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

@@ -88,9 +88,11 @@ struct Vendor: AsyncParsableCommand {
         func run() async throws {
             let catalog = options.catalog()
             guard let p = catalog.lookup(product) else {
+                let close = CloseMatches.suggestions(for: product, in: catalog.products.map(\.id.rawValue))
+                let hint = close.isEmpty ? "" : " Did you mean \(close.joined(separator: ", "))?"
                 throw CLIError(
                     .notFound,
-                    "no catalog product \"\(product)\"; `bulkhead vendor list` shows the ids. To assess it, add \(ProductID(product.lowercased())).json "
+                    "no catalog product \"\(product)\";\(hint) `bulkhead vendor list` shows the ids. To assess it, add \(ProductID(product.lowercased())).json "
                         + "(docs/catalog-format.md) to a directory passed with --catalog DIR")
             }
             let attested = try options.attestations(catalog).filter { $0.product == p.id }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assessment
 import Foundation
 import Reporting
 import Store
@@ -9,7 +10,9 @@ struct Waive: AsyncParsableCommand {
         discussion: """
             While the waiver is in force the check's failure is shown as `waived` (never as pass) in history, diff \
             and interval reports; when it expires the failure comes back. --until YYYY-MM-DD covers that whole day \
-            in --time-zone. See docs/store.md.
+            in --time-zone. The host must have a recorded assessment, the check id must be one `bulkhead checks list` \
+            shows (or advisories.patched, or one the host's findings carry), and --subject one that check reported on \
+            for the host: a waiver that would cover nothing is refused. See docs/store.md.
             """)
 
     @OptionGroup var storeOptions: StoreOptions
@@ -41,6 +44,8 @@ struct Waive: AsyncParsableCommand {
         let tz = zone.zone
         let end = try DateInput.endExclusive(until, timeZone: tz)
         let store = try storeOptions.open()
+        let known = Set(try loadCheckCatalog().definitions.map(\.id)).union([AdvisoryFindings.checkID])
+        try store.checkWaiverTarget(checkID: checkID, host: host, subject: subject, knownCheckIDs: known)
         let w = try store.addWaiver(checkID: checkID, host: host, subject: subject, until: end, reason: reason, approver: approver)
         emit(
             "Waiver #\(w.id): \(StoreText.clean(w.checkID)) on \(StoreText.clean(w.host))\(w.subject.map { " (\(StoreText.clean($0)))" } ?? "") is waived until \(DateInput.format(w.validUntil, timeZone: tz)); approved by \(StoreText.clean(w.approver)).\n"

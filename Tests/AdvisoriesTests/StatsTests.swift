@@ -1,5 +1,6 @@
 import BulkheadModel
 import Foundation
+import Reporting
 import Testing
 
 @testable import Advisories
@@ -24,7 +25,28 @@ import Testing
         #expect(ids.count >= 3)
         #expect(s.total > 0 && s.total < all.filter { ProductMatcher.match($0, runc, installed: nil) != nil }.count)
         #expect(s.withdrawn == 1)  // GO-2025-3543
-        #expect(s.byYear.values.reduce(0, +) <= s.total)
+        // Every counted vulnerability is in one year or undated: the breakdown adds up to the total.
+        #expect(s.byYear.values.reduce(0, +) + s.undated == s.total)
+    }
+
+    /// `advisories stats runc` said 17 while its years added up to 5: records with no publication date
+    /// (Go vulndb's 0001-01-01 placeholder, an OSV record without `published`) fell out of the breakdown.
+    @Test func undatedVulnerabilitiesAreCountedAndShown() throws {
+        let runc = try Fixture.aliases("runc")
+        let dated = try #require(try loadAll().first { ProductMatcher.match($0, runc, installed: nil) != nil && $0.withdrawn == nil })
+        var placeholder = dated
+        placeholder.id = "GO-2099-0001"
+        placeholder.aliases = ["CVE-2099-0001"]
+        placeholder.published = "0001-01-01T00:00:00Z"
+        var missing = dated
+        missing.id = "GHSA-test-test-test"
+        missing.aliases = ["CVE-2099-0002"]
+        missing.published = nil
+        let s = AdvisoryStats.compute(runc, candidates: [dated, placeholder, missing], kev: [:])
+        #expect(s.total == 3)
+        #expect(s.undated == 2)
+        #expect(s.byYear.values.reduce(0, +) == 1)
+        #expect(AdvisoryText.stats(s).contains("no publication date: 2"))
     }
 
     @Test func qemuMemorySafetyAndKEV() throws {

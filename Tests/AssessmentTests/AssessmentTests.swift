@@ -182,4 +182,25 @@ extension LiveAssessTests {
         let text = AssessmentText.render(report)
         #expect(text.contains("== QEMU (qemu"))
     }
+
+    /// Run as nobody on the CI machine, assess reported 212 problems "permission denied (run as root to read
+    /// it)" for /proc/1/exe, /proc/1/ns, /proc/2/exe … (captured 2026-12-02); they become one problem.
+    @Test func permissionDeniedProblemsCollapseIntoOneWithTheHint() {
+        let denied = "permission denied (run as root to read it)"
+        var problems = [Problem(subject: "catalog/x.json", message: "bad fact")]
+        for pid in 1...106 {
+            problems.append(Problem(subject: "/proc/\(pid)/exe", message: denied))
+            problems.append(Problem(subject: "/proc/\(pid)/ns", message: denied))
+        }
+        problems.append(Problem(subject: "pid 99", message: "process exited while reading"))
+        let out = Assessor.collapsingPermissionDenied(problems)
+        #expect(out.count == 3)
+        #expect(out[0].subject == "catalog/x.json" && out[2].subject == "pid 99")
+        #expect(out[1].subject == "212 paths")
+        #expect(out[1].message.contains("permission denied reading 212 paths (e.g. /proc/1/exe, /proc/1/ns, /proc/2/exe, /proc/2/ns, …)"))
+        #expect(out[1].message.contains("as root"))
+        // One such problem stays as it is.
+        let one = [Problem(subject: "/proc/1/exe", message: denied)]
+        #expect(Assessor.collapsingPermissionDenied(one) == one)
+    }
 }

@@ -96,6 +96,13 @@ import Testing
             finding.evidence.contains { e in
                 if case .file(let p, _) = e.source { p == Self.changelog && e.claim.contains("CVE-2024-7409") } else { false }
             }, "the finding names the changelog that removed CVE-2024-7409")
+        // The open advisory ids the store keeps (history's advisories column, diff) are exactly the check's open ones.
+        let evaluated = AdvisoryFindings.evaluate(
+            mechanisms: [Self.qemu], evidence: Support.evidence(DirectoryHostRoot(directory: tree.dir), packages: tree.packages, now: Support.asOf),
+            aliases: AdvisoryAliases.all(Support.catalog), database: .open(path: tree.database), now: Support.asOf)
+        let open = Set(result.findings.filter { $0.state == .open }.map(\.id))
+        #expect(Set(evaluated.open["qemu"] ?? []) == open)
+        for id in Self.fixedIDs { #expect(!(evaluated.open["qemu"] ?? []).contains(id), "\(id) is fixed by backport") }
         // The live host (same packages, same changelog) concludes the same.
         let live = try check(root: DirectoryHostRoot.live, tree: tree)
         #expect(live.finding.observed == finding.observed)

@@ -104,6 +104,20 @@ enum HostChecksProbe {
         for d in catalog.definitions { #expect(text.contains("## \(d.id)\n")) }
     }
 
+    /// The README's check count is the catalog's (it said 49 while the tool listed 55): every "N checks"
+    /// and "N hardening checks" in it must be the number `checks list` prints.
+    @Test func readmeCheckCountIsTheCatalogs() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let handle = try FileHandle(forReadingFrom: root.appendingPathComponent("README.md"))
+        defer { try? handle.close() }
+        let text = String(decoding: try handle.read(upToCount: 4 << 20) ?? Data(), as: UTF8.self)
+        let count = try CheckCatalog.standard().definitions.count
+        let pattern = try Regex(#"([0-9]+) (hardening )?checks\b"#)
+        let numbers = text.matches(of: pattern).compactMap { Int(text[$0.range].prefix { $0.isNumber }) }
+        #expect(!numbers.isEmpty)
+        #expect(numbers.allSatisfy { $0 == count }, "README.md says \(numbers) checks; the catalog has \(count)")
+    }
+
     @Test func findingsTableListsFailuresFirst() {
         let report = CheckReport(
             findings: [

@@ -6,6 +6,20 @@ import Testing
 
 /// Lab findings are about the catalog product the mechanism exercises, typed, with no subject rewriting.
 @Suite struct LabProductTests {
+    /// Every scenario says what to do when it fails (reports print it beside each FAIL), and scenario titles
+    /// name the property that holds, so "TITLE: PASS" reads forwards.
+    @Test func everyScenarioHasARemedyAndReadsForwards() {
+        #expect(Set(Scenarios.all.map(\.id)) == Set(Scenario.remedies.keys))
+        for s in Scenarios.all {
+            let text = Scenario.remedies[s.id]?.text ?? ""
+            #expect(text.count > 20, "\(s.id)")
+            #expect(["low", "medium", "high"].contains(Scenario.remedies[s.id]?.effort ?? ""), "\(s.id)")
+            for word in [" is not ", " is exposed", " keeps ", " can reach", " sees ", " is shared"] {
+                #expect(!s.title.contains(word), "\(s.id): \(s.title) names the threat, not the property")
+            }
+        }
+    }
+
     @Test func mechanismsNameTheirCatalogProduct() {
         #expect(LabMechanism.runsc.product == "gvisor")
         #expect(LabMechanism.bwrap.product == "bubblewrap")

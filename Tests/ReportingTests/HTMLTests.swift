@@ -23,6 +23,21 @@ import Testing
         #expect(summary != nil && evidence != nil && summary! < evidence!)
     }
 
+    /// The manager's first page: the posture chart (inline SVG), the ranked fixes, the trend, then the annex.
+    @Test func firstPageHasPostureChartFixesTrendThenAnnex() throws {
+        let trend = [
+            TrendPoint(label: "2026-11-01", fail: 5, inconclusive: 2, pass: 9), TrendPoint(label: "<b>x</b>", fail: 3, inconclusive: 2, pass: 11),
+        ]
+        let html = HTMLRenderer.render(report, trend: trend)
+        let order = ["id=\"posture\"", "<svg", "id=\"verdict-lines\"", "id=\"trend\"", "id=\"evidence\""].map { html.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil })
+        let positions = order.compactMap { $0 }
+        #expect(positions == positions.sorted())
+        #expect(html.contains("Trend (last 3 assessments)"))
+        #expect(html.contains("&lt;b&gt;x&lt;/b&gt;") && !html.contains("<b>x</b>"))
+        #expect(!HTMLRenderer.render(report).contains("Trend (last"))
+    }
+
     @Test func escapeHelper() {
         #expect(Escape.html("<a href='x'>&\"") == "&lt;a href=&#39;x&#39;&gt;&amp;&quot;")
         #expect(Escape.html("a\u{1B}[2Jb\u{0}c") == "a\u{FFFD}[2Jb\u{FFFD}c")
@@ -51,6 +66,7 @@ import Testing
         #expect(d.status == 0, "chromium --dump-dom failed: \(d.stderr.suffix(1500))")
         let dom = d.stdout
         #expect(dom.contains("<table id=\"verdicts\">"))
+        #expect(dom.contains("<figure id=\"posture\"><svg"))
         #expect(dom.contains("Partially satisfied"))
         // The hostile guest name is text in the DOM, not an element.
         #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))

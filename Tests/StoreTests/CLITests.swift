@@ -99,6 +99,72 @@ import Testing
         #expect(try s.drift().isEmpty)
     }
 
+    /// The host's own checks (ISM-1605, 1461 …) reach history, waivers, diff and the interval report. Real host
+    /// trees: fc-guest (Tests/ChecksTests/Fixtures/hosts, captured on the CI machine; mitigations disabled on its
+    /// kernel command line), then the same tree with Debian 12's default command line
+    /// (host.mitigations-off's good fixture).
+    @Test func hostFindingsAreKeptWaivedAndDiffed() throws {
+        let dir = try TempDir()
+        let store = dir.path("s.sqlite")
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let repo = tests.deletingLastPathComponent()
+        let bad = tests.appendingPathComponent("ChecksTests/Fixtures/hosts/fc-guest").path
+        let good = dir.path("good-root")
+        try FileManager.default.copyItem(atPath: bad, toPath: good)
+        try FileManager.default.removeItem(atPath: good + "/proc/cmdline")
+        try FileManager.default.copyItem(
+            atPath: repo.appendingPathComponent("Sources/Checks/Probes/host/host.mitigations-off/fixtures/good-debian-grub-default/proc/cmdline")
+                .path,
+            toPath: good + "/proc/cmdline")
+        let noDatabase = ["--advisory-database", dir.path("none.sqlite")]
+        let first = try bulkhead(["assess", "--root", bad, "--store", store] + noDatabase, dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let s = try Store.open(at: store)
+        let run = try #require(try s.runs().first)
+        #expect(run.host == "unknown-host")
+        #expect(run.outcomeCounts["fail"] == 3, "\(run.outcomeCounts)")
+        let record = try s.assessment(run: run.id)
+        #expect(record.findings.contains { $0.checkID == "host.mitigations-off" && $0.subject == "host" && $0.outcome == .fail })
+        // Counted once although the report lists it under ISM-1605 and ISM-1461.
+        #expect(record.findings.filter { $0.checkID == "host.mitigations-off" }.count == 1)
+        #expect(record.verdicts.contains { $0.control == .ism1461 && $0.subject == "host" && $0.status == .notSatisfied })
+        #expect(record.inputs != nil)
+        try s.close()
+
+        func waive(_ extra: [String]) throws -> Result {
+            try bulkhead(["waive"] + extra + ["--until", "2099-12-31", "--reason", "CI guest kernel", "--approver", "Sam", "--store", store], dir)
+        }
+        let typo = try waive(["host.mitigation-off", "--host", "unknown-host"])
+        #expect(typo.status == 1 && typo.stderr.contains("Did you mean host.mitigations-off"), "\(typo.stderr)")
+        let subject = try waive(["host.mitigations-off", "--host", "unknown-host", "--subject", "qemu/web01"])
+        #expect(subject.status == 1 && subject.stderr.contains("its subjects there: host"), "\(subject.stderr)")
+        let host = try waive(["host.mitigations-off", "--host", "hv01"])
+        #expect(host.status == 1 && host.stderr.contains("recorded hosts: unknown-host"), "\(host.stderr)")
+        let ok = try waive(["host.mitigations-off", "--host", "unknown-host", "--subject", "host"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let history = try bulkhead(["history", "--store", store, "--format", "json"], dir)
+        #expect(history.stdout.contains("\"waived\" : 1") || history.stdout.contains("\"waived\":1"), "\(history.stdout)")
+
+        // The next assessment's summary counts the waived failure as waived (never pass) and drops it from the fixes.
+        let waivedRun = try bulkhead(["assess", "--root", bad, "--store", store, "--fail-on", "high"] + noDatabase, dir)
+        // The severity gate skips the waived failure but not the other high one.
+        #expect(waivedRun.status == 3, "\(waivedRun.stderr)")
+        #expect(waivedRun.stderr.contains("host.cpu-vulnerabilities [high] on host"), "\(waivedRun.stderr)")
+        #expect(!waivedRun.stderr.contains("host.mitigations-off"), "\(waivedRun.stderr)")
+        #expect(waivedRun.stdout.contains("Findings: 2 fail, 1 waived,"), "\(waivedRun.stdout)")
+        #expect(waivedRun.stdout.contains("FAIL (waived) host.mitigations-off [high] host"))
+        #expect(!waivedRun.stdout.contains("[high] host.mitigations-off on host"))
+
+        let second = try bulkhead(["assess", "--root", good, "--store", store] + noDatabase, dir)
+        #expect(second.status == 0, "\(second.stderr)")
+        let diff = try bulkhead(["diff", "--store", store], dir)
+        #expect(diff.stdout.contains("Check host.mitigations-off on host [high]: waived → pass"), "\(diff.stdout)")
+        let report = try bulkhead(["report", "interval", "--from", "2000-01-01", "--to", "2099-01-01", "--store", store], dir)
+        #expect(report.status == 0, "\(report.stderr)")
+        // The open findings at the end are the host's too (host.iommu fails on both trees).
+        #expect(report.stdout.contains("| host.iommu | host |"), "\(report.stdout)")
+    }
+
     @Test func foreignFileIsAnErrorAndUntouched() throws {
         let dir = try TempDir()
         let path = dir.path("notes.sqlite")

@@ -102,6 +102,37 @@ import Testing
     }
 }
 
+@Suite struct WaiverTargetTests {
+    @Test func aWaiverThatWouldCoverNothingIsRefusedWithWhatExists() throws {
+        let dir = try TempDir()
+        let store = try Store.open(at: dir.path("s.sqlite"))
+        func refusal(_ check: String, host: String = "hv01", subject: String? = nil) -> String? {
+            do {
+                try store.checkWaiverTarget(checkID: check, host: host, subject: subject, knownCheckIDs: ["qemu.sandbox", "host.iommu", "host.smt"])
+                return nil
+            } catch let error as StoreError {
+                #expect(error.code == .invalidArgument)
+                return error.message
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(refusal("qemu.sandbox")?.contains("none yet") == true)
+        try store.record(sampleRecord(finished: at(2026, 9, 1)))
+        #expect(refusal("qemu.sandbox") == nil)
+        #expect(refusal("qemu.sandbox", subject: "qemu/web01") == nil)
+        #expect(refusal("host.iommu", subject: "host") == nil)
+        // Catalog checks that have not reported yet may be waived for the whole host, never for a made-up subject.
+        #expect(refusal("host.smt") == nil)
+        #expect(refusal("host.smt", subject: "host")?.contains("no recorded finding") == true)
+        #expect(refusal("qemu.sandbx")?.contains("Did you mean qemu.sandbox") == true)
+        #expect(refusal("qemu.sandbox", subject: "qemu/web1")?.contains("its subjects there: qemu/web01") == true)
+        #expect(refusal("qemu.sandbox", host: "hv1")?.contains("recorded hosts: hv01") == true)
+        // Ids the host's findings carry count as known (lab scenarios, advisories).
+        #expect(refusal("qemu.run-as-root") == nil)
+    }
+}
+
 @Suite struct DriftTests {
     @Test func driftBetweenTheLastTwoRunsNamesEveryKindOfChange() throws {
         let dir = try TempDir()
@@ -146,6 +177,22 @@ import Testing
         #expect(during.checkChanges.first?.from == .pass)
         let after = try store.drift(at: at(2026, 12, 1))
         #expect(after.checkChanges.first?.to == .fail)
+    }
+
+    @Test func guestsThatAppearOrVanishAreNamedBeforeTheirChecks() throws {
+        let dir = try TempDir()
+        let store = try Store.open(at: dir.path("s.sqlite"))
+        try store.record(sampleRecord(finished: at(2026, 9, 1), guestName: "web01"))
+        try store.record(sampleRecord(finished: at(2026, 10, 1), guestName: "db02"))
+        let d = try store.drift(at: at(2026, 10, 2))
+        #expect(d.guestsAppeared.map(\.subject) == ["qemu/db02"])
+        #expect(d.guestsVanished.map(\.subject) == ["qemu/web01"])
+        let lines = IntervalReportRenderer.driftLines(d, timeZone: utc)
+        let appeared = try #require(lines.firstIndex(of: "Guest appeared: qemu/db02"))
+        let check = try #require(lines.firstIndex(of: "Check qemu.sandbox on qemu/db02 [high]: not run → fail (guest appeared)"))
+        #expect(appeared < check)
+        #expect(lines.contains("Guest vanished: qemu/web01"))
+        #expect(lines.contains("Check qemu.sandbox on qemu/web01 [high]: fail → not run (guest vanished)"))
     }
 
     @Test func identicalRunsHaveNoDrift() throws {

@@ -64,7 +64,7 @@ import Testing
         let path = dir.path("v1.sqlite")
         try makeV1(path)
         let store = try Store.open(at: path)
-        #expect(try store.schemaVersions() == ["v1-history", "v2-review-process"])
+        #expect(try store.schemaVersions() == ["v1-history", "v2-review-process", "v3-whole-assessment"])
         let runs = try store.runs()
         #expect(runs.count == 1)
         #expect(runs.first?.host == "legacy-hv")
@@ -90,10 +90,48 @@ import Testing
         #expect(try schema(path) == schema(fresh))
     }
 
+    /// A store written by the v2 code (Fixtures/PROVENANCE.md): its run of the fc-guest host tree kept no
+    /// finding although the report held three host FAILs. Migrating reads them back from `assessment.json`.
+    @Test func fromV2RecoversTheHostFindingsOfEveryRun() throws {
+        let dir = try TempDir()
+        let path = dir.path("v2.sqlite")
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/v2-store-fc-guest.sql")
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { db in try db.execute(sql: try String(contentsOf: fixture, encoding: .utf8)) }
+        try q.close()
+        let before = try DatabaseQueue(path: path)
+        #expect(try before.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM findings") } == 0)
+        try before.close()
+
+        let store = try Store.open(at: path)
+        #expect(try store.schemaVersions() == ["v1-history", "v2-review-process", "v3-whole-assessment"])
+        let run = try #require(try store.runs().first)
+        #expect(run.outcomeCounts == ["fail": 3, "pass": 2, "inconclusive": 5, "notApplicable": 2])
+        let record = try store.assessment(run: run.id)
+        let failed = Set(record.findings.filter { $0.outcome == .fail }.map { "\($0.checkID) \($0.subject)" })
+        #expect(failed == ["host.cpu-vulnerabilities host", "host.iommu host", "host.mitigations-off host"])
+        let host = Dictionary(record.verdicts.filter { $0.subject == "host" }.map { ($0.control, $0.status) }, uniquingKeysWith: { a, _ in a })
+        #expect(host[.ism1605] == .notSatisfied && host[.ism1461] == .notSatisfied && host.count == 5)
+        #expect(record.inputs?.catalogProducts == 30)
+        // A waiver on a host check now covers the recovered failure.
+        try store.checkWaiverTarget(checkID: "host.mitigations-off", host: run.host, subject: "host", knownCheckIDs: [])
+        try store.addWaiver(
+            checkID: "host.mitigations-off", host: run.host, from: run.finishedAt, until: run.finishedAt.addingTimeInterval(86_400),
+            reason: "guest kernel of the CI VMM", approver: "CISO")
+        #expect(try store.effectiveCounts(run: run.id, at: run.finishedAt)["waived"] == 1)
+        try store.close()
+        // Same shape as a fresh store; opening again changes nothing.
+        let fresh = dir.path("fresh.sqlite")
+        try Store.open(at: fresh).close()
+        #expect(try schema(path) == schema(fresh))
+        let again = try Store.open(at: path)
+        #expect(try again.runs().first?.outcomeCounts == run.outcomeCounts)
+    }
+
     @Test func fromNothingCreatesTheLatestSchema() throws {
         let dir = try TempDir()
         let store = try Store.open(at: dir.path("new.sqlite"))
-        #expect(try store.schemaVersions() == ["v1-history", "v2-review-process"])
+        #expect(try store.schemaVersions() == ["v1-history", "v2-review-process", "v3-whole-assessment"])
         #expect(try store.runs().isEmpty)
     }
 
@@ -103,7 +141,7 @@ import Testing
         try makeV1(path)
         try Store.open(at: path).close()
         let s = try Store.open(at: path)
-        #expect(try s.schemaVersions().count == 2)
+        #expect(try s.schemaVersions().count == 3)
         #expect(try s.runs().count == 1)
     }
 }

@@ -22,7 +22,7 @@ import Testing
         let dir = try TempDir()
         let path = dir.path("nested/dir/bulkhead.sqlite")
         let store = try Store.open(at: path)
-        #expect(try store.schemaVersions() == ["v1-history", "v2-review-process"])
+        #expect(try store.schemaVersions() == ["v1-history", "v2-review-process", "v3-whole-assessment"])
         try store.close()
         let q = try DatabaseQueue(path: path)
         let (appID, mode, format) = try q.read { db in

@@ -146,12 +146,21 @@ public struct CheckSelection: Hashable, Sendable {
 
     public static let all = CheckSelection()
 
-    static func matches(_ pattern: String, _ d: CheckDefinition) -> Bool {
+    static func matches(_ pattern: String, _ d: CheckDefinition) -> Bool { matches(pattern, id: d.id, controls: d.controls) }
+
+    static func matches(_ pattern: String, id: String, controls: [ControlID]) -> Bool {
         if pattern == "*" { return true }
-        if pattern.uppercased().hasPrefix("ISM-") { return d.controls.contains(ControlID(rawValue: pattern)) }
-        if pattern.hasSuffix(".*") { return d.id.hasPrefix(String(pattern.dropLast(1))) }
-        if pattern.hasSuffix("*") { return d.id.hasPrefix(String(pattern.dropLast())) }
-        return d.id == pattern
+        if pattern.uppercased().hasPrefix("ISM-") { return controls.contains(ControlID(rawValue: pattern)) }
+        if pattern.hasSuffix(".*") { return id.hasPrefix(String(pattern.dropLast(1))) }
+        if pattern.hasSuffix("*") { return id.hasPrefix(String(pattern.dropLast())) }
+        return id == pattern
+    }
+
+    /// Whether a check decided outside the probe catalog (the advisory stage's `advisories.patched`) is
+    /// selected: `--only host.*` leaves it out, `--only ISM-1606` keeps it, `--skip advisories.*` drops it.
+    public func selects(id: String, controls: [ControlID]) -> Bool {
+        if !only.isEmpty && !only.contains(where: { Self.matches($0, id: id, controls: controls) }) { return false }
+        return !skip.contains { Self.matches($0, id: id, controls: controls) }
     }
 
     /// Rejects a pattern that matches no check (a typo would otherwise silently select nothing).

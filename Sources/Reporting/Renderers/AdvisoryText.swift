@@ -22,7 +22,10 @@ public enum AdvisoryText {
     /// `advisories stats PRODUCT`.
     public static func stats(_ stats: ProductStats) -> String {
         var out = "\(stats.product): \(stats.total) vulnerabilities (\(stats.withdrawn) withdrawn/rejected not counted)\n"
-        out += "  per year:   " + stats.byYear.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "\n"
+        let years =
+            stats.byYear.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            + (stats.undated > 0 ? ["no publication date: \(stats.undated)"] : [])
+        out += "  per year:   " + years.joined(separator: ", ") + "\n"
         out += "  severity:   " + stats.bySeverity.sorted { $0.key < $1.key }.map { "\(clean($0.key)): \($0.value)" }.joined(separator: ", ") + "\n"
         out += "  memory-safety CWEs: \(stats.memorySafety) (\(stats.memorySafetyShare.map { String(format: "%.0f%%", $0 * 100) } ?? "n/a"))\n"
         out += "  known exploited (KEV): \(stats.knownExploited)\n"

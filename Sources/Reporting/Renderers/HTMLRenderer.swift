@@ -23,6 +23,7 @@ public enum HTMLRenderer {
         .notSatisfied{background:#f6c6c6}.notAssessed{background:#e0e0e0}.notApplicable{background:#f2f2f2}
         .fail{background:#f6c6c6}.inconclusive{background:#e0e0e0}.pass{background:#d7f0d7}
         .problems li{color:#7a1f1f}
+        #verdicts td,#verdicts th{overflow-wrap:normal;word-break:normal}ol.fixes li{margin:.3rem 0}ol.fixes .fix{display:block}td.nowrap,th.nowrap{white-space:nowrap;overflow-wrap:normal}
         code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
         section.mechanism{page-break-inside:auto}
         @media print{body{margin:0;max-width:none;font-size:10pt}h2{page-break-before:always}h2.first{page-break-before:avoid}
@@ -30,7 +31,10 @@ public enum HTMLRenderer {
         td{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
         """
 
-    public static func render(_ report: AssessmentReport) -> String {
+    /// `trend`: earlier assessments of the host from the store, oldest first (the CLI passes the last few);
+    /// this report is added as the last point.
+    /// `waived`: failing findings under a waiver in force (`ReportSummary.key`), counted as waived.
+    public static func render(_ report: AssessmentReport, trend: [TrendPoint] = [], waived: Set<String> = []) -> String {
         let e = Escape.html
         let host = report.host.hostname ?? "unnamed host"
         let controls = ReportRow.controls(report)
@@ -49,6 +53,10 @@ public enum HTMLRenderer {
 
         // Summary.
         o += "<h2 class=\"first\" id=\"summary\">Summary</h2>\n"
+        let summary = ReportSummary(report, waived: waived)
+        o += postureChart(summary)
+        o += Self.summary(summary)
+        o += trendChart(trend + [TrendPoint(label: "this run", counts: summary.total)])
         if report.mechanisms.isEmpty {
             o += "<p>No software isolation mechanisms were found.</p>\n"
         } else {
@@ -76,9 +84,9 @@ public enum HTMLRenderer {
         }
 
         // Evidence, per mechanism.
-        o += "<h2 id=\"evidence\">Evidence</h2>\n"
+        o += "<h2 id=\"evidence\">Evidence annex</h2>\n"
         for (i, m) in report.mechanisms.enumerated() {
-            o += mechanismSection(m, index: i)
+            o += mechanismSection(m, index: i, guidance: report.guidance)
         }
         o +=
             "<footer><p class=\"meta\">Control ids refer to the ISM OSCAL catalog version \(e(OSCALRenderer.ISMCatalog.version)) (\(e(OSCALRenderer.ISMCatalog.repository))).</p></footer>\n"
@@ -86,7 +94,144 @@ public enum HTMLRenderer {
         return o
     }
 
-    static func mechanismSection(_ m: MechanismAssessment, index: Int) -> String {
+    static func color(_ s: VerdictStatus) -> String {
+        switch s {
+        case .satisfied: "#3a9a3a"
+        case .satisfiedLessPreferred: "#8cbf3f"
+        case .partiallySatisfied: "#e0a526"
+        case .notSatisfied: "#c83232"
+        case .notAssessed: "#9a9a9a"
+        case .notApplicable: "#d8d8d8"
+        }
+    }
+
+    /// Posture per control as an inline SVG: one stacked bar per control, a segment per verdict status
+    /// (how many subjects — mechanisms and the host — have it). No external assets, no script.
+    static func postureChart(_ s: ReportSummary) -> String {
+        guard !s.controls.isEmpty else { return "" }
+        let order: [VerdictStatus] = [.notSatisfied, .partiallySatisfied, .notAssessed, .satisfiedLessPreferred, .satisfied, .notApplicable]
+        let rowHeight = 26
+        let barX = 90
+        let barWidth = 520
+        let height = s.controls.count * rowHeight + 40
+        var o =
+            "<figure id=\"posture\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"880\" height=\"\(height)\" viewBox=\"0 0 880 \(height)\" aria-labelledby=\"posture-title\">\n"
+        o += "<title id=\"posture-title\">Posture per control: verdicts of every mechanism and the host</title>\n"
+        for (i, line) in s.controls.enumerated() {
+            let y = i * rowHeight + 4
+            let total = max(1, line.counts.values.reduce(0, +))
+            o += "<text x=\"0\" y=\"\(y + 17)\" font-size=\"13\" font-family=\"sans-serif\">\(line.control.rawValue)</text>\n"
+            var x = barX
+            for status in order {
+                guard let n = line.counts[status], n > 0 else { continue }
+                let w = max(2, barWidth * n / total)
+                o +=
+                    "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(w)\" height=\"20\" fill=\"\(color(status))\"><title>\(line.control.rawValue): \(n) \(status.words)</title></rect>\n"
+                if w >= 18 {
+                    o +=
+                        "<text x=\"\(x + w / 2)\" y=\"\(y + 15)\" font-size=\"12\" font-family=\"sans-serif\" text-anchor=\"middle\" fill=\"#fff\">\(n)</text>\n"
+                }
+                x += w
+            }
+            o += "<text x=\"\(barX + barWidth + 8)\" y=\"\(y + 15)\" font-size=\"12\" font-family=\"sans-serif\">\(line.worst.words)</text>\n"
+        }
+        let legendY = s.controls.count * rowHeight + 16
+        var lx = 0
+        for status in order {
+            o += "<rect x=\"\(lx)\" y=\"\(legendY)\" width=\"12\" height=\"12\" fill=\"\(color(status))\"/>"
+            o += "<text x=\"\(lx + 16)\" y=\"\(legendY + 11)\" font-size=\"11\" font-family=\"sans-serif\">\(status.words)</text>\n"
+            lx += 16 + status.words.count * 7 + 14
+        }
+        o += "</svg><figcaption>Verdicts per control across the mechanisms and the host (hover for counts).</figcaption></figure>\n"
+        return o
+    }
+
+    /// Findings over the last runs of this host (fail, inconclusive, pass), as an inline SVG.
+    static func trendChart(_ points: [TrendPoint]) -> String {
+        guard points.count > 1 else {
+            return "<p id=\"trend\" class=\"meta\">Trend: this is the first assessment of this host in the store (or the run was not recorded).</p>\n"
+        }
+        let e = Escape.html
+        let maxTotal = max(1, points.map { $0.fail + $0.inconclusive + $0.pass }.max() ?? 1)
+        let column = 64
+        let chartHeight = 120
+        let width = points.count * column + 20
+        var o = "<h3 id=\"trend\">Trend (last \(points.count) assessments)</h3>\n"
+        o +=
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"\(width)\" height=\"\(chartHeight + 40)\" aria-label=\"Findings per assessment\">\n"
+        for (i, p) in points.enumerated() {
+            let x = i * column + 10
+            var y = chartHeight
+            for (n, fill, word) in [(p.fail, "#c83232", "fail"), (p.inconclusive, "#9a9a9a", "inconclusive"), (p.pass, "#3a9a3a", "pass")] where n > 0
+            {
+                let h = max(1, chartHeight * n / maxTotal)
+                y -= h
+                o += "<rect x=\"\(x)\" y=\"\(y)\" width=\"40\" height=\"\(h)\" fill=\"\(fill)\"><title>\(e(p.label)): \(n) \(word)</title></rect>\n"
+            }
+            o += "<text x=\"\(x + 20)\" y=\"\(y - 4)\" font-size=\"11\" font-family=\"sans-serif\" text-anchor=\"middle\">\(p.fail) fail</text>\n"
+            o +=
+                "<text x=\"\(x + 20)\" y=\"\(chartHeight + 16)\" font-size=\"10\" font-family=\"sans-serif\" text-anchor=\"middle\">\(e(p.label))</text>\n"
+        }
+        o += "</svg>\n"
+        return o
+    }
+
+    /// Findings counted by severity and control, the verdict line per control, the ranked fixes by effort.
+    static func summary(_ s: ReportSummary) -> String {
+        let e = Escape.html
+        var o = ""
+        if s.total.total > 0 {
+            o += "<p>Findings: \(e(ReportSummary.countsText(s.total))).</p>\n"
+            o +=
+                "<table class=\"counts\" id=\"counts\"><thead><tr><th>Severity</th><th>Fail</th><th>Waived</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
+            for (sev, c) in s.bySeverity {
+                o +=
+                    "<tr><td class=\"nowrap\">\(sev.rawValue)</td><td>\(c.fail)</td><td>\(c.waived)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
+            }
+            o += "</tbody><thead><tr><th>Control</th><th>Fail</th><th>Waived</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
+            for (control, c) in s.byControl {
+                o +=
+                    "<tr><td class=\"nowrap\">\(control.rawValue)</td><td>\(c.fail)</td><td>\(c.waived)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
+            }
+            o += "</tbody></table>\n"
+        }
+        if !s.controls.isEmpty {
+            o += "<ul class=\"verdict-lines\" id=\"verdict-lines\">\n"
+            for line in s.controls { o += "<li class=\"\(line.worst.rawValue)\">\(e(ReportSummary.verdictLine(line)))</li>\n" }
+            o += "</ul>\n"
+        }
+        guard !s.fixes.isEmpty else { return o + "<p>No check fails.</p>\n" }
+        o +=
+            "<h3 id=\"fixes\">Fix first</h3>\n<p>The \(min(s.fixes.count, ReportSummary.topFixes)) most important of \(s.fixes.count) failing check(s), ranked by severity × reach, grouped by effort.</p>\n"
+        let top = Array(s.fixes.prefix(ReportSummary.topFixes))
+        for effort in ["low", "medium", "high", "unknown"] {
+            let group = top.enumerated().filter { ($0.element.guidance?.effort ?? "unknown") == effort }
+            guard !group.isEmpty else { continue }
+            o += "<h4>Effort: \(effort)</h4>\n<ol class=\"fixes\">\n"
+            for (i, fix) in group {
+                o +=
+                    "<li value=\"\(i + 1)\"><strong><code>\(e(fix.checkID))</code></strong> [\(fix.severity.rawValue)] on \(e(fix.subjects.joined(separator: ", ")))"
+                if let title = fix.guidance?.title { o += " — \(e(title))" }
+                if let observed = fix.observed { o += "<span class=\"fix\">Observed: \(e(observed))</span>" }
+                o += "<span class=\"fix\">Fix: \(remediationHTML(fix.guidance, fix.checkID))</span></li>\n"
+            }
+            o += "</ol>\n"
+        }
+        return o
+    }
+
+    /// The remediation and its first reference as a link (https only).
+    static func remediationHTML(_ g: CheckGuidance?, _ checkID: String) -> String {
+        let e = Escape.html
+        guard let g else { return "see <code>bulkhead checks show \(e(checkID))</code>" }
+        var o = e(g.remediation) + " <small>(effort \(e(g.effort)))</small>"
+        if let ref = g.references.first {
+            o += ref.url.hasPrefix("https://") ? " — <a href=\"\(e(ref.url))\">\(e(ref.title))</a>" : " — \(e(ref.title))"
+        }
+        return o
+    }
+
+    static func mechanismSection(_ m: MechanismAssessment, index: Int, guidance: [String: CheckGuidance]? = nil) -> String {
         let e = Escape.html
         let mech = m.mechanism
         var o = "<section class=\"mechanism\" id=\"m\(index)\">\n"
@@ -122,12 +267,12 @@ public enum HTMLRenderer {
             if let ev = c.ism1460 { o += ism1460(ev) }
             if !c.findings.isEmpty {
                 o +=
-                    "<table class=\"findings\"><thead><tr><th>Check</th><th>Subject</th><th>Outcome</th><th>Severity</th><th>Observed</th><th>Expected</th><th>Evidence</th></tr></thead><tbody>\n"
+                    "<table class=\"findings\"><thead><tr><th>Check</th><th>Subject</th><th>Outcome</th><th>Severity</th><th>Observed</th><th>Expected</th><th>Remediation</th><th>Evidence</th></tr></thead><tbody>\n"
                 for f in c.findings {
                     var outcome = f.outcome.label
                     if case .inconclusive(let reason) = f.outcome { outcome += ": " + reason }
                     o +=
-                        "<tr><td><code>\(e(f.checkID))</code></td><td>\(e(f.subject))</td><td class=\"\(f.outcome.label)\">\(e(outcome))</td><td>\(e(f.severity.rawValue))</td><td>\(e(f.observed ?? "—"))</td><td>\(e(f.expected ?? "—"))</td><td>\(e(f.evidence.map { "\($0.claim) — \($0.source)" }.joined(separator: "; ")))</td></tr>\n"
+                        "<tr><td><code>\(e(f.checkID))</code></td><td>\(e(f.subject))</td><td class=\"\(f.outcome.label)\">\(e(outcome))</td><td>\(e(f.severity.rawValue))</td><td>\(e(f.observed ?? "—"))</td><td>\(e(f.expected ?? "—"))</td><td>\(f.outcome == .fail ? remediationHTML(guidance?[f.checkID], f.checkID) : "—")</td><td>\(e(f.evidence.map { "\($0.claim) — \($0.source)" }.joined(separator: "; ")))</td></tr>\n"
                 }
                 o += "</tbody></table>\n"
             }
@@ -185,5 +330,24 @@ public enum HTMLRenderer {
                 "<tr><td>\(e(ev.claim))</td><td>\(e(ev.source.description))</td><td>\(e(Timestamp.string(ev.observedAt)))</td><td>\(e(ev.confidence.rawValue))</td></tr>\n"
         }
         return o + "</tbody></table>\n"
+    }
+}
+
+/// One assessment in the HTML report's trend: its finding counts (waivers applied, from the store).
+public struct TrendPoint: Hashable, Sendable {
+    public var label: String
+    public var fail: Int
+    public var inconclusive: Int
+    public var pass: Int
+
+    public init(label: String, fail: Int, inconclusive: Int, pass: Int) {
+        self.label = label
+        self.fail = fail
+        self.inconclusive = inconclusive
+        self.pass = pass
+    }
+
+    init(label: String, counts: ReportSummary.Counts) {
+        self.init(label: label, fail: counts.fail, inconclusive: counts.inconclusive, pass: counts.pass)
     }
 }

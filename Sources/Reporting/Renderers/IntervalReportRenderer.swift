@@ -261,10 +261,15 @@ public enum IntervalReportRenderer {
         for m in d.mechanismsRemoved { lines.append("Mechanism removed: \(m.name) (\(m.product)) \(m.version ?? "version unknown")") }
         for c in d.versionChanges { lines.append("Version changed: \(c.key) \(c.from ?? "unknown") → \(c.to ?? "unknown")") }
         for c in d.stateChanges { lines.append("State changed: \(c.key) \(c.from ?? "-") → \(c.to ?? "-")") }
+        for g in d.guestsAppeared { lines.append("Guest appeared: \(g.subject)") }
+        for g in d.guestsVanished { lines.append("Guest vanished: \(g.subject)") }
         for a in d.advisoriesNew { lines.append("New advisory: \(a.id) (\(a.product))") }
         for a in d.advisoriesFixed { lines.append("Advisory no longer open: \(a.id) (\(a.product))") }
+        let appeared = Set(d.guestsAppeared.map(\.subject))
+        let vanished = Set(d.guestsVanished.map(\.subject))
         for c in d.checkChanges {
-            lines.append("Check \(c.checkID) on \(c.subject) [\(c.severity)]: \(c.from?.label ?? "not run") → \(c.to?.label ?? "not run")")
+            let note = appeared.contains(c.subject) ? " (guest appeared)" : vanished.contains(c.subject) ? " (guest vanished)" : ""
+            lines.append("Check \(c.checkID) on \(c.subject) [\(c.severity)]: \(c.from?.label ?? "not run") → \(c.to?.label ?? "not run")\(note)")
         }
         for c in d.verdictChanges { lines.append("Verdict \(c.key): \(c.from ?? "none") → \(c.to ?? "none")") }
         for f in d.staleFactsNew { lines.append("Catalog fact went stale: \(f)") }

@@ -33,7 +33,8 @@ public enum LabText {
                     case .notApplicable: "n/a "
                     case .inconclusive: "INC "
                     }
-                lines.append("   \(mark) \(s.id): \(s.title)")
+                // Read forwards: the title names the property that holds, the outcome says whether it does.
+                lines.append("   \(s.title) (\(s.id)): \(mark.trimmingCharacters(in: .whitespaces))")
                 if s.outcome != .notApplicable {
                     lines.append("        expected: \(clean(s.expected))")
                     lines.append("        observed: \(clean(s.observed))")

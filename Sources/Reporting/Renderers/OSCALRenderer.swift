@@ -133,7 +133,8 @@ public enum OSCALRenderer {
                 for (fi, f) in control.findings.enumerated() {
                     let id = uuid("observation", mKey, cKey, "check", f.checkID, f.subject, String(fi))
                     related.append(id)
-                    observations.append(checkObservation(f, uuid: id, subjects: subjects, fallback: report.assessedAt))
+                    observations.append(
+                        checkObservation(f, uuid: id, subjects: subjects, fallback: report.assessedAt, guidance: report.guidance?[f.checkID]))
                 }
                 if control.ism1460 == nil && control.findings.isEmpty {
                     let id = uuid("observation", mKey, cKey, "verdict")
@@ -285,18 +286,29 @@ public enum OSCALRenderer {
         return cleaned.isEmpty ? "-" : cleaned
     }
 
-    static func checkObservation(_ f: Finding, uuid: String, subjects: JSONValue, fallback: Date) -> JSONValue {
+    static func checkObservation(
+        _ f: Finding, uuid: String, subjects: JSONValue, fallback: Date, guidance: CheckGuidance? = nil
+    ) -> JSONValue {
         var text = "\(f.checkID) on \(f.subject): \(f.outcome.label)"
         if case .inconclusive(let reason) = f.outcome { text += " (\(reason))" }
         if let o = f.observed { text += "; observed \(o)" }
         if let e = f.expected { text += "; expected \(e)" }
+        var props = [
+            prop("check-id", f.checkID), prop("outcome", f.outcome.label), prop("severity", f.severity.rawValue),
+            prop("subject", f.subject),
+        ]
+        if case .fail = f.outcome {
+            if let g = guidance {
+                text += "; remediation (effort \(g.effort)): \(g.remediation)"
+                if let ref = g.references.first { text += "; reference: \(ref.title) <\(ref.url)>" }
+                props.append(prop("remediation-effort", g.effort))
+            } else {
+                text += "; remediation: see `bulkhead checks show \(f.checkID)`"
+            }
+        }
         return observation(
             uuid: uuid, title: "Check \(f.checkID) — \(f.subject)", description: text + ".", methods: ["TEST"],
-            subjects: subjects,
-            props: [
-                prop("check-id", f.checkID), prop("outcome", f.outcome.label), prop("severity", f.severity.rawValue),
-                prop("subject", f.subject),
-            ], evidence: f.evidence, fallback: fallback)
+            subjects: subjects, props: props, evidence: f.evidence, fallback: fallback)
     }
 
     static func observation(

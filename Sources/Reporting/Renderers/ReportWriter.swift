@@ -37,16 +37,24 @@ public enum ReportErrorCode: String, Codable, BulkheadErrorCode {
 
 /// The entry points `bulkhead assess` calls (docs/report-formats.md, "Wiring").
 public enum ReportWriter {
-    public static func render(_ report: AssessmentReport, format: OutputFormat) throws(ReportError) -> Data {
+    /// `text` applies to the `table` format (width, colour, `--evidence-detail`); `trend` (earlier runs of
+    /// the host from the store, oldest first) to `html`.
+    public static func render(
+        _ report: AssessmentReport, format: OutputFormat, text: AssessmentText.Options = AssessmentText.Options(), trend: [TrendPoint] = [],
+        waived: Set<String> = []
+    ) throws(ReportError) -> Data {
         do {
             switch format {
             case .oscal: return try OSCALRenderer.render(report.withHostAsSubject())
             case .sarif: return try SARIFRenderer.render(report.withHostAsSubject())
-            case .html: return Data(HTMLRenderer.render(report.withHostAsSubject()).utf8)
-            case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject()).utf8)
+            case .html: return Data(HTMLRenderer.render(report.withHostAsSubject(), trend: trend, waived: waived).utf8)
+            case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject(), waived: waived).utf8)
             case .csv: return Data(CSVRenderer.render(report.withHostAsSubject()).utf8)
             case .json: return Data(try JSONCoding.string(report).utf8)
-            case .table: return Data(AssessmentText.render(report).utf8)
+            case .table:
+                var options = text
+                options.waived.formUnion(waived)
+                return Data(AssessmentText.render(report, options: options).utf8)
             }
         } catch let e as ReportError {
             throw e
@@ -56,24 +64,58 @@ public enum ReportWriter {
     }
 
     /// Writes every format into `directory` (created if missing) under `OutputFormat.fileName`.
-    /// Returns the files written, in `OutputFormat.allCases` order (for `--bundle`).
+    /// Returns the files written, in `formats` order (for `--bundle`).
+    ///
+    /// Never overwrites silently: when any of the files exists and `overwrite` is false nothing is written
+    /// and the error names them. Every format is rendered before anything is written; each file is written
+    /// in a staging directory inside `directory` and then moved into place whole — linked (which fails if
+    /// the name appeared meanwhile) or, with `overwrite`, renamed over the old file — so a reader never
+    /// sees a half-written report.
     @discardableResult
     public static func writeAll(
-        _ report: AssessmentReport, to directory: URL, formats: [OutputFormat] = OutputFormat.allCases
+        _ report: AssessmentReport, to directory: URL, formats: [OutputFormat] = OutputFormat.allCases, overwrite: Bool = false,
+        trend: [TrendPoint] = [], waived: Set<String> = []
     ) throws(ReportError) -> [URL] {
+        let fm = FileManager.default
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw ReportError(.write, "cannot create the output directory \(directory.path)", cause: error)
         }
+        let targets = formats.map { directory.appendingPathComponent($0.fileName) }
+        if !overwrite {
+            let existing = targets.filter { (try? fm.attributesOfItem(atPath: $0.path)) != nil }
+            guard existing.isEmpty else {
+                throw ReportError(
+                    .write,
+                    "\(directory.path) already holds \(existing.map(\.lastPathComponent).joined(separator: ", ")): refusing to overwrite (pass --force to replace them)"
+                )
+            }
+        }
+        var rendered: [Data] = []
+        for format in formats { rendered.append(try render(report, format: format, trend: trend, waived: waived)) }
+        let staging = directory.appendingPathComponent(".bulkhead-staging-\(UUID().uuidString)")
+        do {
+            try fm.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ReportError(.write, "cannot write into the output directory \(directory.path)", cause: error)
+        }
+        defer { try? fm.removeItem(at: staging) }
         var written: [URL] = []
-        for format in formats {
-            let data = try render(report, format: format)
-            let url = directory.appendingPathComponent(format.fileName)
+        for (url, data) in zip(targets, rendered) {
+            let staged = staging.appendingPathComponent(url.lastPathComponent)
             do {
-                try data.write(to: url, options: .atomic)
+                try data.write(to: staged)
             } catch {
                 throw ReportError(.write, "cannot write \(url.path)", cause: error)
+            }
+            let moved = overwrite ? rename(staged.path, url.path) : link(staged.path, url.path)
+            guard moved == 0 else {
+                let code = errno
+                if code == EEXIST {
+                    throw ReportError(.write, "cannot write \(url.path): it appeared while the reports were written; it was not overwritten")
+                }
+                throw ReportError(.write, "cannot write \(url.path)", cause: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO))
             }
             written.append(url)
         }

@@ -20,6 +20,9 @@ public enum SARIFRenderer {
         var short: String
         var full: String
         var tags: [String]
+        /// What to do (a check's remediation and vendor reference); shown by code-scanning UIs.
+        var help: String? = nil
+        var helpUri: String? = nil
     }
 
     public static func document(_ report: AssessmentReport) -> JSONValue {
@@ -44,7 +47,10 @@ public enum SARIFRenderer {
                         id: control, name: "ISMControl" + control.replacingOccurrences(of: "ISM-", with: ""),
                         short: "\(control) verdict for a software isolation mechanism",
                         full: "Bulkhead's verdict on ISM control \(control) (\(v.control.oscalID) in the ISM OSCAL catalog).",
-                        tags: ["ism", v.control.oscalID]))
+                        tags: ["ism", v.control.oscalID],
+                        help:
+                            "Fix the failing checks and unmet criteria listed for \(control) in the results; each check's rule carries its remediation.",
+                        helpUri: OSCALRenderer.ISMCatalog.repository))
                 if let (level, kind) = verdictLevel(v.status) {
                     results.append(
                         result(
@@ -62,7 +68,10 @@ public enum SARIFRenderer {
                             id: id, name: "ISM1460Criterion" + r.criterion.rawValue.prefix(1).uppercased() + r.criterion.rawValue.dropFirst(),
                             short: "\(control) criterion (\(r.criterion.number)): \(r.criterion.title)",
                             full: "ISM-1460 criterion (\(r.criterion.number)) \(r.criterion.title), decided as docs/criteria.md describes.",
-                            tags: ["ism", v.control.oscalID, "criterion-\(r.criterion.number)"]))
+                            tags: ["ism", v.control.oscalID, "criterion-\(r.criterion.number)"],
+                            help:
+                                "Decided from the catalog's and the organisation's evidence: `bulkhead vendor show PRODUCT` lists each fact and its source; an attestation (`--evidence FILE`) adds what the vendor publishes.",
+                            helpUri: OSCALRenderer.ISMCatalog.repository))
                     let level: (String, String)? =
                         switch r.outcome {
                         case .met: nil
@@ -80,12 +89,19 @@ public enum SARIFRenderer {
                             properties: ["outcome": .string(r.outcome.rawValue)]))
                 }
                 for f in c.findings {
+                    let g = report.guidance?[f.checkID]
+                    let controls = f.controls.map(\.rawValue).joined(separator: ", ")
                     addRule(
                         Rule(
-                            id: f.checkID, name: f.checkID, short: "Check \(f.checkID)",
-                            full: "Hardening check \(f.checkID) (controls \(f.controls.map(\.rawValue).joined(separator: ", ")))"
+                            id: f.checkID, name: f.checkID, short: g.map { "\($0.title) (\(f.checkID))" } ?? "Check \(f.checkID)",
+                            full: (g.map { $0.rationale + " " } ?? "") + "Hardening check \(f.checkID) (controls \(controls))"
                                 + (f.expected.map { "; expected: \($0)" } ?? "") + ".",
-                            tags: ["check"] + f.controls.map(\.oscalID)))
+                            tags: ["check"] + f.controls.map(\.oscalID),
+                            help: g.map { g in
+                                "Remediation (effort \(g.effort)): \(g.remediation)"
+                                    + g.references.map { "\nReference: \($0.title) <\($0.url)>" }.joined()
+                            } ?? "See `bulkhead checks show \(f.checkID)`.",
+                            helpUri: g?.references.first?.url))
                     let level: (String, String)?
                     var text = "\(f.checkID) on \(f.subject): \(f.outcome.label)"
                     switch f.outcome {
@@ -98,6 +114,10 @@ public enum SARIFRenderer {
                     guard let (lv, kind) = level else { continue }
                     if let o = f.observed { text += "; observed \(o)" }
                     if let e = f.expected { text += "; expected \(e)" }
+                    if case .fail = f.outcome {
+                        text += g.map { "; fix (effort \($0.effort)): \($0.remediation)" } ?? "; fix: see `bulkhead checks show \(f.checkID)`"
+                        if let ref = g?.references.first { text += " (see \(ref.title) <\(ref.url)>)" }
+                    }
                     let locs = firstFileLocation(f.evidence).map { [$0, logical] } ?? location
                     results.append(
                         result(
@@ -110,11 +130,14 @@ public enum SARIFRenderer {
 
         let sortedRules = rules.values.sorted { $0.id < $1.id }
         let ruleJSON: [JSONValue] = sortedRules.map { r in
-            [
+            var o: [String: JSONValue] = [
                 "id": .string(r.id), "name": .string(r.name),
                 "shortDescription": ["text": .string(r.short)], "fullDescription": ["text": .string(r.full)],
                 "properties": ["tags": .array(r.tags.map { .string($0) })],
             ]
+            if let help = r.help { o["help"] = ["text": .string(help)] }
+            if let uri = r.helpUri { o["helpUri"] = .string(uri) }
+            return .object(o)
         }
         var indexed: [JSONValue] = []
         for r in results {

@@ -6,7 +6,8 @@ import VendorEvidence
 /// Markdown: the summary table, then per mechanism the rationale, criteria and findings. Every cell
 /// from the host or a guest goes through `Escape.markdown`.
 public enum MarkdownRenderer {
-    public static func render(_ report: AssessmentReport) -> String {
+    /// `waived`: failing findings under a waiver in force (`ReportSummary.key`), counted as waived.
+    public static func render(_ report: AssessmentReport, waived: Set<String> = []) -> String {
         let e = Escape.markdown
         var o = "# Bulkhead assessment of \(e(report.host.hostname ?? "unnamed host"))\n\n"
         o += "- Source: \(e(report.host.source))\n- Collected: \(Timestamp.string(report.host.collectedAt))\n"
@@ -14,6 +15,7 @@ public enum MarkdownRenderer {
         o += "- Catalog: \(report.inputs.catalogProducts) products"
         if !report.inputs.evidenceFiles.isEmpty { o += "; evidence: \(e(report.inputs.evidenceFiles.joined(separator: ", ")))" }
         o += "\n\n## Summary\n\n"
+        o += summary(ReportSummary(report, waived: waived))
         let controls = ReportRow.controls(report)
         if report.mechanisms.isEmpty {
             o += "No software isolation mechanisms were found.\n\n"
@@ -50,16 +52,64 @@ public enum MarkdownRenderer {
                     o += "\n"
                 }
                 if !c.findings.isEmpty {
-                    o += "| Check | Subject | Outcome | Severity | Observed | Expected |\n|---|---|---|---|---|---|\n"
+                    o += "| Check | Subject | Outcome | Severity | Observed | Expected | Remediation |\n|---|---|---|---|---|---|---|\n"
                     for f in c.findings {
                         o +=
-                            "| \(e(f.checkID)) | \(e(f.subject)) | \(e(outcomeText(f.outcome))) | \(f.severity.rawValue) | \(e(f.observed ?? "-")) | \(e(f.expected ?? "-")) |\n"
+                            "| \(e(f.checkID)) | \(e(f.subject)) | \(e(outcomeText(f.outcome))) | \(f.severity.rawValue) | \(e(f.observed ?? "-")) | \(e(f.expected ?? "-")) | \(e(f.outcome == .fail ? remediation(report.guidance?[f.checkID], f.checkID) : "-")) |\n"
                     }
                     o += "\n"
                 }
             }
         }
         return o
+    }
+
+    /// Counts by severity and control, the verdict line per control, and the fixes grouped by effort
+    /// (ranked by severity × reach within each group).
+    static func summary(_ s: ReportSummary) -> String {
+        let e = Escape.markdown
+        var o = ""
+        if s.total.total > 0 {
+            o += "Findings: \(ReportSummary.countsText(s.total)).\n\n"
+            o += "| Severity | Fail | Waived | Inconclusive | Pass | n/a |\n|---|---|---|---|---|---|\n"
+            for (sev, c) in s.bySeverity {
+                o += "| \(sev.rawValue) | \(c.fail) | \(c.waived) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n"
+            }
+            o += "\n| Control | Fail | Waived | Inconclusive | Pass | n/a |\n|---|---|---|---|---|---|\n"
+            for (control, c) in s.byControl {
+                o += "| \(control.rawValue) | \(c.fail) | \(c.waived) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n"
+            }
+            o += "\n"
+        }
+        if !s.controls.isEmpty {
+            o += "Verdicts:\n\n"
+            for line in s.controls { o += "- \(e(ReportSummary.verdictLine(line)))\n" }
+            o += "\n"
+        }
+        guard !s.fixes.isEmpty else { return o + "No check fails.\n\n" }
+        o +=
+            "### Fix first\n\nThe \(min(s.fixes.count, ReportSummary.topFixes)) most important of \(s.fixes.count) failing check(s), ranked by severity × reach, grouped by effort.\n\n"
+        let top = Array(s.fixes.prefix(ReportSummary.topFixes))
+        for effort in ["low", "medium", "high", "unknown"] {
+            let group = top.enumerated().filter { ($0.element.guidance?.effort ?? "unknown") == effort }
+            guard !group.isEmpty else { continue }
+            o += "#### Effort: \(effort)\n\n"
+            for (i, fix) in group {
+                o += "\(i + 1). **\(e(fix.checkID))** [\(fix.severity.rawValue)] on \(fix.subjects.map { e($0) }.joined(separator: ", "))"
+                if let title = fix.guidance?.title { o += " — \(e(title))" }
+                o += "\n"
+                if let observed = fix.observed { o += "   - Observed: \(e(observed))\n" }
+                o += "   - Fix: \(e(remediation(fix.guidance, fix.checkID)))\n"
+                for ref in fix.guidance?.references.prefix(2) ?? [] { o += "   - Reference: [\(e(ref.title))](\(e(ref.url)))\n" }
+            }
+            o += "\n"
+        }
+        return o
+    }
+
+    static func remediation(_ g: CheckGuidance?, _ checkID: String) -> String {
+        guard let g else { return "see `bulkhead checks show \(checkID)`" }
+        return g.remediation + (g.references.first.map { " (\($0.title) <\($0.url)>)" } ?? "")
     }
 
     static func outcomeText(_ o: Outcome) -> String {
@@ -72,7 +122,7 @@ public enum MarkdownRenderer {
 public enum CSVRenderer {
     public static let header = [
         "hostname", "mechanism", "product", "version", "state", "control", "status", "confidence",
-        "weakest_component", "failed_checks", "inconclusive_checks", "rationale",
+        "weakest_component", "failed_checks", "inconclusive_checks", "rationale", "failed_findings", "remediation",
     ]
 
     public static func render(_ report: AssessmentReport) -> String {
@@ -86,6 +136,12 @@ public enum CSVRenderer {
                 row.verdict.control.rawValue, row.verdict.status.rawValue, row.verdict.confidence.rawValue,
                 row.control.ism1460?.weakestComponent ?? "", String(failed), String(open.count - failed),
                 row.verdict.rationale.joined(separator: " | "),
+                open.filter { $0.outcome == .fail }.map { f in "\(f.checkID) [\(f.severity.rawValue)] on \(f.subject): observed \(f.observed ?? "-")"
+                }
+                .joined(separator: " | "),
+                Set(open.filter { $0.outcome == .fail }.map(\.checkID)).sorted().map { id in
+                    "\(id): " + MarkdownRenderer.remediation(report.guidance?[id], id)
+                }.joined(separator: " | "),
             ]
             lines.append(cells.map(Escape.csv).joined(separator: ","))
         }

@@ -16,11 +16,21 @@ extension HostChecks {
             if flag(value) == true { enabled.append("\(module) nested=\(value)") }
         }
         if !seen {
-            switch (loaded("kvm_intel", facts), loaded("kvm_amd", facts)) {
-            case (false, false): return .notApplicable("neither kvm_intel nor kvm_amd is loaded")
-            default:
+            // Decided from what is loaded: any KVM vendor module (kvm_pvm too) or /dev/kvm makes the check apply.
+            let vendors = ["kvm_intel", "kvm_amd", "kvm_pvm"]
+            let states = vendors.map { loaded($0, facts) }
+            let loadedVendors = zip(vendors, states).filter { $0.1 == true }.map(\.0)
+            if let other = loadedVendors.first(where: { $0 != "kvm_intel" && $0 != "kvm_amd" }) {
+                return .inconclusive(
+                    "\(other) provides /dev/kvm and has no `nested` parameter: whether its guests may run their own hypervisor is not observed")
+            }
+            if !loadedVendors.isEmpty || states.contains(where: { $0 == nil }) {
                 return ctx.unobserved("the kvm_intel/kvm_amd nested parameter", at: "/sys/module/kvm_intel/parameters/nested")
             }
+            if facts.kvm != nil {
+                return .inconclusive("/dev/kvm exists but none of kvm_intel, kvm_amd, kvm_pvm was seen loaded: its nested setting is not observed")
+            }
+            return .notApplicable("no KVM vendor module (kvm_intel, kvm_amd, kvm_pvm) is loaded and there is no /dev/kvm")
         }
         if enabled.isEmpty { return .pass("nested virtualisation off", evidence) }
         if ctx.bool("allowed") {
