@@ -194,11 +194,7 @@ enum ParseSupport {
     }
 
     /// Keys whose values are passwords or secret material and must never be stored.
-    static func isSecretKey(_ key: String) -> Bool {
-        let k = key.lowercased()
-        if k.hasSuffix("-secret") || k.hasSuffix("_secret") || k == "password-secret" { return false }
-        return k.contains("passw") || k == "passwd" || k.hasSuffix("passwd")
-    }
+    static func isSecretKey(_ key: String) -> Bool { Redaction.isSecretKey(key) }
 
     static let redacted = "<redacted>"
 
