@@ -7,9 +7,9 @@ import VendorEvidence
 public enum AssessmentText {
     public static func render(_ report: AssessmentReport) -> String {
         var out =
-            "Bulkhead \(report.tool.version) — Virtualisation hardening assessment (ISM-1460 and sister controls) of \(report.host.hostname ?? "unnamed host") (\(report.host.source))\n"
+            "Bulkhead \(report.tool.version) — Virtualisation hardening assessment (ISM-1460 and sister controls) of \(clean(report.host.hostname ?? "unnamed host")) (\(clean(report.host.source)))\n"
         out += "Assessed \(CalendarDate.format(report.assessedAt)); catalog of \(report.inputs.catalogProducts) products"
-        if !report.inputs.evidenceFiles.isEmpty { out += "; evidence: \(report.inputs.evidenceFiles.joined(separator: ", "))" }
+        if !report.inputs.evidenceFiles.isEmpty { out += "; evidence: \(clean(report.inputs.evidenceFiles.joined(separator: ", ")))" }
         if !report.inputs.measuredBy.isEmpty { out += "; measured by \(report.inputs.measuredBy.joined(separator: ", "))" }
         out += "\n\n"
         if report.mechanisms.isEmpty {
@@ -36,7 +36,8 @@ public enum AssessmentText {
                 out += "\n"
             }
             for m in report.mechanisms {
-                out += "== \(m.mechanism.name) (\(m.mechanism.product)\(m.mechanism.version.map { " \($0)" } ?? ""), \(m.mechanism.state.rawValue))\n"
+                out +=
+                    "== \(clean(m.mechanism.name)) (\(m.mechanism.product)\(m.mechanism.version.map { " \(clean($0))" } ?? ""), \(m.mechanism.state.rawValue))\n"
                 if let e = m.ism1460 { out += CatalogText.evaluation(e, indent: "  ") }
                 out += findingsText(m.controls.filter { $0.verdict.control != .ism1460 }, indent: "  ")
                 out += "\n"
@@ -47,7 +48,7 @@ public enum AssessmentText {
         }
         if !report.problems.isEmpty {
             out += "Problems (the items they concern are inconclusive):\n"
-            for p in report.problems { out += "  - \(p)\n" }
+            for p in report.problems { out += "  - \(clean(p.description, max: 600))\n" }
         }
         return out
     }
@@ -71,11 +72,5 @@ public enum AssessmentText {
     }
 
     /// Host- and guest-derived text, made safe for a terminal: control characters become `?`, length is capped.
-    static func clean(_ text: String, max: Int = 240) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(max) {
-            out.unicodeScalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)
-        }
-        return text.unicodeScalars.count > max ? out + "…" : out
-    }
+    static func clean(_ text: String, max: Int = 240) -> String { TerminalText.field(text, max: max) }
 }

@@ -1,6 +1,7 @@
 public import Assessment
 public import BulkheadModel
 public import Foundation
+import SafeFiles
 
 /// Bulkhead's one output-format vocabulary. Every command that prints data offers `table` and `json`;
 /// an assessment also renders as `oscal`, `sarif`, `html`, `md` and `csv`, and the check documentation
@@ -46,7 +47,7 @@ public enum ReportWriter {
             case .md: return Data(MarkdownRenderer.render(report.withHostAsSubject()).utf8)
             case .csv: return Data(CSVRenderer.render(report.withHostAsSubject()).utf8)
             case .json: return Data(try JSONCoding.string(report).utf8)
-            case .table: return Data(AssessmentText.render(report).utf8)
+            case .table: return Data(TerminalText.document(AssessmentText.render(report)).utf8)
             }
         } catch let e as ReportError {
             throw e
@@ -62,7 +63,8 @@ public enum ReportWriter {
         _ report: AssessmentReport, to directory: URL, formats: [OutputFormat] = OutputFormat.allCases
     ) throws(ReportError) -> [URL] {
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw ReportError(.write, "cannot create the output directory \(directory.path)", cause: error)
         }
@@ -71,7 +73,8 @@ public enum ReportWriter {
             let data = try render(report, format: format)
             let url = directory.appendingPathComponent(format.fileName)
             do {
-                try data.write(to: url, options: .atomic)
+                // 0600 from the first byte; a link planted in the directory is replaced, never written through.
+                try SafeFile.create(url.path, contents: data, replace: true)
             } catch {
                 throw ReportError(.write, "cannot write \(url.path)", cause: error)
             }
