@@ -28,8 +28,8 @@ public enum SafeFileErrorCode: String, Codable, BulkheadErrorCode {
 /// Creating: the directory is checked first (a directory, not writable by others unless sticky), then
 /// `open(O_CREAT|O_EXCL|O_NOFOLLOW, 0600)` — the file is owner-only from its first byte, and an existing
 /// file or symbolic link at the target (dangling or not) is refused, never followed. Replacing an existing
-/// file writes a new 0600 file under a fresh name beside it and renames it over the old one (the rename
-/// replaces a link itself, never what it points to).
+/// regular file writes a new 0600 file under a fresh name beside it and renames it over the old one; a
+/// symbolic link at the target is refused even then.
 ///
 /// Reading: `stat` first (a FIFO, device or socket is refused before `open`, which alone can block or have
 /// effects), then `open(O_NONBLOCK)`, then `fstat` on the descriptor, which must be the regular file `stat`
@@ -54,8 +54,10 @@ public enum SafeFile {
             return
         }
         var st = stat()
-        if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
-            throw SafeFileError(.notRegular, "\(path) is a directory; refusing to replace it")
+        if lstat(path, &st) == 0 {
+            if st.st_mode & S_IFMT == S_IFDIR { throw SafeFileError(.notRegular, "\(path) is a directory; refusing to replace it") }
+            // Someone put a link where Bulkhead writes: refused (and said), even when replacing is asked for.
+            if st.st_mode & S_IFMT == S_IFLNK { throw SafeFileError(.link, "\(path) is a symbolic link; refusing to write through or replace it") }
         }
         let temporary = directory + "/." + (path as NSString).lastPathComponent + ".\(UUID().uuidString.prefix(8)).tmp"
         try writeNew(temporary, contents: contents, mode: mode)
