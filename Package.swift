@@ -51,6 +51,8 @@ let package = Package(
     targets: [
         // Value types shared by every stage. No I/O.
         .target(name: "BulkheadModel", exclude: ["README.md"], swiftSettings: strict),
+        // Creates secret/evidence files (O_CREAT|O_EXCL|O_NOFOLLOW, 0600) and reads files a user names (regular only).
+        .target(name: "SafeFiles", dependencies: ["BulkheadModel"], exclude: ["README.md"], swiftSettings: strict),
         // Runs child processes (swift-subprocess): argument arrays, bounded output, SIGTERM then SIGKILL.
         .target(
             name: "ProcessRunner",
@@ -82,7 +84,7 @@ let package = Package(
         .target(
             name: "HostInspection",
             dependencies: [
-                "BulkheadModel", "Formats",
+                "BulkheadModel", "Formats", "SafeFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
@@ -96,7 +98,7 @@ let package = Package(
         // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.
         .target(
             name: "VendorEvidence",
-            dependencies: ["BulkheadModel"],
+            dependencies: ["BulkheadModel", "SafeFiles"],
             exclude: ["README.md"],
             resources: [.copy("Catalog")],
             swiftSettings: strict),
@@ -117,7 +119,7 @@ let package = Package(
         // Hardening checks: one folder per check (definition, implementation, fixtures).
         .target(
             name: "Checks",
-            dependencies: ["BulkheadModel"],
+            dependencies: ["BulkheadModel", "SafeFiles"],
             exclude: ["README.md"] + checkProbes.map { probeFolder($0) + "/fixtures" },
             resources: checkProbes.map { .copy(probeFolder($0) + "/\($0).json") },
             swiftSettings: strict),
@@ -132,14 +134,14 @@ let package = Package(
             name: "Reporting",
             dependencies: [
                 "BulkheadModel", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories", "Checks", "Assessment", "Store",
-                "Lab", .product(name: "Crypto", package: "swift-crypto"),
+                "Lab", "SafeFiles", .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
         // SQLite history, reviews, waivers, training register; an assessment report becomes a record here.
         .target(
             name: "Store",
-            dependencies: ["BulkheadModel", "Assessment", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BulkheadModel", "Assessment", "SafeFiles", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The thin CLI.
@@ -147,7 +149,7 @@ let package = Package(
             name: "bulkhead",
             dependencies: [
                 "BulkheadModel", "Formats", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
-                "Checks", "Assessment", "Reporting", "Store", "Lab",
+                "Checks", "Assessment", "Reporting", "Store", "Lab", "SafeFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"],
@@ -168,7 +170,7 @@ let package = Package(
         // Boots real isolation mechanisms, runs the probe inside and evaluates threat scenarios.
         .target(
             name: "Lab",
-            dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner"],
+            dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner", "SafeFiles"],
             exclude: ["README.md"],
             swiftSettings: strict),
 
@@ -178,6 +180,7 @@ let package = Package(
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
+        .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles", "BulkheadModel"]),
         .testTarget(name: "ZipExtractionTests", dependencies: ["ZipExtraction", "BulkheadTestSupport"]),
         .testTarget(
             name: "ChecksTests",

@@ -1,3 +1,4 @@
+import BulkheadModel
 import Foundation
 
 /// A JSON value with its exact type, so parsers can report a wrong-typed field by path
@@ -58,6 +59,11 @@ public indirect enum JSONValue: Hashable, Sendable, Decodable {
     {
         if text.utf8.count > limits.maxBytes {
             throw ConfigParseError(.tooLarge, source: source, message: "JSON document larger than \(limits.maxBytes) bytes")
+        }
+        // Two equal keys in one object: the VMM and Bulkhead could each take a different one.
+        if let dup = JSONDuplicateKeys.first(in: text.utf8) {
+            throw ConfigParseError(
+                .malformed, source: source, message: "key \"\(dup.key)\" appears twice in \(dup.path); a configuration must not repeat a key")
         }
         var depth = 0
         var maxDepth = 0

@@ -194,11 +194,7 @@ package enum ParseSupport {
     }
 
     /// Keys whose values are passwords or secret material and must never be stored.
-    package static func isSecretKey(_ key: String) -> Bool {
-        let k = key.lowercased()
-        if k.hasSuffix("-secret") || k.hasSuffix("_secret") || k == "password-secret" { return false }
-        return k.contains("passw") || k == "passwd" || k.hasSuffix("passwd")
-    }
+    package static func isSecretKey(_ key: String) -> Bool { Redaction.isSecretKey(key) }
 
     package static let redacted = "<redacted>"
 

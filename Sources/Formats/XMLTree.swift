@@ -32,6 +32,7 @@ package enum XMLTree {
         if text.utf8.count > limits.maxBytes {
             throw ConfigParseError(.tooLarge, source: source, message: "XML document larger than \(limits.maxBytes) bytes")
         }
+        try checkEncoding(text, source: source)
         // Refuse DTDs before the parser sees them.
         for marker in ["<!DOCTYPE", "<!ENTITY", "<!ELEMENT", "<!ATTLIST"] {
             if let r = text.range(of: marker, options: .caseInsensitive) {
@@ -46,10 +47,16 @@ package enum XMLTree {
         let delegate = Builder(limits: limits)
         let parser = XMLParser(data: Data(text.utf8))
         parser.shouldProcessNamespaces = true
+        // At the parser level too: no external entity is ever loaded, and any DTD declaration that got past
+        // the text checks aborts the parse (the Builder's declaration callbacks).
         parser.shouldResolveExternalEntities = false
+        parser.externalEntityResolvingPolicy = .never
         parser.shouldReportNamespacePrefixes = false
         parser.delegate = delegate
         let ok = parser.parse()
+        if let forbidden = delegate.forbidden {
+            throw ConfigParseError(.forbiddenConstruct, source: source, line: parser.lineNumber, message: forbidden)
+        }
         if let limitError = delegate.limitError {
             throw ConfigParseError(.tooLarge, source: source, line: parser.lineNumber, message: limitError)
         }
@@ -75,6 +82,43 @@ package enum XMLTree {
             cause: err)
     }
 
+    /// The longest a document may take to parse (checked in the parser's callbacks; the size and element
+    /// bounds make it unreachable for a well-formed libvirt document, which parses in milliseconds).
+    package static let maxParseDuration: Duration = .seconds(2)
+
+    /// Only UTF-8 (and its subset ASCII) is parsed: the text checks above read UTF-8, and libxml2 would
+    /// otherwise honour UTF-16/UTF-32 without a byte-order mark (detected from the NUL bytes of their ASCII
+    /// characters) or an `encoding=` declaration (UTF-7, EBCDIC …) and see a DOCTYPE the checks could not.
+    package static func checkEncoding(_ text: String, source: String) throws(ConfigParseError) {
+        let bytes = text.utf8
+        if let nul = bytes.firstIndex(of: 0) {
+            let offset = bytes.distance(from: bytes.startIndex, to: nul)
+            throw ConfigParseError(
+                .forbiddenConstruct, source: source,
+                message:
+                    "NUL byte at offset \(offset): the document is UTF-16 or UTF-32 (or not text); only UTF-8 configuration XML is read")
+        }
+        for bom: [UInt8] in [[0xFE, 0xFF], [0xFF, 0xFE], [0x2B, 0x2F, 0x76]] where bytes.starts(with: bom) {
+            throw ConfigParseError(.forbiddenConstruct, source: source, message: "the document starts with a non-UTF-8 byte-order mark")
+        }
+        // The XML declaration, if any, must name UTF-8 or ASCII.
+        var head = Substring(text.prefix(512))
+        if head.hasPrefix("\u{FEFF}") { head = head.dropFirst() }
+        guard head.hasPrefix("<?xml"), let close = head.range(of: "?>") else { return }
+        let declaration = head[..<close.lowerBound]
+        guard let at = declaration.range(of: "encoding") else { return }
+        let rest = declaration[at.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else {
+            throw ConfigParseError(.forbiddenConstruct, source: source, line: 1, message: "the XML declaration's encoding is not quoted")
+        }
+        let name = rest.dropFirst().prefix { $0 != quote }.lowercased()
+        guard ["utf-8", "utf8", "us-ascii", "ascii"].contains(name) else {
+            throw ConfigParseError(
+                .forbiddenConstruct, source: source, line: 1,
+                message: "the XML declaration names encoding \"\(name)\"; only UTF-8 (or ASCII) configuration XML is read")
+        }
+    }
+
     final class Builder: NSObject, XMLParserDelegate {
         package let limits: ParseLimits
         package var stack: [XMLElement] = []
@@ -85,13 +129,63 @@ package enum XMLTree {
         package var extraContent = false
         package var rootEndLine = 0
 
-        package init(limits: ParseLimits) { self.limits = limits }
+        /// A DTD declaration or entity the parser reported (the parse is aborted).
+        var forbidden: String?
+        let deadline = ContinuousClock.now + XMLTree.maxParseDuration
+        var callbacks = 0
 
-        package func parser(
+        init(limits: ParseLimits) { self.limits = limits }
+
+        /// Every 256 callbacks: past the parse-time bound, abort.
+        func overTime(_ parser: XMLParser) -> Bool {
+            callbacks += 1
+            guard callbacks & 255 == 0, ContinuousClock.now > deadline else { return false }
+            limitError = "parsing took longer than \(XMLTree.maxParseDuration) (refused)"
+            parser.abortParsing()
+            return true
+        }
+
+        func refuse(_ parser: XMLParser, _ what: String) {
+            forbidden = forbidden ?? "the document declares \(what); configuration XML never needs one and it is refused"
+            parser.abortParsing()
+        }
+
+        func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+            refuse(parser, "the entity \(name)")
+        }
+
+        func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+            refuse(parser, "the external entity \(name)")
+        }
+
+        func parser(_ parser: XMLParser, foundElementDeclarationWithName elementName: String, model: String) {
+            refuse(parser, "an element type")
+        }
+
+        func parser(
+            _ parser: XMLParser, foundAttributeDeclarationWithName attributeName: String, forElement elementName: String, type: String?,
+            defaultValue: String?
+        ) {
+            refuse(parser, "an attribute list")
+        }
+
+        func parser(
+            _ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?, notationName: String?
+        ) {
+            refuse(parser, "the unparsed entity \(name)")
+        }
+
+        func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+            refuse(parser, "a reference to the external entity \(name)")
+            return nil
+        }
+
+        func parser(
             _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
             qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
         ) {
             count += 1
+            if overTime(parser) { return }
             if count > limits.maxElements {
                 limitError = "more than \(limits.maxElements) elements"
                 parser.abortParsing()
@@ -133,7 +227,8 @@ package enum XMLTree {
             }
         }
 
-        package func parser(_ parser: XMLParser, foundCharacters string: String) {
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if overTime(parser) { return }
             guard !stack.isEmpty else { return }
             if stack[stack.count - 1].text.utf8.count < 1 << 20 { stack[stack.count - 1].text += string }
         }

@@ -124,7 +124,8 @@ struct ProcessScanner {
         let full = isolation && budget.hasRoom
         switch readCmdline(base, limit: full ? options.cmdlineLimit : options.otherCmdlineLimit, quietlyTooLarge: !isolation, &problems) {
         case .value(let cmdline):
-            process.arguments = cmdline
+            // Credentials in a command line (rbd key=, https://user:pass@, secret data=) are never kept.
+            process.arguments = Redaction.arguments(cmdline)
             budget.spend(cmdline.reduce(0) { $0 + $1.utf8.count + 1 })
         case .gone, .failed: break
         }

@@ -2,6 +2,7 @@ public import BulkheadModel
 import Crypto
 import Formats
 public import Foundation
+import SafeFiles
 
 #if canImport(Glibc)
     import Glibc
@@ -208,27 +209,16 @@ public struct SnapshotWriter: Sendable {
             sha256: SHA256.hash(data: gz).hexString)
     }
 
-    /// Creates `path` (0600) and writes `bytes`; O_EXCL unless overwriting, O_NOFOLLOW always.
+    /// Creates `path` (0600, O_CREAT|O_EXCL|O_NOFOLLOW through `SafeFile`); with `overwrite`, a new file is
+    /// renamed over the old one (a link at the path is replaced, never followed).
     static func writeFile(_ bytes: [UInt8], to path: String, overwrite: Bool) throws(HostInspectionError) {
-        var flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC
-        flags |= overwrite ? O_TRUNC : O_EXCL
-        let fd = open(path, flags, 0o600)
-        if fd < 0 {
-            let code = errno
-            if code == EEXIST {
-                throw HostInspectionError(.exists, "\(path) already exists; choose another --output or pass --force to replace it")
-            }
-            if code == ELOOP {
-                throw HostInspectionError(.io, "\(path) is a symbolic link; refusing to write through it")
-            }
-            throw HostInspectionError(.io, "cannot create \(path)", cause: String(cString: strerror(code)))
-        }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
-            try handle.write(contentsOf: Data(bytes))
-            try handle.synchronize()
+            try SafeFile.create(path, contents: Data(bytes), replace: overwrite)
         } catch {
-            throw HostInspectionError(.io, "cannot write \(path)", cause: error)
+            if error.code == .exists {
+                throw HostInspectionError(.exists, "\(error.message); choose another --output or pass --force to replace it")
+            }
+            throw HostInspectionError(.io, "cannot create \(path)", cause: error)
         }
     }
 }

@@ -2,6 +2,7 @@ public import BulkheadModel
 import Crypto
 import Formats
 public import Foundation
+import SafeFiles
 
 /// Caps applied when loading a snapshot (docs/snapshot-format.md). A snapshot is hostile input: it may
 /// come from another machine, be truncated, or be crafted.
@@ -196,24 +197,16 @@ public struct SnapshotHostRoot: HostRoot {
     }
 
     static func readArchive(_ path: String, cap: Int) throws(HostInspectionError) -> [UInt8] {
-        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType, type != .typeRegular {
-            throw HostInspectionError(.io, "\(path) is not a regular file; a snapshot is a .tar.gz written by `bulkhead snapshot`")
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw HostInspectionError(.io, exists ? "cannot open \(path) for reading (permission?)" : "\(path) does not exist")
-        }
-        defer { try? handle.close() }
         do {
-            let data = try handle.read(upToCount: cap + 1) ?? Data()
-            guard data.count <= cap else {
-                throw HostInspectionError(.tooLarge, "\(path) is over the snapshot cap of \(cap) bytes (refused)")
-            }
-            return [UInt8](data)
-        } catch let error as HostInspectionError {
-            throw error
+            return [UInt8](try SafeFile.readRegular(path, limit: cap))
         } catch {
-            throw HostInspectionError(.io, "cannot read \(path)", cause: error)
+            switch error.code {
+            case .notRegular:
+                throw HostInspectionError(.io, "\(path) is not a regular file; a snapshot is a .tar.gz written by `bulkhead snapshot`")
+            case .notFound: throw HostInspectionError(.io, "\(path) does not exist")
+            case .tooLarge: throw HostInspectionError(.tooLarge, "\(path) is over the snapshot cap of \(cap) bytes (refused)")
+            default: throw HostInspectionError(.io, "cannot read \(path)", cause: error)
+            }
         }
     }
 

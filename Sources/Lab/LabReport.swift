@@ -1,5 +1,6 @@
 public import BulkheadModel
 public import Foundation
+import SafeFiles
 
 /// An isolation mechanism the lab can boot.
 public enum LabMechanism: String, Codable, Hashable, Sendable, CaseIterable {
@@ -175,17 +176,13 @@ extension LabReport {
     /// Reads a stored report (`bulkhead lab run --format json > FILE`), bounded to 16 MiB, for
     /// `assess --lab FILE`. A report from an unknown schema version is refused.
     public static func load(path: String, limit: Int = 16 << 20) throws(LabError) -> LabReport {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw LabError(.artifactMissing, "cannot open the lab report \(path)")
-        }
-        defer { try? handle.close() }
         let data: Data
         do {
-            data = try handle.read(upToCount: limit + 1) ?? Data()
+            data = try SafeFile.readRegular(path, limit: limit)
         } catch {
+            if error.code == .tooLarge { throw LabError(.invalidArgument, "lab report \(path) is over \(limit) bytes") }
             throw LabError(.artifactMissing, "cannot read the lab report \(path)", cause: error)
         }
-        guard data.count <= limit else { throw LabError(.invalidArgument, "lab report \(path) is over \(limit) bytes") }
         let decoder = JSONCoding.decoder()
         let report: LabReport
         do {

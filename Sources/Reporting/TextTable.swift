@@ -1,3 +1,4 @@
+import BulkheadModel
 import Foundation
 
 /// A plain-text table for terminals: columns padded to the widest cell, cells sanitised so that a
@@ -11,18 +12,8 @@ public struct TextTable: Sendable {
     public mutating func append(_ row: [String]) { rows.append(row.map { TextTable.sanitise($0) }) }
 
     /// Replaces control characters (ESC, CR, LF …) with `?` and caps the length.
-    public static func sanitise(_ text: String, max: Int = 200) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(max) {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
-                out.append("?")
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        if text.unicodeScalars.count > max { out += "…" }
-        return out
-    }
+    /// (`TerminalText.field`, the one terminal sanitiser.)
+    public static func sanitise(_ text: String, max: Int = 200) -> String { TerminalText.field(text, max: max) }
 
     public func render() -> String {
         var widths = headers.map(\.count)

@@ -1,6 +1,7 @@
 public import Assessment
 public import BulkheadModel
 public import Foundation
+import SafeFiles
 
 // From the Assessment stage's report to the record the store keeps.
 extension AssessmentRecord {
@@ -47,13 +48,11 @@ extension AssessmentRecord {
     public static func load(path: String) throws(StoreError) -> AssessmentRecord {
         let data: Data
         do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: Store.documentLimit + 1) ?? Data()
+            data = try SafeFile.readRegular(path, limit: Store.documentLimit)
         } catch {
+            if error.code == .tooLarge { throw StoreError(.invalidArgument, "\(path) is larger than 64 MiB.") }
             throw StoreError(.io, "Cannot read \(path).", cause: error)
         }
-        guard data.count <= Store.documentLimit else { throw StoreError(.invalidArgument, "\(path) is larger than 64 MiB.") }
         let decoder = JSONCoding.decoder()
         if let record = try? decoder.decode(AssessmentRecord.self, from: data) { return record }
         do {

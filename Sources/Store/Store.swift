@@ -1,6 +1,7 @@
 import BulkheadModel
 public import Foundation
 import GRDB
+import SafeFiles
 
 /// The embedded SQLite store (WAL, busy timeout, versioned migrations). Opening never overwrites a file
 /// that is not a Bulkhead store: a foreign, corrupt or newer-schema file gives a `StoreError`.
@@ -23,17 +24,66 @@ public final class Store: Sendable {
 
     /// Opens the store when the file exists; nil when it does not (read commands do not create a store).
     public static func openExisting(at path: String, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> Store? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard SafeFile.occupied(path) else { return nil }
         return try openStore(at: path, busyTimeout: busyTimeout, create: false)
+    }
+
+    /// Opens an existing store for reading only (`history`, `diff`, `report`): a store the user may read but
+    /// not write (another user's, a read-only mount) is readable, and nothing is created or migrated. Nil when
+    /// there is no file at `path`. A store of an older schema is migrated (which needs write access).
+    public static func openForReading(at path: String, busyTimeout: TimeInterval = defaultBusyTimeout) throws -> Store? {
+        guard SafeFile.occupied(path) else { return nil }
+        try checkStoreFile(path)
+        try StoreInspector.inspect(path: path)
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "bulkhead-store-readonly"
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: readOnlyLocation(path), configuration: config)
+        } catch {
+            throw mapError(error, path: path, doing: "open")
+        }
+        let complete = (try? pool.read { db in try Schema.migrator.hasCompletedMigrations(db) }) ?? false
+        if !complete {
+            // An older schema: migrate it (this needs write access, and says so when it is missing).
+            try? pool.close()
+            return try openStore(at: path, busyTimeout: busyTimeout, create: false)
+        }
+        return Store(path: path, pool: pool)
+    }
+
+    /// Where a read-only connection opens the store. SQLite cannot read a WAL database read-only when it may
+    /// not create the `-shm` file beside it (another user's store, a read-only mount): then the store is
+    /// opened as an immutable URI (`file:…?immutable=1`, no locking, no -shm). A store the user may write is
+    /// opened by its path, with the ordinary locking.
+    static func readOnlyLocation(_ path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        if access(path, W_OK) == 0, access(directory.isEmpty ? "." : directory, W_OK) == 0 { return path }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute
+        return "file:\(encoded)?immutable=1"
+    }
+
+    /// The path names a regular file (a link to one is followed); a dangling link, FIFO, device or directory is refused.
+    static func checkStoreFile(_ path: String) throws {
+        do {
+            try SafeFile.checkRegular(path)
+        } catch {
+            if error.code == .notRegular, error.message.contains("a directory") {
+                throw StoreError(.io, "The store path \(path) is a directory; give a file path with --store.")
+            }
+            throw StoreError(.io, "Cannot use \(path) as the store: \(error.message).")
+        }
     }
 
     private static func openStore(at path: String, busyTimeout: TimeInterval, create: Bool) throws -> Store {
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue {
-                throw StoreError(.io, "The store path \(path) is a directory; give a file path with --store.")
-            }
+        if SafeFile.occupied(path) {
+            try checkStoreFile(path)
             try StoreInspector.inspect(path: path)
         } else if create {
             let directory = (path as NSString).deletingLastPathComponent
@@ -45,8 +95,17 @@ public final class Store: Sendable {
                     throw StoreError(.io, "Cannot create the store directory \(directory); pass --store PATH to use another place.", cause: error)
                 }
             }
+            // The store holds a host's security posture: created owner-only (O_CREAT|O_EXCL|O_NOFOLLOW, 0600)
+            // before SQLite opens it, so SQLite gives its -journal, -wal and -shm files the same mode.
+            do {
+                try SafeFile.createEmpty(path)
+            } catch  where error.code == .exists {
+                // Another process created it this instant: open it as an existing store.
+                try checkStoreFile(path)
+            } catch {
+                throw StoreError(.io, "Cannot create the store \(path).", cause: error)
+            }
         }
-        let isNew = !fm.fileExists(atPath: path)
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
@@ -56,10 +115,6 @@ public final class Store: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw mapError(error, path: path, doing: "open")
-        }
-        if isNew {
-            // The store holds a host's security posture: owner-only, like its directory.
-            try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         }
         let migrator = Schema.migrator
         do {
@@ -159,7 +214,7 @@ enum StoreInspector {
         config.readonly = true
         config.busyMode = .timeout(5)
         do {
-            let queue = try DatabaseQueue(path: path, configuration: config)
+            let queue = try DatabaseQueue(path: Store.readOnlyLocation(path), configuration: config)
             defer { try? queue.close() }
             try queue.read { db in
                 let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0

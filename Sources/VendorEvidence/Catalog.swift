@@ -489,6 +489,10 @@ public struct Catalog: Sendable {
     /// Decodes and checks one catalog file.
     public static func decodeProduct(_ data: Data, file: String) throws(VendorEvidenceError) -> Product {
         let raw: ProductFile
+        if let dup = JSONDuplicateKeys.first(in: data) {
+            throw VendorEvidenceError(
+                .malformed, file: file, message: "key \"\(dup.key)\" appears twice in \(dup.path); a catalog file must not repeat a key")
+        }
         do {
             raw = try JSONDecoder().decode(ProductFile.self, from: data)
         } catch let e as DecodingError {

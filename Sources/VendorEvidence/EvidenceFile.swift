@@ -23,6 +23,10 @@ public struct EvidenceFile: Sendable {
 
     public static func decode(_ data: Data, file: String, catalog: Catalog) throws(VendorEvidenceError) -> EvidenceFile {
         let raw: RawFile
+        if let dup = JSONDuplicateKeys.first(in: data) {
+            throw VendorEvidenceError(
+                .malformed, file: file, message: "key \"\(dup.key)\" appears twice in \(dup.path); an evidence file must not repeat a key")
+        }
         do {
             raw = try JSONDecoder().decode(RawFile.self, from: data)
         } catch let e as DecodingError {

@@ -1,5 +1,6 @@
 public import BulkheadModel
 import Foundation
+import SafeFiles
 
 /// Why the catalog or an evidence file could not be used. Every error names the file and, where it
 /// applies, the field (`facts[3].observed`), says what to do, and keeps the underlying cause; it has
@@ -102,30 +103,14 @@ extension VendorEvidenceError {
 
 /// Reads a whole regular file of at most `limit` bytes (never truncates silently).
 func readBounded(_ url: URL, limit: Int, file: String) throws(VendorEvidenceError) -> Data {
-    let attributes: [FileAttributeKey: Any]
     do {
-        attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        // SafeFile: a FIFO or device is refused before it is opened; at most `limit` bytes.
+        return try SafeFile.readRegular(url.path, limit: limit)
     } catch {
-        throw VendorEvidenceError(.unreadable, file: file, message: "cannot read the file", cause: error)
-    }
-    if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
-        throw VendorEvidenceError(.unreadable, file: file, message: "not a regular file")
-    }
-    if let size = attributes[.size] as? NSNumber, size.intValue > limit {
-        throw VendorEvidenceError(
-            .unreadable, file: file, message: "file is \(size.intValue) bytes, larger than the \(limit)-byte limit")
-    }
-    do {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        let data = try handle.read(upToCount: limit + 1) ?? Data()
-        if data.count > limit {
-            throw VendorEvidenceError(.unreadable, file: file, message: "file is larger than the \(limit)-byte limit")
+        switch error.code {
+        case .notRegular: throw VendorEvidenceError(.unreadable, file: file, message: "not a regular file")
+        case .tooLarge: throw VendorEvidenceError(.unreadable, file: file, message: "file is larger than the \(limit)-byte limit")
+        default: throw VendorEvidenceError(.unreadable, file: file, message: "cannot read the file", cause: error)
         }
-        return data
-    } catch let e as VendorEvidenceError {
-        throw e
-    } catch {
-        throw VendorEvidenceError(.unreadable, file: file, message: "cannot read the file", cause: error)
     }
 }

@@ -139,7 +139,9 @@ struct Assess: AsyncParsableCommand {
         let trend = noStore ? [] : self.trend(host: report.host.hostname ?? "unknown-host")
         let waived = noStore ? [] : self.waived(report)
         do {
-            emit(String(decoding: try ReportWriter.render(report, format: format.format, text: text, trend: trend, waived: waived), as: UTF8.self))
+            emit(
+                String(decoding: try ReportWriter.render(report, format: format.format, text: text, trend: trend, waived: waived), as: UTF8.self),
+                colour: color && format.format == .table)
         } catch {
             throw CLIError(.failed, "cannot render the \(format.format.rawValue) report", cause: error)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SafeFiles
 
 struct Bulkhead: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,9 @@ enum BulkheadVersion {
 @main
 enum BulkheadMain {
     static func main() async {
+        // Everything Bulkhead creates (reports, snapshots, the store and SQLite's -journal/-wal/-shm, keys,
+        // directories) is owner-only, whatever library creates it.
+        SafeFile.restrictUmask()
         let command: any ParsableCommand
         do {
             command = try Bulkhead.parseAsRoot()

@@ -21,8 +21,8 @@ struct StoreOptions: ParsableArguments {
     /// Opens (creating when missing) for commands that write.
     func open() throws -> Store { try Store.open(at: path) }
 
-    /// Opens only an existing store, for commands that read; nil when there is none yet.
-    func openExisting() throws -> Store? { try Store.openExisting(at: path) }
+    /// Opens only an existing store, read-only, for commands that read; nil when there is none yet.
+    func openExisting() throws -> Store? { try Store.openForReading(at: path) }
 }
 
 /// `--time-zone`, the zone dates are typed and shown in (stored in UTC).

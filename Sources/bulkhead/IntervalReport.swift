@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reporting
+import SafeFiles
 import Store
 
 struct Report: AsyncParsableCommand {
@@ -68,7 +69,7 @@ struct IntervalReportCommand: AsyncParsableCommand {
 
     func write(_ text: String, to path: String) throws {
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try SafeFile.create(path, contents: Data(text.utf8), replace: true)
         } catch {
             throw CLIError(.output, "cannot write \(path)", cause: error)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reporting
+import SafeFiles
 
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,16 +23,16 @@ struct Keys: ParsableCommand {
             let key = SigningKey()
             let privatePath = output + ".key"
             let publicPath = output + ".pub"
-            for path in [privatePath, publicPath] where FileManager.default.fileExists(atPath: path) {
+            // The private key is owner-only from its first byte (O_CREAT|O_EXCL|O_NOFOLLOW, 0600): never a
+            // world-readable temporary file renamed and chmod-ed afterwards. An existing file or link is refused.
+            for path in [privatePath, publicPath] where SafeFile.occupied(path) {
                 throw CLIError(.output, "\(path) already exists; choose another --output prefix")
             }
-            guard
-                FileManager.default.createFile(
-                    atPath: privatePath, contents: Data(key.fileText().utf8), attributes: [.posixPermissions: 0o600]),
-                FileManager.default.createFile(
-                    atPath: publicPath, contents: Data(key.publicKey.fileText().utf8), attributes: [.posixPermissions: 0o644])
-            else {
-                throw CLIError(.output, "cannot write \(privatePath) / \(publicPath)")
+            do {
+                try SafeFile.create(privatePath, contents: Data(key.fileText().utf8))
+                try SafeFile.create(publicPath, contents: Data(key.publicKey.fileText().utf8), mode: 0o644)
+            } catch {
+                throw CLIError(.output, "cannot write \(privatePath) / \(publicPath)", cause: error)
             }
             print("Private key: \(privatePath) (mode 0600)")
             print("Public key:  \(publicPath) (key id \(key.publicKey.keyID))")

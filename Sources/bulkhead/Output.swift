@@ -5,17 +5,21 @@ import Reporting
 
 /// Writes one line to standard error (diagnostics never go to standard output, which may be a report).
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.document(line) + "\n").utf8))
 }
 
-/// Writes rendered text to standard output as it is (renderers end their text with a newline).
-func emit(_ text: String) {
-    print(text, terminator: "")
+/// Writes rendered text to standard output (renderers end their text with a newline), through the one
+/// terminal sanitiser (`TerminalText.document`): whatever a renderer missed, no escape sequence, C1 control
+/// or bidirectional override reaches the terminal. With `colour` (the table on a terminal), Bulkhead's own
+/// SGR colour codes are kept and nothing else.
+func emit(_ text: String, colour: Bool = false) {
+    print(TerminalText.document(text, colour: colour), terminator: "")
 }
 
-/// Writes a value to standard output as a JSON document (`JSONCoding`, the one JSON style).
+/// Writes a value to standard output as a JSON document (`JSONCoding`, the one JSON style; its encoder
+/// escapes control characters itself).
 func emitJSON<T: Encodable>(_ value: T) throws {
-    emit(try JSONCoding.string(value))
+    print(try JSONCoding.string(value), terminator: "")
 }
 
 // MARK: - The one runtime error
@@ -51,26 +55,7 @@ enum CLIFailure {
     }
 
     /// Control characters (from host paths, feeds, other programs' output) become spaces or `?`; lines are joined.
-    static func oneLine(_ text: String) -> String {
-        var out = ""
-        var lastWasSpace = false
-        for scalar in text.unicodeScalars {
-            let isBreak = scalar == "\n" || scalar == "\r" || scalar == "\t" || scalar == " "
-            if isBreak {
-                if !lastWasSpace && !out.isEmpty { out.unicodeScalars.append(" ") }
-                lastWasSpace = true
-                continue
-            }
-            lastWasSpace = false
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) {
-                out.append("?")
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        while out.hasSuffix(" ") { out.removeLast() }
-        return out
-    }
+    static func oneLine(_ text: String) -> String { TerminalText.line(text) }
 
     /// Prints the line and exits with status 1.
     static func exit(_ error: any Error) -> Never {

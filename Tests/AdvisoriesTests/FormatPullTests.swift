@@ -148,6 +148,14 @@ enum Doc {
         #expect(a.affected.count == 2)
     }
 
+    /// Issue 19 #11: feeds are not refused for a repeated key (upstream feeds are large and not ours to fix);
+    /// every pull reader takes the last occurrence, as docs/security.md says. (Evidence and configuration files
+    /// refuse repeated keys instead.)
+    @Test func aRepeatedKeyTakesTheLastOccurrence() throws {
+        let a = try #require(Doc.parse(Doc.osv(#""summary": "first", "summary": "last""#)).advisories.first)
+        #expect(a.summary == "last")
+    }
+
     @Test func databaseSpecificOfTheRightTypeIsRead() throws {
         let a = try #require(
             Doc.parse(Doc.osv(#""database_specific": {"severity": "MODERATE", "cwe_ids": ["CWE-416"], "categories": null}"#)).advisories.first)

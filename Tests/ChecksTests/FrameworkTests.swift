@@ -65,6 +65,8 @@ import Testing
             (#"{"valuez": {}}"#, "unknown key"),
             (#"{"version": 2}"#, "version must be 1"),
             ("not json", "not a valid tailoring document"),
+            // Issue 19 #11: which "allowed" wins depends on the parser; refused instead.
+            (#"{"values": {"host.smt": {"allowed": false, "allowed": true, "reason": "x"}}}"#, "appears twice in $.values.host.smt"),
         ]
         for (doc, message) in cases {
             do throws(ChecksError) {

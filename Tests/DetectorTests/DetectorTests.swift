@@ -86,6 +86,19 @@ import Testing
         #expect(broken.problems.contains { $0.subject.contains("/etc/libvirt/qemu/broken.xml") })
     }
 
+    /// Issue 19 #11: a looping /etc/libvirt/qemu (a link to itself) hid every defined guest without a word.
+    @Test func aLoopingDomainDirectoryIsAProblem() throws {
+        let temp = try TempRoot()
+        try temp.write("/etc/libvirt/qemu.conf", "user = \"qemu\"\n")
+        try temp.symlink("/etc/libvirt/qemu", to: "qemu")
+        let pkg = InstalledPackage(name: "libvirt-daemon-system", version: "9.0.0-4+deb12u2", manager: "dpkg")
+        let libvirt = try #require(LibvirtDetector().detect(in: facts(packages: [pkg]), root: temp.root).first)
+        #expect(libvirt.guests.isEmpty)
+        #expect(libvirt.problems.contains { $0.subject == "/etc/libvirt/qemu" && $0.message.contains("cannot be listed") }, "\(libvirt.problems)")
+        // A missing /run/libvirt/qemu (no running domain) is not a problem.
+        #expect(!libvirt.problems.contains { $0.subject == "/run/libvirt/qemu" })
+    }
+
     @Test func libvirtIsNotReportedOnAHostWithoutIt() throws {
         let temp = try TempRoot()
         #expect(LibvirtDetector().detect(in: facts(), root: temp.root).isEmpty)

@@ -180,6 +180,59 @@ struct LibvirtDomainParserTests {
         #expect(parseError { () throws(ConfigParseError) in try xml(ext) }?.code == .forbiddenConstruct)
     }
 
+    /// Issue 19 #5: the DOCTYPE check read UTF-8 text, but libxml2 honours UTF-16 without a byte-order mark
+    /// and `encoding="UTF-7"`, so a DTD got past it (92.8 s of CPU in entity expansion, entities applied).
+    static let billionLaughs = """
+        <?xml version="1.0"?>
+        <!DOCTYPE lolz [
+         <!ENTITY lol "lol">
+         <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+         <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+         <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+         <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+         <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+         <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+         <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+         <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+         <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+        ]>
+        <domain type='kvm'><name>&lol9;</name></domain>
+        """
+
+    @Test func utf16WithoutBOMIsRefusedBeforeParsing() throws {
+        for encoding in [String.Encoding.utf16LittleEndian, .utf16BigEndian, .utf32LittleEndian] {
+            let data = try #require(Self.billionLaughs.data(using: encoding))
+            #expect(data.prefix(2) != Data([0xFF, 0xFE]) && data.prefix(2) != Data([0xFE, 0xFF]), "no BOM: the attack's form")
+            let e = parseError { () throws(ConfigParseError) in try LibvirtDomainParser.parse(data, source: "u16.xml") }
+            #expect(e?.code == .forbiddenConstruct, "\(String(describing: e))")
+            #expect(e?.message.contains("UTF-16") == true)
+        }
+        // A plain domain in UTF-16 is refused too: only UTF-8 is read.
+        let plain = try #require("<domain type='kvm'><name>x</name></domain>".data(using: .utf16LittleEndian))
+        #expect(parseError { () throws(ConfigParseError) in try LibvirtDomainParser.parse(plain, source: "p.xml") }?.code == .forbiddenConstruct)
+    }
+
+    @Test func declaredEncodingsOtherThanUTF8AreRefused() throws {
+        // UTF-7: `+ADw-` is `<`, so the DOCTYPE is invisible to a UTF-8 text search.
+        let utf7 =
+            "<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n+ADw-!DOCTYPE d +AFs-+ADw-!ENTITY a +ACI-aaaa+ACI-+AD4-+AF0-+AD4-\n<domain type='kvm'><name>&a;</name></domain>"
+        let e = parseError { () throws(ConfigParseError) in try xml(utf7) }
+        #expect(e?.code == .forbiddenConstruct && e?.message.contains("utf-7") == true, "\(String(describing: e))")
+        for name in ["ISO-8859-1", "EBCDIC-US", "UTF-16"] {
+            let doc = "<?xml version='1.0' encoding='\(name)'?><domain type='kvm'><name>x</name></domain>"
+            #expect(parseError { () throws(ConfigParseError) in try xml(doc) }?.code == .forbiddenConstruct, "\(name)")
+        }
+        for name in ["UTF-8", "utf-8", "US-ASCII"] {
+            let doc = "<?xml version=\"1.0\" encoding=\"\(name)\"?>\n<domain type='kvm'><name>ok</name></domain>"
+            #expect(try xml(doc).value.name == "ok", "\(name)")
+        }
+    }
+
+    @Test func billionLaughsIsRefusedWithoutExpansion() {
+        let e = parseError { () throws(ConfigParseError) in try xml(Self.billionLaughs) }
+        #expect(e?.code == .forbiddenConstruct)
+    }
+
     @Test func malformedInputs() {
         let truncated = "<domain type='kvm'>\n  <name>x</name>\n  <devices>\n    <disk type='file'"
         let e = parseError { () throws(ConfigParseError) in try xml(truncated) }

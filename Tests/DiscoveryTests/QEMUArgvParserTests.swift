@@ -299,6 +299,24 @@ struct QEMUArgvParserTests {
         #expect(vnc.raw.last == "unix:/run/v.sock,password=on")
     }
 
+    /// Issue 19 #4: credentials inside -drive file= and -blockdev strings never reach the stored configuration.
+    @Test func driveAndBlockdevCredentialsAreRedacted() throws {
+        let c = try parse([
+            "qemu", "-drive", "file=rbd:pool/img:id=admin:key=AQBkZXZpY2Uta2V5Cg==:auth_supported=cephx,if=virtio,format=raw",
+            "-drive", "file=iscsi://alice%iscsipw@192.0.2.1/iqn.2001-04.com.example:storage/1,if=none,id=d1",
+            "-blockdev", "driver=https,url=https://bob:httpspw@images.example/d.img,node-name=h0",
+            "-blockdev", #"{"driver":"ssh","node-name":"s0","server":{"host":"h"},"path":"/d","password":"sshpw"}"#,
+            "-blockdev", "driver=raw,node-name=n0,file.driver=rbd,file.pool=p,file.image=i,file.key=AQBmaWxla2V5",
+            "-object", "secret,id=sec0,data=objectpw", "-frobnicate", "url=ssh://root:unknownpw@h/x",
+        ]).value
+        let json = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+        for secret in ["AQBkZXZpY2Uta2V5", "iscsipw", "httpspw", "sshpw", "AQBmaWxla2V5", "objectpw", "unknownpw"] {
+            #expect(!json.contains(secret), "\(secret) stored")
+        }
+        #expect(c.drives.first?.file?.hasPrefix("rbd:pool/img:id=admin:key=<redacted>") == true, "\(c.drives)")
+        #expect(c.drives.count == 5)
+    }
+
     @Test func missingArgumentAndUnknownOptions() throws {
         let r = try parse(["qemu-system-x86_64", "-S", "-m"])
         #expect(r.value.startPaused)

@@ -43,6 +43,14 @@ struct FirecrackerParserTests {
         #expect(r.value.machine == nil && r.value.bootSource == nil)
     }
 
+    /// Issue 19 #11: Firecracker (serde) and Bulkhead could take different ones of two equal keys: refused.
+    @Test func duplicateKeysAreRefused() {
+        let doc = #"{"machine-config":{"vcpu_count":2,"mem_size_mib":512,"smt":false,"smt":true}}"#
+        let e = parseError { () throws(ConfigParseError) in try FirecrackerParser.parseConfigFile(Data(doc.utf8), source: "vm.json") }
+        #expect(e?.code == .malformed)
+        #expect(e?.message.contains("\"smt\" appears twice in $.machine-config") == true, "\(String(describing: e))")
+    }
+
     @Test func wrongTypesAreReportedByPath() throws {
         let r = try FirecrackerParser.parseConfigFile(
             Data(

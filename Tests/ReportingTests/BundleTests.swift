@@ -63,6 +63,16 @@ import Testing
         _ = try EvidenceBundle.verify(at: path, publicKey: key.publicKey)
     }
 
+    /// Issue 19 #10: verify read a whole file (up to 2 GiB) before comparing its size with the manifest. A file
+    /// grown to 1 GiB (sparse, so the test writes nothing) is now refused by its size without being read.
+    @Test func aFileOfAnotherSizeIsNotRead() throws {
+        let (path, key) = try makeBundle()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = path + "/snapshot/host.tar.gz"
+        #expect(truncate(file, 1 << 30) == 0)
+        verifyFails(path, key.publicKey, mentioning: "snapshot/host.tar.gz: content changed (1073741824 bytes, manifest says 300; not read)")
+    }
+
     @Test func aMissingFileIsNamed() throws {
         let (path, key) = try makeBundle()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -1,3 +1,4 @@
+import BulkheadTestSupport
 import Foundation
 import GRDB
 import Store
@@ -162,5 +163,84 @@ import Testing
             StoreLocation.defaultPath(isRoot: false, environment: ["XDG_DATA_HOME": "rel", "HOME": "/home/a"], home: "/x")
                 == "/home/a/.local/share/bulkhead/bulkhead.sqlite")
         #expect(StoreLocation.defaultPath(isRoot: false, environment: [:], home: "/home/b") == "/home/b/.local/share/bulkhead/bulkhead.sqlite")
+    }
+
+    // MARK: - Issue 19 #3 and #11
+
+    func mode(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    /// The store and SQLite's -wal and -shm were 0644: created 0600 before SQLite opens the file, whatever the umask.
+    @Test func storeAndItsCompanionFilesAreOwnerOnlyUnderAPermissiveUmask() throws {
+        let dir = try TempDir()
+        let path = dir.path("s.sqlite")
+        let old = umask(0o022)
+        defer { umask(old) }
+        let store = try Store.open(at: path)
+        try store.record(sampleRecord(finished: at(2026, 3, 1)))
+        // While the store is open, its WAL and shared-memory files exist.
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            #expect(mode(file) == 0o600, "\(file) is \(String(mode(file), radix: 8))")
+        }
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+        try store.close()
+    }
+
+    /// A dangling --store symlink created its target; it is refused and nothing is created.
+    @Test func aDanglingStoreLinkIsRefusedNotCreated() throws {
+        let dir = try TempDir()
+        let link = dir.path("store.sqlite")
+        let target = dir.path("elsewhere/victim.sqlite")
+        try FileManager.default.createDirectory(atPath: dir.path("elsewhere"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        expectStoreError(.io) { _ = try Store.open(at: link) }
+        #expect(!FileManager.default.fileExists(atPath: target))
+        expectStoreError(.io) { _ = try Store.openForReading(at: link) }
+    }
+
+    /// `history` could not read a store its user may read but not write ("attempt to write a readonly
+    /// database": SQLite wants the -shm file of a WAL store): reading commands open it read-only. Run as
+    /// `nobody` on a root-owned 0644 store in a root-owned 0755 directory, as an auditor reading root's store.
+    @Test(.enabled(if: geteuid() == 0 && Tool.runs("setpriv"), "needs root and setpriv to run bulkhead as nobody"))
+    func aStoreTheUserCannotWriteIsReadable() throws {
+        let setpriv = try #require(Tool.find("setpriv"))
+        let dir = try TempDir()
+        chmod(dir.url.path, 0o755)
+        let path = dir.path("ro.sqlite")
+        let store = try Store.open(at: path)
+        try store.record(sampleRecord(host: "hv-ro", finished: at(2026, 3, 1)))
+        try store.close()
+        chmod(path, 0o644)
+        let bulkhead = try builtExecutable("bulkhead")
+        // The binary must be reachable by nobody: skip the check when the build tree is private.
+        try #require(access(bulkhead.path, X_OK) == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: setpriv)
+        process.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", bulkhead.path, "history", "--store", path, "--format", "json",
+        ]
+        process.environment = ["HOME": "/nonexistent", "PATH": "/usr/bin:/bin", "TZ": "UTC"]
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(errors)")
+        #expect(output.contains("hv-ro"), "\(output)")
+        // Nothing was written beside the store.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == ["ro.sqlite"])
+    }
+
+    /// A FIFO named as the store would block `history`: refused without opening it.
+    @Test func aFIFOAsTheStoreIsRefused() throws {
+        let dir = try TempDir()
+        let fifo = dir.path("fifo.sqlite")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        expectStoreError(.io) { _ = try Store.openForReading(at: fifo) }
+        expectStoreError(.io) { _ = try Store.open(at: fifo) }
     }
 }

@@ -18,6 +18,18 @@ import Testing
           "facts":[{"criterion":"sbdCommitment","aspect":"memorySafetyRoadmap","value":"yes","claim":"Roadmap received."}]}]}
         """
 
+    /// Issue 19 #11: evidence kept the first of two equal keys, the advisory reader the last; a repeated key
+    /// in an evidence file is now refused.
+    @Test func duplicateKeysAreRefused() throws {
+        let twice = Self.good.replacingOccurrences(of: #""value":"yes""#, with: #""value":"no","value":"yes""#)
+        #expect(twice != Self.good)
+        let e = try #require(error(twice))
+        #expect(e.code == .malformed)
+        #expect(e.message.contains("\"value\" appears twice in $.attestations[0].facts[0]"), "\(e.message)")
+        let top = #"{"schemaVersion":1,"schemaVersion":1,"attestations":[]}"#
+        #expect(error(top)?.message.contains("schemaVersion") == true)
+    }
+
     @Test func validFileDecodesWithAttestationOrigin() throws {
         let f = try EvidenceFile.decode(Data(Self.good.utf8), file: "evidence.json", catalog: Fixture.catalog)
         let fact = try #require(f.facts.first)

@@ -1,5 +1,6 @@
 public import BulkheadModel
 import Foundation
+import SafeFiles
 
 /// Organisation-specific values and exclusions (docs/tailoring.md):
 ///
@@ -43,13 +44,12 @@ public struct Tailoring: Hashable, Sendable {
     public static func load(path: String, catalog: CheckCatalog) throws(ChecksError) -> Tailoring {
         let data: Data
         do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: maxFileBytes + 1) ?? Data()
+            // A FIFO or device is refused before it is opened (SafeFile): it would block or have effects.
+            data = try SafeFile.readRegular(path, limit: maxFileBytes)
         } catch {
+            if error.code == .tooLarge { throw ChecksError(.badTailoring, "the tailoring file \(path) is over 1 MiB") }
             throw ChecksError(.badTailoring, "cannot read the tailoring file \(path)", cause: error)
         }
-        guard data.count <= maxFileBytes else { throw ChecksError(.badTailoring, "the tailoring file \(path) is over 1 MiB") }
         return try parse(Array(data), source: path, catalog: catalog)
     }
 
@@ -57,6 +57,9 @@ public struct Tailoring: Hashable, Sendable {
     /// wrong types and missing reasons are errors naming the field.
     public static func parse(_ bytes: [UInt8], source: String, catalog: CheckCatalog) throws(ChecksError) -> Tailoring {
         let raw: RawDocument
+        if let dup = JSONDuplicateKeys.first(in: bytes) {
+            throw ChecksError(.badTailoring, "\(source): key \"\(dup.key)\" appears twice in \(dup.path); a tailoring file must not repeat a key")
+        }
         do {
             raw = try JSONDecoder().decode(RawDocument.self, from: Data(bytes))
         } catch let error as ChecksError {

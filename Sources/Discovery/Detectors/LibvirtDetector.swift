@@ -47,7 +47,18 @@ public struct LibvirtDetector: Detector {
         var guests: [String: Guest] = [:]
         // Running domains first: their XML is what the guest actually runs with.
         for (directory, running) in [(Self.runningDomains, true), (Self.definedDomains, false)] {
-            guard let names = try? evidence.files.list(directory) else { continue }
+            let names: [String]
+            do {
+                names = try evidence.files.list(directory)
+            } catch {
+                // Absent is ordinary (no running domains); anything else (a link loop, a file where the directory
+                // should be, permission) hides guests: a problem, so their items are inconclusive, never skipped quietly.
+                if error.code != .notFound {
+                    mechanism.problems.append(
+                        Problem(subject: directory, message: "the domain directory cannot be listed (\(error.message)); its guests are not assessed"))
+                }
+                continue
+            }
             let paths = names.sorted().filter { $0.hasSuffix(".xml") }.map { directory + "/" + $0 }
             let parsed = paths.concurrentMap { path in
                 GuestParsing.libvirt(path: path, running: running, files: evidence.files, observedAt: observed)

@@ -38,9 +38,11 @@ public enum QEMUArgvParser {
         throws(ConfigParseError) -> Parsed<QEMUConfiguration>
     {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
+        // Credentials are redacted before anything is parsed, so no field (drives' file=, objects, raw) holds one.
+        let argv = Redaction.arguments(argv)
         var st = State(source: source, limits: limits)
         st.c.binary = argv[0]
-        st.c.raw = redactArgv(argv)
+        st.c.raw = argv
         var i = 1
         while i < argv.count {
             let a = argv[i]
@@ -91,51 +93,8 @@ public enum QEMUArgvParser {
 
     // MARK: - Redaction
 
-    static func redactOptionString(_ s: String) -> String {
-        // Only an argument that names a password or a secret object can hold one: skip the parse otherwise
-        // (every argument passes through here, so this is the hot path of discovery).
-        guard mayHoldSecret(s) else { return s }
-        if s.hasPrefix("{") {
-            guard let j = try? JSONValue.parse(s, source: "", limits: .standard) else { return s }
-            if containsSecret(j) { return ParseSupport.redacted }
-            return s
-        }
-        let pairs = QEMUOptionString.parse(s)
-        let secretObject = s.hasPrefix("secret,") || pairs.contains { $0.key == "qom-type" && $0.value == "secret" }
-        guard pairs.contains(where: { ParseSupport.isSecretKey($0.key) }) || secretObject else { return s }
-        let parts = splitKeepingEscapes(s)
-        return parts.map { p -> String in
-            guard let eq = p.firstIndex(of: "=") else { return p }
-            let k = String(p[..<eq])
-            let v = String(p[p.index(after: eq)...])
-            // `password=on` (VNC) is a switch, not a secret.
-            if ParseSupport.isSecretKey(k), ParseSupport.bool(v) != nil { return p }
-            if ParseSupport.isSecretKey(k) || (secretObject && k == "data") { return k + "=" + ParseSupport.redacted }
-            return p
-        }.joined(separator: ",")
-    }
-
-    /// Cheap test, ASCII case-insensitive: does the text contain `passw` or `secret` at all?
-    static func mayHoldSecret(_ s: String) -> Bool {
-        let needles: [[UInt8]] = [Array("passw".utf8), Array("secret".utf8)]
-        let bytes = Array(s.utf8)
-        for needle in needles where bytes.count >= needle.count {
-            var i = 0
-            while i + needle.count <= bytes.count {
-                var j = 0
-                while j < needle.count, (bytes[i + j] | 0x20) == needle[j] { j += 1 }
-                if j == needle.count { return true }
-                i += 1
-            }
-        }
-        return false
-    }
-
-    static func containsSecret(_ j: JSONValue) -> Bool {
-        guard case .object(let o) = j else { return false }
-        if o["qom-type"]?.scalarText == "secret", o["data"] != nil { return true }
-        return o.keys.contains(where: ParseSupport.isSecretKey) || o.values.contains(where: containsSecret)
-    }
+    /// `Redaction.argument`, the one credential redaction (BulkheadModel).
+    static func redactOptionString(_ s: String) -> String { Redaction.argument(s) }
 
     static func splitKeepingEscapes(_ s: String) -> [String] {
         var parts: [String] = []

@@ -1,6 +1,7 @@
 public import BulkheadModel
 import Crypto
 public import Foundation
+import SafeFiles
 
 /// A signed evidence bundle: a directory holding the host snapshot, facts, results and reports, a
 /// `manifest.json` with the SHA-256 of every other file, and `manifest.sig`, an Ed25519 signature over
@@ -56,8 +57,9 @@ public enum EvidenceBundle {
             for name in documents.keys.sorted() {
                 let data = documents[name] ?? Data()
                 let url = URL(fileURLWithPath: path).appendingPathComponent(name)
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try data.write(to: url, options: .withoutOverwriting)
+                try fm.createDirectory(
+                    at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try SafeFile.create(url.path, contents: data)
                 files.append(Manifest.File(path: name, size: data.count, sha256: hex(SHA256.hash(data: data))))
             }
             let manifest = Manifest(
@@ -65,9 +67,10 @@ public enum EvidenceBundle {
                 bulkheadVersion: bulkheadVersion, signerKeyID: signingKey.publicKey.keyID, files: files)
             let manifestData = try JSONCoding.encoder().encode(manifest)
             let signature = try signingKey.key.signature(for: manifestData)
-            try manifestData.write(to: URL(fileURLWithPath: path).appendingPathComponent(manifestName), options: .withoutOverwriting)
-            try Data(signature.base64EncodedString().utf8 + [0x0A])
-                .write(to: URL(fileURLWithPath: path).appendingPathComponent(signatureName), options: .withoutOverwriting)
+            try SafeFile.create(URL(fileURLWithPath: path).appendingPathComponent(manifestName).path, contents: manifestData)
+            try SafeFile.create(
+                URL(fileURLWithPath: path).appendingPathComponent(signatureName).path,
+                contents: Data(signature.base64EncodedString().utf8 + [0x0A]))
             return manifest
         } catch let error as BundleError {
             throw error
@@ -135,14 +138,17 @@ public enum EvidenceBundle {
                 problems.append("\(file.path): missing")
                 continue
             }
-            do {
-                let data = try readBounded(base.appendingPathComponent(file.path).path, limit: maxFileBytes)
-                let digest = hex(SHA256.hash(data: data))
-                if data.count != file.size || digest != file.sha256 {
+            // The size is compared with the manifest before a byte is read; the hash is then streamed (1 MiB at
+            // a time), so verifying holds one chunk in memory whatever the bundle's files weigh.
+            switch streamedDigest(base.appendingPathComponent(file.path).path, expectedSize: file.size) {
+            case .sizeDiffers(let size):
+                problems.append("\(file.path): content changed (\(size) bytes, manifest says \(file.size); not read)")
+            case .digest(let digest):
+                if digest != file.sha256 {
                     problems.append("\(file.path): content changed (sha256 \(digest.prefix(16))…, manifest says \(file.sha256.prefix(16))…)")
                 }
-            } catch {
-                problems.append("\(file.path): \(error)")
+            case .failed(let message):
+                problems.append("\(file.path): \(message)")
             }
         }
         if !problems.isEmpty {
@@ -152,6 +158,39 @@ public enum EvidenceBundle {
     }
 
     // MARK: helpers
+
+    enum StreamedDigest {
+        case sizeDiffers(Int)
+        case digest(String)
+        case failed(String)
+    }
+
+    /// The chunk `verify` hashes a file with.
+    static let hashChunkBytes = 1 << 20
+
+    /// SHA-256 of a regular file whose size is `expectedSize`, streamed; a file of another size is not read.
+    static func streamedDigest(_ path: String, expectedSize: Int) -> StreamedDigest {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return .failed("not a regular file (links are refused)") }
+        guard Int(st.st_size) == expectedSize else { return .sizeDiffers(Int(st.st_size)) }
+        let fd: Int32
+        do { fd = try SafeFile.openRegular(path) } catch { return .failed(error.message) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var hasher = SHA256()
+        var total = 0
+        do {
+            while let chunk = try handle.read(upToCount: hashChunkBytes), !chunk.isEmpty {
+                total += chunk.count
+                // Grown since the size check: what was hashed is not what the manifest describes.
+                if total > expectedSize { return .sizeDiffers(total) }
+                hasher.update(data: chunk)
+            }
+        } catch {
+            return .failed("cannot read: \(error.localizedDescription)")
+        }
+        if total != expectedSize { return .sizeDiffers(total) }
+        return .digest(hex(hasher.finalize()))
+    }
 
     static func isSafeRelativePath(_ name: String) -> Bool {
         guard !name.isEmpty, !name.hasPrefix("/"), name.utf8.count < 1024 else { return false }

@@ -61,7 +61,7 @@ public enum AssessmentText {
         }
         if !report.problems.isEmpty {
             out.append("Problems (the items they concern are inconclusive):")
-            for p in report.problems { out.append("  - \(clean(p.description))") }
+            for p in report.problems { out.append("  - \(clean(p.description, max: 600))") }
         }
         if !options.evidenceDetail && report.mechanisms.contains(where: { $0.ism1460 != nil }) {
             out.append("Each ISM-1460 fact's source, date and confidence: --evidence-detail, or the HTML and JSON reports.")
@@ -201,13 +201,7 @@ public enum AssessmentText {
     }
 
     /// Host- and guest-derived text, made safe for a terminal: control characters become `?`, length is capped.
-    static func clean(_ text: String, max: Int = 240) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(max) {
-            out.unicodeScalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)
-        }
-        return text.unicodeScalars.count > max ? out + "…" : out
-    }
+    static func clean(_ text: String, max: Int = 240) -> String { TerminalText.field(text, max: max) }
 
     /// Breaks a line at spaces so no piece is wider than `width`; continuation lines keep the line's
     /// indent plus four spaces. A single word wider than the width (a URL) is left whole.

@@ -59,33 +59,36 @@ public enum CatalogText {
     /// The ISM-1460 evaluation with every criterion's facts, sources, dates, confidence and stale flags.
     public static func evaluation(_ e: ISM1460Evaluation, indent: String = "") -> String {
         var out = "\(indent)ISM-1460: \(e.status.rawValue) (confidence \(e.confidence.rawValue), memory safety via \(e.memorySafety.rawValue))\n"
-        if let w = e.weakestComponentReason { out += "\(indent)Weakest component: \(w)\n" }
+        if let w = e.weakestComponentReason { out += "\(indent)Weakest component: \(safe(w))\n" }
         for r in e.criteria {
             out += "\(indent)  (\(r.criterion.number)) \(r.criterion.title): \(r.outcome.rawValue)"
-            if let first = r.reasons.first { out += " — \(first)" }
+            if let first = r.reasons.first { out += " — \(safe(first))" }
             out += "\n"
             let listed = r.facts
             for f in listed {
                 out += "\(indent)      • \(factLine(f.decided))\n"
                 for o in f.others { out += "\(indent)        also: \(factLine(o))\n" }
-                if let res = f.resolution, f.conflict { out += "\(indent)        CONFLICT: \(res)\n" }
+                if let res = f.resolution, f.conflict { out += "\(indent)        CONFLICT: \(safe(res))\n" }
             }
             if listed.isEmpty {
-                for reason in r.reasons.dropFirst() { out += "\(indent)      • \(reason)\n" }
+                for reason in r.reasons.dropFirst() { out += "\(indent)      • \(safe(reason))\n" }
             }
         }
         if !e.staleFacts.isEmpty {
             out += "\(indent)Stale facts (observed more than 12 months before \(CalendarDate.format(e.assessedAt)); confidence lowered one level):\n"
             for s in e.staleFacts {
                 out +=
-                    "\(indent)  - \(s.fact.aspect.rawValue): \(s.fact.evidence.claim) (observed \(CalendarDate.format(s.fact.evidence.observedAt)))\n"
+                    "\(indent)  - \(s.fact.aspect.rawValue): \(safe(s.fact.evidence.claim)) (observed \(CalendarDate.format(s.fact.evidence.observedAt)))\n"
             }
         }
         if e.status == .notAssessed, e.components.isEmpty {
-            for line in e.rationale.dropFirst() { out += "\(indent)\(line)\n" }
+            for line in e.rationale.dropFirst() { out += "\(indent)\(safe(line))\n" }
         }
         return out
     }
+
+    /// Evidence text (claims, reasons) came from files and feeds: the one terminal sanitiser.
+    static func safe(_ text: String) -> String { TerminalText.field(text, max: 2000) }
 
     static func factLine(_ w: WeighedFact) -> String {
         let f = w.fact
@@ -94,7 +97,7 @@ public enum CatalogText {
         s += " | confidence \(w.effectiveConfidence.rawValue)"
         if w.stale { s += " (STALE, was \(f.evidence.confidence.rawValue))" }
         if case .catalog = f.origin {} else { s += " | \(f.origin.label)" }
-        return s
+        return TerminalText.field(s, max: 2000)
     }
 
     /// Side-by-side criteria table for procurement.
@@ -124,12 +127,14 @@ public enum CatalogText {
         let columns = rows.map(\.count).max() ?? 0
         var widths = Array(repeating: 0, count: columns)
         for r in rows {
-            for (i, cell) in r.enumerated() where i < columns { widths[i] = max(widths[i], min(cell.count, 48)) }
+            for (i, cell) in r.enumerated() where i < columns { widths[i] = max(widths[i], min(TerminalText.field(cell).count, 48)) }
         }
         var out = ""
         for r in rows {
             var line = ""
             for (i, cell) in r.enumerated() where i < columns {
+                // Cells carry host-derived text (versions, names): the one terminal sanitiser first.
+                let cell = TerminalText.field(cell)
                 let text = cell.count > 48 ? String(cell.prefix(47)) + "…" : cell
                 line += i == r.count - 1 ? text : text.padding(toLength: widths[i] + 2, withPad: " ", startingAt: 0)
             }

@@ -1,6 +1,7 @@
 public import Assessment
 public import BulkheadModel
 public import Foundation
+import SafeFiles
 
 /// Bulkhead's one output-format vocabulary. Every command that prints data offers `table` and `json`;
 /// an assessment also renders as `oscal`, `sarif`, `html`, `md` and `csv`, and the check documentation
@@ -54,7 +55,7 @@ public enum ReportWriter {
             case .table:
                 var options = text
                 options.waived.formUnion(waived)
-                return Data(AssessmentText.render(report, options: options).utf8)
+                return Data(TerminalText.document(AssessmentText.render(report, options: options), colour: options.color).utf8)
             }
         } catch let e as ReportError {
             throw e
@@ -78,7 +79,8 @@ public enum ReportWriter {
     ) throws(ReportError) -> [URL] {
         let fm = FileManager.default
         do {
-            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw ReportError(.write, "cannot create the output directory \(directory.path)", cause: error)
         }
@@ -105,9 +107,14 @@ public enum ReportWriter {
         for (url, data) in zip(targets, rendered) {
             let staged = staging.appendingPathComponent(url.lastPathComponent)
             do {
-                try data.write(to: staged)
+                // 0600 from the first byte, in Bulkhead's own staging directory.
+                try SafeFile.create(staged.path, contents: data)
             } catch {
                 throw ReportError(.write, "cannot write \(url.path)", cause: error)
+            }
+            // A link planted where a report goes is refused, even with --force: never written through or replaced.
+            if (try? fm.destinationOfSymbolicLink(atPath: url.path)) != nil {
+                throw ReportError(.write, "\(url.path) is a symbolic link; refusing to write through or replace it")
             }
             let moved = overwrite ? rename(staged.path, url.path) : link(staged.path, url.path)
             guard moved == 0 else {

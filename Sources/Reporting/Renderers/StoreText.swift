@@ -1,13 +1,12 @@
+import BulkheadModel
 public import Foundation
 public import Store
 
 /// The terminal renderings of the store commands (`history`, `diff`, `review`, `training`, `waive`).
 /// Every string that came from a host or a user (host names, subjects, names, notes) is sanitised.
 public enum StoreText {
-    /// One line of host- or user-given text: control characters become spaces.
-    public static func clean(_ s: String) -> String {
-        String(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || (0x80...0x9F).contains($0.value) ? " " : Character($0) })
-    }
+    /// One line of host- or user-given text (`TerminalText.field`, the one terminal sanitiser, uncapped).
+    public static func clean(_ s: String) -> String { TerminalText.field(s, max: Int.max) }
 
     /// Columns padded to the widest cell, no rule under the header.
     public static func table(header: [String], rows: [[String]]) -> String {

@@ -1,0 +1,26 @@
+import Discovery
+import Foundation
+
+/// Cloud Hypervisor, crosvm, Firecracker and jailer argv (NUL-separated) through their parsers.
+func fuzz(_ data: Data) {
+    var args = argv(data)
+    if args.isEmpty { args = ["vmm"] }
+    _ = try? CloudHypervisorArgvParser.parse(args)
+    _ = try? CrosvmArgvParser.parse(args)
+    _ = try? FirecrackerParser.parseArgv(args)
+    _ = try? FirecrackerParser.parseJailer(args)
+}
+
+// The libFuzzer entry point: the one place outside the package targets where a pointer is touched (the C ABI
+// hands over a pointer and a length); the bytes are copied into a Data at once.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEntry(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+    let data = start.map { Data(bytes: $0, count: count) } ?? Data()
+    fuzz(data)
+    return 0
+}
+
+/// NUL-separated arguments, as /proc/PID/cmdline holds them.
+func argv(_ data: Data) -> [String] {
+    data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+}
