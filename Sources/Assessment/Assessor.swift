@@ -20,6 +20,9 @@ public struct Assessor: Sendable {
     public var toolVersion: String
     /// The checks and other findings to add (default: ISM-1460 only).
     public var plan: AssessmentPlan
+    /// Kata's `[hypervisor.*]` sections and the file they were read from, when the evidence holds its
+    /// configuration (set by `run(on:)`); Kata's 4a follows the VMM configured there.
+    public var kataConfiguration: (hypervisors: [String], path: String)?
 
     public init(
         catalog: Catalog, attestations: [CriterionFact] = [], measured: [CriterionFact] = [], evidenceFiles: [String] = [],
@@ -60,11 +63,16 @@ public struct Assessor: Sendable {
             assessor.measured += measured.facts
             censusProblems += measured.problems
         }
+        assessor.kataConfiguration = KataStack.configured(evidence)
         var report = assessor.assess(discovery)
         report.host.replayedFrom = evidence.replayedFrom
         report.problems += censusProblems
+        // ISM-1743: the host's operating system, from its os-release, judged like an isolation mechanism's vendor.
+        let operatingSystem = HostOperatingSystem.ism1743(
+            evidence: evidence, catalog: catalog, evaluator: assessor.evaluator, facts: assessor.attestations + assessor.measured)
         guard let checks = plan.checks else {
             if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
+            report.hostControls = (report.hostControls ?? []) + [operatingSystem]
             return report
         }
         let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
@@ -76,7 +84,14 @@ public struct Assessor: Sendable {
                 now: asOf)
         }
         attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
+        report.hostControls = (report.hostControls ?? []) + [operatingSystem]
         return report
+    }
+
+    /// The evaluator every verdict of this assessment uses: the catalog judges each part of a stack once,
+    /// with the attestations and measurements about it.
+    public var evaluator: ISM1460Evaluator {
+        ISM1460Evaluator(asOf: asOf, catalog: catalog, otherFacts: attestations + measured)
     }
 
     /// Adds findings to the report: those about a mechanism (or one of its guests) become its control
@@ -110,7 +125,7 @@ public struct Assessor: Sendable {
 
     /// Assesses mechanisms already discovered.
     public func assess(_ discovery: DiscoveryResult) -> AssessmentReport {
-        let evaluator = ISM1460Evaluator(asOf: asOf)
+        let evaluator = self.evaluator
         var results: [MechanismAssessment] = []
         for m in discovery.mechanisms {
             results.append(assess(m, evaluator: evaluator))
@@ -135,16 +150,23 @@ public struct Assessor: Sendable {
     }
 
     public func assess(_ m: IsolationMechanism) -> MechanismAssessment {
-        assess(m, evaluator: ISM1460Evaluator(asOf: asOf))
+        assess(m, evaluator: evaluator)
     }
 
     func assess(_ m: IsolationMechanism, evaluator: ISM1460Evaluator) -> MechanismAssessment {
-        let product = catalog.product(m.product) ?? catalog.lookup(m.product.rawValue)
-        let evaluation: ISM1460Evaluation
+        var product = catalog.product(m.product) ?? catalog.lookup(m.product.rawValue)
+        var kataNote: String?
+        if let kata = product, kata.id == "kata-containers" {
+            let (configured, note) = KataStack.product(kata, configured: kataConfiguration)
+            product = configured
+            kataNote = note
+        }
+        var evaluation: ISM1460Evaluation
         if let product {
             evaluation = evaluator.evaluate(
                 product, attestations: attestations.filter { $0.product == product.id },
                 measured: measured.filter { $0.product == product.id })
+            if let kataNote, !kataNote.isEmpty { evaluation.rationale.insert(kataNote + ".", at: min(1, evaluation.rationale.count)) }
         } else {
             evaluation = evaluator.notInCatalog(product: m.product, name: m.name)
         }
