@@ -70,6 +70,9 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
         public var evidenceFiles: [String]
         /// Stages whose measured facts were merged (`census`, `advisories`).
         public var measuredBy: [String]
+        /// The advisory database ISM-1606 and criterion 5 read: its age, sources and record counts. Added in
+        /// schema 1 without a version bump (an optional key).
+        public var advisoryDatabase: AdvisoryDatabaseInfo?
         public init(
             catalogProducts: Int, catalogSchemaVersion: Int = Catalog.schemaVersion, catalogDirectories: [String] = [],
             evidenceFiles: [String] = [], measuredBy: [String] = []
@@ -80,6 +83,21 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
             self.evidenceFiles = evidenceFiles
             self.measuredBy = measuredBy
         }
+    }
+
+    /// The advisory database as the report names it (ISM-1606 evidence).
+    public struct AdvisoryDatabaseInfo: Codable, Hashable, Sendable {
+        public var path: String
+        /// The newest import into it; nil when it holds nothing or could not be read.
+        public var lastImport: Date?
+        /// Days between the last import and the assessment.
+        public var ageDays: Double?
+        public var recordsByFormat: [String: Int]
+        public var files: Int
+        /// Older than `AdvisoryFindings.maximumAgeDays` (or of unknown age): passes are not claimed from it.
+        public var stale: Bool
+        /// "absent", "unreadable: …" or "available".
+        public var state: String
     }
 
     /// Count of mechanisms per ISM-1460 status, for summaries.

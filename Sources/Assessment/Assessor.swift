@@ -82,8 +82,14 @@ public struct Assessor: Sendable {
             advisoryFindings = AdvisoryFindings.findings(
                 mechanisms: discovery.mechanisms, evidence: evidence, aliases: AdvisoryAliases.all(catalog), database: database,
                 now: asOf)
+            let info = AdvisoryFindings.info(database, now: asOf)
+            report.inputs.advisoryDatabase = info
+            advisoryFindings = AdvisoryFindings.applyAge(advisoryFindings, info)
         }
-        attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
+        // ISM-1606 for the host from patch evidence (pending security updates, running kernel), never from
+        // release support alone.
+        let patchFindings = PatchFindings.findings(evidence: evidence, now: asOf)
+        attach(checkReport.findings + advisoryFindings + patchFindings + plan.extraFindings, to: &report)
         report.hostControls = (report.hostControls ?? []) + [operatingSystem]
         return report
     }
