@@ -21,6 +21,9 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
     /// Controls about the host itself (ISM-1605 hardened OS, 1461, 1607 logging, 1848 OS support), from the
     /// host checks; nil when no checks ran. Added in schema 1 without a version bump (an optional key).
     public var hostControls: [ControlAssessment]?
+    /// The ISM's words for each control in this report: statement, revision, updated, and the ISM release
+    /// they were read from (built in, or `--ism-catalog FILE`). Added in schema 1 without a version bump.
+    public var ism: ISMCatalog?
 
     public init(
         tool: ToolInfo, host: HostIdentity, assessedAt: Date, inputs: Inputs, mechanisms: [MechanismAssessment],
@@ -98,6 +101,20 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
         public var stale: Bool
         /// "absent", "unreadable: …" or "available".
         public var state: String
+    }
+
+    /// Every control this report gives a verdict for, in the ISM's order.
+    public var assessedControls: [ControlID] {
+        let all = mechanisms.flatMap { $0.controls.map(\.verdict.control) } + (hostControls ?? []).map(\.verdict.control)
+        return ISMCatalog.assessed.filter { all.contains($0) }
+    }
+
+    /// Keeps, of `catalog`, the controls this report assesses.
+    public mutating func quote(_ catalog: ISMCatalog?) {
+        guard var c = catalog else { return }
+        let wanted = assessedControls
+        c.controls = c.controls.filter { wanted.contains($0.id) }
+        ism = c
     }
 
     /// Count of mechanisms per ISM-1460 status, for summaries.

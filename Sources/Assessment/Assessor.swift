@@ -23,6 +23,8 @@ public struct Assessor: Sendable {
     /// Kata's `[hypervisor.*]` sections and the file they were read from, when the evidence holds its
     /// configuration (set by `run(on:)`); Kata's 4a follows the VMM configured there.
     public var kataConfiguration: (hypervisors: [String], path: String)?
+    /// The ISM text every report quotes: the built-in extract unless `--ism-catalog FILE` gave another.
+    public var ismCatalog: ISMCatalog? = try? ISMCatalog.bundled()
 
     public init(
         catalog: Catalog, attestations: [CriterionFact] = [], measured: [CriterionFact] = [], evidenceFiles: [String] = [],
@@ -73,6 +75,7 @@ public struct Assessor: Sendable {
         guard let checks = plan.checks else {
             if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
             report.hostControls = (report.hostControls ?? []) + [operatingSystem]
+            report.quote(ismCatalog)
             return report
         }
         let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
@@ -91,6 +94,7 @@ public struct Assessor: Sendable {
         let patchFindings = PatchFindings.findings(evidence: evidence, now: asOf)
         attach(checkReport.findings + advisoryFindings + patchFindings + plan.extraFindings, to: &report)
         report.hostControls = (report.hostControls ?? []) + [operatingSystem]
+        report.quote(ismCatalog)
         return report
     }
 
@@ -145,7 +149,7 @@ public struct Assessor: Sendable {
                     return nil
                 })
         ).sorted()
-        return AssessmentReport(
+        var report = AssessmentReport(
             tool: .init(version: toolVersion),
             host: .init(hostname: discovery.hostname, source: discovery.source, collectedAt: discovery.collectedAt),
             assessedAt: asOf,
@@ -153,6 +157,8 @@ public struct Assessor: Sendable {
                 catalogProducts: catalog.products.count, catalogDirectories: catalogDirectories,
                 evidenceFiles: evidenceFiles, measuredBy: measuredBy),
             mechanisms: results, problems: problems)
+        report.quote(ismCatalog)
+        return report
     }
 
     public func assess(_ m: IsolationMechanism) -> MechanismAssessment {

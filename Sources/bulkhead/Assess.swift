@@ -51,6 +51,12 @@ struct Assess: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Private key for --bundle (from `bulkhead keys generate`).", valueName: "FILE"))
     var signingKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "An ISM OSCAL catalog (ISM_catalog.json of a newer release) to quote control statements and revisions from (default: the built-in 2025.12.9 extract).",
+            valueName: "FILE"))
+    var ismCatalog: String?
+
     @Flag(help: "Run the lab (`bulkhead lab run`) for each discovered mechanism it supports and add its findings.")
     var lab = false
 
@@ -101,6 +107,11 @@ struct Assess: AsyncParsableCommand {
             catalog: catalog, attestations: try options.attestations(catalog), evidenceFiles: options.evidenceFiles,
             catalogDirectories: options.catalogDirectories, asOf: try options.date(), toolVersion: BulkheadVersion.current,
             plan: plan)
+        if let ismCatalog {
+            do { assessor.ismCatalog = try ISMCatalog.load(path: ismCatalog) } catch {
+                throw CLIError(.input, "cannot read the ISM catalog \(ismCatalog)", cause: error)
+            }
+        }
         // The host is read once; with --bundle the collection also keeps file modes and owners, since the
         // bundle carries its snapshot.
         let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)

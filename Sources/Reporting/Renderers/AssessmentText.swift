@@ -45,6 +45,8 @@ public enum AssessmentText {
         if let host = report.hostControls, !host.isEmpty {
             out += "== The host\n" + findingsText(host, indent: "  ") + "\n"
         }
+        let quoted = ISMQuote.lines(report)
+        out += "== ISM controls assessed\n" + quoted.map { "  \($0)\n" }.joined() + "\n"
         if !report.problems.isEmpty {
             out += "Problems (the items they concern are inconclusive):\n"
             for p in report.problems { out += "  - \(p)\n" }
