@@ -24,6 +24,10 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
     /// The ISM's words for each control in this report: statement, revision, updated, and the ISM release
     /// they were read from (built in, or `--ism-catalog FILE`). Added in schema 1 without a version bump.
     public var ism: ISMCatalog?
+    /// The system profile the assessment was scoped by (`bulkhead.toml`, `--profile`), if any.
+    public var profile: SystemProfile?
+    /// What the assessment assumed for want of a profile.
+    public var assumptions: [String]?
 
     public init(
         tool: ToolInfo, host: HostIdentity, assessedAt: Date, inputs: Inputs, mechanisms: [MechanismAssessment],

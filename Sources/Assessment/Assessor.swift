@@ -25,6 +25,8 @@ public struct Assessor: Sendable {
     public var kataConfiguration: (hypervisors: [String], path: String)?
     /// The ISM text every report quotes: the built-in extract unless `--ism-catalog FILE` gave another.
     public var ismCatalog: ISMCatalog? = try? ISMCatalog.bundled()
+    /// The system profile (`bulkhead.toml`, `--profile FILE`): classification scopes ISM-1461.
+    public var profile: SystemProfile?
 
     public init(
         catalog: Catalog, attestations: [CriterionFact] = [], measured: [CriterionFact] = [], evidenceFiles: [String] = [],
@@ -75,6 +77,7 @@ public struct Assessor: Sendable {
         guard let checks = plan.checks else {
             if !plan.extraFindings.isEmpty { attach(plan.extraFindings, to: &report) }
             report.hostControls = (report.hostControls ?? []) + [operatingSystem]
+            ClassificationScope.apply(to: &report, profile: profile, ism: ismCatalog)
             report.quote(ismCatalog)
             return report
         }
@@ -94,6 +97,7 @@ public struct Assessor: Sendable {
         let patchFindings = PatchFindings.findings(evidence: evidence, now: asOf)
         attach(checkReport.findings + advisoryFindings + patchFindings + plan.extraFindings, to: &report)
         report.hostControls = (report.hostControls ?? []) + [operatingSystem]
+        ClassificationScope.apply(to: &report, profile: profile, ism: ismCatalog)
         report.quote(ismCatalog)
         return report
     }
