@@ -100,7 +100,7 @@ let package = Package(
             name: "VendorEvidence",
             dependencies: ["BulkheadModel", "SafeFiles"],
             exclude: ["README.md"],
-            resources: [.copy("Catalog")],
+            resources: [.copy("Catalog"), .copy("ISM")],
             swiftSettings: strict),
         // Language census of source trees: memory-safe share and unsafe density.
         .target(

@@ -325,6 +325,29 @@ public struct AdvisoryDatabase: Sendable {
         }
     }
 
+    /// What an assessment report says about the database: when it was last imported into, from which
+    /// feed formats, how many records each.
+    public struct Summary: Codable, Sendable, Equatable {
+        public var files: Int
+        /// The newest `imported_at` of any file (ISO 8601), nil for an empty database.
+        public var lastImport: Date?
+        /// Records per feed format (`cve5`, `osv`, `nvd` …).
+        public var recordsByFormat: [String: Int]
+    }
+
+    public func summary() throws -> Summary {
+        try queue.read { db in
+            var byFormat: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT format, COUNT(*) AS n FROM advisories GROUP BY format") {
+                byFormat[row["format"]] = row["n"]
+            }
+            let newest: String? = try String.fetchOne(db, sql: "SELECT MAX(imported_at) FROM files")
+            return Summary(
+                files: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files") ?? 0,
+                lastImport: newest.flatMap { ISO8601DateFormatter().date(from: $0) }, recordsByFormat: byFormat)
+        }
+    }
+
     public func problems() throws -> [ImportProblem] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT file, code, reason FROM problems ORDER BY file").map { r in

@@ -8,6 +8,47 @@ public import HostInspection
 /// the package's changelog), and whether any open one is past its ISM patch deadline.
 public enum AdvisoryFindings {
     public static let checkID = "advisories.patched"
+    /// A database last imported into more than this many days before the assessment is stale: its
+    /// "nothing open" is not claimed as a pass (ISM-1606's shortest deadline is 48 hours).
+    public static let maximumAgeDays = 7.0
+
+    /// The report's description of the database, and whether it is stale at `now`.
+    public static func info(_ opened: OpenedAdvisoryDatabase, now: Date, maximumAgeDays: Double = maximumAgeDays)
+        -> AssessmentReport.AdvisoryDatabaseInfo
+    {
+        switch opened {
+        case .absent(let path):
+            return .init(path: path, lastImport: nil, ageDays: nil, recordsByFormat: [:], files: 0, stale: true, state: "absent")
+        case .unreadable(let path, let reason):
+            return .init(
+                path: path, lastImport: nil, ageDays: nil, recordsByFormat: [:], files: 0, stale: true, state: "unreadable: \(reason)")
+        case .available(let path, let db):
+            guard let s = try? db.summary() else {
+                return .init(
+                    path: path, lastImport: nil, ageDays: nil, recordsByFormat: [:], files: 0, stale: true,
+                    state: "unreadable: summary query failed")
+            }
+            let age = s.lastImport.map { max(0, now.timeIntervalSince($0) / 86400) }
+            return .init(
+                path: path, lastImport: s.lastImport, ageDays: age, recordsByFormat: s.recordsByFormat, files: s.files,
+                stale: (age ?? .infinity) > maximumAgeDays, state: "available")
+        }
+    }
+
+    /// A stale database cannot show that nothing is open: its passes become inconclusive, saying why.
+    public static func applyAge(_ findings: [Finding], _ info: AssessmentReport.AdvisoryDatabaseInfo) -> [Finding] {
+        guard info.stale, info.state == "available" else { return findings }
+        let age = info.ageDays.map { "\(FactValue.format($0)) days old" } ?? "of unknown age"
+        return findings.map { f in
+            guard f.checkID == checkID, f.outcome == .pass else { return f }
+            var g = f
+            g.outcome = .inconclusive(
+                reason:
+                    "no open advisory in \(info.path), but the database is \(age) (more than \(FactValue.format(maximumAgeDays)) days): refresh it with `bulkhead advisories fetch` before this counts — \(f.observed ?? "")"
+            )
+            return g
+        }
+    }
 
     /// What `bulkhead checks show advisories.patched` and every report print for this check.
     public static let guidance = CheckGuidance(

@@ -27,6 +27,13 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
     /// Per check id with a finding in this report: its title, remediation, effort and references, from the
     /// check definitions. Added in schema 1 without a version bump (an optional key).
     public var guidance: [String: CheckGuidance]?
+    /// The ISM's words for each control in this report: statement, revision, updated, and the ISM release
+    /// they were read from (built in, or `--ism-catalog FILE`). Added in schema 1 without a version bump.
+    public var ism: ISMCatalog?
+    /// The system profile the assessment was scoped by (`bulkhead.toml`, `--profile`), if any.
+    public var profile: SystemProfile?
+    /// What the assessment assumed for want of a profile.
+    public var assumptions: [String]?
 
     public init(
         tool: ToolInfo, host: HostIdentity, assessedAt: Date, inputs: Inputs, mechanisms: [MechanismAssessment],
@@ -76,6 +83,9 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
         public var evidenceFiles: [String]
         /// Stages whose measured facts were merged (`census`, `advisories`).
         public var measuredBy: [String]
+        /// The advisory database ISM-1606 and criterion 5 read: its age, sources and record counts. Added in
+        /// schema 1 without a version bump (an optional key).
+        public var advisoryDatabase: AdvisoryDatabaseInfo?
         public init(
             catalogProducts: Int, catalogSchemaVersion: Int = Catalog.schemaVersion, catalogDirectories: [String] = [],
             evidenceFiles: [String] = [], measuredBy: [String] = []
@@ -86,6 +96,35 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
             self.evidenceFiles = evidenceFiles
             self.measuredBy = measuredBy
         }
+    }
+
+    /// The advisory database as the report names it (ISM-1606 evidence).
+    public struct AdvisoryDatabaseInfo: Codable, Hashable, Sendable {
+        public var path: String
+        /// The newest import into it; nil when it holds nothing or could not be read.
+        public var lastImport: Date?
+        /// Days between the last import and the assessment.
+        public var ageDays: Double?
+        public var recordsByFormat: [String: Int]
+        public var files: Int
+        /// Older than `AdvisoryFindings.maximumAgeDays` (or of unknown age): passes are not claimed from it.
+        public var stale: Bool
+        /// "absent", "unreadable: …" or "available".
+        public var state: String
+    }
+
+    /// Every control this report gives a verdict for, in the ISM's order.
+    public var assessedControls: [ControlID] {
+        let all = mechanisms.flatMap { $0.controls.map(\.verdict.control) } + (hostControls ?? []).map(\.verdict.control)
+        return ISMCatalog.assessed.filter { all.contains($0) }
+    }
+
+    /// Keeps, of `catalog`, the controls this report assesses.
+    public mutating func quote(_ catalog: ISMCatalog?) {
+        guard var c = catalog else { return }
+        let wanted = assessedControls
+        c.controls = c.controls.filter { wanted.contains($0.id) }
+        ism = c
     }
 
     /// Count of mechanisms per ISM-1460 status, for summaries.

@@ -20,6 +20,13 @@ public struct Assessor: Sendable {
     public var toolVersion: String
     /// The checks and other findings to add (default: ISM-1460 only).
     public var plan: AssessmentPlan
+    /// Kata's `[hypervisor.*]` sections and the file they were read from, when the evidence holds its
+    /// configuration (set by `run(on:)`); Kata's 4a follows the VMM configured there.
+    public var kataConfiguration: (hypervisors: [String], path: String)?
+    /// The ISM text every report quotes: the built-in extract unless `--ism-catalog FILE` gave another.
+    public var ismCatalog: ISMCatalog? = try? ISMCatalog.bundled()
+    /// The system profile (`bulkhead.toml`, `--profile FILE`): classification scopes ISM-1461.
+    public var profile: SystemProfile?
 
     public init(
         catalog: Catalog, attestations: [CriterionFact] = [], measured: [CriterionFact] = [], evidenceFiles: [String] = [],
@@ -60,14 +67,21 @@ public struct Assessor: Sendable {
             assessor.measured += measured.facts
             censusProblems += measured.problems
         }
+        assessor.kataConfiguration = KataStack.configured(evidence)
         var report = assessor.assess(discovery)
         report.host.replayedFrom = evidence.replayedFrom
         report.problems = Self.collapsingPermissionDenied(report.problems + censusProblems)
+        // ISM-1743: the host's operating system, from its os-release, judged like an isolation mechanism's vendor.
+        let operatingSystem = HostOperatingSystem.ism1743(
+            evidence: evidence, catalog: catalog, evaluator: assessor.evaluator, facts: assessor.attestations + assessor.measured)
         guard let checks = plan.checks else {
             if !plan.extraFindings.isEmpty {
                 attach(plan.extraFindings, to: &report)
                 report.guidance = plan.extraGuidance
             }
+            report.hostControls = (report.hostControls ?? []) + [operatingSystem]
+            ClassificationScope.apply(to: &report, profile: profile, ism: ismCatalog)
+            report.quote(ismCatalog)
             return report
         }
         let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, catalog: catalog, now: asOf)
@@ -79,8 +93,17 @@ public struct Assessor: Sendable {
                 now: asOf)
             advisoryFindings = advisories.findings
             report.openAdvisories = advisories.open
+            let info = AdvisoryFindings.info(database, now: asOf)
+            report.inputs.advisoryDatabase = info
+            advisoryFindings = AdvisoryFindings.applyAge(advisoryFindings, info)
         }
-        attach(checkReport.findings + advisoryFindings + plan.extraFindings, to: &report)
+        // ISM-1606 for the host from patch evidence (pending security updates, running kernel), never from
+        // release support alone.
+        let patchFindings = PatchFindings.findings(evidence: evidence, now: asOf)
+        attach(checkReport.findings + advisoryFindings + patchFindings + plan.extraFindings, to: &report)
+        report.hostControls = (report.hostControls ?? []) + [operatingSystem]
+        ClassificationScope.apply(to: &report, profile: profile, ism: ismCatalog)
+        report.quote(ismCatalog)
         report.guidance = Self.guidance(for: report, checks: checks).merging(plan.extraGuidance) { mine, _ in mine }
         return report
     }
@@ -131,6 +154,12 @@ public struct Assessor: Sendable {
         return out
     }
 
+    /// The evaluator every verdict of this assessment uses: the catalog judges each part of a stack once,
+    /// with the attestations and measurements about it.
+    public var evaluator: ISM1460Evaluator {
+        ISM1460Evaluator(asOf: asOf, catalog: catalog, otherFacts: attestations + measured)
+    }
+
     /// Adds findings to the report: those about a mechanism (or one of its guests) become its control
     /// verdicts beside ISM-1460; those about the host become the host's controls.
     public func attach(_ findings: [Finding], to report: inout AssessmentReport) {
@@ -162,7 +191,7 @@ public struct Assessor: Sendable {
 
     /// Assesses mechanisms already discovered.
     public func assess(_ discovery: DiscoveryResult) -> AssessmentReport {
-        let evaluator = ISM1460Evaluator(asOf: asOf)
+        let evaluator = self.evaluator
         var results: [MechanismAssessment] = []
         for m in discovery.mechanisms {
             results.append(assess(m, evaluator: evaluator))
@@ -176,7 +205,7 @@ public struct Assessor: Sendable {
                     return nil
                 })
         ).sorted()
-        return AssessmentReport(
+        var report = AssessmentReport(
             tool: .init(version: toolVersion),
             host: .init(hostname: discovery.hostname, source: discovery.source, collectedAt: discovery.collectedAt),
             assessedAt: asOf,
@@ -184,19 +213,28 @@ public struct Assessor: Sendable {
                 catalogProducts: catalog.products.count, catalogDirectories: catalogDirectories,
                 evidenceFiles: evidenceFiles, measuredBy: measuredBy),
             mechanisms: results, problems: problems)
+        report.quote(ismCatalog)
+        return report
     }
 
     public func assess(_ m: IsolationMechanism) -> MechanismAssessment {
-        assess(m, evaluator: ISM1460Evaluator(asOf: asOf))
+        assess(m, evaluator: evaluator)
     }
 
     func assess(_ m: IsolationMechanism, evaluator: ISM1460Evaluator) -> MechanismAssessment {
-        let product = catalog.product(m.product) ?? catalog.lookup(m.product.rawValue)
-        let evaluation: ISM1460Evaluation
+        var product = catalog.product(m.product) ?? catalog.lookup(m.product.rawValue)
+        var kataNote: String?
+        if let kata = product, kata.id == "kata-containers" {
+            let (configured, note) = KataStack.product(kata, configured: kataConfiguration)
+            product = configured
+            kataNote = note
+        }
+        var evaluation: ISM1460Evaluation
         if let product {
             evaluation = evaluator.evaluate(
                 product, attestations: attestations.filter { $0.product == product.id },
                 measured: measured.filter { $0.product == product.id })
+            if let kataNote, !kataNote.isEmpty { evaluation.rationale.insert(kataNote + ".", at: min(1, evaluation.rationale.count)) }
         } else {
             evaluation = evaluator.notInCatalog(product: m.product, name: m.name)
         }

@@ -12,7 +12,10 @@ public import VendorEvidence
 /// collect with these, so a snapshot holds exactly what an assessment reads.
 public enum EvidencePlan {
     public static func needs(catalog: Catalog, discovery: DiscoveryOptions = DiscoveryOptions()) -> [any EvidenceNeed] {
-        [DiscoveryEngine(options: discovery), CheckEvidenceNeed(), BackportEvidenceNeed(aliases: AdvisoryAliases.all(catalog))]
+        [
+            DiscoveryEngine(options: discovery), CheckEvidenceNeed(), BackportEvidenceNeed(aliases: AdvisoryAliases.all(catalog)),
+            PatchEvidenceNeed(listing: true), PatchEvidenceNeed(),
+        ]
     }
 }
 

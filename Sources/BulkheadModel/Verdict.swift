@@ -19,6 +19,8 @@ public struct ControlID: RawRepresentable, Hashable, Codable, Sendable, Comparab
     public static let ism1848: ControlID = "ISM-1848"
     public static let ism1607: ControlID = "ISM-1607"
     public static let ism1461: ControlID = "ISM-1461"
+    /// Operating systems from vendors with a Secure-by-Design commitment (judged for the host OS).
+    public static let ism1743: ControlID = "ISM-1743"
     /// The Virtualisation hardening controls, in the ISM's order.
     public static let virtualisationHardening: [ControlID] = [
         .ism1460, .ism1604, .ism1605, .ism1606, .ism1848, .ism1607, .ism1461,

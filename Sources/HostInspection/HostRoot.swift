@@ -105,6 +105,17 @@ extension HostRoot {
 
     public func exists(_ path: String) -> Bool { kind(of: path) != nil }
 
+    /// The paths whose presence says a tree is a Linux host root (any one of them).
+    public static var hostRootMarkers: [String] { ["/etc/os-release", "/usr/lib/os-release", "/proc", "/sys"] }
+
+    /// Why this tree is not a Linux host root (an empty or non-Linux directory), or nil when it holds any of
+    /// `hostRootMarkers`. Asked before the collection, so such a root is an error before anything runs
+    /// rather than an assessment of nothing (a missing file must never read as a safe state).
+    public func notAHostRoot() -> String? {
+        if Self.hostRootMarkers.contains(where: exists) { return nil }
+        return "no /etc/os-release, /proc or /sys: not a host root"
+    }
+
     public var capturedAt: Date? { nil }
     public var originalSource: String? { nil }
 

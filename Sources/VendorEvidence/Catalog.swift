@@ -69,11 +69,14 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     public var descriptionKeywords: [String]
     /// Records of this vendor whose description names the product ("Microsoft" + "Hyper-V").
     public var vendorKeywords: [VendorKeyword]
+    /// `ID` values of /etc/os-release this operating-system product is (`debian`, `ubuntu`, `rhel`, `sles`);
+    /// the host's operating system is judged under ISM-1743 as the product whose list holds the host's ID.
+    public var osReleaseIDs: [String]
 
     public init(
         names: [String] = [], debianPackages: [String] = [], rpmPackages: [String] = [], binaries: [String] = [],
         cpe: [String] = [], osv: [OSVName] = [], cve: [CVEName] = [], descriptionKeywords: [String] = [],
-        vendorKeywords: [VendorKeyword] = []
+        vendorKeywords: [VendorKeyword] = [], osReleaseIDs: [String] = []
     ) {
         self.names = names
         self.debianPackages = debianPackages
@@ -84,10 +87,11 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         self.cve = cve
         self.descriptionKeywords = descriptionKeywords
         self.vendorKeywords = vendorKeywords
+        self.osReleaseIDs = osReleaseIDs
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case names, debianPackages, rpmPackages, binaries, cpe, osv, cve, descriptionKeywords, vendorKeywords
+        case names, debianPackages, rpmPackages, binaries, cpe, osv, cve, descriptionKeywords, vendorKeywords, osReleaseIDs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -119,6 +123,7 @@ public struct ProductAliases: Codable, Hashable, Sendable {
                     debugDescription: "a description keyword must not be empty (an empty word would match every record)"))
         }
         vendorKeywords = try c.decodeIfPresent([VendorKeyword].self, forKey: .vendorKeywords) ?? []
+        osReleaseIDs = try c.decodeIfPresent([String].self, forKey: .osReleaseIDs) ?? []
     }
 }
 
@@ -563,6 +568,12 @@ public struct Catalog: Sendable {
     }
 
     public func product(_ id: ProductID) -> Product? { products.first { $0.id == id } }
+
+    /// The operating-system product whose `osReleaseIDs` holds this /etc/os-release `ID` (ISM-1743).
+    public func operatingSystem(osReleaseID id: String) -> Product? {
+        let id = id.lowercased()
+        return products.first { $0.aliases.osReleaseIDs.contains(id) }
+    }
 
     /// Finds a product by id, name, alias, binary or package name (case-insensitive).
     public func lookup(_ name: String) -> Product? {

@@ -115,6 +115,9 @@ public struct EvidenceMerge: Sendable {
         let ak = isKnown(a.fact.value), bk = isKnown(b.fact.value)
         if ak != bk { return ak }
         if a.effectiveConfidence != b.effectiveConfidence { return a.effectiveConfidence > b.effectiveConfidence }
+        // An attestation that contradicts the catalog's sourced fact (the vendor's own document) does not
+        // override it: the conflict is shown and the less favourable value stands until the assessor resolves it.
+        if contradicts(a, b), favour(a.fact.value) != favour(b.fact.value) { return favour(a.fact.value) < favour(b.fact.value) }
         if a.fact.origin.precedence != b.fact.origin.precedence {
             return a.fact.origin.precedence > b.fact.origin.precedence
         }
@@ -125,6 +128,12 @@ public struct EvidenceMerge: Sendable {
         return a.fact.evidence.claim < b.fact.evidence.claim
     }
 
+    /// One is an attestation and the other a catalog fact, both known and different.
+    static func contradicts(_ a: WeighedFact, _ b: WeighedFact) -> Bool {
+        let kinds = Set([kind(a.fact.origin), kind(b.fact.origin)])
+        return kinds == ["attestation", "catalog"] && isKnown(a.fact.value) && isKnown(b.fact.value) && a.fact.value != b.fact.value
+    }
+
     static func explain(_ a: WeighedFact, over b: WeighedFact, conflict: Bool) -> String {
         let verb = conflict ? "decides over the conflicting" : "decides; agreeing or weaker"
         let why: String
@@ -132,6 +141,9 @@ public struct EvidenceMerge: Sendable {
             why = "a known value beats \"unknown\""
         } else if a.effectiveConfidence != b.effectiveConfidence {
             why = "higher confidence (\(a.effectiveConfidence.rawValue) vs \(b.effectiveConfidence.rawValue)\(b.stale ? ", the other is stale" : ""))"
+        } else if contradicts(a, b), favour(a.fact.value) != favour(b.fact.value) {
+            why =
+                "the attestation contradicts the catalog's sourced fact; the less favourable value stands until the assessor resolves the conflict (never a silent override)"
         } else if a.fact.origin.precedence != b.fact.origin.precedence {
             why = "equal confidence; \(kind(a.fact.origin)) takes precedence over \(kind(b.fact.origin))"
         } else if a.fact.evidence.observedAt != b.fact.evidence.observedAt {

@@ -47,8 +47,31 @@ public enum MemorySafetyPath: String, Codable, Hashable, Sendable {
     case unknown
 }
 
-/// The ISM-1460 evaluation of one product (a stack judged by its parts).
+/// How a part of the stack that is judged on its own (a component that is itself a catalog product, or
+/// host-kernel code) limits the verdict of the product that relies on it (docs/criteria.md, "The stack's
+/// dependencies cap the verdict").
+public struct DependencyCap: Codable, Hashable, Sendable {
+    /// The component's id and name in the product that relies on it.
+    public var componentID: String
+    public var component: String
+    public var layer: ComponentLayer
+    /// The catalog product that judges this code (`kvm`, `linux-kernel`, `qemu`), if any.
+    public var product: ProductID?
+    /// How that product (or, without one, the component's language) meets the memory-safety clause.
+    public var memorySafety: MemorySafetyPath
+    /// The best verdict the relying product can have while this part is judged so.
+    public var cap: VerdictStatus
+    /// Why, in words.
+    public var reason: String
+    /// True when this cap lowered the verdict.
+    public var applied: Bool
+}
+
+/// The ISM-1460 evaluation of one product (a stack judged by its parts). The same evaluation judges the
+/// host's operating system under ISM-1743 (`control`).
 public struct ISM1460Evaluation: Codable, Hashable, Sendable {
+    /// The control judged: ISM-1460 for an isolation mechanism, ISM-1743 for the host's operating system.
+    public var control: ControlID = .ism1460
     public var product: ProductID
     public var productName: String
     public var status: VerdictStatus
@@ -65,6 +88,56 @@ public struct ISM1460Evaluation: Codable, Hashable, Sendable {
     public var conflicts: [ResolvedFact]
     public var rationale: [String]
     public var assessedAt: Date
+    /// The parts of the stack judged on their own, and the cap each puts on this verdict.
+    public var dependencies: [DependencyCap] = []
+
+    enum CodingKeys: String, CodingKey {
+        case control, product, productName, status, confidence, memorySafety, criteria, components, weakestComponent
+        case weakestComponentReason, staleFacts, conflicts, rationale, assessedAt, dependencies
+    }
+
+    public init(
+        control: ControlID = .ism1460, product: ProductID, productName: String, status: VerdictStatus,
+        confidence: Confidence, memorySafety: MemorySafetyPath, criteria: [CriterionResult], components: [ComponentSafety],
+        weakestComponent: String?, weakestComponentReason: String?, staleFacts: [WeighedFact], conflicts: [ResolvedFact],
+        rationale: [String], assessedAt: Date, dependencies: [DependencyCap] = []
+    ) {
+        self.control = control
+        self.product = product
+        self.productName = productName
+        self.status = status
+        self.confidence = confidence
+        self.memorySafety = memorySafety
+        self.criteria = criteria
+        self.components = components
+        self.weakestComponent = weakestComponent
+        self.weakestComponentReason = weakestComponentReason
+        self.staleFacts = staleFacts
+        self.conflicts = conflicts
+        self.rationale = rationale
+        self.assessedAt = assessedAt
+        self.dependencies = dependencies
+    }
+
+    /// Reads documents written before `control` and `dependencies` existed (both then take their defaults).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        control = try c.decodeIfPresent(ControlID.self, forKey: .control) ?? .ism1460
+        product = try c.decode(ProductID.self, forKey: .product)
+        productName = try c.decode(String.self, forKey: .productName)
+        status = try c.decode(VerdictStatus.self, forKey: .status)
+        confidence = try c.decode(Confidence.self, forKey: .confidence)
+        memorySafety = try c.decode(MemorySafetyPath.self, forKey: .memorySafety)
+        criteria = try c.decode([CriterionResult].self, forKey: .criteria)
+        components = try c.decode([ComponentSafety].self, forKey: .components)
+        weakestComponent = try c.decodeIfPresent(String.self, forKey: .weakestComponent)
+        weakestComponentReason = try c.decodeIfPresent(String.self, forKey: .weakestComponentReason)
+        staleFacts = try c.decode([WeighedFact].self, forKey: .staleFacts)
+        conflicts = try c.decode([ResolvedFact].self, forKey: .conflicts)
+        rationale = try c.decode([String].self, forKey: .rationale)
+        assessedAt = try c.decode(Date.self, forKey: .assessedAt)
+        dependencies = try c.decodeIfPresent([DependencyCap].self, forKey: .dependencies) ?? []
+    }
 
     public func result(_ c: Criterion) -> CriterionResult? { criteria.first { $0.criterion == c } }
 
@@ -78,7 +151,7 @@ public struct ISM1460Evaluation: Codable, Hashable, Sendable {
             }
         }
         return ControlVerdict(
-            control: .ism1460, subject: product, status: status, confidence: confidence, rationale: rationale,
+            control: control, subject: product, status: status, confidence: confidence, rationale: rationale,
             evidence: evidence)
     }
 }
@@ -99,20 +172,53 @@ public struct ISM1460Evaluator: Sendable {
     public static let partlySafeThreshold = 50.0
 
     public var merge: EvidenceMerge
+    /// The catalog a component's `product` is looked up in, so each part of a stack is judged once, on its
+    /// own evidence; nil judges a product alone (its kernel-layer parts then cap it from their language).
+    public var catalog: Catalog?
+    /// Attestations and measured facts about the other products a stack relies on (filtered by product).
+    public var otherFacts: [CriterionFact]
 
-    public init(asOf: Date) { self.merge = EvidenceMerge(asOf: asOf) }
+    public init(asOf: Date, catalog: Catalog? = nil, otherFacts: [CriterionFact] = []) {
+        self.merge = EvidenceMerge(asOf: asOf)
+        self.catalog = catalog
+        self.otherFacts = otherFacts
+    }
 
-    /// Evaluates one product from its catalog facts plus attestations and measured facts.
+    /// Evaluates one product from its catalog facts plus attestations and measured facts. `control` is
+    /// ISM-1460 for an isolation mechanism, ISM-1743 for an operating system (the same rule).
     public func evaluate(
-        _ product: Product, attestations: [CriterionFact] = [], measured: [CriterionFact] = []
+        _ product: Product, attestations: [CriterionFact] = [], measured: [CriterionFact] = [],
+        control: ControlID = .ism1460
     ) -> ISM1460Evaluation {
-        let resolved = merge.resolve(product: product.id, facts: product.facts + attestations + measured)
-        let components = componentSafety(product, resolved)
+        evaluate(product, facts: attestations + measured, control: control, visiting: [product.id])
+    }
+
+    func evaluate(_ product: Product, facts extra: [CriterionFact], control: ControlID, visiting: Set<ProductID>)
+        -> ISM1460Evaluation
+    {
+        // The parts of the stack that are catalog products of their own, judged once on their own evidence.
+        var parts: [String: ISM1460Evaluation] = [:]
+        for comp in product.components where comp.isolationCritical {
+            guard let id = comp.product, !visiting.contains(id), let dependency = catalog?.product(id) else { continue }
+            parts[comp.id] = evaluate(
+                dependency, facts: otherFacts.filter { $0.product == id }, control: .ism1460, visiting: visiting.union([id]))
+        }
+        let resolved = merge.resolve(product: product.id, facts: product.facts + extra)
+        let components = componentSafety(product, resolved, parts: parts)
         var criteria: [CriterionResult] = []
         for c in Criterion.allCases {
-            criteria.append(evaluate(c, resolved: resolved, components: components))
+            if c == .memorySafePractices {
+                criteria.append(memorySafePractices(resolved, components, parts: parts))
+            } else {
+                criteria.append(evaluate(c, resolved: resolved, components: components))
+            }
         }
-        return combine(product: product, criteria: criteria, components: components, resolved: resolved)
+        var e = combine(product: product, criteria: criteria, components: components, resolved: resolved, parts: parts)
+        e.control = control
+        if control != .ism1460, let first = e.rationale.first, first.hasPrefix("ISM-1460") {
+            e.rationale[0] = control.rawValue + first.dropFirst("ISM-1460".count)
+        }
+        return e
     }
 
     /// A product the catalog does not know: `notAssessed`, with the file that would fix it.
@@ -131,8 +237,26 @@ public struct ISM1460Evaluator: Sendable {
 
     // MARK: - Components (criterion 4a)
 
-    func componentSafety(_ product: Product, _ resolved: [ResolvedFact]) -> [ComponentSafety] {
+    func componentSafety(_ product: Product, _ resolved: [ResolvedFact], parts: [String: ISM1460Evaluation] = [:])
+        -> [ComponentSafety]
+    {
         product.components.map { comp in
+            // A part that is a catalog product of its own is judged there, so the same code is judged once.
+            if let part = parts[comp.id] {
+                let own = Self.decidingComponents(part.components)
+                let outcome = part.result(.memorySafeLanguages)?.outcome ?? .unknown
+                let status: ComponentSafety.Status =
+                    switch outcome {
+                    case .met: .memorySafe
+                    case .notMet: .memoryUnsafe
+                    case .partiallyMet: .partlyMemorySafe
+                    case .unknown: .unknown
+                    }
+                let detail = own.map { "\($0.component.name): \($0.basis)" }.joined(separator: "; ")
+                return ComponentSafety(
+                    component: comp, status: status, share: own.compactMap(\.share).min(),
+                    basis: "judged as catalog product \(part.product) (\(part.productName)), criterion 4a \(outcome.rawValue): \(detail)")
+            }
             if let share = resolved.first(where: { $0.aspect == .memorySafeShare && $0.component == comp.id }),
                 case .percent(let p) = share.value
             {
@@ -209,8 +333,9 @@ public struct ISM1460Evaluator: Sendable {
             let decisive: Set<Aspect> = [.pledge, .sdlPublished, .memorySafetyRoadmap]
             return rule(
                 c, own, decisive: decisive, supporting: [.securityDesignStatement], needed: 1,
-                metText: "a public Secure-by-Design commitment is evidenced",
-                partialText: "only a security design statement, no pledge, published SDL or memory-safety roadmap")
+                metText: "a public Secure-by-Design commitment is evidenced by a primary source",
+                partialText: "only a security design statement, no pledge, published SDL or memory-safety roadmap",
+                primarySourceNeeded: true)
         case .secureByDefault:
             return rule(
                 c, own, decisive: [.defaultConfinement, .noDefaultCredentials],
@@ -229,51 +354,30 @@ public struct ISM1460Evaluator: Sendable {
         case .memorySafeLanguages:
             return memorySafeLanguages(own, components)
         case .memorySafePractices:
-            let practices: Set<Aspect> = [
-                .fuzzing, .staticAnalysis, .sanitizers, .codingStandard, .sandboxedDeviceEmulation, .hardenedBuild,
-            ]
-            let strong: Set<Aspect> = [.memorySafetyRoadmap, .formalVerification]
-            let read = resolved.filter { practices.contains($0.aspect) || strong.contains($0.aspect) }
-            let strongYes = Self.yes(read, strong)
-            let practiceYes = Self.yes(read, practices)
-            let practiceNo = Self.no(read, practices)
-            var reasons: [String] = []
-            let outcome: CriterionOutcome
-            if !strongYes.isEmpty {
-                outcome = .met
-                reasons.append("a memory-safety roadmap or formal verification is evidenced")
-                reasons += strongYes.map(Self.describe)
-                reasons += practiceYes.map(Self.describe)
-            } else if !practiceYes.isEmpty {
-                outcome = .partiallyMet
-                reasons.append(
-                    "memory-safe practices are evidenced, but no published memory-safety roadmap (CISA/ASD \"The Case for Memory Safe Roadmaps\") or formal verification"
-                )
-                reasons += practiceYes.map(Self.describe)
-                reasons += practiceNo.map { "against: " + Self.describe($0) }
-            } else if !practiceNo.isEmpty {
-                outcome = .notMet
-                reasons.append("the memory-safe practices on record are absent")
-                reasons += practiceNo.map(Self.describe)
-            } else {
-                outcome = .unknown
-                reasons.append("no evidence of memory-safe practices or a memory-safety roadmap")
-            }
-            return CriterionResult(criterion: c, outcome: outcome, reasons: reasons, facts: read)
+            return memorySafePractices(resolved, components, parts: [:])
         }
     }
 
     func rule(
         _ c: Criterion, _ facts: [ResolvedFact], decisive: Set<Aspect>, supporting: Set<Aspect>, needed: Int,
-        metText: String, partialText: String
+        metText: String, partialText: String, primarySourceNeeded: Bool = false
     ) -> CriterionResult {
         let dYes = Self.yes(facts, decisive)
         let dNo = Self.no(facts, decisive)
         let sYes = Self.yes(facts, supporting)
-        let distinctYes = Set(dYes.map(\.aspect)).count
+        // A claim known only from a secondary source (the press: confidence low) cannot alone meet the
+        // criterion when a primary source is needed (criterion 1: the signer's or CISA's own page).
+        let counted = primarySourceNeeded ? dYes.filter { $0.decided.effectiveConfidence > .low } : dYes
+        let distinctYes = Set(counted.map(\.aspect)).count
         var reasons: [String] = []
         let outcome: CriterionOutcome
-        if distinctYes >= needed, dNo.isEmpty {
+        if primarySourceNeeded, distinctYes < needed, !dYes.isEmpty, dNo.isEmpty {
+            outcome = .partiallyMet
+            reasons.append(
+                "known only from secondary sources (low confidence): a primary source (the signer's or CISA's own page) is needed to meet this criterion"
+            )
+            reasons += (dYes + sYes).map(Self.describe)
+        } else if distinctYes >= needed, dNo.isEmpty {
             outcome = .met
             reasons.append(metText)
             reasons += (dYes + sYes).map(Self.describe)
@@ -366,7 +470,7 @@ public struct ISM1460Evaluator: Sendable {
         }
         for s in components where s.component.isolationCritical && !deciding.contains(s) {
             reasons.append(
-                "\(s.component.name) (\(s.component.layer.rawValue) layer, judged with the host OS under ISM-1605/ISM-1743): \(s.status.rawValue) — \(s.basis)"
+                "\(s.component.name) (\(s.component.layer.rawValue) layer: judged on its own and capping the verdict, see the dependencies; the host OS under ISM-1743): \(s.status.rawValue) — \(s.basis)"
             )
         }
         let density = facts.filter { $0.aspect == .unsafeDensity }
@@ -377,10 +481,13 @@ public struct ISM1460Evaluator: Sendable {
     // MARK: - Combination
 
     func combine(
-        product: Product, criteria: [CriterionResult], components: [ComponentSafety], resolved: [ResolvedFact]
+        product: Product, criteria: [CriterionResult], components: [ComponentSafety], resolved: [ResolvedFact],
+        parts: [String: ISM1460Evaluation] = [:]
     ) -> ISM1460Evaluation {
         func outcome(_ c: Criterion) -> CriterionOutcome { criteria.first { $0.criterion == c }?.outcome ?? .unknown }
-        let core: [Criterion] = [.sbdCommitment, .secureByDefault, .secureProgramming, .vulnerabilityHandling]
+        // Criterion 5 supports "Secure by Design practices"; it is not a gate of its own (revision 5 of the
+        // control dropped revision 4's "maintaining the security of their products").
+        let core: [Criterion] = [.sbdCommitment, .secureByDefault, .secureProgramming]
         let a = outcome(.memorySafeLanguages), b = outcome(.memorySafePractices)
         let path: MemorySafetyPath =
             if a == .met { .languages } else if b == .met { .practices } else if a == .partiallyMet || b == .partiallyMet {
@@ -391,7 +498,7 @@ public struct ISM1460Evaluator: Sendable {
         let coreOutcomes = core.map(outcome)
         let allCoreMet = coreOutcomes.allSatisfy { $0 == .met }
         let anyEvidence = criteria.contains { $0.outcome != .unknown }
-        let status: VerdictStatus
+        var status: VerdictStatus
         if !anyEvidence {
             status = .notAssessed
         } else if path == .notMet || coreOutcomes.contains(.notMet) {
@@ -402,6 +509,20 @@ public struct ISM1460Evaluator: Sendable {
             status = .satisfiedLessPreferred
         } else {
             status = .partiallySatisfied
+        }
+
+        // The parts of the stack judged on their own cap the verdict.
+        let uncapped = status
+        var dependencies = Self.dependencyCaps(components, parts: parts)
+        var capped: [DependencyCap] = []
+        if status != .notAssessed, status != .notApplicable {
+            for i in dependencies.indices where Self.rank(dependencies[i].cap) < Self.rank(status) {
+                dependencies[i].applied = true
+            }
+            if let lowest = dependencies.filter(\.applied).min(by: { Self.rank($0.cap) < Self.rank($1.cap) }) {
+                status = lowest.cap
+                capped = dependencies.filter { $0.applied && $0.cap == lowest.cap }
+            }
         }
 
         // Confidence: the weakest deciding fact among criteria that decided something.
@@ -417,7 +538,8 @@ public struct ISM1460Evaluator: Sendable {
             var why =
                 "\(weak.component.name) (\(weak.component.languages.joined(separator: ", ")), \(weak.component.layer.rawValue) layer) is the weakest isolation-critical part: \(weak.status.rawValue) — \(weak.basis)"
             if weak.component.layer == .kernel {
-                why += "; it is shared host-kernel code, so it is named here but judged with the host OS (ISM-1605, ISM-1743)"
+                why +=
+                    "; it is shared host-kernel code: judged on its own (its practices decide how far it caps this verdict) and, for the host, under ISM-1743"
             }
             weakReason = why
         }
@@ -428,11 +550,22 @@ public struct ISM1460Evaluator: Sendable {
         let conflicts = resolved.filter(\.conflict)
 
         var rationale: [String] = []
-        rationale.append("ISM-1460 \(status.rawValue) for \(product.name): \(summary(status, path, criteria))")
+        var headline = "ISM-1460 \(status.rawValue) for \(product.name): \(summary(uncapped, path, criteria))"
+        if !capped.isEmpty {
+            headline +=
+                "; capped at \(status.rawValue) by \(capped.map(\.component).joined(separator: ", ")), the part of the stack it relies on"
+        }
+        rationale.append(headline)
         for r in criteria {
             rationale.append("(\(r.criterion.number)) \(r.criterion.title): \(r.outcome.rawValue) — \(r.reasons.first ?? "")")
         }
         if let weakReason { rationale.append("Weakest component: \(weakReason).") }
+        for d in capped {
+            rationale.append("Capped at \(d.cap.rawValue) by \(d.component): \(d.reason).")
+        }
+        for d in dependencies where !d.applied {
+            rationale.append("Depends on \(d.component) (allows up to \(d.cap.rawValue)): \(d.reason).")
+        }
         if !stale.isEmpty {
             rationale.append(
                 "\(stale.count) fact(s) observed before \(CalendarDate.format(merge.staleBefore)) are stale and lost one confidence level: "
@@ -446,7 +579,141 @@ public struct ISM1460Evaluator: Sendable {
             product: product.id, productName: product.name, status: status, confidence: confidence, memorySafety: path,
             criteria: criteria, components: components, weakestComponent: weak?.component.name,
             weakestComponentReason: weakReason, staleFacts: stale, conflicts: conflicts, rationale: rationale,
-            assessedAt: merge.asOf)
+            assessedAt: merge.asOf, dependencies: dependencies)
+    }
+
+    /// Verdict order for caps: satisfied > satisfiedLessPreferred > partiallySatisfied > notSatisfied.
+    static func rank(_ s: VerdictStatus) -> Int {
+        switch s {
+        case .satisfied: 4
+        case .satisfiedLessPreferred: 3
+        case .partiallySatisfied: 2
+        case .notSatisfied: 1
+        case .notAssessed, .notApplicable: 0
+        }
+    }
+
+    /// The best verdict a product can have while a part it relies on meets the memory-safety clause so.
+    public static func cap(for path: MemorySafetyPath) -> VerdictStatus {
+        switch path {
+        case .languages: .satisfied
+        case .practices: .satisfiedLessPreferred
+        case .partial, .unknown: .partiallySatisfied
+        case .notMet: .notSatisfied
+        }
+    }
+
+    /// The parts judged on their own: every isolation-critical component that is a catalog product (judged
+    /// as that product), and host-kernel code the product does not decide 4a on (without a catalog product,
+    /// judged from its language alone: memory-unsafe code whose practices nobody has shown caps at partial).
+    static func dependencyCaps(_ components: [ComponentSafety], parts: [String: ISM1460Evaluation]) -> [DependencyCap] {
+        let deciding = Set(decidingComponents(components).map(\.component.id))
+        var out: [DependencyCap] = []
+        for s in components where s.component.isolationCritical {
+            let c = s.component
+            if let part = parts[c.id] {
+                let b = part.result(.memorySafePractices)
+                var reason =
+                    "judged as catalog product \(part.product) (\(part.productName)): memory safety \(part.memorySafety.rawValue) (4a \(part.result(.memorySafeLanguages)?.outcome.rawValue ?? "unknown"), 4b \(b?.outcome.rawValue ?? "unknown"))"
+                if let first = b?.reasons.first, part.memorySafety != .languages { reason += " — 4b: \(first)" }
+                out.append(
+                    DependencyCap(
+                        componentID: c.id, component: c.name, layer: c.layer, product: part.product,
+                        memorySafety: part.memorySafety, cap: cap(for: part.memorySafety), reason: reason, applied: false))
+            } else if c.layer == .kernel, !deciding.contains(c.id) {
+                let path: MemorySafetyPath = s.status == .memorySafe ? .languages : .unknown
+                let reason =
+                    c.product.map { "catalog product \($0) is not in the catalog; judged from its language: \(s.status.rawValue) — \(s.basis)" }
+                    ?? "host-kernel code with no catalog product to show its memory-safe practices; judged from its language: \(s.status.rawValue) — \(s.basis)"
+                out.append(
+                    DependencyCap(
+                        componentID: c.id, component: c.name, layer: c.layer, product: c.product, memorySafety: path,
+                        cap: cap(for: path), reason: reason, applied: false))
+            }
+        }
+        return out
+    }
+
+    // MARK: - Criterion 4b
+
+    /// Memory-safe programming practices ISM-1460 accepts, less preferably, in place of memory-safe languages.
+    public static let memorySafePracticeAspects: Set<Aspect> = [
+        .fuzzing, .staticAnalysis, .sanitizers, .codingStandard, .sandboxedDeviceEmulation, .hardenedBuild,
+        .formalVerification,
+    ]
+    /// Distinct practices (at medium confidence or better) that meet 4b.
+    public static let practicesNeeded = 2
+
+    /// (4b): met by at least two different memory-safe practices on record from a primary source (the
+    /// product's own, and those of the parts of its own code that are catalog products), or by formal
+    /// verification covering every memory-unsafe isolation-critical part it decides on. Formal verification
+    /// counts only for the components it names; a memory-safety roadmap is shown as a strength, counted
+    /// under criterion 1 only.
+    func memorySafePractices(_ resolved: [ResolvedFact], _ components: [ComponentSafety], parts: [String: ISM1460Evaluation])
+        -> CriterionResult
+    {
+        let practices = Self.memorySafePracticeAspects
+        let deciding = Self.decidingComponents(components)
+        let critical = Set(components.filter(\.component.isolationCritical).map(\.component.id))
+        var read: [(label: String, fact: ResolvedFact)] = resolved.filter { practices.contains($0.aspect) }.map { ("", $0) }
+        for s in deciding.filter({ $0.component.layer == .mechanism }) {
+            guard let part = parts[s.component.id], let b = part.result(.memorySafePractices) else { continue }
+            read += b.facts.filter { practices.contains($0.aspect) }.map { ("inherited from \(part.product): ", $0) }
+        }
+        var counted: Set<Aspect> = []
+        var countedText: [String] = []
+        var weak: [String] = []
+        var notCounted: [String] = []
+        var verified: Set<String> = []
+        for (label, f) in read where f.value == .yes {
+            if f.aspect == .formalVerification {
+                guard let c = f.component, critical.contains(c) || !label.isEmpty else {
+                    notCounted.append(
+                        "not counted: formal verification that names no isolation-critical component it covers — " + Self.describe(f))
+                    continue
+                }
+                if label.isEmpty, let c = f.component { verified.insert(c) }
+            }
+            if f.decided.effectiveConfidence == .low {
+                weak.append(label + Self.describe(f))
+                continue
+            }
+            counted.insert(f.aspect)
+            countedText.append(label + Self.describe(f))
+        }
+        let against = read.filter { $0.fact.value == .no }.map { "against: " + $0.label + Self.describe($0.fact) }
+        let unsafeDeciding = deciding.filter { $0.status != .memorySafe }
+        let allVerified = !unsafeDeciding.isEmpty && unsafeDeciding.allSatisfy { verified.contains($0.component.id) }
+        var reasons: [String] = []
+        let outcome: CriterionOutcome
+        if allVerified {
+            outcome = .met
+            reasons.append("formal verification covers every memory-unsafe isolation-critical part")
+            reasons += countedText
+        } else if counted.count >= Self.practicesNeeded {
+            outcome = .met
+            reasons.append(
+                "\(counted.count) different memory-safe practices are evidenced (\(counted.map(\.rawValue).sorted().joined(separator: ", ")))")
+            reasons += countedText + against
+        } else if !counted.isEmpty || !weak.isEmpty {
+            outcome = .partiallyMet
+            reasons.append(
+                "fewer than \(Self.practicesNeeded) different memory-safe practices are evidenced from a primary source")
+            reasons += countedText + weak.map { "low confidence: " + $0 } + against
+        } else if !against.isEmpty {
+            outcome = .notMet
+            reasons.append("the memory-safe practices on record are absent")
+            reasons += against
+        } else {
+            outcome = .unknown
+            reasons.append("no evidence of memory-safe practices")
+        }
+        reasons += notCounted
+        for r in resolved where r.aspect == .memorySafetyRoadmap && r.value == .yes {
+            reasons.append("for information (a strength, counted under criterion 1 only): " + Self.describe(r))
+        }
+        return CriterionResult(
+            criterion: .memorySafePractices, outcome: outcome, reasons: reasons, facts: read.map(\.fact))
     }
 
     func summary(_ status: VerdictStatus, _ path: MemorySafetyPath, _ criteria: [CriterionResult]) -> String {

@@ -76,6 +76,18 @@ struct Assess: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Private key for --bundle (from `bulkhead keys generate`).", valueName: "FILE"))
     var signingKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The system profile (TOML: [system] name/boundary/security_plan, [assessor] name/irap, [host] classification/domain, [guests.NAME] classification/domain); default ./bulkhead.toml when present. Without one ISM-1461 is not assessed.",
+            valueName: "FILE"))
+    var profile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "An ISM OSCAL catalog (ISM_catalog.json of a newer release) to quote control statements and revisions from (default: the built-in 2025.12.9 extract).",
+            valueName: "FILE"))
+    var ismCatalog: String?
+
     @Flag(help: "Run the lab (`bulkhead lab run`) for each discovered mechanism it supports and add its findings.")
     var lab = false
 
@@ -126,6 +138,17 @@ struct Assess: AsyncParsableCommand {
             catalog: catalog, attestations: try options.attestations(catalog), evidenceFiles: options.evidenceFiles,
             catalogDirectories: options.catalogDirectories, asOf: try options.date(), toolVersion: BulkheadVersion.current,
             plan: plan)
+        let profilePath = profile ?? (FileManager.default.fileExists(atPath: "bulkhead.toml") ? "bulkhead.toml" : nil)
+        if let profilePath {
+            do { assessor.profile = try SystemProfile.load(path: profilePath) } catch {
+                throw CLIError(.input, error.description)
+            }
+        }
+        if let ismCatalog {
+            do { assessor.ismCatalog = try ISMCatalog.load(path: ismCatalog) } catch {
+                throw CLIError(.input, "cannot read the ISM catalog \(ismCatalog)", cause: error)
+            }
+        }
         // The host is read once; with --bundle the collection also keeps file modes and owners, since the
         // bundle carries its snapshot.
         let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)

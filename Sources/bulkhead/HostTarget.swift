@@ -7,7 +7,7 @@ struct HostTarget: ParsableArguments {
     @Option(
         name: .customLong("root"),
         help: ArgumentHelp(
-            "Read the host tree mounted or extracted at DIR instead of the live machine (links are confined to DIR).",
+            "Read the host tree mounted or extracted at DIR instead of the live machine (links are confined to DIR). DIR must hold /etc/os-release, /proc or /sys; an empty or non-Linux directory is an error.",
             valueName: "DIR"))
     var root: String?
 
@@ -52,7 +52,11 @@ struct HostTarget: ParsableArguments {
             guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw CLIError(.input, "--root \(root) is not a directory")
             }
-            return DirectoryHostRoot(directory: root)
+            let host = DirectoryHostRoot(directory: root)
+            if let why = host.notAHostRoot() {
+                throw CLIError(.input, "--root \(root): \(why) (give the directory a Linux system is mounted or extracted at)")
+            }
+            return host
         }
         return DirectoryHostRoot.live
     }

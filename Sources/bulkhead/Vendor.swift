@@ -70,7 +70,8 @@ struct Vendor: AsyncParsableCommand {
 
         func run() async throws {
             let catalog = options.catalog()
-            let evaluator = ISM1460Evaluator(asOf: try options.date())
+            let evaluator = ISM1460Evaluator(
+                asOf: try options.date(), catalog: catalog, otherFacts: try options.attestations(catalog))
             switch format.format {
             case .json: try emitJSON(catalog.products)
             default: emit(CatalogText.list(catalog, evaluator: evaluator))
@@ -95,8 +96,11 @@ struct Vendor: AsyncParsableCommand {
                     "no catalog product \"\(product)\";\(hint) `bulkhead vendor list` shows the ids. To assess it, add \(ProductID(product.lowercased())).json "
                         + "(docs/catalog-format.md) to a directory passed with --catalog DIR")
             }
-            let attested = try options.attestations(catalog).filter { $0.product == p.id }
-            let e = ISM1460Evaluator(asOf: try options.date()).evaluate(p, attestations: attested)
+            let all = try options.attestations(catalog)
+            let attested = all.filter { $0.product == p.id }
+            let control: ControlID = p.role == .hostOperatingSystem ? .ism1743 : .ism1460
+            let e = ISM1460Evaluator(asOf: try options.date(), catalog: catalog, otherFacts: all)
+                .evaluate(p, attestations: attested, control: control)
             switch format.format {
             case .json: try emitJSON(ProductView(product: p, ism1460: e))
             default: emit(CatalogText.show(p, evaluation: e))
@@ -118,7 +122,7 @@ struct Vendor: AsyncParsableCommand {
         func run() async throws {
             let catalog = options.catalog()
             let attested = try options.attestations(catalog)
-            let evaluator = ISM1460Evaluator(asOf: try options.date())
+            let evaluator = ISM1460Evaluator(asOf: try options.date(), catalog: catalog, otherFacts: attested)
             var evaluations: [ISM1460Evaluation] = []
             for name in products {
                 guard let p = catalog.lookup(name) else {

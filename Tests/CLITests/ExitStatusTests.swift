@@ -90,3 +90,20 @@ import Testing
         #expect(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) is [String: Any])
     }
 }
+
+extension ExitStatusTests {
+    /// An empty (or non-Linux) directory given as --root is an error before anything runs, never an
+    /// assessment of nothing.
+    @Test func anEmptyRootIsAnErrorBeforeAnythingRuns() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-empty-root-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        for command in [["assess"], ["checks", "run"], ["discover"], ["snapshot", "--output", empty.path + "-snap.tar.gz"]] {
+            let r = try bulkhead(command + ["--root", empty.path])
+            #expect(r.status == 1, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("no /etc/os-release, /proc or /sys: not a host root"), "\(command): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: empty.path + "-snap.tar.gz"))
+    }
+}

@@ -157,7 +157,45 @@ import Testing
         #expect(catalog.host("host.ksm", facts, observations: obs)?.reason?.contains("permission denied") == true)
         #expect(catalog.host("host.ksm", facts)?.reason?.contains("/sys/kernel/mm/ksm/run") == true)
         obs.files["/sys/kernel/mm/ksm/run"] = .absent
-        #expect(catalog.host("host.ksm", facts, observations: obs)?.outcome == .pass)
+        // Absent ksm/ beside a present /sys/kernel/mm: a kernel without KSM, the safe state, and the check says why.
+        let notBuilt = catalog.host("host.ksm", facts, observations: obs)
+        #expect(notBuilt?.outcome == .pass)
+        #expect(notBuilt?.observed?.contains("absence is the safe state") == true)
+        // No sysfs at all (an empty or offline root): unseen never passes.
+        obs.files["/sys/kernel/mm"] = .absent
+        let unseen = catalog.host("host.ksm", facts, observations: obs)
+        #expect(unseen?.reason != nil)
+        #expect(unseen?.reason?.contains("sysfs was not seen") == true)
+    }
+
+    @Test func anEmptyRootDoesNotPassKSM() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let obs = Fixture.observations(root: DirectoryHostRoot(directory: dir.path), label: "empty")
+        let f = catalog.host("host.ksm", HostFacts(collectedAt: Fixture.collectedAt, source: "empty"), observations: obs)
+        #expect(f?.reason != nil, "\(String(describing: f?.outcome))")
+    }
+
+    @Test func aHostThatIsItselfAVMSaysSoBesideCPUFindings() throws {
+        // The captured Firecracker guest tree with the captured /proc/cpuinfo of a KVM guest (hypervisor flag).
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-vm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: try Fixture.url("hosts/fc-guest"), to: dir)
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let cpuinfo = tests.appendingPathComponent("HostInspectionTests/Fixtures/cpuinfo.txt")
+        try FileManager.default.copyItem(at: cpuinfo, to: dir.appendingPathComponent("proc/cpuinfo"))
+        var facts = HostInspector(root: DirectoryHostRoot(directory: dir.path)).collect(now: Fixture.collectedAt)
+        #expect(facts.virtualization.isGuest == true)
+        for id in ["host.smt", "host.cpu-vulnerabilities", "host.mitigations-off"] {
+            let f = try #require(catalog.host(id, facts))
+            #expect(f.observed?.contains("this host is itself a virtual machine") == true, "\(id): \(f.observed ?? "")")
+            #expect(f.observed?.contains("virtual CPUs") == true)
+        }
+        // Other host checks are not annotated, and a bare-metal host gets no note.
+        #expect(catalog.host("host.ksm", facts)?.observed?.contains("virtual machine") != true)
+        facts.virtualization = HostVirtualization(isGuest: false)
+        #expect(catalog.host("host.smt", facts)?.observed?.contains("virtual machine") == false)
     }
 
     // MARK: VFIO

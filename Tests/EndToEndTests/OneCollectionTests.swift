@@ -114,6 +114,16 @@ struct Report {
             }
             object["mechanisms"] = mechanisms
         }
+        // So is the host's ISM-1743 evaluation of its operating system.
+        if var hostControls = object["hostControls"] as? [[String: Any]] {
+            for c in hostControls.indices {
+                if var evaluation = hostControls[c]["ism1460"] as? [String: Any] {
+                    evaluation["assessedAt"] = nil
+                    hostControls[c]["ism1460"] = evaluation
+                }
+            }
+            object["hostControls"] = hostControls
+        }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return Report(json: String(decoding: data, as: UTF8.self), collectedAt: host["collectedAt"] as? String, replayedFrom: replayedFrom)
     }

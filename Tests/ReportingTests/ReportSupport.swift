@@ -47,7 +47,18 @@ enum ReportSupport {
                 mechanism("mystery-vmm", "Mystery \(hostile) VMM", role: .vmm),
             ],
             problems: [Problem(subject: "/proc/1/status", message: "permission denied & <b>bold</b>")])
-        var report = Assessor(catalog: Catalog.bundled(), asOf: asOf).assess(discovery)
+        // The organisation attests Firecracker's and Google's pledges from the signers' own pages (the catalog has
+        // them only from the press), so those two reach the less preferred verdict KVM and the host kernel allow.
+        let pledges = ["firecracker", "gvisor"].map { id in
+            CriterionFact(
+                product: ProductID(id), aspect: .pledge, value: .yes,
+                evidence: Evidence(
+                    claim: "the signer's own pledge page", source: .document(url: "https://example.test/pledge", title: "Pledge"),
+                    observedAt: asOf, confidence: .medium),
+                origin: .attestation(
+                    file: "evidence.json", attestedBy: "A. Assessor", documentTitle: "Pledge", sha256: String(repeating: "b", count: 64)))
+        }
+        var report = Assessor(catalog: Catalog.bundled(), attestations: pledges, asOf: asOf).assess(discovery)
         // ISM-1604 check findings on QEMU, including a guest subject and the host.
         if let i = report.mechanisms.firstIndex(where: { $0.mechanism.product == "qemu" }) {
             let findings = [

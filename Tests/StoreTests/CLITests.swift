@@ -127,7 +127,9 @@ import Testing
         #expect(record.findings.contains { $0.checkID == "host.mitigations-off" && $0.subject == "host" && $0.outcome == .fail })
         // Counted once although the report lists it under ISM-1605 and ISM-1461.
         #expect(record.findings.filter { $0.checkID == "host.mitigations-off" }.count == 1)
-        #expect(record.verdicts.contains { $0.control == .ism1461 && $0.subject == "host" && $0.status == .notSatisfied })
+        #expect(record.verdicts.contains { $0.control == .ism1605 && $0.subject == "host" && $0.status == .notSatisfied })
+        // ISM-1461 is never failed without a declared classification (no profile here): not assessed.
+        #expect(!record.verdicts.contains { $0.control == .ism1461 && $0.status == .notSatisfied })
         #expect(record.inputs != nil)
         try s.close()
 

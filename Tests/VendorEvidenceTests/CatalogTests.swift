@@ -18,7 +18,7 @@ import Testing
     @Test func bundledCatalogLoadsWithoutProblems() {
         let c = Fixture.catalog
         #expect(c.problems.isEmpty, "catalog problems: \(c.problems)")
-        #expect(c.products.count == 30)
+        #expect(c.products.count == 35)
         for id in Self.discoverableIDs + Self.catalogOnlyIDs {
             #expect(c.product(id) != nil, "catalog has no \(id)")
         }
@@ -29,7 +29,7 @@ import Testing
         // folder), so a fact without a source or date cannot hide behind decoding or a stale build.
         let dir = Fixture.repositoryRoot.appendingPathComponent("Sources/VendorEvidence/Catalog")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
-        #expect(files.count == 30)
+        #expect(files.count == 35)
         var facts = 0
         for file in files {
             let data = try Data(contentsOf: dir.appendingPathComponent(file))
@@ -48,7 +48,7 @@ import Testing
         #expect(facts > 200)
         let fromSource = Catalog.load(directory: dir)
         #expect(fromSource.problems.isEmpty, "catalog source problems: \(fromSource.problems)")
-        #expect(fromSource.products.count == 30)
+        #expect(fromSource.products.count == 35)
         for p in fromSource.products {
             for f in p.facts {
                 guard case .document(let url, _) = f.evidence.source else {
@@ -101,7 +101,7 @@ import Testing
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "schema validation failed:\n\(text)")
-        #expect(text.contains("checked 30"))
+        #expect(text.contains("checked 35"))
     }
 
     @Test(.enabled(if: Tool.runsPython(importing: "jsonschema"), "needs python3 with jsonschema (.ci/run installs python3-jsonschema)"))

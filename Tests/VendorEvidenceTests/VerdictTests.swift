@@ -10,28 +10,98 @@ import Testing
     let evaluator = ISM1460Evaluator(asOf: Fixture.date("2026-11-28"))
 
     @Test func satisfiedWhenEveryCriterionIsMetWithMemorySafeLanguages() {
-        let e = evaluator.evaluate(ProductBuilder.allMet().product)
+        var b = ProductBuilder.allMet()
+        b.components.removeAll { $0.layer == .kernel }  // a stack with no host-kernel part
+        let e = evaluator.evaluate(b.product)
         #expect(e.status == .satisfied)
         #expect(e.memorySafety == .languages)
         #expect(e.criteria.filter { $0.criterion != .memorySafePractices }.allSatisfy { $0.outcome == .met })
-        // The stack is judged by its parts: KVM (C, kernel layer) is named as the weakest part.
-        #expect(e.weakestComponent == "KVM")
-        #expect(e.weakestComponentReason?.contains("judged with the host OS") == true)
+        #expect(e.dependencies.isEmpty)
         #expect(e.verdict.control == .ism1460 && e.verdict.status == .satisfied)
         #expect(e.verdict.evidence.count >= 7)
     }
 
+    @Test func aKernelPartNobodyHasJudgedCapsTheVerdictAtPartial() throws {
+        // KVM (C, kernel layer) with no catalog product to show its practices: unseen never passes.
+        let e = evaluator.evaluate(ProductBuilder.allMet().product)
+        #expect(e.memorySafety == .languages)
+        #expect(e.status == .partiallySatisfied)
+        #expect(e.weakestComponent == "KVM")
+        let cap = try #require(e.dependencies.first)
+        #expect(cap.component == "KVM" && cap.applied == true && cap.cap == .partiallySatisfied)
+        #expect(e.rationale.first?.contains("capped at partiallySatisfied by KVM") == true)
+        #expect(e.rationale.contains { $0.hasPrefix("Capped at partiallySatisfied by KVM") })
+    }
+
     @Test func satisfiedLessPreferredWhenMemorySafetyComesFromPractices() {
         var b = ProductBuilder.allMet()
+        b.components.removeAll { $0.layer == .kernel }
         b.facts.removeAll { $0.aspect == .memorySafeShare }
         b.components[0].languages = ["C"]
-        b.add(.memorySafetyRoadmap, .yes)
+        // fuzzing + static analysis (already on record) are two memory-safe practices: 4b is met without a roadmap.
         let e = evaluator.evaluate(b.product)
         #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
         #expect(e.result(.memorySafePractices)?.outcome == .met)
         #expect(e.memorySafety == .practices)
         #expect(e.status == .satisfiedLessPreferred)
-        #expect(e.weakestComponent == "Test VMM")  // own C code before the shared kernel
+        #expect(e.weakestComponent == "Test VMM")
+    }
+
+    @Test func oneMemorySafePracticeIsPartialAndARoadmapIsShownNotCounted() {
+        var b = ProductBuilder.allMet()
+        b.components.removeAll { $0.layer == .kernel }
+        b.facts.removeAll { $0.aspect == .memorySafeShare || $0.aspect == .staticAnalysis }
+        b.components[0].languages = ["C"]
+        b.add(.threatModel, .yes)  // (3) still met: fuzzing + threat model
+        b.add(.memorySafetyRoadmap, .yes)
+        let e = evaluator.evaluate(b.product)
+        let practices = e.result(.memorySafePractices)
+        #expect(practices?.outcome == .partiallyMet)
+        #expect(practices?.reasons.contains { $0.hasPrefix("for information (a strength, counted under criterion 1 only)") } == true)
+        #expect(e.status == .partiallySatisfied)
+    }
+
+    @Test func aLowConfidencePracticeDoesNotMeetPractices() {
+        var b = ProductBuilder.allMet()
+        b.components.removeAll { $0.layer == .kernel }
+        b.facts.removeAll { $0.aspect == .memorySafeShare || $0.aspect == .staticAnalysis }
+        b.components[0].languages = ["C"]
+        b.add(.staticAnalysis, .yes, confidence: .low)
+        #expect(evaluator.evaluate(b.product).result(.memorySafePractices)?.outcome == .partiallyMet)
+    }
+
+    @Test func formalVerificationCountsOnlyForTheIsolationCriticalCodeItNames() {
+        var b = ProductBuilder.allMet()
+        b.components = [
+            Component(id: "kernel", name: "Verified kernel", languages: ["C"], layer: .mechanism, isolationCritical: true),
+            Component(id: "vmm", name: "Unverified VMM", languages: ["C"], layer: .mechanism, isolationCritical: true),
+        ]
+        b.facts.removeAll { $0.aspect == .memorySafeShare || $0.aspect == .fuzzing || $0.aspect == .staticAnalysis }
+        b.add(.formalVerification, .yes)  // names no component: not counted
+        var e = evaluator.evaluate(b.product)
+        #expect(e.result(.memorySafePractices)?.outcome == .unknown)
+        #expect(e.result(.memorySafePractices)?.reasons.contains { $0.hasPrefix("not counted: formal verification") } == true)
+        b.facts.removeAll { $0.aspect == .formalVerification }
+        b.add(.formalVerification, .yes, component: "kernel")
+        e = evaluator.evaluate(b.product)
+        #expect(e.result(.memorySafePractices)?.outcome == .partiallyMet)  // the VMM is not covered
+        b.add(.formalVerification, .yes, component: "vmm")
+        e = evaluator.evaluate(b.product)
+        #expect(e.result(.memorySafePractices)?.outcome == .met)
+        #expect(e.result(.memorySafePractices)?.reasons.first?.contains("covers every memory-unsafe") == true)
+    }
+
+    @Test func aPledgeKnownOnlyFromThePressIsPartial() {
+        var b = ProductBuilder.allMet()
+        b.components.removeAll { $0.layer == .kernel }
+        b.facts.removeAll { $0.aspect == .pledge }
+        b.add(.pledge, .yes, confidence: .low, claim: "signed, says a newspaper")
+        let e = evaluator.evaluate(b.product)
+        #expect(e.result(.sbdCommitment)?.outcome == .partiallyMet)
+        #expect(e.result(.sbdCommitment)?.reasons.first?.contains("primary source") == true)
+        #expect(e.status == .partiallySatisfied)
+        b.add(.pledge, .yes, confidence: .medium, claim: "the signer's own page")
+        #expect(evaluator.evaluate(b.product).result(.sbdCommitment)?.outcome == .met)
     }
 
     @Test func partiallySatisfiedWhenACriterionIsOnlyPartlyMet() {
@@ -82,10 +152,26 @@ import Testing
 
     @Test func missingEvidenceOnOneCriterionIsPartialNotNegative() {
         var b = ProductBuilder.allMet()
-        b.facts.removeAll { $0.criterion == .vulnerabilityHandling }
+        b.components.removeAll { $0.layer == .kernel }
+        b.facts.removeAll { $0.criterion == .secureByDefault }
         let e = evaluator.evaluate(b.product)
-        #expect(e.result(.vulnerabilityHandling)?.outcome == .unknown)
+        #expect(e.result(.secureByDefault)?.outcome == .unknown)
         #expect(e.status == .partiallySatisfied)
+    }
+
+    @Test func vulnerabilityHandlingSupportsButDoesNotGate() {
+        // A young project with no advisories yet: criterion 5 unknown or negative does not hold it back.
+        var b = ProductBuilder.allMet()
+        b.components.removeAll { $0.layer == .kernel }
+        b.facts.removeAll { $0.criterion == .vulnerabilityHandling }
+        b.add(.advisories, .unknown, claim: "no advisories found")
+        var e = evaluator.evaluate(b.product)
+        #expect(e.result(.vulnerabilityHandling)?.outcome == .unknown)
+        #expect(e.status == .satisfied)
+        b.add(.vdp, .no)
+        e = evaluator.evaluate(b.product)
+        #expect(e.result(.vulnerabilityHandling)?.outcome == .notMet)
+        #expect(e.status == .satisfied)
     }
 
     @Test func productNotInCatalogIsNotAssessedWithTheFileToAdd() {
@@ -100,6 +186,9 @@ import Testing
 
     @Test func stackWithAMemoryUnsafePartOfItsOwnIsPartial() {
         var b = ProductBuilder.allMet()
+        b.components.removeAll { $0.layer == .kernel }
+        b.facts.removeAll { $0.aspect == .staticAnalysis }  // one practice: 4b partial
+        b.add(.threatModel, .yes)
         b.components.append(Component(id: "dm", name: "Device model", languages: ["C"], layer: .mechanism, isolationCritical: true))
         let e = evaluator.evaluate(b.product)
         #expect(e.result(.memorySafeLanguages)?.outcome == .partiallyMet)
@@ -122,7 +211,7 @@ import Testing
         #expect(pledge.conflict)
         #expect(pledge.value == .no)
         #expect(pledge.others.count == 1 && pledge.others[0].fact.value == .yes)  // both shown
-        #expect(pledge.resolution?.contains("attestation takes precedence over catalog") == true)
+        #expect(pledge.resolution?.contains("never a silent override") == true)
         #expect(e.conflicts.count == 1)
         #expect(e.result(.sbdCommitment)?.outcome == .notMet)
         #expect(e.status == .notSatisfied)
@@ -138,7 +227,7 @@ import Testing
         let pledge = try #require(e.result(.sbdCommitment)?.facts.first { $0.aspect == .pledge })
         #expect(pledge.conflict && pledge.value == .yes)
         #expect(pledge.resolution?.contains("higher confidence") == true)
-        #expect(e.status == .satisfied)
+        #expect(e.result(.sbdCommitment)?.outcome == .met)
     }
 
     @Test func attestationFillsAGapWithoutConflict() throws {
@@ -152,7 +241,8 @@ import Testing
         let pledge = try #require(e.result(.sbdCommitment)?.facts.first { $0.aspect == .pledge })
         #expect(!pledge.conflict && pledge.value == .yes)
         #expect(pledge.resolution?.contains("a known value beats") == true)
-        #expect(e.result(.sbdCommitment)?.outcome == .met)
+        // A low-confidence pledge alone lifts (1) to partiallyMet only: it needs a primary source.
+        #expect(e.result(.sbdCommitment)?.outcome == .partiallyMet)
         #expect(e.confidence == .low)  // the deciding attestation is low confidence
     }
 
@@ -222,7 +312,7 @@ import Testing
 
 /// Real-catalog verdicts with the reasons asserted.
 @Suite struct RealCatalogVerdictTests {
-    let evaluator = ISM1460Evaluator(asOf: Fixture.asOf)
+    let evaluator = ISM1460Evaluator(asOf: Fixture.asOf, catalog: Fixture.catalog)
 
     func eval(_ id: ProductID) throws -> ISM1460Evaluation {
         evaluator.evaluate(try #require(Fixture.catalog.product(id)))
@@ -233,19 +323,58 @@ import Testing
         #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
         let a = try #require(e.result(.memorySafeLanguages))
         #expect(a.reasons.contains { $0.contains("QEMU device model and VMM: memoryUnsafe") && $0.contains("0.5 %") })
-        #expect(a.reasons.contains { $0.contains("KVM kernel module") && $0.contains("ISM-1605") })
+        #expect(a.reasons.contains { $0.contains("KVM kernel module") && $0.contains("ISM-1743") })
+        // CERT C + Coverity + ASan + OSS-Fuzz: four memory-safe practices on record meet 4b, no roadmap needed.
         let b = try #require(e.result(.memorySafePractices))
-        #expect(b.outcome == .partiallyMet)
-        #expect(b.reasons.first?.contains("no published memory-safety roadmap") == true)
-        #expect(b.facts.contains { $0.aspect == .fuzzing && $0.value == .yes })
+        #expect(b.outcome == .met)
+        #expect(b.reasons.first == "4 different memory-safe practices are evidenced (codingStandard, fuzzing, sanitizers, staticAnalysis)")
         #expect(b.reasons.contains { $0.hasPrefix("against:") && $0.contains("sandboxedDeviceEmulation") })
         #expect(e.result(.secureByDefault)?.outcome == .partiallyMet)  // -sandbox off by default
         #expect(e.result(.secureByDefault)?.reasons.contains { $0.contains("default 'off'") } == true)
         #expect(e.result(.secureProgramming)?.outcome == .met)
         #expect(e.result(.vulnerabilityHandling)?.outcome == .met)
-        #expect(e.memorySafety == .partial)
+        #expect(e.memorySafety == .practices)
+        // (1) and (2) are short, so the verdict stays partial on the catalog alone.
         #expect(e.status == .partiallySatisfied)
         #expect(e.weakestComponent == "QEMU device model and VMM")
+        // KVM is judged once, as the kvm product, and allows QEMU up to the less preferred verdict.
+        let kvm = try #require(e.dependencies.first { $0.product == "kvm" })
+        #expect(kvm.memorySafety == .practices && kvm.cap == .satisfiedLessPreferred && !kvm.applied)
+    }
+
+    @Test func qemuReachesSatisfiedLessPreferredOnlyWhenItsPracticesAreEvidenced() throws {
+        let qemu = try #require(Fixture.catalog.product("qemu"))
+        let b = ProductBuilder(id: "qemu")
+        // The organisation supplies what the catalog lacks: a primary-source commitment and confinement by default.
+        let attested = [b.attestation(.pledge, .yes), b.attestation(.defaultConfinement, .yes)]
+        let e = evaluator.evaluate(qemu, attestations: attested)
+        #expect(e.result(.sbdCommitment)?.outcome == .met)
+        // "Confined by default" contradicts qemu-options.hx "(default 'off')": a conflict for the assessor, not an override,
+        // so two one-line attestations do not lift QEMU.
+        let confinement = try #require(e.conflicts.first { $0.aspect == .defaultConfinement })
+        #expect(confinement.value == .no && confinement.resolution?.contains("never a silent override") == true)
+        #expect(e.result(.secureByDefault)?.outcome == .partiallyMet)
+        #expect(e.memorySafety == .practices)
+        #expect(e.status == .partiallySatisfied)
+        // The same attestations without the practices on record: 4b is not met and the verdict stays partial.
+        var bare = qemu
+        bare.facts.removeAll { ISM1460Evaluator.memorySafePracticeAspects.contains($0.aspect) && $0.value == .yes }
+        let without = evaluator.evaluate(bare, attestations: attested)
+        #expect(without.result(.memorySafePractices)?.outcome == .notMet)  // only the "no" on sandboxed emulation remains
+        #expect(without.memorySafety == .notMet)
+        #expect(without.status == .notSatisfied)
+    }
+
+    @Test func xenReachesSatisfiedLessPreferredOnItsMISRAAndAnalysisPractices() throws {
+        let xen = try #require(Fixture.catalog.product("xen"))
+        let e = evaluator.evaluate(xen)
+        #expect(e.result(.memorySafePractices)?.outcome == .met)
+        #expect(e.result(.memorySafePractices)?.reasons.first?.contains("codingStandard, fuzzing, staticAnalysis") == true)
+        #expect(e.memorySafety == .practices)
+        #expect(e.status == .partiallySatisfied)  // (1) and (2) have no evidence in the catalog
+        let b = ProductBuilder(id: "xen")
+        let attested = evaluator.evaluate(xen, attestations: [b.attestation(.sdlPublished, .yes), b.attestation(.defaultConfinement, .yes)])
+        #expect(attested.status == .satisfiedLessPreferred)
     }
 
     @Test func qemuWithAnAttestedRoadmapMeetsPractices() throws {
@@ -255,22 +384,37 @@ import Testing
         let e = evaluator.evaluate(qemu, attestations: file.facts)
         let b = try #require(e.result(.memorySafePractices))
         #expect(b.outcome == .met)
-        let roadmap = try #require(b.facts.first { $0.aspect == .memorySafetyRoadmap })
+        let roadmap = try #require(e.result(.sbdCommitment)?.facts.first { $0.aspect == .memorySafetyRoadmap })
         guard case .attestation(_, let by, _, let sha) = roadmap.decided.fact.origin else {
             Issue.record("roadmap not decided by the attestation")
             return
         }
         #expect(by.contains("A. Assessor") && sha.hasPrefix("9f86d081"))
         #expect(e.result(.sbdCommitment)?.outcome == .met)
+        // The roadmap counts once, under (1); under 4b it is shown as a strength.
+        #expect(b.reasons.contains { $0.hasPrefix("for information (a strength") })
         #expect(e.memorySafety == .practices)
         // Secure by default is still only partly met (-sandbox off), so the verdict stays partial.
         #expect(e.status == .partiallySatisfied)
     }
 
-    @Test func firecrackerIsSatisfiedWithKVMAsTheWeakestPart() throws {
+    @Test func firecrackerIsCappedByKVMAndItsPressOnlyPledge() throws {
         let e = try eval("firecracker")
-        #expect(e.status == .satisfied)
+        #expect(e.status == .partiallySatisfied)  // the pledge is known only from The Register
+        #expect(e.result(.sbdCommitment)?.outcome == .partiallyMet)
         #expect(e.memorySafety == .languages)
+        let kvm = try #require(e.dependencies.first)
+        #expect(kvm.component == "KVM kernel module (Linux)" && kvm.product == "kvm" && kvm.cap == .satisfiedLessPreferred)
+        #expect(e.rationale.contains { $0.hasPrefix("Depends on KVM kernel module (Linux) (allows up to satisfiedLessPreferred)") })
+        // Kani harnesses in a handful of files are not verification of the VMM.
+        #expect(e.result(.memorySafePractices)?.reasons.contains { $0.hasPrefix("not counted: formal verification") } == true)
+        // With the pledge from a primary source, KVM still caps it below satisfied and the rationale says so.
+        let withPledge = evaluator.evaluate(
+            try #require(Fixture.catalog.product("firecracker")),
+            attestations: [ProductBuilder(id: "firecracker").attestation(.pledge, .yes)])
+        #expect(withPledge.status == .satisfiedLessPreferred)
+        #expect(withPledge.rationale.first?.contains("capped at satisfiedLessPreferred by KVM kernel module (Linux)") == true)
+        #expect(withPledge.rationale.contains { $0.hasPrefix("Capped at satisfiedLessPreferred by KVM kernel module (Linux)") })
         #expect(e.result(.memorySafeLanguages)?.reasons.contains { $0.contains("Firecracker VMM") && $0.contains("98.9 %") } == true)
         #expect(e.result(.sbdCommitment)?.reasons.contains { $0.contains("AWS signed") } == true)
         #expect(e.result(.secureByDefault)?.reasons.contains { $0.contains("Seccomp filters are used by default") } == true)
@@ -278,9 +422,15 @@ import Testing
         #expect(e.confidence == .low)  // the pledge fact is secondary (The Register)
     }
 
-    @Test func gvisorIsSatisfiedWithTheHostKernelAsTheWeakestPart() throws {
+    @Test func gvisorIsNotSatisfiedWhileTheHostKernelCapsIt() throws {
         let e = try eval("gvisor")
-        #expect(e.status == .satisfied)
+        #expect(e.status == .partiallySatisfied)
+        let kernel = try #require(e.dependencies.first)
+        #expect(kernel.product == "linux-kernel" && kernel.cap == .satisfiedLessPreferred)
+        let withPledge = evaluator.evaluate(
+            try #require(Fixture.catalog.product("gvisor")), attestations: [ProductBuilder(id: "gvisor").attestation(.pledge, .yes)])
+        #expect(withPledge.status == .satisfiedLessPreferred)
+        #expect(withPledge.rationale.contains { $0.hasPrefix("Capped at satisfiedLessPreferred by Host kernel surface") })
         #expect(e.result(.memorySafeLanguages)?.reasons.contains { $0.contains("97.5 %") } == true)
         #expect(e.result(.secureProgramming)?.reasons.contains { $0.contains("No CGo is allowed") } == true)
         #expect(e.weakestComponent?.hasPrefix("Host kernel surface") == true)
@@ -314,31 +464,43 @@ import Testing
         #expect(e.status == .notSatisfied)
     }
 
-    @Test func sel4MeetsPracticesThroughFormalVerification() throws {
+    @Test func sel4ProofCoversTheKernelNotLibvmm() throws {
         let e = try eval("sel4")
         #expect(e.result(.memorySafeLanguages)?.outcome == .notMet)
-        #expect(e.result(.memorySafePractices)?.outcome == .met)
-        #expect(e.memorySafety == .practices)
+        #expect(e.result(.memorySafePractices)?.outcome == .partiallyMet)
+        #expect(e.memorySafety == .partial)
     }
 
     @Test func kataIsJudgedByItsWeakestPartQEMU() throws {
         let e = try eval("kata-containers")
         #expect(e.result(.memorySafeLanguages)?.outcome == .partiallyMet)
         #expect(e.weakestComponent == "Hypervisor VMM (QEMU by default)")
+        // QEMU's practices are inherited through component.product: the same code is judged once.
+        #expect(e.result(.memorySafePractices)?.reasons.contains { $0.hasPrefix("inherited from qemu:") } == true)
+        #expect(e.dependencies.contains { $0.product == "qemu" && $0.cap == .satisfiedLessPreferred })
+    }
+
+    @Test func crosvmAndCloudHypervisorAreNotSatisfiedWhileKVMCapsThem() throws {
+        for id: ProductID in ["crosvm", "cloud-hypervisor"] {
+            let e = try eval(id)
+            #expect(e.status != .satisfied, "\(id)")
+            #expect(e.dependencies.contains { $0.product == "kvm" && $0.cap == .satisfiedLessPreferred }, "\(id)")
+        }
     }
 
     @Test func compareTableListsEveryCandidate() throws {
         let ids: [ProductID] = ["qemu", "firecracker", "cloud-hypervisor", "vmware-esxi"]
         let text = CatalogText.compare(try ids.map(eval))
         for id in ids { #expect(text.contains(id.rawValue)) }
-        #expect(text.contains("satisfied"))
+        #expect(text.contains("Satisfied"))
         #expect(text.contains("98.9 %"))
         let show = CatalogText.show(try #require(Fixture.catalog.product("firecracker")), evaluation: try eval("firecracker"))
         #expect(show.contains("observed 2026-11-27"))
         #expect(show.contains("https://github.com/firecracker-microvm/firecracker/blob/81b38b9dad6056d7a48073e95ac5a9aed51cb2ab/docs/seccomp.md"))
         let stale = CatalogText.show(
             try #require(Fixture.catalog.product("firecracker")),
-            evaluation: ISM1460Evaluator(asOf: Fixture.date("2028-01-01")).evaluate(try #require(Fixture.catalog.product("firecracker"))))
+            evaluation: ISM1460Evaluator(asOf: Fixture.date("2028-01-01"), catalog: Fixture.catalog).evaluate(
+                try #require(Fixture.catalog.product("firecracker"))))
         #expect(stale.contains("STALE, was medium"))
     }
 }

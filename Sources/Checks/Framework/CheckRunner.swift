@@ -33,6 +33,18 @@ public struct CheckRunner: Sendable {
 
     public init(catalog: CheckCatalog) { self.catalog = catalog }
 
+    /// The checks that describe the CPU (side channels, SMT, mitigations): on a host that is itself a virtual
+    /// machine they describe virtual CPUs, and every finding says so.
+    public static let cpuChecks: Set<String> = ["host.smt", "host.cpu-vulnerabilities", "host.mitigations-off"]
+
+    /// The note added beside a CPU finding when the host is itself a guest (CPU hypervisor flag, DMI), else nil.
+    static func virtualCPUNote(_ checkID: String, _ v: HostVirtualization) -> String? {
+        guard cpuChecks.contains(checkID), v.isGuest == true else { return nil }
+        let what = [v.hypervisor, v.platform].compactMap { $0 }.joined(separator: ", ")
+        return
+            "this host is itself a virtual machine\(what.isEmpty ? "" : " (\(what))"): the CPU state read here is of its virtual CPUs, not of the physical host's"
+    }
+
     public func run(_ input: CheckInput, selection: CheckSelection = .all, tailoring: Tailoring? = nil) -> CheckReport {
         var findings: [Finding] = []
         var skipped: [CheckReport.Skipped] = []
@@ -50,11 +62,17 @@ public struct CheckRunner: Sendable {
             guard let check = catalog.checks[definition.id] else { continue }
             let context = makeContext(input, definition, tailoring)
             func add(_ result: CheckResult, subject: String) {
+                var observed = result.observed
+                var evidence = result.evidence
+                if let note = Self.virtualCPUNote(definition.id, input.facts.virtualization) {
+                    observed = (observed.map { $0 + " — " } ?? "") + note
+                    evidence += input.facts.virtualization.evidence
+                }
                 findings.append(
                     Finding(
-                        checkID: definition.id, subject: subject, outcome: result.outcome, observed: result.observed,
+                        checkID: definition.id, subject: subject, outcome: result.outcome, observed: observed,
                         expected: result.expected ?? definition.expected, severity: definition.severity,
-                        controls: definition.controls, evidence: result.evidence))
+                        controls: definition.controls, evidence: evidence))
             }
             switch check.body {
             case .host(let f):

@@ -62,6 +62,8 @@ public struct HostObservations: Codable, Hashable, Sendable {
     /// Paths whose existence (not content) matters: AIDE databases can be hundreds of MiB.
     public static let wantedExistence: [String] = [
         "/var/lib/aide/aide.db", "/var/lib/aide/aide.db.gz", "/var/lib/aide/aide.db.new",
+        // sysfs's memory-management directory: present, it makes an absent ksm/ mean "not built in".
+        "/sys/kernel/mm",
     ]
     /// Directories to list, reading every regular file in them whose name ends in the suffix.
     public static let wantedDirectories: [(directory: String, suffix: String)] = [

@@ -59,6 +59,10 @@ public enum AssessmentText {
             out += findingsLines(host, guidance: report.guidance, waived: options.waived, indent: "  ")
             out.append("")
         }
+        let quoted = ISMQuote.lines(report)
+        out.append("== ISM controls assessed")
+        out += quoted.map { "  \(clean($0, max: 2000))" }
+        out.append("")
         if !report.problems.isEmpty {
             out.append("Problems (the items they concern are inconclusive):")
             for p in report.problems { out.append("  - \(clean(p.description, max: 600))") }

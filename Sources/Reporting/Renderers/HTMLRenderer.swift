@@ -88,6 +88,7 @@ public enum HTMLRenderer {
         for (i, m) in report.mechanisms.enumerated() {
             o += mechanismSection(m, index: i, guidance: report.guidance)
         }
+        o += "<h2 id=\"ism\">ISM controls assessed</h2>\n<ul>\n" + ISMQuote.lines(report).map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
         o +=
             "<footer><p class=\"meta\">Control ids refer to the ISM OSCAL catalog version \(e(OSCALRenderer.ISMCatalog.version)) (\(e(OSCALRenderer.ISMCatalog.repository))).</p></footer>\n"
         o += "</body>\n</html>\n"

@@ -221,6 +221,7 @@ public enum OSCALRenderer {
             ("version", .string(report.tool.version)),
             ("oscal-version", .string(oscalVersion)),
             ("props", [prop("schema-version", String(report.schemaVersion))]),
+            ("remarks", .string(ISMQuote.lines(report).joined(separator: "\n"))),
         ])
         let backMatter: JSONValue = [
             "resources": [

@@ -178,6 +178,8 @@ public enum SARIFRenderer {
                 "properties",
                 JSONValue.compact([
                     ("hostname", report.host.hostname.map { .string($0) }), ("source", .string(report.host.source)),
+                    ("ismRelease", report.ism.map { .string($0.release) }),
+                    ("ismControls", .array(ISMQuote.lines(report).map { .string($0) })),
                 ])
             ),
         ])

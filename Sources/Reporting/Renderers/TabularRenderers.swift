@@ -30,6 +30,7 @@ public enum MarkdownRenderer {
             }
             o += "\n"
         }
+        o += "## ISM controls assessed\n\n" + ISMQuote.lines(report).map { "- \(e($0))\n" }.joined() + "\n"
         if !report.problems.isEmpty {
             o += "## Problems\n\n"
             for p in report.problems { o += "- \(e(p.subject)): \(e(p.message))\n" }

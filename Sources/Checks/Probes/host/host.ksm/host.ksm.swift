@@ -9,7 +9,16 @@ extension HostChecks {
             return ctx.unobserved("KSM state", at: path)
         }
         switch state {
-        case .absent: return .pass("KSM not built into this kernel (\(path) absent)", [ctx.file(path, "absent")])
+        case .absent:
+            // Absence is the safe state only where sysfs was seen: an empty or offline root has no /sys at all.
+            guard obs.state("/sys/kernel/mm") == .present else {
+                return .inconclusive(
+                    "\(path) and /sys/kernel/mm are both absent: sysfs was not seen (an offline root or an empty directory), so KSM's state is unknown",
+                    [ctx.file(path, "absent"), ctx.file("/sys/kernel/mm", "absent")])
+            }
+            return .pass(
+                "KSM not built into this kernel: /sys/kernel/mm is present without ksm/ (absence is the safe state)",
+                [ctx.file(path, "absent"), ctx.file("/sys/kernel/mm", "present")])
         case .present: return .inconclusive("\(path) exists but was not read")
         case .unreadable(let why): return .inconclusive("\(path) could not be read: \(why)")
         case .content(let text):

@@ -1,0 +1,156 @@
+import BulkheadModel
+import Discovery
+public import Foundation
+public import VendorEvidence
+
+/// The system an assessment is for (`bulkhead.toml` or `--profile FILE`, TOML read with TOMLKit through
+/// Discovery's TOML reader): its name and boundary, the security plan, the assessor, and the classification
+/// and security domain of the host and of each guest (by name). Without one, the report says what it assumed.
+public struct SystemProfile: Codable, Hashable, Sendable {
+    public struct Marking: Codable, Hashable, Sendable {
+        public var classification: String?
+        public var domain: String?
+    }
+    public var path: String
+    public var systemName: String?
+    public var boundary: String?
+    public var securityPlan: String?
+    public var assessorName: String?
+    public var irapRegistration: String?
+    public var host: Marking
+    /// Guests by name.
+    public var guests: [String: Marking]
+
+    /// Reads a profile (at most 1 MiB).
+    /// A profile that cannot be read or is not TOML.
+    public struct LoadError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func load(path: String) throws(LoadError) -> SystemProfile {
+        let data: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: 1 << 20) ?? Data()
+        } catch {
+            throw LoadError(description: "cannot read the profile \(path): \(error.localizedDescription)")
+        }
+        return try parse(data, path: path)
+    }
+
+    public static func parse(_ data: Data, path: String) throws(LoadError) -> SystemProfile {
+        let values: [String: String]
+        do {
+            values = try KataConfigParser.parse(data, source: path).value.values
+        } catch {
+            throw LoadError(description: "the profile \(path) is not valid TOML: \(error.message)")
+        }
+        var guests: [String: Marking] = [:]
+        for (key, value) in values where key.hasPrefix("guests.") {
+            let parts = key.split(separator: ".")
+            guard parts.count == 3 else { continue }
+            let name = String(parts[1])
+            if parts[2] == "classification" { guests[name, default: Marking()].classification = value }
+            if parts[2] == "domain" { guests[name, default: Marking()].domain = value }
+        }
+        return SystemProfile(
+            path: path, systemName: values["system.name"], boundary: values["system.boundary"],
+            securityPlan: values["system.security_plan"], assessorName: values["assessor.name"],
+            irapRegistration: values["assessor.irap"],
+            host: Marking(classification: values["host.classification"], domain: values["host.domain"]), guests: guests)
+    }
+
+    /// The catalog's applicability code of a classification: NC (OFFICIAL, UNOFFICIAL), OS (OFFICIAL: Sensitive),
+    /// P (PROTECTED), S (SECRET), TS (TOP SECRET); nil for a word that is none of them.
+    public static func applicabilityCode(_ classification: String) -> String? {
+        let c = classification.uppercased().replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: " ", with: "")
+        switch c {
+        case "UNOFFICIAL", "OFFICIAL", "NC": return "NC"
+        case "OFFICIAL:SENSITIVE", "OFFICIALSENSITIVE", "OS": return "OS"
+        case "PROTECTED", "P": return "P"
+        case "SECRET", "S": return "S"
+        case "TOPSECRET", "TS": return "TS"
+        default: return nil
+        }
+    }
+}
+
+/// ISM-1461 by classification: it applies only where the catalog says (SECRET, TOP SECRET); without a declared
+/// classification it is never satisfied or failed from the SMT/KSM checks alone.
+public enum ClassificationScope {
+    public static func apply(to report: inout AssessmentReport, profile: SystemProfile?, ism: ISMCatalog?) {
+        let applicability = ism?.control(.ism1461)?.applicability ?? ["S", "TS"]
+        let guestNames = report.mechanisms.flatMap { $0.mechanism.guests.map(\.name) }
+        func decide(_ c: ControlAssessment) -> ControlAssessment {
+            guard c.verdict.control == .ism1461 else { return c }
+            var out = c
+            guard let declared = profile?.host.classification else {
+                out.verdict.status = .notAssessed
+                out.verdict.confidence = .low
+                out.verdict.rationale.insert(
+                    "ISM-1461 notAssessed: no classification is declared (bulkhead.toml or --profile FILE); ISM-1461 applies to \(applicability.joined(separator: ", ")) environments only, so the SMT/KSM checks below are shown for information and decide nothing.",
+                    at: 0)
+                return out
+            }
+            guard let code = SystemProfile.applicabilityCode(declared) else {
+                out.verdict.status = .notAssessed
+                out.verdict.rationale.insert(
+                    "ISM-1461 notAssessed: the declared classification \"\(declared)\" is not one of OFFICIAL, OFFICIAL: Sensitive, PROTECTED, SECRET, TOP SECRET.",
+                    at: 0)
+                return out
+            }
+            guard applicability.contains(code) else {
+                out.verdict.status = .notApplicable
+                out.verdict.rationale.insert(
+                    "ISM-1461 notApplicable: the host is declared \(declared) (\(code)) in \(profile?.path ?? "the profile"); the ISM applies it to \(applicability.joined(separator: ", ")) only.",
+                    at: 0)
+                return out
+            }
+            // SECRET / TOP SECRET: every guest must carry the same classification and security domain.
+            var problems: [String] = []
+            var undeclared: [String] = []
+            for name in guestNames {
+                guard let g = profile?.guests[name], let gc = g.classification else {
+                    undeclared.append(name)
+                    continue
+                }
+                if SystemProfile.applicabilityCode(gc) != code || g.domain != profile?.host.domain {
+                    problems.append("\(name) is \(gc)/\(g.domain ?? "no domain")")
+                }
+            }
+            let subject = "host"
+            let finding: Finding
+            if !problems.isEmpty {
+                finding = Finding(
+                    checkID: "profile.guest-classification", subject: subject, outcome: .fail,
+                    observed: "guests with another classification or domain than the host (\(declared)/\(profile?.host.domain ?? "-")): "
+                        + problems.joined(separator: "; "),
+                    severity: .critical, controls: [.ism1461])
+            } else if !undeclared.isEmpty {
+                finding = Finding(
+                    checkID: "profile.guest-classification", subject: subject,
+                    outcome: .inconclusive(reason: "no classification declared for guest(s) \(undeclared.joined(separator: ", "))"),
+                    severity: .critical, controls: [.ism1461])
+            } else {
+                finding = Finding(
+                    checkID: "profile.guest-classification", subject: subject, outcome: .pass,
+                    observed: "every guest (\(guestNames.count)) is declared \(declared)/\(profile?.host.domain ?? "-")", severity: .critical,
+                    controls: [.ism1461])
+            }
+            let findings = c.findings + [finding]
+            if let rolled = ControlRollup.controls(for: "host", findings: findings).first(where: { $0.verdict.control == .ism1461 }) {
+                out = rolled
+            }
+            return out
+        }
+        for i in report.mechanisms.indices { report.mechanisms[i].controls = report.mechanisms[i].controls.map(decide) }
+        report.hostControls = report.hostControls.map { $0.map(decide) }
+        report.profile = profile
+        if profile == nil {
+            report.assumptions = [
+                "No system profile (bulkhead.toml or --profile FILE): the system, its boundary, the assessor and the classification are not declared; ISM-1461 is not assessed."
+            ]
+        }
+    }
+}

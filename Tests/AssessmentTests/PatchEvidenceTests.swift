@@ -1,0 +1,156 @@
+import BulkheadModel
+import Checks
+import Foundation
+import HostInspection
+import Testing
+import VendorEvidence
+
+@testable import Assessment
+
+/// ISM-1606 host patch evidence from the apt lists already on the host (ChecksTests/Fixtures/apt, captured on
+/// the CI machine with its dpkg versions the same day) and the running kernel; never from release support.
+@Suite struct PatchEvidenceTests {
+    static let apt = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ChecksTests/Fixtures/apt/lists")
+    static let securityList = "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages"
+    static let release = "deb.debian.org_debian-security_dists_bookworm-security_InRelease"
+    /// This machine's installed versions on 2026-12-02 (dpkg-query -W).
+    static let installed = [
+        ("openssl", "3.0.19-1~deb12u2"), ("libssl3", "3.0.19-1~deb12u2"), ("libc6", "2.36-9+deb12u14"), ("curl", "7.88.1-10+deb12u14"),
+    ].map { InstalledPackage(name: $0.0, version: $0.1, architecture: "amd64", manager: "dpkg") }
+
+    func evidence(lists: [String: URL?], packages: [InstalledPackage], kernel: String? = nil) throws -> HostEvidence {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-apt-\(UUID().uuidString)")
+        let listDir = dir.appendingPathComponent("var/lib/apt/lists")
+        try FileManager.default.createDirectory(at: listDir, withIntermediateDirectories: true)
+        try Data("ID=debian\nVERSION_ID=\"12\"\n".utf8).write(to: dir.appendingPathComponent("etc/os-release", isDirectory: false).creatingParent())
+        for (name, source) in lists {
+            if let source {
+                try FileManager.default.copyItem(at: source, to: listDir.appendingPathComponent(name))
+            } else {
+                try Data([0x04, 0x22, 0x4d, 0x18]).write(to: listDir.appendingPathComponent(name))  // an lz4 frame magic
+            }
+        }
+        if let kernel {
+            try Data((kernel + "\n").utf8).write(to: dir.appendingPathComponent("proc/sys/kernel/osrelease").creatingParent())
+        }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var facts = HostInspector(root: DirectoryHostRoot(directory: dir.path)).collect(now: Support.asOf)
+        facts.packages = packages
+        return HostInspector(root: DirectoryHostRoot(directory: dir.path)).collectEvidence(
+            EvidencePlan.needs(catalog: Support.catalog), given: facts, now: Support.asOf)
+    }
+
+    func pending(_ e: HostEvidence, now: String) -> Finding {
+        PatchFindings.pendingUpdates(evidence: e, now: CalendarDate.parse(now) ?? Date())
+    }
+
+    @Test func pendingSecurityUpdatesFromTheHostsOwnListsFailPastTheWindow() throws {
+        let e = try evidence(
+            lists: [
+                Self.securityList: Self.apt.appendingPathComponent(Self.securityList), Self.release: Self.apt.appendingPathComponent(Self.release),
+            ],
+            packages: Self.installed)
+        let f = pending(e, now: "2026-12-03")
+        #expect(f.outcome == .fail)
+        #expect(f.controls == [.ism1606] && f.subject == "host")
+        let observed = try #require(f.observed)
+        #expect(observed.contains("2 security update(s) pending"))
+        #expect(observed.contains("libssl3 3.0.19-1~deb12u2 → 3.0.22-1~deb12u2") && observed.contains("openssl 3.0.19-1~deb12u2 → 3.0.22-1~deb12u2"))
+        #expect(!observed.contains("libc6") && !observed.contains("curl"))  // installed newer than the security list
+        #expect(observed.contains("available since at least 2026-11-30"))
+        // Inside the 48-hour window the same evidence is not yet a failure.
+        if case .inconclusive(let why) = pending(e, now: "2026-12-02").outcome {
+            #expect(why.contains("inside the 48-hour window") && why.contains("47.6 hours"))
+        } else {
+            Issue.record("a pending update less than 48 hours old must not fail")
+        }
+        // Up to date: a pass.
+        let current = Self.installed.map { p in
+            var p = p
+            if p.name == "openssl" || p.name == "libssl3" { p.version = "3.0.22-1~deb12u2" }
+            return p
+        }
+        let e2 = try evidence(
+            lists: [
+                Self.securityList: Self.apt.appendingPathComponent(Self.securityList), Self.release: Self.apt.appendingPathComponent(Self.release),
+            ],
+            packages: current)
+        #expect(pending(e2, now: "2026-12-02").outcome == .pass)
+    }
+
+    @Test func noOrUnreadableSecurityListsAreInconclusive() throws {
+        let none = pending(try evidence(lists: [:], packages: Self.installed), now: "2026-12-02")
+        guard case .inconclusive(let why) = none.outcome else { Issue.record("no lists must be inconclusive"); return }
+        #expect(why.contains("no security source list"))
+        let lz4 = pending(try evidence(lists: [Self.securityList + ".lz4": nil], packages: Self.installed), now: "2026-12-02")
+        guard case .inconclusive(let why2) = lz4.outcome else { Issue.record("lz4 lists must be inconclusive"); return }
+        #expect(why2.contains("compressed") && why2.contains(".lz4"))
+    }
+
+    @Test func aRunningKernelOlderThanTheInstalledOneMeansARebootIsPending() throws {
+        // The running release is the captured one (HostInspectionTests/Fixtures/osrelease.txt).
+        let running = "6.18.44-fc-v669"
+        func kernelFinding(_ packages: [InstalledPackage]) throws -> Finding {
+            PatchFindings.runningKernel(evidence: try evidence(lists: [:], packages: packages, kernel: running))
+        }
+        let same = try kernelFinding([InstalledPackage(name: "linux-image-\(running)", version: "6.18.44-1", manager: "dpkg")])
+        #expect(same.outcome == .pass)
+        let newer = try kernelFinding([
+            InstalledPackage(name: "linux-image-\(running)", version: "6.18.44-1", manager: "dpkg"),
+            InstalledPackage(name: "linux-image-6.18.50-fc-v670", version: "6.18.50-1", manager: "dpkg"),
+            InstalledPackage(name: "linux-image-amd64", version: "6.18.50-1", manager: "dpkg"),
+        ])
+        #expect(newer.outcome == .fail)
+        #expect(newer.observed?.contains("a reboot is pending") == true)
+        #expect(newer.observed?.contains("linux-image-6.18.50-fc-v670") == true)
+        let noPackage = try kernelFinding([])
+        #expect(noPackage.outcome != .pass)
+    }
+
+    @Test func hostISM1606IsNeverSatisfiedFromReleaseSupportAlone() throws {
+        // The lifecycle checks decide ISM-1848 only now.
+        let catalog = try CheckCatalog.standard()
+        for id in ["lifecycle.host-os", "lifecycle.support-window"] {
+            let d = try #require(catalog.definitions.first { $0.id == id })
+            #expect(!d.controls.contains(.ism1606), "\(id)")
+        }
+        // A supported Debian host with no patch evidence: ISM-1606 is not satisfied.
+        let e = try evidence(lists: [:], packages: Self.installed)
+        let report = Assessor(catalog: Support.catalog, asOf: Support.asOf, plan: AssessmentPlan(checks: catalog)).run(on: e)
+        let c1606 = report.hostControls?.first { $0.verdict.control == .ism1606 }
+        #expect(c1606?.verdict.status != .satisfied)
+        #expect(c1606?.findings.contains { $0.checkID == PatchFindings.pendingCheckID } == true)
+    }
+}
+
+extension URL {
+    /// Creates the parent directory and returns the URL.
+    fileprivate func creatingParent() throws -> URL {
+        try FileManager.default.createDirectory(at: deletingLastPathComponent(), withIntermediateDirectories: true)
+        return self
+    }
+}
+
+@Suite struct AdvisoryDatabaseAgeTests {
+    @Test func aStaleDatabaseCannotShowThatNothingIsOpen() {
+        let pass = Finding(
+            checkID: AdvisoryFindings.checkID, subject: "qemu", outcome: .pass, observed: "0 open", severity: .high, controls: [.ism1606])
+        let fail = Finding(
+            checkID: AdvisoryFindings.checkID, subject: "xen", outcome: .fail, observed: "1 open", severity: .high, controls: [.ism1606])
+        let old = AssessmentReport.AdvisoryDatabaseInfo(
+            path: "/var/lib/bulkhead/advisories.sqlite", lastImport: CalendarDate.parse("2026-11-01"), ageDays: 27,
+            recordsByFormat: ["cve5": 30000], files: 3, stale: true, state: "available")
+        let out = AdvisoryFindings.applyAge([pass, fail], old)
+        guard case .inconclusive(let why) = out[0].outcome else {
+            Issue.record("a pass from a 27-day-old database must not stand")
+            return
+        }
+        #expect(why.contains("27 days old") && why.contains("bulkhead advisories fetch"))
+        #expect(out[1].outcome == .fail)  // an open advisory is still open
+        var fresh = old
+        fresh.stale = false
+        fresh.ageDays = 1
+        #expect(AdvisoryFindings.applyAge([pass], fresh)[0].outcome == .pass)
+    }
+}
