@@ -192,6 +192,9 @@ import Testing
         #expect(
             outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.mmds-v1")["firecracker.mmds-v1"]?.outcome == .fail)
         c.vm?.machine?.smt = true
+        // Guest SMT only changes the guest's topology (Firecracker README): hardening (ISM-1604), not ISM-1461.
+        let smtCheck = try #require(catalog.definition("firecracker.guest-smt"))
+        #expect(smtCheck.controls == ["ISM-1604"] && smtCheck.severity == .low)
         #expect(
             outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.guest-smt")["firecracker.guest-smt"]?.outcome == .fail
         )
