@@ -141,6 +141,30 @@ import Testing
         #expect(judge([InstalledPackage(name: "libvirt-daemon", version: "9.0", manager: "pacman")])?.outcome.label == "inconclusive")
     }
 
+    @Test func libvirtAdminInterfaceEdges() throws {
+        func judge(_ settings: [String: String], path: String = "/etc/libvirt/libvirtd.conf") -> Finding? {
+            let values = settings.mapValues { LibvirtConfValue(kind: .string, string: $0) }
+            let d = DaemonConfiguration(product: "libvirt", path: path, settings: .libvirtDaemon(values))
+            return outcomes([], daemons: [d], only: "libvirt.admin-interface")["libvirt.admin-interface"]
+        }
+        #expect(judge([:])?.outcome == .pass)
+        #expect(judge(["listen_tcp": "1", "auth_tcp": "none"], path: "/etc/libvirt/virtproxyd.conf")?.outcome == .fail)
+        #expect(judge(["listen_tls": "1", "tls_no_verify_certificate": "1"])?.outcome == .fail)
+        #expect(judge(["listen_tls": "1", "tls_no_verify_certificate": "1", "auth_tls": "sasl"])?.outcome == .pass)
+        // A world-writable rw socket is libvirt's own polkit default: it passes while polkit authenticates.
+        #expect(judge(["unix_sock_rw_perms": "0777"])?.outcome == .pass)
+        #expect(judge(["unix_sock_admin_perms": "0777"])?.outcome == .fail)
+        #expect(judge(["unix_sock_rw_perms": "rwx"])?.outcome.label == "inconclusive")
+        #expect(judge(["listen_tcp": "yes"])?.outcome.label == "inconclusive")
+        let unreadable = DaemonConfiguration(
+            product: "libvirt", path: "/etc/libvirt/libvirtd.conf", settings: nil,
+            problems: [Problem(subject: "/etc/libvirt/libvirtd.conf", message: "permission denied (run as root to read it)")])
+        let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
+        #expect(u["libvirt.admin-interface"]?.reason?.contains("permission denied") == true)
+        // The qemu.conf checks are not misled by an unreadable libvirtd.conf.
+        #expect(u["libvirt.qemu-user"] == nil)
+    }
+
     @Test func qemuConfFailures() throws {
         // The real file with the risky settings appended (last value wins in qemu.conf).
         let text =
