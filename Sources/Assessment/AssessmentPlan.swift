@@ -68,7 +68,13 @@ enum CheckInputs {
     static let daemonLimit = 1 << 20
     /// Every daemon configuration file the checks may read, each group read up to the first that exists
     /// (Kata reads the first of its configuration files, in this order).
-    static var daemonPaths: [[String]] { [["/etc/libvirt/qemu.conf"], ["/etc/xen/xl.conf"], KataDetector.configPaths] }
+    static var daemonPaths: [[String]] {
+        [["/etc/libvirt/qemu.conf"], ["/etc/xen/xl.conf"], KataDetector.configPaths] + libvirtDaemonPaths.map { [$0] }
+    }
+
+    /// libvirt's monolithic daemon and the modular daemons' remote-access proxy: where TCP/TLS listening,
+    /// authentication and the UNIX socket permissions are set.
+    static let libvirtDaemonPaths = ["/etc/libvirt/libvirtd.conf", "/etc/libvirt/virtproxyd.conf"]
 
     /// The libvirt QEMU driver configuration and Xen toolstack configuration, parsed, when present.
     static func daemons(_ files: RecordedFiles) -> [DaemonConfiguration] {
@@ -81,6 +87,18 @@ enum CheckInputs {
             })
         {
             out.append(d)
+        }
+        for path in libvirtDaemonPaths {
+            if let d = daemon(
+                "libvirt", path, files: files,
+                parse: { data, path throws(ConfigParseError) in
+                    // The same conf syntax as qemu.conf; only its key/value layer is kept.
+                    let parsed = try LibvirtQEMUConfParser.parse(data, source: path)
+                    return (.libvirtDaemon(parsed.value.settings), parsed.problems)
+                })
+            {
+                out.append(d)
+            }
         }
         if let d = daemon(
             "xen", "/etc/xen/xl.conf", files: files,

@@ -136,7 +136,7 @@ import Testing
     @Test func runtimePrivilegeAndNamespaces() {
         // CapEff values: Docker's default capability set (0x00000000a80425fb) and every capability (root on 6.x).
         let isolated = ProcessConfinement(
-            uid: 0, seccomp: 2, capEff: "00000000a80425fb",
+            uid: 0, seccomp: 2, noNewPrivs: true, capEff: "00000000a80425fb",
             namespaces: [
                 "net": "net:[4026532290]", "pid": "pid:[4026532288]", "ipc": "ipc:[4026532287]", "uts": "uts:[4026532286]", "mnt": "mnt:[4026532285]",
             ])
@@ -149,6 +149,22 @@ import Testing
         let f = container(privileged)
         #expect(f["runtime.privileged"]?.outcome == .fail)
         #expect(f["runtime.host-namespaces"]?.observed == "shares the host's net, pid namespaces")
+        // One dangerous capability, no seccomp filter, or no_new_privs off each fail on their own.
+        var sysAdmin = isolated
+        sysAdmin.capEff = "00000000a82425fb"  // Docker's default set plus CAP_SYS_ADMIN (bit 21): --cap-add SYS_ADMIN
+        #expect(container(sysAdmin)["runtime.privileged"]?.observed == "CapEff 00000000a82425fb holds CAP_SYS_ADMIN")
+        var unconfined = isolated
+        unconfined.seccomp = 0  // --security-opt seccomp=unconfined
+        #expect(container(unconfined)["runtime.privileged"]?.observed == "Seccomp: 0 (no seccomp filter)")
+        var newPrivs = isolated
+        newPrivs.noNewPrivs = false  // Docker's default without --security-opt no-new-privileges
+        #expect(container(newPrivs)["runtime.privileged"]?.outcome == .fail)
+        var unseen = isolated
+        unseen.noNewPrivs = nil
+        #expect(container(unseen)["runtime.privileged"]?.outcome.label == "inconclusive")
+        var garbage = isolated
+        garbage.capEff = "zz"
+        #expect(container(garbage)["runtime.privileged"]?.outcome.label == "inconclusive")
         let unknown = container(nil)
         #expect(unknown["runtime.privileged"]?.reason != nil && unknown["runtime.host-namespaces"]?.reason != nil)
     }

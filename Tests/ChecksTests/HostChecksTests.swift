@@ -29,10 +29,29 @@ import Testing
         // The two Vulnerable lines replaced by mitigated texts the kernel prints for them.
         facts.cpu.vulnerabilities["spec_store_bypass"] = "Mitigation: Speculative Store Bypass disabled via prctl"
         facts.cpu.vulnerabilities["spec_rstack_overflow"] = "Mitigation: Safe RET"
-        // A mitigated line whose only "vulnerable" word is the SMT note is judged by host.smt, not here.
-        facts.cpu.vulnerabilities["mds"] = "Mitigation: Clear CPU buffers; SMT vulnerable"
         let f = try #require(catalog.host("host.cpu-vulnerabilities", facts))
         #expect(f.outcome == .pass)
+    }
+
+    @Test func smtVulnerableAndStibpDisabledWithSMTOnFail() throws {
+        var facts = try captured()
+        facts.cpu.vulnerabilities["spec_store_bypass"] = "Mitigation: Speculative Store Bypass disabled via prctl"
+        facts.cpu.vulnerabilities["spec_rstack_overflow"] = "Mitigation: Safe RET"
+        // The captured spectre_v2 line says `STIBP: disabled`: harmless while SMT is not supported ...
+        #expect(catalog.host("host.cpu-vulnerabilities", facts)?.outcome == .pass)
+        // ... an open cross-thread channel once smt/control is on ...
+        facts.cpu.smtControl = "on"
+        let stibp = try #require(catalog.host("host.cpu-vulnerabilities", facts))
+        #expect(stibp.outcome == .fail && stibp.observed?.contains("spectre_v2") == true)
+        // ... and not judgeable when smt/control was not observed.
+        facts.cpu.smtControl = nil
+        #expect(catalog.host("host.cpu-vulnerabilities", facts)?.outcome.label == "inconclusive")
+        // AMD retbleed mitigated but open across threads (arch/x86/kernel/cpu/bugs.c retbleed_show_state):
+        // the kernel's own "SMT vulnerable" fails here too, whatever smt/control says.
+        facts.cpu.smtControl = "notsupported"
+        facts.cpu.vulnerabilities["retbleed"] = "Mitigation: untrained return thunk; SMT vulnerable"
+        let retbleed = try #require(catalog.host("host.cpu-vulnerabilities", facts))
+        #expect(retbleed.outcome == .fail && retbleed.observed == "retbleed: Mitigation: untrained return thunk; SMT vulnerable")
     }
 
     @Test func unknownVulnerabilityTextIsInconclusive() throws {
@@ -67,9 +86,28 @@ import Testing
         #expect(t.evidence.contains { $0.claim.contains("single tenant") && $0.source == .file(path: "/etc/bulkhead/tailoring.json", sha256: nil) })
     }
 
+    @Test func smtOnWithRetbleedOrStibpExposureFails() throws {
+        var facts = try captured()
+        facts.cpu.smtControl = "on"
+        // The captured spectre_v2 line ("Mitigation: Retpolines; STIBP: disabled; …") with SMT on.
+        let stibp = try #require(catalog.host("host.smt", facts))
+        #expect(stibp.outcome == .fail && stibp.observed?.contains("spectre_v2: Mitigation: Retpolines; STIBP: disabled") == true)
+        // AMD retbleed: a file outside l1tf/mds/mmio_stale_data/tsx_async_abort, read like every other one.
+        facts.cpu.vulnerabilities["spectre_v2"] =
+            "Mitigation: Retpolines; STIBP: always-on; RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected"
+        facts.cpu.vulnerabilities["retbleed"] = "Mitigation: untrained return thunk; SMT vulnerable"
+        let retbleed = try #require(catalog.host("host.smt", facts))
+        #expect(retbleed.outcome == .fail && retbleed.observed == "SMT on with retbleed: Mitigation: untrained return thunk; SMT vulnerable")
+        #expect(retbleed.evidence.contains { $0.source == .file(path: "/sys/devices/system/cpu/vulnerabilities/retbleed", sha256: nil) })
+    }
+
     @Test func smtOnWithoutExposurePassesAndUnknownIsInconclusive() throws {
         var facts = try captured()
         facts.cpu.smtControl = "on"
+        // STIBP always on and retbleed protected by it: the texts bugs.c prints when SMT is isolated.
+        facts.cpu.vulnerabilities["spectre_v2"] =
+            "Mitigation: Retpolines; STIBP: always-on; RSB filling; PBRSB-eIBRS: Not affected; BHI: Not affected"
+        facts.cpu.vulnerabilities["retbleed"] = "Mitigation: untrained return thunk; SMT enabled with STIBP protection"
         #expect(catalog.host("host.smt", facts)?.outcome == .pass)
         facts.cpu.vulnerabilities = [:]
         #expect(catalog.host("host.smt", facts)?.reason != nil)

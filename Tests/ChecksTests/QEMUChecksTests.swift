@@ -96,6 +96,23 @@ import Testing
         #expect(outcomes(Self.guest(full, confinement: ProcessConfinement(uid: 0, seccomp: 2)))["qemu.non-root"]?.outcome == .fail)
     }
 
+    @Test func kataDocumentedSandboxWithDaemonizePasses() throws {
+        // Kata's configuration-qemu.toml.in: seccompsandbox="on,obsolete=deny,spawn=deny,resourcecontrol=deny" and
+        // "elevateprivileges=deny doesn't work with daemonize option"; Kata starts QEMU with -daemonize.
+        var q = try Self.parse("graphics-spice.x86_64-latest.args")
+        q.sandbox = QEMUSandbox(enabled: true, obsolete: "deny", spawn: "deny", resourceControl: "deny")
+        q.daemonize = true
+        let kata = try #require(outcomes(Self.guest(q))["qemu.sandbox"])
+        #expect(kata.outcome == .pass && kata.observed?.contains("-daemonize") == true)
+        // Without -daemonize the same sandbox still lacks elevateprivileges=deny.
+        q.daemonize = false
+        #expect(outcomes(Self.guest(q))["qemu.sandbox"]?.observed == "-sandbox on without elevateprivileges=deny")
+        // -daemonize excuses only elevateprivileges.
+        q.daemonize = true
+        q.sandbox?.spawn = nil
+        #expect(outcomes(Self.guest(q))["qemu.sandbox"]?.observed == "-sandbox on without spawn=deny")
+    }
+
     @Test func networkDisplaysAndMonitors() throws {
         let argv = ["qemu-system-x86_64", "-accel", "kvm", "-nodefaults", "-vnc", "0.0.0.0:1", "-qmp", "tcp:0.0.0.0:4444,server=on,wait=off"]
         let q = try QEMUArgvParser.parse(argv).value

@@ -30,9 +30,12 @@ import Testing
             ])
     }
 
-    func outcomes(_ mechanisms: [IsolationMechanism], daemons: [DaemonConfiguration] = [], only: String) -> [String: Finding] {
+    func outcomes(
+        _ mechanisms: [IsolationMechanism], daemons: [DaemonConfiguration] = [], only: String,
+        facts: HostFacts = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
+    ) -> [String: Finding] {
         let report = CheckRunner(catalog: catalog).run(
-            CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "test"), mechanisms: mechanisms, daemons: daemons),
+            CheckInput(facts: facts, mechanisms: mechanisms, daemons: daemons),
             selection: CheckSelection(only: [only]))
         return Dictionary(report.findings.map { ($0.checkID, $0) }, uniquingKeysWith: { a, _ in a })
     }
@@ -101,8 +104,65 @@ import Testing
         #expect(lennard.count == 5)
         #expect(lennard["libvirt.qemu-user"]?.observed == "user = \"lennard0711\"")
         let smartperson = try qemuConf("smartperson-ubuntu-x570-qemu-setup__qemu.conf")
-        #expect(Set(smartperson.values.map(\.outcome.label)) == ["pass"])
+        // No `user`: without a package or a running QEMU the build's default (upstream's is root) is unknown.
+        #expect(Set(smartperson.filter { $0.key != "libvirt.qemu-user" }.values.map(\.outcome.label)) == ["pass"])
+        #expect(smartperson["libvirt.qemu-user"]?.outcome.label == "inconclusive")
         #expect(smartperson["libvirt.seccomp-sandbox"]?.evidence.first?.source == .file(path: "/etc/libvirt/qemu.conf", sha256: nil))
+    }
+
+    @Test func absentQEMUUserIsJudgedByThePackageOrTheRunningProcess() throws {
+        let conf = try LibvirtQEMUConfParser.parse(
+            try Self.data("libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf"), source: "qemu.conf"
+        ).value
+        let daemon = DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))
+        func judge(_ packages: [InstalledPackage], _ processes: [HostProcess] = []) -> Finding? {
+            var facts = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
+            facts.packages = packages
+            facts.processes = processes
+            return outcomes([], daemons: [daemon], only: "libvirt.qemu-user", facts: facts)["libvirt.qemu-user"]
+        }
+        // Debian 12's package (apt-cache show libvirt-daemon-driver-qemu): built to run QEMU as libvirt-qemu.
+        let debian = judge([
+            InstalledPackage(name: "libvirt-daemon-driver-qemu", version: "9.0.0-4+deb12u2", manager: "dpkg", sourcePackage: "libvirt")
+        ])
+        #expect(debian?.outcome == .pass && debian?.observed?.contains("libvirt-qemu") == true)
+        let rhel = judge([InstalledPackage(name: "libvirt-daemon-driver-qemu", version: "10.0.0-6.el9", manager: "rpm")])
+        #expect(rhel?.observed == "user not set: the rpm package libvirt-daemon-driver-qemu runs QEMU as qemu")
+        // A running QEMU outranks the package: uid 0 fails, another uid passes.
+        let qemu = HostProcess(
+            pid: 4242, name: "qemu-system-x86", arguments: ["/usr/bin/qemu-system-x86_64", "-name", "guest=web"],
+            confinement: ProcessConfinement(uid: 0))
+        let asRoot = judge([InstalledPackage(name: "libvirt-daemon-driver-qemu", version: "9.0.0-4+deb12u2", manager: "dpkg")], [qemu])
+        #expect(asRoot?.outcome == .fail && asRoot?.evidence.contains { $0.source == .process(pid: 4242, field: "status:Uid") } == true)
+        var unprivileged = qemu
+        unprivileged.confinement.uid = 64055
+        #expect(judge([], [unprivileged])?.outcome == .pass)
+        // Another manager, or nothing at all: inconclusive, never assumed.
+        #expect(judge([InstalledPackage(name: "libvirt-daemon", version: "9.0", manager: "pacman")])?.outcome.label == "inconclusive")
+    }
+
+    @Test func libvirtAdminInterfaceEdges() throws {
+        func judge(_ settings: [String: String], path: String = "/etc/libvirt/libvirtd.conf") -> Finding? {
+            let values = settings.mapValues { LibvirtConfValue(kind: .string, string: $0) }
+            let d = DaemonConfiguration(product: "libvirt", path: path, settings: .libvirtDaemon(values))
+            return outcomes([], daemons: [d], only: "libvirt.admin-interface")["libvirt.admin-interface"]
+        }
+        #expect(judge([:])?.outcome == .pass)
+        #expect(judge(["listen_tcp": "1", "auth_tcp": "none"], path: "/etc/libvirt/virtproxyd.conf")?.outcome == .fail)
+        #expect(judge(["listen_tls": "1", "tls_no_verify_certificate": "1"])?.outcome == .fail)
+        #expect(judge(["listen_tls": "1", "tls_no_verify_certificate": "1", "auth_tls": "sasl"])?.outcome == .pass)
+        // A world-writable rw socket is libvirt's own polkit default: it passes while polkit authenticates.
+        #expect(judge(["unix_sock_rw_perms": "0777"])?.outcome == .pass)
+        #expect(judge(["unix_sock_admin_perms": "0777"])?.outcome == .fail)
+        #expect(judge(["unix_sock_rw_perms": "rwx"])?.outcome.label == "inconclusive")
+        #expect(judge(["listen_tcp": "yes"])?.outcome.label == "inconclusive")
+        let unreadable = DaemonConfiguration(
+            product: "libvirt", path: "/etc/libvirt/libvirtd.conf", settings: nil,
+            problems: [Problem(subject: "/etc/libvirt/libvirtd.conf", message: "permission denied (run as root to read it)")])
+        let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
+        #expect(u["libvirt.admin-interface"]?.reason?.contains("permission denied") == true)
+        // The qemu.conf checks are not misled by an unreadable libvirtd.conf.
+        #expect(u["libvirt.qemu-user"] == nil)
     }
 
     @Test func qemuConfFailures() throws {
@@ -156,6 +216,9 @@ import Testing
         #expect(
             outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.mmds-v1")["firecracker.mmds-v1"]?.outcome == .fail)
         c.vm?.machine?.smt = true
+        // Guest SMT only changes the guest's topology (Firecracker README): hardening (ISM-1604), not ISM-1461.
+        let smtCheck = try #require(catalog.definition("firecracker.guest-smt"))
+        #expect(smtCheck.controls == ["ISM-1604"] && smtCheck.severity == .low)
         #expect(
             outcomes([Self.mechanism("firecracker", "vm", .firecracker(c))], only: "firecracker.guest-smt")["firecracker.guest-smt"]?.outcome == .fail
         )

@@ -186,7 +186,8 @@ public struct SupportPolicy: Codable, Hashable, Sendable {
     }
 }
 
-/// A management daemon's configuration, for `daemon`-scope checks (libvirt's qemu.conf, Xen's xl.conf).
+/// A management daemon's configuration, for `daemon`-scope checks (libvirt's qemu.conf, libvirtd.conf and
+/// virtproxyd.conf, Xen's xl.conf, Kata's configuration.toml).
 public struct DaemonConfiguration: Codable, Hashable, Sendable {
     public enum Settings: Codable, Hashable, Sendable {
         /// libvirt's QEMU driver configuration (`/etc/libvirt/qemu.conf`).
@@ -195,6 +196,9 @@ public struct DaemonConfiguration: Codable, Hashable, Sendable {
         case xenToolstack(XenToolstackConfiguration)
         /// Kata Containers' runtime configuration (`configuration.toml`).
         case kata(KataRuntimeConfiguration)
+        /// libvirt's daemon configuration (`/etc/libvirt/libvirtd.conf`, the modular `virtproxyd.conf`): its
+        /// keys as written (absent keys take libvirt's defaults).
+        case libvirtDaemon([String: LibvirtConfValue])
     }
     public var product: ProductID
     /// Host path of the file.

@@ -12,9 +12,9 @@ extension LibvirtChecks {
         Check.daemon(id) { ctx, daemon in
             switch daemon.settings {
             case .libvirtQEMU(let c)?: body(ctx, daemon, c, [])
-            case .xenToolstack?, .kata?: nil
+            case .xenToolstack?, .kata?, .libvirtDaemon?: nil
             case nil:
-                daemon.product == "libvirt"
+                daemon.product == "libvirt" && daemon.path == "/etc/libvirt/qemu.conf"
                     ? .inconclusive("\(daemon.path) could not be read or parsed: " + daemon.problems.map(\.description).joined(separator: "; "))
                     : nil
             }

@@ -10,20 +10,21 @@ extension HostChecks {
         var bad: [String] = []
         var unknown: [String] = []
         var evidence: [Evidence] = []
+        let smt = ctx.facts.cpu.smtControl?.trimmingCharacters(in: .whitespacesAndNewlines)
         for (name, text) in vulns.sorted(by: { $0.key < $1.key }) {
             let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // "Vulnerable", "Vulnerable: …" and "Mitigation: …; SMT vulnerable" (the kernel's word that the
+            // flaw stays open across sibling threads, e.g. AMD retbleed without STIBP) all fail.
             if t.localizedCaseInsensitiveContains("vulnerable") && !t.hasPrefix("Not affected") {
-                // "Vulnerable", "Vulnerable: …", and "Mitigation: …; SMT vulnerable" all count: only the
-                // SMT clause is judged separately by host.smt, so skip a mitigated line whose only
-                // "vulnerable" word is the SMT note.
-                let smtOnly =
-                    t.hasPrefix("Mitigation")
-                    && !t.replacingOccurrences(of: "SMT vulnerable", with: "")
-                        .localizedCaseInsensitiveContains("vulnerable")
-                if !smtOnly {
-                    bad.append("\(name): \(t)")
-                    evidence.append(ctx.file("\(dir)/\(name)", "\(name): \(t)"))
-                }
+                bad.append("\(name): \(t)")
+                evidence.append(ctx.file("\(dir)/\(name)", "\(name): \(t)"))
+            } else if t.contains("STIBP: disabled") && smt == "on" {
+                // spectre_v2 without cross-thread branch isolation while sibling threads run.
+                bad.append("\(name): \(t) (with smt/control = on)")
+                evidence.append(ctx.file("\(dir)/\(name)", "\(name): \(t)"))
+                evidence.append(ctx.file("/sys/devices/system/cpu/smt/control", "smt/control = on"))
+            } else if t.contains("STIBP: disabled") && smt == nil {
+                unknown.append("\(name): \(t) (smt/control not observed, so `STIBP: disabled` cannot be judged)")
             } else if !(t.hasPrefix("Not affected") || t.hasPrefix("Mitigation") || t.hasPrefix("KVM: Mitigation")) {
                 unknown.append("\(name): \(t)")
             }

@@ -1,0 +1,68 @@
+import BulkheadModel
+import Foundation
+
+// libvirt.admin-interface: its words are in libvirt.admin-interface.json and its good and bad configurations in fixtures/, beside this file.
+extension LibvirtChecks {
+    /// A socket mode string (`"0777"`) that lets any local user connect (others' write bit).
+    static func othersMayConnect(_ mode: String) -> Bool? {
+        guard let bits = Int(mode, radix: 8) else { return nil }
+        return bits & 0o002 != 0
+    }
+
+    static let adminInterface = Check.daemon("libvirt.admin-interface") { ctx, daemon in
+        guard daemon.product == "libvirt", daemon.path != "/etc/libvirt/qemu.conf" else { return nil }
+        guard case .libvirtDaemon(let v)? = daemon.settings else {
+            return .inconclusive(
+                "\(daemon.path) could not be read or parsed: " + daemon.problems.map(\.description).joined(separator: "; "))
+        }
+        func text(_ key: String) -> String? { v[key].flatMap { $0.string } }
+        func evidence(_ key: String, _ fallback: String) -> Evidence {
+            ctx.file(daemon.path, text(key).map { "\(key) = \($0)" } ?? "\(key) not set (libvirt default \(fallback))")
+        }
+        var wrong: [String] = []
+        var unclear: [String] = []
+        var used: [Evidence] = []
+        // Unencrypted TCP: libvirt's own file says auth_tcp "none" is for dev/test only.
+        let listenTCP = text("listen_tcp")
+        if let l = listenTCP, l != "0", l != "1" { unclear.append("listen_tcp = \(l)") }
+        if listenTCP == "1" {
+            used += [evidence("listen_tcp", "0"), evidence("auth_tcp", "sasl")]
+            if text("auth_tcp") == "none" {
+                wrong.append("listen_tcp = 1 with auth_tcp = \"none\": anyone who reaches the TCP port manages every VM, in cleartext")
+            }
+        }
+        // TLS: client certificates are the authentication unless SASL is added.
+        if text("listen_tls") != "0", text("tls_no_verify_certificate") == "1", (text("auth_tls") ?? "none") == "none" {
+            used += [evidence("listen_tls", "1"), evidence("tls_no_verify_certificate", "0"), evidence("auth_tls", "none")]
+            wrong.append("TLS with tls_no_verify_certificate = 1 and auth_tls = \"none\": any TLS client is accepted")
+        }
+        // The read-write and admin UNIX sockets.
+        let rwAuth = text("auth_unix_rw")
+        if let perms = text("unix_sock_rw_perms") {
+            used += [evidence("unix_sock_rw_perms", "0700, or 0777 with polkit"), evidence("auth_unix_rw", "polkit, or none without polkit")]
+            switch othersMayConnect(perms) {
+            case true? where rwAuth == "none":
+                wrong.append("unix_sock_rw_perms = \"\(perms)\" with auth_unix_rw = \"none\": any local user has full management")
+            case nil: unclear.append("unix_sock_rw_perms = \(perms)")
+            default: break
+            }
+        } else if rwAuth == "none" {
+            used.append(evidence("auth_unix_rw", "polkit"))
+        }
+        if let perms = text("unix_sock_admin_perms") {
+            used.append(evidence("unix_sock_admin_perms", "0700"))
+            switch othersMayConnect(perms) {
+            case true?: wrong.append("unix_sock_admin_perms = \"\(perms)\": any local user reaches the daemon's admin interface")
+            case nil: unclear.append("unix_sock_admin_perms = \(perms)")
+            default: break
+            }
+        }
+        if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), used) }
+        if !unclear.isEmpty { return .inconclusive("unrecognised values in \(daemon.path): " + unclear.joined(separator: ", "), used) }
+        let summary = ["listen_tcp", "auth_tcp", "listen_tls", "auth_tls", "auth_unix_rw", "unix_sock_rw_perms", "unix_sock_admin_perms"]
+            .map { k in text(k).map { "\(k) = \($0)" } ?? "\(k) default" }.joined(separator: ", ")
+        return .pass(
+            "no unauthenticated TCP or TLS listener and no world-writable management socket (\(summary))",
+            used.isEmpty ? [ctx.file(daemon.path, summary)] : used)
+    }
+}
