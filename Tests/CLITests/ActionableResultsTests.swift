@@ -9,29 +9,10 @@ import Testing
     static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     static let fcGuest = tests.appendingPathComponent("ChecksTests/Fixtures/hosts/fc-guest").path
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = BuiltRun
 
     func bulkhead(_ arguments: [String], in dir: URL, environment: [String: String] = [:], executable: String? = nil) throws -> Run {
-        let out = dir.appendingPathComponent("stdout-\(UUID().uuidString)")
-        let err = dir.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = try executable.map { URL(fileURLWithPath: $0) } ?? builtExecutable("bulkhead")
-        process.arguments = arguments
-        process.environment = ["HOME": dir.path, "XDG_DATA_HOME": dir.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"].merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        try runBulkhead(arguments, in: dir, environment: environment, executable: executable)
     }
 
     func temp() throws -> URL {

@@ -5,33 +5,13 @@ import Testing
 /// The built `bulkhead` binary as a user runs it: a usage mistake is exit status 64 with the usage text;
 /// a runtime failure is exit status 1 with exactly one line, `bulkhead: error: …`, and no usage text.
 @Suite struct ExitStatusTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = BuiltRun
 
     func bulkhead(_ arguments: [String]) throws -> Run {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("stdout")
-        let err = dir.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = try builtExecutable("bulkhead")
-        process.arguments = arguments
-        // A private HOME and XDG data directory: nothing touches the user's store.
-        process.environment = ["HOME": dir.path, "XDG_DATA_HOME": dir.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return try runBulkhead(arguments, in: dir)
     }
 
     @Test func usageMistakeExits64WithUsage() throws {

@@ -4,35 +4,11 @@ import Testing
 
 /// Issue 19, from outside: the built `bulkhead` binary run on hostile file-system states.
 @Suite struct HostileInputTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = BuiltRun
 
     /// Runs `bulkhead` with `dir` as its working directory, HOME and data directory, standard input /dev/null.
     func bulkhead(_ arguments: [String], in dir: URL) throws -> Run {
-        let out = dir.appendingPathComponent(".stdout-\(UUID().uuidString)")
-        let err = dir.appendingPathComponent(".stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        let process = Process()
-        process.executableURL = try builtExecutable("bulkhead")
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        process.environment = ["HOME": dir.path, "XDG_DATA_HOME": dir.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        try runBulkhead(arguments, in: dir, workingDirectory: dir)
     }
 
     func tempDir() throws -> URL {

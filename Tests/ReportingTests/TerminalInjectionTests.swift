@@ -57,6 +57,18 @@ import VendorEvidence
         #expect(TerminalText.field("a\nb") == "a?b")
         #expect(TerminalText.line("a\n\tb") == "a b")
         #expect(TerminalText.document("a\nb\u{1B}c") == "a\nb?c")
+        // With colour (the table on a terminal), Bulkhead's own SGR codes survive and nothing else does: no
+        // cursor movement, screen clearing, title or hyperlink, even written to look like colour.
+        let red = "\u{1B}[31mFAIL\u{1B}[0m"
+        #expect(TerminalText.document(red, colour: true) == red)
+        #expect(TerminalText.document(red) == "?[31mFAIL?[0m")
+        for attack in ["\u{1B}[2J", "\u{1B}]0;owned\u{07}", "\u{1B}[1;31H", "\u{1B}[31", "\u{1B}[" + String(repeating: "1;", count: 40) + "m"] {
+            #expect(!TerminalText.document(attack, colour: true).contains("\u{1B}"), "\(attack.debugDescription)")
+        }
+        for attack in Self.attacks {
+            let kept = TerminalText.document(attack, colour: true)
+            #expect(Self.unsafeScalars(kept.replacing(/\x{1B}\[[0-9;]*m/, with: "")).isEmpty, "\(attack.debugDescription)")
+        }
         // Ordinary non-ASCII text is kept.
         #expect(TerminalText.field("Zürich — ✓ …") == "Zürich — ✓ …")
         // The older helpers are the one sanitiser.

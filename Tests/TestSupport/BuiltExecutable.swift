@@ -24,3 +24,40 @@ public struct BuiltExecutableMissing: Error, CustomStringConvertible {
     public var searched: [String]
     public var description: String { "\(name) not found (build it with `swift build --build-tests`); looked in \(searched)" }
 }
+
+/// What a run of a built program printed and how it ended.
+public struct BuiltRun: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the built `bulkhead` (or `executable`, e.g. `script` wrapping it in a terminal) as a user would, with
+/// `dir` as HOME and XDG data directory (nothing touches the user's store), a fixed PATH and TZ, standard
+/// input /dev/null, and `workingDirectory` when given. Output goes through files in `dir`, removed after.
+public func runBulkhead(
+    _ arguments: [String], in dir: URL, environment: [String: String] = [:], executable: String? = nil,
+    workingDirectory: URL? = nil
+) throws -> BuiltRun {
+    let out = dir.appendingPathComponent(".stdout-\(UUID().uuidString)")
+    let err = dir.appendingPathComponent(".stderr-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+    }
+    let process = Process()
+    process.executableURL = try executable.map { URL(fileURLWithPath: $0) } ?? builtExecutable("bulkhead")
+    process.arguments = arguments
+    if let workingDirectory { process.currentDirectoryURL = workingDirectory }
+    process.environment = ["HOME": dir.path, "XDG_DATA_HOME": dir.path, "PATH": "/usr/bin:/bin", "TZ": "UTC"].merging(environment) { $1 }
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    try process.run()
+    process.waitUntilExit()
+    return BuiltRun(
+        status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}
