@@ -204,14 +204,11 @@ public enum HTMLRenderer {
         guard !s.fixes.isEmpty else { return o + "<p>No check fails.</p>\n" }
         o +=
             "<h3 id=\"fixes\">Fix first</h3>\n<p>The \(min(s.fixes.count, ReportSummary.topFixes)) most important of \(s.fixes.count) failing check(s), ranked by severity × reach, grouped by effort.</p>\n"
-        let top = Array(s.fixes.prefix(ReportSummary.topFixes))
-        for effort in ["low", "medium", "high", "unknown"] {
-            let group = top.enumerated().filter { ($0.element.guidance?.effort ?? "unknown") == effort }
-            guard !group.isEmpty else { continue }
+        for (effort, group) in s.topFixesByEffort {
             o += "<h4>Effort: \(effort)</h4>\n<ol class=\"fixes\">\n"
-            for (i, fix) in group {
+            for (rank, fix) in group {
                 o +=
-                    "<li value=\"\(i + 1)\"><strong><code>\(e(fix.checkID))</code></strong> [\(fix.severity.rawValue)] on \(e(fix.subjects.joined(separator: ", ")))"
+                    "<li value=\"\(rank)\"><strong><code>\(e(fix.checkID))</code></strong> [\(fix.severity.rawValue)] on \(e(fix.subjects.joined(separator: ", ")))"
                 if let title = fix.guidance?.title { o += " — \(e(title))" }
                 if let observed = fix.observed { o += "<span class=\"fix\">Observed: \(e(observed))</span>" }
                 o += "<span class=\"fix\">Fix: \(remediationHTML(fix.guidance, fix.checkID))</span></li>\n"

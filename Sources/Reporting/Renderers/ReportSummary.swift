@@ -62,6 +62,16 @@ public struct ReportSummary: Sendable {
     /// How many ranked fixes a summary shows (the issue asks for three to ten).
     public static let topFixes = 10
 
+    /// The first `topFixes` fixes grouped by effort (low, medium, high, unknown; empty groups left out),
+    /// each with its 1-based rank in the whole ranking — what Markdown and HTML show.
+    public var topFixesByEffort: [(effort: String, fixes: [(rank: Int, fix: Fix)])] {
+        let top = fixes.prefix(Self.topFixes).enumerated().map { (rank: $0.offset + 1, fix: $0.element) }
+        return ["low", "medium", "high", "unknown"].compactMap { effort in
+            let group = top.filter { ($0.fix.guidance?.effort ?? "unknown") == effort }
+            return group.isEmpty ? nil : (effort, group)
+        }
+    }
+
     /// `waived`: the failing findings (`key(checkID:subject:)`) a waiver in force covers (from the store); they
     /// count as waived and are left out of the fixes.
     public init(_ report: AssessmentReport, waived: Set<String> = []) {

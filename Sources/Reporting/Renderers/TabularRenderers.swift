@@ -90,13 +90,10 @@ public enum MarkdownRenderer {
         guard !s.fixes.isEmpty else { return o + "No check fails.\n\n" }
         o +=
             "### Fix first\n\nThe \(min(s.fixes.count, ReportSummary.topFixes)) most important of \(s.fixes.count) failing check(s), ranked by severity × reach, grouped by effort.\n\n"
-        let top = Array(s.fixes.prefix(ReportSummary.topFixes))
-        for effort in ["low", "medium", "high", "unknown"] {
-            let group = top.enumerated().filter { ($0.element.guidance?.effort ?? "unknown") == effort }
-            guard !group.isEmpty else { continue }
+        for (effort, group) in s.topFixesByEffort {
             o += "#### Effort: \(effort)\n\n"
-            for (i, fix) in group {
-                o += "\(i + 1). **\(e(fix.checkID))** [\(fix.severity.rawValue)] on \(fix.subjects.map { e($0) }.joined(separator: ", "))"
+            for (rank, fix) in group {
+                o += "\(rank). **\(e(fix.checkID))** [\(fix.severity.rawValue)] on \(fix.subjects.map { e($0) }.joined(separator: ", "))"
                 if let title = fix.guidance?.title { o += " — \(e(title))" }
                 o += "\n"
                 if let observed = fix.observed { o += "   - Observed: \(e(observed))\n" }
