@@ -1,7 +1,5 @@
-import Dispatch
 import Foundation
 import Subprocess
-import Synchronization
 import SystemPackage
 
 /// The one way Bulkhead runs a program: swift-subprocess with an argument array (never a shell), bounded

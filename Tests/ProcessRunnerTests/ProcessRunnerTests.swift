@@ -200,10 +200,3 @@ let python3 = ProcessRunner.find("python3")
         #expect(!outcome.timedOut)
     }
 }
-
-/// Runs synchronous `work` on a new thread and waits for it without holding a thread of Swift's pool.
-func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: work()) }.start()
-    }
-}
