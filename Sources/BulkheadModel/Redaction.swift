@@ -20,18 +20,49 @@ public enum Redaction {
     /// Keys whose values are passwords, keys or tokens (`secretObject`: inside a `secret` object, where `data`
     /// is the secret). A dotted key (`file.password`) is judged by its last part.
     public static func isSecretKey(_ key: String, secretObject: Bool = false) -> Bool {
-        var k = key.lowercased()
-        if let dot = k.lastIndex(of: ".") { k = String(k[k.index(after: dot)...]) }
+        isSecretKey(Array(key.utf8)[...], secretObject: secretObject)
+    }
+
+    /// The same judgement over the key's bytes (ASCII letters compared without case), with no Foundation
+    /// string search: this runs for every `key=` of every argument of every process.
+    static func isSecretKey(_ key: ArraySlice<UInt8>, secretObject: Bool) -> Bool {
+        var k = key
+        if let dot = k.lastIndex(of: UInt8(ascii: ".")) { k = k[(dot + 1)...] }
+        func `is`(_ word: String) -> Bool { equalsIgnoringCase(k, word) }
+        func ends(_ word: String) -> Bool { k.count >= word.utf8.count && equalsIgnoringCase(k.suffix(word.utf8.count), word) }
         // References to a secret object, not secrets.
-        if k.hasSuffix("-secret") || k.hasSuffix("_secret") || k.hasSuffix("secretid") || k == "passwordid" || k == "keyid" {
-            return false
+        if ends("-secret") || ends("_secret") || ends("secretid") || `is`("passwordid") || `is`("keyid") { return false }
+        if containsIgnoringCase(k, "passw") { return true }
+        if `is`("key") || `is`("secret") || `is`("token") || `is`("cookie") || `is`("psk") { return true }
+        if ends("-token") || ends("_token") || ends("-key") || ends("_key") || `is`("keydata") {
+            return !(ends("pub-key") || ends("public-key") || ends("host-key") || ends("host_key"))
         }
-        if k.contains("passw") || k.hasSuffix("passwd") { return true }
-        if k == "key" || k == "secret" || k == "token" || k == "cookie" || k == "psk" { return true }
-        if k.hasSuffix("-token") || k.hasSuffix("_token") || k.hasSuffix("-key") || k.hasSuffix("_key") || k == "keydata" {
-            return !(k.hasSuffix("pub-key") || k.hasSuffix("public-key") || k.hasSuffix("host-key") || k.hasSuffix("host_key"))
+        return secretObject && `is`("data")
+    }
+
+    static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
+
+    /// `bytes` equals the ASCII `word`, letters compared without case.
+    static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ word: String) -> Bool {
+        bytes.count == word.utf8.count && zip(bytes, word.utf8).allSatisfy { lower($0) == $1 }
+    }
+
+    /// `bytes` contains the lower-case ASCII `word`, letters compared without case.
+    static func containsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ word: String) -> Bool {
+        let w = Array(word.utf8)
+        guard let first = w.first, bytes.count >= w.count else { return false }
+        var i = bytes.startIndex
+        while i <= bytes.endIndex - w.count {
+            if lower(bytes[i]) == first, zip(bytes[i..<(i + w.count)], w).allSatisfy({ lower($0) == $1 }) { return true }
+            i += 1
         }
-        return secretObject && k == "data"
+        return false
+    }
+
+    /// A QEMU `secret` object (`secret,id=…,data=…`, `qom-type=secret`, or its JSON form), whose `data` is the secret.
+    static func isSecretObject(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 7 && equalsIgnoringCase(bytes[0..<7], "secret,") || containsIgnoringCase(bytes[...], "qom-type=secret")
+            || containsIgnoringCase(bytes[...], "\"qom-type\":\"secret\"") || containsIgnoringCase(bytes[...], "\"qom-type\": \"secret\"")
     }
 
     /// One argument or option string with every credential redacted (unchanged when it holds none).
@@ -41,10 +72,14 @@ public enum Redaction {
         guard bytes.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: ":") }) else {
             return text
         }
-        let lower = text.lowercased()
-        let secretObject =
-            lower.hasPrefix("secret,") || lower.contains("qom-type=secret") || lower.contains("\"qom-type\":\"secret\"")
-            || lower.contains("\"qom-type\": \"secret\"")
+        // Whether this is a `secret` object matters only for a `data` key: judged once, when one is met.
+        var secretObjectJudged: Bool?
+        func secretKey(_ key: ArraySlice<UInt8>) -> Bool {
+            if isSecretKey(key, secretObject: false) { return true }
+            guard equalsIgnoringCase(key.suffix(4), "data") else { return false }
+            if secretObjectJudged == nil { secretObjectJudged = isSecretObject(bytes) }
+            return isSecretKey(key, secretObject: secretObjectJudged ?? false)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0
@@ -76,8 +111,7 @@ public enum Redaction {
             }
             // JSON: "key": "value"
             if b == UInt8(ascii: "\""), let (keyEnd, valueStart) = jsonKey(bytes, i) {
-                let key = String(decoding: bytes[(i + 1)..<keyEnd], as: UTF8.self)
-                if isSecretKey(key, secretObject: secretObject) {
+                if secretKey(bytes[(i + 1)..<keyEnd]) {
                     var j = valueStart + 1
                     while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
                     out.append(contentsOf: bytes[i...valueStart])
@@ -92,11 +126,9 @@ public enum Redaction {
                 var ks = i
                 while ks > 0, isKeyByte(bytes[ks - 1]) { ks -= 1 }
                 if ks < i, ks == 0 || isDelimiter(bytes[ks - 1]) {
-                    let key = String(decoding: bytes[ks..<i], as: UTF8.self)
-                    if isSecretKey(key, secretObject: secretObject) {
+                    if secretKey(bytes[ks..<i]) {
                         let end = valueEnd(bytes, i + 1)
-                        let value = String(decoding: bytes[(i + 1)..<end], as: UTF8.self)
-                        if !isSwitch(value) {
+                        if !isSwitch(bytes[(i + 1)..<end]) {
                             out.append(b)
                             out.append(contentsOf: Array(marker.utf8))
                             i = end
@@ -114,8 +146,8 @@ public enum Redaction {
 
     // MARK: -
 
-    static func isSwitch(_ v: String) -> Bool {
-        ["on", "off", "true", "false", "yes", "no", ""].contains(v.lowercased())
+    static func isSwitch(_ v: ArraySlice<UInt8>) -> Bool {
+        ["on", "off", "true", "false", "yes", "no", ""].contains { equalsIgnoringCase(v, $0) }
     }
 
     static func isSchemeByte(_ b: UInt8) -> Bool {

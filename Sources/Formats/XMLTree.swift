@@ -15,7 +15,13 @@ package struct XMLElement: Sendable {
     package func child(_ n: String) -> XMLElement? { children.first { $0.name == n } }
     package func all(_ n: String) -> [XMLElement] { children.filter { $0.name == n } }
     package subscript(attr: String) -> String? { attributes[attr] }
-    package var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// The text without leading and trailing white space (Unicode's White_Space, newlines included).
+    package var trimmedText: String {
+        guard let first = text.unicodeScalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = text.unicodeScalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(text.unicodeScalars[first...last])
+    }
 }
 
 package enum XMLTree {

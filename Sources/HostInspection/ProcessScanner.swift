@@ -226,15 +226,22 @@ struct ProcessScanner {
 
     // MARK: - Parsers (pure, hostile input)
 
-    /// `Key:\tvalue` lines of /proc/PID/status.
-    static func statusFields(_ text: String) -> [String: String] {
+    /// The fields of /proc/PID/status Bulkhead reads.
+    static let statusKeys = ["Name", "PPid", "Uid", "Gid", "Seccomp", "NoNewPrivs", "CapEff"]
+
+    /// `Key:\tvalue` lines of /proc/PID/status, only those of `keys` (the first of each), values without the
+    /// spaces and tabs around them. Read over the bytes: this runs for every process of the host.
+    static func statusFields(_ text: String, keys: [String] = statusKeys) -> [String: String] {
         var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = String(line[..<colon])
-            if fields[key] == nil {
-                fields[key] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            }
+        let space = { (b: UInt8) in b == 0x20 || b == 0x09 }
+        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
+                let key = keys.first(where: { $0.utf8.elementsEqual(line[..<colon]) }), fields[key] == nil
+            else { continue }
+            var value = line[line.index(after: colon)...]
+            while let first = value.first, space(first) { value = value.dropFirst() }
+            while let last = value.last, space(last) { value = value.dropLast() }
+            fields[key] = String(decoding: value, as: UTF8.self)
         }
         return fields
     }

@@ -17,7 +17,7 @@ public enum LibvirtDomainParser {
     public static func parse(text: String, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
         -> Parsed<LibvirtDomain>
     {
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             throw ConfigParseError(.empty, source: source, message: "the domain XML is empty")
         }
         let tree = try XMLTree.parse(text, source: source, limits: limits)
