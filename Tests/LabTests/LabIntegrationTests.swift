@@ -18,6 +18,29 @@ struct LabIntegrationTests {
         #expect(LabWorkspace.processes(mentioning: ws).isEmpty, "processes of \(ws) still running")
     }
 
+    /// The KVM trial of `--accel auto` decides from the guest kernel's first serial byte. Its positive control:
+    /// the same trial under TCG with a few seconds sees that byte (so "no byte" really means no guest code ran).
+    @Test(
+        "the KVM trial decides from the first serial byte, and sees it under TCG",
+        .enabled(if: canBootQEMU, "needs qemu-system-x86 and a guest kernel (.ci/run installs them)"))
+    func kvmTrialDecidesFromTheFirstSerialByte() async throws {
+        try requireQEMU()
+        let qemu = try LabTools.require("qemu-system-x86_64", package: "qemu-system-x86")
+        let bzImage = try LabTools.kernel(explicit: nil)
+        let kernel = try await KernelImage.uncompressed(bzImage).get()
+        let control = try #require(await LabRunner.serialTrial(qemu: qemu, accelerator: "tcg", kernel: kernel, timeout: .seconds(20)))
+        #expect(control.outputTruncated && !control.timedOut, "TCG printed nothing in 20 s: \(String(decoding: control.stderr, as: UTF8.self))")
+        let (usable, note) = await LabRunner.kvmWorks(options: LabOptions(mechanism: .qemu), kernel: kernel)
+        if usable {
+            #expect(note.contains("printed on its serial console"), "\(note)")
+        } else {
+            #expect(
+                note.contains("no serial output") || note.contains("/dev/kvm") || note.contains("qemu ended"), "\(note)")
+            #expect(note.hasSuffix("TCG used"))
+        }
+        #expect(LabWorkspace.processes(mentioning: "earlyprintk=serial,ttyS0 panic=-1").isEmpty, "a trial qemu is still running")
+    }
+
     @Test(
         "QEMU/TCG: the probe identifies TCG; floppy, 9p share and -cpu max flip their scenarios",
         .enabled(if: canBootQEMU, "needs qemu-system-x86, cpio and a guest kernel (.ci/run installs them)"))
