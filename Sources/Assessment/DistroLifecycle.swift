@@ -110,17 +110,9 @@ public enum DistroLifecycle {
 
     static func osRelease(_ obs: HostObservations) -> Release? {
         guard case .content(let text)? = obs.state("/etc/os-release") else { return nil }
-        var fields: [String: String] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            var value = String(line[line.index(after: eq)...])
-            if value.count >= 2, value.first == "\"" || value.first == "'", value.last == value.first {
-                value = String(value.dropFirst().dropLast())
-            }
-            fields[String(line[..<eq])] = value
-        }
-        guard let id = fields["ID"], let version = fields["VERSION_ID"] else { return nil }
-        return Release(id: id, version: version, codename: fields["VERSION_CODENAME"])
+        let release = OSRelease(text)
+        guard let id = release.fields["ID"], let version = release.versionID else { return nil }
+        return Release(id: id, version: version, codename: release.versionCodename)
     }
 
     struct Table {

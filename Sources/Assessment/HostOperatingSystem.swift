@@ -11,18 +11,7 @@ public enum HostOperatingSystem {
     /// The `ID` of /etc/os-release in the evidence, limited to the characters an os-release ID may hold.
     public static func osReleaseID(_ evidence: HostEvidence) -> String? {
         guard let text = CheckEvidenceNeed.observations(evidence).text("/etc/os-release") else { return nil }
-        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix("ID=") {
-            var value = line.dropFirst(3)
-            if value.count >= 2, value.first == "\"" || value.first == "'", value.last == value.first {
-                value = value.dropFirst().dropLast()
-            }
-            let id = String(value.lowercased().prefix(64))
-            guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
-                return nil
-            }
-            return id
-        }
-        return nil
+        return OSRelease(text).id
     }
 
     /// The host's ISM-1743 verdict: the operating-system product whose `osReleaseIDs` holds the host's

@@ -47,17 +47,24 @@ public enum GuestParsing {
     }
 
     static func libvirt(path: String, running: Bool, files: RecordedFiles, observedAt: Date) -> Guest {
+        fileGuest(
+            path: path, running: running, claim: running ? "running domain XML kept by libvirt" : "persistent domain definition",
+            files: files, observedAt: observedAt, parse: ConfigParsers.libvirt)
+    }
+
+    /// A guest defined by a configuration file (a libvirt domain, an xl configuration): named by the file until
+    /// the parsed configuration names it; a file that cannot be read or parsed leaves the guest with a problem.
+    static func fileGuest(
+        path: String, running: Bool, claim: String, files: RecordedFiles, observedAt: Date,
+        parse: (String, String) -> ParsedGuest
+    ) -> Guest {
         let fallbackName = String(path.split(separator: "/").last?.dropLast(4) ?? "")
         var guest = Guest(
             name: fallbackName, running: running,
-            evidence: [
-                Evidence(
-                    claim: running ? "running domain XML kept by libvirt" : "persistent domain definition",
-                    source: .file(path: path, sha256: nil), observedAt: observedAt, confidence: .high)
-            ])
+            evidence: [Evidence(claim: claim, source: .file(path: path, sha256: nil), observedAt: observedAt, confidence: .high)])
         do {
             let text = try files.readText(path, limit: configLimit)
-            let parsed = ConfigParsers.libvirt(text, path: path)
+            let parsed = parse(text, path)
             guest.configuration = parsed.configuration
             if let name = parsed.name, !name.isEmpty { guest.name = name }
             guest.problems += parsed.problems.map { Problem(subject: path, message: $0.message) }
@@ -77,24 +84,8 @@ public enum GuestParsing {
     }
 
     static func xen(path: String, files: RecordedFiles, observedAt: Date) -> Guest {
-        let fallbackName = String(path.split(separator: "/").last?.dropLast(4) ?? "")
-        var guest = Guest(
-            name: fallbackName, running: false,
-            evidence: [
-                Evidence(
-                    claim: "xl domain configuration", source: .file(path: path, sha256: nil), observedAt: observedAt,
-                    confidence: .high)
-            ])
-        do {
-            let text = try files.readText(path, limit: configLimit)
-            let parsed = ConfigParsers.xen(text, path: path)
-            guest.configuration = parsed.configuration
-            if let name = parsed.name, !name.isEmpty { guest.name = name }
-            guest.problems += parsed.problems.map { Problem(subject: path, message: $0.message) }
-        } catch {
-            guest.problems.append(error.problem)
-        }
-        return guest
+        fileGuest(
+            path: path, running: false, claim: "xl domain configuration", files: files, observedAt: observedAt, parse: ConfigParsers.xen)
     }
 
     static func firecracker(process: HostProcess, files: RecordedFiles, observedAt: Date) -> Guest {

@@ -10,16 +10,8 @@ extension LifecycleChecks {
             if case .unreadable(let why) = state { return .inconclusive("\(path) could not be read: \(why)") }
             return .inconclusive("\(path) is absent (host OS release unknown)")
         }
-        var fields: [String: String] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            var value = String(line[line.index(after: eq)...])
-            if value.count >= 2, value.first == "\"" || value.first == "'", value.last == value.first {
-                value = String(value.dropFirst().dropLast())
-            }
-            fields[String(line[..<eq])] = value
-        }
-        guard let id = fields["ID"], let version = fields["VERSION_ID"] else {
+        let release = OSRelease(text)
+        guard let id = release.fields["ID"], let version = release.versionID else {
             return .inconclusive("\(path) has no ID/VERSION_ID (rolling or unknown distribution)", [ctx.file(path, text.prefix(200).description)])
         }
         return judge(ctx, product: ProductID(id), version: version, versionEvidence: [ctx.file(path, "ID=\(id) VERSION_ID=\(version)")])
