@@ -19,6 +19,9 @@ extension SandboxChecks {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
                 return ([], nil, "\(path) is not a JSON object (dockerd refuses to start with it)")
             }
+            if let offset = trailingComma(text) {
+                return ([], nil, "\(path) has a trailing comma at byte \(offset), which dockerd's JSON decoder refuses")
+            }
             if let duplicate = JSONDuplicateKeys.first(in: Array(text.utf8)) {
                 return ([], nil, "\(path) sets `\(duplicate.path)` twice")
             }
@@ -27,6 +30,30 @@ extension SandboxChecks {
         case .unreadable(let why)?: return ([], nil, "\(path): \(why)")
         case .absent?, .present?, nil: return nil
         }
+    }
+
+    /// The byte offset of a `,` followed only by whitespace before `}` or `]`, outside strings: Foundation's
+    /// parser accepts it, Go's encoding/json (dockerd) does not.
+    static func trailingComma(_ text: String) -> Int? {
+        var inString = false
+        var escaped = false
+        var comma: Int?
+        for (i, b) in text.utf8.enumerated() {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""):
+                inString = true
+                comma = nil
+            case UInt8(ascii: ","): comma = i
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): if let c = comma { return c }
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): break
+            default: comma = nil
+            }
+        }
+        return nil
     }
 
     static let runtimeEngineAPI = Check.host("runtime.engine-api") { ctx in

@@ -1,0 +1,143 @@
+import BulkheadModel
+import Checks
+import Foundation
+import Testing
+
+/// The administrative-interface parsers and checks on the inputs that go wrong: unreadable descriptors,
+/// tables that are not /proc/net/tcp, a daemon.json dockerd would refuse, an unnamed group. Each must be
+/// inconclusive (or fail), never pass.
+@Suite struct AdminInterfaceTests {
+    let catalog = Fixture.catalog
+    static let pid: Int32 = 4242
+
+    /// The IPv4 table captured for libvirt.admin-interface's fixtures (a listener on 0.0.0.0:16509, inode 1490651).
+    static func capturedTCP() throws -> String {
+        try ProbeFiles.text(
+            ProbeFolder.root.appendingPathComponent(
+                "libvirt/libvirt.admin-interface/fixtures/good-debian12-socket-activated-tcp-sasl/proc/4242/net/tcp"))
+    }
+
+    func facts(_ program: String) -> HostFacts {
+        HostFacts(
+            collectedAt: Fixture.collectedAt, source: "t",
+            processes: [HostProcess(pid: Self.pid, name: program, executable: "/usr/sbin/\(program)", arguments: ["/usr/sbin/\(program)"])])
+    }
+
+    func observations(fd: HostObservations.State = .present, links: [String: String] = ["3": "socket:[1490651]"], tcp: HostObservations.State)
+        -> HostObservations
+    {
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        obs.listed["/proc/\(Self.pid)/fd"] = fd
+        for (n, t) in links { obs.links["/proc/\(Self.pid)/fd/\(n)"] = .target(t) }
+        obs.files["/proc/\(Self.pid)/net/tcp"] = tcp
+        obs.files["/proc/\(Self.pid)/net/tcp6"] = .absent
+        return obs
+    }
+
+    func libvirt(_ settings: [String: String], _ obs: HostObservations) -> Finding? {
+        let daemon = DaemonConfiguration(
+            product: "libvirt", path: "/etc/libvirt/libvirtd.conf", settings: .libvirtDaemon(settings.mapValues { LibvirtConfValue(string: $0) }))
+        return catalog.run("libvirt.admin-interface", CheckInput(facts: facts("libvirtd"), observations: obs, daemons: [daemon])).first
+    }
+
+    @Test func procNetTCPParsesAddressesPortsAndStates() throws {
+        let sockets = try #require(AdminInterfaces.tcpSockets(try Self.capturedTCP()))
+        #expect(sockets.map(\.endpoint) == ["127.0.0.1:16514", "0.0.0.0:2024", "0.0.0.0:16509"])
+        #expect(sockets.map(\.loopback) == [true, false, false])
+        #expect(sockets.allSatisfy { $0.listening })
+        // tcp6: :: and ::1, and a v4-mapped loopback (kernel words in little-endian order).
+        let v6 = """
+              sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 00000000000000000000000000000000:0948 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1496429 1 0 100 0 0 10 0
+               1: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 77 1 0 100 0 0 10 0
+               2: 0000000000000000FFFF00000100007F:0050 00000000000000000000000000000000:0000 01 00000000:00000000 00:00000000 00000000     0        0 78 1 0 100 0 0 10 0
+            """
+        let parsed = try #require(AdminInterfaces.tcpSockets(v6))
+        #expect(parsed.map(\.endpoint) == ["[::]:2376", "[::1]:22", "[::ffff:127.0.0.1]:80"])
+        #expect(parsed.map(\.loopback) == [false, true, true])
+        #expect(parsed.map(\.listening) == [true, true, false])
+        // Not a table, or a table with a damaged line: nil, never an empty (safe-looking) list.
+        #expect(AdminInterfaces.tcpSockets("hello\n") == nil)
+        #expect(AdminInterfaces.tcpSockets(try Self.capturedTCP() + "   9: ZZZZ:0016 00000000:0000 0A x x x 0 0 12\n") == nil)
+    }
+
+    @Test func unreadableDescriptorsOrTablesAreInconclusiveNeverPass() throws {
+        let tcp = try Self.capturedTCP()
+        // Readable: the captured listener is attributed and judged.
+        #expect(libvirt(["auth_tcp": "none"], observations(tcp: .content(tcp)))?.outcome == .fail)
+        #expect(libvirt([:], observations(tcp: .content(tcp)))?.outcome == .pass)
+        // The daemon's descriptors unreadable (not root): inconclusive, naming why.
+        let denied = libvirt([:], observations(fd: .unreadable("permission denied (run as root to read it)"), links: [:], tcp: .content(tcp)))
+        #expect(denied?.reason?.contains("permission denied") == true, "\(String(describing: denied))")
+        // Its TCP table unreadable, or not a table.
+        #expect(libvirt([:], observations(tcp: .unreadable("permission denied")))?.reason != nil)
+        #expect(libvirt([:], observations(tcp: .content("garbage")))?.reason?.contains("not a /proc/net/tcp table") == true)
+        // Not collected at all (an older snapshot): inconclusive too.
+        var none = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        none.files["/proc/\(Self.pid)/net/tcp"] = .content(tcp)
+        #expect(libvirt([:], none)?.reason?.contains("not collected") == true)
+        // A configuration failure still fails when the sockets are unreadable.
+        let both = libvirt(["listen_tcp": "1", "auth_tcp": "none"], observations(fd: .unreadable("permission denied"), links: [:], tcp: .absent))
+        #expect(both?.outcome == .fail)
+    }
+
+    @Test func dockerDaemonFileThatDockerdRefusesIsInconclusive() {
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        let judge = { (text: String) -> Finding? in
+            obs.files["/etc/docker/daemon.json"] = .content(text)
+            return self.catalog.run(
+                "runtime.engine-api", CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), observations: obs)
+            )
+            .first
+        }
+        // The trailing comma of dockerd.md's full Linux example ("proxies": {… "no-proxy": "…",}).
+        #expect(judge(#"{"proxies": {"no-proxy": "*.test.example.com",}, "hosts": []}"#)?.reason != nil)
+        #expect(judge(#"{"hosts": ["tcp://0.0.0.0:2375"], "hosts": []}"#)?.reason?.contains("twice") == true)
+        // docs.docker.com "Configure remote access": loopback TCP without TLS is any local user's root.
+        #expect(judge(#"{"hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"]}"#)?.outcome == .fail)
+        #expect(judge(#"{"hosts": ["unix:///var/run/docker.sock", "tcp://0.0.0.0:2376"], "tlsverify": true}"#)?.outcome == .pass)
+        #expect(judge(#"{"hosts": [":2375"]}"#)?.outcome == .fail)
+        #expect(judge(#"{"hosts": ["fd://", "unix:///run/docker.sock"]}"#)?.outcome == .pass)
+    }
+
+    @Test func dockerdCommandLineForms() {
+        #expect(DockerDaemonArgs(["dockerd", "-H", "tcp://0.0.0.0:2375", "--tlsverify=false"]).tlsVerify == false)
+        #expect(DockerDaemonArgs(["dockerd", "-H=0.0.0.0:2376", "--tlsverify"]).hosts == ["0.0.0.0:2376"])
+        #expect(DockerDaemonArgs(["dockerd", "--host=unix:///x.sock", "-Htcp://a:1"]).hosts == ["unix:///x.sock", "tcp://a:1"])
+    }
+
+    @Test func engineSocketGroupsAndMetadata() throws {
+        func judge(
+            _ st: HostObservations.StatState?, group: String? = "root:x:0:\ndocker:x:995:alice,bob\nusers:x:100:\n", tailoring: Tailoring? = nil
+        )
+            -> Finding?
+        {
+            var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+            for s in AdminInterfaces.engineSockets { obs.stats[s.path] = .absent }
+            obs.stats["/run/docker.sock"] = st
+            if let group { obs.files["/etc/group"] = .content(group) }
+            return catalog.run(
+                "runtime.engine-socket", CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), observations: obs),
+                tailoring: tailoring
+            ).first
+        }
+        func socket(_ mode: UInt32, _ uid: UInt32, _ gid: UInt32) -> HostObservations.StatState {
+            .stat(.init(kind: "socket", mode: mode, uid: uid, gid: gid))
+        }
+        let good = judge(socket(0o660, 0, 995))
+        #expect(good?.outcome == .pass)
+        #expect(good?.evidence.contains { $0.claim.contains("docker members: alice, bob") } == true)
+        #expect(judge(socket(0o660, 0, 100))?.observed?.contains("users") == true)
+        #expect(judge(socket(0o660, 0, 100))?.outcome == .fail)
+        #expect(judge(socket(0o600, 1000, 0))?.outcome == .fail)
+        #expect(judge(socket(0o660, 0, 4242))?.reason?.contains("not in /etc/group") == true)
+        #expect(judge(socket(0o660, 0, 995), group: nil)?.reason?.contains("could not be read") == true)
+        #expect(judge(.unreadable("permission denied"))?.reason?.contains("permission denied") == true)
+        #expect(judge(nil)?.reason?.contains("not observed") == true)
+        #expect(judge(.absent)?.outcome == .notApplicable)
+        let t = try Tailoring.parse(
+            Array(#"{"values": {"runtime.engine-socket": {"adminGroups": ["users"], "reason": "users is the operators' group here"}}}"#.utf8),
+            source: "t.json", catalog: catalog)
+        #expect(judge(socket(0o660, 0, 100), tailoring: t)?.outcome == .pass)
+    }
+}
