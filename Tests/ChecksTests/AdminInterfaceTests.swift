@@ -140,4 +140,35 @@ import Testing
             source: "t.json", catalog: catalog)
         #expect(judge(socket(0o660, 0, 100), tailoring: t)?.outcome == .pass)
     }
+
+    @Test func engineSocketMountsInEveryForm() {
+        // A host whose /run is tmpfs: the mount's root is the socket's path inside that tmpfs.
+        let tmpfs = "612 590 0:25 /docker.sock /var/run/docker.sock rw,nosuid,nodev,noexec,relatime - tmpfs tmpfs rw,size=1623172k,mode=755"
+        #expect(AdminInterfaces.engineSocketMounts(tmpfs) == ["/var/run/docker.sock (from /docker.sock)"])
+        // The whole containerd run directory, and an escaped space in a mount point.
+        let dir = "613 590 0:25 /containerd /run/containerd rw - tmpfs tmpfs rw\n614 590 0:25 /x /a\\040b/podman.sock rw - tmpfs tmpfs rw"
+        #expect(AdminInterfaces.engineSocketMounts(dir) == ["/run/containerd (from /containerd)", "/a b/podman.sock (from /x)"])
+        // A container's own /run (tmpfs root /) is not the engine's.
+        #expect(AdminInterfaces.engineSocketMounts("615 590 0:60 / /run rw - tmpfs tmpfs rw").isEmpty)
+    }
+
+    @Test func unreadableMountTableIsInconclusive() {
+        var facts = HostFacts(collectedAt: Fixture.collectedAt, source: "t")
+        facts.processes = [
+            HostProcess(pid: 700, ppid: 1, name: "containerd-shim", executable: "/usr/bin/containerd-shim-runc-v2", arguments: []),
+            HostProcess(pid: 701, ppid: 700, name: "nginx", arguments: ["nginx"]),
+        ]
+        let m = IsolationMechanism(
+            product: "containerd", name: "containerd", role: .containerRuntime, state: .running,
+            guests: [Guest(name: "web", pid: 700, running: true)])
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        obs.files["/proc/701/mountinfo"] = .unreadable("permission denied")
+        let denied = catalog.run("runtime.engine-socket-mount", CheckInput(facts: facts, mechanisms: [m], observations: obs)).first
+        #expect(denied?.reason?.contains("permission denied") == true, "\(String(describing: denied))")
+        obs.files["/proc/701/mountinfo"] = .content("1 0 0:25 /docker.sock /var/run/docker.sock rw - tmpfs tmpfs rw")
+        #expect(catalog.run("runtime.engine-socket-mount", CheckInput(facts: facts, mechanisms: [m], observations: obs)).first?.outcome == .fail)
+        // The shim's mount table is the host's: only its children are read.
+        #expect(AdminInterfaces.wanted(facts.processes).files.keys.contains("/proc/701/mountinfo"))
+        #expect(!AdminInterfaces.wanted(facts.processes).files.keys.contains("/proc/700/mountinfo"))
+    }
 }

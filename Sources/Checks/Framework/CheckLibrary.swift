@@ -31,7 +31,8 @@ public enum CheckLibrary {
         QEMUChecks.accelerator, QEMUChecks.displayExposure, QEMUChecks.legacyDevices, QEMUChecks.machineType, QEMUChecks.monitorNetwork,
         QEMUChecks.nonRoot, QEMUChecks.sandbox,
         // runtime
-        SandboxChecks.runtimeEngineAPI, SandboxChecks.runtimeEngineSocket, SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged,
+        SandboxChecks.runtimeEngineAPI, SandboxChecks.runtimeEngineSocket, SandboxChecks.runtimeEngineSocketMount,
+        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged,
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
     ]

@@ -55,9 +55,16 @@ public enum AdminInterfaces {
         processes.filter { managementPrograms.contains($0.programName) }.sorted { $0.pid < $1.pid }
     }
 
-    /// Container init processes: children of a shim, conmon or lxc-start (bounded by `maxContainers`).
+    /// OCI runtimes that stay the parent of a container they run in the foreground (`crun run ID`).
+    static func isForegroundRuntime(_ p: HostProcess) -> Bool {
+        ["runc", "crun", "youki"].contains(p.programName) && p.arguments.dropFirst().contains("run")
+    }
+
+    /// Container init processes: children of a shim, conmon, lxc-start or a foreground OCI runtime (bounded
+    /// by `maxContainers`).
     public static func containerProcesses(_ processes: [HostProcess]) -> [HostProcess] {
-        let parents = Set(processes.filter { isContainerParent($0.programName) || isContainerParent($0.name) }.map(\.pid))
+        let parents = Set(
+            processes.filter { isContainerParent($0.programName) || isContainerParent($0.name) || isForegroundRuntime($0) }.map(\.pid))
         return Array(processes.filter { $0.ppid.map(parents.contains) ?? false }.sorted { $0.pid < $1.pid }.prefix(maxContainers))
     }
 
@@ -212,6 +219,16 @@ public enum AdminInterfaces {
             out[gid] = (String(f[0]), f[3].split(separator: ",").map(String.init))
         }
         return out
+    }
+
+    /// The processes inside a container guest: the children of its shim, conmon or lxc-start process, else
+    /// the guest's own process (a container an OCI runtime runs in the foreground).
+    public static func processes(inContainer pid: Int32, _ processes: [HostProcess]) -> [HostProcess] {
+        guard let own = processes.first(where: { $0.pid == pid }) else { return [] }
+        if isContainerParent(own.programName) || isContainerParent(own.name) {
+            return processes.filter { $0.ppid == pid }.sorted { $0.pid < $1.pid }
+        }
+        return [own]
     }
 
     /// The mounts of a /proc/PID/mountinfo that bring an engine's API socket (or the directory holding it)
