@@ -8,9 +8,11 @@ extension SandboxChecks {
         guard let pid = s.guest.pid else {
             return .inconclusive("the container has no observed process, so its mounts could not be read" + problems(s))
         }
-        guard let obs = ctx.input.observations else { return ctx.unobserved("the container's mount table", at: "/proc/\(pid)/mountinfo") }
+        guard let obs = ctx.input.observations else {
+            return .inconclusive("the container's mount table /proc/PID/mountinfo was not collected from \(ctx.facts.source)" + problems(s))
+        }
         let inside = AdminInterfaces.processes(inContainer: pid, ctx.facts.processes)
-        guard !inside.isEmpty else { return .inconclusive("no process inside the container (pid \(pid)) was observed") }
+        guard !inside.isEmpty else { return .inconclusive("no process inside the container (pid \(pid)) was observed" + problems(s)) }
         var wrong: [String] = []
         var unclear: [String] = []
         var evidence: [Evidence] = []
@@ -37,7 +39,7 @@ extension SandboxChecks {
             }
         }
         if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), evidence) }
-        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; "), evidence) }
+        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; ") + problems(s), evidence) }
         return .pass(
             "no engine API socket (docker.sock, containerd.sock, podman.sock, crio.sock) mounted in process "
                 + read.map(String.init).joined(separator: ", "), evidence)
