@@ -16,7 +16,8 @@ let strict: [SwiftSetting] = [
 // shipped as a resource), <id>.swift (its implementation) and fixtures/ (its good and bad configurations, test
 // data outside the target). ChecksTests fails when a probe folder is missing from this list.
 let checkProbes = [
-    "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.guest-smt", "firecracker.jailer",
+    "cloud-hypervisor.api-socket", "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.api-socket",
+    "firecracker.guest-smt", "firecracker.jailer",
     "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host", "gvisor.platform", "gvisor.unsafe-flags",
     "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.lockdown", "host.mitigations-off", "host.nested-virt",
     "host.smt", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",

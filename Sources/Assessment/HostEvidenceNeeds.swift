@@ -43,6 +43,7 @@ public struct CheckEvidenceNeed: EvidenceNeed {
         for (path, limit) in admin.files { request.read(path, limit: limit) }
         for path in admin.stats { request.stat(path) }
         for directory in admin.descriptorDirectories { request.readLinks(in: directory, maxEntries: AdminInterfaces.maxDescriptors) }
+        for path in admin.links { request.readLink(path) }
         return request
     }
 
@@ -75,6 +76,14 @@ public struct CheckEvidenceNeed: EvidenceNeed {
             } catch {
                 guard files.paths.contains(path) else { continue }
                 obs.stats[path] = error.code == .notFound ? .absent : .unreadable(error.message)
+            }
+        }
+        for path in admin.links {
+            do {
+                obs.links[path] = .target(try files.readLink(path))
+            } catch {
+                guard files.paths.contains(path) else { continue }
+                obs.links[path] = .unreadable(error.message)
             }
         }
         for directory in admin.descriptorDirectories {

@@ -55,6 +55,8 @@ public struct EvidenceRequest: Sendable, Hashable {
     /// Directories whose entries are symbolic links to record (`/proc/PID/fd`: `socket:[INODE]`), each with
     /// the most entries to read.
     public private(set) var linkDirectories: [String: Int] = [:]
+    /// Single symbolic links whose target is read (`/proc/PID/root`).
+    public private(set) var links: Set<String> = []
     /// Alternatives read in order until one exists (`changelog.Debian.gz`, then `changelog.Debian` …), with a bound.
     public private(set) var firstExisting: [[String]: Int] = [:]
 
@@ -62,6 +64,7 @@ public struct EvidenceRequest: Sendable, Hashable {
 
     public var isEmpty: Bool {
         files.isEmpty && kinds.isEmpty && directories.isEmpty && firstExisting.isEmpty && stats.isEmpty && linkDirectories.isEmpty
+            && links.isEmpty
     }
 
     /// Read `path` (at most `limit` bytes; a larger file is recorded as too large).
@@ -85,6 +88,11 @@ public struct EvidenceRequest: Sendable, Hashable {
         stats.insert(path)
     }
 
+    /// Read the target of the symbolic link at `path`.
+    public mutating func readLink(_ path: String) {
+        links.insert(path)
+    }
+
     /// List `directory` and read the target of each of its entries that is a link, at most `maxEntries` of them
     /// (by number, lowest first: a process's descriptors 0, 1, 2 …).
     public mutating func readLinks(in directory: String, maxEntries: Int) {
@@ -101,6 +109,7 @@ public struct EvidenceRequest: Sendable, Hashable {
         for (path, limit) in other.files { read(path, limit: limit) }
         kinds.formUnion(other.kinds)
         stats.formUnion(other.stats)
+        links.formUnion(other.links)
         for (directory, max) in other.linkDirectories { readLinks(in: directory, maxEntries: max) }
         for (paths, limit) in other.firstExisting { readFirstExisting(paths, limit: limit) }
         for directory in other.directories where !directories.contains(directory) { directories.append(directory) }
@@ -161,6 +170,9 @@ extension HostInspector {
         for path in request.stats.sorted() where known[path]?.metadata == nil && known[path]?.metadataError == nil {
             _ = recorder.kind(of: path)
             _ = try? recorder.metadata(of: path)
+        }
+        for path in request.links.sorted() where known[path]?.linkTarget == nil && known[path]?.linkError == nil {
+            _ = try? recorder.readLink(path)
         }
         for (directory, maxEntries) in request.linkDirectories.sorted(by: { $0.key < $1.key }) {
             guard known[directory]?.listing == nil, let names = try? recorder.list(directory) else { continue }

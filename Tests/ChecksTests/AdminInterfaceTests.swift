@@ -171,4 +171,20 @@ import Testing
         #expect(AdminInterfaces.wanted(facts.processes).files.keys.contains("/proc/701/mountinfo"))
         #expect(!AdminInterfaces.wanted(facts.processes).files.keys.contains("/proc/700/mountinfo"))
     }
+
+    /// The API-socket fixtures fail and pass for the reason they were written for.
+    @Test func apiSocketFixturesDecideForTheirReason() throws {
+        func observed(_ id: String, _ fixture: String) throws -> String {
+            let folder = try ProbeFolder.named(id)
+            let f = ProbeFixture(checkID: id, url: folder.fixtures.appendingPathComponent(fixture), expectation: .good)
+            let findings = catalog.run(id, try FixtureRunner.input(f))
+            return findings.map { "\($0.outcome.label): \($0.observed ?? "") \($0.reason ?? "")" }.joined(separator: "; ")
+        }
+        let jailed = try observed("firecracker.api-socket", "good-jailer-docs-chroot")
+        #expect(jailed.contains("inside the process's root /srv/jailer/firecracker/551e7604"), "\(jailed)")
+        #expect(jailed.contains("0755 uid 123 gid 100"))
+        #expect(try observed("firecracker.api-socket", "bad-getting-started-socket-chmod-666").contains("writable by every local user (mode 0666)"))
+        #expect(try observed("cloud-hypervisor.api-socket", "bad-docs-landlock-socket-0777").contains("writable by every local user (mode 0777)"))
+        #expect(try observed("cloud-hypervisor.api-socket", "good-docs-landlock-socket-0755").hasPrefix("pass: API socket restricted"))
+    }
 }

@@ -5,11 +5,12 @@
 public enum CheckLibrary {
     public static let all: [Check] = [
         // cloud-hypervisor
-        MicroVMChecks.cloudHypervisorLandlock, MicroVMChecks.cloudHypervisorSeccomp,
+        MicroVMChecks.cloudHypervisorAPISocket, MicroVMChecks.cloudHypervisorLandlock, MicroVMChecks.cloudHypervisorSeccomp,
         // crosvm
         MicroVMChecks.crosvmSandbox,
         // firecracker
-        MicroVMChecks.firecrackerGuestSMT, MicroVMChecks.firecrackerJailer, MicroVMChecks.firecrackerMMDS, MicroVMChecks.firecrackerSeccomp,
+        MicroVMChecks.firecrackerAPISocket, MicroVMChecks.firecrackerGuestSMT, MicroVMChecks.firecrackerJailer, MicroVMChecks.firecrackerMMDS,
+        MicroVMChecks.firecrackerSeccomp,
         MicroVMChecks.firecrackerUID,
         // gvisor
         SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags,

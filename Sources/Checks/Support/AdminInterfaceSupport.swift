@@ -48,6 +48,66 @@ public enum AdminInterfaces {
         public var stats: [String] = []
         /// `/proc/PID/fd` directories whose links are read.
         public var descriptorDirectories: [String] = []
+        /// Single links read (`/proc/PID/root`: a jailed VMM's chroot).
+        public var links: [String] = []
+    }
+
+    /// Virtual machine monitors whose API or monitor sockets are stat'ed.
+    static func isVMM(_ p: HostProcess) -> Bool {
+        let n = p.programName
+        return n == "firecracker" || n == "cloud-hypervisor" || n.hasPrefix("qemu-system-") || n == "qemu-kvm" || n == "kvm"
+    }
+
+    /// Firecracker's jailer chroot for a microVM: `<chroot-base-dir>/<exec-file name>/<id>/root`, with the
+    /// jailer's default base `/srv/jailer` (docs/jailer.md).
+    public static func jailerChroot(id: String, execName: String = "firecracker") -> String {
+        "/srv/jailer/\(execName)/\(id)/root"
+    }
+
+    /// The API or monitor socket paths a VMM names on its command line, as the VMM sees them: Firecracker's
+    /// `--api-sock` (default /run/firecracker.socket unless `--no-api`), Cloud Hypervisor's `--api-socket`
+    /// (`path=` or a bare path; `fd=` has none), QEMU's `-qmp`/`-monitor unix:PATH` and
+    /// `-chardev socket,path=PATH`.
+    public static func controlSocketPaths(_ p: HostProcess) -> [String] {
+        let argv = p.arguments
+        switch p.programName {
+        case "firecracker":
+            if argv.contains("--no-api") { return [] }
+            return [optionValue(argv, "--api-sock") ?? "/run/firecracker.socket"]
+        case "cloud-hypervisor":
+            guard let v = optionValue(argv, "--api-socket") else { return [] }
+            if v.hasPrefix("fd=") { return [] }
+            let path = v.split(separator: ",").first { $0.hasPrefix("path=") }.map { String($0.dropFirst(5)) } ?? v
+            return path.hasPrefix("/") ? [path] : []
+        default:
+            guard isVMM(p) else { return [] }
+            var out: [String] = []
+            for (i, a) in argv.enumerated()
+            where i + 1 < argv.count && ["-qmp", "-monitor", "-chardev", "--qmp", "--monitor", "--chardev"].contains(a) {
+                let v = argv[i + 1]
+                if v.hasPrefix("unix:") {
+                    out.append(String(v.dropFirst(5).prefix { $0 != "," }))
+                } else if v.hasPrefix("socket,") {
+                    for part in v.split(separator: ",") where part.hasPrefix("path=") { out.append(String(part.dropFirst(5))) }
+                }
+            }
+            return out.filter { $0.hasPrefix("/") }
+        }
+    }
+
+    /// Where a VMM's control socket may be on the host: the path itself, and for Firecracker under the jailer
+    /// the same path inside its chroot (`--id` names it).
+    public static func hostCandidates(_ path: String, of p: HostProcess) -> [String] {
+        var out = [path]
+        if p.programName == "firecracker", let id = optionValue(p.arguments, "--id"), !id.contains("/"), !id.contains("..") {
+            out.append(jailerChroot(id: id) + path)
+        }
+        return out
+    }
+
+    static func parent(_ path: String) -> String {
+        let up = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        return up.isEmpty ? "/" : up
     }
 
     /// The management daemons among `processes`.
@@ -107,10 +167,16 @@ public enum AdminInterfaces {
             w.files["/proc/\(d.pid)/net/tcp6"] = procNetLimit
         }
         for c in containerProcesses(processes) { w.files["/proc/\(c.pid)/mountinfo"] = mountinfoLimit }
+        for p in processes where isVMM(p) {
+            let paths = controlSocketPaths(p).flatMap { hostCandidates($0, of: p) }
+            guard !paths.isEmpty else { continue }
+            w.stats += paths + paths.map(parent)
+            w.links.append("/proc/\(p.pid)/root")
+        }
         var sockets = engineSockets.map(\.path) + commandLineSockets(processes).map(\.path)
         sockets += sockets.map { path in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }.filter { !$0.isEmpty }
         var seen = Set<String>()
-        w.stats = sockets.filter { seen.insert($0).inserted }
+        w.stats = (w.stats + sockets).filter { seen.insert($0).inserted }
         return w
     }
 
@@ -302,5 +368,72 @@ public struct DockerDaemonArgs: Sendable, Hashable {
             if let v = flag(a, "--tls") { tls = v }
             i += 1
         }
+    }
+}
+
+/// What one VMM control socket (an API socket, a QMP or HMP monitor) looks like on the host.
+struct ControlSocketJudgement {
+    var wrong: [String] = []
+    var unclear: [String] = []
+    var evidence: [Evidence] = []
+    /// `PATH mode 0755 uid 123 gid 100 (inside the jailer chroot …)`.
+    var seen: [String] = []
+}
+
+extension CheckContext {
+    /// Judges the socket a VMM process serves at `path` (as the VMM sees it): located through the process's
+    /// root (a jailer chroot) when it has one, then by what `stat` said — the others' write bit, an owner or
+    /// group other than root or the VMM's own, and a world-writable directory without the sticky bit fail.
+    func controlSocket(_ path: String, role: String, pid: Int32, confinement: ProcessConfinement?) -> ControlSocketJudgement {
+        var j = ControlSocketJudgement()
+        guard let obs = input.observations else {
+            j.unclear.append("\(role) \(path) was not observed (no host files collected from \(facts.source))")
+            return j
+        }
+        let process = facts.processes.first { $0.pid == pid }
+        var candidates = process.map { AdminInterfaces.hostCandidates(path, of: $0) } ?? [path]
+        var chroot: String?
+        if case .target(let root)? = obs.links["/proc/\(pid)/root"], root.hasPrefix("/"), root != "/" {
+            chroot = root
+            candidates = [root + path]
+        }
+        guard let hostPath = candidates.first(where: { if case .stat? = obs.stats[$0] { true } else { false } }) else {
+            let states = candidates.map { c -> String in
+                switch obs.stats[c] {
+                case .absent?: "\(c): no such file"
+                case .unreadable(let why)?: "\(c): \(why)"
+                default: "\(c): not collected"
+                }
+            }
+            j.unclear.append("\(role) \(path) of pid \(pid) was not found on the host (\(states.joined(separator: "; ")))")
+            return j
+        }
+        guard case .stat(let st)? = obs.stats[hostPath] else { return j }
+        let place = chroot.map { " inside the process's root \($0) (the jailer's chroot)" } ?? (hostPath != path ? " (jailer chroot)" : "")
+        j.evidence.append(file(hostPath, "\(role): \(st.kind) mode \(st.octalMode), owner uid \(st.uid), group gid \(st.gid)\(place)"))
+        j.seen.append("\(hostPath) \(st.octalMode) uid \(st.uid) gid \(st.gid)\(place)")
+        guard st.kind == "socket" else {
+            j.unclear.append("\(hostPath) is a \(st.kind), not a socket")
+            return j
+        }
+        let uid = confinement?.uid
+        let gid = confinement?.gid
+        if st.mode & 0o002 != 0 {
+            j.wrong.append("\(role) \(hostPath) is writable by every local user (mode \(st.octalMode)): any of them controls the VM")
+        }
+        if st.uid != 0 && st.uid != uid {
+            j.wrong.append("\(role) \(hostPath) is owned by uid \(st.uid), neither root nor the VMM's uid \(uid.map(String.init) ?? "?")")
+        }
+        if st.mode & 0o020 != 0 && st.gid != 0 && st.gid != gid {
+            j.wrong.append("\(role) \(hostPath) is writable by group gid \(st.gid), not the VMM's group \(gid.map(String.init) ?? "?")")
+        }
+        let directory = AdminInterfaces.parent(hostPath)
+        if case .stat(let dir)? = obs.stats[directory] {
+            j.evidence.append(file(directory, "directory mode \(dir.octalMode), owner uid \(dir.uid)"))
+            if dir.mode & 0o002 != 0 && dir.mode & 0o1000 == 0 {
+                j.wrong.append("\(directory), which holds \(role) \(hostPath), is writable by every local user without the sticky bit")
+            }
+        }
+        return j
     }
 }
