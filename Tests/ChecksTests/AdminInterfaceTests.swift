@@ -187,4 +187,39 @@ import Testing
         #expect(try observed("cloud-hypervisor.api-socket", "bad-docs-landlock-socket-0777").contains("writable by every local user (mode 0777)"))
         #expect(try observed("cloud-hypervisor.api-socket", "good-docs-landlock-socket-0755").hasPrefix("pass: API socket restricted"))
     }
+
+    @Test func polkitRulesEveryForm() throws {
+        let packaged = try ProbeFiles.text(
+            ProbeFolder.root.appendingPathComponent(
+                "libvirt/libvirt.polkit-manage/fixtures/good-debian12-60-libvirt-rules/usr/share/polkit-1/rules.d/60-libvirt.rules"))
+        func judge(_ rules: [String: String], listed: HostObservations.State = .present, tailoring: Tailoring? = nil) -> Finding? {
+            var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+            obs.listed["/etc/polkit-1/rules.d"] = listed
+            obs.listed["/usr/share/polkit-1/rules.d"] = .present
+            obs.files["/usr/share/polkit-1/rules.d/60-libvirt.rules"] = .content(packaged)
+            for (name, text) in rules { obs.files["/etc/polkit-1/rules.d/\(name)"] = .content(text) }
+            let daemon = DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/libvirtd.conf", settings: .libvirtDaemon([:]))
+            return catalog.run(
+                "libvirt.polkit-manage",
+                CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), observations: obs, daemons: [daemon]),
+                tailoring: tailoring
+            ).first
+        }
+        #expect(judge([:])?.outcome == .pass)
+        // AUTH_SELF: the user's own password is no barrier.
+        let kvm = packaged.replacingOccurrences(of: "\"libvirt\"", with: "'kvm'").replacingOccurrences(of: "Result.YES", with: "Result.AUTH_SELF")
+        #expect(judge(["50-kvm.rules": kvm])?.observed?.contains("group kvm") == true)
+        // A group computed at run time, an unreadable directory: inconclusive, never pass.
+        let computed = packaged.replacingOccurrences(of: "isInGroup(\"libvirt\")", with: "isInGroup(adminGroup)")
+        #expect(judge(["50-computed.rules": computed])?.reason?.contains("computes") == true)
+        #expect(judge([:], listed: .unreadable("permission denied"))?.reason?.contains("permission denied") == true)
+        // A rule for other actions is not a grant of libvirt's.
+        let other = packaged.replacingOccurrences(of: "org.libvirt.unix.manage", with: "org.freedesktop.udisks2.filesystem-mount")
+            .replacingOccurrences(of: "isInGroup(\"libvirt\")", with: "isInGroup(\"users\")")
+        #expect(judge(["50-udisks.rules": other])?.outcome == .pass)
+        let t = try Tailoring.parse(
+            Array(#"{"values": {"libvirt.polkit-manage": {"adminGroups": ["kvm"], "reason": "kvm holds only the VM operators here"}}}"#.utf8),
+            source: "t.json", catalog: catalog)
+        #expect(judge(["50-kvm.rules": kvm], tailoring: t)?.outcome == .pass)
+    }
 }

@@ -75,6 +75,9 @@ public struct HostObservations: Codable, Hashable, Sendable {
         ("/etc/rsyslog.d", ".conf"),
         ("/etc/syslog-ng/conf.d", ".conf"),
         ("/etc/audit/rules.d", ".rules"),
+        // polkit's JavaScript rules (libvirt's org.libvirt.unix.manage grants).
+        ("/etc/polkit-1/rules.d", ".rules"),
+        ("/usr/share/polkit-1/rules.d", ".rules"),
     ]
 
     /// A path's kind, permissions and owner, as `stat` reported them.
