@@ -35,6 +35,6 @@ public enum CheckLibrary {
         SandboxChecks.runtimeEngineAPI, SandboxChecks.runtimeEngineSocket, SandboxChecks.runtimeEngineSocketMount,
         SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged,
         // xen
-        SandboxChecks.xenDeviceModel, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
+        SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
     ]
 }

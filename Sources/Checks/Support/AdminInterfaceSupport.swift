@@ -31,6 +31,9 @@ public enum AdminInterfaces {
         EngineSocket(path: "/run/podman/podman.sock", engine: "podman", groups: ["root"]),
     ]
 
+    /// xenstored's UNIX sockets (tools/xenstored: `chmod(soc_str, 0600)`; older releases also `socket_ro`, 0660).
+    public static let xenstoredSockets = ["/run/xenstored/socket", "/run/xenstored/socket_ro"]
+
     /// Most descriptors of one daemon whose links are read.
     public static let maxDescriptors = 4096
     /// Bound on one /proc/PID/net/tcp or tcp6 (about 28 000 sockets).
@@ -173,7 +176,7 @@ public enum AdminInterfaces {
             w.stats += paths + paths.map(parent)
             w.links.append("/proc/\(p.pid)/root")
         }
-        var sockets = engineSockets.map(\.path) + commandLineSockets(processes).map(\.path)
+        var sockets = engineSockets.map(\.path) + commandLineSockets(processes).map(\.path) + xenstoredSockets
         sockets += sockets.map { path in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }.filter { !$0.isEmpty }
         var seen = Set<String>()
         w.stats = (w.stats + sockets).filter { seen.insert($0).inserted }
