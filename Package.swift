@@ -16,16 +16,19 @@ let strict: [SwiftSetting] = [
 // shipped as a resource), <id>.swift (its implementation) and fixtures/ (its good and bad configurations, test
 // data outside the target). ChecksTests fails when a probe folder is missing from this list.
 let checkProbes = [
-    "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.guest-smt", "firecracker.jailer",
+    "cloud-hypervisor.api-socket", "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.api-socket",
+    "firecracker.guest-smt", "firecracker.jailer",
     "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host", "gvisor.platform", "gvisor.unsafe-flags",
     "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.lockdown", "host.mitigations-off", "host.nested-virt",
     "host.smt", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
     "kata.vmm-sandbox", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure", "libvirt.graphics-password",
     "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.admin-interface",
+    "libvirt.polkit-manage",
     "libvirt.seccomp-sandbox", "libvirt.seclabel-none", "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window",
     "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
-    "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.host-namespaces",
-    "runtime.privileged", "xen.device-model", "xen.display-exposure", "xen.pci-permissive",
+    "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api",
+    "runtime.engine-socket", "runtime.engine-socket-mount", "runtime.host-namespaces",
+    "runtime.privileged", "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.xenstored-socket",
 ]
 func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }
 

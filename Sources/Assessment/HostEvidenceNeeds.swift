@@ -38,6 +38,12 @@ public struct CheckEvidenceNeed: EvidenceNeed {
             for path in paths { request.kind(path) }
             request.readFirstExisting(paths, limit: CheckInputs.daemonLimit)
         }
+        // ISM-1604's administrative interfaces: the daemons' open sockets, engine sockets, container mounts.
+        let admin = AdminInterfaces.wanted(evidence.facts.processes)
+        for (path, limit) in admin.files { request.read(path, limit: limit) }
+        for path in admin.stats { request.stat(path) }
+        for directory in admin.descriptorDirectories { request.readLinks(in: directory, maxEntries: AdminInterfaces.maxDescriptors) }
+        for path in admin.links { request.readLink(path) }
         return request
     }
 
@@ -53,6 +59,50 @@ public struct CheckEvidenceNeed: EvidenceNeed {
             }
         }
         for path in HostObservations.wantedFiles { obs.files[path] = state(path) }
+        let admin = AdminInterfaces.wanted(evidence.facts.processes)
+        for (path, limit) in admin.files {
+            do {
+                obs.files[path] = .content(try files.readText(path, limit: limit))
+            } catch {
+                // A path no collection asked about (a snapshot from an older Bulkhead) stays unobserved.
+                guard files.paths.contains(path) else { continue }
+                obs.files[path] = error.code == .notFound ? .absent : .unreadable(error.message)
+            }
+        }
+        for path in admin.stats {
+            do {
+                let m = try files.metadata(of: path)
+                obs.stats[path] = .stat(.init(kind: m.kind.rawValue, mode: m.mode, uid: m.uid, gid: m.gid))
+            } catch {
+                guard files.paths.contains(path) else { continue }
+                obs.stats[path] = error.code == .notFound ? .absent : .unreadable(error.message)
+            }
+        }
+        for path in admin.links {
+            do {
+                obs.links[path] = .target(try files.readLink(path))
+            } catch {
+                guard files.paths.contains(path) else { continue }
+                obs.links[path] = .unreadable(error.message)
+            }
+        }
+        for directory in admin.descriptorDirectories {
+            do {
+                let names = try files.list(directory)
+                obs.listed[directory] = .present
+                for name in names {
+                    let path = "\(directory)/\(name)"
+                    do {
+                        obs.links[path] = .target(try files.readLink(path))
+                    } catch {
+                        if error.code != .notFound || files.paths.contains(path) { obs.links[path] = .unreadable(error.message) }
+                    }
+                }
+            } catch {
+                guard files.paths.contains(directory) else { continue }
+                obs.listed[directory] = error.code == .notFound ? .absent : .unreadable(error.message)
+            }
+        }
         for path in HostObservations.wantedExistence { obs.files[path] = files.exists(path) ? .present : .absent }
         for (directory, suffix) in HostObservations.wantedDirectories {
             do {
@@ -62,6 +112,7 @@ public struct CheckEvidenceNeed: EvidenceNeed {
                     obs.files["\(directory)/\(name)"] = state("\(directory)/\(name)")
                 }
             } catch {
+                guard files.paths.contains(directory) else { continue }
                 obs.listed[directory] = error.code == .notFound ? .absent : .unreadable(error.message)
             }
         }

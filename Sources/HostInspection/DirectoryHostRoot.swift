@@ -59,6 +59,7 @@ public struct DirectoryHostRoot: HostRoot {
         case S_IFREG: return .regular
         case S_IFDIR: return .directory
         case S_IFLNK: return .symlink
+        case S_IFSOCK: return .socket
         default: return .other
         }
     }
@@ -77,6 +78,7 @@ public struct DirectoryHostRoot: HostRoot {
         case S_IFREG: kind = .regular
         case S_IFDIR: kind = .directory
         case S_IFLNK: kind = .symlink
+        case S_IFSOCK: kind = .socket
         default: kind = .other
         }
         return FileMetadata(

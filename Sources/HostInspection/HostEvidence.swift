@@ -49,12 +49,23 @@ public struct EvidenceRequest: Sendable, Hashable {
     public private(set) var files: [String: Int] = [:]
     public private(set) var kinds: Set<String> = []
     public private(set) var directories: [Directory] = []
+    /// Paths whose metadata (`stat`: kind, mode, owner, group) is recorded without opening them: sockets,
+    /// which are never read, and the directories that hold them.
+    public private(set) var stats: Set<String> = []
+    /// Directories whose entries are symbolic links to record (`/proc/PID/fd`: `socket:[INODE]`), each with
+    /// the most entries to read.
+    public private(set) var linkDirectories: [String: Int] = [:]
+    /// Single symbolic links whose target is read (`/proc/PID/root`).
+    public private(set) var links: Set<String> = []
     /// Alternatives read in order until one exists (`changelog.Debian.gz`, then `changelog.Debian` …), with a bound.
     public private(set) var firstExisting: [[String]: Int] = [:]
 
     public init() {}
 
-    public var isEmpty: Bool { files.isEmpty && kinds.isEmpty && directories.isEmpty && firstExisting.isEmpty }
+    public var isEmpty: Bool {
+        files.isEmpty && kinds.isEmpty && directories.isEmpty && firstExisting.isEmpty && stats.isEmpty && linkDirectories.isEmpty
+            && links.isEmpty
+    }
 
     /// Read `path` (at most `limit` bytes; a larger file is recorded as too large).
     public mutating func read(_ path: String, limit: Int) {
@@ -72,6 +83,22 @@ public struct EvidenceRequest: Sendable, Hashable {
         kinds.insert(path)
     }
 
+    /// Record what `stat` says about `path` (never opening it).
+    public mutating func stat(_ path: String) {
+        stats.insert(path)
+    }
+
+    /// Read the target of the symbolic link at `path`.
+    public mutating func readLink(_ path: String) {
+        links.insert(path)
+    }
+
+    /// List `directory` and read the target of each of its entries that is a link, at most `maxEntries` of them
+    /// (by number, lowest first: a process's descriptors 0, 1, 2 …).
+    public mutating func readLinks(in directory: String, maxEntries: Int) {
+        linkDirectories[directory] = Swift.max(linkDirectories[directory] ?? 0, maxEntries)
+    }
+
     /// List `path`; with `entrySuffix`, also read each entry whose name ends with it.
     public mutating func list(_ path: String, readingEntriesEndingWith entrySuffix: String? = nil, limit: Int = 1 << 20) {
         let directory = Directory(path: path, entrySuffix: entrySuffix, limit: limit)
@@ -81,6 +108,9 @@ public struct EvidenceRequest: Sendable, Hashable {
     public mutating func merge(_ other: EvidenceRequest) {
         for (path, limit) in other.files { read(path, limit: limit) }
         kinds.formUnion(other.kinds)
+        stats.formUnion(other.stats)
+        links.formUnion(other.links)
+        for (directory, max) in other.linkDirectories { readLinks(in: directory, maxEntries: max) }
         for (paths, limit) in other.firstExisting { readFirstExisting(paths, limit: limit) }
         for directory in other.directories where !directories.contains(directory) { directories.append(directory) }
     }
@@ -137,6 +167,18 @@ extension HostInspector {
             }
         }
         for path in request.kinds.sorted() where known[path]?.kindKnown != true { _ = recorder.kind(of: path) }
+        for path in request.stats.sorted() where known[path]?.metadata == nil && known[path]?.metadataError == nil {
+            _ = recorder.kind(of: path)
+            _ = try? recorder.metadata(of: path)
+        }
+        for path in request.links.sorted() where known[path]?.linkTarget == nil && known[path]?.linkError == nil {
+            _ = try? recorder.readLink(path)
+        }
+        for (directory, maxEntries) in request.linkDirectories.sorted(by: { $0.key < $1.key }) {
+            guard known[directory]?.listing == nil, let names = try? recorder.list(directory) else { continue }
+            let ordered = names.filter(isPlainName).sorted { (Int($0) ?? .max, $0) < (Int($1) ?? .max, $1) }
+            for name in ordered.prefix(maxEntries) { _ = try? recorder.readLink(directory + "/" + name) }
+        }
         for (paths, limit) in request.firstExisting.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             for path in paths {
                 if let record = known[path], record.content != nil { break }

@@ -3,7 +3,9 @@ public import Foundation
 
 /// What a path names on a host.
 public enum FileKind: String, Codable, Hashable, Sendable {
-    case regular, directory, symlink, other
+    /// `socket` is a UNIX domain socket (an API endpoint: docker.sock, a VMM's --api-sock); `other` is a
+    /// device node or a FIFO.
+    case regular, directory, symlink, socket, other
 }
 
 /// Why a read from a host failed. Every case names the host path and says what a user can do.

@@ -30,7 +30,7 @@ public struct SnapshotManifest: Codable, Hashable, Sendable {
     public struct Entry: Codable, Hashable, Sendable {
         /// Absolute host path.
         public var path: String
-        /// `regular`, `directory`, `symlink`, `other` (device, socket, fifo) or `absent`; nil when unknown.
+        /// `regular`, `directory`, `symlink`, `socket`, `other` (device, fifo) or `absent`; nil when unknown.
         public var kind: String?
         /// Tar member holding the content, link or directory (`files/` + path without its leading `/`).
         public var member: String?

@@ -254,7 +254,7 @@ enum FixtureRunner {
     /// device nodes nor modes, so `/dev/kvm` is described by `dev/kvm.stat` (the output of
     /// `stat -c '%a %u %g' /dev/kvm`), which replaces the collected /dev/kvm facts.
     static func hostTree(_ directory: URL, label: String) throws -> CheckInput {
-        let root = DirectoryHostRoot(directory: directory.path)
+        let root = StatOverlayRoot(base: DirectoryHostRoot(directory: directory.path))
         var evidence = HostInspector(root: root).collectEvidence(EvidencePlan.needs(catalog: .bundled()), now: now)
         if let stat = try? root.readText("/dev/kvm.stat", limit: 64) {
             let fields = stat.split(whereSeparator: \.isWhitespace)
@@ -266,5 +266,34 @@ enum FixtureRunner {
         }
         let discovery = DiscoveryEngine().run(evidence)
         return AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, now: now)
+    }
+}
+
+/// A fixture tree whose sockets (which git cannot hold) are described by `PATH.stat` files: `MODE UID GID KIND`
+/// (`0660 0 998 socket`). `stat` and `kind` of PATH answer from it; everything else is the directory's.
+struct StatOverlayRoot: HostRoot {
+    let base: DirectoryHostRoot
+    var label: String { base.label }
+    var isLive: Bool { false }
+
+    func described(_ path: String) -> FileMetadata? {
+        guard let text = try? base.readText(path + ".stat", limit: 64) else { return nil }
+        let f = text.split(whereSeparator: \.isWhitespace)
+        guard f.count == 4, let mode = UInt32(f[0], radix: 8), let uid = UInt32(f[1]), let gid = UInt32(f[2]),
+            let kind = FileKind(rawValue: String(f[3]))
+        else { return nil }
+        return FileMetadata(mode: mode, uid: uid, gid: gid, size: 0, kind: kind)
+    }
+
+    func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
+        if described(path) != nil { throw HostReadError(.wrongKind, path: path, message: "not a regular file (refused without opening it)") }
+        return try base.read(path, limit: limit)
+    }
+    func list(_ path: String) throws(HostReadError) -> [String] { try base.list(path) }
+    func kind(of path: String) -> FileKind? { described(path)?.kind ?? base.kind(of: path) }
+    func readLink(_ path: String) throws(HostReadError) -> String { try base.readLink(path) }
+    func metadata(of path: String) throws(HostReadError) -> FileMetadata {
+        if let m = described(path) { return m }
+        return try base.metadata(of: path)
     }
 }

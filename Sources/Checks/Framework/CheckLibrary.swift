@@ -5,11 +5,12 @@
 public enum CheckLibrary {
     public static let all: [Check] = [
         // cloud-hypervisor
-        MicroVMChecks.cloudHypervisorLandlock, MicroVMChecks.cloudHypervisorSeccomp,
+        MicroVMChecks.cloudHypervisorAPISocket, MicroVMChecks.cloudHypervisorLandlock, MicroVMChecks.cloudHypervisorSeccomp,
         // crosvm
         MicroVMChecks.crosvmSandbox,
         // firecracker
-        MicroVMChecks.firecrackerGuestSMT, MicroVMChecks.firecrackerJailer, MicroVMChecks.firecrackerMMDS, MicroVMChecks.firecrackerSeccomp,
+        MicroVMChecks.firecrackerAPISocket, MicroVMChecks.firecrackerGuestSMT, MicroVMChecks.firecrackerJailer, MicroVMChecks.firecrackerMMDS,
+        MicroVMChecks.firecrackerSeccomp,
         MicroVMChecks.firecrackerUID,
         // gvisor
         SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags,
@@ -21,7 +22,7 @@ public enum CheckLibrary {
         // libvirt
         LibvirtChecks.clearCapabilities, LibvirtChecks.domainType, LibvirtChecks.graphicsExposure, LibvirtChecks.graphicsPassword,
         LibvirtChecks.hostdev, LibvirtChecks.legacyDevices, LibvirtChecks.namespaces, LibvirtChecks.qemuCommandline, LibvirtChecks.qemuUser,
-        LibvirtChecks.adminInterface,
+        LibvirtChecks.adminInterface, LibvirtChecks.polkitManage,
         LibvirtChecks.seccompSandbox, LibvirtChecks.seclabelNone, LibvirtChecks.securityDriver,
         // lifecycle
         LifecycleChecks.hostOSSupport, LifecycleChecks.mechanismSupport,
@@ -31,8 +32,9 @@ public enum CheckLibrary {
         QEMUChecks.accelerator, QEMUChecks.displayExposure, QEMUChecks.legacyDevices, QEMUChecks.machineType, QEMUChecks.monitorNetwork,
         QEMUChecks.nonRoot, QEMUChecks.sandbox,
         // runtime
+        SandboxChecks.runtimeEngineAPI, SandboxChecks.runtimeEngineSocket, SandboxChecks.runtimeEngineSocketMount,
         SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged,
         // xen
-        SandboxChecks.xenDeviceModel, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
+        SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
     ]
 }

@@ -23,6 +23,10 @@ public struct HostObservations: Codable, Hashable, Sendable {
     public var files: [String: State]
     /// Directories that were listed (so an empty listing is told apart from "not collected").
     public var listed: [String: State]
+    /// What `stat` said about paths that are never read (sockets, their directories).
+    public var stats: [String: StatState] = [:]
+    /// Symbolic link targets (`/proc/PID/fd/N` → `socket:[INODE]`), by link path.
+    public var links: [String: LinkState] = [:]
     public var observedAt: Date
     /// Where the facts came from (`live host`, `root DIR`).
     public var source: String
@@ -71,9 +75,63 @@ public struct HostObservations: Codable, Hashable, Sendable {
         ("/etc/rsyslog.d", ".conf"),
         ("/etc/syslog-ng/conf.d", ".conf"),
         ("/etc/audit/rules.d", ".rules"),
+        // polkit's JavaScript rules (libvirt's org.libvirt.unix.manage grants).
+        ("/etc/polkit-1/rules.d", ".rules"),
+        ("/usr/share/polkit-1/rules.d", ".rules"),
     ]
 
+    /// A path's kind, permissions and owner, as `stat` reported them.
+    public struct FileStat: Codable, Hashable, Sendable {
+        /// `regular`, `directory`, `symlink`, `socket` or `other` (a device or FIFO).
+        public var kind: String
+        /// Permission bits with set-id and sticky bits.
+        public var mode: UInt32
+        public var uid: UInt32
+        public var gid: UInt32
+
+        public init(kind: String, mode: UInt32, uid: UInt32, gid: UInt32) {
+            self.kind = kind
+            self.mode = mode
+            self.uid = uid
+            self.gid = gid
+        }
+
+        /// `0660`.
+        public var octalMode: String {
+            let digits = String(mode & 0o7777, radix: 8)
+            return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        }
+    }
+
+    public enum StatState: Codable, Hashable, Sendable {
+        case stat(FileStat)
+        case absent
+        case unreadable(String)
+    }
+
+    public enum LinkState: Codable, Hashable, Sendable {
+        case target(String)
+        case unreadable(String)
+    }
+
     public func state(_ path: String) -> State? { files[path] }
+
+    /// The link targets read in `directory` (`/proc/PID/fd`), by entry name; nil when the directory was not
+    /// listed, and the listing's error when it could not be.
+    public func linkTargets(in directory: String) -> Result<[String: String], Problem>? {
+        guard let listing = listed[directory] else { return nil }
+        switch listing {
+        case .unreadable(let why): return .failure(Problem(subject: directory, message: why))
+        case .absent: return .failure(Problem(subject: directory, message: "does not exist (the process exited)"))
+        case .content, .present: break
+        }
+        let prefix = directory + "/"
+        var out: [String: String] = [:]
+        for (path, state) in links where path.hasPrefix(prefix) {
+            if case .target(let t) = state { out[String(path.dropFirst(prefix.count))] = t }
+        }
+        return .success(out)
+    }
 
     public func text(_ path: String) -> String? {
         if case .content(let t)? = files[path] { return t }

@@ -102,7 +102,7 @@ extension ProductSignature {
                     Evidence(
                         claim: "\(name) \(Self.binaryClaim) \(path)", source: .file(path: path, sha256: nil),
                         observedAt: observed, confidence: .high))
-            case .directory?, .other?, nil:
+            case .directory?, .socket?, .other?, nil:
                 continue
             }
         }

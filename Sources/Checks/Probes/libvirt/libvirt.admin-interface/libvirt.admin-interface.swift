@@ -9,6 +9,81 @@ extension LibvirtChecks {
         return bits & 0o002 != 0
     }
 
+    /// TLS accepts any client: certificates unverified and no SASL on top.
+    static func weakTLS(_ text: (String) -> String?) -> Bool {
+        text("tls_no_verify_certificate") == "1" && (text("auth_tls") ?? "none") == "none"
+    }
+
+    /// The daemon a configuration file configures: libvirtd.conf → libvirtd, virtproxyd.conf → virtproxyd.
+    static func program(configuring path: String) -> String? {
+        switch path {
+        case "/etc/libvirt/libvirtd.conf": "libvirtd"
+        case "/etc/libvirt/virtproxyd.conf": "virtproxyd"
+        default: nil
+        }
+    }
+
+    /// What the daemon's open TCP listeners say: failures (a non-loopback listener whose transport accepts
+    /// anyone), evidence, what was observed, and why nothing could be said when its sockets were unreadable.
+    static func openListeners(
+        _ ctx: CheckContext, daemon: DaemonConfiguration, authTCP: String?, weakTLS: Bool
+    ) -> (wrong: [String], evidence: [Evidence], observed: String, unseen: String?) {
+        guard let program = program(configuring: daemon.path) else { return ([], [], "", nil) }
+        let processes = ctx.facts.processes.filter { $0.programName == program }
+        guard !processes.isEmpty else { return ([], [], "\(program) is not running, so it holds no TCP listener", nil) }
+        guard let obs = ctx.input.observations else {
+            return ([], [], "", "\(program)'s open TCP listeners were not observed (no host files collected)")
+        }
+        guard case .libvirtDaemon(let v)? = daemon.settings else { return ([], [], "", nil) }
+        let tcpPort = Int(v["tcp_port"]?.string ?? "16509")
+        let tlsPort = Int(v["tls_port"]?.string ?? "16514")
+        var wrong: [String] = []
+        var evidence: [Evidence] = []
+        var seen: [String] = []
+        for process in processes {
+            switch AdminInterfaces.listeners(of: process.pid, obs) {
+            case .failure(let problem):
+                return (
+                    [], evidence, "",
+                    "\(program) (pid \(process.pid)) runs but its open TCP listeners could not be observed: \(problem.description)"
+                )
+            case .success(let listeners):
+                for l in listeners {
+                    evidence.append(
+                        ctx.process(process.pid, "net/tcp", "\(program) listens on \(l.endpoint) (socket inode \(l.inode), /proc/\(process.pid)/fd)"))
+                    seen.append(l.endpoint)
+                    // On loopback too: any local user reaches it, with no polkit check.
+                    let open = authTCP == "none"
+                    if l.port == tcpPort {
+                        if open {
+                            wrong.append(
+                                "\(program) (pid \(process.pid)) listens on \(l.endpoint), its TCP port, with auth_tcp = \"none\"\(l.loopback ? " (loopback: any local user manages every VM)" : ": anyone who reaches it manages every VM")"
+                            )
+                        }
+                    } else if l.port == tlsPort {
+                        if weakTLS {
+                            wrong.append(
+                                "\(program) (pid \(process.pid)) listens on \(l.endpoint), its TLS port, accepting any client (tls_no_verify_certificate = 1, auth_tls none)"
+                            )
+                        }
+                    } else if open || weakTLS {
+                        wrong.append(
+                            "\(program) (pid \(process.pid)) listens on \(l.endpoint), neither its tcp_port nor its tls_port, and \(open ? "auth_tcp = \"none\"" : "TLS accepts any client")"
+                        )
+                    }
+                }
+            }
+        }
+        let observed =
+            seen.isEmpty
+            ? "\(program) (pid \(processes.map { String($0.pid) }.joined(separator: ", "))) holds no TCP listener"
+            : "\(program) listens on \(seen.joined(separator: ", ")), each requiring authentication"
+        if evidence.isEmpty {
+            evidence.append(ctx.process(processes[0].pid, "fd", observed))
+        }
+        return (wrong, evidence, observed, nil)
+    }
+
     static let adminInterface = Check.daemon("libvirt.admin-interface") { ctx, daemon in
         guard daemon.product == "libvirt", daemon.path != "/etc/libvirt/qemu.conf" else { return nil }
         guard case .libvirtDaemon(let v)? = daemon.settings else {
@@ -57,12 +132,18 @@ extension LibvirtChecks {
             default: break
             }
         }
+        // The TCP listeners the daemon really holds: systemd socket activation (libvirtd-tcp.socket,
+        // virtproxyd-tcp.socket) opens them whatever listen_tcp says, and auth_tcp still applies.
+        let listening = openListeners(ctx, daemon: daemon, authTCP: text("auth_tcp"), weakTLS: weakTLS(text))
+        wrong += listening.wrong
+        used += listening.evidence
         if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), used) }
         if !unclear.isEmpty { return .inconclusive("unrecognised values in \(daemon.path): " + unclear.joined(separator: ", "), used) }
+        if let unseen = listening.unseen { return .inconclusive(unseen, used) }
         let summary = ["listen_tcp", "auth_tcp", "listen_tls", "auth_tls", "auth_unix_rw", "unix_sock_rw_perms", "unix_sock_admin_perms"]
             .map { k in text(k).map { "\(k) = \($0)" } ?? "\(k) default" }.joined(separator: ", ")
         return .pass(
-            "no unauthenticated TCP or TLS listener and no world-writable management socket (\(summary))",
+            "no unauthenticated TCP or TLS listener and no world-writable management socket (\(summary)); \(listening.observed)",
             used.isEmpty ? [ctx.file(daemon.path, summary)] : used)
     }
 }

@@ -17,8 +17,20 @@ extension QEMUChecks {
                 bad.append(text + (e.tlsCredentials == nil ? " without TLS" : " without tls-authz"))
             }
         }
-        let evidence = ctx.guestEvidence(s, seen.isEmpty ? "no monitor" : seen.joined(separator: "; "))
+        var evidence = ctx.guestEvidence(s, seen.isEmpty ? "no monitor" : seen.joined(separator: "; "))
+        // A UNIX-socket monitor of a running QEMU: its file permissions are its only access control.
+        var unclear: [String] = []
+        if let pid = s.guest.pid {
+            for m in q.monitors where m.endpoint.transport == .unix && m.endpoint.server == true {
+                guard let path = m.endpoint.path, path.hasPrefix("/") else { continue }
+                let j = ctx.controlSocket(path, role: "\(m.kind.rawValue) socket", pid: pid, confinement: s.guest.confinement)
+                bad += j.wrong
+                unclear += j.unclear
+                evidence += j.evidence
+            }
+        }
         if !bad.isEmpty { return .fail(bad.joined(separator: "; "), evidence) }
+        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; "), evidence) }
         if seen.isEmpty { return .pass("no monitor, QMP or gdb endpoint", evidence) }
         return .pass(seen.joined(separator: "; "), evidence)
     }

@@ -1,0 +1,75 @@
+import BulkheadModel
+import Foundation
+
+// runtime.engine-socket: its words are in runtime.engine-socket.json and its good and bad configurations in fixtures/, beside this file.
+extension SandboxChecks {
+    static let runtimeEngineSocket = Check.host("runtime.engine-socket") { ctx in
+        guard let obs = ctx.input.observations else {
+            return ctx.unobserved("the container engines' API sockets", at: AdminInterfaces.engineSockets[0].path)
+        }
+        let extra = Set(ctx.strings("adminGroups"))
+        var sockets = AdminInterfaces.engineSockets
+        for (path, engine) in AdminInterfaces.commandLineSockets(ctx.facts.processes) where !sockets.contains(where: { $0.path == path }) {
+            sockets.append(AdminInterfaces.EngineSocket(path: path, engine: engine, groups: engine == "docker" ? ["root", "docker"] : ["root"]))
+        }
+        let groupText = obs.text("/etc/group")
+        let groups = groupText.map(AdminInterfaces.groups)
+        var wrong: [String] = []
+        var unclear: [String] = []
+        var evidence: [Evidence] = []
+        var judged: [String] = []
+        for socket in sockets {
+            switch obs.stats[socket.path] {
+            case nil: unclear.append("\(socket.path) was not observed (not collected from \(obs.source))")
+            case .absent?: continue
+            case .unreadable(let why)?: unclear.append("\(socket.path): \(why)")
+            case .stat(let st)?:
+                guard st.kind == "socket" else {
+                    evidence.append(ctx.file(socket.path, "\(socket.path) is a \(st.kind), not a socket"))
+                    continue
+                }
+                let group = groups?[st.gid]
+                let groupLabel = group.map { "\($0.name) (gid \(st.gid))" } ?? "gid \(st.gid)"
+                evidence.append(ctx.file(socket.path, "socket mode \(st.octalMode), owner uid \(st.uid), group \(groupLabel)"))
+                if let group, !group.members.isEmpty, st.mode & 0o020 != 0 {
+                    evidence.append(ctx.file("/etc/group", "\(group.name) members: \(group.members.joined(separator: ", "))"))
+                }
+                judged.append("\(socket.path) \(st.octalMode) uid \(st.uid) \(groupLabel)")
+                if st.mode & 0o002 != 0 {
+                    wrong.append(
+                        "\(socket.path) is writable by every local user (mode \(st.octalMode)): any of them has root through the \(socket.engine) API"
+                    )
+                }
+                if st.uid != 0 {
+                    wrong.append("\(socket.path) is owned by uid \(st.uid), not root: that user controls \(socket.engine) (and root on the host)")
+                }
+                if st.mode & 0o020 != 0, st.gid != 0 {
+                    if let group {
+                        if !socket.groups.contains(group.name) && !extra.contains(group.name) {
+                            wrong.append(
+                                "\(socket.path) is group-writable by \(group.name) (mode \(st.octalMode)), not an administrators' group for \(socket.engine)"
+                            )
+                        }
+                    } else {
+                        unclear.append(
+                            "\(socket.path) is group-writable by gid \(st.gid), whose name "
+                                + (groupText == nil ? "could not be read (/etc/group not observed)" : "is not in /etc/group"))
+                    }
+                }
+                // The directory: a writable parent lets its users replace the socket with their own.
+                let parent = String(socket.path[..<(socket.path.lastIndex(of: "/") ?? socket.path.startIndex)])
+                if case .stat(let dir)? = obs.stats[parent], dir.mode & 0o002 != 0, dir.mode & 0o1000 == 0 {
+                    evidence.append(ctx.file(parent, "directory mode \(dir.octalMode), owner uid \(dir.uid)"))
+                    wrong.append(
+                        "\(parent), which holds \(socket.path), is writable by every local user without the sticky bit (mode \(dir.octalMode))")
+                }
+            }
+        }
+        if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), evidence) }
+        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; "), evidence) }
+        if judged.isEmpty {
+            return .notApplicable("no container engine API socket at " + sockets.map(\.path).joined(separator: ", "), evidence)
+        }
+        return .pass("restricted to root and the engine's administrators: " + judged.joined(separator: "; "), evidence)
+    }
+}
