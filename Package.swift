@@ -306,8 +306,8 @@ let package = Package(
             name: "FleetTests",
             dependencies: [
                 "FleetServer", "FleetProtocol", "FleetAgent", "Reporting", "BulkheadTestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -71,17 +71,20 @@ enum FleetHarness {
         }
     }
 
-    static func startServer(_ databaseURL: String, access: AccessControl? = nil) async throws -> Running {
+    static func startServer(_ databaseURL: String, access: AccessControl? = nil, tls: (certificate: String, key: String)? = nil) async throws
+        -> Running
+    {
         let resolvedAccess: AccessControl
         if let access { resolvedAccess = access } else { resolvedAccess = await AccessControl() }
         let options = try FleetServer.Options(
-            database: try DatabaseURL(databaseURL), listen: "127.0.0.1:0", tlsCertificate: nil, tlsKey: nil, access: resolvedAccess)
+            database: try DatabaseURL(databaseURL), listen: "127.0.0.1:0", tlsCertificate: tls?.certificate, tlsKey: tls?.key,
+            access: resolvedAccess)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             defer { continuation.finish() }
             try await FleetServer.run(options, logger: logger, signals: false) { port in continuation.yield(port) }
         }
-        for await port in ports { return Running(url: "http://127.0.0.1:\(port)", task: task) }
+        for await port in ports { return Running(url: "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)", task: task) }
         let failure = await task.result
         throw TestPostgres.Failure(description: "the server did not start: \(failure)")
     }
