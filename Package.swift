@@ -160,7 +160,7 @@ let package = Package(
             name: "bulkhead",
             dependencies: [
                 "BulkheadModel", "Formats", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
-                "Checks", "Assessment", "Reporting", "Store", "Lab", "SafeFiles", "FleetAgent",
+                "Checks", "Assessment", "Reporting", "Store", "Lab", "SafeFiles", "FleetAgent", "FleetProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"],
@@ -214,7 +214,7 @@ let package = Package(
         .target(
             name: "FleetAgent",
             dependencies: [
-                "FleetProtocol", "SafeFiles", "BulkheadModel",
+                "FleetProtocol", "SafeFiles",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
