@@ -282,6 +282,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Writer", "Fixtures"]),
+        // Fleet ingest and read benchmark (docs/fleet.md, README "Benchmarks").
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: [
+                "FleetServer", "FleetAgent", "FleetProtocol", "Reporting", "BulkheadTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Benchmarks/fleet-bench"),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
             name: "advisories-bench", dependencies: ["Advisories", "Formats"], path: "Benchmarks/advisories-bench", swiftSettings: strict),

@@ -191,21 +191,35 @@ public struct FleetDatabase: Sendable {
                 // Another instance stored the same bundle between the SELECT and the INSERT.
                 throw FleetServerError(.conflict, "the same bundle is being stored by another request; send it again")
             }
-            for row in rows {
+            // Two statements whatever the report's size: every verdict row, then every finding row, as arrays.
+            // Optional columns travel as "" and come back as NULL; a finding's controls are joined by U+001F.
+            let subjects = rows.map(\.subject)
+            let products = rows.map { $0.product ?? "" }
+            let versions = rows.map { $0.version ?? "" }
+            let controls = rows.map(\.control)
+            let statuses = rows.map(\.status)
+            try await connection.query(
+                """
+                INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status)
+                SELECT \(assessmentID), \(hostID), \(assessedAt)::timestamptz, s, NULLIF(p, ''), NULLIF(v, ''), c, st
+                FROM unnest(\(subjects)::text[], \(products)::text[], \(versions)::text[], \(controls)::text[], \(statuses)::text[])
+                    AS t(s, p, v, c, st)
+                """, logger: logger)
+            let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
+            if !findings.isEmpty {
+                let checkIDs = findings.map(\.1.checkID)
+                let severities = findings.map { $0.1.severity ?? "unknown" }
+                let verdicts = findings.map(\.1.verdict)
+                let findingSubjects = findings.map { $0.1.subject ?? $0.0.subject }
+                let findingProducts = findings.map { $0.0.product ?? "" }
+                let findingControls = findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") }
                 try await connection.query(
                     """
-                    INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status)
-                    VALUES (\(assessmentID), \(hostID), \(assessedAt)::timestamptz, \(row.subject), \(row.product), \(row.version),
-                            \(row.control), \(row.status))
+                    INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
+                    SELECT \(assessmentID), \(hostID), \(assessedAt)::timestamptz, c, s, v, su, NULLIF(p, ''), string_to_array(ct, chr(31))
+                    FROM unnest(\(checkIDs)::text[], \(severities)::text[], \(verdicts)::text[], \(findingSubjects)::text[],
+                                \(findingProducts)::text[], \(findingControls)::text[]) AS t(c, s, v, su, p, ct)
                     """, logger: logger)
-                for finding in row.findings {
-                    try await connection.query(
-                        """
-                        INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
-                        VALUES (\(assessmentID), \(hostID), \(assessedAt)::timestamptz, \(finding.checkID), \(finding.severity ?? "unknown"),
-                                \(finding.verdict), \(finding.subject ?? row.subject), \(row.product), \(finding.controls ?? [row.control]))
-                        """, logger: logger)
-                }
             }
             return SubmissionResponse(id: assessmentID, bundleSHA256: bundleSHA, duplicate: false)
         }
