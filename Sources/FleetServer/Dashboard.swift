@@ -115,6 +115,12 @@ enum Dashboard {
             html += "<label>\(label)<input name=\"\(name)\" value=\"\(escape(value ?? ""))\"></label>"
         }
         html += "<button type=\"submit\">Filter</button></form>"
+        let query = [
+            ("product", filter.product), ("control", filter.control), ("severity", filter.severity), ("check", filter.checkID),
+            ("verdict", filter.verdict),
+        ].compactMap { name, value in value.map { "\(name)=\(component($0))" } }.joined(separator: "&")
+        html += "<p><a id=\"export-csv\" href=\"/api/v1/findings.csv?\(escape(query))\">Export these findings as CSV</a> · "
+        html += "<a href=\"/api/v1/findings?\(escape(query))\">JSON</a></p>"
         if let findings {
             html += findingsTable(findings)
         } else {
@@ -161,6 +167,25 @@ enum Dashboard {
         }
         html += "<h2>Findings of the latest assessment</h2>" + findingsTable(findings)
         return document(title: "Host \(name)", caller: caller, html)
+    }
+
+    /// Findings as CSV (RFC 4180 quoting); a cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+    /// tab, carriage return) is prefixed with `'`.
+    static func csv(_ findings: [FleetDatabase.FindingRow]) -> String {
+        func cell(_ text: String) -> String {
+            var value = text
+            if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var out = "host,assessment,assessed_at,check_id,severity,verdict,subject,product,controls\r\n"
+        for f in findings {
+            out +=
+                [
+                    f.host, String(f.assessmentID), date(f.assessedAt), f.checkID, f.severity, f.verdict, f.subject, f.product ?? "",
+                    f.controls.joined(separator: " "),
+                ].map(cell).joined(separator: ",") + "\r\n"
+        }
+        return out
     }
 
     static func errorPage(_ error: FleetServerError) -> String {

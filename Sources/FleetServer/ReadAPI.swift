@@ -52,6 +52,15 @@ struct ReadAPI: Sendable {
         router.get("/api/v1/findings") { request, _ in
             await viewer(request) { _ in try FleetServer.json(try await database.findings(Self.filter(request))) }
         }
+        router.get("/api/v1/findings.csv") { request, _ in
+            await viewer(request) { _ in
+                let csv = Dashboard.csv(try await database.findings(Self.filter(request)))
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"bulkhead-findings.csv\""],
+                    body: .init(byteBuffer: ByteBuffer(string: csv)))
+            }
+        }
         router.get("/api/v1/silent") { request, _ in
             await viewer(request) { _ in
                 let hours = request.uri.queryParameters.get("hours").flatMap { Int($0) } ?? Self.silentAfterHours

@@ -2,10 +2,11 @@ import BulkheadTestSupport
 import Crypto
 import FleetAgent
 import FleetProtocol
-import FleetServer
 import Foundation
 import JWTKit
 import Testing
+
+@testable import FleetServer
 
 /// The read API, roles, audit of administrative actions, /metrics and the dashboard (also rendered by
 /// headless Chromium), against a real PostgreSQL and a server in this process.
@@ -138,6 +139,52 @@ struct ReadAPITests {
         #expect(try await FleetHarness.get(server.url + "/api/v1/hosts", headers: bearer(forged)).status == 401)
         let unknownRole = try await token(role: "root", expires: Date().addingTimeInterval(600))
         #expect(try await FleetHarness.get(server.url + "/api/v1/hosts", headers: bearer(unknownRole)).status == 401)
+    }
+
+    @Test func findingsExportAsCSVWithFormulaCellsDefused() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        let reply = try await FleetHarness.get(server.url + "/api/v1/findings.csv?check=qemu.sandbox", headers: bearer(Self.viewerToken))
+        #expect(reply.status == 200)
+        let csv = String(decoding: reply.body, as: UTF8.self)
+        let lines = csv.split(separator: "\r\n")
+        #expect(lines.first == "host,assessment,assessed_at,check_id,severity,verdict,subject,product,controls")
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("\"kvm-reporting\",") && $0.contains("\"qemu.sandbox\"") })
+        #expect(csv.contains("\"qemu/<script>alert('x')</script>&\u{202E}rtl\""))
+        #expect(
+            Dashboard.csv([
+                .init(
+                    host: "h", assessmentID: 1, assessedAt: Date(timeIntervalSince1970: 0), checkID: "=HYPERLINK(\"x\")", severity: "+1",
+                    verdict: "@a",
+                    subject: "-2", product: nil, controls: [])
+            ]).contains("\"'=HYPERLINK(\"\"x\"\")\",\"'+1\",\"'@a\",\"'-2\""))
+    }
+
+    @Test func concurrentSubmissionsOfOneBundleStoreItOnce() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        var identity = try FleetHarness.newIdentity(in: dir)
+        try await FleetHarness.enrol(&identity, host: "racer", server: server, databaseURL: databaseURL)
+        let payload = try FleetHarness.bundle(try FleetHarness.liveReport.get(), signedBy: identity, in: dir)
+        let client = try FleetClient(server: server.url)
+        let enrolled = identity
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    switch await client.submit(payload, identity: enrolled) {
+                    case .accepted(let status, _): status
+                    case .refused(let status, _): status
+                    case .unreachable: -1
+                    }
+                }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        await client.shutdown()
+        #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+        #expect(statuses.allSatisfy { [200, 201, 409].contains($0) }, "\(statuses)")
+        #expect(
+            try FleetHarness.sql(databaseURL, "SELECT count(*) FROM assessments WHERE host_id = (SELECT id FROM hosts WHERE name = 'racer')") == "1")
     }
 
     @Test func metricsCountSubmissions() async throws {
