@@ -32,6 +32,20 @@ extension FleetServerError {
     var message: String { description }
 }
 
+/// A runtime failure: one line on standard error, exit status 1 (usage mistakes keep ArgumentParser's 64).
+func fail(_ error: any Error, database: DatabaseURL? = nil) -> ExitCode {
+    let text: String
+    if let error = error as? FleetServerError {
+        text = error.description
+    } else {
+        let target = database.map { " \($0.redacted)" } ?? ""
+        text = "cannot use the database\(target): \(String(describing: error)) (is PostgreSQL running and the URL right?)"
+    }
+    let line = text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : String($0) }.joined()
+    FileHandle.standardError.write(Data("bulkhead-server: error: \(line)\n".utf8))
+    return ExitCode(1)
+}
+
 func makeLogger(_ label: String) -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
@@ -86,8 +100,10 @@ struct Serve: AsyncParsableCommand {
             try await FleetServer.run(options, logger: logger, registry: registry) { port in
                 logger.info("bulkhead-server listening on \(options.host):\(port)\(options.tlsCertificate == nil ? " (plain HTTP)" : " (TLS)")")
             }
-        } catch let error as FleetServerError {
-            throw ValidationError(error.message)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw fail(error, database: try? db.url())
         }
     }
 }
@@ -107,8 +123,8 @@ struct Enrol: AsyncParsableCommand {
         do {
             let token = try await withDatabase(url) { try await $0.issueEnrolToken(host: host, actor: actor) }
             print(token)
-        } catch let error as FleetServerError {
-            throw ValidationError(error.message)
+        } catch {
+            throw fail(error, database: url)
         }
     }
 }
@@ -126,8 +142,8 @@ struct Revoke: AsyncParsableCommand {
         do {
             try await withDatabase(url) { try await $0.revoke(host: host, actor: actor) }
             print("Revoked the key of host \(host)")
-        } catch let error as FleetServerError {
-            throw ValidationError(error.message)
+        } catch {
+            throw fail(error, database: url)
         }
     }
 }
