@@ -38,10 +38,11 @@ let package = Package(
     products: [
         .executable(name: "bulkhead", targets: ["bulkhead"]),
         .executable(name: "bulkhead-probe", targets: ["bulkhead-probe"]),
+        .executable(name: "bulkhead-server", targets: ["bulkhead-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.40.0"),
@@ -50,6 +51,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        // Fleet (issue 17): the server and the agent's transport.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // Value types shared by every stage. No I/O.
@@ -152,7 +163,7 @@ let package = Package(
             name: "bulkhead",
             dependencies: [
                 "BulkheadModel", "Formats", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
-                "Checks", "Assessment", "Reporting", "Store", "Lab", "SafeFiles",
+                "Checks", "Assessment", "Reporting", "Store", "Lab", "SafeFiles", "FleetAgent", "FleetProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"],
@@ -174,6 +185,54 @@ let package = Package(
         .target(
             name: "Lab",
             dependencies: ["BulkheadModel", "HostInspection", "ProcessRunner", "SafeFiles"],
+            exclude: ["README.md"],
+            swiftSettings: strict),
+
+        // Fleet wire format shared by the agent and the server: the submission envelope, the canonical string
+        // that is signed, the in-memory bundle and its verification. No I/O.
+        .target(
+            name: "FleetProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
+            swiftSettings: strict),
+        // The fleet server: PostgreSQL schema and migrations, enrolment, verified ingest, read API, dashboard.
+        .target(
+            name: "FleetServer",
+            dependencies: [
+                "FleetProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict),
+        // The host side of the fleet: the agent key, enrolment, submission, the bounded spool.
+        .target(
+            name: "FleetAgent",
+            dependencies: [
+                "FleetProtocol", "SafeFiles",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "bulkhead-server",
+            dependencies: [
+                "FleetServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             exclude: ["README.md"],
             swiftSettings: strict),
 
@@ -226,6 +285,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Writer", "Fixtures"]),
+        // Fleet ingest and read benchmark (docs/fleet.md, README "Benchmarks").
+        .executableTarget(
+            name: "fleet-bench",
+            dependencies: [
+                "FleetServer", "FleetAgent", "FleetProtocol", "Reporting", "BulkheadTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Benchmarks/fleet-bench"),
         // Advisory import benchmark driver (Benchmarks/advisories.sh).
         .executableTarget(
             name: "advisories-bench", dependencies: ["Advisories", "Formats"], path: "Benchmarks/advisories-bench", swiftSettings: strict),
@@ -247,5 +315,16 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         // The built `bulkhead` binary as a user runs it: exit statuses, usage text, error lines.
         .testTarget(name: "CLITests", dependencies: ["BulkheadTestSupport"]),
+        // The fleet against a real PostgreSQL (TestSupport starts a throwaway cluster).
+        .testTarget(
+            name: "FleetTests",
+            dependencies: [
+                "FleetServer", "FleetProtocol", "FleetAgent", "Reporting", "BulkheadTestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
     ]
 )

@@ -78,6 +78,15 @@ struct Assess: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Upload this assessment's signed bundle (signed with the agent key) to a fleet server; spooled when it cannot be reached.",
+            valueName: "URL"))
+    var submit: String?
+
+    @OptionGroup(title: "Fleet (with --submit)") var fleet: AgentConnection
+    @OptionGroup(title: "Spool (with --submit)") var spoolOptions: SpoolOptions
+
+    @Option(
+        help: ArgumentHelp(
             "The system profile (TOML: [system] name/boundary/security_plan, [assessor] name/irap, [host] classification/domain, [guests.NAME] classification/domain); default ./bulkhead.toml when present. Without one ISM-1461 is not assessed.",
             valueName: "FILE"))
     var profile: String?
@@ -151,7 +160,7 @@ struct Assess: AsyncParsableCommand {
         }
         // The host is read once; with --bundle the collection also keeps file modes and owners, since the
         // bundle carries its snapshot.
-        let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil)
+        let evidence = try target.collect(assessor.evidenceNeeds, recordsMetadata: bundle != nil || submit != nil)
         let discovery = await DiscoveryEngine(options: plan.discovery).run(evidence)
         assessor.plan.extraFindings = try await labFindings(discovery)
         assessor.plan.extraGuidance = Self.labGuidance(for: assessor.plan.extraFindings)
@@ -179,6 +188,9 @@ struct Assess: AsyncParsableCommand {
         }
         if let bundle, let key {
             try writeBundle(report, to: bundle, key: key, evidence: evidence)
+        }
+        if let submit {
+            try await submitBundle(report, evidence: evidence, to: submit)
         }
         if !noStore {
             do {
@@ -265,7 +277,7 @@ struct Assess: AsyncParsableCommand {
         return reports.flatMap { $0.findings() }
     }
 
-    func writeBundle(_ report: AssessmentReport, to path: String, key: SigningKey, evidence: HostEvidence) throws {
+    func writeBundle(_ report: AssessmentReport, to path: String, key: SigningKey, evidence: HostEvidence, quiet: Bool = false) throws {
         let snapshot: Data
         do {
             snapshot = Data(try SnapshotWriter(bulkheadVersion: BulkheadVersion.current).archive(evidence).bytes)
@@ -275,7 +287,7 @@ struct Assess: AsyncParsableCommand {
         do {
             let manifest = try EvidenceBundle.write(
                 assessment: report, snapshot: snapshot, to: path, signingKey: key, bulkheadVersion: BulkheadVersion.current)
-            printError("Wrote signed evidence bundle \(path): \(manifest.files.count) files, key \(key.publicKey.keyID)")
+            if !quiet { printError("Wrote signed evidence bundle \(path): \(manifest.files.count) files, key \(key.publicKey.keyID)") }
         } catch {
             throw CLIError(.output, "cannot write the evidence bundle \(path)", cause: error)
         }

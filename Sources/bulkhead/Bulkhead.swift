@@ -20,7 +20,7 @@ struct Bulkhead: AsyncParsableCommand {
         subcommands: [
             Assess.self, Discover.self, Vendor.self, ChecksCommand.self, CensusCommand.self, LabCommand.self,
             Snapshot.self, Keys.self, Verify.self, History.self, Diff.self, ReviewCommand.self, Waive.self,
-            TrainingCommand.self, Report.self, StoreRecordImport.self, AdvisoriesCommand.self,
+            TrainingCommand.self, Report.self, StoreRecordImport.self, AdvisoriesCommand.self, AgentCommand.self,
         ]
     )
 }

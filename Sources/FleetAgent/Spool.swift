@@ -1,0 +1,93 @@
+public import FleetProtocol
+public import Foundation
+import SafeFiles
+
+/// Submissions the server did not take yet, one 0600 file each, named so that names sort oldest first.
+/// Bounded by count and bytes: adding past a bound drops the oldest entries, and says which.
+public struct Spool: Sendable {
+    public static let defaultDirectory = "/var/lib/bulkhead/spool"
+    public static let defaultMaxEntries = 100
+    public static let defaultMaxBytes = 1 << 30
+
+    public let directory: String
+    public let maxEntries: Int
+    public let maxBytes: Int
+
+    public init(directory: String = Spool.defaultDirectory, maxEntries: Int = Spool.defaultMaxEntries, maxBytes: Int = Spool.defaultMaxBytes) {
+        self.directory = directory
+        self.maxEntries = maxEntries
+        self.maxBytes = maxBytes
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var size: Int
+    }
+
+    /// The entries, oldest first. A missing directory is an empty spool.
+    public func entries() throws(FleetAgentError) -> [Entry] {
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw FleetAgentError(.io, "cannot list the spool \(directory): \(error.localizedDescription)")
+        }
+        return names.filter { $0.hasSuffix(".bundle.json") && !$0.hasPrefix(".") }.sorted().compactMap { name in
+            let path = directory + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                (attributes[.type] as? FileAttributeType) == .typeRegular, let size = attributes[.size] as? Int
+            else { return nil }
+            return Entry(name: name, path: path, size: size)
+        }
+    }
+
+    /// Keeps a payload; returns a message for every older entry dropped to stay within the bounds.
+    @discardableResult
+    public func add(_ payload: BundlePayload, now: Date = Date()) throws(FleetAgentError) -> [String] {
+        let data: Data
+        do { data = try FleetWire.encoder().encode(payload) } catch { throw FleetAgentError(.io, "cannot encode the bundle for the spool") }
+        guard data.count <= maxBytes else {
+            throw FleetAgentError(.io, "the bundle (\(data.count) bytes) is larger than the whole spool (\(maxBytes) bytes); it was not kept")
+        }
+        if !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw FleetAgentError(.io, "cannot create the spool \(directory): \(error.localizedDescription)")
+            }
+        }
+        let millis = Int64(now.timeIntervalSince1970 * 1000)
+        let name = String(format: "%015lld", millis) + "-" + payload.bundleSHA256.prefix(16) + ".bundle.json"
+        let path = directory + "/" + name
+        if FileManager.default.fileExists(atPath: path) { return [] }  // the same bundle in the same millisecond: kept once
+        var messages: [String] = []
+        var current = try entries()
+        // Make room first, so the spool never holds more than its bounds.
+        while !current.isEmpty, current.count + 1 > maxEntries || current.reduce(0, { $0 + $1.size }) + data.count > maxBytes {
+            let oldest = current.removeFirst()
+            try? FileManager.default.removeItem(atPath: oldest.path)
+            messages.append("spool full (\(maxEntries) entries, \(maxBytes) bytes): dropped the oldest submission \(oldest.name)")
+        }
+        do {
+            try SafeFile.create(path, contents: data)
+        } catch {
+            throw FleetAgentError(.io, "cannot write to the spool: \(error.message)")
+        }
+        return messages
+    }
+
+    public func load(_ entry: Entry) throws(FleetAgentError) -> BundlePayload {
+        do {
+            let data = try SafeFile.readRegular(entry.path, limit: maxBytes)
+            return try FleetWire.decoder().decode(BundlePayload.self, from: data)
+        } catch {
+            throw FleetAgentError(.io, "spool entry \(entry.name) cannot be read")
+        }
+    }
+
+    public func remove(_ entry: Entry) {
+        try? FileManager.default.removeItem(atPath: entry.path)
+    }
+}

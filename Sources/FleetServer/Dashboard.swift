@@ -1,0 +1,194 @@
+import Foundation
+
+/// The dashboard's HTML: one self-contained page each (inline CSS, no script, no external asset). Every
+/// string from a host, a report or a request goes through `escape`.
+enum Dashboard {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default:
+                // Control characters (other than tab and newline) are shown, not passed.
+                if character.value < 0x20 && character != "\t" && character != "\n" || (0x7F...0x9F).contains(character.value)
+                    || (0x202A...0x202E).contains(character.value) || (0x2066...0x2069).contains(character.value)
+                {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(character)
+                }
+            }
+        }
+        return out
+    }
+
+    /// A path segment or query value, percent-encoded (then HTML-escaped where used in an attribute).
+    static func component(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+    }
+
+    static func date(_ date: Date?) -> String {
+        guard let date else { return "—" }
+        return date.formatted(.iso8601)
+    }
+
+    static let style = """
+        body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b;max-width:1200px}
+        h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}
+        table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+        th{background:#f1f1f1}.bad{color:#a00000;font-weight:600}.ok{color:#006000}.muted{color:#666}
+        form.filters{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}label{display:flex;flex-direction:column;font-size:.8rem}
+        nav a{margin-right:1rem}
+        """
+
+    static func document(title: String, caller: AccessControl.Caller?, _ body: String) -> String {
+        let who = caller.map { "<p class=\"muted\" id=\"caller\">Signed in as \(escape($0.name)) (\(escape($0.role.rawValue)))</p>" } ?? ""
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(title))</title><style>\(style)</style></head>
+            <body><nav><a href="/">Estate</a><a href="/api/v1/hosts">JSON: hosts</a><a href="/api/v1/posture">JSON: posture</a></nav>
+            <h1>\(escape(title))</h1>\(who)
+            \(body)
+            </body></html>
+            """
+    }
+
+    static func statusClass(_ status: String) -> String {
+        switch status {
+        case "notSatisfied", "fail": "bad"
+        case "satisfied", "satisfiedLessPreferred", "pass": "ok"
+        default: ""
+        }
+    }
+
+    static func estate(
+        posture: [FleetDatabase.PostureRow], hosts: [FleetDatabase.HostRow], silent: [FleetDatabase.HostRow], filter: FleetDatabase.FindingFilter,
+        findings: [FleetDatabase.FindingRow]?, caller: AccessControl.Caller
+    ) -> String {
+        var html = "<h2>Posture per control (latest assessment of each host)</h2>"
+        let controls = Array(Set(posture.map(\.control))).sorted()
+        let statuses = Array(Set(posture.map(\.status))).sorted()
+        if controls.isEmpty {
+            html += "<p>No assessment has been received yet.</p>"
+        } else {
+            html += "<table id=\"posture\"><thead><tr><th>Control</th>" + statuses.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+            for control in controls {
+                html += "<tr><th scope=\"row\"><a href=\"/?control=\(escape(component(control)))\">\(escape(control))</a></th>"
+                for status in statuses {
+                    let count = posture.first { $0.control == control && $0.status == status }?.count ?? 0
+                    html += "<td class=\"\(count > 0 ? statusClass(status) : "muted")\">\(count)</td>"
+                }
+                html += "</tr>"
+            }
+            html += "</tbody></table>"
+        }
+
+        html += "<h2>Hosts (\(hosts.count))</h2><table id=\"hosts\"><thead><tr><th>Host</th><th>Mechanisms</th><th>Last assessed</th>"
+        html += "<th>Failing checks</th><th>Not satisfied</th><th>Key</th></tr></thead><tbody>"
+        for host in hosts {
+            let key = host.revokedAt != nil ? "<span class=\"bad\">revoked</span>" : escape(host.keyID ?? "not enrolled")
+            html += "<tr><td><a href=\"/hosts/\(escape(component(host.name)))\">\(escape(host.name))</a></td>"
+            html += "<td>\(escape(host.products.joined(separator: ", ")))</td><td>\(date(host.assessedAt))</td>"
+            html += "<td class=\"\(host.failingChecks > 0 ? "bad" : "")\">\(host.failingChecks)</td>"
+            html += "<td class=\"\(host.notSatisfied > 0 ? "bad" : "")\">\(host.notSatisfied)</td><td>\(key)</td></tr>"
+        }
+        html += "</tbody></table>"
+
+        html += "<h2>Hosts that stopped reporting (nothing for \(ReadAPI.silentAfterHours) h)</h2>"
+        if silent.isEmpty {
+            html += "<p id=\"silent\">None.</p>"
+        } else {
+            html += "<ul id=\"silent\">" + silent.map { "<li>\(escape($0.name)) — last seen \(date($0.lastSeenAt))</li>" }.joined() + "</ul>"
+        }
+
+        html += "<h2>Findings</h2><form class=\"filters\" method=\"get\" action=\"/\">"
+        for (name, label, value) in [
+            ("product", "Product", filter.product), ("control", "Control", filter.control), ("severity", "Severity", filter.severity),
+            ("check", "Check id", filter.checkID), ("verdict", "Verdict", filter.verdict),
+        ] {
+            html += "<label>\(label)<input name=\"\(name)\" value=\"\(escape(value ?? ""))\"></label>"
+        }
+        html += "<button type=\"submit\">Filter</button></form>"
+        let query = [
+            ("product", filter.product), ("control", filter.control), ("severity", filter.severity), ("check", filter.checkID),
+            ("verdict", filter.verdict),
+        ].compactMap { name, value in value.map { "\(name)=\(component($0))" } }.joined(separator: "&")
+        html += "<p><a id=\"export-csv\" href=\"/api/v1/findings.csv?\(escape(query))\">Export these findings as CSV</a> · "
+        html += "<a href=\"/api/v1/findings?\(escape(query))\">JSON</a></p>"
+        if let findings {
+            html += findingsTable(findings)
+        } else {
+            html += "<p class=\"muted\">Choose a filter (for example verdict <code>fail</code>, check id <code>qemu.sandbox</code>).</p>"
+        }
+        if caller.role == .admin {
+            html += """
+                <h2>Administration</h2><p id="admin">Enrol a host: <code>POST /api/v1/admin/enrol-tokens</code> with \
+                <code>{"host": "NAME"}</code>; revoke: <code>POST /api/v1/admin/hosts/NAME/revoke</code>; audit: \
+                <a href="/api/v1/admin/audit">/api/v1/admin/audit</a>.</p>
+                """
+        }
+        return document(title: "Bulkhead fleet", caller: caller, html)
+    }
+
+    static func findingsTable(_ findings: [FleetDatabase.FindingRow]) -> String {
+        var html = "<table id=\"findings\"><thead><tr><th>Host</th><th>Check</th><th>Severity</th><th>Verdict</th><th>Subject</th>"
+        html += "<th>Product</th><th>Controls</th></tr></thead><tbody>"
+        for finding in findings {
+            html += "<tr><td><a href=\"/hosts/\(escape(component(finding.host)))\">\(escape(finding.host))</a></td>"
+            html += "<td>\(escape(finding.checkID))</td><td>\(escape(finding.severity))</td>"
+            html += "<td class=\"\(statusClass(finding.verdict))\">\(escape(finding.verdict))</td><td>\(escape(finding.subject))</td>"
+            html += "<td>\(escape(finding.product ?? ""))</td><td>\(escape(finding.controls.joined(separator: ", ")))</td></tr>"
+        }
+        html += "</tbody></table><p class=\"muted\">\(findings.count) finding(s)</p>"
+        return html
+    }
+
+    static func host(name: String, history: [FleetDatabase.AssessmentRow], findings: [FleetDatabase.FindingRow], caller: AccessControl.Caller)
+        -> String
+    {
+        var html = "<h2>History</h2>"
+        if history.isEmpty {
+            html += "<p>No assessment received from this host.</p>"
+        } else {
+            html += "<table id=\"history\"><thead><tr><th>Assessment</th><th>Assessed</th><th>Received</th><th>Failing checks</th>"
+            html += "<th>Bundle</th><th>Bulkhead</th></tr></thead><tbody>"
+            for row in history {
+                html += "<tr><td><a href=\"/api/v1/assessments/\(row.id)\">\(row.id)</a></td><td>\(date(row.assessedAt))</td>"
+                html += "<td>\(date(row.receivedAt))</td><td class=\"\(row.failingChecks > 0 ? "bad" : "")\">\(row.failingChecks)</td>"
+                html += "<td><code>\(escape(String(row.bundleSHA256.prefix(16))))</code></td><td>\(escape(row.bulkheadVersion))</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
+        html += "<h2>Findings of the latest assessment</h2>" + findingsTable(findings)
+        return document(title: "Host \(name)", caller: caller, html)
+    }
+
+    /// Findings as CSV (RFC 4180 quoting); a cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+    /// tab, carriage return) is prefixed with `'`.
+    static func csv(_ findings: [FleetDatabase.FindingRow]) -> String {
+        func cell(_ text: String) -> String {
+            var value = text
+            if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var out = "host,assessment,assessed_at,check_id,severity,verdict,subject,product,controls\r\n"
+        for f in findings {
+            out +=
+                [
+                    f.host, String(f.assessmentID), date(f.assessedAt), f.checkID, f.severity, f.verdict, f.subject, f.product ?? "",
+                    f.controls.joined(separator: " "),
+                ].map(cell).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    static func errorPage(_ error: FleetServerError) -> String {
+        document(title: "Bulkhead fleet: \(error.code.rawValue)", caller: nil, "<p>\(escape(error.message))</p>")
+    }
+}

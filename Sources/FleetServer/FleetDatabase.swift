@@ -1,0 +1,255 @@
+public import Crypto
+public import FleetProtocol
+public import Foundation
+public import Logging
+import NIOCore
+public import PostgresNIO
+
+/// Everything the server keeps, in PostgreSQL. Each operation is one statement or one transaction, so a
+/// failure anywhere leaves nothing half-written.
+public struct FleetDatabase: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// How long an enrolment token is valid.
+    public static let tokenLifetime: TimeInterval = 24 * 3600
+
+    // MARK: enrolment
+
+    /// Creates (or re-opens) the host `name` and returns a fresh one-time token; only its SHA-256 is stored.
+    public func issueEnrolToken(host name: String, actor: String, now: Date = Date()) async throws -> String {
+        guard FleetWire.isValidHostName(name) else {
+            throw FleetServerError(.malformed, "a host name is 1–253 characters of letters, digits, '.', '-' and '_'")
+        }
+        let token = "bhe_" + Self.randomHex(bytes: 32)
+        let hash = FleetWire.sha256Hex(Data(token.utf8))
+        let expires = now.addingTimeInterval(Self.tokenLifetime)
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO hosts (name) VALUES (\(name)) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
+                """, logger: logger)
+            var hostID: Int64 = 0
+            for try await id in rows.decode(Int64.self) { hostID = id }
+            try await connection.query(
+                "INSERT INTO enrol_tokens (host_id, token_sha256, expires_at) VALUES (\(hostID), \(hash), \(expires))", logger: logger)
+            try await Self.audit(
+                connection, actor: actor, action: "enrol.issue", target: name, detail: ["expiresAt": FleetDatabase.iso(expires)], logger: logger)
+        }
+        return token
+    }
+
+    /// Registers the public key of an enrolling host: the token must be unused, unexpired and issued for this
+    /// host, and the proof must be the new key's signature. The token is spent in the same transaction.
+    public func enrol(_ request: EnrolRequest, now: Date = Date()) async throws -> EnrolResponse {
+        guard FleetWire.isValidHostName(request.host) else { throw FleetServerError(.malformed, "the host name is not valid") }
+        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: request.publicKey) else {
+            throw FleetServerError(.malformed, "publicKey is not a raw Ed25519 public key (32 bytes, base64)")
+        }
+        let text = FleetWire.enrolString(host: request.host, token: request.token, publicKey: request.publicKey)
+        guard key.isValidSignature(request.proof, for: Data(text.utf8)) else {
+            throw FleetServerError(.badSignature, "the enrolment proof is not signed by the key being enrolled")
+        }
+        let hash = FleetWire.sha256Hex(Data(request.token.utf8))
+        let keyID = FleetWire.keyID(request.publicKey)
+        let keyBytes = ByteBuffer(bytes: request.publicKey)
+        let host = request.host
+        let logger = logger
+        try await transaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE enrol_tokens t SET used_at = \(now) FROM hosts h
+                WHERE t.host_id = h.id AND t.token_sha256 = \(hash) AND h.name = \(host) AND t.used_at IS NULL AND t.expires_at > \(now)
+                RETURNING h.id
+                """, logger: logger)
+            var hostID: Int64?
+            for try await id in rows.decode(Int64.self) { hostID = id }
+            guard let hostID else {
+                throw FleetServerError(.badToken, "the enrolment token is unknown, already used, expired or issued for another host")
+            }
+            try await connection.query(
+                """
+                UPDATE hosts SET public_key = \(keyBytes), key_id = \(keyID), enrolled_at = \(now), revoked_at = NULL WHERE id = \(hostID)
+                """, logger: logger)
+            try await Self.audit(connection, actor: "host:\(host)", action: "enrol.register", target: host, detail: ["keyID": keyID], logger: logger)
+        }
+        return EnrolResponse(host: host, keyID: keyID, enrolledAt: now)
+    }
+
+    /// Revokes the host's key: its submissions are refused from now on (its stored assessments stay).
+    public func revoke(host name: String, actor: String, now: Date = Date()) async throws {
+        let logger = logger
+        try await transaction { connection in
+            let rows = try await connection.query(
+                "UPDATE hosts SET revoked_at = \(now) WHERE name = \(name) RETURNING id", logger: logger)
+            var found = false
+            for try await _ in rows.decode(Int64.self) { found = true }
+            guard found else { throw FleetServerError(.notFound, "no host named \(name) is enrolled") }
+            try await connection.query(
+                "UPDATE enrol_tokens SET used_at = \(now) WHERE used_at IS NULL AND host_id = (SELECT id FROM hosts WHERE name = \(name))",
+                logger: logger)
+            try await Self.audit(connection, actor: actor, action: "host.revoke", target: name, detail: [:], logger: logger)
+        }
+    }
+
+    // MARK: ingest
+
+    struct HostKey {
+        var id: Int64
+        var publicKey: [UInt8]?
+        var revoked: Bool
+    }
+
+    func hostKey(_ name: String) async throws -> HostKey? {
+        let rows = try await client.query(
+            "SELECT id, public_key, revoked_at IS NOT NULL FROM hosts WHERE name = \(name)", logger: logger)
+        for try await (id, key, revoked) in rows.decode((Int64, ByteBuffer?, Bool).self) {
+            return HostKey(id: id, publicKey: key.map { Array($0.readableBytesView) }, revoked: revoked)
+        }
+        return nil
+    }
+
+    /// Verifies and stores one submission: the envelope (signature, clock window), the nonce (never seen
+    /// for this host), the bundle (signed by the same enrolled key, every file intact), then the report. All
+    /// writes are one transaction; the same bundle twice answers the first one's id.
+    public func ingest(headers rawHeaders: SubmissionEnvelope.Headers, body: Data, now: Date = Date()) async throws -> SubmissionResponse {
+        let headers = rawHeaders
+        guard let host = try await hostKey(headers.host) else {
+            throw FleetServerError(.unknownHost, "host \(headers.host) is not enrolled (bulkhead-server enrol --host NAME)")
+        }
+        guard let keyBytes = host.publicKey, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else {
+            throw FleetServerError(.unknownHost, "host \(headers.host) has a token but no key yet: run `bulkhead agent enrol` on it")
+        }
+        guard !host.revoked else {
+            throw FleetServerError(.revokedKey, "the key of host \(headers.host) was revoked; enrol the host again")
+        }
+        do {
+            try SubmissionEnvelope.verify(headers, body: body, publicKey: key, now: now)
+        } catch {
+            throw FleetServerError(error.code == .staleTimestamp ? .staleTimestamp : .badSignature, error.message)
+        }
+        let payload: BundlePayload
+        do {
+            payload = try FleetWire.decoder().decode(BundlePayload.self, from: body)
+        } catch {
+            throw FleetServerError(.malformed, "the body is not a bundle payload (JSON with manifest, signature and files)")
+        }
+        let manifest: BundlePayload.Manifest
+        do {
+            manifest = try payload.verify(publicKey: key)
+        } catch {
+            throw FleetServerError(.tampered, error.message)
+        }
+        guard let reportData = payload.files[BundlePayload.assessmentName] else {
+            throw FleetServerError(.malformed, "the bundle has no \(BundlePayload.assessmentName)")
+        }
+        let digest: ReportDigest
+        do {
+            digest = try JSONDecoder().decode(ReportDigest.self, from: reportData)
+        } catch {
+            throw FleetServerError(.malformed, "\(BundlePayload.assessmentName) is not an assessment report")
+        }
+        guard let reportText = String(data: reportData, encoding: .utf8), let manifestText = String(data: payload.manifest, encoding: .utf8)
+        else {
+            throw FleetServerError(.malformed, "the report or the manifest is not UTF-8")
+        }
+        let bundleSHA = payload.bundleSHA256
+        let logger = logger
+        let hostID = host.id
+        let nonce = headers.nonce
+        let rows = digest.rows
+        let assessedAt = digest.assessedAt
+        return try await transaction { connection in
+            let inserted = try await connection.query(
+                "INSERT INTO submission_nonces (host_id, nonce) VALUES (\(hostID), \(nonce)) ON CONFLICT DO NOTHING RETURNING 1",
+                logger: logger)
+            var fresh = false
+            for try await _ in inserted.decode(Int32.self) { fresh = true }
+            guard fresh else { throw FleetServerError(.replay, "nonce \(nonce) was already used by host \(headers.host): a replayed submission") }
+            try await connection.query("UPDATE hosts SET last_seen_at = \(now) WHERE id = \(hostID)", logger: logger)
+            let existing = try await connection.query(
+                "SELECT id FROM assessments WHERE host_id = \(hostID) AND bundle_sha256 = \(bundleSHA)", logger: logger)
+            for try await id in existing.decode(Int64.self) {
+                return SubmissionResponse(id: id, bundleSHA256: bundleSHA, duplicate: true)
+            }
+            let created = try await connection.query(
+                """
+                INSERT INTO assessments (host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document)
+                VALUES (\(hostID), \(bundleSHA), \(assessedAt)::timestamptz, \(manifest.hostname), \(manifest.bulkheadVersion),
+                        \(manifestText)::jsonb, \(reportText)::jsonb)
+                ON CONFLICT (host_id, bundle_sha256) DO NOTHING
+                RETURNING id
+                """, logger: logger)
+            var assessmentID: Int64?
+            for try await id in created.decode(Int64.self) { assessmentID = id }
+            guard let assessmentID else {
+                // Another instance stored the same bundle between the SELECT and the INSERT.
+                throw FleetServerError(.conflict, "the same bundle is being stored by another request; send it again")
+            }
+            // Two statements whatever the report's size: every verdict row, then every finding row, as arrays.
+            // Optional columns travel as "" and come back as NULL; a finding's controls are joined by U+001F.
+            let subjects = rows.map(\.subject)
+            let products = rows.map { $0.product ?? "" }
+            let versions = rows.map { $0.version ?? "" }
+            let controls = rows.map(\.control)
+            let statuses = rows.map(\.status)
+            try await connection.query(
+                """
+                INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status)
+                SELECT \(assessmentID), \(hostID), \(assessedAt)::timestamptz, s, NULLIF(p, ''), NULLIF(v, ''), c, st
+                FROM unnest(\(subjects)::text[], \(products)::text[], \(versions)::text[], \(controls)::text[], \(statuses)::text[])
+                    AS t(s, p, v, c, st)
+                """, logger: logger)
+            let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
+            if !findings.isEmpty {
+                let checkIDs = findings.map(\.1.checkID)
+                let severities = findings.map { $0.1.severity ?? "unknown" }
+                let verdicts = findings.map(\.1.verdict)
+                let findingSubjects = findings.map { $0.1.subject ?? $0.0.subject }
+                let findingProducts = findings.map { $0.0.product ?? "" }
+                let findingControls = findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") }
+                try await connection.query(
+                    """
+                    INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
+                    SELECT \(assessmentID), \(hostID), \(assessedAt)::timestamptz, c, s, v, su, NULLIF(p, ''), string_to_array(ct, chr(31))
+                    FROM unnest(\(checkIDs)::text[], \(severities)::text[], \(verdicts)::text[], \(findingSubjects)::text[],
+                                \(findingProducts)::text[], \(findingControls)::text[]) AS t(c, s, v, su, p, ct)
+                    """, logger: logger)
+            }
+            return SubmissionResponse(id: assessmentID, bundleSHA256: bundleSHA, duplicate: false)
+        }
+    }
+
+    /// One transaction; an error the body throws (a refusal) comes out as itself, not wrapped by PostgresNIO.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> sending T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            if let refusal = error.closureError as? FleetServerError { throw refusal }
+            throw error
+        }
+    }
+
+    // MARK: audit
+
+    static func audit(
+        _ connection: PostgresConnection, actor: String, action: String, target: String?, detail: [String: String], logger: Logger
+    ) async throws {
+        let data = try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys])
+        let text = String(decoding: data, as: UTF8.self)
+        try await connection.query(
+            "INSERT INTO audit_log (actor, action, target, detail) VALUES (\(actor), \(action), \(target), \(text)::jsonb)", logger: logger)
+    }
+
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
+}

@@ -1,0 +1,152 @@
+import Logging
+public import PostgresNIO
+
+/// The schema, as numbered migrations applied in order inside one transaction each, under an advisory lock so
+/// that several server instances starting together apply each migration once. Applied versions are recorded in
+/// `schema_migrations`; a database already at the newest version is left untouched.
+public enum Migrations {
+    /// Arbitrary constant for `pg_advisory_xact_lock`: "BULK" in ASCII.
+    static let lockKey: Int64 = 0x4255_4C4B
+
+    public static let all: [(version: Int, name: String, statements: [String])] = [
+        (
+            1, "hosts, enrolment, submissions, assessments, findings, audit",
+            [
+                """
+                CREATE TABLE hosts (
+                    id bigserial PRIMARY KEY,
+                    name text NOT NULL UNIQUE,
+                    public_key bytea,
+                    key_id text,
+                    enrolled_at timestamptz,
+                    revoked_at timestamptz,
+                    last_seen_at timestamptz,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE enrol_tokens (
+                    id bigserial PRIMARY KEY,
+                    host_id bigint NOT NULL REFERENCES hosts(id),
+                    token_sha256 text NOT NULL UNIQUE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL,
+                    used_at timestamptz
+                )
+                """,
+                """
+                CREATE TABLE submission_nonces (
+                    host_id bigint NOT NULL REFERENCES hosts(id),
+                    nonce text NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (host_id, nonce)
+                )
+                """,
+                """
+                CREATE TABLE assessments (
+                    id bigserial PRIMARY KEY,
+                    host_id bigint NOT NULL REFERENCES hosts(id),
+                    bundle_sha256 text NOT NULL,
+                    assessed_at timestamptz NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now(),
+                    reported_hostname text,
+                    bulkhead_version text NOT NULL,
+                    manifest jsonb NOT NULL,
+                    document jsonb NOT NULL,
+                    UNIQUE (host_id, bundle_sha256)
+                )
+                """,
+                "CREATE INDEX assessments_host_time ON assessments (host_id, assessed_at DESC)",
+                """
+                CREATE TABLE control_verdicts (
+                    assessment_id bigint NOT NULL REFERENCES assessments(id),
+                    host_id bigint NOT NULL REFERENCES hosts(id),
+                    assessed_at timestamptz NOT NULL,
+                    subject text NOT NULL,
+                    product text,
+                    product_version text,
+                    control text NOT NULL,
+                    status text NOT NULL
+                )
+                """,
+                "CREATE INDEX control_verdicts_assessment ON control_verdicts (assessment_id)",
+                "CREATE INDEX control_verdicts_control ON control_verdicts (control, status)",
+                """
+                CREATE TABLE findings (
+                    assessment_id bigint NOT NULL REFERENCES assessments(id),
+                    host_id bigint NOT NULL REFERENCES hosts(id),
+                    assessed_at timestamptz NOT NULL,
+                    check_id text NOT NULL,
+                    severity text NOT NULL,
+                    verdict text NOT NULL,
+                    subject text NOT NULL,
+                    product text,
+                    controls text[] NOT NULL
+                )
+                """,
+                "CREATE INDEX findings_assessment ON findings (assessment_id)",
+                "CREATE INDEX findings_check ON findings (check_id, verdict)",
+                """
+                CREATE TABLE audit_log (
+                    id bigserial PRIMARY KEY,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    actor text NOT NULL,
+                    action text NOT NULL,
+                    target text,
+                    detail jsonb NOT NULL DEFAULT '{}'::jsonb
+                )
+                """,
+                """
+                CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+                    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
+                """,
+                """
+                CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
+                """,
+            ]
+        )
+    ]
+
+    public static var newestVersion: Int { all.map(\.version).max() ?? 0 }
+
+    /// Applies every migration not yet applied; returns the versions applied now.
+    @discardableResult
+    public static func run(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                """,
+                logger: logger)
+        }
+        var applied: [Int] = []
+        for migration in all {
+            let didApply = try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+                let rows = try await connection.query("SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
+                for try await _ in rows { return false }
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))", logger: logger)
+                return true
+            }
+            if didApply {
+                logger.info("applied migration \(migration.version): \(migration.name)")
+                applied.append(migration.version)
+            }
+        }
+        return applied
+    }
+}

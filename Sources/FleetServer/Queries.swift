@@ -1,0 +1,185 @@
+public import Foundation
+import Logging
+import PostgresNIO
+
+/// The read side: what the read API and the dashboard show, each one query over the latest assessment of
+/// every host (or one host's history).
+extension FleetDatabase {
+    public struct PostureRow: Codable, Sendable, Equatable {
+        public var control: String
+        public var status: String
+        public var count: Int
+    }
+
+    public struct HostRow: Codable, Sendable, Equatable {
+        public var name: String
+        public var keyID: String?
+        public var enrolledAt: Date?
+        public var revokedAt: Date?
+        public var lastSeenAt: Date?
+        public var latestAssessmentID: Int64?
+        public var assessedAt: Date?
+        public var failingChecks: Int
+        public var notSatisfied: Int
+        public var products: [String]
+    }
+
+    public struct AssessmentRow: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var assessedAt: Date
+        public var receivedAt: Date
+        public var bundleSHA256: String
+        public var bulkheadVersion: String
+        public var failingChecks: Int
+    }
+
+    public struct FindingRow: Codable, Sendable, Equatable {
+        public var host: String
+        public var assessmentID: Int64
+        public var assessedAt: Date
+        public var checkID: String
+        public var severity: String
+        public var verdict: String
+        public var subject: String
+        public var product: String?
+        public var controls: [String]
+    }
+
+    public struct FindingFilter: Sendable, Equatable {
+        public var product: String?
+        public var control: String?
+        public var severity: String?
+        public var checkID: String?
+        public var verdict: String?
+        public var host: String?
+        public init(
+            product: String? = nil, control: String? = nil, severity: String? = nil, checkID: String? = nil, verdict: String? = nil,
+            host: String? = nil
+        ) {
+            self.product = product
+            self.control = control
+            self.severity = severity
+            self.checkID = checkID
+            self.verdict = verdict
+            self.host = host
+        }
+    }
+
+    public struct AuditRow: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var at: Date
+        public var actor: String
+        public var action: String
+        public var target: String?
+    }
+
+    /// Verdict counts per control over every host's latest assessment.
+    public func posture(control: String? = nil, product: String? = nil) async throws -> [PostureRow] {
+        let rows = try await client.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (host_id) id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
+            SELECT cv.control, cv.status, count(*)::bigint FROM control_verdicts cv JOIN latest l ON cv.assessment_id = l.id
+            WHERE (\(control)::text IS NULL OR cv.control = \(control)) AND (\(product)::text IS NULL OR cv.product = \(product))
+            GROUP BY cv.control, cv.status ORDER BY cv.control, cv.status
+            """, logger: logger)
+        var out: [PostureRow] = []
+        for try await (control, status, count) in rows.decode((String, String, Int64).self) {
+            out.append(PostureRow(control: control, status: status, count: Int(count)))
+        }
+        return out
+    }
+
+    public func hosts() async throws -> [HostRow] {
+        let rows = try await client.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (host_id) id, host_id, assessed_at FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
+            SELECT h.name, h.key_id, h.enrolled_at, h.revoked_at, h.last_seen_at, l.id, l.assessed_at,
+                (SELECT count(*) FROM findings f WHERE f.assessment_id = l.id AND f.verdict = 'fail')::bigint,
+                (SELECT count(*) FROM control_verdicts cv WHERE cv.assessment_id = l.id AND cv.status = 'notSatisfied')::bigint,
+                coalesce((SELECT array_agg(DISTINCT cv.product) FROM control_verdicts cv WHERE cv.assessment_id = l.id AND cv.product IS NOT NULL), '{}')
+            FROM hosts h LEFT JOIN latest l ON l.host_id = h.id
+            ORDER BY h.name
+            """, logger: logger)
+        var out: [HostRow] = []
+        for try await (name, keyID, enrolled, revoked, seen, latest, assessed, failing, notSatisfied, products) in rows.decode(
+            (String, String?, Date?, Date?, Date?, Int64?, Date?, Int64, Int64, [String]).self)
+        {
+            out.append(
+                HostRow(
+                    name: name, keyID: keyID, enrolledAt: enrolled, revokedAt: revoked, lastSeenAt: seen, latestAssessmentID: latest,
+                    assessedAt: assessed, failingChecks: Int(failing), notSatisfied: Int(notSatisfied), products: products))
+        }
+        return out
+    }
+
+    /// Enrolled, unrevoked hosts with no submission since `since` (never reported counts as stopped).
+    public func silentHosts(since: Date) async throws -> [HostRow] {
+        try await hosts().filter { $0.enrolledAt != nil && $0.revokedAt == nil && ($0.lastSeenAt ?? .distantPast) < since }
+    }
+
+    public func history(host: String, limit: Int = 200) async throws -> [AssessmentRow] {
+        let rows = try await client.query(
+            """
+            SELECT a.id, a.assessed_at, a.received_at, a.bundle_sha256, a.bulkhead_version,
+                (SELECT count(*) FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail')::bigint
+            FROM assessments a JOIN hosts h ON h.id = a.host_id WHERE h.name = \(host)
+            ORDER BY a.assessed_at DESC, a.id DESC LIMIT \(limit)
+            """, logger: logger)
+        var out: [AssessmentRow] = []
+        for try await (id, assessed, received, sha, version, failing) in rows.decode((Int64, Date, Date, String, String, Int64).self) {
+            out.append(
+                AssessmentRow(
+                    id: id, assessedAt: assessed, receivedAt: received, bundleSHA256: sha, bulkheadVersion: version, failingChecks: Int(failing)))
+        }
+        return out
+    }
+
+    /// Findings of every host's latest assessment matching the filter (each field optional; verdict defaults
+    /// to every verdict).
+    public func findings(_ filter: FindingFilter, limit: Int = 5000) async throws -> [FindingRow] {
+        let rows = try await client.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
+            SELECT h.name, f.assessment_id, f.assessed_at, f.check_id, f.severity, f.verdict, f.subject, f.product, f.controls
+            FROM findings f JOIN latest l ON f.assessment_id = l.id JOIN hosts h ON h.id = f.host_id
+            WHERE (\(filter.product)::text IS NULL OR f.product = \(filter.product))
+              AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
+              AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))
+              AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))
+              AND (\(filter.verdict)::text IS NULL OR f.verdict = \(filter.verdict))
+              AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+            ORDER BY h.name, f.check_id, f.subject LIMIT \(limit)
+            """, logger: logger)
+        var out: [FindingRow] = []
+        for try await (host, id, assessed, check, severity, verdict, subject, product, controls) in rows.decode(
+            (String, Int64, Date, String, String, String, String, String?, [String]).self)
+        {
+            out.append(
+                FindingRow(
+                    host: host, assessmentID: id, assessedAt: assessed, checkID: check, severity: severity, verdict: verdict, subject: subject,
+                    product: product, controls: controls))
+        }
+        return out
+    }
+
+    /// The stored assessment report of one assessment (the JSON document), or nil.
+    public func document(assessmentID: Int64) async throws -> (host: String, json: String)? {
+        let rows = try await client.query(
+            "SELECT h.name, a.document::text FROM assessments a JOIN hosts h ON h.id = a.host_id WHERE a.id = \(assessmentID)", logger: logger)
+        for try await (host, json) in rows.decode((String, String).self) { return (host, json) }
+        return nil
+    }
+
+    public func audit(limit: Int = 500) async throws -> [AuditRow] {
+        let rows = try await client.query(
+            "SELECT id, at, actor, action, target FROM audit_log ORDER BY id DESC LIMIT \(limit)", logger: logger)
+        var out: [AuditRow] = []
+        for try await (id, at, actor, action, target) in rows.decode((Int64, Date, String, String, String?).self) {
+            out.append(AuditRow(id: id, at: at, actor: actor, action: action, target: target))
+        }
+        return out
+    }
+}

@@ -1,0 +1,154 @@
+import FleetProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The read API (JSON, viewer role), the administrative API (admin role, audited) and the dashboard
+/// (server-rendered HTML, no external assets, no JavaScript; every stored string escaped).
+struct ReadAPI: Sendable {
+    let database: FleetDatabase
+    let access: AccessControl
+
+    /// Hosts with no submission for this long are listed as having stopped reporting.
+    static let silentAfterHours = 48
+
+    func register(on router: Router<BasicRequestContext>) {
+        let database = database
+        let access = access
+        @Sendable func viewer(_ request: Request, _ body: @escaping @Sendable (AccessControl.Caller) async throws -> Response) async -> Response {
+            await FleetServer.handling(database.logger) {
+                try await body(try await access.authorize(request, needs: .viewer))
+            }
+        }
+
+        router.get("/api/v1/posture") { request, _ in
+            await viewer(request) { _ in
+                try FleetServer.json(
+                    try await database.posture(
+                        control: request.uri.queryParameters.get("control"), product: request.uri.queryParameters.get("product")))
+            }
+        }
+        router.get("/api/v1/hosts") { request, _ in
+            await viewer(request) { _ in try FleetServer.json(try await database.hosts()) }
+        }
+        router.get("/api/v1/hosts/:name/assessments") { request, context in
+            await viewer(request) { _ in
+                let name = context.parameters.get("name") ?? ""
+                return try FleetServer.json(try await database.history(host: name))
+            }
+        }
+        router.get("/api/v1/assessments/:id") { request, context in
+            await viewer(request) { _ in
+                guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let document = try await database.document(assessmentID: id)
+                else {
+                    throw FleetServerError(.notFound, "no such assessment")
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document.json)))
+            }
+        }
+        router.get("/api/v1/findings") { request, _ in
+            await viewer(request) { _ in try FleetServer.json(try await database.findings(Self.filter(request))) }
+        }
+        router.get("/api/v1/findings.csv") { request, _ in
+            await viewer(request) { _ in
+                let csv = Dashboard.csv(try await database.findings(Self.filter(request)))
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"bulkhead-findings.csv\""],
+                    body: .init(byteBuffer: ByteBuffer(string: csv)))
+            }
+        }
+        router.get("/api/v1/silent") { request, _ in
+            await viewer(request) { _ in
+                let hours = request.uri.queryParameters.get("hours").flatMap { Int($0) } ?? Self.silentAfterHours
+                return try FleetServer.json(try await database.silentHosts(since: Date().addingTimeInterval(-Double(hours) * 3600)))
+            }
+        }
+
+        // Administration: admin role; each action is in the audit table with the caller's name.
+        router.post("/api/v1/admin/enrol-tokens") { request, _ in
+            await FleetServer.handling(database.logger) {
+                let caller = try await access.authorize(request, needs: .admin)
+                let body = try await FleetServer.body(request)
+                struct Ask: Decodable { var host: String }
+                guard let ask = try? JSONDecoder().decode(Ask.self, from: body) else {
+                    throw FleetServerError(.malformed, "send {\"host\": \"NAME\"}")
+                }
+                let token = try await database.issueEnrolToken(host: ask.host, actor: caller.name)
+                return try FleetServer.json(["host": ask.host, "token": token], status: .created)
+            }
+        }
+        router.post("/api/v1/admin/hosts/:name/revoke") { request, context in
+            await FleetServer.handling(database.logger) {
+                let caller = try await access.authorize(request, needs: .admin)
+                let name = context.parameters.get("name") ?? ""
+                try await database.revoke(host: name, actor: caller.name)
+                return try FleetServer.json(["host": name, "revoked": "true"])
+            }
+        }
+        router.get("/api/v1/admin/audit") { request, _ in
+            await FleetServer.handling(database.logger) {
+                _ = try await access.authorize(request, needs: .admin)
+                return try FleetServer.json(try await database.audit())
+            }
+        }
+
+        // The dashboard: Basic authentication (the token as password) so a browser can show it.
+        router.get("/") { request, _ in
+            await Self.page(request, access: access, logger: database.logger) { caller in
+                let filter = Self.filter(request)
+                let filtered = filter == .init() ? nil : try await database.findings(filter)
+                return Dashboard.estate(
+                    posture: try await database.posture(), hosts: try await database.hosts(),
+                    silent: try await database.silentHosts(since: Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)),
+                    filter: filter, findings: filtered, caller: caller)
+            }
+        }
+        router.get("/hosts/:name") { request, context in
+            await Self.page(request, access: access, logger: database.logger) { caller in
+                let name = context.parameters.get("name") ?? ""
+                let history = try await database.history(host: name)
+                let findings = try await database.findings(.init(host: name))
+                return Dashboard.host(name: name, history: history, findings: findings, caller: caller)
+            }
+        }
+    }
+
+    static func filter(_ request: Request) -> FleetDatabase.FindingFilter {
+        let query = request.uri.queryParameters
+        func value(_ name: String) -> String? {
+            guard let text = query.get(name)?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.utf8.count <= 200 else { return nil }
+            return text
+        }
+        return FleetDatabase.FindingFilter(
+            product: value("product"), control: value("control"), severity: value("severity"), checkID: value("check"),
+            verdict: value("verdict"), host: value("host"))
+    }
+
+    /// An HTML page: 401 with a Basic challenge when no credentials, errors as short HTML.
+    static func page(
+        _ request: Request, access: AccessControl, logger: Logging.Logger, _ body: (AccessControl.Caller) async throws -> String
+    ) async -> Response {
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ]
+        if let nosniff = HTTPField.Name("X-Content-Type-Options") { headers[nosniff] = "nosniff" }
+        do {
+            let caller = try await access.authorize(request, needs: .viewer)
+            let html = try await body(caller)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        } catch let error as FleetServerError {
+            if error.code == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"bulkhead\", charset=\"UTF-8\"" }
+            let html = Dashboard.errorPage(error)
+            return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        } catch {
+            logger.error("dashboard failed: \(String(reflecting: error))")
+            let html = Dashboard.errorPage(FleetServerError(.database, "the database is unavailable; try again"))
+            return Response(status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+        }
+    }
+}

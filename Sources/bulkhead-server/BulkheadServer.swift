@@ -1,0 +1,149 @@
+import ArgumentParser
+import FleetServer
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
+
+@main
+struct BulkheadServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bulkhead-server",
+        abstract: "The Bulkhead fleet server: enrolment, verified ingest of signed assessments, read API and dashboard.",
+        discussion: """
+            Stateless: several instances may share one PostgreSQL. The schema is migrated at start (versioned, \
+            idempotent). docs/fleet.md documents the protocol, the endpoints and the errors.
+            """,
+        subcommands: [Serve.self, Enrol.self, Revoke.self])
+}
+
+struct DatabaseOption: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("PostgreSQL URL: postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?host=/SOCKETDIR][&sslmode=require].", valueName: "URL"))
+    var database: String
+
+    func url() throws -> DatabaseURL {
+        do { return try DatabaseURL(database) } catch { throw ValidationError(error.message) }
+    }
+}
+
+extension FleetServerError {
+    var message: String { description }
+}
+
+/// A runtime failure: one line on standard error, exit status 1 (usage mistakes keep ArgumentParser's 64).
+func fail(_ error: any Error, database: DatabaseURL? = nil) -> ExitCode {
+    let text: String
+    if let error = error as? FleetServerError {
+        text = error.description
+    } else {
+        let target = database.map { " \($0.redacted)" } ?? ""
+        text = "cannot use the database\(target): \(String(describing: error)) (is PostgreSQL running and the URL right?)"
+    }
+    let line = text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : String($0) }.joined()
+    FileHandle.standardError.write(Data("bulkhead-server: error: \(line)\n".utf8))
+    return ExitCode(1)
+}
+
+func makeLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+    return logger
+}
+
+/// Runs `body` with a connected client (migrations applied), then shuts the pool down.
+func withDatabase<T: Sendable>(_ url: DatabaseURL, _ body: @escaping @Sendable (FleetDatabase) async throws -> T) async throws -> T {
+    var quiet = makeLogger("bulkhead-server")
+    quiet.logLevel = .warning
+    let logger = quiet
+    let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            await client.run()
+            return nil
+        }
+        group.addTask {
+            try await Migrations.run(client, logger: logger)
+            return try await body(FleetDatabase(client: client, logger: logger))
+        }
+        var result: T?
+        while let next = try await group.next() {
+            if let next {
+                result = next
+                group.cancelAll()
+            }
+        }
+        guard let result else { throw FleetServerError(.database, "the database connection ended early") }
+        return result
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the ingest API, the read API, the dashboard and /metrics.")
+
+    @OptionGroup var db: DatabaseOption
+    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "HOST:PORT")) var listen = "127.0.0.1:8443"
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("PEM certificate chain for TLS.", valueName: "FILE")) var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("PEM private key for TLS.", valueName: "FILE")) var tlsKey: String?
+    @Option(help: ArgumentHelp("File of administrator bearer tokens, one a line.", valueName: "FILE")) var adminTokens: String?
+    @Option(help: ArgumentHelp("File of read-only bearer tokens, one a line.", valueName: "FILE")) var viewerTokens: String?
+    @Option(help: ArgumentHelp("File holding the HS256 secret of bearer JWTs (claims sub, exp, role).", valueName: "FILE")) var jwtSecret: String?
+
+    func run() async throws {
+        let logger = makeLogger("bulkhead-server")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        do {
+            let access = try await AccessControl.load(adminTokenFile: adminTokens, viewerTokenFile: viewerTokens, jwtSecretFile: jwtSecret)
+            let options = try FleetServer.Options(database: try db.url(), listen: listen, tlsCertificate: tlsCert, tlsKey: tlsKey, access: access)
+            try await FleetServer.run(options, logger: logger, registry: registry) { port in
+                logger.info("bulkhead-server listening on \(options.host):\(port)\(options.tlsCertificate == nil ? " (plain HTTP)" : " (TLS)")")
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw fail(error, database: try? db.url())
+        }
+    }
+}
+
+struct Enrol: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print a one-time enrolment token for a host (valid 24 hours; only its hash is stored).",
+        discussion: "On the host: bulkhead agent enrol URL TOKEN. Enrolling an enrolled host again replaces its key when the token is used.")
+
+    @OptionGroup var db: DatabaseOption
+    @Option(help: ArgumentHelp("The host's name (letters, digits, '.', '-', '_').", valueName: "NAME")) var host: String
+
+    func run() async throws {
+        let url = try db.url()
+        let host = host
+        let actor = "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+        do {
+            let token = try await withDatabase(url) { try await $0.issueEnrolToken(host: host, actor: actor) }
+            print(token)
+        } catch {
+            throw fail(error, database: url)
+        }
+    }
+}
+
+struct Revoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Revoke a host's key: its submissions are refused until it enrols again.")
+
+    @OptionGroup var db: DatabaseOption
+    @Option(help: ArgumentHelp("The host's name.", valueName: "NAME")) var host: String
+
+    func run() async throws {
+        let url = try db.url()
+        let host = host
+        let actor = "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+        do {
+            try await withDatabase(url) { try await $0.revoke(host: host, actor: actor) }
+            print("Revoked the key of host \(host)")
+        } catch {
+            throw fail(error, database: url)
+        }
+    }
+}
