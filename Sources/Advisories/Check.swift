@@ -92,18 +92,38 @@ public enum AdvisoryCheck {
         _ installed: InstalledProduct, aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixes: [String: BackportFix],
         problems: [Problem] = [], now: Date, internetFacing: Bool
     ) -> CheckResult {
-        // Upstream ranges are compared with the upstream part of a distro version.
-        let (upstream, scheme): (String, VersionScheme) =
-            installed.manager == "dpkg"
+        evaluate(
+            installed, aliases: aliases, matches: matches(candidates, aliases: aliases, for: installed), kev: kev, fixes: fixes,
+            problems: problems, now: now, internetFacing: internetFacing)
+    }
+
+    /// The version the advisories' ranges are compared with, and how: the upstream part of a distro version.
+    public static func comparedVersion(_ installed: InstalledProduct) -> (version: String, scheme: VersionScheme) {
+        installed.manager == "dpkg"
             ? (DebianVersion(installed.version)?.upstreamForMatching ?? installed.version, .upstream)
             : installed.manager == "rpm"
                 ? (RPMVersion.parse(installed.version)?.version ?? installed.version, .upstream)
                 : (installed.version, .upstream)
+    }
+
+    /// The candidates that name the product, each with the status of the installed version. Depends only
+    /// on `comparedVersion(installed)`: packages of one product with the same upstream version (qemu-system-x86
+    /// and qemu-system-common) share the result.
+    public static func matches(_ candidates: [Advisory], aliases: ProductAliases, for installed: InstalledProduct) -> [AdvisoryMatch] {
+        let (upstream, scheme) = comparedVersion(installed)
+        return candidates.compactMap { ProductMatcher.match($0, aliases, installed: upstream, scheme: scheme) }
+    }
+
+    /// `evaluate` over matches computed before (`matches(_:aliases:for:)`).
+    public static func evaluate(
+        _ installed: InstalledProduct, aliases: ProductAliases, matches: [AdvisoryMatch], kev: [String: KEVEntry], fixes: [String: BackportFix],
+        problems: [Problem] = [], now: Date, internetFacing: Bool
+    ) -> CheckResult {
         // Group records of the same vulnerability (CVE 5, NVD, OSV aliases) under one key.
         var groups: [String: [AdvisoryMatch]] = [:]
         var order: [String] = []
-        for a in candidates {
-            guard let m = ProductMatcher.match(a, aliases, installed: upstream, scheme: scheme) else { continue }
+        for m in matches {
+            let a = m.advisory
             let key = a.cveIDs.first ?? a.id
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(m)

@@ -245,7 +245,7 @@ public enum RangeEvaluator {
         version rawVersion: String, lessThan: String?, lessThanOrEqual: String?, status: String, versionType: String?,
         changes: [StatusChange], installed: String, scheme fallback: VersionScheme
     ) -> AffectedStatus? {
-        let version = rawVersion.trimmingCharacters(in: .whitespaces)
+        let version = Whitespace.trimmed(rawVersion)
         guard let scheme = schemeFor(versionType: versionType, fallback: fallback) else {
             return .unknown(reason: "versionType \(versionType ?? "?") cannot be ordered")
         }
@@ -258,7 +258,7 @@ public enum RangeEvaluator {
             }
         }
         if lessThan != nil || lessThanOrEqual != nil {
-            let upper = (lessThan ?? lessThanOrEqual ?? "").trimmingCharacters(in: .whitespaces)
+            let upper = Whitespace.trimmed(lessThan ?? lessThanOrEqual ?? "")
             var inRange = true
             if !unbounded.contains(version) {
                 guard let c = cmp(installed, version) else {
@@ -305,7 +305,7 @@ public enum RangeEvaluator {
     }
 
     static func strip(_ s: String) -> String {
-        var t = s.trimmingCharacters(in: .whitespaces)
+        var t = Whitespace.trimmed(s)
         if t.hasPrefix("v") || t.hasPrefix("V"), t.dropFirst().first?.isNumber == true { t.removeFirst() }
         return t
     }
@@ -314,14 +314,14 @@ public enum RangeEvaluator {
     static func packedExpression(_ expr: String, installed: String, cmp: (String, String) -> Int?) -> Bool? {
         var all = true
         for part in expr.split(separator: ",") {
-            let p = part.trimmingCharacters(in: .whitespaces)
+            let p = Whitespace.trimmed(part)
             var op = ""
             for candidate in [">=", "<=", "==", ">", "<", "="] where p.hasPrefix(candidate) {
                 op = candidate
                 break
             }
             guard !op.isEmpty else { return nil }
-            let v = p.dropFirst(op.count).trimmingCharacters(in: .whitespaces)
+            let v = Whitespace.trimmed(p.dropFirst(op.count))
             guard !v.isEmpty, let c = cmp(installed, v) else { return nil }
             let holds: Bool =
                 switch op {

@@ -106,16 +106,31 @@ public enum AdvisoryFindings {
         var openIDs: [String: [String]] = [:]
         var reader = BackportReader(evidence: evidence, aliases: aliases, mechanisms: mechanisms)
         let tracker = BackportReader.trackerBeside(databasePath: databasePath)
+        // KEV once, and each product's candidate records once for all its installed packages.
+        let kev = Result { try database.kevEntries() }
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
             var results: [Advisories.CheckResult] = []
             var problems: [String] = []
+            var candidates: Result<[Advisory], any Error>?
+            // Matches per compared version: a product's packages mostly share one upstream version.
+            var matchesByVersion: [String: [AdvisoryMatch]] = [:]
             for pkg in BackportReader.packagesToCheck(of: alias, in: packages) {
                 var backports = reader.backports(for: pkg)
                 if let t = tracker.tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(t, for: pkg)) }
                 let installed = InstalledProduct(product: mechanism.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
+                if candidates == nil { candidates = Result { try database.sharedCandidates(for: alias) } }
                 do {
-                    results.append(try AdvisoryCheck.run(installed, aliases: alias, database: database, backports: backports, now: now))
+                    let compared = AdvisoryCheck.comparedVersion(installed)
+                    let key = compared.scheme.rawValue + " " + compared.version
+                    let matches =
+                        try matchesByVersion[key]
+                        ?? AdvisoryCheck.matches(try candidates?.get() ?? [], aliases: alias, for: installed)
+                    matchesByVersion[key] = matches
+                    results.append(
+                        AdvisoryCheck.evaluate(
+                            installed, aliases: alias, matches: matches, kev: try kev.get(), fixes: backports.fixes,
+                            problems: backports.problems, now: now, internetFacing: false))
                 } catch {
                     problems.append("\(pkg.name): \(error)")
                 }

@@ -47,7 +47,7 @@ public enum AdvisoryMeasurements {
             let (fixDates, fixSource) = fixDates(aliases, packages: packages, files: evidence.files)
             do {
                 let stats = AdvisoryStats.compute(
-                    aliases, candidates: try database.candidates(for: aliases), kev: kev, fixDates: fixDates, fixSource: fixSource)
+                    aliases, candidates: try database.sharedCandidates(for: aliases), kev: kev, fixDates: fixDates, fixSource: fixSource)
                 out += AdvisoryStats.criterion5Facts(stats, databasePath: databasePath, now: now, stage: stage)
             } catch {
                 problems.append(Problem(subject: product.id.rawValue, message: "advisory statistics from \(databasePath) failed: \(error)"))

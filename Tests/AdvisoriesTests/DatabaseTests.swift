@@ -1,5 +1,7 @@
 import BulkheadTestSupport
 import Foundation
+import GRDB
+import Synchronization
 import Testing
 
 @testable import Advisories
@@ -95,6 +97,52 @@ import Testing
             #expect(AdvisoryDatabase.defaultPath() == "/var/lib/bulkhead/advisories.sqlite")
         } else {
             #expect(AdvisoryDatabase.defaultPath(environment: ["XDG_DATA_HOME": "/x"]) == "/x/bulkhead/advisories.sqlite")
+        }
+    }
+}
+
+/// An assessment asks the database for each discovered product's records: every statement of that
+/// query must use an index. Before schema v4 one `OR … summary LIKE` clause made SQLite read every
+/// advisory row (bodies included) for each product and package — 10–12 s per assessment with 300,000
+/// records.
+@Suite struct CandidateQueryPlanTests {
+    @Test func everyCandidateStatementUsesAnIndex() async throws {
+        let dir = try Fixture.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try AdvisoryDatabase(path: dir + "/a.sqlite")
+        _ = try await AdvisoryImporter.run(["cve5", "osv", "nvd2"].map(Fixture.path), into: db)
+        // QEMU: CPE, vendor/product, package names, an OSV package and a description keyword; Hyper-V: a vendor keyword.
+        let products = [try Fixture.aliases("qemu"), try Fixture.aliases("hyper-v"), try Fixture.aliases("runc")]
+        #expect(products.contains { !$0.descriptionKeywords.isEmpty } && products.contains { !$0.vendorKeywords.isEmpty })
+        let plans = try Self.plans(db, products)
+        #expect(plans.count >= 4, "\(plans.keys)")
+        for (sql, steps) in plans {
+            // "SCAN advisories" alone is a full table scan. The description search must not read the rows
+            // either: the partial index holds `unnamed` and the summary, so it covers the query.
+            #expect(!steps.contains { $0.hasPrefix("SCAN") && !$0.contains("INDEX") }, "\(sql): \(steps)")
+        }
+        #expect(plans.values.contains { $0.contains { $0.contains("COVERING INDEX advisories_unnamed") } })
+    }
+
+    final class Statements: Sendable { let sql = Mutex<Set<String>>([]) }
+
+    /// Every statement `candidateRows` runs for the products, with its query plan.
+    static func plans(_ db: AdvisoryDatabase, _ products: [ProductAliases]) throws -> [String: [String]] {
+        try db.queue.read { (d: Database) -> [String: [String]] in
+            let seen = Statements()
+            d.trace(options: .statement) { event in
+                if case .statement(let s) = event { _ = seen.sql.withLock { $0.insert(s.sql) } }
+            }
+            var found = 0
+            for p in products { found += try AdvisoryDatabase.candidateRows(d, for: p).count }
+            d.trace(options: .statement, nil)
+            #expect(found > 20)
+            var plans: [String: [String]] = [:]
+            for sql in seen.sql.withLock({ $0 }) {
+                let arguments = StatementArguments(Array(repeating: "x", count: sql.filter { $0 == "?" }.count))
+                plans[sql] = try Row.fetchAll(d, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] }
+            }
+            return plans
         }
     }
 }

@@ -10,7 +10,10 @@ import Testing
         let bytes = AdvisoryBody.encode(a)
         #expect(String(validating: bytes, as: UTF8.self) != nil)
         #expect((try? JSONSerialization.jsonObject(with: Data(bytes))) != nil, "not JSON: \(String(decoding: bytes, as: UTF8.self))")
-        return try JSONDecoder().decode(Advisory.self, from: Data(bytes))
+        let decoded = try JSONDecoder().decode(Advisory.self, from: Data(bytes))
+        // The pull reader an assessment uses reads the same advisory back.
+        #expect(AdvisoryBody.decode(bytes.span) == decoded)
+        return decoded
     }
 
     static var fixtureFiles: [String] {
@@ -68,6 +71,37 @@ import Testing
         let back = try Self.roundTrip(a)
         a.summary = ""
         #expect(back == a)
+    }
+
+    /// Bodies stored by versions before `AdvisoryBody` were written by `JSONEncoder`: other key order,
+    /// absent optionals. The pull reader reads them like `JSONDecoder`; what it cannot read is nil (the
+    /// caller then falls back to `JSONDecoder`), never a partial advisory.
+    @Test func pullReaderReadsJSONEncoderBodiesAndRefusesBrokenOnes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        var records = 0
+        for file in Self.fixtureFiles {
+            for a in try Fixture.parse(file).advisories {
+                let bytes = Array(try encoder.encode(a))
+                #expect(AdvisoryBody.decode(bytes.span) == a, "\(file) \(a.id)")
+                records += 1
+            }
+        }
+        #expect(records >= 60)
+        let good = AdvisoryBody.encode(Advisory(id: "CVE-2024-1", format: .cve5, affected: [AffectedEntry(ranges: [.osv(type: "GIT", events: [])])]))
+        #expect(AdvisoryBody.decode(good.span) != nil)
+        let broken = [
+            "", "{", "[]", "{\"format\":\"cve5\"}", "{\"id\":\"X\",\"format\":\"nope\"}", "{\"id\":1,\"format\":\"cve5\"}",
+            "{\"id\":\"X\",\"format\":\"cve5\",\"affected\":[{\"ranges\":[{\"bogus\":{}}]}]}",
+            "{\"id\":\"X\",\"format\":\"cve5\",\"affected\":[{\"ranges\":[{\"cve5\":{\"version\":\"1\"}}]}]}",
+            "{\"id\":\"X\",\"format\":\"cve5\",\"cwes\":[{\"id\":1e400,\"source\":\"cna\"}]}",
+            "{\"id\":\"X\",\"format\":\"cve5\"} trailing",
+        ]
+        for text in broken {
+            #expect(AdvisoryBody.decode(Array(text.utf8).span) == nil, "\(text)")
+            // JSONDecoder refuses them too: the fallback gives no advisory either.
+            #expect((try? JSONDecoder().decode(Advisory.self, from: Data(text.utf8))) == nil, "\(text)")
+        }
     }
 
     @Test func emptyAdvisoryRoundTrips() throws {
