@@ -19,12 +19,21 @@ struct BulkheadServer: AsyncParsableCommand {
 }
 
 struct DatabaseOption: ParsableArguments {
+    /// Where the URL may come from instead of the command line, which every local user can read in
+    /// /proc/PID/cmdline: a password belongs in the environment (systemd's EnvironmentFile, mode 0600).
+    static let environmentVariable = "BULKHEAD_DATABASE_URL"
+
     @Option(
-        help: ArgumentHelp("PostgreSQL URL: postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?host=/SOCKETDIR][&sslmode=require].", valueName: "URL"))
-    var database: String
+        help: ArgumentHelp(
+            "PostgreSQL URL: postgres://USER[:PASSWORD]@HOST:PORT/DATABASE[?host=/SOCKETDIR][&sslmode=require]. Default: $BULKHEAD_DATABASE_URL (keeps a password out of the process list).",
+            valueName: "URL"))
+    var database: String?
 
     func url() throws -> DatabaseURL {
-        do { return try DatabaseURL(database) } catch { throw ValidationError(error.message) }
+        guard let text = database ?? ProcessInfo.processInfo.environment[Self.environmentVariable], !text.isEmpty else {
+            throw ValidationError("give --database URL or set \(Self.environmentVariable)")
+        }
+        do { return try DatabaseURL(text) } catch { throw ValidationError(error.message) }
     }
 }
 
