@@ -191,7 +191,7 @@ let package = Package(
         // Fleet wire format shared by the agent and the server: the submission envelope, the canonical string
         // that is signed, the in-memory bundle and its verification. No I/O.
         .target(
-            name: "FleetProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
+            name: "FleetProtocol", dependencies: ["BulkheadModel", .product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"],
             swiftSettings: strict),
         // The fleet server: PostgreSQL schema and migrations, enrolment, verified ingest, read API, dashboard.
         .target(

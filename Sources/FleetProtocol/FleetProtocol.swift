@@ -1,3 +1,4 @@
+import BulkheadModel
 public import Crypto
 public import Foundation
 
@@ -62,18 +63,10 @@ public enum FleetWire {
         return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
+    /// The wire's JSON: Bulkhead's one configuration (`JSONCoding`), on one line.
+    public static func encoder() -> JSONEncoder { JSONCoding.encoder(.compact) }
 
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
+    public static func decoder() -> JSONDecoder { JSONCoding.decoder() }
 }
 
 /// `POST /api/v1/enrol`: a one-time token, the host name it was issued for, the new public key, and a
