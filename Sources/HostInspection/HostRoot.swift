@@ -9,8 +9,9 @@ public enum FileKind: String, Codable, Hashable, Sendable {
 }
 
 /// Why a read from a host failed. Every case names the host path and says what a user can do.
-public struct HostReadError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable, Codable {
+public struct HostReadError: CodedError, Hashable, Sendable {
+    public enum Code: String, Sendable, Hashable, Codable, BulkheadErrorCode {
+        public static let domain = "host-read"
         /// The path does not exist (or vanished, as a /proc entry of an exited process does).
         case notFound
         /// Permission denied.
@@ -37,7 +38,9 @@ public struct HostReadError: Error, Hashable, Sendable, CustomStringConvertible 
         self.message = message
     }
 
-    public var description: String { "\(path): \(message)" }
+    /// The host path.
+    public var context: String? { path }
+    public var cause: (any Error)? { nil }
     public var problem: Problem { Problem(subject: path, message: message) }
 }
 
