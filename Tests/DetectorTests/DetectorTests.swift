@@ -214,4 +214,57 @@ import Testing
         }
         #expect(d.name == guest.name)
     }
+
+    // MARK: Container shims: the container is the shim's child
+
+    /// containerd's runc shim (runtime/v2/runc) and Podman's conmon run as root with every capability; the
+    /// container they hold is their child. The guest is the child, named by the id in its cgroup path.
+    @Test func aShimsChildIsTheContainerNotTheShim() throws {
+        let temp = try TempRoot()
+        let id = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b"
+        let shim = HostProcess(
+            pid: 700, ppid: 1, name: "containerd-shim", executable: "/usr/bin/containerd-shim-runc-v2",
+            arguments: [
+                "/usr/bin/containerd-shim-runc-v2", "-namespace", "k8s.io", "-id", "pod0sandbox", "-address", "/run/containerd/containerd.sock",
+            ],
+            confinement: ProcessConfinement(seccomp: 0, capEff: "000001ffffffffff"))
+        let pause = HostProcess(
+            pid: 701, ppid: 700, name: "pause", executable: "/pause", arguments: ["/pause"],
+            confinement: ProcessConfinement(seccomp: 2, capEff: "00000000a80425fb", cgroups: ["0::/kubepods.slice/cri-containerd-\(id).scope"]))
+        let app = HostProcess(
+            pid: 702, ppid: 700, name: "nginx", executable: "/usr/sbin/nginx", arguments: ["nginx"],
+            confinement: ProcessConfinement(seccomp: 2, capEff: "00000000a80425fb", cgroups: ["0::/kubepods.slice/"]))
+        let detector = ContainerRuntimeDetector(ContainerRuntimeSignatures.containerd)
+        let mechanism = try #require(detector.detect(in: facts(processes: [shim, pause, app]), root: temp.root).first)
+        #expect(mechanism.guests.map(\.pid) == [701, 702], "the shim (pid 700) is not a guest")
+        #expect(mechanism.guests.map(\.name) == ["container 4f3c2b1a0e9d", "container pod0sandbox pid 702"])
+        #expect(mechanism.guests.allSatisfy { $0.confinement?.capEff == "00000000a80425fb" })
+        #expect(mechanism.guests[0].evidence.contains { $0.claim.contains("child of containerd-shim-runc-v2 (pid 700)") })
+    }
+
+    /// A conmon whose container process is not (yet, or no longer) there: a guest without a pid, so checks of the
+    /// container are inconclusive instead of judging conmon's own capabilities.
+    @Test func aShimWithoutAChildGivesAGuestWithoutAPid() throws {
+        let temp = try TempRoot()
+        let conmon = HostProcess(
+            pid: 800, ppid: 1, name: "conmon", executable: "/usr/bin/conmon",
+            arguments: ["/usr/bin/conmon", "--api-version", "1", "-c", "9a8b7c6d5e4f3a2b1c0d", "-u", "9a8b7c6d5e4f", "-n", "web"],
+            confinement: ProcessConfinement(seccomp: 0, capEff: "000001ffffffffff"))
+        let runtime = HostProcess(pid: 801, ppid: 800, name: "crun", executable: "/usr/bin/crun", arguments: ["/usr/bin/crun", "start"])
+        let podman = ContainerRuntimeDetector(ContainerRuntimeSignatures.podman)
+        let mechanism = try #require(podman.detect(in: facts(processes: [conmon, runtime]), root: temp.root).first)
+        let guest = try #require(mechanism.guests.first)
+        #expect(mechanism.guests.count == 1)
+        #expect(guest.pid == nil && guest.name == "container web")
+        #expect(guest.evidence.first?.claim.contains("no container process as its child") == true)
+    }
+
+    @Test func containerIDsAreReadFromCgroupPaths() {
+        let id = String(repeating: "ab12", count: 16)
+        #expect(ContainerRuntimeDetector.containerID(inCgroups: ["0::/system.slice/docker-\(id).scope"]) == id)
+        #expect(ContainerRuntimeDetector.containerID(inCgroups: ["12:pids:/docker/\(id)", "0::/"]) == id)
+        #expect(ContainerRuntimeDetector.containerID(inCgroups: ["0::/machine.slice/libpod-\(id).scope/container"]) == id)
+        #expect(ContainerRuntimeDetector.containerID(inCgroups: ["0::/user.slice/\(id)0"]) == nil, "65 hex digits are not an id")
+        #expect(ContainerRuntimeDetector.containerID(inCgroups: ["0::/user.slice/session-3.scope"]) == nil)
+    }
 }
