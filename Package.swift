@@ -50,7 +50,6 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
-        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         // Fleet (issue 17): the server and the agent's transport.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -106,7 +105,7 @@ let package = Package(
         // Detectors (one per product family) and configuration parsers.
         .target(
             name: "Discovery",
-            dependencies: ["BulkheadModel", "Formats", "HostInspection", "ProcessRunner", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["BulkheadModel", "Formats", "HostInspection", "ProcessRunner"],
             exclude: ["README.md"],
             swiftSettings: strict),
         // The product/vendor catalog as data files, the ISM-1460 criteria, attestations.

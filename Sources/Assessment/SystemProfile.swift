@@ -3,8 +3,8 @@ import Discovery
 public import Foundation
 public import VendorEvidence
 
-/// The system an assessment is for (`bulkhead.toml` or `--profile FILE`, TOML read with TOMLKit through
-/// Discovery's TOML reader): its name and boundary, the security plan, the assessor, and the classification
+/// The system an assessment is for (`bulkhead.toml` or `--profile FILE`, TOML read with Formats'
+/// `TOMLReader` through Discovery's Kata parser): its name and boundary, the security plan, the assessor, and the classification
 /// and security domain of the host and of each guest (by name). Without one, the report says what it assumed.
 public struct SystemProfile: Codable, Hashable, Sendable {
     public struct Marking: Codable, Hashable, Sendable {

@@ -1,9 +1,8 @@
 public import BulkheadModel
 public import Formats
 public import Foundation
-import TOMLKit
 
-/// Parses a Kata Containers `configuration.toml` with TOMLKit (a full TOML 1.0 parser, toml++). The input
+/// Parses a Kata Containers `configuration.toml` with Bulkhead's TOML 1.0 reader (`Formats.TOMLReader`). The input
 /// is bounded (`ParseLimits.maxBytes`, strict UTF-8) before it is parsed. A document that is not TOML is an
 /// error with its line, as Kata itself refuses it. The tables are flattened into dotted paths: scalars
 /// (strings unquoted, booleans, numbers) into `values`, arrays of scalars into `lists`. What Kata never uses
@@ -24,20 +23,16 @@ public enum KataConfigParser {
             throw ConfigParseError(
                 .tooLarge, source: source, message: "the file is \(text.utf8.count) bytes, more than the limit of \(limits.maxBytes)")
         }
-        // TOML forbids control characters; toml++ reads a C string and would stop at a NUL, so whatever
-        // follows one would be silently ignored.
+        // TOML forbids control characters; the reader refuses them too, but a NUL is named here with its line.
         if let nul = text.utf8.firstIndex(of: 0) {
             let line = text.utf8[..<nul].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
             throw ConfigParseError(.malformed, source: source, line: line, message: "not valid TOML: a NUL character")
         }
-        let table: TOMLTable
+        let table: [String: TOMLValue]
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigParseError(
-                .malformed, source: source, line: error.source.begin.line, message: "not valid TOML: \(error.description)")
+            table = try TOMLReader.parse(text, maxDepth: limits.maxDepth, maxElements: limits.maxElements)
         } catch {
-            throw ConfigParseError(.malformed, source: source, message: "not valid TOML", underlying: "\(error)")
+            throw ConfigParseError(.malformed, source: source, line: error.line, message: "not valid TOML: \(error.message)")
         }
         var flattener = Flattener(source: source, limits: limits)
         flattener.add(table, prefix: "", depth: 0)
@@ -60,7 +55,7 @@ public enum KataConfigParser {
             problems.append(ParseSupport.problem(source, path, "\(why); skipped"))
         }
 
-        mutating func add(_ table: TOMLTable, prefix: String, depth: Int) {
+        mutating func add(_ table: [String: TOMLValue], prefix: String, depth: Int) {
             guard depth < limits.maxDepth else {
                 skip(prefix, "tables nested deeper than \(limits.maxDepth)")
                 return
@@ -76,34 +71,41 @@ public enum KataConfigParser {
                     skip(path, "key '\(key.prefix(60))' is not a plain TOML key")
                     continue
                 }
-                if let nested = value.table {
+                switch value {
+                case .table(let nested):
                     add(nested, prefix: path, depth: depth + 1)
-                } else if let array = value.array {
+                case .array(let array):
                     var items: [String] = []
                     for item in array {
                         guard let text = scalar(item) else {
-                            skip(path, item.table != nil ? "an array of tables is not a Kata setting" : "an array holding \(item.type) items")
+                            if case .table = item {
+                                skip(path, "an array of tables is not a Kata setting")
+                            } else {
+                                skip(path, "an array holding \(item.kind) items")
+                            }
                             items = []
                             break
                         }
                         items.append(text)
                     }
                     if items.count == array.count { config.lists[path] = items }
-                } else if let text = scalar(value) {
-                    config.values[path] = text
-                } else {
-                    skip(path, "a \(value.type) value is not a Kata setting")
+                default:
+                    if let text = scalar(value) {
+                        config.values[path] = text
+                    } else {
+                        skip(path, "a \(value.kind) value is not a Kata setting")
+                    }
                 }
             }
         }
 
         /// A string (as it is, unquoted), boolean, integer or float as text; nil for anything else.
-        func scalar(_ value: any TOMLValueConvertible) -> String? {
-            switch value.type {
-            case .string: value.string
-            case .bool: value.bool.map { $0 ? "true" : "false" }
-            case .int: value.int.map { String($0) }
-            case .double: value.double.map { String($0) }
+        func scalar(_ value: TOMLValue) -> String? {
+            switch value {
+            case .string(let s): s
+            case .bool(let b): b ? "true" : "false"
+            case .integer(let n): String(n)
+            case .float(let d): String(d)
             default: nil
             }
         }
