@@ -3,8 +3,8 @@ import Lab
 
 /// What a guest prints on its serial console: the probe's begin/end-marked JSON among kernel messages.
 func fuzz(_ data: Data) {
-    _ = ObservedProbe.extract(Array(data), begin: "@@BULKHEAD-PROBE-BEGIN-fuzz@@", end: "@@BULKHEAD-PROBE-END-fuzz@@")
-    _ = ObservedProbe.decode(Array(data))
+    _ = ProbeOutputParser.extract(Array(data), begin: "@@BULKHEAD-PROBE-BEGIN-fuzz@@", end: "@@BULKHEAD-PROBE-END-fuzz@@")
+    _ = ProbeOutputParser.decode(Array(data))
 }
 
 // The libFuzzer entry point: the one place outside the package targets where a pointer is touched (the C ABI
