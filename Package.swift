@@ -305,7 +305,7 @@ let package = Package(
         // The built `bulkhead` binary run from outside (strace, snapshots, replays).
         .testTarget(name: "EndToEndTests", dependencies: ["BulkheadTestSupport"]),
         // The format readers on their own: the XML reader against libxml2 (Foundation's XMLParser) on real documents.
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "BulkheadTestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "BulkheadTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: [
