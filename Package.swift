@@ -164,7 +164,7 @@ let package = Package(
             dependencies: [
                 "BulkheadModel", "Formats", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
                 "Checks", "Assessment", "Reporting", "Store", "Lab", "SafeFiles", "FleetAgent", "FleetProtocol",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
@@ -264,7 +264,8 @@ let package = Package(
             name: "DiscoveryTests", dependencies: ["Discovery", "Formats", "BulkheadModel", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "BulkheadTestSupport"]),
         .testTarget(
-            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel", "Reporting", "BulkheadTestSupport"],
+            name: "VendorEvidenceTests",
+            dependencies: ["VendorEvidence", "BulkheadModel", "Reporting", "BulkheadTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
