@@ -241,6 +241,14 @@ public enum PatchFindings {
         }
         pending.sort { $0.name < $1.name }
         otherUpdates.sort()
+        // A package no list on the host carries (installed from elsewhere, or its source not configured): its
+        // updates cannot be seen here, so it never passes as "up to date".
+        let unlisted = dpkg.filter { sources.newestAny[$0.name] == nil }.map(\.name).sorted()
+        if packages != nil, !unlisted.isEmpty, unlisted.count == dpkg.count {
+            return inconclusive(
+                "none of \(subject)'s packages (\(unlisted.joined(separator: ", "))) is in a source list on the host (installed from elsewhere, or its source not configured): its updates cannot be seen here",
+                sources.evidence)
+        }
         let lists = sources.lists.filter(\.security).count
         var notes: [String] = []
         if !otherUpdates.isEmpty {
@@ -249,6 +257,11 @@ public enum PatchFindings {
             )
         }
         if !unreadSecurity.isEmpty { notes.append("security list(s) not read: \(unreadSecurity.joined(separator: ", "))") }
+        if !unlisted.isEmpty {
+            notes.append(
+                "\(unlisted.count) installed package(s) in no source list, their updates not visible here (\(unlisted.prefix(10).joined(separator: ", "))\(unlisted.count > 10 ? " …" : ""))"
+            )
+        }
         let noteText = notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
         if pending.isEmpty {
             let observed =

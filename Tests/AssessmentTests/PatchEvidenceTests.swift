@@ -167,6 +167,17 @@ import VendorEvidence
             if p.name.hasPrefix("qemu-") { p.version = "1:7.2+dfsg-7+deb12u14" }
             return p
         }
+        // A QEMU installed from elsewhere (a package no list on the host carries) is not seen as up to date.
+        let local =
+            Self.machine.filter { !$0.name.hasPrefix("qemu-") } + [
+                InstalledPackage(name: "qemu-system-x86", version: "1:9.9.9-local", architecture: "amd64", manager: "dpkg").renamed("qemu-kvm")
+            ]
+        let f = try #require(try qemuFinding(local))
+        if case .inconclusive(let why) = f.outcome {
+            #expect(why.contains("none of qemu's packages (qemu-kvm) is in a source list on the host"))
+        } else {
+            Issue.record("a mechanism whose packages no list carries must be inconclusive, not \(f.outcome)")
+        }
         let stale = try #require(try qemuFinding(old))
         #expect(stale.outcome == .fail)
         #expect(stale.observed?.contains("qemu-system-x86 1:7.2+dfsg-7+deb12u14 → 1:7.2+dfsg-7+deb12u15") == true)
@@ -206,6 +217,14 @@ import VendorEvidence
         let c1606 = report.hostControls?.first { $0.verdict.control == .ism1606 }
         #expect(c1606?.verdict.status != .satisfied)
         #expect(c1606?.findings.contains { $0.checkID == PatchFindings.pendingCheckID } == true)
+    }
+}
+
+extension InstalledPackage {
+    fileprivate func renamed(_ name: String) -> InstalledPackage {
+        var p = self
+        p.name = name
+        return p
     }
 }
 
