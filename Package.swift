@@ -163,7 +163,7 @@ let package = Package(
             dependencies: [
                 "BulkheadModel", "Formats", "HostInspection", "Discovery", "VendorEvidence", "Census", "Advisories",
                 "Checks", "Assessment", "Reporting", "Store", "Lab", "SafeFiles", "FleetAgent", "FleetProtocol",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
             swiftSettings: strict),
@@ -263,7 +263,8 @@ let package = Package(
             name: "DiscoveryTests", dependencies: ["Discovery", "Formats", "BulkheadModel", "BulkheadTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "BulkheadModel", "BulkheadTestSupport"]),
         .testTarget(
-            name: "VendorEvidenceTests", dependencies: ["VendorEvidence", "BulkheadModel", "Reporting", "BulkheadTestSupport"],
+            name: "VendorEvidenceTests",
+            dependencies: ["VendorEvidence", "BulkheadModel", "Reporting", "BulkheadTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "AssessmentTests",
@@ -304,7 +305,7 @@ let package = Package(
         // The built `bulkhead` binary run from outside (strace, snapshots, replays).
         .testTarget(name: "EndToEndTests", dependencies: ["BulkheadTestSupport"]),
         // The format readers on their own: the XML reader against libxml2 (Foundation's XMLParser) on real documents.
-        .testTarget(name: "FormatsTests", dependencies: ["Formats", "BulkheadTestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "BulkheadTestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AdvisoriesTests",
             dependencies: [

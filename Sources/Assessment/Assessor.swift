@@ -99,7 +99,8 @@ public struct Assessor: Sendable {
         }
         // ISM-1606 for the host from patch evidence (pending security updates, running kernel), never from
         // release support alone.
-        let patchFindings = PatchFindings.findings(evidence: evidence, now: asOf)
+        let patchFindings = PatchFindings.findings(
+            evidence: evidence, now: asOf, mechanisms: discovery.mechanisms, aliases: AdvisoryAliases.all(catalog))
         attach(checkReport.findings + advisoryFindings + patchFindings + plan.extraFindings, to: &report)
         report.hostControls = (report.hostControls ?? []) + [operatingSystem]
         ClassificationScope.apply(to: &report, profile: profile, ism: ismCatalog)

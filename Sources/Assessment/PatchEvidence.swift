@@ -1,16 +1,18 @@
-import Advisories
+public import Advisories
 public import BulkheadModel
 import Formats
 public import Foundation
 public import HostInspection
 import VendorEvidence
 
-/// What ISM-1606's host patch evidence reads: the apt lists directory (listed), then the security sources'
-/// `Packages` lists and their `InRelease` files in it — metadata already on the host, never fetched.
+/// What ISM-1606's patch evidence reads: the apt lists directory (listed), then every `Packages` list in it
+/// (plain, `.gz` or apt's own `.lz4`) and each suite's `InRelease` — metadata already on the host, never fetched.
 public struct PatchEvidenceNeed: EvidenceNeed {
     public static let aptLists = "/var/lib/apt/lists"
-    /// A security `Packages` list is a few MiB; the bound refuses a runaway file.
+    /// A list as stored (Debian 12's main `Packages.lz4` is 19 MB); the bound refuses a runaway file.
     public static let listLimit = 64 << 20
+    /// A list once decompressed (Debian 12's main list is 50 MB, Ubuntu's universe about 60 MB).
+    public static let plainLimit = 160 << 20
 
     /// True for the first step (list the directory); the second step reads the lists the listing named.
     public let listing: Bool
@@ -24,178 +26,337 @@ public struct PatchEvidenceNeed: EvidenceNeed {
             return request
         }
         guard let names = try? evidence.files.list(Self.aptLists) else { return request }
-        for name in Self.securityLists(names) {
+        var releases: Set<String> = []
+        for name in Self.packageLists(names) {
             request.read("\(Self.aptLists)/\(name)", limit: Self.listLimit)
-            if let release = Self.releaseFile(of: name, in: names) {
-                request.read("\(Self.aptLists)/\(release)", limit: 1 << 20)
-            }
+            if let release = Self.releaseFile(of: name, in: names) { releases.insert(release) }
         }
+        for release in releases.sorted() { request.read("\(Self.aptLists)/\(release)", limit: 1 << 20) }
         return request
     }
 
-    /// The `Packages` lists of security sources (`…-security_…_Packages`), plain or gzip-compressed.
+    /// The `Packages` lists Bulkhead reads: plain, gzip or LZ4 (apt's default for stored lists).
+    static func packageLists(_ names: [String]) -> [String] {
+        names.filter { $0.hasSuffix("_Packages") || $0.hasSuffix("_Packages.gz") || $0.hasSuffix("_Packages.lz4") }.sorted()
+    }
+
+    /// The security sources' lists among them (`…-security_…_Packages`, any compression read).
     static func securityLists(_ names: [String]) -> [String] {
-        names.filter { ($0.hasSuffix("_Packages") || $0.hasSuffix("_Packages.gz")) && $0.contains("security") }.sorted()
+        packageLists(names).filter(isSecurity)
     }
 
-    /// Security lists in a compression Bulkhead does not read (apt's `.lz4`, `.xz`): named, never guessed at.
+    /// A list of a security suite: its suite (`bookworm-security`, `jammy-security`, `updates` of
+    /// security.debian.org's old layout) or its archive (`debian-security`) says so.
+    static func isSecurity(_ name: String) -> Bool { name.contains("security") }
+
+    /// Lists in a compression Bulkhead does not read (`.xz`, `.zst`, `.bz2`, `.lzma`): named, never guessed at.
     static func unreadableLists(_ names: [String]) -> [String] {
-        names.filter { ($0.hasSuffix("_Packages.lz4") || $0.hasSuffix("_Packages.xz")) && $0.contains("security") }.sorted()
+        names.filter { name in
+            ["_Packages.xz", "_Packages.zst", "_Packages.bz2", "_Packages.lzma"].contains { name.hasSuffix($0) }
+        }.sorted()
     }
 
-    /// `…_dists_bookworm-security_main_binary-amd64_Packages` → `…_dists_bookworm-security_InRelease`.
-    static func releaseFile(of list: String, in names: [String]) -> String? {
+    /// `…_dists_bookworm-security_main_binary-amd64_Packages` → `bookworm-security`.
+    static func suite(of list: String) -> String? {
         guard let range = list.range(of: "_dists_") else { return nil }
-        let rest = list[range.upperBound...]
-        guard let suite = rest.split(separator: "_").first else { return nil }
-        let candidate = String(list[..<range.upperBound]) + suite + "_InRelease"
-        // (the suite is the first `_`-separated field after `_dists_`; the list's own suffix does not matter)
-        return names.contains(candidate) ? candidate : nil
+        return list[range.upperBound...].split(separator: "_").first.map(String.init)
+    }
+
+    /// `…_dists_bookworm-security_main_binary-amd64_Packages` → `…_dists_bookworm-security_InRelease`
+    /// (or `Release` when the suite has no InRelease).
+    static func releaseFile(of list: String, in names: [String]) -> String? {
+        guard let range = list.range(of: "_dists_"), let suite = suite(of: list) else { return nil }
+        let base = String(list[..<range.upperBound]) + suite
+        return [base + "_InRelease", base + "_Release"].first { names.contains($0) }
     }
 }
 
-/// ISM-1606 host findings from patch evidence (never from release support alone): pending security
-/// updates (installed versus the newest version in the security sources' lists on the host) and the
-/// running kernel versus the newest installed kernel package.
-public enum PatchFindings {
-    public static let pendingCheckID = "patch.pending-security-updates"
-    public static let kernelCheckID = "patch.running-kernel"
-    /// ISM-1606's shortest deadline (critical or exploited): a pending update older than this may be overdue.
-    public static let criticalWindow: TimeInterval = 48 * 3600
-
-    public static func findings(evidence: HostEvidence, now: Date) -> [Finding] {
-        [pendingUpdates(evidence: evidence, now: now), runningKernel(evidence: evidence)]
+/// The apt lists on the host, read once: per package the newest version in a security suite and the newest
+/// in any suite, each with the list it came from and that list's `Date:`.
+struct AptSources {
+    struct Candidate {
+        var version: DebianVersion
+        var list: String
+        var date: Date?
     }
-
-    static func finding(_ id: String, _ outcome: Outcome, observed: String?, expected: String, evidence: [Evidence])
-        -> Finding
-    {
-        Finding(
-            checkID: id, subject: "host", outcome: outcome, observed: observed, expected: expected, severity: .high,
-            controls: [.ism1606], evidence: evidence)
+    struct List {
+        var name: String
+        var suite: String
+        var security: Bool
+        var date: Date?
+        var stanzas: Int
     }
+    var lists: [List] = []
+    /// Lists that were named but not read, with why (compression, corruption, size).
+    var unread: [(name: String, reason: String)] = []
+    var newestSecurity: [String: Candidate] = [:]
+    var newestAny: [String: Candidate] = [:]
+    var evidence: [Evidence] = []
 
-    static func pendingUpdates(evidence: HostEvidence, now: Date) -> Finding {
-        let expected =
-            "no security update pending in the host's security sources past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)"
-        let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
-        guard !dpkg.isEmpty else {
-            let rpm = evidence.facts.packages.contains { $0.manager == "rpm" }
-            return finding(
-                pendingCheckID,
-                .inconclusive(
-                    reason: rpm
-                        ? "an rpm host: comparing installed packages with the dnf metadata on the host is not implemented yet"
-                        : "no installed package inventory: pending updates cannot be judged"),
-                observed: nil, expected: expected, evidence: [])
+    var securityListsRead: Int { lists.filter(\.security).count }
+    var securityListsUnread: [String] { unread.map(\.name).filter(PatchEvidenceNeed.isSecurity) }
+
+    /// nil when the lists directory was not readable.
+    static func load(_ host: HostEvidence, wanted: Set<String>) -> AptSources? {
+        let files = host.files
+        guard let names = try? files.list(PatchEvidenceNeed.aptLists) else { return nil }
+        var out = AptSources()
+        for name in PatchEvidenceNeed.unreadableLists(names) {
+            out.unread.append(
+                (
+                    name,
+                    "compressed in a form Bulkhead does not read (xz, zstd, bzip2): set apt's Acquire::CompressionTypes::Order or compare with `apt list --upgradable`"
+                ))
         }
-        let files = evidence.files
-        guard let names = try? files.list(PatchEvidenceNeed.aptLists) else {
-            return finding(
-                pendingCheckID, .inconclusive(reason: "\(PatchEvidenceNeed.aptLists) was not readable: no source lists to compare with"),
-                observed: nil, expected: expected, evidence: [])
-        }
-        let lists = PatchEvidenceNeed.securityLists(names)
-        let compressed = PatchEvidenceNeed.unreadableLists(names)
-        if lists.isEmpty, !compressed.isEmpty {
-            return finding(
-                pendingCheckID,
-                .inconclusive(
-                    reason:
-                        "the security source lists are compressed in a form Bulkhead does not read (\(compressed.joined(separator: ", "))): set Acquire::GzipIndexes or no compression for apt, or compare with `apt list --upgradable`"
-                ),
-                observed: nil, expected: expected, evidence: [])
-        }
-        guard !lists.isEmpty else {
-            return finding(
-                pendingCheckID,
-                .inconclusive(
-                    reason:
-                        "no security source list in \(PatchEvidenceNeed.aptLists) (no …security…_Packages): run `apt-get update` with the security source configured, or the host takes no security updates"
-                ),
-                observed: nil, expected: expected, evidence: [])
-        }
-        var newest: [String: DebianVersion] = [:]
-        var evidenceList: [Evidence] = []
-        var oldestList: Date?
-        for name in lists {
+        for name in PatchEvidenceNeed.packageLists(names) {
             let path = "\(PatchEvidenceNeed.aptLists)/\(name)"
-            guard let text = listText(files, path) else { continue }
-            for (package, version) in packageVersions(text) {
-                if let current = newest[package], current >= version { continue }
-                newest[package] = version
+            let bytes: [UInt8]
+            do {
+                bytes = try PatchFindings.listBytes(files, path)
+            } catch {
+                out.unread.append((name, "\(error)"))
+                continue
             }
             var date: Date?
             if let release = PatchEvidenceNeed.releaseFile(of: name, in: names),
                 let r = try? files.readText("\(PatchEvidenceNeed.aptLists)/\(release)", limit: 1 << 20)
             {
-                date = releaseDate(r)
+                date = PatchFindings.releaseDate(r)
             }
-            if let d = date { oldestList = min(oldestList ?? d, d) }
-            evidenceList.append(
+            let security = PatchEvidenceNeed.isSecurity(name)
+            let versions = PatchFindings.packageVersions(bytes, wanted: wanted)
+            for (package, version) in versions.versions {
+                let candidate = Candidate(version: version, list: name, date: date)
+                if security, newer(candidate, than: out.newestSecurity[package]) { out.newestSecurity[package] = candidate }
+                if newer(candidate, than: out.newestAny[package]) { out.newestAny[package] = candidate }
+            }
+            let suite = PatchEvidenceNeed.suite(of: name) ?? name
+            out.lists.append(List(name: name, suite: suite, security: security, date: date, stanzas: versions.stanzas))
+            out.evidence.append(
                 Evidence(
-                    claim: "security source list \(name)" + (date.map { ", generated \(CalendarDate.format($0))" } ?? ""),
-                    source: .file(path: path, sha256: nil), observedAt: evidence.collectedAt, confidence: .high))
-        }
-        var pending: [(String, String, String)] = []
-        for pkg in dpkg {
-            guard let candidate = newest[pkg.name], let installed = DebianVersion(pkg.version), candidate > installed else { continue }
-            pending.append((pkg.name, pkg.version, candidate.description))
-        }
-        pending.sort { $0.0 < $1.0 }
-        if pending.isEmpty {
-            return finding(
-                pendingCheckID, .pass, observed: "every installed package is at or above the version in the \(lists.count) security list(s)",
-                expected: expected, evidence: evidenceList)
-        }
-        let shown = pending.prefix(20).map { "\($0.0) \($0.1) → \($0.2)" }.joined(separator: ", ")
-        let more = pending.count > 20 ? " and \(pending.count - 20) more" : ""
-        guard let listDate = oldestList else {
-            return finding(
-                pendingCheckID,
-                .inconclusive(reason: "\(pending.count) security update(s) pending (\(shown)\(more)); their age is unknown (no InRelease date)"),
-                observed: nil, expected: expected, evidence: evidenceList)
-        }
-        let age = now.timeIntervalSince(listDate)
-        let days =
-            age < 72 * 3600 ? "\(FactValue.format((max(0, age) / 360).rounded() / 10)) hours" : "\(FactValue.format(age / 86400)) days"
-        let observed =
-            "\(pending.count) security update(s) pending (\(shown)\(more)); available since at least \(CalendarDate.format(listDate)) (\(days))"
-        if age >= criticalWindow { return finding(pendingCheckID, .fail, observed: observed, expected: expected, evidence: evidenceList) }
-        return finding(
-            pendingCheckID, .inconclusive(reason: observed + ", inside the 48-hour window: not yet overdue"), observed: observed,
-            expected: expected, evidence: evidenceList)
-    }
-
-    /// A list's text, gunzipped when it ends in `.gz` (bounded both ways).
-    static func listText(_ files: RecordedFiles, _ path: String) -> String? {
-        guard let bytes = try? files.read(path, limit: PatchEvidenceNeed.listLimit) else { return nil }
-        if path.hasSuffix(".gz") {
-            guard
-                let plain = try? Gzip.decompress(
-                    Array(bytes), maxSize: PatchEvidenceNeed.listLimit, name: path)
-            else { return nil }
-            return String(decoding: plain, as: UTF8.self)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `Package:` / `Version:` pairs of a Debian `Packages` list.
-    static func packageVersions(_ text: String) -> [(String, DebianVersion)] {
-        var out: [(String, DebianVersion)] = []
-        var name: String?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.isEmpty {
-                name = nil
-            } else if line.hasPrefix("Package: ") {
-                name = String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces)
-            } else if line.hasPrefix("Version: "), let n = name,
-                let v = DebianVersion(String(line.dropFirst(9)).trimmingCharacters(in: .whitespaces))
-            {
-                out.append((n, v))
-            }
+                    claim: "\(security ? "security" : "package") source list \(name) (suite \(suite), \(versions.stanzas) packages)"
+                        + (date.map { ", generated \(CalendarDate.format($0))" } ?? ", no InRelease date"),
+                    source: .file(path: path, sha256: nil), observedAt: host.collectedAt, confidence: .high))
         }
         return out
+    }
+
+    /// A newer version wins; of two lists with the same version the older `Date:` (the longer it was
+    /// available) is kept.
+    static func newer(_ c: Candidate, than current: Candidate?) -> Bool {
+        guard let current else { return true }
+        if c.version != current.version { return c.version > current.version }
+        guard let a = c.date else { return false }
+        guard let b = current.date else { return true }
+        return a < b
+    }
+}
+
+/// ISM-1606 findings from patch evidence (never from release support alone): pending security updates
+/// (installed versus the newest version in the security sources' lists on the host), for the host and for
+/// each mechanism's own packages, and the running kernel versus the newest installed kernel package.
+public enum PatchFindings {
+    public static let pendingCheckID = "patch.pending-security-updates"
+    public static let kernelCheckID = "patch.running-kernel"
+    /// ISM-1606's deadlines: 48 hours (critical or exploited), two weeks (internet-facing), one month (others).
+    public static let criticalWindow: TimeInterval = 48 * 3600
+    public static let internetFacingWindow: TimeInterval = 14 * 86400
+    public static let otherWindow: TimeInterval = 30 * 86400
+
+    public static func findings(
+        evidence: HostEvidence, now: Date, mechanisms: [IsolationMechanism] = [], aliases: [Advisories.ProductAliases] = []
+    ) -> [Finding] {
+        let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
+        let sources = dpkg.isEmpty ? nil : AptSources.load(evidence, wanted: Set(dpkg.map(\.name)))
+        var out = [pendingUpdates(evidence: evidence, now: now, sources: sources), runningKernel(evidence: evidence)]
+        for mechanism in mechanisms {
+            guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
+            let packages = BackportReader.installedPackages(of: alias, in: evidence.facts.packages)
+            guard !packages.isEmpty else { continue }
+            out.append(
+                pendingUpdates(
+                    evidence: evidence, now: now, sources: sources, packages: packages, subject: mechanism.product.rawValue))
+        }
+        return out
+    }
+
+    static func finding(
+        _ id: String, _ outcome: Outcome, observed: String?, expected: String, evidence: [Evidence], subject: String = "host"
+    ) -> Finding {
+        Finding(
+            checkID: id, subject: subject, outcome: outcome, observed: observed, expected: expected, severity: .high,
+            controls: [.ism1606], evidence: evidence)
+    }
+
+    static func pendingUpdates(evidence: HostEvidence, now: Date) -> Finding {
+        let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
+        let sources = dpkg.isEmpty ? nil : AptSources.load(evidence, wanted: Set(dpkg.map(\.name)))
+        return pendingUpdates(evidence: evidence, now: now, sources: sources)
+    }
+
+    /// `packages` nil: the host's whole dpkg inventory; otherwise a mechanism's packages, under `subject`.
+    static func pendingUpdates(
+        evidence: HostEvidence, now: Date, sources: AptSources?, packages: [InstalledPackage]? = nil, subject: String = "host"
+    ) -> Finding {
+        let expected =
+            "no security update pending in the host's security sources past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)"
+        func inconclusive(_ reason: String, _ evidence: [Evidence] = []) -> Finding {
+            finding(pendingCheckID, .inconclusive(reason: reason), observed: nil, expected: expected, evidence: evidence, subject: subject)
+        }
+        let dpkg = (packages ?? evidence.facts.packages).filter { $0.manager == "dpkg" }
+        guard !dpkg.isEmpty else {
+            let rpm = (packages ?? evidence.facts.packages).contains { $0.manager == "rpm" }
+            return inconclusive(
+                rpm
+                    ? "an rpm host: comparing installed packages with the dnf metadata on the host is not implemented yet"
+                    : "no installed package inventory: pending updates cannot be judged")
+        }
+        guard let sources else {
+            return inconclusive("\(PatchEvidenceNeed.aptLists) was not readable: no source lists to compare with")
+        }
+        let unreadSecurity = sources.securityListsUnread
+        guard sources.securityListsRead > 0 else {
+            if !unreadSecurity.isEmpty {
+                let why = sources.unread.filter { unreadSecurity.contains($0.name) }.map { "\($0.name): \($0.reason)" }
+                return inconclusive("the security source lists were not read (\(why.joined(separator: "; ")))", sources.evidence)
+            }
+            return inconclusive(
+                "no security source list in \(PatchEvidenceNeed.aptLists) (no …security…_Packages): run `apt-get update` with the security source configured, or the host takes no security updates",
+                sources.evidence)
+        }
+        struct Pending {
+            var name: String
+            var installed: String
+            var candidate: AptSources.Candidate
+        }
+        var pending: [Pending] = []
+        var otherUpdates: [String] = []
+        for pkg in dpkg {
+            guard let installed = DebianVersion(pkg.version) else { continue }
+            if let candidate = sources.newestSecurity[pkg.name], candidate.version > installed {
+                pending.append(Pending(name: pkg.name, installed: pkg.version, candidate: candidate))
+            } else if let any = sources.newestAny[pkg.name], any.version > installed {
+                otherUpdates.append("\(pkg.name) \(pkg.version) → \(any.version) (\(PatchEvidenceNeed.suite(of: any.list) ?? any.list))")
+            }
+        }
+        pending.sort { $0.name < $1.name }
+        otherUpdates.sort()
+        // A package no list on the host carries (installed from elsewhere, or its source not configured): its
+        // updates cannot be seen here, so it never passes as "up to date".
+        let unlisted = dpkg.filter { sources.newestAny[$0.name] == nil }.map(\.name).sorted()
+        if packages != nil, !unlisted.isEmpty, unlisted.count == dpkg.count {
+            return inconclusive(
+                "none of \(subject)'s packages (\(unlisted.joined(separator: ", "))) is in a source list on the host (installed from elsewhere, or its source not configured): its updates cannot be seen here",
+                sources.evidence)
+        }
+        let lists = sources.lists.filter(\.security).count
+        var notes: [String] = []
+        if !otherUpdates.isEmpty {
+            notes.append(
+                "\(otherUpdates.count) other update(s) from non-security suites (\(otherUpdates.prefix(10).joined(separator: ", "))\(otherUpdates.count > 10 ? " and \(otherUpdates.count - 10) more" : ""))"
+            )
+        }
+        if !unreadSecurity.isEmpty { notes.append("security list(s) not read: \(unreadSecurity.joined(separator: ", "))") }
+        if !unlisted.isEmpty {
+            notes.append(
+                "\(unlisted.count) installed package(s) in no source list, their updates not visible here (\(unlisted.prefix(10).joined(separator: ", "))\(unlisted.count > 10 ? " …" : ""))"
+            )
+        }
+        let noteText = notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")
+        if pending.isEmpty {
+            let observed =
+                "every installed package\(packages == nil ? "" : " of \(subject)") is at or above the version in the \(lists) security list(s)"
+                + noteText
+            if !unreadSecurity.isEmpty {
+                return finding(
+                    pendingCheckID, .inconclusive(reason: observed + ": an unread security list may hold a pending update"), observed: observed,
+                    expected: expected, evidence: sources.evidence, subject: subject)
+            }
+            return finding(pendingCheckID, .pass, observed: observed, expected: expected, evidence: sources.evidence, subject: subject)
+        }
+        let shown = pending.prefix(20).map { "\($0.name) \($0.installed) → \($0.candidate.version)" }.joined(separator: ", ")
+        let more = pending.count > 20 ? " and \(pending.count - 20) more" : ""
+        let dates = pending.compactMap(\.candidate.date)
+        guard let oldest = dates.min() else {
+            return inconclusive(
+                "\(pending.count) security update(s) pending (\(shown)\(more)); their age is unknown (no InRelease date)\(noteText)",
+                sources.evidence)
+        }
+        let age = now.timeIntervalSince(oldest)
+        let observed =
+            "\(pending.count) security update(s) pending (\(shown)\(more)); available since at least \(CalendarDate.format(oldest)) (\(ageText(age))): \(timelines(age))\(noteText)"
+        if age >= criticalWindow {
+            return finding(pendingCheckID, .fail, observed: observed, expected: expected, evidence: sources.evidence, subject: subject)
+        }
+        return finding(
+            pendingCheckID, .inconclusive(reason: observed + ", inside the 48-hour window: not yet overdue"), observed: observed,
+            expected: expected, evidence: sources.evidence, subject: subject)
+    }
+
+    static func ageText(_ age: TimeInterval) -> String {
+        age < 72 * 3600 ? "\(FactValue.format((max(0, age) / 360).rounded() / 10)) hours" : "\(FactValue.format((age / 8640).rounded() / 10)) days"
+    }
+
+    /// Which of ISM-1606's timelines an update this old has passed. The apt lists carry no severity, so the
+    /// shortest (48 hours, critical or exploited) is the one a pending update is judged against.
+    static func timelines(_ age: TimeInterval) -> String {
+        if age >= otherWindow { return "past every ISM-1606 timeline (48 hours critical or exploited, 2 weeks internet-facing, 1 month otherwise)" }
+        if age >= internetFacingWindow {
+            return "past the 48-hour (critical or exploited) and 2-week (internet-facing) timelines, inside the 1-month one"
+        }
+        if age >= criticalWindow {
+            return
+                "past the 48-hour timeline for critical or exploited vulnerabilities (the apt lists carry no severity, so the shortest applies), inside the 2-week and 1-month ones"
+        }
+        return "inside every ISM-1606 timeline"
+    }
+
+    /// A list's bytes, decompressed by its name (`.gz`, `.lz4`), bounded both ways.
+    static func listBytes(_ files: RecordedFiles, _ path: String) throws -> [UInt8] {
+        let bytes = Array(try files.read(path, limit: PatchEvidenceNeed.listLimit))
+        if path.hasSuffix(".gz") { return try Gzip.decompress(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path) }
+        if path.hasSuffix(".lz4") { return try LZ4.decompress(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path) }
+        return bytes
+    }
+
+    /// A list's text (tests and callers that want it whole).
+    static func listText(_ files: RecordedFiles, _ path: String) -> String? {
+        (try? listBytes(files, path)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `Package:` / `Version:` pairs of a Debian `Packages` list, over its bytes (a 50 MB list is not turned
+    /// into a String); only the `wanted` packages' versions are kept, every stanza is counted.
+    static func packageVersions(_ bytes: [UInt8], wanted: Set<String>?) -> (versions: [(String, DebianVersion)], stanzas: Int) {
+        var out: [(String, DebianVersion)] = []
+        var stanzas = 0
+        var name: String?
+        var i = 0
+        let n = bytes.count
+        let package = Array("Package:".utf8)
+        let version = Array("Version:".utf8)
+        func value(_ from: Int, _ to: Int) -> String {
+            String(decoding: bytes[from..<to], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+        while i < n {
+            let end = bytes[i...].firstIndex(of: 0x0A) ?? n
+            if end == i {
+                name = nil
+            } else if bytes[i..<end].starts(with: package) {
+                let v = value(i + package.count, end)
+                stanzas += 1
+                name = wanted.map { $0.contains(v) } ?? true ? v : nil
+            } else if let current = name, bytes[i..<end].starts(with: version), let v = DebianVersion(value(i + version.count, end)) {
+                out.append((current, v))
+                name = nil
+            }
+            i = end + 1
+        }
+        return (out, stanzas)
+    }
+
+    /// The same over text.
+    static func packageVersions(_ text: String) -> [(String, DebianVersion)] {
+        packageVersions(Array(text.utf8), wanted: nil).versions
     }
 
     /// The `Date:` of an InRelease file (RFC 2822, UTC).

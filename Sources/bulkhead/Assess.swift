@@ -31,7 +31,8 @@ struct Assess: AsyncParsableCommand {
             a verdict line per control. It fits 100 columns; each ISM-1460 fact's source and date is shown with \
             --evidence-detail (and always in the HTML and JSON). Colour on a terminal unless NO_COLOR is set or \
             --no-color is given.
-            --output DIR writes every report format (it refuses to replace existing reports unless --force); \
+            --output DIR writes every report format, and beside the OSCAL results the OSCAL assessment plan they import \
+            (it refuses to replace existing reports unless --force); \
             --bundle DIR also writes a signed evidence bundle holding the host snapshot, the facts, the results and \
             every report (verify it with `bulkhead verify`).
             --fail-on is a verdict gate (notSatisfied: any verdict notSatisfied; partiallySatisfied: also \

@@ -22,7 +22,8 @@ struct CatalogOptions: ParsableArguments {
     @Option(
         name: .customLong("evidence"),
         help: ArgumentHelp(
-            "Merge the organisation's own evidence from FILE (docs/catalog-format.md, \"Evidence files\"). Repeatable.", valueName: "FILE"))
+            "Merge the organisation's own evidence from FILE (docs/catalog-format.md, \"Evidence files\"); each attestation's document (document.path) is hashed and checked, and one not checked is confidence low. Repeatable.",
+            valueName: "FILE"))
     var evidenceFiles: [String] = []
 
     @Option(
@@ -45,10 +46,14 @@ struct CatalogOptions: ParsableArguments {
     func catalog() -> Catalog { loadCatalog(directories: catalogDirectories) }
 
     /// Attested facts from every --evidence file; a bad file stops the command with its file and field.
+    /// Each attestation's document is hashed and checked: a different document (a conflict) or none makes
+    /// its facts confidence low, and a conflict or an unreadable document is printed.
     func attestations(_ catalog: Catalog) throws -> [CriterionFact] {
         var facts: [CriterionFact] = []
         for path in evidenceFiles {
-            facts += try EvidenceFile.load(path: path, catalog: catalog).facts
+            let file = try EvidenceFile.load(path: path, catalog: catalog, digest: DocumentDigest.sha256)
+            for problem in file.problems { printError("warning: \(path): \(problem)") }
+            facts += file.facts
         }
         return facts
     }

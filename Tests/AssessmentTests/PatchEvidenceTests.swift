@@ -83,9 +83,105 @@ import VendorEvidence
         let none = pending(try evidence(lists: [:], packages: Self.installed), now: "2026-12-02")
         guard case .inconclusive(let why) = none.outcome else { Issue.record("no lists must be inconclusive"); return }
         #expect(why.contains("no security source list"))
+        // An xz list is named as unread, never guessed at (Bulkhead has no xz decoder).
+        let xz = pending(try evidence(lists: [Self.securityList + ".xz": nil], packages: Self.installed), now: "2026-12-02")
+        guard case .inconclusive(let why2) = xz.outcome else { Issue.record("xz lists must be inconclusive"); return }
+        #expect(why2.contains("not read") && why2.contains(".xz") && why2.contains("xz, zstd"))
+        // An LZ4 list is read now; one that is only a frame magic is corrupt, so unread, and says why.
         let lz4 = pending(try evidence(lists: [Self.securityList + ".lz4": nil], packages: Self.installed), now: "2026-12-02")
-        guard case .inconclusive(let why2) = lz4.outcome else { Issue.record("lz4 lists must be inconclusive"); return }
-        #expect(why2.contains("compressed") && why2.contains(".lz4"))
+        guard case .inconclusive(let why3) = lz4.outcome else { Issue.record("a corrupt lz4 list must be inconclusive"); return }
+        #expect(why3.contains(".lz4") && why3.contains("truncated LZ4 frame"))
+    }
+
+    // MARK: apt's own LZ4 lists (ChecksTests/Fixtures/apt/lists-lz4: this machine's three suites)
+
+    static let lz4Lists = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ChecksTests/Fixtures/apt/lists-lz4")
+    /// This machine's dpkg-query -W on 2026-12-02 (PROVENANCE).
+    static let machine = [
+        ("ca-certificates", "20230311+deb12u1"), ("curl", "7.88.1-10+deb12u14"), ("libc6", "2.36-9+deb12u14"),
+        ("libssl3", "3.0.19-1~deb12u2"), ("openssl", "3.0.19-1~deb12u2"), ("openssh-client", "1:9.2p1-2+deb12u6"),
+        ("qemu-system-common", "1:7.2+dfsg-7+deb12u18+b3"), ("qemu-system-x86", "1:7.2+dfsg-7+deb12u18+b3"),
+        ("tzdata", "2025b-0+deb12u2"),
+    ].map { InstalledPackage(name: $0.0, version: $0.1, architecture: "amd64", manager: "dpkg") }
+
+    func lz4Evidence(_ packages: [InstalledPackage] = machine) throws -> HostEvidence {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.lz4Lists.path)
+        return try evidence(lists: Dictionary(uniqueKeysWithValues: names.map { ($0, Self.lz4Lists.appendingPathComponent($0)) }), packages: packages)
+    }
+
+    @Test func aptsLZ4ListsAreReadAndSecurityUpdatesToldFromOtherSuites() throws {
+        let e = try lz4Evidence()
+        let f = pending(e, now: "2026-12-03")
+        #expect(f.outcome == .fail)
+        let observed = try #require(f.observed)
+        #expect(observed.contains("5 security update(s) pending"))
+        for update in [
+            "ca-certificates 20230311+deb12u1 → 20250419~deb12u2", "libssl3 3.0.19-1~deb12u2 → 3.0.22-1~deb12u2",
+            "openssl 3.0.19-1~deb12u2 → 3.0.22-1~deb12u2", "openssh-client 1:9.2p1-2+deb12u6 → 1:9.2p1-2+deb12u9",
+            "tzdata 2025b-0+deb12u2 → 2026f-0+deb12u1",
+        ] {
+            #expect(observed.contains(update), "\(update)")
+        }
+        // curl's newer version is in the point release (bookworm), not the security suite: shown, not counted.
+        #expect(observed.contains("1 other update(s) from non-security suites (curl 7.88.1-10+deb12u14 → 7.88.1-10+deb12u15 (bookworm))"))
+        // qemu is newer than the security suite's; libc6 equals the point release's.
+        #expect(!observed.contains("qemu-system-x86 1:") && !observed.contains("libc6 "))
+        #expect(observed.contains("available since at least 2026-11-30") && observed.contains("past the 48-hour timeline"))
+        // Every list read is evidence, with its suite, package count and date.
+        let claims = f.evidence.map(\.claim)
+        #expect(claims.count == 3)
+        #expect(claims.contains { $0.contains("security source list") && $0.contains("bookworm-security") && $0.contains("9 packages") })
+        #expect(claims.contains { $0.contains("suite bookworm-updates") && $0.contains("2026-11-30") })
+        #expect(claims.contains { $0.contains("suite bookworm,") && $0.contains("2026-07-11") })
+    }
+
+    @Test func thePendingUpdatesAgeIsSetAgainstEachISMTimeline() throws {
+        let e = try lz4Evidence()
+        #expect(
+            pending(e, now: "2026-12-20").observed?.contains("past the 48-hour (critical or exploited) and 2-week (internet-facing) timelines")
+                == true)
+        #expect(pending(e, now: "2027-01-05").observed?.contains("past every ISM-1606 timeline") == true)
+        #expect(pending(e, now: "2027-01-05").outcome == .fail)
+        if case .inconclusive(let why) = pending(e, now: "2026-12-01").outcome {
+            #expect(why.contains("inside the 48-hour window"))
+        } else {
+            Issue.record("a day-old list cannot show an update overdue")
+        }
+    }
+
+    @Test func eachMechanismsOwnPackagesAreJudgedToo() throws {
+        let qemu = IsolationMechanism(product: "qemu", name: "QEMU", role: .vmm, state: .installed)
+        let aliases = AdvisoryAliases.all(Support.catalog)
+        func qemuFinding(_ packages: [InstalledPackage]) throws -> Finding? {
+            PatchFindings.findings(evidence: try lz4Evidence(packages), now: CalendarDate.parse("2026-12-03")!, mechanisms: [qemu], aliases: aliases)
+                .first { $0.subject == "qemu" }
+        }
+        // This machine's QEMU (deb12u18+b3) is newer than the security suite's deb12u15: nothing pending for it.
+        let current = try #require(try qemuFinding(Self.machine))
+        #expect(current.outcome == .pass && current.controls == [.ism1606] && current.checkID == PatchFindings.pendingCheckID)
+        #expect(current.observed?.contains("of qemu") == true)
+        // An older QEMU: its own finding fails and names only its packages.
+        let old = Self.machine.map { p in
+            var p = p
+            if p.name.hasPrefix("qemu-") { p.version = "1:7.2+dfsg-7+deb12u14" }
+            return p
+        }
+        // A QEMU installed from elsewhere (a package no list on the host carries) is not seen as up to date.
+        let local =
+            Self.machine.filter { !$0.name.hasPrefix("qemu-") } + [
+                InstalledPackage(name: "qemu-system-x86", version: "1:9.9.9-local", architecture: "amd64", manager: "dpkg").renamed("qemu-kvm")
+            ]
+        let f = try #require(try qemuFinding(local))
+        if case .inconclusive(let why) = f.outcome {
+            #expect(why.contains("none of qemu's packages (qemu-kvm) is in a source list on the host"))
+        } else {
+            Issue.record("a mechanism whose packages no list carries must be inconclusive, not \(f.outcome)")
+        }
+        let stale = try #require(try qemuFinding(old))
+        #expect(stale.outcome == .fail)
+        #expect(stale.observed?.contains("qemu-system-x86 1:7.2+dfsg-7+deb12u14 → 1:7.2+dfsg-7+deb12u15") == true)
+        #expect(stale.observed?.contains("tzdata") == false)
     }
 
     @Test func aRunningKernelOlderThanTheInstalledOneMeansARebootIsPending() throws {
@@ -121,6 +217,14 @@ import VendorEvidence
         let c1606 = report.hostControls?.first { $0.verdict.control == .ism1606 }
         #expect(c1606?.verdict.status != .satisfied)
         #expect(c1606?.findings.contains { $0.checkID == PatchFindings.pendingCheckID } == true)
+    }
+}
+
+extension InstalledPackage {
+    fileprivate func renamed(_ name: String) -> InstalledPackage {
+        var p = self
+        p.name = name
+        return p
     }
 }
 

@@ -37,6 +37,107 @@ import Testing
         #expect(run.stdout.contains("'collected' is a required property"))
     }
 
+    // MARK: The assessment plan written beside the results
+
+    var planSchema: URL {
+        ReportSupport.sharedReference.appendingPathComponent("schemas/oscal/v1.1.2/oscal_assessment-plan_schema.json")
+    }
+
+    func profiled(_ toml: String) throws -> AssessmentReport {
+        var r = report
+        r.profile = try SystemProfile.parse(Data(toml.utf8), path: "/etc/bulkhead/bulkhead.toml")
+        return r
+    }
+
+    static let profileText = """
+        [system]
+        name = "Payments platform"
+        boundary = "kvm-host-01 and its guests"
+        security_plan = "https://intranet.example/ssp/payments-v3.pdf"
+        [assessor]
+        name = "A. Assessor\\u001b[31m\\nsecond line"
+        irap = "IRAP-1234"
+        [host]
+        classification = "PROTECTED"
+        """
+
+    @Test(.enabled(if: Tool.runsPython(importing: "jsonschema", "regex"), "needs python3 with jsonschema and regex (.ci/run installs them)"))
+    func thePlanAndTheResultsThatImportItAreSchemaValid() throws {
+        for r in [report, try profiled(Self.profileText)] {
+            let plan = try ReportSupport.validate(try OSCALRenderer.renderPlan(r), schema: planSchema)
+            #expect(plan.status == 0, "OSCAL assessment-plan schema errors:\n\(plan.stdout)\(plan.stderr)")
+            let results = try ReportSupport.validate(try OSCALRenderer.render(r), schema: schema)
+            #expect(results.status == 0, "OSCAL assessment-results schema errors:\n\(results.stdout)\(results.stderr)")
+        }
+        // The plan validator can fail: a plan without import-ssp is refused.
+        var broken = String(decoding: try OSCALRenderer.renderPlan(report), as: UTF8.self)
+        broken = broken.replacingOccurrences(of: "\"import-ssp\"", with: "\"import-sp\"")
+        #expect(try ReportSupport.validate(Data(broken.utf8), schema: planSchema).status != 0)
+    }
+
+    @Test func theResultsImportThePlanByNameAndHash() throws {
+        let r = try profiled(Self.profileText)
+        let ar = try json(try OSCALRenderer.render(r))
+        let importAP = try #require(ar["import-ap"] as? [String: Any])
+        let href = try #require(importAP["href"] as? String)
+        #expect(href.hasPrefix("#"))
+        let resources = try #require((ar["back-matter"] as? [String: Any])?["resources"] as? [[String: Any]])
+        let resource = try #require(resources.first { "#" + ($0["uuid"] as? String ?? "") == href })
+        let rlink = try #require((resource["rlinks"] as? [[String: Any]])?.first)
+        #expect(rlink["href"] as? String == "assessment-plan.oscal.json")
+        let hash = try #require((rlink["hashes"] as? [[String: Any]])?.first?["value"] as? String)
+        let plan = try OSCALRenderer.renderPlan(r)
+        // Checked by sha256sum, not by the code that wrote it.
+        let sha256sum = try #require(Tool.find("sha256sum"), "coreutils' sha256sum is missing")
+        let file = ReportSupport.temp("plan.json")
+        try plan.write(to: file)
+        let summed = try ReportSupport.run(sha256sum, [file.path])
+        #expect(summed.stdout.hasPrefix(hash + " "))
+        // The plan's subjects are the results' components: the host and every mechanism.
+        let apRoot = try #require(try JSONSerialization.jsonObject(with: plan) as? [String: Any])
+        let ap = try #require(apRoot["assessment-plan"] as? [String: Any])
+        let subjects = try #require((ap["assessment-subjects"] as? [[String: Any]])?.first?["include-subjects"] as? [[String: Any]])
+        let result = try #require((ar["results"] as? [[String: Any]])?.first)
+        let components = try #require((result["local-definitions"] as? [String: Any])?["components"] as? [[String: Any]])
+        #expect(Set(subjects.compactMap { $0["subject-uuid"] as? String }) == Set(components.compactMap { $0["uuid"] as? String }))
+        #expect(subjects.count == r.mechanisms.count + 1)
+    }
+
+    @Test func theAssessorAndPartiesComeFromTheProfileAndNothingIsInventedWithoutOne() throws {
+        let r = try profiled(Self.profileText)
+        for document in [try json(try OSCALRenderer.render(r)), try planJSON(r)] {
+            let metadata = try #require(document["metadata"] as? [String: Any])
+            let party = try #require((metadata["parties"] as? [[String: Any]])?.first)
+            // The hostile newline and escape are folded into one line.
+            let name = try #require(party["name"] as? String)
+            #expect(name.hasPrefix("A. Assessor") && !name.contains("\n") && !name.contains("\u{1b}"))
+            #expect((party["props"] as? [[String: Any]])?.first?["value"] as? String == "IRAP-1234")
+            let responsible = try #require((metadata["responsible-parties"] as? [[String: Any]])?.first)
+            #expect(responsible["role-id"] as? String == "assessor")
+            #expect((responsible["party-uuids"] as? [String]) == [party["uuid"] as? String].compactMap { $0 })
+            let remarks = try #require(metadata["remarks"] as? String)
+            #expect(remarks.contains("System: Payments platform.") && remarks.contains("Host classification: PROTECTED"))
+        }
+        // The plan names the security plan as its import-ssp resource, linked.
+        let ap = try planJSON(r)
+        let ssp = try #require((ap["import-ssp"] as? [String: Any])?["href"] as? String)
+        let resources = try #require((ap["back-matter"] as? [String: Any])?["resources"] as? [[String: Any]])
+        let sspResource = try #require(resources.first { "#" + ($0["uuid"] as? String ?? "") == ssp })
+        #expect((sspResource["rlinks"] as? [[String: Any]])?.first?["href"] as? String == "https://intranet.example/ssp/payments-v3.pdf")
+        // Without a profile: no party, no role, and the plan says what it assumed.
+        let bare = try planJSON(report)
+        let metadata = try #require(bare["metadata"] as? [String: Any])
+        #expect(metadata["parties"] == nil && metadata["roles"] == nil)
+        #expect((metadata["remarks"] as? String)?.contains("profile") == true)
+        let bareResources = try #require((bare["back-matter"] as? [String: Any])?["resources"] as? [[String: Any]])
+        #expect(bareResources.contains { ($0["title"] as? String) == "No system security plan declared" })
+    }
+
+    func planJSON(_ r: AssessmentReport) throws -> [String: Any] {
+        let root = try #require(try JSONSerialization.jsonObject(with: try OSCALRenderer.renderPlan(r)) as? [String: Any])
+        return try #require(root["assessment-plan"] as? [String: Any])
+    }
+
     @Test func isDeterministic() throws {
         let a = try OSCALRenderer.render(report)
         let b = try OSCALRenderer.render(ReportSupport.report())

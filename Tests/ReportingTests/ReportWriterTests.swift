@@ -10,7 +10,8 @@ import Testing
     @Test func writesEveryFormatWithFixedNames() throws {
         let dir = ReportSupport.temp("out")
         let written = try ReportWriter.writeAll(report, to: dir)
-        #expect(written.map(\.lastPathComponent) == OutputFormat.allCases.map(\.fileName))
+        // Every format, and beside the OSCAL results the assessment plan they import.
+        #expect(written.map(\.lastPathComponent) == OutputFormat.allCases.map(\.fileName) + ["assessment-plan.oscal.json"])
         for url in written {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             #expect(size > 200, "\(url.lastPathComponent) is \(size) bytes")

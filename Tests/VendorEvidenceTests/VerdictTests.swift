@@ -379,8 +379,10 @@ import Testing
 
     @Test func qemuWithAnAttestedRoadmapMeetsPractices() throws {
         let qemu = try #require(Fixture.catalog.product("qemu"))
-        let file = try EvidenceFile.load(path: try Fixture.url("evidence-qemu-roadmap.json").path, catalog: Fixture.catalog)
+        let file = try EvidenceFile.load(
+            path: try Fixture.url("evidence-qemu-roadmap.json").path, catalog: Fixture.catalog, digest: EvidenceDocumentTests.digest)
         #expect(file.facts.count == 1)
+        #expect(file.facts[0].evidence.confidence == .medium && file.problems.isEmpty)  // its document was checked
         let e = evaluator.evaluate(qemu, attestations: file.facts)
         let b = try #require(e.result(.memorySafePractices))
         #expect(b.outcome == .met)

@@ -6,7 +6,7 @@ extension EvidenceBundle {
     public static let snapshotName = "snapshot/host.tar.gz"
 
     /// Writes the evidence bundle of an assessment at `path` (which must not exist): every rendering of
-    /// the report under `reports/` (`OutputFormat.fileName`), the host snapshot the assessment read
+    /// the report under `reports/` (`OutputFormat.fileName`, and the OSCAL assessment plan), the host snapshot the assessment read
     /// (the bytes of the `.tar.gz` that `SnapshotWriter` wrote) as `snapshot/host.tar.gz`, a manifest
     /// of SHA-256 hashes and its Ed25519 signature.
     @discardableResult
@@ -20,6 +20,11 @@ extension EvidenceBundle {
             } catch {
                 throw BundleError(.render, "cannot render the \(format.rawValue) report for the bundle", cause: error)
             }
+        }
+        do {
+            documents["reports/\(OSCALRenderer.planFileName)"] = try OSCALRenderer.renderPlan(report.withHostAsSubject())
+        } catch {
+            throw BundleError(.render, "cannot render the OSCAL assessment plan for the bundle", cause: error)
         }
         return try write(
             documents: documents, to: path, signingKey: signingKey, hostname: report.host.hostname, bulkheadVersion: bulkheadVersion)

@@ -54,7 +54,7 @@ public enum OSCALRenderer {
         ]
         func uuid(_ parts: String...) -> String { StableUUID.make(parts: runKey + parts) }
         let catalogResource = StableUUID.make("resource", "ism-catalog", ISMCatalog.version)
-        let planResource = StableUUID.make("resource", "bulkhead-assessment-plan")
+        let planResource = uuid("resource", "assessment-plan")
         let hostComponent = uuid("component", "host")
 
         var components: [JSONValue] = [
@@ -215,14 +215,18 @@ public enum OSCALRenderer {
             ("findings", .array(findings)),
         ])
 
-        let metadata = JSONValue.compact([
+        // The assessor and parties from the system profile (`bulkhead.toml`, `--profile`), as in the plan.
+        let metadataHead: [(String, JSONValue?)] = [
             ("title", line("Bulkhead assessment results: \(report.host.hostname ?? "unnamed host")")),
             ("last-modified", .string(Timestamp.string(report.assessedAt))),
             ("version", .string(report.tool.version)),
             ("oscal-version", .string(oscalVersion)),
             ("props", [prop("schema-version", String(report.schemaVersion))]),
-            ("remarks", .string(ISMQuote.lines(report).joined(separator: "\n"))),
-        ])
+        ]
+        let metadata = JSONValue.compact(
+            metadataHead + parties(report) + [
+                ("remarks", .string((ISMQuote.lines(report) + [scopeRemarks(report)]).joined(separator: "\n")))
+            ])
         let backMatter: JSONValue = [
             "resources": [
                 JSONValue.compact([
@@ -246,12 +250,25 @@ public enum OSCALRenderer {
                         ]
                     ),
                 ]),
-                [
-                    "uuid": .string(planResource),
-                    "title": "Bulkhead's built-in assessment plan",
-                    "description":
-                        "Bulkhead assesses the ISM Virtualisation hardening controls with a fixed method (docs/criteria.md, docs/report-formats.md); there is no separate OSCAL assessment plan file.",
-                ],
+                JSONValue.compact([
+                    ("uuid", .string(planResource)),
+                    ("title", "Bulkhead's assessment plan (OSCAL assessment-plan)"),
+                    (
+                        "description",
+                        .string(
+                            "The OSCAL assessment-plan of this run: its method (docs/criteria.md, docs/report-formats.md), the controls reviewed, the assessment subjects and the assessor. `bulkhead assess --output DIR` writes it beside these results as \(planFileName); its SHA-256 is recorded here."
+                        )
+                    ),
+                    (
+                        "rlinks",
+                        [
+                            JSONValue.compact([
+                                ("href", .string(planFileName)), ("media-type", "application/oscal.ap+json"),
+                                ("hashes", planDigest(report).map { [["algorithm": "SHA-256", "value": .string($0)]] }),
+                            ])
+                        ]
+                    ),
+                ]),
             ]
         ]
         return [
@@ -260,7 +277,7 @@ public enum OSCALRenderer {
                 "metadata": metadata,
                 "import-ap": [
                     "href": .string("#\(planResource)"),
-                    "remarks": "The assessment plan is Bulkhead's built-in method; see the back-matter resource.",
+                    "remarks": .string("The assessment plan Bulkhead wrote beside these results (\(planFileName)); see the back-matter resource."),
                 ],
                 "results": [result],
                 "back-matter": backMatter,

@@ -64,8 +64,9 @@ public enum ReportWriter {
         }
     }
 
-    /// Writes every format into `directory` (created if missing) under `OutputFormat.fileName`.
-    /// Returns the files written, in `formats` order (for `--bundle`).
+    /// Writes every format into `directory` (created if missing) under `OutputFormat.fileName`, and with
+    /// `oscal` the assessment plan the results import (`assessment-plan.oscal.json`).
+    /// Returns the files written, in `formats` order, the plan last (for `--bundle`).
     ///
     /// Never overwrites silently: when any of the files exists and `overwrite` is false nothing is written
     /// and the error names them. Every format is rendered before anything is written; each file is written
@@ -84,7 +85,9 @@ public enum ReportWriter {
         } catch {
             throw ReportError(.write, "cannot create the output directory \(directory.path)", cause: error)
         }
-        let targets = formats.map { directory.appendingPathComponent($0.fileName) }
+        // The OSCAL results import an assessment plan: it is written beside them (`OSCALRenderer.planFileName`).
+        let names = formats.map(\.fileName) + (formats.contains(.oscal) ? [OSCALRenderer.planFileName] : [])
+        let targets = names.map { directory.appendingPathComponent($0) }
         if !overwrite {
             let existing = targets.filter { (try? fm.attributesOfItem(atPath: $0.path)) != nil }
             guard existing.isEmpty else {
@@ -96,6 +99,13 @@ public enum ReportWriter {
         }
         var rendered: [Data] = []
         for format in formats { rendered.append(try render(report, format: format, trend: trend, waived: waived)) }
+        if formats.contains(.oscal) {
+            do {
+                rendered.append(try OSCALRenderer.renderPlan(report.withHostAsSubject()))
+            } catch {
+                throw ReportError(.encoding, "could not encode the OSCAL assessment plan", cause: error)
+            }
+        }
         let staging = directory.appendingPathComponent(".bulkhead-staging-\(UUID().uuidString)")
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
