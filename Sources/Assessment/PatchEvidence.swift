@@ -407,6 +407,21 @@ public enum PatchFindings {
                 observed: "running \(running)", expected: expected, evidence: [runningEvidence])
         }
         let observed = "running \(running); newest installed kernel package \(newest.package.name) \(newest.package.version)"
+        // The releases the installed kernel packages boot as. A running kernel that is none of them was not installed
+        // here (a VMM's direct kernel boot, as Firecracker and Cloud Hypervisor guests are started, or a custom
+        // build): whether a reboot is pending cannot be told from the packages.
+        let installed =
+            debs.map { String($0.name.dropFirst("linux-image-".count)) }
+            + rpms.map { p in p.architecture.map { "\(p.version).\($0)" } ?? p.version }
+        if !installed.contains(running) {
+            return finding(
+                kernelCheckID,
+                .inconclusive(
+                    reason:
+                        "running kernel \(running) is not one of the installed kernel packages (\(installed.sorted().joined(separator: ", "))): it was not installed from a package here (a VMM's direct kernel boot, or a custom build), so whether a reboot is pending cannot be told"
+                ),
+                observed: observed, expected: expected, evidence: [runningEvidence])
+        }
         if newest.release == running {
             return finding(kernelCheckID, .pass, observed: observed, expected: expected, evidence: [runningEvidence])
         }

@@ -202,6 +202,15 @@ import VendorEvidence
         #expect(newer.observed?.contains("linux-image-6.18.50-fc-v670") == true)
         let noPackage = try kernelFinding([])
         #expect(noPackage.outcome != .pass)
+        // This machine: the VMM boots a kernel of its own (6.18.44-fc-v…) while Debian's linux-image-6.1.0-57-amd64
+        // is installed but never booted. No reboot would change that: inconclusive, not a pending reboot.
+        let supplied = try kernelFinding([InstalledPackage(name: "linux-image-6.1.0-57-amd64", version: "6.1.158-1", manager: "dpkg")])
+        guard case .inconclusive(let why) = supplied.outcome else {
+            Issue.record("a kernel no package installed gave \(supplied.outcome)")
+            return
+        }
+        #expect(why.contains("not installed from a package here"))
+        #expect(supplied.observed?.contains("reboot is pending") == false)
     }
 
     @Test func hostISM1606IsNeverSatisfiedFromReleaseSupportAlone() throws {
