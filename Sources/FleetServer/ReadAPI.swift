@@ -14,7 +14,7 @@ struct ReadAPI: Sendable {
     /// Hosts with no submission for this long are listed as having stopped reporting.
     static let silentAfterHours = 48
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FleetRequestContext>) {
         let database = database
         let access = access
         @Sendable func viewer(_ request: Request, _ body: @escaping @Sendable (AccessControl.Caller) async throws -> Response) async -> Response {
