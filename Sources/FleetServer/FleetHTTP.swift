@@ -45,6 +45,9 @@ public struct FleetServer: Sendable {
         public var limits: ServerLimits
         /// How often expired submission nonces are deleted.
         public var pruneInterval: Duration
+        /// How long the first connection to PostgreSQL may take before `serve` gives up (a loaded database
+        /// host is slow; `enrol` and `revoke` give it 4 s).
+        public var connectTimeout: Duration = .seconds(30)
 
         public init(
             database: DatabaseURL, listen: String, tlsCertificate: String?, tlsKey: String?, access: AccessControl,
@@ -74,7 +77,7 @@ public struct FleetServer: Sendable {
         _ options: Options, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         signals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        try await options.database.probe(logger: logger)
+        try await options.database.probe(timeout: options.connectTimeout, logger: logger)
         let client = PostgresClient(configuration: try options.database.clientConfiguration(), backgroundLogger: logger)
         let database = FleetDatabase(client: client, logger: logger)
         let server = FleetServer(database: database, registry: registry, access: options.access, limits: options.limits)
