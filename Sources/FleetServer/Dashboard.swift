@@ -68,7 +68,8 @@ enum Dashboard {
     }
 
     static func estate(
-        posture: [FleetDatabase.PostureRow], hosts: [FleetDatabase.HostRow], silent: [FleetDatabase.HostRow], filter: FleetDatabase.FindingFilter,
+        posture: [FleetDatabase.PostureRow], hosts: [FleetDatabase.HostRow], failing: [FleetDatabase.FailingCheckRow] = [],
+        silent: [FleetDatabase.HostRow], filter: FleetDatabase.FindingFilter,
         findings: [FleetDatabase.FindingRow]?, caller: AccessControl.Caller
     ) -> String {
         var html = "<h2>Posture per control (latest assessment of each host)</h2>"
@@ -99,6 +100,20 @@ enum Dashboard {
             html += "<td class=\"\(host.notSatisfied > 0 ? "bad" : "")\">\(host.notSatisfied)</td><td>\(key)</td></tr>"
         }
         html += "</tbody></table>"
+
+        html += "<h2>Checks failing across hosts</h2>"
+        if failing.isEmpty {
+            html += "<p id=\"failing-checks\">No check fails on any host's latest assessment.</p>"
+        } else {
+            html +=
+                "<table id=\"failing-checks\"><thead><tr><th>Check id</th><th>Hosts failing</th><th>Severity</th><th>Products</th></tr></thead><tbody>"
+            for row in failing {
+                let link = "/?check=\(component(row.checkID))&verdict=fail"
+                html += "<tr><td><a href=\"\(escape(link))\">\(escape(row.checkID))</a></td><td class=\"bad\">\(row.hosts)</td>"
+                html += "<td>\(escape(row.severities.joined(separator: ", ")))</td><td>\(escape(row.products.joined(separator: ", ")))</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
 
         html += "<h2>Hosts that stopped reporting (nothing for \(ReadAPI.silentAfterHours) h)</h2>"
         if silent.isEmpty {

@@ -52,13 +52,16 @@ public struct DatabaseURL: Sendable, Equatable {
 public struct FleetServerError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case usage, database, malformed, unknownHost, revokedKey, badSignature, staleTimestamp, replay, tampered, tooLarge, badToken,
-            unauthorized, forbidden, notFound, conflict
+            unauthorized, forbidden, notFound, conflict, rateLimited, overloaded
     }
     public var code: Code
     public var message: String
-    public init(_ code: Code, _ message: String) {
+    /// Seconds the client should wait before trying again (the `Retry-After` header of 429 and 503).
+    public var retryAfter: Int?
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter ?? (code == .database || code == .overloaded ? 5 : nil)
     }
     public var description: String { "\(code.rawValue): \(message)" }
 
@@ -71,7 +74,8 @@ public struct FleetServerError: Error, Sendable, CustomStringConvertible {
         case .replay, .conflict: 409
         case .tooLarge: 413
         case .tampered: 422
-        case .database: 503
+        case .rateLimited: 429
+        case .database, .overloaded: 503
         }
     }
 }

@@ -117,7 +117,11 @@ public struct FleetDatabase: Sendable {
     /// Verifies and stores one submission: the envelope (signature, clock window), the nonce (never seen
     /// for this host), the bundle (signed by the same enrolled key, every file intact), then the report. All
     /// writes are one transaction; the same bundle twice answers the first one's id.
-    public func ingest(headers rawHeaders: SubmissionEnvelope.Headers, body: Data, now: Date = Date()) async throws -> SubmissionResponse {
+    /// `admit` runs once the envelope is verified (the host is who it says): the per-host rate limit.
+    public func ingest(
+        headers rawHeaders: SubmissionEnvelope.Headers, body: Data, now: Date = Date(),
+        admit: @Sendable (String) throws(FleetServerError) -> Void = { _ in }
+    ) async throws -> SubmissionResponse {
         let headers = rawHeaders
         guard let host = try await hostKey(headers.host) else {
             throw FleetServerError(.unknownHost, "host \(headers.host) is not enrolled (bulkhead-server enrol --host NAME)")
@@ -133,6 +137,7 @@ public struct FleetDatabase: Sendable {
         } catch {
             throw FleetServerError(error.code == .staleTimestamp ? .staleTimestamp : .badSignature, error.message)
         }
+        try admit(headers.host)
         let payload: BundlePayload
         do {
             payload = try FleetWire.decoder().decode(BundlePayload.self, from: body)
@@ -223,6 +228,27 @@ public struct FleetDatabase: Sendable {
             }
             return SubmissionResponse(id: assessmentID, bundleSHA256: bundleSHA, duplicate: false)
         }
+    }
+
+    // MARK: housekeeping
+
+    /// How long a nonce is kept. A replay is refused by its nonce only while its timestamp could still pass the
+    /// ±window check: at most 2 × window after the nonce was first received. The rest is margin for the clocks
+    /// of the server instances and PostgreSQL (`received_at` is the database's time).
+    public static let nonceRetention: TimeInterval = 2 * FleetWire.timestampWindow + 300
+
+    /// Deletes the nonces received more than `retention` seconds ago (by the database's clock); returns how many.
+    @discardableResult
+    public func pruneNonces(retention: TimeInterval = FleetDatabase.nonceRetention) async throws -> Int {
+        let seconds = retention.rounded(.up)
+        let rows = try await client.query(
+            """
+            WITH gone AS (DELETE FROM submission_nonces WHERE received_at < now() - make_interval(secs => \(seconds)) RETURNING 1)
+            SELECT count(*) FROM gone
+            """, logger: logger)
+        var count = 0
+        for try await n in rows.decode(Int.self) { count = n }
+        return count
     }
 
     /// One transaction; an error the body throws (a refusal) comes out as itself, not wrapped by PostgresNIO.

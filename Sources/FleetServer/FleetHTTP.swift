@@ -17,11 +17,22 @@ public struct FleetServer: Sendable {
     public let database: FleetDatabase
     public let registry: PrometheusCollectorRegistry
     public let access: AccessControl
+    public let limits: ServerLimits
+    let hostLimiter: RateLimiter?
+    let addressLimiter: RateLimiter?
+    let gate: AdmissionGate
 
-    public init(database: FleetDatabase, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), access: AccessControl) {
+    public init(
+        database: FleetDatabase, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), access: AccessControl,
+        limits: ServerLimits = ServerLimits()
+    ) {
         self.database = database
         self.registry = registry
         self.access = access
+        self.limits = limits
+        hostLimiter = limits.perHost.map { RateLimiter($0) }
+        addressLimiter = limits.perAddress.map { RateLimiter($0) }
+        gate = AdmissionGate(running: limits.concurrentSubmissions, queued: limits.queuedSubmissions)
     }
 
     public struct Options: Sendable {
@@ -31,9 +42,20 @@ public struct FleetServer: Sendable {
         public var tlsCertificate: String?
         public var tlsKey: String?
         public var access: AccessControl
+        public var limits: ServerLimits
+        /// How often expired submission nonces are deleted.
+        public var pruneInterval: Duration
+        /// How long the first connection to PostgreSQL may take before `serve` gives up (a loaded database
+        /// host is slow; `enrol` and `revoke` give it 4 s).
+        public var connectTimeout: Duration = .seconds(30)
 
-        public init(database: DatabaseURL, listen: String, tlsCertificate: String?, tlsKey: String?, access: AccessControl) throws(FleetServerError) {
+        public init(
+            database: DatabaseURL, listen: String, tlsCertificate: String?, tlsKey: String?, access: AccessControl,
+            limits: ServerLimits = ServerLimits(), pruneInterval: Duration = .seconds(60)
+        ) throws(FleetServerError) {
             self.database = database
+            self.limits = limits
+            self.pruneInterval = pruneInterval
             let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count >= 2, let port = Int(parts.last ?? ""), (0...65535).contains(port) else {
                 throw FleetServerError(.usage, "--listen must be HOST:PORT, as in 127.0.0.1:8443")
@@ -49,15 +71,16 @@ public struct FleetServer: Sendable {
         }
     }
 
-    /// Connects, applies the migrations, then serves until a graceful-shutdown signal (or cancellation).
-    /// `onRunning` receives the bound port (useful with port 0).
+    /// Connects (one probe connection first: a database that is down fails at once), applies the migrations,
+    /// then serves until a graceful-shutdown signal (or cancellation). `onRunning` receives the bound port.
     public static func run(
         _ options: Options, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         signals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        try await options.database.probe(timeout: options.connectTimeout, logger: logger)
         let client = PostgresClient(configuration: try options.database.clientConfiguration(), backgroundLogger: logger)
         let database = FleetDatabase(client: client, logger: logger)
-        let server = FleetServer(database: database, registry: registry, access: options.access)
+        let server = FleetServer(database: database, registry: registry, access: options.access, limits: options.limits)
         let router = server.makeRouter()
         let builder: HTTPServerBuilder
         if let certificate = options.tlsCertificate, let key = options.tlsKey {
@@ -70,7 +93,8 @@ public struct FleetServer: Sendable {
         }
         let app = Application(
             router: router, server: builder,
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "bulkhead-server"),
+            // A backlog for a thousand agents connecting at once (the kernel caps it at net.core.somaxconn).
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "bulkhead-server", backlog: 2048),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? options.port) }, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
@@ -83,7 +107,8 @@ public struct FleetServer: Sendable {
             group.addTask {
                 let services = ServiceGroup(
                     configuration: .init(
-                        services: [.init(service: app)], gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
+                        services: [.init(service: NoncePruner(database: database, interval: options.pruneInterval)), .init(service: app)],
+                        gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger))
                 try await services.run()
             }
             // The first to finish (the server, at shutdown) ends the pool too.
@@ -94,8 +119,14 @@ public struct FleetServer: Sendable {
 
     // MARK: routes
 
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func makeRouter() -> Router<FleetRequestContext> {
+        let router = Router(context: FleetRequestContext.self)
+        // HTTP metrics (requests by status, duration, requests in flight) through swift-metrics: Prometheus
+        // when the process bootstrapped it, as bulkhead-server does.
+        router.add(middleware: MetricsMiddleware())
+        if let addressLimiter { router.add(middleware: AddressLimitMiddleware(limiter: addressLimiter)) }
+        let hostLimiter = hostLimiter
+        let gate = gate
         let submissions = registry.makeCounter(name: "bulkhead_submissions_total", labels: [("result", "stored")])
         let duplicates = registry.makeCounter(name: "bulkhead_submissions_total", labels: [("result", "duplicate")])
         let rejected = registry.makeCounter(name: "bulkhead_submissions_total", labels: [("result", "rejected")])
@@ -121,10 +152,23 @@ public struct FleetServer: Sendable {
             }
         }
         router.post(RouterPath(FleetWire.submissionsPath)) { request, _ in
+            // A slot before the body is read: what waits holds no body, and past the queue the answer is 503 at once.
+            guard await gate.enter() else {
+                rejected.increment()
+                return Self.errorResponse(
+                    FleetServerError(.overloaded, "the server is processing as many submissions as it queues; send again later", retryAfter: 5))
+            }
+            defer { gate.leave() }
             let response = await Self.handling(database.logger) {
-                let body = try await Self.body(request)
                 let headers = try Self.envelope(request)
-                let result = try await database.ingest(headers: headers, body: body)
+                let body = try await Self.body(request)
+                let result = try await database.ingest(headers: headers, body: body) { host throws(FleetServerError) in
+                    if let wait = hostLimiter?.take(host) {
+                        throw FleetServerError(
+                            .rateLimited, "host \(host) sent more submissions than its rate limit (\(hostLimiter?.rate.description ?? "")) allows",
+                            retryAfter: wait)
+                    }
+                }
                 (result.duplicate ? duplicates : submissions).increment()
                 return try Self.json(result, status: result.duplicate ? .ok : .created)
             }
@@ -181,11 +225,47 @@ public struct FleetServer: Sendable {
         let data = (try? FleetWire.encoder().encode(ErrorResponse(code: error.code.rawValue, message: error.message))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json"]
         if error.code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let wait = error.retryAfter { headers[.retryAfter] = String(wait) }
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try FleetWire.encoder().encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// The request context: Hummingbird's, plus the peer's address (the per-address rate limit's key).
+public struct FleetRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address (or socket path); "unknown" when the channel has none.
+    public let address: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        let remote = source.channel.remoteAddress
+        address = remote?.ipAddress ?? remote?.pathname ?? "unknown"
+    }
+}
+
+/// The per-address limit of unauthenticated requests: every enrolment request takes a token; any other
+/// request takes one when it is answered 401. An address without a token is answered 429 before any work
+/// (health and metrics excepted).
+struct AddressLimitMiddleware: RouterMiddleware {
+    typealias Context = FleetRequestContext
+    let limiter: RateLimiter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if request.method == .get, path == "/healthz" || path == "/metrics" { return try await next(request, context) }
+        let enrol = request.method == .post && path == FleetWire.enrolPath
+        if let wait = enrol ? limiter.take(context.address) : limiter.check(context.address) {
+            return FleetServer.errorResponse(
+                FleetServerError(
+                    .rateLimited, "too many unauthenticated requests from \(context.address) (limit \(limiter.rate.description))", retryAfter: wait))
+        }
+        let response = try await next(request, context)
+        if !enrol, response.status.code == 401 { _ = limiter.take(context.address) }
+        return response
     }
 }

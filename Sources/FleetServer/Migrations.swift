@@ -112,7 +112,14 @@ public enum Migrations {
                     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
                 """,
             ]
-        )
+        ),
+        (
+            version: 2, name: "nonce pruning",
+            statements: [
+                // The pruner deletes by age; without this index each pass reads the whole table.
+                "CREATE INDEX submission_nonces_received ON submission_nonces (received_at)"
+            ]
+        ),
     ]
 
     public static var newestVersion: Int { all.map(\.version).max() ?? 0 }

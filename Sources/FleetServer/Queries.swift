@@ -65,6 +65,14 @@ extension FleetDatabase {
         }
     }
 
+    /// A check failing on hosts' latest assessments: how many hosts, on which products, at which severities.
+    public struct FailingCheckRow: Codable, Sendable, Equatable {
+        public var checkID: String
+        public var hosts: Int
+        public var severities: [String]
+        public var products: [String]
+    }
+
     public struct AuditRow: Codable, Sendable, Equatable {
         public var id: Int64
         public var at: Date
@@ -161,6 +169,26 @@ extension FleetDatabase {
                 FindingRow(
                     host: host, assessmentID: id, assessedAt: assessed, checkID: check, severity: severity, verdict: verdict, subject: subject,
                     product: product, controls: controls))
+        }
+        return out
+    }
+
+    /// Every check failing on some host's latest assessment, the most widespread first (as "which hosts run
+    /// QEMU without -sandbox" is `qemu.sandbox`; the findings filter `check=ID&verdict=fail` lists the hosts).
+    public func failingChecks(limit: Int = 1000) async throws -> [FailingCheckRow] {
+        let rows = try await client.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (host_id) id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
+            SELECT f.check_id, count(DISTINCT f.host_id)::bigint, array_agg(DISTINCT f.severity),
+                coalesce(array_agg(DISTINCT f.product) FILTER (WHERE f.product IS NOT NULL), '{}')
+            FROM findings f JOIN latest l ON f.assessment_id = l.id
+            WHERE f.verdict = 'fail'
+            GROUP BY f.check_id ORDER BY 2 DESC, 1 LIMIT \(limit)
+            """, logger: logger)
+        var out: [FailingCheckRow] = []
+        for try await (check, hosts, severities, products) in rows.decode((String, Int64, [String], [String]).self) {
+            out.append(FailingCheckRow(checkID: check, hosts: Int(hosts), severities: severities, products: products))
         }
         return out
     }

@@ -14,7 +14,7 @@ struct ReadAPI: Sendable {
     /// Hosts with no submission for this long are listed as having stopped reporting.
     static let silentAfterHours = 48
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<FleetRequestContext>) {
         let database = database
         let access = access
         @Sendable func viewer(_ request: Request, _ body: @escaping @Sendable (AccessControl.Caller) async throws -> Response) async -> Response {
@@ -61,6 +61,9 @@ struct ReadAPI: Sendable {
                     body: .init(byteBuffer: ByteBuffer(string: csv)))
             }
         }
+        router.get("/api/v1/checks/failing") { request, _ in
+            await viewer(request) { _ in try FleetServer.json(try await database.failingChecks()) }
+        }
         router.get("/api/v1/silent") { request, _ in
             await viewer(request) { _ in
                 let hours = request.uri.queryParameters.get("hours").flatMap { Int($0) } ?? Self.silentAfterHours
@@ -102,7 +105,7 @@ struct ReadAPI: Sendable {
                 let filter = Self.filter(request)
                 let filtered = filter == .init() ? nil : try await database.findings(filter)
                 return Dashboard.estate(
-                    posture: try await database.posture(), hosts: try await database.hosts(),
+                    posture: try await database.posture(), hosts: try await database.hosts(), failing: try await database.failingChecks(),
                     silent: try await database.silentHosts(since: Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)),
                     filter: filter, findings: filtered, caller: caller)
             }

@@ -66,6 +66,9 @@ func withDatabase<T: Sendable>(_ url: DatabaseURL, _ body: @escaping @Sendable (
     var quiet = makeLogger("bulkhead-server")
     quiet.logLevel = .warning
     let logger = quiet
+    // One connection first, within 4 s: a database that is down is one clear line now, not after the pool's
+    // minute of retries.
+    try await url.probe(logger: logger)
     let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
@@ -98,14 +101,37 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("File of administrator bearer tokens, one a line.", valueName: "FILE")) var adminTokens: String?
     @Option(help: ArgumentHelp("File of read-only bearer tokens, one a line.", valueName: "FILE")) var viewerTokens: String?
     @Option(help: ArgumentHelp("File holding the HS256 secret of bearer JWTs (claims sub, exp, role).", valueName: "FILE")) var jwtSecret: String?
+    @Option(
+        help: ArgumentHelp(
+            "Submissions one enrolled host may send: COUNT/SECONDS (a token bucket of COUNT refilled over SECONDS), or off. Over it: 429 with Retry-After.",
+            valueName: "RATE"))
+    var hostRateLimit = ServerLimits.defaultPerHost.description
+    @Option(
+        help: ArgumentHelp(
+            "Unauthenticated requests one source address may make (every enrolment, every 401): COUNT/SECONDS, or off.", valueName: "RATE"))
+    var addressRateLimit = ServerLimits.defaultPerAddress.description
+    @Option(help: ArgumentHelp("Submissions verified and stored at once; more wait in the queue.", valueName: "N"))
+    var maxConcurrentSubmissions = ServerLimits().concurrentSubmissions
+    @Option(help: ArgumentHelp("Submissions waiting for a slot; past it: 503 with Retry-After.", valueName: "N"))
+    var maxQueuedSubmissions = ServerLimits().queuedSubmissions
+
+    func limits() throws -> ServerLimits {
+        do {
+            return ServerLimits(
+                perHost: try RateLimiter.Rate.parse(hostRateLimit), perAddress: try RateLimiter.Rate.parse(addressRateLimit),
+                concurrentSubmissions: maxConcurrentSubmissions, queuedSubmissions: maxQueuedSubmissions)
+        } catch { throw ValidationError(error.message) }
+    }
 
     func run() async throws {
         let logger = makeLogger("bulkhead-server")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let limits = try limits()
         do {
             let access = try await AccessControl.load(adminTokenFile: adminTokens, viewerTokenFile: viewerTokens, jwtSecretFile: jwtSecret)
-            let options = try FleetServer.Options(database: try db.url(), listen: listen, tlsCertificate: tlsCert, tlsKey: tlsKey, access: access)
+            let options = try FleetServer.Options(
+                database: try db.url(), listen: listen, tlsCertificate: tlsCert, tlsKey: tlsKey, access: access, limits: limits)
             try await FleetServer.run(options, logger: logger, registry: registry) { port in
                 logger.info("bulkhead-server listening on \(options.host):\(port)\(options.tlsCertificate == nil ? " (plain HTTP)" : " (TLS)")")
             }

@@ -42,6 +42,13 @@ struct EndToEndFleetTests {
                 process.waitUntilExit()
             }
         }
+        /// The server's peak resident set (VmHWM of /proc/PID/status), in KiB.
+        func peakResidentKiB() -> Int? {
+            guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return nil }
+            let line = text.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            return line.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") }
+        }
+        func send(_ signal: Int32) { Glibc.kill(process.processIdentifier, signal) }
         deinit { kill() }
     }
 

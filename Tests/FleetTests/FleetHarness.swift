@@ -71,14 +71,15 @@ enum FleetHarness {
         }
     }
 
-    static func startServer(_ databaseURL: String, access: AccessControl? = nil, tls: (certificate: String, key: String)? = nil) async throws
-        -> Running
-    {
+    static func startServer(
+        _ databaseURL: String, access: AccessControl? = nil, tls: (certificate: String, key: String)? = nil, limits: ServerLimits = ServerLimits(),
+        pruneInterval: Duration = .seconds(60)
+    ) async throws -> Running {
         let resolvedAccess: AccessControl
         if let access { resolvedAccess = access } else { resolvedAccess = await AccessControl() }
         let options = try FleetServer.Options(
             database: try DatabaseURL(databaseURL), listen: "127.0.0.1:0", tlsCertificate: tls?.certificate, tlsKey: tls?.key,
-            access: resolvedAccess)
+            access: resolvedAccess, limits: limits, pruneInterval: pruneInterval)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             defer { continuation.finish() }
@@ -95,6 +96,7 @@ enum FleetHarness {
     struct Reply {
         var status: Int
         var body: Data
+        var retryAfter: String? = nil
         var errorCode: String? { (try? JSONDecoder().decode(ErrorResponse.self, from: body))?.error.code }
     }
 
@@ -104,7 +106,9 @@ enum FleetHarness {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await http.execute(request, timeout: .seconds(120))
-        return Reply(status: Int(response.status.code), body: Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView))
+        return Reply(
+            status: Int(response.status.code), body: Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView),
+            retryAfter: response.headers.first(name: "Retry-After"))
     }
 
     static func get(_ url: String, headers: [(String, String)] = []) async throws -> Reply {

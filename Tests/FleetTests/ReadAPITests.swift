@@ -84,6 +84,13 @@ struct ReadAPITests {
             ).body)
         #expect(findings.contains { $0.host == "kvm-reporting" && $0.subject == "qemu/\(Self.hostile)" })
         #expect(findings.allSatisfy { $0.checkID == "qemu.sandbox" && $0.severity == "high" && $0.verdict == "fail" })
+        // Which hosts fail a check (as: QEMU without -sandbox): the check across hosts, with its products.
+        let failing = try FleetWire.decoder().decode(
+            [FleetDatabase.FailingCheckRow].self,
+            from: try await FleetHarness.get(server.url + "/api/v1/checks/failing", headers: bearer(Self.viewerToken)).body)
+        let sandbox = try #require(failing.first { $0.checkID == "qemu.sandbox" })
+        #expect(sandbox.hosts == 1 && sandbox.products.contains("qemu") && sandbox.severities.contains("high"))
+        #expect(failing.allSatisfy { $0.hosts >= 1 })
         let silent = try FleetWire.decoder().decode(
             [FleetDatabase.HostRow].self, from: try await FleetHarness.get(server.url + "/api/v1/silent", headers: bearer(Self.viewerToken)).body)
         #expect(silent.map(\.name) == ["kvm-silent"])
@@ -208,6 +215,7 @@ struct ReadAPITests {
         let viewerHTML = String(decoding: viewerPage.body, as: UTF8.self)
         #expect(!viewerHTML.contains("<script") && viewerHTML.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;\u{FFFD}rtl"))
         #expect(!viewerHTML.contains("id=\"admin\"") && String(decoding: adminPage.body, as: UTF8.self).contains("id=\"admin\""))
+        #expect(viewerHTML.contains("<a href=\"/?check=qemu.sandbox&amp;verdict=fail\">qemu.sandbox</a>"))
 
         // Chromium renders the page (as saved): no script element, the hostile subject is text, the tables are there.
         let chromium = try #require(Tool.find("chromium") ?? Tool.find("chromium-browser"), "chromium is not installed")
@@ -225,6 +233,7 @@ struct ReadAPITests {
         #expect(!dom.contains("<script"))
         #expect(dom.contains("&lt;script&gt;alert('x')&lt;/script&gt;"))
         #expect(dom.contains("<table id=\"posture\"") && dom.contains("<table id=\"hosts\"") && dom.contains("<table id=\"findings\""))
+        #expect(dom.contains("<table id=\"failing-checks\""))
         #expect(dom.contains("kvm-silent") && !dom.contains("id=\"admin\""))
     }
 
