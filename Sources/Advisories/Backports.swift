@@ -132,7 +132,7 @@ public enum DebianChangelog {
         return candidatePaths(forPackage: name).map { prefix + $0 }.first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    static let trailerDate: DateFormatter = {
+    static let trailerDateFormatter: DateFormatter = {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
@@ -140,35 +140,146 @@ public enum DebianChangelog {
     }()
 
     /// Parses a Debian changelog. Malformed lines are ignored (they carry no version).
+    ///
+    /// Works on the UTF-8 bytes: lines are split at each newline byte, and only the header fields and the
+    /// lines that mention a CVE become strings (a kernel changelog is ~100,000 lines; splitting it into
+    /// `Character`s and searching each line through Foundation was a fifth of an assessment). Lines are
+    /// looked at up to their first 4,096 characters.
     public static func parse(_ text: String) -> [ChangelogEntry] {
         var out: [ChangelogEntry] = []
         var current: ChangelogEntry?
         var lineNo = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let bytes = Array(text.utf8)
+        var start = 0
+        let end = bytes.count
+        while start <= end {
+            var stop = start
+            while stop < end, bytes[stop] != 0x0A { stop += 1 }
             lineNo += 1
-            let line = raw.count > 4096 ? raw.prefix(4096) : raw[...]
-            if let first = line.first, !first.isWhitespace, let open = line.firstIndex(of: "("), let close = line[open...].firstIndex(of: ")"),
-                line[..<open].hasSuffix(" ")
-            {
+            defer { start = stop + 1 }
+            var lineEnd = stop
+            if stop - start > 4096 {
+                // Cut at the 4,096th character (a multi-byte character is not split).
+                lineEnd = Array(String(decoding: bytes[start..<stop], as: UTF8.self).prefix(4096).utf8).count + start
+            }
+            let line = bytes[start..<lineEnd]
+            if let header = headerFields(line) {
                 if let c = current { out.append(c) }
-                let src = line[..<open].trimmingCharacters(in: .whitespaces)
-                let version = String(line[line.index(after: open)..<close])
-                current = ChangelogEntry(source: src, version: version, line: lineNo, date: nil, mentions: [])
+                current = ChangelogEntry(source: header.source, version: header.version, line: lineNo, date: nil, mentions: [])
                 continue
             }
             guard current != nil else { continue }
-            if line.hasPrefix(" -- ") {
-                if let r = line.range(of: ">  ") {
-                    current?.date = trailerDate.date(from: String(line[r.upperBound...]).trimmingCharacters(in: .whitespaces))
+            if line.starts(with: " -- ".utf8) {
+                if let r = firstRange(of: Array(">  ".utf8), in: line) {
+                    current?.date = trailerDate(Whitespace.trimmed(String(decoding: line[r...], as: UTF8.self)))
                 }
                 continue
             }
-            for id in cveIDs(in: line) where !(current?.mentions.contains { $0.cve == id } ?? true) {
-                current?.mentions.append(.init(cve: id, line: lineNo, text: line.trimmingCharacters(in: .whitespaces)))
+            guard firstRange(of: cvePrefix, in: line) != nil else { continue }
+            let ids = cveIDs(bytes: line)
+            guard !ids.isEmpty else { continue }
+            let text = Whitespace.trimmed(String(decoding: line, as: UTF8.self))
+            for id in ids where !(current?.mentions.contains { $0.cve == id } ?? true) {
+                current?.mentions.append(.init(cve: id, line: lineNo, text: text))
             }
         }
         if let c = current { out.append(c) }
         return out
+    }
+
+    static let cvePrefix = Array("CVE-".utf8)
+
+    /// `source (version) …` where the line starts with a non-space character, has `(` preceded by a
+    /// space and a `)` after it.
+    static func headerFields(_ line: ArraySlice<UInt8>) -> (source: String, version: String)? {
+        guard let first = line.first else { return nil }
+        if first < 0x80 {
+            // ASCII whitespace as `Character.isWhitespace` sees it (\t \n \v \f \r, space).
+            if first == 0x20 || (first >= 0x09 && first <= 0x0D) { return nil }
+        } else if String(decoding: line.prefix(4), as: UTF8.self).first?.isWhitespace ?? true {
+            return nil
+        }
+        guard let open = line.firstIndex(of: UInt8(ascii: "(")), let close = line[open...].firstIndex(of: UInt8(ascii: ")")),
+            open > line.startIndex, line[open - 1] == 0x20
+        else { return nil }
+        let source = String(decoding: line[..<open], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        return (source, String(decoding: line[(open + 1)..<close], as: UTF8.self))
+    }
+
+    /// The index just past the first occurrence of `needle` in `line`.
+    static func firstRange(of needle: [UInt8], in line: ArraySlice<UInt8>) -> Int? {
+        guard let first = needle.first, line.count >= needle.count else { return nil }
+        var i = line.startIndex
+        let last = line.endIndex - needle.count
+        while i <= last {
+            if line[i] == first {
+                var k = 1
+                while k < needle.count, line[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return i + needle.count }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `CVE-YYYY-NNNN…` ids in a line's bytes (the rules of `cveIDs(in:)`).
+    static func cveIDs(bytes line: ArraySlice<UInt8>) -> [String] {
+        var out: [String] = []
+        var rest = line
+        func digits(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> { s.prefix { $0 >= 0x30 && $0 <= 0x39 } }
+        while let after = firstRange(of: cvePrefix, in: rest) {
+            let tail = rest[after...]
+            let year = digits(tail)
+            if year.count == 4, tail.dropFirst(4).first == UInt8(ascii: "-") {
+                let num = digits(tail.dropFirst(5))
+                if num.count >= 4, num.count <= 7 {
+                    out.append("CVE-" + String(decoding: year, as: UTF8.self) + "-" + String(decoding: num, as: UTF8.self))
+                }
+            }
+            rest = tail
+        }
+        return out
+    }
+
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// `Sun, 25 May 2026 12:00:00 +0300` (RFC 5322 as dpkg writes it) without a `DateFormatter` for
+    /// the usual shape; anything else goes to the formatter, which decides as before.
+    static func trailerDate(_ s: String) -> Date? {
+        let b = Array(s.utf8)
+        func num(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= b.count else { return nil }
+            var v = 0
+            for i in r {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        // "Sun, 25 May 2026 12:00:00 +0300": 31 bytes exactly.
+        if b.count == 31, b[3] == UInt8(ascii: ","), b[4] == 0x20, b[7] == 0x20, b[11] == 0x20, b[16] == 0x20, b[19] == UInt8(ascii: ":"),
+            b[22] == UInt8(ascii: ":"), b[25] == 0x20, b[26] == UInt8(ascii: "+") || b[26] == UInt8(ascii: "-"),
+            let day = num(5..<7), let year = num(12..<16), let hour = num(17..<19), let minute = num(20..<22), let second = num(23..<25),
+            let zone = num(27..<31), let month = months.firstIndex(of: String(decoding: b[8..<11], as: UTF8.self)),
+            let weekday = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].firstIndex(of: String(decoding: b[0..<3], as: UTF8.self)),
+            (1...31).contains(day), hour < 24, minute < 60, second < 60, zone % 100 < 60, zone / 100 < 24, year >= 1970
+        {
+            // Days from the civil date (Howard Hinnant's algorithm), then the weekday must agree as the formatter requires.
+            let m = month + 1  // 1…12
+            let y = m <= 2 ? year - 1 : year
+            let era = y / 400
+            let yoe = y - era * 400
+            let mp = (m + 9) % 12
+            let doy = (153 * mp + 2) / 5 + day - 1
+            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+            let days = era * 146097 + doe - 719468
+            let daysInMonth = [31, (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            if day <= daysInMonth[month], (days + 4) % 7 == weekday {
+                let offset = (zone / 100 * 3600 + zone % 100 * 60) * (b[26] == UInt8(ascii: "-") ? -1 : 1)
+                return Date(timeIntervalSince1970: TimeInterval(days * 86400 + hour * 3600 + minute * 60 + second - offset))
+            }
+        }
+        return trailerDateFormatter.date(from: s)
     }
 
     /// `CVE-YYYY-NNNN…` ids in a line.

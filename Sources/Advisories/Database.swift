@@ -110,6 +110,19 @@ public struct AdvisoryDatabase: Sendable {
                     CREATE INDEX advisories_format ON advisories(format, published, modified);
                     """)
         }
+        // v5: when each source (feed format) was last imported into, for the freshness every report shows.
+        // A database imported before v5 gets its newest import time for each format it holds.
+        m.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sources (format TEXT PRIMARY KEY, imported_at TEXT NOT NULL) WITHOUT ROWID;
+                    INSERT INTO sources (format, imported_at)
+                      SELECT DISTINCT format, (SELECT MAX(imported_at) FROM files) FROM advisories INDEXED BY advisories_format
+                      WHERE (SELECT MAX(imported_at) FROM files) IS NOT NULL;
+                    INSERT INTO sources (format, imported_at)
+                      SELECT 'kev', MAX(f.imported_at) FROM kev JOIN files f ON f.path = kev.file HAVING MAX(f.imported_at) IS NOT NULL;
+                    """)
+        }
         return m
     }
 
@@ -281,6 +294,12 @@ public struct AdvisoryDatabase: Sendable {
                     try remove(r["n"], keys: r["keys"])
                 }
             }
+            // Each source this batch wrote records of was imported now.
+            var formats = Set(rows.map(\.prepared.advisory.format.rawValue))
+            if batch.contains(where: { !$0.parsed.kev.isEmpty }) { formats.insert("kev") }
+            let source = try db.cachedStatement(
+                sql: "INSERT INTO sources (format, imported_at) VALUES (?, ?) ON CONFLICT (format) DO UPDATE SET imported_at = excluded.imported_at")
+            for f in formats.sorted() { try source.execute(arguments: [f, now]) }
             var next = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(n), 0) + 1 FROM advisories")) ?? 1
             var keyRows: [(String, Int64)] = []
             for chunk in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
@@ -355,6 +374,26 @@ public struct AdvisoryDatabase: Sendable {
         public var lastImport: Date?
         /// Records per feed format (`cve5`, `osv`, `nvd` …).
         public var recordsByFormat: [String: Int]
+        /// Per source (feed format, and `kev`): records, newest record date, last import.
+        public var sources: [SourceSummary] = []
+    }
+
+    /// One source of the database, for freshness: how many records, the newest record's date (CVE 5/OSV/NVD
+    /// publication date, KEV `dateAdded`), and when records of it were last imported.
+    public struct SourceSummary: Codable, Sendable, Hashable {
+        public var format: String
+        public var records: Int
+        /// ISO 8601 date or date-time as the feed wrote it; nil when no record carries one.
+        public var newestRecord: String?
+        /// The last import that wrote records of this source; nil for a database that never recorded it.
+        public var importedAt: Date?
+
+        public init(format: String, records: Int, newestRecord: String?, importedAt: Date?) {
+            self.format = format
+            self.records = records
+            self.newestRecord = newestRecord
+            self.importedAt = importedAt
+        }
     }
 
     public func summary() throws -> Summary {
@@ -364,9 +403,27 @@ public struct AdvisoryDatabase: Sendable {
                 byFormat[row["format"]] = row["n"]
             }
             let newest: String? = try String.fetchOne(db, sql: "SELECT MAX(imported_at) FROM files")
+            let iso = ISO8601DateFormatter()
+            var imported: [String: Date] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT format, imported_at FROM sources") {
+                imported[row["format"]] = (row["imported_at"] as String?).flatMap { iso.date(from: $0) }
+            }
+            // Newest record per format: the last entry of the format's range of advisories_format.
+            let newestOf = try db.cachedStatement(sql: "SELECT MAX(published) FROM advisories WHERE format = ?")
+            var sources: [SourceSummary] = try byFormat.keys.sorted().map { f in
+                SourceSummary(
+                    format: f, records: byFormat[f] ?? 0, newestRecord: try String.fetchOne(newestOf, arguments: [f]), importedAt: imported[f])
+            }
+            let kevCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM kev") ?? 0
+            if kevCount > 0 {
+                sources.append(
+                    SourceSummary(
+                        format: "kev", records: kevCount, newestRecord: try String.fetchOne(db, sql: "SELECT MAX(date_added) FROM kev"),
+                        importedAt: imported["kev"]))
+            }
             return Summary(
                 files: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM files") ?? 0,
-                lastImport: newest.flatMap { ISO8601DateFormatter().date(from: $0) }, recordsByFormat: byFormat)
+                lastImport: newest.flatMap { iso.date(from: $0) }, recordsByFormat: byFormat, sources: sources)
         }
     }
 

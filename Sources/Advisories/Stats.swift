@@ -27,6 +27,11 @@ public struct ProductStats: Codable, Hashable, Sendable {
     public var medianDaysToFix: Double?
     public var fixSamples: Int
     public var fixSource: String
+    /// Records that map to the product, per source (feed format): which sources cover it. Empty: no
+    /// source does ("product-blind"), and no statement about the product can rest on this database.
+    public var recordsBySource: [String: Int] = [:]
+    /// The database's sources (records, newest record, last import), when computed from a database.
+    public var sources: [AdvisoryDatabase.SourceSummary]? = nil
 }
 
 public enum AdvisoryStats {
@@ -36,12 +41,15 @@ public enum AdvisoryStats {
         _ aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixDates: [String: Date] = [:], fixSource: String = ""
     ) -> ProductStats {
         var groups: [String: [Advisory]] = [:]
+        var bySource: [String: Int] = [:]
         for a in candidates where ProductMatcher.match(a, aliases, installed: nil) != nil {
             groups[a.cveIDs.first ?? a.id, default: []].append(a)
+            bySource[a.format.rawValue, default: 0] += 1
         }
         var s = ProductStats(
             product: aliases.product, total: 0, withdrawn: 0, byYear: [:], bySeverity: [:], memorySafety: 0, memorySafetyShare: nil,
             knownExploited: 0, withCWE: 0, withProductName: 0, medianDaysToFix: nil, fixSamples: 0, fixSource: fixSource)
+        s.recordsBySource = bySource
         var delays: [Int] = []
         for (key, records) in groups {
             if records.allSatisfy({ $0.withdrawn != nil }) {
@@ -170,6 +178,9 @@ extension AdvisoryStats {
     /// from the installed Debian package's changelog when there is one.
     public static func compute(_ aliases: ProductAliases, database: AdvisoryDatabase, dpkgStatus: String) throws -> ProductStats {
         let (dates, source) = installedDebianFixDates(for: aliases, dpkgStatus: dpkgStatus)
-        return compute(aliases, candidates: try database.candidates(for: aliases), kev: try database.kevEntries(), fixDates: dates, fixSource: source)
+        var stats = compute(
+            aliases, candidates: try database.candidates(for: aliases), kev: try database.kevEntries(), fixDates: dates, fixSource: source)
+        stats.sources = try database.summary().sources
+        return stats
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Version schemes and their comparators.
 ///
@@ -393,7 +394,7 @@ public struct GoVersion: Hashable, Sendable {
 /// `c`, `preview`) or `~` sorts before the release it precedes; other letters sort after it
 /// (`1.0a > 1.0`); separators `.`, `-`, `_`, `+` only split. A leading `v` is ignored.
 public enum UpstreamVersion {
-    enum Token: Equatable {
+    enum Token: Equatable, Sendable {
         case number([UInt8])  // without leading zeros
         case word(String)
         case tilde
@@ -456,10 +457,33 @@ public enum UpstreamVersion {
             && parts.allSatisfy { $0.allSatisfy(\.isNumber) }
     }
 
+    /// A version string as `compare` needs it: whether it is a date, and its tokens.
+    struct Parsed: Sendable {
+        var isDate: Bool
+        var tokens: [Token]?
+    }
+
+    /// Parsed version strings, shared by every comparison of the process: an assessment compares the
+    /// installed version with the bounds of tens of thousands of ranges, and the bounds repeat (kernel
+    /// stable releases, QEMU releases). Bounded: emptied when it reaches `memoLimit` strings.
+    static let memo = Mutex<[String: Parsed]>([:])
+    static let memoLimit = 65_536
+
+    static func parsed(_ s: String) -> Parsed {
+        if let known = memo.withLock({ $0[s] }) { return known }
+        let fresh = Parsed(isDate: isDate(s), tokens: tokens(s))
+        memo.withLock { m in
+            if m.count >= memoLimit { m.removeAll(keepingCapacity: true) }
+            m[s] = fresh
+        }
+        return fresh
+    }
+
     public static func compare(_ a: String, _ b: String) -> Int? {
+        let pa = parsed(a), pb = parsed(b)
         // A date and a release number cannot be ordered against each other.
-        if isDate(a) != isDate(b) { return nil }
-        guard let x = tokens(a), let y = tokens(b) else { return nil }
+        if pa.isDate != pb.isDate { return nil }
+        guard let x = pa.tokens, let y = pb.tokens else { return nil }
         var k = 0
         while true {
             let tx: Token? = k < x.count ? x[k] : nil

@@ -29,9 +29,14 @@ public enum AdvisoryFindings {
                     state: "unreadable: summary query failed")
             }
             let age = s.lastImport.map { max(0, now.timeIntervalSince($0) / 86400) }
-            return .init(
+            var info = AssessmentReport.AdvisoryDatabaseInfo(
                 path: path, lastImport: s.lastImport, ageDays: age, recordsByFormat: s.recordsByFormat, files: s.files,
                 stale: (age ?? .infinity) > maximumAgeDays, state: "available")
+            info.maximumAgeDays = maximumAgeDays
+            info.sources = s.sources.map {
+                .init(format: $0.format, records: $0.records, newestRecord: $0.newestRecord, importedAt: $0.importedAt)
+            }
+            return info
         }
     }
 
@@ -39,12 +44,13 @@ public enum AdvisoryFindings {
     public static func applyAge(_ findings: [Finding], _ info: AssessmentReport.AdvisoryDatabaseInfo) -> [Finding] {
         guard info.stale, info.state == "available" else { return findings }
         let age = info.ageDays.map { "\(FactValue.format($0)) days old" } ?? "of unknown age"
+        let limit = info.maximumAgeDays ?? maximumAgeDays
         return findings.map { f in
             guard f.checkID == checkID, f.outcome == .pass else { return f }
             var g = f
             g.outcome = .inconclusive(
                 reason:
-                    "no open advisory in \(info.path), but the database is \(age) (more than \(FactValue.format(maximumAgeDays)) days): refresh it with `bulkhead advisories fetch` before this counts — \(f.observed ?? "")"
+                    "no open advisory in \(info.path), but the database is \(age) (more than \(FactValue.format(limit)) days, --advisory-max-age-days): refresh it with `bulkhead advisories fetch` before this counts — \(f.observed ?? "")"
             )
             return g
         }
@@ -80,12 +86,18 @@ public enum AdvisoryFindings {
         evaluate(mechanisms: mechanisms, evidence: evidence, aliases: aliases, database: opened, now: now).findings
     }
 
-    /// The findings, and the ids of the advisories still open per product id (what the store keeps for
-    /// `history` and `diff`; empty for a product that could not be checked).
+    /// The findings, the ids of the advisories still open per product id (what the store keeps for
+    /// `history` and `diff`; empty for a product that could not be checked), and which sources cover each
+    /// checked product. `changelogs`: the Debian changelogs shared with criterion 5 (each parsed once per
+    /// assessment).
+    ///
+    /// A product no record of the database maps to cannot be shown patched ("product-blind"): its finding
+    /// is inconclusive, never a pass. Kernel products (KVM) are matched against the running kernel
+    /// (`RunningKernel`).
     public static func evaluate(
         mechanisms: [IsolationMechanism], evidence: HostEvidence, aliases: [ProductAliases], database opened: OpenedAdvisoryDatabase,
-        now: Date
-    ) -> (findings: [Finding], open: [String: [String]]) {
+        now: Date, changelogs: DebianChangelogs? = nil
+    ) -> (findings: [Finding], open: [String: [String]], coverage: [AssessmentReport.ProductCoverage]) {
         let databasePath = opened.path
         let packages = evidence.facts.packages
         let database: AdvisoryDatabase
@@ -96,15 +108,16 @@ public enum AdvisoryFindings {
                     $0,
                     "no advisory database at \(databasePath): load one with `bulkhead advisories fetch` or `bulkhead advisories import PATH…`")
             }
-            return (findings, [:])
+            return (findings, [:], [])
         case .unreadable(_, let reason):
-            return (mechanisms.map { inconclusive($0, "the advisory database \(databasePath) cannot be opened: \(reason)") }, [:])
+            return (mechanisms.map { inconclusive($0, "the advisory database \(databasePath) cannot be opened: \(reason)") }, [:], [])
         case .available(_, let db):
             database = db
         }
         var out: [Finding] = []
         var openIDs: [String: [String]] = [:]
-        var reader = BackportReader(evidence: evidence, aliases: aliases, mechanisms: mechanisms)
+        var coverage: [AssessmentReport.ProductCoverage] = []
+        var reader = BackportReader(evidence: evidence, aliases: aliases, mechanisms: mechanisms, changelogs: changelogs)
         let tracker = BackportReader.trackerBeside(databasePath: databasePath)
         // KEV once, and each product's candidate records once for all its installed packages.
         let kev = Result { try database.kevEntries() }
@@ -115,8 +128,12 @@ public enum AdvisoryFindings {
             var candidates: Result<[Advisory], any Error>?
             // Matches per compared version: a product's packages mostly share one upstream version.
             var matchesByVersion: [String: [AdvisoryMatch]] = [:]
-            for pkg in BackportReader.packagesToCheck(of: alias, in: packages) {
-                var backports = reader.backports(for: pkg)
+            let kernel = RunningKernel.isKernelProduct(alias) ? RunningKernel.target(evidence.facts) : nil
+            let toCheck = kernel.map { $0.package.map { [$0] } ?? [] } ?? BackportReader.packagesToCheck(of: alias, in: packages)
+            if let kernel, kernel.package == nil { problems.append(kernel.note) }
+            for pkg in toCheck {
+                var backports =
+                    pkg.manager == RunningKernel.unpackagedManager ? BackportEvidence() : reader.backports(for: pkg)
                 if let t = tracker.tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(t, for: pkg)) }
                 let installed = InstalledProduct(product: mechanism.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
                 if candidates == nil { candidates = Result { try database.sharedCandidates(for: alias) } }
@@ -135,11 +152,30 @@ public enum AdvisoryFindings {
                     problems.append("\(pkg.name): \(error)")
                 }
             }
+            // Which sources cover the product: its records per source (format), from the matches when a
+            // version was checked, else by mapping alone.
+            let mapped: [Advisory] =
+                matchesByVersion.values.first.map { $0.map(\.advisory) }
+                ?? ((try? candidates?.get() ?? database.sharedCandidates(for: alias)) ?? []).filter {
+                    ProductMatcher.match($0, alias, installed: nil) != nil
+                }
+            var bySource: [String: Int] = [:]
+            for a in mapped { bySource[a.format.rawValue, default: 0] += 1 }
+            coverage.append(.init(product: mechanism.product.rawValue, recordsBySource: bySource))
             guard !results.isEmpty else {
                 out.append(
                     inconclusive(
                         mechanism,
                         problems.isEmpty ? "no installed Debian or RPM package of \(mechanism.name) to check" : problems.joined(separator: "; ")))
+                continue
+            }
+            guard !bySource.isEmpty else {
+                // Product-blind: nothing in the database describes this product, so "nothing open" means nothing.
+                out.append(
+                    inconclusive(
+                        mechanism,
+                        "no record in \(databasePath) maps to \(mechanism.name) (no source covers it): the database cannot show that it is patched; import a feed that names it (e.g. cvelistV5)"
+                            + (kernel.map { "; \($0.note)" } ?? "")))
                 continue
             }
             let all = results.flatMap(\.findings)
@@ -155,6 +191,10 @@ public enum AdvisoryFindings {
             if !readProblems.isEmpty {
                 observed += "; backports not fully read: " + readProblems.prefix(4).map(\.description).joined(separator: "; ")
             }
+            if let kernel {
+                observed += "; " + kernel.note
+                if let reboot = RunningKernel.rebootPending(evidence) { observed += "; reboot pending — \(reboot)" }
+            }
             let evidence =
                 results.map { r in
                     Evidence(
@@ -169,7 +209,7 @@ public enum AdvisoryFindings {
                     expected: "no open advisory past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)",
                     severity: .high, controls: [.ism1606], evidence: evidence))
         }
-        return (out, openIDs)
+        return (out, openIDs, coverage)
     }
 
     /// One evidence item per backport source that removed findings: the file read and the CVEs it fixed.
@@ -204,6 +244,8 @@ public struct BackportReader {
     public static let rpmDatabaseLimit = 256 << 20
 
     public let files: RecordedFiles
+    /// The Debian changelogs, parsed once and shared with criterion 5 (`AdvisoryMeasurements`).
+    public let changelogs: DebianChangelogs
     /// The host the evidence describes, for problem messages.
     public let source: String
     /// RPM package names whose changelogs are read (one pass over the rpm database).
@@ -213,8 +255,11 @@ public struct BackportReader {
     private var rpmLoaded: Set<String> = []
     private var codename: String??
 
-    public init(evidence: HostEvidence, aliases: [ProductAliases], mechanisms: [IsolationMechanism]) {
+    public init(
+        evidence: HostEvidence, aliases: [ProductAliases], mechanisms: [IsolationMechanism], changelogs: DebianChangelogs? = nil
+    ) {
         self.files = evidence.files
+        self.changelogs = changelogs ?? DebianChangelogs(files: evidence.files)
         self.source = evidence.source
         let products = Set(mechanisms.map(\.product))
         // No mechanisms given (the `advisories check` command): every product's rpm packages.
@@ -242,27 +287,22 @@ public struct BackportReader {
         pkg.manager == "rpm" ? rpmBackports(for: pkg) : debianBackports(for: pkg)
     }
 
-    /// /usr/share/doc/PKG/changelog.Debian.gz (or .Debian, .gz) read bounded and decoded in memory.
+    /// /usr/share/doc/PKG/changelog.Debian.gz (or .Debian, .gz) read bounded and decoded in memory, once per
+    /// assessment (`changelogs`, shared with criterion 5's fix dates).
     func debianBackports(for pkg: InstalledPackage) -> BackportEvidence {
-        for path in DebianChangelog.candidatePaths(forPackage: pkg.name) {
-            let bytes: [UInt8]
-            do {
-                bytes = try files.read(path, limit: DebianChangelog.maxCompressedSize)
-            } catch {
-                if error.code == .notFound { continue }
-                return BackportEvidence(problems: [Problem(subject: path, message: "\(error.message) (\(source)); backports not considered")])
-            }
-            do {
-                let entries = DebianChangelog.parse(try DebianChangelog.decode(bytes, name: path))
-                return BackportEvidence(fixes: DebianChangelog.fixes(entries, installed: pkg.version, file: path))
-            } catch {
-                return BackportEvidence(problems: [Problem(subject: path, message: "changelog unreadable, backports not considered: \(error)")])
-            }
+        switch changelogs.changelog(forPackage: pkg.name) {
+        case .parsed(let path, let entries):
+            return BackportEvidence(fixes: DebianChangelog.fixes(entries, installed: pkg.version, file: path))
+        case .unreadable(let path, let error):
+            return BackportEvidence(problems: [Problem(subject: path, message: "\(error.message) (\(source)); backports not considered")])
+        case .undecodable(let path, let reason):
+            return BackportEvidence(problems: [Problem(subject: path, message: "changelog unreadable, backports not considered: \(reason)")])
+        case .missing:
+            return BackportEvidence(problems: [
+                Problem(
+                    subject: "/usr/share/doc/\(pkg.name)", message: "no changelog.Debian.gz for \(pkg.name) in \(source); backports not considered")
+            ])
         }
-        return BackportEvidence(problems: [
-            Problem(
-                subject: "/usr/share/doc/\(pkg.name)", message: "no changelog.Debian.gz for \(pkg.name) in \(source); backports not considered")
-        ])
     }
 
     /// The %changelog of the installed header in rpmdb.sqlite (read once for all packages).

@@ -18,9 +18,12 @@ public enum AdvisoryMeasurements {
         facts(for: mechanisms, evidence: evidence, catalog: catalog, database: .open(path: databasePath), now: now)
     }
 
+    /// `changelogs`: the Debian changelogs shared with the ISM-1606 stage (each parsed once per assessment).
     public static func facts(
-        for mechanisms: [IsolationMechanism], evidence: HostEvidence, catalog: Catalog, database opened: OpenedAdvisoryDatabase, now: Date
+        for mechanisms: [IsolationMechanism], evidence: HostEvidence, catalog: Catalog, database opened: OpenedAdvisoryDatabase, now: Date,
+        changelogs: DebianChangelogs? = nil
     ) -> (facts: [CriterionFact], problems: [Problem]) {
+        let changelogs = changelogs ?? DebianChangelogs(files: evidence.files)
         let databasePath = opened.path
         let packages = evidence.facts.packages
         let database: AdvisoryDatabase
@@ -44,7 +47,7 @@ public enum AdvisoryMeasurements {
             else { continue }
             let aliases = AdvisoryAliases.aliases(for: product)
             guard AdvisoryAliases.isMappable(aliases) else { continue }
-            let (fixDates, fixSource) = fixDates(aliases, packages: packages, files: evidence.files)
+            let (fixDates, fixSource) = fixDates(aliases, packages: packages, changelogs: changelogs)
             do {
                 let stats = AdvisoryStats.compute(
                     aliases, candidates: try database.sharedCandidates(for: aliases), kev: kev, fixDates: fixDates, fixSource: fixSource)
@@ -58,27 +61,22 @@ public enum AdvisoryMeasurements {
 
     /// Fix dates where the data allows: the installed Debian package's changelog (the date of the revision
     /// that lists each CVE, i.e. the distribution's fix), as the collection read it (`BackportEvidenceNeed`).
-    static func fixDates(_ aliases: Advisories.ProductAliases, packages: [InstalledPackage], files: RecordedFiles) -> ([String: Date], String) {
+    static func fixDates(_ aliases: Advisories.ProductAliases, packages: [InstalledPackage], changelogs: DebianChangelogs) -> (
+        [String: Date], String
+    ) {
         guard let pkg = aliases.debianPackages.lazy.compactMap({ name in packages.first { $0.name == name && $0.manager == "dpkg" } }).first
         else {
             return ([:], "no installed Debian package with a changelog to date fixes by")
         }
-        var text: String?
-        var failure: String?
-        for path in DebianChangelog.candidatePaths(forPackage: pkg.name) {
-            do {
-                text = try DebianChangelog.decode(try files.read(path, limit: DebianChangelog.maxCompressedSize), name: path)
-                break
-            } catch let error as HostReadError where error.code == .notFound {
-                continue
-            } catch {
-                failure = "the changelog \(path) cannot be read: \(error)"
-                break
-            }
+        let entries: [ChangelogEntry]
+        switch changelogs.changelog(forPackage: pkg.name) {
+        case .parsed(_, let parsed): entries = parsed
+        case .missing: return ([:], "no installed Debian package with a changelog to date fixes by")
+        case .unreadable(let path, let error): return ([:], "the changelog \(path) cannot be read: \(error)")
+        case .undecodable(let path, let reason): return ([:], "the changelog \(path) cannot be read: \(reason)")
         }
-        guard let text else { return ([:], failure ?? "no installed Debian package with a changelog to date fixes by") }
         var dates: [String: Date] = [:]
-        for entry in DebianChangelog.parse(text) {
+        for entry in entries {
             guard let date = entry.date else { continue }
             for mention in entry.mentions { dates[mention.cve] = min(dates[mention.cve] ?? date, date) }
         }

@@ -25,6 +25,9 @@ public struct AssessmentPlan: Sendable {
     /// The advisory database (`bulkhead advisories import|fetch`) for ISM-1606 and for the measured ISM-1460
     /// criterion-5 facts (CWE/CPE transparency, patch cadence); nil or absent file uses none.
     public var advisoryDatabase: String?
+    /// Days after the last import beyond which the advisory database is stale (`--advisory-max-age-days`):
+    /// ISM-1606 passes from it become inconclusive. Default `AdvisoryFindings.maximumAgeDays` (7).
+    public var advisoryMaxAgeDays: Double = 7
 
     public init(
         checks: CheckCatalog? = nil, selection: CheckSelection = .all, tailoring: Tailoring? = nil,

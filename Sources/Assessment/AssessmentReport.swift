@@ -111,6 +111,42 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
         public var stale: Bool
         /// "absent", "unreadable: …" or "available".
         public var state: String
+        /// The age beyond which the database is stale (`--advisory-max-age-days`, default 7). Optional key.
+        public var maximumAgeDays: Double?
+        /// Per source (feed format, `kev`): records, newest record date, last import. Optional key.
+        public var sources: [AdvisorySource]?
+        /// Per product ISM-1606 checked: how many of its records each source holds. Optional key.
+        public var coverage: [ProductCoverage]?
+    }
+
+    /// One source of the advisory database, for freshness.
+    public struct AdvisorySource: Codable, Hashable, Sendable {
+        /// Feed format: `cve5`, `osv`, `nvd`, `kev`.
+        public var format: String
+        public var records: Int
+        /// The newest record's date as the feed wrote it (publication; KEV dateAdded).
+        public var newestRecord: String?
+        /// The last import that wrote records of this source.
+        public var importedAt: Date?
+        public init(format: String, records: Int, newestRecord: String?, importedAt: Date?) {
+            self.format = format
+            self.records = records
+            self.newestRecord = newestRecord
+            self.importedAt = importedAt
+        }
+    }
+
+    /// Whether any source of the advisory database covers a product: its mapped records per source.
+    public struct ProductCoverage: Codable, Hashable, Sendable {
+        public var product: String
+        public var recordsBySource: [String: Int]
+        /// At least one record of some source maps to the product; false is "product-blind".
+        public var covered: Bool
+        public init(product: String, recordsBySource: [String: Int]) {
+            self.product = product
+            self.recordsBySource = recordsBySource
+            self.covered = recordsBySource.values.contains { $0 > 0 }
+        }
     }
 
     /// Every control this report gives a verdict for, in the ISM's order.

@@ -60,10 +60,13 @@ public struct Assessor: Sendable {
         }
         // The advisory database, opened once: criterion 5 facts and ISM-1606 findings both read it.
         let database = plan.advisoryDatabase.map(OpenedAdvisoryDatabase.open(path:))
+        // The Debian changelogs both stages read (fix dates, backports), each parsed once.
+        let changelogs = DebianChangelogs(files: evidence.files)
         if let database {
             // Criterion 5 from the advisory database, when one exists (none: the catalog alone decides).
             let measured = AdvisoryMeasurements.facts(
-                for: discovery.mechanisms, evidence: evidence, catalog: catalog, database: database, now: asOf)
+                for: discovery.mechanisms, evidence: evidence, catalog: catalog, database: database, now: asOf,
+                changelogs: changelogs)
             assessor.measured += measured.facts
             censusProblems += measured.problems
         }
@@ -90,10 +93,11 @@ public struct Assessor: Sendable {
         if let database, plan.selection.selects(id: AdvisoryFindings.checkID, controls: [.ism1606]) {
             let advisories = AdvisoryFindings.evaluate(
                 mechanisms: discovery.mechanisms, evidence: evidence, aliases: AdvisoryAliases.all(catalog), database: database,
-                now: asOf)
+                now: asOf, changelogs: changelogs)
             advisoryFindings = advisories.findings
             report.openAdvisories = advisories.open
-            let info = AdvisoryFindings.info(database, now: asOf)
+            var info = AdvisoryFindings.info(database, now: asOf, maximumAgeDays: plan.advisoryMaxAgeDays)
+            info.coverage = advisories.coverage
             report.inputs.advisoryDatabase = info
             advisoryFindings = AdvisoryFindings.applyAge(advisoryFindings, info)
         }

@@ -134,7 +134,15 @@ public struct BackportEvidenceNeed: EvidenceNeed {
         var request = EvidenceRequest()
         request.read("/etc/os-release", limit: BackportReader.osReleaseLimit)
         for alias in aliases {
-            for pkg in BackportReader.packagesToCheck(of: alias, in: evidence.facts.packages) {
+            // A kernel product is checked through the running kernel's package (`RunningKernel`); the
+            // product's own packages stay for criterion 5's fix dates.
+            var packages = BackportReader.packagesToCheck(of: alias, in: evidence.facts.packages)
+            if RunningKernel.isKernelProduct(alias), let running = RunningKernel.target(evidence.facts).package,
+                running.manager != RunningKernel.unpackagedManager
+            {
+                packages.append(running)
+            }
+            for pkg in packages {
                 if pkg.manager == "rpm" {
                     for path in BackportReader.rpmDatabasePaths { request.read(path, limit: BackportReader.rpmDatabaseLimit) }
                 } else {

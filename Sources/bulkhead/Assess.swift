@@ -107,6 +107,12 @@ struct Assess: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The advisory database for ISM-1606 (default: the one `bulkhead advisories import` writes).", valueName: "PATH"))
     var advisoryDatabase: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Days after its last import that the advisory database counts as current (default 7): older, ISM-1606's advisories.patched cannot pass.",
+            valueName: "DAYS"))
+    var advisoryMaxAgeDays: Double = AdvisoryFindings.maximumAgeDays
+
     @Flag(help: "Do not run the hardening checks (ISM-1460 only).")
     var noChecks = false
 
@@ -117,6 +123,9 @@ struct Assess: AsyncParsableCommand {
     var probeVersions = false
 
     func validate() throws {
+        if !(advisoryMaxAgeDays >= 0 && advisoryMaxAgeDays.isFinite) {
+            throw ValidationError("--advisory-max-age-days must be a number of days ≥ 0")
+        }
         if bundle != nil && signingKey == nil {
             throw ValidationError("--bundle needs --signing-key FILE (create one with `bulkhead keys generate`)")
         }
@@ -138,6 +147,7 @@ struct Assess: AsyncParsableCommand {
         var plan = AssessmentPlan(
             discovery: DiscoveryOptions(probeVersions: probeVersions), censusCache: .standard,
             advisoryDatabase: advisoryDatabase ?? AdvisoryDatabase.defaultPath())
+        plan.advisoryMaxAgeDays = advisoryMaxAgeDays
         if !noChecks {
             let checkCatalog = try loadCheckCatalog()
             plan.checks = checkCatalog

@@ -1,5 +1,5 @@
 public import Advisories
-import Foundation
+public import Foundation
 
 /// The terminal renderings of `bulkhead advisories`. Advisory ids, reasons and file names come from
 /// feeds and package names from the host: all are sanitised.
@@ -32,7 +32,29 @@ public enum AdvisoryText {
         out += "  with CWE: \(stats.withCWE), naming the product: \(stats.withProductName)\n"
         out +=
             "  median publication→fix: \(stats.medianDaysToFix.map { "\($0) days (\(stats.fixSamples) samples, \(clean(stats.fixSource)))" } ?? "unknown (\(clean(stats.fixSource)))")\n"
+        out +=
+            stats.recordsBySource.isEmpty
+            ? "  covered by: no source (no record maps to \(stats.product)): ISM-1606 cannot pass from this database\n"
+            : "  covered by: "
+                + stats.recordsBySource.sorted { $0.key < $1.key }.map { "\(clean($0.key)) (\($0.value) records)" }.joined(separator: ", ")
+                + "\n"
+        if let sources = stats.sources {
+            out += "sources of the database:\n"
+            if sources.isEmpty { out += "  none (nothing imported)\n" }
+            for s in sources { out += "  " + sourceLine(s) + "\n" }
+        }
         return out
+    }
+
+    /// `cve5: 300,000 records, newest record 2026-11-30, imported 2026-12-01 10:00 UTC`.
+    public static func sourceLine(_ s: AdvisoryDatabase.SourceSummary) -> String {
+        sourceLine(format: s.format, records: s.records, newestRecord: s.newestRecord, importedAt: s.importedAt)
+    }
+
+    public static func sourceLine(format: String, records: Int, newestRecord: String?, importedAt: Date?) -> String {
+        let newest = newestRecord.map { clean(String($0.prefix(10))) } ?? "undated"
+        let imported = importedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown"
+        return "\(clean(format)): \(records) records, newest record \(newest), imported \(imported)"
     }
 
     /// `advisories check`: per installed package, the counts, then each finding (not-affected ones with `all`).

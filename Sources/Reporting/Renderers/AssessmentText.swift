@@ -37,6 +37,7 @@ public enum AssessmentText {
         if !report.inputs.evidenceFiles.isEmpty { assessed += "; evidence: \(clean(report.inputs.evidenceFiles.joined(separator: ", ")))" }
         if !report.inputs.measuredBy.isEmpty { assessed += "; measured by \(report.inputs.measuredBy.joined(separator: ", "))" }
         out.append(assessed)
+        out += AdvisoryDatabaseLines.lines(report).map { clean($0) }
         out.append("")
         out += summary(report, waived: options.waived)
         if report.mechanisms.isEmpty {

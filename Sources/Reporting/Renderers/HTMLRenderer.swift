@@ -49,7 +49,16 @@ public enum HTMLRenderer {
         if !report.inputs.catalogDirectories.isEmpty { o += "; extra catalogs: \(e(report.inputs.catalogDirectories.joined(separator: ", ")))" }
         if !report.inputs.evidenceFiles.isEmpty { o += "; evidence: \(e(report.inputs.evidenceFiles.joined(separator: ", ")))" }
         if !report.inputs.measuredBy.isEmpty { o += "; measured by \(e(report.inputs.measuredBy.joined(separator: ", ")))" }
-        o += "</p>\n</header>\n"
+        o += "</p>\n"
+        let database = AdvisoryDatabaseLines.lines(report)
+        if let first = database.first {
+            o += "<p class=\"meta\">\(e(first))</p>\n"
+            if database.count > 1 {
+                let items = database.dropFirst().map { "<li>\(e($0.trimmingCharacters(in: .whitespaces)))</li>" }
+                o += "<ul class=\"meta\">" + items.joined() + "</ul>\n"
+            }
+        }
+        o += "</header>\n"
 
         // Summary.
         o += "<h2 class=\"first\" id=\"summary\">Summary</h2>\n"

@@ -14,6 +14,9 @@ public enum MarkdownRenderer {
         o += "- Assessed: \(Timestamp.string(report.assessedAt)) by \(e(report.tool.name)) \(e(report.tool.version))\n"
         o += "- Catalog: \(report.inputs.catalogProducts) products"
         if !report.inputs.evidenceFiles.isEmpty { o += "; evidence: \(e(report.inputs.evidenceFiles.joined(separator: ", ")))" }
+        for line in AdvisoryDatabaseLines.lines(report) {
+            o += line.hasPrefix("  ") ? "\n  - \(e(String(line.dropFirst(2))))" : "\n- \(e(line))"
+        }
         o += "\n\n## Summary\n\n"
         o += summary(ReportSummary(report, waived: waived))
         let controls = ReportRow.controls(report)
