@@ -179,6 +179,16 @@ public enum AdvisoryFindings {
                 continue
             }
             let all = results.flatMap(\.findings)
+            // Records matched, but not one could be evaluated against the installed version (no version range, no
+            // fix, no backport): nothing was shown either way, so "nothing open" is not a pass.
+            if !all.isEmpty, all.allSatisfy({ $0.state == .unknown }) {
+                out.append(
+                    inconclusive(
+                        mechanism,
+                        "\(all.count) advisories in \(databasePath) name \(mechanism.name), but none could be evaluated against the installed version (no version range or fix that applies): the database cannot show that it is patched"
+                            + (kernel.map { "; \($0.note)" } ?? "")))
+                continue
+            }
             let open = all.filter { $0.state == .open }
             if !open.isEmpty { openIDs[mechanism.product.rawValue, default: []] += Set(open.map(\.id)).sorted() }
             let overdue = open.filter { $0.overdue == true }

@@ -131,6 +131,41 @@ import Testing
         #expect(reason.contains("upstream 6.18.44"))
     }
 
+    /// Records that name the product but none of which can be evaluated against the installed version (Xen's
+    /// CVE-2024-45817 gives its versions as prose, "consult Xen advisory"): nothing was shown either way, so the
+    /// finding is inconclusive, not a pass with "0 open".
+    @Test func recordsNoneOfWhichCanBeEvaluatedAreInconclusive() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-unevaluable-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/var/lib/dpkg", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/records", withIntermediateDirectories: true)
+        // Debian 12's xen-system-amd64 paragraph (the version bookworm ships).
+        let status = """
+            Package: xen-system-amd64
+            Status: install ok installed
+            Architecture: amd64
+            Source: xen
+            Version: 4.17.3+10-g091466ba55-1~deb12u1
+
+            """
+        try Data(status.utf8).write(to: URL(fileURLWithPath: dir + "/var/lib/dpkg/status"))
+        try fm.copyItem(atPath: Self.fixtures + "/cve5/CVE-2024-45817.json", toPath: dir + "/records/CVE-2024-45817.json")
+        let database = dir + "/advisories.sqlite"
+        let db = try AdvisoryDatabase(path: database)
+        _ = try await AdvisoryImporter.run([dir + "/records"], into: db)
+        let tree = Tree(dir: dir, database: database, packagedRelease: "")
+        let xen = Support.mechanism("xen", "Xen", role: .type1Hypervisor)
+        let (findings, coverage, _) = try evaluate(tree, [xen])
+        #expect(coverage.first?.covered == true, "the record maps to Xen")
+        let finding = try #require(findings.first { $0.subject == "xen" })
+        guard case .inconclusive(let reason) = finding.outcome else {
+            Issue.record("an advisory that cannot be evaluated gave \(finding.outcome)")
+            return
+        }
+        #expect(reason.contains("none could be evaluated against the installed version"))
+    }
+
     @Test func noRunningKernelReleaseIsSaid() {
         let facts = HostFacts(collectedAt: Support.asOf, source: "constructed", packages: [])
         let target = RunningKernel.target(facts)
