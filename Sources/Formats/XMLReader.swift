@@ -43,6 +43,16 @@ struct XMLReader {
     mutating func document() throws(ConfigParseError) -> XMLTree.Result {
         var root: XMLElement?
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }  // a UTF-8 byte-order mark
+        // XML 1.0's Char production: no C0 control other than tab, line feed and carriage return, and neither
+        // U+FFFE nor U+FFFF, anywhere in the document (libxml2 refuses them too; found by Fuzz/xml-diff).
+        for (i, b) in bytes.enumerated() where b < 0x20 || b == 0xEF {
+            if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D {
+                throw malformed(at: i, "control character 0x\(String(b, radix: 16)) (XML allows only tab, line feed and carriage return)")
+            }
+            if b == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF {
+                throw malformed(at: i, "U+FFFE or U+FFFF, which XML does not allow")
+            }
+        }
         while position < bytes.count {
             let byte = bytes[position]
             if byte != UInt8(ascii: "<") {

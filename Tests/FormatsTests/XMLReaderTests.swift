@@ -151,6 +151,11 @@ import Testing
         ("text<domain/>", 1),
         ("<domain>&#0;</domain>", 1),
         ("<domain>&#xD800;</domain>", 1),
+        // Raw control characters (Fuzz/xml-diff: an ESC in a disk element's text, which libxml2 refused).
+        ("<domain>\n<disk>\u{1B}</disk></domain>", 2),
+        ("<domain a='\u{01}'/>", 1),
+        ("<domain><!-- \u{07} --></domain>", 1),
+        ("<domain>\u{FFFE}</domain>", 1),
         ("<domain><!-- unterminated", 1),
         ("<domain><![CDATA[ unterminated", 1),
         ("</domain>", 1),
