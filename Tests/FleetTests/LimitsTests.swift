@@ -111,9 +111,16 @@ struct LimitsTests {
         await server.stop()
     }
 
+    /// Load tests run alone: `.ci/run` runs this one after the suite with `BULKHEAD_LOAD_TESTS=1`. Beside the
+    /// other suites it held the 2-core machine's cooperative threads for minutes (building and signing 1,000
+    /// bundles, 1,000 connections), and timing-bound tests elsewhere failed (VersionProbe's 300 ms timeout took
+    /// 164 s to be honoured).
+    static let loadTests = ProcessInfo.processInfo.environment["BULKHEAD_LOAD_TESTS"] == "1"
+
     /// 1,000 agents at once: each answer is 201 or a 429/503 with Retry-After (never a 500, never a dropped
     /// connection); the refused send again, as the agent's spool does, until every bundle is stored once.
-    @Test func aThousandConcurrentAgentsLoseNothing() async throws {
+    @Test(.enabled(if: LimitsTests.loadTests, "a load test: set BULKHEAD_LOAD_TESTS=1 and run it alone (.ci/run does)"))
+    func aThousandConcurrentAgentsLoseNothing() async throws {
         let server = try await FleetHarness.startServer(databaseURL, limits: ServerLimits(concurrentSubmissions: 8, queuedSubmissions: 200))
         let hostCount = 50
         var identities: [AgentIdentity] = []
