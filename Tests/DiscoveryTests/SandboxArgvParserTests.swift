@@ -111,7 +111,9 @@ struct GVisorArgvParserTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-runsc-\(getpid())").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: runsc)
-        p.arguments = ["--root=\(root)", "--rootless", "--network=none", "do", "sleep", "60"]
+        // The sandbox sleeps far longer than the test waits: with every suite running at once on two cores the loop
+        // below may first run minutes after the start, and a sandbox that had already exited was not seen (CI).
+        p.arguments = ["--root=\(root)", "--rootless", "--network=none", "do", "sleep", "900"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
