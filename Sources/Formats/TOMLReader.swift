@@ -291,9 +291,9 @@ package struct TOMLReader {
         guard let c = current else { throw fail("expected a value, found the end of the document") }
         switch c {
         case UInt8(ascii: "\""):
-            return .string(startsWith("\"\"\"") ? try multilineBasicString() : try basicString())
+            return .string(startsWith("\"\"\"") ? try multilineString(quote: c, escapes: true) : try basicString())
         case UInt8(ascii: "'"):
-            return .string(startsWith("'''") ? try multilineLiteralString() : try literalString())
+            return .string(startsWith("'''") ? try multilineString(quote: c, escapes: false) : try literalString())
         case UInt8(ascii: "["):
             return try array(depth: depth)
         case UInt8(ascii: "{"):
@@ -445,23 +445,24 @@ package struct TOMLReader {
         }
     }
 
-    /// `"""…"""`: a newline right after the opening is dropped; a backslash at the end of a line drops the
-    /// line break and the whitespace after it; one or two quotes may end the content.
-    mutating func multilineBasicString() throws(Failure) -> String {
+    /// `"""…"""` (`escapes`) and `'''…'''`: a newline right after the opening is dropped; one or two quotes
+    /// may end the content. In a basic string a backslash at the end of a line drops the line break and the
+    /// whitespace after it, and other backslashes are escapes; a literal string takes its bytes as they are.
+    mutating func multilineString(quote: UInt8, escapes: Bool) throws(Failure) -> String {
         i += 3
         let opened = line
         _ = try newline()
         var out: [UInt8] = []
         while true {
             guard let c = current else { throw Failure(line: opened, message: "the multi-line string opened on line \(opened) is not closed") }
-            if startsWith("\"\"\"") {
+            if c == quote, peek(1) == quote, peek(2) == quote {
                 var quotes = 3
-                while peek(quotes) == UInt8(ascii: "\""), quotes < 5 { quotes += 1 }
-                out.append(contentsOf: repeatElement(0x22, count: quotes - 3))
+                while peek(quotes) == quote, quotes < 5 { quotes += 1 }
+                out.append(contentsOf: repeatElement(quote, count: quotes - 3))
                 i += quotes
                 return String(decoding: out, as: UTF8.self)
             }
-            if c == UInt8(ascii: "\\") {
+            if escapes, c == UInt8(ascii: "\\") {
                 // A line-ending backslash: whitespace, then at least one newline, then all whitespace after.
                 var k = 1
                 while let w = peek(k), w == 0x20 || w == 0x09 { k += 1 }
@@ -479,31 +480,6 @@ package struct TOMLReader {
                 }
                 try escape(into: &out)
                 continue
-            }
-            if c == 0x0A || c == 0x0D {
-                _ = try newline()
-                out.append(0x0A)
-                continue
-            }
-            try checkText(c)
-            out.append(c)
-            i += 1
-        }
-    }
-
-    mutating func multilineLiteralString() throws(Failure) -> String {
-        i += 3
-        let opened = line
-        _ = try newline()
-        var out: [UInt8] = []
-        while true {
-            guard let c = current else { throw Failure(line: opened, message: "the multi-line string opened on line \(opened) is not closed") }
-            if startsWith("'''") {
-                var quotes = 3
-                while peek(quotes) == UInt8(ascii: "'"), quotes < 5 { quotes += 1 }
-                out.append(contentsOf: repeatElement(0x27, count: quotes - 3))
-                i += quotes
-                return String(decoding: out, as: UTF8.self)
             }
             if c == 0x0A || c == 0x0D {
                 _ = try newline()
