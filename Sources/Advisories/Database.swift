@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 import GRDB
 import Synchronization
@@ -378,23 +379,8 @@ public struct AdvisoryDatabase: Sendable {
         public var sources: [SourceSummary] = []
     }
 
-    /// One source of the database, for freshness: how many records, the newest record's date (CVE 5/OSV/NVD
-    /// publication date, KEV `dateAdded`), and when records of it were last imported.
-    public struct SourceSummary: Codable, Sendable, Hashable {
-        public var format: String
-        public var records: Int
-        /// ISO 8601 date or date-time as the feed wrote it; nil when no record carries one.
-        public var newestRecord: String?
-        /// The last import that wrote records of this source; nil for a database that never recorded it.
-        public var importedAt: Date?
-
-        public init(format: String, records: Int, newestRecord: String?, importedAt: Date?) {
-            self.format = format
-            self.records = records
-            self.newestRecord = newestRecord
-            self.importedAt = importedAt
-        }
-    }
+    /// One source of the database, for freshness (BulkheadModel's record, shared with the assessment report).
+    public typealias SourceSummary = AdvisorySourceSummary
 
     public func summary() throws -> Summary {
         try queue.read { db in

@@ -33,9 +33,7 @@ public enum AdvisoryFindings {
                 path: path, lastImport: s.lastImport, ageDays: age, recordsByFormat: s.recordsByFormat, files: s.files,
                 stale: (age ?? .infinity) > maximumAgeDays, state: "available")
             info.maximumAgeDays = maximumAgeDays
-            info.sources = s.sources.map {
-                .init(format: $0.format, records: $0.records, newestRecord: $0.newestRecord, importedAt: $0.importedAt)
-            }
+            info.sources = s.sources
             return info
         }
     }

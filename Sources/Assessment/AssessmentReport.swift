@@ -119,22 +119,8 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
         public var coverage: [ProductCoverage]?
     }
 
-    /// One source of the advisory database, for freshness.
-    public struct AdvisorySource: Codable, Hashable, Sendable {
-        /// Feed format: `cve5`, `osv`, `nvd`, `kev`.
-        public var format: String
-        public var records: Int
-        /// The newest record's date as the feed wrote it (publication; KEV dateAdded).
-        public var newestRecord: String?
-        /// The last import that wrote records of this source.
-        public var importedAt: Date?
-        public init(format: String, records: Int, newestRecord: String?, importedAt: Date?) {
-            self.format = format
-            self.records = records
-            self.newestRecord = newestRecord
-            self.importedAt = importedAt
-        }
-    }
+    /// One source of the advisory database: records, newest record, last import (the database's own record).
+    public typealias AdvisorySource = AdvisorySourceSummary
 
     /// Whether any source of the advisory database covers a product: its mapped records per source.
     public struct ProductCoverage: Codable, Hashable, Sendable {

@@ -110,9 +110,9 @@ struct AptSources {
         }
         for name in PatchEvidenceNeed.packageLists(names) {
             let path = "\(PatchEvidenceNeed.aptLists)/\(name)"
-            let bytes: [UInt8]
+            let versions: PackageListScanner
             do {
-                bytes = try PatchFindings.listBytes(files, path)
+                versions = try PatchFindings.scanList(files, path, wanted: wanted)
             } catch {
                 out.unread.append((name, "\(error)"))
                 continue
@@ -124,8 +124,8 @@ struct AptSources {
                 date = PatchFindings.releaseDate(r)
             }
             let security = PatchEvidenceNeed.isSecurity(name)
-            let versions = PatchFindings.packageVersions(bytes, wanted: wanted)
-            for (package, version) in versions.versions {
+            for (package, written) in versions.versions {
+                guard let version = DebianVersion(written) else { continue }
                 let candidate = Candidate(version: version, list: name, date: date)
                 if security, newer(candidate, than: out.newestSecurity[package]) { out.newestSecurity[package] = candidate }
                 if newer(candidate, than: out.newestAny[package]) { out.newestAny[package] = candidate }
@@ -311,52 +311,22 @@ public enum PatchFindings {
         return "inside every ISM-1606 timeline"
     }
 
-    /// A list's bytes, decompressed by its name (`.gz`, `.lz4`), bounded both ways.
-    static func listBytes(_ files: RecordedFiles, _ path: String) throws -> [UInt8] {
-        let bytes = Array(try files.read(path, limit: PatchEvidenceNeed.listLimit))
-        if path.hasSuffix(".gz") { return try Gzip.decompress(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path) }
-        if path.hasSuffix(".lz4") { return try LZ4.decompress(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path) }
-        return bytes
-    }
-
-    /// A list's text (tests and callers that want it whole).
-    static func listText(_ files: RecordedFiles, _ path: String) -> String? {
-        (try? listBytes(files, path)).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// `Package:` / `Version:` pairs of a Debian `Packages` list, over its bytes (a 50 MB list is not turned
-    /// into a String); only the `wanted` packages' versions are kept, every stanza is counted.
-    static func packageVersions(_ bytes: [UInt8], wanted: Set<String>?) -> (versions: [(String, DebianVersion)], stanzas: Int) {
-        var out: [(String, DebianVersion)] = []
-        var stanzas = 0
-        var name: String?
-        var i = 0
-        let n = bytes.count
-        let package = Array("Package:".utf8)
-        let version = Array("Version:".utf8)
-        func value(_ from: Int, _ to: Int) -> String {
-            String(decoding: bytes[from..<to], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    /// A list's `Package:`/`Version:` pairs (only the `wanted` packages kept, every stanza counted), decompressed
+    /// by its name (`.gz`, `.lz4`) and bounded both ways. An LZ4 list is scanned block by block as it is decoded:
+    /// Debian 12's main list (19 MB stored, 50 MB plain) is never whole in memory.
+    static func scanList(_ files: RecordedFiles, _ path: String, wanted: Set<String>?) throws -> PackageListScanner {
+        let bytes = try files.read(path, limit: PatchEvidenceNeed.listLimit)
+        var scanner = PackageListScanner(wanted: wanted)
+        if path.hasSuffix(".lz4") {
+            try LZ4.decode(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path) { scanner.feed($0) }
+        } else if path.hasSuffix(".gz") {
+            let plain = try Gzip.decompress(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path)
+            scanner.feed(plain.span)
+        } else {
+            scanner.feed(bytes.span)
         }
-        while i < n {
-            let end = bytes[i...].firstIndex(of: 0x0A) ?? n
-            if end == i {
-                name = nil
-            } else if bytes[i..<end].starts(with: package) {
-                let v = value(i + package.count, end)
-                stanzas += 1
-                name = wanted.map { $0.contains(v) } ?? true ? v : nil
-            } else if let current = name, bytes[i..<end].starts(with: version), let v = DebianVersion(value(i + version.count, end)) {
-                out.append((current, v))
-                name = nil
-            }
-            i = end + 1
-        }
-        return (out, stanzas)
-    }
-
-    /// The same over text.
-    static func packageVersions(_ text: String) -> [(String, DebianVersion)] {
-        packageVersions(Array(text.utf8), wanted: nil).versions
+        scanner.finish()
+        return scanner
     }
 
     /// The `Date:` of an InRelease file (RFC 2822, UTC).

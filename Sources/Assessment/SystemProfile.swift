@@ -1,4 +1,4 @@
-import BulkheadModel
+public import BulkheadModel
 import Discovery
 public import Foundation
 public import VendorEvidence
@@ -21,30 +21,18 @@ public struct SystemProfile: Codable, Hashable, Sendable {
     /// Guests by name.
     public var guests: [String: Marking]
 
-    /// Reads a profile (at most 1 MiB).
-    /// A profile that cannot be read or is not TOML.
-    public struct LoadError: Error, CustomStringConvertible {
-        public var description: String
-    }
-
-    public static func load(path: String) throws(LoadError) -> SystemProfile {
-        let data: Data
-        do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            data = try handle.read(upToCount: 1 << 20) ?? Data()
-        } catch {
-            throw LoadError(description: "cannot read the profile \(path): \(error.localizedDescription)")
-        }
-        return try parse(data, path: path)
-    }
+    /// A profile that is not TOML (`invalid`); reading the file is the caller's (the CLI reads it through
+    /// SafeFiles: a regular file, at most `maximumSize` bytes).
+    public typealias LoadError = BulkheadError<ProfileErrorCode>
+    /// The largest profile read (1 MiB).
+    public static let maximumSize = 1 << 20
 
     public static func parse(_ data: Data, path: String) throws(LoadError) -> SystemProfile {
         let values: [String: String]
         do {
             values = try KataConfigParser.parse(data, source: path).value.values
         } catch {
-            throw LoadError(description: "the profile \(path) is not valid TOML: \(error.message)")
+            throw LoadError(.invalid, "the profile \(path) is not valid TOML", cause: error)
         }
         var guests: [String: Marking] = [:]
         for (key, value) in values where key.hasPrefix("guests.") {
@@ -153,4 +141,11 @@ public enum ClassificationScope {
             ]
         }
     }
+}
+
+/// Why a system profile was refused.
+public enum ProfileErrorCode: String, Codable, BulkheadErrorCode {
+    public static let domain = "profile"
+    /// Not TOML, or TOML that Bulkhead's reader refuses (depth, size, duplicate keys).
+    case invalid
 }

@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Crypto
 public import FleetProtocol
 public import Foundation
@@ -84,13 +85,17 @@ public struct AgentIdentity: Sendable {
 }
 
 /// Why the agent could not do what was asked.
-public struct FleetAgentError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable { case io, badKey, notEnrolled, rejected, unreachable, usage }
+public struct FleetAgentError: CodedError, Sendable {
+    public enum Code: String, Sendable, BulkheadErrorCode {
+        public static let domain = "agent"
+        case io, badKey, notEnrolled, rejected, unreachable, usage
+    }
     public var code: Code
     public var message: String
-    public init(_ code: Code, _ message: String) {
+    public var cause: (any Error)?
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
-    public var description: String { message }
 }

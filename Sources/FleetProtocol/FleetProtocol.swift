@@ -1,4 +1,4 @@
-import BulkheadModel
+public import BulkheadModel
 public import Crypto
 public import Foundation
 
@@ -121,17 +121,19 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
 }
 
 /// Why the wire format refused something; `code` is the stable name the server returns.
-public struct FleetProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+public struct FleetProtocolError: CodedError, Sendable, Equatable {
+    public enum Code: String, Sendable, BulkheadErrorCode {
+        public static let domain = "fleet-protocol"
         case malformed, badSignature, staleTimestamp, tampered, tooLarge
     }
     public var code: Code
     public var message: String
+    /// Protocol errors are found in the message itself; none wraps another error.
+    public var cause: (any Error)? { nil }
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
-    public var description: String { "\(code.rawValue): \(message)" }
 }
 
 /// Signs and verifies the envelope of a submission (the four headers over the body).

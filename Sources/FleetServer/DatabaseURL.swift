@@ -1,3 +1,4 @@
+public import BulkheadModel
 public import Foundation
 public import PostgresNIO
 
@@ -49,21 +50,23 @@ public struct DatabaseURL: Sendable, Equatable {
 }
 
 /// A server error with a stable code; `status` is what the HTTP API answers for it.
-public struct FleetServerError: Error, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+public struct FleetServerError: CodedError, Sendable {
+    public enum Code: String, Sendable, BulkheadErrorCode {
+        public static let domain = "fleet-server"
         case usage, database, malformed, unknownHost, revokedKey, badSignature, staleTimestamp, replay, tampered, tooLarge, badToken,
             unauthorized, forbidden, notFound, conflict, rateLimited, overloaded
     }
     public var code: Code
     public var message: String
+    public var cause: (any Error)?
     /// Seconds the client should wait before trying again (the `Retry-After` header of 429 and 503).
     public var retryAfter: Int?
-    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
         self.retryAfter = retryAfter ?? (code == .database || code == .overloaded ? 5 : nil)
     }
-    public var description: String { "\(code.rawValue): \(message)" }
 
     public var status: Int {
         switch code {

@@ -19,13 +19,28 @@ public enum LZ4 {
 
     /// Decodes every frame in `bytes` into at most `maxSize` bytes; `name` names the input in errors.
     public static func decompress(_ bytes: [UInt8], maxSize: Int, name: String) throws(FormatError) -> [UInt8] {
+        var out: [UInt8] = []
+        try decode(bytes, maxSize: maxSize, name: name) { block in
+            for i in block.indices { out.append(block[i]) }
+        }
+        return out
+    }
+
+    /// Decodes every frame in `bytes`, handing the output to `body` one block at a time, in order, at most
+    /// `maxSize` bytes in all. Only the block being decoded and the 64 KiB a linked block may reach back into
+    /// are held: a 50 MB list is scanned without ever being whole in memory. `body` sees a block's bytes once
+    /// and must not keep the span (it is reused); an error after some blocks means the input was corrupt or over
+    /// the bound, and what `body` saw must then be discarded by the caller.
+    public static func decode(
+        _ bytes: [UInt8], maxSize: Int, name: String, _ body: (Span<UInt8>) -> Void
+    ) throws(FormatError) {
         guard isFrame(bytes) else {
             if bytes.count >= 4, readLE32(bytes, 0) == 0x184C_2102 {
                 throw FormatError(.unsupported, "\(name) is in the legacy LZ4 format, which Bulkhead does not read")
             }
             throw FormatError(.corrupt, "\(name) is not an LZ4 frame (too short or no LZ4 frame magic)")
         }
-        var out: [UInt8] = []
+        var window = Window()
         var position = 0
         while position < bytes.count {
             guard bytes.count - position >= 4 else {
@@ -43,15 +58,45 @@ public enum LZ4 {
                 let legacy = magic == 0x184C_2102 ? " (the legacy LZ4 format, which Bulkhead does not read)" : ""
                 throw FormatError(legacy.isEmpty ? .corrupt : .unsupported, "\(name): no LZ4 frame magic at byte \(position)\(legacy)")
             }
-            position = try frame(bytes, at: position + 4, into: &out, maxSize: maxSize, name: name)
+            position = try frame(bytes, at: position + 4, window: &window, maxSize: maxSize, name: name, body)
         }
-        return out
+    }
+
+    /// The decoder's output buffer: the history a linked block may reach back into (at most 64 KiB are kept)
+    /// followed by room for the block being decoded. `produced` counts every byte of every frame (the bound).
+    struct Window {
+        static let history = 1 << 16
+        var buffer: [UInt8] = []
+        /// Bytes of `buffer` in use.
+        var used = 0
+        /// Where the current frame's output starts in `buffer` (0 once the start has slid out).
+        var frameStart = 0
+        var produced = 0
+
+        /// Makes room for a block of up to `room` bytes after the history, sliding the last 64 KiB to the front.
+        mutating func reserve(_ room: Int) {
+            if buffer.count - used >= room { return }
+            let keep = min(used, Self.history)
+            let shift = used - keep
+            if shift > 0 {
+                var span = buffer.mutableSpan
+                for i in 0..<keep { span[i] = span[shift + i] }
+                used = keep
+                frameStart = max(0, frameStart - shift)
+            }
+            if buffer.count - used < room {
+                // Room for many blocks at once (1 MiB, or one block when larger), so the history slides once
+                // per MiB rather than once per block.
+                let size = max(used + room, Self.history + max(room, 1 << 20))
+                buffer.append(contentsOf: repeatElement(0, count: size - buffer.count))
+            }
+        }
     }
 
     /// One frame from its descriptor (`at` is just past the magic); returns the position after it.
-    static func frame(_ bytes: [UInt8], at start: Int, into out: inout [UInt8], maxSize: Int, name: String) throws(FormatError)
-        -> Int
-    {
+    static func frame(
+        _ bytes: [UInt8], at start: Int, window: inout Window, maxSize: Int, name: String, _ body: (Span<UInt8>) -> Void
+    ) throws(FormatError) -> Int {
         var p = start
         func need(_ n: Int, _ what: String) throws(FormatError) {
             guard n <= bytes.count - p else { throw FormatError(.corrupt, "\(name): truncated LZ4 frame (\(what))") }
@@ -77,12 +122,14 @@ public enum LZ4 {
         if hasContentSize {
             contentSize = UInt64(readLE32(bytes, p + 2)) | UInt64(readLE32(bytes, p + 6)) << 32
         }
-        let headerChecksum = UInt8(truncatingIfNeeded: XXHash32.hash(bytes[p..<(p + descriptorLength)]) >> 8)
+        let headerChecksum = UInt8(truncatingIfNeeded: XXHash32.hash(bytes.span.extracting(p..<(p + descriptorLength))) >> 8)
         guard headerChecksum == bytes[p + descriptorLength] else {
             throw FormatError(.corrupt, "\(name): LZ4 frame header checksum does not match")
         }
         p += descriptorLength + 1
-        let frameStart = out.count
+        window.frameStart = window.used
+        let frameProduced = window.produced
+        var content = XXHash32.Stream()
         while true {
             try need(4, "block size")
             let word = readLE32(bytes, p)
@@ -94,32 +141,47 @@ public enum LZ4 {
                 throw FormatError(.corrupt, "\(name): LZ4 block of \(size) bytes is over the frame's maximum of \(blockMax)")
             }
             try need(size + (blockChecksum ? 4 : 0), "block data")
-            let block = bytes[p..<(p + size)]
+            let block = p..<(p + size)
             if blockChecksum {
-                guard XXHash32.hash(block) == readLE32(bytes, p + size) else {
+                guard XXHash32.hash(bytes.span.extracting(block)) == readLE32(bytes, p + size) else {
                     throw FormatError(.corrupt, "\(name): LZ4 block checksum does not match at byte \(p)")
                 }
             }
-            let blockStart = out.count
+            // The block may write up to its maximum, or to the bound, whichever is nearer.
+            let allowance = min(blockMax, maxSize - window.produced)
+            window.reserve(min(blockMax, allowance + 1))
+            let blockStart = window.used
+            let floor = independent ? blockStart : window.frameStart
+            let end: Int
             if stored {
-                guard size <= maxSize - out.count else { throw tooLarge(name, maxSize) }
-                out.append(contentsOf: block)
+                guard size <= maxSize - window.produced else { throw tooLarge(name, maxSize) }
+                var out = window.buffer.mutableSpan
+                let input = bytes.span
+                for i in 0..<size { out[blockStart + i] = input[p + i] }
+                end = blockStart + size
             } else {
-                try decodeBlock(
-                    block, into: &out, windowStart: independent ? blockStart : frameStart, maxSize: maxSize, name: name)
+                var out = window.buffer.mutableSpan
+                end = try decodeBlock(
+                    bytes.span, block, into: &out, at: blockStart, floor: floor, limit: blockStart + allowance,
+                    blockLimit: blockStart + blockMax, maxSize: maxSize, name: name)
             }
-            guard out.count - blockStart <= blockMax else {
-                throw FormatError(.corrupt, "\(name): an LZ4 block decodes to more than the frame's maximum of \(blockMax) bytes")
+            do {
+                let output = window.buffer.span.extracting(blockStart..<end)
+                if contentChecksum { content.update(output) }
+                body(output)
             }
+            window.produced += end - blockStart
+            window.used = end
             p += size + (blockChecksum ? 4 : 0)
         }
-        if let contentSize, contentSize != UInt64(out.count - frameStart) {
+        if let contentSize, contentSize != UInt64(window.produced - frameProduced) {
             throw FormatError(
-                .corrupt, "\(name): the LZ4 frame declares \(contentSize) bytes but holds \(out.count - frameStart) (truncated or corrupt)")
+                .corrupt,
+                "\(name): the LZ4 frame declares \(contentSize) bytes but holds \(window.produced - frameProduced) (truncated or corrupt)")
         }
         if contentChecksum {
             try need(4, "content checksum")
-            guard XXHash32.hash(out[frameStart...]) == readLE32(bytes, p) else {
+            guard content.digest() == readLE32(bytes, p) else {
                 throw FormatError(.corrupt, "\(name): LZ4 content checksum does not match (truncated or corrupt)")
             }
             p += 4
@@ -127,51 +189,62 @@ public enum LZ4 {
         return p
     }
 
-    /// One compressed block: sequences of a token, literals, a 2-byte offset and a match length. A match
-    /// may reach back to `windowStart` (the frame's start for linked blocks, the block's for independent ones).
+    /// One compressed block (`block`, a range of `input`) written into `out` from `at`: sequences of a token,
+    /// literals, a 2-byte offset and a match length. A match may reach back to `floor` (the frame's start for
+    /// linked blocks, the block's for independent ones). Writing past `limit` is over the bound (`tooLarge`)
+    /// when that is `maxSize`, else past the frame's block maximum (`corrupt`). Returns where the output ends.
     static func decodeBlock(
-        _ block: ArraySlice<UInt8>, into out: inout [UInt8], windowStart: Int, maxSize: Int, name: String
-    ) throws(FormatError) {
-        var i = block.startIndex
-        let end = block.endIndex
+        _ input: Span<UInt8>, _ block: Range<Int>, into out: inout MutableSpan<UInt8>, at start: Int, floor: Int, limit: Int,
+        blockLimit: Int, maxSize: Int, name: String
+    ) throws(FormatError) -> Int {
+        var i = block.lowerBound
+        let end = block.upperBound
+        var o = start
         func corrupt(_ what: String) -> FormatError { FormatError(.corrupt, "\(name): corrupt LZ4 block (\(what))") }
+        func over() -> FormatError {
+            limit < blockLimit
+                ? tooLarge(name, maxSize)
+                : FormatError(.corrupt, "\(name): an LZ4 block decodes to more than the frame's maximum of \(blockLimit - start) bytes")
+        }
         func length(_ base: Int) throws(FormatError) -> Int {
             var n = base
             guard base == 15 else { return n }
             while true {
                 guard i < end else { throw corrupt("length runs past the block") }
-                let b = block[i]
+                let b = input[i]
                 i += 1
                 n += Int(b)
-                guard n <= maxSize else { throw tooLarge(name, maxSize) }
+                guard n <= limit - o else { throw over() }
                 if b != 255 { return n }
             }
         }
         guard i < end else { throw corrupt("empty block") }
         while true {
             guard i < end else { throw corrupt("a sequence runs past the block") }
-            let token = block[i]
+            let token = input[i]
             i += 1
             let literals = try length(Int(token >> 4))
             guard literals <= end - i else { throw corrupt("literals run past the block") }
-            guard literals <= maxSize - out.count else { throw tooLarge(name, maxSize) }
-            out.append(contentsOf: block[i..<(i + literals)])
+            guard literals <= limit - o else { throw over() }
+            for k in 0..<literals { out[o &+ k] = input[i &+ k] }
+            o += literals
             i += literals
-            if i == end { return }  // the last sequence holds literals only
+            if i == end { return o }  // the last sequence holds literals only
             guard end - i >= 2 else { throw corrupt("a match offset runs past the block") }
-            let offset = Int(block[i]) | Int(block[i + 1]) << 8
+            let offset = Int(input[i]) | Int(input[i + 1]) << 8
             i += 2
-            guard offset > 0, offset <= out.count - windowStart else {
+            guard offset > 0, offset <= o - floor else {
                 throw corrupt("a match offset of \(offset) reaches before the data")
             }
             let match = try length(Int(token & 0x0F)) + 4
-            guard match <= maxSize - out.count else { throw tooLarge(name, maxSize) }
+            guard match <= limit - o else { throw over() }
             // Byte by byte: a match may overlap the bytes it produces (offset < length repeats them).
-            var from = out.count - offset
-            for _ in 0..<match {
-                out.append(out[from])
-                from += 1
+            var from = o &- offset
+            for k in o..<(o &+ match) {
+                out[k] = out[from]
+                from &+= 1
             }
+            o &+= match
         }
     }
 
@@ -184,7 +257,8 @@ public enum LZ4 {
     }
 }
 
-/// xxHash-32 (seed 0 by default), the checksum of LZ4 frames.
+/// xxHash-32 (seed 0 by default), the checksum of LZ4 frames: in one call over bytes at hand, or as a stream
+/// over the blocks of a frame's content.
 public enum XXHash32 {
     static let p1: UInt32 = 2_654_435_761
     static let p2: UInt32 = 2_246_822_519
@@ -192,45 +266,89 @@ public enum XXHash32 {
     static let p4: UInt32 = 668_265_263
     static let p5: UInt32 = 374_761_393
 
-    public static func hash<C: RandomAccessCollection>(_ data: C, seed: UInt32 = 0) -> UInt32 where C.Element == UInt8, C.Index == Int {
-        func lane(_ at: Int) -> UInt32 {
-            UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16 | UInt32(data[at + 3]) << 24
+    public static func hash(_ data: [UInt8], seed: UInt32 = 0) -> UInt32 { hash(data.span, seed: seed) }
+
+    public static func hash(_ data: Span<UInt8>, seed: UInt32 = 0) -> UInt32 {
+        var stream = Stream(seed: seed)
+        stream.update(data)
+        return stream.digest()
+    }
+
+    static func rotl(_ x: UInt32, _ r: UInt32) -> UInt32 { (x << r) | (x >> (32 - r)) }
+    static func round(_ acc: UInt32, _ input: UInt32) -> UInt32 { rotl(acc &+ input &* p2, 13) &* p1 }
+    static func lane(_ data: Span<UInt8>, _ at: Int) -> UInt32 {
+        UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16 | UInt32(data[at + 3]) << 24
+    }
+
+    /// The hash fed in pieces: 16-byte stripes go through the four lanes as they arrive; a stripe cut between
+    /// two pieces waits in `pending`.
+    public struct Stream {
+        let seed: UInt32
+        var v1: UInt32
+        var v2: UInt32
+        var v3: UInt32
+        var v4: UInt32
+        var total = 0
+        var pending: [UInt8] = []
+
+        public init(seed: UInt32 = 0) {
+            self.seed = seed
+            v1 = seed &+ p1 &+ p2
+            v2 = seed &+ p2
+            v3 = seed
+            v4 = seed &- p1
         }
-        func rotl(_ x: UInt32, _ r: UInt32) -> UInt32 { (x << r) | (x >> (32 - r)) }
-        func round(_ acc: UInt32, _ input: UInt32) -> UInt32 { rotl(acc &+ input &* p2, 13) &* p1 }
-        var i = data.startIndex
-        let end = data.endIndex
-        var h: UInt32
-        if data.count >= 16 {
-            var v1 = seed &+ p1 &+ p2
-            var v2 = seed &+ p2
-            var v3 = seed
-            var v4 = seed &- p1
-            while end - i >= 16 {
-                v1 = round(v1, lane(i))
-                v2 = round(v2, lane(i + 4))
-                v3 = round(v3, lane(i + 8))
-                v4 = round(v4, lane(i + 12))
+
+        mutating func stripe(_ data: Span<UInt8>, _ at: Int) {
+            v1 = round(v1, lane(data, at))
+            v2 = round(v2, lane(data, at + 4))
+            v3 = round(v3, lane(data, at + 8))
+            v4 = round(v4, lane(data, at + 12))
+        }
+
+        public mutating func update(_ data: Span<UInt8>) {
+            total += data.count
+            var i = 0
+            if !pending.isEmpty {
+                while pending.count < 16, i < data.count {
+                    pending.append(data[i])
+                    i += 1
+                }
+                guard pending.count == 16 else { return }
+                let full = pending
+                stripe(full.span, 0)
+                pending.removeAll(keepingCapacity: true)
+            }
+            while data.count - i >= 16 {
+                stripe(data, i)
                 i += 16
             }
-            h = rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18)
-        } else {
-            h = seed &+ p5
+            while i < data.count {
+                pending.append(data[i])
+                i += 1
+            }
         }
-        h = h &+ UInt32(truncatingIfNeeded: data.count)
-        while end - i >= 4 {
-            h = rotl(h &+ lane(i) &* p3, 17) &* p4
-            i += 4
+
+        public func digest() -> UInt32 {
+            var h: UInt32 =
+                total >= 16 ? rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18) : seed &+ p5
+            h = h &+ UInt32(truncatingIfNeeded: total)
+            let rest = pending.span
+            var i = 0
+            while rest.count - i >= 4 {
+                h = rotl(h &+ lane(rest, i) &* p3, 17) &* p4
+                i += 4
+            }
+            while i < rest.count {
+                h = rotl(h &+ UInt32(rest[i]) &* p5, 11) &* p1
+                i += 1
+            }
+            h ^= h >> 15
+            h = h &* p2
+            h ^= h >> 13
+            h = h &* p3
+            h ^= h >> 16
+            return h
         }
-        while i < end {
-            h = rotl(h &+ UInt32(data[i]) &* p5, 11) &* p1
-            i += 1
-        }
-        h ^= h >> 15
-        h = h &* p2
-        h ^= h >> 13
-        h = h &* p3
-        h ^= h >> 16
-        return h
     }
 }

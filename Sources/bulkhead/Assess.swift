@@ -9,6 +9,7 @@ import Foundation
 import HostInspection
 import Lab
 import Reporting
+import SafeFiles
 import Store
 import VendorEvidence
 
@@ -160,8 +161,12 @@ struct Assess: AsyncParsableCommand {
             plan: plan)
         let profilePath = profile ?? (FileManager.default.fileExists(atPath: "bulkhead.toml") ? "bulkhead.toml" : nil)
         if let profilePath {
-            do { assessor.profile = try SystemProfile.load(path: profilePath) } catch {
-                throw CLIError(.input, error.description)
+            let data: Data
+            do { data = try SafeFile.readRegular(profilePath, limit: SystemProfile.maximumSize) } catch {
+                throw CLIError(.input, "cannot read the profile \(profilePath)", cause: error)
+            }
+            do { assessor.profile = try SystemProfile.parse(data, path: profilePath) } catch {
+                throw CLIError(.input, error.message, cause: error.cause)
             }
         }
         if let ismCatalog {

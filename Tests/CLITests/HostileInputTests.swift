@@ -60,4 +60,22 @@ import Testing
         #expect(history.status != 0)
         #expect(history.stderr.contains("FIFO"), "\(history.stderr)")
     }
+
+    /// A FIFO (or a symlink to one) as the system profile (`--profile`, or `bulkhead.toml` in the working
+    /// directory) hung `assess` in the profile reader, which opened it before looking at it: it is refused now,
+    /// through SafeFiles, with exit 1 and the reason.
+    @Test func aFIFOAsTheProfileIsRefused() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.path + "/bulkhead.toml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ChecksTests/Fixtures/hosts/fc-guest").path
+        let r = try bulkhead(["assess", "--root", root, "--no-store", "--profile", fifo], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("cannot read the profile") && r.stderr.contains("FIFO"), "\(r.stderr)")
+        let implicit = try bulkhead(["assess", "--root", root, "--no-store"], in: dir)
+        #expect(implicit.status == 1)
+        #expect(implicit.stderr.contains("cannot read the profile bulkhead.toml"), "\(implicit.stderr)")
+    }
 }

@@ -1,3 +1,4 @@
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -135,10 +136,105 @@ import Testing
         #expect(try LZ4.decompress(Self.header(flags: 0x60, bd: 0x40) + end, maxSize: 10, name: "empty") == [])
     }
 
+    /// A linked frame of 40 blocks of 60 KB (2.4 MB out), each a match reaching back into the block before it,
+    /// with a content checksum: the streaming decoder keeps only 64 KiB of history and slides it once per MiB, so
+    /// this crosses every slide. The expected bytes come from a naive decoder that keeps everything.
+    @Test func aLongLinkedFrameDecodesAcrossTheSlidingWindow() throws {
+        var rng = SplitMix(seed: 1460)
+        var frame: [UInt8] = []
+        var expected: [UInt8] = []
+        for k in 0..<40 {
+            var body: [UInt8] = []
+            let literals = (0..<8).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let offset = k == 0 ? 8 : 1 + Int(rng.next() % 65_535)  // the first block reaches only its own literals
+            let match = 60_000
+            body.append(0x8F)  // 8 literals, match length 15 + extension
+            body += literals
+            body += [UInt8(offset & 0xFF), UInt8(offset >> 8)]
+            var rest = match - 4 - 15
+            while rest >= 255 {
+                body.append(255)
+                rest -= 255
+            }
+            body.append(UInt8(rest))
+            let tail = (0..<8).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            body.append(0x80)
+            body += tail
+            frame += Self.block(body)
+            // The naive reference: append literals, copy the match byte by byte, append the tail.
+            expected += literals
+            for _ in 0..<match { expected.append(expected[expected.count - offset]) }
+            expected += tail
+        }
+        let checksum = XXHash32.hash(expected)
+        let input =
+            Self.header(flags: 0x44, bd: 0x40) + frame + [0, 0, 0, 0]
+            + [UInt8(checksum & 0xFF), UInt8(checksum >> 8 & 0xFF), UInt8(checksum >> 16 & 0xFF), UInt8(checksum >> 24)]
+        #expect(expected.count == 40 * 60_016)
+        var streamed: [UInt8] = []
+        var blocks = 0
+        try LZ4.decode(input, maxSize: 4 << 20, name: "linked") { block in
+            blocks += 1
+            #expect(block.count <= 1 << 16)
+            for i in block.indices { streamed.append(block[i]) }
+        }
+        #expect(blocks == 40)
+        #expect(streamed == expected)
+        #expect(try LZ4.decompress(input, maxSize: 4 << 20, name: "linked") == expected)
+        // The streamed content checksum catches one changed byte in the last block.
+        var bad = input
+        bad[bad.count - 20] ^= 1
+        #expect(throws: FormatError.self) { try LZ4.decode(bad, maxSize: 4 << 20, name: "bad") { _ in } }
+    }
+
+    static var aptLists: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/var/lib/apt/lists")) ?? []).filter { $0.hasSuffix("_Packages.lz4") }.sorted()
+    }
+
+    /// apt's own main list on this machine (Debian 12's is 19 MB stored, 50 MB plain), against `lz4 -dc` run on it.
+    @Test(.enabled(if: Tool.runs("lz4") && Self.aptLists.count > 0, "needs the lz4 program and apt's lists (.ci/run has both)"))
+    func thisMachinesAptListsDecodeAsLz4DecodesThem() throws {
+        let lists = "/var/lib/apt/lists"
+        let lz4 = try #require(Tool.find("lz4"), "lz4 is not installed")
+        try #require(!Self.aptLists.isEmpty, "no apt list stored as .lz4 in \(lists)")
+        for name in Self.aptLists {
+            let path = "\(lists)/\(name)"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: lz4)
+            process.arguments = ["-dc", path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let reference = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0)
+            var hash = XXHash32.Stream()
+            var count = 0
+            try LZ4.decode(Array(try Data(contentsOf: URL(fileURLWithPath: path))), maxSize: 160 << 20, name: name) { block in
+                hash.update(block)
+                count += block.count
+            }
+            #expect(count == reference.count, "\(name)")
+            #expect(hash.digest() == XXHash32.hash(Array(reference)), "\(name)")
+        }
+    }
+
     @Test func xxHash32MatchesTheReferenceVectors() {
         // xxHash's published values (xxhsum): "" and "abc" with seed 0.
         #expect(XXHash32.hash([UInt8]()) == 0x02CC_5D05)
         #expect(XXHash32.hash(Array("abc".utf8)) == 0x32D1_53FF)
+        // Fed in pieces of every size, the stream gives the one-shot value.
+        let text = Array("Nobody inspects the spammish repetition, fed to xxHash-32 in pieces of every size.".utf8)
+        for piece in 1...text.count {
+            var stream = XXHash32.Stream()
+            var at = 0
+            while at < text.count {
+                let next = min(text.count, at + piece)
+                stream.update(text.span.extracting(at..<next))
+                at = next
+            }
+            #expect(stream.digest() == XXHash32.hash(text), "pieces of \(piece)")
+        }
     }
 }
 
