@@ -272,5 +272,7 @@ import Testing
         #expect(try xen("vifscript=\"/home/ops/vif\"\n")?.outcome == .fail)
         #expect(try xen("vif.default.script=\"vif-route\"\nremus.default.netbufscript=\"/etc/xen/scripts/remus-netbuf-setup\"\n")?.outcome == .pass)
         #expect(try xen("colo.default.proxyscript=\"../../tmp/x\"\n")?.outcome.label == "inconclusive")
+        // A guest configuration that could not be parsed: its bootloader is unknown.
+        #expect(try xen("", guests: ["broken.cfg": "name = \"x\nbootloader = ["])?.reason?.contains("could not be read") == true)
     }
 }

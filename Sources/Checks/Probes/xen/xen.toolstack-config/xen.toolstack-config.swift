@@ -81,9 +81,13 @@ extension SandboxChecks {
         var bootloaderGuests = 0
         for mechanism in ctx.input.mechanisms where mechanism.product == "xen" {
             for guest in mechanism.guests {
-                guard case .xen(let g)? = guest.configuration, let bootloader = g.settings["bootloader"]?.string, !bootloader.isEmpty else {
+                guard case .xen(let g)? = guest.configuration else {
+                    // Its bootloader is unknown: what was not read never passes.
+                    let why = guest.problems.map(\.description).joined(separator: "; ")
+                    unclear.append("guest \(guest.name): its xl configuration could not be read\(why.isEmpty ? "" : " (\(why))")")
                     continue
                 }
+                guard let bootloader = g.settings["bootloader"]?.string, !bootloader.isEmpty else { continue }
                 bootloaderGuests += 1
                 let path = guest.evidence.compactMap { e -> String? in if case .file(let p, _) = e.source { p } else { nil } }.first
                 let own = xlBoolean(g.settings["bootloader_restrict"])
