@@ -139,4 +139,39 @@ import Testing
         #expect(findings.map(\.outcome) == [.fail], "\(findings)")
         #expect(findings.first?.observed?.contains("dockeradmins") == true, "\(findings)")
     }
+
+    /// docker.socket with a TCP drop-in, enabled by a `sockets.target.wants` link: the collection reads the unit, the
+    /// drop-in and the link (which a snapshot keeps), and the same failure comes from the live tree and its replay.
+    @Test func socketUnitsAndTheirLinksAreCollectedKeptInASnapshotAndJudged() throws {
+        let root = try Self.temporaryRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+        for directory in ["lib/systemd/system", "etc/systemd/system/docker.socket.d", "etc/systemd/system/sockets.target.wants", "proc"] {
+            try fm.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
+        }
+        let unit =
+            "[Unit]\nDescription=Docker Socket for the API\n\n[Socket]\nListenStream=/run/docker.sock\nSocketMode=0660\nSocketUser=root\nSocketGroup=docker\n\n[Install]\nWantedBy=sockets.target\n"
+        try unit.write(to: root.appendingPathComponent("lib/systemd/system/docker.socket"), atomically: true, encoding: .utf8)
+        try "[Socket]\nListenStream=0.0.0.0:2375\n".write(
+            to: root.appendingPathComponent("etc/systemd/system/docker.socket.d/socket.conf"), atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(
+            atPath: root.appendingPathComponent("etc/systemd/system/sockets.target.wants/docker.socket").path,
+            withDestinationPath: "/lib/systemd/system/docker.socket")
+        let facts = HostFacts(collectedAt: Date(timeIntervalSince1970: 1_800_000_000), source: "root \(root.path)")
+        let evidence = HostInspector(root: DirectoryHostRoot(directory: root.path)).collectEvidence([CheckEvidenceNeed()], given: facts)
+        let observed = CheckEvidenceNeed.observations(evidence)
+        #expect(observed.links["/etc/systemd/system/sockets.target.wants/docker.socket"] == .target("/lib/systemd/system/docker.socket"))
+        let live = try Self.run("runtime.engine-api", CheckInput(facts: evidence.facts, observations: observed))
+        #expect(live.map(\.outcome) == [.fail], "\(live)")
+        #expect(live.first?.observed?.contains("0.0.0.0:2375") == true)
+
+        let snapshot = root.appendingPathComponent("host.tar.gz").path
+        _ = try SnapshotWriter(bulkheadVersion: "test").write(evidence, to: snapshot)
+        let replayed = HostInspector(root: try SnapshotHostRoot(path: snapshot)).collectEvidence([CheckEvidenceNeed()], given: facts)
+        let again = CheckEvidenceNeed.observations(replayed)
+        #expect(again.links["/etc/systemd/system/sockets.target.wants/docker.socket"] == .target("/lib/systemd/system/docker.socket"))
+        let replay = try Self.run("runtime.engine-api", CheckInput(facts: replayed.facts, observations: again))
+        #expect(replay.map(\.outcome) == [.fail], "\(replay)")
+        #expect(replay.first?.observed == live.first?.observed)
+    }
 }

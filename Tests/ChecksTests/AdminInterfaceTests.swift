@@ -31,6 +31,7 @@ import Testing
         for (n, t) in links { obs.links["/proc/\(Self.pid)/fd/\(n)"] = .target(t) }
         obs.files["/proc/\(Self.pid)/net/tcp"] = tcp
         obs.files["/proc/\(Self.pid)/net/tcp6"] = .absent
+        obs.markNoSocketUnits()
         return obs
     }
 
@@ -83,6 +84,7 @@ import Testing
 
     @Test func dockerDaemonFileThatDockerdRefusesIsInconclusive() {
         var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        obs.markNoSocketUnits()
         let judge = { (text: String) -> Finding? in
             obs.files["/etc/docker/daemon.json"] = .content(text)
             return self.catalog.run(
@@ -196,6 +198,7 @@ import Testing
             var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
             obs.listed["/etc/polkit-1/rules.d"] = listed
             obs.listed["/usr/share/polkit-1/rules.d"] = .present
+            for directory in HostObservations.polkitLocalAuthorityDirectories { obs.listed[directory] = .absent }
             obs.files["/usr/share/polkit-1/rules.d/60-libvirt.rules"] = .content(packaged)
             for (name, text) in rules { obs.files["/etc/polkit-1/rules.d/\(name)"] = .content(text) }
             let daemon = DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/libvirtd.conf", settings: .libvirtDaemon([:]))

@@ -32,11 +32,11 @@ import Testing
 
     func outcomes(
         _ mechanisms: [IsolationMechanism], daemons: [DaemonConfiguration] = [], only: String,
-        facts: HostFacts = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
+        facts: HostFacts = HostFacts(collectedAt: Fixture.collectedAt, source: "test"), observations: HostObservations? = nil
     ) -> [String: Finding] {
         // The host-wide libvirt.polkit-manage (polkit rules) and xen.xenstored-socket are not about the configuration under test.
         let report = CheckRunner(catalog: catalog).run(
-            CheckInput(facts: facts, mechanisms: mechanisms, daemons: daemons),
+            CheckInput(facts: facts, mechanisms: mechanisms, observations: observations, daemons: daemons),
             selection: CheckSelection(only: [only], skip: ["libvirt.polkit-manage", "xen.xenstored-socket"]))
         return Dictionary(report.findings.map { ($0.checkID, $0) }, uniquingKeysWith: { a, _ in a })
     }
@@ -146,7 +146,10 @@ import Testing
         func judge(_ settings: [String: String], path: String = "/etc/libvirt/libvirtd.conf") -> Finding? {
             let values = settings.mapValues { LibvirtConfValue(kind: .string, string: $0) }
             let d = DaemonConfiguration(product: "libvirt", path: path, settings: .libvirtDaemon(values))
-            return outcomes([], daemons: [d], only: "libvirt.admin-interface")["libvirt.admin-interface"]
+            // A host with no libvirt socket units (libvirtd is not running either).
+            var none = HostObservations(observedAt: Fixture.collectedAt, source: "test")
+            none.markNoSocketUnits()
+            return outcomes([], daemons: [d], only: "libvirt.admin-interface", observations: none)["libvirt.admin-interface"]
         }
         #expect(judge([:])?.outcome == .pass)
         #expect(judge(["listen_tcp": "1", "auth_tcp": "none"], path: "/etc/libvirt/virtproxyd.conf")?.outcome == .fail)

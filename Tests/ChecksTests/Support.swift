@@ -157,3 +157,13 @@ extension Finding {
         return nil
     }
 }
+
+extension HostObservations {
+    /// What the collection records on a host with none of the socket units (libvirtd-tcp.socket, docker.socket …):
+    /// every unit path absent, no drop-in directory, no `*.wants` directory.
+    mutating func markNoSocketUnits() {
+        for path in SystemdSockets.unitPaths where files[path] == nil { files[path] = .absent }
+        for directory in SystemdSockets.dropInDirectories where listed[directory] == nil { listed[directory] = .absent }
+        for directory in SystemdSockets.wantsDirectories where listed[directory] == nil { listed[directory] = .absent }
+    }
+}

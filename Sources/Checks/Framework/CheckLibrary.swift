@@ -36,5 +36,6 @@ public enum CheckLibrary {
         SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged,
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
+        SandboxChecks.xenToolstackConfig,
     ]
 }

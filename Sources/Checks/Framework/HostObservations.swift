@@ -70,15 +70,23 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/sys/kernel/mm",
     ]
     /// Directories to list, reading every regular file in them whose name ends in the suffix.
-    public static let wantedDirectories: [(directory: String, suffix: String)] = [
-        ("/etc/systemd/journald.conf.d", ".conf"),
-        ("/etc/rsyslog.d", ".conf"),
-        ("/etc/syslog-ng/conf.d", ".conf"),
-        ("/etc/audit/rules.d", ".rules"),
-        // polkit's JavaScript rules (libvirt's org.libvirt.unix.manage grants).
-        ("/etc/polkit-1/rules.d", ".rules"),
-        ("/usr/share/polkit-1/rules.d", ".rules"),
-    ]
+    public static let wantedDirectories: [(directory: String, suffix: String)] =
+        [
+            ("/etc/systemd/journald.conf.d", ".conf"),
+            ("/etc/rsyslog.d", ".conf"),
+            ("/etc/syslog-ng/conf.d", ".conf"),
+            ("/etc/audit/rules.d", ".rules"),
+            // polkit's JavaScript rules (libvirt's org.libvirt.unix.manage grants).
+            ("/etc/polkit-1/rules.d", ".rules"),
+            ("/usr/share/polkit-1/rules.d", ".rules"),
+        ] + polkitLocalAuthorityDirectories.map { (directory: $0, suffix: ".pkla") }
+        + SystemdSockets.dropInDirectories.map { (directory: $0, suffix: ".conf") }
+
+    /// polkit's legacy local authority (polkitd-pkla, pkla-check-authorization(8)): the `.pkla` files of the
+    /// five sub-directories it installs under /etc/polkit-1/localauthority (local configuration) and
+    /// /var/lib/polkit-1/localauthority (third-party packages).
+    public static let polkitLocalAuthorityDirectories: [String] = ["/etc/polkit-1/localauthority", "/var/lib/polkit-1/localauthority"]
+        .flatMap { base in ["10-vendor.d", "20-org.d", "30-site.d", "50-local.d", "90-mandatory.d"].map { "\(base)/\($0)" } }
 
     /// A path's kind, permissions and owner, as `stat` reported them.
     public struct FileStat: Codable, Hashable, Sendable {

@@ -49,7 +49,8 @@ public enum AdminInterfaces {
         public var files: [String: Int] = [:]
         /// Paths stat'ed and never opened.
         public var stats: [String] = []
-        /// `/proc/PID/fd` directories whose links are read.
+        /// Directories whose every entry's link target is read: `/proc/PID/fd`, and the `*.wants` directories
+        /// of systemd's enabled units.
         public var descriptorDirectories: [String] = []
         /// Single links read (`/proc/PID/root`: a jailed VMM's chroot).
         public var links: [String] = []
@@ -170,6 +171,12 @@ public enum AdminInterfaces {
             w.files["/proc/\(d.pid)/net/tcp6"] = procNetLimit
         }
         for c in containerProcesses(processes) { w.files["/proc/\(c.pid)/mountinfo"] = mountinfoLimit }
+        // Socket units that hold a daemon's listeners (socket activation): the unit files, the `*.wants` links
+        // that enable them, and /etc/systemd/system/NAME (a link to /dev/null masks the unit). Drop-in
+        // directories are in `HostObservations.wantedDirectories`.
+        for path in SystemdSockets.unitPaths { w.files[path] = SystemdSockets.unitLimit }
+        w.descriptorDirectories += SystemdSockets.wantsDirectories
+        w.links += SystemdSockets.units.map { "/etc/systemd/system/\($0)" }
         for p in processes where isVMM(p) {
             let paths = controlSocketPaths(p).flatMap { hostCandidates($0, of: p) }
             guard !paths.isEmpty else { continue }

@@ -23,6 +23,61 @@ extension LibvirtChecks {
         }
     }
 
+    /// The socket units that activate the daemon a configuration file configures, with their transport.
+    static func socketUnits(configuring path: String) -> [(unit: String, tls: Bool)] {
+        guard let program = program(configuring: path) else { return [] }
+        return [("\(program)-tcp.socket", false), ("\(program)-tls.socket", true)]
+    }
+
+    /// The TCP listeners systemd holds for the daemon (its `-tcp.socket` and `-tls.socket` units, when enabled):
+    /// they exist from boot whether or not the daemon runs, and socket activation ignores listen_tcp and
+    /// listen_tls, so auth_tcp (and TLS's certificate check) is all that protects them.
+    static func unitListeners(
+        _ ctx: CheckContext, daemon: DaemonConfiguration, authTCP: String?, weakTLS: Bool
+    ) -> (wrong: [String], unclear: [String], evidence: [Evidence], observed: [String]) {
+        guard let program = program(configuring: daemon.path) else { return ([], [], [], []) }
+        guard let obs = ctx.input.observations else {
+            return ([], ["\(program)'s socket units were not observed (no host files collected)"], [], [])
+        }
+        var wrong: [String] = []
+        var unclear: [String] = []
+        var evidence: [Evidence] = []
+        var observed: [String] = []
+        for (name, tls) in socketUnits(configuring: daemon.path) {
+            switch SystemdSockets.unit(name, obs) {
+            case .failure(let problem): unclear.append("\(name) could not be read: \(problem.description)")
+            case .success(.none): continue
+            case .success(let unit?):
+                evidence.append(ctx.unitEvidence(unit))
+                let tcp = unit.tcpListens
+                guard !tcp.isEmpty else { continue }
+                let open = tls ? weakTLS : authTCP == "none"
+                switch unit.enablement {
+                case .enabled:
+                    observed.append("systemd holds \(tcp.joined(separator: ", ")) for \(program) (\(name), enabled)")
+                    if open {
+                        for l in tcp {
+                            wrong.append(
+                                tls
+                                    ? "\(name) is enabled: systemd listens on \(l) for \(program) over TLS accepting any client (tls_no_verify_certificate = 1, auth_tls none), whether or not \(program) runs"
+                                    : "\(name) is enabled: systemd listens on \(l) for \(program) with auth_tcp = \"none\", whether or not \(program) runs\(SystemdSockets.isLoopback(l) ? " (loopback: any local user manages every VM)" : ": anyone who reaches it manages every VM")"
+                            )
+                        }
+                    }
+                case .unknown(let why):
+                    if open {
+                        unclear.append(
+                            "\(name) would listen on \(tcp.joined(separator: ", ")) without authentication, but whether it is enabled is unknown: \(why)"
+                        )
+                    }
+                case .disabled, .masked:
+                    observed.append("\(name) (\(tcp.joined(separator: ", "))) is \(unit.enablement == .masked ? "masked" : "not enabled")")
+                }
+            }
+        }
+        return (wrong, unclear, evidence, observed)
+    }
+
     /// What the daemon's open TCP listeners say: failures (a non-loopback listener whose transport accepts
     /// anyone), evidence, what was observed, and why nothing could be said when its sockets were unreadable.
     static func openListeners(
@@ -137,13 +192,18 @@ extension LibvirtChecks {
         let listening = openListeners(ctx, daemon: daemon, authTCP: text("auth_tcp"), weakTLS: weakTLS(text))
         wrong += listening.wrong
         used += listening.evidence
+        // The listeners systemd holds for it from enabled socket units, running or not.
+        let units = unitListeners(ctx, daemon: daemon, authTCP: text("auth_tcp"), weakTLS: weakTLS(text))
+        wrong += units.wrong
+        used += units.evidence
         if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), used) }
         if !unclear.isEmpty { return .inconclusive("unrecognised values in \(daemon.path): " + unclear.joined(separator: ", "), used) }
         if let unseen = listening.unseen { return .inconclusive(unseen, used) }
+        if !units.unclear.isEmpty { return .inconclusive(units.unclear.joined(separator: "; "), used) }
         let summary = ["listen_tcp", "auth_tcp", "listen_tls", "auth_tls", "auth_unix_rw", "unix_sock_rw_perms", "unix_sock_admin_perms"]
             .map { k in text(k).map { "\(k) = \($0)" } ?? "\(k) default" }.joined(separator: ", ")
         return .pass(
-            "no unauthenticated TCP or TLS listener and no world-writable management socket (\(summary)); \(listening.observed)",
+            "no unauthenticated TCP or TLS listener and no world-writable management socket (\(summary)); \(([listening.observed] + units.observed).filter { !$0.isEmpty }.joined(separator: "; "))",
             used.isEmpty ? [ctx.file(daemon.path, summary)] : used)
     }
 }

@@ -64,8 +64,11 @@ extension SandboxChecks {
             return ctx.unobserved("the container engine's configuration and sockets", at: "/etc/docker/daemon.json")
         }
         let file = dockerDaemonFile(obs)
-        guard !dockerds.isEmpty || !podmans.isEmpty || file != nil else {
-            return .notApplicable("no dockerd or podman API service is running and /etc/docker/daemon.json is absent")
+        // docker.socket: systemd listens on its ListenStream= addresses for dockerd (`-H fd://`) from boot.
+        let socketUnit = SystemdSockets.unit("docker.socket", obs)
+        let hasUnit = if case .success(.none) = socketUnit { false } else { true }
+        guard !dockerds.isEmpty || !podmans.isEmpty || file != nil || hasUnit else {
+            return .notApplicable("no dockerd or podman API service is running, /etc/docker/daemon.json and docker.socket are absent")
         }
         var wrong: [String] = []
         var unclear: [String] = []
@@ -108,6 +111,32 @@ extension SandboxChecks {
                         )
                     }
                 }
+            }
+        }
+        switch socketUnit {
+        case .failure(let problem): unclear.append("docker.socket could not be read: \(problem.description)")
+        case .success(.none): break
+        case .success(let unit?):
+            evidence.append(ctx.unitEvidence(unit))
+            // The daemon that receives the sockets applies its TLS settings to them (command line, else daemon.json).
+            let verify =
+                dockerds.isEmpty
+                ? (file?.tlsVerify ?? false) : dockerds.allSatisfy { DockerDaemonArgs($0.arguments).tlsVerify ?? file?.tlsVerify ?? false }
+            let tcp = unit.tcpListens
+            switch unit.enablement {
+            case .enabled where !tcp.isEmpty:
+                seen += tcp.map { "\($0) (docker.socket)" }
+                if !verify {
+                    for l in tcp {
+                        wrong.append(
+                            "docker.socket is enabled: systemd listens on \(l) for dockerd without --tlsverify, whether or not dockerd runs: anyone who reaches it controls every container and has root on the host"
+                        )
+                    }
+                }
+            case .unknown(let why) where !tcp.isEmpty && !verify:
+                unclear.append(
+                    "docker.socket would listen on \(tcp.joined(separator: ", ")) without TLS, but whether it is enabled is unknown: \(why)")
+            default: break
             }
         }
         for p in podmans {

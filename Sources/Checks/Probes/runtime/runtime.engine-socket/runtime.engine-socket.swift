@@ -65,6 +65,55 @@ extension SandboxChecks {
                 }
             }
         }
+        // `dockerd -H fd://` (Docker's docker.service): the API socket is the one systemd creates from
+        // docker.socket, with that unit's SocketMode=, SocketUser= and SocketGroup=; an enabled unit makes it at
+        // boot, before dockerd runs.
+        let fdDaemons = ctx.facts.processes.filter { p in
+            p.programName == "dockerd" && DockerDaemonArgs(p.arguments).hosts.contains { $0.hasPrefix("fd://") }
+        }
+        let fdLabel = fdDaemons.map { "dockerd (pid \($0.pid)) runs with -H fd://" }.joined(separator: ", ")
+        switch SystemdSockets.unit("docker.socket", obs) {
+        case .failure(let problem):
+            if !fdDaemons.isEmpty { unclear.append("\(fdLabel), but docker.socket could not be read: \(problem.description)") }
+        case .success(.none):
+            if !fdDaemons.isEmpty {
+                unclear.append(
+                    "\(fdLabel), but no docker.socket unit was found in \(SystemdSockets.unitDirectories.joined(separator: ", ")): its socket's configured mode and group are unknown"
+                )
+            }
+        case .success(let unit?):
+            guard !fdDaemons.isEmpty || unit.enabled else { break }
+            let why = fdDaemons.isEmpty ? "docker.socket is \(unit.enablementText)" : fdLabel
+            let user = unit.socketUser ?? "root"
+            let group = unit.socketGroup ?? "root"
+            let mode = unit.socketMode ?? SystemdSockets.defaultSocketMode
+            let modeText = unit.socketMode == nil ? "\(mode) (SocketMode= unset: systemd's default)" : mode
+            for path in unit.unixListens {
+                evidence.append(
+                    ctx.file(
+                        unit.paths[0],
+                        "\(why): its API socket \(path) is made by docker.socket with SocketMode=\(modeText), SocketUser=\(user), SocketGroup=\(group)"
+                            + (unit.paths.count > 1 ? " (drop-ins \(unit.paths.dropFirst().joined(separator: ", ")))" : "")))
+                judged.append("\(path) from docker.socket \(mode) \(user):\(group)")
+                guard let others = SystemdSockets.othersMayConnect(mode), let groupWrite = SystemdSockets.groupMayConnect(mode) else {
+                    unclear.append("docker.socket's SocketMode=\(mode) is not an octal mode")
+                    continue
+                }
+                if others {
+                    wrong.append(
+                        "docker.socket makes \(path) mode \(modeText) (\(why)): every local user has the Docker API, so root on the host")
+                }
+                if user != "root" && user != "0" {
+                    wrong.append(
+                        "docker.socket makes \(path) owned by \(user) (SocketUser=), not root: that user controls docker (and root on the host)")
+                }
+                if groupWrite, group != "root", group != "0", !["docker"].contains(group), !extra.contains(group) {
+                    wrong.append(
+                        "docker.socket makes \(path) writable by group \(group) (SocketGroup=, mode \(mode)), not an administrators' group for docker"
+                    )
+                }
+            }
+        }
         if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), evidence) }
         if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; "), evidence) }
         if judged.isEmpty {
