@@ -1,5 +1,5 @@
 public import Advisories
-public import BulkheadModel
+import BulkheadModel
 public import HostInspection
 import Synchronization
 

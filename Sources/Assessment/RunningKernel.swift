@@ -1,7 +1,7 @@
 public import Advisories
 public import BulkheadModel
 import Foundation
-public import HostInspection
+import HostInspection
 
 /// KVM and the kernel are patched when the *running* kernel is (issue 14 §5): their advisories are matched
 /// against the kernel release in /proc/sys/kernel/osrelease (read under `--root`, recorded in snapshots),

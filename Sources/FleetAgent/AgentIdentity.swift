@@ -1,6 +1,6 @@
 public import BulkheadModel
 public import Crypto
-public import FleetProtocol
+import FleetProtocol
 public import Foundation
 import SafeFiles
 
@@ -85,17 +85,10 @@ public struct AgentIdentity: Sendable {
 }
 
 /// Why the agent could not do what was asked.
-public struct FleetAgentError: CodedError, Sendable {
-    public enum Code: String, Sendable, BulkheadErrorCode {
-        public static let domain = "agent"
-        case io, badKey, notEnrolled, rejected, unreachable, usage
-    }
-    public var code: Code
-    public var message: String
-    public var cause: (any Error)?
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
+public typealias FleetAgentError = BulkheadError<FleetAgentErrorCode>
+
+/// Why the agent failed: its key, enrolment, the server's answer, or the way it was called.
+public enum FleetAgentErrorCode: String, Sendable, BulkheadErrorCode {
+    public static let domain = "agent"
+    case io, badKey, notEnrolled, rejected, unreachable, usage
 }

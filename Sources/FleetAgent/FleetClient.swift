@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 public import FleetProtocol
 public import Foundation
 import NIOCore

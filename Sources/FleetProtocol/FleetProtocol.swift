@@ -121,19 +121,12 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
 }
 
 /// Why the wire format refused something; `code` is the stable name the server returns.
-public struct FleetProtocolError: CodedError, Sendable, Equatable {
-    public enum Code: String, Sendable, BulkheadErrorCode {
-        public static let domain = "fleet-protocol"
-        case malformed, badSignature, staleTimestamp, tampered, tooLarge
-    }
-    public var code: Code
-    public var message: String
-    /// Protocol errors are found in the message itself; none wraps another error.
-    public var cause: (any Error)? { nil }
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
+public typealias FleetProtocolError = BulkheadError<FleetProtocolErrorCode>
+
+/// Why a submission's envelope was refused (before the server looks up the host or stores anything).
+public enum FleetProtocolErrorCode: String, Sendable, BulkheadErrorCode {
+    public static let domain = "fleet-protocol"
+    case malformed, badSignature, staleTimestamp, tampered, tooLarge
 }
 
 /// Signs and verifies the envelope of a submission (the four headers over the body).

@@ -1,5 +1,3 @@
-public import Foundation
-
 /// `Package:` / `Version:` pairs of a Debian `Packages` list, fed in pieces (the blocks an LZ4 list decodes to)
 /// and read over bytes (a 50 MB list is never turned into a String): only the `wanted` packages' versions are
 /// kept, every stanza is counted. A line cut between two pieces waits in `carry`. Versions are kept as written;
@@ -19,18 +17,23 @@ public struct PackageListScanner: Sendable {
 
     public mutating func feed(_ chunk: Span<UInt8>) {
         var start = 0
-        for i in chunk.indices where chunk[i] == 0x0A {
-            if carry.isEmpty {
-                line(chunk, start, i)
-            } else {
-                for k in start..<i { carry.append(chunk[k]) }
-                let whole = carry
-                line(whole.span, 0, whole.count)
-                carry.removeAll(keepingCapacity: true)
+        var i = 0
+        let count = chunk.count
+        while i < count {
+            if chunk[i] == 0x0A {
+                if carry.isEmpty {
+                    line(chunk, start, i)
+                } else {
+                    for k in start..<i { carry.append(chunk[k]) }
+                    let whole = carry
+                    line(whole.span, 0, whole.count)
+                    carry.removeAll(keepingCapacity: true)
+                }
+                start = i + 1
             }
-            start = i + 1
+            i += 1
         }
-        for k in start..<chunk.count { carry.append(chunk[k]) }
+        for k in start..<count { carry.append(chunk[k]) }
     }
 
     /// The last line when the list does not end in a newline.
@@ -60,10 +63,15 @@ public struct PackageListScanner: Sendable {
         return true
     }
 
+    /// The field's value without the spaces and tabs around it (decoded as UTF-8, repaired, never trusted).
     private static func value(_ bytes: Span<UInt8>, _ from: Int, _ to: Int) -> String {
+        var first = from
+        var last = to
+        while first < last, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
+        while last > first, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09 || bytes[last - 1] == 0x0D { last -= 1 }
         var text: [UInt8] = []
-        text.reserveCapacity(to - from)
-        for k in from..<to { text.append(bytes[k]) }
-        return String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        text.reserveCapacity(last - first)
+        for k in first..<last { text.append(bytes[k]) }
+        return String(decoding: text, as: UTF8.self)
     }
 }

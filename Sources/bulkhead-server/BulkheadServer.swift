@@ -37,10 +37,6 @@ struct DatabaseOption: ParsableArguments {
     }
 }
 
-extension FleetServerError {
-    var message: String { description }
-}
-
 /// A runtime failure: one line on standard error, exit status 1 (usage mistakes keep ArgumentParser's 64).
 func fail(_ error: any Error, database: DatabaseURL? = nil) -> ExitCode {
     let text: String

@@ -1,5 +1,5 @@
 public import Assessment
-public import BulkheadModel
+import BulkheadModel
 import Crypto
 public import Foundation
 
