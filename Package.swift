@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "Advisories",
             dependencies: [
-                "BulkheadModel", "Formats", "ZipExtraction", .product(name: "GRDB", package: "GRDB.swift"),
+                "BulkheadModel", "Formats", "ZipExtraction", "SafeFiles", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -314,7 +314,7 @@ let package = Package(
             name: "AdvisoriesTests",
             dependencies: [
                 "Advisories", "Formats", "BulkheadModel", "VendorEvidence", "Assessment", "HostInspection", "BulkheadTestSupport", "Reporting",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "SafeFiles", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]),
         // The built `bulkhead` binary as a user runs it: exit statuses, usage text, error lines.

@@ -65,7 +65,8 @@ do {
     let report = try await AdvisoryImporter.run(Array(args.dropFirst()), into: db)
     let summary: [String: Double] = [
         "files": Double(report.filesSeen), "advisories": Double(report.advisories),
-        "problems": Double(report.problems.count), "seconds": report.seconds,
+        "problems": Double(report.problems.count), "seconds": report.seconds, "filesImported": Double(report.filesImported),
+        "membersUnchanged": Double(report.membersUnchanged),
     ]
     let data = try JSONEncoder().encode(summary)
     FileHandle.standardOutput.write(data)

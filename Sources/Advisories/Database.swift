@@ -124,6 +124,18 @@ public struct AdvisoryDatabase: Sendable {
                       SELECT 'kev', MAX(f.imported_at) FROM kev JOIN files f ON f.path = kev.file HAVING MAX(f.imported_at) IS NOT NULL;
                     """)
         }
+        // v6: zip members are stored as `<archive>!/<member>` (nested: `<archive>!/cves.zip!/<member>`) with
+        // the CRC-32 their real bytes were checked against, so a re-import leaves out every member (and every
+        // nested zip) whose CRC-32 and size the archive still declares, without decompressing it. NULL for
+        // plain files. Rows of members that older versions stored under temporary extraction paths are dropped
+        // (their advisories stay and are replaced by id when the archive is imported again).
+        m.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE files ADD COLUMN crc32 INTEGER;
+                    DELETE FROM files WHERE path GLOB '*/bulkhead-zip-[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]-*';
+                    """)
+        }
         return m
     }
 
@@ -141,14 +153,21 @@ public struct AdvisoryDatabase: Sendable {
         var size: Int64
         var mtime: Double
         var contentHash: String
+        /// A zip member's verified CRC-32 (nil for a plain file).
+        var crc32: UInt32? = nil
+        /// Records stored from it (for a nested zip: the members it had).
+        var records: Int = 0
     }
 
     func fileStates() throws -> [String: FileState] {
         try queue.read { db in
             var out: [String: FileState] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, size, mtime, content_hash FROM files")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, size, mtime, content_hash, crc32, records FROM files")
             while let r = try rows.next() {
-                out[r["path"]] = FileState(id: r["id"], size: r["size"], mtime: r["mtime"], contentHash: r["content_hash"])
+                let crc: Int64? = r["crc32"]
+                out[r["path"]] = FileState(
+                    id: r["id"], size: r["size"], mtime: r["mtime"], contentHash: r["content_hash"], crc32: crc.flatMap { UInt32(exactly: $0) },
+                    records: r["records"])
             }
             return out
         }
@@ -229,8 +248,10 @@ public struct AdvisoryDatabase: Sendable {
         let now = ISO8601DateFormatter().string(from: Date())
         memo.byProduct.withLock { $0.removeAll() }
         try await queue.write { db in
-            let touch = try db.cachedStatement(sql: "UPDATE files SET mtime = ?, size = ?, content_hash = ? WHERE path = ?")
-            for t in touches { try touch.execute(arguments: [t.state.mtime, t.state.size, t.state.contentHash, t.path]) }
+            let touch = try db.cachedStatement(sql: "UPDATE files SET mtime = ?, size = ?, content_hash = ?, crc32 = ? WHERE path = ?")
+            for t in touches {
+                try touch.execute(arguments: [t.state.mtime, t.state.size, t.state.contentHash, t.state.crc32.map { Int64($0) }, t.path])
+            }
             let delKey = try db.cachedStatement(sql: "DELETE FROM affected_keys WHERE key = ? AND advisory = ?")
             let delByN = try db.cachedStatement(sql: "DELETE FROM advisories WHERE n = ?")
             let selOld = try db.cachedStatement(sql: "SELECT n, keys FROM advisories WHERE file = ?")
@@ -239,9 +260,9 @@ public struct AdvisoryDatabase: Sendable {
             let insProblem = try db.cachedStatement(sql: "INSERT INTO problems (file, code, reason, at) VALUES (?,?,?,?)")
             let upsertFile = try db.cachedStatement(
                 sql: """
-                    INSERT INTO files (path, size, mtime, content_hash, records, problems, imported_at) VALUES (?,?,?,?,?,?,?)
+                    INSERT INTO files (path, size, mtime, content_hash, records, problems, imported_at, crc32) VALUES (?,?,?,?,?,?,?,?)
                     ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, content_hash = excluded.content_hash,
-                      records = excluded.records, problems = excluded.problems, imported_at = excluded.imported_at
+                      records = excluded.records, problems = excluded.problems, imported_at = excluded.imported_at, crc32 = excluded.crc32
                     RETURNING id
                     """)
             let insKEV = try db.cachedStatement(
@@ -263,7 +284,7 @@ public struct AdvisoryDatabase: Sendable {
                         upsertFile,
                         arguments: [
                             file, pf.state.size, pf.state.mtime, pf.state.contentHash, pf.prepared.count + parsed.kev.count, parsed.problems.count,
-                            now,
+                            now, pf.state.crc32.map { Int64($0) },
                         ])
                 else { throw AdvisoriesError(.database, "the files row for \(file) was not stored") }
                 if pf.previouslyImported {
@@ -335,6 +356,23 @@ public struct AdvisoryDatabase: Sendable {
                         + Array(repeating: "(?,?)", count: part.count).joined(separator: ","))
                 try statement.execute(arguments: StatementArguments(values))
             }
+        }
+    }
+
+    /// Records zips found inside an archive whose every member was imported (or left unchanged): the next
+    /// import leaves such a zip out, unexpanded, while the outer archive declares the same CRC-32 and size for
+    /// it. `records` holds the members it had.
+    func recordArchives(_ archives: [(key: String, size: Int64, crc32: UInt32, members: Int)]) async throws {
+        guard !archives.isEmpty else { return }
+        let now = ISO8601DateFormatter().string(from: Date())
+        try await queue.write { db in
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO files (path, size, mtime, content_hash, records, problems, imported_at, crc32) VALUES (?,?,0,'',?,0,?,?)
+                    ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = 0, content_hash = '', records = excluded.records,
+                      problems = 0, imported_at = excluded.imported_at, crc32 = excluded.crc32
+                    """)
+            for a in archives { try upsert.execute(arguments: [a.key, a.size, a.members, now, Int64(a.crc32)]) }
         }
     }
 

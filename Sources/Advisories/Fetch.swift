@@ -2,6 +2,7 @@ import AsyncHTTPClient
 public import Foundation
 import NIOCore
 import NIOHTTP1
+import SafeFiles
 
 /// `bulkhead advisories fetch`: explicit downloads of advisory feeds, streamed to disk and resumable.
 /// Nothing in Bulkhead downloads implicitly.
@@ -61,8 +62,23 @@ public enum AdvisoryFetcher {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
+    /// The bytes a `.part` left by an earlier fetch holds (0 when there is none). Anything there but a regular
+    /// file of ours — a symbolic link planted at the path, a FIFO, another user's file — is refused before
+    /// anything is downloaded, never followed.
+    static func partSize(_ part: String) throws -> Int {
+        var st = stat()
+        guard lstat(part, &st) == 0 else { return 0 }
+        do {
+            // Checks it (regular, ours, one link, not a link) exactly as the resume will open it.
+            _ = try SafeFile.openForAppend(part)
+        } catch {
+            throw AdvisoriesError(.unreadable, "cannot resume into \(part): \(error.message); remove it and fetch again", cause: error)
+        }
+        return Int(st.st_size)
+    }
+
     static func transfer(_ url: URL, part: String, final: String, maxBytes: Int, client: HTTPClient) async throws -> Result {
-        var have = size(part)
+        var have = try partSize(part)
         var target = url
         var redirects = 0
         while true {
@@ -109,14 +125,20 @@ public enum AdvisoryFetcher {
 
     /// Writes the body chunk by chunk; a broken transfer leaves what arrived in `part`.
     static func stream(_ response: HTTPClientResponse, to part: String, append: Bool, already: Int, maxBytes: Int, url: URL) async throws {
-        if !append || !FileManager.default.fileExists(atPath: part) {
-            guard FileManager.default.createFile(atPath: part, contents: nil, attributes: [.posixPermissions: 0o644]) else {
-                throw AdvisoriesError(.unreadable, "cannot write \(part)")
+        // A new `.part` is created 0600 with O_EXCL|O_NOFOLLOW; a resumed one is appended to only when it is
+        // still a regular file of ours (SafeFile checks it on the open descriptor).
+        let handle: FileHandle
+        do {
+            if append && SafeFile.occupied(part) {
+                handle = try SafeFile.openForAppend(part)
+            } else {
+                if SafeFile.occupied(part) { unlink(part) }
+                handle = try SafeFile.createForWriting(part)
             }
+        } catch {
+            throw AdvisoriesError(.unreadable, "cannot write \(part): \(error.message)", cause: error)
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: part))
         defer { try? handle.close() }
-        try handle.seekToEnd()
         var total = already
         do {
             for try await chunk in response.body {
@@ -138,8 +160,10 @@ public enum AdvisoryFetcher {
     }
 
     static func finish(_ url: URL, part: String, final: String, resumedFrom: Int) throws -> Result {
-        if FileManager.default.fileExists(atPath: final) { try FileManager.default.removeItem(atPath: final) }
-        try FileManager.default.moveItem(atPath: part, toPath: final)
+        // rename(2) replaces whatever is at `final` (a link there is replaced, not followed).
+        guard rename(part, final) == 0 else {
+            throw AdvisoriesError(.unreadable, "cannot move \(part) to \(final)", cause: String(cString: strerror(errno)))
+        }
         return Result(url: url.absoluteString, path: final, bytes: size(final), resumedFrom: resumedFrom)
     }
 }

@@ -23,6 +23,9 @@ public struct ImportReport: Codable, Sendable {
     public var filesSeen = 0
     public var filesImported = 0
     public var filesUnchanged = 0
+    /// Of `filesUnchanged`, zip members left out without being decompressed: their CRC-32 and size are those
+    /// of the member imported before (a nested zip left out counts the members it had).
+    public var membersUnchanged = 0
     public var advisories = 0
     public var kevEntries = 0
     public var problems: [ImportProblem] = []
@@ -76,6 +79,16 @@ public struct ImportOptions: Sendable {
 /// `bulkhead advisories import`: files, directories (recursively, `*.json`) and `.zip` archives
 /// (the cvelistV5 release zip, including its nested `cves.zip`).
 public enum AdvisoryImporter {
+    /// One file to read: where it is, and the name its rows are recorded under — its path, or for a zip
+    /// member `<archive as given>!/<member>` (`…!/cves.zip!/<member>` inside a nested zip), so the same
+    /// member of the same archive is recognised whichever temporary folder it was extracted into.
+    struct Input: Sendable {
+        var path: String
+        var key: String
+        /// A zip member's verified CRC-32.
+        var crc32: UInt32? = nil
+    }
+
     enum Work: Sendable {
         case parsed(PreparedFile)
         case unchanged(String, AdvisoryDatabase.FileState, touch: Bool)
@@ -85,9 +98,10 @@ public enum AdvisoryImporter {
     public static func run(_ paths: [String], into db: AdvisoryDatabase, options: ImportOptions = ImportOptions()) async throws -> ImportReport {
         let start = Date()
         var report = ImportReport()
-        var inputs = Inputs(options: options)
+        let known = try db.fileStates()
+        var inputs = Inputs(options: options, known: known)
         defer { inputs.removeScratch() }
-        var files: [String] = []
+        var files: [Input] = []
         for p in paths {
             do {
                 files += try inputs.collect(p)
@@ -102,8 +116,11 @@ public enum AdvisoryImporter {
             report.problems.append(problem)
             try await db.recordProblem(problem)
         }
-        report.filesSeen = files.count
-        let known = try db.fileStates()
+        report.filesSeen = files.count + inputs.membersUnchanged
+        report.filesUnchanged = inputs.membersUnchanged
+        report.membersUnchanged = inputs.membersUnchanged
+        // Keys of the files that could not be read (their archives are not recorded as done).
+        var failedKeys: [String] = inputs.problems.map(\.file)
         var done = 0
         var index = 0
         // The previous batch is written (GRDB's async write, on the database's own writer queue) while
@@ -128,6 +145,7 @@ public enum AdvisoryImporter {
                     report.filesUnchanged += 1
                     if touch { touches.append(AdvisoryDatabase.Touch(path: path, state: st)) }
                 case .failed(let p):
+                    failedKeys.append(p.file)
                     report.problems.append(p)
                     try await db.recordProblem(p)
                 }
@@ -142,11 +160,14 @@ public enum AdvisoryImporter {
                 ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
         }
         try await pendingWrite?.value
+        // Nested zips whose every member is now stored: left out, unexpanded, by the next import.
+        let complete = inputs.expanded.filter { archive in !failedKeys.contains { $0.hasPrefix(archive.key + "!/") } }
+        try await db.recordArchives(complete)
         report.seconds = Date().timeIntervalSince(start)
         return report
     }
 
-    static func parseBatch(_ batch: [String], known: [String: AdvisoryDatabase.FileState], options: ImportOptions) async -> [Work] {
+    static func parseBatch(_ batch: [Input], known: [String: AdvisoryDatabase.FileState], options: ImportOptions) async -> [Work] {
         // A few contiguous slices per core: enough to balance uneven files, few enough that task
         // overhead stays invisible.
         let slices = max(1, min(batch.count, options.parallelism * 4))
@@ -157,7 +178,7 @@ public enum AdvisoryImporter {
                 let hi = min(batch.count, lo + per)
                 guard lo < hi else { continue }
                 let paths = Array(batch[lo..<hi])
-                let previous = paths.map { known[$0] }
+                let previous = paths.map { known[$0.key] }
                 group.addTask { (k, zip(paths, previous).map { work($0, previous: $1, options: options) }) }
             }
             var out = [[Work]](repeating: [], count: slices)
@@ -198,22 +219,24 @@ public enum AdvisoryImporter {
         return (data, Int64(data.count), mtime)
     }
 
-    static func work(_ path: String, previous: AdvisoryDatabase.FileState?, options: ImportOptions) -> Work {
+    static func work(_ input: Input, previous: AdvisoryDatabase.FileState?, options: ImportOptions) -> Work {
+        let path = input.key
         let data: Data
         let mtime: Double
         do {
-            let (bytes, size, modified) = try read(path, previous: previous, limit: options.maxFileSize)
+            // A zip member was extracted because its CRC-32 or size changed: never skipped by mtime.
+            let (bytes, size, modified) = try read(input.path, previous: input.crc32 == nil ? previous : nil, limit: options.maxFileSize)
             guard let bytes else {
                 if let previous { return .unchanged(path, previous, touch: false) }
                 return .failed(ImportProblem(file: path, code: .unreadable, reason: "\(path) changed while read (\(size) bytes)"))
             }
             data = bytes
-            mtime = modified
+            mtime = input.crc32 == nil ? modified : 0
         } catch {
             return .failed(ImportProblem(file: path, code: error.code, reason: error.message + (error.cause.map { " (\($0))" } ?? "")))
         }
         let sha = ContentHash.of(data)
-        let state = AdvisoryDatabase.FileState(id: previous?.id, size: Int64(data.count), mtime: mtime, contentHash: sha)
+        let state = AdvisoryDatabase.FileState(id: previous?.id, size: Int64(data.count), mtime: mtime, contentHash: sha, crc32: input.crc32)
         if let previous {
             if previous.contentHash == sha { return .unchanged(path, state, touch: true) }
             // A hash from before schema v3 cannot be compared; size and mtime as recorded mean the bytes
@@ -264,33 +287,41 @@ public enum AdvisoryImporter {
         var scratch: [String] = []
         /// Zip members left out (over the per-file cap).
         var problems: [ImportProblem] = []
+        /// What earlier imports stored, by key.
+        let known: [String: AdvisoryDatabase.FileState]
+        /// Zip members (a nested zip counting the members it had) left out because unchanged.
+        var membersUnchanged = 0
+        /// Nested zips expanded in this import, with their members' count.
+        var expanded: [(key: String, size: Int64, crc32: UInt32, members: Int)] = []
 
-        init(options: ImportOptions) {
+        init(options: ImportOptions, known: [String: AdvisoryDatabase.FileState]) {
             self.options = options
+            self.known = known
             budget = ExtractionBudget(totalBytes: options.maxTotalBytes, maxMembers: options.maxArchiveMembers)
         }
 
         func removeScratch() { for dir in scratch { try? FileManager.default.removeItem(atPath: dir) } }
 
         /// Expands a path into the JSON files to import.
-        mutating func collect(_ path: String) throws -> [String] {
+        mutating func collect(_ path: String) throws -> [Input] {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
                 throw AdvisoriesError(.unreadable, "\(path) does not exist")
             }
             if !isDir.boolValue {
-                return path.lowercased().hasSuffix(".zip") ? try extract(path) : [path]
+                return path.lowercased().hasSuffix(".zip") ? try extract(path) : [Input(path: path, key: path)]
             }
             var out: [String] = []
             var zips: [String] = []
             try AdvisoryImporter.walk(path, depth: 0, files: &out, zips: &zips)
-            for z in zips { out += try extract(z) }
-            return out.sorted()
+            var inputs = out.sorted().map { Input(path: $0, key: $0) }
+            for z in zips.sorted() { inputs += try extract(z) }
+            return inputs
         }
 
         /// Extracts a zip archive's records (and the zips inside it, one level down) into a new private
         /// folder; on failure the folder is removed at once.
-        mutating func extract(_ zip: String) throws -> [String] {
+        mutating func extract(_ zip: String) throws -> [Input] {
             let base = options.temporaryDirectory ?? FileManager.default.temporaryDirectory.path
             let dir = base + "/bulkhead-zip-\(UUID().uuidString)"
             do {
@@ -300,11 +331,30 @@ public enum AdvisoryImporter {
             }
             scratch.append(dir)
             let extraction: ZipExtraction
+            let known = known
+            var unchanged = 0
+            // Members left out unchanged, by the key of the (nested) archive holding them.
+            var unchangedUnder: [String: Int] = [:]
+            func key(_ chain: [String]) -> String { zip + "!/" + chain.joined(separator: "!/") }
             do {
-                extraction = try ZipExtractor.extract(
+                extraction = try ZipExtractor.extractMembers(
                     zip, into: dir, budget: budget,
-                    limits: ZipExtractionLimits(maxMemberBytes: Int64(options.maxFileSize), maxDepth: options.maxArchiveDepth, links: .refuse),
-                    choose: AdvisoryImporter.memberChoice)
+                    limits: ZipExtractionLimits(maxMemberBytes: Int64(options.maxFileSize), maxDepth: options.maxArchiveDepth, links: .refuse)
+                ) { member in
+                    let choice = AdvisoryImporter.memberChoice(member.path)
+                    guard choice != .skip else { return .skip }
+                    // Read before, and declared with the same CRC-32 and size as the bytes checked then: left
+                    // out undecompressed (a nested zip with all it holds).
+                    if let previous = known[key(member.chain)], let crc = previous.crc32, crc == member.crc32,
+                        previous.size >= 0, UInt64(previous.size) == member.uncompressedSize
+                    {
+                        let count = choice == .expand ? previous.records : 1
+                        unchanged += count
+                        unchangedUnder[key(Array(member.chain.dropLast())), default: 0] += count
+                        return .skip
+                    }
+                    return choice
+                }
             } catch {
                 try? FileManager.default.removeItem(atPath: dir)
                 switch error.code {
@@ -320,7 +370,18 @@ public enum AdvisoryImporter {
             for skipped in extraction.skipped {
                 problems.append(ImportProblem(file: skipped.member, code: .tooLarge, reason: skipped.reason))
             }
-            return extraction.files.sorted()
+            membersUnchanged += unchanged
+            // A member left out over the cap keeps the nested zips of this archive from being recorded as
+            // done (the next import expands them again and reports it again).
+            if extraction.skipped.isEmpty {
+                var extractedUnder: [String: Int] = [:]
+                for m in extraction.members { extractedUnder[key(Array(m.chain.dropLast())), default: 0] += 1 }
+                for archive in extraction.expanded {
+                    let k = key(archive.chain)
+                    expanded.append((k, archive.size, archive.crc32, extractedUnder[k, default: 0] + unchangedUnder[k, default: 0]))
+                }
+            }
+            return extraction.members.map { Input(path: $0.file, key: key($0.chain), crc32: $0.crc32) }.sorted { $0.key < $1.key }
         }
     }
 

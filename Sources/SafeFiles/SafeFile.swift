@@ -74,6 +74,56 @@ public enum SafeFile {
         try create(path, contents: Data())
     }
 
+    /// Creates `path` (`O_CREAT|O_EXCL|O_NOFOLLOW`, mode 0600, in a checked directory) and returns it open for
+    /// writing, for a file written piece by piece (a download's `.part`). An existing file or link at `path`
+    /// is refused (`.exists`).
+    public static func createForWriting(_ path: String, mode: mode_t = ownerOnly) throws(SafeFileError) -> FileHandle {
+        try checkDirectory(parent(of: path))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw createError(errno, path) }
+        _ = fchmod(fd, mode)
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    /// Opens an existing file Bulkhead wrote earlier (a download's `.part`) to append to it — only when it is
+    /// a regular file owned by this user with one link: a symbolic link at `path` is refused (`O_NOFOLLOW`,
+    /// never followed), so is a FIFO or device (`O_NONBLOCK`, then `fstat` on the descriptor), a file of
+    /// another user, or a hard link to a file elsewhere. Group and other permissions are removed (0600).
+    public static func openForAppend(_ path: String) throws(SafeFileError) -> FileHandle {
+        try checkDirectory(parent(of: path))
+        var before = stat()
+        guard lstat(path, &before) == 0 else { throw errnoError(errno, path) }
+        if before.st_mode & S_IFMT == S_IFLNK {
+            throw SafeFileError(.link, "\(path) is a symbolic link; refusing to write through it")
+        }
+        guard before.st_mode & S_IFMT == S_IFREG else {
+            throw SafeFileError(.notRegular, "\(path) is not a regular file (\(kind(before.st_mode))); refused without opening it")
+        }
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw SafeFileError(.link, "\(path) is a symbolic link; refusing to write through it") }
+            throw errnoError(code, path)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_dev == before.st_dev, st.st_ino == before.st_ino else {
+            close(fd)
+            throw SafeFileError(.notRegular, "\(path) is not the regular file that was there a moment before (refused)")
+        }
+        guard st.st_uid == geteuid() else {
+            close(fd)
+            throw SafeFileError(.unsafeDirectory, "\(path) belongs to another user (uid \(st.st_uid)); refusing to append to it")
+        }
+        guard st.st_nlink == 1 else {
+            close(fd)
+            throw SafeFileError(.link, "\(path) has \(st.st_nlink) hard links; refusing to append to a file that is also elsewhere")
+        }
+        _ = fchmod(fd, ownerOnly)
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
     /// The directory a new file goes in must be a directory (a link to one is followed: the user named it),
     /// and not writable by group or others unless the sticky bit is set (as /tmp is), where another user
     /// could otherwise swap the file between checks.
@@ -165,19 +215,20 @@ public enum SafeFile {
 
     // MARK: -
 
+    static func createError(_ code: Int32, _ path: String) -> SafeFileError {
+        if code == EEXIST {
+            var st = stat()
+            if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFLNK {
+                return SafeFileError(.exists, "\(path) is a symbolic link; refusing to write through it")
+            }
+            return SafeFileError(.exists, "\(path) already exists; it was not overwritten")
+        }
+        return SafeFileError(.io, "cannot create \(path)", cause: String(cString: strerror(code)))
+    }
+
     static func writeNew(_ path: String, contents: Data, mode: mode_t) throws(SafeFileError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        if fd < 0 {
-            let code = errno
-            if code == EEXIST {
-                var st = stat()
-                if lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFLNK {
-                    throw SafeFileError(.exists, "\(path) is a symbolic link; refusing to write through it")
-                }
-                throw SafeFileError(.exists, "\(path) already exists; it was not overwritten")
-            }
-            throw SafeFileError(.io, "cannot create \(path)", cause: String(cString: strerror(code)))
-        }
+        if fd < 0 { throw createError(errno, path) }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         // The umask may have cleared bits the caller asked for (a public key's 0644): set them exactly.
         _ = fchmod(fd, mode)

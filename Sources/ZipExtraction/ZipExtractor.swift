@@ -99,8 +99,33 @@ public enum ZipMemberChoice: Sendable, Hashable {
     case skip
 }
 
+/// One member as the central directory declares it, for a choice that depends on more than the path (an
+/// import that leaves out members it has already read).
+public struct ZipMemberInfo: Sendable, Hashable {
+    /// The member's path inside its own archive.
+    public var path: String
+    /// The member names from the outermost archive down to this member (`["cves.zip", "cves/2024/…json"]`
+    /// for a member of a nested zip).
+    public var chain: [String]
+    /// The CRC-32 and uncompressed size the archive declares (not trusted for extraction: the real bytes are
+    /// counted and checked; only a caller comparing with what it extracted and verified before uses them).
+    public var crc32: UInt32
+    public var uncompressedSize: UInt64
+}
+
 /// What an extraction did.
 public struct ZipExtraction: Sendable, Hashable {
+    /// A file written, with the member it came from.
+    public struct Member: Sendable, Hashable {
+        /// The file written (an absolute path under the extraction directory); for an expanded zip, the
+        /// file it was written to before it was expanded and removed.
+        public var file: String
+        /// The member names from the outermost archive down (see `ZipMemberInfo.chain`).
+        public var chain: [String]
+        /// The CRC-32 the real bytes were checked against, and the real decompressed size.
+        public var crc32: UInt32
+        public var size: Int64
+    }
     /// A member left out, with why (over the per-member bound, a link when links are skipped).
     public struct Skipped: Sendable, Hashable {
         /// `archive!/member` (nested archives chained the same way).
@@ -109,6 +134,10 @@ public struct ZipExtraction: Sendable, Hashable {
     }
     /// The files written (absolute paths under the extraction directory).
     public var files: [String] = []
+    /// The same files with their members (in the order written).
+    public var members: [Member] = []
+    /// The zips inside that were expanded (their members are in `members` and `files`).
+    public var expanded: [Member] = []
     public var skipped: [Skipped] = []
     /// Decompressed bytes this extraction wrote (members dropped part-way included).
     public var bytesWritten: Int64 = 0
@@ -132,16 +161,26 @@ public enum ZipExtractor {
         _ archive: String, into directory: String, budget: ExtractionBudget, limits: ZipExtractionLimits = ZipExtractionLimits(),
         choose: (String) -> ZipMemberChoice
     ) throws(ZipExtractionError) -> ZipExtraction {
+        try extractMembers(archive, into: directory, budget: budget, limits: limits) { choose($0.path) }
+    }
+
+    /// `extract(_:into:budget:limits:choose:)` with a choice that sees each member's declared CRC-32 and
+    /// size and its chain of nested archive names, so a caller can leave out (`.skip`, never decompressed)
+    /// members it has read before.
+    public static func extractMembers(
+        _ archive: String, into directory: String, budget: ExtractionBudget, limits: ZipExtractionLimits = ZipExtractionLimits(),
+        chooseMember: (ZipMemberInfo) -> ZipMemberChoice
+    ) throws(ZipExtractionError) -> ZipExtraction {
         var report = ZipExtraction()
         try extract(
-            archive, shownAs: (archive as NSString).lastPathComponent, into: directory, depth: 1, budget: budget, limits: limits,
-            choose: choose, report: &report)
+            archive, shownAs: (archive as NSString).lastPathComponent, chain: [], into: directory, depth: 1, budget: budget, limits: limits,
+            choose: chooseMember, report: &report)
         return report
     }
 
     static func extract(
-        _ archive: String, shownAs name: String, into directory: String, depth: Int, budget: ExtractionBudget, limits: ZipExtractionLimits,
-        choose: (String) -> ZipMemberChoice, report: inout ZipExtraction
+        _ archive: String, shownAs name: String, chain: [String], into directory: String, depth: Int, budget: ExtractionBudget,
+        limits: ZipExtractionLimits, choose: (ZipMemberInfo) -> ZipMemberChoice, report: inout ZipExtraction
     ) throws(ZipExtractionError) {
         let zip: Archive
         do {
@@ -167,7 +206,8 @@ public enum ZipExtractor {
                 try makeDirectories(directory, components, archive: name)
                 continue
             }
-            let choice = choose(member)
+            let choice = choose(
+                ZipMemberInfo(path: member, chain: chain + [member], crc32: entry.checksum, uncompressedSize: entry.uncompressedSize))
             if choice == .skip { continue }
             if choice == .expand && depth >= limits.maxDepth {
                 throw ZipExtractionError(
@@ -182,7 +222,9 @@ public enum ZipExtractor {
                 report.skipped.append(.init(member: name + "!/" + member, reason: reason))
                 continue
             }
+            let record = ZipExtraction.Member(file: target, chain: chain + [member], crc32: entry.checksum, size: written.bytes)
             if choice == .expand {
+                report.expanded.append(record)
                 let nested = target + ".d"
                 do {
                     try FileManager.default.createDirectory(
@@ -192,10 +234,11 @@ public enum ZipExtractor {
                 }
                 defer { try? FileManager.default.removeItem(atPath: target) }
                 try extract(
-                    target, shownAs: name + "!/" + member, into: nested, depth: depth + 1, budget: budget, limits: limits, choose: choose,
-                    report: &report)
+                    target, shownAs: name + "!/" + member, chain: chain + [member], into: nested, depth: depth + 1, budget: budget,
+                    limits: limits, choose: choose, report: &report)
             } else {
                 report.files.append(target)
+                report.members.append(record)
             }
         }
     }
