@@ -67,7 +67,9 @@ public final class ExtractionBudget: Sendable {
 
 /// The bounds for one job besides the budget.
 public struct ZipExtractionLimits: Sendable, Hashable {
-    /// Decompressed bytes allowed for one member; a larger member is dropped and reported.
+    /// Decompressed bytes allowed for one member that is extracted; a larger member is dropped and reported.
+    /// A nested archive that is expanded is not held to it (a cvelistV5 release's `cves.zip` is about 500 MB):
+    /// it is bounded by the job's `ExtractionBudget` and `maxDepth`, and its own members by this bound.
     public var maxMemberBytes: Int64
     /// 1: the archive alone; 2: zips inside it are expanded too, and so on.
     public var maxDepth: Int
@@ -215,7 +217,9 @@ public enum ZipExtractor {
             }
             try makeDirectories(directory, components.dropLast(), archive: name)
             let target = directory + "/" + components.joined(separator: "/")
-            let written = try write(entry, of: zip, to: target, archive: name, budget: budget, limits: limits)
+            let written = try write(
+                entry, of: zip, to: target, archive: name, budget: budget,
+                cap: choice == .expand ? Int64.max : limits.maxMemberBytes)
             report.bytesWritten += written.bytes
             if let reason = written.dropped {
                 try? FileManager.default.removeItem(atPath: target)
@@ -289,7 +293,7 @@ public enum ZipExtractor {
     /// Streams one member into `target`, counting the real decompressed bytes. Returns the bytes written
     /// and, when the member was dropped, why.
     static func write(
-        _ entry: Entry, of zip: Archive, to target: String, archive: String, budget: ExtractionBudget, limits: ZipExtractionLimits
+        _ entry: Entry, of zip: Archive, to target: String, archive: String, budget: ExtractionBudget, cap: Int64
     ) throws(ZipExtractionError) -> (bytes: Int64, dropped: String?) {
         let descriptor: FileDescriptor
         do {
@@ -309,13 +313,13 @@ public enum ZipExtractor {
         let checksum: CRC32
         do {
             checksum = try zip.extract(entry, bufferSize: chunk, skipCRC32: false) { data in
-                if written + Int64(data.count) > limits.maxMemberBytes { throw Stop.memberTooLarge }
+                if written + Int64(data.count) > cap { throw Stop.memberTooLarge }
                 do throws(ZipExtractionError) { try budget.chargeBytes(data.count, archive: archive) } catch { throw Stop.budget(error) }
                 do { _ = try descriptor.writeAll(data) } catch { throw Stop.write(error) }
                 written += Int64(data.count)
             }
         } catch Stop.memberTooLarge {
-            return (written, "decompresses to more than the \(limits.maxMemberBytes)-byte bound for one file; left out")
+            return (written, "decompresses to more than the \(cap)-byte bound for one file; left out")
         } catch Stop.budget(let error) {
             throw error
         } catch Stop.write(let error) {

@@ -50,6 +50,37 @@ func jsonOrZip(_ name: String) -> ZipMemberChoice {
         #expect(budget.bytesWritten == Int64(inner.count + 2 + 7))
     }
 
+    /// A nested archive larger than the per-file bound is still expanded (a full cvelistV5 release's `cves.zip` is
+    /// about 500 MB against the 256 MiB bound, and a 300,000-record release imported nothing); the job's budget and
+    /// the depth bound it instead, and its own members keep the per-file bound.
+    @Test func aNestedArchiveOverThePerFileBoundIsExpandedUnderTheBudget() throws {
+        let s = try Scratch()
+        // Stored incompressible filler makes the inner zip larger than the 64 KiB per-file bound.
+        var rng = SystemRandomNumberGenerator()
+        let filler = Data((0..<(200 << 10)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        try HostileZip.write(
+            [.file("cves/2024/CVE-1.json", Data("{\"a\":1}".utf8)), .file("cves/filler.bin", filler), .file("cves/big.json", filler)],
+            to: s.archive("inner.zip"))
+        let inner = try Data(contentsOf: URL(fileURLWithPath: s.archive("inner.zip")))
+        #expect(inner.count > 64 << 10)
+        try HostileZip.write([.file("cves.zip", inner)], to: s.archive("outer.zip"))
+        let report = try ZipExtractor.extract(
+            s.archive("outer.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 4 << 20),
+            limits: .init(maxMemberBytes: 64 << 10, maxDepth: 2), choose: jsonOrZip)
+        #expect(report.files.map { String($0.dropFirst(s.out.count + 1)) } == ["cves.zip.d/cves/2024/CVE-1.json"])
+        // The nested archive's own oversized member is still dropped and reported; filler.bin was never chosen.
+        #expect(report.skipped.count == 1 && report.skipped.first?.member.hasSuffix("cves.zip!/cves/big.json") == true)
+        #expect(report.skipped.first?.reason.contains("bound for one file") == true)
+        // The budget still binds it: the same archive under a budget smaller than the inner zip is refused.
+        try FileManager.default.createDirectory(atPath: s.out + "-small", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: s.out + "-small") }
+        #expect(throws: ZipExtractionError.self) {
+            try ZipExtractor.extract(
+                s.archive("outer.zip"), into: s.out + "-small", budget: ExtractionBudget(totalBytes: 128 << 10),
+                limits: .init(maxMemberBytes: 64 << 10, maxDepth: 2), choose: jsonOrZip)
+        }
+    }
+
     @Test func aMemberThatLiesAboutItsSizeIsStoppedAtThePerFileBound() throws {
         let s = try Scratch()
         // 8 MiB of zeros deflate to a few KiB; the headers are patched to claim 1,000 bytes.
