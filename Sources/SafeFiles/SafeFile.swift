@@ -99,17 +99,7 @@ public enum SafeFile {
         guard before.st_mode & S_IFMT == S_IFREG else {
             throw SafeFileError(.notRegular, "\(path) is not a regular file (\(kind(before.st_mode))); refused without opening it")
         }
-        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP { throw SafeFileError(.link, "\(path) is a symbolic link; refusing to write through it") }
-            throw errnoError(code, path)
-        }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_dev == before.st_dev, st.st_ino == before.st_ino else {
-            close(fd)
-            throw SafeFileError(.notRegular, "\(path) is not the regular file that was there a moment before (refused)")
-        }
+        let (fd, st) = try openSame(path, O_WRONLY | O_APPEND | O_NOFOLLOW, as: before)
         guard st.st_uid == geteuid() else {
             close(fd)
             throw SafeFileError(.unsafeDirectory, "\(path) belongs to another user (uid \(st.st_uid)); refusing to append to it")
@@ -119,8 +109,6 @@ public enum SafeFile {
             throw SafeFileError(.link, "\(path) has \(st.st_nlink) hard links; refusing to append to a file that is also elsewhere")
         }
         _ = fchmod(fd, ownerOnly)
-        let flags = fcntl(fd, F_GETFL)
-        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
@@ -200,17 +188,27 @@ public enum SafeFile {
         try checkRegular(path)
         var before = stat()
         guard stat(path, &before) == 0 else { throw errnoError(errno, path) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw errnoError(errno, path) }
+        return try openSame(path, O_RDONLY, as: before).fd
+    }
+
+    /// Opens `path` with `flags` (plus `O_NONBLOCK|O_CLOEXEC`, so a FIFO swapped in cannot block the open) and
+    /// keeps the descriptor only when `fstat` shows the regular file `before` described (same device and inode);
+    /// then back to blocking I/O (a regular file never blocks; this keeps FileHandle simple).
+    static func openSame(_ path: String, _ flags: Int32, as before: stat) throws(SafeFileError) -> (fd: Int32, stat: stat) {
+        let fd = open(path, flags | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP, flags & O_NOFOLLOW != 0 { throw SafeFileError(.link, "\(path) is a symbolic link; refusing to write through it") }
+            throw errnoError(code, path)
+        }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_dev == before.st_dev, st.st_ino == before.st_ino else {
             close(fd)
             throw SafeFileError(.notRegular, "\(path) is not the regular file that was there a moment before (refused)")
         }
-        // Back to blocking reads (a regular file never blocks; this keeps FileHandle's reads simple).
-        let flags = fcntl(fd, F_GETFL)
-        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
-        return fd
+        let current = fcntl(fd, F_GETFL)
+        if current >= 0 { _ = fcntl(fd, F_SETFL, current & ~O_NONBLOCK) }
+        return (fd, st)
     }
 
     // MARK: -
