@@ -51,6 +51,29 @@ public enum FailPolicy: String, CaseIterable, Codable, Hashable, Sendable {
     /// How a finding is named in a set of waived findings: its check id and subject.
     public static func key(checkID: String, subject: String) -> String { checkID + "\u{0}" + subject }
 
+    /// Controls whose verdict is a vendor evaluation (docs/criteria.md), never a roll-up of checks: a waiver on
+    /// a finding filed under them (a lab scenario) does not change what the gate judges.
+    static let evaluatedControls: Set<ControlID> = [.ism1460, .ism1743]
+
+    /// The status a verdict gate judges for one control, nil when nothing is left to judge.
+    ///
+    /// The recorded verdict, unless three things hold: a waiver in force covers at least one of the control's
+    /// failing findings; the control is decided by checks (not ISM-1460 or ISM-1743); and rolling up its
+    /// findings (`ControlRollup`) gives the recorded status, so the findings alone made the verdict (a
+    /// profile's classification or a catalog evaluation that set it otherwise is kept). Then the findings are
+    /// rolled up again without the waived failures: a control whose only high failure is waived drops from
+    /// notSatisfied to what the rest shows; a waived failure never becomes a pass, it is left out.
+    public static func gatedStatus(_ control: ControlAssessment, waived: Set<String>) -> VerdictStatus? {
+        let recorded = control.verdict.status
+        let id = control.verdict.control
+        let isWaived = { (f: Finding) in f.outcome == .fail && waived.contains(key(checkID: f.checkID, subject: f.subject)) }
+        guard !waived.isEmpty, !evaluatedControls.contains(id), control.findings.contains(where: isWaived),
+            ControlRollup.verdict(control: id, subject: control.verdict.subject, findings: control.findings)?.status == recorded
+        else { return recorded }
+        let rest = control.findings.filter { !isWaived($0) }
+        return ControlRollup.verdict(control: id, subject: control.verdict.subject, findings: rest)?.status
+    }
+
     /// True when a verdict with this status trips a verdict gate (never a severity gate).
     public func trips(_ status: VerdictStatus) -> Bool {
         switch (self, status) {
@@ -64,14 +87,17 @@ public enum FailPolicy: String, CaseIterable, Codable, Hashable, Sendable {
     /// for a severity gate each failing finding at or above the severity, once (a finding bearing on two
     /// controls names the first), most severe first.
     ///
-    /// `waived`: failing findings under a waiver in force (`FailPolicy.key`), which a severity gate skips —
-    /// an accepted exception does not fail the build; verdicts are not changed by waivers.
+    /// `waived`: failing findings under a waiver in force (`FailPolicy.key`). A severity gate skips them — an
+    /// accepted exception does not fail the build. A verdict gate judges each control as `gatedStatus` gives it:
+    /// a control decided by its checks alone is rolled up again without the waived failures; a vendor
+    /// evaluation, or a verdict something besides the checks decided, is judged as recorded.
     public func trips(in report: AssessmentReport, waived: Set<String> = []) -> [Trip] {
         let subjects = report.withHostAsSubject().mechanisms
         guard let threshold = severity else {
             return subjects.flatMap { m in
-                m.controls.filter { trips($0.verdict.status) }.map {
-                    Trip(subject: m.mechanism.name, control: $0.verdict.control, status: $0.verdict.status)
+                m.controls.compactMap { c -> Trip? in
+                    guard let status = Self.gatedStatus(c, waived: waived), trips(status) else { return nil }
+                    return Trip(subject: m.mechanism.name, control: c.verdict.control, status: status)
                 }
             }
         }

@@ -38,7 +38,9 @@ struct Assess: AsyncParsableCommand {
             every report (verify it with `bulkhead verify`).
             --fail-on is a verdict gate (notSatisfied: any verdict notSatisfied; partiallySatisfied: also \
             partiallySatisfied or notAssessed) or a severity gate (critical, high, medium, low: any failing check \
-            of that severity or above); repeat it to combine gates. What tripped it is listed on standard error.
+            of that severity or above); repeat it to combine gates. What tripped it is listed on standard error. \
+            A failure under a waiver in force (`bulkhead waive`) trips no severity gate, and a verdict gate judges a \
+            control decided by its checks without it (ISM-1460 and ISM-1743 are judged as recorded).
             Exit status:
               0  the assessment ran (and no --fail-on gate tripped);
               1  a runtime failure (one line on standard error);

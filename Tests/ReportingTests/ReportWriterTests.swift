@@ -55,6 +55,58 @@ import Testing
         #expect(OutputFormat(rawValue: "oscal") == .oscal && OutputFormat(rawValue: "xml") == nil)
     }
 
+    /// A verdict gate honours waivers only where the checks alone made the verdict (FailPolicy.gatedStatus).
+    @Test func verdictGatesLeaveOutWaivedFailuresOfControlsDecidedByChecks() throws {
+        let sandbox = try #require(
+            report.mechanisms.first { $0.mechanism.product == "qemu" }?.controls.first { $0.verdict.control == .ism1604 }?.findings.first {
+                $0.checkID == "qemu.sandbox"
+            })
+        let waived: Set<String> = [FailPolicy.key(checkID: sandbox.checkID, subject: sandbox.subject)]
+        // QEMU ISM-1604 is notSatisfied only through the high qemu.sandbox failure: waived, what is left (a pass and
+        // an inconclusive check) is partiallySatisfied, so the notSatisfied gate no longer trips and the stricter gate does.
+        #expect(FailPolicy.notSatisfied.trips(in: report, waived: waived).isEmpty)
+        let partial = FailPolicy.partiallySatisfied.trips(in: report, waived: waived)
+        #expect(partial.contains { $0.description == "QEMU ISM-1604 partiallySatisfied" })
+        // A waiver on another subject changes nothing.
+        let elsewhere: Set<String> = [FailPolicy.key(checkID: "qemu.sandbox", subject: "qemu/other-guest")]
+        #expect(FailPolicy.notSatisfied.trips(in: report, waived: elsewhere).map(\.description) == ["QEMU ISM-1604 notSatisfied"])
+
+        // The host's own controls, rolled up from real check findings: the only failure waived leaves the passes.
+        let hostFindings = [
+            Finding(
+                checkID: "host.mitigations-off", subject: "host", outcome: .fail, observed: "mitigations=off",
+                expected: "mitigations=auto", severity: .high, controls: [.ism1605]),
+            Finding(checkID: "host.ksm", subject: "host", outcome: .pass, observed: "0", expected: "0", severity: .medium, controls: [.ism1605]),
+        ]
+        var withHost = report
+        withHost.hostControls = ControlRollup.controls(for: "host", findings: hostFindings)
+        #expect(FailPolicy.notSatisfied.trips(in: withHost).contains { $0.control == .ism1605 })
+        let hostWaiver: Set<String> = [FailPolicy.key(checkID: "host.mitigations-off", subject: "host")]
+        #expect(!FailPolicy.partiallySatisfied.trips(in: withHost, waived: hostWaiver).contains { $0.control == .ism1605 })
+        // Waived, the failure is left out, not counted as a pass: with nothing else observed, nothing is left to judge.
+        var onlyFailure = report
+        onlyFailure.hostControls = ControlRollup.controls(for: "host", findings: [hostFindings[0]])
+        #expect(FailPolicy.gatedStatus(try #require(onlyFailure.hostControls?.first), waived: hostWaiver) == nil)
+
+        // A verdict something besides the checks decided (here a profile's classification made ISM-1605 notAssessed
+        // although its check fails) is judged as recorded, waiver or not.
+        var overridden = try #require(withHost.hostControls?.first)
+        overridden.verdict.status = .notAssessed
+        #expect(FailPolicy.gatedStatus(overridden, waived: hostWaiver) == .notAssessed)
+
+        // ISM-1460 is the vendor evaluation: a waived failing lab scenario filed under it does not change the gate.
+        var evaluated = report
+        let q = try #require(evaluated.mechanisms.firstIndex { $0.mechanism.product == "qemu" })
+        let c = try #require(evaluated.mechanisms[q].controls.firstIndex { $0.verdict.control == .ism1460 })
+        evaluated.mechanisms[q].controls[c].verdict.status = .notSatisfied
+        evaluated.mechanisms[q].controls[c].findings.append(
+            Finding(
+                checkID: "lab.seccomp", subject: "qemu", outcome: .fail, observed: "Seccomp: 0", expected: "Seccomp: 2",
+                severity: .high, controls: [.ism1460]))
+        let labWaiver: Set<String> = [FailPolicy.key(checkID: "lab.seccomp", subject: "qemu")]
+        #expect(FailPolicy.notSatisfied.trips(in: evaluated, waived: labWaiver).contains { $0.description == "QEMU ISM-1460 notSatisfied" })
+    }
+
     @Test func csvRowsQuotingAndFormulaGuard() throws {
         let csv = CSVRenderer.render(report)
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
