@@ -19,7 +19,7 @@ let checkProbes = [
     "cloud-hypervisor.api-socket", "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.api-socket",
     "firecracker.guest-smt", "firecracker.jailer",
     "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host", "gvisor.platform", "gvisor.unsafe-flags",
-    "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.lockdown", "host.mitigations-off", "host.nested-virt",
+    "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt",
     "host.smt", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
     "kata.vmm-sandbox", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure", "libvirt.graphics-password",
     "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.admin-interface",

@@ -165,6 +165,33 @@ import Testing
         #expect(catalog.host("host.nested-virt", facts)?.outcome == .notApplicable)
     }
 
+    // MARK: kvm ignore_msrs
+
+    @Test func kvmIgnoreMSRs() throws {
+        var facts = try captured()
+        facts.kernel.moduleParameters["kvm"] = ["ignore_msrs": "N", "report_ignored_msrs": "Y"]
+        #expect(catalog.host("host.kvm-ignore-msrs", facts)?.outcome == .pass)
+        // After init's `--` the argument is init's, not the kernel's.
+        facts.kernel.commandLine += ["--", "kvm.ignore_msrs=1"]
+        #expect(catalog.host("host.kvm-ignore-msrs", facts)?.outcome == .pass)
+        // On the kernel's side (dash spelling, bare = on) it fails even with sysfs switched back to N.
+        facts.kernel.commandLine.insert("kvm.ignore-msrs", at: 0)
+        let cmdline = try #require(catalog.host("host.kvm-ignore-msrs", facts))
+        #expect(cmdline.outcome == .fail && cmdline.observed == "kvm.ignore_msrs on the kernel command line", "\(cmdline.outcome)")
+        facts.kernel.commandLine.removeFirst()
+        facts.kernel.moduleParameters["kvm"] = ["ignore_msrs": "Y"]
+        #expect(catalog.host("host.kvm-ignore-msrs", facts)?.outcome == .fail)
+        facts.kernel.moduleParameters["kvm"] = ["ignore_msrs": "maybe"]
+        #expect(catalog.host("host.kvm-ignore-msrs", facts)?.outcome.label == "inconclusive")
+        // KVM's parameters unseen: inconclusive while /dev/kvm exists, notApplicable only without KVM.
+        facts.kernel.moduleParameters = [:]
+        #expect(catalog.host("host.kvm-ignore-msrs", facts)?.outcome.label == "inconclusive")
+        facts.kernel.modules = ["ext4"]
+        facts.kvm = nil
+        #expect(catalog.host("host.kvm-ignore-msrs", facts)?.outcome == .notApplicable)
+        #expect(catalog.host("host.kvm-ignore-msrs", empty)?.outcome.label == "inconclusive")
+    }
+
     // MARK: IOMMU
 
     @Test func iommu() throws {

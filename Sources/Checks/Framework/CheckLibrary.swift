@@ -15,7 +15,8 @@ public enum CheckLibrary {
         // gvisor
         SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags,
         // host
-        HostChecks.cpuVulnerabilities, HostChecks.iommu, HostChecks.ksm, HostChecks.kvmDevice, HostChecks.lockdown, HostChecks.mitigationsOff,
+        HostChecks.cpuVulnerabilities, HostChecks.iommu, HostChecks.ksm, HostChecks.kvmDevice, HostChecks.kvmIgnoreMSRs, HostChecks.lockdown,
+        HostChecks.mitigationsOff,
         HostChecks.nestedVirtualisation, HostChecks.smt, HostChecks.vfioUnsafeInterrupts,
         // kata
         KataChecks.annotations, KataChecks.debug, KataChecks.guestSeccomp, KataChecks.hypervisor, KataChecks.sharedFS, KataChecks.vmmSandbox,
