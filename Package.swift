@@ -20,7 +20,7 @@ let checkProbes = [
     "firecracker.guest-smt", "firecracker.jailer",
     "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host", "gvisor.platform", "gvisor.unsafe-flags",
     "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt",
-    "host.smt", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
+    "host.smt", "host.swap", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
     "kata.vmm-sandbox", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure", "libvirt.graphics-password",
     "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.admin-interface",
     "libvirt.polkit-manage",
@@ -28,7 +28,7 @@ let checkProbes = [
     "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
     "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api",
     "runtime.engine-socket", "runtime.engine-socket-mount", "runtime.host-namespaces",
-    "runtime.privileged", "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.toolstack-config", "xen.xenstored-socket",
+    "runtime.privileged", "runtime.user-namespace", "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.toolstack-config", "xen.xenstored-socket",
 ]
 func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }
 

@@ -82,6 +82,40 @@ import Testing
         #expect(both?.outcome == .fail)
     }
 
+    @Test func dockerUserNamespaceRemapping() {
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        let judge = { (processes: [HostProcess]) -> Finding? in
+            var facts = HostFacts(collectedAt: Fixture.collectedAt, source: "t")
+            facts.processes = processes
+            return self.catalog.run("runtime.user-namespace", CheckInput(facts: facts, observations: obs)).first
+        }
+        let argv = ["/usr/bin/dockerd", "-H", "fd://", "--containerd=/run/containerd/containerd.sock"]
+        let root = HostProcess(pid: 5151, ppid: 1, name: "dockerd", arguments: argv, confinement: ProcessConfinement(uid: 0, gid: 0))
+        obs.files["/etc/docker/daemon.json"] = .absent
+        #expect(judge([])?.outcome == .notApplicable)
+        #expect(judge([root])?.outcome == .fail)
+        // docs.docker.com "Isolate containers with a user namespace": the flag form.
+        var flagged = root
+        flagged.arguments.append("--userns-remap=testuser:testuser")
+        #expect(judge([flagged])?.outcome == .pass)
+        // Rootless mode: dockerd runs as the user.
+        let rootless = HostProcess(
+            pid: 5151, ppid: 5100, name: "dockerd", arguments: ["dockerd"], confinement: ProcessConfinement(uid: 1000, gid: 1000))
+        #expect(judge([rootless])?.outcome == .pass)
+        #expect(judge([HostProcess(pid: 5151, name: "dockerd", arguments: argv)])?.reason?.contains("not observed") == true)
+        obs.files["/etc/docker/daemon.json"] = .content(#"{"userns-remap": "default"}"#)
+        #expect(judge([])?.outcome == .pass)
+        #expect(judge([root])?.outcome == .pass)
+        obs.files["/etc/docker/daemon.json"] = .content(#"{"userns-remap": ""}"#)
+        #expect(judge([root])?.outcome == .fail)
+        obs.files["/etc/docker/daemon.json"] = .content(#"{"userns-remap": "default",}"#)
+        #expect(judge([root])?.reason?.contains("trailing comma") == true)
+        obs.files["/etc/docker/daemon.json"] = .content(#"{"userns-remap": true}"#)
+        #expect(judge([root])?.reason?.contains("not a string") == true)
+        obs.files["/etc/docker/daemon.json"] = .unreadable("permission denied")
+        #expect(judge([root])?.reason?.contains("permission denied") == true)
+    }
+
     @Test func dockerDaemonFileThatDockerdRefusesIsInconclusive() {
         var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
         obs.markNoSocketUnits()

@@ -192,6 +192,37 @@ import Testing
         #expect(catalog.host("host.kvm-ignore-msrs", empty)?.outcome.label == "inconclusive")
     }
 
+    // MARK: swap
+
+    @Test func swapOnFirecrackerHosts() throws {
+        let facts = try captured()
+        let firecracker = IsolationMechanism(product: "firecracker", name: "firecracker", version: nil, role: .vmm, state: .installed, guests: [])
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        let judge = { (mechanisms: [IsolationMechanism]) -> Finding? in
+            self.catalog.run("host.swap", CheckInput(facts: facts, mechanisms: mechanisms, observations: obs)).first
+        }
+        // The captured CI machine's /proc/swaps: only the header.
+        obs.files["/proc/swaps"] = .content("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n")
+        #expect(judge([])?.outcome == .notApplicable)
+        #expect(judge([firecracker])?.outcome == .pass)
+        // A zram device is a swap area too (the recommendation is no swap, or secure swap recorded by tailoring).
+        obs.files["/proc/swaps"] = .content(
+            "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/dev/zram0                              partition\t2097136\t\t0\t\t100\n")
+        let zram = try #require(judge([firecracker]))
+        #expect(zram.outcome == .fail && zram.observed == "swap active on a Firecracker host: /dev/zram0 (partition)")
+        obs.files["/proc/swaps"] = .content("garbage")
+        #expect(judge([firecracker])?.reason?.contains("not the kernel's table") == true)
+        obs.files["/proc/swaps"] = .unreadable("permission denied")
+        #expect(judge([firecracker])?.reason?.contains("permission denied") == true)
+        // Absent: a kernel without swap when /proc was read, unknown when it was not.
+        obs.files["/proc/swaps"] = .absent
+        #expect(judge([firecracker])?.outcome == .pass)
+        #expect(
+            catalog.run("host.swap", CheckInput(facts: empty, mechanisms: [firecracker], observations: obs)).first?.outcome.label == "inconclusive")
+        obs.files = [:]
+        #expect(judge([firecracker])?.reason?.contains("not collected") == true)
+    }
+
     // MARK: IOMMU
 
     @Test func iommu() throws {

@@ -17,7 +17,7 @@ public enum CheckLibrary {
         // host
         HostChecks.cpuVulnerabilities, HostChecks.iommu, HostChecks.ksm, HostChecks.kvmDevice, HostChecks.kvmIgnoreMSRs, HostChecks.lockdown,
         HostChecks.mitigationsOff,
-        HostChecks.nestedVirtualisation, HostChecks.smt, HostChecks.vfioUnsafeInterrupts,
+        HostChecks.nestedVirtualisation, HostChecks.smt, HostChecks.swap, HostChecks.vfioUnsafeInterrupts,
         // kata
         KataChecks.annotations, KataChecks.debug, KataChecks.guestSeccomp, KataChecks.hypervisor, KataChecks.sharedFS, KataChecks.vmmSandbox,
         // libvirt
@@ -34,7 +34,7 @@ public enum CheckLibrary {
         QEMUChecks.nonRoot, QEMUChecks.sandbox,
         // runtime
         SandboxChecks.runtimeEngineAPI, SandboxChecks.runtimeEngineSocket, SandboxChecks.runtimeEngineSocketMount,
-        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged,
+        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged, SandboxChecks.runtimeUserNamespace,
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
         SandboxChecks.xenToolstackConfig,

@@ -43,6 +43,8 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/sys/kernel/mm/ksm/run",
         "/sys/kernel/mm/ksm/pages_shared",
         "/sys/devices/system/cpu/smt/active",
+        // Active swap areas (Firecracker's production host setup: no swap).
+        "/proc/swaps",
         "/etc/os-release",
         // Release and end-of-support dates of Debian and Ubuntu (package distro-info-data), for ISM-1848.
         "/usr/share/distro-info/debian.csv",
