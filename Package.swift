@@ -24,7 +24,7 @@ let checkProbes = [
     "kata.vmm-sandbox", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure", "libvirt.graphics-password",
     "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.admin-interface",
     "libvirt.polkit-manage",
-    "libvirt.seccomp-sandbox", "libvirt.seclabel-none", "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window",
+    "libvirt.seccomp-sandbox", "libvirt.sched-core", "libvirt.seclabel-none", "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window",
     "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
     "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api",
     "runtime.engine-socket", "runtime.engine-socket-mount", "runtime.host-namespaces",

@@ -101,12 +101,15 @@ import Testing
     @Test func userQEMUConfs() throws {
         // Both real files leave the security keys at libvirt's defaults (one sets a login user as `user`).
         let lennard = try qemuConf("lennard0711-vfio__qemu.conf")
-        #expect(Set(lennard.values.map(\.outcome.label)) == ["pass"])
-        #expect(lennard.count == 5)
+        // libvirt.sched-core needs the host's SMT state, which these facts do not hold.
+        #expect(Set(lennard.filter { $0.key != "libvirt.sched-core" }.values.map(\.outcome.label)) == ["pass"])
+        #expect(lennard["libvirt.sched-core"]?.reason?.contains("smt/control") == true)
+        #expect(lennard.count == 6)
         #expect(lennard["libvirt.qemu-user"]?.observed == "user = \"lennard0711\"")
         let smartperson = try qemuConf("smartperson-ubuntu-x570-qemu-setup__qemu.conf")
         // No `user`: without a package or a running QEMU the build's default (upstream's is root) is unknown.
-        #expect(Set(smartperson.filter { $0.key != "libvirt.qemu-user" }.values.map(\.outcome.label)) == ["pass"])
+        #expect(
+            Set(smartperson.filter { $0.key != "libvirt.qemu-user" && $0.key != "libvirt.sched-core" }.values.map(\.outcome.label)) == ["pass"])
         #expect(smartperson["libvirt.qemu-user"]?.outcome.label == "inconclusive")
         #expect(smartperson["libvirt.seccomp-sandbox"]?.evidence.first?.source == .file(path: "/etc/libvirt/qemu.conf", sha256: nil))
     }
@@ -181,14 +184,36 @@ import Testing
             labels(f) == [
                 "libvirt.security-driver": "fail", "libvirt.seccomp-sandbox": "fail", "libvirt.qemu-user": "fail", "libvirt.namespaces": "fail",
                 "libvirt.clear-capabilities": "fail",
+                // No SMT state in these facts: sched_core unset cannot be judged.
+                "libvirt.sched-core": "inconclusive",
             ])
         // An unreadable qemu.conf: every daemon check inconclusive with the reason.
         let unreadable = DaemonConfiguration(
             product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: nil,
             problems: [Problem(subject: "/etc/libvirt/qemu.conf", message: "permission denied (run as root to read it)")])
         let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
-        #expect(u.count == 5)
+        #expect(u.count == 6)
         #expect(u.values.allSatisfy { $0.reason?.contains("permission denied") == true })
+    }
+
+    @Test func qemuConfSchedCore() throws {
+        let stock = try Fixture.text("configs/libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf")
+        var facts = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
+        let judge = { (text: String) throws -> Finding? in
+            let conf = try LibvirtQEMUConfParser.parse(Data(text.utf8), source: "qemu.conf").value
+            return self.outcomes(
+                [], daemons: [DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))],
+                only: "libvirt.sched-core", facts: facts)["libvirt.sched-core"]
+        }
+        #expect(try judge(stock)?.reason?.contains("smt/control") == true)
+        facts.cpu.smtControl = "on"
+        #expect(try judge(stock)?.outcome == .fail)
+        #expect(try judge(stock + "\nsched_core = \"none\"\n")?.outcome == .fail)
+        for value in ["vcpus", "emulator", "full"] { #expect(try judge(stock + "\nsched_core = \"\(value)\"\n")?.outcome == .pass) }
+        #expect(try judge(stock + "\nsched_core = \"all\"\n")?.outcome.label == "inconclusive")
+        // The CI machine's smt/control: no sibling threads.
+        facts.cpu.smtControl = "notsupported"
+        #expect(try judge(stock)?.outcome == .notApplicable)
     }
 
     // MARK: Firecracker

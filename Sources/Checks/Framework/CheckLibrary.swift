@@ -24,7 +24,7 @@ public enum CheckLibrary {
         LibvirtChecks.clearCapabilities, LibvirtChecks.domainType, LibvirtChecks.graphicsExposure, LibvirtChecks.graphicsPassword,
         LibvirtChecks.hostdev, LibvirtChecks.legacyDevices, LibvirtChecks.namespaces, LibvirtChecks.qemuCommandline, LibvirtChecks.qemuUser,
         LibvirtChecks.adminInterface, LibvirtChecks.polkitManage,
-        LibvirtChecks.seccompSandbox, LibvirtChecks.seclabelNone, LibvirtChecks.securityDriver,
+        LibvirtChecks.schedCore, LibvirtChecks.seccompSandbox, LibvirtChecks.seclabelNone, LibvirtChecks.securityDriver,
         // lifecycle
         LifecycleChecks.hostOSSupport, LifecycleChecks.mechanismSupport,
         // logging
