@@ -28,7 +28,7 @@ let checkProbes = [
     "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
     "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api",
     "runtime.engine-socket", "runtime.engine-socket-mount", "runtime.host-namespaces",
-    "runtime.privileged", "runtime.user-namespace", "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.toolstack-config", "xen.xenstored-socket",
+    "runtime.privileged", "runtime.user-namespace", "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.spec-ctrl", "xen.toolstack-config", "xen.xenstored-socket",
 ]
 func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }
 

@@ -223,6 +223,38 @@ import Testing
         #expect(judge([firecracker])?.reason?.contains("not collected") == true)
     }
 
+    // MARK: Xen spec-ctrl
+
+    @Test func xenSpecCtrlFromGRUBDefaults() throws {
+        let xen = IsolationMechanism(product: "xen", name: "xen", version: nil, role: .type1Hypervisor, state: .running, guests: [])
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        let judge = { (mechanisms: [IsolationMechanism]) -> Finding? in
+            self.catalog.run("xen.spec-ctrl", CheckInput(facts: self.empty, mechanisms: mechanisms, observations: obs)).first
+        }
+        #expect(judge([])?.outcome == .notApplicable)
+        #expect(judge([xen])?.reason?.contains("not collected") == true)
+        obs.files["/etc/default/grub"] = .absent
+        obs.listed["/etc/default/grub.d"] = .absent
+        #expect(judge([xen])?.reason?.contains("xen.efi") == true)
+        // Xen's documented forms, in /etc/default/grub, then overridden or extended by a drop-in.
+        obs.files["/etc/default/grub"] = .content("GRUB_CMDLINE_XEN_DEFAULT=\"dom0_mem=4G,max:4G spec-ctrl=no-xen\"\n")
+        #expect(judge([xen])?.observed?.hasPrefix("spec-ctrl=no-xen (/etc/default/grub GRUB_CMDLINE_XEN_DEFAULT)") == true)
+        obs.listed["/etc/default/grub.d"] = .present
+        obs.files["/etc/default/grub.d/xen.cfg"] = .content(
+            "# GRUB_CMDLINE_XEN_DEFAULT=\"spec-ctrl=0\"\nGRUB_CMDLINE_XEN_DEFAULT='dom0_mem=4G,max:4G'\n")
+        #expect(judge([xen])?.outcome == .pass)
+        obs.files["/etc/default/grub.d/xen.cfg"] = .content("export GRUB_CMDLINE_XEN=\"$GRUB_CMDLINE_XEN spec-ctrl=ibpb-entry,xen=0\"\n")
+        #expect(judge([xen])?.outcome == .fail)
+        obs.files["/etc/default/grub.d/xen.cfg"] = .content("GRUB_CMDLINE_XEN_DEFAULT=\"${GRUB_CMDLINE_XEN_DEFAULT} spec-ctrl=ibpb-entry\"\n")
+        let kept = try #require(judge([xen]))
+        #expect(kept.outcome == .fail && kept.observed?.contains("/etc/default/grub.d/xen.cfg GRUB_CMDLINE_XEN_DEFAULT") == true)
+        obs.files["/etc/default/grub"] = .content("GRUB_CMDLINE_XEN_DEFAULT=\"dom0_mem=4G,max:4G\"\n")
+        let fine = try #require(judge([xen]))
+        #expect(fine.outcome == .pass && fine.observed == "spec-ctrl=ibpb-entry does not turn the mitigations off as a whole")
+        obs.files["/etc/default/grub.d/xen.cfg"] = .unreadable("permission denied")
+        #expect(judge([xen])?.reason?.contains("permission denied") == true)
+    }
+
     // MARK: IOMMU
 
     @Test func iommu() throws {

@@ -37,6 +37,7 @@ public enum CheckLibrary {
         SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged, SandboxChecks.runtimeUserNamespace,
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
+        SandboxChecks.xenSpecCtrl,
         SandboxChecks.xenToolstackConfig,
     ]
 }

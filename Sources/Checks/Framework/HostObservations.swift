@@ -45,6 +45,8 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/sys/devices/system/cpu/smt/active",
         // Active swap areas (Firecracker's production host setup: no swap).
         "/proc/swaps",
+        // GRUB's defaults: the Xen hypervisor's command line (GRUB_CMDLINE_XEN, GRUB_CMDLINE_XEN_DEFAULT).
+        "/etc/default/grub",
         "/etc/os-release",
         // Release and end-of-support dates of Debian and Ubuntu (package distro-info-data), for ISM-1848.
         "/usr/share/distro-info/debian.csv",
@@ -78,6 +80,7 @@ public struct HostObservations: Codable, Hashable, Sendable {
             ("/etc/rsyslog.d", ".conf"),
             ("/etc/syslog-ng/conf.d", ".conf"),
             ("/etc/audit/rules.d", ".rules"),
+            ("/etc/default/grub.d", ".cfg"),
             // polkit's JavaScript rules (libvirt's org.libvirt.unix.manage grants).
             ("/etc/polkit-1/rules.d", ".rules"),
             ("/usr/share/polkit-1/rules.d", ".rules"),
