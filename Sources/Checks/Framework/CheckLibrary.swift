@@ -34,7 +34,8 @@ public enum CheckLibrary {
         QEMUChecks.nonRoot, QEMUChecks.sandbox,
         // runtime
         SandboxChecks.runtimeEngineAPI, SandboxChecks.runtimeEngineSocket, SandboxChecks.runtimeEngineSocketMount,
-        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimePrivileged, SandboxChecks.runtimeUserNamespace,
+        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimeKernelFSWritable, SandboxChecks.runtimePrivileged,
+        SandboxChecks.runtimeUserNamespace,
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
         SandboxChecks.xenSpecCtrl,

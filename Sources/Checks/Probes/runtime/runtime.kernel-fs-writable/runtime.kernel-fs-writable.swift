@@ -1,0 +1,102 @@
+import BulkheadModel
+import Foundation
+
+// runtime.kernel-fs-writable: its words are in runtime.kernel-fs-writable.json and its good and bad configurations in fixtures/, beside this file.
+extension SandboxChecks {
+    /// The paths Docker, containerd, Podman and the OCI runtimes' default specs (`runc spec`, `crun spec`) mask.
+    static let defaultMaskedPaths: Set<String> = [
+        "/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/sched_debug",
+        "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/firmware", "/sys/devices/virtual/powercap",
+    ]
+
+    /// One mount of a /proc/PID/mountinfo: its mount point (octal escapes decoded), per-mount options and type.
+    struct MountEntry {
+        var mountPoint: String
+        var options: Set<Substring>
+        var type: Substring
+        var readOnly: Bool { options.contains("ro") }
+    }
+
+    /// The mounts of a mountinfo text, in order; nil when a line is not `ID PARENT MAJ:MIN ROOT POINT OPTS … - TYPE …`.
+    static func mountEntries(_ text: String) -> [MountEntry]? {
+        var out: [MountEntry] = []
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count >= 8, let dash = f.firstIndex(of: "-"), dash >= 6, dash + 1 < f.count else { return nil }
+            out.append(MountEntry(mountPoint: decodeMountPath(f[4]), options: Set(f[5].split(separator: ",")), type: f[dash + 1]))
+        }
+        return out
+    }
+
+    /// mountinfo's `\040`-style octal escapes decoded.
+    static func decodeMountPath(_ field: Substring) -> String {
+        guard field.contains("\\") else { return String(field) }
+        var bytes: [UInt8] = []
+        var u = Array(field.utf8)[...]
+        while let b = u.popFirst() {
+            if b == UInt8(ascii: "\\"), u.count >= 3, let v = UInt8(String(decoding: u.prefix(3), as: UTF8.self), radix: 8) {
+                bytes.append(v)
+                u = u.dropFirst(3)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// What a container's mount table leaves writable of the kernel's own filesystems, or an empty list.
+    static func writableKernelFilesystems(_ mounts: [MountEntry]) -> [String] {
+        // The last mount at a point is the one the container sees.
+        var top: [String: MountEntry] = [:]
+        for m in mounts { top[m.mountPoint] = m }
+        var wrong: [String] = []
+        if let sys = top["/sys"], sys.type == "sysfs", !sys.readOnly { wrong.append("/sys (sysfs) is mounted read-write") }
+        if let proc = top["/proc"], proc.type == "proc", !proc.readOnly {
+            if top["/proc/sys"]?.readOnly != true { wrong.append("/proc/sys is writable (no read-only /proc/sys mount over a read-write /proc)") }
+            let masked = defaultMaskedPaths.filter { top[$0] != nil }
+            if masked.isEmpty {
+                wrong.append("no /proc path is masked (none of /proc/kcore, /proc/keys, /proc/timer_list, /proc/acpi … has a mount over it)")
+            }
+        }
+        return wrong
+    }
+
+    static let runtimeKernelFSWritable = Check.guest("runtime.kernel-fs-writable") { ctx, s in
+        // A Kata container runs on its own guest kernel: the host-side process's mounts are not the container's.
+        guard containerRuntimes.contains(s.mechanism.product.rawValue), s.mechanism.product != "kata-containers" else { return nil }
+        guard let pid = s.guest.pid else {
+            return .inconclusive("the container has no observed process, so its mounts could not be read" + problems(s))
+        }
+        guard let obs = ctx.input.observations else {
+            return .inconclusive("the container's mount table /proc/PID/mountinfo was not collected from \(ctx.facts.source)" + problems(s))
+        }
+        let inside = AdminInterfaces.processes(inContainer: pid, ctx.facts.processes)
+        guard !inside.isEmpty else { return .inconclusive("no process inside the container (pid \(pid)) was observed" + problems(s)) }
+        var wrong: [String] = []
+        var unclear: [String] = []
+        var evidence: [Evidence] = []
+        for p in inside {
+            let path = "/proc/\(p.pid)/mountinfo"
+            switch obs.state(path) {
+            case .content(let text)?:
+                guard let mounts = mountEntries(text) else {
+                    unclear.append("\(path) is not a mount table")
+                    continue
+                }
+                let found = writableKernelFilesystems(mounts)
+                let ro = mounts.filter { $0.readOnly && ($0.mountPoint == "/sys" || $0.mountPoint.hasPrefix("/proc/")) }.map(\.mountPoint)
+                evidence.append(
+                    ctx.process(
+                        p.pid, "mountinfo",
+                        found.isEmpty ? "read-only or masked: " + ro.joined(separator: ", ") : found.joined(separator: "; ")))
+                wrong += found.map { "process \(p.pid) (\(p.programName)): \($0)" }
+            case .unreadable(let why)?: unclear.append("\(path): \(why)")
+            case .absent?: unclear.append("\(path) vanished (the process exited)")
+            case .present?, nil: unclear.append("\(path) was not collected")
+            }
+        }
+        if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), evidence) }
+        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; ") + problems(s), evidence) }
+        return .pass("the kernel's /sys and /proc/sys are read-only and /proc paths are masked in the container", evidence)
+    }
+}
