@@ -27,7 +27,7 @@ let checkProbes = [
     "libvirt.seccomp-sandbox", "libvirt.sched-core", "libvirt.seclabel-none", "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window",
     "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
     "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api",
-    "runtime.engine-socket", "runtime.engine-socket-mount", "runtime.host-namespaces", "runtime.kernel-fs-writable",
+    "runtime.engine-socket", "runtime.engine-socket-mount", "runtime.host-namespaces", "runtime.kernel-fs-writable", "runtime.lsm-profile",
     "runtime.privileged", "runtime.user-namespace", "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.spec-ctrl", "xen.toolstack-config", "xen.xenstored-socket",
 ]
 func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }

@@ -172,4 +172,36 @@ import Testing
         let unknown = container(nil)
         #expect(unknown["runtime.privileged"]?.reason != nil && unknown["runtime.host-namespaces"]?.reason != nil)
     }
+
+    @Test func containerSecurityLabels() {
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        let judge = { (label: String?) -> Finding? in
+            var facts = HostFacts(collectedAt: Fixture.collectedAt, source: "t")
+            facts.processes = [
+                Self.host, HostProcess(pid: 4000, ppid: 1, name: "sleep", arguments: ["sleep"], confinement: ProcessConfinement(lsmLabel: label)),
+            ]
+            let m = IsolationMechanism(
+                product: "docker", name: "Docker", role: .containerRuntime, state: .running, guests: [Guest(name: "web", pid: 4000, running: true)])
+            let report = CheckRunner(catalog: self.catalog).run(
+                CheckInput(facts: facts, mechanisms: [m], observations: obs), selection: CheckSelection(only: ["runtime.lsm-profile"]))
+            return report.findings.first
+        }
+        #expect(judge("docker-default (enforce)")?.outcome == .pass)
+        #expect(judge("unconfined")?.outcome == .fail)
+        #expect(judge("docker-default (complain)")?.observed?.contains("complain mode") == true)
+        // SELinux (container-selinux's types): confined only while enforcing.
+        let selinux = "system_u:system_r:container_t:s0:c123,c456"
+        #expect(judge(selinux)?.reason?.contains("/sys/fs/selinux/enforce") == true)
+        obs.files["/sys/fs/selinux/enforce"] = .content("1")
+        #expect(judge(selinux)?.outcome == .pass)
+        #expect(judge("system_u:system_r:spc_t:s0")?.outcome == .fail)
+        obs.files["/sys/fs/selinux/enforce"] = .content("0")
+        #expect(judge(selinux)?.outcome == .fail)
+        // No label: no labelling LSM fails, an unread label is inconclusive.
+        #expect(judge(nil)?.outcome.label == "inconclusive")
+        obs.files["/sys/kernel/security/lsm"] = .content("lockdown,capability,landlock,yama")
+        #expect(judge(nil)?.outcome == .fail)
+        obs.files["/sys/kernel/security/lsm"] = .content("lockdown,capability,landlock,yama,apparmor")
+        #expect(judge(nil)?.outcome.label == "inconclusive")
+    }
 }

@@ -34,7 +34,7 @@ public enum CheckLibrary {
         QEMUChecks.nonRoot, QEMUChecks.sandbox,
         // runtime
         SandboxChecks.runtimeEngineAPI, SandboxChecks.runtimeEngineSocket, SandboxChecks.runtimeEngineSocketMount,
-        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimeKernelFSWritable, SandboxChecks.runtimePrivileged,
+        SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimeKernelFSWritable, SandboxChecks.runtimeLSMProfile, SandboxChecks.runtimePrivileged,
         SandboxChecks.runtimeUserNamespace,
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,

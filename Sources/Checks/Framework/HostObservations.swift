@@ -66,6 +66,8 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/sys/kernel/security/ima/policy",
         "/sys/kernel/security/ima/runtime_measurements_count",
         "/sys/kernel/security/lsm",
+        // SELinux's mode: 1 enforcing, 0 permissive (a container's SELinux label confines only when enforcing).
+        "/sys/fs/selinux/enforce",
     ]
     /// Paths whose existence (not content) matters: AIDE databases can be hundreds of MiB.
     public static let wantedExistence: [String] = [
