@@ -15,6 +15,8 @@ public struct LabOptions: Sendable, Hashable {
     /// How long the KVM trial (accelerator `auto`) waits for the guest kernel's first serial byte before
     /// falling back to TCG.
     public var kvmTrialTimeout: Duration = .milliseconds(800)
+    /// Where the KVM trial's verdict is kept for later runs in the same boot (`KVMTrialCache`); nil: always try.
+    public var kvmTrialCache: String? = KernelImage.cacheDirectory().path
     /// Move the temporary directory here instead of deleting it.
     public var keepArtifacts: String?
     public var probePath: String?
@@ -65,7 +67,7 @@ public enum LabRunner {
                 case .kvm: accel = "kvm"
                 case .auto:
                     if kvmVerdict == nil {
-                        kvmVerdict = await kvmWorks(options: options, kernel: kernel)
+                        kvmVerdict = await kvmDecision(options: options, kernel: kernel)
                     }
                     accel = kvmVerdict?.usable == true ? "kvm" : "tcg"
                     accelNote = kvmVerdict?.note
@@ -100,6 +102,23 @@ public enum LabRunner {
             }
         }
         return ns
+    }
+
+    /// The KVM trial's verdict, from `KVMTrialCache` when this boot, `/dev/kvm` and QEMU already had one
+    /// (then the note says when it was decided), else from a new trial, whose verdict is kept.
+    static func kvmDecision(options: LabOptions, kernel: String, now: Date = Date()) async -> (Bool, String) {
+        guard let directory = options.kvmTrialCache, let qemu = LabTools.find("qemu-system-x86_64"),
+            let key = KVMTrialCache.Key.current(qemu: qemu)
+        else { return await kvmWorks(options: options, kernel: kernel) }
+        let cache = KVMTrialCache(directory: URL(fileURLWithPath: directory))
+        if let entry = cache.load(for: key, now: now) {
+            let when = ISO8601DateFormatter.string(from: entry.decidedAt, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+            return (entry.usable, "\(entry.note) (trial of \(when), this boot; kept in \(cache.path))")
+        }
+        let (usable, note) = await kvmWorks(options: options, kernel: kernel)
+        // Only a trial's verdict is kept: a missing /dev/kvm or qemu is checked again at no cost.
+        if note.hasPrefix("KVM trial:") { cache.save(KVMTrialCache.Entry(key: key, usable: usable, note: note, decidedAt: now)) }
+        return (usable, note)
     }
 
     /// Whether KVM runs guest code here, decided in under a second: the lab kernel started under KVM with early

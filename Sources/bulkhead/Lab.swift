@@ -33,7 +33,9 @@ struct LabRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("scenario"), help: "Evaluate only this scenario (repeatable; default all).")
     var scenarios: [String] = []
 
-    @Option(help: "QEMU accelerator: auto (KVM only when a trial boot completes), tcg or kvm.")
+    @Option(
+        help: "QEMU accelerator: auto (KVM only when the guest kernel prints within 0.8 s under it; the verdict is kept for this boot), tcg or kvm."
+    )
     var accel: Accelerator = .auto
 
     @Option(help: "Seconds before a hung guest or sandbox is killed (default 180 for QEMU under TCG, 60 runsc, 30 others).")
