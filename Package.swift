@@ -7,28 +7,34 @@
 //   → Assessment → Store → Reporting → bulkhead (CLI)
 import PackageDescription
 
-let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
-]
+// BULKHEAD_FUZZ=1 (Fuzz/run): Bulkhead's own targets are compiled for libFuzzer with AddressSanitizer; the
+// dependencies keep their normal flags, so a fuzz build reuses the objects a normal debug build already made.
+let fuzz: [SwiftSetting] =
+    Context.environment["BULKHEAD_FUZZ"].map { $0.isEmpty ? [] : [.unsafeFlags(["-sanitize=fuzzer,address", "-g"])] } ?? []
+
+let strict: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ] + fuzz
 
 // The hardening checks, one folder each: Sources/Checks/Probes/<family>/<id>/ holds <id>.json (its definition,
 // shipped as a resource), <id>.swift (its implementation) and fixtures/ (its good and bad configurations, test
 // data outside the target). ChecksTests fails when a probe folder is missing from this list.
 let checkProbes = [
     "cloud-hypervisor.api-socket", "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.api-socket",
-    "firecracker.guest-smt", "firecracker.jailer",
-    "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host", "gvisor.platform", "gvisor.unsafe-flags",
-    "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device", "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt",
-    "host.smt", "host.swap", "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
-    "kata.vmm-sandbox", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure", "libvirt.graphics-password",
-    "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.admin-interface",
-    "libvirt.polkit-manage",
-    "libvirt.seccomp-sandbox", "libvirt.sched-core", "libvirt.seclabel-none", "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window",
-    "logging.audit-coverage", "logging.central", "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure",
-    "qemu.legacy-devices", "qemu.machine-type", "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api",
-    "runtime.engine-socket", "runtime.engine-socket-mount", "runtime.host-namespaces", "runtime.kernel-fs-writable", "runtime.lsm-profile",
-    "runtime.privileged", "runtime.user-namespace", "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.spec-ctrl", "xen.toolstack-config", "xen.xenstored-socket",
+    "firecracker.guest-smt", "firecracker.jailer", "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host",
+    "gvisor.platform", "gvisor.unsafe-flags", "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device",
+    "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt", "host.smt", "host.swap",
+    "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
+    "kata.vmm-sandbox", "libvirt.admin-interface", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure",
+    "libvirt.graphics-password", "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.polkit-manage",
+    "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.sched-core", "libvirt.seccomp-sandbox", "libvirt.seclabel-none",
+    "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window", "logging.audit-coverage", "logging.central",
+    "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure", "qemu.legacy-devices", "qemu.machine-type",
+    "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api", "runtime.engine-socket", "runtime.engine-socket-mount",
+    "runtime.host-namespaces", "runtime.kernel-fs-writable", "runtime.lsm-profile", "runtime.privileged", "runtime.user-namespace",
+    "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.spec-ctrl", "xen.toolstack-config", "xen.xenstored-socket",
 ]
 func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }
 
