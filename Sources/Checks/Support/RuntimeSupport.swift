@@ -8,6 +8,34 @@ extension SandboxChecks {
         s.guest.problems.isEmpty ? "" : ": " + s.guest.problems.map(\.description).joined(separator: "; ")
     }
 
+    /// The processes inside a container (`AdminInterfaces.processes(inContainer:)`), or the inconclusive result that
+    /// says why there are none to judge: no observed process, or none inside it. `what` names what their files
+    /// would have shown ("mounts", "security label").
+    static func containerProcesses(_ ctx: CheckContext, _ s: GuestSubject, what: String) -> Result<[HostProcess], Inconclusive> {
+        guard let pid = s.guest.pid else {
+            return .failure(
+                Inconclusive(result: .inconclusive("the container has no observed process, so its \(what) could not be read" + problems(s))))
+        }
+        let inside = AdminInterfaces.processes(inContainer: pid, ctx.facts.processes)
+        guard !inside.isEmpty else {
+            return .failure(Inconclusive(result: .inconclusive("no process inside the container (pid \(pid)) was observed" + problems(s))))
+        }
+        return .success(inside)
+    }
+
+    /// `containerProcesses` with the host observations their mount tables are read from, or why not.
+    static func containerMounts(_ ctx: CheckContext, _ s: GuestSubject) -> Result<([HostProcess], HostObservations), Inconclusive> {
+        let notCollected = Inconclusive(
+            result: .inconclusive("the container's mount table /proc/PID/mountinfo was not collected from \(ctx.facts.source)" + problems(s)))
+        if s.guest.pid != nil, ctx.input.observations == nil { return .failure(notCollected) }
+        return containerProcesses(ctx, s, what: "mounts").flatMap { inside in
+            ctx.input.observations.map { .success((inside, $0)) } ?? .failure(notCollected)
+        }
+    }
+
+    /// A check's inconclusive result, carried as an error so a support function can return it or its data.
+    struct Inconclusive: Error { let result: CheckResult }
+
     static func runtimeGuest(_ ctx: CheckContext, _ s: GuestSubject) -> ProcessConfinement?? {
         guard containerRuntimes.contains(s.mechanism.product.rawValue) else { return nil }
         return .some(s.guest.confinement)

@@ -64,14 +64,12 @@ extension SandboxChecks {
     static let runtimeKernelFSWritable = Check.guest("runtime.kernel-fs-writable") { ctx, s in
         // A Kata container runs on its own guest kernel: the host-side process's mounts are not the container's.
         guard containerRuntimes.contains(s.mechanism.product.rawValue), s.mechanism.product != "kata-containers" else { return nil }
-        guard let pid = s.guest.pid else {
-            return .inconclusive("the container has no observed process, so its mounts could not be read" + problems(s))
+        let inside: [HostProcess]
+        let obs: HostObservations
+        switch containerMounts(ctx, s) {
+        case .success(let found): (inside, obs) = found
+        case .failure(let why): return why.result
         }
-        guard let obs = ctx.input.observations else {
-            return .inconclusive("the container's mount table /proc/PID/mountinfo was not collected from \(ctx.facts.source)" + problems(s))
-        }
-        let inside = AdminInterfaces.processes(inContainer: pid, ctx.facts.processes)
-        guard !inside.isEmpty else { return .inconclusive("no process inside the container (pid \(pid)) was observed" + problems(s)) }
         var wrong: [String] = []
         var unclear: [String] = []
         var evidence: [Evidence] = []

@@ -29,11 +29,11 @@ extension SandboxChecks {
     static let runtimeLSMProfile = Check.guest("runtime.lsm-profile") { ctx, s in
         // A Kata container runs on its own guest kernel: the host-side process's label is the VMM's.
         guard containerRuntimes.contains(s.mechanism.product.rawValue), s.mechanism.product != "kata-containers" else { return nil }
-        guard let pid = s.guest.pid else {
-            return .inconclusive("the container has no observed process, so its security label could not be read" + problems(s))
+        let inside: [HostProcess]
+        switch containerProcesses(ctx, s, what: "security label") {
+        case .success(let found): inside = found
+        case .failure(let why): return why.result
         }
-        let inside = AdminInterfaces.processes(inContainer: pid, ctx.facts.processes)
-        guard !inside.isEmpty else { return .inconclusive("no process inside the container (pid \(pid)) was observed" + problems(s)) }
         let lsmPath = "/sys/kernel/security/lsm"
         var wrong: [String] = []
         var unclear: [String] = []
