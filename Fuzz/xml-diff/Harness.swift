@@ -11,7 +11,11 @@ import Foundation
 func fuzz(_ data: Data) {
     guard let text = String(data: data, encoding: .utf8) else { return }
     guard let ours = try? XMLTree.parse(text, source: "fuzz.xml", limits: ParseLimits(maxBytes: 1 << 20, maxDepth: 256)) else { return }
-    if text.contains("<!") && text.replacingOccurrences(of: "<!--", with: "").replacingOccurrences(of: "<![CDATA[", with: "").contains("<!") {
+    // A markup declaration in what was read is a failure. After the root element nothing is read (the rest is
+    // reported as `problem`: virt-install's two-domain outputs), so a declaration there is not accepted.
+    if ours.problem == nil, text.contains("<!"),
+        text.replacingOccurrences(of: "<!--", with: "").replacingOccurrences(of: "<![CDATA[", with: "").contains("<!")
+    {
         fatalError("Bulkhead accepted a document with a markup declaration")
     }
     let builder = ReferenceBuilder()

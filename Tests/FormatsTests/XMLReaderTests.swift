@@ -202,7 +202,12 @@ import Testing
     }
 
     @Test func contentAfterTheRootIsAProblemNotARead() throws {
-        for text in ["<domain><name>a</name></domain>\n<domain><name>b</name></domain>", "<domain/>trailing", "<domain/></extra>"] {
+        // A declaration after the root is never read, let alone expanded (Fuzz/xml-diff: a DOCTYPE in the second
+        // domain of a virt-install output).
+        for text in [
+            "<domain><name>a</name></domain>\n<domain><name>b</name></domain>", "<domain/>trailing", "<domain/></extra>",
+            "<domain><name>a</name></domain>\n<domain><contro<!DOCTYPE=\"pci\"/></domain>",
+        ] {
             let result = try XMLTree.parse(text, source: "two.xml", limits: ParseLimits())
             #expect(result.root.name == "domain")
             #expect(result.problem?.contains("content after the root element") == true, "\(text.debugDescription)")
