@@ -117,13 +117,21 @@ public final class Store: Sendable {
             throw mapError(error, path: path, doing: "open")
         }
         let migrator = Schema.migrator
-        do {
-            try migrator.migrate(pool)
-        } catch {
-            // Another process may have migrated the same new file at the same moment; its migration
-            // committed first and ours failed on the existing tables. Accept that if the schema is complete.
-            let complete = (try? pool.read { db in try migrator.hasCompletedMigrations(db) }) ?? false
-            if !complete { throw mapError(error, path: path, doing: "migrate") }
+        // Other processes may be migrating the same new file at this moment (agents started by one timer). Each
+        // migration one of them commits first makes ours fail on the tables it made; our failing statement ran
+        // after that commit, so trying again reads it as applied and goes on from there. Every retry gets at
+        // least one migration further, so one more try than there are migrations is enough; the schema complete
+        // is all that is asked.
+        var attempts = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                break
+            } catch {
+                attempts += 1
+                if (try? pool.read { db in try migrator.hasCompletedMigrations(db) }) == true { break }
+                if attempts > Schema.identifiers.count { throw mapError(error, path: path, doing: "migrate") }
+            }
         }
         return Store(path: path, pool: pool)
     }
