@@ -183,6 +183,21 @@ import Testing
         }
     }
 
+    /// Names that are not qualified names (Namespaces in XML 1.0 §4): libxml2 only warns and reads another name
+    /// (for a run of colons before a name, the name after them: found by Fuzz/xml-diff); Bulkhead refuses them.
+    @Test(arguments: [
+        "<domain><::::nnsole/></domain>", "<domain><a::b/></domain>", "<domain><a:/></domain>", "<domain><:a/></domain>",
+        "<domain><a:1b/></domain>", "<domain><a :b='1'/></domain>", "<domain><a b:c:d='1'/></domain>", "<domain><a xmlns:='u'/></domain>",
+    ])
+    func namesThatAreNotQualifiedNamesAreRefused(_ text: String) {
+        do {
+            let tree = try XMLTree.parse(text, source: "qname.xml", limits: ParseLimits())
+            Issue.record("read \(text.debugDescription) as <\(tree.root.name)>")
+        } catch {
+            #expect(error.code == .malformed && error.message.contains("not a qualified name"), "\(error)")
+        }
+    }
+
     @Test func declarationsAreRefusedWhereverTheyAre() {
         for text in [
             "<!DOCTYPE domain><domain/>", "<?xml version='1.0'?>\n<!doctype domain [<!ENTITY a 'b'>]>\n<domain>&a;</domain>",
