@@ -23,25 +23,9 @@ extension SandboxChecks {
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")
             guard f.count >= 8, let dash = f.firstIndex(of: "-"), dash >= 6, dash + 1 < f.count else { return nil }
-            out.append(MountEntry(mountPoint: decodeMountPath(f[4]), options: Set(f[5].split(separator: ",")), type: f[dash + 1]))
+            out.append(MountEntry(mountPoint: AdminInterfaces.unescapeMount(f[4]), options: Set(f[5].split(separator: ",")), type: f[dash + 1]))
         }
         return out
-    }
-
-    /// mountinfo's `\040`-style octal escapes decoded.
-    static func decodeMountPath(_ field: Substring) -> String {
-        guard field.contains("\\") else { return String(field) }
-        var bytes: [UInt8] = []
-        var u = Array(field.utf8)[...]
-        while let b = u.popFirst() {
-            if b == UInt8(ascii: "\\"), u.count >= 3, let v = UInt8(String(decoding: u.prefix(3), as: UTF8.self), radix: 8) {
-                bytes.append(v)
-                u = u.dropFirst(3)
-            } else {
-                bytes.append(b)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// What a container's mount table leaves writable of the kernel's own filesystems, or an empty list.
