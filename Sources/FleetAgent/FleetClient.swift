@@ -38,8 +38,9 @@ public final class FleetClient: Sendable {
     public enum Outcome: Sendable {
         /// 2xx with its body.
         case accepted(status: Int, body: Data)
-        /// 4xx/5xx with the server's error, when it sent one.
-        case refused(status: Int, error: ErrorResponse?)
+        /// 4xx/5xx with the server's error, when it sent one, and the seconds its `Retry-After` asked to wait
+        /// (capped at `RetryAfter.maximum`; nil without a valid header).
+        case refused(status: Int, error: ErrorResponse?, retryAfter: TimeInterval? = nil)
         /// No answer (connection refused, reset, timeout, TLS failure).
         case unreachable(String)
 
@@ -47,7 +48,7 @@ public final class FleetClient: Sendable {
         public var isRetryable: Bool {
             switch self {
             case .accepted: false
-            case .refused(let status, _): status >= 500 || status == 408 || status == 429
+            case .refused(let status, _, _): status >= 500 || status == 408 || status == 429
             case .unreachable: true
             }
         }
@@ -55,14 +56,21 @@ public final class FleetClient: Sendable {
         public var summary: String {
             switch self {
             case .accepted(let status, _): "HTTP \(status)"
-            case .refused(let status, let error):
+            case .refused(let status, let error, let retryAfter):
                 "HTTP \(status)" + (error.map { ": \($0.error.code): \($0.error.message)" } ?? "")
+                    + (retryAfter.map { "; Retry-After \(Int($0.rounded(.up))) s" } ?? "")
             case .unreachable(let reason): "server unreachable: \(reason)"
             }
         }
+
+        /// The wait the server asked for with a retryable refusal (429, 503, …), when it sent `Retry-After`.
+        public var retryAfter: TimeInterval? {
+            if case .refused(_, _, let wait) = self, isRetryable { return wait }
+            return nil
+        }
     }
 
-    func post(_ path: String, body: Data, headers: [(String, String)]) async -> Outcome {
+    func post(_ path: String, body: Data, headers: [(String, String)], now: Date = Date()) async -> Outcome {
         let url = server.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -74,7 +82,9 @@ public final class FleetClient: Sendable {
             let data = Data((try await response.body.collect(upTo: 1 << 20)).readableBytesView)
             let status = Int(response.status.code)
             if (200..<300).contains(status) { return .accepted(status: status, body: data) }
-            return .refused(status: status, error: try? FleetWire.decoder().decode(ErrorResponse.self, from: data))
+            return .refused(
+                status: status, error: try? FleetWire.decoder().decode(ErrorResponse.self, from: data),
+                retryAfter: response.headers.first(name: "Retry-After").flatMap { RetryAfter.seconds($0, now: now) })
         } catch {
             return .unreachable(String(describing: error))
         }
@@ -113,7 +123,7 @@ public final class FleetClient: Sendable {
         } catch {
             return .refused(status: 0, error: ErrorResponse(code: "local", message: "cannot sign the submission"))
         }
-        return await post(FleetWire.submissionsPath, body: body, headers: headers.fields)
+        return await post(FleetWire.submissionsPath, body: body, headers: headers.fields, now: now)
     }
 }
 
@@ -122,11 +132,14 @@ public struct Agent: Sendable {
     public let client: FleetClient
     public let identity: AgentIdentity
     public let spool: Spool
+    /// The agent's clock (tests move it): when a `Retry-After` wait is over.
+    public let now: @Sendable () -> Date
 
-    public init(client: FleetClient, identity: AgentIdentity, spool: Spool) {
+    public init(client: FleetClient, identity: AgentIdentity, spool: Spool, now: @escaping @Sendable () -> Date = { Date() }) {
         self.client = client
         self.identity = identity
         self.spool = spool
+        self.now = now
     }
 
     public struct Report: Sendable {
@@ -134,15 +147,43 @@ public struct Agent: Sendable {
         public var sent = 0
         public var spooled = 0
         public var failed = 0
+        /// The server's `Retry-After` holds the spool until then: nothing is sent before.
+        public var heldUntil: Date?
+    }
+
+    /// Records the server's `Retry-After` (from a retryable refusal) as the spool's hold, and says so.
+    func holdIfAsked(_ outcome: FleetClient.Outcome, at time: Date, report: inout Report) {
+        guard let wait = outcome.retryAfter, wait > 0 else { return }
+        let until = time.addingTimeInterval(wait)
+        do {
+            let recorded = try spool.hold(until: until)
+            report.heldUntil = recorded
+            report.lines.append(
+                "The server asked to wait \(Int(wait.rounded(.up))) s (Retry-After): nothing is sent before \(Spool.timestamp(recorded))")
+        } catch {
+            report.lines.append("\(error.message); the server's Retry-After is not recorded")
+        }
     }
 
     /// Sends a new bundle; keeps it in the spool when the server is unreachable or asks to retry. After a
     /// successful send, whatever was spooled is sent too.
     public func submit(_ payload: BundlePayload) async throws(FleetAgentError) -> Report {
         var report = Report()
-        let outcome = await client.submit(payload, identity: identity)
+        let time = now()
+        if let until = spool.heldUntil(), until > time {
+            // The server said when to come back: the bundle waits in the spool, the server is not asked.
+            report.lines += try spool.add(payload, now: time)
+            report.spooled += 1
+            report.heldUntil = until
+            report.lines.append(
+                "Not sent: the server asked not to send before \(Spool.timestamp(until)) (Retry-After); kept in the spool \(spool.directory): `bulkhead agent flush URL` sends it then"
+            )
+            return report
+        }
+        let outcome = await client.submit(payload, identity: identity, now: time)
         switch outcome {
         case .accepted(let status, let body):
+            spool.releaseHold()
             report.sent += 1
             let response = try? FleetWire.decoder().decode(SubmissionResponse.self, from: body)
             report.lines.append(
@@ -157,6 +198,7 @@ public struct Agent: Sendable {
             report.lines += try spool.add(payload)
             report.spooled += 1
             report.lines.append("Not sent (\(outcome.summary)); kept in the spool \(spool.directory): `bulkhead agent flush URL` sends it")
+            holdIfAsked(outcome, at: time, report: &report)
         default:
             report.failed += 1
             report.lines.append("The server refused the bundle: \(outcome.summary)")
@@ -168,7 +210,17 @@ public struct Agent: Sendable {
     /// server refuses for good (4xx) are left in place and reported.
     public func flush() async throws(FleetAgentError) -> Report {
         var report = Report()
-        for entry in try spool.entries() {
+        let entries = try spool.entries()
+        let time = now()
+        if !entries.isEmpty, let until = spool.heldUntil(), until > time {
+            report.failed += 1
+            report.heldUntil = until
+            report.lines.append(
+                "Not flushing: the server asked not to send before \(Spool.timestamp(until)) (Retry-After); \(entries.count) entr\(entries.count == 1 ? "y stays" : "ies stay") in the spool"
+            )
+            return report
+        }
+        for entry in entries {
             let payload: BundlePayload
             do {
                 payload = try spool.load(entry)
@@ -177,15 +229,18 @@ public struct Agent: Sendable {
                 report.lines.append("\(error.message); left in place")
                 continue
             }
-            let outcome = await client.submit(payload, identity: identity)
+            let sentAt = now()
+            let outcome = await client.submit(payload, identity: identity, now: sentAt)
             switch outcome {
             case .accepted:
+                spool.releaseHold()
                 spool.remove(entry)
                 report.sent += 1
                 report.lines.append("Sent spooled bundle \(entry.name)")
             case _ where outcome.isRetryable:
                 report.lines.append("Stopped flushing: \(outcome.summary); \(entry.name) and later entries stay in the spool")
                 report.failed += 1
+                holdIfAsked(outcome, at: sentAt, report: &report)
                 return report
             default:
                 report.failed += 1

@@ -51,13 +51,7 @@ public struct Spool: Sendable {
         guard data.count <= maxBytes else {
             throw FleetAgentError(.io, "the bundle (\(data.count) bytes) is larger than the whole spool (\(maxBytes) bytes); it was not kept")
         }
-        if !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw FleetAgentError(.io, "cannot create the spool \(directory): \(error.localizedDescription)")
-            }
-        }
+        try makeDirectory()
         let millis = Int64(now.timeIntervalSince1970 * 1000)
         let name = String(format: "%015lld", millis) + "-" + payload.bundleSHA256.prefix(16) + ".bundle.json"
         let path = directory + "/" + name
@@ -89,5 +83,53 @@ public struct Spool: Sendable {
 
     public func remove(_ entry: Entry) {
         try? FileManager.default.removeItem(atPath: entry.path)
+    }
+
+    func makeDirectory() throws(FleetAgentError) {
+        if !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw FleetAgentError(.io, "cannot create the spool \(directory): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    // MARK: the server's Retry-After
+
+    /// The file that holds the time before which nothing is sent (Unix seconds), from the server's last
+    /// `Retry-After`. Its leading dot keeps it out of `entries()`.
+    public var holdPath: String { directory + "/.retry-after" }
+
+    /// Sends nothing before `until` (the server's `Retry-After`), rounded up to the second; replaces an earlier
+    /// hold. Returns the time recorded.
+    @discardableResult
+    public func hold(until: Date) throws(FleetAgentError) -> Date {
+        try makeDirectory()
+        let seconds = Int64(until.timeIntervalSince1970.rounded(.up))
+        do {
+            try SafeFile.create(holdPath, contents: Data(String(seconds).utf8), replace: true)
+            return Date(timeIntervalSince1970: TimeInterval(seconds))
+        } catch {
+            throw FleetAgentError(.io, "cannot record the server's Retry-After in the spool: \(error.message)")
+        }
+    }
+
+    /// When the hold ends, if one was recorded (an unreadable hold file is no hold).
+    public func heldUntil() -> Date? {
+        guard FileManager.default.fileExists(atPath: holdPath), let data = try? SafeFile.readRegular(holdPath, limit: 64),
+            let seconds = Int64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// Ends the hold (the server took a submission).
+    public func releaseHold() {
+        try? FileManager.default.removeItem(atPath: holdPath)
+    }
+
+    /// A time for messages: ISO 8601 in UTC, to the second.
+    public static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
     }
 }

@@ -180,7 +180,7 @@ struct ReadAPITests {
                 group.addTask {
                     switch await client.submit(payload, identity: enrolled) {
                     case .accepted(let status, _): status
-                    case .refused(let status, _): status
+                    case .refused(let status, _, _): status
                     case .unreachable: -1
                     }
                 }
