@@ -15,7 +15,7 @@ public enum EvidencePlan {
         [
             DiscoveryEngine(options: discovery), CheckEvidenceNeed(), BackportEvidenceNeed(aliases: AdvisoryAliases.all(catalog)),
             PatchEvidenceNeed(listing: true), PatchEvidenceNeed(),
-        ]
+        ] + DnfMetadataNeed.all
     }
 }
 

@@ -168,14 +168,16 @@ public enum PatchFindings {
     ) -> [Finding] {
         let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
         let sources = dpkg.isEmpty ? nil : AptSources.load(evidence, wanted: Set(dpkg.map(\.name)))
-        var out = [pendingUpdates(evidence: evidence, now: now, sources: sources), runningKernel(evidence: evidence)]
+        let rpm = evidence.facts.packages.filter { $0.manager == "rpm" }
+        let dnf = rpm.isEmpty ? nil : DnfSources.load(evidence, wanted: Set(rpm.map(\.name)))
+        var out = [pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf), runningKernel(evidence: evidence)]
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
             let packages = BackportReader.installedPackages(of: alias, in: evidence.facts.packages)
             guard !packages.isEmpty else { continue }
             out.append(
                 pendingUpdates(
-                    evidence: evidence, now: now, sources: sources, packages: packages, subject: mechanism.product.rawValue))
+                    evidence: evidence, now: now, sources: sources, dnf: dnf, packages: packages, subject: mechanism.product.rawValue))
         }
         return out
     }
@@ -191,12 +193,16 @@ public enum PatchFindings {
     static func pendingUpdates(evidence: HostEvidence, now: Date) -> Finding {
         let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
         let sources = dpkg.isEmpty ? nil : AptSources.load(evidence, wanted: Set(dpkg.map(\.name)))
-        return pendingUpdates(evidence: evidence, now: now, sources: sources)
+        let rpm = evidence.facts.packages.filter { $0.manager == "rpm" }
+        let dnf = rpm.isEmpty ? nil : DnfSources.load(evidence, wanted: Set(rpm.map(\.name)))
+        return pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf)
     }
 
-    /// `packages` nil: the host's whole dpkg inventory; otherwise a mechanism's packages, under `subject`.
+    /// `packages` nil: the host's whole dpkg inventory; otherwise a mechanism's packages, under `subject`. A host (or
+    /// mechanism) with rpm packages and no dpkg ones is judged from the dnf/yum metadata (`rpmPendingUpdates`).
     static func pendingUpdates(
-        evidence: HostEvidence, now: Date, sources: AptSources?, packages: [InstalledPackage]? = nil, subject: String = "host"
+        evidence: HostEvidence, now: Date, sources: AptSources?, dnf: DnfSources? = nil, packages: [InstalledPackage]? = nil,
+        subject: String = "host"
     ) -> Finding {
         let expected =
             "no security update pending in the host's security sources past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)"
@@ -205,11 +211,11 @@ public enum PatchFindings {
         }
         let dpkg = (packages ?? evidence.facts.packages).filter { $0.manager == "dpkg" }
         guard !dpkg.isEmpty else {
-            let rpm = (packages ?? evidence.facts.packages).contains { $0.manager == "rpm" }
-            return inconclusive(
-                rpm
-                    ? "an rpm host: comparing installed packages with the dnf metadata on the host is not implemented yet"
-                    : "no installed package inventory: pending updates cannot be judged")
+            let rpm = (packages ?? evidence.facts.packages).filter { $0.manager == "rpm" }
+            guard rpm.isEmpty else {
+                return rpmPendingUpdates(evidence: evidence, now: now, sources: dnf, packages: rpm, mechanism: packages != nil, subject: subject)
+            }
+            return inconclusive("no installed package inventory: pending updates cannot be judged")
         }
         guard let sources else {
             return inconclusive("\(PatchEvidenceNeed.aptLists) was not readable: no source lists to compare with")

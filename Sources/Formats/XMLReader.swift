@@ -25,6 +25,9 @@ struct XMLReader {
     /// Namespace bindings in scope, innermost last; each open element records how many it added.
     var bindings: [(prefix: String, uri: String)] = []
     var elements = 0
+    /// When set, each child of the root element is handed here once it closes and is not kept in the tree
+    /// (`XMLTree.stream`): a document of many records is read holding one record at a time.
+    var onRecord: ((XMLElement) -> Void)?
 
     struct Open {
         var element: XMLElement
@@ -88,11 +91,11 @@ struct XMLReader {
             case UInt8(ascii: "/"):
                 if stack.isEmpty, let root { return afterRoot(root, at: position) }
                 let closed = try endTag()
-                if stack.isEmpty { root = closed } else { stack[stack.count - 1].element.children.append(closed) }
+                if stack.isEmpty { root = closed } else { add(closed) }
             default:
                 if stack.isEmpty, let root { return afterRoot(root, at: position) }
                 if let empty = try startTag() {
-                    if stack.isEmpty { root = empty } else { stack[stack.count - 1].element.children.append(empty) }
+                    if stack.isEmpty { root = empty } else { add(empty) }
                 }
             }
         }
@@ -102,6 +105,15 @@ struct XMLReader {
         }
         guard let root else { throw malformed(at: bytes.count, "no root element") }
         return XMLTree.Result(root: root, problem: nil)
+    }
+
+    /// A closed element goes into its parent, or, streaming, a child of the root goes to `onRecord`.
+    mutating func add(_ closed: XMLElement) {
+        if stack.count == 1, let onRecord {
+            onRecord(closed)
+        } else {
+            stack[stack.count - 1].element.children.append(closed)
+        }
     }
 
     /// The root element closed and more markup or text follows: the root is kept, the rest reported.

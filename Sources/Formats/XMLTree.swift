@@ -41,6 +41,22 @@ package enum XMLTree {
         return try reader.document()
     }
 
+    /// Reads a document of records (rpm-md's `primary.xml`, `updateinfo.xml`: tens of MB) from its UTF-8 bytes,
+    /// handing each child of the root element to `record` as soon as it closes; only the root (without those
+    /// children) is returned. The same checks and refusals as `parse`; `limits.maxElements` counts every element.
+    package static func stream(
+        _ bytes: [UInt8], source: String, limits: ParseLimits, record: @escaping (XMLElement) -> Void
+    ) throws(ConfigParseError) -> Result {
+        if bytes.count > limits.maxBytes {
+            throw ConfigParseError(.tooLarge, source: source, message: "XML document larger than \(limits.maxBytes) bytes")
+        }
+        // The encoding is declared at the start; NUL and other control bytes are refused by the reader anywhere.
+        try checkEncoding(String(decoding: bytes.prefix(512), as: UTF8.self), source: source)
+        var reader = XMLReader(bytes: bytes, source: source, limits: limits)
+        reader.onRecord = record
+        return try reader.document()
+    }
+
     /// Only UTF-8 (and its subset ASCII) is parsed: a document in UTF-16/UTF-32 without a byte-order mark
     /// (detected from the NUL bytes of their ASCII characters) or with another `encoding=` declaration (UTF-7,
     /// EBCDIC …) is refused with that reason rather than read as garbled UTF-8 (issue 19 #5: libxml2, used before,

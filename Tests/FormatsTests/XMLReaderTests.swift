@@ -111,6 +111,39 @@ import Testing
         #expect(compared >= 7)
     }
 
+    /// Streaming (rpm-md's primary and updateinfo): each child of the root is handed over as it closes, the same
+    /// element the tree would hold, and the root comes back without them; a broken document is refused the same way.
+    @Test func streamingHandsOverTheRootsChildrenAsTheTreeHasThem() throws {
+        let documents = Self.fixtureDocuments()
+        #expect(documents.count >= 7)
+        func same(_ a: Formats.XMLElement, _ b: Formats.XMLElement) -> Bool {
+            guard a.name == b.name, a.namespace == b.namespace, a.attributes == b.attributes, a.text == b.text, a.line == b.line,
+                a.children.count == b.children.count
+            else { return false }
+            return zip(a.children, b.children).allSatisfy { same($0, $1) }
+        }
+        for url in documents {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let limits = ParseLimits(maxBytes: 1 << 20, maxDepth: 256)
+            guard let tree = try? XMLTree.parse(text, source: url.path, limits: limits) else { continue }
+            var records: [Formats.XMLElement] = []
+            let streamed = try XMLTree.stream(Array(text.utf8), source: url.path, limits: limits) { records.append($0) }
+            #expect(streamed.root.children.isEmpty && streamed.root.name == tree.root.name)
+            let matching = records.count == tree.root.children.count && zip(records, tree.root.children).allSatisfy { same($0, $1) }
+            #expect(matching, "\(url.path)")
+        }
+        var seen = 0
+        #expect(throws: ConfigParseError.self) {
+            try XMLTree.stream(Array("<updates><update><id>a</id></update><update><id>".utf8), source: "cut.xml", limits: ParseLimits()) { _ in
+                seen += 1
+            }
+        }
+        #expect(seen == 1)
+        #expect(throws: ConfigParseError.self) {
+            try XMLTree.stream(Array("<!DOCTYPE x><updates/>".utf8), source: "dtd.xml", limits: ParseLimits()) { _ in }
+        }
+    }
+
     @Test(.enabled(if: Tool.hasFile("/usr/share/mime"), "needs XML documents installed on this machine (shared-mime-info)"))
     func sameTreeAsLibxml2OnThisMachinesDocuments() throws {
         let documents = Self.systemDocuments()

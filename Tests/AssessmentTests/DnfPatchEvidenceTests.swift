@@ -1,0 +1,355 @@
+import BulkheadModel
+import BulkheadTestSupport
+import Formats
+import Foundation
+import HostInspection
+import Testing
+import VendorEvidence
+
+@testable import Assessment
+
+/// ISM-1606 patch evidence on an rpm host, from the rpm-md metadata dnf and yum cache on the host. The repositories
+/// are real: small packages built here with rpmbuild, their `repodata` made by createrepo_c, and an updateinfo.xml in
+/// Red Hat's layout (security advisories with severity, issued date and fixed EVRs) added with modifyrepo_c, then laid
+/// out as dnf4 (`/var/cache/dnf/<repoid>-<hash>`), dnf5 (`/var/cache/libdnf5/…`) or yum (`/var/cache/yum/<arch>/<rel>/…`)
+/// keep them. The advisory ids are made up (dated in 2026, this test's clock); no real advisory is claimed.
+@Suite(.enabled(if: Tool.runs("rpmbuild", "createrepo_c", "modifyrepo_c"), "needs rpmbuild and createrepo_c (.ci/run installs rpm and createrepo-c)"))
+struct DnfPatchEvidenceTests {
+    /// name, epoch, version, release: every package of the test repositories (old and new builds, as real repositories keep).
+    static let pool: [(String, Int?, String, String)] = [
+        ("openssl-libs", 1, "3.0.7", "24.el9"), ("openssl-libs", 1, "3.0.7", "27.el9"), ("bash", nil, "5.1.8", "6.el9"),
+        ("bash", nil, "5.1.8", "9.el9"), ("kernel-core", nil, "5.14.0", "503.11.1.el9_5"), ("kernel-core", nil, "5.14.0", "503.15.1.el9_5"),
+    ]
+
+    static let updateinfo = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <updates>
+          <update from="release-engineering@example.org" status="final" type="security" version="2">
+            <id>RHSA-2026:1001</id>
+            <title>Important: openssl security update</title>
+            <issued date="2026-11-10 00:00:00"/>
+            <updated date="2026-11-10 00:00:00"/>
+            <severity>Important</severity>
+            <references><reference href="https://example.org/CVE-2026-0001" id="CVE-2026-0001" type="cve" title="CVE-2026-0001"/></references>
+            <pkglist>
+              <collection short="rhel-9-baseos">
+                <name>rhel-9-baseos</name>
+                <package name="openssl-libs" version="3.0.7" release="27.el9" epoch="1" arch="x86_64" src="openssl-3.0.7-27.el9.src.rpm">
+                  <filename>openssl-libs-3.0.7-27.el9.x86_64.rpm</filename>
+                </package>
+                <package name="openssl" version="3.0.7" release="27.el9" epoch="1" arch="src"><filename>openssl-3.0.7-27.el9.src.rpm</filename></package>
+              </collection>
+            </pkglist>
+          </update>
+          <update from="release-engineering@example.org" status="final" type="security" version="2">
+            <id>RHSA-2026:1050</id>
+            <title>Critical: kernel security update</title>
+            <issued date="2026-12-01 12:00:00"/>
+            <severity>Critical</severity>
+            <pkglist>
+              <collection short="rhel-9-baseos">
+                <package name="kernel-core" version="5.14.0" release="503.15.1.el9_5" epoch="0" arch="x86_64">
+                  <filename>kernel-core-5.14.0-503.15.1.el9_5.x86_64.rpm</filename><reboot_suggested>True</reboot_suggested>
+                </package>
+              </collection>
+            </pkglist>
+          </update>
+          <update from="release-engineering@example.org" status="final" type="bugfix" version="2">
+            <id>RHBA-2026:1100</id>
+            <title>bash bug fix update</title>
+            <issued date="2026-11-01 00:00:00"/>
+            <pkglist><collection short="rhel-9-baseos">
+              <package name="bash" version="5.1.8" release="9.el9" epoch="0" arch="x86_64"><filename>bash-5.1.8-9.el9.x86_64.rpm</filename></package>
+            </collection></pkglist>
+          </update>
+        </updates>
+
+        """
+
+    /// The repository (packages and repodata with primary, no updateinfo yet), built once.
+    static let base: Result<URL, any Error> = Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-dnf-\(UUID().uuidString)")
+        let top = dir.appendingPathComponent("top")
+        let rpmbuild = try RealRPM.program("rpmbuild")
+        for (i, (name, epoch, version, release)) in pool.enumerated() {
+            let spec = """
+                %define debug_package %{nil}
+                Name: \(name)
+                Version: \(version)
+                Release: \(release)
+                \(epoch.map { "Epoch: \($0)" } ?? "")
+                Summary: Bulkhead test package
+                License: MIT
+                BuildArch: x86_64
+                %description
+                Test package.
+                %files
+
+                """
+            let file = dir.appendingPathComponent("p\(i).spec")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(spec.utf8).write(to: file)
+            try RealRPM.run(rpmbuild, ["--quiet", "--nodeps", "--define", "_topdir \(top.path)", "-bb", file.path])
+        }
+        let repo = dir.appendingPathComponent("repo")
+        try FileManager.default.moveItem(at: top.appendingPathComponent("RPMS/x86_64"), to: repo)
+        try RealRPM.run(try RealRPM.program("createrepo_c"), ["-q", "--general-compress-type", "gz", "--no-database", repo.path])
+        try FileManager.default.removeItem(at: top)
+        return repo
+    }
+
+    enum UpdateinfoForm { case gzip, plain, zstd, malformed, none }
+
+    /// A copy of the base repository's `repodata` with `updateinfo` added as `form`.
+    func repodata(_ form: UpdateinfoForm, updateinfo: String = Self.updateinfo) throws -> URL {
+        let base = try Self.base.get()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-dnf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let repodata = work.appendingPathComponent("repodata")
+        try FileManager.default.copyItem(at: base.appendingPathComponent("repodata"), to: repodata)
+        let repomd = repodata.appendingPathComponent("repomd.xml")
+        defer {
+            // The metadata's generation time fixed at 2026-12-01 00:00 UTC, so its age does not depend on when the test runs.
+            if let text = try? String(contentsOf: repomd, encoding: .utf8) {
+                try? Data(
+                    text.replacingOccurrences(
+                        of: #"<timestamp>[0-9]+</timestamp>"#, with: "<timestamp>1796083200</timestamp>", options: .regularExpression
+                    ).utf8
+                ).write(to: repomd)
+            }
+        }
+        guard form != .none else { return repodata }
+        let input = work.appendingPathComponent("updateinfo.xml")
+        // Malformed: the document cut off inside an <update> (a partial download).
+        let text = form == .malformed ? String(updateinfo.prefix(900)) : updateinfo
+        try Data(text.utf8).write(to: input)
+        let modifyrepo = try RealRPM.program("modifyrepo_c")
+        try RealRPM.run(modifyrepo, (form == .plain ? ["--no-compress"] : []) + [input.path, repodata.path])
+        if form == .zstd {
+            // Fedora's repositories store their metadata zstd-compressed; createrepo_c 0.17 cannot write it, so the
+            // gzip file is recompressed with zstd and repomd.xml's href renamed to match.
+            let names = try FileManager.default.contentsOfDirectory(atPath: repodata.path)
+            let gz = try #require(names.first { $0.hasSuffix("-updateinfo.xml.gz") })
+            let plain = try Gzip.decompress(Array(try Data(contentsOf: repodata.appendingPathComponent(gz))), maxSize: 1 << 20, name: gz)
+            let xml = repodata.appendingPathComponent(String(gz.dropLast(3)))
+            try Data(plain).write(to: xml)
+            try RealRPM.run(try RealRPM.program("zstd"), ["-q", "--rm", xml.path, "-o", xml.path + ".zst"])
+            try FileManager.default.removeItem(at: repodata.appendingPathComponent(gz))
+            let md = try String(contentsOf: repomd, encoding: .utf8).replacingOccurrences(of: gz, with: String(gz.dropLast(3)) + ".zst")
+            try Data(md.utf8).write(to: repomd)
+        }
+        return repodata
+    }
+
+    static let installed: [(String, String)] = [
+        ("openssl-libs", "1:3.0.7-24.el9"), ("bash", "5.1.8-6.el9"), ("kernel-core", "5.14.0-503.11.1.el9_5"), ("glibc", "2.34-100.el9"),
+    ]
+
+    static func packages(_ list: [(String, String)] = installed) -> [InstalledPackage] {
+        list.map { InstalledPackage(name: $0.0, version: $0.1, architecture: "x86_64", manager: "rpm") }
+    }
+
+    /// A host root with `repos` (cache path under the root → repodata) and `packages` as the rpm inventory.
+    func evidence(_ repos: [String: URL], packages: [InstalledPackage] = packages(), kernel: String? = nil) throws -> HostEvidence {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-dnfroot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("etc"), withIntermediateDirectories: true)
+        try Data("ID=\"rhel\"\nVERSION_ID=\"9.5\"\n".utf8).write(to: dir.appendingPathComponent("etc/os-release"))
+        for (path, repodata) in repos {
+            let target = dir.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: repodata, to: target.appendingPathComponent("repodata"))
+        }
+        // What else dnf keeps beside the repository directories: never taken for a repository.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("var/cache/dnf"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: dir.appendingPathComponent("var/cache/dnf/baseos-filenames.solvx"))
+        if let kernel {
+            let path = dir.appendingPathComponent("proc/sys/kernel")
+            try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+            try Data((kernel + "\n").utf8).write(to: path.appendingPathComponent("osrelease"))
+        }
+        var facts = HostInspector(root: DirectoryHostRoot(directory: dir.path)).collect(now: Support.asOf)
+        facts.packages = packages
+        return HostInspector(root: DirectoryHostRoot(directory: dir.path)).collectEvidence(
+            EvidencePlan.needs(catalog: Support.catalog), given: facts, now: Support.asOf)
+    }
+
+    func pending(_ e: HostEvidence, now: String) -> Finding {
+        PatchFindings.pendingUpdates(evidence: e, now: CalendarDate.parse(now) ?? Date())
+    }
+
+    static let dnf4 = "var/cache/dnf/baseos-1a2b3c4d5e6f7a8b"
+
+    @Test func aPendingSecurityAdvisoryIsAgedAgainstItsISMTimeline() throws {
+        let e = try evidence([Self.dnf4: try repodata(.gzip)])
+        let f = pending(e, now: "2026-12-03")
+        #expect(f.outcome == .fail && f.controls == [.ism1606] && f.subject == "host" && f.checkID == PatchFindings.pendingCheckID)
+        let observed = try #require(f.observed)
+        #expect(observed.contains("2 security update(s) pending"))
+        #expect(observed.contains("openssl-libs 1:3.0.7-24.el9 → 1:3.0.7-27.el9 [RHSA-2026:1001 Important, issued 2026-11-10]"))
+        #expect(observed.contains("kernel-core 5.14.0-503.11.1.el9_5 → 5.14.0-503.15.1.el9_5 [RHSA-2026:1050 Critical, issued 2026-12-01]"))
+        #expect(observed.contains("the oldest advisory issued 2026-11-10 (23 days)"))
+        #expect(observed.contains("past the 48-hour (critical or exploited) and 2-week (internet-facing"))
+        // The Important openssl advisory is past 2 weeks; the Critical kernel one is 36 hours old, inside 48.
+        #expect(observed.contains("overdue: openssl-libs;"))
+        // bash's newer build comes with a bugfix advisory only: shown, not counted; glibc is in no repository.
+        #expect(observed.contains("1 other update(s) without a security advisory (bash 5.1.8-6.el9 → 5.1.8-9.el9 (baseos))"))
+        #expect(observed.contains("1 installed package(s) in no repository's primary") && observed.contains("(glibc)"))
+        // The evidence names the repository and both files read.
+        let claims = f.evidence.map(\.claim)
+        #expect(claims.contains { $0.hasPrefix("security source repository baseos (primary 6 packages, updateinfo 3 advisories, 2 security)") })
+        #expect(f.evidence.contains { if case .file(let path, _) = $0.source { path.hasSuffix("-updateinfo.xml.gz") } else { false } })
+
+        // Each timeline: the Critical kernel advisory is overdue after 48 hours; the Important one not before 2 weeks.
+        let kernelOnly = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("kernel-core", "5.14.0-503.11.1.el9_5")])
+        let k = try evidence([Self.dnf4: try repodata(.gzip)], packages: kernelOnly)
+        guard case .inconclusive(let why) = pending(k, now: "2026-12-02").outcome else {
+            Issue.record("a critical advisory 24 hours old is not yet overdue")
+            return
+        }
+        #expect(why.contains("(12 hours)") && why.contains("not yet overdue unless a vulnerability is exploited"))
+        #expect(pending(k, now: "2026-12-04").outcome == .fail)
+        let opensslOnly = Self.packages([("openssl-libs", "1:3.0.7-24.el9")])
+        let o = try evidence([Self.dnf4: try repodata(.gzip)], packages: opensslOnly)
+        guard case .inconclusive = pending(o, now: "2026-11-20").outcome else {
+            Issue.record("an Important advisory 10 days old is inside its 2-week timeline")
+            return
+        }
+        #expect(pending(o, now: "2026-11-20").observed?.contains("past the 48-hour timeline (critical advisories, or exploited") == true)
+        #expect(pending(o, now: "2026-11-25").outcome == .fail)
+        #expect(pending(o, now: "2026-12-20").observed?.contains("past every ISM-1606 timeline") == true)
+    }
+
+    @Test func anUpToDateHostPassesWithEachCacheLayout() throws {
+        let current = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("bash", "5.1.8-9.el9"), ("kernel-core", "5.14.0-503.15.1.el9_5")])
+        for path in [Self.dnf4, "var/cache/libdnf5/baseos-0123456789abcdef", "var/cache/yum/x86_64/9/baseos"] {
+            let e = try evidence([path: try repodata(.plain)], packages: current)
+            let f = pending(e, now: "2026-12-03")
+            #expect(f.outcome == .pass, "\(path): \(f.outcome)")
+            #expect(
+                f.observed?.contains("every installed package is at or above the fixed versions of the security advisories in 1 repository") == true)
+            #expect(f.evidence.contains { $0.claim.contains("repository baseos (primary 6 packages, updateinfo 3 advisories") }, "\(path)")
+            #expect(f.evidence.contains { $0.claim.hasSuffix("generated 2026-12-01") }, "\(path)")
+        }
+        // Metadata cached more than a week before the assessment cannot show that nothing is pending.
+        let old = pending(try evidence([Self.dnf4: try repodata(.plain)], packages: current), now: "2026-12-20")
+        guard case .inconclusive(let why) = old.outcome else {
+            Issue.record("a pass from 19-day-old metadata must not stand: \(old.outcome)")
+            return
+        }
+        #expect(why.contains("the newest cached security metadata was generated 2026-12-01 (19 days before)") && why.contains("dnf makecache"))
+    }
+
+    @Test(.enabled(if: Tool.runs("zstd"), "needs zstd (.ci/run installs it)"))
+    func anUpdateinfoInACompressionNotReadIsNamedNeverPassed() throws {
+        let current = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("bash", "5.1.8-9.el9")])
+        let f = pending(try evidence([Self.dnf4: try repodata(.zstd)], packages: current), now: "2026-12-03")
+        guard case .inconclusive(let why) = f.outcome else {
+            Issue.record("an unread .zst updateinfo gave \(f.outcome)")
+            return
+        }
+        #expect(why.contains("were not read") && why.contains("-updateinfo.xml.zst") && why.contains("zstd"))
+        // The primary beside it was read.
+        #expect(f.evidence.contains { $0.claim.contains("primary 6 packages") })
+        // No updateinfo at all (CentOS Stream's repositories carry none): inconclusive too.
+        let none = pending(try evidence([Self.dnf4: try repodata(.none)], packages: current), now: "2026-12-03")
+        guard case .inconclusive(let why2) = none.outcome else {
+            Issue.record("no updateinfo gave \(none.outcome)")
+            return
+        }
+        #expect(why2.contains("no repository cached on the host carries security advisories"))
+        // No dnf cache at all.
+        let bare = pending(try evidence([:], packages: current), now: "2026-12-03")
+        #expect(bare.outcome != .pass)
+    }
+
+    @Test func aMalformedUpdateinfoIsInconclusiveWithItsReasonAndTheRunGoesOn() throws {
+        let e = try evidence(
+            [Self.dnf4: try repodata(.malformed), "var/cache/dnf/appstream-00aa11bb22cc33dd": try repodata(.gzip)],
+            packages: Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("kernel-core", "5.14.0-503.15.1.el9_5")]),
+            kernel: "5.14.0-503.15.1.el9_5.x86_64")
+        let findings = PatchFindings.findings(evidence: e, now: CalendarDate.parse("2026-12-03")!)
+        let f = try #require(findings.first { $0.checkID == PatchFindings.pendingCheckID })
+        guard case .inconclusive(let why) = f.outcome else {
+            Issue.record("a malformed updateinfo beside a good one gave \(f.outcome)")
+            return
+        }
+        #expect(why.contains("an unread updateinfo may hold a pending update"))
+        #expect(f.observed?.contains("security advisories not read: /var/cache/dnf/baseos-1a2b3c4d5e6f7a8b/repodata/") == true)
+        // The other repository was read, and the kernel finding was still made.
+        #expect(f.evidence.contains { $0.claim.contains("repository appstream (primary 6 packages, updateinfo 3 advisories") })
+        #expect(findings.first { $0.checkID == PatchFindings.kernelCheckID }?.outcome == .pass)
+        // Alone, the malformed file's reason is given.
+        let alone = pending(try evidence([Self.dnf4: try repodata(.malformed)]), now: "2026-12-03")
+        guard case .inconclusive(let why2) = alone.outcome else {
+            Issue.record("a malformed updateinfo gave \(alone.outcome)")
+            return
+        }
+        #expect(why2.contains("were not read") && why2.contains("malformed XML at line"))
+    }
+
+    @Test func aRunningKernelOlderThanTheNewestInstalledKernelCoreIsARebootPending() throws {
+        let both = Self.packages([("kernel-core", "5.14.0-503.11.1.el9_5"), ("kernel-core", "5.14.0-503.15.1.el9_5")])
+        let e = try evidence([Self.dnf4: try repodata(.gzip)], packages: both, kernel: "5.14.0-503.11.1.el9_5.x86_64")
+        let k = PatchFindings.runningKernel(evidence: e)
+        #expect(k.outcome == .fail)
+        #expect(k.observed?.contains("newest installed kernel package kernel-core 5.14.0-503.15.1.el9_5") == true)
+        #expect(k.observed?.contains("a reboot is pending") == true)
+        // The newest installed kernel-core is what the advisories are matched against: nothing pending for it.
+        #expect(pending(e, now: "2026-12-03").outcome == .pass)
+        let booted = try evidence([Self.dnf4: try repodata(.gzip)], packages: both, kernel: "5.14.0-503.15.1.el9_5.x86_64")
+        #expect(PatchFindings.runningKernel(evidence: booted).outcome == .pass)
+    }
+
+    @Test func aMetadataFileOverTheReadBoundIsRefusedAndNamed() throws {
+        let bounded = try repodata(.gzip)
+        // A primary of 64 MiB and one byte (sparse: no disk used), named in repomd.xml in place of the real one.
+        let names = try FileManager.default.contentsOfDirectory(atPath: bounded.path)
+        let primary = try #require(names.first { $0.hasSuffix("-primary.xml.gz") })
+        let huge = "0000-primary.xml"
+        #expect(FileManager.default.createFile(atPath: bounded.appendingPathComponent(huge).path, contents: nil))
+        let handle = try FileHandle(forWritingTo: bounded.appendingPathComponent(huge))
+        try handle.truncate(atOffset: UInt64(DnfMetadataNeed.fileLimit + 1))
+        try handle.close()
+        let repomd = bounded.appendingPathComponent("repomd.xml")
+        try Data(try String(contentsOf: repomd, encoding: .utf8).replacingOccurrences(of: primary, with: huge).utf8).write(to: repomd)
+        let f = pending(try evidence([Self.dnf4: bounded]), now: "2026-12-03")
+        // The security advisories were read, so the pending update is still found; the primary is named as unread.
+        #expect(f.outcome == .fail)
+        let observed = try #require(f.observed)
+        #expect(observed.contains("package lists (primary) not read: /var/cache/dnf/baseos-1a2b3c4d5e6f7a8b/repodata/0000-primary.xml"))
+        let sources = try #require(DnfSources.load(try evidence([Self.dnf4: bounded]), wanted: ["openssl-libs"]))
+        #expect(sources.unread.contains { $0.type == "primary" && $0.reason.contains("over the read bound of \(DnfMetadataNeed.fileLimit) bytes") })
+        // Decompressed, the bound holds too: a gzip updateinfo larger than the plain bound is refused.
+        let small = try #require(DnfSources.load(try evidence([Self.dnf4: try repodata(.gzip)]), wanted: ["openssl-libs"], plainLimit: 1024))
+        #expect(small.updateinfoRead == 0 && small.unread.contains { $0.type == "updateinfo" && $0.reason.contains("cap of 1024 bytes") })
+    }
+
+    @Test func aMechanismsRPMPackagesAreJudgedUnderItsName() throws {
+        let qemu = IsolationMechanism(product: "qemu", name: "QEMU", role: .vmm, state: .installed)
+        let aliases = AdvisoryAliases.all(Support.catalog)
+        let alias = try #require(aliases.first { $0.product == "qemu" })
+        let name = try #require(alias.rpmPackages.first)
+        let e = try evidence(
+            [Self.dnf4: try repodata(.gzip)], packages: Self.packages() + Self.packages([(name, "17:9.0.0-10.el9")]))
+        let f = try #require(
+            PatchFindings.findings(evidence: e, now: CalendarDate.parse("2026-12-03")!, mechanisms: [qemu], aliases: aliases).first {
+                $0.subject == "qemu"
+            })
+        guard case .inconclusive(let why) = f.outcome else {
+            Issue.record("a QEMU no repository carries gave \(f.outcome)")
+            return
+        }
+        #expect(why.contains("none of qemu's packages (\(name)) is in a repository's primary metadata on the host"))
+    }
+
+    @Test func updateinfoDatesAndSeverities() {
+        #expect(DnfSources.date("2024-05-21 10:30:00").map(CalendarDate.format) == "2024-05-21")
+        #expect(DnfSources.date("2024-05-21 10:30:00")?.timeIntervalSince(CalendarDate.parse("2024-05-21")!) == 37800)
+        #expect(DnfSources.date("2023-11-13T22:21:51Z")?.timeIntervalSince(CalendarDate.parse("2023-11-13")!) == 80511)
+        #expect(DnfSources.date("1700000000") == Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(DnfSources.date("soon") == nil)
+        #expect(PatchFindings.isCritical("Critical") && PatchFindings.isCritical("urgent") && PatchFindings.isCritical(nil))
+        #expect(!PatchFindings.isCritical("Important") && !PatchFindings.isCritical("Moderate") && !PatchFindings.isCritical("low"))
+    }
+}
