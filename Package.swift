@@ -23,8 +23,9 @@ let strict: [SwiftSetting] =
 // data outside the target). ChecksTests fails when a probe folder is missing from this list.
 let checkProbes = [
     "cloud-hypervisor.api-socket", "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.api-socket",
-    "firecracker.guest-smt", "firecracker.jailer", "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.network-host",
-    "gvisor.platform", "gvisor.unsafe-flags", "host.cpu-vulnerabilities", "host.iommu", "host.ksm", "host.kvm-device",
+    "firecracker.guest-smt", "firecracker.jailer", "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid", "gvisor.directfs",
+    "gvisor.network-host", "gvisor.platform", "gvisor.rootfs-overlay", "gvisor.unsafe-flags", "host.cpu-vulnerabilities", "host.iommu",
+    "host.ksm", "host.kvm-device",
     "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt", "host.smt", "host.swap",
     "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
     "kata.vmm-sandbox", "libvirt.admin-interface", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure",
@@ -34,7 +35,8 @@ let checkProbes = [
     "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure", "qemu.legacy-devices", "qemu.machine-type",
     "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api", "runtime.engine-socket", "runtime.engine-socket-mount",
     "runtime.host-namespaces", "runtime.kernel-fs-writable", "runtime.lsm-profile", "runtime.privileged", "runtime.user-namespace",
-    "xen.device-model", "xen.display-exposure", "xen.pci-permissive", "xen.spec-ctrl", "xen.toolstack-config", "xen.xenstored-socket",
+    "xen.device-model", "xen.display-exposure", "xen.dom0-mem", "xen.pci-permissive", "xen.spec-ctrl", "xen.toolstack-config",
+    "xen.xenstored-socket", "xen.xsm",
 ]
 func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }
 

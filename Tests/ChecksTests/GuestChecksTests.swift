@@ -39,7 +39,8 @@ import Testing
             // The host-scope checks of these families (polkit rules, xenstored's socket, Xen's boot command line) judge the host,
             // not a guest.
             selection: CheckSelection(
-                only: ["qemu.*", "libvirt.*", "xen.*", "gvisor.*"], skip: ["libvirt.polkit-manage", "xen.xenstored-socket", "xen.spec-ctrl"]))
+                only: ["qemu.*", "libvirt.*", "xen.*", "gvisor.*"],
+                skip: ["libvirt.polkit-manage", "xen.xenstored-socket", "xen.spec-ctrl", "xen.xsm", "xen.dom0-mem"]))
         #expect(f.findings.isEmpty)
     }
 
@@ -100,21 +101,50 @@ import Testing
 
     // MARK: gVisor (argv as runsc is installed by `runsc install` plus the flags under test)
 
-    func gvisor(_ flags: [String]) throws -> [String: Finding] {
+    func gvisor(_ flags: [String], version: String? = nil) throws -> [String: Finding] {
         let argv = ["/usr/bin/runsc"] + flags + ["--root=/run/docker/runtime-runc/moby", "boot", "--bundle=/run/containerd/b", "0123456789ab"]
         let c = try GVisorArgvParser.parse(argv).value
-        return run([RealConfigTests.mechanism("gvisor", "sandbox 0123456789ab", .gvisor(c))], only: "gvisor.*")
+        var m = RealConfigTests.mechanism("gvisor", "sandbox 0123456789ab", .gvisor(c))
+        m.version = version
+        return run([m], only: "gvisor.*")
     }
 
     @Test func gvisorFlags() throws {
         let defaults = try gvisor([])
-        #expect(defaults.mapValues(\.outcome.label) == ["gvisor.network-host": "pass", "gvisor.unsafe-flags": "pass", "gvisor.platform": "pass"])
+        #expect(
+            defaults.mapValues(\.outcome.label) == [
+                "gvisor.network-host": "pass", "gvisor.unsafe-flags": "pass", "gvisor.platform": "pass",
+                // Today's defaults: directfs on (gVisor: disabling it "increases security"), rootfs overlay root:self.
+                "gvisor.directfs": "fail", "gvisor.rootfs-overlay": "pass",
+            ])
         #expect(try gvisor(["--network=host"])["gvisor.network-host"]?.outcome == .fail)
         let unsafe = try gvisor(["--TESTONLY-unsafe-nonroot", "--profile"])
         #expect(unsafe["gvisor.unsafe-flags"]?.outcome == .fail)
         #expect(unsafe["gvisor.unsafe-flags"]?.observed?.contains("TESTONLY-unsafe-nonroot") == true)
         #expect(try gvisor(["--platform=ptrace"])["gvisor.platform"]?.outcome == .fail)
         #expect(try gvisor(["--platform=kvm"])["gvisor.platform"]?.outcome == .pass)
+    }
+
+    @Test func gvisorDirectfsAndRootfsOverlay() throws {
+        #expect(try gvisor(["--directfs=false"])["gvisor.directfs"]?.outcome == .pass)
+        #expect(try gvisor(["--directfs=0"])["gvisor.directfs"]?.outcome == .pass)
+        #expect(try gvisor(["--directfs=true"])["gvisor.directfs"]?.outcome == .fail)
+        #expect(try gvisor(["--directfs=maybe"])["gvisor.directfs"]?.outcome.label == "inconclusive")
+        // Before release-20230522.0 the sandbox always went through the gofer; before release-20230313.0 there was no
+        // rootfs overlay by default.
+        let old = try gvisor([], version: "0.0~20221219.0")
+        #expect(old["gvisor.directfs"]?.outcome == .pass)
+        #expect(old["gvisor.rootfs-overlay"]?.outcome == .fail)
+        let current = try gvisor([], version: "release-20240212.0")
+        #expect(current["gvisor.directfs"]?.outcome == .fail)
+        #expect(current["gvisor.rootfs-overlay"]?.outcome == .pass)
+        #expect(try gvisor(["--overlay2=none"])["gvisor.rootfs-overlay"]?.outcome == .fail)
+        for value in ["root:self", "all:memory", "root:dir=/var/lib/overlay", "root:memory,size=2g"] {
+            #expect(try gvisor(["--overlay2=\(value)"])["gvisor.rootfs-overlay"]?.outcome == .pass, "\(value)")
+        }
+        #expect(try gvisor(["--overlay2=root"])["gvisor.rootfs-overlay"]?.outcome.label == "inconclusive")
+        #expect(try gvisor(["--overlay2=rootfs:self"])["gvisor.rootfs-overlay"]?.outcome.label == "inconclusive")
+        #expect(try gvisor(["--overlay"], version: "0.0~20221219.0")["gvisor.rootfs-overlay"]?.outcome == .pass)
     }
 
     // MARK: container runtimes

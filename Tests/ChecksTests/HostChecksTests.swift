@@ -255,6 +255,50 @@ import Testing
         #expect(judge([xen])?.reason?.contains("permission denied") == true)
     }
 
+    @Test func xenXSMAndDom0MemFromGRUBDefaults() throws {
+        let xen = IsolationMechanism(product: "xen", name: "xen", version: nil, role: .type1Hypervisor, state: .running, guests: [])
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+        obs.listed["/etc/default/grub.d"] = .absent
+        var daemons: [DaemonConfiguration] = []
+        let judge = { (id: String, line: String) -> Finding? in
+            obs.files["/etc/default/grub"] = .content("GRUB_CMDLINE_XEN_DEFAULT=\"\(line)\"\n")
+            return self.catalog.run(id, CheckInput(facts: self.empty, mechanisms: [xen], observations: obs, daemons: daemons)).first
+        }
+        #expect(self.catalog.run("xen.xsm", CheckInput(facts: empty, mechanisms: [], observations: obs)).first?.outcome == .notApplicable)
+        // Xen's documented values (xen-command-line.pandoc `flask`, `xsm`); the last of each option wins.
+        #expect(judge("xen.xsm", "")?.outcome == .pass)
+        #expect(judge("xen.xsm", "xsm=silo")?.outcome == .pass)
+        #expect(judge("xen.xsm", "flask=enforcing")?.outcome == .pass)
+        #expect(judge("xen.xsm", "xsm=flask")?.observed?.contains("its default mode") == true)
+        #expect(judge("xen.xsm", "flask=permissive")?.outcome == .fail)
+        #expect(judge("xen.xsm", "flask=permissive flask=enforcing")?.outcome == .pass)
+        #expect(judge("xen.xsm", "flask=disabled")?.outcome == .fail)
+        #expect(judge("xen.xsm", "xsm=dummy")?.outcome == .fail)
+        // flask= decides nothing once SILO is chosen.
+        #expect(judge("xen.xsm", "xsm=silo flask=permissive")?.outcome == .pass)
+        #expect(judge("xen.xsm", "xsm=flask flask=late")?.reason?.contains("xl loadpolicy") == true)
+        #expect(judge("xen.xsm", "flask=on")?.outcome.label == "inconclusive")
+        #expect(judge("xen.xsm", "xsm")?.outcome.label == "inconclusive")
+        // dom0_mem and xl.conf's autoballoon (xl.conf(5); tools/xl/xl.c reads "on"/"1" as on).
+        #expect(judge("xen.dom0-mem", "flask=enforcing")?.outcome == .fail)
+        #expect(judge("xen.dom0-mem", "dom0_mem=4G,max:4G")?.outcome == .pass)
+        #expect(judge("xen.dom0-mem", "dom0_mem=4G")?.observed?.contains("no max:") == true)
+        #expect(judge("xen.dom0-mem", "dom0_mem")?.outcome.label == "inconclusive")
+        for (value, outcome) in [("on", Outcome.fail), ("1", .fail), ("off", .pass), ("auto", .pass), ("maybe", .pass)] {
+            daemons = [
+                DaemonConfiguration(
+                    product: "xen", path: "/etc/xen/xl.conf", settings: .xenToolstack(XenToolstackConfiguration(autoballoon: value)))
+            ]
+            #expect(judge("xen.dom0-mem", "dom0_mem=4G,max:4G")?.outcome == outcome, "autoballoon \(value)")
+        }
+        daemons = [
+            DaemonConfiguration(
+                product: "xen", path: "/etc/xen/xl.conf", settings: nil,
+                problems: [Problem(subject: "/etc/xen/xl.conf", message: "permission denied")])
+        ]
+        #expect(judge("xen.dom0-mem", "dom0_mem=4G,max:4G")?.reason?.contains("permission denied") == true)
+    }
+
     // MARK: IOMMU
 
     @Test func iommu() throws {

@@ -13,7 +13,8 @@ public enum CheckLibrary {
         MicroVMChecks.firecrackerSeccomp,
         MicroVMChecks.firecrackerUID,
         // gvisor
-        SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags,
+        SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags, SandboxChecks.gvisorDirectfs,
+        SandboxChecks.gvisorRootfsOverlay,
         // host
         HostChecks.cpuVulnerabilities, HostChecks.iommu, HostChecks.ksm, HostChecks.kvmDevice, HostChecks.kvmIgnoreMSRs, HostChecks.lockdown,
         HostChecks.mitigationsOff,
@@ -38,7 +39,7 @@ public enum CheckLibrary {
         SandboxChecks.runtimeUserNamespace,
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
-        SandboxChecks.xenSpecCtrl,
+        SandboxChecks.xenSpecCtrl, SandboxChecks.xenXSM, SandboxChecks.xenDom0Mem,
         SandboxChecks.xenToolstackConfig,
     ]
 }

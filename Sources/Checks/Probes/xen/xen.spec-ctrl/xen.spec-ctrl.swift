@@ -3,65 +3,6 @@ import Foundation
 
 // xen.spec-ctrl: its words are in xen.spec-ctrl.json and its good and bad configurations in fixtures/, beside this file.
 extension SandboxChecks {
-    /// The GRUB variables whose words update-grub passes to Xen (GRUB's 20_linux_xen).
-    static let grubXenVariables = ["GRUB_CMDLINE_XEN", "GRUB_CMDLINE_XEN_DEFAULT"]
-
-    /// The value of `NAME=VALUE` (optionally `export NAME=…`) on one shell line of a GRUB defaults file, when
-    /// NAME is one of `names`: double or single quotes removed, an unquoted value ending at whitespace or `#`.
-    static func grubAssignment(_ line: Substring, names: [String]) -> (name: String, value: String)? {
-        var text = line.drop { $0 == " " || $0 == "\t" }
-        if text.hasPrefix("export ") { text = text.dropFirst(7).drop { $0 == " " } }
-        guard let eq = text.firstIndex(of: "="), let name = names.first(where: { $0 == text[..<eq] }) else { return nil }
-        let rest = text[text.index(after: eq)...]
-        guard let quote = rest.first, quote == "\"" || quote == "'" else {
-            return (name, String(rest.prefix { $0 != " " && $0 != "\t" && $0 != "#" }))
-        }
-        var value = ""
-        var escaped = false
-        for c in rest.dropFirst() {
-            if escaped {
-                value.append(c)
-                escaped = false
-            } else if c == "\\" && quote == "\"" {
-                escaped = true
-            } else if c == quote {
-                return (name, value)
-            } else {
-                value.append(c)
-            }
-        }
-        return nil  // an unterminated quote: not one line's assignment
-    }
-
-    /// Xen's command line as GRUB's defaults give it: each file in order (later assignments win, `$NAME` and
-    /// `${NAME}` expanded from earlier ones), the words of GRUB_CMDLINE_XEN then GRUB_CMDLINE_XEN_DEFAULT,
-    /// with the file and variable that gave each.
-    static func grubXenWords(_ files: [(path: String, text: String)]) -> [(word: String, source: String)] {
-        var values: [String: (value: String, source: String)] = [:]
-        for (path, text) in files {
-            for line in text.split(separator: "\n") {
-                guard let (name, raw) = grubAssignment(line, names: grubXenVariables) else { continue }
-                var value = raw
-                for other in grubXenVariables {
-                    let current = values[other]?.value ?? ""
-                    value = value.replacingOccurrences(of: "${\(other)}", with: current)
-                    // The longer name first, so $GRUB_CMDLINE_XEN does not eat $GRUB_CMDLINE_XEN_DEFAULT.
-                    if other == "GRUB_CMDLINE_XEN" {
-                        value = value.replacingOccurrences(of: "$GRUB_CMDLINE_XEN_DEFAULT", with: "\u{1}")
-                        value = value.replacingOccurrences(of: "$GRUB_CMDLINE_XEN", with: current)
-                        value = value.replacingOccurrences(of: "\u{1}", with: "$GRUB_CMDLINE_XEN_DEFAULT")
-                    } else {
-                        value = value.replacingOccurrences(of: "$\(other)", with: current)
-                    }
-                }
-                values[name] = (value, "\(path) \(name)")
-            }
-        }
-        return grubXenVariables.flatMap { name in
-            (values[name].map { v in v.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { (String($0), v.source) } }) ?? []
-        }
-    }
-
     /// Whether a `spec-ctrl=` value turns mitigations off as a whole: an overall false boolean (`no`, `0`,
     /// `false`, `off`, `disable`) or `no-xen` / `xen=<false>` (Xen's parse_bool words).
     static func specCtrlDisables(_ value: Substring) -> Bool {
@@ -72,45 +13,14 @@ extension SandboxChecks {
     }
 
     static let xenSpecCtrl = Check.host("xen.spec-ctrl") { ctx in
-        let grub = "/etc/default/grub"
-        let grubD = "/etc/default/grub.d"
-        guard ctx.input.mechanisms.contains(where: { $0.product == "xen" }) else {
-            return .notApplicable("Xen was not found on this host")
+        let line: XenGrubCommandLine
+        switch xenGrubCommandLine(ctx) {
+        case .read(let read): line = read
+        case .result(let result): return result
         }
-        guard let obs = ctx.input.observations, let main = obs.state(grub) else {
-            return ctx.unobserved("GRUB's Xen command line", at: grub)
-        }
-        var files: [(path: String, text: String)] = []
-        switch main {
-        case .content(let text): files.append((grub, text))
-        case .absent: break
-        case .present: return .inconclusive("\(grub) exists but was not read")
-        case .unreadable(let why): return .inconclusive("\(grub) could not be read: \(why)")
-        }
-        switch obs.listed[grubD] {
-        case .unreadable(let why)?: return .inconclusive("\(grubD) could not be listed: \(why)")
-        case nil: return ctx.unobserved("GRUB's drop-in defaults", at: grubD)
-        default: break
-        }
-        let prefix = grubD + "/"
-        for path in obs.files.keys.filter({ $0.hasPrefix(prefix) && $0.hasSuffix(".cfg") }).sorted() {
-            switch obs.files[path] {
-            case .content(let text)?: files.append((path, text))
-            case .unreadable(let why)?: return .inconclusive("\(path) could not be read: \(why)")
-            default: return .inconclusive("\(path) was listed but not read")
-            }
-        }
-        guard !files.isEmpty else {
-            return .inconclusive(
-                "neither \(grub) nor \(grubD)/*.cfg exists: Xen's command line is set elsewhere (xen.efi's xen.cfg, another boot loader), which is not read"
-            )
-        }
-        let words = grubXenWords(files)
+        let words = line.words
+        let evidence = line.evidence
         let specCtrl = words.filter { $0.word.hasPrefix("spec-ctrl=") }
-        let evidence = files.map { file in
-            let mine = words.filter { $0.source.hasPrefix(file.path + " ") }.map(\.word)
-            return ctx.file(file.path, mine.isEmpty ? "no Xen command-line words" : "Xen words: " + mine.joined(separator: " "))
-        }
         let off = specCtrl.filter { specCtrlDisables($0.word.dropFirst("spec-ctrl=".count)) }
         if !off.isEmpty {
             return .fail(
