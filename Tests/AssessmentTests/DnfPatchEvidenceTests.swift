@@ -1,5 +1,6 @@
 import BulkheadModel
 import BulkheadTestSupport
+import Checks
 import Formats
 import Foundation
 import HostInspection
@@ -341,6 +342,16 @@ struct DnfPatchEvidenceTests {
             return
         }
         #expect(why.contains("none of qemu's packages (\(name)) is in a repository's primary metadata on the host"))
+    }
+
+    @Test func theHostsISM1606VerdictCarriesTheRPMFindingsLikeTheAptOnes() throws {
+        let e = try evidence([Self.dnf4: try repodata(.gzip)], kernel: "5.14.0-503.11.1.el9_5.x86_64")
+        let catalog = try CheckCatalog.standard()
+        let report = Assessor(catalog: Support.catalog, asOf: CalendarDate.parse("2026-12-03")!, plan: AssessmentPlan(checks: catalog)).run(on: e)
+        let c1606 = try #require(report.hostControls?.first { $0.verdict.control == .ism1606 })
+        #expect(c1606.verdict.status != .satisfied)
+        let pending = try #require(c1606.findings.first { $0.checkID == PatchFindings.pendingCheckID && $0.subject == "host" })
+        #expect(pending.outcome == .fail && pending.observed?.contains("RHSA-2026:1001 Important") == true)
     }
 
     @Test func updateinfoDatesAndSeverities() {
