@@ -69,15 +69,17 @@ public struct DnfMetadataNeed: EvidenceNeed {
     struct Repository: Hashable {
         var id: String
         var directory: String
-        var repomd: String { "\(directory)/repodata/repomd.xml" }
+        /// yum 3 (EL7) keeps repomd.xml and the files it names directly in the repository's directory.
+        var flat = false
+        var repomd: String { flat ? "\(directory)/repomd.xml" : "\(directory)/repodata/repomd.xml" }
 
         /// `repodata/abc-primary.xml.gz` under the directory; nil for an href that leaves it (`..`, absolute, a URL).
         func path(of href: String) -> String? {
             let parts = href.split(separator: "/", omittingEmptySubsequences: false)
-            guard !href.hasPrefix("/"), !href.contains(":"), !parts.isEmpty,
+            guard !href.hasPrefix("/"), !href.contains(":"), let last = parts.last,
                 parts.allSatisfy({ !$0.isEmpty && $0 != ".." && $0 != "." })
             else { return nil }
-            return "\(directory)/\(href)"
+            return flat ? "\(directory)/\(last)" : "\(directory)/\(href)"
         }
     }
 
@@ -87,7 +89,9 @@ public struct DnfMetadataNeed: EvidenceNeed {
     }
 
     /// Every repository cache directory the listings show: dnf4's and dnf5's `<repoid>-<hex hash>` (not their
-    /// `.solv` files or `packages.db`), and each directory of yum's `<arch>/<releasever>/`.
+    /// `.solv` files or `packages.db`), and each directory of yum's `<arch>/<releasever>/`, both with `repodata/`
+    /// and flat (yum 3 keeps `repomd.xml` and `<hash>-updateinfo.xml.gz` in the directory itself); a candidate
+    /// whose repomd.xml is not there is no repository.
     static func repositories(_ files: RecordedFiles) -> [Repository] {
         var out: [Repository] = []
         for cache in [dnf, libdnf5] {
@@ -102,6 +106,7 @@ public struct DnfMetadataNeed: EvidenceNeed {
             for release in yumChildren(files, "\(yum)/\(arch)") {
                 for repo in ((try? files.list("\(yum)/\(arch)/\(release)")) ?? []).sorted() where !repo.hasPrefix(".") {
                     out.append(Repository(id: repo, directory: "\(yum)/\(arch)/\(release)/\(repo)"))
+                    out.append(Repository(id: repo, directory: "\(yum)/\(arch)/\(release)/\(repo)", flat: true))
                 }
             }
         }
@@ -177,6 +182,11 @@ struct DnfSources {
     var newest: [String: Newest] = [:]
     var evidence: [Evidence] = []
 
+    /// A file not read, its name made safe to show.
+    mutating func unreadFile(_ name: String, _ type: String, _ reason: String) {
+        unread.append((TerminalText.field(name, max: 400), type, reason))
+    }
+
     var updateinfoRead: Int { repos.filter { $0.advisories != nil }.count }
     var primaryRead: Int { repos.filter { $0.packages != nil }.count }
     var updateinfoUnread: [(name: String, type: String, reason: String)] { unread.filter { $0.type == "updateinfo" || $0.type == "repomd" } }
@@ -195,7 +205,7 @@ struct DnfSources {
             } catch let error as HostReadError where error.code == .notFound {
                 continue  // a directory that is no repository cache (or one dnf has not filled yet)
             } catch {
-                out.unread.append((repo.repomd, "repomd", Self.describe(error)))
+                out.unreadFile(repo.repomd, "repomd", Self.describe(error))
                 continue
             }
             var entry = Repo(id: TerminalText.field(repo.id, max: 80), directory: repo.directory, generated: md.generated)
@@ -206,16 +216,14 @@ struct DnfSources {
                     continue
                 }
                 guard let path = repo.path(of: href) else {
-                    out.unread.append(
-                        ("\(repo.directory)/repodata/repomd.xml", type, "its \(type) location leaves the repository directory (refused)"))
+                    out.unreadFile(repo.repomd, type, "its \(type) location leaves the repository directory (refused)")
                     continue
                 }
                 guard let compression = DnfMetadataNeed.compression(of: href) else {
-                    out.unread.append(
-                        (
-                            path, type,
-                            "compressed in a form Bulkhead does not read (zstd, xz, bzip2, zchunk): compare with `dnf updateinfo list --security` on the host"
-                        ))
+                    out.unreadFile(
+                        path, type,
+                        "compressed in a form Bulkhead does not read (zstd, xz, bzip2, zchunk): compare with `dnf updateinfo list --security` on the host"
+                    )
                     continue
                 }
                 do {
@@ -237,7 +245,7 @@ struct DnfSources {
                             claim: "\(type) metadata of repository \(entry.id)",
                             source: .file(path: path, sha256: nil), observedAt: host.collectedAt, confidence: .high))
                 } catch {
-                    out.unread.append((path, type, Self.describe(error)))
+                    out.unreadFile(path, type, Self.describe(error))
                 }
             }
             out.repos.append(entry)

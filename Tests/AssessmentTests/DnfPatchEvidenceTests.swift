@@ -159,7 +159,14 @@ struct DnfPatchEvidenceTests {
         for (path, repodata) in repos {
             let target = dir.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: repodata, to: target.appendingPathComponent("repodata"))
+            if path.hasPrefix(Self.yum3) {
+                // yum 3 (EL7) keeps repomd.xml and the files it names in the repository's directory itself.
+                for name in try FileManager.default.contentsOfDirectory(atPath: repodata.path) {
+                    try FileManager.default.copyItem(at: repodata.appendingPathComponent(name), to: target.appendingPathComponent(name))
+                }
+            } else {
+                try FileManager.default.copyItem(at: repodata, to: target.appendingPathComponent("repodata"))
+            }
         }
         // What else dnf keeps beside the repository directories: never taken for a repository.
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("var/cache/dnf"), withIntermediateDirectories: true)
@@ -180,6 +187,7 @@ struct DnfPatchEvidenceTests {
     }
 
     static let dnf4 = "var/cache/dnf/baseos-1a2b3c4d5e6f7a8b"
+    static let yum3 = "var/cache/yum/x86_64/7Server/"
 
     @Test func aPendingSecurityAdvisoryIsAgedAgainstItsISMTimeline() throws {
         let e = try evidence([Self.dnf4: try repodata(.gzip)])
@@ -223,7 +231,7 @@ struct DnfPatchEvidenceTests {
 
     @Test func anUpToDateHostPassesWithEachCacheLayout() throws {
         let current = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("bash", "5.1.8-9.el9"), ("kernel-core", "5.14.0-503.15.1.el9_5")])
-        for path in [Self.dnf4, "var/cache/libdnf5/baseos-0123456789abcdef", "var/cache/yum/x86_64/9/baseos"] {
+        for path in [Self.dnf4, "var/cache/libdnf5/baseos-0123456789abcdef", "var/cache/yum/x86_64/9/baseos", Self.yum3 + "baseos"] {
             let e = try evidence([path: try repodata(.plain)], packages: current)
             let f = pending(e, now: "2026-12-03")
             #expect(f.outcome == .pass, "\(path): \(f.outcome)")
