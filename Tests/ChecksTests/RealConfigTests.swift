@@ -103,15 +103,18 @@ import Testing
     @Test func userQEMUConfs() throws {
         // Both real files leave the security keys at libvirt's defaults (one sets a login user as `user`).
         let lennard = try qemuConf("lennard0711-vfio__qemu.conf")
-        // libvirt.sched-core needs the host's SMT state, which these facts do not hold.
-        #expect(Set(lennard.filter { $0.key != "libvirt.sched-core" }.values.map(\.outcome.label)) == ["pass"])
+        // libvirt.sched-core needs the host's SMT state and libvirt.security-driver (unset) the host's security modules,
+        // which these facts do not hold.
+        let hostDependent: Set<String> = ["libvirt.sched-core", "libvirt.security-driver"]
+        #expect(Set(lennard.filter { !hostDependent.contains($0.key) }.values.map(\.outcome.label)) == ["pass"])
         #expect(lennard["libvirt.sched-core"]?.reason?.contains("smt/control") == true)
+        #expect(lennard["libvirt.security-driver"]?.reason?.contains("/sys/kernel/security/lsm") == true)
         #expect(lennard.count == 6)
         #expect(lennard["libvirt.qemu-user"]?.observed == "user = \"lennard0711\"")
         let smartperson = try qemuConf("smartperson-ubuntu-x570-qemu-setup__qemu.conf")
         // No `user`: without a package or a running QEMU the build's default (upstream's is root) is unknown.
         #expect(
-            Set(smartperson.filter { $0.key != "libvirt.qemu-user" && $0.key != "libvirt.sched-core" }.values.map(\.outcome.label)) == ["pass"])
+            Set(smartperson.filter { $0.key != "libvirt.qemu-user" && !hostDependent.contains($0.key) }.values.map(\.outcome.label)) == ["pass"])
         #expect(smartperson["libvirt.qemu-user"]?.outcome.label == "inconclusive")
         #expect(smartperson["libvirt.seccomp-sandbox"]?.evidence.first?.source == .file(path: "/etc/libvirt/qemu.conf", sha256: nil))
     }
@@ -196,6 +199,38 @@ import Testing
         let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
         #expect(u.count == 6)
         #expect(u.values.allSatisfy { $0.reason?.contains("permission denied") == true })
+    }
+
+    @Test func qemuConfDefaultSecurityDriverNeedsSELinuxOrAppArmor() throws {
+        // Ubuntu's stock qemu.conf leaves security_driver unset: libvirt's default driver "will automatically disable
+        // itself" when the host's security module is not active (qemu.conf.in).
+        let stock = try Fixture.text("configs/libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf")
+        let conf = try LibvirtQEMUConfParser.parse(Data(stock.utf8), source: "qemu.conf").value
+        let daemon = DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))
+        func judge(_ files: [String: HostObservations.State]?) -> Finding? {
+            var obs: HostObservations? = nil
+            if let files { obs = HostObservations(files: files, observedAt: Fixture.collectedAt, source: "t") }
+            return outcomes([], daemons: [daemon], only: "libvirt.security-driver", observations: obs)["libvirt.security-driver"]
+        }
+        let lsm = "/sys/kernel/security/lsm"
+        let enforce = "/sys/fs/selinux/enforce"
+        // The capture machine's modules (Debian 12 userland, a Firecracker guest kernel): no SELinux, no AppArmor.
+        #expect(judge([lsm: .content("lockdown,capability,landlock,bpf")])?.outcome == .fail)
+        #expect(judge([lsm: .content("lockdown,capability,landlock,yama,apparmor")])?.outcome == .pass)
+        #expect(judge([lsm: .content("lockdown,capability,yama,selinux,bpf"), enforce: .content("1\n")])?.outcome == .pass)
+        #expect(judge([lsm: .content("lockdown,capability,yama,selinux,bpf"), enforce: .content("0\n")])?.outcome == .fail)
+        #expect(judge([lsm: .content("capability,selinux")])?.outcome.label == "inconclusive")
+        #expect(judge([lsm: .absent, enforce: .content("1")])?.outcome == .pass)
+        #expect(judge([lsm: .absent, enforce: .absent])?.outcome.label == "inconclusive")
+        #expect(judge([lsm: .unreadable("permission denied")])?.reason?.contains("permission denied") == true)
+        // A bare qemu.conf, no host facts: not passed on an assumption.
+        #expect(judge(nil)?.outcome.label == "inconclusive")
+        // A named driver or "none" is decided by qemu.conf alone.
+        let named = try LibvirtQEMUConfParser.parse(Data((stock + "\nsecurity_driver = \"apparmor\"\n").utf8), source: "qemu.conf").value
+        let n = outcomes(
+            [], daemons: [DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(named))],
+            only: "libvirt.security-driver")
+        #expect(n["libvirt.security-driver"]?.outcome == .pass)
     }
 
     @Test func qemuConfSchedCore() throws {

@@ -27,7 +27,7 @@ enum Fixture {
         "configs/libvirt/virt-manager__virt-install-singleton-config-2.xml":
             "libvirt/libvirt.seclabel-none/fixtures/good-virt-manager-singleton-config-2.xml",
         "configs/libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf":
-            "libvirt/libvirt.security-driver/fixtures/good-ubuntu-stock.qemu.conf",
+            "libvirt/libvirt.security-driver/fixtures/good-ubuntu-stock-apparmor/etc/libvirt/qemu.conf",
         "configs/libvirt-qemu-conf/lennard0711-vfio__qemu.conf": "libvirt/libvirt.qemu-user/fixtures/good-lennard0711-vfio.qemu.conf",
         "configs/firecracker/firecracker__vm_config_with_mmdsv2.json":
             "firecracker/firecracker.mmds-v1/fixtures/good-firecracker-vm-config-with-mmdsv2.json",

@@ -10,8 +10,71 @@ extension LibvirtChecks {
             return .fail("security_driver = \"none\": guests run without SELinux/AppArmor confinement", evidence)
         }
         if c.securityDefaultConfined == false { return .fail("security_default_confined = 0: guests are unconfined unless they ask", evidence) }
-        return .pass(
-            c.securityDriver.map { "security_driver = \($0.joined(separator: ", "))" }
-                ?? "security_driver not set: libvirt uses the host's SELinux or AppArmor", evidence)
+        if let drivers = c.securityDriver, !drivers.isEmpty {
+            return .pass("security_driver = \(drivers.joined(separator: ", "))", evidence)
+        }
+        // Unset: libvirt probes for SELinux, then AppArmor, and a driver whose module is not active "will
+        // automatically disable itself" (qemu.conf.in): only the host's active security modules tell.
+        return defaultDriver(ctx, &evidence)
+    }
+
+    /// libvirt's default security driver on this host, from the active Linux security modules.
+    static func defaultDriver(_ ctx: CheckContext, _ evidence: inout [Evidence]) -> CheckResult {
+        let lsm = "/sys/kernel/security/lsm"
+        let enforce = "/sys/fs/selinux/enforce"
+        let unset = "security_driver not set"
+        guard let obs = ctx.input.observations else {
+            return .inconclusive(
+                "\(unset): libvirt confines guests only if SELinux or AppArmor is active on the host, and the host's security modules (\(lsm)) were not observed",
+                evidence)
+        }
+        switch obs.state(lsm) {
+        case .content(let text)?:
+            let active = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            evidence.append(ctx.file(lsm, "lsm = \(active)"))
+            let modules = Set(active.split(separator: ",").map(String.init))
+            let mac = ["selinux", "apparmor"].filter { modules.contains($0) }
+            if mac.isEmpty {
+                return .fail(
+                    "\(unset) and neither SELinux nor AppArmor is active (lsm = \(active)): libvirt's default security driver disables itself and guests run unconfined (only DAC)",
+                    evidence)
+            }
+            if mac == ["selinux"] {
+                // SELinux alone: its labels confine only in enforcing mode.
+                switch obs.state(enforce) {
+                case .content(let text)?:
+                    let mode = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                    evidence.append(ctx.file(enforce, "enforce = \(mode)"))
+                    if mode == "0" {
+                        return .fail(
+                            "\(unset): libvirt's SELinux driver labels guests, but SELinux is permissive (\(enforce) = 0) and enforces nothing",
+                            evidence)
+                    }
+                    if mode != "1" { return .inconclusive("\(unset): unrecognised \(enforce) value \"\(mode)\"", evidence) }
+                case .unreadable(let why)?: return .inconclusive("\(unset), and \(enforce) could not be read: \(why)", evidence)
+                default:
+                    return .inconclusive("\(unset): SELinux is active but whether it enforces (\(enforce)) was not observed", evidence)
+                }
+            }
+            return .pass("\(unset): libvirt uses the host's \(mac.joined(separator: " and ")) (lsm = \(active))", evidence)
+        case .unreadable(let why)?:
+            return .inconclusive("\(unset), and \(lsm) could not be read: \(why)", evidence)
+        case .absent?:
+            // No LSM list (securityfs not mounted, or a kernel before 4.15): selinuxfs still shows SELinux.
+            if case .content(let text)? = obs.state(enforce) {
+                let mode = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                evidence.append(ctx.file(enforce, "enforce = \(mode)"))
+                if mode == "1" { return .pass("\(unset): SELinux is active and enforcing, so libvirt's default SELinux driver applies", evidence) }
+                if mode == "0" {
+                    return .fail(
+                        "\(unset): libvirt's SELinux driver labels guests, but SELinux is permissive (\(enforce) = 0) and enforces nothing",
+                        evidence)
+                }
+            }
+            return .inconclusive(
+                "\(unset), and \(lsm) does not exist (securityfs not mounted?): whether SELinux or AppArmor is active is not observed", evidence)
+        case .present?, nil:
+            return .inconclusive("\(unset): the host's active security modules (\(lsm)) were not read", evidence)
+        }
     }
 }
