@@ -104,52 +104,68 @@ public enum LabRunner {
         return ns
     }
 
+    /// What `kvmWorks` decided: whether KVM is used, in words for the report, and whether a trial boot decided it
+    /// (only then is the verdict worth keeping: a missing /dev/kvm or qemu is checked again at no cost).
+    struct KVMOutcome: Sendable, Equatable {
+        let usable: Bool
+        let note: String
+        let decidedByTrial: Bool
+    }
+
     /// The KVM trial's verdict, from `KVMTrialCache` when this boot, `/dev/kvm` and QEMU already had one
     /// (then the note says when it was decided), else from a new trial, whose verdict is kept.
     static func kvmDecision(options: LabOptions, kernel: String, now: Date = Date()) async -> (Bool, String) {
         guard let directory = options.kvmTrialCache, let qemu = LabTools.find("qemu-system-x86_64"),
             let key = KVMTrialCache.Key.current(qemu: qemu)
-        else { return await kvmWorks(options: options, kernel: kernel) }
+        else {
+            let outcome = await kvmWorks(options: options, kernel: kernel)
+            return (outcome.usable, outcome.note)
+        }
         let cache = KVMTrialCache(directory: URL(fileURLWithPath: directory))
         if let entry = cache.load(for: key, now: now) {
             let when = ISO8601DateFormatter.string(from: entry.decidedAt, timeZone: .gmt, formatOptions: [.withInternetDateTime])
             return (entry.usable, "\(entry.note) (trial of \(when), this boot; kept in \(cache.path))")
         }
-        let (usable, note) = await kvmWorks(options: options, kernel: kernel)
-        // Only a trial's verdict is kept: a missing /dev/kvm or qemu is checked again at no cost.
-        if note.hasPrefix("KVM trial:") { cache.save(KVMTrialCache.Entry(key: key, usable: usable, note: note, decidedAt: now)) }
-        return (usable, note)
+        let outcome = await kvmWorks(options: options, kernel: kernel)
+        if outcome.decidedByTrial {
+            cache.save(KVMTrialCache.Entry(key: key, usable: outcome.usable, note: outcome.note, decidedAt: now))
+        }
+        return (outcome.usable, outcome.note)
     }
 
     /// Whether KVM runs guest code here, decided in under a second: the lab kernel started under KVM with early
     /// serial output must print its first byte within `kvmTrialTimeout` (under KVM it does in about 0.1 s; a
     /// nested KVM that cannot run guests, as on this project's CI machines, prints nothing and would hang a full
     /// boot). KVM is used only when that byte came.
-    static func kvmWorks(options: LabOptions, kernel: String) async -> (Bool, String) {
+    static func kvmWorks(options: LabOptions, kernel: String) async -> KVMOutcome {
         guard FileManager.default.isWritableFile(atPath: "/dev/kvm") else {
-            return (false, "/dev/kvm is absent or not writable; TCG used")
+            return KVMOutcome(usable: false, note: "/dev/kvm is absent or not writable; TCG used", decidedByTrial: false)
         }
         guard let qemu = try? LabTools.require("qemu-system-x86_64", package: "qemu-system-x86") else {
-            return (false, "qemu-system-x86_64 is not installed; TCG used")
+            return KVMOutcome(usable: false, note: "qemu-system-x86_64 is not installed; TCG used", decidedByTrial: false)
         }
         let milliseconds = Int((options.kvmTrialTimeout.seconds * 1000).rounded())
         guard let trial = await serialTrial(qemu: qemu, accelerator: "kvm", kernel: kernel, timeout: options.kvmTrialTimeout) else {
-            return (false, "the KVM trial could not be started; TCG used")
+            return KVMOutcome(usable: false, note: "the KVM trial could not be started; TCG used", decidedByTrial: false)
         }
         let seconds = String(format: "%.2f", (trial.ended - trial.started).seconds)
         if trial.outputTruncated {
-            return (true, "KVM trial: the guest kernel printed on its serial console after \(seconds) s under KVM; KVM used")
+            return KVMOutcome(
+                usable: true, note: "KVM trial: the guest kernel printed on its serial console after \(seconds) s under KVM; KVM used",
+                decidedByTrial: true)
         }
         if trial.timedOut {
-            return (
-                false,
-                "KVM trial: no serial output from the guest kernel within \(milliseconds) ms under KVM (KVM cannot run guests here, e.g. nested); TCG used"
-            )
+            return KVMOutcome(
+                usable: false,
+                note:
+                    "KVM trial: no serial output from the guest kernel within \(milliseconds) ms under KVM (KVM cannot run guests here, e.g. nested); TCG used",
+                decidedByTrial: true)
         }
         let said = String(decoding: trial.stderr, as: UTF8.self).split(separator: "\n").last.map { "; qemu said: \($0)" } ?? ""
-        return (
-            false, "KVM trial: qemu ended (\(trial.exitStatus.map { "status \($0)" } ?? "by a signal")) before the guest printed\(said); TCG used"
-        )
+        return KVMOutcome(
+            usable: false,
+            note: "KVM trial: qemu ended (\(trial.exitStatus.map { "status \($0)" } ?? "by a signal")) before the guest printed\(said); TCG used",
+            decidedByTrial: true)
     }
 
     /// Starts `kernel` under `accelerator` with early serial output and stops it at its first byte (then

@@ -30,7 +30,10 @@ struct LabIntegrationTests {
         let kernel = try await KernelImage.uncompressed(bzImage).get()
         let control = try #require(await LabRunner.serialTrial(qemu: qemu, accelerator: "tcg", kernel: kernel, timeout: .seconds(20)))
         #expect(control.outputTruncated && !control.timedOut, "TCG printed nothing in 20 s: \(String(decoding: control.stderr, as: UTF8.self))")
-        let (usable, note) = await LabRunner.kvmWorks(options: LabOptions(mechanism: .qemu), kernel: kernel)
+        let outcome = await LabRunner.kvmWorks(options: LabOptions(mechanism: .qemu), kernel: kernel)
+        let (usable, note) = (outcome.usable, outcome.note)
+        // A trial that ran decides, and only then is its verdict kept (`kvmDecision`).
+        #expect(outcome.decidedByTrial == note.hasPrefix("KVM trial:"), "\(outcome)")
         if usable {
             #expect(note.contains("printed on its serial console"), "\(note)")
         } else {
