@@ -38,15 +38,14 @@ public enum JSONDuplicateKeys {
                     j += 1
                 }
                 guard j < b.count else { return nil }
-                if var top = stack.last, top.isObject, top.expectKey {
-                    let raw = Array(b[i...j])
-                    var key = String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
-                    if escaped, let decoded = try? JSONDecoder().decode(String.self, from: Data(raw)) { key = decoded }
-                    if top.keys.contains(key) { return (key, path()) }
-                    top.keys.insert(key)
-                    top.expectKey = false
-                    top.lastKey = key
-                    stack[stack.count - 1] = top
+                // The open object is changed in place: a copy of its level would copy its key set for every key.
+                if let top = stack.indices.last, stack[top].isObject, stack[top].expectKey {
+                    var key = String(decoding: b[(i + 1)..<j], as: UTF8.self)
+                    if escaped, let decoded = try? JSONDecoder().decode(String.self, from: Data(b[i...j])) { key = decoded }
+                    if stack[top].keys.contains(key) { return (key, path()) }
+                    stack[top].keys.insert(key)
+                    stack[top].expectKey = false
+                    stack[top].lastKey = key
                 }
                 i = j + 1
                 continue

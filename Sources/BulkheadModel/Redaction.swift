@@ -24,45 +24,81 @@ public enum Redaction {
     }
 
     /// The same judgement over the key's bytes (ASCII letters compared without case), with no Foundation
-    /// string search: this runs for every `key=` of every argument of every process.
+    /// string search: this runs for every `key=` of every argument of every process, so the words are
+    /// compared as bytes (`Words`), not through `String.utf8`.
     static func isSecretKey(_ key: ArraySlice<UInt8>, secretObject: Bool) -> Bool {
         var k = key
         if let dot = k.lastIndex(of: UInt8(ascii: ".")) { k = k[(dot + 1)...] }
-        func `is`(_ word: String) -> Bool { equalsIgnoringCase(k, word) }
-        func ends(_ word: String) -> Bool { k.count >= word.utf8.count && equalsIgnoringCase(k.suffix(word.utf8.count), word) }
+        // The shortest secret keys are three bytes ("key", "psk"); most keys of an argv are short and innocent.
+        guard k.count >= 3 else { return false }
+        func `is`(_ word: [UInt8]) -> Bool { equalsIgnoringCase(k, word) }
+        func ends(_ word: [UInt8]) -> Bool { k.count >= word.count && equalsIgnoringCase(k.suffix(word.count), word) }
         // References to a secret object, not secrets.
-        if ends("-secret") || ends("_secret") || ends("secretid") || `is`("passwordid") || `is`("keyid") { return false }
-        if containsIgnoringCase(k, "passw") { return true }
-        if `is`("key") || `is`("secret") || `is`("token") || `is`("cookie") || `is`("psk") { return true }
-        if ends("-token") || ends("_token") || ends("-key") || ends("_key") || `is`("keydata") {
-            return !(ends("pub-key") || ends("public-key") || ends("host-key") || ends("host_key"))
+        if Words.referenceSuffixes.contains(where: ends) || Words.references.contains(where: `is`) { return false }
+        if containsIgnoringCase(k, Words.passw) { return true }
+        if Words.secrets.contains(where: `is`) { return true }
+        if Words.secretSuffixes.contains(where: ends) || `is`(Words.keydata) {
+            return !Words.publicSuffixes.contains(where: ends)
         }
-        return secretObject && `is`("data")
+        return secretObject && `is`(Words.data)
+    }
+
+    /// The words `isSecretKey` compares, lower-case, as bytes.
+    enum Words {
+        static let referenceSuffixes = bytes(["-secret", "_secret", "secretid"])
+        static let references = bytes(["passwordid", "keyid"])
+        static let passw = Array("passw".utf8)
+        static let secrets = bytes(["key", "secret", "token", "cookie", "psk"])
+        static let secretSuffixes = bytes(["-token", "_token", "-key", "_key"])
+        static let keydata = Array("keydata".utf8)
+        static let publicSuffixes = bytes(["pub-key", "public-key", "host-key", "host_key"])
+        static let data = Array("data".utf8)
+        static let secretObjectPrefix = Array("secret,".utf8)
+        static let secretObjectMarks = bytes(["qom-type=secret", "\"qom-type\":\"secret\"", "\"qom-type\": \"secret\""])
+        static let marker = Array(Redaction.marker.utf8)
+        static let switches = bytes(["on", "off", "true", "false", "yes", "no", ""])
+
+        static func bytes(_ words: [String]) -> [[UInt8]] { words.map { Array($0.utf8) } }
     }
 
     static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
 
     /// `bytes` equals the ASCII `word`, letters compared without case.
     static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ word: String) -> Bool {
-        bytes.count == word.utf8.count && zip(bytes, word.utf8).allSatisfy { lower($0) == $1 }
+        equalsIgnoringCase(bytes, Array(word.utf8))
+    }
+
+    /// `bytes` equals the lower-case ASCII `word`, letters compared without case.
+    static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ word: [UInt8]) -> Bool {
+        guard bytes.count == word.count else { return false }
+        var index = bytes.startIndex
+        for expected in word {
+            if lower(bytes[index]) != expected { return false }
+            index += 1
+        }
+        return true
     }
 
     /// `bytes` contains the lower-case ASCII `word`, letters compared without case.
     static func containsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ word: String) -> Bool {
-        let w = Array(word.utf8)
-        guard let first = w.first, bytes.count >= w.count else { return false }
-        var i = bytes.startIndex
-        while i <= bytes.endIndex - w.count {
-            if lower(bytes[i]) == first, zip(bytes[i..<(i + w.count)], w).allSatisfy({ lower($0) == $1 }) { return true }
-            i += 1
+        containsIgnoringCase(bytes, Array(word.utf8))
+    }
+
+    /// `bytes` contains the lower-case ASCII `word`, letters compared without case.
+    static func containsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ word: [UInt8]) -> Bool {
+        guard let first = word.first, bytes.count >= word.count else { return false }
+        var start = bytes.startIndex
+        while start <= bytes.endIndex - word.count {
+            if lower(bytes[start]) == first, equalsIgnoringCase(bytes[start..<(start + word.count)], word) { return true }
+            start += 1
         }
         return false
     }
 
     /// A QEMU `secret` object (`secret,id=…,data=…`, `qom-type=secret`, or its JSON form), whose `data` is the secret.
     static func isSecretObject(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= 7 && equalsIgnoringCase(bytes[0..<7], "secret,") || containsIgnoringCase(bytes[...], "qom-type=secret")
-            || containsIgnoringCase(bytes[...], "\"qom-type\":\"secret\"") || containsIgnoringCase(bytes[...], "\"qom-type\": \"secret\"")
+        bytes.count >= 7 && equalsIgnoringCase(bytes[0..<7], Words.secretObjectPrefix)
+            || Words.secretObjectMarks.contains { containsIgnoringCase(bytes[...], $0) }
     }
 
     /// One argument or option string with every credential redacted (unchanged when it holds none).
@@ -76,14 +112,14 @@ public enum Redaction {
         var secretObjectJudged: Bool?
         func secretKey(_ key: ArraySlice<UInt8>) -> Bool {
             if isSecretKey(key, secretObject: false) { return true }
-            guard equalsIgnoringCase(key.suffix(4), "data") else { return false }
+            guard equalsIgnoringCase(key.suffix(4), Words.data) else { return false }
             if secretObjectJudged == nil { secretObjectJudged = isSecretObject(bytes) }
             return isSecretKey(key, secretObject: secretObjectJudged ?? false)
         }
+        // What is unchanged is copied only once something is redacted: most arguments hold no credential.
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        var copied = 0
         var i = 0
-        var changed = false
         while i < bytes.count {
             let b = bytes[i]
             // URI userinfo: scheme://userinfo@host
@@ -96,14 +132,14 @@ public enum Redaction {
                     if bytes[end] == UInt8(ascii: "@") { at = end }
                     end += 1
                 }
-                out.append(contentsOf: bytes[i..<(i + 3)])
                 // The authority is scanned on (not skipped), so a `password=` inside one without userinfo is
                 // still redacted: skipping it made the result depend on whether a scheme byte preceded `://`,
                 // which a first redaction can change (found by Fuzz/text: redaction was not idempotent).
                 if let at, at > i + 3 {
-                    out.append(contentsOf: Array(marker.utf8))
-                    changed = true
+                    out.append(contentsOf: bytes[copied..<(i + 3)])
+                    out.append(contentsOf: Words.marker)
                     i = at
+                    copied = at
                 } else {
                     i += 3
                 }
@@ -114,10 +150,10 @@ public enum Redaction {
                 if secretKey(bytes[(i + 1)..<keyEnd]) {
                     var j = valueStart + 1
                     while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += bytes[j] == UInt8(ascii: "\\") ? 2 : 1 }
-                    out.append(contentsOf: bytes[i...valueStart])
-                    out.append(contentsOf: Array(marker.utf8))
+                    out.append(contentsOf: bytes[copied...valueStart])
+                    out.append(contentsOf: Words.marker)
                     i = min(j, bytes.count)
-                    changed = true
+                    copied = i
                     continue
                 }
             }
@@ -129,25 +165,27 @@ public enum Redaction {
                     if secretKey(bytes[ks..<i]) {
                         let end = valueEnd(bytes, i + 1)
                         if !isSwitch(bytes[(i + 1)..<end]) {
-                            out.append(b)
-                            out.append(contentsOf: Array(marker.utf8))
+                            out.append(contentsOf: bytes[copied...i])
+                            out.append(contentsOf: Words.marker)
                             i = end
-                            changed = true
+                            copied = end
                             continue
                         }
                     }
                 }
             }
-            out.append(b)
             i += 1
         }
-        return changed ? String(decoding: out, as: UTF8.self) : text
+        // `copied` moves only when something was redacted.
+        guard copied > 0 else { return text }
+        out.append(contentsOf: bytes[copied...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: -
 
     static func isSwitch(_ v: ArraySlice<UInt8>) -> Bool {
-        ["on", "off", "true", "false", "yes", "no", ""].contains { equalsIgnoringCase(v, $0) }
+        Words.switches.contains { equalsIgnoringCase(v, $0) }
     }
 
     static func isSchemeByte(_ b: UInt8) -> Bool {

@@ -238,39 +238,47 @@ public enum QEMUOptionString {
         }
     }
 
-    /// Splits `s` into pairs in order. `impliedKey` names the key of a leading bare value.
+    /// Splits `s` into pairs in order. `impliedKey` names the key of a leading bare value. Read as bytes, as
+    /// QEMU reads it: `,` and `=` are ASCII, so every piece cut at them is whole UTF-8.
     public static func parse(_ s: String, impliedKey: String? = nil) -> [Pair] {
-        var parts: [String] = []
-        var cur = ""
-        var it = s.makeIterator()
-        var pending: Character? = nil
-        while true {
-            let c: Character
-            if let p = pending { c = p; pending = nil } else if let n = it.next() { c = n } else { break }
-            if c == "," {
-                if let n = it.next() {
-                    if n == "," { cur.append(","); continue }
-                    parts.append(cur); cur = ""; pending = n; continue
-                } else {
-                    parts.append(cur); cur = ""; break
-                }
-            }
-            cur.append(c)
-        }
-        parts.append(cur)
+        let comma = UInt8(ascii: ","), equals = UInt8(ascii: "=")
+        let bytes = Array(s.utf8)
         var out: [Pair] = []
-        for (i, p) in parts.enumerated() {
-            if p.isEmpty { continue }
-            if let eq = p.firstIndex(of: "=") {
-                out.append(Pair(key: String(p[..<eq]), value: String(p[p.index(after: eq)...])))
-            } else if i == 0, let impliedKey {
-                out.append(Pair(key: impliedKey, value: p))
-            } else if p.hasPrefix("no"), p.count > 2 {
-                out.append(Pair(key: String(p.dropFirst(2)), value: "off"))
+        var part: [UInt8] = []
+        var partNumber = 0
+        func endPart() {
+            defer {
+                partNumber += 1
+                part.removeAll(keepingCapacity: true)
+            }
+            guard !part.isEmpty else { return }
+            if let eq = part.firstIndex(of: equals) {
+                out.append(Pair(key: String(decoding: part[..<eq], as: UTF8.self), value: String(decoding: part[(eq + 1)...], as: UTF8.self)))
+            } else if partNumber == 0, let impliedKey {
+                out.append(Pair(key: impliedKey, value: String(decoding: part, as: UTF8.self)))
+            } else if part.count > 2, part[0] == UInt8(ascii: "n"), part[1] == UInt8(ascii: "o") {
+                out.append(Pair(key: String(decoding: part[2...], as: UTF8.self), value: "off"))
             } else {
-                out.append(Pair(key: p, value: "on"))
+                out.append(Pair(key: String(decoding: part, as: UTF8.self), value: "on"))
             }
         }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            guard byte == comma else {
+                part.append(byte)
+                continue
+            }
+            // `,,` is a literal comma.
+            if index < bytes.count, bytes[index] == comma {
+                part.append(comma)
+                index += 1
+            } else {
+                endPart()
+            }
+        }
+        endPart()
         return out
     }
 

@@ -118,30 +118,34 @@ public enum QEMUArgvParser {
 
     // MARK: - Classification
 
+    /// Device drivers `category(of:)` names one by one (built once: this runs for every device of every guest).
+    enum DeviceNames {
+        static let floppy: Set<String> = ["isa-fdc", "floppy", "sysbus-fdc", "sunw,fdtwo", "fdc", "floppy-bus"]
+        static let sound: Set<String> = [
+            "sb16", "es1370", "ac97", "intel-hda", "ich9-intel-hda", "hda-duplex", "hda-micro", "hda-output",
+            "cs4231a", "gus", "adlib", "pcspk", "usb-audio", "virtio-sound", "virtio-sound-pci", "hda-codec",
+        ]
+        static let display: Set<String> = [
+            "vga", "cirrus-vga", "isa-cirrus-vga", "qxl", "qxl-vga", "bochs-display", "ramfb", "vmware-svga",
+            "secondary-vga", "ati-vga", "isa-vga", "virtio-vga", "virtio-vga-gl", "vhost-user-vga", "vhost-user-gpu",
+        ]
+    }
+
     /// The attack-surface category of a QEMU device driver.
     public static func category(of driver: String) -> QEMUDeviceCategory {
         let d = driver.lowercased()
-        let floppy: Set<String> = ["isa-fdc", "floppy", "sysbus-fdc", "sunw,fdtwo", "fdc", "floppy-bus"]
-        if floppy.contains(d) { return .floppy }
+        if DeviceNames.floppy.contains(d) { return .floppy }
         if d.hasPrefix("vfio-") || d == "pci-assign" || d == "kvm-pci-assign" || d == "usb-host"
             || d.hasPrefix("vhost-vdpa") || d == "xen-pci-passthrough" || d == "ivshmem-plain" || d == "ivshmem-doorbell"
         {
             return .passthrough
         }
         if d.hasPrefix("virtio-9p") || d.hasPrefix("vhost-user-fs") || d.hasPrefix("virtio-fs") { return .sharedFilesystem }
-        let sound: Set<String> = [
-            "sb16", "es1370", "ac97", "intel-hda", "ich9-intel-hda", "hda-duplex", "hda-micro", "hda-output",
-            "cs4231a", "gus", "adlib", "pcspk", "usb-audio", "virtio-sound", "virtio-sound-pci", "hda-codec",
-        ]
-        if sound.contains(d) || d.hasPrefix("virtio-sound") { return .sound }
+        if DeviceNames.sound.contains(d) || d.hasPrefix("virtio-sound") { return .sound }
         if d == "tpm-tis" || d == "tpm-crb" || d == "tpm-spapr" || d == "tpm-tis-device" || d == "vmgenid" {
             return .security
         }
-        let display: Set<String> = [
-            "vga", "cirrus-vga", "isa-cirrus-vga", "qxl", "qxl-vga", "bochs-display", "ramfb", "vmware-svga",
-            "secondary-vga", "ati-vga", "isa-vga", "virtio-vga", "virtio-vga-gl", "vhost-user-vga", "vhost-user-gpu",
-        ]
-        if display.contains(d) || d.hasPrefix("virtio-gpu") || d.hasPrefix("vhost-user-gpu") { return .display }
+        if DeviceNames.display.contains(d) || d.hasPrefix("virtio-gpu") || d.hasPrefix("vhost-user-gpu") { return .display }
         if d.hasPrefix("usb-") || d.contains("-usb-") || d.hasSuffix("-xhci") || d == "qemu-xhci" || d == "pci-ohci"
             || d == "sysbus-ohci" || d.hasPrefix("ich9-usb") || d == "usb-ehci" || d == "exynos4210-ehci-usb"
         {
