@@ -121,6 +121,12 @@ import Testing
         let unsafe = try gvisor(["--TESTONLY-unsafe-nonroot", "--profile"])
         #expect(unsafe["gvisor.unsafe-flags"]?.outcome == .fail)
         #expect(unsafe["gvisor.unsafe-flags"]?.observed?.contains("TESTONLY-unsafe-nonroot") == true)
+        // flags.go: "(DO NOT USE IN PRODUCTION)", "TEST ONLY"; debugging flags are not marked so and pass.
+        #expect(try gvisor(["--profiling-metrics-log=/tmp/runsc/"])["gvisor.unsafe-flags"]?.outcome == .fail)
+        #expect(try gvisor(["--profiling-metrics=sentry_cpu"])["gvisor.unsafe-flags"]?.outcome == .fail)
+        #expect(try gvisor(["--iouring"])["gvisor.unsafe-flags"]?.outcome == .fail)
+        #expect(try gvisor(["--iouring=false"])["gvisor.unsafe-flags"]?.outcome == .pass)
+        #expect(try gvisor(["--debug", "--strace", "--debug-log=/tmp/runsc/"])["gvisor.unsafe-flags"]?.outcome == .pass)
         #expect(try gvisor(["--platform=ptrace"])["gvisor.platform"]?.outcome == .fail)
         #expect(try gvisor(["--platform=kvm"])["gvisor.platform"]?.outcome == .pass)
     }
