@@ -207,7 +207,7 @@ let package = Package(
         .target(
             name: "FleetServer",
             dependencies: [
-                "FleetProtocol",
+                "FleetProtocol", "Reporting", "Assessment", "BulkheadModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -331,7 +331,7 @@ let package = Package(
         .testTarget(
             name: "FleetTests",
             dependencies: [
-                "FleetServer", "FleetProtocol", "FleetAgent", "Reporting", "BulkheadTestSupport",
+                "FleetServer", "FleetProtocol", "FleetAgent", "Reporting", "Assessment", "BulkheadModel", "BulkheadTestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

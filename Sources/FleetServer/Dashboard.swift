@@ -134,8 +134,10 @@ enum Dashboard {
             ("product", filter.product), ("control", filter.control), ("severity", filter.severity), ("check", filter.checkID),
             ("verdict", filter.verdict),
         ].compactMap { name, value in value.map { "\(name)=\(component($0))" } }.joined(separator: "&")
-        html += "<p><a id=\"export-csv\" href=\"/api/v1/findings.csv?\(escape(query))\">Export these findings as CSV</a> · "
-        html += "<a href=\"/api/v1/findings?\(escape(query))\">JSON</a></p>"
+        html += "<p>Export \(query.isEmpty ? "the whole estate" : "this filter"): "
+        html += "<a id=\"export-csv\" href=\"/api/v1/findings.csv?\(escape(query))\">findings as CSV</a> · "
+        html += "<a id=\"export-json\" href=\"/api/v1/findings.json?\(escape(query))\">findings as JSON</a> · "
+        html += "<a id=\"export-oscal\" href=\"/api/v1/assessment-results.json?\(escape(query))\">OSCAL assessment results</a></p>"
         if let findings {
             html += findingsTable(findings)
         } else {

@@ -193,6 +193,37 @@ extension FleetDatabase {
         return out
     }
 
+    /// The latest assessment report (JSON) of every host the filter selects, by host name: a host is selected
+    /// when its latest assessment has a verdict for the product and control and a finding matching the
+    /// severity, check and verdict (each when given) — the hosts behind `findings(filter)`, plus, with only
+    /// product/control/host given, hosts with a verdict but no finding.
+    public func latestDocuments(_ filter: FindingFilter, limit: Int = 5000) async throws -> [(host: String, id: Int64, json: String)] {
+        let anyFindingField = filter.severity != nil || filter.checkID != nil || filter.verdict != nil
+        let rows = try await client.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
+            SELECT h.name, a.id, a.document::text
+            FROM latest l JOIN assessments a ON a.id = l.id JOIN hosts h ON h.id = l.host_id
+            WHERE (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+              AND ((\(filter.product)::text IS NULL AND \(filter.control)::text IS NULL) OR EXISTS (
+                SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = l.id
+                  AND (\(filter.product)::text IS NULL OR cv.product = \(filter.product))
+                  AND (\(filter.control)::text IS NULL OR cv.control = \(filter.control))))
+              AND (NOT \(anyFindingField) OR EXISTS (
+                SELECT 1 FROM findings f WHERE f.assessment_id = l.id
+                  AND (\(filter.product)::text IS NULL OR f.product = \(filter.product))
+                  AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
+                  AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))
+                  AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))
+                  AND (\(filter.verdict)::text IS NULL OR f.verdict = \(filter.verdict))))
+            ORDER BY h.name LIMIT \(limit)
+            """, logger: logger)
+        var out: [(host: String, id: Int64, json: String)] = []
+        for try await (host, id, json) in rows.decode((String, Int64, String).self) { out.append((host, id, json)) }
+        return out
+    }
+
     /// The stored assessment report of one assessment (the JSON document), or nil.
     public func document(assessmentID: Int64) async throws -> (host: String, json: String)? {
         let rows = try await client.query(

@@ -61,6 +61,25 @@ struct ReadAPI: Sendable {
                     body: .init(byteBuffer: ByteBuffer(string: csv)))
             }
         }
+        router.get("/api/v1/findings.json") { request, _ in
+            await viewer(request) { _ in
+                var response = try FleetServer.json(try await database.findings(Self.filter(request)))
+                response.headers[.contentDisposition] = "attachment; filename=\"bulkhead-findings.json\""
+                return response
+            }
+        }
+        // The estate (or the filter) as one OSCAL assessment-results document.
+        router.get("/api/v1/assessment-results.json") { request, _ in
+            await viewer(request) { _ in
+                let data = try await database.assessmentResults(Self.filter(request))
+                return Response(
+                    status: .ok,
+                    headers: [
+                        .contentType: "application/oscal.ar+json", .contentDisposition: "attachment; filename=\"bulkhead-assessment-results.json\"",
+                    ],
+                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            }
+        }
         router.get("/api/v1/checks/failing") { request, _ in
             await viewer(request) { _ in try FleetServer.json(try await database.failingChecks()) }
         }

@@ -133,30 +133,8 @@ enum ReportSupport {
         return Run(status: p.terminationStatus, stdout: read(out), stderr: read(err), timedOut: timedOut)
     }
 
-    /// Validates a JSON document against a JSON Schema with PyPI `jsonschema` (the schema's own draft).
-    /// `pattern` is evaluated with the `regex` module because the OSCAL schemas use `\p{L}` classes,
-    /// which Python's `re` does not support; the schema itself is used unchanged.
-    static let validatorScript = """
-        import json, sys
-        import regex, jsonschema
-        from jsonschema import validators
-        schema = json.load(open(sys.argv[1], encoding="utf-8"))
-        doc = json.load(open(sys.argv[2], encoding="utf-8"))
-        base = validators.validator_for(schema)
-        def pattern(validator, p, instance, s):
-            if validator.is_type(instance, "string") and not regex.search(p, instance):
-                yield jsonschema.ValidationError(f"{instance!r} does not match {p!r}")
-        V = validators.extend(base, {"pattern": pattern})
-        # The schema must itself be valid for its draft (formats unchecked: its patterns are not Python re).
-        meta_errors = list(base(base.META_SCHEMA).iter_errors(schema))
-        if meta_errors:
-            print("schema is invalid: " + meta_errors[0].message[:400]); sys.exit(2)
-        errors = sorted(V(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
-        for e in errors[:25]:
-            print("/".join(map(str, e.absolute_path)) + ": " + e.message[:400])
-        print(f"{len(errors)} error(s)")
-        sys.exit(1 if errors else 0)
-        """
+    /// The schema validator shared with the fleet's OSCAL export tests (BulkheadTestSupport).
+    static let validatorScript = JSONSchemaValidator.script
 
     /// The validator's run; needs python3 with jsonschema and regex (tests that call this are enabled
     /// by `Tool.runsPython(importing: "jsonschema", "regex")`).

@@ -48,141 +48,29 @@ public enum OSCALRenderer {
         return data
     }
 
+    /// What one report contributes to a result: its components (the host first, then each mechanism), its
+    /// observations and findings, and the controls it assessed. A host's document has one result of these;
+    /// the fleet's estate document (`estate`) has one result of every host's.
+    struct ResultParts {
+        var hostComponent: String
+        var components: [JSONValue]
+        var observations: [JSONValue]
+        var findings: [JSONValue]
+        var controlIDs: Set<ControlID>
+    }
+
+    /// The stable key of one run: every UUID of its document derives from it.
+    static func runKey(_ report: AssessmentReport) -> [String] {
+        ["run", report.host.hostname ?? "", report.host.source, Timestamp.string(report.assessedAt)]
+    }
+
     public static func document(_ report: AssessmentReport) -> JSONValue {
-        let runKey = [
-            "run", report.host.hostname ?? "", report.host.source, Timestamp.string(report.assessedAt),
-        ]
+        let runKey = runKey(report)
         func uuid(_ parts: String...) -> String { StableUUID.make(parts: runKey + parts) }
         let catalogResource = StableUUID.make("resource", "ism-catalog", ISMCatalog.version)
         let planResource = uuid("resource", "assessment-plan")
-        let hostComponent = uuid("component", "host")
-
-        var components: [JSONValue] = [
-            .object([
-                "uuid": .string(hostComponent), "type": "this-system",
-                "title": line("Host \(report.host.hostname ?? "(unnamed)")"),
-                "description": .string("The server whose software isolation layer was assessed (\(report.host.source))."),
-                "status": ["state": "operational"],
-            ])
-        ]
-        var observations: [JSONValue] = []
-        var findings: [JSONValue] = []
-        var controlIDs = Set<ControlID>()
-
-        for (mi, m) in report.mechanisms.enumerated() {
-            let mech = m.mechanism
-            let mKey = "\(mi)-\(mech.product.rawValue)"
-            let componentUUID = uuid("component", mKey)
-            components.append(
-                JSONValue.compact([
-                    ("uuid", .string(componentUUID)), ("type", "software"),
-                    ("title", line(mech.name)),
-                    (
-                        "description",
-                        .string(
-                            "\(mech.name) (\(mech.product.rawValue)\(mech.version.map { " \($0)" } ?? ""), \(mech.role.rawValue), \(mech.state.rawValue))"
-                        )
-                    ),
-                    (
-                        "props",
-                        .array(
-                            [prop("product", mech.product.rawValue), prop("state", mech.state.rawValue)]
-                                + (mech.version.map { [prop("version", $0)] } ?? []))
-                    ),
-                    ("status", ["state": mech.state == .installed ? "other" : "operational"]),
-                ]))
-            let subjects: JSONValue = [["subject-uuid": .string(componentUUID), "type": "component"]]
-
-            // Discovery: what the mechanism's presence rests on, and what could not be observed.
-            let discoveryUUID = uuid("observation", mKey, "discovery")
-            observations.append(
-                observation(
-                    uuid: discoveryUUID, title: "Discovery of \(mech.name)",
-                    description: "\(mech.name) is \(mech.state.rawValue) with \(mech.guests.count) guest(s)"
-                        + (mech.guests.isEmpty ? "" : ": " + mech.guests.map(\.name).joined(separator: ", "))
-                        + (mech.problems.isEmpty
-                            ? "." : ". Not observed: " + mech.problems.map(\.description).joined(separator: "; ")),
-                    methods: ["EXAMINE"], subjects: subjects,
-                    evidence: mech.evidence + mech.guests.flatMap(\.evidence), fallback: report.assessedAt))
-
-            for control in m.controls {
-                let v = control.verdict
-                controlIDs.insert(v.control)
-                let cKey = v.control.oscalID
-                var related: [String] = [discoveryUUID]
-                if let e = control.ism1460 {
-                    for r in e.criteria {
-                        let id = uuid("observation", mKey, cKey, "criterion", r.criterion.rawValue)
-                        related.append(id)
-                        let facts = r.facts.map(\.decided.fact)
-                        let measured = facts.contains { if case .measurement = $0.origin { true } else { false } }
-                        observations.append(
-                            observation(
-                                uuid: id,
-                                title: "\(v.control) criterion (\(r.criterion.number)) \(r.criterion.title) — \(mech.name)",
-                                description: "\(r.outcome.rawValue)"
-                                    + (r.reasons.isEmpty ? "." : ": " + r.reasons.joined(separator: " ")),
-                                methods: measured ? ["EXAMINE", "TEST"] : ["EXAMINE"], subjects: subjects,
-                                props: [
-                                    prop("criterion", r.criterion.number), prop("criterion-outcome", r.outcome.rawValue),
-                                ],
-                                evidence: facts.map(\.evidence), origins: facts.map(\.origin.label),
-                                fallback: e.assessedAt))
-                    }
-                }
-                for (fi, f) in control.findings.enumerated() {
-                    let id = uuid("observation", mKey, cKey, "check", f.checkID, f.subject, String(fi))
-                    related.append(id)
-                    observations.append(
-                        checkObservation(f, uuid: id, subjects: subjects, fallback: report.assessedAt, guidance: report.guidance?[f.checkID]))
-                }
-                if control.ism1460 == nil && control.findings.isEmpty {
-                    let id = uuid("observation", mKey, cKey, "verdict")
-                    related.append(id)
-                    observations.append(
-                        observation(
-                            uuid: id, title: "\(v.control) evidence — \(mech.name)",
-                            description: v.rationale.isEmpty ? "No rationale recorded." : v.rationale.joined(separator: " "),
-                            methods: ["EXAMINE"], subjects: subjects, evidence: v.evidence, fallback: report.assessedAt))
-                }
-                let (state, reason) = objectiveStatus(v.status)
-                var props = [prop("verdict", v.status.rawValue), prop("confidence", v.confidence.rawValue)]
-                if let w = control.ism1460?.weakestComponent { props.append(prop("weakest-component", w)) }
-                findings.append(
-                    JSONValue.compact([
-                        ("uuid", .string(uuid("finding", mKey, cKey))),
-                        ("title", line("\(v.control) — \(mech.name): \(v.status.rawValue)")),
-                        ("description", .string(v.rationale.isEmpty ? "\(v.status.rawValue)." : v.rationale.joined(separator: "\n"))),
-                        ("props", .array(props)),
-                        (
-                            "target",
-                            JSONValue.compact([
-                                ("type", "objective-id"), ("target-id", .string(cKey)),
-                                ("title", line("\(v.control) for \(mech.name)")),
-                                (
-                                    "status",
-                                    JSONValue.compact([
-                                        ("state", .string(state)), ("reason", .string(reason)),
-                                        ("remarks", .string("Bulkhead verdict: \(v.status.rawValue) (confidence \(v.confidence.rawValue)).")),
-                                    ])
-                                ),
-                            ])
-                        ),
-                        ("related-observations", .array(related.map { ["observation-uuid": .string($0)] })),
-                    ]))
-            }
-        }
-
-        // Host-level problems (and any host findings a later stage adds as problems) are observed too.
-        if !report.problems.isEmpty {
-            observations.append(
-                observation(
-                    uuid: uuid("observation", "host", "problems"), title: "Problems during the assessment",
-                    description: "These could not be observed; the items they concern are inconclusive: "
-                        + report.problems.map(\.description).joined(separator: "; "),
-                    methods: ["EXAMINE"], subjects: [["subject-uuid": .string(hostComponent), "type": "component"]],
-                    evidence: [], fallback: report.assessedAt))
-        }
+        let parts = resultParts(report)
+        let (components, observations, findings, controlIDs) = (parts.components, parts.observations, parts.findings, parts.controlIDs)
 
         let selected = (controlIDs.isEmpty ? [ControlID.ism1460] : controlIDs.sorted())
         let result = JSONValue.compact([
@@ -283,6 +171,154 @@ public enum OSCALRenderer {
                 "back-matter": backMatter,
             ]
         ]
+    }
+
+    /// `scope` extends the run key, so the same report in two places of one document (two fleet hosts
+    /// submitting identical reports) gets distinct UUIDs; a host's own document has none.
+    static func resultParts(_ report: AssessmentReport, scope: [String] = []) -> ResultParts {
+        let runKey = runKey(report) + scope
+        func uuid(_ parts: String...) -> String { StableUUID.make(parts: runKey + parts) }
+        let hostComponent = uuid("component", "host")
+        var components: [JSONValue] = [
+            .object([
+                "uuid": .string(hostComponent), "type": "this-system",
+                "title": line("Host \(report.host.hostname ?? "(unnamed)")"),
+                "description": .string("The server whose software isolation layer was assessed (\(report.host.source))."),
+                "status": ["state": "operational"],
+            ])
+        ]
+        var observations: [JSONValue] = []
+        var findings: [JSONValue] = []
+        var controlIDs = Set<ControlID>()
+
+        /// A control's verdict as a finding, with its observations (ISM-1460 criteria, check findings, or the
+        /// verdict's own evidence); `first` are observations every finding of the subject relates to.
+        func addControl(_ control: ControlAssessment, mKey: String, name: String, subjects: JSONValue, first: [String]) {
+            let v = control.verdict
+            controlIDs.insert(v.control)
+            let cKey = v.control.oscalID
+            var related = first
+            if let e = control.ism1460 {
+                for r in e.criteria {
+                    let id = uuid("observation", mKey, cKey, "criterion", r.criterion.rawValue)
+                    related.append(id)
+                    let facts = r.facts.map(\.decided.fact)
+                    let measured = facts.contains { if case .measurement = $0.origin { true } else { false } }
+                    observations.append(
+                        observation(
+                            uuid: id,
+                            title: "\(v.control) criterion (\(r.criterion.number)) \(r.criterion.title) — \(name)",
+                            description: "\(r.outcome.rawValue)"
+                                + (r.reasons.isEmpty ? "." : ": " + r.reasons.joined(separator: " ")),
+                            methods: measured ? ["EXAMINE", "TEST"] : ["EXAMINE"], subjects: subjects,
+                            props: [
+                                prop("criterion", r.criterion.number), prop("criterion-outcome", r.outcome.rawValue),
+                            ],
+                            evidence: facts.map(\.evidence), origins: facts.map(\.origin.label),
+                            fallback: e.assessedAt))
+                }
+            }
+            for (fi, f) in control.findings.enumerated() {
+                let id = uuid("observation", mKey, cKey, "check", f.checkID, f.subject, String(fi))
+                related.append(id)
+                observations.append(
+                    checkObservation(f, uuid: id, subjects: subjects, fallback: report.assessedAt, guidance: report.guidance?[f.checkID]))
+            }
+            if control.ism1460 == nil && control.findings.isEmpty {
+                let id = uuid("observation", mKey, cKey, "verdict")
+                related.append(id)
+                observations.append(
+                    observation(
+                        uuid: id, title: "\(v.control) evidence — \(name)",
+                        description: v.rationale.isEmpty ? "No rationale recorded." : v.rationale.joined(separator: " "),
+                        methods: ["EXAMINE"], subjects: subjects, evidence: v.evidence, fallback: report.assessedAt))
+            }
+            let (state, reason) = objectiveStatus(v.status)
+            var props = [prop("verdict", v.status.rawValue), prop("confidence", v.confidence.rawValue)]
+            if let w = control.ism1460?.weakestComponent { props.append(prop("weakest-component", w)) }
+            findings.append(
+                JSONValue.compact([
+                    ("uuid", .string(uuid("finding", mKey, cKey))),
+                    ("title", line("\(v.control) — \(name): \(v.status.rawValue)")),
+                    ("description", .string(v.rationale.isEmpty ? "\(v.status.rawValue)." : v.rationale.joined(separator: "\n"))),
+                    ("props", .array(props)),
+                    (
+                        "target",
+                        JSONValue.compact([
+                            ("type", "objective-id"), ("target-id", .string(cKey)),
+                            ("title", line("\(v.control) for \(name)")),
+                            (
+                                "status",
+                                JSONValue.compact([
+                                    ("state", .string(state)), ("reason", .string(reason)),
+                                    ("remarks", .string("Bulkhead verdict: \(v.status.rawValue) (confidence \(v.confidence.rawValue)).")),
+                                ])
+                            ),
+                        ])
+                    ),
+                    ("related-observations", .array(related.map { ["observation-uuid": .string($0)] })),
+                ]))
+        }
+
+        for (mi, m) in report.mechanisms.enumerated() {
+            let mech = m.mechanism
+            let mKey = "\(mi)-\(mech.product.rawValue)"
+            let componentUUID = uuid("component", mKey)
+            components.append(
+                JSONValue.compact([
+                    ("uuid", .string(componentUUID)), ("type", "software"),
+                    ("title", line(mech.name)),
+                    (
+                        "description",
+                        .string(
+                            "\(mech.name) (\(mech.product.rawValue)\(mech.version.map { " \($0)" } ?? ""), \(mech.role.rawValue), \(mech.state.rawValue))"
+                        )
+                    ),
+                    (
+                        "props",
+                        .array(
+                            [prop("product", mech.product.rawValue), prop("state", mech.state.rawValue)]
+                                + (mech.version.map { [prop("version", $0)] } ?? []))
+                    ),
+                    ("status", ["state": mech.state == .installed ? "other" : "operational"]),
+                ]))
+            let subjects: JSONValue = [["subject-uuid": .string(componentUUID), "type": "component"]]
+
+            // Discovery: what the mechanism's presence rests on, and what could not be observed.
+            let discoveryUUID = uuid("observation", mKey, "discovery")
+            observations.append(
+                observation(
+                    uuid: discoveryUUID, title: "Discovery of \(mech.name)",
+                    description: "\(mech.name) is \(mech.state.rawValue) with \(mech.guests.count) guest(s)"
+                        + (mech.guests.isEmpty ? "" : ": " + mech.guests.map(\.name).joined(separator: ", "))
+                        + (mech.problems.isEmpty
+                            ? "." : ". Not observed: " + mech.problems.map(\.description).joined(separator: "; ")),
+                    methods: ["EXAMINE"], subjects: subjects,
+                    evidence: mech.evidence + mech.guests.flatMap(\.evidence), fallback: report.assessedAt))
+
+            for control in m.controls {
+                addControl(control, mKey: mKey, name: mech.name, subjects: subjects, first: [discoveryUUID])
+            }
+        }
+        // The host's own controls (ISM-1605, 1461, 1607 … from the host checks): the host is their subject.
+        let hostSubjects: JSONValue = [["subject-uuid": .string(hostComponent), "type": "component"]]
+        for control in report.hostControls ?? [] {
+            addControl(control, mKey: "host", name: "host", subjects: hostSubjects, first: [])
+        }
+
+        // Host-level problems (and any host findings a later stage adds as problems) are observed too.
+        if !report.problems.isEmpty {
+            observations.append(
+                observation(
+                    uuid: uuid("observation", "host", "problems"), title: "Problems during the assessment",
+                    description: "These could not be observed; the items they concern are inconclusive: "
+                        + report.problems.map(\.description).joined(separator: "; "),
+                    methods: ["EXAMINE"], subjects: [["subject-uuid": .string(hostComponent), "type": "component"]],
+                    evidence: [], fallback: report.assessedAt))
+        }
+
+        return ResultParts(
+            hostComponent: hostComponent, components: components, observations: observations, findings: findings, controlIDs: controlIDs)
     }
 
     /// A one-line OSCAL field (titles are markup-line: no newlines).

@@ -1,0 +1,205 @@
+import Assessment
+import BulkheadModel
+import BulkheadTestSupport
+import FleetAgent
+import FleetProtocol
+import Foundation
+import Reporting
+import Testing
+
+@testable import FleetServer
+
+/// The estate exports: findings as JSON, and one OSCAL assessment-results document for the whole estate or a
+/// filter, written by Reporting's OSCAL writer and validated against NIST's OSCAL 1.1.2 JSON schema (as
+/// ReportingTests validate a host's own document), from a real server and PostgreSQL.
+@Suite(.serialized, .enabled(if: TestPostgres.available, "needs PostgreSQL (.ci/run installs postgresql)"))
+struct EstateExportTests {
+    static let viewerToken = "viewer-token-\(UUID().uuidString)"
+    static let adminToken = "admin-token-\(UUID().uuidString)"
+    static let hostile = "<script>alert('x')</script>&\u{202E}rtl\nsecond"
+
+    let databaseURL: String
+    let dir: URL
+
+    init() throws {
+        databaseURL = try TestPostgres.freshDatabase("estate")
+        dir = try FleetHarness.scratchDirectory()
+    }
+
+    func viewer() -> [(String, String)] { [("Authorization", "Bearer \(Self.viewerToken)")] }
+
+    /// Two hosts that sent this machine's live report (the same report: distinct UUIDs are the writer's job),
+    /// one with a QEMU mechanism failing `qemu.sandbox` on a hostile subject; a third host never reported.
+    func populated() async throws -> FleetHarness.Running {
+        let access = await AccessControl(adminTokens: [Self.adminToken], viewerTokens: [Self.viewerToken])
+        let server = try await FleetHarness.startServer(databaseURL, access: access)
+        let live = try FleetHarness.liveReport.get()
+        var report = try JSONCoding.decoder().decode(AssessmentReport.self, from: live)
+        // A copy of the report's first mechanism as QEMU failing qemu.sandbox (ISM-1604) on a hostile subject.
+        var json = try #require(try JSONSerialization.jsonObject(with: live) as? [String: Any])
+        var mechanisms = try #require(json["mechanisms"] as? [[String: Any]])
+        var qemu = try #require(mechanisms.first)
+        qemu["catalogProduct"] = "qemu"
+        var mechanism = try #require(qemu["mechanism"] as? [String: Any])
+        mechanism["product"] = "qemu"
+        mechanism["name"] = "QEMU \(Self.hostile)"
+        qemu["mechanism"] = mechanism
+        let finding: [String: Any] = [
+            "checkID": "qemu.sandbox", "severity": "high", "outcome": ["fail": [:]], "subject": "qemu/\(Self.hostile)",
+            "controls": ["ISM-1604"], "evidence": [] as [Any], "title": "QEMU runs with -sandbox",
+        ]
+        var control = try #require((qemu["controls"] as? [[String: Any]])?.first { ($0["findings"] as? [Any])?.isEmpty == false })
+        var verdict = try #require(control["verdict"] as? [String: Any])
+        verdict["control"] = "ISM-1604"
+        verdict["status"] = "notSatisfied"
+        control["verdict"] = verdict
+        var template = try #require((control["findings"] as? [[String: Any]])?.first)
+        for (key, value) in finding { template[key] = value }
+        control["findings"] = [template]
+        qemu["controls"] = [control]
+        mechanisms.append(qemu)
+        json["mechanisms"] = mechanisms
+        let withQEMU = try JSONSerialization.data(withJSONObject: json)
+        report = try JSONCoding.decoder().decode(AssessmentReport.self, from: withQEMU)
+        #expect(report.mechanisms.count == mechanisms.count, "the test's QEMU mechanism is a readable report")
+
+        let client = try FleetClient(server: server.url)
+        for (host, document) in [("kvm-a", live), ("kvm-b", withQEMU)] {
+            var identity = try FleetHarness.newIdentity(in: dir)
+            try await FleetHarness.enrol(&identity, host: host, server: server, databaseURL: databaseURL)
+            let outcome = await client.submit(try FleetHarness.bundle(document, signedBy: identity, in: dir), identity: identity)
+            guard case .accepted(201, _) = outcome else { throw TestPostgres.Failure(description: outcome.summary) }
+        }
+        var silent = try FleetHarness.newIdentity(in: dir)
+        try await FleetHarness.enrol(&silent, host: "kvm-silent", server: server, databaseURL: databaseURL)
+        await client.shutdown()
+        return server
+    }
+
+    func results(_ data: Data) throws -> (document: [String: Any], result: [String: Any]) {
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let ar = try #require(root["assessment-results"] as? [String: Any])
+        let all = try #require(ar["results"] as? [[String: Any]])
+        #expect(all.count == 1)
+        return (ar, try #require(all.first))
+    }
+
+    /// Every "uuid" value in the document.
+    func uuids(_ value: Any) -> [String] {
+        if let object = value as? [String: Any] {
+            return ((object["uuid"] as? String).map { [$0] } ?? []) + object.values.flatMap { uuids($0) }
+        }
+        if let array = value as? [Any] { return array.flatMap { uuids($0) } }
+        return []
+    }
+
+    @Test(.enabled(if: Tool.runsPython(importing: "jsonschema", "regex"), "needs python3 with jsonschema and regex (.ci/run installs them)"))
+    func theWholeEstateAndAFilterAreOneSchemaValidOSCALDocument() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        let url = server.url + "/api/v1/assessment-results.json"
+        #expect(try await FleetHarness.get(url).status == 401)
+
+        // The whole estate: the two hosts that reported, each a this-system component with its fleet name.
+        let estate = try await FleetHarness.get(url, headers: viewer())
+        #expect(estate.status == 200, "\(String(decoding: estate.body.prefix(500), as: UTF8.self))")
+        let schema = JSONSchemaValidator.oscalSchema("assessment-results")
+        let run = try JSONSchemaValidator.validate(estate.body, schema: schema)
+        #expect(run.status == 0, "OSCAL schema errors:\n\(run.output)")
+        let (document, result) = try results(estate.body)
+        let components = try #require((result["local-definitions"] as? [String: Any])?["components"] as? [[String: Any]])
+        let hostTitles = components.filter { $0["type"] as? String == "this-system" }.compactMap { $0["title"] as? String }
+        #expect(hostTitles == ["Host kvm-a", "Host kvm-b"])
+        let all = uuids(document)
+        #expect(Set(all).count == all.count, "UUIDs repeat although both hosts sent the same report")
+
+        // Each finding: its host, the ISM control it maps to, the ISM release; its observations exist.
+        let findings = try #require(result["findings"] as? [[String: Any]])
+        let observations = try #require(result["observations"] as? [[String: Any]])
+        let observationIDs = Set(observations.compactMap { $0["uuid"] as? String })
+        func props(_ object: [String: Any]) -> [String: String] {
+            Dictionary(
+                (object["props"] as? [[String: Any]] ?? []).compactMap { p in (p["name"] as? String).map { ($0, p["value"] as? String ?? "") } },
+                uniquingKeysWith: { a, _ in a })
+        }
+        let live = try JSONCoding.decoder().decode(AssessmentReport.self, from: try FleetHarness.liveReport.get())
+        for finding in findings {
+            let target = try #require(finding["target"] as? [String: Any])
+            #expect((target["target-id"] as? String)?.hasPrefix("ism-") == true)
+            #expect(["kvm-a", "kvm-b"].contains(props(finding)["fleet-host"] ?? ""))
+            if let release = live.ism?.release { #expect(props(finding)["ism-release"] == release) }
+            let related = (finding["related-observations"] as? [[String: String]] ?? []).compactMap { $0["observation-uuid"] }
+            #expect(!related.isEmpty && related.allSatisfy(observationIDs.contains))
+        }
+        // The same writer as a host's own OSCAL: per host, as many findings as `--format oscal` gives, plus host controls.
+        let own = try #require(try JSONSerialization.jsonObject(with: try OSCALRenderer.render(live)) as? [String: Any])
+        let ownFindings = (((own["assessment-results"] as? [String: Any])?["results"] as? [[String: Any]])?.first?["findings"] as? [Any])?.count
+        #expect(findings.filter { props($0)["fleet-host"] == "kvm-a" }.count == ownFindings)
+        #expect(ownFindings == live.mechanisms.reduce(0) { $0 + $1.controls.count } + (live.hostControls?.count ?? 0))
+
+        // A filter: one check; only kvm-b, only ISM-1604, one check observation, the hostile subject as text.
+        let filtered = try await FleetHarness.get(url + "?check=qemu.sandbox&verdict=fail", headers: viewer())
+        #expect(filtered.status == 200)
+        let filteredRun = try JSONSchemaValidator.validate(filtered.body, schema: schema)
+        #expect(filteredRun.status == 0, "OSCAL schema errors:\n\(filteredRun.output)")
+        let (_, one) = try results(filtered.body)
+        let oneFindings = try #require(one["findings"] as? [[String: Any]])
+        #expect(oneFindings.count == 1)
+        #expect(oneFindings.allSatisfy { props($0)["fleet-host"] == "kvm-b" })
+        #expect(((oneFindings.first?["target"] as? [String: Any])?["target-id"] as? String) == "ism-1604")
+        let checks = (one["observations"] as? [[String: Any]] ?? []).filter { props($0)["check-id"] != nil }
+        #expect(checks.count == 1 && props(checks[0])["check-id"] == "qemu.sandbox")
+        #expect((checks.first?["description"] as? String)?.contains("<script>alert('x')</script>") == true)
+
+        // A filter nothing matches: still a valid document, with no host.
+        let none = try await FleetHarness.get(url + "?check=no.such-check", headers: viewer())
+        #expect(none.status == 200)
+        #expect(try JSONSchemaValidator.validate(none.body, schema: schema).status == 0)
+        #expect(try results(none.body).result["findings"] == nil)
+    }
+
+    /// compliance-trestle (the OSCAL SDK assessors use) loads the estate document.
+    @Test(.enabled(if: Tool.runsPython(importing: "trestle.oscal.assessment_results"), "needs python3 with compliance-trestle (.ci/run installs it)"))
+    func theEstateLoadsInComplianceTrestle() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        let estate = try await FleetHarness.get(server.url + "/api/v1/assessment-results.json", headers: viewer())
+        let file = dir.appendingPathComponent("estate.json")
+        try estate.body.write(to: file)
+        let python = try #require(Tool.python(importing: "trestle.oscal.assessment_results"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [
+            "-c",
+            "import sys, pathlib\nfrom trestle.oscal.assessment_results import AssessmentResults\nar = AssessmentResults.oscal_read(pathlib.Path(sys.argv[1]))\nprint(len(ar.results[0].findings))",
+            file.path,
+        ]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: (try? out.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text.suffix(2000))")
+        #expect(Int(text.split(separator: "\n").last ?? "").map { $0 > 0 } == true, "\(text.suffix(500))")
+    }
+
+    @Test func findingsExportAsJSONAndTheDashboardLinksEveryExportForTheFilter() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        let json = try await FleetHarness.get(server.url + "/api/v1/findings.json?check=qemu.sandbox", headers: viewer())
+        #expect(json.status == 200)
+        let rows = try FleetWire.decoder().decode([FleetDatabase.FindingRow].self, from: json.body)
+        #expect(rows.map(\.host) == ["kvm-b"] && rows.first?.subject == "qemu/\(Self.hostile)")
+        // The read-only role sees the export links, with the current filter, escaped.
+        let basic = [("Authorization", "Basic " + Data("any:\(Self.viewerToken)".utf8).base64EncodedString())]
+        let page = String(
+            decoding: try await FleetHarness.get(server.url + "/?check=qemu.sandbox&severity=%3Cb%3E", headers: basic).body, as: UTF8.self)
+        for (id, path) in [("export-csv", "findings.csv"), ("export-json", "findings.json"), ("export-oscal", "assessment-results.json")] {
+            #expect(page.contains("id=\"\(id)\" href=\"/api/v1/\(path)?severity=%3Cb%3E&amp;check=qemu.sandbox\""), "\(id)")
+        }
+        #expect(!page.contains("<b>"))
+        let whole = String(decoding: try await FleetHarness.get(server.url + "/", headers: basic).body, as: UTF8.self)
+        #expect(whole.contains("Export the whole estate") && whole.contains("href=\"/api/v1/assessment-results.json?\""))
+    }
+}
