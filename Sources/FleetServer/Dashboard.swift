@@ -59,6 +59,9 @@ enum Dashboard {
             """
     }
 
+    /// The per-host HTML report of one stored assessment (Reporting's HTML renderer, as `--format html`).
+    static func reportPath(_ assessmentID: Int64) -> String { "/assessments/\(assessmentID)/report.html" }
+
     static func statusClass(_ status: String) -> String {
         switch status {
         case "notSatisfied", "fail": "bad"
@@ -91,13 +94,14 @@ enum Dashboard {
         }
 
         html += "<h2>Hosts (\(hosts.count))</h2><table id=\"hosts\"><thead><tr><th>Host</th><th>Mechanisms</th><th>Last assessed</th>"
-        html += "<th>Failing checks</th><th>Not satisfied</th><th>Key</th></tr></thead><tbody>"
+        html += "<th>Failing checks</th><th>Not satisfied</th><th>Key</th><th>Report</th></tr></thead><tbody>"
         for host in hosts {
+            let report = host.latestAssessmentID.map { "<a class=\"report\" href=\"\(reportPath($0))\">HTML report</a>" } ?? "—"
             let key = host.revokedAt != nil ? "<span class=\"bad\">revoked</span>" : escape(host.keyID ?? "not enrolled")
             html += "<tr><td><a href=\"/hosts/\(escape(component(host.name)))\">\(escape(host.name))</a></td>"
             html += "<td>\(escape(host.products.joined(separator: ", ")))</td><td>\(date(host.assessedAt))</td>"
             html += "<td class=\"\(host.failingChecks > 0 ? "bad" : "")\">\(host.failingChecks)</td>"
-            html += "<td class=\"\(host.notSatisfied > 0 ? "bad" : "")\">\(host.notSatisfied)</td><td>\(key)</td></tr>"
+            html += "<td class=\"\(host.notSatisfied > 0 ? "bad" : "")\">\(host.notSatisfied)</td><td>\(key)</td><td>\(report)</td></tr>"
         }
         html += "</tbody></table>"
 
@@ -155,12 +159,13 @@ enum Dashboard {
 
     static func findingsTable(_ findings: [FleetDatabase.FindingRow]) -> String {
         var html = "<table id=\"findings\"><thead><tr><th>Host</th><th>Check</th><th>Severity</th><th>Verdict</th><th>Subject</th>"
-        html += "<th>Product</th><th>Controls</th></tr></thead><tbody>"
+        html += "<th>Product</th><th>Controls</th><th>Report</th></tr></thead><tbody>"
         for finding in findings {
             html += "<tr><td><a href=\"/hosts/\(escape(component(finding.host)))\">\(escape(finding.host))</a></td>"
             html += "<td>\(escape(finding.checkID))</td><td>\(escape(finding.severity))</td>"
             html += "<td class=\"\(statusClass(finding.verdict))\">\(escape(finding.verdict))</td><td>\(escape(finding.subject))</td>"
-            html += "<td>\(escape(finding.product ?? ""))</td><td>\(escape(finding.controls.joined(separator: ", ")))</td></tr>"
+            html += "<td>\(escape(finding.product ?? ""))</td><td>\(escape(finding.controls.joined(separator: ", ")))</td>"
+            html += "<td><a class=\"report\" href=\"\(reportPath(finding.assessmentID))\">HTML report</a></td></tr>"
         }
         html += "</tbody></table><p class=\"muted\">\(findings.count) finding(s)</p>"
         return html
@@ -174,11 +179,12 @@ enum Dashboard {
             html += "<p>No assessment received from this host.</p>"
         } else {
             html += "<table id=\"history\"><thead><tr><th>Assessment</th><th>Assessed</th><th>Received</th><th>Failing checks</th>"
-            html += "<th>Bundle</th><th>Bulkhead</th></tr></thead><tbody>"
+            html += "<th>Bundle</th><th>Bulkhead</th><th>Report</th></tr></thead><tbody>"
             for row in history {
                 html += "<tr><td><a href=\"/api/v1/assessments/\(row.id)\">\(row.id)</a></td><td>\(date(row.assessedAt))</td>"
                 html += "<td>\(date(row.receivedAt))</td><td class=\"\(row.failingChecks > 0 ? "bad" : "")\">\(row.failingChecks)</td>"
-                html += "<td><code>\(escape(String(row.bundleSHA256.prefix(16))))</code></td><td>\(escape(row.bulkheadVersion))</td></tr>"
+                html += "<td><code>\(escape(String(row.bundleSHA256.prefix(16))))</code></td><td>\(escape(row.bulkheadVersion))</td>"
+                html += "<td><a class=\"report\" href=\"\(reportPath(row.id))\">HTML report</a></td></tr>"
             }
             html += "</tbody></table>"
         }

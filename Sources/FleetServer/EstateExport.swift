@@ -27,6 +27,18 @@ extension FleetDatabase {
     }
 }
 
+extension FleetDatabase {
+    /// A stored report as Reporting's HTML report (self-contained: inline CSS and SVG, no script), or 404
+    /// when this server cannot read it as an assessment report.
+    static func htmlReport(_ json: String, assessmentID: Int64) throws -> String {
+        guard let report = try? JSONCoding.decoder().decode(AssessmentReport.self, from: Data(json.utf8)) else {
+            throw FleetServerError(
+                .notFound, "assessment \(assessmentID) is not a report this server can render; its JSON is at /api/v1/assessments/\(assessmentID)")
+        }
+        return HTMLRenderer.render(report)
+    }
+}
+
 /// The findings filter applied to a whole report: the mechanisms of the product, the controls of the
 /// control (the mechanisms' and the host's own), the check findings of the severity, check id and verdict (a
 /// control with none left goes, and a mechanism with no control left). The same fields as the `findings` rows: product is the catalogue

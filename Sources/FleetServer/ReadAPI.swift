@@ -129,6 +129,16 @@ struct ReadAPI: Sendable {
                     filter: filter, findings: filtered, caller: caller)
             }
         }
+        // A stored assessment as the host's own HTML report (`bulkhead assess --format html`).
+        router.get("/assessments/:id/report.html") { request, context in
+            await Self.page(request, access: access, logger: database.logger) { _ in
+                guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let document = try await database.document(assessmentID: id)
+                else {
+                    throw FleetServerError(.notFound, "no such assessment")
+                }
+                return try FleetDatabase.htmlReport(document.json, assessmentID: id)
+            }
+        }
         router.get("/hosts/:name") { request, context in
             await Self.page(request, access: access, logger: database.logger) { caller in
                 let name = context.parameters.get("name") ?? ""

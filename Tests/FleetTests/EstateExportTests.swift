@@ -202,4 +202,28 @@ struct EstateExportTests {
         let whole = String(decoding: try await FleetHarness.get(server.url + "/", headers: basic).body, as: UTF8.self)
         #expect(whole.contains("Export the whole estate") && whole.contains("href=\"/api/v1/assessment-results.json?\""))
     }
+
+    @Test func everyPageLinksEachHostsHTMLReportRenderedFromItsStoredAssessment() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        let basic = [("Authorization", "Basic " + Data("any:\(Self.viewerToken)".utf8).base64EncodedString())]
+        let id = try FleetHarness.sql(
+            databaseURL, "SELECT a.id FROM assessments a JOIN hosts h ON h.id = a.host_id WHERE h.name = 'kvm-b' ORDER BY a.id DESC LIMIT 1")
+        let link = "href=\"/assessments/\(id)/report.html\""
+        let estate = String(decoding: try await FleetHarness.get(server.url + "/", headers: basic).body, as: UTF8.self)
+        let filtered = String(decoding: try await FleetHarness.get(server.url + "/?check=qemu.sandbox", headers: basic).body, as: UTF8.self)
+        let host = String(decoding: try await FleetHarness.get(server.url + "/hosts/kvm-b", headers: basic).body, as: UTF8.self)
+        #expect(estate.contains(link) && filtered.contains(link) && host.contains(link))
+        // The host that never reported has no report link.
+        #expect(estate.contains("<td>—</td></tr>"))
+
+        #expect(try await FleetHarness.get(server.url + "/assessments/\(id)/report.html").status == 401)
+        let report = try await FleetHarness.get(server.url + "/assessments/\(id)/report.html", headers: basic)
+        let html = String(decoding: report.body, as: UTF8.self)
+        #expect(report.status == 200)
+        // Reporting's HTML report of the stored assessment: the hostile mechanism name escaped, no script.
+        #expect(html.contains("<title>Bulkhead assessment") && html.contains("qemu.sandbox"))
+        #expect(!html.contains("<script") && html.contains("&lt;script&gt;"))
+        #expect(try await FleetHarness.get(server.url + "/assessments/999999/report.html", headers: basic).status == 404)
+    }
 }
