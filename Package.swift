@@ -29,7 +29,7 @@ let checkProbes = [
     "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt", "host.smt", "host.swap",
     "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
     "kata.vmm-sandbox", "libvirt.admin-interface", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.graphics-exposure",
-    "libvirt.graphics-password", "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.namespaces", "libvirt.polkit-manage",
+    "libvirt.graphics-password", "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.migrate-tls", "libvirt.namespaces", "libvirt.polkit-manage",
     "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.sched-core", "libvirt.seccomp-sandbox", "libvirt.seclabel-none",
     "libvirt.security-driver", "lifecycle.host-os", "lifecycle.support-window", "logging.audit-coverage", "logging.central",
     "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure", "qemu.legacy-devices", "qemu.machine-type",

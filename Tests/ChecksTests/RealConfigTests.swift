@@ -106,15 +106,20 @@ import Testing
         // libvirt.sched-core needs the host's SMT state and libvirt.security-driver (unset) the host's security modules,
         // which these facts do not hold.
         let hostDependent: Set<String> = ["libvirt.sched-core", "libvirt.security-driver"]
-        #expect(Set(lennard.filter { !hostDependent.contains($0.key) }.values.map(\.outcome.label)) == ["pass"])
+        // libvirt's own defaults that fall short: migrate_tls_force (0) lets a migration without --tls go in the clear.
+        let defaultFails: Set<String> = ["libvirt.migrate-tls"]
+        #expect(defaultFails.allSatisfy { lennard[$0]?.outcome == .fail })
+        #expect(Set(lennard.filter { !hostDependent.union(defaultFails).contains($0.key) }.values.map(\.outcome.label)) == ["pass"])
         #expect(lennard["libvirt.sched-core"]?.reason?.contains("smt/control") == true)
         #expect(lennard["libvirt.security-driver"]?.reason?.contains("/sys/kernel/security/lsm") == true)
-        #expect(lennard.count == 6)
+        #expect(lennard.count == 7)
         #expect(lennard["libvirt.qemu-user"]?.observed == "user = \"lennard0711\"")
         let smartperson = try qemuConf("smartperson-ubuntu-x570-qemu-setup__qemu.conf")
         // No `user`: without a package or a running QEMU the build's default (upstream's is root) is unknown.
         #expect(
-            Set(smartperson.filter { $0.key != "libvirt.qemu-user" && !hostDependent.contains($0.key) }.values.map(\.outcome.label)) == ["pass"])
+            Set(
+                smartperson.filter { $0.key != "libvirt.qemu-user" && !hostDependent.union(defaultFails).contains($0.key) }.values.map(
+                    \.outcome.label)) == ["pass"])
         #expect(smartperson["libvirt.qemu-user"]?.outcome.label == "inconclusive")
         #expect(smartperson["libvirt.seccomp-sandbox"]?.evidence.first?.source == .file(path: "/etc/libvirt/qemu.conf", sha256: nil))
     }
@@ -188,7 +193,7 @@ import Testing
         #expect(
             labels(f) == [
                 "libvirt.security-driver": "fail", "libvirt.seccomp-sandbox": "fail", "libvirt.qemu-user": "fail", "libvirt.namespaces": "fail",
-                "libvirt.clear-capabilities": "fail",
+                "libvirt.clear-capabilities": "fail", "libvirt.migrate-tls": "fail",
                 // No SMT state in these facts: sched_core unset cannot be judged.
                 "libvirt.sched-core": "inconclusive",
             ])
@@ -197,7 +202,7 @@ import Testing
             product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: nil,
             problems: [Problem(subject: "/etc/libvirt/qemu.conf", message: "permission denied (run as root to read it)")])
         let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
-        #expect(u.count == 6)
+        #expect(u.count == 7)
         #expect(u.values.allSatisfy { $0.reason?.contains("permission denied") == true })
     }
 

@@ -24,4 +24,18 @@ extension LibvirtChecks {
     static func setting(_ ctx: CheckContext, _ d: DaemonConfiguration, _ key: String, _ value: String?) -> Evidence {
         ctx.file(d.path, value.map { "\(key) = \($0)" } ?? "\(key) not set (libvirt default)")
     }
+
+    /// A qemu.conf boolean as libvirt's virConfGetValueBool reads it: only the integers 0 and 1. `.absent` when the
+    /// key is not set (libvirt's default applies); `.refused` with the value shown when libvirt would refuse it.
+    enum ConfBool: Equatable { case absent, value(Bool), refused(String) }
+
+    static func confBool(_ c: LibvirtQEMUDriverConfig, _ key: String) -> ConfBool {
+        guard let raw = c.settings[key] else { return .absent }
+        switch (raw.kind, raw.integer) {
+        case (.integer, 0?): return .value(false)
+        case (.integer, 1?): return .value(true)
+        case (.string, _): return .refused("\"\(raw.string.map { String($0.prefix(40)) } ?? "")\"")
+        default: return .refused(raw.string.map { String($0.prefix(40)) } ?? raw.kind.rawValue)
+        }
+    }
 }

@@ -1,0 +1,41 @@
+import BulkheadModel
+import Checks
+import Discovery
+import Foundation
+import Testing
+
+/// qemu.conf settings judged from libvirt's own words: the values libvirt refuses, and the tailoring that
+/// says a setting does not apply to the host.
+@Suite struct LibvirtQEMUConfSettingTests {
+    let catalog = Fixture.catalog
+
+    func judge(_ id: String, _ text: String, tailoring: String? = nil) throws -> Finding? {
+        let conf = try LibvirtQEMUConfParser.parse(Data(text.utf8), source: "qemu.conf").value
+        let daemon = DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))
+        let t = try tailoring.map { try Tailoring.parse(Array($0.utf8), source: "t.json", catalog: catalog) }
+        let report = CheckRunner(catalog: catalog).run(
+            CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "test"), daemons: [daemon]),
+            selection: CheckSelection(only: [id]), tailoring: t)
+        return report.findings.first { $0.checkID == id }
+    }
+
+    @Test func migrateTLSForce() throws {
+        let id = "libvirt.migrate-tls"
+        #expect(try judge(id, "migrate_tls_force = 1\n")?.outcome == .pass)
+        #expect(try judge(id, "migrate_tls_force = 0\n")?.outcome == .fail)
+        let absent = try judge(id, "#migrate_tls_force = 0\n")
+        #expect(absent?.outcome == .fail && absent?.observed?.contains("default 0") == true)
+        // A value libvirt's virConfGetValueBool refuses is not read as the default.
+        #expect(try judge(id, "migrate_tls_force = \"yes\"\n")?.outcome.label == "inconclusive")
+        #expect(try judge(id, "migrate_tls_force = 2\n")?.outcome.label == "inconclusive")
+        let tailored = try judge(
+            id, "", tailoring: #"{"values": {"libvirt.migrate-tls": {"noMigration": true, "reason": "single host, guests never migrate"}}}"#)
+        #expect(tailored?.outcome == .notApplicable)
+        #expect(tailored?.evidence.contains { $0.claim.contains("never migrate") } == true)
+        // Tailoring does not hide a host that does force TLS.
+        #expect(
+            try judge(
+                id, "migrate_tls_force = 1\n", tailoring: #"{"values": {"libvirt.migrate-tls": {"noMigration": true, "reason": "r"}}}"#)?.outcome
+                == .pass)
+    }
+}
