@@ -38,4 +38,17 @@ import Testing
                 id, "migrate_tls_force = 1\n", tailoring: #"{"values": {"libvirt.migrate-tls": {"noMigration": true, "reason": "r"}}}"#)?.outcome
                 == .pass)
     }
+
+    @Test func dynamicOwnership() throws {
+        let id = "libvirt.dynamic-ownership"
+        let absent = try judge(id, "#dynamic_ownership = 1\n")
+        #expect(absent?.outcome == .pass && absent?.observed?.contains("default 1") == true)
+        #expect(try judge(id, "dynamic_ownership = 1\n")?.outcome == .pass)
+        #expect(try judge(id, "dynamic_ownership = 0\n")?.outcome == .fail)
+        #expect(try judge(id, "dynamic_ownership = \"0\"\n")?.outcome.label == "inconclusive")
+        #expect(try judge(id, "dynamic_ownership = [ 0 ]\n")?.outcome.label == "inconclusive")
+        let allowed = try judge(
+            id, "dynamic_ownership = 0\n", tailoring: #"{"values": {"libvirt.dynamic-ownership": {"allowed": true, "reason": "NFS root_squash"}}}"#)
+        #expect(allowed?.outcome == .pass && allowed?.evidence.contains { $0.claim.contains("root_squash") } == true)
+    }
 }
