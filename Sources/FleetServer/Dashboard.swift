@@ -128,15 +128,16 @@ enum Dashboard {
 
         html += "<h2>Findings</h2><form class=\"filters\" method=\"get\" action=\"/\">"
         for (name, label, value) in [
-            ("product", "Product", filter.product), ("control", "Control", filter.control), ("severity", "Severity", filter.severity),
-            ("check", "Check id", filter.checkID), ("verdict", "Verdict", filter.verdict),
+            ("product", "Product", filter.product), ("version", "Version", filter.version), ("control", "Control", filter.control),
+            ("severity", "Severity", filter.severity), ("check", "Check id", filter.checkID), ("verdict", "Verdict", filter.verdict),
+            ("classification", "Classification", filter.classification),
         ] {
             html += "<label>\(label)<input name=\"\(name)\" value=\"\(escape(value ?? ""))\"></label>"
         }
         html += "<button type=\"submit\">Filter</button></form>"
         let query = [
-            ("product", filter.product), ("control", filter.control), ("severity", filter.severity), ("check", filter.checkID),
-            ("verdict", filter.verdict),
+            ("product", filter.product), ("version", filter.version), ("control", filter.control), ("severity", filter.severity),
+            ("check", filter.checkID), ("verdict", filter.verdict), ("classification", filter.classification),
         ].compactMap { name, value in value.map { "\(name)=\(component($0))" } }.joined(separator: "&")
         html += "<p>Export \(query.isEmpty ? "the whole estate" : "this filter"): "
         html += "<a id=\"export-csv\" href=\"/api/v1/findings.csv?\(escape(query))\">findings as CSV</a> · "

@@ -46,7 +46,7 @@ extension FleetDatabase {
 enum EstateFilter {
     static func narrow(_ report: AssessmentReport, _ filter: FleetDatabase.FindingFilter) -> AssessmentReport? {
         let byFinding = filter.severity != nil || filter.checkID != nil || filter.verdict != nil
-        let narrowing = byFinding || filter.product != nil || filter.control != nil
+        let narrowing = byFinding || filter.product != nil || filter.control != nil || filter.version != nil
         guard narrowing else { return report }
         func narrowed(_ control: ControlAssessment) -> ControlAssessment? {
             if let wanted = filter.control, control.verdict.control.rawValue != wanted { return nil }
@@ -63,19 +63,21 @@ enum EstateFilter {
         out.mechanisms = report.mechanisms.compactMap { entry in
             let product = entry.catalogProduct?.rawValue ?? entry.mechanism.product.rawValue
             if let wanted = filter.product, product != wanted { return nil }
+            if let wanted = filter.version, entry.mechanism.version != wanted { return nil }
             var entry = entry
             entry.controls = entry.controls.compactMap(narrowed)
             return entry.controls.isEmpty ? nil : entry
         }
-        // The host's own controls have no product: a product filter leaves them out.
-        out.hostControls = filter.product != nil ? nil : report.hostControls.map { $0.compactMap(narrowed) }
+        // The host's own controls have no product or version: a product or version filter leaves them out.
+        out.hostControls = filter.product != nil || filter.version != nil ? nil : report.hostControls.map { $0.compactMap(narrowed) }
         return out.mechanisms.isEmpty && (out.hostControls ?? []).isEmpty ? nil : out
     }
 
     /// The filter in words, for the document's title ("whole estate" without one).
     static func describe(_ filter: FleetDatabase.FindingFilter) -> String {
         let parts = [
-            ("host", filter.host), ("product", filter.product), ("control", filter.control), ("severity", filter.severity),
+            ("host", filter.host), ("classification", filter.classification), ("product", filter.product), ("version", filter.version),
+            ("control", filter.control), ("severity", filter.severity),
             ("check", filter.checkID), ("verdict", filter.verdict),
         ].compactMap { name, value in value.map { "\(name)=\($0)" } }
         return parts.isEmpty ? "whole estate" : parts.joined(separator: ", ")

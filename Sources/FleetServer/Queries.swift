@@ -52,9 +52,13 @@ extension FleetDatabase {
         public var checkID: String?
         public var verdict: String?
         public var host: String?
+        /// The product version of the finding's mechanism (`control_verdicts.product_version`).
+        public var version: String?
+        /// The host's classification from its system profile (`profile.host.classification` of the report).
+        public var classification: String?
         public init(
             product: String? = nil, control: String? = nil, severity: String? = nil, checkID: String? = nil, verdict: String? = nil,
-            host: String? = nil
+            host: String? = nil, version: String? = nil, classification: String? = nil
         ) {
             self.product = product
             self.control = control
@@ -62,6 +66,8 @@ extension FleetDatabase {
             self.checkID = checkID
             self.verdict = verdict
             self.host = host
+            self.version = version
+            self.classification = classification
         }
     }
 
@@ -159,6 +165,12 @@ extension FleetDatabase {
               AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))
               AND (\(filter.verdict)::text IS NULL OR f.verdict = \(filter.verdict))
               AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+              AND (\(filter.version)::text IS NULL OR EXISTS (
+                SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
+                  AND cv.product_version = \(filter.version)))
+              AND (\(filter.classification)::text IS NULL OR EXISTS (
+                SELECT 1 FROM assessments a WHERE a.id = f.assessment_id
+                  AND a.document #>> '{profile,host,classification}' = \(filter.classification)))
             ORDER BY h.name, f.check_id, f.subject LIMIT \(limit)
             """, logger: logger)
         var out: [FindingRow] = []
@@ -206,13 +218,18 @@ extension FleetDatabase {
             SELECT h.name, a.id, a.document::text
             FROM latest l JOIN assessments a ON a.id = l.id JOIN hosts h ON h.id = l.host_id
             WHERE (\(filter.host)::text IS NULL OR h.name = \(filter.host))
-              AND ((\(filter.product)::text IS NULL AND \(filter.control)::text IS NULL) OR EXISTS (
+              AND (\(filter.classification)::text IS NULL OR a.document #>> '{profile,host,classification}' = \(filter.classification))
+              AND ((\(filter.product)::text IS NULL AND \(filter.control)::text IS NULL AND \(filter.version)::text IS NULL) OR EXISTS (
                 SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = l.id
                   AND (\(filter.product)::text IS NULL OR cv.product = \(filter.product))
+                  AND (\(filter.version)::text IS NULL OR cv.product_version = \(filter.version))
                   AND (\(filter.control)::text IS NULL OR cv.control = \(filter.control))))
               AND (NOT \(anyFindingField) OR EXISTS (
                 SELECT 1 FROM findings f WHERE f.assessment_id = l.id
                   AND (\(filter.product)::text IS NULL OR f.product = \(filter.product))
+                  AND (\(filter.version)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = l.id AND cv.product = f.product
+                      AND cv.product_version = \(filter.version)))
                   AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
                   AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))
                   AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))

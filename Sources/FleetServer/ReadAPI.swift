@@ -157,7 +157,7 @@ struct ReadAPI: Sendable {
         }
         return FleetDatabase.FindingFilter(
             product: value("product"), control: value("control"), severity: value("severity"), checkID: value("check"),
-            verdict: value("verdict"), host: value("host"))
+            verdict: value("verdict"), host: value("host"), version: value("version"), classification: value("classification"))
     }
 
     /// An HTML page: 401 with a Basic challenge when no credentials, errors as short HTML.

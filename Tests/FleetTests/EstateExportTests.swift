@@ -17,6 +17,7 @@ struct EstateExportTests {
     static let viewerToken = "viewer-token-\(UUID().uuidString)"
     static let adminToken = "admin-token-\(UUID().uuidString)"
     static let hostile = "<script>alert('x')</script>&\u{202E}rtl\nsecond"
+    static let qemuVersion = "8.2.2+fleet-test"
 
     let databaseURL: String
     let dir: URL
@@ -43,6 +44,7 @@ struct EstateExportTests {
         var mechanism = try #require(qemu["mechanism"] as? [String: Any])
         mechanism["product"] = "qemu"
         mechanism["name"] = "QEMU \(Self.hostile)"
+        mechanism["version"] = Self.qemuVersion
         qemu["mechanism"] = mechanism
         let finding: [String: Any] = [
             "checkID": "qemu.sandbox", "severity": "high", "outcome": ["fail": [:]], "subject": "qemu/\(Self.hostile)",
@@ -59,9 +61,12 @@ struct EstateExportTests {
         qemu["controls"] = [control]
         mechanisms.append(qemu)
         json["mechanisms"] = mechanisms
+        // kvm-b's system profile classifies the host.
+        json["profile"] = ["path": "/etc/bulkhead/bulkhead.toml", "host": ["classification": "PROTECTED"], "guests": [String: Any]()]
         let withQEMU = try JSONSerialization.data(withJSONObject: json)
         report = try JSONCoding.decoder().decode(AssessmentReport.self, from: withQEMU)
         #expect(report.mechanisms.count == mechanisms.count, "the test's QEMU mechanism is a readable report")
+        #expect(report.profile?.host.classification == "PROTECTED")
 
         let client = try FleetClient(server: server.url)
         for (host, document) in [("kvm-a", live), ("kvm-b", withQEMU)] {
@@ -225,5 +230,46 @@ struct EstateExportTests {
         #expect(html.contains("<title>Bulkhead assessment") && html.contains("qemu.sandbox"))
         #expect(!html.contains("<script") && html.contains("&lt;script&gt;"))
         #expect(try await FleetHarness.get(server.url + "/assessments/999999/report.html", headers: basic).status == 404)
+    }
+
+    @Test func versionAndClassificationFilterTheFindingsTheOSCALExportAndTheDashboard() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        func rows(_ query: String) async throws -> [FleetDatabase.FindingRow] {
+            let reply = try await FleetHarness.get(server.url + "/api/v1/findings.json?" + query, headers: viewer())
+            #expect(reply.status == 200)
+            return try FleetWire.decoder().decode([FleetDatabase.FindingRow].self, from: reply.body)
+        }
+        // "8.2.2+fleet-test" as a query value ("+" would be a space).
+        let version = "8.2.2%2Bfleet-test"
+        let byVersion = try await rows("version=\(version)")
+        #expect(!byVersion.isEmpty && byVersion.allSatisfy { $0.host == "kvm-b" && $0.product == "qemu" }, "\(byVersion.map(\.checkID))")
+        #expect(byVersion.contains { $0.checkID == "qemu.sandbox" })
+        let protected = try await rows("classification=PROTECTED")
+        #expect(!protected.isEmpty && protected.allSatisfy { $0.host == "kvm-b" })
+        #expect(try await rows("classification=SECRET").isEmpty)
+        #expect(try await rows("classification=PROTECTED&check=qemu.sandbox").count == 1)
+
+        // The OSCAL export of a version: kvm-b's QEMU only.
+        let oscal = try await FleetHarness.get(server.url + "/api/v1/assessment-results.json?version=\(version)", headers: viewer())
+        let (_, result) = try results(oscal.body)
+        let components = try #require((result["local-definitions"] as? [String: Any])?["components"] as? [[String: Any]])
+        #expect(components.filter { $0["type"] as? String == "this-system" }.compactMap { $0["title"] as? String } == ["Host kvm-b"])
+        #expect(components.filter { $0["type"] as? String == "software" }.count == 1)
+        if Tool.python(importing: "jsonschema", "regex") != nil {
+            let run = try JSONSchemaValidator.validate(oscal.body, schema: JSONSchemaValidator.oscalSchema("assessment-results"))
+            #expect(run.status == 0, "\(run.output)")
+        }
+        let classified = try await FleetHarness.get(server.url + "/api/v1/assessment-results.json?classification=PROTECTED", headers: viewer())
+        let hosts = try #require((try results(classified.body).result["local-definitions"] as? [String: Any])?["components"] as? [[String: Any]])
+        #expect(hosts.filter { $0["type"] as? String == "this-system" }.compactMap { $0["title"] as? String } == ["Host kvm-b"])
+
+        // The dashboard's form has both fields, kept in the export links.
+        let basic = [("Authorization", "Basic " + Data("any:\(Self.viewerToken)".utf8).base64EncodedString())]
+        let page = String(
+            decoding: try await FleetHarness.get(server.url + "/?classification=PROTECTED&version=\(version)", headers: basic).body, as: UTF8.self)
+        #expect(page.contains("name=\"version\" value=\"\(Self.qemuVersion)\"") && page.contains("name=\"classification\" value=\"PROTECTED\""))
+        #expect(page.contains("href=\"/api/v1/assessment-results.json?version=\(version)&amp;classification=PROTECTED\""))
+        #expect(page.contains("qemu.sandbox"))
     }
 }
