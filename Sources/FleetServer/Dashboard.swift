@@ -73,7 +73,7 @@ enum Dashboard {
     static func estate(
         posture: [FleetDatabase.PostureRow], hosts: [FleetDatabase.HostRow], failing: [FleetDatabase.FailingCheckRow] = [],
         silent: [FleetDatabase.HostRow], filter: FleetDatabase.FindingFilter,
-        findings: [FleetDatabase.FindingRow]?, caller: AccessControl.Caller
+        findings: [FleetDatabase.FindingRow]?, waivers: [FleetDatabase.WaiverRow] = [], caller: AccessControl.Caller
     ) -> String {
         var html = "<h2>Posture per control (latest assessment of each host)</h2>"
         let controls = Array(Set(posture.map(\.control))).sorted()
@@ -126,6 +126,21 @@ enum Dashboard {
             html += "<ul id=\"silent\">" + silent.map { "<li>\(escape($0.name)) — last seen \(date($0.lastSeenAt))</li>" }.joined() + "</ul>"
         }
 
+        html += "<h2>Waivers (\(waivers.count))</h2>"
+        if waivers.isEmpty {
+            html += "<p id=\"waivers\">None.</p>"
+        } else {
+            html += "<table id=\"waivers\"><thead><tr><th>Check id</th><th>Host</th><th>Expires</th><th>Hosts failing it now</th>"
+            html += "<th>Reason</th><th>By</th></tr></thead><tbody>"
+            for waiver in waivers {
+                let expiry = date(waiver.expiresAt) + (waiver.expired ? " <span class=\"bad\">expired</span>" : "")
+                html += "<tr><td><a href=\"\(escape("/?check=\(component(waiver.checkID))&verdict=fail"))\">\(escape(waiver.checkID))</a></td>"
+                html += "<td>\(waiver.host.map(escape) ?? "every host")</td><td>\(expiry)</td><td>\(waiver.failingHosts)</td>"
+                html += "<td>\(escape(waiver.reason))</td><td>\(escape(waiver.createdBy))</td></tr>"
+            }
+            html += "</tbody></table>"
+        }
+
         html += "<h2>Findings</h2><form class=\"filters\" method=\"get\" action=\"/\">"
         for (name, label, value) in [
             ("product", "Product", filter.product), ("version", "Version", filter.version), ("control", "Control", filter.control),
@@ -151,7 +166,8 @@ enum Dashboard {
         if caller.role == .admin {
             html += """
                 <h2>Administration</h2><p id="admin">Enrol a host: <code>POST /api/v1/admin/enrol-tokens</code> with \
-                <code>{"host": "NAME"}</code>; revoke: <code>POST /api/v1/admin/hosts/NAME/revoke</code>; audit: \
+                <code>{"host": "NAME"}</code>; revoke: <code>POST /api/v1/admin/hosts/NAME/revoke</code>; waive a check: \
+                <code>POST /api/v1/admin/waivers</code> with <code>{"check", "host" (omit for every host), "reason", "expires"}</code>; audit: \
                 <a href="/api/v1/admin/audit">/api/v1/admin/audit</a>.</p>
                 """
         }

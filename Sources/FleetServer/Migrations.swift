@@ -120,6 +120,24 @@ public enum Migrations {
                 "CREATE INDEX submission_nonces_received ON submission_nonces (received_at)"
             ]
         ),
+        (
+            version: 3, name: "fleet waivers",
+            statements: [
+                // A waiver accepts a failing check until it expires: on one host, or on every host (host NULL).
+                """
+                CREATE TABLE waivers (
+                    id bigserial PRIMARY KEY,
+                    check_id text NOT NULL,
+                    host text,
+                    reason text NOT NULL,
+                    expires_at timestamptz NOT NULL,
+                    created_by text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX waivers_expiry ON waivers (expires_at)",
+            ]
+        ),
     ]
 
     public static var newestVersion: Int { all.map(\.version).max() ?? 0 }

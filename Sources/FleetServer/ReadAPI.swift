@@ -111,6 +111,21 @@ struct ReadAPI: Sendable {
                 return try FleetServer.json(["host": name, "revoked": "true"])
             }
         }
+        router.post("/api/v1/admin/waivers") { request, _ in
+            await FleetServer.handling(database.logger) {
+                let caller = try await access.authorize(request, needs: .admin)
+                let body = try await FleetServer.body(request)
+                guard let ask = try? JSONDecoder().decode(FleetDatabase.WaiverRequest.self, from: body) else {
+                    throw FleetServerError(
+                        .malformed, "send {\"check\": ID, \"host\": NAME (omit for every host), \"reason\": TEXT, \"expires\": \"YYYY-MM-DD\"}")
+                }
+                let id = try await database.addWaiver(ask, actor: caller.name)
+                return try FleetServer.json(["id": id], status: .created)
+            }
+        }
+        router.get("/api/v1/waivers") { request, _ in
+            await viewer(request) { _ in try FleetServer.json(try await database.waivers()) }
+        }
         router.get("/api/v1/admin/audit") { request, _ in
             await FleetServer.handling(database.logger) {
                 _ = try await access.authorize(request, needs: .admin)
@@ -126,7 +141,7 @@ struct ReadAPI: Sendable {
                 return Dashboard.estate(
                     posture: try await database.posture(), hosts: try await database.hosts(), failing: try await database.failingChecks(),
                     silent: try await database.silentHosts(since: Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)),
-                    filter: filter, findings: filtered, caller: caller)
+                    filter: filter, findings: filtered, waivers: try await database.waivers(), caller: caller)
             }
         }
         // A stored assessment as the host's own HTML report (`bulkhead assess --format html`).

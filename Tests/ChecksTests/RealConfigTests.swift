@@ -277,6 +277,8 @@ import Testing
                 "firecracker.mmds-v1": "notApplicable", "firecracker.guest-smt": "pass",
                 // No running process: its API socket cannot be stat'ed.
                 "firecracker.api-socket": "inconclusive",
+                // No jailer argv: its cgroup and resource limits are unknown, never passed.
+                "firecracker.jailer-limits": "inconclusive",
             ])
         let v2 = outcomes(
             [Self.mechanism("firecracker", "vm", .firecracker(try Self.firecracker("firecracker__vm_config_with_mmdsv2.json")))],
@@ -314,6 +316,8 @@ import Testing
             labels(f) == [
                 "firecracker.jailer": "pass", "firecracker.uid": "pass", "firecracker.seccomp": "inconclusive", "firecracker.mmds-v1": "inconclusive",
                 "firecracker.guest-smt": "inconclusive", "firecracker.api-socket": "inconclusive",
+                // Only cpuset cgroups: no memory limit.
+                "firecracker.jailer-limits": "fail",
             ])
         #expect(f["firecracker.uid"]?.observed == "uid 123 gid 100, not shared with another microVM")
         // The running process: all threads filtered → pass; one thread unfiltered → fail.

@@ -272,4 +272,44 @@ struct EstateExportTests {
         #expect(page.contains("href=\"/api/v1/assessment-results.json?version=\(version)&amp;classification=PROTECTED\""))
         #expect(page.contains("qemu.sandbox"))
     }
+
+    @Test func administratorsWaiveChecksFleetWideWithAnExpiryAndTheDashboardListsThem() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        let url = server.url + "/api/v1/admin/waivers"
+        let admin = [("Authorization", "Bearer \(Self.adminToken)")]
+        func waive(_ body: String, as headers: [(String, String)]) async throws -> FleetHarness.Reply {
+            try await FleetHarness.post(url, body: Data(body.utf8), headers: headers)
+        }
+        #expect(try await waive(#"{"check": "qemu.sandbox", "reason": "r", "expires": "2099-12-31"}"#, as: viewer()).status == 403)
+        let everyHost = try await waive(
+            #"{"check": "qemu.sandbox", "reason": "<img src=x> until the QEMU upgrade", "expires": "2099-12-31"}"#, as: admin)
+        #expect(everyHost.status == 201, "\(String(decoding: everyHost.body, as: UTF8.self))")
+        let oneHost = try await waive(
+            #"{"check": "logging.audit-coverage", "host": "kvm-b", "reason": "central logging in Q3", "expires": "2098-06-30T00:00:00Z"}"#, as: admin)
+        #expect(oneHost.status == 201)
+        // Refused: an expiry in the past or not a date, no reason, an unknown host; nothing stored, nothing audited.
+        #expect(try await waive(#"{"check": "x", "reason": "r", "expires": "2001-01-01"}"#, as: admin).status == 400)
+        #expect(try await waive(#"{"check": "x", "reason": "r", "expires": "soon"}"#, as: admin).status == 400)
+        #expect(try await waive(#"{"check": "x", "reason": " ", "expires": "2099-01-01"}"#, as: admin).status == 400)
+        #expect(try await waive(#"{"check": "x", "host": "no-such-host", "reason": "r", "expires": "2099-01-01"}"#, as: admin).status == 404)
+        #expect(try FleetHarness.sql(databaseURL, "SELECT count(*) FROM audit_log WHERE action = 'waiver.add'") == "2")
+        // One that has expired (the API refuses a past expiry, so it is written directly).
+        _ = try FleetHarness.sql(
+            databaseURL,
+            "INSERT INTO waivers (check_id, host, reason, expires_at, created_by) VALUES ('host.smt', NULL, 'old', now() - interval '1 day', 'test')")
+
+        let list = try await FleetHarness.get(server.url + "/api/v1/waivers", headers: viewer())
+        let waivers = try FleetWire.decoder().decode([FleetDatabase.WaiverRow].self, from: list.body)
+        #expect(waivers.map(\.checkID) == ["host.smt", "logging.audit-coverage", "qemu.sandbox"])
+        #expect(waivers.map(\.expired) == [true, false, false])
+        #expect(waivers[2].host == nil && waivers[2].failingHosts == 1 && waivers[1].host == "kvm-b")
+        // The dashboard, read-only: each waiver, its expiry, the hosts it covers, the reason escaped.
+        let basic = [("Authorization", "Basic " + Data("any:\(Self.viewerToken)".utf8).base64EncodedString())]
+        let page = String(decoding: try await FleetHarness.get(server.url + "/", headers: basic).body, as: UTF8.self)
+        #expect(page.contains("<h2>Waivers (3)</h2><table id=\"waivers\">"))
+        #expect(page.contains("every host") && page.contains("<span class=\"bad\">expired</span>"))
+        #expect(page.contains("&lt;img src=x&gt; until the QEMU upgrade") && !page.contains("<img src=x>"))
+        #expect(!page.contains("id=\"admin\""))
+    }
 }

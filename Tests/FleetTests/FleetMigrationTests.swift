@@ -16,7 +16,7 @@ struct FleetMigrationTests {
             url, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
         #expect(
             tables
-                == "assessments,audit_log,control_verdicts,enrol_tokens,findings,hosts,schema_migrations,submission_nonces")
+                == "assessments,audit_log,control_verdicts,enrol_tokens,findings,hosts,schema_migrations,submission_nonces,waivers")
     }
 
     @Test func concurrentStartsApplyEachMigrationOnce() async throws {

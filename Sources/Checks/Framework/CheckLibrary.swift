@@ -11,7 +11,7 @@ public enum CheckLibrary {
         // firecracker
         MicroVMChecks.firecrackerAPISocket, MicroVMChecks.firecrackerGuestSMT, MicroVMChecks.firecrackerJailer, MicroVMChecks.firecrackerMMDS,
         MicroVMChecks.firecrackerSeccomp,
-        MicroVMChecks.firecrackerUID,
+        MicroVMChecks.firecrackerJailerLimits, MicroVMChecks.firecrackerUID,
         // gvisor
         SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags, SandboxChecks.gvisorDirectfs,
         SandboxChecks.gvisorRootfsOverlay,
