@@ -73,7 +73,8 @@ enum Dashboard {
     static func estate(
         posture: [FleetDatabase.PostureRow], hosts: [FleetDatabase.HostRow], failing: [FleetDatabase.FailingCheckRow] = [],
         silent: [FleetDatabase.HostRow], filter: FleetDatabase.FindingFilter,
-        findings: [FleetDatabase.FindingRow]?, waivers: [FleetDatabase.WaiverRow] = [], caller: AccessControl.Caller
+        findings: [FleetDatabase.FindingRow]?, waivers: [FleetDatabase.WaiverRow] = [], review: Date? = nil,
+        drift: [FleetDatabase.DriftRow] = [], caller: AccessControl.Caller
     ) -> String {
         var html = "<h2>Posture per control (latest assessment of each host)</h2>"
         let controls = Array(Set(posture.map(\.control))).sorted()
@@ -124,6 +125,24 @@ enum Dashboard {
             html += "<p id=\"silent\">None.</p>"
         } else {
             html += "<ul id=\"silent\">" + silent.map { "<li>\(escape($0.name)) — last seen \(date($0.lastSeenAt))</li>" }.joined() + "</ul>"
+        }
+
+        if let review {
+            html += "<h2>Drift since the last review (\(date(review)))</h2>"
+            if drift.isEmpty {
+                html += "<p id=\"drift\">No check started or stopped failing since the review.</p>"
+            } else {
+                html += "<table id=\"drift\"><thead><tr><th>Host</th><th>Change</th><th>Check id</th><th>Subject</th></tr></thead><tbody>"
+                for row in drift {
+                    html += "<tr><td><a href=\"/hosts/\(escape(component(row.host)))\">\(escape(row.host))</a></td>"
+                    html += "<td class=\"\(row.change == "new" ? "bad" : "ok")\">\(row.change == "new" ? "now failing" : "resolved")</td>"
+                    html += "<td>\(escape(row.checkID))</td><td>\(escape(row.subject))</td></tr>"
+                }
+                html += "</tbody></table>"
+            }
+        } else {
+            html += "<h2>Drift since the last review</h2>"
+            html += "<p id=\"drift\">No review marked yet (administrators: <code>POST /api/v1/admin/reviews</code>).</p>"
         }
 
         html += "<h2>Waivers (\(waivers.count))</h2>"

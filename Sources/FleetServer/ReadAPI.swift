@@ -123,6 +123,26 @@ struct ReadAPI: Sendable {
                 return try FleetServer.json(["id": id], status: .created)
             }
         }
+        router.post("/api/v1/admin/reviews") { request, _ in
+            await FleetServer.handling(database.logger) {
+                let caller = try await access.authorize(request, needs: .admin)
+                let body = try await FleetServer.body(request)
+                struct Ask: Decodable { var note: String? }
+                let note = body.isEmpty ? nil : (try? JSONDecoder().decode(Ask.self, from: body))?.note
+                let at = try await database.markReview(actor: caller.name, note: note)
+                return try FleetServer.json(["reviewedAt": at], status: .created)
+            }
+        }
+        router.get("/api/v1/drift") { request, _ in
+            await viewer(request) { _ in
+                struct Drift: Encodable {
+                    var since: Date?
+                    var changes: [FleetDatabase.DriftRow]
+                }
+                guard let since = try await database.lastReview() else { return try FleetServer.json(Drift(since: nil, changes: [])) }
+                return try FleetServer.json(Drift(since: since, changes: try await database.drift(since: since)))
+            }
+        }
         router.get("/api/v1/waivers") { request, _ in
             await viewer(request) { _ in try FleetServer.json(try await database.waivers()) }
         }
@@ -138,10 +158,13 @@ struct ReadAPI: Sendable {
             await Self.page(request, access: access, logger: database.logger) { caller in
                 let filter = Self.filter(request)
                 let filtered = filter == .init() ? nil : try await database.findings(filter)
+                let review = try await database.lastReview()
+                let drift = if let review { try await database.drift(since: review) } else { [FleetDatabase.DriftRow]() }
                 return Dashboard.estate(
                     posture: try await database.posture(), hosts: try await database.hosts(), failing: try await database.failingChecks(),
                     silent: try await database.silentHosts(since: Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)),
-                    filter: filter, findings: filtered, waivers: try await database.waivers(), caller: caller)
+                    filter: filter, findings: filtered, waivers: try await database.waivers(), review: review,
+                    drift: drift, caller: caller)
             }
         }
         // A stored assessment as the host's own HTML report (`bulkhead assess --format html`).

@@ -93,3 +93,58 @@ extension FleetDatabase {
         return (try? day.parse(text)).map { $0.addingTimeInterval(86_399) }
     }
 }
+
+/// Drift since the last review: an administrator marks a review (`POST /api/v1/admin/reviews`, recorded in the
+/// append-only audit table as `review.mark`); each host's latest assessment is compared with the one the server
+/// had received by then: checks failing now that did not (new) and checks that failed then but not now
+/// (resolved), by check id and subject.
+extension FleetDatabase {
+    public struct DriftRow: Codable, Sendable, Equatable {
+        public var host: String
+        /// `new` or `resolved`.
+        public var change: String
+        public var checkID: String
+        public var subject: String
+    }
+
+    public func markReview(actor: String, note: String?) async throws -> Date {
+        let logger = logger
+        let now = Date()
+        try await transaction { connection in
+            try await Self.audit(
+                connection, actor: actor, action: "review.mark", target: nil, detail: ["note": String((note ?? "").prefix(500))], logger: logger)
+        }
+        return now
+    }
+
+    /// When the last review was marked, if ever.
+    public func lastReview() async throws -> Date? {
+        let rows = try await client.query("SELECT max(at) FROM audit_log WHERE action = 'review.mark'", logger: logger)
+        for try await at in rows.decode(Date?.self) { return at }
+        return nil
+    }
+
+    public func drift(since: Date, limit: Int = 5000) async throws -> [DriftRow] {
+        let rows = try await client.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC),
+            base AS (
+                SELECT DISTINCT ON (host_id) id, host_id FROM assessments WHERE received_at <= \(since)
+                ORDER BY host_id, assessed_at DESC, id DESC),
+            cur AS (SELECT DISTINCT f.host_id, f.check_id, f.subject FROM findings f JOIN latest l ON f.assessment_id = l.id WHERE f.verdict = 'fail'),
+            old AS (SELECT DISTINCT f.host_id, f.check_id, f.subject FROM findings f JOIN base b ON f.assessment_id = b.id WHERE f.verdict = 'fail')
+            SELECT h.name, 'new', c.check_id, c.subject FROM cur c JOIN hosts h ON h.id = c.host_id
+            WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.host_id = c.host_id AND o.check_id = c.check_id AND o.subject = c.subject)
+            UNION ALL
+            SELECT h.name, 'resolved', o.check_id, o.subject FROM old o JOIN hosts h ON h.id = o.host_id
+            WHERE NOT EXISTS (SELECT 1 FROM cur c WHERE c.host_id = o.host_id AND c.check_id = o.check_id AND c.subject = o.subject)
+            ORDER BY 1, 2, 3, 4 LIMIT \(limit)
+            """, logger: logger)
+        var out: [DriftRow] = []
+        for try await (host, change, check, subject) in rows.decode((String, String, String, String).self) {
+            out.append(DriftRow(host: host, change: change, checkID: check, subject: subject))
+        }
+        return out
+    }
+}

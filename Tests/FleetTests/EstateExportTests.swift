@@ -312,4 +312,67 @@ struct EstateExportTests {
         #expect(page.contains("&lt;img src=x&gt; until the QEMU upgrade") && !page.contains("<img src=x>"))
         #expect(!page.contains("id=\"admin\""))
     }
+
+    @Test func driftSinceTheLastReviewListsChecksNowFailingAndResolved() async throws {
+        let access = await AccessControl(adminTokens: [Self.adminToken], viewerTokens: [Self.viewerToken])
+        let server = try await FleetHarness.startServer(databaseURL, access: access)
+        defer { Task { await server.stop() } }
+        var identity = try FleetHarness.newIdentity(in: dir)
+        try await FleetHarness.enrol(&identity, host: "drifting", server: server, databaseURL: databaseURL)
+        let basic = [("Authorization", "Basic " + Data("any:\(Self.viewerToken)".utf8).base64EncodedString())]
+        #expect(String(decoding: try await FleetHarness.get(server.url + "/", headers: basic).body, as: UTF8.self).contains("No review marked yet"))
+        // The live report plus one failing check of our own: `drift.before` at the review, `drift.after` later.
+        func report(failing check: String) throws -> Data {
+            var json = try #require(try JSONSerialization.jsonObject(with: try FleetHarness.liveReport.get()) as? [String: Any])
+            var mechanisms = json["mechanisms"] as? [[String: Any]] ?? []
+            mechanisms.append([
+                "catalogProduct": "qemu", "mechanism": ["name": "QEMU", "product": "qemu", "version": "8.2"],
+                "controls": [
+                    [
+                        "verdict": ["control": "ISM-1604", "status": "notSatisfied", "subject": "qemu"],
+                        "findings": [
+                            [
+                                "checkID": check, "severity": "high", "outcome": ["fail": [:]], "subject": "qemu/<b>guest</b>",
+                                "controls": ["ISM-1604"],
+                            ]
+                        ],
+                    ]
+                ],
+            ])
+            json["mechanisms"] = mechanisms
+            return try JSONSerialization.data(withJSONObject: json)
+        }
+        let client = try FleetClient(server: server.url)
+        defer { Task { await client.shutdown() } }
+        let first = await client.submit(try FleetHarness.bundle(try report(failing: "drift.before"), signedBy: identity, in: dir), identity: identity)
+        guard case .accepted(201, _) = first else { throw TestPostgres.Failure(description: first.summary) }
+
+        let url = server.url + "/api/v1/admin/reviews"
+        #expect(try await FleetHarness.post(url, body: Data(), headers: viewer()).status == 403)
+        let marked = try await FleetHarness.post(
+            url, body: Data(#"{"note": "Q4 review"}"#.utf8), headers: [("Authorization", "Bearer \(Self.adminToken)")])
+        #expect(marked.status == 201)
+        #expect(try FleetHarness.sql(databaseURL, "SELECT count(*) FROM audit_log WHERE action = 'review.mark'") == "1")
+        // Right after the review: no drift.
+        struct Drift: Decodable {
+            var since: Date?
+            var changes: [FleetDatabase.DriftRow]
+        }
+        let none = try FleetWire.decoder().decode(Drift.self, from: try await FleetHarness.get(server.url + "/api/v1/drift", headers: viewer()).body)
+        #expect(none.since != nil && none.changes.isEmpty)
+
+        let second = await client.submit(
+            try FleetHarness.bundle(try report(failing: "drift.after"), signedBy: identity, in: dir, createdAt: Date().addingTimeInterval(5)),
+            identity: identity)
+        guard case .accepted(201, _) = second else { throw TestPostgres.Failure(description: second.summary) }
+        let drift = try FleetWire.decoder().decode(Drift.self, from: try await FleetHarness.get(server.url + "/api/v1/drift", headers: viewer()).body)
+        #expect(
+            drift.changes == [
+                .init(host: "drifting", change: "new", checkID: "drift.after", subject: "qemu/<b>guest</b>"),
+                .init(host: "drifting", change: "resolved", checkID: "drift.before", subject: "qemu/<b>guest</b>"),
+            ], "\(drift.changes)")
+        let page = String(decoding: try await FleetHarness.get(server.url + "/", headers: basic).body, as: UTF8.self)
+        #expect(page.contains("Drift since the last review") && page.contains("<table id=\"drift\">"))
+        #expect(page.contains("now failing") && page.contains("resolved") && page.contains("qemu/&lt;b&gt;guest&lt;/b&gt;"))
+    }
 }
