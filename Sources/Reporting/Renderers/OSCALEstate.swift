@@ -103,27 +103,7 @@ extension OSCALRenderer {
         ])
         let backMatter: JSONValue = [
             "resources": [
-                JSONValue.compact([
-                    ("uuid", .string(catalogResource)),
-                    ("title", line(ISMCatalog.title)),
-                    (
-                        "description",
-                        .string(
-                            "The ASD/ACSC ISM OSCAL catalog (version \(ISMCatalog.version), catalog uuid \(ISMCatalog.catalogUUID)); control ids such as ism-1460 refer to it. Referenced, not copied."
-                        )
-                    ),
-                    ("props", [["name": "version", "value": .string(ISMCatalog.version)]]),
-                    (
-                        "rlinks",
-                        [
-                            [
-                                "href": .string(ISMCatalog.url), "media-type": "application/oscal.catalog+json",
-                                "hashes": [["algorithm": "SHA-256", "value": .string(ISMCatalog.sha256)]],
-                            ],
-                            ["href": .string(ISMCatalog.repository)],
-                        ]
-                    ),
-                ]),
+                catalogResourceEntry(uuid: catalogResource),
                 [
                     "uuid": .string(plansResource),
                     "title": "The hosts' assessment plans",

@@ -117,27 +117,7 @@ public enum OSCALRenderer {
             ])
         let backMatter: JSONValue = [
             "resources": [
-                JSONValue.compact([
-                    ("uuid", .string(catalogResource)),
-                    ("title", line(ISMCatalog.title)),
-                    (
-                        "description",
-                        .string(
-                            "The ASD/ACSC ISM OSCAL catalog (version \(ISMCatalog.version), catalog uuid \(ISMCatalog.catalogUUID)); control ids such as ism-1460 refer to it. Referenced, not copied."
-                        )
-                    ),
-                    ("props", [["name": "version", "value": .string(ISMCatalog.version)]]),
-                    (
-                        "rlinks",
-                        [
-                            [
-                                "href": .string(ISMCatalog.url), "media-type": "application/oscal.catalog+json",
-                                "hashes": [["algorithm": "SHA-256", "value": .string(ISMCatalog.sha256)]],
-                            ],
-                            ["href": .string(ISMCatalog.repository)],
-                        ]
-                    ),
-                ]),
+                catalogResourceEntry(uuid: catalogResource),
                 JSONValue.compact([
                     ("uuid", .string(planResource)),
                     ("title", "Bulkhead's assessment plan (OSCAL assessment-plan)"),
@@ -409,5 +389,33 @@ public enum OSCALRenderer {
             return URL(fileURLWithPath: path).absoluteString
         default: return nil
         }
+    }
+}
+
+extension OSCALRenderer {
+    /// The back-matter resource naming the ISM OSCAL catalog the control ids refer to (one host's results and
+    /// the estate's share it).
+    static func catalogResourceEntry(uuid catalogResource: String) -> JSONValue {
+        JSONValue.compact([
+            ("uuid", .string(catalogResource)),
+            ("title", line(ISMCatalog.title)),
+            (
+                "description",
+                .string(
+                    "The ASD/ACSC ISM OSCAL catalog (version \(ISMCatalog.version), catalog uuid \(ISMCatalog.catalogUUID)); control ids such as ism-1460 refer to it. Referenced, not copied."
+                )
+            ),
+            ("props", [["name": "version", "value": .string(ISMCatalog.version)]]),
+            (
+                "rlinks",
+                [
+                    [
+                        "href": .string(ISMCatalog.url), "media-type": "application/oscal.catalog+json",
+                        "hashes": [["algorithm": "SHA-256", "value": .string(ISMCatalog.sha256)]],
+                    ],
+                    ["href": .string(ISMCatalog.repository)],
+                ]
+            ),
+        ])
     }
 }
