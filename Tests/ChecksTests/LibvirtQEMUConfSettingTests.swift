@@ -51,4 +51,26 @@ import Testing
             id, "dynamic_ownership = 0\n", tailoring: #"{"values": {"libvirt.dynamic-ownership": {"allowed": true, "reason": "NFS root_squash"}}}"#)
         #expect(allowed?.outcome == .pass && allowed?.evidence.contains { $0.claim.contains("root_squash") } == true)
     }
+
+    /// The older qemu.conf booleans are read as libvirt reads them too: a value it refuses (a string, 2) was taken as
+    /// "not set" and so as libvirt's default, which passed; it is inconclusive now.
+    @Test func olderBooleansRefuseWhatLibvirtRefuses() throws {
+        let clear = "libvirt.clear-capabilities"
+        #expect(try judge(clear, "clear_emulator_capabilities = 0\n")?.outcome == .fail)
+        #expect(try judge(clear, "clear_emulator_capabilities = 1\n")?.outcome == .pass)
+        #expect(try judge(clear, "#clear_emulator_capabilities = 1\n")?.outcome == .pass)
+        #expect(try judge(clear, "clear_emulator_capabilities = \"no\"\n")?.outcome.label == "inconclusive")
+        #expect(try judge(clear, "clear_emulator_capabilities = 2\n")?.outcome.label == "inconclusive")
+        let driver = "libvirt.security-driver"
+        #expect(try judge(driver, "security_driver = \"selinux\"\nsecurity_default_confined = 0\n")?.outcome == .fail)
+        #expect(try judge(driver, "security_driver = \"selinux\"\nsecurity_default_confined = 1\n")?.outcome == .pass)
+        let refused = try judge(driver, "security_driver = \"selinux\"\nsecurity_default_confined = \"off\"\n")
+        if case .inconclusive(let reason)? = refused?.outcome {
+            #expect(reason.contains("\"off\""), "\(reason)")
+        } else {
+            Issue.record("security_default_confined = \"off\" gave \(String(describing: refused?.outcome))")
+        }
+        // security_driver = "none" fails whatever the other setting says.
+        #expect(try judge(driver, "security_driver = \"none\"\nsecurity_default_confined = \"off\"\n")?.outcome == .fail)
+    }
 }

@@ -4,10 +4,17 @@ import Foundation
 // libvirt.clear-capabilities: its words are in libvirt.clear-capabilities.json and its good and bad configurations in fixtures/, beside this file.
 extension LibvirtChecks {
     static let clearCapabilities = conf("libvirt.clear-capabilities") { ctx, d, c, _ in
-        let evidence = [setting(ctx, d, "clear_emulator_capabilities", c.clearEmulatorCapabilities.map { $0 ? "1" : "0" })]
-        if c.clearEmulatorCapabilities == false { return .fail("clear_emulator_capabilities = 0: QEMU keeps its capabilities", evidence) }
-        return .pass(
-            c.clearEmulatorCapabilities == true
-                ? "clear_emulator_capabilities = 1" : "clear_emulator_capabilities not set (default 1, or absent from newer libvirt)", evidence)
+        let key = "clear_emulator_capabilities"
+        switch confBool(c, key) {
+        case .value(false):
+            return .fail("\(key) = 0: QEMU keeps its capabilities", [setting(ctx, d, key, "0")])
+        case .value(true):
+            return .pass("\(key) = 1", [setting(ctx, d, key, "1")])
+        case .absent:
+            return .pass("\(key) not set (default 1, or absent from newer libvirt)", [setting(ctx, d, key, nil)])
+        case .refused(let shown):
+            // libvirt's virConfGetValueBool takes only 0 or 1: such a file is refused, never read as the default.
+            return .inconclusive("\(key) = \(shown) is not 0 or 1, which libvirt refuses", [ctx.file(d.path, "\(key) = \(shown)")])
+        }
     }
 }

@@ -5,11 +5,20 @@ import Foundation
 extension LibvirtChecks {
     static let securityDriver = conf("libvirt.security-driver") { ctx, d, c, _ in
         var evidence = [setting(ctx, d, "security_driver", c.securityDriver.map { $0.joined(separator: ",") })]
-        if let confined = c.securityDefaultConfined { evidence.append(setting(ctx, d, "security_default_confined", confined ? "1" : "0")) }
+        let confined = confBool(c, "security_default_confined")
+        switch confined {
+        case .value(let on): evidence.append(setting(ctx, d, "security_default_confined", on ? "1" : "0"))
+        case .refused(let shown): evidence.append(ctx.file(d.path, "security_default_confined = \(shown)"))
+        case .absent: break
+        }
         if let drivers = c.securityDriver, drivers.contains("none") {
             return .fail("security_driver = \"none\": guests run without SELinux/AppArmor confinement", evidence)
         }
-        if c.securityDefaultConfined == false { return .fail("security_default_confined = 0: guests are unconfined unless they ask", evidence) }
+        if confined == .value(false) { return .fail("security_default_confined = 0: guests are unconfined unless they ask", evidence) }
+        if case .refused(let shown) = confined {
+            // libvirt's virConfGetValueBool takes only 0 or 1: such a file is refused, never read as the default.
+            return .inconclusive("security_default_confined = \(shown) is not 0 or 1, which libvirt refuses", evidence)
+        }
         if let drivers = c.securityDriver, !drivers.isEmpty {
             return .pass("security_driver = \(drivers.joined(separator: ", "))", evidence)
         }
