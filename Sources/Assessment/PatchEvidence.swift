@@ -166,10 +166,7 @@ public enum PatchFindings {
     public static func findings(
         evidence: HostEvidence, now: Date, mechanisms: [IsolationMechanism] = [], aliases: [Advisories.ProductAliases] = []
     ) -> [Finding] {
-        let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
-        let sources = dpkg.isEmpty ? nil : AptSources.load(evidence, wanted: Set(dpkg.map(\.name)))
-        let rpm = evidence.facts.packages.filter { $0.manager == "rpm" }
-        let dnf = rpm.isEmpty ? nil : DnfSources.load(evidence, wanted: Set(rpm.map(\.name)))
+        let (sources, dnf) = updateSources(evidence)
         var out = [pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf), runningKernel(evidence: evidence)]
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
@@ -191,11 +188,19 @@ public enum PatchFindings {
     }
 
     static func pendingUpdates(evidence: HostEvidence, now: Date) -> Finding {
-        let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
-        let sources = dpkg.isEmpty ? nil : AptSources.load(evidence, wanted: Set(dpkg.map(\.name)))
-        let rpm = evidence.facts.packages.filter { $0.manager == "rpm" }
-        let dnf = rpm.isEmpty ? nil : DnfSources.load(evidence, wanted: Set(rpm.map(\.name)))
+        let (sources, dnf) = updateSources(evidence)
         return pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf)
+    }
+
+    /// The host's update sources, read once for the host and every mechanism: apt's lists when dpkg packages are
+    /// installed, the dnf/yum metadata when rpm ones are (only the installed names kept).
+    static func updateSources(_ evidence: HostEvidence) -> (apt: AptSources?, dnf: DnfSources?) {
+        let dpkg = evidence.facts.packages.filter { $0.manager == "dpkg" }
+        let rpm = evidence.facts.packages.filter { $0.manager == "rpm" }
+        return (
+            dpkg.isEmpty ? nil : AptSources.load(evidence, wanted: Set(dpkg.map(\.name))),
+            rpm.isEmpty ? nil : DnfSources.load(evidence, wanted: Set(rpm.map(\.name)))
+        )
     }
 
     /// `packages` nil: the host's whole dpkg inventory; otherwise a mechanism's packages, under `subject`. A host (or

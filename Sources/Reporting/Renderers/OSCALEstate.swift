@@ -25,7 +25,6 @@ extension OSCALRenderer {
     public static func estate(_ hosts: [EstateHost], scope: String, generatedAt: Date, toolVersion: String, skipped: [String] = []) -> JSONValue {
         let key = ["estate", scope, Timestamp.string(generatedAt)] + hosts.map { "\($0.name)#\($0.assessmentID)" }
         func uuid(_ parts: String...) -> String { StableUUID.make(parts: key + parts) }
-        let catalogResource = StableUUID.make("resource", "ism-catalog", ISMCatalog.version)
         let plansResource = uuid("resource", "host-assessment-plans")
 
         var components: [JSONValue] = []
@@ -77,18 +76,7 @@ extension OSCALRenderer {
             ("start", .string(Timestamp.string(min(start, end)))),
             ("end", .string(Timestamp.string(max(start, end)))),
             ("local-definitions", components.isEmpty ? nil : ["components": .array(components)]),
-            (
-                "reviewed-controls",
-                [
-                    "control-selections": [
-                        JSONValue.compact([
-                            ("description", "ISM controls assessed on these hosts, by their id in the ISM OSCAL catalog."),
-                            ("include-controls", .array(selected.map { ["control-id": .string($0.oscalID)] })),
-                        ])
-                    ],
-                    "links": [["href": .string("#\(catalogResource)"), "rel": "reference"]],
-                ]
-            ),
+            ("reviewed-controls", reviewedControls(selected, "ISM controls assessed on these hosts, by their id in the ISM OSCAL catalog.")),
             ("observations", .array(observations)),
             ("findings", .array(findings)),
             ("remarks", skipped.isEmpty ? nil : .string("Not included, their stored report could not be read: \(skipped.joined(separator: ", ")).")),
@@ -103,7 +91,7 @@ extension OSCALRenderer {
         ])
         let backMatter: JSONValue = [
             "resources": [
-                catalogResourceEntry(uuid: catalogResource),
+                catalogResourceEntry(),
                 [
                     "uuid": .string(plansResource),
                     "title": "The hosts' assessment plans",

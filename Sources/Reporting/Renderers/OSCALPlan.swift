@@ -88,7 +88,6 @@ extension OSCALRenderer {
     }
 
     public static func planDocument(_ report: AssessmentReport) -> JSONValue {
-        let catalogResource = StableUUID.make("resource", "ism-catalog", ISMCatalog.version)
         let sspResource = runUUID(report, ["resource", "system-security-plan"])
         let components = subjectComponents(report)
         // The method, one activity per stage (docs/architecture.md's pipeline).
@@ -183,18 +182,7 @@ extension OSCALRenderer {
                         "activities": .array(activityValues),
                     ]
                 ),
-                (
-                    "reviewed-controls",
-                    [
-                        "control-selections": [
-                            [
-                                "description": "ISM controls assessed, by their id in the ISM OSCAL catalog.",
-                                "include-controls": .array(selected.map { ["control-id": .string($0.oscalID)] }),
-                            ]
-                        ],
-                        "links": [["href": .string("#\(catalogResource)"), "rel": "reference"]],
-                    ]
-                ),
+                ("reviewed-controls", reviewedControls(selected, "ISM controls assessed, by their id in the ISM OSCAL catalog.")),
                 (
                     "assessment-subjects",
                     [

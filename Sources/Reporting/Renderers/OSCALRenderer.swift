@@ -67,7 +67,6 @@ public enum OSCALRenderer {
     public static func document(_ report: AssessmentReport) -> JSONValue {
         let runKey = runKey(report)
         func uuid(_ parts: String...) -> String { StableUUID.make(parts: runKey + parts) }
-        let catalogResource = StableUUID.make("resource", "ism-catalog", ISMCatalog.version)
         let planResource = uuid("resource", "assessment-plan")
         let parts = resultParts(report)
         let (components, observations, findings, controlIDs) = (parts.components, parts.observations, parts.findings, parts.controlIDs)
@@ -87,18 +86,7 @@ public enum OSCALRenderer {
             ("start", .string(Timestamp.string(min(report.host.collectedAt, report.assessedAt)))),
             ("end", .string(Timestamp.string(max(report.host.collectedAt, report.assessedAt)))),
             ("local-definitions", ["components": .array(components)]),
-            (
-                "reviewed-controls",
-                [
-                    "control-selections": [
-                        JSONValue.compact([
-                            ("description", "ISM controls assessed, by their id in the ISM OSCAL catalog."),
-                            ("include-controls", .array(selected.map { ["control-id": .string($0.oscalID)] })),
-                        ])
-                    ],
-                    "links": [["href": .string("#\(catalogResource)"), "rel": "reference"]],
-                ]
-            ),
+            ("reviewed-controls", reviewedControls(selected, "ISM controls assessed, by their id in the ISM OSCAL catalog.")),
             ("observations", .array(observations)),
             ("findings", .array(findings)),
         ])
@@ -117,7 +105,7 @@ public enum OSCALRenderer {
             ])
         let backMatter: JSONValue = [
             "resources": [
-                catalogResourceEntry(uuid: catalogResource),
+                catalogResourceEntry(),
                 JSONValue.compact([
                     ("uuid", .string(planResource)),
                     ("title", "Bulkhead's assessment plan (OSCAL assessment-plan)"),
@@ -395,7 +383,7 @@ public enum OSCALRenderer {
 extension OSCALRenderer {
     /// The back-matter resource naming the ISM OSCAL catalog the control ids refer to (one host's results and
     /// the estate's share it).
-    static func catalogResourceEntry(uuid catalogResource: String) -> JSONValue {
+    static func catalogResourceEntry() -> JSONValue {
         JSONValue.compact([
             ("uuid", .string(catalogResource)),
             ("title", line(ISMCatalog.title)),
@@ -417,5 +405,21 @@ extension OSCALRenderer {
                 ]
             ),
         ])
+    }
+
+    /// The back-matter UUID of the ISM catalog resource: the same in every document of one catalog version.
+    static var catalogResource: String { StableUUID.make("resource", "ism-catalog", ISMCatalog.version) }
+
+    /// `reviewed-controls`: the ISM controls selected, by their catalog id, linked to the catalog resource.
+    static func reviewedControls(_ selected: [ControlID], _ description: String) -> JSONValue {
+        [
+            "control-selections": [
+                JSONValue.compact([
+                    ("description", .string(description)),
+                    ("include-controls", .array(selected.map { ["control-id": .string($0.oscalID)] })),
+                ])
+            ],
+            "links": [["href": .string("#\(catalogResource)"), "rel": "reference"]],
+        ]
     }
 }
