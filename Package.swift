@@ -100,6 +100,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SHA-256, one of the .xz integrity checks (XZ.swift).
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
             // Optimised in debug builds too: its byte loops (LZ4, apt's lists, gzip, tar) go through Span, whose
