@@ -1,4 +1,5 @@
 public import Foundation
+import GRDB
 import ZipExtraction
 
 /// A parsed file with its rows prepared for the writer.
@@ -82,11 +83,29 @@ public enum AdvisoryImporter {
     /// One file to read: where it is, and the name its rows are recorded under — its path, or for a zip
     /// member `<archive as given>!/<member>` (`…!/cves.zip!/<member>` inside a nested zip), so the same
     /// member of the same archive is recognised whichever temporary folder it was extracted into.
+    ///
+    /// A zip member is held as its name in the archive with the extraction folder and the archive key as
+    /// prefixes shared by all the members of one archive (one copy each, not 300,000).
     struct Input: Sendable {
-        var path: String
-        var key: String
+        var pathPrefix = ""
+        var keyPrefix = ""
+        var name: String
         /// A zip member's verified CRC-32.
         var crc32: UInt32? = nil
+        /// The file, when it is not `pathPrefix + name`.
+        var file: String?
+        var path: String { file ?? pathPrefix + name }
+        var key: String { keyPrefix + name }
+
+        init(path: String) { name = path }
+        init(pathPrefix: String, keyPrefix: String, name: String, crc32: UInt32?) {
+            self.pathPrefix = pathPrefix
+            self.keyPrefix = keyPrefix
+            self.name = name
+            self.crc32 = crc32
+        }
+
+        static func < (a: Input, b: Input) -> Bool { a.keyPrefix != b.keyPrefix ? a.keyPrefix < b.keyPrefix : a.name < b.name }
     }
 
     enum Work: Sendable {
@@ -98,8 +117,7 @@ public enum AdvisoryImporter {
     public static func run(_ paths: [String], into db: AdvisoryDatabase, options: ImportOptions = ImportOptions()) async throws -> ImportReport {
         let start = Date()
         var report = ImportReport()
-        let known = try db.fileStates()
-        var inputs = Inputs(options: options, known: known)
+        var inputs = Inputs(options: options, db: db)
         defer { inputs.removeScratch() }
         var files: [Input] = []
         for p in paths {
@@ -129,6 +147,8 @@ public enum AdvisoryImporter {
         while index < files.count {
             let batch = Array(files[index..<min(files.count, index + options.batchSize)])
             index += batch.count
+            // What earlier imports stored for this batch only (one indexed lookup per file), not the whole table.
+            let known = try db.fileStates(batch.map(\.key))
             let results = await parseBatch(batch, known: known, options: options)
             var toWrite: [PreparedFile] = []
             // Files whose mtime moved but whose bytes did not: the new mtime (and a hash stored before
@@ -287,16 +307,16 @@ public enum AdvisoryImporter {
         var scratch: [String] = []
         /// Zip members left out (over the per-file cap).
         var problems: [ImportProblem] = []
-        /// What earlier imports stored, by key.
-        let known: [String: AdvisoryDatabase.FileState]
+        /// Where earlier imports are recorded (read one archive's members at a time).
+        let db: AdvisoryDatabase
         /// Zip members (a nested zip counting the members it had) left out because unchanged.
         var membersUnchanged = 0
         /// Nested zips expanded in this import, with their members' count.
         var expanded: [(key: String, size: Int64, crc32: UInt32, members: Int)] = []
 
-        init(options: ImportOptions, known: [String: AdvisoryDatabase.FileState]) {
+        init(options: ImportOptions, db: AdvisoryDatabase) {
             self.options = options
-            self.known = known
+            self.db = db
             budget = ExtractionBudget(totalBytes: options.maxTotalBytes, maxMembers: options.maxArchiveMembers)
         }
 
@@ -309,12 +329,12 @@ public enum AdvisoryImporter {
                 throw AdvisoriesError(.unreadable, "\(path) does not exist")
             }
             if !isDir.boolValue {
-                return path.lowercased().hasSuffix(".zip") ? try extract(path) : [Input(path: path, key: path)]
+                return path.lowercased().hasSuffix(".zip") ? try extract(path) : [Input(path: path)]
             }
             var out: [String] = []
             var zips: [String] = []
             try AdvisoryImporter.walk(path, depth: 0, files: &out, zips: &zips)
-            var inputs = out.sorted().map { Input(path: $0, key: $0) }
+            var inputs = out.sorted().map { Input(path: $0) }
             for z in zips.sorted() { inputs += try extract(z) }
             return inputs
         }
@@ -331,30 +351,66 @@ public enum AdvisoryImporter {
             }
             scratch.append(dir)
             let extraction: ZipExtraction
-            let known = known
+            let db = db
+            // The members recorded for the archive being read (its key), loaded when the walk enters it.
+            var archiveKey = ""
+            var recorded: [String: AdvisoryDatabase.MemberState] = [:]
+            var lookupFailed: (any Error)?
+            var inputs: [Input] = []
+            var extractedUnder: [String: Int] = [:]
+            // The prefixes of the last member extracted, shared by the next ones of the same archive.
+            var pathPrefix = ""
+            var keyPrefix = ""
             var unchanged = 0
             // Members left out unchanged, by the key of the (nested) archive holding them.
             var unchangedUnder: [String: Int] = [:]
             func key(_ chain: [String]) -> String { zip + "!/" + chain.joined(separator: "!/") }
+            /// The key prefix of the members of the archive a member with this chain is in.
+            func parentPrefix(_ chain: [String]) -> String { chain.count <= 1 ? zip + "!/" : key(Array(chain.dropLast())) + "!/" }
             do {
                 extraction = try ZipExtractor.extractMembers(
                     zip, into: dir, budget: budget,
-                    limits: ZipExtractionLimits(maxMemberBytes: Int64(options.maxFileSize), maxDepth: options.maxArchiveDepth, links: .refuse)
-                ) { member in
-                    let choice = AdvisoryImporter.memberChoice(member.path)
-                    guard choice != .skip else { return .skip }
-                    // Read before, and declared with the same CRC-32 and size as the bytes checked then: left
-                    // out undecompressed (a nested zip with all it holds).
-                    if let previous = known[key(member.chain)], let crc = previous.crc32, crc == member.crc32,
-                        previous.size >= 0, UInt64(previous.size) == member.uncompressedSize
-                    {
-                        let count = choice == .expand ? previous.records : 1
-                        unchanged += count
-                        unchangedUnder[key(Array(member.chain.dropLast())), default: 0] += count
-                        return .skip
-                    }
-                    return choice
-                }
+                    limits: ZipExtractionLimits(maxMemberBytes: Int64(options.maxFileSize), maxDepth: options.maxArchiveDepth, links: .refuse),
+                    chooseMember: { member in
+                        let choice = AdvisoryImporter.memberChoice(member.path)
+                        guard choice != .skip else { return .skip }
+                        let parent = parentPrefix(member.chain)
+                        if parent != archiveKey {
+                            archiveKey = parent
+                            do { recorded = try db.memberStates(under: parent) } catch {
+                                // Not known to be unchanged: every member is read (and the failure reported).
+                                recorded = [:]
+                                lookupFailed = error
+                            }
+                        }
+                        // Read before, and declared with the same CRC-32 and size as the bytes checked then: left
+                        // out undecompressed (a nested zip with all it holds).
+                        if let previous = recorded[member.path], previous.crc32 == member.crc32, previous.size >= 0,
+                            UInt64(previous.size) == member.uncompressedSize
+                        {
+                            let count = choice == .expand ? previous.records : 1
+                            unchanged += count
+                            unchangedUnder[key(Array(member.chain.dropLast())), default: 0] += count
+                            return .skip
+                        }
+                        return choice
+                    },
+                    onMember: { m in
+                        let name = m.chain[m.chain.count - 1]
+                        extractedUnder[key(Array(m.chain.dropLast())), default: 0] += 1
+                        let parent = parentPrefix(m.chain)
+                        if parent != keyPrefix { keyPrefix = parent }
+                        if m.file.hasSuffix(name) {
+                            let prefix = String(m.file.dropLast(name.count))
+                            if prefix != pathPrefix { pathPrefix = prefix }
+                            inputs.append(Input(pathPrefix: pathPrefix, keyPrefix: keyPrefix, name: name, crc32: m.crc32))
+                        } else {
+                            // A name the extraction normalised (`./`, `//`): the key keeps the name, the path the file.
+                            var input = Input(pathPrefix: "", keyPrefix: keyPrefix, name: name, crc32: m.crc32)
+                            input.file = m.file
+                            inputs.append(input)
+                        }
+                    })
             } catch {
                 try? FileManager.default.removeItem(atPath: dir)
                 switch error.code {
@@ -370,28 +426,85 @@ public enum AdvisoryImporter {
             for skipped in extraction.skipped {
                 problems.append(ImportProblem(file: skipped.member, code: .tooLarge, reason: skipped.reason))
             }
+            if let lookupFailed {
+                problems.append(
+                    ImportProblem(
+                        file: zip, code: .database,
+                        reason: "cannot read what earlier imports recorded for \(zip) (\(lookupFailed)); every member read"))
+            }
             membersUnchanged += unchanged
             // A member left out over the cap keeps the nested zips of this archive from being recorded as
             // done (the next import expands them again and reports it again).
             if extraction.skipped.isEmpty {
-                var extractedUnder: [String: Int] = [:]
-                for m in extraction.members { extractedUnder[key(Array(m.chain.dropLast())), default: 0] += 1 }
                 for archive in extraction.expanded {
                     let k = key(archive.chain)
                     expanded.append((k, archive.size, archive.crc32, extractedUnder[k, default: 0] + unchangedUnder[k, default: 0]))
                 }
             }
-            return extraction.members.map { Input(path: $0.file, key: key($0.chain), crc32: $0.crc32) }.sorted { $0.key < $1.key }
+            inputs.sort(by: <)
+            return inputs
         }
     }
 
     /// Which zip members an import reads: the records (`*.json`, not cvelistV5's delta logs and schemas)
     /// and the zips inside (expanded).
     static func memberChoice(_ member: String) -> ZipMemberChoice {
-        let name = (member.split(separator: "/").last.map(String.init) ?? member).lowercased()
+        let name = (member.lastIndex(of: "/").map { String(member[member.index(after: $0)...]) } ?? member).lowercased()
         if name.hasSuffix(".zip") { return .expand }
         guard name.hasSuffix(".json") else { return .skip }
         if name == "delta.json" || name == "deltalog.json" || name.hasSuffix("_schema.json") { return .skip }
         return .extract
+    }
+}
+
+extension AdvisoryDatabase {
+    /// What an import compares a zip member with: the CRC-32 and size recorded, and for a nested zip the
+    /// members it had.
+    struct MemberState: Sendable {
+        var crc32: UInt32
+        var size: Int64
+        var records: Int
+    }
+
+    /// The members recorded directly under an archive key (`<key>!/`), by their name in that archive — not
+    /// those of the archives nested in it: one range read of the primary key.
+    func memberStates(under prefix: String) throws -> [String: MemberState] {
+        guard let last = prefix.utf8.last, last == UInt8(ascii: "/") else { return [:] }
+        let upper = String(prefix.dropLast()) + "0"
+        let skip = prefix.utf8.count
+        return try queue.read { db in
+            var out: [String: MemberState] = [:]
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT path, size, crc32, records FROM files
+                    WHERE path >= ? AND path < ? AND crc32 IS NOT NULL AND instr(substr(path, ?), '!/') = 0
+                    """,
+                arguments: [prefix, upper, prefix.unicodeScalars.count + 1])  // substr counts characters
+            while let r = try rows.next() {
+                let path: String = r["path"]
+                let name = String(decoding: path.utf8.dropFirst(skip), as: UTF8.self)
+                let crc: Int64 = r["crc32"]
+                guard let crc32 = UInt32(exactly: crc) else { continue }
+                out[name] = MemberState(crc32: crc32, size: r["size"], records: r["records"])
+            }
+            return out
+        }
+    }
+
+    /// What earlier imports recorded for these keys (one indexed lookup each).
+    func fileStates(_ paths: [String]) throws -> [String: FileState] {
+        try queue.read { db in
+            var out: [String: FileState] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT id, size, mtime, content_hash, crc32, records FROM files WHERE path = ?")
+            for path in paths {
+                guard let r = try Row.fetchOne(statement, arguments: [path]) else { continue }
+                let crc: Int64? = r["crc32"]
+                out[path] = FileState(
+                    id: r["id"], size: r["size"], mtime: r["mtime"], contentHash: r["content_hash"], crc32: crc.flatMap { UInt32(exactly: $0) },
+                    records: r["records"])
+            }
+            return out
+        }
     }
 }

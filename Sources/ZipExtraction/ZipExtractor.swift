@@ -169,82 +169,147 @@ public enum ZipExtractor {
     /// `extract(_:into:budget:limits:choose:)` with a choice that sees each member's declared CRC-32 and
     /// size and its chain of nested archive names, so a caller can leave out (`.skip`, never decompressed)
     /// members it has read before.
+    ///
+    /// With `onMember`, each member written is handed to it as it is written and not kept in the report's
+    /// `files` and `members` (a 300,000-member archive's list is tens of megabytes).
     public static func extractMembers(
         _ archive: String, into directory: String, budget: ExtractionBudget, limits: ZipExtractionLimits = ZipExtractionLimits(),
-        chooseMember: (ZipMemberInfo) -> ZipMemberChoice
+        chooseMember: (ZipMemberInfo) -> ZipMemberChoice, onMember: ((ZipExtraction.Member) -> Void)? = nil
     ) throws(ZipExtractionError) -> ZipExtraction {
         var report = ZipExtraction()
         try extract(
             archive, shownAs: (archive as NSString).lastPathComponent, chain: [], into: directory, depth: 1, budget: budget, limits: limits,
-            choose: chooseMember, report: &report)
+            choose: chooseMember, emit: onMember, report: &report)
         return report
     }
 
     static func extract(
         _ archive: String, shownAs name: String, chain: [String], into directory: String, depth: Int, budget: ExtractionBudget,
-        limits: ZipExtractionLimits, choose: (ZipMemberInfo) -> ZipMemberChoice, report: inout ZipExtraction
+        limits: ZipExtractionLimits, choose: (ZipMemberInfo) -> ZipMemberChoice, emit: ((ZipExtraction.Member) -> Void)?,
+        report: inout ZipExtraction
     ) throws(ZipExtractionError) {
-        let zip: Archive
-        do {
-            zip = try Archive(url: URL(fileURLWithPath: archive), accessMode: .read)
-        } catch {
+        // The path given is followed (a link to an archive is read as ZIPFoundation read it); the nested
+        // archives this extraction writes are never links.
+        var isFile = stat()
+        guard stat(archive, &isFile) == 0, isFile.st_mode & S_IFMT == S_IFREG else {
+            throw ZipExtractionError(.unreadable, "\(name) is not a readable zip archive (not a regular file)")
+        }
+        try extract(
+            ZipRegion(file: archive, base: 0, length: UInt64(isFile.st_size)), shownAs: name, chain: chain, into: directory, depth: depth,
+            budget: budget, limits: limits, choose: choose, emit: emit, report: &report)
+    }
+
+    /// Extracts the members of the archive held in `region` (a whole file, or a stored member of an outer
+    /// archive read in place).
+    static func extract(
+        _ region: ZipRegion, shownAs name: String, chain: [String], into directory: String, depth: Int, budget: ExtractionBudget,
+        limits: ZipExtractionLimits, choose: (ZipMemberInfo) -> ZipMemberChoice, emit: ((ZipExtraction.Member) -> Void)?,
+        report: inout ZipExtraction
+    ) throws(ZipExtractionError) {
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: region.file)) } catch {
             throw ZipExtractionError(.unreadable, "\(name) is not a readable zip archive", cause: error)
         }
-        for entry in zip {
+        defer { try? handle.close() }
+        try ZipDirectory.forEach(region, name: name, maxMembers: budget.maxMembers) { entry throws(ZipExtractionError) in
             try budget.chargeMember(archive: name)
             let member = entry.path
-            let components = try safeComponents(member, archive: name)
-            if entry.type == .symlink {
+            // Every member's path is checked (an unsafe one refuses the archive even when it would be left out);
+            // its components are only made for members written.
+            try checkPath(member, archive: name)
+            if entry.isSymlink {
                 switch limits.links {
                 case .refuse:
                     throw ZipExtractionError(.link, "\(name) holds a symbolic link member (\(String(member.prefix(200)))); refused")
                 case .skip:
                     report.skipped.append(.init(member: name + "!/" + member, reason: "a symbolic link; left out"))
-                    continue
+                    return
                 }
             }
-            guard !components.isEmpty else { continue }
-            if entry.type == .directory {
-                try makeDirectories(directory, components, archive: name)
-                continue
+            if entry.isDirectory {
+                try makeDirectories(directory, try safeComponents(member, archive: name), archive: name)
+                return
             }
-            let choice = choose(
-                ZipMemberInfo(path: member, chain: chain + [member], crc32: entry.checksum, uncompressedSize: entry.uncompressedSize))
-            if choice == .skip { continue }
+            let memberChain = chain + [member]
+            let choice = choose(ZipMemberInfo(path: member, chain: memberChain, crc32: entry.crc32, uncompressedSize: entry.uncompressedSize))
+            if choice == .skip { return }
+            let components = try safeComponents(member, archive: name)
+            guard !components.isEmpty else { return }
             if choice == .expand && depth >= limits.maxDepth {
                 throw ZipExtractionError(
                     .tooDeep, "\(name) holds the archive \(String(member.prefix(200))) nested deeper than \(limits.maxDepth) levels; refused")
             }
+            guard entry.flags & 1 == 0 else {
+                throw ZipExtractionError(.corrupt, "\(name): \(String(member.prefix(200))) is encrypted; refused")
+            }
+            let start = try ZipDirectory.dataOffset(handle, region, entry, name: name)
+            let nestedName = name + "!/" + member
             try makeDirectories(directory, components.dropLast(), archive: name)
             let target = directory + "/" + components.joined(separator: "/")
+            if choice == .expand && entry.method == 0 {
+                // A stored zip inside: read in place, never copied out. Its size counts against the budget as
+                // if it had been written; its members are CRC-checked as they are extracted.
+                guard entry.compressedSize == entry.uncompressedSize else {
+                    throw ZipExtractionError(.corrupt, "\(name): \(String(member.prefix(200))) is stored with two different sizes; refused")
+                }
+                try budget.chargeBytes(Int(clamping: entry.compressedSize), archive: name)
+                report.bytesWritten += Int64(clamping: entry.compressedSize)
+                report.expanded.append(
+                    ZipExtraction.Member(file: target, chain: memberChain, crc32: entry.crc32, size: Int64(clamping: entry.compressedSize)))
+                try makeDirectories(directory, components.dropLast() + [components[components.count - 1] + ".d"], archive: name)
+                try extract(
+                    ZipRegion(file: region.file, base: region.base + start, length: entry.compressedSize), shownAs: nestedName,
+                    chain: memberChain, into: target + ".d", depth: depth + 1, budget: budget, limits: limits, choose: choose, emit: emit,
+                    report: &report)
+                return
+            }
             let written = try write(
-                entry, of: zip, to: target, archive: name, budget: budget,
+                entry, from: handle, region, dataAt: start, to: target, archive: name, budget: budget,
                 cap: choice == .expand ? Int64.max : limits.maxMemberBytes)
             report.bytesWritten += written.bytes
             if let reason = written.dropped {
                 try? FileManager.default.removeItem(atPath: target)
-                report.skipped.append(.init(member: name + "!/" + member, reason: reason))
-                continue
+                report.skipped.append(.init(member: nestedName, reason: reason))
+                return
             }
-            let record = ZipExtraction.Member(file: target, chain: chain + [member], crc32: entry.checksum, size: written.bytes)
+            let record = ZipExtraction.Member(file: target, chain: memberChain, crc32: entry.crc32, size: written.bytes)
             if choice == .expand {
                 report.expanded.append(record)
-                let nested = target + ".d"
-                do {
-                    try FileManager.default.createDirectory(
-                        atPath: nested, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-                } catch {
-                    throw ZipExtractionError(.io, "cannot create a directory for \(String(member.prefix(200)))", cause: error)
-                }
                 defer { try? FileManager.default.removeItem(atPath: target) }
+                try makeDirectories(directory, components.dropLast() + [components[components.count - 1] + ".d"], archive: name)
                 try extract(
-                    target, shownAs: name + "!/" + member, chain: chain + [member], into: nested, depth: depth + 1, budget: budget,
-                    limits: limits, choose: choose, report: &report)
+                    ZipRegion(file: target, base: 0, length: UInt64(max(0, written.bytes))), shownAs: nestedName, chain: memberChain,
+                    into: target + ".d", depth: depth + 1, budget: budget, limits: limits, choose: choose, emit: emit, report: &report)
+            } else if let emit {
+                emit(record)
             } else {
                 report.files.append(target)
                 report.members.append(record)
             }
         }
+    }
+
+    /// Refuses what `safeComponents` refuses, in one pass over the bytes without making the components.
+    static func checkPath(_ member: String, archive: String) throws(ZipExtractionError) {
+        var length = 0
+        var componentLength = 0
+        var dots = 0
+        var bad = false
+        for byte in member.utf8 {
+            length += 1
+            if byte == 0 { bad = true }
+            if byte == UInt8(ascii: "/") {
+                if componentLength == 2 && dots == 2 { bad = true }
+                componentLength = 0
+                dots = 0
+            } else {
+                componentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+                if componentLength > 255 { bad = true }
+            }
+        }
+        if componentLength == 2 && dots == 2 { bad = true }
+        if bad || length > 4096 || member.utf8.first == UInt8(ascii: "/") { _ = try safeComponents(member, archive: archive) }
     }
 
     /// The member path's components: refused when absolute, climbing (`..`), holding NUL or too long;
@@ -290,17 +355,23 @@ public enum ZipExtractor {
         }
     }
 
-    /// Streams one member into `target`, counting the real decompressed bytes. Returns the bytes written
-    /// and, when the member was dropped, why.
+    /// Streams one member (its data at `start` of `region`) into `target`, counting the real decompressed
+    /// bytes. Stored members are copied, deflated ones inflated by ZIPFoundation; other methods are refused.
+    /// Returns the bytes written and, when the member was dropped, why.
     static func write(
-        _ entry: Entry, of zip: Archive, to target: String, archive: String, budget: ExtractionBudget, cap: Int64
+        _ entry: ZipDirectoryEntry, from handle: FileHandle, _ region: ZipRegion, dataAt start: UInt64, to target: String, archive: String,
+        budget: ExtractionBudget, cap: Int64
     ) throws(ZipExtractionError) -> (bytes: Int64, dropped: String?) {
+        let shown = String(entry.path.prefix(200))
+        guard entry.method == 0 || entry.method == 8 else {
+            throw ZipExtractionError(.corrupt, "\(archive): \(shown) uses compression method \(entry.method), not stored or deflated; refused")
+        }
         let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.open(
                 FilePath(target), .writeOnly, options: [.create, .truncate, .noFollow, .closeOnExec], permissions: [.ownerReadWrite])
         } catch {
-            throw ZipExtractionError(.io, "cannot create \(String(entry.path.prefix(200))) in the extraction folder", cause: error)
+            throw ZipExtractionError(.io, "cannot create \(shown) in the extraction folder", cause: error)
         }
         defer { try? descriptor.close() }
         /// Thrown from the consumer to stop decompressing.
@@ -308,27 +379,67 @@ public enum ZipExtractor {
             case memberTooLarge
             case budget(ZipExtractionError)
             case write(any Error)
+            case read(ZipExtractionError)
+            case truncated
         }
         var written: Int64 = 0
-        let checksum: CRC32
+        func consume(_ data: Data) throws {
+            if written + Int64(data.count) > cap { throw Stop.memberTooLarge }
+            do throws(ZipExtractionError) { try budget.chargeBytes(data.count, archive: archive) } catch { throw Stop.budget(error) }
+            do { _ = try descriptor.writeAll(data) } catch { throw Stop.write(error) }
+            written += Int64(data.count)
+        }
+        // Small members get small buffers (a record is a few kilobytes; a 256 KiB buffer per member is
+        // most of the cost of 300,000 of them).
+        let bufferSize = Int(min(UInt64(chunk), max(16 << 10, entry.compressedSize + 1)))
+        var checksum: CRC32 = 0
         do {
-            checksum = try zip.extract(entry, bufferSize: chunk, skipCRC32: false) { data in
-                if written + Int64(data.count) > cap { throw Stop.memberTooLarge }
-                do throws(ZipExtractionError) { try budget.chargeBytes(data.count, archive: archive) } catch { throw Stop.budget(error) }
-                do { _ = try descriptor.writeAll(data) } catch { throw Stop.write(error) }
-                written += Int64(data.count)
+            if entry.method == 0 {
+                var offset: UInt64 = 0
+                while offset < entry.compressedSize {
+                    let n = Int(min(UInt64(bufferSize), entry.compressedSize - offset))
+                    let bytes: [UInt8]
+                    do throws(ZipExtractionError) { bytes = try ZipDirectory.read(handle, region, at: start + offset, count: n, name: archive) } catch
+                    {
+                        throw Stop.read(error)
+                    }
+                    guard bytes.count == n else { throw Stop.truncated }
+                    let data = Data(bytes)
+                    try consume(data)
+                    checksum = data.crc32(checksum: checksum)
+                    offset += UInt64(n)
+                }
+            } else {
+                // ZIPFoundation's inflate takes every chunk as `bufferSize` bytes long: each is that long,
+                // the member's compressed bytes then zeros (which do not inflate: a stream that needs them
+                // fails), and a call past them stops it (it would otherwise wait for input forever).
+                checksum = try Data.decompress(size: Int64(entry.compressedSize), bufferSize: bufferSize, skipCRC32: false) { position, _ in
+                    guard position >= 0, UInt64(position) < entry.compressedSize else { throw Stop.truncated }
+                    let n = Int(min(UInt64(bufferSize), entry.compressedSize - UInt64(position)))
+                    var bytes: [UInt8]
+                    do throws(ZipExtractionError) {
+                        bytes = try ZipDirectory.read(handle, region, at: start + UInt64(position), count: n, name: archive)
+                    } catch { throw Stop.read(error) }
+                    guard bytes.count == n else { throw Stop.truncated }
+                    if n < bufferSize { bytes += [UInt8](repeating: 0, count: bufferSize - n) }
+                    return Data(bytes)
+                } consumer: { data in
+                    try consume(data)
+                }
             }
         } catch Stop.memberTooLarge {
             return (written, "decompresses to more than the \(cap)-byte bound for one file; left out")
         } catch Stop.budget(let error) {
             throw error
+        } catch Stop.read(let error) {
+            throw error
         } catch Stop.write(let error) {
-            throw ZipExtractionError(.io, "cannot write \(String(entry.path.prefix(200))) in the extraction folder", cause: error)
+            throw ZipExtractionError(.io, "cannot write \(shown) in the extraction folder", cause: error)
         } catch {
-            throw ZipExtractionError(.corrupt, "\(archive): \(String(entry.path.prefix(200))) cannot be decompressed", cause: error)
+            throw ZipExtractionError(.corrupt, "\(archive): \(shown) cannot be decompressed", cause: error)
         }
-        guard checksum == entry.checksum else {
-            throw ZipExtractionError(.corrupt, "\(archive): \(String(entry.path.prefix(200))) fails its CRC-32 check")
+        guard checksum == entry.crc32 else {
+            throw ZipExtractionError(.corrupt, "\(archive): \(shown) fails its CRC-32 check")
         }
         return (written, nil)
     }

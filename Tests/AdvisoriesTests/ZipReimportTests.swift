@@ -122,6 +122,37 @@ import Testing
         #expect(try Self.rows(db) == after)
     }
 
+    /// A record removed from the zip: the re-import reads nothing (the other members are unchanged) and, as
+    /// before issue 18's in-place reading, leaves the rows stored from it as they were.
+    @Test(arguments: [true, false])
+    func aRecordRemovedFromTheZipReadsNothingAndKeepsItsRows(nested: Bool) async throws {
+        let dir = try Fixture.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tree = dir + "/tree"
+        let names = try FileManager.default.contentsOfDirectory(atPath: Fixture.path("cve5")).filter { $0.hasSuffix(".json") }.sorted()
+        for name in names {
+            let year = name.split(separator: "-")[1]
+            try FileManager.default.createDirectory(atPath: "\(tree)/cves/\(year)", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Fixture.path("cve5/" + name), toPath: "\(tree)/cves/\(year)/\(name)")
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        let options = ImportOptions(temporaryDirectory: dir + "/tmp")
+        let archive = dir + "/release.zip"
+        try Self.build(tree, archive: archive, nested: nested)
+        let db = try AdvisoryDatabase(path: dir + "/a.sqlite")
+        _ = try await AdvisoryImporter.run([archive], into: db, options: options)
+        let before = try Self.rows(db)
+        #expect(before["CVE-2024-21626"] != nil)
+
+        try FileManager.default.removeItem(atPath: tree + "/cves/2024/CVE-2024-21626.json")
+        try Self.build(tree, archive: archive, nested: nested)
+        let again = try await AdvisoryImporter.run([archive], into: db, options: options)
+        #expect(again.filesImported == 0 && again.advisories == 0 && again.problems.isEmpty, "\(again.problems)")
+        #expect(again.membersUnchanged == names.count - 1)
+        #expect(try Self.rows(db) == before)
+        #expect((try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")).isEmpty)
+    }
+
     /// A nested zip with a member the import could not take (over the per-file cap) is not recorded as done:
     /// the next import expands it again and reports the member again, rather than leaving it out silently.
     @Test func aNestedZipWithAMemberLeftOutIsExpandedAgain() async throws {

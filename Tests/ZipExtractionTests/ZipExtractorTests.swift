@@ -220,4 +220,93 @@ func jsonOrZip(_ name: String) -> ZipMemberChoice {
             #expect(error.code == .corrupt)
         }
     }
+
+    /// Runs the real `zip` program in `dir`.
+    static func zip(_ dir: String, _ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(Tool.find("zip")))
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.arguments = ["-q", "-X"] + arguments
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    /// The offset of the end-of-central-directory record.
+    static func endRecord(_ bytes: [UInt8]) -> Int {
+        var i = bytes.count - 22
+        while i >= 0 {
+            if bytes[i] == 0x50 && bytes[i + 1] == 0x4b && bytes[i + 2] == 5 && bytes[i + 3] == 6 { return i }
+            i -= 1
+        }
+        Issue.record("no end record")
+        return 0
+    }
+
+    /// A central directory cut short, one that declares more members than it holds, and one placed outside
+    /// the archive are refused with a clear error naming the archive — never read as the members that happen
+    /// to parse (ZIPFoundation's iteration ended silently at the first record it could not read).
+    @Test(arguments: ["cut", "count", "offset", "size"])
+    func aTruncatedOrInconsistentCentralDirectoryIsRefused(damage: String) throws {
+        let s = try Scratch()
+        try HostileZip.write((0..<4).map { .file("cves/m\($0).json", Data("{\"n\":\($0)}".utf8)) }, to: s.archive("cd.zip"))
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: s.archive("cd.zip"))))
+        let end = Self.endRecord(bytes)
+        let cdSize = Int(bytes[end + 12]) | Int(bytes[end + 13]) << 8
+        switch damage {
+        case "cut": bytes = Array(bytes[..<(end - cdSize / 2)])  // the end record and half the directory gone
+        case "count":  // 5 members declared, 4 present
+            bytes[end + 8] += 1
+            bytes[end + 10] += 1
+        case "offset": bytes[end + 19] = 0x7F  // the directory "starts" 2 GB in
+        default: bytes[end + 12] &-= 20  // the directory declared 20 bytes shorter than it is
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: s.archive("cd.zip")))
+        do {
+            let r = try ZipExtractor.extract(s.archive("cd.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20), choose: jsonOrZip)
+            Issue.record("read a damaged central directory (\(damage)): \(r.files)")
+        } catch {
+            #expect(error.code == .unreadable, "\(error)")
+            #expect(error.message.contains("cd.zip"))
+        }
+    }
+
+    /// A zip stored inside a zip (how the cvelistV5 release zip holds `cves.zip`) is read in place: its
+    /// members are extracted and checked, the nested archive itself is never copied out; a deflated one is
+    /// extracted to a file first. A stored nested zip that is cut short is refused under its chained name.
+    @Test(.enabled(if: Tool.find("zip") != nil, "needs the zip program"), arguments: [true, false])
+    func aNestedZipIsReadInPlaceWhenStored(stored: Bool) throws {
+        let s = try Scratch()
+        let tree = s.root + "/work/tree"
+        try FileManager.default.createDirectory(atPath: tree + "/cves/2024", withIntermediateDirectories: true)
+        for k in 0..<3 { try Data("{\"k\":\(k)}".utf8).write(to: URL(fileURLWithPath: tree + "/cves/2024/CVE-\(k).json")) }
+        try Self.zip(tree, ["-r", "cves.zip", "cves"])
+        try Self.zip(tree, (stored ? ["-0"] : ["-9"]) + [s.archive("release.zip"), "cves.zip"])
+        let inner = try Data(contentsOf: URL(fileURLWithPath: tree + "/cves.zip"))
+        let budget = ExtractionBudget(totalBytes: 1 << 20)
+        var streamed: [String] = []
+        let report = try ZipExtractor.extractMembers(
+            s.archive("release.zip"), into: s.out, budget: budget, limits: .init(maxDepth: 2), chooseMember: { jsonOrZip($0.path) },
+            onMember: { streamed.append($0.chain.joined(separator: "!/")) })
+        #expect(streamed.sorted() == (0..<3).map { "cves.zip!/cves/2024/CVE-\($0).json" })
+        #expect(report.files.isEmpty && report.members.isEmpty)
+        #expect(report.expanded.map(\.chain) == [["cves.zip"]] && report.expanded.first?.size == Int64(inner.count))
+        #expect(try String(contentsOfFile: s.out + "/cves.zip.d/cves/2024/CVE-2.json", encoding: .utf8) == "{\"k\":2}")
+        #expect(!FileManager.default.fileExists(atPath: s.out + "/cves.zip"))
+        #expect(budget.bytesWritten == Int64(inner.count + 3 * 7))
+
+        // The nested zip cut short (its end record gone), the outer zip rebuilt around it.
+        try Data(inner.prefix(inner.count - 30)).write(to: URL(fileURLWithPath: tree + "/cves.zip"))
+        try? FileManager.default.removeItem(atPath: s.archive("release.zip"))
+        try Self.zip(tree, (stored ? ["-0"] : ["-9"]) + [s.archive("release.zip"), "cves.zip"])
+        let t = try Scratch()
+        do {
+            _ = try ZipExtractor.extract(
+                s.archive("release.zip"), into: t.out, budget: ExtractionBudget(totalBytes: 1 << 20), limits: .init(maxDepth: 2), choose: jsonOrZip)
+            Issue.record("read a truncated nested zip")
+        } catch {
+            #expect(error.code == .unreadable, "\(error)")
+            #expect(error.message.contains("release.zip!/cves.zip"))
+        }
+    }
 }
