@@ -34,6 +34,13 @@ public enum ConfigParsers {
         run({ () throws(ConfigParseError) in try QEMUArgvParser.parse(argv, source: source) }, wrap: GuestConfiguration.qemu)
     }
 
+    /// A process's arguments, which `ProcessScanner` redacted as it read them: parsed without a second redaction.
+    static func qemu(processArguments argv: [String], source: String) -> ParsedGuest {
+        run(
+            { () throws(ConfigParseError) in try QEMUArgvParser.parse(argv, source: source, redacted: true) },
+            wrap: GuestConfiguration.qemu)
+    }
+
     public static func libvirt(_ xml: String, path: String) -> ParsedGuest {
         run(
             { () throws(ConfigParseError) in try LibvirtDomainParser.parse(text: xml, source: path) },

@@ -34,7 +34,7 @@ public enum GuestParsing {
 
     static func qemu(process: HostProcess, observedAt: Date) -> Guest {
         argvGuest(process, name: qemuName(process.arguments), observedAt: observedAt) {
-            ConfigParsers.qemu($0, source: "pid \(process.pid) cmdline")
+            ConfigParsers.qemu(processArguments: $0, source: "pid \(process.pid) cmdline")
         }
     }
 

@@ -184,13 +184,23 @@ package enum ParseSupport {
     /// True when a listener on `host` is reachable from other hosts: nil/empty/wildcard or any address
     /// that is not loopback.
     package static func beyondLoopback(_ host: String?) -> Bool {
-        guard var h = host?.trimmingCharacters(in: .whitespaces), !h.isEmpty else { return true }
+        guard var h = host.map(trimmingWhitespace), !h.isEmpty else { return true }
         if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
         let l = h.lowercased()
         if l == "localhost" || l == "ip6-localhost" || l == "::1" || l == "0:0:0:0:0:0:0:1" { return false }
         if l.hasPrefix("127.") { return false }
         if l.hasPrefix("::ffff:127.") { return false }
         return true
+    }
+
+    /// `s.trimmingCharacters(in: .whitespaces)`, without the Foundation call when there is nothing to trim:
+    /// an ASCII first and last byte that is not a space or tab (every other character in `.whitespaces` is
+    /// outside ASCII). This runs for every listener address of every guest.
+    package static func trimmingWhitespace(_ s: String) -> String {
+        guard let first = s.utf8.first, let last = s.utf8.last else { return s }
+        func plain(_ b: UInt8) -> Bool { b < 0x80 && b != 0x20 && b != 0x09 }
+        if plain(first) && plain(last) { return s }
+        return s.trimmingCharacters(in: .whitespaces)
     }
 
     /// Keys whose values are passwords or secret material and must never be stored.
@@ -285,6 +295,7 @@ public enum QEMUOptionString {
     /// The pairs as a dictionary (last value wins, as in QEMU).
     public static func dictionary(_ pairs: [Pair]) -> [String: String] {
         var d: [String: String] = [:]
+        d.reserveCapacity(pairs.count)
         for p in pairs { d[p.key] = p.value }
         return d
     }

@@ -317,6 +317,52 @@ struct QEMUArgvParserTests {
         #expect(c.drives.count == 5)
     }
 
+    /// Issue 13: libvirt's flat JSON option arguments are read in one pass without a `JSONValue`; the pairs
+    /// must be those the full reader gives, and anything outside that flat form must go to the full reader
+    /// (nil here), so its refusals (a repeated key, bad JSON) stay as they were.
+    @Test func flatJSONArgumentsReadAsTheFullReaderReadsThem() throws {
+        func full(_ text: String) throws -> [QEMUOptionString.Pair] {
+            guard case .object(let o) = try JSONValue.parse(text, source: "test") else { return [] }
+            return o.sorted { $0.key < $1.key }.compactMap { k, v in v.scalarText.map { .init(key: k, value: $0) } }
+        }
+        // Every JSON argument libvirt wrote in the fixtures (real libvirt test-suite output).
+        var fromFixtures: [String] = []
+        for name in ["libvirt-xml-args-pairs/graphics-spice.x86_64-latest.args", "libvirt-xml-args-pairs/hostdev-vfio.x86_64-latest.args"] {
+            fromFixtures += try Fixture.argv(name).filter { $0.hasPrefix("{") }
+        }
+        #expect(fromFixtures.count >= 10)
+        var flat = 0
+        for text in fromFixtures {
+            if let pairs = QEMUArgvParser.flatJSONPairs(text) {
+                flat += 1
+                #expect(pairs == (try full(text)), "\(text)")
+            }
+        }
+        #expect(flat >= 8, "the flat form libvirt writes should take the one-pass path")
+        let same = [
+            #"{"driver":"virtio-net-pci","netdev":"hostnet0","id":"net0","mac":"52:54:00:00:00:01","bus":"pci.1","addr":"0x0"}"#,
+            #"{ "b" : true , "a" : -12 , "c" : false, "d": 0, "e": "ü ☃ 🐧", "f": 9223372036854775807 }"#,
+            "{\t\"x\":\n\"y\"\r}", "{}", " {} ", #"{"qom-type":"secret","id":"s","data":"<redacted>"}"#,
+        ]
+        for text in same {
+            let pairs = try #require(QEMUArgvParser.flatJSONPairs(text), "\(text)")
+            #expect(pairs == (try full(text)), "\(text)")
+        }
+        // Outside the flat form: nested, escapes, fractions, exponents, null, arrays, a repeated key, a non-ASCII
+        // key, leading zeros, an integer over Int64, broken or trailing text.
+        let other = [
+            #"{"driver":"ssh","server":{"host":"h"}}"#, #"{"a":"x\"y"}"#, #"{"a":"\u0041"}"#, #"{"a":1.5}"#, #"{"a":1e3}"#,
+            #"{"a":null}"#, #"{"a":[1]}"#, #"{"a":1,"a":2}"#, #"{"é":1}"#, #"{"a":01}"#, #"{"a":-}"#,
+            #"{"a":92233720368547758070}"#, #"{"a":1"#, #"{"a":1}x"#, #"{"a" 1}"#, #"{"a":1,}"#, #"{,}"#, #"{"a":tru}"#,
+            "{\"a\":\"x\u{01}\"}", #"[1]"#,
+        ]
+        for text in other { #expect(QEMUArgvParser.flatJSONPairs(text) == nil, "\(text)") }
+        // A repeated key is still refused with the full reader's message, as before.
+        let repeated = try parse(["qemu", "-device", #"{"driver":"e1000","driver":"virtio-net-pci"}"#])
+        #expect(repeated.value.devices.isEmpty)
+        #expect(repeated.problems.contains { $0.message.contains("appears twice") }, "\(repeated.problems)")
+    }
+
     @Test func missingArgumentAndUnknownOptions() throws {
         let r = try parse(["qemu-system-x86_64", "-S", "-m"])
         #expect(r.value.startPaused)

@@ -37,9 +37,19 @@ public enum QEMUArgvParser {
     public static func parse(_ argv: [String], source: String = "qemu argv", limits: ParseLimits = .standard)
         throws(ConfigParseError) -> Parsed<QEMUConfiguration>
     {
+        try parse(argv, source: source, limits: limits, redacted: false)
+    }
+
+    /// - Parameter redacted: the argv already went through `Redaction.arguments` — a process's arguments,
+    ///   which `ProcessScanner` (the one producer of `HostProcess`) redacts as it reads them — so it is not
+    ///   redacted a second time (redaction is idempotent: a second pass changed nothing and cost a tenth of
+    ///   the parse). Any other argv (libvirt `.args`, a Proxmox command, a caller's) is redacted here.
+    static func parse(_ argv: [String], source: String, limits: ParseLimits = .standard, redacted: Bool)
+        throws(ConfigParseError) -> Parsed<QEMUConfiguration>
+    {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
         // Credentials are redacted before anything is parsed, so no field (drives' file=, objects, raw) holds one.
-        let argv = Redaction.arguments(argv)
+        let argv = redacted ? argv : Redaction.arguments(argv)
         var st = State(source: source, limits: limits)
         st.c.binary = argv[0]
         st.c.raw = argv
@@ -91,6 +101,105 @@ public enum QEMUArgvParser {
         return Parsed(value: st.c, problems: st.problems)
     }
 
+    // MARK: - Flat JSON
+
+    /// The pairs of a JSON option argument that is one flat object of strings (without escapes), integers
+    /// and booleans — what libvirt writes for `-device`, `-netdev` and `-object` — read in one pass, without
+    /// building a `JSONValue`. Nil for anything else (nesting, escapes, fractions, `null`, a control
+    /// character, a non-ASCII or repeated key, more than 16 KiB), which `JSONValue.parse` then reads and judges
+    /// in full, so its refusals and messages are unchanged. The pairs are those that reader gives (the scalar
+    /// members as `scalarText`, sorted by key).
+    static func flatJSONPairs(_ text: String) -> [QEMUOptionString.Pair]? {
+        let u = text.utf8
+        guard u.count <= 16 << 10 else { return nil }
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let end = u.endIndex
+        var i = u.startIndex
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        func skipSpace() { while i < end, isSpace(u[i]) { u.formIndex(after: &i) } }
+        /// A string at `i` (its opening quote) with no escape or control character; `i` moves past it.
+        func string(asciiOnly: Bool) -> String? {
+            guard i < end, u[i] == quote else { return nil }
+            let start = u.index(after: i)
+            var j = start
+            while j < end {
+                let b = u[j]
+                if b == quote {
+                    i = u.index(after: j)
+                    return String(text[start..<j])
+                }
+                if b == backslash || b < 0x20 || (asciiOnly && b >= 0x80) { return nil }
+                u.formIndex(after: &j)
+            }
+            return nil
+        }
+        skipSpace()
+        guard i < end, u[i] == UInt8(ascii: "{") else { return nil }
+        u.formIndex(after: &i)
+        var pairs: [QEMUOptionString.Pair] = []
+        skipSpace()
+        if i < end, u[i] == UInt8(ascii: "}") {
+            u.formIndex(after: &i)
+        } else {
+            while true {
+                skipSpace()
+                guard let key = string(asciiOnly: true) else { return nil }
+                skipSpace()
+                guard i < end, u[i] == UInt8(ascii: ":") else { return nil }
+                u.formIndex(after: &i)
+                skipSpace()
+                guard i < end else { return nil }
+                let b = u[i]
+                let value: String
+                if b == quote {
+                    guard let s = string(asciiOnly: false) else { return nil }
+                    value = s
+                } else if b == UInt8(ascii: "t") || b == UInt8(ascii: "f") {
+                    let literal = b == UInt8(ascii: "t") ? "true" : "false"
+                    var j = i
+                    for expected in literal.utf8 {
+                        guard j < end, u[j] == expected else { return nil }
+                        u.formIndex(after: &j)
+                    }
+                    i = j
+                    value = literal
+                } else if b == UInt8(ascii: "-") || (b >= 0x30 && b <= 0x39) {
+                    // -?(0|[1-9][0-9]*), no fraction or exponent: an integer, as the full reader takes it.
+                    let start = i
+                    if b == UInt8(ascii: "-") { u.formIndex(after: &i) }
+                    guard i < end, u[i] >= 0x30, u[i] <= 0x39 else { return nil }
+                    let leadingZero = u[i] == 0x30
+                    var digits = 0
+                    while i < end, u[i] >= 0x30, u[i] <= 0x39 {
+                        digits += 1
+                        u.formIndex(after: &i)
+                    }
+                    if leadingZero && digits > 1 { return nil }
+                    if i < end, u[i] == UInt8(ascii: ".") || u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") { return nil }
+                    guard let number = Int64(text[start..<i]) else { return nil }
+                    value = String(number)
+                } else {
+                    return nil
+                }
+                pairs.append(QEMUOptionString.Pair(key: key, value: value))
+                skipSpace()
+                guard i < end else { return nil }
+                if u[i] == UInt8(ascii: ",") {
+                    u.formIndex(after: &i)
+                    continue
+                }
+                guard u[i] == UInt8(ascii: "}") else { return nil }
+                u.formIndex(after: &i)
+                break
+            }
+        }
+        skipSpace()
+        guard i == end else { return nil }
+        pairs.sort { $0.key < $1.key }
+        for index in pairs.indices.dropFirst() where pairs[index].key == pairs[index - 1].key { return nil }
+        return pairs
+    }
+
     // MARK: - Redaction
 
     /// `Redaction.argument`, the one credential redaction (BulkheadModel).
@@ -129,6 +238,8 @@ public enum QEMUArgvParser {
             "vga", "cirrus-vga", "isa-cirrus-vga", "qxl", "qxl-vga", "bochs-display", "ramfb", "vmware-svga",
             "secondary-vga", "ati-vga", "isa-vga", "virtio-vga", "virtio-vga-gl", "vhost-user-vga", "vhost-user-gpu",
         ]
+        static let usbStorage: Set<String> = ["usb-storage", "usb-bot", "usb-uas"]
+        static let legacyISA: Set<String> = ["i8042", "pc-testdev", "applesmc", "ib700", "ne2k_isa", "port92", "isa-debugcon"]
     }
 
     /// The attack-surface category of a QEMU device driver.
@@ -146,14 +257,14 @@ public enum QEMUArgvParser {
             return .security
         }
         if DeviceNames.display.contains(d) || d.hasPrefix("virtio-gpu") || d.hasPrefix("vhost-user-gpu") { return .display }
-        if d.hasPrefix("usb-") || d.contains("-usb-") || d.hasSuffix("-xhci") || d == "qemu-xhci" || d == "pci-ohci"
+        if d.hasPrefix("usb-") || containsUSBInfix(d) || d.hasSuffix("-xhci") || d == "qemu-xhci" || d == "pci-ohci"
             || d == "sysbus-ohci" || d.hasPrefix("ich9-usb") || d == "usb-ehci" || d == "exynos4210-ehci-usb"
         {
-            if ["usb-storage", "usb-bot", "usb-uas"].contains(d) { return .storage }
+            if DeviceNames.usbStorage.contains(d) { return .storage }
             if d == "usb-net" { return .network }
             return .usb
         }
-        if d.hasPrefix("isa-") || ["i8042", "pc-testdev", "applesmc", "ib700", "ne2k_isa", "port92", "isa-debugcon"].contains(d) {
+        if d.hasPrefix("isa-") || DeviceNames.legacyISA.contains(d) {
             return .legacyISA
         }
         if d.hasPrefix("virtio-net") || d.hasPrefix("e1000") || d == "rtl8139" || d == "ne2k_pci" || d == "pcnet"
@@ -178,6 +289,21 @@ public enum QEMUArgvParser {
             return .virtio
         }
         return .other
+    }
+
+    /// `driver.contains("-usb-")`: over the bytes for an ASCII name (every driver QEMU has), through
+    /// Foundation's search otherwise, so a name with other characters is judged as before.
+    static func containsUSBInfix(_ driver: String) -> Bool {
+        let u = driver.utf8
+        guard u.allSatisfy({ $0 < 0x80 }) else { return driver.contains("-usb-") }
+        let infix = Array("-usb-".utf8)
+        guard u.count >= infix.count else { return false }
+        var start = u.startIndex
+        while let at = u[start...].firstIndex(of: UInt8(ascii: "-")) {
+            if u[at...].starts(with: infix) { return true }
+            start = u.index(after: at)
+        }
+        return false
     }
 
     /// The machine family of a machine type, for matching QEMU's list of security-supported machines:
@@ -340,6 +466,8 @@ public enum QEMUArgvParser {
         /// Options from `value`: JSON when it starts with `{`, else QemuOpts with `impliedKey`.
         mutating func opts(_ option: String, _ value: String, impliedKey: String?) -> [QEMUOptionString.Pair] {
             if value.hasPrefix("{") {
+                // libvirt's flat `{"driver":…}` objects in one pass; anything else through the full JSON reader.
+                if let pairs = QEMUArgvParser.flatJSONPairs(value) { return pairs }
                 do {
                     let j = try JSONValue.parse(value, source: source, limits: limits)
                     guard case .object(let o) = j else {
@@ -379,7 +507,7 @@ public enum QEMUArgvParser {
         }
 
         mutating func addAccel(_ a: String) {
-            let a = a.trimmingCharacters(in: .whitespaces)
+            let a = ParseSupport.trimmingWhitespace(a)
             guard !a.isEmpty else { return }
             c.accelerators.append(a)
             explicitAccel = true
