@@ -66,11 +66,21 @@ public struct HostProcess: Codable, Hashable, Sendable {
 
     /// The program's base name: from the executable link, else argv[0], else comm.
     public var programName: String {
-        if let executable, let last = executable.split(separator: "/").last {
+        if let executable, let last = Self.lastComponent(executable) {
             return String(last.hasSuffix(" (deleted)") ? last.dropLast(10) : last)
         }
-        if let first = arguments.first, let last = first.split(separator: "/").last { return String(last) }
+        if let first = arguments.first, let last = Self.lastComponent(first) { return String(last) }
         return name
+    }
+
+    /// `path.split(separator: "/").last` without building the array of every component: every detector asks
+    /// every process for its program name. The same `Character` comparison, so the same answer.
+    static func lastComponent(_ path: String) -> Substring? {
+        var end = path.endIndex
+        while end > path.startIndex, path[path.index(before: end)] == "/" { end = path.index(before: end) }
+        guard end > path.startIndex else { return nil }
+        let start = path[..<end].lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        return path[start..<end]
     }
 }
 

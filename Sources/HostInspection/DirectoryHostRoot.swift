@@ -115,9 +115,31 @@ public struct DirectoryHostRoot: HostRoot {
     /// `open` with `O_NOFOLLOW|O_NONBLOCK`, then `fstat` on the descriptor, which must be the same regular
     /// file `lstat` saw (a swap between the two is refused).
     public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
-        let resolved = try resolve(path)
+        // The `lstat` that resolution made of the last component, when it was no link: the same call this
+        // read begins with, made once (the open below is still checked against it).
+        var lastSeen: (path: String, st: stat)?
+        let resolved = try LinkResolver.resolve(path, followLast: true, refuseProcLinks: isLive) { candidate throws(HostReadError) in
+            var st = stat()
+            guard lstat(real(candidate), &st) == 0 else {
+                lastSeen = nil
+                return nil
+            }
+            guard st.st_mode & S_IFMT == S_IFLNK else {
+                lastSeen = (candidate, st)
+                return nil
+            }
+            lastSeen = nil
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: real(candidate)) else {
+                throw HostReadError(.io, path: path, message: "cannot read the link \(candidate)")
+            }
+            return target
+        }
         var before = stat()
-        guard lstat(real(resolved), &before) == 0 else { throw Self.errnoError(errno, path: path) }
+        if let lastSeen, lastSeen.path == resolved {
+            before = lastSeen.st
+        } else {
+            guard lstat(real(resolved), &before) == 0 else { throw Self.errnoError(errno, path: path) }
+        }
         guard before.st_mode & S_IFMT == S_IFREG else {
             throw HostReadError(.wrongKind, path: path, message: "not a regular file (refused without opening it)")
         }

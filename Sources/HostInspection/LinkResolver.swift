@@ -8,7 +8,16 @@ enum LinkResolver {
     /// Splits a host path into components, rejecting relative paths.
     static func components(_ path: String) -> [String]? {
         guard path.hasPrefix("/") else { return nil }
-        return path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        return parts(path)
+    }
+
+    /// The non-empty parts of `path` between `/` bytes, as the kernel cuts a path (a `/` followed by a
+    /// combining mark is still a separator; a `Character` split would keep it inside one component). Every
+    /// piece cut at an ASCII byte is whole UTF-8.
+    static func parts(_ path: String) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 
     /// - Parameters:
@@ -24,6 +33,9 @@ enum LinkResolver {
         }
         pending.reverse()
         var resolved: [String] = []
+        // `resolved` as a path ("" for the root), extended one component at a time rather than joined anew
+        // for every component (this runs for every path every root reads).
+        var prefix = ""
         var links = 0
         while let component = pending.popLast() {
             if component == "." { continue }
@@ -32,15 +44,18 @@ enum LinkResolver {
                     throw HostReadError(.escapesRoot, path: path, message: "path climbs above the host root (refused)")
                 }
                 resolved.removeLast()
+                prefix = resolved.isEmpty ? "" : "/" + resolved.joined(separator: "/")
                 continue
             }
-            let candidate = "/" + (resolved + [component]).joined(separator: "/")
+            let candidate = prefix + "/" + component
             if pending.isEmpty && !followLast {
                 resolved.append(component)
+                prefix = candidate
                 break
             }
             guard let target = try linkTarget(candidate) else {
                 resolved.append(component)
+                prefix = candidate
                 continue
             }
             if refuseProcLinks && candidate.hasPrefix("/proc/") {
@@ -52,10 +67,11 @@ enum LinkResolver {
             }
             if target.hasPrefix("/") {
                 resolved = []
+                prefix = ""
             } else {
                 // Relative: climbing above the root is refused, not clamped.
                 var depth = resolved.count
-                for part in target.split(separator: "/") {
+                for part in parts(target) {
                     if part == ".." {
                         depth -= 1
                         if depth < 0 {
@@ -68,8 +84,8 @@ enum LinkResolver {
                     }
                 }
             }
-            pending.append(contentsOf: target.split(separator: "/", omittingEmptySubsequences: true).map(String.init).reversed())
+            pending.append(contentsOf: parts(target).reversed())
         }
-        return "/" + resolved.joined(separator: "/")
+        return prefix.isEmpty ? "/" : prefix
     }
 }

@@ -234,9 +234,18 @@ struct ProcessScanner {
     static func statusFields(_ text: String, keys: [String] = statusKeys) -> [String: String] {
         var fields: [String: String] = [:]
         let space = { (b: UInt8) in b == 0x20 || b == 0x09 }
-        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
-                let key = keys.first(where: { $0.utf8.elementsEqual(line[..<colon]) }), fields[key] == nil
+        let utf8 = text.utf8
+        var next = utf8.startIndex
+        // Line by line, stopping once every key has its (first) value; a key is compared only when its
+        // length matches.
+        while next < utf8.endIndex, fields.count < keys.count {
+            let lineEnd = utf8[next...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let line = utf8[next..<lineEnd]
+            next = lineEnd == utf8.endIndex ? lineEnd : utf8.index(after: lineEnd)
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let keyLength = line.distance(from: line.startIndex, to: colon)
+            guard let key = keys.first(where: { $0.utf8.count == keyLength && $0.utf8.elementsEqual(line[..<colon]) }),
+                fields[key] == nil
             else { continue }
             var value = line[line.index(after: colon)...]
             while let first = value.first, space(first) { value = value.dropFirst() }

@@ -22,4 +22,22 @@ import Testing
         let data = try JSONEncoder().encode(e)
         #expect(try JSONDecoder().decode(Evidence.self, from: data) == e)
     }
+
+    /// Issue 13: `programName` finds the last path component without splitting the whole path; the answers
+    /// are those of `split(separator: "/").last`, the form it replaced.
+    @Test func programNameIsTheLastComponent() {
+        func split(_ s: String) -> String? { s.split(separator: "/").last.map(String.init) }
+        let paths = [
+            "/usr/bin/qemu-system-x86_64", "qemu-kvm", "/usr/libexec/", "//", "/", "", "a//b//", "./runsc",
+            "/opt/ü/kata-runtime", "/usr/bin/x/\u{338}y", "/usr/bin/qemu-system-x86_64 (deleted)",
+        ]
+        for path in paths {
+            let byExecutable = HostProcess(pid: 1, name: "comm", executable: path, arguments: []).programName
+            var expected = split(path) ?? "comm"
+            if expected.hasSuffix(" (deleted)") { expected = String(expected.dropLast(10)) }
+            #expect(byExecutable == expected, "\(path)")
+            let byArgument = HostProcess(pid: 1, name: "comm", arguments: [path]).programName
+            #expect(byArgument == split(path) ?? "comm", "\(path)")
+        }
+    }
 }

@@ -87,6 +87,59 @@ struct DirectoryHostRootTests {
         }
     }
 
+    /// Issue 13: reads skip repeated work, but nothing resolved for one read may be trusted by the next. A
+    /// process directory read once, then swapped for a symbolic link (to outside the root, or to elsewhere
+    /// inside it), is resolved again on the next read: the link out is refused, the confined link is followed
+    /// inside the root only, and the file outside is never read.
+    @Test("a directory component swapped for a link after it was read is resolved again")
+    func swappedDirectoryComponent() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("host/proc/77/status", "Name:\tqemu-system-x86\n")
+        try dir.write("outside/77/status", "Name:\tstolen\n")
+        try dir.write("host/elsewhere/77/status", "Name:\tinside\n")
+        let root = DirectoryHostRoot(directory: dir.path + "/host")
+        let recorder = RecordingHostRoot(wrapping: root)
+        #expect(try root.readText("/proc/77/status") == "Name:\tqemu-system-x86\n")
+        #expect(try recorder.readText("/proc/77/status") == "Name:\tqemu-system-x86\n")
+
+        try FileManager.default.moveItem(atPath: dir.path + "/host/proc/77", toPath: dir.path + "/host/proc/77.old")
+        try dir.link("host/proc/77", to: "../../outside/77")
+        #expect {
+            _ = try root.read("/proc/77/status")
+        } throws: { ($0 as? HostReadError)?.code == .escapesRoot }
+        #expect {
+            _ = try root.list("/proc/77")
+        } throws: { ($0 as? HostReadError)?.code == .escapesRoot }
+
+        // An absolute target means the same path inside the root: /outside/77 is not there.
+        try FileManager.default.removeItem(atPath: dir.path + "/host/proc/77")
+        try dir.link("host/proc/77", to: "/outside/77")
+        #expect {
+            _ = try root.read("/proc/77/status")
+        } throws: { ($0 as? HostReadError)?.code == .notFound }
+
+        // A link that stays inside the root is followed there.
+        try FileManager.default.removeItem(atPath: dir.path + "/host/proc/77")
+        try dir.link("host/proc/77", to: "../elsewhere/77")
+        #expect(try root.readText("/proc/77/status") == "Name:\tinside\n")
+
+        // The file itself swapped for a link out of the root: refused the same way.
+        try FileManager.default.removeItem(atPath: dir.path + "/host/proc/77")
+        try dir.write("host/proc/77/status", "Name:\tqemu-system-x86\n")
+        #expect(try root.readText("/proc/77/status") == "Name:\tqemu-system-x86\n")
+        try FileManager.default.removeItem(atPath: dir.path + "/host/proc/77/status")
+        try dir.link("host/proc/77/status", to: "../../../outside/77/status")
+        #expect {
+            _ = try root.read("/proc/77/status")
+        } throws: { ($0 as? HostReadError)?.code == .escapesRoot }
+        // On the live host a link under /proc is never followed at all.
+        let live = DirectoryHostRoot(prefix: dir.path + "/host", label: "live-like", isLive: true)
+        #expect {
+            _ = try live.read("/proc/77/status")
+        } throws: { ($0 as? HostReadError)?.code == .wrongKind }
+    }
+
     @Test("a link loop is reported as a loop")
     func linkLoop() throws {
         let dir = try TempDir()
