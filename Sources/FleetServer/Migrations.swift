@@ -138,13 +138,23 @@ public enum Migrations {
                 "CREATE INDEX waivers_expiry ON waivers (expires_at)",
             ]
         ),
+        (
+            version: 4, name: "waiver revocation",
+            statements: [
+                // A revoked waiver stays in the table (history), marked with when, by whom and why.
+                "ALTER TABLE waivers ADD COLUMN revoked_at timestamptz, ADD COLUMN revoked_by text, ADD COLUMN revoke_reason text",
+                // Findings look up the waivers of their check.
+                "CREATE INDEX waivers_check ON waivers (check_id)",
+            ]
+        ),
     ]
 
     public static var newestVersion: Int { all.map(\.version).max() ?? 0 }
 
-    /// Applies every migration not yet applied; returns the versions applied now.
+    /// Applies every migration not yet applied (up to `through`, when given: a test builds an older schema);
+    /// returns the versions applied now.
     @discardableResult
-    public static func run(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
+    public static func run(_ client: PostgresClient, logger: Logger, through: Int? = nil) async throws -> [Int] {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             try await connection.query(
@@ -155,7 +165,7 @@ public enum Migrations {
                 logger: logger)
         }
         var applied: [Int] = []
-        for migration in all {
+        for migration in all where migration.version <= through ?? Int.max {
             let didApply = try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
                 let rows = try await connection.query("SELECT 1 FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
