@@ -41,7 +41,7 @@ enum Dashboard {
         body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b;max-width:1200px}
         h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem}
         table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-        th{background:#f1f1f1}.bad{color:#a00000;font-weight:600}.ok{color:#006000}.muted{color:#666}
+        th{background:#f1f1f1}.bad{color:#a00000;font-weight:600}.ok{color:#006000}.muted{color:#666}.waived{color:#8a5a00;font-weight:600}
         form.filters{display:flex;gap:.5rem;flex-wrap:wrap;align-items:end}label{display:flex;flex-direction:column;font-size:.8rem}
         nav a{margin-right:1rem}
         """
@@ -52,7 +52,7 @@ enum Dashboard {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title))</title><style>\(style)</style></head>
-            <body><nav><a href="/">Estate</a><a href="/api/v1/hosts">JSON: hosts</a><a href="/api/v1/posture">JSON: posture</a></nav>
+            <body><nav><a href="/">Estate</a><a href="/waivers">Waivers</a><a href="/api/v1/hosts">JSON: hosts</a><a href="/api/v1/posture">JSON: posture</a></nav>
             <h1>\(escape(title))</h1>\(who)
             \(body)
             </body></html>
@@ -66,6 +66,7 @@ enum Dashboard {
         switch status {
         case "notSatisfied", "fail": "bad"
         case "satisfied", "satisfiedLessPreferred", "pass": "ok"
+        case "waived": "waived"
         default: ""
         }
     }
@@ -86,12 +87,19 @@ enum Dashboard {
             for control in controls {
                 html += "<tr><th scope=\"row\"><a href=\"/?control=\(escape(component(control)))\">\(escape(control))</a></th>"
                 for status in statuses {
-                    let count = posture.first { $0.control == control && $0.status == status }?.count ?? 0
-                    html += "<td class=\"\(count > 0 ? statusClass(status) : "muted")\">\(count)</td>"
+                    let row = posture.first { $0.control == control && $0.status == status }
+                    let count = row?.count ?? 0
+                    let waived = (row?.waived ?? 0) > 0 ? " <span class=\"waived\">(\(row?.waived ?? 0) by waiver)</span>" : ""
+                    html += "<td class=\"\(count > 0 ? statusClass(status) : "muted")\">\(count)\(waived)</td>"
                 }
                 html += "</tr>"
             }
             html += "</tbody></table>"
+            if posture.contains(where: { $0.waived > 0 }) {
+                html += "<p class=\"muted\" id=\"posture-waivers\">Each control is counted as a <code>--fail-on</code> gate judges it under "
+                html += "the waivers in force: a control decided by its checks is rolled up again without its waived failures "
+                html += "(<em>waived</em>: nothing else left to judge); ISM-1460 and ISM-1743 are counted as evaluated.</p>"
+            }
         }
 
         html += "<h2>Hosts (\(hosts.count))</h2><table id=\"hosts\"><thead><tr><th>Host</th><th>Mechanisms</th><th>Last assessed</th>"
@@ -145,20 +153,7 @@ enum Dashboard {
             html += "<p id=\"drift\">No review marked yet (administrators: <code>POST /api/v1/admin/reviews</code>).</p>"
         }
 
-        html += "<h2>Waivers (\(waivers.count))</h2>"
-        if waivers.isEmpty {
-            html += "<p id=\"waivers\">None.</p>"
-        } else {
-            html += "<table id=\"waivers\"><thead><tr><th>Check id</th><th>Host</th><th>Expires</th><th>Hosts failing it now</th>"
-            html += "<th>Reason</th><th>By</th></tr></thead><tbody>"
-            for waiver in waivers {
-                let expiry = date(waiver.expiresAt) + (waiver.expired ? " <span class=\"bad\">expired</span>" : "")
-                html += "<tr><td><a href=\"\(escape("/?check=\(component(waiver.checkID))&verdict=fail"))\">\(escape(waiver.checkID))</a></td>"
-                html += "<td>\(waiver.host.map(escape) ?? "every host")</td><td>\(expiry)</td><td>\(waiver.failingHosts)</td>"
-                html += "<td>\(escape(waiver.reason))</td><td>\(escape(waiver.createdBy))</td></tr>"
-            }
-            html += "</tbody></table>"
-        }
+        html += "<h2>Waivers (\(waivers.count))</h2>" + waiversTable(waivers)
 
         html += "<h2>Findings</h2><form class=\"filters\" method=\"get\" action=\"/\">"
         for (name, label, value) in [
@@ -182,15 +177,100 @@ enum Dashboard {
         } else {
             html += "<p class=\"muted\">Choose a filter (for example verdict <code>fail</code>, check id <code>qemu.sandbox</code>).</p>"
         }
-        if caller.role == .admin {
-            html += """
-                <h2>Administration</h2><p id="admin">Enrol a host: <code>POST /api/v1/admin/enrol-tokens</code> with \
-                <code>{"host": "NAME"}</code>; revoke: <code>POST /api/v1/admin/hosts/NAME/revoke</code>; waive a check: \
-                <code>POST /api/v1/admin/waivers</code> with <code>{"check", "host" (omit for every host), "reason", "expires"}</code>; audit: \
-                <a href="/api/v1/admin/audit">/api/v1/admin/audit</a>.</p>
-                """
-        }
+        html += administration(caller)
         return document(title: "Bulkhead fleet", caller: caller, html)
+    }
+
+    /// What an administrator can do (the API; the dashboard itself changes nothing): only for the admin role.
+    static func administration(_ caller: AccessControl.Caller) -> String {
+        guard caller.role == .admin else { return "" }
+        return """
+            <h2>Administration</h2><p id="admin" class="admin">Enrol a host: <code>POST /api/v1/admin/enrol-tokens</code> with \
+            <code>{"host": "NAME"}</code>; revoke: <code>POST /api/v1/admin/hosts/NAME/revoke</code>; waive a check: \
+            <code>POST /api/v1/admin/waivers</code> with <code>{"check", "host" (omit for every host), "reason", "expires"}</code>; \
+            revoke a waiver: <code>DELETE /api/v1/admin/waivers/ID</code> with <code>{"reason"}</code>; audit: \
+            <a href="/api/v1/admin/audit">/api/v1/admin/audit</a>.</p>
+            """
+    }
+
+    /// One host's drift: what its latest assessment changed against the base.
+    static func hostDrift(_ drift: FleetDatabase.HostDrift) -> String {
+        let basis =
+            switch drift.basis {
+            case "since": "since \(date(drift.since))"
+            case "review": "since the last review (\(date(drift.since)))"
+            default: "since the previous assessment"
+            }
+        var html = "<h2>Drift \(basis)</h2>"
+        guard let base = drift.base, let latest = drift.latest else {
+            return html + "<p id=\"host-drift\">Nothing to compare: no earlier assessment of this host.</p>"
+        }
+        html += "<p class=\"muted\">Assessment \(base.id) (\(date(base.assessedAt))) against \(latest.id) (\(date(latest.assessedAt))).</p>"
+        if drift.checks.isEmpty && drift.verdicts.isEmpty && drift.mechanisms.isEmpty {
+            return html + "<p id=\"host-drift\">No change.</p>"
+        }
+        html += "<table id=\"host-drift\"><thead><tr><th>What</th><th>Change</th><th>Item</th><th>Detail</th></tr></thead><tbody>"
+        for row in drift.checks {
+            html += "<tr><td>check</td><td class=\"\(row.change == "new" ? "bad" : "ok")\">\(row.change == "new" ? "now failing" : "resolved")</td>"
+            html += "<td>\(escape(row.checkID))</td><td>\(escape(row.subject))</td></tr>"
+        }
+        for row in drift.verdicts {
+            html += "<tr><td>verdict</td><td class=\"\(statusClass(row.to ?? ""))\">\(escape(row.from ?? "none")) → \(escape(row.to ?? "none"))</td>"
+            html += "<td>\(escape(row.control))</td><td>\(escape(row.subject))</td></tr>"
+        }
+        for row in drift.mechanisms {
+            html += "<tr><td>mechanism</td><td>\(escape(row.change))</td><td>\(escape(row.subject))</td>"
+            html += "<td>\(escape([row.product, row.version].compactMap { $0 }.joined(separator: " ")))</td></tr>"
+        }
+        return html + "</tbody></table>"
+    }
+
+    /// Waivers with their state: active, expired (acts no more) or revoked (kept, with who and why).
+    static func waiversTable(_ waivers: [FleetDatabase.WaiverRow]) -> String {
+        guard !waivers.isEmpty else { return "<p id=\"waivers\">None.</p>" }
+        var html = "<table id=\"waivers\"><thead><tr><th>Id</th><th>Check id</th><th>Host</th><th>State</th><th>Expires</th>"
+        html += "<th>Hosts failing it now</th><th>Reason</th><th>By</th></tr></thead><tbody>"
+        for waiver in waivers {
+            let expiry = date(waiver.expiresAt) + (waiver.expired ? " <span class=\"bad\">expired</span>" : "")
+            let state: String
+            switch waiver.state {
+            case .active: state = "<span class=\"waived\">in force</span>"
+            case .expired: state = "<span class=\"bad\">expired: acts no more</span>"
+            case .revoked:
+                state =
+                    "<span class=\"muted\">revoked \(date(waiver.revokedAt)) by \(escape(waiver.revokedBy ?? "")): "
+                    + "\(escape(waiver.revokeReason ?? ""))</span>"
+            }
+            html += "<tr class=\"waiver-\(waiver.state.rawValue)\"><td>\(waiver.id)</td>"
+            html += "<td><a href=\"\(escape("/?check=\(component(waiver.checkID))&verdict=fail"))\">\(escape(waiver.checkID))</a></td>"
+            let host = waiver.host.map { "<a href=\"/hosts/\(escape(component($0)))\">\(escape($0))</a>" } ?? "every host"
+            html += "<td>\(host)</td><td>\(state)</td><td>\(expiry)</td><td>\(waiver.failingHosts)</td>"
+            html += "<td>\(escape(waiver.reason))</td><td>\(escape(waiver.createdBy))</td></tr>"
+        }
+        return html + "</tbody></table>"
+    }
+
+    static func waiversPage(_ waivers: [FleetDatabase.WaiverRow], caller: AccessControl.Caller) -> String {
+        let counts = [FleetDatabase.WaiverState.active, .expired, .revoked].map { state in
+            "\(waivers.filter { $0.state == state }.count) \(state == .active ? "in force" : state.rawValue)"
+        }
+        var html = "<p id=\"waiver-counts\">\(counts.joined(separator: ", ")). A waiver in force shows its check's failures as "
+        html += "<span class=\"waived\">waived</span> (never as passes); an expired or revoked one acts no more.</p>"
+        html += waiversTable(waivers) + administration(caller)
+        return document(title: "Waivers", caller: caller, html)
+    }
+
+    /// A finding's verdict: a failure under a waiver in force is shown as waived (never as a pass), one whose
+    /// waiver expired says so.
+    static func verdictCell(_ finding: FleetDatabase.FindingRow) -> String {
+        if let waiver = finding.waived {
+            return "<td class=\"waived\">waived <span class=\"muted\">(fails; waiver \(waiver.id) until \(date(waiver.expiresAt)))</span></td>"
+        }
+        if let waiver = finding.expiredWaiver {
+            return
+                "<td class=\"bad\">\(escape(finding.verdict)) <span class=\"muted\">(waiver \(waiver.id) expired \(date(waiver.expiresAt)))</span></td>"
+        }
+        return "<td class=\"\(statusClass(finding.verdict))\">\(escape(finding.verdict))</td>"
     }
 
     static func findingsTable(_ findings: [FleetDatabase.FindingRow]) -> String {
@@ -199,7 +279,7 @@ enum Dashboard {
         for finding in findings {
             html += "<tr><td><a href=\"/hosts/\(escape(component(finding.host)))\">\(escape(finding.host))</a></td>"
             html += "<td>\(escape(finding.checkID))</td><td>\(escape(finding.severity))</td>"
-            html += "<td class=\"\(statusClass(finding.verdict))\">\(escape(finding.verdict))</td><td>\(escape(finding.subject))</td>"
+            html += verdictCell(finding) + "<td>\(escape(finding.subject))</td>"
             html += "<td>\(escape(finding.product ?? ""))</td><td>\(escape(finding.controls.joined(separator: ", ")))</td>"
             html += "<td><a class=\"report\" href=\"\(reportPath(finding.assessmentID))\">HTML report</a></td></tr>"
         }
@@ -207,9 +287,10 @@ enum Dashboard {
         return html
     }
 
-    static func host(name: String, history: [FleetDatabase.AssessmentRow], findings: [FleetDatabase.FindingRow], caller: AccessControl.Caller)
-        -> String
-    {
+    static func host(
+        name: String, history: [FleetDatabase.AssessmentRow], findings: [FleetDatabase.FindingRow], waivers: [FleetDatabase.WaiverRow] = [],
+        drift: FleetDatabase.HostDrift? = nil, caller: AccessControl.Caller
+    ) -> String {
         var html = "<h2>History</h2>"
         if history.isEmpty {
             html += "<p>No assessment received from this host.</p>"
@@ -225,25 +306,32 @@ enum Dashboard {
             html += "</tbody></table>"
         }
         html += "<h2>Findings of the latest assessment</h2>" + findingsTable(findings)
+        if let drift { html += hostDrift(drift) }
+        html += "<h2>Waivers on this host (\(waivers.count))</h2>" + waiversTable(waivers)
+        html += administration(caller)
         return document(title: "Host \(name)", caller: caller, html)
     }
 
     /// Findings as CSV (RFC 4180 quoting); a cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
     /// tab, carriage return) is prefixed with `'`.
-    static func csv(_ findings: [FleetDatabase.FindingRow]) -> String {
+    /// `waived`: the waiver in force on a failing finding, `ID until TIME` (empty when none).
+    static let csvHeader = "host,assessment,assessed_at,check_id,severity,verdict,subject,product,controls,waived\r\n"
+
+    static func csvLine(_ f: FleetDatabase.FindingRow) -> String {
         func cell(_ text: String) -> String {
             var value = text
             if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        var out = "host,assessment,assessed_at,check_id,severity,verdict,subject,product,controls\r\n"
-        for f in findings {
-            out +=
-                [
-                    f.host, String(f.assessmentID), date(f.assessedAt), f.checkID, f.severity, f.verdict, f.subject, f.product ?? "",
-                    f.controls.joined(separator: " "),
-                ].map(cell).joined(separator: ",") + "\r\n"
-        }
+        return [
+            f.host, String(f.assessmentID), date(f.assessedAt), f.checkID, f.severity, f.verdict, f.subject, f.product ?? "",
+            f.controls.joined(separator: " "), f.waived.map { "\($0.id) until \(date($0.expiresAt))" } ?? "",
+        ].map(cell).joined(separator: ",") + "\r\n"
+    }
+
+    static func csv(_ findings: [FleetDatabase.FindingRow]) -> String {
+        var out = csvHeader
+        for f in findings { out += csvLine(f) }
         return out
     }
 

@@ -5,37 +5,59 @@ import Reporting
 
 /// The estate as one OSCAL assessment-results document (`GET /api/v1/assessment-results.json?FILTER`): each
 /// selected host's latest stored report, narrowed to the filter, rendered by Reporting's OSCAL writer
-/// (`OSCALRenderer.estate`, the code of a host's own `--format oscal`).
+/// (`OSCALRenderer.EstateWriter`, the code of a host's own `--format oscal`). The hosts are read a page at a
+/// time (by name) and each is written as it is produced: any estate size exports in bounded memory, with no cap.
 extension FleetDatabase {
-    public func assessmentResults(_ filter: FindingFilter, now: Date = Date()) async throws -> Data {
-        var hosts: [OSCALRenderer.EstateHost] = []
+    /// Hosts per page of the export (each page is one query; the reports of a page are in memory at once).
+    public static let exportPageSize = 100
+
+    /// Writes the document through `write`, piece by piece.
+    public func assessmentResults(
+        _ filter: FindingFilter, now: Date = Date(), pageSize: Int = FleetDatabase.exportPageSize, write: (Data) async throws -> Void
+    ) async throws {
+        var writer = OSCALRenderer.EstateWriter(scope: EstateFilter.describe(filter), generatedAt: now)
         var skipped: [String] = []
-        for (host, id, json) in try await latestDocuments(filter) {
-            guard let report = try? JSONCoding.decoder().decode(AssessmentReport.self, from: Data(json.utf8)) else {
-                logger.warning("assessment \(id) of \(host) is not an assessment report this server reads; left out of the OSCAL export")
-                skipped.append(host)
-                continue
+        var skippedCount = 0
+        try await write(try writer.head())
+        var after: String?
+        while true {
+            let page = try await latestDocuments(filter, afterHost: after, limit: max(1, pageSize))
+            for (host, id, json) in page {
+                guard let report = try? JSONCoding.decoder().decode(AssessmentReport.self, from: Data(json.utf8)) else {
+                    logger.warning("assessment \(id) of \(host) is not an assessment report this server reads; left out of the OSCAL export")
+                    skippedCount += 1
+                    if skipped.count < 100 { skipped.append(host) }
+                    continue
+                }
+                if let narrowed = EstateFilter.narrow(report, filter) {
+                    try await write(try writer.result(OSCALRenderer.EstateHost(name: host, assessmentID: id, report: narrowed)))
+                }
             }
-            if let narrowed = EstateFilter.narrow(report, filter) {
-                hosts.append(OSCALRenderer.EstateHost(name: host, assessmentID: id, report: narrowed))
-            }
+            guard page.count >= max(1, pageSize), let last = page.last?.host else { break }
+            after = last
         }
-        let versions = Set(hosts.map(\.report.tool.version)).sorted()
-        return try OSCALRenderer.renderEstate(
-            hosts, scope: EstateFilter.describe(filter), generatedAt: now,
-            toolVersion: versions.isEmpty ? "none" : "bulkhead " + versions.joined(separator: ", "), skipped: skipped)
+        if skippedCount > skipped.count { skipped.append("and \(skippedCount - skipped.count) more") }
+        try await write(try writer.tail(skipped: skipped))
+    }
+
+    /// The whole document in memory (tests and small estates).
+    public func assessmentResults(_ filter: FindingFilter, now: Date = Date(), pageSize: Int = FleetDatabase.exportPageSize) async throws -> Data {
+        var out = Data()
+        try await assessmentResults(filter, now: now, pageSize: pageSize) { out.append($0) }
+        return out
     }
 }
 
 extension FleetDatabase {
     /// A stored report as Reporting's HTML report (self-contained: inline CSS and SVG, no script), or 404
     /// when this server cannot read it as an assessment report.
-    static func htmlReport(_ json: String, assessmentID: Int64) throws -> String {
+    /// `waivedChecks`: the checks under a fleet waiver in force on the host; their failures are shown waived.
+    static func htmlReport(_ json: String, assessmentID: Int64, waivedChecks: Set<String> = []) throws -> String {
         guard let report = try? JSONCoding.decoder().decode(AssessmentReport.self, from: Data(json.utf8)) else {
             throw FleetServerError(
                 .notFound, "assessment \(assessmentID) is not a report this server can render; its JSON is at /api/v1/assessments/\(assessmentID)")
         }
-        return HTMLRenderer.render(report)
+        return HTMLRenderer.render(report, waived: waivedKeys(report, checks: waivedChecks))
     }
 }
 

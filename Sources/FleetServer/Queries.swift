@@ -1,3 +1,5 @@
+import Assessment
+import BulkheadModel
 public import Foundation
 import Logging
 import PostgresNIO
@@ -7,8 +9,11 @@ import PostgresNIO
 extension FleetDatabase {
     public struct PostureRow: Codable, Sendable, Equatable {
         public var control: String
+        /// A verdict status, or `waived` for a control whose only failures are waived (nothing left to judge).
         public var status: String
         public var count: Int
+        /// How many of `count` have this status because a waiver in force left their waived failures out.
+        public var waived: Int = 0
     }
 
     public struct HostRow: Codable, Sendable, Equatable {
@@ -43,6 +48,10 @@ extension FleetDatabase {
         public var subject: String
         public var product: String?
         public var controls: [String]
+        /// A failing finding under a waiver in force: shown as waived (never as a pass).
+        public var waived: FindingWaiver? = nil
+        /// A failing finding whose check had a waiver that has expired (none in force): it acts no more.
+        public var expiredWaiver: FindingWaiver? = nil
     }
 
     public struct FindingFilter: Sendable, Equatable {
@@ -87,8 +96,67 @@ extension FleetDatabase {
         public var target: String?
     }
 
-    /// Verdict counts per control over every host's latest assessment.
-    public func posture(control: String? = nil, product: String? = nil) async throws -> [PostureRow] {
+    /// Verdict counts per control over every host's latest assessment, each control judged as a `--fail-on`
+    /// gate judges it under the fleet's waivers in force (`FailPolicy.gatedStatus`): a control decided by its
+    /// checks alone whose failures are waived is rolled up again without them; ISM-1460 and ISM-1743 (vendor
+    /// evaluations) and verdicts something besides the checks decided are counted as recorded.
+    public func posture(control: String? = nil, product: String? = nil, now: Date = Date()) async throws -> [PostureRow] {
+        var counts: [String: [String: (count: Int, waived: Int)]] = [:]
+        for row in try await recordedPosture(control: control, product: product) { counts[row.control, default: [:]][row.status] = (row.count, 0) }
+        for (id, host, checks) in try await waivedAssessments(now: now) {
+            guard let document = try await self.document(assessmentID: id),
+                let report = try? JSONCoding.decoder().decode(AssessmentReport.self, from: Data(document.json.utf8))
+            else {
+                logger.warning("assessment \(id) of \(host) is not a report this server reads; its waivers are not applied to the posture")
+                continue
+            }
+            let waived = Self.waivedKeys(report, checks: checks)
+            var judged: [(product: String?, control: ControlAssessment)] = []
+            for entry in report.mechanisms {
+                let name = entry.catalogProduct?.rawValue ?? entry.mechanism.product.rawValue
+                judged += entry.controls.map { (name, $0) }
+            }
+            judged += (report.hostControls ?? []).map { (nil, $0) }
+            for (name, assessment) in judged {
+                let controlID = assessment.verdict.control.rawValue
+                if let control, control != controlID { continue }
+                if let product, product != name { continue }
+                let recorded = assessment.verdict.status.rawValue
+                let gated = FailPolicy.gatedStatus(assessment, waived: waived)?.rawValue ?? "waived"
+                guard gated != recorded, let before = counts[controlID]?[recorded], before.count > 0 else { continue }
+                counts[controlID]?[recorded] = (before.count - 1, before.waived)
+                let after = counts[controlID]?[gated] ?? (0, 0)
+                counts[controlID]?[gated] = (after.count + 1, after.waived + 1)
+            }
+        }
+        return counts.keys.sorted().flatMap { control in
+            (counts[control] ?? [:]).filter { $0.value.count > 0 }.keys.sorted().map { status in
+                let value = counts[control]?[status] ?? (0, 0)
+                return PostureRow(control: control, status: status, count: value.count, waived: value.waived)
+            }
+        }
+    }
+
+    /// Hosts' latest assessments with a failing finding under a waiver in force, with the waived checks.
+    func waivedAssessments(now: Date) async throws -> [(id: Int64, host: String, checks: Set<String>)] {
+        let rows = try await client.query(
+            """
+            WITH latest AS (
+                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
+            SELECT l.id, h.name, array_agg(DISTINCT f.check_id)
+            FROM latest l JOIN hosts h ON h.id = l.host_id JOIN findings f ON f.assessment_id = l.id AND f.verdict = 'fail'
+            WHERE EXISTS (
+                SELECT 1 FROM waivers w WHERE w.check_id = f.check_id AND (w.host IS NULL OR w.host = h.name)
+                  AND w.revoked_at IS NULL AND w.expires_at > \(now))
+            GROUP BY l.id, h.name ORDER BY h.name
+            """, logger: logger)
+        var out: [(id: Int64, host: String, checks: Set<String>)] = []
+        for try await (id, host, checks) in rows.decode((Int64, String, [String]).self) { out.append((id, host, Set(checks))) }
+        return out
+    }
+
+    /// The verdicts as recorded, counted per control and status.
+    func recordedPosture(control: String?, product: String?) async throws -> [PostureRow] {
         let rows = try await client.query(
             """
             WITH latest AS (
@@ -152,19 +220,40 @@ extension FleetDatabase {
 
     /// Findings of every host's latest assessment matching the filter (each field optional; verdict defaults
     /// to every verdict).
-    public func findings(_ filter: FindingFilter, limit: Int = 5000) async throws -> [FindingRow] {
+    ///
+    /// A failing finding carries the waiver in force on its check and host (`waived`, the one lasting longest),
+    /// else the last one that expired (`expiredWaiver`); `verdict=waived` selects the failing findings under a
+    /// waiver in force. Hosts come in name order: `afterHost` starts after that host, `hostLimit` takes that
+    /// many hosts (the pages of a streamed export).
+    public func findings(
+        _ filter: FindingFilter, limit: Int = 5000, afterHost: String? = nil, hostLimit: Int? = nil, now: Date = Date()
+    ) async throws -> [FindingRow] {
+        let verdict = filter.verdict == "waived" ? nil : filter.verdict
+        let onlyWaived = filter.verdict == "waived"
         let rows = try await client.query(
             """
             WITH latest AS (
-                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
-            SELECT h.name, f.assessment_id, f.assessed_at, f.check_id, f.severity, f.verdict, f.subject, f.product, f.controls
-            FROM findings f JOIN latest l ON f.assessment_id = l.id JOIN hosts h ON h.id = f.host_id
-            WHERE (\(filter.product)::text IS NULL OR f.product = \(filter.product))
+                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC),
+            page AS (
+                SELECT l.id, l.host_id, h.name FROM latest l JOIN hosts h ON h.id = l.host_id
+                WHERE (\(afterHost)::text IS NULL OR h.name > \(afterHost)) AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+                ORDER BY h.name LIMIT \(hostLimit))
+            SELECT h.name, f.assessment_id, f.assessed_at, f.check_id, f.severity, f.verdict, f.subject, f.product, f.controls,
+                wi.id, wi.expires_at, we.id, we.expires_at
+            FROM findings f JOIN page h ON f.assessment_id = h.id
+            LEFT JOIN LATERAL (
+                SELECT w.id, w.expires_at FROM waivers w WHERE f.verdict = 'fail' AND w.check_id = f.check_id
+                  AND (w.host IS NULL OR w.host = h.name) AND w.revoked_at IS NULL AND w.expires_at > \(now)
+                ORDER BY w.expires_at DESC, w.id LIMIT 1) wi ON true
+            LEFT JOIN LATERAL (
+                SELECT w.id, w.expires_at FROM waivers w WHERE wi.id IS NULL AND f.verdict = 'fail' AND w.check_id = f.check_id
+                  AND (w.host IS NULL OR w.host = h.name) AND w.revoked_at IS NULL AND w.expires_at <= \(now)
+                ORDER BY w.expires_at DESC, w.id LIMIT 1) we ON true
+            WHERE (NOT \(onlyWaived) OR wi.id IS NOT NULL) AND (\(filter.product)::text IS NULL OR f.product = \(filter.product))
               AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
               AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))
               AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))
-              AND (\(filter.verdict)::text IS NULL OR f.verdict = \(filter.verdict))
-              AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+              AND (\(verdict)::text IS NULL OR f.verdict = \(verdict))
               AND (\(filter.version)::text IS NULL OR EXISTS (
                 SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
                   AND cv.product_version = \(filter.version)))
@@ -174,13 +263,15 @@ extension FleetDatabase {
             ORDER BY h.name, f.check_id, f.subject LIMIT \(limit)
             """, logger: logger)
         var out: [FindingRow] = []
-        for try await (host, id, assessed, check, severity, verdict, subject, product, controls) in rows.decode(
-            (String, Int64, Date, String, String, String, String, String?, [String]).self)
+        for try await (host, id, assessed, check, severity, verdict, subject, product, controls, waiverID, waiverExpiry, lapsedID, lapsedExpiry)
+            in rows.decode((String, Int64, Date, String, String, String, String, String?, [String], Int64?, Date?, Int64?, Date?).self)
         {
-            out.append(
-                FindingRow(
-                    host: host, assessmentID: id, assessedAt: assessed, checkID: check, severity: severity, verdict: verdict, subject: subject,
-                    product: product, controls: controls))
+            var row = FindingRow(
+                host: host, assessmentID: id, assessedAt: assessed, checkID: check, severity: severity, verdict: verdict, subject: subject,
+                product: product, controls: controls)
+            if let waiverID, let waiverExpiry { row.waived = FindingWaiver(id: waiverID, expiresAt: waiverExpiry) }
+            if let lapsedID, let lapsedExpiry { row.expiredWaiver = FindingWaiver(id: lapsedID, expiresAt: lapsedExpiry) }
+            out.append(row)
         }
         return out
     }
@@ -209,7 +300,10 @@ extension FleetDatabase {
     /// when its latest assessment has a verdict for the product and control and a finding matching the
     /// severity, check and verdict (each when given) — the hosts behind `findings(filter)`, plus, with only
     /// product/control/host given, hosts with a verdict but no finding.
-    public func latestDocuments(_ filter: FindingFilter, limit: Int = 5000) async throws -> [(host: String, id: Int64, json: String)] {
+    /// Hosts come in name order, from the one after `afterHost`, at most `limit` (a page).
+    public func latestDocuments(_ filter: FindingFilter, afterHost: String? = nil, limit: Int) async throws -> [(
+        host: String, id: Int64, json: String
+    )] {
         let anyFindingField = filter.severity != nil || filter.checkID != nil || filter.verdict != nil
         let rows = try await client.query(
             """
@@ -218,6 +312,7 @@ extension FleetDatabase {
             SELECT h.name, a.id, a.document::text
             FROM latest l JOIN assessments a ON a.id = l.id JOIN hosts h ON h.id = l.host_id
             WHERE (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+              AND (\(afterHost)::text IS NULL OR h.name > \(afterHost))
               AND (\(filter.classification)::text IS NULL OR a.document #>> '{profile,host,classification}' = \(filter.classification))
               AND ((\(filter.product)::text IS NULL AND \(filter.control)::text IS NULL AND \(filter.version)::text IS NULL) OR EXISTS (
                 SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = l.id

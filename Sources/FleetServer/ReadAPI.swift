@@ -39,6 +39,16 @@ struct ReadAPI: Sendable {
                 return try FleetServer.json(try await database.history(host: name))
             }
         }
+        router.get("/api/v1/hosts/:name/drift") { request, context in
+            await viewer(request) { _ in
+                let name = context.parameters.get("name") ?? ""
+                let since = try Self.since(request)
+                guard let drift = try await database.hostDrift(host: name, since: since) else {
+                    throw FleetServerError(.notFound, "no host named \(name)")
+                }
+                return try FleetServer.json(drift)
+            }
+        }
         router.get("/api/v1/assessments/:id") { request, context in
             await viewer(request) { _ in
                 guard let id = context.parameters.get("id").flatMap({ Int64($0) }), let document = try await database.document(assessmentID: id)
@@ -71,13 +81,24 @@ struct ReadAPI: Sendable {
         // The estate (or the filter) as one OSCAL assessment-results document.
         router.get("/api/v1/assessment-results.json") { request, _ in
             await viewer(request) { _ in
-                let data = try await database.assessmentResults(Self.filter(request))
+                // Streamed: each page of hosts is written as it is produced (no cap, bounded memory). A failure
+                // after the first byte cuts the document short (invalid JSON, never a silently smaller estate).
+                let filter = Self.filter(request)
+                let logger = database.logger
                 return Response(
                     status: .ok,
                     headers: [
                         .contentType: "application/oscal.ar+json", .contentDisposition: "attachment; filename=\"bulkhead-assessment-results.json\"",
                     ],
-                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+                    body: ResponseBody { writer in
+                        do {
+                            try await database.assessmentResults(filter) { try await writer.write(ByteBuffer(bytes: $0)) }
+                        } catch {
+                            logger.error("the OSCAL estate export failed part-way: \(String(reflecting: error))")
+                            throw error
+                        }
+                        try await writer.finish(nil)
+                    })
             }
         }
         router.get("/api/v1/checks/failing") { request, _ in
@@ -123,6 +144,30 @@ struct ReadAPI: Sendable {
                 return try FleetServer.json(["id": id], status: .created)
             }
         }
+        // Revoking a waiver: DELETE or POST …/revoke, with {"reason": TEXT} (or ?reason= on DELETE).
+        @Sendable func revokeWaiver(_ request: Request, _ context: FleetRequestContext) async -> Response {
+            await FleetServer.handling(database.logger) {
+                let caller = try await access.authorize(request, needs: .admin)
+                guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else {
+                    throw FleetServerError(.notFound, "no such waiver")
+                }
+                let body = try await FleetServer.body(request)
+                struct Ask: Decodable { var reason: String }
+                let reason: String
+                if !body.isEmpty {
+                    guard let ask = try? JSONDecoder().decode(Ask.self, from: body) else {
+                        throw FleetServerError(.malformed, "send {\"reason\": TEXT}")
+                    }
+                    reason = ask.reason
+                } else {
+                    reason = request.uri.queryParameters.get("reason") ?? ""
+                }
+                try await database.revokeWaiver(id: id, reason: reason, actor: caller.name)
+                return try FleetServer.json(["id": String(id), "state": "revoked"])
+            }
+        }
+        router.delete("/api/v1/admin/waivers/:id") { request, context in await revokeWaiver(request, context) }
+        router.post("/api/v1/admin/waivers/:id/revoke") { request, context in await revokeWaiver(request, context) }
         router.post("/api/v1/admin/reviews") { request, _ in
             await FleetServer.handling(database.logger) {
                 let caller = try await access.authorize(request, needs: .admin)
@@ -174,7 +219,8 @@ struct ReadAPI: Sendable {
                 else {
                     throw FleetServerError(.notFound, "no such assessment")
                 }
-                return try FleetDatabase.htmlReport(document.json, assessmentID: id)
+                let checks = try await database.waivedChecks(host: document.host)
+                return try FleetDatabase.htmlReport(document.json, assessmentID: id, waivedChecks: checks)
             }
         }
         router.get("/hosts/:name") { request, context in
@@ -182,9 +228,25 @@ struct ReadAPI: Sendable {
                 let name = context.parameters.get("name") ?? ""
                 let history = try await database.history(host: name)
                 let findings = try await database.findings(.init(host: name))
-                return Dashboard.host(name: name, history: history, findings: findings, caller: caller)
+                let waivers = try await database.waivers(host: name)
+                let drift = try await database.hostDrift(host: name, since: try Self.since(request))
+                return Dashboard.host(name: name, history: history, findings: findings, waivers: waivers, drift: drift, caller: caller)
             }
         }
+        router.get("/waivers") { request, _ in
+            await Self.page(request, access: access, logger: database.logger) { caller in
+                Dashboard.waiversPage(try await database.waivers(), caller: caller)
+            }
+        }
+    }
+
+    /// `?since=`: an RFC 3339 time or `YYYY-MM-DD` (the start of that day, UTC); absent: nil; else 400.
+    static func since(_ request: Request) throws -> Date? {
+        guard let text = request.uri.queryParameters.get("since").map { String($0) }, !text.isEmpty else { return nil }
+        guard text.utf8.count <= 64, let date = FleetDatabase.instant(text) else {
+            throw FleetServerError(.malformed, "since must be an RFC 3339 time or YYYY-MM-DD")
+        }
+        return date
     }
 
     static func filter(_ request: Request) -> FleetDatabase.FindingFilter {

@@ -155,7 +155,7 @@ struct ReadAPITests {
         #expect(reply.status == 200)
         let csv = String(decoding: reply.body, as: UTF8.self)
         let lines = csv.split(separator: "\r\n")
-        #expect(lines.first == "host,assessment,assessed_at,check_id,severity,verdict,subject,product,controls")
+        #expect(lines.first == "host,assessment,assessed_at,check_id,severity,verdict,subject,product,controls,waived")
         #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("\"kvm-reporting\",") && $0.contains("\"qemu.sandbox\"") })
         #expect(csv.contains("\"qemu/<script>alert('x')</script>&\u{202E}rtl\""))
         #expect(
