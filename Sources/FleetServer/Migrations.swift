@@ -147,6 +147,24 @@ public enum Migrations {
                 "CREATE INDEX waivers_check ON waivers (check_id)",
             ]
         ),
+        (
+            version: 5, name: "ingest at scale",
+            statements: [
+                // The stored report (~400 KB of JSON) compressed with lz4 instead of pglz: pgbench inserting this
+                // machine's 392 KB report as jsonb ran 85/s against 44/s, stored in 62 KB against 92 KB. A PostgreSQL
+                // built without lz4 keeps pglz.
+                """
+                DO $$ BEGIN
+                    ALTER TABLE assessments ALTER COLUMN document SET COMPRESSION lz4, ALTER COLUMN manifest SET COMPRESSION lz4;
+                EXCEPTION WHEN feature_not_supported THEN NULL;
+                END $$
+                """,
+                // Ordered as every host's latest assessment is chosen (DISTINCT ON (host_id) … ORDER BY host_id,
+                // assessed_at DESC, id DESC), so that needs no sort; it replaces the (host_id, assessed_at DESC) index.
+                "CREATE INDEX assessments_latest ON assessments (host_id, assessed_at DESC, id DESC)",
+                "DROP INDEX assessments_host_time",
+            ]
+        ),
     ]
 
     public static var newestVersion: Int { all.map(\.version).max() ?? 0 }
