@@ -23,7 +23,8 @@ let strict: [SwiftSetting] =
 // data outside the target). ChecksTests fails when a probe folder is missing from this list.
 let checkProbes = [
     "cloud-hypervisor.api-socket", "cloud-hypervisor.landlock", "cloud-hypervisor.seccomp", "crosvm.sandbox", "firecracker.api-socket",
-    "firecracker.guest-smt", "firecracker.jailer", "firecracker.jailer-limits", "firecracker.mmds-v1", "firecracker.seccomp", "firecracker.uid",
+    "firecracker.guest-smt", "firecracker.jailer", "firecracker.jailer-limits", "firecracker.jail-paths", "firecracker.mmds-v1",
+    "firecracker.seccomp", "firecracker.uid",
     "gvisor.directfs",
     "gvisor.network-host", "gvisor.platform", "gvisor.rootfs-overlay", "gvisor.unsafe-flags", "host.cpu-vulnerabilities", "host.iommu",
     "host.ksm", "host.kvm-device",

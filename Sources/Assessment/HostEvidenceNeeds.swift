@@ -13,7 +13,8 @@ public import VendorEvidence
 public enum EvidencePlan {
     public static func needs(catalog: Catalog, discovery: DiscoveryOptions = DiscoveryOptions()) -> [any EvidenceNeed] {
         [
-            DiscoveryEngine(options: discovery), CheckEvidenceNeed(), BackportEvidenceNeed(aliases: AdvisoryAliases.all(catalog)),
+            DiscoveryEngine(options: discovery), CheckEvidenceNeed(), JailPathEvidenceNeed(),
+            BackportEvidenceNeed(aliases: AdvisoryAliases.all(catalog)),
             PatchEvidenceNeed(listing: true), PatchEvidenceNeed(),
         ] + DnfMetadataNeed.all
     }
@@ -44,6 +45,7 @@ public struct CheckEvidenceNeed: EvidenceNeed {
         for path in admin.stats { request.stat(path) }
         for directory in admin.descriptorDirectories { request.readLinks(in: directory, maxEntries: AdminInterfaces.maxDescriptors) }
         for path in admin.links { request.readLink(path) }
+        for path in JailPaths.wantedLinks(evidence.facts.processes) { request.readLink(path) }
         return request
     }
 
@@ -103,6 +105,24 @@ public struct CheckEvidenceNeed: EvidenceNeed {
                 obs.listed[directory] = error.code == .notFound ? .absent : .unreadable(error.message)
             }
         }
+        let jails = JailPathEvidenceNeed.jails(evidence)
+        for path in JailPaths.wantedLinks(evidence.facts.processes) {
+            do {
+                obs.links[path] = .target(try files.readLink(path))
+            } catch {
+                guard files.paths.contains(path) else { continue }
+                obs.links[path] = .unreadable(error.message)
+            }
+        }
+        for path in JailPaths.statPaths(jails) {
+            do {
+                let m = try files.metadata(of: path)
+                obs.stats[path] = .stat(.init(kind: m.kind.rawValue, mode: m.mode, uid: m.uid, gid: m.gid))
+            } catch {
+                guard files.paths.contains(path) else { continue }
+                obs.stats[path] = error.code == .notFound ? .absent : .unreadable(error.message)
+            }
+        }
         for path in HostObservations.wantedExistence { obs.files[path] = files.exists(path) ? .present : .absent }
         for (directory, suffix) in HostObservations.wantedDirectories {
             do {
@@ -150,6 +170,24 @@ public struct BackportEvidenceNeed: EvidenceNeed {
                 }
             }
         }
+        return request
+    }
+}
+
+/// The owners and modes of each Firecracker jail's paths (`firecracker.jail-paths`): served after
+/// `CheckEvidenceNeed`, which reads each jailed Firecracker's `/proc/PID/root`, so the chroot it names (and
+/// every directory above it) is what gets stat'ed, not a guess.
+public struct JailPathEvidenceNeed: EvidenceNeed {
+    public init() {}
+
+    /// The jails, from the process table and the `/proc/PID/root` links already collected.
+    static func jails(_ evidence: HostEvidence) -> [JailPaths.Jail] {
+        JailPaths.jails(evidence.facts.processes) { path in try? evidence.files.readLink(path) }
+    }
+
+    public func request(given evidence: HostEvidence) -> EvidenceRequest {
+        var request = EvidenceRequest()
+        for path in JailPaths.statPaths(Self.jails(evidence)) { request.stat(path) }
         return request
     }
 }

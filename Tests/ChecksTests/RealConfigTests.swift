@@ -279,6 +279,8 @@ import Testing
                 "firecracker.api-socket": "inconclusive",
                 // No jailer argv: its cgroup and resource limits are unknown, never passed.
                 "firecracker.jailer-limits": "inconclusive",
+                // Not started by the jailer: no jail whose paths could be judged.
+                "firecracker.jail-paths": "inconclusive",
             ])
         let v2 = outcomes(
             [Self.mechanism("firecracker", "vm", .firecracker(try Self.firecracker("firecracker__vm_config_with_mmdsv2.json")))],
@@ -318,6 +320,8 @@ import Testing
                 "firecracker.guest-smt": "inconclusive", "firecracker.api-socket": "inconclusive",
                 // Only cpuset cgroups: no memory limit.
                 "firecracker.jailer-limits": "fail",
+                // No running jailer: the jail's paths are stat'ed on a live process only.
+                "firecracker.jail-paths": "inconclusive",
             ])
         #expect(f["firecracker.uid"]?.observed == "uid 123 gid 100, not shared with another microVM")
         // The running process: all threads filtered → pass; one thread unfiltered → fail.

@@ -11,7 +11,7 @@ public enum CheckLibrary {
         // firecracker
         MicroVMChecks.firecrackerAPISocket, MicroVMChecks.firecrackerGuestSMT, MicroVMChecks.firecrackerJailer, MicroVMChecks.firecrackerMMDS,
         MicroVMChecks.firecrackerSeccomp,
-        MicroVMChecks.firecrackerJailerLimits, MicroVMChecks.firecrackerUID,
+        MicroVMChecks.firecrackerJailerLimits, MicroVMChecks.firecrackerJailPaths, MicroVMChecks.firecrackerUID,
         // gvisor
         SandboxChecks.gvisorNetworkHost, SandboxChecks.gvisorPlatform, SandboxChecks.gvisorUnsafeFlags, SandboxChecks.gvisorDirectfs,
         SandboxChecks.gvisorRootfsOverlay,
