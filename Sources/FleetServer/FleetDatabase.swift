@@ -116,7 +116,7 @@ public struct FleetDatabase: Sendable {
 
     /// Verifies and stores one submission: the envelope (signature, clock window), the nonce (never seen
     /// for this host), the bundle (signed by the same enrolled key, every file intact), then the report. All
-    /// writes are one transaction; the same bundle twice answers the first one's id.
+    /// writes are one statement (atomic, one round trip); the same bundle twice answers the first one's id.
     /// `admit` runs once the envelope is verified (the host is who it says): the per-host rate limit.
     public func ingest(
         headers rawHeaders: SubmissionEnvelope.Headers, body: Data, now: Date = Date(),
@@ -164,70 +164,69 @@ public struct FleetDatabase: Sendable {
             throw FleetServerError(.malformed, "the report or the manifest is not UTF-8")
         }
         let bundleSHA = payload.bundleSHA256
-        let logger = logger
         let hostID = host.id
         let nonce = headers.nonce
         let rows = digest.rows
         let assessedAt = digest.assessedAt
-        return try await transaction { connection in
-            let inserted = try await connection.query(
-                "INSERT INTO submission_nonces (host_id, nonce) VALUES (\(hostID), \(nonce)) ON CONFLICT DO NOTHING RETURNING 1",
-                logger: logger)
-            var fresh = false
-            for try await _ in inserted.decode(Int32.self) { fresh = true }
-            guard fresh else { throw FleetServerError(.replay, "nonce \(nonce) was already used by host \(headers.host): a replayed submission") }
-            try await connection.query("UPDATE hosts SET last_seen_at = \(now) WHERE id = \(hostID)", logger: logger)
-            let existing = try await connection.query(
-                "SELECT id FROM assessments WHERE host_id = \(hostID) AND bundle_sha256 = \(bundleSHA)", logger: logger)
-            for try await id in existing.decode(Int64.self) {
-                return SubmissionResponse(id: id, bundleSHA256: bundleSHA, duplicate: true)
-            }
-            let created = try await connection.query(
-                """
+        // Every verdict row and every finding row travel as arrays. Optional columns travel as "" and come back
+        // as NULL; a finding's controls are joined by U+001F.
+        let subjects = rows.map(\.subject)
+        let products = rows.map { $0.product ?? "" }
+        let versions = rows.map { $0.version ?? "" }
+        let controls = rows.map(\.control)
+        let statuses = rows.map(\.status)
+        let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
+        let checkIDs = findings.map(\.1.checkID)
+        let severities = findings.map { $0.1.severity ?? "unknown" }
+        let verdicts = findings.map(\.1.verdict)
+        let findingSubjects = findings.map { $0.1.subject ?? $0.0.subject }
+        let findingProducts = findings.map { $0.0.product ?? "" }
+        let findingControls = findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") }
+        // One statement, so one round trip and atomic without BEGIN/COMMIT: the nonce (a replay inserts nothing
+        // and stores nothing), last_seen_at, then — unless this host already stored the bundle — the
+        // assessment with its verdict and finding rows. Another request storing the same bundle at the same time
+        // makes the assessment's unique key fail: the whole statement, nonce included, is undone (a conflict).
+        let statement: PostgresQuery = """
+            WITH fresh AS (
+                INSERT INTO submission_nonces (host_id, nonce) VALUES (\(hostID), \(nonce)) ON CONFLICT DO NOTHING RETURNING 1),
+            seen AS (
+                UPDATE hosts SET last_seen_at = \(now) WHERE id = \(hostID) AND EXISTS (SELECT 1 FROM fresh) RETURNING 1),
+            existing AS (
+                SELECT id FROM assessments WHERE host_id = \(hostID) AND bundle_sha256 = \(bundleSHA)),
+            created AS (
                 INSERT INTO assessments (host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document)
-                VALUES (\(hostID), \(bundleSHA), \(assessedAt)::timestamptz, \(manifest.hostname), \(manifest.bulkheadVersion),
-                        \(manifestText)::jsonb, \(reportText)::jsonb)
-                ON CONFLICT (host_id, bundle_sha256) DO NOTHING
-                RETURNING id
-                """, logger: logger)
-            var assessmentID: Int64?
-            for try await id in created.decode(Int64.self) { assessmentID = id }
-            guard let assessmentID else {
-                // Another instance stored the same bundle between the SELECT and the INSERT.
-                throw FleetServerError(.conflict, "the same bundle is being stored by another request; send it again")
-            }
-            // Two statements whatever the report's size: every verdict row, then every finding row, as arrays.
-            // Optional columns travel as "" and come back as NULL; a finding's controls are joined by U+001F.
-            let subjects = rows.map(\.subject)
-            let products = rows.map { $0.product ?? "" }
-            let versions = rows.map { $0.version ?? "" }
-            let controls = rows.map(\.control)
-            let statuses = rows.map(\.status)
-            try await connection.query(
-                """
+                SELECT \(hostID), \(bundleSHA), \(assessedAt)::timestamptz, \(manifest.hostname), \(manifest.bulkheadVersion),
+                    \(manifestText)::jsonb, \(reportText)::jsonb
+                WHERE EXISTS (SELECT 1 FROM fresh) AND NOT EXISTS (SELECT 1 FROM existing)
+                RETURNING id, assessed_at),
+            verdict_rows AS (
                 INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status)
-                SELECT \(assessmentID), \(hostID), \(assessedAt)::timestamptz, s, NULLIF(p, ''), NULLIF(v, ''), c, st
-                FROM unnest(\(subjects)::text[], \(products)::text[], \(versions)::text[], \(controls)::text[], \(statuses)::text[])
-                    AS t(s, p, v, c, st)
-                """, logger: logger)
-            let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
-            if !findings.isEmpty {
-                let checkIDs = findings.map(\.1.checkID)
-                let severities = findings.map { $0.1.severity ?? "unknown" }
-                let verdicts = findings.map(\.1.verdict)
-                let findingSubjects = findings.map { $0.1.subject ?? $0.0.subject }
-                let findingProducts = findings.map { $0.0.product ?? "" }
-                let findingControls = findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") }
-                try await connection.query(
-                    """
-                    INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
-                    SELECT \(assessmentID), \(hostID), \(assessedAt)::timestamptz, c, s, v, su, NULLIF(p, ''), string_to_array(ct, chr(31))
-                    FROM unnest(\(checkIDs)::text[], \(severities)::text[], \(verdicts)::text[], \(findingSubjects)::text[],
-                                \(findingProducts)::text[], \(findingControls)::text[]) AS t(c, s, v, su, p, ct)
-                    """, logger: logger)
-            }
-            return SubmissionResponse(id: assessmentID, bundleSHA256: bundleSHA, duplicate: false)
+                SELECT created.id, \(hostID), created.assessed_at, s, NULLIF(p, ''), NULLIF(v, ''), c, st
+                FROM created, unnest(\(subjects)::text[], \(products)::text[], \(versions)::text[], \(controls)::text[], \(statuses)::text[])
+                    AS t(s, p, v, c, st)),
+            finding_rows AS (
+                INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
+                SELECT created.id, \(hostID), created.assessed_at, c, s, v, su, NULLIF(p, ''), string_to_array(ct, chr(31))
+                FROM created, unnest(\(checkIDs)::text[], \(severities)::text[], \(verdicts)::text[], \(findingSubjects)::text[],
+                    \(findingProducts)::text[], \(findingControls)::text[]) AS t(c, s, v, su, p, ct))
+            SELECT (SELECT count(*) FROM fresh)::bigint, (SELECT id FROM existing), (SELECT id FROM created)
+            """
+        var answer: (fresh: Int64, existing: Int64?, created: Int64?)?
+        do {
+            let result = try await client.query(statement, logger: logger)
+            for try await row in result.decode((Int64, Int64?, Int64?).self) { answer = row }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // unique_violation: the same bundle was stored by another request between the snapshot and the insert.
+            throw FleetServerError(.conflict, "the same bundle is being stored by another request; send it again")
         }
+        if let answer {
+            guard answer.fresh == 1 else {
+                throw FleetServerError(.replay, "nonce \(nonce) was already used by host \(headers.host): a replayed submission")
+            }
+            if let existing = answer.existing { return SubmissionResponse(id: existing, bundleSHA256: bundleSHA, duplicate: true) }
+            if let created = answer.created { return SubmissionResponse(id: created, bundleSHA256: bundleSHA, duplicate: false) }
+        }
+        throw FleetServerError(.database, "the database did not answer the submission's statement")
     }
 
     // MARK: housekeeping
