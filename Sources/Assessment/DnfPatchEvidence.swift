@@ -9,9 +9,9 @@ import VendorEvidence
 /// metadata already on the host, never fetched. Five steps, each seeing the answers of the one before: list the
 /// caches (dnf4 `/var/cache/dnf/<repoid>-<hash>`, dnf5 `/var/cache/libdnf5/<repoid>-<hash>`, yum
 /// `/var/cache/yum/<arch>/<releasever>/<repo>`), list yum's arch and release directories, read each repository's
-/// `repodata/repomd.xml`, then the `primary` and `updateinfo` files it names when they are plain or gzip.
-/// A file in a compression Bulkhead does not read (`.zst`, `.xz`, `.bz2`, zchunk) is not read at all: it is named
-/// as unread where the finding is made.
+/// `repodata/repomd.xml`, then the `primary` and `updateinfo` files it names when they are plain, gzip or zstd
+/// (Fedora's `.xml.zst`; `FileCompression` decodes them). A file in a compression Bulkhead does not read (`.xz`,
+/// `.bz2`, zchunk) is not read at all: it is named as unread where the finding is made.
 public struct DnfMetadataNeed: EvidenceNeed {
     public enum Step: Sendable, CaseIterable { case caches, arches, releases, repomd, data }
 
@@ -113,14 +113,9 @@ public struct DnfMetadataNeed: EvidenceNeed {
         return out
     }
 
-    /// How a metadata file is stored, by its name: nil for a compression Bulkhead does not read.
-    enum Compression { case plain, gzip }
-
-    static func compression(of href: String) -> Compression? {
-        if href.hasSuffix(".xml") { return .plain }
-        if href.hasSuffix(".xml.gz") { return .gzip }
-        return nil
-    }
+    /// How a metadata file is stored, by its name (`.xml`, `.xml.gz`, `.xml.zst`): nil for a compression
+    /// Bulkhead does not read.
+    static func compression(of href: String) -> FileCompression? { FileCompression.of(href, stem: ".xml") }
 }
 
 /// A repository's repomd.xml: where each metadata type is, and when the metadata was generated.
@@ -222,14 +217,13 @@ struct DnfSources {
                 guard let compression = DnfMetadataNeed.compression(of: href) else {
                     out.unreadFile(
                         path, type,
-                        "compressed in a form Bulkhead does not read (zstd, xz, bzip2, zchunk): compare with `dnf updateinfo list --security` on the host"
+                        "compressed in a form Bulkhead does not read (xz, bzip2, zchunk): compare with `dnf updateinfo list --security` on the host"
                     )
                     continue
                 }
                 do {
                     let bytes = try files.read(path, limit: DnfMetadataNeed.fileLimit)
-                    let plain =
-                        compression == .gzip ? try Gzip.decompress(bytes, maxSize: plainLimit, name: path) : bytes
+                    let plain = try compression.decompress(bytes, maxSize: plainLimit, name: path)
                     if type == "primary" {
                         let n = try out.readPrimary(plain, source: path, repo: entry.id, wanted: wanted, limit: plainLimit)
                         entry.packages = n

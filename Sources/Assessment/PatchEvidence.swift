@@ -6,7 +6,7 @@ public import HostInspection
 import VendorEvidence
 
 /// What ISM-1606's patch evidence reads: the apt lists directory (listed), then every `Packages` list in it
-/// (plain, `.gz` or apt's own `.lz4`) and each suite's `InRelease` — metadata already on the host, never fetched.
+/// (plain, `.gz`, apt's own `.lz4` or `.zst`) and each suite's `InRelease` — metadata already on the host, never fetched.
 public struct PatchEvidenceNeed: EvidenceNeed {
     public static let aptLists = "/var/lib/apt/lists"
     /// A list as stored (Debian 12's main `Packages.lz4` is 19 MB); the bound refuses a runaway file.
@@ -35,9 +35,9 @@ public struct PatchEvidenceNeed: EvidenceNeed {
         return request
     }
 
-    /// The `Packages` lists Bulkhead reads: plain, gzip or LZ4 (apt's default for stored lists).
+    /// The `Packages` lists Bulkhead reads: plain, gzip, LZ4 (apt's default for stored lists) or zstd.
     static func packageLists(_ names: [String]) -> [String] {
-        names.filter { $0.hasSuffix("_Packages") || $0.hasSuffix("_Packages.gz") || $0.hasSuffix("_Packages.lz4") }.sorted()
+        names.filter { FileCompression.of($0, stem: "_Packages") != nil }.sorted()
     }
 
     /// The security sources' lists among them (`…-security_…_Packages`, any compression read).
@@ -49,11 +49,9 @@ public struct PatchEvidenceNeed: EvidenceNeed {
     /// security.debian.org's old layout) or its archive (`debian-security`) says so.
     static func isSecurity(_ name: String) -> Bool { name.contains("security") }
 
-    /// Lists in a compression Bulkhead does not read (`.xz`, `.zst`, `.bz2`, `.lzma`): named, never guessed at.
+    /// Lists in a compression Bulkhead does not read (`.xz`, `.bz2`, `.lzma`): named, never guessed at.
     static func unreadableLists(_ names: [String]) -> [String] {
-        names.filter { name in
-            ["_Packages.xz", "_Packages.zst", "_Packages.bz2", "_Packages.lzma"].contains { name.hasSuffix($0) }
-        }.sorted()
+        names.filter { FileCompression.isUnread($0, stem: "_Packages") }.sorted()
     }
 
     /// `…_dists_bookworm-security_main_binary-amd64_Packages` → `bookworm-security`.
@@ -105,7 +103,7 @@ struct AptSources {
             out.unread.append(
                 (
                     name,
-                    "compressed in a form Bulkhead does not read (xz, zstd, bzip2): set apt's Acquire::CompressionTypes::Order or compare with `apt list --upgradable`"
+                    "compressed in a form Bulkhead does not read (xz, bzip2, lzma): set apt's Acquire::CompressionTypes::Order or compare with `apt list --upgradable`"
                 ))
         }
         for name in PatchEvidenceNeed.packageLists(names) {
@@ -323,19 +321,13 @@ public enum PatchFindings {
     }
 
     /// A list's `Package:`/`Version:` pairs (only the `wanted` packages kept, every stanza counted), decompressed
-    /// by its name (`.gz`, `.lz4`) and bounded both ways. An LZ4 list is scanned block by block as it is decoded:
-    /// Debian 12's main list (19 MB stored, 50 MB plain) is never whole in memory.
+    /// by its name (`.gz`, `.lz4`, `.zst`; `FileCompression`) and bounded both ways. An LZ4 or zstd list is scanned
+    /// block by block as it is decoded: Debian 12's main list (19 MB stored, 50 MB plain) is never whole in memory.
     static func scanList(_ files: RecordedFiles, _ path: String, wanted: Set<String>?) throws -> PackageListScanner {
         let bytes = try files.read(path, limit: PatchEvidenceNeed.listLimit)
         var scanner = PackageListScanner(wanted: wanted)
-        if path.hasSuffix(".lz4") {
-            try LZ4.decode(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path) { scanner.feed($0) }
-        } else if path.hasSuffix(".gz") {
-            let plain = try Gzip.decompress(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path)
-            scanner.feed(plain.span)
-        } else {
-            scanner.feed(bytes.span)
-        }
+        let compression = FileCompression.of(path, stem: "_Packages") ?? .plain
+        try compression.decode(bytes, maxSize: PatchEvidenceNeed.plainLimit, name: path) { scanner.feed($0) }
         scanner.finish()
         return scanner
     }

@@ -99,7 +99,7 @@ struct DnfPatchEvidenceTests {
         return repo
     }
 
-    enum UpdateinfoForm { case gzip, plain, zstd, malformed, none }
+    enum UpdateinfoForm { case gzip, plain, zstd, truncatedZstd, malformed, none }
 
     /// A copy of the base repository's `repodata` with `updateinfo` added as `form`.
     func repodata(_ form: UpdateinfoForm, updateinfo: String = Self.updateinfo) throws -> URL {
@@ -126,15 +126,21 @@ struct DnfPatchEvidenceTests {
         try Data(text.utf8).write(to: input)
         let modifyrepo = try RealRPM.program("modifyrepo_c")
         try RealRPM.run(modifyrepo, (form == .plain ? ["--no-compress"] : []) + [input.path, repodata.path])
-        if form == .zstd {
+        if form == .zstd || form == .truncatedZstd {
             // Fedora's repositories store their metadata zstd-compressed; createrepo_c 0.17 cannot write it, so the
-            // gzip file is recompressed with zstd and repomd.xml's href renamed to match.
+            // gzip file is recompressed with zstd and repomd.xml's href renamed to match. Truncated: its last 9
+            // bytes cut off (a partial download).
             let names = try FileManager.default.contentsOfDirectory(atPath: repodata.path)
             let gz = try #require(names.first { $0.hasSuffix("-updateinfo.xml.gz") })
             let plain = try Gzip.decompress(Array(try Data(contentsOf: repodata.appendingPathComponent(gz))), maxSize: 1 << 20, name: gz)
             let xml = repodata.appendingPathComponent(String(gz.dropLast(3)))
             try Data(plain).write(to: xml)
             try RealRPM.run(try RealRPM.program("zstd"), ["-q", "--rm", xml.path, "-o", xml.path + ".zst"])
+            if form == .truncatedZstd {
+                let zst = URL(fileURLWithPath: xml.path + ".zst")
+                let whole = try Data(contentsOf: zst)
+                try whole.prefix(whole.count - 9).write(to: zst)
+            }
             try FileManager.default.removeItem(at: repodata.appendingPathComponent(gz))
             let md = try String(contentsOf: repomd, encoding: .utf8).replacingOccurrences(of: gz, with: String(gz.dropLast(3)) + ".zst")
             try Data(md.utf8).write(to: repomd)
@@ -249,15 +255,29 @@ struct DnfPatchEvidenceTests {
         #expect(why.contains("the newest cached security metadata was generated 2026-12-01 (19 days before)") && why.contains("dnf makecache"))
     }
 
+    /// Fedora's metadata is zstd-compressed: read and judged exactly as the gzip form of the same document (the
+    /// observed text the same, only the file named differs).
     @Test(.enabled(if: Tool.runs("zstd"), "needs zstd (.ci/run installs it)"))
-    func anUpdateinfoInACompressionNotReadIsNamedNeverPassed() throws {
+    func aZstdUpdateinfoIsReadAndJudgedAsTheGzipForm() throws {
+        let fromGzip = pending(try evidence([Self.dnf4: try repodata(.gzip)]), now: "2026-12-03")
+        let fromZstd = pending(try evidence([Self.dnf4: try repodata(.zstd)]), now: "2026-12-03")
+        #expect(fromZstd.outcome == .fail && fromZstd.outcome == fromGzip.outcome)
+        #expect(fromZstd.observed != nil && fromZstd.observed == fromGzip.observed)
+        #expect(fromZstd.evidence.map(\.claim) == fromGzip.evidence.map(\.claim))
+        #expect(fromZstd.evidence.contains { if case .file(let path, _) = $0.source { path.hasSuffix("-updateinfo.xml.zst") } else { false } })
+        let current = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("bash", "5.1.8-9.el9"), ("kernel-core", "5.14.0-503.15.1.el9_5")])
+        #expect(pending(try evidence([Self.dnf4: try repodata(.zstd)], packages: current), now: "2026-12-03").outcome == .pass)
+    }
+
+    @Test(.enabled(if: Tool.runs("zstd"), "needs zstd (.ci/run installs it)"))
+    func anUpdateinfoThatCannotBeReadIsNamedNeverPassed() throws {
         let current = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("bash", "5.1.8-9.el9")])
-        let f = pending(try evidence([Self.dnf4: try repodata(.zstd)], packages: current), now: "2026-12-03")
+        let f = pending(try evidence([Self.dnf4: try repodata(.truncatedZstd)], packages: current), now: "2026-12-03")
         guard case .inconclusive(let why) = f.outcome else {
-            Issue.record("an unread .zst updateinfo gave \(f.outcome)")
+            Issue.record("a truncated .zst updateinfo gave \(f.outcome)")
             return
         }
-        #expect(why.contains("were not read") && why.contains("-updateinfo.xml.zst") && why.contains("zstd"))
+        #expect(why.contains("were not read") && why.contains("-updateinfo.xml.zst") && why.contains("truncated Zstandard frame"))
         // The primary beside it was read.
         #expect(f.evidence.contains { $0.claim.contains("primary 6 packages") })
         // No updateinfo at all (CentOS Stream's repositories carry none): inconclusive too.

@@ -1,5 +1,7 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Checks
+import Formats
 import Foundation
 import HostInspection
 import Testing
@@ -86,7 +88,7 @@ import VendorEvidence
         // An xz list is named as unread, never guessed at (Bulkhead has no xz decoder).
         let xz = pending(try evidence(lists: [Self.securityList + ".xz": nil], packages: Self.installed), now: "2026-12-02")
         guard case .inconclusive(let why2) = xz.outcome else { Issue.record("xz lists must be inconclusive"); return }
-        #expect(why2.contains("not read") && why2.contains(".xz") && why2.contains("xz, zstd"))
+        #expect(why2.contains("not read") && why2.contains(".xz") && why2.contains("xz, bzip2"))
         // An LZ4 list is read now; one that is only a frame magic is corrupt, so unread, and says why.
         let lz4 = pending(try evidence(lists: [Self.securityList + ".lz4": nil], packages: Self.installed), now: "2026-12-02")
         guard case .inconclusive(let why3) = lz4.outcome else { Issue.record("a corrupt lz4 list must be inconclusive"); return }
@@ -134,6 +136,56 @@ import VendorEvidence
         #expect(claims.contains { $0.contains("security source list") && $0.contains("bookworm-security") && $0.contains("9 packages") })
         #expect(claims.contains { $0.contains("suite bookworm-updates") && $0.contains("2026-11-30") })
         #expect(claims.contains { $0.contains("suite bookworm,") && $0.contains("2026-07-11") })
+    }
+
+    /// apt may store its lists zstd-compressed (`Acquire::CompressionTypes::Order` with zst, Ubuntu's
+    /// `_Packages.zst` downloads kept): the same three lists recompressed with the zstd program are read and judged
+    /// exactly as the LZ4 ones; a truncated `.zst` list is named as unread with why, never a pass.
+    @Test(.enabled(if: Tool.runs("zstd"), "needs zstd (.ci/run installs it)"))
+    func aptsZstdListsAreReadAsTheLZ4Ones() throws {
+        let zstd = try #require(Tool.find("zstd"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-aptzst-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lists: [String: URL?] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: Self.lz4Lists.path) {
+            let source = Self.lz4Lists.appendingPathComponent(name)
+            guard name.hasSuffix(".lz4") else {
+                lists[name] = source
+                continue
+            }
+            let plain = dir.appendingPathComponent(String(name.dropLast(4)))
+            try Data(try LZ4.decompress(Array(try Data(contentsOf: source)), maxSize: 64 << 20, name: name)).write(to: plain)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: zstd)
+            process.arguments = ["-q", "-19", "--rm", plain.path]
+            try process.run()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0)
+            lists[plain.lastPathComponent + ".zst"] = dir.appendingPathComponent(plain.lastPathComponent + ".zst")
+        }
+        #expect(lists.keys.filter { $0.hasSuffix("_Packages.zst") }.count == 3)
+        let fromZstd = pending(try evidence(lists: lists, packages: Self.machine), now: "2026-12-03")
+        let fromLZ4 = pending(try lz4Evidence(), now: "2026-12-03")
+        #expect(fromZstd.outcome == .fail && fromZstd.outcome == fromLZ4.outcome)
+        #expect(fromZstd.observed != nil && fromZstd.observed == fromLZ4.observed)
+        // The evidence names the same lists, each by its own file.
+        #expect(fromZstd.evidence.map(\.claim) == fromLZ4.evidence.map { $0.claim.replacingOccurrences(of: "_Packages.lz4", with: "_Packages.zst") })
+
+        // The security list cut short: named as unread with the decoder's reason; the verdict is not a pass.
+        let security = try #require(lists.keys.first { $0.contains("security") && $0.hasSuffix(".zst") })
+        let securityFile: URL? = lists[security] ?? nil
+        let whole = try Data(contentsOf: try #require(securityFile))
+        let cut = dir.appendingPathComponent("cut.zst")
+        try whole.prefix(whole.count / 2).write(to: cut)
+        var damaged = lists
+        damaged[security] = cut
+        let f = pending(try evidence(lists: damaged, packages: Self.machine), now: "2026-12-03")
+        guard case .inconclusive(let why) = f.outcome else {
+            Issue.record("a truncated .zst security list gave \(f.outcome)")
+            return
+        }
+        #expect(why.contains(".zst") && why.contains("truncated Zstandard frame"))
     }
 
     @Test func thePendingUpdatesAgeIsSetAgainstEachISMTimeline() throws {
