@@ -53,10 +53,15 @@ public enum ConfigParsers {
             name: { $0.name })
     }
 
-    /// Firecracker's argv, and its `--config-file` JSON when it could be read.
+    /// Firecracker's argv, and its `--config-file` JSON when it could be read. A jailer's argv (a jailer still
+    /// running: `--new-pid-ns` keeps it as Firecracker's parent) is read as one, with Firecracker's arguments
+    /// after `--`.
     public static func firecracker(argv: [String], configJSON: String?, configSource: String = "config file") -> ParsedGuest {
+        let jailer = argv.first.map { $0.split(separator: "/").last == "jailer" } ?? false
         var result = run(
-            { () throws(ConfigParseError) in try FirecrackerParser.parseArgv(argv) }, wrap: GuestConfiguration.firecracker)
+            { () throws(ConfigParseError) in
+                jailer ? try FirecrackerParser.parseJailer(argv, source: "jailer argv") : try FirecrackerParser.parseArgv(argv)
+            }, wrap: GuestConfiguration.firecracker)
         guard let configJSON, case .firecracker(var config)? = result.configuration else { return result }
         do {
             let vm = try FirecrackerParser.parseConfigFile(Data(configJSON.utf8), source: configSource)

@@ -121,9 +121,11 @@ public enum GuestParsing {
     }
 
     /// The `--config-file` of a Firecracker process that Bulkhead reads: an absolute path, not inside the
-    /// jailer's chroot.
+    /// jailer's chroot (a jailer's own `-- --config-file` is one: jailer.md, "valid relative to a jailed Firecracker").
     static func firecrackerConfigPath(_ process: HostProcess) -> String? {
-        guard let path = flagValue(process.arguments, "--config-file"), path.hasPrefix("/"), !isJailed(process) else { return nil }
+        guard let path = flagValue(process.arguments, "--config-file"), path.hasPrefix("/"), !isJailed(process),
+            process.programName != "jailer"
+        else { return nil }
         return path
     }
 

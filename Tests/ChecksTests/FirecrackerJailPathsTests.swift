@@ -12,7 +12,8 @@ import Testing
 
     /// A host root with the jailer of Firecracker's test framework (`tests/framework/jailer.py`: `--new-pid-ns`,
     /// uid/gid 1234) as pid 4300, and every judged path described by `stats` (path → `MODE UID GID KIND`).
-    func judge(_ argv: [String], stats: [String: String], links: [String: String] = [:]) throws -> Finding? {
+    func judge(_ argv: [String], stats: [String: String], links: [String: String] = [:], check: String? = nil) throws -> Finding? {
+        let id = check ?? self.id
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jail-paths-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let proc = dir.appendingPathComponent("proc/4300")
@@ -104,5 +105,17 @@ import Testing
             ["/usr/bin/jailer", "--id", Self.vm, "--exec-file", "../firecracker", "--uid", "1234", "--gid", "1234", "--new-pid-ns"],
             stats: Self.sound)
         #expect(relative?.outcome.label == "inconclusive" && relative?.reason?.contains("--exec-file ../firecracker") == true)
+    }
+
+    /// A jailer still running is discovered as one: its argv (read as the jailer's, not as Firecracker's) decides
+    /// firecracker.jailer and firecracker.jailer-limits too, and its `-- --config-file` (a path inside the jail)
+    /// is not read from the host.
+    @Test func aLiveJailersArgvIsReadAsTheJailers() throws {
+        let limited = Self.argv + ["--cgroup-version", "2", "--cgroup", "memory.max=268435456", "--cgroup", "cpu.max=50000 100000"]
+        #expect(try judge(limited, stats: Self.sound, check: "firecracker.jailer-limits")?.outcome == .pass)
+        let unlimited = try judge(Self.argv, stats: Self.sound, check: "firecracker.jailer-limits")
+        #expect(unlimited?.outcome == .fail && unlimited?.observed?.contains("no memory, cpu limit") == true)
+        let started = try judge(Self.argv + ["--", "--config-file", "/vm.json"], stats: Self.sound, check: "firecracker.jailer")
+        #expect(started?.outcome == .pass && started?.observed?.contains("started by the jailer") == true)
     }
 }
