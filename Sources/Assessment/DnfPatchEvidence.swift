@@ -9,9 +9,9 @@ import VendorEvidence
 /// metadata already on the host, never fetched. Five steps, each seeing the answers of the one before: list the
 /// caches (dnf4 `/var/cache/dnf/<repoid>-<hash>`, dnf5 `/var/cache/libdnf5/<repoid>-<hash>`, yum
 /// `/var/cache/yum/<arch>/<releasever>/<repo>`), list yum's arch and release directories, read each repository's
-/// `repodata/repomd.xml`, then the `primary` and `updateinfo` files it names when they are plain, gzip or zstd
-/// (Fedora's `.xml.zst`; `FileCompression` decodes them). A file in a compression Bulkhead does not read (`.xz`,
-/// `.bz2`, zchunk) is not read at all: it is named as unread where the finding is made.
+/// `repodata/repomd.xml`, then the `primary` and `updateinfo` files it names when they are plain, gzip, zstd or xz
+/// (Fedora's `.xml.zst`; `FileCompression` decodes them). A file in a compression Bulkhead does not read (`.bz2`,
+/// zchunk) is not read at all: it is named as unread where the finding is made.
 public struct DnfMetadataNeed: EvidenceNeed {
     public enum Step: Sendable, CaseIterable { case caches, arches, releases, repomd, data }
 
@@ -217,7 +217,7 @@ struct DnfSources {
                 guard let compression = DnfMetadataNeed.compression(of: href) else {
                     out.unreadFile(
                         path, type,
-                        "compressed in a form Bulkhead does not read (xz, bzip2, zchunk): compare with `dnf updateinfo list --security` on the host"
+                        "compressed in a form Bulkhead does not read (bzip2, zchunk): compare with `dnf updateinfo list --security` on the host"
                     )
                     continue
                 }

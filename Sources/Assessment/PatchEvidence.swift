@@ -49,7 +49,7 @@ public struct PatchEvidenceNeed: EvidenceNeed {
     /// security.debian.org's old layout) or its archive (`debian-security`) says so.
     static func isSecurity(_ name: String) -> Bool { name.contains("security") }
 
-    /// Lists in a compression Bulkhead does not read (`.xz`, `.bz2`, `.lzma`): named, never guessed at.
+    /// Lists in a compression Bulkhead does not read (`.bz2`, `.lzma`): named, never guessed at.
     static func unreadableLists(_ names: [String]) -> [String] {
         names.filter { FileCompression.isUnread($0, stem: "_Packages") }.sorted()
     }
@@ -103,7 +103,7 @@ struct AptSources {
             out.unread.append(
                 (
                     name,
-                    "compressed in a form Bulkhead does not read (xz, bzip2, lzma): set apt's Acquire::CompressionTypes::Order or compare with `apt list --upgradable`"
+                    "compressed in a form Bulkhead does not read (bzip2, lzma): set apt's Acquire::CompressionTypes::Order or compare with `apt list --upgradable`"
                 ))
         }
         for name in PatchEvidenceNeed.packageLists(names) {

@@ -2,15 +2,13 @@
 /// that maps names to decoders (apt's `Packages` lists, dnf's repository metadata). A file whose name says a
 /// compression Bulkhead does not read is named as unread by the caller (`isUnread`), never guessed at.
 public enum FileCompression: String, Sendable, Hashable, CaseIterable {
-    case plain, gzip, lz4, zstd
-    // xz: `Sources/Formats/XZ.swift` (being written beside this, with the same `decode`/`decompress` API) adds
-    // `case xz` here, `(".xz", .xz)` to `suffixes`, drops ".xz" from `unreadSuffixes`, and its arm in `decode`.
+    case plain, gzip, lz4, zstd, xz
 
     /// The suffixes read, after the name's stem.
-    static let suffixes: [(suffix: String, compression: FileCompression)] = [(".gz", .gzip), (".lz4", .lz4), (".zst", .zstd)]
+    static let suffixes: [(suffix: String, compression: FileCompression)] = [(".gz", .gzip), (".lz4", .lz4), (".zst", .zstd), (".xz", .xz)]
 
-    /// Compressions Bulkhead names but does not read: xz (until XZ.swift lands), bzip2, lzma, zchunk.
-    public static let unreadSuffixes = [".xz", ".bz2", ".lzma", ".zck"]
+    /// Compressions Bulkhead names but does not read: bzip2, lzma (LZMA-alone), zchunk.
+    public static let unreadSuffixes = [".bz2", ".lzma", ".zck"]
 
     /// The compression of a file named `name` whose plain form ends in `stem` (`_Packages`, `.xml`): plain when
     /// it ends in the stem, else the compression whose suffix follows the stem; nil for anything else.
@@ -25,7 +23,7 @@ public enum FileCompression: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Decodes `bytes`, handing the plain bytes to `body` in order, at most `maxSize` in all: block by block for
-    /// LZ4 and zstd (only their windows held), in one piece for plain and gzip. An error after some pieces means
+    /// LZ4, zstd and xz (only their windows held), in one piece for plain and gzip. An error after some pieces means
     /// the input was corrupt or over the bound, and what `body` saw must be discarded.
     public func decode(_ bytes: [UInt8], maxSize: Int, name: String, _ body: (Span<UInt8>) -> Void) throws(FormatError) {
         switch self {
@@ -41,6 +39,8 @@ public enum FileCompression: String, Sendable, Hashable, CaseIterable {
             try LZ4.decode(bytes, maxSize: maxSize, name: name, body)
         case .zstd:
             try Zstd.decode(bytes, maxSize: maxSize, name: name, body)
+        case .xz:
+            try XZ.decode(bytes, maxSize: maxSize, name: name, body)
         }
     }
 
@@ -55,6 +55,7 @@ public enum FileCompression: String, Sendable, Hashable, CaseIterable {
         case .gzip: return try Gzip.decompress(bytes, maxSize: maxSize, name: name)
         case .lz4: return try LZ4.decompress(bytes, maxSize: maxSize, name: name)
         case .zstd: return try Zstd.decompress(bytes, maxSize: maxSize, name: name)
+        case .xz: return try XZ.decompress(bytes, maxSize: maxSize, name: name)
         }
     }
 }

@@ -99,7 +99,7 @@ struct DnfPatchEvidenceTests {
         return repo
     }
 
-    enum UpdateinfoForm { case gzip, plain, zstd, truncatedZstd, malformed, none }
+    enum UpdateinfoForm { case gzip, plain, zstd, truncatedZstd, xz, malformed, none }
 
     /// A copy of the base repository's `repodata` with `updateinfo` added as `form`.
     func repodata(_ form: UpdateinfoForm, updateinfo: String = Self.updateinfo) throws -> URL {
@@ -125,7 +125,9 @@ struct DnfPatchEvidenceTests {
         let text = form == .malformed ? String(updateinfo.prefix(900)) : updateinfo
         try Data(text.utf8).write(to: input)
         let modifyrepo = try RealRPM.program("modifyrepo_c")
-        try RealRPM.run(modifyrepo, (form == .plain ? ["--no-compress"] : []) + [input.path, repodata.path])
+        // xz: modifyrepo_c writes it itself (`--compress-type xz`, as EL repositories built with it carry).
+        let compression = form == .plain ? ["--no-compress"] : form == .xz ? ["--compress-type", "xz"] : []
+        try RealRPM.run(modifyrepo, compression + [input.path, repodata.path])
         if form == .zstd || form == .truncatedZstd {
             // Fedora's repositories store their metadata zstd-compressed; createrepo_c 0.17 cannot write it, so the
             // gzip file is recompressed with zstd and repomd.xml's href renamed to match. Truncated: its last 9
@@ -267,6 +269,18 @@ struct DnfPatchEvidenceTests {
         #expect(fromZstd.evidence.contains { if case .file(let path, _) = $0.source { path.hasSuffix("-updateinfo.xml.zst") } else { false } })
         let current = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("bash", "5.1.8-9.el9"), ("kernel-core", "5.14.0-503.15.1.el9_5")])
         #expect(pending(try evidence([Self.dnf4: try repodata(.zstd)], packages: current), now: "2026-12-03").outcome == .pass)
+    }
+
+    /// An xz updateinfo (modifyrepo_c `--compress-type xz`): read and judged exactly as the gzip form.
+    @Test func anXZUpdateinfoIsReadAndJudgedAsTheGzipForm() throws {
+        let fromGzip = pending(try evidence([Self.dnf4: try repodata(.gzip)]), now: "2026-12-03")
+        let fromXZ = pending(try evidence([Self.dnf4: try repodata(.xz)]), now: "2026-12-03")
+        #expect(fromXZ.outcome == .fail && fromXZ.outcome == fromGzip.outcome)
+        #expect(fromXZ.observed != nil && fromXZ.observed == fromGzip.observed)
+        #expect(fromXZ.evidence.map(\.claim) == fromGzip.evidence.map(\.claim))
+        #expect(fromXZ.evidence.contains { if case .file(let path, _) = $0.source { path.hasSuffix("-updateinfo.xml.xz") } else { false } })
+        let current = Self.packages([("openssl-libs", "1:3.0.7-27.el9"), ("bash", "5.1.8-9.el9"), ("kernel-core", "5.14.0-503.15.1.el9_5")])
+        #expect(pending(try evidence([Self.dnf4: try repodata(.xz)], packages: current), now: "2026-12-03").outcome == .pass)
     }
 
     @Test(.enabled(if: Tool.runs("zstd"), "needs zstd (.ci/run installs it)"))

@@ -85,10 +85,14 @@ import VendorEvidence
         let none = pending(try evidence(lists: [:], packages: Self.installed), now: "2026-12-02")
         guard case .inconclusive(let why) = none.outcome else { Issue.record("no lists must be inconclusive"); return }
         #expect(why.contains("no security source list"))
-        // An xz list is named as unread, never guessed at (Bulkhead has no xz decoder).
+        // A bzip2 list is named as unread, never guessed at (Bulkhead has no bzip2 decoder).
+        let bz2 = pending(try evidence(lists: [Self.securityList + ".bz2": nil], packages: Self.installed), now: "2026-12-02")
+        guard case .inconclusive(let why2) = bz2.outcome else { Issue.record("bzip2 lists must be inconclusive"); return }
+        #expect(why2.contains("not read") && why2.contains(".bz2") && why2.contains("bzip2, lzma"))
+        // An xz list is read now; one that holds an LZ4 frame magic is not an xz stream, so unread, and says why.
         let xz = pending(try evidence(lists: [Self.securityList + ".xz": nil], packages: Self.installed), now: "2026-12-02")
-        guard case .inconclusive(let why2) = xz.outcome else { Issue.record("xz lists must be inconclusive"); return }
-        #expect(why2.contains("not read") && why2.contains(".xz") && why2.contains("xz, bzip2"))
+        guard case .inconclusive(let why4) = xz.outcome else { Issue.record("a corrupt xz list must be inconclusive"); return }
+        #expect(why4.contains(".xz") && why4.contains("xz"), "\(why4)")
         // An LZ4 list is read now; one that is only a frame magic is corrupt, so unread, and says why.
         let lz4 = pending(try evidence(lists: [Self.securityList + ".lz4": nil], packages: Self.installed), now: "2026-12-02")
         guard case .inconclusive(let why3) = lz4.outcome else { Issue.record("a corrupt lz4 list must be inconclusive"); return }
@@ -138,13 +142,12 @@ import VendorEvidence
         #expect(claims.contains { $0.contains("suite bookworm,") && $0.contains("2026-07-11") })
     }
 
-    /// apt may store its lists zstd-compressed (`Acquire::CompressionTypes::Order` with zst, Ubuntu's
-    /// `_Packages.zst` downloads kept): the same three lists recompressed with the zstd program are read and judged
-    /// exactly as the LZ4 ones; a truncated `.zst` list is named as unread with why, never a pass.
-    @Test(.enabled(if: Tool.runs("zstd"), "needs zstd (.ci/run installs it)"))
-    func aptsZstdListsAreReadAsTheLZ4Ones() throws {
-        let zstd = try #require(Tool.find("zstd"))
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-aptzst-\(UUID().uuidString)")
+    /// apt may store its lists zstd- or xz-compressed (`Acquire::CompressionTypes::Order`, Ubuntu's `_Packages.zst`
+    /// downloads kept, `Acquire::GzipIndexes` with xz): the same three lists recompressed with the zstd or xz program
+    /// are read and judged exactly as the LZ4 ones; a truncated list is named as unread with why, never a pass.
+    func recompressedListsAreReadAsTheLZ4Ones(tool: String, arguments: [String], suffix: String, truncated: String) throws {
+        let program = try #require(Tool.find(tool))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-apt\(tool)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         var lists: [String: URL?] = [:]
@@ -157,35 +160,48 @@ import VendorEvidence
             let plain = dir.appendingPathComponent(String(name.dropLast(4)))
             try Data(try LZ4.decompress(Array(try Data(contentsOf: source)), maxSize: 64 << 20, name: name)).write(to: plain)
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: zstd)
-            process.arguments = ["-q", "-19", "--rm", plain.path]
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments + [plain.path]
             try process.run()
             process.waitUntilExit()
             try #require(process.terminationStatus == 0)
-            lists[plain.lastPathComponent + ".zst"] = dir.appendingPathComponent(plain.lastPathComponent + ".zst")
+            lists[plain.lastPathComponent + suffix] = dir.appendingPathComponent(plain.lastPathComponent + suffix)
         }
-        #expect(lists.keys.filter { $0.hasSuffix("_Packages.zst") }.count == 3)
-        let fromZstd = pending(try evidence(lists: lists, packages: Self.machine), now: "2026-12-03")
+        #expect(lists.keys.filter { $0.hasSuffix("_Packages" + suffix) }.count == 3)
+        let recompressed = pending(try evidence(lists: lists, packages: Self.machine), now: "2026-12-03")
         let fromLZ4 = pending(try lz4Evidence(), now: "2026-12-03")
-        #expect(fromZstd.outcome == .fail && fromZstd.outcome == fromLZ4.outcome)
-        #expect(fromZstd.observed != nil && fromZstd.observed == fromLZ4.observed)
+        #expect(recompressed.outcome == .fail && recompressed.outcome == fromLZ4.outcome)
+        #expect(recompressed.observed != nil && recompressed.observed == fromLZ4.observed)
         // The evidence names the same lists, each by its own file.
-        #expect(fromZstd.evidence.map(\.claim) == fromLZ4.evidence.map { $0.claim.replacingOccurrences(of: "_Packages.lz4", with: "_Packages.zst") })
+        #expect(
+            recompressed.evidence.map(\.claim)
+                == fromLZ4.evidence.map { $0.claim.replacingOccurrences(of: "_Packages.lz4", with: "_Packages" + suffix) })
 
         // The security list cut short: named as unread with the decoder's reason; the verdict is not a pass.
-        let security = try #require(lists.keys.first { $0.contains("security") && $0.hasSuffix(".zst") })
+        let security = try #require(lists.keys.first { $0.contains("security") && $0.hasSuffix(suffix) })
         let securityFile: URL? = lists[security] ?? nil
         let whole = try Data(contentsOf: try #require(securityFile))
-        let cut = dir.appendingPathComponent("cut.zst")
+        let cut = dir.appendingPathComponent("cut" + suffix)
         try whole.prefix(whole.count / 2).write(to: cut)
         var damaged = lists
         damaged[security] = cut
         let f = pending(try evidence(lists: damaged, packages: Self.machine), now: "2026-12-03")
         guard case .inconclusive(let why) = f.outcome else {
-            Issue.record("a truncated .zst security list gave \(f.outcome)")
+            Issue.record("a truncated \(suffix) security list gave \(f.outcome)")
             return
         }
-        #expect(why.contains(".zst") && why.contains("truncated Zstandard frame"))
+        #expect(why.contains(suffix) && why.contains(truncated), "\(why)")
+    }
+
+    @Test(.enabled(if: Tool.runs("zstd"), "needs zstd (.ci/run installs it)"))
+    func aptsZstdListsAreReadAsTheLZ4Ones() throws {
+        try recompressedListsAreReadAsTheLZ4Ones(
+            tool: "zstd", arguments: ["-q", "-19", "--rm"], suffix: ".zst", truncated: "truncated Zstandard frame")
+    }
+
+    @Test(.enabled(if: Tool.runs("xz"), "needs xz (.ci/run installs xz-utils)"))
+    func aptsXZListsAreReadAsTheLZ4Ones() throws {
+        try recompressedListsAreReadAsTheLZ4Ones(tool: "xz", arguments: ["-q", "-6"], suffix: ".xz", truncated: "truncated")
     }
 
     @Test func thePendingUpdatesAgeIsSetAgainstEachISMTimeline() throws {
