@@ -4,6 +4,10 @@ import Foundation
 import Logging
 import PostgresNIO
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A short-lived connection pool for the benchmark's direct database calls (token issue).
 struct PostgresClientBox {
     let url: DatabaseURL
@@ -38,5 +42,86 @@ enum FleetHarnessHTTP {
         let response = try await http.execute(request, timeout: .seconds(60))
         _ = try await response.body.collect(upTo: 64 << 20)
         return Int(response.status.code)
+    }
+
+    /// POSTs a body with the given headers; the status, or 0 when the server cannot be reached.
+    static func post(_ url: String, body: ByteBuffer, headers: [(String, String)]) async -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(body)
+        do {
+            let response = try await http.execute(request, timeout: .seconds(180))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            return Int(response.status.code)
+        } catch {
+            return 0
+        }
+    }
+}
+
+/// CPU time (user + system, seconds) from /proc: a process, or a PostgreSQL cluster (the postmaster and its
+/// children, the backends), and the load average.
+enum CPUTime {
+    static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// (ppid, utime + stime in seconds) of a process, from /proc/PID/stat.
+    static func stat(_ pid: Int32) -> (parent: Int32, seconds: Double)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // After the command: state(0) ppid(1) … utime(11) stime(12).
+        guard fields.count > 12, let parent = Int32(fields[1]), let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (parent, (user + system) / ticks)
+    }
+
+    static func process(_ pid: Int32) -> Double { stat(pid)?.seconds ?? 0 }
+
+    static func postgres(dataDirectory: String) -> Double {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
+            let postmaster = text.split(separator: "\n").first.flatMap({ Int32($0) })
+        else { return 0 }
+        var total = process(postmaster)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let s = stat(pid), s.parent == postmaster else { continue }
+            total += s.seconds
+        }
+        return total
+    }
+
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").prefix(3).joined(separator: " ")
+    }
+}
+
+/// wrk with a script that prints the 50th and 95th percentiles (wrk's --latency prints no 95th).
+enum Wrk {
+    static func run(_ wrk: String, url: String, token: String, seconds: Int, connections: Int = 4) -> String {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-bench-wrk-\(getpid()).lua")
+        let lua = """
+            done = function(summary, latency, requests)
+              io.write(string.format("WRK %d requests, %d errors, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\\n", summary.requests,
+                summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout,
+                latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+            end
+            """
+        try? Data(lua.utf8).write(to: script)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = [
+            "-t1", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "-H", "Authorization: Bearer \(token)", "-s", script.path, url,
+        ]
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-bench-wrk-\(getpid()).out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        guard let handle = try? FileHandle(forWritingTo: out) else { return "cannot write wrk's output" }
+        process.standardOutput = handle
+        process.standardError = handle
+        do { try process.run() } catch { return "wrk did not start: \(error)" }
+        process.waitUntilExit()
+        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("WRK ") }.map { String($0.dropFirst(4)) }
+        return (line ?? "no result: " + text.suffix(300)) + " (\(connections) connections, \(seconds) s)"
     }
 }
