@@ -71,7 +71,10 @@ public struct CheckEvidenceNeed: EvidenceNeed {
                 obs.files[path] = error.code == .notFound ? .absent : .unreadable(error.message)
             }
         }
-        for path in admin.stats {
+        // The admin interfaces' and the jails' stats and links; a path no collection asked about (a snapshot from
+        // an older Bulkhead) stays unobserved.
+        let jails = JailPathEvidenceNeed.jails(evidence)
+        for path in admin.stats + JailPaths.statPaths(jails) {
             do {
                 let m = try files.metadata(of: path)
                 obs.stats[path] = .stat(.init(kind: m.kind.rawValue, mode: m.mode, uid: m.uid, gid: m.gid))
@@ -80,7 +83,7 @@ public struct CheckEvidenceNeed: EvidenceNeed {
                 obs.stats[path] = error.code == .notFound ? .absent : .unreadable(error.message)
             }
         }
-        for path in admin.links {
+        for path in admin.links + JailPaths.wantedLinks(evidence.facts.processes) {
             do {
                 obs.links[path] = .target(try files.readLink(path))
             } catch {
@@ -103,24 +106,6 @@ public struct CheckEvidenceNeed: EvidenceNeed {
             } catch {
                 guard files.paths.contains(directory) else { continue }
                 obs.listed[directory] = error.code == .notFound ? .absent : .unreadable(error.message)
-            }
-        }
-        let jails = JailPathEvidenceNeed.jails(evidence)
-        for path in JailPaths.wantedLinks(evidence.facts.processes) {
-            do {
-                obs.links[path] = .target(try files.readLink(path))
-            } catch {
-                guard files.paths.contains(path) else { continue }
-                obs.links[path] = .unreadable(error.message)
-            }
-        }
-        for path in JailPaths.statPaths(jails) {
-            do {
-                let m = try files.metadata(of: path)
-                obs.stats[path] = .stat(.init(kind: m.kind.rawValue, mode: m.mode, uid: m.uid, gid: m.gid))
-            } catch {
-                guard files.paths.contains(path) else { continue }
-                obs.stats[path] = error.code == .notFound ? .absent : .unreadable(error.message)
             }
         }
         for path in HostObservations.wantedExistence { obs.files[path] = files.exists(path) ? .present : .absent }
