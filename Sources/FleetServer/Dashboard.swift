@@ -74,7 +74,7 @@ enum Dashboard {
     static func estate(
         posture: [FleetDatabase.PostureRow], hosts: [FleetDatabase.HostRow], failing: [FleetDatabase.FailingCheckRow] = [],
         silent: [FleetDatabase.HostRow], filter: FleetDatabase.FindingFilter,
-        findings: [FleetDatabase.FindingRow]?, waivers: [FleetDatabase.WaiverRow] = [], review: Date? = nil,
+        findings: [FleetDatabase.FindingRow]?, findingsCap: Int? = nil, waivers: [FleetDatabase.WaiverRow] = [], review: Date? = nil,
         drift: [FleetDatabase.DriftRow] = [], caller: AccessControl.Caller
     ) -> String {
         var html = "<h2>Posture per control (latest assessment of each host)</h2>"
@@ -173,7 +173,7 @@ enum Dashboard {
         html += "<a id=\"export-json\" href=\"/api/v1/findings.json?\(escape(query))\">findings as JSON</a> · "
         html += "<a id=\"export-oscal\" href=\"/api/v1/assessment-results.json?\(escape(query))\">OSCAL assessment results</a></p>"
         if let findings {
-            html += findingsTable(findings)
+            html += findingsTable(findings, cap: findingsCap, export: query.isEmpty ? "" : "?" + query)
         } else {
             html += "<p class=\"muted\">Choose a filter (for example verdict <code>fail</code>, check id <code>qemu.sandbox</code>).</p>"
         }
@@ -273,8 +273,19 @@ enum Dashboard {
         return "<td class=\"\(statusClass(finding.verdict))\">\(escape(finding.verdict))</td>"
     }
 
-    static func findingsTable(_ findings: [FleetDatabase.FindingRow]) -> String {
-        var html = "<table id=\"findings\"><thead><tr><th>Host</th><th>Check</th><th>Severity</th><th>Verdict</th><th>Subject</th>"
+    /// `cap`: the table holds only the first `cap` findings of more (the dashboard's cap, `ServerLimits.dashboardFindings`):
+    /// said above the table and under it, with the exports of the same findings (`export`: their query) that hold all.
+    static func findingsTable(_ findings: [FleetDatabase.FindingRow], cap: Int? = nil, export: String = "") -> String {
+        var html = ""
+        var truncated = ""
+        if let cap {
+            truncated =
+                "<p class=\"bad truncated\">Only the first \(cap) findings are shown: more match. Every one is in "
+                + "<a href=\"/api/v1/findings.csv\(escape(export))\">the CSV</a> and <a href=\"/api/v1/findings.json\(escape(export))\">the JSON</a>"
+                + " export; narrow the filter to see the rest here.</p>"
+            html += truncated.replacingOccurrences(of: "<p class=\"bad truncated\">", with: "<p class=\"bad truncated\" id=\"findings-truncated\">")
+        }
+        html += "<table id=\"findings\"><thead><tr><th>Host</th><th>Check</th><th>Severity</th><th>Verdict</th><th>Subject</th>"
         html += "<th>Product</th><th>Controls</th><th>Report</th></tr></thead><tbody>"
         for finding in findings {
             html += "<tr><td><a href=\"/hosts/\(escape(component(finding.host)))\">\(escape(finding.host))</a></td>"
@@ -283,12 +294,13 @@ enum Dashboard {
             html += "<td>\(escape(finding.product ?? ""))</td><td>\(escape(finding.controls.joined(separator: ", ")))</td>"
             html += "<td><a class=\"report\" href=\"\(reportPath(finding.assessmentID))\">HTML report</a></td></tr>"
         }
-        html += "</tbody></table><p class=\"muted\">\(findings.count) finding(s)</p>"
-        return html
+        html += "</tbody></table><p class=\"muted\">\(findings.count) finding(s)\(cap == nil ? "" : " shown")</p>"
+        return html + truncated
     }
 
     static func host(
-        name: String, history: [FleetDatabase.AssessmentRow], findings: [FleetDatabase.FindingRow], waivers: [FleetDatabase.WaiverRow] = [],
+        name: String, history: [FleetDatabase.AssessmentRow], findings: [FleetDatabase.FindingRow], findingsCap: Int? = nil,
+        waivers: [FleetDatabase.WaiverRow] = [],
         drift: FleetDatabase.HostDrift? = nil, caller: AccessControl.Caller
     ) -> String {
         var html = "<h2>History</h2>"
@@ -305,7 +317,7 @@ enum Dashboard {
             }
             html += "</tbody></table>"
         }
-        html += "<h2>Findings of the latest assessment</h2>" + findingsTable(findings)
+        html += "<h2>Findings of the latest assessment</h2>" + findingsTable(findings, cap: findingsCap, export: "?host=\(component(name))")
         if let drift { html += hostDrift(drift) }
         html += "<h2>Waivers on this host (\(waivers.count))</h2>" + waiversTable(waivers)
         html += administration(caller)

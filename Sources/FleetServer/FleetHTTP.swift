@@ -175,7 +175,7 @@ public struct FleetServer: Sendable {
             if response.status.code >= 400 { rejected.increment() }
             return response
         }
-        ReadAPI(database: database, access: access).register(on: router)
+        ReadAPI(database: database, access: access, limits: limits).register(on: router)
         return router
     }
 

@@ -14,6 +14,12 @@ public struct ServerLimits: Sendable {
     /// Submissions waiting for a slot; past this a submission is refused at once with 503 and Retry-After.
     public var queuedSubmissions: Int
 
+    /// Findings the dashboard shows in one table (the estate's filter, a host's page); past this it shows this
+    /// many and says so. The API and the exports have no cap (`FleetDatabase.allFindings`).
+    public var dashboardFindings: Int = 5000
+    /// Hosts read at a time by the streamed findings API and exports.
+    public var findingsHostsPerPage: Int = 50
+
     public static let defaultPerHost = RateLimiter.Rate(count: 120, seconds: 3600)
     public static let defaultPerAddress = RateLimiter.Rate(count: 60, seconds: 60)
 

@@ -224,9 +224,11 @@ extension FleetDatabase {
     /// A failing finding carries the waiver in force on its check and host (`waived`, the one lasting longest),
     /// else the last one that expired (`expiredWaiver`); `verdict=waived` selects the failing findings under a
     /// waiver in force. Hosts come in name order: `afterHost` starts after that host, `hostLimit` takes that
-    /// many hosts (the pages of a streamed export).
+    /// many hosts, `throughHost` stops at that host (the pages of a streamed export). `limit` caps the rows:
+    /// a caller that caps asks for one more than it shows, to know (and say) that it did.
     public func findings(
-        _ filter: FindingFilter, limit: Int = 5000, afterHost: String? = nil, hostLimit: Int? = nil, now: Date = Date()
+        _ filter: FindingFilter, limit: Int = 5000, afterHost: String? = nil, hostLimit: Int? = nil, throughHost: String? = nil,
+        now: Date = Date()
     ) async throws -> [FindingRow] {
         let verdict = filter.verdict == "waived" ? nil : filter.verdict
         let onlyWaived = filter.verdict == "waived"
@@ -236,7 +238,8 @@ extension FleetDatabase {
                 SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC),
             page AS (
                 SELECT l.id, l.host_id, h.name FROM latest l JOIN hosts h ON h.id = l.host_id
-                WHERE (\(afterHost)::text IS NULL OR h.name > \(afterHost)) AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+                WHERE (\(afterHost)::text IS NULL OR h.name > \(afterHost)) AND (\(throughHost)::text IS NULL OR h.name <= \(throughHost))
+                  AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
                 ORDER BY h.name LIMIT \(hostLimit))
             SELECT h.name, f.assessment_id, f.assessed_at, f.check_id, f.severity, f.verdict, f.subject, f.product, f.controls,
                 wi.id, wi.expires_at, we.id, we.expires_at
@@ -274,6 +277,31 @@ extension FleetDatabase {
             out.append(row)
         }
         return out
+    }
+
+    /// Every finding `findings(filter)` selects, without a cap: handed to `page` a page of hosts at a time (name
+    /// order, at most `hostsPerPage` hosts a page), each page as soon as it is read. A page is the hosts after the
+    /// previous page's last up to and including its own last (both read from the database, in its collation), so a
+    /// host that reports meanwhile is in some page, never skipped or repeated. `now` judges waivers for every page.
+    public func allFindings(
+        _ filter: FindingFilter, hostsPerPage: Int = 50, now: Date = Date(), _ page: ([FindingRow]) async throws -> Void
+    ) async throws {
+        let perPage = max(1, hostsPerPage)
+        var after: String? = nil
+        while true {
+            let rows = try await client.query(
+                """
+                SELECT h.name FROM hosts h WHERE EXISTS (SELECT 1 FROM assessments a WHERE a.host_id = h.id)
+                  AND (\(after)::text IS NULL OR h.name > \(after)) AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+                ORDER BY h.name LIMIT \(perPage)
+                """, logger: logger)
+            var names: [String] = []
+            for try await (name) in rows.decode(String.self) { names.append(name) }
+            guard let last = names.last else { return }
+            try await page(try await findings(filter, limit: Int.max, afterHost: after, throughHost: last, now: now))
+            if names.count < perPage { return }
+            after = last
+        }
     }
 
     /// Every check failing on some host's latest assessment, the most widespread first (as "which hosts run

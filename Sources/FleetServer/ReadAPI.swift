@@ -10,6 +10,8 @@ import NIOCore
 struct ReadAPI: Sendable {
     let database: FleetDatabase
     let access: AccessControl
+    /// `dashboardFindings` caps the dashboard's findings tables; `findingsHostsPerPage` pages the streamed findings.
+    var limits = ServerLimits()
 
     /// Hosts with no submission for this long are listed as having stopped reporting.
     static let silentAfterHours = 48
@@ -17,6 +19,8 @@ struct ReadAPI: Sendable {
     func register(on router: Router<FleetRequestContext>) {
         let database = database
         let access = access
+        let cap = max(1, limits.dashboardFindings)
+        let hostsPerPage = limits.findingsHostsPerPage
         @Sendable func viewer(_ request: Request, _ body: @escaping @Sendable (AccessControl.Caller) async throws -> Response) async -> Response {
             await FleetServer.handling(database.logger) {
                 try await body(try await access.authorize(request, needs: .viewer))
@@ -59,21 +63,20 @@ struct ReadAPI: Sendable {
                     status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: document.json)))
             }
         }
+        // Every finding the filter selects, streamed a page of hosts at a time: no cap, bounded memory.
         router.get("/api/v1/findings") { request, _ in
-            await viewer(request) { _ in try FleetServer.json(try await database.findings(Self.filter(request))) }
+            await viewer(request) { _ in Self.streamedFindings(database, Self.filter(request), hostsPerPage: hostsPerPage, csv: false) }
         }
         router.get("/api/v1/findings.csv") { request, _ in
             await viewer(request) { _ in
-                let csv = Dashboard.csv(try await database.findings(Self.filter(request)))
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"bulkhead-findings.csv\""],
-                    body: .init(byteBuffer: ByteBuffer(string: csv)))
+                var response = Self.streamedFindings(database, Self.filter(request), hostsPerPage: hostsPerPage, csv: true)
+                response.headers[.contentDisposition] = "attachment; filename=\"bulkhead-findings.csv\""
+                return response
             }
         }
         router.get("/api/v1/findings.json") { request, _ in
             await viewer(request) { _ in
-                var response = try FleetServer.json(try await database.findings(Self.filter(request)))
+                var response = Self.streamedFindings(database, Self.filter(request), hostsPerPage: hostsPerPage, csv: false)
                 response.headers[.contentDisposition] = "attachment; filename=\"bulkhead-findings.json\""
                 return response
             }
@@ -202,13 +205,14 @@ struct ReadAPI: Sendable {
         router.get("/") { request, _ in
             await Self.page(request, access: access, logger: database.logger) { caller in
                 let filter = Self.filter(request)
-                let filtered = filter == .init() ? nil : try await database.findings(filter)
+                let filtered = filter == .init() ? nil : try await database.findings(filter, limit: cap + 1)
                 let review = try await database.lastReview()
                 let drift = if let review { try await database.drift(since: review) } else { [FleetDatabase.DriftRow]() }
                 return Dashboard.estate(
                     posture: try await database.posture(), hosts: try await database.hosts(), failing: try await database.failingChecks(),
                     silent: try await database.silentHosts(since: Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)),
-                    filter: filter, findings: filtered, waivers: try await database.waivers(), review: review,
+                    filter: filter, findings: filtered.map { Array($0.prefix(cap)) }, findingsCap: (filtered?.count ?? 0) > cap ? cap : nil,
+                    waivers: try await database.waivers(), review: review,
                     drift: drift, caller: caller)
             }
         }
@@ -227,10 +231,12 @@ struct ReadAPI: Sendable {
             await Self.page(request, access: access, logger: database.logger) { caller in
                 let name = context.parameters.get("name") ?? ""
                 let history = try await database.history(host: name)
-                let findings = try await database.findings(.init(host: name))
+                let findings = try await database.findings(.init(host: name), limit: cap + 1)
                 let waivers = try await database.waivers(host: name)
                 let drift = try await database.hostDrift(host: name, since: try Self.since(request))
-                return Dashboard.host(name: name, history: history, findings: findings, waivers: waivers, drift: drift, caller: caller)
+                return Dashboard.host(
+                    name: name, history: history, findings: Array(findings.prefix(cap)), findingsCap: findings.count > cap ? cap : nil,
+                    waivers: waivers, drift: drift, caller: caller)
             }
         }
         router.get("/waivers") { request, _ in
@@ -238,6 +244,42 @@ struct ReadAPI: Sendable {
                 Dashboard.waiversPage(try await database.waivers(), caller: caller)
             }
         }
+    }
+
+    /// Every finding the filter selects (`FleetDatabase.allFindings`) as CSV or as one JSON array, written a page of
+    /// hosts at a time as it is read. A failure after the status was sent is logged and ends the response without
+    /// its last chunk (clients report an incomplete transfer; the JSON is left unclosed), never a shorter list
+    /// that looks whole.
+    static func streamedFindings(_ database: FleetDatabase, _ filter: FleetDatabase.FindingFilter, hostsPerPage: Int, csv: Bool) -> Response {
+        let logger = database.logger
+        return Response(
+            status: .ok, headers: [.contentType: csv ? "text/csv; charset=utf-8" : "application/json"],
+            body: ResponseBody { writer in
+                do {
+                    let encoder = FleetWire.encoder()
+                    var first = true
+                    try await writer.write(ByteBuffer(string: csv ? Dashboard.csvHeader : "["))
+                    try await database.allFindings(filter, hostsPerPage: hostsPerPage) { page in
+                        guard !page.isEmpty else { return }
+                        var buffer = ByteBuffer()
+                        for row in page {
+                            if csv {
+                                buffer.writeString(Dashboard.csvLine(row))
+                            } else {
+                                if !first { buffer.writeString(",") }
+                                buffer.writeBytes(try encoder.encode(row))
+                            }
+                            first = false
+                        }
+                        try await writer.write(buffer)
+                    }
+                    if !csv { try await writer.write(ByteBuffer(string: "]")) }
+                } catch {
+                    logger.error("the findings export failed part-way: \(String(reflecting: error))")
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// `?since=`: an RFC 3339 time or `YYYY-MM-DD` (the start of that day, UTC); absent: nil; else 400.

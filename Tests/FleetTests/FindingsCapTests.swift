@@ -1,0 +1,120 @@
+import BulkheadTestSupport
+import FleetAgent
+import FleetProtocol
+import Foundation
+import Testing
+
+@testable import FleetServer
+
+/// No silent truncation of findings: the API and the CSV/JSON exports stream every finding, a page of hosts at a
+/// time (here one host a page, so every page boundary is crossed); the dashboard's tables are capped (here at 3)
+/// and say so when more match. Real stored reports (this machine's live report plus a QEMU mechanism), real
+/// PostgreSQL.
+@Suite(.serialized, .enabled(if: TestPostgres.available, "needs PostgreSQL (.ci/run installs postgresql)"))
+struct FindingsCapTests {
+    static let adminToken = "admin-token-\(UUID().uuidString)"
+    static let viewerToken = "viewer-token-\(UUID().uuidString)"
+    static let cap = 3
+
+    let databaseURL: String
+    let dir: URL
+
+    init() throws {
+        databaseURL = try TestPostgres.freshDatabase("findingscap")
+        dir = try FleetHarness.scratchDirectory()
+    }
+
+    var viewer: [(String, String)] { [("Authorization", "Bearer \(Self.viewerToken)")] }
+    var basicViewer: [(String, String)] { [("Authorization", "Basic " + Data("any:\(Self.viewerToken)".utf8).base64EncodedString())] }
+
+    /// Three reporting hosts (each 4 QEMU findings under ISM-1604 plus one under ISM-1460) and one that never reported.
+    func populated() async throws -> FleetHarness.Running {
+        let access = await AccessControl(adminTokens: [Self.adminToken], viewerTokens: [Self.viewerToken])
+        var limits = ServerLimits()
+        limits.dashboardFindings = Self.cap
+        limits.findingsHostsPerPage = 1
+        let server = try await FleetHarness.startServer(databaseURL, access: access, limits: limits)
+        let document = try FleetWaiverDriftTests.report(
+            version: "8.2",
+            checks: [("qemu.c0", "fail", "high"), ("qemu.c1", "fail", "high"), ("qemu.c2", "pass", "low"), ("qemu.c3", "fail", "medium")],
+            status: "notSatisfied")
+        let client = try FleetClient(server: server.url)
+        defer { Task { await client.shutdown() } }
+        for host in ["kvm-c", "kvm-a", "kvm-b"] {
+            var identity = try FleetHarness.newIdentity(in: dir)
+            try await FleetHarness.enrol(&identity, host: host, server: server, databaseURL: databaseURL)
+            let outcome = await client.submit(try FleetHarness.bundle(document, signedBy: identity, in: dir), identity: identity)
+            guard case .accepted(201, _) = outcome else { throw TestPostgres.Failure(description: outcome.summary) }
+        }
+        var quiet = try FleetHarness.newIdentity(in: dir)
+        try await FleetHarness.enrol(&quiet, host: "kvm-b-quiet", server: server, databaseURL: databaseURL)
+        return server
+    }
+
+    @Test func theAPIAndTheExportsHoldEveryFindingAcrossPagesAndTheDashboardSaysWhenItShowsFewer() async throws {
+        let server = try await populated()
+        defer { Task { await server.stop() } }
+        // Every host reported once: each stored finding is one of a latest assessment.
+        let total = try #require(Int(try FleetHarness.sql(databaseURL, "SELECT count(*) FROM findings")))
+        let qemu = try #require(Int(try FleetHarness.sql(databaseURL, "SELECT count(*) FROM findings WHERE product = 'qemu'")))
+        let qemuFailing = try #require(
+            Int(try FleetHarness.sql(databaseURL, "SELECT count(*) FROM findings WHERE product = 'qemu' AND verdict = 'fail'")))
+        // Three identical reports; more than the cap on each host.
+        #expect(qemu % 3 == 0 && qemu / 3 > Self.cap && qemuFailing >= 9 && total >= qemu)
+
+        for (path, query, expected) in [
+            ("/api/v1/findings", "", total), ("/api/v1/findings.json", "", total), ("/api/v1/findings", "?product=qemu", qemu),
+            ("/api/v1/findings.json", "?product=qemu&verdict=fail", qemuFailing), ("/api/v1/findings", "?host=kvm-b", total / 3),
+            ("/api/v1/findings", "?host=kvm-b-quiet", 0), ("/api/v1/findings", "?host=%3Cscript%3E", 0),
+        ] {
+            let reply = try await FleetHarness.get(server.url + path + query, headers: viewer)
+            #expect(reply.status == 200)
+            let rows = try FleetWire.decoder().decode([FleetDatabase.FindingRow].self, from: reply.body)
+            #expect(rows.count == expected, "\(path)\(query)")
+            // In host order, each finding once.
+            #expect(rows.map(\.host) == rows.map(\.host).sorted(), "\(path)\(query)")
+            #expect(Set(rows.map { "\($0.host) \($0.checkID) \($0.subject) \($0.product ?? "")" }).count <= rows.count)
+            if query.isEmpty { #expect(Set(rows.map(\.host)) == ["kvm-a", "kvm-b", "kvm-c"]) }
+        }
+        // The same rows as one unpaged query.
+        let direct = try await FleetHarness.withDatabase(databaseURL) { try await $0.findings(.init(), limit: Int.max) }
+        let streamed = try FleetWire.decoder().decode(
+            [FleetDatabase.FindingRow].self, from: try await FleetHarness.get(server.url + "/api/v1/findings", headers: viewer).body)
+        func key(_ row: FleetDatabase.FindingRow) -> String { "\(row.host) \(row.assessmentID) \(row.checkID) \(row.verdict) \(row.subject)" }
+        #expect(streamed.map(key) == direct.map(key))
+
+        let csvReply = try await FleetHarness.get(server.url + "/api/v1/findings.csv?product=qemu", headers: viewer)
+        #expect(csvReply.status == 200)
+        let csv = String(decoding: csvReply.body, as: UTF8.self)
+        #expect(csv.hasPrefix(Dashboard.csvHeader) && csv.hasSuffix("\r\n"))
+        let lines = csv.split(separator: "\r\n").dropFirst()
+        #expect(lines.count == qemu)
+        #expect(lines.filter { $0.hasPrefix("\"kvm-a\",") }.count == qemu / 3 && lines.filter { $0.hasPrefix("\"kvm-c\",") }.count == qemu / 3)
+        let all = String(decoding: try await FleetHarness.get(server.url + "/api/v1/findings.csv", headers: viewer).body, as: UTF8.self)
+        #expect(all.split(separator: "\r\n").count == total + 1)
+        // Nothing for a host with no report: the header only, an empty array.
+        #expect(
+            String(decoding: try await FleetHarness.get(server.url + "/api/v1/findings.csv?host=nobody", headers: viewer).body, as: UTF8.self)
+                == Dashboard.csvHeader)
+        #expect(
+            String(decoding: try await FleetHarness.get(server.url + "/api/v1/findings.json?host=nobody", headers: viewer).body, as: UTF8.self)
+                == "[]")
+        // Still a viewer's: no credentials, 401.
+        #expect(try await FleetHarness.get(server.url + "/api/v1/findings.csv").status == 401)
+
+        // The dashboard: more than 3 match, 3 shown, and it says so (with the exports of the same filter).
+        let capped = String(decoding: try await FleetHarness.get(server.url + "/?product=qemu", headers: basicViewer).body, as: UTF8.self)
+        #expect(capped.contains("id=\"findings-truncated\"") && capped.contains("Only the first 3 findings are shown: more match."))
+        #expect(capped.contains("<a href=\"/api/v1/findings.csv?product=qemu\">the CSV</a>"))
+        #expect(capped.components(separatedBy: "<a class=\"report\"").count - 1 == 3 + 3)  // 3 findings, 3 hosts' report links
+        #expect(capped.contains("3 finding(s) shown"))
+        // Exactly the cap (qemu.c0 fails on the three hosts): all shown, no note.
+        let exact = String(decoding: try await FleetHarness.get(server.url + "/?check=qemu.c0", headers: basicViewer).body, as: UTF8.self)
+        #expect(!exact.contains("findings-truncated") && exact.contains("3 finding(s)</p>"))
+        // A host's page is capped the same way and points at its own export.
+        let host = String(decoding: try await FleetHarness.get(server.url + "/hosts/kvm-b", headers: basicViewer).body, as: UTF8.self)
+        #expect(host.contains("id=\"findings-truncated\"") && host.contains("<a href=\"/api/v1/findings.json?host=kvm-b\">the JSON</a>"))
+        let quiet = String(decoding: try await FleetHarness.get(server.url + "/hosts/kvm-b-quiet", headers: basicViewer).body, as: UTF8.self)
+        #expect(!quiet.contains("findings-truncated") && quiet.contains("0 finding(s)</p>"))
+    }
+}
