@@ -1,5 +1,5 @@
 public import Assessment
-public import BulkheadModel
+import BulkheadModel
 public import Foundation
 
 /// One OSCAL assessment-results document for many hosts (the fleet server's estate export), written as it is
