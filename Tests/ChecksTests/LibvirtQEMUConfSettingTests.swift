@@ -52,6 +52,20 @@ import Testing
         #expect(allowed?.outcome == .pass && allowed?.evidence.contains { $0.claim.contains("root_squash") } == true)
     }
 
+    @Test func requireConfined() throws {
+        let id = "libvirt.require-confined"
+        let absent = try judge(id, "#security_require_confined = 1\n")
+        #expect(absent?.outcome == .fail && absent?.observed?.contains("libvirt's default 0") == true)
+        #expect(try judge(id, "security_require_confined = 1\n")?.outcome == .pass)
+        #expect(try judge(id, "security_require_confined = 0\n")?.outcome == .fail)
+        #expect(try judge(id, "security_require_confined = 2\n")?.outcome.label == "inconclusive")
+        #expect(try judge(id, "security_require_confined = \"yes\"\n")?.outcome.label == "inconclusive")
+        let allowed = try judge(
+            id, "security_require_confined = 0\n",
+            tailoring: #"{"values": {"libvirt.require-confined": {"allowed": true, "reason": "lab guests run unconfined"}}}"#)
+        #expect(allowed?.outcome == .pass && allowed?.evidence.contains { $0.claim.contains("lab guests") } == true)
+    }
+
     /// The older qemu.conf booleans are read as libvirt reads them too: a value it refuses (a string, 2) was taken as
     /// "not set" and so as libvirt's default, which passed; it is inconclusive now.
     @Test func olderBooleansRefuseWhatLibvirtRefuses() throws {

@@ -106,13 +106,14 @@ import Testing
         // libvirt.sched-core needs the host's SMT state and libvirt.security-driver (unset) the host's security modules,
         // which these facts do not hold.
         let hostDependent: Set<String> = ["libvirt.sched-core", "libvirt.security-driver"]
-        // libvirt's own defaults that fall short: migrate_tls_force (0) lets a migration without --tls go in the clear.
-        let defaultFails: Set<String> = ["libvirt.migrate-tls"]
+        // libvirt's own defaults that fall short: migrate_tls_force (0) lets a migration without --tls go in the clear;
+        // security_require_confined (0) lets a domain ask to run unconfined.
+        let defaultFails: Set<String> = ["libvirt.migrate-tls", "libvirt.require-confined"]
         #expect(defaultFails.allSatisfy { lennard[$0]?.outcome == .fail })
         #expect(Set(lennard.filter { !hostDependent.union(defaultFails).contains($0.key) }.values.map(\.outcome.label)) == ["pass"])
         #expect(lennard["libvirt.sched-core"]?.reason?.contains("smt/control") == true)
         #expect(lennard["libvirt.security-driver"]?.reason?.contains("/sys/kernel/security/lsm") == true)
-        #expect(lennard.count == 8)
+        #expect(lennard.count == 9)
         #expect(lennard["libvirt.qemu-user"]?.observed == "user = \"lennard0711\"")
         let smartperson = try qemuConf("smartperson-ubuntu-x570-qemu-setup__qemu.conf")
         // No `user`: without a package or a running QEMU the build's default (upstream's is root) is unknown.
@@ -195,6 +196,7 @@ import Testing
             labels(f) == [
                 "libvirt.security-driver": "fail", "libvirt.seccomp-sandbox": "fail", "libvirt.qemu-user": "fail", "libvirt.namespaces": "fail",
                 "libvirt.clear-capabilities": "fail", "libvirt.migrate-tls": "fail", "libvirt.dynamic-ownership": "fail",
+                "libvirt.require-confined": "fail",
                 // No SMT state in these facts: sched_core unset cannot be judged.
                 "libvirt.sched-core": "inconclusive",
             ])
@@ -203,7 +205,7 @@ import Testing
             product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: nil,
             problems: [Problem(subject: "/etc/libvirt/qemu.conf", message: "permission denied (run as root to read it)")])
         let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
-        #expect(u.count == 8)
+        #expect(u.count == 9)
         #expect(u.values.allSatisfy { $0.reason?.contains("permission denied") == true })
     }
 

@@ -24,7 +24,8 @@ public enum CheckLibrary {
         // libvirt
         LibvirtChecks.clearCapabilities, LibvirtChecks.domainType, LibvirtChecks.graphicsExposure, LibvirtChecks.graphicsPassword,
         LibvirtChecks.hostdev, LibvirtChecks.legacyDevices, LibvirtChecks.namespaces, LibvirtChecks.qemuCommandline, LibvirtChecks.qemuUser,
-        LibvirtChecks.adminInterface, LibvirtChecks.dynamicOwnership, LibvirtChecks.migrateTLS, LibvirtChecks.polkitManage,
+        LibvirtChecks.adminInterface, LibvirtChecks.requireConfined, LibvirtChecks.dynamicOwnership, LibvirtChecks.migrateTLS,
+        LibvirtChecks.polkitManage,
         LibvirtChecks.schedCore, LibvirtChecks.seccompSandbox, LibvirtChecks.seclabelNone, LibvirtChecks.securityDriver,
         // lifecycle
         LifecycleChecks.hostOSSupport, LifecycleChecks.mechanismSupport,
