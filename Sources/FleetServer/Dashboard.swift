@@ -150,7 +150,9 @@ enum Dashboard {
             }
         } else {
             html += "<h2>Drift since the last review</h2>"
-            html += "<p id=\"drift\">No review marked yet (administrators: <code>POST /api/v1/admin/reviews</code>).</p>"
+            // How to mark one is for administrators only, as the administration section is.
+            let how = caller.role == .admin ? " <span class=\"admin\">(mark one: <code>POST /api/v1/admin/reviews</code>)</span>" : ""
+            html += "<p id=\"drift\">No review marked yet.\(how)</p>"
         }
 
         html += "<h2>Waivers (\(waivers.count))</h2>" + waiversTable(waivers)

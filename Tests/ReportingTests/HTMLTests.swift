@@ -43,6 +43,7 @@ import Testing
         #expect(Escape.html("a\u{1B}[2Jb\u{0}c") == "a\u{FFFD}[2Jb\u{FFFD}c")
         #expect(Escape.html("line\nnext\ttab é 🚀") == "line\nnext\ttab é 🚀")
         #expect(Escape.html("") == "")
+        #expect(Escape.html("\u{202E}exe.txt \u{2066}x\u{2069} \u{202A}") == "\u{FFFD}exe.txt \u{FFFD}x\u{FFFD} \u{FFFD}")
     }
 
     /// Renders the page in headless Chromium: screenshot, DOM and console.

@@ -3,7 +3,9 @@ import Foundation
 /// Escaping for every string that comes from the host or a guest (names, paths, claims, reasons).
 public enum Escape {
     /// HTML text and attribute escaping: `& < > " '` become entities; C0/C1 control characters other than
-    /// tab and newline become U+FFFD, so nothing a guest names can open an element, an attribute or a script.
+    /// tab and newline become U+FFFD, so nothing a guest names can open an element, an attribute or a script;
+    /// so do the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), so a name
+    /// cannot show its text reversed (as the fleet dashboard's escaping does).
     public static func html(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -16,7 +18,9 @@ public enum Escape {
             case "'": out += "&#39;"
             case "\t", "\n": out.unicodeScalars.append(scalar)
             default:
-                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+                    || (0x2066...0x2069).contains(scalar.value)
+                {
                     out += "\u{FFFD}"
                 } else {
                     out.unicodeScalars.append(scalar)
