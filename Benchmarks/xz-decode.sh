@@ -18,7 +18,7 @@ if [ -z "$FILE" ]; then
     echo "input: lz4 -dc $LIST | xz -6 ($(stat -c %s "$WORK/Packages") bytes plain, $(stat -c %s "$FILE") compressed)"
 fi
 sed 's/^internal import Crypto$//' Sources/Formats/XZ.swift > "$WORK/XZ.swift"
-swiftc -O -swift-version 6 Benchmarks/xz-decode/main.swift Benchmarks/xz-decode/Shim.swift "$WORK/XZ.swift" -o "$WORK/bench"
+swiftc -O -swift-version 6 Benchmarks/xz-decode/main.swift Benchmarks/xz-decode/Shim.swift "$WORK/XZ.swift" Sources/Formats/CRC.swift -o "$WORK/bench"
 echo "xz: $(xz --version | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 TIMEFORMAT='%R s wall, %U+%S s CPU'
 for round in $(seq 1 "$ROUNDS"); do

@@ -31,22 +31,9 @@ public enum Gzip {
         let n = bytes.count
         let crc = UInt32(bytes[n - 8]) | UInt32(bytes[n - 7]) << 8 | UInt32(bytes[n - 6]) << 16 | UInt32(bytes[n - 5]) << 24
         let size = UInt32(bytes[n - 4]) | UInt32(bytes[n - 3]) << 8 | UInt32(bytes[n - 2]) << 16 | UInt32(bytes[n - 1]) << 24
-        guard size == UInt32(truncatingIfNeeded: output.count), crc == crc32(output) else {
+        guard size == UInt32(truncatingIfNeeded: output.count), crc == CRC32.hash(output) else {
             throw FormatError(.corrupt, "\(name) is a truncated or corrupt gzip stream (length or CRC-32 check failed)")
         }
         return output
-    }
-
-    package static let table: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    package static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        let table = Self.table
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
     }
 }

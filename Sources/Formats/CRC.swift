@@ -1,0 +1,88 @@
+/// CRC-32 (IEEE 802.3, reflected 0xEDB88320): the gzip trailer's check, and that of .xz headers, indexes and
+/// CRC32-checked blocks; slicing by eight.
+public enum CRC32 {
+    static let table: [UInt32] = {
+        var t = [UInt32](repeating: 0, count: 8 * 256)
+        for n in 0..<256 {
+            var c = UInt32(n)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            t[n] = c
+        }
+        for k in 1..<8 {
+            for n in 0..<256 {
+                let previous = t[(k - 1) * 256 + n]
+                t[k * 256 + n] = (previous >> 8) ^ t[Int(previous & 0xFF)]
+            }
+        }
+        return t
+    }()
+
+    /// The CRC of `data` continued from `crc` (0 to start).
+    public static func update(_ crc: UInt32, _ data: Span<UInt8>) -> UInt32 {
+        let t = table.span
+        var c = ~crc
+        var i = 0
+        let n = data.count
+        while n - i >= 8 {
+            let low = c ^ (UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(data[i + 3]) << 24)
+            let high = UInt32(data[i + 4]) | UInt32(data[i + 5]) << 8 | UInt32(data[i + 6]) << 16 | UInt32(data[i + 7]) << 24
+            c =
+                t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int(low >> 8 & 0xFF)] ^ t[5 * 256 + Int(low >> 16 & 0xFF)]
+                ^ t[4 * 256 + Int(low >> 24)] ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int(high >> 8 & 0xFF)]
+                ^ t[256 + Int(high >> 16 & 0xFF)] ^ t[Int(high >> 24)]
+            i += 8
+        }
+        while i < n {
+            c = t[Int((c ^ UInt32(data[i])) & 0xFF)] ^ (c >> 8)
+            i += 1
+        }
+        return ~c
+    }
+
+    public static func hash(_ data: [UInt8]) -> UInt32 { update(0, data.span) }
+}
+
+/// CRC-64/XZ (ECMA-182 polynomial, reflected 0xC96C5795D7870F42, initial and final value all ones), the .xz
+/// CRC64 check; slicing by eight.
+public enum CRC64 {
+    static let table: [UInt64] = {
+        var t = [UInt64](repeating: 0, count: 8 * 256)
+        for n in 0..<256 {
+            var c = UInt64(n)
+            for _ in 0..<8 { c = c & 1 != 0 ? 0xC96C_5795_D787_0F42 ^ (c >> 1) : c >> 1 }
+            t[n] = c
+        }
+        for k in 1..<8 {
+            for n in 0..<256 {
+                let previous = t[(k - 1) * 256 + n]
+                t[k * 256 + n] = (previous >> 8) ^ t[Int(previous & 0xFF)]
+            }
+        }
+        return t
+    }()
+
+    /// The CRC of `data` continued from `crc` (0 to start).
+    public static func update(_ crc: UInt64, _ data: Span<UInt8>) -> UInt64 {
+        let t = table.span
+        var c = ~crc
+        var i = 0
+        let n = data.count
+        while n - i >= 8 {
+            var word: UInt64 = 0
+            for k in 0..<8 { word |= UInt64(data[i + k]) << UInt64(8 * k) }
+            c ^= word
+            c =
+                t[7 * 256 + Int(c & 0xFF)] ^ t[6 * 256 + Int(c >> 8 & 0xFF)] ^ t[5 * 256 + Int(c >> 16 & 0xFF)]
+                ^ t[4 * 256 + Int(c >> 24 & 0xFF)] ^ t[3 * 256 + Int(c >> 32 & 0xFF)] ^ t[2 * 256 + Int(c >> 40 & 0xFF)]
+                ^ t[256 + Int(c >> 48 & 0xFF)] ^ t[Int(c >> 56)]
+            i += 8
+        }
+        while i < n {
+            c = t[Int((c ^ UInt64(data[i])) & 0xFF)] ^ (c >> 8)
+            i += 1
+        }
+        return ~c
+    }
+
+    public static func hash(_ data: [UInt8]) -> UInt64 { update(0, data.span) }
+}
