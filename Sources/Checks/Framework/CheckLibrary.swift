@@ -41,6 +41,6 @@ public enum CheckLibrary {
         // xen
         SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
         SandboxChecks.xenSpecCtrl, SandboxChecks.xenXSM, SandboxChecks.xenDom0Mem,
-        SandboxChecks.xenToolstackConfig,
+        SandboxChecks.xenToolstackConfig, SandboxChecks.xenDriverDomains,
     ]
 }
