@@ -390,6 +390,111 @@ struct DnfPatchEvidenceTests {
         #expect(pending.outcome == .fail && pending.observed?.contains("RHSA-2026:1001 Important") == true)
     }
 
+    /// A real updateinfo.xml (CentOS's security errata as generated from the CEFS feed: Tests/FormatsTests/Fixtures/
+    /// updateinfo, PROVENANCE.md there) in a repository made by createrepo_c and modifyrepo_c, judged against an rpm
+    /// database built by rpm itself in the host root: an installed openssl older than CESA-2016:0301's EL7 build is a
+    /// pending Important update aged from the advisory's issued date against the 2-week timeline, its EL6 and i686
+    /// builds not taken for fixes; packages at or above the advisories' builds (equal, or newer) are not pending.
+    @Test func aRealUpdateinfoJudgedAgainstARealRPMDatabase() throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("FormatsTests/Fixtures/updateinfo/centos-cefs-updateinfo.xml")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-cefs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let repo = work.appendingPathComponent("repo")
+        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        try RealRPM.run(try RealRPM.program("createrepo_c"), ["-q", "--no-database", repo.path])
+        try RealRPM.run(
+            try RealRPM.program("modifyrepo_c"), ["--mdtype", "updateinfo", fixture.path, repo.appendingPathComponent("repodata").path])
+        let repomd = repo.appendingPathComponent("repodata/repomd.xml")
+        // Generated 2016-03-03 00:00 UTC, two days after the openssl advisory.
+        try Data(
+            try String(contentsOf: repomd, encoding: .utf8).replacingOccurrences(
+                of: #"<timestamp>[0-9]+</timestamp>"#, with: "<timestamp>1456963200</timestamp>", options: .regularExpression
+            ).utf8
+        ).write(to: repomd)
+
+        /// A host root whose rpm database rpm built with `installed` (name, version, release), and the cache.
+        func host(_ installed: [(String, String, String)]) throws -> HostEvidence {
+            let root = work.appendingPathComponent("root-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("etc"), withIntermediateDirectories: true)
+            try Data("ID=\"centos\"\nVERSION_ID=\"7\"\n".utf8).write(to: root.appendingPathComponent("etc/os-release"))
+            let top = work.appendingPathComponent("top-\(UUID().uuidString)")
+            for (i, (name, version, release)) in installed.enumerated() {
+                let spec = top.appendingPathComponent("p\(i).spec")
+                try FileManager.default.createDirectory(at: top, withIntermediateDirectories: true)
+                try Data(
+                    """
+                    %define debug_package %{nil}
+                    Name: \(name)
+                    Version: \(version)
+                    Release: \(release)
+                    Summary: Bulkhead test package
+                    License: MIT
+                    BuildArch: x86_64
+                    %description
+                    Test package.
+                    %files
+
+                    """.utf8
+                ).write(to: spec)
+                try RealRPM.run(try RealRPM.program("rpmbuild"), ["--quiet", "--nodeps", "--define", "_topdir \(top.path)", "-bb", spec.path])
+            }
+            let dbpath = root.appendingPathComponent("var/lib/rpm").path
+            try FileManager.default.createDirectory(atPath: dbpath, withIntermediateDirectories: true)
+            let rpm = try RealRPM.program("rpm")
+            try RealRPM.run(rpm, ["--dbpath", dbpath, "--define", "_db_backend sqlite", "--initdb"])
+            let built = top.appendingPathComponent("RPMS/x86_64")
+            for file in try FileManager.default.contentsOfDirectory(atPath: built.path) {
+                try RealRPM.run(
+                    rpm,
+                    [
+                        "--dbpath", dbpath, "--define", "_db_backend sqlite", "-i", "--justdb", "--nodeps", "--noscripts", "--ignorearch",
+                        built.appendingPathComponent(file).path,
+                    ])
+            }
+            try FileManager.default.copyItem(at: repo.appendingPathComponent("repodata"), to: root.appendingPathComponent(Self.dnf4 + "/repodata"))
+            let inspector = HostInspector(root: DirectoryHostRoot(directory: root.path))
+            let facts = inspector.collect(now: Support.asOf)
+            // The inventory is rpm's own: every package read from the database rpm wrote.
+            #expect(
+                Set(facts.packages.map { "\($0.name) \($0.version) \($0.architecture ?? "") \($0.manager)" })
+                    == Set(installed.map { "\($0.0) \($0.1)-\($0.2) x86_64 rpm" }))
+            return inspector.collectEvidence(EvidencePlan.needs(catalog: Support.catalog), given: facts, now: Support.asOf)
+        }
+
+        let behind = try host([
+            ("openssl", "1.0.1e", "42.el7_1.9"), ("openssl-libs", "1.0.1e", "51.el7_2.4"), ("spice-server", "0.12.4", "12.el6_7.3"),
+        ])
+        let early = pending(behind, now: "2016-03-04")
+        guard case .inconclusive(let why) = early.outcome else {
+            Issue.record("an Important advisory 2 days old is inside its 2-week timeline: \(early.outcome)")
+            return
+        }
+        #expect(
+            why.contains(
+                "1 security update(s) pending (openssl 1.0.1e-42.el7_1.9 → 1.0.1e-51.el7_2.4 [CESA_2016__0301 Important, issued 2016-03-01])"))
+        // Aged from the advisory's issued time, 2016-03-01 16:09:29 UTC: 55 h 50 min before the assessment.
+        #expect(
+            why.contains("the oldest advisory issued 2016-03-01 (55.8 hours)") && why.contains("not yet overdue unless a vulnerability is exploited"))
+        #expect(
+            early.evidence.contains {
+                $0.claim.hasPrefix("security source repository baseos (primary 0 packages, updateinfo 2 advisories, 2 security)")
+            })
+        let late = pending(behind, now: "2016-03-20")
+        #expect(late.outcome == .fail)
+        #expect(late.observed?.contains("past the 48-hour (critical or exploited) and 2-week (internet-facing") == true)
+        #expect(late.observed?.contains("overdue: openssl") == true)
+
+        // At the advisories' builds (openssl, spice-server) or above them (spice-server-devel): nothing pending.
+        let current = try host([
+            ("openssl", "1.0.1e", "51.el7_2.4"), ("openssl-libs", "1.0.1e", "51.el7_2.4"), ("spice-server", "0.12.4", "12.el6_7.3"),
+            ("spice-server-devel", "0.12.4", "13.el6_7"),
+        ])
+        let f = pending(current, now: "2016-03-04")
+        #expect(f.outcome == .pass, "\(f.outcome)")
+        #expect(f.observed?.hasPrefix("every installed package is at or above the fixed versions of the security advisories in 1 repository") == true)
+    }
+
     @Test func updateinfoDatesAndSeverities() {
         #expect(DnfSources.date("2024-05-21 10:30:00").map(CalendarDate.format) == "2024-05-21")
         #expect(DnfSources.date("2024-05-21 10:30:00")?.timeIntervalSince(CalendarDate.parse("2024-05-21")!) == 37800)
