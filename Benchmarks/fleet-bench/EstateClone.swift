@@ -3,7 +3,8 @@
 /// verdict rows and finding rows) and varied per host by a hash of its name: each host runs about two thirds of
 /// the report's products, a quarter of them at another version; one verdict in ten is notSatisfied instead and
 /// one check in five has the other verdict; QEMU hosts have 0–200 guests, each with a `qemu.sandbox` finding
-/// (failing on one guest in four). The stored report is the ingested one, copied as PostgreSQL stored it.
+/// (failing on one guest in four). The stored report is the ingested one, copied as PostgreSQL stored it; each
+/// run's estate summary (migration 6) is computed from its cloned rows and the host's pointer set to its last run.
 /// Benchmark-only SQL on the benchmark's own database (the numbers are the benchmark's, not input).
 enum EstateClone {
     static func statements(from: Int, to: Int, runs: Int) -> String {
@@ -21,11 +22,12 @@ enum EstateClone {
         INSERT INTO assessments (id, host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document)
         SELECT n.aid, n.host_id, md5(n.name || '/' || n.r) || md5(n.r || '/' || n.name), n.at, n.name, a.bulkhead_version, a.manifest, a.document
         FROM new_runs n CROSS JOIN base JOIN assessments a ON a.id = base.id;
-        INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status)
+        INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status, gate, gate_failing)
         SELECT n.aid, n.host_id, n.at, cv.subject, cv.product,
             CASE WHEN (n.hh + abs(hashtext(coalesce(cv.product, '')))) % 4 = 0 THEN cv.product_version || '+bench1' ELSE cv.product_version END,
             cv.control,
-            CASE WHEN (n.hh + n.r + abs(hashtext(cv.control || cv.subject))) % 10 = 0 THEN 'notSatisfied' ELSE cv.status END
+            CASE WHEN (n.hh + n.r + abs(hashtext(cv.control || cv.subject))) % 10 = 0 THEN 'notSatisfied' ELSE cv.status END,
+            cv.gate, cv.gate_failing
         FROM new_runs n CROSS JOIN base JOIN control_verdicts cv ON cv.assessment_id = base.id
         WHERE cv.product IS NULL OR (n.hh + abs(hashtext(cv.product))) % 3 <> 0;
         INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
@@ -40,6 +42,17 @@ enum EstateClone {
             format('guest-%s', g), 'qemu', ARRAY['ISM-1604']
         FROM new_runs n CROSS JOIN LATERAL generate_series(1, (n.hh % 201)::int) g
         WHERE (n.hh + abs(hashtext('qemu'))) % 3 <> 0;
+        UPDATE assessments a SET classification = (SELECT classification FROM assessments WHERE id = (SELECT id FROM base)), summarised = true,
+            failing_checks = coalesce((SELECT array_agg(DISTINCT f.check_id ORDER BY f.check_id) FROM findings f
+                WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
+            failing_detail = coalesce((SELECT array_agg(DISTINCT concat_ws(chr(31), f.severity, coalesce(f.product, ''), f.check_id))
+                FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
+            failing_count = (SELECT count(*) FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'),
+            not_satisfied = (SELECT count(*) FROM control_verdicts cv WHERE cv.assessment_id = a.id AND cv.status = 'notSatisfied'),
+            products = coalesce((SELECT array_agg(DISTINCT cv.product ORDER BY cv.product) FROM control_verdicts cv
+                WHERE cv.assessment_id = a.id AND cv.product IS NOT NULL), '{}')
+        WHERE a.id IN (SELECT aid FROM new_runs);
+        UPDATE hosts h SET latest_assessment_id = n.aid, latest_assessed_at = n.at FROM new_runs n WHERE n.host_id = h.id AND n.r = \(runs - 1);
         COMMIT;
         """
     }

@@ -182,6 +182,10 @@ public struct FleetDatabase: Sendable {
         let findingSubjects = findings.map { $0.1.subject ?? $0.0.subject }
         let findingProducts = findings.map { $0.0.product ?? "" }
         let findingControls = findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") }
+        let gates = rows.map(ReportDigest.gate)
+        let gateFindings = gates.map { $0?.gate ?? "" }
+        let gateFailing = gates.map { $0?.failing ?? "" }
+        let summary = digest.summary(rows)
         // One statement, so one round trip and atomic without BEGIN/COMMIT: the nonce (a replay inserts nothing
         // and stores nothing), last_seen_at, then — unless this host already stored the bundle — the
         // assessment with its verdict and finding rows. Another request storing the same bundle at the same time
@@ -189,21 +193,34 @@ public struct FleetDatabase: Sendable {
         let statement: PostgresQuery = """
             WITH fresh AS (
                 INSERT INTO submission_nonces (host_id, nonce) VALUES (\(hostID), \(nonce)) ON CONFLICT DO NOTHING RETURNING 1),
-            seen AS (
-                UPDATE hosts SET last_seen_at = \(now) WHERE id = \(hostID) AND EXISTS (SELECT 1 FROM fresh) RETURNING 1),
             existing AS (
                 SELECT id FROM assessments WHERE host_id = \(hostID) AND bundle_sha256 = \(bundleSHA)),
             created AS (
-                INSERT INTO assessments (host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document)
+                INSERT INTO assessments (host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document,
+                    classification, failing_checks, failing_detail, failing_count, not_satisfied, products, summarised)
                 SELECT \(hostID), \(bundleSHA), \(assessedAt)::timestamptz, \(manifest.hostname), \(manifest.bulkheadVersion),
-                    \(manifestText)::jsonb, \(reportText)::jsonb
+                    \(manifestText)::jsonb, \(reportText)::jsonb, \(summary.classification), \(summary.failingChecks)::text[],
+                    \(summary.failingDetail)::text[], \(summary.failingCount), \(summary.notSatisfied), \(summary.products)::text[], true
                 WHERE EXISTS (SELECT 1 FROM fresh) AND NOT EXISTS (SELECT 1 FROM existing)
                 RETURNING id, assessed_at),
+            seen AS (
+                -- The latest-assessment pointer moves only forward in (assessed_at, id): an older report arriving late
+                -- leaves it. Concurrent submissions of the host wait on this row and compare with the pointer the
+                -- previous one committed (READ COMMITTED re-reads the updated row), so the latest always wins.
+                UPDATE hosts h SET last_seen_at = \(now),
+                    latest_assessment_id = CASE WHEN c.id IS NOT NULL AND (h.latest_assessment_id IS NULL
+                        OR (c.assessed_at, c.id) > (h.latest_assessed_at, h.latest_assessment_id)) THEN c.id ELSE h.latest_assessment_id END,
+                    latest_assessed_at = CASE WHEN c.id IS NOT NULL AND (h.latest_assessment_id IS NULL
+                        OR (c.assessed_at, c.id) > (h.latest_assessed_at, h.latest_assessment_id)) THEN c.assessed_at ELSE h.latest_assessed_at END
+                FROM (SELECT 1) AS one LEFT JOIN created c ON true
+                WHERE h.id = \(hostID) AND EXISTS (SELECT 1 FROM fresh) RETURNING 1),
             verdict_rows AS (
-                INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status)
-                SELECT created.id, \(hostID), created.assessed_at, s, NULLIF(p, ''), NULLIF(v, ''), c, st
-                FROM created, unnest(\(subjects)::text[], \(products)::text[], \(versions)::text[], \(controls)::text[], \(statuses)::text[])
-                    AS t(s, p, v, c, st)),
+                INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status, gate,
+                    gate_failing)
+                SELECT created.id, \(hostID), created.assessed_at, s, NULLIF(p, ''), NULLIF(v, ''), c, st,
+                    string_to_array(NULLIF(g, ''), chr(30)), string_to_array(NULLIF(gf, ''), chr(30))
+                FROM created, unnest(\(subjects)::text[], \(products)::text[], \(versions)::text[], \(controls)::text[], \(statuses)::text[],
+                    \(gateFindings)::text[], \(gateFailing)::text[]) AS t(s, p, v, c, st, g, gf)),
             finding_rows AS (
                 INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
                 SELECT created.id, \(hostID), created.assessed_at, c, s, v, su, NULLIF(p, ''), string_to_array(ct, chr(31))

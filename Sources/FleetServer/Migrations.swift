@@ -165,6 +165,51 @@ public enum Migrations {
                 "DROP INDEX assessments_host_time",
             ]
         ),
+        (
+            version: 6, name: "latest-assessment pointer and estate summaries",
+            statements: [
+                // Each host's latest assessment (latest assessed_at, then highest id), kept by the ingest statement
+                // itself: estate queries start from it instead of choosing the latest among every run of every host.
+                // latest_assessed_at is the pointer's time, so a concurrent ingest compares with the row it locked.
+                """
+                ALTER TABLE hosts ADD COLUMN latest_assessment_id bigint REFERENCES assessments(id),
+                    ADD COLUMN latest_assessed_at timestamptz
+                """,
+                """
+                UPDATE hosts h SET latest_assessment_id = l.id, latest_assessed_at = l.assessed_at
+                FROM (SELECT DISTINCT ON (host_id) id, host_id, assessed_at FROM assessments ORDER BY host_id, assessed_at DESC, id DESC) l
+                WHERE l.host_id = h.id
+                """,
+                // What the estate pages read of an assessment, extracted at ingest: the profile's classification (the
+                // filter), the distinct failing checks (waivers, the failing-checks table) with their severities and
+                // products, the counts of the hosts table. summarised: false for rows stored before this migration,
+                // whose control gates (below) were not recorded.
+                """
+                ALTER TABLE assessments ADD COLUMN classification text, ADD COLUMN failing_checks text[] NOT NULL DEFAULT '{}',
+                    ADD COLUMN failing_detail text[] NOT NULL DEFAULT '{}', ADD COLUMN failing_count integer NOT NULL DEFAULT 0,
+                    ADD COLUMN not_satisfied integer NOT NULL DEFAULT 0, ADD COLUMN products text[] NOT NULL DEFAULT '{}',
+                    ADD COLUMN summarised boolean NOT NULL DEFAULT false
+                """,
+                """
+                UPDATE assessments a SET classification = a.document #>> '{profile,host,classification}',
+                    failing_checks = coalesce((SELECT array_agg(DISTINCT f.check_id ORDER BY f.check_id) FROM findings f
+                        WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
+                    failing_detail = coalesce((SELECT array_agg(DISTINCT concat_ws(chr(31), f.severity, coalesce(f.product, ''), f.check_id))
+                        FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
+                    failing_count = (SELECT count(*) FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'),
+                    not_satisfied = (SELECT count(*) FROM control_verdicts cv WHERE cv.assessment_id = a.id AND cv.status = 'notSatisfied'),
+                    products = coalesce((SELECT array_agg(DISTINCT cv.product ORDER BY cv.product) FROM control_verdicts cv
+                        WHERE cv.assessment_id = a.id AND cv.product IS NOT NULL), '{}')
+                """,
+                // A verdict with a failing finding keeps its findings as the posture's waiver gate needs them (outcome,
+                // severity, whether filed under the control, check id), so the posture applies waivers in force without
+                // decoding stored reports; gate_failing: the failing checks, which a waiver must name to matter.
+                "ALTER TABLE control_verdicts ADD COLUMN gate text[], ADD COLUMN gate_failing text[]",
+                // Findings are read per latest assessment, often for one check.
+                "CREATE INDEX findings_assessment_check ON findings (assessment_id, check_id)",
+                "DROP INDEX findings_assessment",
+            ]
+        ),
     ]
 
     public static var newestVersion: Int { all.map(\.version).max() ?? 0 }

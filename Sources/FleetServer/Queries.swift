@@ -100,10 +100,31 @@ extension FleetDatabase {
     /// gate judges it under the fleet's waivers in force (`FailPolicy.gatedStatus`): a control decided by its
     /// checks alone whose failures are waived is rolled up again without them; ISM-1460 and ISM-1743 (vendor
     /// evaluations) and verdicts something besides the checks decided are counted as recorded.
+    ///
+    /// No stored report is decoded: each verdict with a failing finding keeps, from ingest, what the gate reads of
+    /// its findings (`control_verdicts.gate`), and the waivers in force are read now — so adding, revoking or the
+    /// expiry of a waiver shows at once. Assessments stored before migration 6 have no gates and are read as before.
     public func posture(control: String? = nil, product: String? = nil, now: Date = Date()) async throws -> [PostureRow] {
         var counts: [String: [String: (count: Int, waived: Int)]] = [:]
         for row in try await recordedPosture(control: control, product: product) { counts[row.control, default: [:]][row.status] = (row.count, 0) }
-        for (id, host, checks) in try await waivedAssessments(now: now) {
+        func regate(control controlID: String, recorded: String, gated: String) {
+            guard gated != recorded, let before = counts[controlID]?[recorded], before.count > 0 else { return }
+            counts[controlID]?[recorded] = (before.count - 1, before.waived)
+            let after = counts[controlID]?[gated] ?? (0, 0)
+            counts[controlID]?[gated] = (after.count + 1, after.waived + 1)
+        }
+        for gate in try await gatedVerdicts(control: control, product: product, now: now) {
+            guard let assessment = Self.gateAssessment(control: gate.control, status: gate.status, gate: gate.gate) else {
+                logger.warning("a verdict of \(gate.host) has findings this server does not judge; its waivers are not applied to the posture")
+                continue
+            }
+            let waived = Set(
+                assessment.findings.filter { $0.outcome == .fail && gate.checks.contains($0.checkID) }.map {
+                    FailPolicy.key(checkID: $0.checkID, subject: $0.subject)
+                })
+            regate(control: gate.control, recorded: gate.status, gated: FailPolicy.gatedStatus(assessment, waived: waived)?.rawValue ?? "waived")
+        }
+        for (id, host, checks) in try await waivedLegacyAssessments(now: now) {
             guard let document = try await self.document(assessmentID: id),
                 let report = try? JSONCoding.decoder().decode(AssessmentReport.self, from: Data(document.json.utf8))
             else {
@@ -121,12 +142,9 @@ extension FleetDatabase {
                 let controlID = assessment.verdict.control.rawValue
                 if let control, control != controlID { continue }
                 if let product, product != name { continue }
-                let recorded = assessment.verdict.status.rawValue
-                let gated = FailPolicy.gatedStatus(assessment, waived: waived)?.rawValue ?? "waived"
-                guard gated != recorded, let before = counts[controlID]?[recorded], before.count > 0 else { continue }
-                counts[controlID]?[recorded] = (before.count - 1, before.waived)
-                let after = counts[controlID]?[gated] ?? (0, 0)
-                counts[controlID]?[gated] = (after.count + 1, after.waived + 1)
+                regate(
+                    control: controlID, recorded: assessment.verdict.status.rawValue,
+                    gated: FailPolicy.gatedStatus(assessment, waived: waived)?.rawValue ?? "waived")
             }
         }
         return counts.keys.sorted().flatMap { control in
@@ -137,18 +155,65 @@ extension FleetDatabase {
         }
     }
 
-    /// Hosts' latest assessments with a failing finding under a waiver in force, with the waived checks.
-    func waivedAssessments(now: Date) async throws -> [(id: Int64, host: String, checks: Set<String>)] {
+    /// One verdict as the gate judges it, rebuilt from its stored gate (`ReportDigest.gate`): its findings with their
+    /// outcome, severity, check id and whether they are filed under the control (subjects are not kept: a waiver
+    /// names a check, so every failure of a waived check is waived). Nil for a status or finding it does not know.
+    static func gateAssessment(control: String, status: String, gate: [String]) -> ControlAssessment? {
+        guard let status = VerdictStatus(rawValue: status) else { return nil }
+        let id = ControlID(rawValue: control)
+        var findings: [Finding] = []
+        for entry in gate {
+            let parts = entry.split(separator: "\u{1F}", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 4, let severity = Severity(rawValue: parts[1]) else { return nil }
+            let outcome: Outcome
+            switch parts[0] {
+            case "pass": outcome = .pass
+            case "fail": outcome = .fail
+            case "notApplicable": outcome = .notApplicable
+            case "inconclusive": outcome = .inconclusive(reason: "")
+            default: return nil
+            }
+            findings.append(Finding(checkID: parts[3], subject: "", outcome: outcome, severity: severity, controls: parts[2] == "1" ? [id] : []))
+        }
+        let verdict = ControlVerdict(control: id, subject: ProductID(""), status: status, confidence: .high, rationale: [], evidence: [])
+        return ControlAssessment(verdict: verdict, findings: findings)
+    }
+
+    /// The verdicts of hosts' latest assessments with a failing finding whose check a waiver in force covers on
+    /// that host, with their gates and the waived checks.
+    func gatedVerdicts(control: String?, product: String?, now: Date) async throws -> [(
+        host: String, control: String, status: String, gate: [String], checks: Set<String>
+    )] {
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
-            SELECT l.id, h.name, array_agg(DISTINCT f.check_id)
-            FROM latest l JOIN hosts h ON h.id = l.host_id JOIN findings f ON f.assessment_id = l.id AND f.verdict = 'fail'
+            WITH w AS (SELECT check_id, host FROM waivers WHERE revoked_at IS NULL AND expires_at > \(now)),
+            checks AS (SELECT coalesce(array_agg(DISTINCT check_id), '{}') AS ids FROM w)
+            SELECT h.name, cv.control, cv.status, cv.gate, ws.ids
+            FROM checks, hosts h JOIN control_verdicts cv ON cv.assessment_id = h.latest_assessment_id
+            CROSS JOIN LATERAL (
+                SELECT array_agg(DISTINCT w.check_id) AS ids FROM w WHERE w.check_id = ANY(cv.gate_failing) AND (w.host IS NULL OR w.host = h.name)) ws
+            WHERE cardinality(checks.ids) > 0 AND cv.gate_failing && checks.ids AND ws.ids IS NOT NULL
+              AND (\(control)::text IS NULL OR cv.control = \(control)) AND (\(product)::text IS NULL OR cv.product = \(product))
+            """, logger: logger)
+        var out: [(host: String, control: String, status: String, gate: [String], checks: Set<String>)] = []
+        for try await (host, control, status, gate, checks) in rows.decode((String, String, String, [String], [String]).self) {
+            out.append((host, control, status, gate, Set(checks)))
+        }
+        return out
+    }
+
+    /// Hosts' latest assessments stored before migration 6 (no gates) with a failing finding under a waiver in
+    /// force, with the waived checks: their reports are decoded.
+    func waivedLegacyAssessments(now: Date) async throws -> [(id: Int64, host: String, checks: Set<String>)] {
+        let rows = try await client.query(
+            """
+            SELECT a.id, h.name, array_agg(DISTINCT f.check_id)
+            FROM hosts h JOIN assessments a ON a.id = h.latest_assessment_id AND NOT a.summarised
+            JOIN findings f ON f.assessment_id = a.id AND f.verdict = 'fail'
             WHERE EXISTS (
                 SELECT 1 FROM waivers w WHERE w.check_id = f.check_id AND (w.host IS NULL OR w.host = h.name)
                   AND w.revoked_at IS NULL AND w.expires_at > \(now))
-            GROUP BY l.id, h.name ORDER BY h.name
+            GROUP BY a.id, h.name ORDER BY h.name
             """, logger: logger)
         var out: [(id: Int64, host: String, checks: Set<String>)] = []
         for try await (id, host, checks) in rows.decode((Int64, String, [String]).self) { out.append((id, host, Set(checks))) }
@@ -159,9 +224,7 @@ extension FleetDatabase {
     func recordedPosture(control: String?, product: String?) async throws -> [PostureRow] {
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
-            SELECT cv.control, cv.status, count(*)::bigint FROM control_verdicts cv JOIN latest l ON cv.assessment_id = l.id
+            SELECT cv.control, cv.status, count(*)::bigint FROM hosts h JOIN control_verdicts cv ON cv.assessment_id = h.latest_assessment_id
             WHERE (\(control)::text IS NULL OR cv.control = \(control)) AND (\(product)::text IS NULL OR cv.product = \(product))
             GROUP BY cv.control, cv.status ORDER BY cv.control, cv.status
             """, logger: logger)
@@ -175,13 +238,9 @@ extension FleetDatabase {
     public func hosts() async throws -> [HostRow] {
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id, host_id, assessed_at FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
-            SELECT h.name, h.key_id, h.enrolled_at, h.revoked_at, h.last_seen_at, l.id, l.assessed_at,
-                (SELECT count(*) FROM findings f WHERE f.assessment_id = l.id AND f.verdict = 'fail')::bigint,
-                (SELECT count(*) FROM control_verdicts cv WHERE cv.assessment_id = l.id AND cv.status = 'notSatisfied')::bigint,
-                coalesce((SELECT array_agg(DISTINCT cv.product) FROM control_verdicts cv WHERE cv.assessment_id = l.id AND cv.product IS NOT NULL), '{}')
-            FROM hosts h LEFT JOIN latest l ON l.host_id = h.id
+            SELECT h.name, h.key_id, h.enrolled_at, h.revoked_at, h.last_seen_at, a.id, a.assessed_at, coalesce(a.failing_count, 0)::bigint,
+                coalesce(a.not_satisfied, 0)::bigint, coalesce(a.products, '{}')
+            FROM hosts h LEFT JOIN assessments a ON a.id = h.latest_assessment_id
             ORDER BY h.name
             """, logger: logger)
         var out: [HostRow] = []
@@ -234,12 +293,13 @@ extension FleetDatabase {
         let onlyWaived = filter.verdict == "waived"
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC),
-            page AS (
-                SELECT l.id, l.host_id, h.name FROM latest l JOIN hosts h ON h.id = l.host_id
-                WHERE (\(afterHost)::text IS NULL OR h.name > \(afterHost)) AND (\(throughHost)::text IS NULL OR h.name <= \(throughHost))
+            WITH page AS (
+                SELECT h.latest_assessment_id AS id, h.id AS host_id, h.name FROM hosts h
+                WHERE h.latest_assessment_id IS NOT NULL
+                  AND (\(afterHost)::text IS NULL OR h.name > \(afterHost)) AND (\(throughHost)::text IS NULL OR h.name <= \(throughHost))
                   AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+                  AND (\(filter.classification)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(filter.classification)))
                 ORDER BY h.name LIMIT \(hostLimit))
             SELECT h.name, f.assessment_id, f.assessed_at, f.check_id, f.severity, f.verdict, f.subject, f.product, f.controls,
                 wi.id, wi.expires_at, we.id, we.expires_at
@@ -260,9 +320,6 @@ extension FleetDatabase {
               AND (\(filter.version)::text IS NULL OR EXISTS (
                 SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
                   AND cv.product_version = \(filter.version)))
-              AND (\(filter.classification)::text IS NULL OR EXISTS (
-                SELECT 1 FROM assessments a WHERE a.id = f.assessment_id
-                  AND a.document #>> '{profile,host,classification}' = \(filter.classification)))
             ORDER BY h.name, f.check_id, f.subject LIMIT \(limit)
             """, logger: logger)
         var out: [FindingRow] = []
@@ -291,7 +348,7 @@ extension FleetDatabase {
         while true {
             let rows = try await client.query(
                 """
-                SELECT h.name FROM hosts h WHERE EXISTS (SELECT 1 FROM assessments a WHERE a.host_id = h.id)
+                SELECT h.name FROM hosts h WHERE h.latest_assessment_id IS NOT NULL
                   AND (\(after)::text IS NULL OR h.name > \(after)) AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
                 ORDER BY h.name LIMIT \(perPage)
                 """, logger: logger)
@@ -307,19 +364,29 @@ extension FleetDatabase {
     /// Every check failing on some host's latest assessment, the most widespread first (as "which hosts run
     /// QEMU without -sandbox" is `qemu.sandbox`; the findings filter `check=ID&verdict=fail` lists the hosts).
     public func failingChecks(limit: Int = 1000) async throws -> [FailingCheckRow] {
+        // Each latest assessment's distinct failing checks, and their severities and products, kept at ingest.
+        var severities: [String: Set<String>] = [:]
+        var products: [String: Set<String>] = [:]
+        let details = try await client.query(
+            """
+            SELECT DISTINCT d FROM hosts h JOIN assessments a ON a.id = h.latest_assessment_id, unnest(a.failing_detail) d
+            """, logger: logger)
+        for try await detail in details.decode(String.self) {
+            let parts = detail.split(separator: "\u{1F}", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3 else { continue }
+            severities[parts[2], default: []].insert(parts[0])
+            if !parts[1].isEmpty { products[parts[2], default: []].insert(parts[1]) }
+        }
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
-            SELECT f.check_id, count(DISTINCT f.host_id)::bigint, array_agg(DISTINCT f.severity),
-                coalesce(array_agg(DISTINCT f.product) FILTER (WHERE f.product IS NOT NULL), '{}')
-            FROM findings f JOIN latest l ON f.assessment_id = l.id
-            WHERE f.verdict = 'fail'
-            GROUP BY f.check_id ORDER BY 2 DESC, 1 LIMIT \(limit)
+            SELECT c, count(*)::bigint FROM hosts h JOIN assessments a ON a.id = h.latest_assessment_id, unnest(a.failing_checks) c
+            GROUP BY c ORDER BY 2 DESC, 1 LIMIT \(limit)
             """, logger: logger)
         var out: [FailingCheckRow] = []
-        for try await (check, hosts, severities, products) in rows.decode((String, Int64, [String], [String]).self) {
-            out.append(FailingCheckRow(checkID: check, hosts: Int(hosts), severities: severities, products: products))
+        for try await (check, hosts) in rows.decode((String, Int64).self) {
+            out.append(
+                FailingCheckRow(
+                    checkID: check, hosts: Int(hosts), severities: (severities[check] ?? []).sorted(), products: (products[check] ?? []).sorted()))
         }
         return out
     }
@@ -335,23 +402,21 @@ extension FleetDatabase {
         let anyFindingField = filter.severity != nil || filter.checkID != nil || filter.verdict != nil
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
             SELECT h.name, a.id, a.document::text
-            FROM latest l JOIN assessments a ON a.id = l.id JOIN hosts h ON h.id = l.host_id
+            FROM hosts h JOIN assessments a ON a.id = h.latest_assessment_id
             WHERE (\(filter.host)::text IS NULL OR h.name = \(filter.host))
               AND (\(afterHost)::text IS NULL OR h.name > \(afterHost))
-              AND (\(filter.classification)::text IS NULL OR a.document #>> '{profile,host,classification}' = \(filter.classification))
+              AND (\(filter.classification)::text IS NULL OR a.classification = \(filter.classification))
               AND ((\(filter.product)::text IS NULL AND \(filter.control)::text IS NULL AND \(filter.version)::text IS NULL) OR EXISTS (
-                SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = l.id
+                SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = a.id
                   AND (\(filter.product)::text IS NULL OR cv.product = \(filter.product))
                   AND (\(filter.version)::text IS NULL OR cv.product_version = \(filter.version))
                   AND (\(filter.control)::text IS NULL OR cv.control = \(filter.control))))
               AND (NOT \(anyFindingField) OR EXISTS (
-                SELECT 1 FROM findings f WHERE f.assessment_id = l.id
+                SELECT 1 FROM findings f WHERE f.assessment_id = a.id
                   AND (\(filter.product)::text IS NULL OR f.product = \(filter.product))
                   AND (\(filter.version)::text IS NULL OR EXISTS (
-                    SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = l.id AND cv.product = f.product
+                    SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = a.id AND cv.product = f.product
                       AND cv.product_version = \(filter.version)))
                   AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
                   AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))

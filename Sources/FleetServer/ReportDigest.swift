@@ -8,8 +8,25 @@ struct ReportDigest: Decodable {
     var host: Host
     var mechanisms: [MechanismEntry]
     var hostControls: [Control]?
+    var profile: Profile?
 
     struct Host: Decodable { var hostname: String? }
+    /// The system profile's host classification (the estate filter); anything but a string is none.
+    struct Profile: Decodable {
+        var host: ProfileHost?
+        struct ProfileHost: Decodable {
+            var classification: String?
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: Key.self)
+                classification = try? container.decodeIfPresent(String.self, forKey: .classification)
+            }
+            enum Key: String, CodingKey { case classification }
+        }
+        init(from decoder: any Decoder) throws {
+            host = try? decoder.container(keyedBy: Key.self).decodeIfPresent(ProfileHost.self, forKey: .host)
+        }
+        enum Key: String, CodingKey { case host }
+    }
     struct MechanismEntry: Decodable {
         var catalogProduct: String?
         var mechanism: Mechanism
@@ -68,5 +85,45 @@ struct ReportDigest: Decodable {
                     status: control.verdict.status, findings: control.findings ?? []))
         }
         return out
+    }
+
+    /// What the estate pages read of the report besides its rows (migration 6), computed once at ingest.
+    struct Summary {
+        var classification: String?
+        /// Distinct failing check ids, sorted.
+        var failingChecks: [String]
+        /// Distinct `severity U+1F product U+1F check id` of the failing findings (product "" for none).
+        var failingDetail: [String]
+        var failingCount: Int
+        var notSatisfied: Int
+        var products: [String]
+    }
+
+    func summary(_ rows: [Row]) -> Summary {
+        let failing = rows.flatMap { row in row.findings.filter { $0.verdict == "fail" }.map { (row, $0) } }
+        return Summary(
+            classification: profile?.host?.classification,
+            failingChecks: Set(failing.map(\.1.checkID)).sorted(),
+            failingDetail: Set(failing.map { [$0.1.severity ?? "unknown", $0.0.product ?? "", $0.1.checkID].joined(separator: "\u{1F}") }).sorted(),
+            failingCount: failing.count, notSatisfied: rows.filter { $0.status == "notSatisfied" }.count,
+            products: Set(rows.compactMap(\.product)).sorted())
+    }
+
+    /// A verdict's waiver gate (`control_verdicts.gate`), nil unless one of its findings fails: each finding as
+    /// `outcome U+1F severity U+1F 1|0 (filed under the verdict's control) U+1F check id`, what
+    /// `FailPolicy.gatedStatus` reads of it; and the failing check ids. Joined by U+1E to travel as one array element
+    /// (a U+1E in a check id becomes U+FFFD: such a check is never matched by a waiver, judged as recorded).
+    static func gate(_ row: Row) -> (gate: String, failing: String)? {
+        guard row.findings.contains(where: { $0.verdict == "fail" }) else { return nil }
+        func clean(_ id: String) -> String { id.replacingOccurrences(of: "\u{1E}", with: "\u{FFFD}") }
+        let control = row.control.uppercased()
+        let gate = row.findings.map { finding in
+            let filed = (finding.controls ?? [row.control]).contains { $0.uppercased() == control }
+            let outcome = ["pass", "fail", "notApplicable", "inconclusive"].contains(finding.verdict) ? finding.verdict : "unknown"
+            let severity = ["info", "low", "medium", "high", "critical"].contains(finding.severity ?? "") ? finding.severity ?? "" : "unknown"
+            return [outcome, severity, filed ? "1" : "0", clean(finding.checkID)].joined(separator: "\u{1F}")
+        }
+        let failing = Set(row.findings.filter { $0.verdict == "fail" }.map { clean($0.checkID) }).sorted()
+        return (gate.joined(separator: "\u{1E}"), failing.joined(separator: "\u{1E}"))
     }
 }

@@ -108,11 +108,9 @@ extension FleetDatabase {
     public func waivers(host: String? = nil, now: Date = Date()) async throws -> [WaiverRow] {
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC)
             SELECT w.id, w.check_id, w.host, w.reason, w.expires_at, w.created_by, w.created_at, w.expires_at <= \(now),
-                (SELECT count(DISTINCT f.host_id) FROM findings f JOIN latest l ON f.assessment_id = l.id JOIN hosts h ON h.id = f.host_id
-                 WHERE f.check_id = w.check_id AND f.verdict = 'fail' AND (w.host IS NULL OR h.name = w.host))::bigint,
+                (SELECT count(*) FROM hosts h JOIN assessments a ON a.id = h.latest_assessment_id
+                 WHERE w.check_id = ANY(a.failing_checks) AND (w.host IS NULL OR h.name = w.host))::bigint,
                 w.revoked_at, w.revoked_by, w.revoke_reason
             FROM waivers w WHERE (\(host)::text IS NULL OR w.host IS NULL OR w.host = \(host))
             ORDER BY w.expires_at, w.id
@@ -204,8 +202,7 @@ extension FleetDatabase {
     public func drift(since: Date, limit: Int = 5000) async throws -> [DriftRow] {
         let rows = try await client.query(
             """
-            WITH latest AS (
-                SELECT DISTINCT ON (host_id) id, host_id FROM assessments ORDER BY host_id, assessed_at DESC, id DESC),
+            WITH latest AS (SELECT latest_assessment_id AS id, id AS host_id FROM hosts WHERE latest_assessment_id IS NOT NULL),
             base AS (
                 SELECT DISTINCT ON (host_id) id, host_id FROM assessments WHERE received_at <= \(since)
                 ORDER BY host_id, assessed_at DESC, id DESC),
