@@ -113,6 +113,34 @@ import Testing
         #expect(o["kata.guest-seccomp"] == .fail)
     }
 
+    /// The QEMU sandbox as each Kata runtime reads it: the Go runtime's `seccompsandbox` (its templates' key) and the
+    /// Rust runtime's `seccomp_sandbox` (kata-types SecurityInfo, flattened into [hypervisor.qemu]), with the value
+    /// both document ("on,obsolete=deny,spawn=deny,resourcecontrol=deny").
+    @Test func theRustRuntimesSeccompSandboxKeyIsRead() throws {
+        let documented = "\"on,obsolete=deny,spawn=deny,resourcecontrol=deny\""
+        func judge(_ lines: String) throws -> Finding? {
+            let text = "[hypervisor.qemu]\npath = \"/usr/bin/qemu-system-x86_64\"\n" + lines + "\n"
+            let daemon = DaemonConfiguration(
+                product: "kata-containers", path: "/opt/kata/share/defaults/kata-containers/runtime-rs/configuration-qemu-runtime-rs.toml",
+                settings: .kata(try KataConfigParser.parse(text: text, source: "runtime-rs.toml").value))
+            return CheckRunner(catalog: Fixture.catalog).run(
+                CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "test"), daemons: [daemon]),
+                selection: CheckSelection(only: ["kata.vmm-sandbox"])
+            ).findings.first
+        }
+        let rust = try #require(try judge("seccomp_sandbox = \(documented)"))
+        #expect(rust.outcome == .pass, "\(rust.outcome.label) \(rust.observed ?? "")")
+        #expect(rust.observed?.contains("Rust runtime") == true)
+        let go = try #require(try judge("seccompsandbox = \(documented)"))
+        #expect(go.outcome == .pass && go.observed?.contains("Go runtime") == true)
+        #expect(try judge("seccompsandbox = \(documented)\nseccomp_sandbox = \(documented)")?.outcome == .pass)
+        // The two keys disagree: one of the runtimes starts QEMU without -sandbox.
+        let split = try #require(try judge("seccompsandbox = \(documented)\nseccomp_sandbox = \"\""))
+        #expect(split.outcome == .fail && split.observed?.contains("seccomp_sandbox") == true)
+        #expect(try judge("seccomp_sandbox = \"off\"")?.outcome == .fail)
+        #expect(try judge("")?.outcome == .fail)
+    }
+
     @Test func anUnreadableConfigurationIsInconclusiveNeverPass() throws {
         let o = try outcomes(nil, problems: [Problem(subject: "/etc/kata-containers/configuration.toml", message: "permission denied")])
         #expect(o.count == KataChecks.count)
