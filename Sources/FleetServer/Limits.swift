@@ -19,6 +19,10 @@ public struct ServerLimits: Sendable {
     public var dashboardFindings: Int = 5000
     /// Hosts read at a time by the streamed findings API and exports.
     public var findingsHostsPerPage: Int = 50
+    /// The largest `dashboardFindings` and `findingsHostsPerPage` bulkhead-server accepts: what one request holds in
+    /// memory stays bounded.
+    public static let maxDashboardFindings = 100_000
+    public static let maxFindingsHostsPerPage = 10_000
 
     public static let defaultPerHost = RateLimiter.Rate(count: 120, seconds: 3600)
     public static let defaultPerAddress = RateLimiter.Rate(count: 60, seconds: 60)

@@ -110,12 +110,34 @@ struct Serve: AsyncParsableCommand {
     var maxConcurrentSubmissions = ServerLimits().concurrentSubmissions
     @Option(help: ArgumentHelp("Submissions waiting for a slot; past it: 503 with Retry-After.", valueName: "N"))
     var maxQueuedSubmissions = ServerLimits().queuedSubmissions
+    @Option(
+        help: ArgumentHelp(
+            "Findings one dashboard table shows (the estate's filter, a host's page); past it the table says so and links the CSV/JSON exports, which have no cap. 1–\(ServerLimits.maxDashboardFindings).",
+            valueName: "N"))
+    var dashboardFindings = ServerLimits().dashboardFindings
+    @Option(
+        help: ArgumentHelp(
+            "Hosts read at a time by the streamed findings API and its CSV/JSON exports (each page one query, sent as soon as read). 1–\(ServerLimits.maxFindingsHostsPerPage).",
+            valueName: "N"))
+    var exportHostsPerPage = ServerLimits().findingsHostsPerPage
+
+    func validate() throws {
+        guard (1...ServerLimits.maxDashboardFindings).contains(dashboardFindings) else {
+            throw ValidationError("--dashboard-findings must be 1–\(ServerLimits.maxDashboardFindings)")
+        }
+        guard (1...ServerLimits.maxFindingsHostsPerPage).contains(exportHostsPerPage) else {
+            throw ValidationError("--export-hosts-per-page must be 1–\(ServerLimits.maxFindingsHostsPerPage)")
+        }
+    }
 
     func limits() throws -> ServerLimits {
         do {
-            return ServerLimits(
+            var limits = ServerLimits(
                 perHost: try RateLimiter.Rate.parse(hostRateLimit), perAddress: try RateLimiter.Rate.parse(addressRateLimit),
                 concurrentSubmissions: maxConcurrentSubmissions, queuedSubmissions: maxQueuedSubmissions)
+            limits.dashboardFindings = dashboardFindings
+            limits.findingsHostsPerPage = exportHostsPerPage
+            return limits
         } catch { throw ValidationError(error.message) }
     }
 
@@ -130,6 +152,9 @@ struct Serve: AsyncParsableCommand {
                 database: try db.url(), listen: listen, tlsCertificate: tlsCert, tlsKey: tlsKey, access: access, limits: limits)
             try await FleetServer.run(options, logger: logger, registry: registry) { port in
                 logger.info("bulkhead-server listening on \(options.host):\(port)\(options.tlsCertificate == nil ? " (plain HTTP)" : " (TLS)")")
+                logger.info(
+                    "limits: dashboard findings \(limits.dashboardFindings), export hosts per page \(limits.findingsHostsPerPage), submissions \(limits.concurrentSubmissions) at once + \(limits.queuedSubmissions) queued"
+                )
             }
         } catch let error as ValidationError {
             throw error

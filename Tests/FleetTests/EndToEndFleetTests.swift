@@ -14,10 +14,10 @@ struct EndToEndFleetTests {
     final class ServerProcess {
         let process = Process()
         let port: Int
-        init(database: String, port: Int, log: URL) throws {
+        init(database: String, port: Int, log: URL, options: [String] = []) throws {
             self.port = port
             process.executableURL = try builtExecutable("bulkhead-server")
-            process.arguments = ["serve", "--database", database, "--listen", "127.0.0.1:\(port)"]
+            process.arguments = ["serve", "--database", database, "--listen", "127.0.0.1:\(port)"] + options
             process.standardInput = FileHandle.nullDevice
             FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)

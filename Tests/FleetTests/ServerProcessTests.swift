@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import BulkheadTestSupport
 import FleetAgent
 import FleetProtocol
+import FleetServer
 import Foundation
 import NIOCore
 import Testing
@@ -154,5 +155,51 @@ struct ServerProcessTests {
         if !server.process.isRunning {
             #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0, "\(server.process.terminationStatus)")
         }
+    }
+
+    /// `--dashboard-findings` and `--export-hosts-per-page` reach the server's limits: its log names them, a host page
+    /// of more findings stops at the cap and says so, the findings API still streams every one; out of range is a
+    /// usage error before anything connects.
+    @Test func dashboardAndExportLimitsFromTheCommandLine() async throws {
+        let dir = try FleetHarness.scratchDirectory()
+        let help = try runBulkhead(["serve", "--help"], in: dir, executable: builtExecutable("bulkhead-server").path)
+        #expect(help.stdout.contains("--dashboard-findings <N>") && help.stdout.contains("--export-hosts-per-page <N>"), "\(help.stdout)")
+        for bad in [["--dashboard-findings", "0"], ["--export-hosts-per-page", "10001"], ["--dashboard-findings", "many"]] {
+            let run = try runBulkhead(
+                ["serve", "--database", "postgres://nobody@127.0.0.1:1/none"] + bad, in: dir, executable: builtExecutable("bulkhead-server").path)
+            #expect(run.status == 64 && run.stderr.contains(bad[0]), "\(bad): \(run.status) \(run.stderr)")
+        }
+
+        let database = try TestPostgres.freshDatabase("cli_limits")
+        let viewer = "viewer-\(UUID().uuidString)"
+        let tokens = dir.appendingPathComponent("viewers")
+        try Data((viewer + "\n").utf8).write(to: tokens)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokens.path)
+        let port = try Self.closedPort()
+        let log = dir.appendingPathComponent("server.log")
+        let server = try ServerProcess(
+            database: database, port: port, log: log,
+            options: ["--dashboard-findings", "3", "--export-hosts-per-page", "1", "--viewer-tokens", tokens.path])
+        defer { server.kill() }
+        try await server.waitUntilServing()
+        let url = "http://127.0.0.1:\(port)"
+        let running = FleetHarness.Running(url: url, task: Task {})
+        var identity = try FleetHarness.newIdentity(in: dir)
+        try await FleetHarness.enrol(&identity, host: "cli-host", server: running, databaseURL: database)
+        let client = try FleetClient(server: url)
+        defer { Task { await client.shutdown() } }
+        let outcome = await client.submit(try FleetHarness.bundle(try FleetHarness.liveReport.get(), signedBy: identity, in: dir), identity: identity)
+        guard case .accepted(201, _) = outcome else { throw TestPostgres.Failure(description: outcome.summary) }
+
+        let stored = Int(try FleetHarness.sql(database, "SELECT count(*) FROM findings")) ?? 0
+        #expect(stored > 3)
+        let basic = [("Authorization", "Basic " + Data("any:\(viewer)".utf8).base64EncodedString())]
+        let page = String(decoding: try await FleetHarness.get(url + "/hosts/cli-host", headers: basic).body, as: UTF8.self)
+        #expect(page.contains("id=\"findings-truncated\""))
+        let all = try await FleetHarness.get(url + "/api/v1/findings", headers: [("Authorization", "Bearer \(viewer)")])
+        let rows = try FleetWire.decoder().decode([FleetDatabase.FindingRow].self, from: all.body)
+        #expect(rows.count == stored)
+        let logged = try String(contentsOf: log, encoding: .utf8)
+        #expect(logged.contains("limits: dashboard findings 3, export hosts per page 1"), "\(logged)")
     }
 }
