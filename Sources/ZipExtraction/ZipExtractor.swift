@@ -75,6 +75,8 @@ public struct ZipExtractionLimits: Sendable, Hashable {
     public var maxDepth: Int
     /// What to do with a symbolic-link member.
     public var links: LinkPolicy
+    /// Where members are written in the extraction directory.
+    public var layout: Layout
 
     public enum LinkPolicy: Sendable, Hashable {
         /// The whole archive is refused.
@@ -83,10 +85,21 @@ public struct ZipExtractionLimits: Sendable, Hashable {
         case skip
     }
 
-    public init(maxMemberBytes: Int64 = .max, maxDepth: Int = 1, links: LinkPolicy = .refuse) {
+    public enum Layout: Sendable, Hashable {
+        /// At their paths in the archive, directories made as the archive declares them (a nested zip's
+        /// members under `<its path>.d/`).
+        case tree
+        /// Each member in one flat folder under a number (`1`, `2`, …, nested zips' members too), no
+        /// directory made: for a caller that reads the members by `ZipExtraction.Member.file`. A cvelistV5
+        /// release's 2,400 directories cost more to make than the 1,000 records a daily re-import reads.
+        case flat
+    }
+
+    public init(maxMemberBytes: Int64 = .max, maxDepth: Int = 1, links: LinkPolicy = .refuse, layout: Layout = .tree) {
         self.maxMemberBytes = maxMemberBytes
         self.maxDepth = maxDepth
         self.links = links
+        self.layout = layout
     }
 }
 
@@ -143,6 +156,8 @@ public struct ZipExtraction: Sendable, Hashable {
     public var skipped: [Skipped] = []
     /// Decompressed bytes this extraction wrote (members dropped part-way included).
     public var bytesWritten: Int64 = 0
+    /// Files named so far in the `.flat` layout.
+    var flatNames = 0
 
     public init() {}
 }
@@ -227,7 +242,7 @@ public enum ZipExtractor {
                 }
             }
             if entry.isDirectory {
-                try makeDirectories(directory, try safeComponents(member, archive: name), archive: name)
+                if limits.layout == .tree { try makeDirectories(directory, try safeComponents(member, archive: name), archive: name) }
                 return
             }
             let memberChain = chain + [member]
@@ -244,8 +259,24 @@ public enum ZipExtractor {
             }
             let start = try ZipDirectory.dataOffset(handle, region, entry, name: name)
             let nestedName = name + "!/" + member
-            try makeDirectories(directory, components.dropLast(), archive: name)
-            let target = directory + "/" + components.joined(separator: "/")
+            let target: String
+            /// Where the members of a nested zip at `target` go.
+            let nestedDirectory: String
+            switch limits.layout {
+            case .tree:
+                try makeDirectories(directory, components.dropLast(), archive: name)
+                target = directory + "/" + components.joined(separator: "/")
+                nestedDirectory = target + ".d"
+            case .flat:
+                report.flatNames += 1
+                target = directory + "/" + String(report.flatNames)
+                nestedDirectory = directory
+            }
+            /// Makes `nestedDirectory` (the tree layout's `<member>.d`).
+            func makeNestedDirectory() throws(ZipExtractionError) {
+                guard limits.layout == .tree else { return }
+                try makeDirectories(directory, components.dropLast() + [components[components.count - 1] + ".d"], archive: name)
+            }
             if choice == .expand && entry.method == 0 {
                 // A stored zip inside: read in place, never copied out. Its size counts against the budget as
                 // if it had been written; its members are CRC-checked as they are extracted.
@@ -256,10 +287,10 @@ public enum ZipExtractor {
                 report.bytesWritten += Int64(clamping: entry.compressedSize)
                 report.expanded.append(
                     ZipExtraction.Member(file: target, chain: memberChain, crc32: entry.crc32, size: Int64(clamping: entry.compressedSize)))
-                try makeDirectories(directory, components.dropLast() + [components[components.count - 1] + ".d"], archive: name)
+                try makeNestedDirectory()
                 try extract(
                     ZipRegion(file: region.file, base: region.base + start, length: entry.compressedSize), shownAs: nestedName,
-                    chain: memberChain, into: target + ".d", depth: depth + 1, budget: budget, limits: limits, choose: choose, emit: emit,
+                    chain: memberChain, into: nestedDirectory, depth: depth + 1, budget: budget, limits: limits, choose: choose, emit: emit,
                     report: &report)
                 return
             }
@@ -276,10 +307,10 @@ public enum ZipExtractor {
             if choice == .expand {
                 report.expanded.append(record)
                 defer { try? FileManager.default.removeItem(atPath: target) }
-                try makeDirectories(directory, components.dropLast() + [components[components.count - 1] + ".d"], archive: name)
+                try makeNestedDirectory()
                 try extract(
                     ZipRegion(file: target, base: 0, length: UInt64(max(0, written.bytes))), shownAs: nestedName, chain: memberChain,
-                    into: target + ".d", depth: depth + 1, budget: budget, limits: limits, choose: choose, emit: emit, report: &report)
+                    into: nestedDirectory, depth: depth + 1, budget: budget, limits: limits, choose: choose, emit: emit, report: &report)
             } else if let emit {
                 emit(record)
             } else {

@@ -153,6 +153,55 @@ import Testing
         #expect((try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")).isEmpty)
     }
 
+    /// `memberChoice` compares bytes (no lower-cased copy per member): the same answers as lower-casing the
+    /// last path component, restated here as it was, for upper-case, mixed, non-ASCII and odd names.
+    @Test func memberChoiceInBytesAnswersAsTheLowerCasedName() {
+        // (As names: the test target does not import ZipExtraction, whose enum the choice is.)
+        func lowerCased(_ member: String) -> String {
+            let name = (member.lastIndex(of: "/").map { String(member[member.index(after: $0)...]) } ?? member).lowercased()
+            if name.hasSuffix(".zip") { return "expand" }
+            guard name.hasSuffix(".json") else { return "skip" }
+            if name == "delta.json" || name == "deltalog.json" || name.hasSuffix("_schema.json") { return "skip" }
+            return "extract"
+        }
+        let names = [
+            "cves/2024/21xxx/CVE-2024-21626.json", "CVE-2024-1.JSON", "a/Delta.json", "deltaLog.JSON", "cves/deltaLog.json", "x/delta.json.bak",
+            "cves/CVE_record_format_SCHEMA.json", "CVE_schema.json", "cves.ZIP", "nested/cves.zip", "zip", ".json", "json", "", "/",
+            "a/", "a/.zip", "adelta.json", "xdeltalog.json", "ré/Délta.json", "ǅ/x.JSON", "x.json\u{301}", "a/\u{301}delta.json",
+            "K.json", "\u{212A}.zip", "İ.json", "cves/2024/x.jsoN", "cves/2024/x.Zip", "README.md", "delta.json/", "a\\b.json",
+        ]
+        for name in names { #expect("\(AdvisoryImporter.memberChoice(name))" == lowerCased(name), "\(name)") }
+    }
+
+    /// An archive whose path is not ASCII (SQLite's `substr` counts characters, not bytes): its members are
+    /// recorded and an unchanged re-import still leaves every one out.
+    @Test func anArchiveWithANonASCIIPathIsRecognisedUnchanged() async throws {
+        let dir = try Fixture.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tree = dir + "/tree"
+        try FileManager.default.createDirectory(atPath: tree + "/cves/2024", withIntermediateDirectories: true)
+        for id in ["CVE-2024-21626", "CVE-2024-7409"] {
+            try FileManager.default.copyItem(atPath: Fixture.path("cve5/\(id).json"), toPath: tree + "/cves/2024/\(id).json")
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/Téléchargements ✓", withIntermediateDirectories: true)
+        let archive = dir + "/Téléchargements ✓/réléase.zip"
+        try Self.build(tree, archive: archive, nested: true)
+        let db = try AdvisoryDatabase(path: dir + "/a.sqlite")
+        let options = ImportOptions(temporaryDirectory: dir + "/tmp")
+        let first = try await AdvisoryImporter.run([archive], into: db, options: options)
+        #expect(first.filesImported == 2 && first.problems.isEmpty, "\(first.problems)")
+        #expect(try Self.filePaths(db).contains(archive + "!/cves.zip!/cves/2024/CVE-2024-7409.json"))
+        let before = try Self.rows(db)
+        try Self.edit(tree + "/cves/2024/CVE-2024-7409.json", "Edited description of CVE-2024-7409 for the re-import test.")
+        try Self.build(tree, archive: archive, nested: true)
+        let again = try await AdvisoryImporter.run([archive], into: db, options: options)
+        #expect(again.filesImported == 1 && again.membersUnchanged == 1 && again.problems.isEmpty, "\(again.problems)")
+        let after = try Self.rows(db)
+        #expect(Set(after.keys.filter { after[$0] != before[$0] }) == ["CVE-2024-7409"])
+        #expect((try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp")).isEmpty)
+    }
+
     /// A nested zip with a member the import could not take (over the per-file cap) is not recorded as done:
     /// the next import expands it again and reports the member again, rather than leaving it out silently.
     @Test func aNestedZipWithAMemberLeftOutIsExpandedAgain() async throws {

@@ -11,15 +11,15 @@ public enum HostileZip {
         case symlink(String, target: String)
     }
 
-    /// Writes a zip holding `members` at `path`.
-    public static func write(_ members: [Member], to path: String) throws {
+    /// Writes a zip holding `members` at `path` (files deflated, or `stored` uncompressed).
+    public static func write(_ members: [Member], to path: String, stored: Bool = false) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
         for member in members {
             switch member {
             case .file(let name, let data):
                 try archive.addEntry(
-                    with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate,
+                    with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: stored ? .none : .deflate,
                     provider: { position, size in data.subdata(in: Int(position)..<Int(position) + size) })
             case .directory(let name):
                 try archive.addEntry(with: name, type: .directory, uncompressedSize: Int64(0), provider: { (_: Int64, _: Int) in Data() })

@@ -271,6 +271,49 @@ func jsonOrZip(_ name: String) -> ZipMemberChoice {
         }
     }
 
+    /// The flat layout (what the advisory import uses): every member written, nested zips' members too, as a
+    /// number in the one extraction folder; no directory is made, not even the ones the archive declares;
+    /// the report's files hold the members' bytes; unsafe paths and links are refused as in the tree layout.
+    @Test(arguments: [true, false])
+    func theFlatLayoutWritesNumberedFilesAndMakesNoDirectory(stored: Bool) throws {
+        let s = try Scratch()
+        try HostileZip.write(
+            [
+                .directory("cves/"), .directory("cves/2024/"), .file("cves/2024/CVE-1.json", Data("{\"a\":1}".utf8)),
+                .file("cves/2024/CVE-2.json", Data("{\"a\":2}".utf8)), .file("cves/README.md", Data("x".utf8)),
+            ],
+            to: s.archive("inner.zip"), stored: stored)
+        let inner = try Data(contentsOf: URL(fileURLWithPath: s.archive("inner.zip")))
+        try HostileZip.write(
+            [.directory("top/"), .file("top/one.json", Data("[]".utf8)), .file("cves.zip", inner)], to: s.archive("outer.zip"), stored: stored)
+        var written: [String: String] = [:]
+        let report = try ZipExtractor.extractMembers(
+            s.archive("outer.zip"), into: s.out, budget: ExtractionBudget(totalBytes: 1 << 20), limits: .init(maxDepth: 2, layout: .flat),
+            chooseMember: { jsonOrZip($0.path) },
+            onMember: { written[$0.chain.joined(separator: "!/")] = try? String(contentsOfFile: $0.file, encoding: .utf8) })
+        #expect(written == ["top/one.json": "[]", "cves.zip!/cves/2024/CVE-1.json": "{\"a\":1}", "cves.zip!/cves/2024/CVE-2.json": "{\"a\":2}"])
+        #expect(report.expanded.map(\.chain) == [["cves.zip"]])
+        // Only numbered files, no directory (a deflated nested zip's copy is removed once expanded).
+        let left = try FileManager.default.contentsOfDirectory(atPath: s.out)
+        #expect(left.count == 3 && left.allSatisfy { name in name.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }, "\(left)")
+        for name in left {
+            var status = stat()
+            #expect(lstat(s.out + "/" + name, &status) == 0 && status.st_mode & S_IFMT == S_IFREG)
+        }
+
+        for hostile in ["../escape.json", "/tmp/bulkhead-zip-slip-flat.json"] {
+            let t = try Scratch()
+            try HostileZip.write([.file("fine.json", Data("{}".utf8)), .file(hostile, Data("pwned".utf8))], to: t.archive("slip.zip"))
+            #expect(throws: ZipExtractionError.self) {
+                try ZipExtractor.extract(
+                    t.archive("slip.zip"), into: t.out, budget: ExtractionBudget(totalBytes: 1 << 20), limits: .init(layout: .flat), choose: jsonOrZip
+                )
+            }
+            #expect(!FileManager.default.fileExists(atPath: t.root + "/escape.json"))
+            #expect(!FileManager.default.fileExists(atPath: "/tmp/bulkhead-zip-slip-flat.json"))
+        }
+    }
+
     /// A zip stored inside a zip (how the cvelistV5 release zip holds `cves.zip`) is read in place: its
     /// members are extracted and checked, the nested archive itself is never copied out; a deflated one is
     /// extracted to a file first. A stored nested zip that is cut short is refused under its chained name.
