@@ -51,6 +51,7 @@ enum AdvisoryBody {
             for range in e.ranges { write(range, &w) }
             w.endArray()
             w.field("versions", strings: e.versions)
+            w.field("note", e.note)
             w.endObject()
         }
         w.endArray()

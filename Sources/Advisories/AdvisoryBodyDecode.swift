@@ -127,6 +127,8 @@ extension AdvisoryBody {
                 try r.forEach(s) { (r: inout JSONPull) throws(Failure) in e.ranges.append(try range(s, &r)) }
             } else if JSONPull.key(s, k, is: "versions") {
                 e.versions = try r.optionalStrings(s) ?? []
+            } else if JSONPull.key(s, k, is: "note") {
+                e.note = try r.optionalString(s)
             } else {
                 try r.skipValue(s)
             }

@@ -29,6 +29,10 @@ public struct BackportFix: Codable, Hashable, Sendable {
         case rpmChangelog
         /// A Debian security-tracker JSON file (`fixed_version` for the host's release).
         case securityTracker
+        /// An OSV record of the host's release ecosystem (`Debian:12`, `Ubuntu:22.04:LTS`, `AlmaLinux:9`).
+        case osvDistribution
+        /// A Red Hat CSAF VEX statement for the host's RHEL stream.
+        case csaf
     }
     public var cve: String
     /// The changelog revision (or tracker `fixed_version`) that fixed it.
@@ -58,7 +62,11 @@ public struct BackportFix: Codable, Hashable, Sendable {
         case .rpmChangelog:
             return "listed in the rpm %changelog of \(package), entry \(revision) ≤ installed \(installed)"
         case .securityTracker:
-            return "Debian security tracker \(file): fixed in \(revision) ≤ installed \(installed)"
+            return revision == "0"
+                ? "Debian security tracker \(file): never affected in this release (fixed_version 0)"
+                : "Debian security tracker \(file): fixed in \(revision) ≤ installed \(installed)"
+        case .osvDistribution, .csaf:
+            return text
         }
     }
 
@@ -68,23 +76,31 @@ public struct BackportFix: Codable, Hashable, Sendable {
         case .debianChangelog: return "changelog line \(line), revision \(revision): \(text)"
         case .rpmChangelog: return "rpm %changelog entry \(line), version \(revision): \(text)"
         case .securityTracker: return "security tracker: \(text)"
+        case .osvDistribution, .csaf: return "distribution data: \(text)"
         }
     }
 }
 
 /// Everything read about one installed package's backports, for `AdvisoryCheck.run(_:aliases:database:backports:)`.
 public struct BackportEvidence: Sendable, Hashable {
+    /// Fixes read from the package's own changelog: corroboration when distribution data decides.
     public var fixes: [String: BackportFix]
     public var problems: [Problem]
+    /// The distribution's own data per CVE (security tracker, OSV distribution ecosystem, CSAF VEX): the
+    /// first source for a distribution package (`AdvisoryCheck.evaluate`).
+    public var distro: [String: DistroDecision]
 
-    public init(fixes: [String: BackportFix] = [:], problems: [Problem] = []) {
+    public init(fixes: [String: BackportFix] = [:], problems: [Problem] = [], distro: [String: DistroDecision] = [:]) {
         self.fixes = fixes
         self.problems = problems
+        self.distro = distro
     }
 
-    /// Adds `other`'s fixes for CVEs not yet fixed here (the first source read wins) and its problems.
+    /// Adds `other`'s fixes for CVEs not yet fixed here (the first source read wins), its distribution
+    /// decisions for CVEs not yet decided (likewise) and its problems.
     public mutating func merge(_ other: BackportEvidence) {
         for (cve, fix) in other.fixes where fixes[cve] == nil { fixes[cve] = fix }
+        for (cve, d) in other.distro where distro[cve] == nil { distro[cve] = d }
         problems += other.problems
     }
 }

@@ -45,6 +45,11 @@ public struct CheckFinding: Codable, Hashable, Sendable {
     public var overdue: Bool?
     public var backport: BackportFix?
     public var evidence: [Evidence]
+    /// Which source decided the state: `distribution data: OSV DSA-5514-1 (Debian:12)`, `changelog: …`,
+    /// `upstream records: CVE-2024-1234 (cve5), …`. nil in results written before it existed.
+    public var decidedBy: String?
+    /// The distribution's own data for this CVE on the host's release, when it decided.
+    public var distribution: DistroDecision?
 }
 
 public struct CheckResult: Codable, Hashable, Sendable {
@@ -83,18 +88,18 @@ public enum AdvisoryCheck {
         let candidates = try database.candidates(for: aliases)
         let kev = try database.kevEntries()
         return evaluate(
-            installed, aliases: aliases, candidates: candidates, kev: kev, fixes: backports.fixes, problems: backports.problems, now: now,
-            internetFacing: internetFacing)
+            installed, aliases: aliases, candidates: candidates, kev: kev, fixes: backports.fixes, distro: backports.distro,
+            problems: backports.problems, now: now, internetFacing: internetFacing)
     }
 
     /// The pure part of `run`.
     public static func evaluate(
         _ installed: InstalledProduct, aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixes: [String: BackportFix],
-        problems: [Problem] = [], now: Date, internetFacing: Bool
+        distro: [String: DistroDecision] = [:], problems: [Problem] = [], now: Date, internetFacing: Bool
     ) -> CheckResult {
         evaluate(
             installed, aliases: aliases, matches: matches(candidates, aliases: aliases, for: installed), kev: kev, fixes: fixes,
-            problems: problems, now: now, internetFacing: internetFacing)
+            distro: distro, problems: problems, now: now, internetFacing: internetFacing)
     }
 
     /// The version the advisories' ranges are compared with, and how: the upstream part of a distro version.
@@ -108,16 +113,23 @@ public enum AdvisoryCheck {
 
     /// The candidates that name the product, each with the status of the installed version. Depends only
     /// on `comparedVersion(installed)`: packages of one product with the same upstream version (qemu-system-x86
-    /// and qemu-system-common) share the result.
+    /// and qemu-system-common) share the result. Entries of distribution ecosystems (`Debian:12`, Red Hat
+    /// CSAF) are not upstream ranges: they are judged per release by `DistroData.decisions`.
     public static func matches(_ candidates: [Advisory], aliases: ProductAliases, for installed: InstalledProduct) -> [AdvisoryMatch] {
         let (upstream, scheme) = comparedVersion(installed)
-        return candidates.compactMap { ProductMatcher.match($0, aliases, installed: upstream, scheme: scheme) }
+        return DistroData.upstreamOnly(candidates).compactMap { ProductMatcher.match($0, aliases, installed: upstream, scheme: scheme) }
     }
 
     /// `evaluate` over matches computed before (`matches(_:aliases:for:)`).
+    ///
+    /// Precedence, per CVE: the distribution's own data for the host's release (`distro`: security tracker,
+    /// OSV distribution ecosystem, CSAF VEX) decides; the package's changelog (`fixes`) decides only where
+    /// the distribution says nothing, and otherwise corroborates (or is overruled, which the evidence says);
+    /// the upstream records' version ranges decide last. `decidedBy` names the source. A CVE the
+    /// distribution data covers but no upstream record names is a finding of its own.
     public static func evaluate(
         _ installed: InstalledProduct, aliases: ProductAliases, matches: [AdvisoryMatch], kev: [String: KEVEntry], fixes: [String: BackportFix],
-        problems: [Problem] = [], now: Date, internetFacing: Bool
+        distro: [String: DistroDecision] = [:], problems: [Problem] = [], now: Date, internetFacing: Bool
     ) -> CheckResult {
         // Group records of the same vulnerability (CVE 5, NVD, OSV aliases) under one key.
         var groups: [String: [AdvisoryMatch]] = [:]
@@ -133,6 +145,15 @@ public enum AdvisoryCheck {
             claim: "\(installed.package) \(installed.version) is installed",
             source: .package(name: installed.package, version: installed.version, manager: installed.manager), observedAt: now, confidence: .high)
         var findings: [CheckFinding] = []
+        let upstreamCVEs = Set(matches.flatMap { $0.advisory.cveIDs })
+        for (cve, d) in distro where !upstreamCVEs.contains(cve) {
+            // Known only to the distribution's data: a finding decided by it alone.
+            var f = CheckFinding(
+                id: cve, cves: [cve], state: .unknown, reason: d.reason, mappedBy: "distribution data for \(installed.package)", severity: nil,
+                knownExploited: kev[cve] != nil, published: nil, backport: nil, evidence: [pkgEvidence])
+            apply(d, to: &f, corroboration: fixes[cve], installed: installed, now: now)
+            findings.append(f)
+        }
         for key in order.sorted() {
             guard let ms = groups[key], let first = ms.first else { continue }
             let cves = Array(Set(ms.flatMap { $0.advisory.cveIDs })).sorted()
@@ -158,10 +179,14 @@ public enum AdvisoryCheck {
             var f = CheckFinding(
                 id: first.advisory.cveIDs.first ?? first.advisory.id, cves: cves, state: .unknown, reason: status.reason,
                 mappedBy: first.mappedBy, severity: severity, knownExploited: exploited, published: published, backport: nil, evidence: ev)
-            if let fix = cves.lazy.compactMap({ fixes[$0] }).first {
+            let decisions = cves.compactMap { distro[$0] }
+            if let d = decisions.first(where: { $0.verdict == .affected }) ?? decisions.first {
+                apply(d, to: &f, corroboration: cves.lazy.compactMap({ fixes[$0] }).first, installed: installed, now: now)
+            } else if let fix = cves.lazy.compactMap({ fixes[$0] }).first {
                 f.state = .fixedByBackport
                 f.backport = fix
                 f.reason = fix.reason(package: installed.package, installed: installed.version)
+                f.decidedBy = Self.label(fix)
                 f.evidence.append(Evidence(claim: fix.claim, source: .file(path: fix.file, sha256: nil), observedAt: now, confidence: .high))
             } else {
                 switch status {
@@ -169,6 +194,9 @@ public enum AdvisoryCheck {
                 case .notAffected: f.state = .notAffected
                 case .unknown: f.state = .unknown
                 }
+                f.decidedBy =
+                    "upstream records: " + ms.prefix(4).map { "\($0.advisory.id) (\($0.advisory.format.rawValue))" }.joined(separator: ", ")
+                    + (ms.count > 4 ? ", …" : "")
             }
             if f.state == .open || f.state == .unknown, let pd = AdvisoryDate.dayNumber(published) {
                 let days = today - pd
@@ -180,6 +208,47 @@ public enum AdvisoryCheck {
             }
             findings.append(f)
         }
+        findings.sort { $0.id < $1.id }
         return CheckResult(installed: installed, findings: findings, problems: problems)
+    }
+
+    /// "changelog: …", "rpm %changelog: …", "Debian security tracker (bookworm)".
+    static func label(_ fix: BackportFix) -> String {
+        switch fix.via ?? .debianChangelog {
+        case .debianChangelog: "changelog: \(fix.file) revision \(fix.revision)"
+        case .rpmChangelog: "rpm %changelog: \(fix.file) entry \(fix.revision)"
+        case .securityTracker: "Debian security tracker: \(fix.file)"
+        case .osvDistribution, .csaf: "distribution data: \(fix.file)"
+        }
+    }
+
+    /// A distribution decision applied to a finding: its state, reason and evidence, with the changelog as
+    /// corroboration (agreeing) or overruled (listing a fix the distribution's data does not confirm).
+    static func apply(_ d: DistroDecision, to f: inout CheckFinding, corroboration fix: BackportFix?, installed: InstalledProduct, now: Date) {
+        f.distribution = d
+        f.decidedBy = "distribution data: " + d.sourceLabel
+        f.reason = d.reason
+        switch d.verdict {
+        case .fixed:
+            f.state = .fixedByBackport
+            f.backport = d.asFix(installed: installed.version)
+        case .notAffected:
+            f.state = .notAffected
+        case .affected:
+            f.state = .open
+        }
+        let source: Evidence.Source =
+            d.via == .securityTracker ? .file(path: d.file, sha256: nil) : .measurement(command: "bulkhead advisories check (\(d.file))")
+        f.evidence.append(Evidence(claim: "distribution data: \(d.reason)", source: source, observedAt: now, confidence: .high))
+        if let fix, fix.via != .securityTracker, fix.via != .osvDistribution, fix.via != .csaf {
+            let agrees = d.verdict != .affected
+            f.evidence.append(
+                Evidence(
+                    claim: agrees
+                        ? "corroborated by \(fix.claim)"
+                        : "the package changelog lists it (\(fix.claim)), but the distribution's data decides: still affected",
+                    source: .file(path: fix.file, sha256: nil), observedAt: now, confidence: agrees ? .high : .medium))
+            if !agrees { f.reason += "; the changelog's mention (revision \(fix.revision)) is overruled" }
+        }
     }
 }

@@ -15,6 +15,8 @@ enum OSV {
         var published: String?
         var withdrawn: String?
         var aliases: [String]?
+        /// OSV 1.6 `upstream`: the ids a distribution record derives from (`DEBIAN-CVE-…`, `UBUNTU-CVE-…`).
+        var upstream: [String]?
         var summary: String?
         var details: String?
         var severity: [SeverityItem]?
@@ -75,6 +77,8 @@ enum OSV {
                 rec.withdrawn = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "aliases") {
                 rec.aliases = try r.optionalStrings(s)
+            } else if JSONPull.key(s, k, is: "upstream") {
+                rec.upstream = try r.optionalStrings(s)
             } else if JSONPull.key(s, k, is: "summary") {
                 rec.summary = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "details") {
@@ -275,6 +279,8 @@ enum OSV {
         guard !r.id.isEmpty, r.id.count <= 64 else { return .failure(AdvisoriesError(.malformed, "OSV id is empty or too long")) }
         var a = Advisory(id: r.id, format: .osv)
         a.aliases = (r.aliases ?? []).filter { !$0.isEmpty && $0.count <= 64 }
+        // A distribution record's upstream CVE ids name the CVE it speaks for (`DSA-5514-1` → CVE-2023-4911).
+        for u in r.upstream ?? [] where u.hasPrefix("CVE-") && u.count <= 64 && u != r.id && !a.aliases.contains(u) { a.aliases.append(u) }
         a.published = r.published
         a.modified = r.modified
         a.withdrawn = r.withdrawn

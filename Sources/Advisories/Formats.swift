@@ -16,7 +16,7 @@ public enum AdvisoryParser {
     /// Files larger than this are refused (reported as `tooLarge`), unless the caller sets another cap.
     public static let defaultMaxFileSize = 256 << 20
 
-    enum Detected { case cve5, osv, nvdEnvelope, nvdRecord, kev }
+    enum Detected { case cve5, osv, nvdEnvelope, nvdRecord, kev, csaf }
 
     /// Whether the bytes at `i` are `word`.
     @inline(__always)
@@ -78,6 +78,17 @@ public enum AdvisoryParser {
         return false
     }
 
+    /// Whether the top-level object's first key is `name` (after a byte order mark and white space).
+    static func firstKeyIs(_ s: Span<UInt8>, _ name: String) -> Bool {
+        var i = 0
+        if s.count >= 3, s[0] == 0xEF, s[1] == 0xBB, s[2] == 0xBF { i = 3 }
+        while i < s.count, s[i] == 0x20 || s[i] == 0x0A || s[i] == 0x0D || s[i] == 0x09 { i += 1 }
+        guard i < s.count, s[i] == UInt8(ascii: "{") else { return false }
+        i += 1
+        while i < s.count, s[i] == 0x20 || s[i] == 0x0A || s[i] == 0x0D || s[i] == 0x09 { i += 1 }
+        return has(s, at: i, "\"" + name + "\"")
+    }
+
     /// The format, from which keys occur anywhere in the file (as strings: a value `"id"` counts too).
     static func detect(_ data: Data) -> Detected? {
         // cvelistV5 records name their metadata within the first few hundred bytes, or (keys sorted:
@@ -86,6 +97,9 @@ public enum AdvisoryParser {
         if containsKey(s, "cveMetadata", in: 0..<4096) || containsKey(s, "cveMetadata", in: max(0, s.count - 4096)..<s.count) {
             return .cve5
         }
+        // CSAF documents open with their `document` object in Red Hat's files (checked at no cost to other
+        // formats); any other order is found by the scan below when no other format's keys are there.
+        if firstKeyIs(s, "document"), containsKey(s, "csaf_version", in: 0..<65536) { return .csaf }
         let found = keys(in: s)
         func has(_ bit: Int) -> Bool { found & (1 << bit) != 0 }
         if has(0) { return .cve5 }  // "cveMetadata"
@@ -93,6 +107,7 @@ public enum AdvisoryParser {
         if has(2), has(3) { return .nvdEnvelope }  // "vulnerabilities", "NVD_CVE"
         if has(4) { return .nvdRecord }  // "sourceIdentifier"
         if has(5) || (has(6) && has(7)) { return .osv }  // "schema_version", or "id" and "modified"
+        if containsKey(s, "csaf_version", in: 0..<s.count) { return .csaf }
         return nil
     }
 
@@ -113,7 +128,7 @@ public enum AdvisoryParser {
                 ImportProblem(
                     file: file, code: .unknownFormat,
                     reason:
-                        "not a CVE 5, OSV, NVD 2.0 or KEV document (no cveMetadata, schema_version/id+modified, sourceIdentifier, NVD_CVE or catalogVersion key)"
+                        "not a CVE 5, OSV, NVD 2.0, KEV or CSAF 2.0 document (no cveMetadata, schema_version/id+modified, sourceIdentifier, NVD_CVE, catalogVersion or csaf_version key)"
                 ))
             return out
         }
@@ -130,6 +145,8 @@ public enum AdvisoryParser {
                 add(CVE5.normalise(try CVE5.decode(s)))
             case .osv:
                 add(OSV.normalise(try OSV.decode(s)))
+            case .csaf:
+                add(CSAF.normalise(try CSAF.decode(s)))
             case .nvdRecord:
                 out.advisories.append(NVD.normalise(try NVD.decodeRecord(s)))
             case .nvdEnvelope:

@@ -14,6 +14,8 @@ public enum AdvisoriesErrorCode: String, Codable, BulkheadErrorCode {
 /// The format a record came from.
 public enum AdvisoryFormat: String, Codable, Hashable, Sendable, CaseIterable {
     case cve5, osv, nvd
+    /// CSAF 2.0 VEX (Red Hat's per-CVE documents), `FormatCSAF.swift`.
+    case csaf
 }
 
 /// A weakness classification and which part of the record stated it.
@@ -108,11 +110,14 @@ public struct AffectedEntry: Codable, Hashable, Sendable {
     public var ranges: [VersionRange]
     /// OSV `versions[]`: exact affected versions.
     public var versions: [String]
+    /// CSAF: the full product id the statement is about and its remediation
+    /// (`AppStream-9.3.0.Z.MAIN:curl-0:7.76.1-26.el9_3.2.x86_64`, `… (no_fix_planned: Will not fix)`).
+    public var note: String?
 
     public init(
         vendor: String? = nil, product: String? = nil, packageName: String? = nil, ecosystem: String? = nil,
         cpePart: String? = nil, cpeVendor: String? = nil, cpeProduct: String? = nil, defaultStatus: String? = nil,
-        ranges: [VersionRange] = [], versions: [String] = []
+        ranges: [VersionRange] = [], versions: [String] = [], note: String? = nil
     ) {
         self.vendor = vendor
         self.product = product
@@ -124,6 +129,7 @@ public struct AffectedEntry: Codable, Hashable, Sendable {
         self.defaultStatus = defaultStatus
         self.ranges = ranges
         self.versions = versions
+        self.note = note
     }
 }
 

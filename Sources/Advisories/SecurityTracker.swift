@@ -84,4 +84,40 @@ public struct DebianSecurityTracker: Sendable {
         }
         return out
     }
+
+    /// The tracker's word on every CVE of `sourcePackage` for `codename`, as distribution decisions: `resolved`
+    /// at `fixed_version` 0 is not affected (the release never had the flaw), `resolved` at a version ≤
+    /// `installed` is fixed and above it affected, `open` (the tracker's `<unfixed>`) is affected with no
+    /// fix; `undetermined` and unknown states decide nothing.
+    public func decisions(sourcePackage: String, codename: String, installed: String) -> [String: DistroDecision] {
+        guard let issues = packages[sourcePackage] else { return [:] }
+        var out: [String: DistroDecision] = [:]
+        for (id, releases) in issues {
+            guard let r = releases[codename] else { continue }
+            let urgency = r.urgency.map { " (urgency \($0))" } ?? ""
+            var d = DistroDecision(
+                cve: id, verdict: .affected, via: .securityTracker, document: file, stream: codename, fixedVersion: r.fixedVersion,
+                note: r.urgency, file: file, reason: "")
+            switch r.status {
+            case "resolved":
+                guard let fixed = r.fixedVersion, let c = DebianVersion.compare(fixed, installed) else { continue }
+                if fixed == "0" {
+                    d.verdict = .notAffected
+                    d.reason =
+                        "Debian security tracker \(codename): \(sourcePackage) \(id) not affected (fixed_version 0: never vulnerable in this release)"
+                } else if c <= 0 {
+                    d.verdict = .fixed
+                    d.reason = "Debian security tracker \(codename): \(sourcePackage) \(id) fixed in \(fixed) ≤ installed \(installed)\(urgency)"
+                } else {
+                    d.reason = "Debian security tracker \(codename): \(sourcePackage) \(id) fixed in \(fixed) > installed \(installed)\(urgency)"
+                }
+            case "open":
+                d.reason = "Debian security tracker \(codename): \(sourcePackage) \(id) <unfixed> (open, no fixed version)\(urgency)"
+            default:
+                continue
+            }
+            out[id] = d
+        }
+        return out
+    }
 }

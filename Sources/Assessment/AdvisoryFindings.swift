@@ -132,7 +132,8 @@ public enum AdvisoryFindings {
             for pkg in toCheck {
                 var backports =
                     pkg.manager == RunningKernel.unpackagedManager ? BackportEvidence() : reader.backports(for: pkg)
-                if let t = tracker.tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(t, for: pkg)) }
+                // The distribution's own data (tracker, OSV distribution records, CSAF) decides first.
+                backports.merge(reader.distroEvidence(for: pkg, database: database, tracker: tracker.tracker))
                 let installed = InstalledProduct(product: mechanism.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
                 if candidates == nil { candidates = Result { try database.sharedCandidates(for: alias) } }
                 do {
@@ -145,7 +146,7 @@ public enum AdvisoryFindings {
                     results.append(
                         AdvisoryCheck.evaluate(
                             installed, aliases: alias, matches: matches, kev: try kev.get(), fixes: backports.fixes,
-                            problems: backports.problems, now: now, internetFacing: false))
+                            distro: backports.distro, problems: backports.problems, now: now, internetFacing: false))
                 } catch {
                     problems.append("\(pkg.name): \(error)")
                 }
@@ -159,6 +160,10 @@ public enum AdvisoryFindings {
                 }
             var bySource: [String: Int] = [:]
             for a in mapped { bySource[a.format.rawValue, default: 0] += 1 }
+            // Distribution data that decided CVEs of the installed packages covers the product too.
+            for f in results.flatMap(\.findings) {
+                if let d = f.distribution { bySource[d.via == .securityTracker ? "debian-security-tracker" : d.via.rawValue, default: 0] += 1 }
+            }
             coverage.append(.init(product: mechanism.product.rawValue, recordsBySource: bySource))
             guard !results.isEmpty else {
                 out.append(
@@ -209,7 +214,8 @@ public enum AdvisoryFindings {
                         claim: "\(r.installed.package) \(r.installed.version) checked against the advisory database",
                         source: .package(name: r.installed.package, version: r.installed.version, manager: r.installed.manager),
                         observedAt: now, confidence: .high)
-                } + backportEvidence(all, source: evidence.source, now: now) + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
+                } + backportEvidence(all, source: evidence.source, now: now) + decidedByEvidence(all, now: now)
+                + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
             out.append(
                 Finding(
                     checkID: checkID, subject: mechanism.product.rawValue, outcome: overdue.isEmpty ? .pass : .fail,
@@ -232,6 +238,30 @@ public enum AdvisoryFindings {
             return Evidence(
                 claim: "\(cves.count) advisories fixed by backport per \(file) (\(source)): \(list)",
                 source: .file(path: file, sha256: nil), observedAt: now, confidence: .high)
+        }
+    }
+
+    /// One evidence item per source that decided CVEs (distribution data, changelog, upstream records), with
+    /// the CVEs it decided and their states: which source decided each CVE, in every report.
+    static func decidedByEvidence(_ findings: [CheckFinding], now: Date) -> [Evidence] {
+        var bySource: [String: [String]] = [:]
+        for f in findings {
+            let who = f.decidedBy ?? "upstream records"
+            // Group by kind of source: the label before the record name.
+            let kind =
+                f.distribution.map { d in
+                    d.via == .securityTracker
+                        ? "distribution data: Debian security tracker (\(d.stream))"
+                        : d.via == .csaf ? "distribution data: Red Hat CSAF VEX (\(d.stream))" : "distribution data: OSV (\(d.stream))"
+                } ?? (who.hasPrefix("upstream") ? "upstream records" : who.components(separatedBy: ":").first ?? who)
+            bySource[kind, default: []].append("\(f.id) \(f.state.rawValue)")
+        }
+        return bySource.keys.sorted().compactMap { kind in
+            guard let list = bySource[kind] else { return nil }
+            let shown = list.sorted().prefix(16).joined(separator: ", ") + (list.count > 16 ? ", … (\(list.count - 16) more)" : "")
+            return Evidence(
+                claim: "decided by \(kind): \(list.count) advisories — \(shown)", source: .measurement(command: "bulkhead advisories check"),
+                observedAt: now, confidence: kind.hasPrefix("distribution") ? .high : .medium)
         }
     }
 

@@ -173,7 +173,8 @@ struct AdvisoriesCheckCommand: AsyncParsableCommand {
             for pkg in BackportReader.packagesToCheck(of: p, in: facts.packages) {
                 let installed = InstalledProduct(product: p.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
                 var backports = reader.backports(for: pkg)
-                if let tracker, pkg.manager == "dpkg" { backports.merge(reader.trackerFixes(tracker, for: pkg)) }
+                // Distribution data first: the tracker, then the database's OSV distribution and CSAF records.
+                backports.merge(reader.distroEvidence(for: pkg, database: db, tracker: tracker))
                 results.append(try AdvisoryCheck.run(installed, aliases: p, database: db, backports: backports, internetFacing: internetFacing))
             }
         }

@@ -272,10 +272,13 @@ enum Doc {
     static func bySearch(_ data: Data) -> AdvisoryParser.Detected? {
         func has(_ k: String) -> Bool { data.range(of: Data(k.utf8)) != nil }
         if has("\"cveMetadata\"") { return .cve5 }
+        let head = String(decoding: data.prefix(64), as: UTF8.self).drop { $0 == "\u{FEFF}" || $0.isWhitespace }
+        if head.hasPrefix("{"), head.dropFirst().drop(while: \.isWhitespace).hasPrefix("\"document\""), has("\"csaf_version\"") { return .csaf }
         if has("\"catalogVersion\""), has("\"vulnerabilities\"") { return .kev }
         if has("\"vulnerabilities\""), has("\"NVD_CVE\"") { return .nvdEnvelope }
         if has("\"sourceIdentifier\"") { return .nvdRecord }
         if has("\"schema_version\"") || (has("\"id\"") && has("\"modified\"")) { return .osv }
+        if has("\"csaf_version\"") { return .csaf }
         return nil
     }
 
@@ -294,6 +297,9 @@ enum Doc {
             (#"{"schema_version": "1", "cveMetadata": {}}"#, .cve5), (#""cveMetadata""#, .cve5), (#""cveMetadata"#, nil),
             (#"{"modified": "x", "id"#, nil), (#"{"modified": "x", "id""#, .osv), ("", nil), ("\"", nil), (#""""#, nil),
             (#"{""id": 1, "modified": 2}"#, .osv),
+            (#"{"document": {"csaf_version": "2.0"}}"#, .csaf), (#"{"vulnerabilities": [], "document": {"csaf_version": "2.0"}}"#, .csaf),
+            (#"{"document": {"csaf_version": "2.0"}, "NVD_CVE": 1, "vulnerabilities": []}"#, .csaf),
+            (#"{"vulnerabilities": [], "NVD_CVE": 1, "document": {"csaf_version": "2.0"}}"#, .nvdEnvelope),
         ] {
             #expect(AdvisoryParser.detect(Data(text.utf8)) == expected, "\(text)")
             inputs.append(Data(text.utf8))

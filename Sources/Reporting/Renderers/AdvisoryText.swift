@@ -72,6 +72,7 @@ public enum AdvisoryText {
                 }
                 out += line + "\n"
                 out += "      \(clean(f.reason))\n"
+                if let by = f.decidedBy { out += "      decided by: \(clean(by))\n" }
             }
             for p in r.problems { out += "  problem: \(clean(p.description))\n" }
         }
