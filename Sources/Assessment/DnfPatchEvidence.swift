@@ -223,13 +223,13 @@ struct DnfSources {
                 }
                 do {
                     let bytes = try files.read(path, limit: DnfMetadataNeed.fileLimit)
-                    let plain = try compression.decompress(bytes, maxSize: plainLimit, name: path)
+                    let document = Document(bytes: bytes, compression: compression)
                     if type == "primary" {
-                        let n = try out.readPrimary(plain, source: path, repo: entry.id, wanted: wanted, limit: plainLimit)
+                        let n = try out.readPrimary(document, source: path, repo: entry.id, wanted: wanted, limit: plainLimit)
                         entry.packages = n
                         claims.append("primary \(n) packages")
                     } else {
-                        let (all, security) = try out.readUpdateinfo(plain, source: path, repo: entry.id, wanted: wanted, limit: plainLimit)
+                        let (all, security) = try out.readUpdateinfo(document, source: path, repo: entry.id, wanted: wanted, limit: plainLimit)
                         entry.advisories = all
                         entry.securityAdvisories = security
                         claims.append("updateinfo \(all) advisories, \(security) security")
@@ -263,11 +263,38 @@ struct DnfSources {
         ParseLimits(maxBytes: limit, maxDepth: 32, maxElements: Int.max)
     }
 
+    /// A metadata file as read from the host: its bytes and their compression.
+    struct Document {
+        var bytes: [UInt8]
+        var compression: FileCompression
+    }
+
+    /// The most bytes of decompressed metadata held at once while reading a compressed file (the decoder's piece
+    /// and the unread rest of the one before), over every file read; a plain file is held whole, as read.
+    var largestHeld = 0
+
+    /// Reads the records of `document` (`<package>`, `<update>`), handing each to `record`: a compressed file is
+    /// decoded piece by piece into the XML reader, so only the decoder's window, a piece and one record are held,
+    /// never the whole document (RHEL's AppStream primary is about 100 MB). `limit` bounds the decompressed size.
+    mutating func records(
+        _ document: Document, source: String, limit: Int, record: @escaping (XMLElement) -> Void
+    ) throws -> XMLTree.Result {
+        guard document.compression != .plain else {
+            let plain = try document.compression.decompress(document.bytes, maxSize: limit, name: source)
+            return try XMLTree.stream(plain, source: source, limits: Self.limits(limit), record: record)
+        }
+        var stream = XMLTree.Stream(source: source, limits: Self.limits(limit), record: record)
+        // A decoder's error (truncated, corrupt, over the bound) is the file's fault and named before the XML's.
+        try document.compression.decode(document.bytes, maxSize: limit, name: source) { stream.feed($0) }
+        defer { largestHeld = max(largestHeld, stream.largestHeld) }
+        return try stream.finish()
+    }
+
     /// `<package type="rpm">` records: the newest EVR per installed `name.arch`. Returns how many packages.
-    mutating func readPrimary(_ bytes: [UInt8], source: String, repo: String, wanted: Set<String>, limit: Int) throws(ConfigParseError) -> Int {
+    mutating func readPrimary(_ document: Document, source: String, repo: String, wanted: Set<String>, limit: Int) throws -> Int {
         var count = 0
         var found: [String: String] = [:]
-        let root = try XMLTree.stream(bytes, source: source, limits: Self.limits(limit)) { package in
+        let root = try records(document, source: source, limit: limit) { package in
             guard package.name == "package" else { return }
             count += 1
             guard let name = package.child("name")?.trimmedText, wanted.contains(name), let arch = package.child("arch")?.trimmedText,
@@ -289,11 +316,11 @@ struct DnfSources {
 
     /// `<update>` records: every security advisory's fixes of installed packages. Returns (advisories, security ones).
     mutating func readUpdateinfo(
-        _ bytes: [UInt8], source: String, repo: String, wanted: Set<String>, limit: Int
-    ) throws(ConfigParseError) -> (Int, Int) {
+        _ document: Document, source: String, repo: String, wanted: Set<String>, limit: Int
+    ) throws -> (Int, Int) {
         var all = 0
         var read: [(Advisory, [(String, Fix)])] = []
-        let root = try XMLTree.stream(bytes, source: source, limits: Self.limits(limit)) { update in
+        let root = try records(document, source: source, limit: limit) { update in
             guard update.name == "update" else { return }
             all += 1
             guard update["type"] == "security", let id = update.child("id")?.trimmedText, !id.isEmpty else { return }

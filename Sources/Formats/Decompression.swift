@@ -23,7 +23,7 @@ public enum FileCompression: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Decodes `bytes`, handing the plain bytes to `body` in order, at most `maxSize` in all: block by block for
-    /// LZ4, zstd and xz (only their windows held), in one piece for plain and gzip. An error after some pieces means
+    /// LZ4, zstd and xz, 256 KiB at a time for gzip (only their windows held), in one piece for plain. An error after some pieces means
     /// the input was corrupt or over the bound, and what `body` saw must be discarded.
     public func decode(_ bytes: [UInt8], maxSize: Int, name: String, _ body: (Span<UInt8>) -> Void) throws(FormatError) {
         switch self {
@@ -33,8 +33,7 @@ public enum FileCompression: String, Sendable, Hashable, CaseIterable {
             }
             body(bytes.span)
         case .gzip:
-            let plain = try Gzip.decompress(bytes, maxSize: maxSize, name: name)
-            body(plain.span)
+            try Gzip.decode(bytes, maxSize: maxSize, name: name, body)
         case .lz4:
             try LZ4.decode(bytes, maxSize: maxSize, name: name, body)
         case .zstd:

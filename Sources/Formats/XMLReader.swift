@@ -13,13 +13,33 @@
 /// a host with many libvirt guests; `XMLReaderTests` checks it gives the same tree on every real document in
 /// the fixtures.
 struct XMLReader {
-    let bytes: [UInt8]
+    /// The document, or, fed in pieces (`feed`), the part of it not yet read: the token being read and what follows.
+    var bytes: [UInt8]
     let source: String
     let limits: ParseLimits
     var position = 0
     /// The line at `lineCounted` (line numbers are counted lazily, forwards).
     var lineCounted = 0
     var lineAtCounted = 1
+
+    // Reading a document fed in pieces. `bytes[0]` is the document's byte `base`, on line `baseLine`; the pieces before
+    // were read and dropped. Only whole tokens are read: a token that starts before the last `<` in `bytes` ends before
+    // it (a tag holds no `<`, a text run ends at one), and a comment, CDATA section or processing instruction is read
+    // once its terminator is there. With `final` set (the whole document, or its last piece, is in `bytes`), everything is.
+    var final = true
+    var base = 0
+    var baseLine = 1
+    /// The offset of the last `<` in `bytes` (-1: none).
+    var lastOpen = -1
+    /// Bytes below this offset were checked for the characters XML refuses.
+    var checked = 0
+    /// The terminator of the token at `position` is not before this offset (a long comment is searched once).
+    var searchFrom: Int?
+    var started = false
+    var hadByteOrderMark = false
+    var root: XMLElement?
+    /// Set once the root element has closed and more content follows (the rest is checked, not read).
+    var result: XMLTree.Result?
 
     var stack: [Open] = []
     /// Namespace bindings in scope, innermost last; each open element records how many it added.
@@ -44,26 +64,102 @@ struct XMLReader {
     // MARK: The document
 
     mutating func document() throws(ConfigParseError) -> XMLTree.Result {
-        var root: XMLElement?
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }  // a UTF-8 byte-order mark
-        // XML 1.0's Char production: no C0 control other than tab, line feed and carriage return, and neither
-        // U+FFFE nor U+FFFF, anywhere in the document (libxml2 refuses them too; found by Fuzz/xml-diff).
-        for (i, b) in bytes.enumerated() where b < 0x20 || b == 0xEF {
-            if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D {
-                throw malformed(at: i, "control character 0x\(String(b, radix: 16)) (XML allows only tab, line feed and carriage return)")
-            }
-            if b == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF {
-                throw malformed(at: i, "U+FFFE or U+FFFF, which XML does not allow")
-            }
+        final = true
+        return try finish()
+    }
+
+    /// Reads a document fed in pieces (`final` false): appends `piece` and reads every whole token it completes, then
+    /// drops what was read, so only the token being read and the piece are held.
+    mutating func feed(_ piece: Span<UInt8>) throws(ConfigParseError) {
+        compact()
+        let start = bytes.count
+        bytes.append(addingCapacity: piece.count) { out in
+            for i in piece.indices { out.append(piece[i]) }
         }
-        while position < bytes.count {
+        var i = bytes.count - 1
+        while i >= start {
+            if bytes[i] == UInt8(ascii: "<") {
+                lastOpen = i
+                break
+            }
+            i -= 1
+        }
+        try checkCharacters()
+        try run()
+    }
+
+    /// The end of the document: reads what is left and returns the root.
+    mutating func finish() throws(ConfigParseError) -> XMLTree.Result {
+        final = true
+        try checkCharacters()
+        try run()
+        if let result { return result }
+        if let open = stack.last {
+            throw malformed(
+                at: bytes.count, "the document ends inside <\(String(decoding: open.qualifiedName, as: UTF8.self))> (line \(open.element.line))")
+        }
+        guard let root else { throw malformed(at: bytes.count, "no root element") }
+        return XMLTree.Result(root: root, problem: nil)
+    }
+
+    /// XML 1.0's Char production: no C0 control other than tab, line feed and carriage return, and neither U+FFFE nor
+    /// U+FFFF, anywhere in the document (libxml2 refuses them too; found by Fuzz/xml-diff). Whole documents are checked
+    /// before anything is read; pieces as they come (the last two bytes of a piece with the next one).
+    mutating func checkCharacters() throws(ConfigParseError) {
+        let end = final ? bytes.count : max(checked, bytes.count - 2)
+        var i = checked
+        while i < end {
+            let b = bytes[i]
+            if b < 0x20 || b == 0xEF {
+                if b < 0x20, b != 0x09, b != 0x0A, b != 0x0D {
+                    throw malformed(at: i, "control character 0x\(String(b, radix: 16)) (XML allows only tab, line feed and carriage return)")
+                }
+                if b == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBF, bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF {
+                    throw malformed(at: i, "U+FFFE or U+FFFF, which XML does not allow")
+                }
+            }
+            i += 1
+        }
+        checked = end
+    }
+
+    /// Drops the bytes already read (after the root, those already checked) and rebases the offsets kept.
+    mutating func compact() {
+        let cut = result != nil ? checked : min(position, checked)
+        guard cut > 0 else { return }
+        baseLine = line(at: cut)
+        lineCounted = 0
+        // The open elements' names are slices of `bytes`: copied out, so the dropped bytes are freed.
+        for i in stack.indices { stack[i].qualifiedName = ArraySlice(Array(stack[i].qualifiedName)) }
+        bytes.removeSubrange(0..<cut)
+        position = max(0, position - cut)
+        checked -= cut
+        lastOpen = max(-1, lastOpen - cut)
+        searchFrom = searchFrom.map { max(0, $0 - cut) }
+        base += cut
+    }
+
+    /// Reads every whole token in `bytes`.
+    mutating func run() throws(ConfigParseError) {
+        if !started {
+            guard final || bytes.count >= 3 else { return }
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {  // a UTF-8 byte-order mark
+                position = 3
+                hadByteOrderMark = true
+            }
+            started = true
+        }
+        while result == nil, position < (final ? bytes.count : lastOpen) {
             let byte = bytes[position]
             if byte != UInt8(ascii: "<") {
                 let start = position
                 while position < bytes.count, bytes[position] != UInt8(ascii: "<") { position += 1 }
                 if stack.isEmpty {
                     guard isWhitespace(start..<position) else {
-                        if let root { return afterRoot(root, at: start) }
+                        if let root {
+                            result = afterRoot(root, at: start)
+                            return
+                        }
                         throw malformed(at: start, "text outside the root element")
                     }
                 } else {
@@ -74,37 +170,40 @@ struct XMLReader {
             let next = position + 1 < bytes.count ? bytes[position + 1] : 0
             switch next {
             case UInt8(ascii: "?"):
-                try processingInstruction()
+                guard try processingInstruction() else { return }
             case UInt8(ascii: "!"):
                 if starts(with: "<!--") {
-                    try skip(past: Array("-->".utf8), what: "comment")
+                    guard try skip(past: Array("-->".utf8), what: "comment") else { return }
                 } else if starts(with: "<![CDATA[") {
                     let start = position
-                    position += 9
-                    guard let end = find(Array("]]>".utf8)) else { throw malformed(at: start, "unterminated CDATA section") }
+                    guard let end = find(Array("]]>".utf8), from: start + 9) else {
+                        if final { throw malformed(at: start, "unterminated CDATA section") }
+                        return
+                    }
                     guard !stack.isEmpty else { throw malformed(at: start, "CDATA outside the root element") }
-                    appendRaw(position..<end)
+                    appendRaw((start + 9)..<end)
                     position = end + 3
                 } else {
                     throw declaration(at: position)
                 }
             case UInt8(ascii: "/"):
-                if stack.isEmpty, let root { return afterRoot(root, at: position) }
+                if stack.isEmpty, let root {
+                    result = afterRoot(root, at: position)
+                    return
+                }
                 let closed = try endTag()
                 if stack.isEmpty { root = closed } else { add(closed) }
             default:
-                if stack.isEmpty, let root { return afterRoot(root, at: position) }
+                if stack.isEmpty, let root {
+                    result = afterRoot(root, at: position)
+                    return
+                }
                 if let empty = try startTag() {
                     if stack.isEmpty { root = empty } else { add(empty) }
                 }
             }
+            searchFrom = nil
         }
-        if let open = stack.last {
-            throw malformed(
-                at: bytes.count, "the document ends inside <\(String(decoding: open.qualifiedName, as: UTF8.self))> (line \(open.element.line))")
-        }
-        guard let root else { throw malformed(at: bytes.count, "no root element") }
-        return XMLTree.Result(root: root, problem: nil)
     }
 
     /// A closed element goes into its parent, or, streaming, a child of the root goes to `onRecord`.
@@ -177,7 +276,7 @@ struct XMLReader {
         let uri = namespace(for: prefix)
         let element = XMLElement(
             name: String(decoding: local, as: UTF8.self), namespace: (uri?.isEmpty ?? true) ? nil : uri, attributes: attributes,
-            children: [], text: "", line: location(tagStart).line)
+            children: [], text: "", line: line(at: tagStart))
         if bytes[position] == UInt8(ascii: "/") {
             position += 1
             guard position < bytes.count, bytes[position] == UInt8(ascii: ">") else { throw malformed(at: position, "expected > after /") }
@@ -357,27 +456,31 @@ struct XMLReader {
 
     func starts(with literal: String) -> Bool { bytes[position...].starts(with: literal.utf8) }
 
-    /// The offset of `needle` at or after `position`.
-    func find(_ needle: [UInt8]) -> Int? {
-        var i = position
+    /// The offset of `needle` at or after `start` (or where an earlier search for the same token stopped). Not found
+    /// in a piece, the search resumes next time where this one could not match.
+    mutating func find(_ needle: [UInt8], from start: Int) -> Int? {
+        var i = max(start, searchFrom ?? 0)
         let last = bytes.count - needle.count
         while i <= last {
             if bytes[i] == needle[0], bytes[i..<(i + needle.count)].elementsEqual(needle) { return i }
             i += 1
         }
+        searchFrom = max(start, last + 1)
         return nil
     }
 
     /// `<?target …?>`, skipped. Its target must be a name followed by white space or `?>`; the target `xml`, in
     /// any case, is reserved for the XML declaration, which may only open the document (XML 1.0 §2.6 and §2.8).
     /// libxml2 refuses the same documents (found by Fuzz/xml-diff: a `<?xml …?>` inside an element's text).
-    mutating func processingInstruction() throws(ConfigParseError) {
+    /// False when a piece ends before its `?>` (nothing read).
+    mutating func processingInstruction() throws(ConfigParseError) -> Bool {
         let start = position
+        if !final, find(Array("?>".utf8), from: start + 2) == nil { return false }
         position += 2
         let target = try readName(what: "processing instruction target")
         if target.count == 3, target.map({ $0 | 0x20 }).elementsEqual("xml".utf8) {
-            let documentStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-            guard start == documentStart, target.elementsEqual("xml".utf8) else {
+            let documentStart = hadByteOrderMark ? 3 : 0
+            guard base + start == documentStart, target.elementsEqual("xml".utf8) else {
                 throw malformed(at: start, "an XML declaration (<?xml …?>) is allowed only at the very start of the document")
             }
         }
@@ -385,14 +488,18 @@ struct XMLReader {
             throw malformed(at: position, "expected a space or ?> after the processing instruction target")
         }
         position = start
-        try skip(past: Array("?>".utf8), what: "processing instruction")
+        return try skip(past: Array("?>".utf8), what: "processing instruction")
     }
 
-    mutating func skip(past terminator: [UInt8], what: String) throws(ConfigParseError) {
+    /// Skips past `terminator`; false when a piece ends before it (nothing read).
+    mutating func skip(past terminator: [UInt8], what: String) throws(ConfigParseError) -> Bool {
         let start = position
-        position += 2
-        guard let end = find(terminator) else { throw malformed(at: start, "unterminated \(what)") }
+        guard let end = find(terminator, from: start + 2) else {
+            if final { throw malformed(at: start, "unterminated \(what)") }
+            return false
+        }
         position = end + terminator.count
+        return true
     }
 
     // MARK: Errors and locations
@@ -400,17 +507,25 @@ struct XMLReader {
     /// The line and column (1-based) of `offset`.
     mutating func location(_ offset: Int) -> (line: Int, column: Int) {
         let offset = min(offset, bytes.count)
+        let line = line(at: offset)
+        var lineStart = offset
+        while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+        return (line, offset - lineStart + 1)
+    }
+
+    /// The line (1-based) of `offset`, counted forwards from the last offset asked about: each element's line is
+    /// found without scanning back to the start of its line (a document on one long line is read in linear time).
+    mutating func line(at offset: Int) -> Int {
+        let offset = min(offset, bytes.count)
         if offset < lineCounted {
             lineCounted = 0
-            lineAtCounted = 1
+            lineAtCounted = baseLine
         }
         while lineCounted < offset {
             if bytes[lineCounted] == 0x0A { lineAtCounted += 1 }
             lineCounted += 1
         }
-        var lineStart = offset
-        while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
-        return (lineAtCounted, offset - lineStart + 1)
+        return lineAtCounted
     }
 
     mutating func malformed(at offset: Int, _ what: String) -> ConfigParseError {

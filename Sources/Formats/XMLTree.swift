@@ -57,6 +57,65 @@ package enum XMLTree {
         return try reader.document()
     }
 
+    /// Reads a document of records as `stream` does, fed in pieces (a decompressor's output blocks): only the
+    /// token being read, the piece and the record being built are held, never the whole document. `feed` keeps the
+    /// first error and ignores what follows it; `finish` throws it, or returns the root.
+    package struct Stream {
+        var reader: XMLReader
+        var failure: ConfigParseError?
+        /// The document's first bytes, held until the encoding can be checked (512 bytes, or its end).
+        var head: [UInt8] = []
+        var headChecked = false
+        /// Bytes fed so far, against `limits.maxBytes`.
+        package private(set) var fed = 0
+        /// The most bytes the reader held at once (the piece and the unread rest of the one before).
+        package private(set) var largestHeld = 0
+
+        package init(source: String, limits: ParseLimits, record: @escaping (XMLElement) -> Void) {
+            reader = XMLReader(bytes: [], source: source, limits: limits)
+            reader.final = false
+            reader.onRecord = record
+        }
+
+        package mutating func feed(_ piece: Span<UInt8>) {
+            guard failure == nil else { return }
+            fed += piece.count
+            guard fed <= reader.limits.maxBytes else {
+                failure = ConfigParseError(
+                    .tooLarge, source: reader.source, message: "XML document larger than \(reader.limits.maxBytes) bytes")
+                return
+            }
+            do {
+                if headChecked {
+                    try reader.feed(piece)
+                } else {
+                    head.append(addingCapacity: piece.count) { out in
+                        for i in piece.indices { out.append(piece[i]) }
+                    }
+                    guard head.count >= 512 else { return }
+                    try checkHead()
+                }
+                largestHeld = max(largestHeld, reader.bytes.count)
+            } catch {
+                failure = error
+            }
+        }
+
+        mutating func checkHead() throws(ConfigParseError) {
+            headChecked = true
+            try checkEncoding(String(decoding: head.prefix(512), as: UTF8.self), source: reader.source)
+            let held = head
+            head = []
+            try reader.feed(held.span)
+        }
+
+        package mutating func finish() throws(ConfigParseError) -> Result {
+            if let failure { throw failure }
+            if !headChecked { try checkHead() }
+            return try reader.finish()
+        }
+    }
+
     /// Only UTF-8 (and its subset ASCII) is parsed: a document in UTF-16/UTF-32 without a byte-order mark
     /// (detected from the NUL bytes of their ASCII characters) or with another `encoding=` declaration (UTF-7,
     /// EBCDIC …) is refused with that reason rather than read as garbled UTF-8 (issue 19 #5: libxml2, used before,

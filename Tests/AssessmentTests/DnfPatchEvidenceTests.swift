@@ -362,6 +362,31 @@ struct DnfPatchEvidenceTests {
         #expect(small.updateinfoRead == 0 && small.unread.contains { $0.type == "updateinfo" && $0.reason.contains("cap of 1024 bytes") })
     }
 
+    /// A primary of 40,000 packages (15 MB decompressed, gzip as RHEL stores it) is read record by record from
+    /// the decoder's pieces: never more than about one 256 KiB piece of it is held (DnfSources.largestHeld, the most
+    /// bytes the XML reader held at once), and the installed package's newest build is still found at its end.
+    @Test func aLargePrimaryIsReadHoldingAPieceNotTheDocument() throws {
+        let bounded = try repodata(.gzip)
+        let names = try FileManager.default.contentsOfDirectory(atPath: bounded.path)
+        let primary = try #require(names.first { $0.hasSuffix("-primary.xml.gz") })
+        var text = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata xmlns=\"http://linux.duke.edu/metadata/common\" packages=\"40001\">\n"
+        for i in 0..<40_000 {
+            text += "<package type=\"rpm\"><name>filler\(i)</name><arch>x86_64</arch><version epoch=\"0\" ver=\"1.\(i)\" rel=\"1.el9\"/>"
+            text +=
+                "<summary>Filler package \(i)</summary><description>A description long enough to make the record a realistic size for a repository of this kind, with an entity &amp; some more words.</description>"
+            text += "<location href=\"Packages/f/filler\(i)-1.\(i)-1.el9.x86_64.rpm\"/></package>\n"
+        }
+        text +=
+            "<package type=\"rpm\"><name>bash</name><arch>x86_64</arch><version epoch=\"0\" ver=\"5.1.8\" rel=\"12.el9\"/></package>\n</metadata>\n"
+        let plain = Array(text.utf8)
+        #expect(plain.count > 15_000_000)
+        try Data(try Gzip.compress(plain)).write(to: bounded.appendingPathComponent(primary))
+        let sources = try #require(DnfSources.load(try evidence([Self.dnf4: bounded]), wanted: ["bash"]))
+        #expect(sources.unread.isEmpty, "\(sources.unread)")
+        #expect(sources.repos.first?.packages == 40_001 && sources.newest["bash.x86_64"]?.evr == "5.1.8-12.el9")
+        #expect(sources.largestHeld > 0 && sources.largestHeld <= 256 * 1024 + 16 * 1024, "held \(sources.largestHeld) bytes at once")
+    }
+
     @Test func aMechanismsRPMPackagesAreJudgedUnderItsName() throws {
         let qemu = IsolationMechanism(product: "qemu", name: "QEMU", role: .vmm, state: .installed)
         let aliases = AdvisoryAliases.all(Support.catalog)
