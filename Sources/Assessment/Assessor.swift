@@ -240,6 +240,8 @@ public struct Assessor: Sendable {
                 product, attestations: attestations.filter { $0.product == product.id },
                 measured: measured.filter { $0.product == product.id })
             if let kataNote, !kataNote.isEmpty { evaluation.rationale.insert(kataNote + ".", at: min(1, evaluation.rationale.count)) }
+            let seen = "\(m.name)\(m.version.map { " \($0)" } ?? "") (\(m.state.rawValue)) was discovered on this host"
+            evaluation.rationale.insert(EvidenceBasis.line(evaluation, observed: seen), at: min(1, evaluation.rationale.count))
         } else {
             evaluation = evaluator.notInCatalog(product: m.product, name: m.name)
         }
@@ -248,5 +250,39 @@ public struct Assessor: Sendable {
         return MechanismAssessment(
             mechanism: m, catalogProduct: product?.id,
             controls: [ControlAssessment(verdict: verdict, ism1460: evaluation)])
+    }
+}
+
+/// Which evidence behind a vendor verdict (ISM-1460, ISM-1743) Bulkhead observed on this host and which the catalog
+/// researched (issue 14 §6): the deciding facts counted by where they came from, so an assessor sees at once how
+/// much of the verdict rests on desk research.
+public enum EvidenceBasis {
+    public static func line(_ evaluation: ISM1460Evaluation, observed: String) -> String {
+        var measured: [String] = []
+        var attested: [String] = []
+        var researched: [Date] = []
+        var seen = Set<CriterionFact>()
+        for r in evaluation.criteria {
+            for f in r.facts where seen.insert(f.decided.fact).inserted {
+                switch f.decided.fact.origin {
+                case .measurement(let stage): measured.append(stage)
+                case .attestation(_, let by, _, _): attested.append(by)
+                case .catalog: researched.append(f.decided.fact.evidence.observedAt)
+                }
+            }
+        }
+        func names(_ list: [String]) -> String { Set(list).sorted().joined(separator: ", ") }
+        var parts = ["observed on the host by Bulkhead: \(observed)"]
+        parts.append(
+            measured.isEmpty
+                ? "measured by Bulkhead this run: none" : "measured by Bulkhead this run: \(measured.count) fact(s) (\(names(measured)))")
+        if !attested.isEmpty { parts.append("attested by the organisation (--evidence): \(attested.count) fact(s) (\(names(attested)))") }
+        if let first = researched.min(), let last = researched.max() {
+            let span = first == last ? CalendarDate.format(first) : "\(CalendarDate.format(first)) to \(CalendarDate.format(last))"
+            parts.append("researched in Bulkhead's catalog, not observed here: \(researched.count) fact(s), observed \(span)")
+        } else {
+            parts.append("researched in Bulkhead's catalog: none")
+        }
+        return "Evidence basis — " + parts.joined(separator: "; ") + "."
     }
 }

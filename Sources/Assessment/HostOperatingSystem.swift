@@ -41,6 +41,8 @@ public enum HostOperatingSystem {
         verdict.rationale.insert(
             "Host operating system: /etc/os-release ID=\(id) (observed on the host \(observed)) is catalog product \(product.id) (\(product.name), \(product.vendor)); the vendor facts are the catalog's research, dated per fact.",
             at: min(1, verdict.rationale.count))
+        verdict.rationale.insert(
+            EvidenceBasis.line(evaluation, observed: "/etc/os-release ID=\(id)"), at: min(2, verdict.rationale.count))
         return ControlAssessment(verdict: verdict, ism1460: evaluation)
     }
 

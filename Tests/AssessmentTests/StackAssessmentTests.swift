@@ -101,4 +101,27 @@ import VendorEvidence
         let two = try kata("kata/configuration-debug-9p.toml")  // firecracker and qemu sections both
         #expect(two.rationale.contains { $0.contains("the sections firecracker, qemu") })
     }
+
+    /// Issue 14 §6: each vendor verdict says which of its evidence Bulkhead observed on this host and which the
+    /// catalog researched — Firecracker (ISM-1460) and the Debian host (ISM-1743) on the shipped catalog.
+    @Test func eachVerdictSaysWhatWasObservedHereAndWhatTheCatalogResearched() throws {
+        var fc = Support.mechanism("firecracker", "Firecracker", role: .vmm)
+        fc.version = "1.9.1"
+        let report = try assess(["/etc/os-release": "hosts/debian-auditd/etc/os-release"], mechanisms: [fc])
+        let rationale = try #require(report.mechanisms.first?.controls.first { $0.verdict.control == .ism1460 }?.verdict.rationale)
+        let basis = try #require(rationale.first { $0.hasPrefix("Evidence basis — ") })
+        #expect(basis.contains("observed on the host by Bulkhead: Firecracker 1.9.1 (running) was discovered on this host"))
+        #expect(basis.contains("measured by Bulkhead this run: none"))
+        // Every deciding fact of the shipped catalog is desk research, dated.
+        let e = try #require(report.mechanisms.first?.ism1460)
+        let researched = Set(e.criteria.flatMap(\.facts).map(\.decided.fact)).count
+        #expect(researched > 5 && basis.contains("researched in Bulkhead's catalog, not observed here: \(researched) fact(s), observed "))
+        #expect(!basis.contains("attested"))
+        let os = try ism1743(report)
+        #expect(
+            os.verdict.rationale.contains {
+                $0.hasPrefix("Evidence basis — observed on the host by Bulkhead: /etc/os-release ID=debian; measured by Bulkhead this run: none")
+                    && $0.contains("researched in Bulkhead's catalog, not observed here")
+            })
+    }
 }
