@@ -31,7 +31,7 @@ let checkProbes = [
     "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt", "host.smt", "host.swap",
     "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
     "kata.vmm-sandbox", "libvirt.admin-interface", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.dynamic-ownership",
-    "libvirt.graphics-exposure",
+    "libvirt.graphics-exposure", "libvirt.graphics-listen",
     "libvirt.graphics-password", "libvirt.hostdev", "libvirt.legacy-devices", "libvirt.migrate-tls", "libvirt.namespaces", "libvirt.polkit-manage",
     "libvirt.qemu-commandline", "libvirt.qemu-user", "libvirt.require-confined",
     "libvirt.sched-core", "libvirt.seccomp-sandbox", "libvirt.seclabel-none",

@@ -19,6 +19,43 @@ import Testing
         return report.findings.first { $0.checkID == id }
     }
 
+    /// qemu.conf's default console address (issue 15: "vnc_listen/spice_listen on 0.0.0.0 without vnc_tls/spice_tls"),
+    /// judged by its own words: "strong recommendation to enable TLS + x509 certificate verification when allowing
+    /// public access".
+    @Test func graphicsListen() throws {
+        let id = "libvirt.graphics-listen"
+        #expect(try judge(id, "")?.outcome == .pass)
+        #expect(try judge(id, "vnc_listen = \"127.0.0.1\"\nspice_listen = \"::1\"\n")?.outcome == .pass)
+        for listen in ["0.0.0.0", "::", "192.0.2.10", ""] {
+            let f = try judge(id, "vnc_listen = \"\(listen)\"\n")
+            #expect(f?.outcome == .fail && f?.observed?.contains("without vnc_tls") == true, "\(listen): \(f?.observed ?? "")")
+        }
+        // A UNIX socket takes preference over vnc_listen.
+        #expect(try judge(id, "vnc_listen = \"0.0.0.0\"\nvnc_auto_unix_socket = 1\n")?.outcome == .pass)
+        // TLS alone authenticates no client: the verify default is default_tls_x509_verify, then 0.
+        #expect(try judge(id, "vnc_listen = \"0.0.0.0\"\nvnc_tls = 1\n")?.outcome == .fail)
+        #expect(try judge(id, "vnc_listen = \"0.0.0.0\"\nvnc_tls = 1\ndefault_tls_x509_verify = 1\n")?.outcome == .pass)
+        #expect(
+            try judge(id, "vnc_listen = \"0.0.0.0\"\nvnc_tls = 1\ndefault_tls_x509_verify = 1\nvnc_tls_x509_verify = 0\n")?.outcome == .fail)
+        #expect(try judge(id, "vnc_listen = \"0.0.0.0\"\nvnc_tls = 1\nvnc_sasl = 1\n")?.outcome == .pass)
+        let password = try judge(id, "vnc_listen = \"0.0.0.0\"\nvnc_tls = 1\nvnc_password = \"XYZ12345\"\n")
+        #expect(password?.outcome == .pass && password?.observed?.contains("XYZ12345") == false)
+        // SPICE has no client certificate option: TLS with a password or SASL.
+        #expect(try judge(id, "spice_listen = \"0.0.0.0\"\n")?.outcome == .fail)
+        #expect(try judge(id, "spice_listen = \"0.0.0.0\"\nspice_tls = 1\n")?.outcome == .fail)
+        #expect(try judge(id, "spice_listen = \"0.0.0.0\"\nspice_tls = 1\nspice_sasl = 1\n")?.outcome == .pass)
+        // Values libvirt refuses, and an unreadable file, are never a pass.
+        #expect(try judge(id, "vnc_listen = 0\n")?.outcome.label == "inconclusive")
+        #expect(try judge(id, "vnc_listen = \"0.0.0.0\"\nvnc_tls = \"yes\"\n")?.outcome.label == "inconclusive")
+        let unreadable = DaemonConfiguration(
+            product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: nil, problems: [Problem(subject: "qemu.conf", message: "permission denied")]
+        )
+        let report = CheckRunner(catalog: catalog).run(
+            CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "test"), daemons: [unreadable]),
+            selection: CheckSelection(only: [id]))
+        #expect(report.findings.first?.outcome.label == "inconclusive")
+    }
+
     @Test func migrateTLSForce() throws {
         let id = "libvirt.migrate-tls"
         #expect(try judge(id, "migrate_tls_force = 1\n")?.outcome == .pass)

@@ -113,7 +113,7 @@ import Testing
         #expect(Set(lennard.filter { !hostDependent.union(defaultFails).contains($0.key) }.values.map(\.outcome.label)) == ["pass"])
         #expect(lennard["libvirt.sched-core"]?.reason?.contains("smt/control") == true)
         #expect(lennard["libvirt.security-driver"]?.reason?.contains("/sys/kernel/security/lsm") == true)
-        #expect(lennard.count == 9)
+        #expect(lennard.count == 10)
         #expect(lennard["libvirt.qemu-user"]?.observed == "user = \"lennard0711\"")
         let smartperson = try qemuConf("smartperson-ubuntu-x570-qemu-setup__qemu.conf")
         // No `user`: without a package or a running QEMU the build's default (upstream's is root) is unknown.
@@ -188,7 +188,7 @@ import Testing
         let text =
             try Fixture.text("configs/libvirt-qemu-conf/smartperson-ubuntu-x570-qemu-setup__qemu.conf")
             + "\nsecurity_driver = \"none\"\nseccomp_sandbox = 0\nuser = \"root\"\nnamespaces = [ ]\nclear_emulator_capabilities = 0\n"
-            + "dynamic_ownership = 0\n"
+            + "dynamic_ownership = 0\nvnc_listen = \"0.0.0.0\"\n"
         let conf = try LibvirtQEMUConfParser.parse(Data(text.utf8), source: "qemu.conf").value
         let f = outcomes(
             [], daemons: [DaemonConfiguration(product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: .libvirtQEMU(conf))], only: "libvirt.*")
@@ -196,7 +196,7 @@ import Testing
             labels(f) == [
                 "libvirt.security-driver": "fail", "libvirt.seccomp-sandbox": "fail", "libvirt.qemu-user": "fail", "libvirt.namespaces": "fail",
                 "libvirt.clear-capabilities": "fail", "libvirt.migrate-tls": "fail", "libvirt.dynamic-ownership": "fail",
-                "libvirt.require-confined": "fail",
+                "libvirt.require-confined": "fail", "libvirt.graphics-listen": "fail",
                 // No SMT state in these facts: sched_core unset cannot be judged.
                 "libvirt.sched-core": "inconclusive",
             ])
@@ -205,7 +205,7 @@ import Testing
             product: "libvirt", path: "/etc/libvirt/qemu.conf", settings: nil,
             problems: [Problem(subject: "/etc/libvirt/qemu.conf", message: "permission denied (run as root to read it)")])
         let u = outcomes([], daemons: [unreadable], only: "libvirt.*")
-        #expect(u.count == 9)
+        #expect(u.count == 10)
         #expect(u.values.allSatisfy { $0.reason?.contains("permission denied") == true })
     }
 

@@ -22,7 +22,8 @@ public enum CheckLibrary {
         // kata
         KataChecks.annotations, KataChecks.debug, KataChecks.guestSeccomp, KataChecks.hypervisor, KataChecks.sharedFS, KataChecks.vmmSandbox,
         // libvirt
-        LibvirtChecks.clearCapabilities, LibvirtChecks.domainType, LibvirtChecks.graphicsExposure, LibvirtChecks.graphicsPassword,
+        LibvirtChecks.clearCapabilities, LibvirtChecks.domainType, LibvirtChecks.graphicsExposure, LibvirtChecks.graphicsListen,
+        LibvirtChecks.graphicsPassword,
         LibvirtChecks.hostdev, LibvirtChecks.legacyDevices, LibvirtChecks.namespaces, LibvirtChecks.qemuCommandline, LibvirtChecks.qemuUser,
         LibvirtChecks.adminInterface, LibvirtChecks.requireConfined, LibvirtChecks.dynamicOwnership, LibvirtChecks.migrateTLS,
         LibvirtChecks.polkitManage,
