@@ -16,7 +16,18 @@ public enum AdvisoryFetcher {
         "osv-go": "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip",
         "osv-crates": "https://osv-vulnerabilities.storage.googleapis.com/crates.io/all.zip",
         "osv-debian": "https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip",
+        // Distribution OSV exports: records per release ecosystem (Ubuntu:22.04:LTS, AlmaLinux:9, Rocky Linux:9), the
+        // first source for those hosts' packages. The bucket publishes no checksum file beside them.
+        "osv-ubuntu": "https://osv-vulnerabilities.storage.googleapis.com/Ubuntu/all.zip",
+        "osv-almalinux": "https://osv-vulnerabilities.storage.googleapis.com/AlmaLinux/all.zip",
+        "osv-rocky": "https://osv-vulnerabilities.storage.googleapis.com/Rocky%20Linux/all.zip",
+        // Red Hat's CSAF VEX (one document per CVE): the index naming the newest archive; the archive, the documents
+        // changed since (changes.csv) and each one's published .sha256 are fetched and verified (`fetchCSAFProvider`).
+        "redhat-csaf-vex": "https://security.access.redhat.com/data/csaf/v2/vex/archive_latest.txt",
     ]
+
+    /// Whether a feed URL is a CSAF provider index (`…/archive_latest.txt`), fetched by `fetchCSAFProvider`.
+    public static func isCSAFProviderIndex(_ url: URL) -> Bool { url.lastPathComponent == "archive_latest.txt" }
 
     public struct Result: Codable, Sendable {
         public var url: String

@@ -223,10 +223,15 @@ struct AdvisoriesFetch: AsyncParsableCommand {
             afterwards with `bulkhead advisories import DIR` (zips included).
             """)
 
-    @Argument(help: "Feed URLs or names (kev, cvelist, osv-go, osv-crates, osv-debian).")
+    @Argument(
+        help:
+            "Feed URLs or names (kev, cvelist, osv-go, osv-crates, osv-debian, osv-ubuntu, osv-almalinux, osv-rocky, redhat-csaf-vex). A URL ending in archive_latest.txt is a CSAF provider index, fetched as redhat-csaf-vex is."
+    )
     var feeds: [String]
     @Option(help: "Directory to download into.")
     var to: String = "."
+    @Option(help: "CSAF providers: at most this many documents changed since the archive (changes.csv) are fetched, newest first.")
+    var maxChanges: Int = 5000
 
     func validate() throws {
         for f in feeds where URL(string: AdvisoryFetcher.feeds[f] ?? f) == nil { throw ValidationError("not a URL or known feed: \(f)") }
@@ -238,6 +243,25 @@ struct AdvisoriesFetch: AsyncParsableCommand {
             do {
                 ProgressLine.show("advisories: downloading \(f) …")
                 defer { ProgressLine.clear() }
+                if AdvisoryFetcher.isCSAFProviderIndex(url) {
+                    let r = try await AdvisoryFetcher.fetchCSAFProvider(index: url, to: to, maxChanges: max(0, maxChanges))
+                    for file in r.files {
+                        print("\(file.path): \(file.bytes) bytes\(file.resumedFrom > 0 ? " (resumed from \(file.resumedFrom))" : "")")
+                    }
+                    print(
+                        "\(r.verified) of \(r.files.count) files match their published SHA-256"
+                            + (r.unverified.isEmpty ? "" : "; no .sha256 published for \(r.unverified.count)")
+                            + (r.skippedChanges > 0 ? "; \(r.skippedChanges) older changed documents left out (--max-changes)" : "")
+                            + (r.missing.isEmpty ? "" : "; listed in changes.csv but not served: \(r.missing.joined(separator: ", "))"))
+                    for reason in r.rejected { printError("rejected: \(CLIFailure.oneLine(reason))") }
+                    print(
+                        "import: extract the archive (tar --zstd -xf \(r.files.first.map { ($0.path as NSString).lastPathComponent } ?? "ARCHIVE") -C \(to)), then `bulkhead advisories import \(to)`"
+                    )
+                    if !r.rejected.isEmpty {
+                        throw CLIError(.failed, "\(r.rejected.count) downloaded files did not match their published SHA-256 and were removed")
+                    }
+                    continue
+                }
                 let r = try await AdvisoryFetcher.download(url, to: to)
                 print("\(r.path): \(r.bytes) bytes\(r.resumedFrom > 0 ? " (resumed from \(r.resumedFrom))" : "")")
             } catch {
