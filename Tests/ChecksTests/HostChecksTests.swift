@@ -134,6 +134,26 @@ import Testing
         #expect(catalog.host("host.mitigations-off", empty)?.reason?.contains("/proc/cmdline") == true)
     }
 
+    /// The KVM workarounds as the kernel parses them (Documentation/admin-guide/kernel-parameters.txt and
+    /// arch/x86/kvm/mmu/mmu.c set_nx_huge_pages: "off", "never" and any kstrtobool false — 0, n, N, no — leave
+    /// ITLB multihit open; kvm-intel.vmentry_l1d_flush=never leaves L1TF open), with `-` and `_` alike in a
+    /// parameter's name as parse_args treats them.
+    @Test func kvmWorkaroundsOffInEverySpelling() throws {
+        var facts = try captured()
+        for arg in [
+            "kvm.nx_huge_pages=never", "kvm.nx_huge_pages=0", "kvm.nx_huge_pages=N", "kvm.nx-huge-pages=off", "kvm_intel.vmentry_l1d_flush=never",
+            "kvm-intel.vmentry-l1d-flush=never", "spectre-v2=off", "nospectre-v2",
+        ] {
+            facts.kernel.commandLine = ["BOOT_IMAGE=/vmlinuz", "ro", arg]
+            let f = catalog.host("host.mitigations-off", facts)
+            #expect(f?.outcome == .fail && f?.observed == arg, "\(arg): \(f?.outcome.label ?? "-")")
+        }
+        for arg in ["kvm.nx_huge_pages=force", "kvm.nx_huge_pages=auto", "kvm.nx_huge_pages=Y", "kvm-intel.vmentry_l1d_flush=cond"] {
+            facts.kernel.commandLine = ["BOOT_IMAGE=/vmlinuz", "ro", arg]
+            #expect(catalog.host("host.mitigations-off", facts)?.outcome == .pass, "\(arg)")
+        }
+    }
+
     // MARK: nested
 
     @Test func nestedVirtualisation() throws {
