@@ -5,11 +5,13 @@ public import VendorEvidence
 
 /// The system an assessment is for (`bulkhead.toml` or `--profile FILE`, TOML read with Formats'
 /// `TOMLReader` through Discovery's Kata parser): its name and boundary, the security plan, the assessor, and the classification
-/// and security domain of the host and of each guest (by name). Without one, the report says what it assumed.
+/// and security domain of the host and of each guest (by name, or by a glob over names). Without one, the report says what it assumed.
 public struct SystemProfile: Codable, Hashable, Sendable {
     public struct Marking: Codable, Hashable, Sendable {
         public var classification: String?
         public var domain: String?
+        /// A glob over guest names this entry covers (`match = "web*"`), besides the guest its table names.
+        public var match: String?
     }
     public var path: String
     public var systemName: String?
@@ -18,8 +20,44 @@ public struct SystemProfile: Codable, Hashable, Sendable {
     public var assessorName: String?
     public var irapRegistration: String?
     public var host: Marking
-    /// Guests by name.
+    /// Guests by the name of their table (`[guests.web01]`); an entry with `match = "web*"` also covers every guest
+    /// whose name the glob matches (`*` any run of characters, `?` any one).
     public var guests: [String: Marking]
+
+    /// The marking declared for the guest `name`: its own entry, else the first entry (in table-name order) whose
+    /// `match` glob matches it.
+    public func guest(_ name: String) -> Marking? {
+        if let exact = guests[name] { return exact }
+        return guests.sorted { $0.key < $1.key }.first { $0.value.match.map { Self.glob($0, matches: name) } ?? false }?.value
+    }
+
+    /// `*` matches any run of characters (none included), `?` any one character, anything else itself.
+    static func glob(_ pattern: String, matches name: String) -> Bool {
+        let p = Array(pattern)
+        let n = Array(name)
+        var i = 0
+        var j = 0
+        var star: Int?
+        var mark = 0
+        while j < n.count {
+            if i < p.count, p[i] == "?" || p[i] == n[j] {
+                i += 1
+                j += 1
+            } else if i < p.count, p[i] == "*" {
+                star = i
+                mark = j
+                i += 1
+            } else if let s = star {
+                i = s + 1
+                mark += 1
+                j = mark
+            } else {
+                return false
+            }
+        }
+        while i < p.count, p[i] == "*" { i += 1 }
+        return i == p.count
+    }
 
     /// A profile that is not TOML (`invalid`); reading the file is the caller's (the CLI reads it through
     /// SafeFiles: a regular file, at most `maximumSize` bytes).
@@ -41,6 +79,7 @@ public struct SystemProfile: Codable, Hashable, Sendable {
             let name = String(parts[1])
             if parts[2] == "classification" { guests[name, default: Marking()].classification = value }
             if parts[2] == "domain" { guests[name, default: Marking()].domain = value }
+            if parts[2] == "match" { guests[name, default: Marking()].match = value }
         }
         return SystemProfile(
             path: path, systemName: values["system.name"], boundary: values["system.boundary"],
@@ -70,8 +109,20 @@ public enum ClassificationScope {
     public static func apply(to report: inout AssessmentReport, profile: SystemProfile?, ism: ISMCatalog?) {
         let applicability = ism?.control(.ism1461)?.applicability ?? ["S", "TS"]
         let guestNames = report.mechanisms.flatMap { $0.mechanism.guests.map(\.name) }
+        /// Any other control the catalog does not apply to the declared classification is not applicable there.
+        func applicable(_ c: ControlAssessment) -> ControlAssessment {
+            guard let declared = profile?.host.classification, let code = SystemProfile.applicabilityCode(declared),
+                let applies = ism?.control(c.verdict.control)?.applicability, !applies.isEmpty, !applies.contains(code)
+            else { return c }
+            var out = c
+            out.verdict.status = .notApplicable
+            out.verdict.rationale.insert(
+                "\(c.verdict.control.rawValue) notApplicable: the host is declared \(declared) (\(code)) in \(profile?.path ?? "the profile"); the ISM (\(ism?.release ?? "catalog")) applies it to \(applies.joined(separator: ", ")) only.",
+                at: 0)
+            return out
+        }
         func decide(_ c: ControlAssessment) -> ControlAssessment {
-            guard c.verdict.control == .ism1461 else { return c }
+            guard c.verdict.control == .ism1461 else { return applicable(c) }
             var out = c
             guard let declared = profile?.host.classification else {
                 out.verdict.status = .notAssessed
@@ -99,7 +150,7 @@ public enum ClassificationScope {
             var problems: [String] = []
             var undeclared: [String] = []
             for name in guestNames {
-                guard let g = profile?.guests[name], let gc = g.classification else {
+                guard let g = profile?.guest(name), let gc = g.classification else {
                     undeclared.append(name)
                     continue
                 }
