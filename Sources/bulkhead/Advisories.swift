@@ -64,7 +64,7 @@ struct AdvisoryCatalogOption: ParsableArguments {
 struct AdvisoriesImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import CVE 5, OSV, NVD 2.0 and CISA KEV files, directories or .zip archives into the database.",
+        abstract: "Import CVE 5, OSV, NVD 2.0, CISA KEV and CSAF 2.0 (VEX) files, directories or .zip archives into the database.",
         discussion: "Re-import is idempotent: unchanged files are skipped. Malformed records are reported by file and reason; the import goes on.")
 
     @OptionGroup var database: AdvisoryDatabaseOption
