@@ -106,6 +106,18 @@ enum HostChecksProbe {
         for d in catalog.definitions { #expect(text.contains("## \(d.id)\n")) }
     }
 
+    /// `bulkhead checks show ID` (CheckDocumentation.detail) prints, for every check, the vendor guidance it rests
+    /// on (its rationale), how it decides, its remediation, and each reference with its link (issue 15).
+    @Test func everyCheckShowPrintsItsGuidanceAndLinks() throws {
+        let catalog = try CheckCatalog.standard()
+        for d in catalog.definitions {
+            let text = CheckDocumentation.detail(d)
+            #expect(text.contains(d.rationale) && text.contains(d.decision) && text.contains(d.remediation.text), "\(d.id)")
+            #expect(!d.references.isEmpty, "\(d.id) names no reference")
+            for r in d.references { #expect(text.contains(r.title) && text.contains("<\(r.url)>"), "\(d.id): \(r.url)") }
+        }
+    }
+
     /// The README's check count is the catalog's (it said 49 while the tool listed 55): every "N checks"
     /// and "N hardening checks" in it must be the number `checks list` prints.
     @Test func readmeCheckCountIsTheCatalogs() throws {
