@@ -159,10 +159,10 @@ public struct FleetDatabase: Sendable {
         } catch {
             throw FleetServerError(.malformed, "\(BundlePayload.assessmentName) is not an assessment report")
         }
-        guard let reportText = String(data: reportData, encoding: .utf8), let manifestText = String(data: payload.manifest, encoding: .utf8)
-        else {
+        guard String(validating: reportData, as: UTF8.self) != nil, let manifestText = String(data: payload.manifest, encoding: .utf8) else {
             throw FleetServerError(.malformed, "the report or the manifest is not UTF-8")
         }
+        let reportBytes = ByteBuffer(bytes: reportData)
         let bundleSHA = payload.bundleSHA256
         let hostID = host.id
         let nonce = headers.nonce
@@ -199,7 +199,7 @@ public struct FleetDatabase: Sendable {
                 INSERT INTO assessments (host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document,
                     classification, failing_checks, failing_detail, failing_count, not_satisfied, products, summarised)
                 SELECT \(hostID), \(bundleSHA), \(assessedAt)::timestamptz, \(manifest.hostname), \(manifest.bulkheadVersion),
-                    \(manifestText)::jsonb, \(reportText)::jsonb, \(summary.classification), \(summary.failingChecks)::text[],
+                    \(manifestText)::jsonb, \(reportBytes), \(summary.classification), \(summary.failingChecks)::text[],
                     \(summary.failingDetail)::text[], \(summary.failingCount), \(summary.notSatisfied), \(summary.products)::text[], true
                 WHERE EXISTS (SELECT 1 FROM fresh) AND NOT EXISTS (SELECT 1 FROM existing)
                 RETURNING id, assessed_at),

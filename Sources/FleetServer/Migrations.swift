@@ -210,6 +210,26 @@ public enum Migrations {
                 "DROP INDEX findings_assessment",
             ]
         ),
+        (
+            version: 7, name: "reports stored as bytes",
+            statements: [
+                // The report is kept as the bytes the host signed (UTF-8 JSON, checked at ingest), compressed with lz4
+                // where PostgreSQL has it, no longer parsed into jsonb: that parse of a ~400 KB report was the largest
+                // part of PostgreSQL's work per submission. Nothing queries inside it since migration 6 (the estate
+                // reads what ingest extracted); the server decodes it for the HTML report and the OSCAL export.
+                "ALTER TABLE assessments ALTER COLUMN document TYPE bytea USING convert_to(document::text, 'UTF8')",
+                """
+                DO $$ BEGIN
+                    ALTER TABLE assessments ALTER COLUMN document SET COMPRESSION lz4;
+                EXCEPTION WHEN feature_not_supported THEN NULL;
+                END $$
+                """,
+                // Every estate query reaches findings and verdicts through an assessment id (the pointer): these two
+                // indexes were only upkeep on each ingested row.
+                "DROP INDEX findings_check",
+                "DROP INDEX control_verdicts_control",
+            ]
+        ),
     ]
 
     public static var newestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -402,7 +402,7 @@ extension FleetDatabase {
         let anyFindingField = filter.severity != nil || filter.checkID != nil || filter.verdict != nil
         let rows = try await client.query(
             """
-            SELECT h.name, a.id, a.document::text
+            SELECT h.name, a.id, convert_from(a.document, 'UTF8')
             FROM hosts h JOIN assessments a ON a.id = h.latest_assessment_id
             WHERE (\(filter.host)::text IS NULL OR h.name = \(filter.host))
               AND (\(afterHost)::text IS NULL OR h.name > \(afterHost))
@@ -432,7 +432,8 @@ extension FleetDatabase {
     /// The stored assessment report of one assessment (the JSON document), or nil.
     public func document(assessmentID: Int64) async throws -> (host: String, json: String)? {
         let rows = try await client.query(
-            "SELECT h.name, a.document::text FROM assessments a JOIN hosts h ON h.id = a.host_id WHERE a.id = \(assessmentID)", logger: logger)
+            "SELECT h.name, convert_from(a.document, 'UTF8') FROM assessments a JOIN hosts h ON h.id = a.host_id WHERE a.id = \(assessmentID)",
+            logger: logger)
         for try await (host, json) in rows.decode((String, String).self) { return (host, json) }
         return nil
     }

@@ -65,7 +65,7 @@ struct IngestTests {
             databaseURL, "SELECT string_agg(DISTINCT check_id, ',' ORDER BY check_id) FROM findings WHERE verdict = 'fail'")
         #expect(storedFailing == failing.sorted().joined(separator: ","))
         #expect(
-            try FleetHarness.sql(databaseURL, "SELECT document->>'schemaVersion' FROM assessments")
+            try FleetHarness.sql(databaseURL, "SELECT convert_from(document, 'UTF8')::jsonb->>'schemaVersion' FROM assessments")
                 == String(describing: json["schemaVersion"] ?? ""))
         await client.shutdown()
         await server.stop()
@@ -221,7 +221,9 @@ struct IngestTests {
         #expect(try FleetHarness.sql(databaseURL, "SELECT product_version FROM control_verdicts WHERE control = \(quoted(hostile))") == hostile)
         #expect(
             try FleetHarness.sql(
-                databaseURL, "SELECT document->'host'->>'hostname' FROM assessments WHERE host_id = (SELECT id FROM hosts WHERE name = 'hostile-06')")
+                databaseURL,
+                "SELECT convert_from(document, 'UTF8')::jsonb->'host'->>'hostname' FROM assessments WHERE host_id = (SELECT id FROM hosts WHERE name = 'hostile-06')"
+            )
                 == hostile)
         await client.shutdown()
         await server.stop()

@@ -62,8 +62,12 @@ struct LatestPointerTests {
         #expect(try pointer("ptr-host").isEmpty)
 
         // A later assessment, then an earlier one arriving late: the pointer stays on the later one.
-        let day5 = try await submit(try Self.assessed(report, day: 5), identity: identity, server: server)
+        let day5Report = try Self.assessed(report, day: 5)
+        let day5 = try await submit(day5Report, identity: identity, server: server)
         #expect(try pointer("ptr-host") == String(day5))
+        // Stored as the bytes the host signed (migration 7: bytea, not re-serialised jsonb).
+        let stored = try await FleetHarness.withDatabase(databaseURL) { try await $0.document(assessmentID: day5) }
+        #expect(stored?.json == String(decoding: day5Report, as: UTF8.self))
         let day3 = try await submit(try Self.assessed(report, day: 3), identity: identity, server: server)
         #expect(day3 > day5)
         #expect(try pointer("ptr-host") == String(day5))
@@ -160,7 +164,7 @@ struct LatestPointerTests {
 
     /// Migration 6 on a database at version 5 holding two runs of a host: the pointer is the later run, the summaries
     /// and the classification are filled from the stored rows, and the estate reads them.
-    @Test func migratesAVersion5DatabaseWithAssessmentsToThePointer() async throws {
+    @Test func migratesAVersion5DatabaseWithAssessmentsToThePointerAndBytes() async throws {
         let url = try TestPostgres.freshDatabase("migrate_v5")
         let client = PostgresClient(configuration: try DatabaseURL(url).clientConfiguration(), backgroundLogger: FleetHarness.logger)
         let applied5 = try await withThrowingTaskGroup(of: [Int]?.self) { group in
@@ -202,6 +206,11 @@ struct LatestPointerTests {
             try FleetHarness.sql(
                 url, "SELECT classification || ' ' || failing_count || ' ' || not_satisfied || ' ' || summarised FROM assessments WHERE id = 2")
                 == "PROTECTED 2 1 false")
+        // Migration 7 kept each report, now as bytes.
+        #expect(
+            try FleetHarness.sql(
+                url, "SELECT convert_from(document, 'UTF8')::jsonb #>> '{profile,host,classification}' FROM assessments WHERE id = 1")
+                == "OFFICIAL")
         #expect(hosts.map(\.name) == ["old-host", "quiet-host"])
         #expect(hosts[0].latestAssessmentID == 2 && hosts[0].failingChecks == 2 && hosts[0].notSatisfied == 1 && hosts[0].products == ["qemu"])
         #expect(hosts[1].latestAssessmentID == nil && hosts[1].failingChecks == 0)
