@@ -76,6 +76,24 @@ import Testing
             catalog.host("logging.central", host(processes: ["rsyslogd"]), observations: unreadable)?.reason?.contains("permission denied") == true)
     }
 
+    /// Issue 15: a forwarder must ship the mechanism's logs. A remote action for some facilities only, or a journal
+    /// receiver (systemd-journal-remote ships nothing), is not central logging of this host.
+    @Test func centralLoggingNeedsEveryFacilityForwarded() throws {
+        var obs = try Fixture.observations("debian-auditd")
+        obs.listed["/etc/rsyslog.d"] = .present
+        for (selector, passes) in [
+            ("*.*", true), ("*.info;mail.none", true), ("*.=notice", true), ("mail.* ", false), ("auth,authpriv.*", false), ("*.err", false),
+            ("*.!info", false),
+        ] {
+            obs.files["/etc/rsyslog.d/50-remote.conf"] = .content("\(selector) @@logs.example.org:6514\n")
+            let f = catalog.host("logging.central", host(processes: ["rsyslogd"]), observations: obs)
+            #expect(f?.outcome == (passes ? .pass : .fail), "\(selector): \(f?.outcome.label ?? "-")")
+        }
+        obs.files["/etc/rsyslog.d/50-remote.conf"] = .absent
+        #expect(catalog.host("logging.central", host(processes: ["rsyslogd", "systemd-journal-remote"]), observations: obs)?.outcome == .fail)
+        #expect(catalog.host("logging.central", host(processes: ["rsyslogd", "systemd-journal-upload"]), observations: obs)?.outcome == .pass)
+    }
+
     @Test func integrityMonitoring() throws {
         var facts = host(processes: ["systemd"])
         facts.kernel.commandLine = ["ro", "quiet"]

@@ -4,7 +4,8 @@ import Foundation
 // logging.central: its words are in logging.central.json and its good and bad configurations in fixtures/, beside this file.
 extension LoggingChecks {
     static let forwarderProcesses: Set<String> = [
-        "systemd-journal-upload", "systemd-journal-remote", "fluent-bit", "fluentd", "td-agent", "td-agent-bit", "vector",
+        // systemd-journal-remote is not here: it receives journals from other hosts, it ships nothing.
+        "systemd-journal-upload", "fluent-bit", "fluentd", "td-agent", "td-agent-bit", "vector",
         "filebeat", "elastic-agent", "splunkd", "otelcol", "otelcol-contrib", "nxlog", "wazuh-agentd", "ossec-agentd",
     ]
 
@@ -14,8 +15,20 @@ extension LoggingChecks {
         if l.hasPrefix("#") { return false }
         if l.contains("type=\"omfwd\"") || l.contains("type=\"omrelp\"") || l.contains("type=omfwd") { return true }
         let fields = l.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard fields.count >= 2, let action = fields.last else { return false }
-        return action.hasPrefix("@") && action.count > 2
+        guard fields.count >= 2, let action = fields.last, action.hasPrefix("@"), action.count > 2 else { return false }
+        return selectsEveryFacility(fields[0])
+    }
+
+    /// Whether a legacy syslog selector (`*.*`, `*.info;mail.none`) forwards messages of every facility at
+    /// informational level or below: a remote action for some facilities only (`mail.* @host`, `*.err @host`)
+    /// does not ship the isolation mechanism's daemon messages.
+    static func selectsEveryFacility(_ selector: Substring) -> Bool {
+        selector.split(separator: ";").contains { part in
+            let fp = part.split(separator: ".", maxSplits: 1)
+            guard fp.count == 2, fp[0].split(separator: ",").contains("*") else { return false }
+            let priority = fp[1].drop { $0 == "=" || $0 == "!" }.lowercased()
+            return !fp[1].hasPrefix("!") && ["*", "debug", "info", "notice"].contains(priority)
+        }
     }
 
     static func syslogNGRemote(_ line: String) -> Bool {
