@@ -19,6 +19,7 @@
 //                               assessments per host, cloned in SQL from the ingested ones and varied per host
 //                               (products, versions, failing checks, 0–200 guests), and measure the reads at each.
 //   FLEET_BENCH_WRK=PATH        also measure each read with wrk (PATH) for FLEET_BENCH_WRK_SECONDS (10), 4 connections.
+//   FLEET_BENCH_PATHS=P1,P2     the read paths measured (default: /, the dashboard's filter, posture, two findings queries).
 //   FLEET_BENCH_KEEP=1          keep the database (its name is printed).
 import AsyncHTTPClient
 import BulkheadTestSupport
@@ -194,7 +195,13 @@ if pgssAvailable {
             """))
 }
 
-let readPaths = ["/", "/api/v1/posture", "/api/v1/findings?check=qemu.sandbox&verdict=fail", "/api/v1/findings?check=qemu.sandbox&product=qemu"]
+// The dashboard's estate page, its findings filter (a table capped at --dashboard-findings), the posture, and the
+// findings API, which streams every finding the filter selects (grows with the estate). FLEET_BENCH_PATHS: others.
+let readPaths =
+    environment["FLEET_BENCH_PATHS"].map { $0.split(separator: ",").map(String.init) } ?? [
+        "/", "/?check=qemu.sandbox&verdict=fail", "/api/v1/posture", "/api/v1/findings?check=qemu.sandbox&verdict=fail",
+        "/api/v1/findings?check=qemu.sandbox&product=qemu",
+    ]
 func latency(_ path: String, runs: Int = 40) async throws -> (Double, Double) {
     var samples: [Double] = []
     for _ in 0..<runs {
