@@ -1,5 +1,5 @@
-public import BulkheadModel
-public import Foundation
+import BulkheadModel
+import Foundation
 import GRDB
 
 /// The host's distribution release, from /etc/os-release: which distribution data describes its packages.

@@ -1,7 +1,7 @@
 public import Advisories
 public import BulkheadModel
 import Foundation
-public import HostInspection
+import HostInspection
 
 /// Distribution security data for the installed packages, the first source `AdvisoryCheck.evaluate` uses:
 /// the Debian security tracker export (by source package and `VERSION_CODENAME`), and the database's OSV
