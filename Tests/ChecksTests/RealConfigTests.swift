@@ -173,6 +173,17 @@ import Testing
         #expect(judge(["unix_sock_rw_perms": "0777"])?.outcome == .pass)
         #expect(judge(["unix_sock_admin_perms": "0777"])?.outcome == .fail)
         #expect(judge(["unix_sock_rw_perms": "rwx"])?.outcome.label == "inconclusive")
+        // The group of a group-writable rw socket without authentication (issue 15: "unix_sock_rw_perms and group"):
+        // libvirtd.conf's own example group, libvirt, is its administrators; users or kvm are every login or device user.
+        let groupRW = ["unix_sock_rw_perms": "0770", "auth_unix_rw": "none"]
+        #expect(judge(groupRW.merging(["unix_sock_group": "libvirt"]) { $1 })?.outcome == .pass)
+        #expect(judge(groupRW)?.outcome == .pass)  // unix_sock_group unset: root
+        for group in ["users", "kvm"] {
+            let f = judge(groupRW.merging(["unix_sock_group": group]) { $1 })
+            #expect(f?.outcome == .fail && f?.observed?.contains("every member of \(group)") == true, "\(group)")
+        }
+        #expect(judge(["unix_sock_rw_perms": "0750", "auth_unix_rw": "none", "unix_sock_group": "users"])?.outcome == .pass)
+        #expect(judge(["unix_sock_rw_perms": "0770", "auth_unix_rw": "polkit", "unix_sock_group": "users"])?.outcome == .pass)
         #expect(judge(["listen_tcp": "yes"])?.outcome.label == "inconclusive")
         let unreadable = DaemonConfiguration(
             product: "libvirt", path: "/etc/libvirt/libvirtd.conf", settings: nil,

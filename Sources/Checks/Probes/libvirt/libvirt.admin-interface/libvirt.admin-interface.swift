@@ -9,6 +9,17 @@ extension LibvirtChecks {
         return bits & 0o002 != 0
     }
 
+    /// The group write bit of a socket mode (connecting to a UNIX socket needs write permission).
+    static func groupMayConnect(_ mode: String) -> Bool? {
+        guard let bits = Int(mode, radix: 8) else { return nil }
+        return bits & 0o020 != 0
+    }
+
+    /// Groups whose members administer libvirt by design: Debian's and Fedora's `libvirt` group (libvirtd.conf's
+    /// example `unix_sock_group = "libvirt"`), root, and the distributions' administrator groups (as
+    /// libvirt.polkit-manage accepts them).
+    static let managementGroups: Set<String> = ["libvirt", "root", "+0", "wheel", "sudo", "admin"]
+
     /// TLS accepts any client: certificates unverified and no SASL on top.
     static func weakTLS(_ text: (String) -> String?) -> Bool {
         text("tls_no_verify_certificate") == "1" && (text("auth_tls") ?? "none") == "none"
@@ -174,7 +185,15 @@ extension LibvirtChecks {
             case true? where rwAuth == "none":
                 wrong.append("unix_sock_rw_perms = \"\(perms)\" with auth_unix_rw = \"none\": any local user has full management")
             case nil: unclear.append("unix_sock_rw_perms = \(perms)")
-            default: break
+            default:
+                // libvirtd.conf: unix_sock_group "can be used to allow a 'trusted' set of users access to management
+                // capabilities without becoming root"; with auth_unix_rw = "none" every member of that group manages.
+                if rwAuth == "none", groupMayConnect(perms) == true, let group = text("unix_sock_group"), !managementGroups.contains(group) {
+                    used.append(evidence("unix_sock_group", "root or libvirt"))
+                    wrong.append(
+                        "unix_sock_rw_perms = \"\(perms)\" and unix_sock_group = \"\(group)\" with auth_unix_rw = \"none\": every member of \(group), not an administrators' group, has full management"
+                    )
+                }
             }
         } else if rwAuth == "none" {
             used.append(evidence("auth_unix_rw", "polkit"))
