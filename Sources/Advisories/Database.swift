@@ -490,7 +490,9 @@ public struct AdvisoryDatabase: Sendable {
         try queue.read { db in
             let decoder = JSONDecoder()
             var out: [Advisory] = []
-            try Self.fetchBodies(db, rows: try Self.candidateRows(db, for: p)) { body, summary in
+            let rows = try Self.candidateRows(db, for: p)
+            out.reserveCapacity(rows.count)
+            try Self.fetchBodies(db, rows: rows) { body, summary in
                 if let a = Self.decodeStored(body: body, summary: summary, decoder: decoder) { out.append(a) }
             }
             return out
@@ -556,7 +558,8 @@ public struct AdvisoryDatabase: Sendable {
             let part = rows[chunk..<min(rows.count, chunk + 500)]
             let sql = "SELECT body, summary FROM advisories WHERE n IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))"
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(Array(part)))
-            while let r = try cursor.next() { try each(r["body"], r["summary"]) }
+            // Columns by position: GRDB's by-name subscript searches the column names for every value.
+            while let r = try cursor.next() { try each(r[0], r[1]) }
         }
     }
 }

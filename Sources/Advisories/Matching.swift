@@ -84,29 +84,42 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     }
 
     /// Why this entry names the product, or `nil`.
-    public func matches(_ e: AffectedEntry) -> String? {
-        if let v = e.cpeVendor, let p = e.cpeProduct {
-            for c in cpe where Self.norm(c.vendor) == Self.norm(v) && Self.norm(c.product) == Self.norm(p) {
-                return "CPE \(v):\(p)"
+    public func matches(_ e: AffectedEntry) -> String? { naming(e)?.reason(e) }
+
+    /// How an entry names the product: `matches(_:)` without its sentence, which is written only for the
+    /// entry a match reports (a product's 30,000 kernel records each name it twice).
+    enum Naming {
+        case cpe, vendorProduct, package, packageName
+
+        func reason(_ e: AffectedEntry) -> String {
+            switch self {
+            case .cpe: "CPE \(e.cpeVendor ?? ""):\(e.cpeProduct ?? "")"
+            case .vendorProduct: "CVE 5 vendor/product \(e.vendor ?? "")/\(e.product ?? "")"
+            case .package: "OSV package \(e.ecosystem ?? "")/\(e.packageName ?? "")"
+            case .packageName: "CVE 5 packageName \(e.packageName ?? "")"
             }
         }
-        if e.vendor != nil || e.product != nil {
-            for c in cve5 where Self.norm(c.vendor) == Self.norm(e.vendor) && Self.norm(c.product) == Self.norm(e.product) {
-                return "CVE 5 vendor/product \(e.vendor ?? "")/\(e.product ?? "")"
-            }
+    }
+
+    func naming(_ e: AffectedEntry) -> Naming? {
+        if let v = e.cpeVendor, let p = e.cpeProduct, !cpe.isEmpty {
+            let nv = Self.norm(v), np = Self.norm(p)
+            for c in cpe where Self.norm(c.vendor) == nv && Self.norm(c.product) == np { return .cpe }
+        }
+        if e.vendor != nil || e.product != nil, !cve5.isEmpty {
+            let nv = Self.norm(e.vendor), np = Self.norm(e.product)
+            for c in cve5 where Self.norm(c.vendor) == nv && Self.norm(c.product) == np { return .vendorProduct }
         }
         if let name = e.packageName {
             if let eco = e.ecosystem {
-                for p in packages
-                where Self.norm(p.ecosystem) == Self.norm(eco).split(separator: ":").first.map(String.init) ?? ""
-                    || Self.norm(p.ecosystem) == Self.norm(eco)
-                {
-                    if name == p.name || (Self.norm(eco) == "go" && name.hasPrefix(p.name + "/")) {
-                        return "OSV package \(eco)/\(name)"
-                    }
+                guard !packages.isEmpty else { return nil }
+                let neco = Self.norm(eco)
+                let base = neco.split(separator: ":").first.map(String.init) ?? ""
+                for p in packages where Self.norm(p.ecosystem) == base || Self.norm(p.ecosystem) == neco {
+                    if name == p.name || (neco == "go" && name.hasPrefix(p.name + "/")) { return .package }
                 }
             } else if debianPackages.contains(name) || rpmPackages.contains(name) {
-                return "CVE 5 packageName \(name)"
+                return .packageName
             }
         }
         return nil
@@ -228,6 +241,15 @@ public enum RangeEvaluator {
     }
 
     static func schemeFor(versionType: String?, fallback: VersionScheme) -> VersionScheme? {
+        // The names as records write them (nearly all), before trimming and lower-casing a copy.
+        switch versionType ?? "" {
+        case "", "custom", "semver", "generic", "python", "maven", "version": return fallback
+        case "rpm": return .rpm
+        case "deb", "debian", "dpkg": return .debian
+        case "go": return .go
+        case "git", "original_commit_for_fix": return nil
+        default: break
+        }
         switch ProductAliases.norm(versionType) {
         case "", "custom", "semver", "generic", "python", "maven", "version": return fallback
         case "rpm": return .rpm
@@ -306,7 +328,11 @@ public enum RangeEvaluator {
 
     static func strip(_ s: String) -> String {
         var t = Whitespace.trimmed(s)
-        if t.hasPrefix("v") || t.hasPrefix("V"), t.dropFirst().first?.isNumber == true { t.removeFirst() }
+        if let f = t.utf8.first, f == UInt8(ascii: "v") || f == UInt8(ascii: "V"), t.hasPrefix("v") || t.hasPrefix("V"),
+            t.dropFirst().first?.isNumber == true
+        {
+            t.removeFirst()
+        }
         return t
     }
 
@@ -445,21 +471,35 @@ public enum ProductMatcher {
     /// Maps an advisory to the product (`nil` when it does not name it) and evaluates `installed`.
     /// `installed == nil` only maps.
     public static func match(_ a: Advisory, _ p: ProductAliases, installed: String?, scheme: VersionScheme = .upstream) -> AdvisoryMatch? {
-        var entries = a.affected.compactMap { e in p.matches(e).map { (e, $0) } }
-        if entries.isEmpty, let vk = p.vendorKeywordEntries(a) { entries = vk.entries.map { ($0, vk.why) } }
+        var entries: [AffectedEntry] = []
+        var mapped = ""
+        for e in a.affected {
+            guard let naming = p.naming(e) else { continue }
+            if entries.isEmpty { mapped = naming.reason(e) }
+            entries.append(e)
+        }
+        if entries.isEmpty, let vk = p.vendorKeywordEntries(a) {
+            entries = vk.entries
+            mapped = vk.why
+        }
         if entries.isEmpty {
             guard let why = p.descriptionMatch(a) else { return nil }
             return AdvisoryMatch(
                 advisory: a, mappedBy: why,
                 status: .unknown(reason: "the record names no product or version; mapped by its description only"))
         }
-        let mapped = entries.first?.1 ?? ""
         guard let installed else { return AdvisoryMatch(advisory: a, mappedBy: mapped, status: .unknown(reason: "no installed version")) }
         if a.withdrawn != nil {
             return AdvisoryMatch(advisory: a, mappedBy: mapped, status: .notAffected(reason: "withdrawn/rejected (\(a.withdrawn ?? ""))"))
         }
-        let statuses = entries.map { RangeEvaluator.evaluate($0.0, installed: installed, scheme: scheme) }
+        let statuses = entries.map { RangeEvaluator.evaluate($0, installed: installed, scheme: scheme) }
         return AdvisoryMatch(advisory: a, mappedBy: mapped, status: AffectedStatus.combine(statuses, empty: .unknown(reason: "no statement")))
+    }
+
+    /// Whether `match(a, p, installed: nil)` is not nil, without making the match (no copy of the record,
+    /// no sentence): what the statistics of a product need of each of its candidates.
+    public static func maps(_ a: Advisory, _ p: ProductAliases) -> Bool {
+        a.affected.contains { p.naming($0) != nil } || p.vendorKeywordEntries(a) != nil || p.descriptionMatch(a) != nil
     }
 }
 

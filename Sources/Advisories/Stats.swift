@@ -42,7 +42,7 @@ public enum AdvisoryStats {
     ) -> ProductStats {
         var groups: [String: [Advisory]] = [:]
         var bySource: [String: Int] = [:]
-        for a in candidates where ProductMatcher.match(a, aliases, installed: nil) != nil {
+        for a in candidates where ProductMatcher.maps(a, aliases) {
             groups[a.cveIDs.first ?? a.id, default: []].append(a)
             bySource[a.format.rawValue, default: 0] += 1
         }
@@ -61,11 +61,14 @@ public enum AdvisoryStats {
             if let y = AdvisoryDate.year(pub?.1) { s.byYear[y, default: 0] += 1 } else { s.undated += 1 }
             let sev = records.compactMap { $0.bestSeverity?.effectiveRating }.first ?? "UNSCORED"
             s.bySeverity[sev, default: 0] += 1
-            // Classify once using every record's CWEs, categories and description.
+            // Classify once using every record's CWEs, categories and description (a vulnerability with one
+            // record, nearly all, is that record as it is: no merged copy).
             var merged = records[0]
-            merged.cwes = records.flatMap(\.cwes)
-            merged.categories = records.flatMap(\.categories)
-            merged.summary = records.map(\.summary).joined(separator: "\n")
+            if records.count > 1 {
+                merged.cwes = records.flatMap(\.cwes)
+                merged.categories = records.flatMap(\.categories)
+                merged.summary = records.map(\.summary).joined(separator: "\n")
+            }
             if merged.memorySafety.isMemorySafety { s.memorySafety += 1 }
             if !merged.cwes.isEmpty { s.withCWE += 1 }
             if records.contains(where: { $0.format != .osv || $0.id.hasPrefix("GHSA-") }) { s.withCWEField += 1 }

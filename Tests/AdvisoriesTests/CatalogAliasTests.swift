@@ -82,6 +82,32 @@ import VendorEvidence
         #expect(try db.counts().advisories == 21 + 31 + 9 + 3)
     }
 
+    /// `ProductMatcher.maps` (what the statistics ask of each of a product's records) answers as `match(…,
+    /// installed: nil) != nil`, and a match's `mappedBy` is the `matches` sentence of the first entry naming the
+    /// product (the sentence is now written for that entry only): over every fixture record and catalog product.
+    @Test func mapsAnswersAsMatchAndMappedByIsTheFirstNamingEntrys() async throws {
+        let (db, dir) = try await importedFixtures()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let all = AdvisoryAliases.all(Fixture.catalog)
+        var records: [Advisory] = []
+        for aliases in all { records += try db.candidates(for: aliases) }
+        #expect(records.count >= 50)
+        var mappedCount = 0
+        for a in records {
+            for p in all {
+                let m = ProductMatcher.match(a, p, installed: nil)
+                #expect(ProductMatcher.maps(a, p) == (m != nil), "\(a.id) \(p.product)")
+                guard let m else { continue }
+                mappedCount += 1
+                let first = a.affected.lazy.compactMap { p.matches($0) }.first
+                #expect(m.mappedBy == first ?? p.vendorKeywordEntries(a)?.why ?? p.descriptionMatch(a), "\(a.id) \(p.product)")
+                let versioned = ProductMatcher.match(a, p, installed: "1.0")
+                #expect(versioned?.mappedBy == m.mappedBy)
+            }
+        }
+        #expect(mappedCount > 40)
+    }
+
     @Test func recordsNamingNoProductAreKept() async throws {
         let (db, dir) = try await importedFixtures()
         defer { try? FileManager.default.removeItem(atPath: dir) }
