@@ -177,6 +177,26 @@ import Testing
         #expect(judge(socket(0o660, 0, 100), tailoring: t)?.outcome == .pass)
     }
 
+    /// containerd's and Podman's sockets (issue 15 names docker.sock, containerd.sock and podman.sock): their vendors
+    /// give them no group, so only root may connect; the docker group does not extend to them.
+    @Test func containerdAndPodmanSockets() {
+        func judge(_ path: String, _ mode: UInt32, _ uid: UInt32, _ gid: UInt32) -> Finding? {
+            var obs = HostObservations(observedAt: Fixture.collectedAt, source: "t")
+            for s in AdminInterfaces.engineSockets { obs.stats[s.path] = .absent }
+            obs.stats[path] = .stat(.init(kind: "socket", mode: mode, uid: uid, gid: gid))
+            obs.files["/etc/group"] = .content("root:x:0:\ndocker:x:995:alice\nusers:x:100:\n")
+            return catalog.run(
+                "runtime.engine-socket", CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), observations: obs)
+            ).first
+        }
+        for path in ["/run/containerd/containerd.sock", "/run/podman/podman.sock"] {
+            #expect(judge(path, 0o660, 0, 0)?.outcome == .pass, "\(path) 0660 root:root")
+            #expect(judge(path, 0o666, 0, 0)?.outcome == .fail, "\(path) 0666")
+            #expect(judge(path, 0o660, 0, 995)?.outcome == .fail, "\(path) 0660 root:docker")
+            #expect(judge(path, 0o600, 1000, 0)?.outcome == .fail, "\(path) owned by uid 1000")
+        }
+    }
+
     @Test func engineSocketMountsInEveryForm() {
         // A host whose /run is tmpfs: the mount's root is the socket's path inside that tmpfs.
         let tmpfs = "612 590 0:25 /docker.sock /var/run/docker.sock rw,nosuid,nodev,noexec,relatime - tmpfs tmpfs rw,size=1623172k,mode=755"
