@@ -39,19 +39,6 @@ import Testing
         try data.write(to: URL(fileURLWithPath: file + ".sha256"))
     }
 
-    func run(_ argv: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test(
         .enabled(
             if: Tool.runs(FetchTests.binary, "/usr/bin/python3", "/usr/bin/sha256sum"),
@@ -81,7 +68,7 @@ import Testing
         let p = try #require(port, "test server did not start")
         let index = "http://127.0.0.1:\(p)/archive_latest.txt"
         let out = dir + "/feeds"
-        let (rc, text) = try run([bulkhead, "advisories", "fetch", "--to", out, index])
+        let (rc, text) = try FetchTests.run([bulkhead, "advisories", "fetch", "--to", out, index])
         #expect(rc == 0, "\(text)")
         // The archive and the one changed document served, both matching their published SHA-256; the two
         // listed documents the server does not have are named.
@@ -98,7 +85,7 @@ import Testing
         var tampered = try Data(contentsOf: URL(fileURLWithPath: served + "/cve-2023-0044.json"))
         tampered.append(contentsOf: Array(" ".utf8))
         try tampered.write(to: URL(fileURLWithPath: served + "/cve-2023-0044.json"))
-        let (rc2, text2) = try run([bulkhead, "advisories", "fetch", "--to", dir + "/again", index])
+        let (rc2, text2) = try FetchTests.run([bulkhead, "advisories", "fetch", "--to", dir + "/again", index])
         #expect(rc2 != 0 && text2.contains("does not match the published"), "\(text2)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/again/2023/cve-2023-0044.json"))
     }

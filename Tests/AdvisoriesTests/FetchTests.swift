@@ -14,7 +14,8 @@ import Testing
         return (dir as NSString).deletingLastPathComponent + "/bulkhead"
     }
 
-    func run(_ argv: [String]) throws -> (Int32, String) {
+    /// Runs a program to its end and returns its status and its standard output and error together.
+    static func run(_ argv: [String]) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: argv[0])
         p.arguments = Array(argv.dropFirst())
@@ -54,25 +55,27 @@ import Testing
         let url = "http://127.0.0.1:\(p)/known_exploited_vulnerabilities.json"
         let original = try Fixture.data("kev/known_exploited_vulnerabilities.json")
         let out = dir + "/feeds"
-        let (rc1, text1) = try run([bulkhead, "advisories", "fetch", "--to", out, url])
+        let (rc1, text1) = try Self.run([bulkhead, "advisories", "fetch", "--to", out, url])
         #expect(rc1 == 0, "\(text1)")
         let file = out + "/known_exploited_vulnerabilities.json"
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
         // An interrupted download left half the file as .part: the next fetch resumes it.
         try FileManager.default.removeItem(atPath: file)
         try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: file + ".part"))
-        let (rc2, text2) = try run([bulkhead, "advisories", "fetch", "--to", out, url])
+        let (rc2, text2) = try Self.run([bulkhead, "advisories", "fetch", "--to", out, url])
         #expect(rc2 == 0)
         #expect(text2.contains("resumed from \(original.count / 2)"), "\(text2)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
         // A missing feed fails with a non-zero exit.
-        let (rc3, _) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/nope.json"])
+        let (rc3, _) = try Self.run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/nope.json"])
         #expect(rc3 != 0)
-        let (rc4, _) = try run([bulkhead, "advisories", "fetch", "--to", out, "file:///etc/passwd"])
+        let (rc4, _) = try Self.run([bulkhead, "advisories", "fetch", "--to", out, "file:///etc/passwd"])
         #expect(rc4 != 0)
         // A transfer that breaks off keeps what arrived; the same fetch then resumes from there.
         try FileManager.default.removeItem(atPath: file)
-        let (rc5, text5) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/drop/known_exploited_vulnerabilities.json"])
+        let (rc5, text5) = try Self.run([
+            bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/drop/known_exploited_vulnerabilities.json",
+        ])
         #expect(rc5 != 0, "\(text5)")
         #expect(text5.contains("resume"), "\(text5)")
         // (What arrived before the connection closed: at most the half the server sent.)
@@ -80,15 +83,17 @@ import Testing
         #expect(kept.count > 0 && kept.count <= original.count / 2 && kept == original.prefix(kept.count), "kept \(kept.count) bytes")
         // The kept .part was created owner-only (0600, through SafeFile), whatever the umask.
         #expect(try Self.mode(file + ".part") == 0o600)
-        let (rc6, text6) = try run([bulkhead, "advisories", "fetch", "--to", out, url])
+        let (rc6, text6) = try Self.run([bulkhead, "advisories", "fetch", "--to", out, url])
         #expect(rc6 == 0 && text6.contains("resumed from \(kept.count)"), "\(text6)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
         // Redirects are followed to http(s) only.
         try FileManager.default.removeItem(atPath: file)
-        let (rc7, text7) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/moved/known_exploited_vulnerabilities.json"])
+        let (rc7, text7) = try Self.run([
+            bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/moved/known_exploited_vulnerabilities.json",
+        ])
         #expect(rc7 == 0, "\(text7)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == original)
-        let (rc8, text8) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/away/x.json"])
+        let (rc8, text8) = try Self.run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:\(p)/away/x.json"])
         #expect(rc8 != 0 && text8.contains("refused redirect"), "\(text8)")
     }
 
@@ -113,7 +118,7 @@ import Testing
         try Data("keep me\n".utf8).write(to: URL(fileURLWithPath: victim))
         try FileManager.default.createSymbolicLink(atPath: out + "/known_exploited_vulnerabilities.json.part", withDestinationPath: victim)
         // No server is needed: the link is refused before any request (port 9 would refuse the connection anyway).
-        let (rc, text) = try run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:9/known_exploited_vulnerabilities.json"])
+        let (rc, text) = try Self.run([bulkhead, "advisories", "fetch", "--to", out, "http://127.0.0.1:9/known_exploited_vulnerabilities.json"])
         #expect(rc != 0)
         #expect(text.contains("symbolic link"), "\(text)")
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep me\n")
