@@ -271,7 +271,7 @@ let package = Package(
         .testTarget(
             name: "ReportingTests",
             dependencies: [
-                "Reporting", "Assessment", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport",
+                "Reporting", "Assessment", "Advisories", "VendorEvidence", "Discovery", "HostInspection", "BulkheadModel", "BulkheadTestSupport",
             ]),
         .testTarget(
             name: "HostInspectionTests",

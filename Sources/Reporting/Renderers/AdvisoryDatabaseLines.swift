@@ -2,7 +2,8 @@ import Assessment
 import Foundation
 
 /// The advisory database as every assessment report shows it (table, Markdown, HTML; JSON carries
-/// `inputs.advisoryDatabase`): its age against the stale limit, each source's records, newest record and
+/// `inputs.advisoryDatabase`, OSCAL an observation of the host related to each ISM-1606 finding, SARIF
+/// `runs[0].properties.advisoryDatabase`): its age against the stale limit, each source's records, newest record and
 /// last import, and which sources cover each product ISM-1606 checked. Plain text: each renderer escapes
 /// the lines for its own output (paths and formats come from the database).
 enum AdvisoryDatabaseLines {

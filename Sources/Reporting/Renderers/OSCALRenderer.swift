@@ -158,6 +158,9 @@ public enum OSCALRenderer {
         var observations: [JSONValue] = []
         var findings: [JSONValue] = []
         var controlIDs = Set<ControlID>()
+        // The advisory database ISM-1606 rests on (issue 14 §5): one observation of its age, sources and record
+        // counts, related to every ISM-1606 finding.
+        let databaseObservation = report.inputs.advisoryDatabase.map { _ in uuid("observation", "host", "advisory-database") }
 
         /// A control's verdict as a finding, with its observations (ISM-1460 criteria, check findings, or the
         /// verdict's own evidence); `first` are observations every finding of the subject relates to.
@@ -166,6 +169,7 @@ public enum OSCALRenderer {
             controlIDs.insert(v.control)
             let cKey = v.control.oscalID
             var related = first
+            if v.control == .ism1606, let db = databaseObservation { related.append(db) }
             if let e = control.ism1460 {
                 for r in e.criteria {
                     let id = uuid("observation", mKey, cKey, "criterion", r.criterion.rawValue)
@@ -274,6 +278,10 @@ public enum OSCALRenderer {
             addControl(control, mKey: "host", name: "host", subjects: hostSubjects, first: [])
         }
 
+        if let info = report.inputs.advisoryDatabase, let id = databaseObservation {
+            observations.append(advisoryDatabaseObservation(report, info, uuid: id, subjects: hostSubjects))
+        }
+
         // Host-level problems (and any host findings a later stage adds as problems) are observed too.
         if !report.problems.isEmpty {
             observations.append(
@@ -287,6 +295,34 @@ public enum OSCALRenderer {
 
         return ResultParts(
             hostComponent: hostComponent, components: components, observations: observations, findings: findings, controlIDs: controlIDs)
+    }
+
+    /// The advisory database as an observation of the host: the lines every report shows (state, age against
+    /// the stale limit, each source's records, newest record and import, each product's coverage) as its
+    /// description, the same as props, and the database file as its evidence.
+    static func advisoryDatabaseObservation(
+        _ report: AssessmentReport, _ info: AssessmentReport.AdvisoryDatabaseInfo, uuid: String, subjects: JSONValue
+    ) -> JSONValue {
+        var props = [prop("advisory-database-state", info.state), prop("advisory-database-stale", info.stale ? "true" : "false")]
+        if let last = info.lastImport { props.append(prop("advisory-database-last-import", Timestamp.string(last))) }
+        if let age = info.ageDays { props.append(prop("advisory-database-age-days", String(format: "%.1f", age))) }
+        if let limit = info.maximumAgeDays { props.append(prop("advisory-database-maximum-age-days", limit.formatted())) }
+        for s in info.sources ?? [] {
+            props.append(
+                prop(
+                    "advisory-source",
+                    "\(s.format): \(s.records) records, newest record \(s.newestRecord.map { String($0.prefix(10)) } ?? "undated")"
+                        + ", imported \(s.importedAt.map(Timestamp.string) ?? "unknown")"))
+        }
+        let newest = (info.sources ?? []).compactMap { $0.newestRecord.map { String($0.prefix(10)) } }.max()
+        if let newest { props.append(prop("advisory-database-newest-record", newest)) }
+        let evidence = Evidence(
+            claim: "the advisory database ISM-1606 and criterion 5 read (\(info.state))", source: .file(path: info.path, sha256: nil),
+            observedAt: report.assessedAt, confidence: .high)
+        return observation(
+            uuid: uuid, title: "Advisory database (ISM-1606 evidence): \(info.path)",
+            description: AdvisoryDatabaseLines.lines(report).joined(separator: "\n"), methods: ["EXAMINE"], subjects: subjects,
+            props: props, evidence: [evidence], fallback: report.assessedAt)
     }
 
     /// A one-line OSCAL field (titles are markup-line: no newlines).

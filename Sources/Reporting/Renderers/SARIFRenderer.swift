@@ -180,10 +180,44 @@ public enum SARIFRenderer {
                     ("hostname", report.host.hostname.map { .string($0) }), ("source", .string(report.host.source)),
                     ("ismRelease", report.ism.map { .string($0.release) }),
                     ("ismControls", .array(ISMQuote.lines(report).map { .string($0) })),
+                    ("advisoryDatabase", report.inputs.advisoryDatabase.map { advisoryDatabase(report, $0) }),
                 ])
             ),
         ])
         return ["$schema": .string(schemaURI), "version": "2.1.0", "runs": [run]]
+    }
+
+    /// The advisory database ISM-1606 rests on (issue 14 §5): the lines every report shows, and the same as
+    /// values (age and limit as decimal strings: the property bag keeps them as written).
+    static func advisoryDatabase(_ report: AssessmentReport, _ info: AssessmentReport.AdvisoryDatabaseInfo) -> JSONValue {
+        JSONValue.compact([
+            ("path", .string(info.path)), ("state", .string(info.state)), ("stale", .bool(info.stale)),
+            ("lastImport", info.lastImport.map { .string(Timestamp.string($0)) }),
+            ("ageDays", info.ageDays.map { .string(String(format: "%.1f", $0)) }),
+            ("maximumAgeDays", info.maximumAgeDays.map { .string($0.formatted()) }),
+            (
+                "sources",
+                .array(
+                    (info.sources ?? []).map { s in
+                        JSONValue.compact([
+                            ("format", .string(s.format)), ("records", .int(s.records)),
+                            ("newestRecord", s.newestRecord.map { .string($0) }),
+                            ("importedAt", s.importedAt.map { .string(Timestamp.string($0)) }),
+                        ])
+                    })
+            ),
+            (
+                "coverage",
+                .array(
+                    (info.coverage ?? []).map { c in
+                        [
+                            "product": .string(c.product), "covered": .bool(c.covered),
+                            "recordsBySource": .object(c.recordsBySource.mapValues { .int($0) }),
+                        ]
+                    })
+            ),
+            ("lines", .array(AdvisoryDatabaseLines.lines(report).map { .string($0) })),
+        ])
     }
 
     static func verdictLevel(_ s: VerdictStatus) -> (String, String)? {
