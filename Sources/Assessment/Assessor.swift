@@ -103,11 +103,24 @@ public struct Assessor: Sendable {
         }
         // ISM-1606 for the host from patch evidence (pending security updates, running kernel), never from
         // release support alone.
+        // Its timelines: internet-facing from the profile, a working exploit from the database's CISA KEV records.
+        var knownExploited: Set<String>?
+        if case .available(_, let db)? = database, let kev = try? db.kevEntries(), !kev.isEmpty { knownExploited = Set(kev.keys) }
         let patchFindings = PatchFindings.findings(
-            evidence: evidence, now: asOf, mechanisms: discovery.mechanisms, aliases: AdvisoryAliases.all(catalog))
+            evidence: evidence, now: asOf, mechanisms: discovery.mechanisms, aliases: AdvisoryAliases.all(catalog),
+            timelines: PatchFindings.Timelines(
+                internetFacing: profile?.host.internetFacing, profilePath: profile?.path, knownExploited: knownExploited))
         attach(checkReport.findings + advisoryFindings + patchFindings + plan.extraFindings, to: &report)
         report.hostControls = (report.hostControls ?? []) + [operatingSystem]
         ClassificationScope.apply(to: &report, profile: profile, ism: ismCatalog)
+        if profile?.host.internetFacing == nil,
+            patchFindings.contains(where: { $0.checkID == PatchFindings.pendingCheckID && $0.observed?.contains("assumed internet-facing") == true })
+        {
+            report.assumptions =
+                (report.assumptions ?? []) + [
+                    "The host is assumed internet-facing for ISM-1606 (2 weeks for a pending update neither critical nor exploited): the profile does not say ([host] internet_facing = true or false)."
+                ]
+        }
         report.quote(ismCatalog)
         report.guidance = Self.guidance(for: report, checks: checks).merging(plan.extraGuidance) { mine, _ in mine }
         return report

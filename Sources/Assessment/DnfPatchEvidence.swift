@@ -156,7 +156,11 @@ struct DnfSources {
         var severity: String?
         var issued: Date?
         var repo: String
+        /// The CVE ids of its `<reference type="cve">` records (id, else title), upper-cased; at most `maxCVEs`.
+        var cves: [String] = []
     }
+    /// The most CVE ids kept of one advisory (a kernel advisory names a few hundred at most).
+    static let maxCVEs = 1000
     struct Fix {
         var evr: String
         var arch: String
@@ -327,7 +331,8 @@ struct DnfSources {
             let severity = update.child("severity")?.trimmedText
             let advisory = Advisory(
                 id: TerminalText.field(id, max: 80), severity: severity.flatMap { $0.isEmpty ? nil : TerminalText.field($0, max: 40) },
-                issued: update.child("issued")?["date"].flatMap(Self.date), repo: repo)
+                issued: update.child("issued")?["date"].flatMap(Self.date), repo: repo,
+                cves: Self.cves(update))
             var fixes: [(String, Fix)] = []
             for collection in update.child("pkglist")?.all("collection") ?? [] {
                 for package in collection.all("package") {
@@ -352,6 +357,30 @@ struct DnfSources {
             }
         }
         return (all, read.count)
+    }
+
+    /// An advisory's `<references><reference type="cve" id="CVE-2021-4034" …/>` ids (the `title` when `id` is not
+    /// a CVE id), upper-cased, only well-formed ones (`CVE-YYYY-N…`), each once, at most `maxCVEs`.
+    static func cves(_ update: XMLElement) -> [String] {
+        var out: [String] = []
+        var seen: Set<String> = []
+        for reference in update.child("references")?.all("reference") ?? [] where reference["type"]?.lowercased() == "cve" {
+            guard
+                let id = [reference["id"], reference["title"]].compactMap({ $0?.trimmingCharacters(in: .whitespaces).uppercased() })
+                    .first(where: isCVE), seen.insert(id).inserted
+            else { continue }
+            out.append(id)
+            if out.count == maxCVEs { break }
+        }
+        return out
+    }
+
+    /// `CVE-`, four digits, `-`, four to nineteen digits.
+    static func isCVE(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "CVE" && parts[1].count == 4 && (4...19).contains(parts[2].count)
+            && parts[1].allSatisfy(\.isASCII) && parts[1].allSatisfy(\.isNumber) && parts[2].allSatisfy(\.isASCII)
+            && parts[2].allSatisfy(\.isNumber)
     }
 
     /// `epoch`, `ver`/`version` and `rel`/`release` attributes as `E:V-R` (`V-R` for epoch 0, as rpm writes it).
@@ -397,10 +426,11 @@ extension PatchFindings {
     /// ISM-1606 for an rpm host (or a mechanism's rpm packages): the security advisories in the updateinfo of the
     /// repositories dnf or yum cached on the host whose packages are newer than the installed ones (same name and
     /// arch), each aged from its `issued` date against its timeline — 48 hours for a Critical advisory (or one
-    /// without a severity), 2 weeks for the others (Bulkhead cannot tell whether the host is internet-facing, so
-    /// the shorter applies; whether a vulnerability is exploited is not known from updateinfo).
+    /// without a severity) or one naming a CVE in CISA KEV (a working exploit), otherwise 2 weeks when the host is
+    /// internet-facing (declared, or assumed when the profile does not say) and 1 month when it is declared not.
     static func rpmPendingUpdates(
-        evidence: HostEvidence, now: Date, sources: DnfSources?, packages rpm: [InstalledPackage], mechanism: Bool, subject: String
+        evidence: HostEvidence, now: Date, sources: DnfSources?, packages rpm: [InstalledPackage], mechanism: Bool, subject: String,
+        timelines: Timelines = Timelines()
     ) -> Finding {
         let expected =
             "no security update pending in the host's security sources past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)"
@@ -430,7 +460,11 @@ extension PatchFindings {
             /// The oldest issued of the pending advisories, and whether one of them is critical.
             var since: Date?
             var critical: Bool
+            /// The advisories' CVE ids that CISA KEV lists (a working exploit): 48 hours.
+            var exploited: [String]
+            var window: TimeInterval { critical || !exploited.isEmpty ? PatchFindings.criticalWindow : 0 }
         }
+        let known = timelines.knownExploited ?? []
         var pending: [Pending] = []
         var otherUpdates: [String] = []
         let installed = DnfSources.newestInstalled(rpm)
@@ -444,7 +478,8 @@ extension PatchFindings {
                 pending.append(
                     Pending(
                         package: pkg, fixed: fixed, advisories: advisories, since: advisories.compactMap(\.issued).min(),
-                        critical: advisories.contains { isCritical($0.severity) }))
+                        critical: advisories.contains { isCritical($0.severity) },
+                        exploited: Array(Set(advisories.flatMap(\.cves).filter(known.contains))).sorted()))
             } else if let newest = sources.newest["\(pkg.name).\(pkg.architecture ?? "")"], (RPMVersion.compare(newest.evr, pkg.version) ?? 0) > 0 {
                 otherUpdates.append("\(pkg.name) \(pkg.version) → \(newest.evr) (\(newest.repo))")
             }
@@ -499,7 +534,10 @@ extension PatchFindings {
             let ids = p.advisories.prefix(3).map { a in
                 "\(a.id) \(a.severity ?? "no severity")\(a.issued.map { ", issued \(CalendarDate.format($0))" } ?? "")"
             }
-            return "\(p.package.name) \(p.package.version) → \(p.fixed) [\(ids.joined(separator: "; "))\(p.advisories.count > 3 ? "; …" : "")]"
+            let kev =
+                p.exploited.isEmpty
+                ? "" : "; working exploit (CISA KEV): \(p.exploited.prefix(5).joined(separator: ", "))\(p.exploited.count > 5 ? " …" : "")"
+            return "\(p.package.name) \(p.package.version) → \(p.fixed) [\(ids.joined(separator: "; "))\(p.advisories.count > 3 ? "; …" : "")\(kev)]"
         }
         let shown = pending.prefix(20).map(describe).joined(separator: ", ")
         let more = pending.count > 20 ? " and \(pending.count - 20) more" : ""
@@ -507,15 +545,23 @@ extension PatchFindings {
             return inconclusive(
                 "\(pending.count) security update(s) pending (\(shown)\(more)); their age is unknown (no issued date)\(noteText)", sources.evidence)
         }
-        // Overdue: a critical (or unrated) advisory past 48 hours, any past 2 weeks.
+        // Overdue: a critical (or unrated) or exploited advisory past 48 hours, any other past 2 weeks (internet-facing,
+        // declared or assumed) or 1 month (declared not internet-facing).
         let overdue = pending.filter { p in
             guard let since = p.since else { return false }
-            return now.timeIntervalSince(since) >= (p.critical ? criticalWindow : internetFacingWindow)
+            return now.timeIntervalSince(since) >= (p.window > 0 ? p.window : timelines.otherWindow)
         }
         let age = now.timeIntervalSince(oldest)
+        var context = [timelines.internetFacingText]
+        if timelines.knownExploited == nil {
+            context.append("no CISA KEV records in the advisory database, so a working exploit is not known here (run `bulkhead advisories fetch`)")
+        } else if pending.allSatisfy({ $0.advisories.allSatisfy(\.cves.isEmpty) }) {
+            context.append("the pending advisories name no CVE ids, so CISA KEV cannot be matched")
+        }
         let observed =
-            "\(pending.count) security update(s) pending (\(shown)\(more)); the oldest advisory issued \(CalendarDate.format(oldest)) (\(ageText(age))): \(rpmTimelines(age))"
-            + (overdue.isEmpty ? "" : "; overdue: \(overdue.map(\.package.name).joined(separator: ", "))") + noteText
+            "\(pending.count) security update(s) pending (\(shown)\(more)); the oldest advisory issued \(CalendarDate.format(oldest)) (\(ageText(age))): \(rpmTimelines(age, timelines))"
+            + (overdue.isEmpty ? "" : "; overdue: \(overdue.map(\.package.name).joined(separator: ", "))") + "; " + context.joined(separator: "; ")
+            + noteText
         if !overdue.isEmpty {
             return finding(pendingCheckID, .fail, observed: observed, expected: expected, evidence: sources.evidence, subject: subject)
         }
@@ -523,16 +569,22 @@ extension PatchFindings {
             pendingCheckID,
             .inconclusive(
                 reason: observed
-                    + ", inside each advisory's timeline (48 hours critical, 2 weeks otherwise): not yet overdue unless a vulnerability is exploited"),
+                    + ", inside each advisory's timeline (48 hours critical or exploited, \(timelines.otherWindowText) otherwise): not yet overdue unless a vulnerability is exploited"
+            ),
             observed: observed, expected: expected, evidence: sources.evidence, subject: subject)
     }
 
     /// Which of ISM-1606's timelines an advisory this old has passed; updateinfo gives the severity.
-    static func rpmTimelines(_ age: TimeInterval) -> String {
+    static func rpmTimelines(_ age: TimeInterval, _ timelines: Timelines = Timelines()) -> String {
         if age >= otherWindow { return "past every ISM-1606 timeline (48 hours critical or exploited, 2 weeks internet-facing, 1 month otherwise)" }
         if age >= internetFacingWindow {
-            return
-                "past the 48-hour (critical or exploited) and 2-week (internet-facing; Bulkhead cannot tell whether the host is, so it applies) timelines, inside the 1-month one"
+            let which =
+                switch timelines.internetFacing {
+                case true?: "the host is declared internet-facing"
+                case false?: "the host is declared not internet-facing, so it does not apply"
+                case nil: "assumed: the profile does not say whether the host is"
+                }
+            return "past the 48-hour (critical or exploited) and 2-week (internet-facing; \(which)) timelines, inside the 1-month one"
         }
         if age >= criticalWindow {
             return "past the 48-hour timeline (critical advisories, or exploited vulnerabilities), inside the 2-week and 1-month ones"

@@ -161,18 +161,56 @@ public enum PatchFindings {
     public static let internetFacingWindow: TimeInterval = 14 * 86400
     public static let otherWindow: TimeInterval = 30 * 86400
 
+    /// What decides a pending update's ISM-1606 timeline beyond its advisory's severity: whether the host is
+    /// internet-facing (the system profile's `[host] internet_facing`) and which CVEs have a working exploit (the
+    /// advisory database's CISA KEV records).
+    public struct Timelines: Sendable {
+        /// nil: the profile does not say (or there is none); 2 weeks is assumed and the finding says so.
+        public var internetFacing: Bool?
+        /// The profile that declared it, named in the finding.
+        public var profilePath: String?
+        /// CVE ids in CISA KEV; nil when the advisory database has no KEV records (or there is none).
+        public var knownExploited: Set<String>?
+
+        public init(internetFacing: Bool? = nil, profilePath: String? = nil, knownExploited: Set<String>? = nil) {
+            self.internetFacing = internetFacing
+            self.profilePath = profilePath
+            self.knownExploited = knownExploited
+        }
+
+        /// The timeline of an update neither critical nor exploited.
+        var otherWindow: TimeInterval { internetFacing == false ? PatchFindings.otherWindow : PatchFindings.internetFacingWindow }
+        var otherWindowText: String { internetFacing == false ? "1 month" : "2 weeks" }
+
+        /// Why non-critical updates take the timeline they do, for the finding's text.
+        var internetFacingText: String {
+            switch internetFacing {
+            case true?:
+                "the host is declared internet-facing in \(profilePath ?? "the profile"), so an update neither critical nor exploited takes 2 weeks"
+            case false?:
+                "the host is declared not internet-facing in \(profilePath ?? "the profile"), so an update neither critical nor exploited takes 1 month"
+            case nil:
+                "assumed internet-facing (2 weeks for an update neither critical nor exploited) because the profile does not say: set [host] internet_facing = true or false in bulkhead.toml (or --profile FILE)"
+            }
+        }
+    }
+
     public static func findings(
-        evidence: HostEvidence, now: Date, mechanisms: [IsolationMechanism] = [], aliases: [Advisories.ProductAliases] = []
+        evidence: HostEvidence, now: Date, mechanisms: [IsolationMechanism] = [], aliases: [Advisories.ProductAliases] = [],
+        timelines: Timelines = Timelines()
     ) -> [Finding] {
         let (sources, dnf) = updateSources(evidence)
-        var out = [pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf), runningKernel(evidence: evidence)]
+        var out = [
+            pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf, timelines: timelines), runningKernel(evidence: evidence),
+        ]
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
             let packages = BackportReader.installedPackages(of: alias, in: evidence.facts.packages)
             guard !packages.isEmpty else { continue }
             out.append(
                 pendingUpdates(
-                    evidence: evidence, now: now, sources: sources, dnf: dnf, packages: packages, subject: mechanism.product.rawValue))
+                    evidence: evidence, now: now, sources: sources, dnf: dnf, packages: packages, subject: mechanism.product.rawValue,
+                    timelines: timelines))
         }
         return out
     }
@@ -185,9 +223,9 @@ public enum PatchFindings {
             controls: [.ism1606], evidence: evidence)
     }
 
-    static func pendingUpdates(evidence: HostEvidence, now: Date) -> Finding {
+    static func pendingUpdates(evidence: HostEvidence, now: Date, timelines: Timelines = Timelines()) -> Finding {
         let (sources, dnf) = updateSources(evidence)
-        return pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf)
+        return pendingUpdates(evidence: evidence, now: now, sources: sources, dnf: dnf, timelines: timelines)
     }
 
     /// The host's update sources, read once for the host and every mechanism: apt's lists when dpkg packages are
@@ -205,7 +243,7 @@ public enum PatchFindings {
     /// mechanism) with rpm packages and no dpkg ones is judged from the dnf/yum metadata (`rpmPendingUpdates`).
     static func pendingUpdates(
         evidence: HostEvidence, now: Date, sources: AptSources?, dnf: DnfSources? = nil, packages: [InstalledPackage]? = nil,
-        subject: String = "host"
+        subject: String = "host", timelines: Timelines = Timelines()
     ) -> Finding {
         let expected =
             "no security update pending in the host's security sources past its ISM-1606 deadline (48 h critical or exploited, 2 weeks internet-facing, 1 month otherwise)"
@@ -216,7 +254,8 @@ public enum PatchFindings {
         guard !dpkg.isEmpty else {
             let rpm = (packages ?? evidence.facts.packages).filter { $0.manager == "rpm" }
             guard rpm.isEmpty else {
-                return rpmPendingUpdates(evidence: evidence, now: now, sources: dnf, packages: rpm, mechanism: packages != nil, subject: subject)
+                return rpmPendingUpdates(
+                    evidence: evidence, now: now, sources: dnf, packages: rpm, mechanism: packages != nil, subject: subject, timelines: timelines)
             }
             return inconclusive("no installed package inventory: pending updates cannot be judged")
         }
@@ -283,17 +322,23 @@ public enum PatchFindings {
             }
             return finding(pendingCheckID, .pass, observed: observed, expected: expected, evidence: sources.evidence, subject: subject)
         }
+        // The apt lists name no CVE for an update, so a working exploit (CISA KEV) cannot be matched here: each pending
+        // update keeps the shortest timeline, as without severity.
+        notes.append(
+            "the apt lists name no CVE ids for a pending update, so whether one fixes a working exploit (CISA KEV) is not known here; each is judged against the 48-hour timeline"
+        )
+        let pendingNotes = "; " + notes.joined(separator: "; ")
         let shown = pending.prefix(20).map { "\($0.name) \($0.installed) → \($0.candidate.version)" }.joined(separator: ", ")
         let more = pending.count > 20 ? " and \(pending.count - 20) more" : ""
         let dates = pending.compactMap(\.candidate.date)
         guard let oldest = dates.min() else {
             return inconclusive(
-                "\(pending.count) security update(s) pending (\(shown)\(more)); their age is unknown (no InRelease date)\(noteText)",
+                "\(pending.count) security update(s) pending (\(shown)\(more)); their age is unknown (no InRelease date)\(pendingNotes)",
                 sources.evidence)
         }
         let age = now.timeIntervalSince(oldest)
         let observed =
-            "\(pending.count) security update(s) pending (\(shown)\(more)); available since at least \(CalendarDate.format(oldest)) (\(ageText(age))): \(timelines(age))\(noteText)"
+            "\(pending.count) security update(s) pending (\(shown)\(more)); available since at least \(CalendarDate.format(oldest)) (\(ageText(age))): \(aptTimelines(age))\(pendingNotes)"
         if age >= criticalWindow {
             return finding(pendingCheckID, .fail, observed: observed, expected: expected, evidence: sources.evidence, subject: subject)
         }
@@ -308,7 +353,7 @@ public enum PatchFindings {
 
     /// Which of ISM-1606's timelines an update this old has passed. The apt lists carry no severity, so the
     /// shortest (48 hours, critical or exploited) is the one a pending update is judged against.
-    static func timelines(_ age: TimeInterval) -> String {
+    static func aptTimelines(_ age: TimeInterval) -> String {
         if age >= otherWindow { return "past every ISM-1606 timeline (48 hours critical or exploited, 2 weeks internet-facing, 1 month otherwise)" }
         if age >= internetFacingWindow {
             return "past the 48-hour (critical or exploited) and 2-week (internet-facing) timelines, inside the 1-month one"

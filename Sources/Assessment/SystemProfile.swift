@@ -12,6 +12,10 @@ public struct SystemProfile: Codable, Hashable, Sendable {
         public var domain: String?
         /// A glob over guest names this entry covers (`match = "web*"`), besides the guest its table names.
         public var match: String?
+        /// `[host] internet_facing = true|false` (the host only): ISM-1606's timeline for a pending update that is
+        /// neither critical nor exploited — 2 weeks when true, 1 month when false; nil (not declared) takes 2 weeks
+        /// and the report says it assumed so.
+        public var internetFacing: Bool? = nil
     }
     public var path: String
     public var systemName: String?
@@ -72,6 +76,17 @@ public struct SystemProfile: Codable, Hashable, Sendable {
         } catch {
             throw LoadError(.invalid, "the profile \(path) is not valid TOML", cause: error)
         }
+        var internetFacing: Bool?
+        if let written = values["host.internet_facing"] {
+            switch written {
+            case "true": internetFacing = true
+            case "false": internetFacing = false
+            default:
+                throw LoadError(
+                    .invalid,
+                    "the profile \(path): [host] internet_facing must be true or false, not \(TerminalText.field(written, max: 40))")
+            }
+        }
         var guests: [String: Marking] = [:]
         for (key, value) in values where key.hasPrefix("guests.") {
             let parts = key.split(separator: ".")
@@ -85,7 +100,8 @@ public struct SystemProfile: Codable, Hashable, Sendable {
             path: path, systemName: values["system.name"], boundary: values["system.boundary"],
             securityPlan: values["system.security_plan"], assessorName: values["assessor.name"],
             irapRegistration: values["assessor.irap"],
-            host: Marking(classification: values["host.classification"], domain: values["host.domain"]), guests: guests)
+            host: Marking(classification: values["host.classification"], domain: values["host.domain"], internetFacing: internetFacing),
+            guests: guests)
     }
 
     /// The catalog's applicability code of a classification: NC (OFFICIAL, UNOFFICIAL), OS (OFFICIAL: Sensitive),

@@ -1,3 +1,4 @@
+import Advisories
 import BulkheadModel
 import BulkheadTestSupport
 import Checks
@@ -509,6 +510,36 @@ struct DnfPatchEvidenceTests {
         #expect(late.outcome == .fail)
         #expect(late.observed?.contains("past the 48-hour (critical or exploited) and 2-week (internet-facing") == true)
         #expect(late.observed?.contains("overdue: openssl") == true)
+        // No profile says whether the host is internet-facing: 2 weeks, and the finding says it assumed so.
+        #expect(
+            late.observed?.contains(
+                "assumed internet-facing (2 weeks for an update neither critical nor exploited) because the profile does not say") == true)
+
+        // ISM-1606's other two timelines from the profile's `[host] internet_facing`: the Important advisory 19 days old is
+        // inside the 1-month one of a host declared not internet-facing, and past the 2-week one of an internet-facing host.
+        func declared(_ toml: String, now: String) throws -> Finding {
+            let profile = try SystemProfile.parse(Data(toml.utf8), path: "bulkhead.toml")
+            return PatchFindings.pendingUpdates(
+                evidence: behind, now: CalendarDate.parse(now) ?? Date(),
+                timelines: PatchFindings.Timelines(internetFacing: profile.host.internetFacing, profilePath: profile.path))
+        }
+        let sheltered = try declared("[host]\nclassification = \"PROTECTED\"\ninternet_facing = false\n", now: "2016-03-20")
+        guard case .inconclusive(let inside) = sheltered.outcome else {
+            Issue.record("an Important advisory 19 days old is inside the 1-month timeline of a host not internet-facing: \(sheltered.outcome)")
+            return
+        }
+        #expect(
+            inside.contains("the host is declared not internet-facing in bulkhead.toml, so an update neither critical nor exploited takes 1 month"))
+        #expect(inside.contains("inside each advisory's timeline (48 hours critical or exploited, 1 month otherwise)"))
+        #expect(try declared("[host]\ninternet_facing = false\n", now: "2016-04-01").outcome == .fail)
+        let facing = try declared("[host]\ninternet_facing = true\n", now: "2016-03-20")
+        #expect(facing.outcome == .fail)
+        #expect(
+            facing.observed?.contains(
+                "the host is declared internet-facing in bulkhead.toml, so an update neither critical nor exploited takes 2 weeks") == true)
+        #expect(facing.observed?.contains("assumed") == false)
+        // Anything but a TOML boolean is refused, never read as one or the other.
+        #expect(throws: SystemProfile.LoadError.self) { try SystemProfile.parse(Data("[host]\ninternet_facing = \"maybe\"\n".utf8), path: "p.toml") }
 
         // At the advisories' builds (openssl, spice-server) or above them (spice-server-devel): nothing pending.
         let current = try host([
@@ -518,6 +549,59 @@ struct DnfPatchEvidenceTests {
         let f = pending(current, now: "2016-03-04")
         #expect(f.outcome == .pass, "\(f.outcome)")
         #expect(f.observed?.hasPrefix("every installed package is at or above the fixed versions of the security advisories in 1 repository") == true)
+    }
+
+    /// An advisory naming a CVE that CISA KEV lists (a working exploit) takes the 48-hour timeline whatever its severity.
+    /// KEV is the real catalog (Tests/AdvisoriesTests/Fixtures/kev, 2026.08.21) imported into an advisory database as
+    /// `bulkhead advisories import` does; the updateinfo is this suite's, its Important openssl advisory naming
+    /// CVE-2021-4034 (polkit's pkexec, in KEV since 2022-06-27) instead of the made-up CVE-2026-0001: the advisory is
+    /// still made up, the KEV match is real. (The real CentOS updateinfo fixture references no CVE, only RHSA pages.)
+    @Test func anAdvisoryNamingACVEInCISAKEVTakesThe48HourTimeline() async throws {
+        let kevFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("AdvisoriesTests/Fixtures/kev/known_exploited_vulnerabilities.json").path
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-kev-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: database) }
+        let db = try AdvisoryDatabase(path: database)
+        _ = try await AdvisoryImporter.run([kevFile], into: db)
+        let kev = try db.kevEntries()
+        #expect(kev.count == 1674 && kev["CVE-2021-4034"] != nil && kev["CVE-2026-0001"] == nil)
+        let timelines = PatchFindings.Timelines(knownExploited: Set(kev.keys))
+
+        let opensslOnly = Self.packages([("openssl-libs", "1:3.0.7-24.el9")])
+        let exploited = try evidence(
+            [Self.dnf4: try repodata(.gzip, updateinfo: Self.updateinfo.replacingOccurrences(of: "CVE-2026-0001", with: "CVE-2021-4034"))],
+            packages: opensslOnly)
+        // Three days after the Important advisory: past 48 hours, so overdue, saying why.
+        let f = PatchFindings.pendingUpdates(evidence: exploited, now: CalendarDate.parse("2026-11-13") ?? Date(), timelines: timelines)
+        #expect(f.outcome == .fail)
+        let observed = try #require(f.observed)
+        #expect(
+            observed.contains(
+                "openssl-libs 1:3.0.7-24.el9 → 1:3.0.7-27.el9 [RHSA-2026:1001 Important, issued 2026-11-10; working exploit (CISA KEV): CVE-2021-4034]"
+            ))
+        #expect(observed.contains("overdue: openssl-libs"))
+        // Inside 48 hours it is not yet overdue.
+        guard
+            case .inconclusive = PatchFindings.pendingUpdates(
+                evidence: exploited, now: CalendarDate.parse("2026-11-11") ?? Date(), timelines: timelines
+            ).outcome
+        else {
+            Issue.record("an exploited advisory 24 hours old is inside its 48-hour timeline")
+            return
+        }
+        // The same advisory without KEV records, or naming a CVE KEV does not list: 2 weeks, so 3 days is not overdue.
+        let unlisted = try evidence([Self.dnf4: try repodata(.gzip)], packages: opensslOnly)
+        for (e, t) in [(exploited, PatchFindings.Timelines()), (unlisted, timelines)] {
+            let g = PatchFindings.pendingUpdates(evidence: e, now: CalendarDate.parse("2026-11-13") ?? Date(), timelines: t)
+            guard case .inconclusive = g.outcome else {
+                Issue.record("an Important advisory 3 days old with no working exploit known is inside 2 weeks: \(g.outcome)")
+                continue
+            }
+            #expect(g.observed?.contains("CISA KEV)") == false)
+        }
+        #expect(
+            PatchFindings.pendingUpdates(evidence: exploited, now: CalendarDate.parse("2026-11-13") ?? Date()).observed?.contains(
+                "no CISA KEV records in the advisory database") == true)
     }
 
     @Test func updateinfoDatesAndSeverities() {
