@@ -377,6 +377,36 @@ import Testing
         #expect(attested.status == .satisfiedLessPreferred)
     }
 
+    /// Issue 14's "if and only if": the same attestations that lift Xen to `satisfiedLessPreferred` do not lift it
+    /// once its recorded practices (MISRA C, ECLAIR/Coverity, OSS-Fuzz) are taken out of the shipped entry.
+    @Test func xenReachesSatisfiedLessPreferredOnlyWhenItsPracticesAreEvidenced() throws {
+        let xen = try #require(Fixture.catalog.product("xen"))
+        let b = ProductBuilder(id: "xen")
+        let attestations = [b.attestation(.sdlPublished, .yes), b.attestation(.defaultConfinement, .yes)]
+        #expect(evaluator.evaluate(xen, attestations: attestations).status == .satisfiedLessPreferred)
+        var bare = xen
+        let removed = bare.facts.filter { ISM1460Evaluator.memorySafePracticeAspects.contains($0.aspect) }
+        #expect(Set(removed.map(\.aspect)) == [.codingStandard, .staticAnalysis, .fuzzing])  // what the catalog records
+        bare.facts.removeAll { ISM1460Evaluator.memorySafePracticeAspects.contains($0.aspect) }
+        let without = evaluator.evaluate(bare, attestations: attestations)
+        #expect(without.result(.memorySafeLanguages)?.outcome == .notMet)  // 1.8 % memory-safe
+        #expect(without.result(.memorySafePractices)?.outcome != .met)
+        #expect(without.memorySafety != .practices && without.memorySafety != .languages)
+        #expect(without.status != .satisfiedLessPreferred && without.status != .satisfied)
+        // Nothing on record either way: 4b is unknown (unseen never passes) and, with 4a not met, the verdict is
+        // partial at most.
+        #expect(without.result(.memorySafePractices)?.outcome == .unknown)
+        #expect(without.memorySafety == .partial)
+        #expect(without.status == .partiallySatisfied)
+        // One practice of the three is not enough either (two are needed at medium confidence or better).
+        var one = xen
+        one.facts.removeAll { $0.aspect == .staticAnalysis || $0.aspect == .fuzzing }
+        let single = evaluator.evaluate(one, attestations: attestations)
+        #expect(single.result(.memorySafePractices)?.outcome == .partiallyMet)
+        #expect(single.status != .satisfiedLessPreferred && single.status != .satisfied)
+        #expect(single.status == .partiallySatisfied)
+    }
+
     @Test func qemuWithAnAttestedRoadmapMeetsPractices() throws {
         let qemu = try #require(Fixture.catalog.product("qemu"))
         let file = try EvidenceFile.load(
