@@ -414,6 +414,23 @@ struct DnfPatchEvidenceTests {
         #expect(c1606.verdict.status != .satisfied)
         let pending = try #require(c1606.findings.first { $0.checkID == PatchFindings.pendingCheckID && $0.subject == "host" })
         #expect(pending.outcome == .fail && pending.observed?.contains("RHSA-2026:1001 Important") == true)
+        // Without a profile saying whether the host is internet-facing, the report's assumptions say 2 weeks was assumed.
+        #expect(report.assumptions?.contains { $0.contains("The host is assumed internet-facing for ISM-1606") } == true)
+
+        // The profile's `[host] internet_facing = false` reaches the finding through the Assessor: the Important advisory,
+        // 23 days old, is inside 1 month and the Critical one (36 hours) inside 48, so nothing is overdue yet.
+        var assessor = Assessor(catalog: Support.catalog, asOf: CalendarDate.parse("2026-12-03")!, plan: AssessmentPlan(checks: catalog))
+        assessor.profile = try SystemProfile.parse(Data("[host]\ninternet_facing = false\n".utf8), path: "bulkhead.toml")
+        let declared = assessor.run(on: e)
+        let sheltered = try #require(
+            declared.hostControls?.first { $0.verdict.control == .ism1606 }?.findings.first {
+                $0.checkID == PatchFindings.pendingCheckID && $0.subject == "host"
+            })
+        guard case .inconclusive = sheltered.outcome else {
+            Issue.record("a host declared not internet-facing has no advisory past its timeline: \(sheltered.outcome)")
+            return
+        }
+        #expect(declared.assumptions?.contains { $0.contains("internet-facing") } != true)
     }
 
     /// A real updateinfo.xml (CentOS's security errata as generated from the CEFS feed: Tests/FormatsTests/Fixtures/
