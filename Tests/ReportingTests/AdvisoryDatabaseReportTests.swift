@@ -144,4 +144,28 @@ import VendorEvidence
             schema: ReportSupport.sharedReference.appendingPathComponent("schemas/sarif/sarif-schema-2.1.0.json"))
         #expect(sarif.status == 0, "SARIF schema errors:\n\(sarif.stdout)\(sarif.stderr)")
     }
+
+    /// compliance-trestle (the OSCAL SDK assessors use) loads the document and finds the observation's props.
+    @Test(
+        .enabled(
+            if: Tool.runsPython(importing: "trestle.oscal.assessment_results"), "needs python3 with compliance-trestle (.ci/run installs it)"))
+    func theOSCALWithTheDatabaseLoadsInComplianceTrestle() async throws {
+        let built = try await Self.build()
+        defer { try? FileManager.default.removeItem(atPath: built.dir) }
+        let python = try #require(
+            Tool.python(importing: "trestle.oscal.assessment_results"), "python3 with compliance-trestle is missing (.ci/run installs it)")
+        let file = ReportSupport.temp("assessment-results.json")
+        try OSCALRenderer.render(built.report).write(to: file)
+        let script = """
+            import sys, pathlib
+            from trestle.oscal.assessment_results import AssessmentResults
+            ar = AssessmentResults.oscal_read(pathlib.Path(sys.argv[1]))
+            o = [o for o in ar.results[0].observations if o.title.startswith("Advisory database")][0]
+            print(" | ".join(p.name + "=" + p.value for p in o.props if p.name == "advisory-source"))
+            """
+        let run = try ReportSupport.run(python, ["-c", script, file.path])
+        #expect(run.status == 0, "trestle failed: \(run.stderr.suffix(3000))")
+        #expect(run.stdout.contains("advisory-source=cve5: 21 records, newest record 20"))
+        #expect(run.stdout.contains("advisory-source=kev: "))
+    }
 }
