@@ -16,11 +16,16 @@ import VendorEvidence
     struct Built {
         var report: AssessmentReport
         var info: AssessmentReport.AdvisoryDatabaseInfo
+        /// The temporary directory to remove afterwards.
         var dir: String
     }
 
-    static func build() async throws -> Built {
-        let dir = ReportSupport.temp("advisory-db").deletingLastPathComponent().path
+    /// `name`: the directory the database is made in, under a fresh temporary directory (a hostile one for the
+    /// escaping test).
+    static func build(in name: String = "db") async throws -> Built {
+        let top = ReportSupport.temp("advisory-db").deletingLastPathComponent()
+        let dir = top.appendingPathComponent(name).path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let fixtures = ReportSupport.sharedReference.appendingPathComponent("advisories").path
         let path = dir + "/advisories.sqlite"
         let db = try AdvisoryDatabase(path: path)
@@ -42,7 +47,7 @@ import VendorEvidence
             rationale: ["advisories.patched is inconclusive for every mechanism (no installed package)"],
             evidence: evaluated.findings.flatMap(\.evidence))
         report.hostControls = (report.hostControls ?? []) + [ControlAssessment(verdict: verdict, findings: evaluated.findings)]
-        return Built(report: report, info: info, dir: dir)
+        return Built(report: report, info: info, dir: top.path)
     }
 
     /// The lines every format must carry: the database's path and state, each source's record count, and
@@ -167,5 +172,28 @@ import VendorEvidence
         #expect(run.status == 0, "trestle failed: \(run.stderr.suffix(3000))")
         #expect(run.stdout.contains("advisory-source=cve5: 21 records, newest record 20"))
         #expect(run.stdout.contains("advisory-source=kev: "))
+    }
+
+    /// A database path from the host (`--advisory-database`) is hostile text like any other: HTML escapes it,
+    /// the table strips control characters, and OSCAL stays schema-valid with it in a title, props and an href.
+    @Test func aHostileDatabasePathIsEscapedEverywhere() async throws {
+        let built = try await Self.build(in: "<script>alert(1)</script>\n\u{1B}[2Jx")
+        defer { try? FileManager.default.removeItem(atPath: built.dir) }
+        #expect(built.info.state == "available")
+        let html = HTMLRenderer.render(built.report)
+        #expect(!html.contains("<script>alert(1)"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!AssessmentText.render(built.report).contains("\u{1B}"))
+        #expect(!MarkdownRenderer.render(built.report).contains("\u{1B}"))
+        if Tool.runsPython(importing: "jsonschema", "regex") {
+            let oscal = try ReportSupport.validate(
+                try OSCALRenderer.render(built.report),
+                schema: ReportSupport.sharedReference.appendingPathComponent("schemas/oscal/v1.1.2/oscal_assessment-results_schema.json"))
+            #expect(oscal.status == 0, "OSCAL schema errors:\n\(oscal.stdout)\(oscal.stderr)")
+            let sarif = try ReportSupport.validate(
+                try SARIFRenderer.render(built.report),
+                schema: ReportSupport.sharedReference.appendingPathComponent("schemas/sarif/sarif-schema-2.1.0.json"))
+            #expect(sarif.status == 0, "SARIF schema errors:\n\(sarif.stdout)\(sarif.stderr)")
+        }
     }
 }
