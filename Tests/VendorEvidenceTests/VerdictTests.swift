@@ -405,6 +405,15 @@ import Testing
         #expect(single.result(.memorySafePractices)?.outcome == .partiallyMet)
         #expect(single.status != .satisfiedLessPreferred && single.status != .satisfied)
         #expect(single.status == .partiallySatisfied)
+        // XenServer inherits Xen's practices through component.product: with them gone from the catalog's xen entry,
+        // its 4b is no longer met from Xen's record either.
+        let xenserver = try #require(Fixture.catalog.product("xenserver"))
+        #expect(evaluator.evaluate(xenserver).result(.memorySafePractices)?.outcome == .met)
+        let stripped = Catalog(products: Fixture.catalog.products.map { $0.id == "xen" ? bare : $0 })
+        let inherited = ISM1460Evaluator(asOf: Fixture.asOf, catalog: stripped).evaluate(xenserver)
+        #expect(inherited.result(.memorySafePractices)?.outcome != .met)
+        #expect(inherited.result(.memorySafePractices)?.reasons.contains { $0.hasPrefix("inherited from xen:") } != true)
+        #expect(inherited.status != .satisfiedLessPreferred && inherited.status != .satisfied)
     }
 
     @Test func qemuWithAnAttestedRoadmapMeetsPractices() throws {
