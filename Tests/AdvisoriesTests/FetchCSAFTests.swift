@@ -50,22 +50,8 @@ import Testing
         let served = dir + "/served"
         try FileManager.default.copyItem(atPath: Fixture.path("distro/redhat-vex-server"), toPath: served)
         for f in ["csaf_vex_2023-10-31.tar.zst", "cve-2023-0044.json"] { try Self.sha256sum(served + "/" + f) }
-        let portFile = dir + "/port"
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        server.arguments = [Fixture.path("range_server.py"), served]
-        _ = FileManager.default.createFile(atPath: portFile, contents: nil)
-        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: portFile))
-        let stdin = Pipe()
-        server.standardInput = stdin
-        try server.run()
+        let (p, stdin) = try FetchTests.startRangeServer(serving: served, in: dir)
         defer { try? stdin.fileHandleForWriting.close() }
-        var port: Int?
-        for _ in 0..<100 where port == nil {
-            Thread.sleep(forTimeInterval: 0.05)
-            port = Int((try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-        }
-        let p = try #require(port, "test server did not start")
         let index = "http://127.0.0.1:\(p)/archive_latest.txt"
         let out = dir + "/feeds"
         let (rc, text) = try FetchTests.run([bulkhead, "advisories", "fetch", "--to", out, index])

@@ -28,6 +28,30 @@ import Testing
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Starts Fixtures/range_server.py serving `folder` on a free loopback port and returns the port and the
+    /// server's standard input: the server exits when that closes (signals may be ignored under the test runner).
+    static func startRangeServer(serving folder: String, in dir: String) throws -> (port: Int, stdin: Pipe) {
+        let portFile = dir + "/port"
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        server.arguments = [Fixture.path("range_server.py"), folder]
+        _ = FileManager.default.createFile(atPath: portFile, contents: nil)
+        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: portFile))
+        let stdin = Pipe()
+        server.standardInput = stdin
+        try server.run()
+        var port: Int?
+        for _ in 0..<100 where port == nil {
+            Thread.sleep(forTimeInterval: 0.05)
+            port = Int((try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+        }
+        guard let port else {
+            try? stdin.fileHandleForWriting.close()
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "test server did not start"])
+        }
+        return (port, stdin)
+    }
+
     @Test(
         .enabled(
             if: Tool.runs(FetchTests.binary, "/usr/bin/python3"), "needs the bulkhead executable built beside the tests, and python3"))
@@ -35,23 +59,9 @@ import Testing
         let bulkhead = try #require(Tool.find(Self.binary), "the bulkhead executable was not built beside the tests")
         let dir = try Fixture.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let portFile = dir + "/port"
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        server.arguments = [Fixture.path("range_server.py"), Fixture.path("kev")]
-        _ = FileManager.default.createFile(atPath: portFile, contents: nil)
-        server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: portFile))
-        let stdin = Pipe()
-        server.standardInput = stdin
-        try server.run()
+        let (p, stdin) = try Self.startRangeServer(serving: Fixture.path("kev"), in: dir)
         // The server exits when its standard input closes (signals may be ignored under the test runner).
         defer { try? stdin.fileHandleForWriting.close() }
-        var port: Int?
-        for _ in 0..<100 where port == nil {
-            Thread.sleep(forTimeInterval: 0.05)
-            port = Int((try? String(contentsOfFile: portFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-        }
-        let p = try #require(port, "test server did not start")
         let url = "http://127.0.0.1:\(p)/known_exploited_vulnerabilities.json"
         let original = try Fixture.data("kev/known_exploited_vulnerabilities.json")
         let out = dir + "/feeds"
