@@ -5,7 +5,8 @@ public import VendorEvidence
 
 /// The system an assessment is for (`bulkhead.toml` or `--profile FILE`, TOML read with Formats'
 /// `TOMLReader` through Discovery's Kata parser): its name and boundary, the security plan, the assessor, and the classification
-/// and security domain of the host and of each guest (by name, or by a glob over names). Without one, the report says what it assumed.
+/// and security domain of the host and of each guest (by name, or by a glob over names; failing both, by the guest's own
+/// libvirt `<metadata><bulkhead:guest>` marking). Without one, the report says what it assumed.
 public struct SystemProfile: Codable, Hashable, Sendable {
     public struct Marking: Codable, Hashable, Sendable {
         public var classification: String?
@@ -124,7 +125,8 @@ public struct SystemProfile: Codable, Hashable, Sendable {
 public enum ClassificationScope {
     public static func apply(to report: inout AssessmentReport, profile: SystemProfile?, ism: ISMCatalog?) {
         let applicability = ism?.control(.ism1461)?.applicability ?? ["S", "TS"]
-        let guestNames = report.mechanisms.flatMap { $0.mechanism.guests.map(\.name) }
+        let guests = report.mechanisms.flatMap(\.mechanism.guests)
+        let guestNames = guests.map(\.name)
         /// Any other control the catalog does not apply to the declared classification is not applicable there.
         func applicable(_ c: ControlAssessment) -> ControlAssessment {
             guard let declared = profile?.host.classification, let code = SystemProfile.applicabilityCode(declared),
@@ -165,13 +167,32 @@ public enum ClassificationScope {
             // SECRET / TOP SECRET: every guest must carry the same classification and security domain.
             var problems: [String] = []
             var undeclared: [String] = []
-            for name in guestNames {
-                guard let g = profile?.guest(name), let gc = g.classification else {
+            var unknown: [String] = []
+            for guest in guests {
+                let name = guest.name
+                // The profile's entry (by name, then glob) wins; else the guest's own libvirt <metadata> marking.
+                if let g = profile?.guest(name), let gc = g.classification {
+                    if SystemProfile.applicabilityCode(gc) != code || g.domain != profile?.host.domain {
+                        problems.append("\(name) is \(gc)/\(g.domain ?? "no domain")")
+                    }
+                    continue
+                }
+                guard case .libvirt(let domain)? = guest.configuration, let m = domain.marking else {
                     undeclared.append(name)
                     continue
                 }
-                if SystemProfile.applicabilityCode(gc) != code || g.domain != profile?.host.domain {
-                    problems.append("\(name) is \(gc)/\(g.domain ?? "no domain")")
+                if let why = m.rejected {
+                    unknown.append("\(name): libvirt metadata \(why)")
+                } else if let gc = m.classification {
+                    if SystemProfile.applicabilityCode(gc) == nil {
+                        unknown.append(
+                            "\(name): libvirt metadata classification \"\(gc)\" is not one of OFFICIAL, OFFICIAL: Sensitive, PROTECTED, SECRET, TOP SECRET"
+                        )
+                    } else if SystemProfile.applicabilityCode(gc) != code || m.domain != profile?.host.domain {
+                        problems.append("\(name) is \(gc)/\(m.domain ?? "no domain") (libvirt metadata)")
+                    }
+                } else {
+                    undeclared.append(name)
                 }
             }
             let subject = "host"
@@ -182,10 +203,13 @@ public enum ClassificationScope {
                     observed: "guests with another classification or domain than the host (\(declared)/\(profile?.host.domain ?? "-")): "
                         + problems.joined(separator: "; "),
                     severity: .critical, controls: [.ism1461])
-            } else if !undeclared.isEmpty {
+            } else if !unknown.isEmpty || !undeclared.isEmpty {
+                let reasons =
+                    unknown.map { "unknown classification for guest \($0)" }
+                    + (undeclared.isEmpty ? [] : ["no classification declared for guest(s) \(undeclared.joined(separator: ", "))"])
                 finding = Finding(
                     checkID: "profile.guest-classification", subject: subject,
-                    outcome: .inconclusive(reason: "no classification declared for guest(s) \(undeclared.joined(separator: ", "))"),
+                    outcome: .inconclusive(reason: reasons.joined(separator: "; ")),
                     severity: .critical, controls: [.ism1461])
             } else {
                 finding = Finding(

@@ -1,5 +1,6 @@
 import BulkheadModel
 import Checks
+import Discovery
 import Foundation
 import HostInspection
 import Testing
@@ -13,19 +14,21 @@ import VendorEvidence
     static let host = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ChecksTests/Fixtures/hosts/fc-guest").path
 
-    func report(_ profileText: String?, guests: [String] = [], ism: ISMCatalog? = try? ISMCatalog.bundled()) throws -> AssessmentReport {
+    func report(
+        _ profileText: String?, guests: [String] = [], libvirt: [Guest] = [], ism: ISMCatalog? = try? ISMCatalog.bundled()
+    ) throws -> AssessmentReport {
         var assessor = Assessor(catalog: Support.catalog, asOf: Support.asOf, plan: AssessmentPlan(checks: try CheckCatalog.standard()))
         assessor.ismCatalog = ism
         if let profileText { assessor.profile = try SystemProfile.parse(Data(profileText.utf8), path: "bulkhead.toml") }
         var qemu = Support.mechanism("qemu", "QEMU", role: .vmm)
-        qemu.guests = guests.map { Guest(name: $0, running: true) }
+        qemu.guests = guests.map { Guest(name: $0, running: true) } + libvirt
         let report = assessor.run(on: Support.evidence(DirectoryHostRoot(directory: Self.host)), discovery: Support.discovery([qemu]))
         if profileText == nil { #expect(report.assumptions?.first?.contains("ISM-1461 is not assessed") == true) }
         return report
     }
 
-    func ism1461(_ profileText: String?, guests: [String] = []) throws -> ControlAssessment? {
-        try report(profileText, guests: guests).hostControls?.first { $0.verdict.control == .ism1461 }
+    func ism1461(_ profileText: String?, guests: [String] = [], libvirt: [Guest] = []) throws -> ControlAssessment? {
+        try report(profileText, guests: guests, libvirt: libvirt).hostControls?.first { $0.verdict.control == .ism1461 }
     }
 
     @Test func withoutAClassificationISM1461IsNotAssessed() throws {
@@ -100,5 +103,72 @@ import VendorEvidence
         #expect(secret.hostControls?.first { $0.verdict.control == .ism1606 }?.verdict.status != .notApplicable)
         let shipped = try report("[host]\nclassification = \"PROTECTED\"\n")
         #expect(shipped.hostControls?.first { $0.verdict.control == .ism1606 }?.verdict.status != .notApplicable)
+    }
+
+    /// libvirt's own test domain (DiscoveryTests/Fixtures/libvirt-xml-args-pairs/graphics-spice.xml, PROVENANCE.md)
+    /// with a `<metadata><bulkhead:guest>` block added after `<uuid>`, parsed by the real parser, as guest `name`.
+    func libvirtGuest(_ name: String, classification: String, domain: String) throws -> Guest {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("DiscoveryTests/Fixtures/libvirt-xml-args-pairs/graphics-spice.xml")
+        let xml = try String(contentsOf: fixture, encoding: .utf8)
+        let block =
+            "</uuid>\n  <metadata>\n    <bulkhead:guest xmlns:bulkhead=\"https://bulkhead.dev/xmlns/guest/1\">"
+            + "<classification>\(classification)</classification><domain>\(domain)</domain></bulkhead:guest>\n  </metadata>"
+        #expect(xml.contains("</uuid>"))
+        let parsed = try LibvirtDomainParser.parse(text: xml.replacingOccurrences(of: "</uuid>", with: block), source: "\(name).xml")
+        return Guest(name: name, running: false, configuration: .libvirt(parsed.value))
+    }
+
+    /// A guest with no profile entry is marked by its own libvirt metadata (issue 14 §4); the profile's entry wins.
+    @Test func guestsAreMarkedByTheirLibvirtMetadata() throws {
+        let base = "[host]\nclassification = \"SECRET\"\ndomain = \"ops\"\n"
+        let same = try #require(
+            try ism1461(
+                base,
+                libvirt: [libvirtGuest("g1", classification: "SECRET", domain: "ops"), libvirtGuest("g2", classification: "SECRET", domain: "ops")]))
+        let pass = try #require(same.findings.first { $0.checkID == "profile.guest-classification" })
+        #expect(pass.outcome == .pass, "\(pass.outcome)")
+        let official = try #require(
+            try ism1461(
+                base,
+                libvirt: [libvirtGuest("g1", classification: "SECRET", domain: "ops"), libvirtGuest("g2", classification: "OFFICIAL", domain: "ops")])
+        )
+        #expect(official.verdict.status == .notSatisfied)
+        let fail = try #require(official.findings.first { $0.checkID == "profile.guest-classification" })
+        #expect(fail.outcome == .fail && fail.observed?.contains("g2 is OFFICIAL/ops (libvirt metadata)") == true, "\(fail)")
+        // The profile's entry by name wins over the guest's own metadata.
+        let overridden = try #require(
+            try ism1461(
+                base + "[guests.g2]\nclassification = \"SECRET\"\ndomain = \"ops\"\n",
+                libvirt: [libvirtGuest("g2", classification: "OFFICIAL", domain: "ops")]))
+        #expect(overridden.findings.first { $0.checkID == "profile.guest-classification" }?.outcome == .pass)
+    }
+
+    /// Metadata is the tenant's: an unknown word, an overlong value or a bidi control make the classification unknown,
+    /// so ISM-1461 is inconclusive with the reason, never satisfied.
+    @Test func unknownOrHostileLibvirtMetadataIsNeverSatisfied() throws {
+        let base = "[host]\nclassification = \"SECRET\"\ndomain = \"ops\"\n"
+        let cases: [(String, String, String)] = [
+            ("CONFIDENTIAL", "ops", "\"CONFIDENTIAL\" is not one of"),
+            ("SECRET\u{202E}", "ops", "holds characters other than"),
+            ("SECRET", String(repeating: "o", count: 65), "longer than 64"),
+            ("", "ops", "no classification declared"),
+        ]
+        for (classification, domain, reason) in cases {
+            let c = try #require(
+                try ism1461(
+                    base,
+                    libvirt: [
+                        libvirtGuest("g1", classification: "SECRET", domain: "ops"),
+                        libvirtGuest("g2", classification: classification, domain: domain),
+                    ]))
+            #expect(c.verdict.status != .satisfied, "\(classification)")
+            let finding = try #require(c.findings.first { $0.checkID == "profile.guest-classification" })
+            guard case .inconclusive(let why) = finding.outcome else {
+                Issue.record("\(classification): \(finding.outcome)")
+                continue
+            }
+            #expect(why.contains(reason) && why.contains("g2") && !why.contains("\u{202E}"), "\(why)")
+        }
     }
 }

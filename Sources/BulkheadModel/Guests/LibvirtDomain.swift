@@ -610,6 +610,9 @@ public struct LibvirtDomain: Codable, Hashable, Sendable {
     public var qemuCapabilitiesOverridden: Bool
     /// Confidential-computing launch security.
     public var launchSecurity: LibvirtLaunchSecurity?
+    /// `<metadata><bulkhead:guest xmlns:bulkhead="https://bulkhead.dev/xmlns/guest/1">`: the classification and
+    /// security domain the guest's definition declares (tenant-controlled; bounded and sanitised by the parser).
+    public var marking: LibvirtGuestMarking?
 
     public init(
         raw: [String] = [],
@@ -645,7 +648,8 @@ public struct LibvirtDomain: Codable, Hashable, Sendable {
         qemuCommandline: [String] = [],
         qemuEnvironment: [String] = [],
         qemuCapabilitiesOverridden: Bool = false,
-        launchSecurity: LibvirtLaunchSecurity? = nil
+        launchSecurity: LibvirtLaunchSecurity? = nil,
+        marking: LibvirtGuestMarking? = nil
     ) {
         self.raw = raw
         self.name = name
@@ -681,5 +685,26 @@ public struct LibvirtDomain: Codable, Hashable, Sendable {
         self.qemuEnvironment = qemuEnvironment
         self.qemuCapabilitiesOverridden = qemuCapabilitiesOverridden
         self.launchSecurity = launchSecurity
+        self.marking = marking
+    }
+}
+
+/// A guest's own classification marking from its libvirt `<metadata>` (namespace `LibvirtGuestMarking.namespace`).
+/// Values are kept only when at most `maximumLength` characters of letters, digits, space and `:_-./`; otherwise
+/// the value is dropped and `rejected` says why, so the guest's classification is unknown.
+public struct LibvirtGuestMarking: Codable, Hashable, Sendable {
+    public static let namespace = "https://bulkhead.dev/xmlns/guest/1"
+    public static let maximumLength = 64
+    /// `<classification>`.
+    public var classification: String?
+    /// `<domain>`.
+    public var domain: String?
+    /// Why a value was dropped (too long, characters outside the allowed set); nil when every value was kept.
+    public var rejected: String?
+
+    public init(classification: String? = nil, domain: String? = nil, rejected: String? = nil) {
+        self.classification = classification
+        self.domain = domain
+        self.rejected = rejected
     }
 }

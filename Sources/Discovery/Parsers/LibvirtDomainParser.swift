@@ -7,6 +7,30 @@ public import Foundation
 public enum LibvirtDomainParser {
     static let qemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0"
 
+    /// The guest's `<bulkhead:guest>` metadata. The values are the tenant's: each must be at most
+    /// `LibvirtGuestMarking.maximumLength` characters of letters, digits, space and `:_-./`, else it is dropped.
+    static func marking(_ e: XMLElement) -> LibvirtGuestMarking {
+        var out = LibvirtGuestMarking()
+        var rejected: [String] = []
+        func value(_ field: String) -> String? {
+            guard let raw = e.child(field)?.trimmedText, !raw.isEmpty else { return nil }
+            let allowed = raw.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || " :_-./".unicodeScalars.contains($0))
+            }
+            guard allowed, raw.unicodeScalars.count <= LibvirtGuestMarking.maximumLength else {
+                rejected.append(
+                    "<\(field)> '\(TerminalText.field(raw, max: 40))' is longer than \(LibvirtGuestMarking.maximumLength) characters or holds characters other than letters, digits, space and :_-./"
+                )
+                return nil
+            }
+            return raw
+        }
+        out.classification = value("classification")
+        out.domain = value("domain")
+        out.rejected = rejected.isEmpty ? nil : rejected.joined(separator: "; ")
+        return out
+    }
+
     public static func parse(_ data: Data, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
         -> Parsed<LibvirtDomain>
     {
@@ -112,6 +136,9 @@ public enum LibvirtDomainParser {
             }
         }
         d.qemuCommandline = QEMUArgvParser.redactArgv(d.qemuCommandline)
+        if let m = root.child("metadata")?.children.first(where: { $0.name == "guest" && $0.namespace == LibvirtGuestMarking.namespace }) {
+            d.marking = marking(m)
+        }
         if let devices = root.child("devices") {
             devicesSection(devices, into: &d, problems: &problems, source: source)
         } else {
