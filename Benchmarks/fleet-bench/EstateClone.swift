@@ -1,3 +1,5 @@
+import FleetServer
+
 /// The estate at scale without 100,000 uploads: hosts `scale-host-FROM` … `scale-host-(TO-1)`, each with `runs`
 /// assessments a day apart, cloned in SQL from the first ingested assessment (its stored report, manifest,
 /// verdict rows and finding rows) and varied per host by a hash of its name: each host runs about two thirds of
@@ -43,14 +45,7 @@ enum EstateClone {
         FROM new_runs n CROSS JOIN LATERAL generate_series(1, (n.hh % 201)::int) g
         WHERE (n.hh + abs(hashtext('qemu'))) % 3 <> 0;
         UPDATE assessments a SET classification = (SELECT classification FROM assessments WHERE id = (SELECT id FROM base)), summarised = true,
-            failing_checks = coalesce((SELECT array_agg(DISTINCT f.check_id ORDER BY f.check_id) FROM findings f
-                WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
-            failing_detail = coalesce((SELECT array_agg(DISTINCT concat_ws(chr(31), f.severity, coalesce(f.product, ''), f.check_id))
-                FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
-            failing_count = (SELECT count(*) FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'),
-            not_satisfied = (SELECT count(*) FROM control_verdicts cv WHERE cv.assessment_id = a.id AND cv.status = 'notSatisfied'),
-            products = coalesce((SELECT array_agg(DISTINCT cv.product ORDER BY cv.product) FROM control_verdicts cv
-                WHERE cv.assessment_id = a.id AND cv.product IS NOT NULL), '{}')
+            \(Migrations.summaryFromRows)
         WHERE a.id IN (SELECT aid FROM new_runs);
         UPDATE hosts h SET latest_assessment_id = n.aid, latest_assessed_at = n.at FROM new_runs n WHERE n.host_id = h.id AND n.r = \(runs - 1);
         COMMIT;

@@ -8,6 +8,19 @@ public enum Migrations {
     /// Arbitrary constant for `pg_advisory_xact_lock`: "BULK" in ASCII.
     static let lockKey: Int64 = 0x4255_4C4B
 
+    /// An assessment's estate summary (migration 6) computed from its own finding and verdict rows, as the SET list
+    /// of an `UPDATE assessments a`: migration 6 fills existing rows with it, fleet-bench its cloned runs.
+    package static let summaryFromRows = """
+        failing_checks = coalesce((SELECT array_agg(DISTINCT f.check_id ORDER BY f.check_id) FROM findings f
+            WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
+        failing_detail = coalesce((SELECT array_agg(DISTINCT concat_ws(chr(31), f.severity, coalesce(f.product, ''), f.check_id))
+            FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
+        failing_count = (SELECT count(*) FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'),
+        not_satisfied = (SELECT count(*) FROM control_verdicts cv WHERE cv.assessment_id = a.id AND cv.status = 'notSatisfied'),
+        products = coalesce((SELECT array_agg(DISTINCT cv.product ORDER BY cv.product) FROM control_verdicts cv
+            WHERE cv.assessment_id = a.id AND cv.product IS NOT NULL), '{}')
+        """
+
     public static let all: [(version: Int, name: String, statements: [String])] = [
         (
             1, "hosts, enrolment, submissions, assessments, findings, audit",
@@ -192,14 +205,7 @@ public enum Migrations {
                 """,
                 """
                 UPDATE assessments a SET classification = a.document #>> '{profile,host,classification}',
-                    failing_checks = coalesce((SELECT array_agg(DISTINCT f.check_id ORDER BY f.check_id) FROM findings f
-                        WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
-                    failing_detail = coalesce((SELECT array_agg(DISTINCT concat_ws(chr(31), f.severity, coalesce(f.product, ''), f.check_id))
-                        FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'), '{}'),
-                    failing_count = (SELECT count(*) FROM findings f WHERE f.assessment_id = a.id AND f.verdict = 'fail'),
-                    not_satisfied = (SELECT count(*) FROM control_verdicts cv WHERE cv.assessment_id = a.id AND cv.status = 'notSatisfied'),
-                    products = coalesce((SELECT array_agg(DISTINCT cv.product ORDER BY cv.product) FROM control_verdicts cv
-                        WHERE cv.assessment_id = a.id AND cv.product IS NOT NULL), '{}')
+                    \(summaryFromRows)
                 """,
                 // A verdict with a failing finding keeps its findings as the posture's waiver gate needs them (outcome,
                 // severity, whether filed under the control, check id), so the posture applies waivers in force without
