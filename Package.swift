@@ -28,7 +28,7 @@ let checkProbes = [
     "gvisor.directfs",
     "gvisor.network-host", "gvisor.platform", "gvisor.rootfs-overlay", "gvisor.unsafe-flags", "host.cpu-vulnerabilities", "host.iommu",
     "host.ksm", "host.kvm-device",
-    "host.kvm-ignore-msrs", "host.lockdown", "host.mitigations-off", "host.nested-virt", "host.smt", "host.swap",
+    "host.kvm-ignore-msrs", "host.lockdown", "host.lsm-enforcing", "host.mitigations-off", "host.nested-virt", "host.smt", "host.swap",
     "host.vfio-unsafe-interrupts", "kata.annotations", "kata.debug", "kata.guest-seccomp", "kata.hypervisor", "kata.shared-fs",
     "kata.vmm-sandbox", "libvirt.admin-interface", "libvirt.clear-capabilities", "libvirt.domain-type", "libvirt.dynamic-ownership",
     "libvirt.graphics-exposure", "libvirt.graphics-listen",

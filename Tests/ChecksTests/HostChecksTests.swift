@@ -423,6 +423,64 @@ import Testing
         #expect(catalog.host("host.lockdown", facts)?.outcome == .pass)
     }
 
+    // MARK: SELinux / AppArmor
+
+    @Test func lsmEnforcing() throws {
+        let id = "host.lsm-enforcing"
+        let facts = try captured()
+        var obs = try Fixture.observations("fc-guest")
+        // The captured CI guest's kernel has neither SELinux nor AppArmor, and its sysfs was seen.
+        let captured = try #require(catalog.host(id, facts, observations: obs))
+        #expect(captured.outcome == .fail, "\(captured.outcome)")
+        #expect(captured.observed?.contains("neither SELinux") == true)
+        #expect(captured.controls == ["ISM-1605"] && captured.severity == .medium)
+        // No observations at all: inconclusive, naming the file.
+        #expect(catalog.host(id, facts)?.reason?.contains("/sys/fs/selinux/enforce") == true)
+
+        let enforce = "/sys/fs/selinux/enforce"
+        let enabled = "/sys/module/apparmor/parameters/enabled"
+        let profiles = "/sys/kernel/security/apparmor/profiles"
+        obs.files[enforce] = .unreadable("permission denied")
+        #expect(catalog.host(id, facts, observations: obs)?.reason?.contains("permission denied") == true)
+        obs.files[enforce] = .content("1\n")
+        #expect(catalog.host(id, facts, observations: obs)?.outcome == .pass)
+        obs.files[enforce] = .content("0")
+        #expect(catalog.host(id, facts, observations: obs)?.observed?.contains("permissive") == true)
+        obs.files[enforce] = .content("2")
+        #expect(catalog.host(id, facts, observations: obs)?.reason?.contains("unrecognised") == true)
+
+        // AppArmor enabled: the profiles' modes decide.
+        obs.files[enforce] = .absent
+        obs.files[enabled] = .content("Y\n")
+        obs.files[profiles] = .content("libvirtd (complain)\nvirt-aa-helper (complain)\n")
+        let complain = try #require(catalog.host(id, facts, observations: obs))
+        #expect(complain.outcome == .fail && complain.observed?.contains("2 complain") == true, "\(complain)")
+        obs.files[profiles] = .content("")
+        #expect(catalog.host(id, facts, observations: obs)?.outcome == .fail)
+        obs.files[profiles] = .content("libvirt-5a2d4c3e-9b4f-4b7e-8f1c-2d6a0e4b1c77 (enforce)\nlibvirtd (complain)\n")
+        #expect(catalog.host(id, facts, observations: obs)?.outcome == .pass)
+        // A profile whose name mimics a mode does not count: only the trailing "(MODE)" is read.
+        obs.files[profiles] = .content("evil (enforce) (complain)\n")
+        #expect(catalog.host(id, facts, observations: obs)?.outcome == .fail)
+        obs.files[profiles] = .unreadable("permission denied")
+        #expect(catalog.host(id, facts, observations: obs)?.reason?.contains(profiles) == true)
+        obs.files[profiles] = .absent
+        #expect(catalog.host(id, facts, observations: obs)?.reason?.contains("securityfs") == true)
+        obs.files[enabled] = .content("N")
+        #expect(catalog.host(id, facts, observations: obs)?.observed?.contains("disabled") == true)
+        obs.files[enabled] = .unreadable("permission denied")
+        #expect(catalog.host(id, facts, observations: obs)?.reason?.contains(enabled) == true)
+    }
+
+    @Test func anEmptyRootDoesNotPassLSMEnforcing() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let obs = Fixture.observations(root: DirectoryHostRoot(directory: dir.path), label: "empty")
+        let f = catalog.host("host.lsm-enforcing", HostFacts(collectedAt: Fixture.collectedAt, source: "empty"), observations: obs)
+        #expect(f?.reason?.contains("sysfs was not seen") == true, "\(String(describing: f?.outcome))")
+    }
+
     // MARK: /dev/kvm
 
     @Test func kvmDevice() throws {

@@ -17,7 +17,7 @@ public enum CheckLibrary {
         SandboxChecks.gvisorRootfsOverlay,
         // host
         HostChecks.cpuVulnerabilities, HostChecks.iommu, HostChecks.ksm, HostChecks.kvmDevice, HostChecks.kvmIgnoreMSRs, HostChecks.lockdown,
-        HostChecks.mitigationsOff,
+        HostChecks.lsmEnforcing, HostChecks.mitigationsOff,
         HostChecks.nestedVirtualisation, HostChecks.smt, HostChecks.swap, HostChecks.vfioUnsafeInterrupts,
         // kata
         KataChecks.annotations, KataChecks.debug, KataChecks.guestSeccomp, KataChecks.hypervisor, KataChecks.sharedFS, KataChecks.vmmSandbox,

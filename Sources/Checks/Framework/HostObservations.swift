@@ -68,6 +68,9 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/sys/kernel/security/lsm",
         // SELinux's mode: 1 enforcing, 0 permissive (a container's SELinux label confines only when enforcing).
         "/sys/fs/selinux/enforce",
+        // AppArmor: Y when enabled, and the loaded profiles as `NAME (MODE)` lines (host.lsm-enforcing).
+        "/sys/module/apparmor/parameters/enabled",
+        "/sys/kernel/security/apparmor/profiles",
     ]
     /// Paths whose existence (not content) matters: AIDE databases can be hundreds of MiB.
     public static let wantedExistence: [String] = [
