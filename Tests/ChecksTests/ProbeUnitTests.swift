@@ -10,10 +10,7 @@ import Testing
     /// Checks that lack a good or a bad real configuration, with the side that is missing. Each one's
     /// `fixtures/README.md` says why. The list may only shrink: a new gap, or a gap closed without removing
     /// it here, fails `everyProbeHasAGoodAndABadFixture`.
-    static let exceptions: [String: Set<ProbeFixture.Expectation>] = [
-        // Passes only on the threads of a running VMM; no Cloud Hypervisor binary to capture.
-        "cloud-hypervisor.seccomp": [.good],
-    ]
+    static let exceptions: [String: Set<ProbeFixture.Expectation>] = [:]
 
     @Test func everyProbeFolderHoldsOneCheck() throws {
         let folders = try ProbeFolder.all()
