@@ -459,6 +459,22 @@ import Testing
         #expect(catalog.host(id, facts, observations: obs)?.outcome == .fail)
         obs.files[profiles] = .content("libvirt-5a2d4c3e-9b4f-4b7e-8f1c-2d6a0e4b1c77 (enforce)\nlibvirtd (complain)\n")
         #expect(catalog.host(id, facts, observations: obs)?.outcome == .pass)
+        // sVirt: a running libvirt guest needs its own libvirt-UUID profile in enforce mode.
+        let uuid = "5a2d4c3e-9b4f-4b7e-8f1c-2d6a0e4b1c77"
+        func libvirt(_ uuid: String) -> IsolationMechanism {
+            IsolationMechanism(
+                product: "libvirt", name: "libvirt", role: .management, state: .running,
+                guests: [Guest(name: "web", pid: 4242, running: true, configuration: .libvirt(LibvirtDomain(name: "web", uuid: uuid)))])
+        }
+        func judge(_ mechanism: IsolationMechanism) -> Finding? {
+            let f = catalog.run(id, CheckInput(facts: facts, mechanisms: [mechanism], observations: obs))
+            return f.count == 1 ? f[0] : nil
+        }
+        #expect(judge(libvirt(uuid.uppercased()))?.observed?.contains("1 running libvirt guest") == true)
+        let other = try #require(judge(libvirt("0b3c9e1a-7d6f-4c2e-9a8b-1f2e3d4c5b6a")))
+        #expect(other.outcome == .fail && other.observed?.contains("web: no libvirt-0b3c9e1a") == true, "\(other)")
+        obs.files[profiles] = .content("libvirt-\(uuid) (complain)\nlibvirtd (enforce)\n")
+        #expect(judge(libvirt(uuid))?.observed?.contains("is in complain mode") == true)
         // A profile whose name mimics a mode does not count: only the trailing "(MODE)" is read.
         obs.files[profiles] = .content("evil (enforce) (complain)\n")
         #expect(catalog.host(id, facts, observations: obs)?.outcome == .fail)

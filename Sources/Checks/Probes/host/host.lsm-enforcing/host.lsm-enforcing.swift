@@ -45,15 +45,39 @@ extension HostChecks {
             } else {
                 switch obs.state(profiles) {
                 case .content(let text)?:
-                    let modes = lsmProfileModes(text)
+                    let loaded = lsmProfiles(text)
+                    var modes: [String: Int] = [:]
+                    for mode in loaded.values { modes[mode, default: 0] += 1 }
                     let enforcing = modes["enforce", default: 0]
                     let summary = modes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                     evidence.append(ctx.file(profiles, modes.isEmpty ? "no profiles loaded" : "profiles: \(summary)"))
-                    if enforcing > 0 {
-                        return .pass("AppArmor enabled with \(enforcing) profile(s) in enforce mode (\(summary))", evidence)
+                    guard enforcing > 0 else {
+                        failures.append(
+                            "AppArmor is enabled but no profile is in enforce mode (\(modes.isEmpty ? "none loaded" : summary)): it confines nothing")
+                        break
                     }
-                    failures.append(
-                        "AppArmor is enabled but no profile is in enforce mode (\(modes.isEmpty ? "none loaded" : summary)): it confines nothing")
+                    // sVirt: libvirt's AppArmor driver confines each running guest's QEMU with its own libvirt-UUID profile.
+                    var unconfined: [String] = []
+                    var confined = 0
+                    for m in ctx.input.mechanisms where m.product == "libvirt" {
+                        for g in m.guests where g.running {
+                            guard case .libvirt(let d)? = g.configuration, let uuid = d.uuid?.lowercased(), !uuid.isEmpty else { continue }
+                            let name = "libvirt-\(uuid)"
+                            switch loaded[name] {
+                            case "enforce"?: confined += 1
+                            case let mode?: unconfined.append("\(g.name): \(name) is in \(mode) mode")
+                            case nil: unconfined.append("\(g.name): no \(name) profile is loaded")
+                            }
+                        }
+                    }
+                    if !unconfined.isEmpty {
+                        failures.append(
+                            "AppArmor is enabled (\(summary)) but running libvirt guests lack their enforcing sVirt profile: "
+                                + unconfined.sorted().joined(separator: "; "))
+                        break
+                    }
+                    let guests = confined > 0 ? "; \(confined) running libvirt guest(s) each in its libvirt-UUID profile" : ""
+                    return .pass("AppArmor enabled with \(enforcing) profile(s) in enforce mode (\(summary))\(guests)", evidence)
                 case .unreadable(let why)?: unknown.append("AppArmor is enabled but \(profiles) could not be read: \(why)")
                 case .absent?: unknown.append("AppArmor is enabled but \(profiles) does not exist (securityfs not mounted?)")
                 case .present?, nil: unknown.append("AppArmor is enabled but \(profiles) was not read")
@@ -75,20 +99,24 @@ extension HostChecks {
         return .fail("neither SELinux (\(enforce) absent) nor AppArmor (\(enabled) absent) is active: only DAC confines guests", evidence)
     }
 
-    /// Counts the profiles of /sys/kernel/security/apparmor/profiles by mode: each line is `NAME (MODE)`
-    /// (`enforce`, `complain`, `kill`, `unconfined` …); a line without a trailing `(MODE)` counts as `unknown`.
-    static func lsmProfileModes(_ text: String) -> [String: Int] {
-        var modes: [String: Int] = [:]
+    /// The profiles of /sys/kernel/security/apparmor/profiles, name → mode: each line is `NAME (MODE)` (`enforce`,
+    /// `complain`, `kill`, `unconfined` …); a line without a trailing `(MODE)` has mode `unknown`.
+    static func lsmProfiles(_ text: String) -> [String: String] {
+        var profiles: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let entry = line.trimmingCharacters(in: .whitespaces)
             guard !entry.isEmpty else { continue }
+            var name = entry
             var mode = "unknown"
             if entry.hasSuffix(")"), let open = entry.range(of: " (", options: .backwards) {
                 let word = entry[open.upperBound..<entry.index(before: entry.endIndex)]
-                if !word.isEmpty, word.count <= 32, word.allSatisfy({ $0.isLetter }) { mode = String(word) }
+                if !word.isEmpty, word.count <= 32, word.allSatisfy({ $0.isLetter }) {
+                    mode = String(word)
+                    name = String(entry[..<open.lowerBound])
+                }
             }
-            modes[mode, default: 0] += 1
+            profiles[name] = mode
         }
-        return modes
+        return profiles
     }
 }
