@@ -73,13 +73,7 @@ import VendorEvidence
         #expect(lines.contains { $0.hasPrefix("  coverage qemu: cve5 ") })
 
         let report = built.report
-        let texts: [(String, String)] = [
-            ("table", AssessmentText.render(report)),
-            ("markdown", MarkdownRenderer.render(report)),
-            ("html", HTMLRenderer.render(report)),
-            ("sarif", String(decoding: try SARIFRenderer.render(report), as: UTF8.self)),
-            ("oscal", String(decoding: try OSCALRenderer.render(report), as: UTF8.self)),
-        ]
+        let texts = try ReportSupport.renderedTexts(report)
         for (name, wrapped) in texts {
             // The table wraps at 100 columns (continuation lines indented): compare with the breaks undone.
             let text = wrapped.split(whereSeparator: { $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")

@@ -35,14 +35,7 @@ import VendorEvidence
     @Test func everyFormatQuotesTheControlsAndNamesTheRelease() throws {
         #expect(report.ism?.release == "2025.12.9")
         #expect(report.ism?.controls.contains { $0.id == .ism1460 } == true)
-        let texts: [(String, String)] = [
-            ("table", AssessmentText.render(report)),
-            ("markdown", MarkdownRenderer.render(report)),
-            ("html", HTMLRenderer.render(report)),
-            ("sarif", String(decoding: try SARIFRenderer.render(report), as: UTF8.self)),
-            ("oscal", String(decoding: try OSCALRenderer.render(report), as: UTF8.self)),
-            ("json", String(decoding: try JSONEncoder().encode(report), as: UTF8.self)),
-        ]
+        let texts = try ReportSupport.renderedTexts(report) + [("json", String(decoding: try JSONEncoder().encode(report), as: UTF8.self))]
         for (name, wrapped) in texts {
             // The table wraps at 100 columns (continuation lines indented): compare with the breaks undone.
             let text = wrapped.split(whereSeparator: { $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")

@@ -7,9 +7,22 @@ import HostInspection
 import Testing
 import VendorEvidence
 
+@testable import Reporting
+
 /// Realistic reports for the renderer tests: real catalog, real ISM-1460 evaluation, plus ISM-1604-style
 /// check findings (including a host-level one) of the shape the checks stage produces.
 enum ReportSupport {
+    /// The report in each human and exchange format, named: table, Markdown, HTML, SARIF and OSCAL.
+    static func renderedTexts(_ report: AssessmentReport) throws -> [(String, String)] {
+        [
+            ("table", AssessmentText.render(report)),
+            ("markdown", MarkdownRenderer.render(report)),
+            ("html", HTMLRenderer.render(report)),
+            ("sarif", String(decoding: try SARIFRenderer.render(report), as: UTF8.self)),
+            ("oscal", String(decoding: try OSCALRenderer.render(report), as: UTF8.self)),
+        ]
+    }
+
     static let asOf = Date(timeIntervalSince1970: 1_795_824_000)  // 2026-11-28T00:00:00Z
     static let hostile = "<script>alert(1)</script>"
 
