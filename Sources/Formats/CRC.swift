@@ -1,21 +1,7 @@
 /// CRC-32 (IEEE 802.3, reflected 0xEDB88320): the gzip trailer's check, and that of .xz headers, indexes and
 /// CRC32-checked blocks; slicing by eight.
 public enum CRC32 {
-    static let table: [UInt32] = {
-        var t = [UInt32](repeating: 0, count: 8 * 256)
-        for n in 0..<256 {
-            var c = UInt32(n)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-            t[n] = c
-        }
-        for k in 1..<8 {
-            for n in 0..<256 {
-                let previous = t[(k - 1) * 256 + n]
-                t[k * 256 + n] = (previous >> 8) ^ t[Int(previous & 0xFF)]
-            }
-        }
-        return t
-    }()
+    static let table = reflectedCRCTables(polynomial: UInt32(0xEDB8_8320))
 
     /// The CRC of `data` continued from `crc` (0 to start).
     public static func update(_ crc: UInt32, _ data: Span<UInt8>) -> UInt32 {
@@ -32,11 +18,7 @@ public enum CRC32 {
                 ^ t[256 + Int(high >> 16 & 0xFF)] ^ t[Int(high >> 24)]
             i += 8
         }
-        while i < n {
-            c = t[Int((c ^ UInt32(data[i])) & 0xFF)] ^ (c >> 8)
-            i += 1
-        }
-        return ~c
+        return ~reflectedCRCBytes(c, t, data, from: i)
     }
 
     public static func hash(_ data: [UInt8]) -> UInt32 { update(0, data.span) }
@@ -45,21 +27,7 @@ public enum CRC32 {
 /// CRC-64/XZ (ECMA-182 polynomial, reflected 0xC96C5795D7870F42, initial and final value all ones), the .xz
 /// CRC64 check; slicing by eight.
 public enum CRC64 {
-    static let table: [UInt64] = {
-        var t = [UInt64](repeating: 0, count: 8 * 256)
-        for n in 0..<256 {
-            var c = UInt64(n)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xC96C_5795_D787_0F42 ^ (c >> 1) : c >> 1 }
-            t[n] = c
-        }
-        for k in 1..<8 {
-            for n in 0..<256 {
-                let previous = t[(k - 1) * 256 + n]
-                t[k * 256 + n] = (previous >> 8) ^ t[Int(previous & 0xFF)]
-            }
-        }
-        return t
-    }()
+    static let table = reflectedCRCTables(polynomial: UInt64(0xC96C_5795_D787_0F42))
 
     /// The CRC of `data` continued from `crc` (0 to start).
     public static func update(_ crc: UInt64, _ data: Span<UInt8>) -> UInt64 {
@@ -77,12 +45,36 @@ public enum CRC64 {
                 ^ t[256 + Int(c >> 48 & 0xFF)] ^ t[Int(c >> 56)]
             i += 8
         }
-        while i < n {
-            c = t[Int((c ^ UInt64(data[i])) & 0xFF)] ^ (c >> 8)
-            i += 1
-        }
-        return ~c
+        return ~reflectedCRCBytes(c, t, data, from: i)
     }
 
     public static func hash(_ data: [UInt8]) -> UInt64 { update(0, data.span) }
+}
+
+/// The eight 256-entry tables of slicing-by-eight for a reflected CRC with `polynomial`: table 0 advances the CRC
+/// by one byte; table k by that byte followed by k zero bytes.
+func reflectedCRCTables<Word: FixedWidthInteger & UnsignedInteger>(polynomial: Word) -> [Word] {
+    var t = [Word](repeating: 0, count: 8 * 256)
+    for n in 0..<256 {
+        var c = Word(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? polynomial ^ (c >> 1) : c >> 1 }
+        t[n] = c
+    }
+    for k in 1..<8 {
+        for n in 0..<256 {
+            let previous = t[(k - 1) * 256 + n]
+            t[k * 256 + n] = (previous >> 8) ^ t[Int(previous & 0xFF)]
+        }
+    }
+    return t
+}
+
+/// The (inverted) CRC `c` advanced over `data` from `from` to its end a byte at a time, with table 0 of `t`.
+@inline(__always)
+func reflectedCRCBytes<Word: FixedWidthInteger & UnsignedInteger>(
+    _ c: Word, _ t: Span<Word>, _ data: Span<UInt8>, from start: Int
+) -> Word {
+    var c = c
+    for i in start..<data.count { c = t[Int(truncatingIfNeeded: (c ^ Word(data[i])) & 0xFF)] ^ (c >> 8) }
+    return c
 }

@@ -24,9 +24,7 @@ public enum Gzip {
     public static func decode(
         _ bytes: [UInt8], maxSize: Int, name: String, hint: String = "", _ body: (Span<UInt8>) -> Void
     ) throws(FormatError) {
-        guard bytes.count >= 18, bytes[0] == 0x1F, bytes[1] == 0x8B else {
-            throw FormatError(.corrupt, "\(name) is not a gzip file (too short or no gzip magic)\(hint)")
-        }
+        try checkMagic(bytes, name: name, hint: hint)
         var input = ByteBuffer(bytes: bytes)
         var window = ByteBufferAllocator().buffer(capacity: piece)
         var total = 0
@@ -36,7 +34,7 @@ public enum Gzip {
             guard window.readableBytes > 0 else { return }
             total += window.readableBytes
             guard total <= maxSize else {
-                throw FormatError(.tooLarge, "\(name) decompresses to more than the cap of \(maxSize) bytes (refused)")
+                throw DecoderSupport.tooLarge(name, maxSize)
             }
             crc = CRC32.update(crc, window.readableBytesUInt8Span)
             body(window.readableBytesUInt8Span)
@@ -62,34 +60,37 @@ public enum Gzip {
         } catch {
             throw FormatError(.corrupt, "\(name) is a truncated or corrupt gzip stream", cause: error)
         }
-        let n = bytes.count
-        let expectedCRC = UInt32(bytes[n - 8]) | UInt32(bytes[n - 7]) << 8 | UInt32(bytes[n - 6]) << 16 | UInt32(bytes[n - 5]) << 24
-        let size = UInt32(bytes[n - 4]) | UInt32(bytes[n - 3]) << 8 | UInt32(bytes[n - 2]) << 16 | UInt32(bytes[n - 1]) << 24
-        guard size == UInt32(truncatingIfNeeded: total), crc == expectedCRC else {
-            throw FormatError(.corrupt, "\(name) is a truncated or corrupt gzip stream (length or CRC-32 check failed)")
-        }
+        try checkTrailer(bytes, crc: crc, size: total, name: name)
     }
 
     /// Decompresses one gzip member of at most `maxSize` bytes; `hint` is added to the "not gzip" message.
     public static func decompress(_ bytes: [UInt8], maxSize: Int, name: String, hint: String = "") throws(FormatError) -> [UInt8] {
-        guard bytes.count >= 18, bytes[0] == 0x1F, bytes[1] == 0x8B else {
-            throw FormatError(.corrupt, "\(name) is not a gzip file (too short or no gzip magic)\(hint)")
-        }
+        try checkMagic(bytes, name: name, hint: hint)
         var input = ByteBuffer(bytes: bytes)
         let output: [UInt8]
         do {
             output = Array(try input.decompress(with: .gzip(), maxSize: maxSize).readableBytesView)
         } catch let error as CompressNIOError where error == .bufferOverflow {
-            throw FormatError(.tooLarge, "\(name) decompresses to more than the cap of \(maxSize) bytes (refused)")
+            throw DecoderSupport.tooLarge(name, maxSize)
         } catch {
             throw FormatError(.corrupt, "\(name) is a truncated or corrupt gzip stream", cause: error)
         }
-        let n = bytes.count
-        let crc = UInt32(bytes[n - 8]) | UInt32(bytes[n - 7]) << 8 | UInt32(bytes[n - 6]) << 16 | UInt32(bytes[n - 5]) << 24
-        let size = UInt32(bytes[n - 4]) | UInt32(bytes[n - 3]) << 8 | UInt32(bytes[n - 2]) << 16 | UInt32(bytes[n - 1]) << 24
-        guard size == UInt32(truncatingIfNeeded: output.count), crc == CRC32.hash(output) else {
+        try checkTrailer(bytes, crc: CRC32.hash(output), size: output.count, name: name)
+        return output
+    }
+
+    /// A gzip member is at least 18 bytes (header and trailer) and starts with 1F 8B.
+    static func checkMagic(_ bytes: [UInt8], name: String, hint: String) throws(FormatError) {
+        guard bytes.count >= 18, bytes[0] == 0x1F, bytes[1] == 0x8B else {
+            throw FormatError(.corrupt, "\(name) is not a gzip file (too short or no gzip magic)\(hint)")
+        }
+    }
+
+    /// The member's trailer (CRC-32 and length mod 2^32, little-endian) against the output's.
+    static func checkTrailer(_ bytes: [UInt8], crc: UInt32, size: Int, name: String) throws(FormatError) {
+        let trailer = bytes.span.extracting((bytes.count - 8)...)
+        guard DecoderSupport.le32(trailer, 4) == UInt32(truncatingIfNeeded: size), DecoderSupport.le32(trailer, 0) == crc else {
             throw FormatError(.corrupt, "\(name) is a truncated or corrupt gzip stream (length or CRC-32 check failed)")
         }
-        return output
     }
 }

@@ -9,21 +9,12 @@
 /// block or content checksum that does not match, a match that reaches before the output's start or a
 /// sequence that runs past its block (`corrupt`), and an output past `maxSize` (`tooLarge`, checked before
 /// each append, so a small hostile frame cannot allocate more than the cap).
-public enum LZ4 {
+public enum LZ4: StreamingDecoder {
     public static let frameMagic: UInt32 = 0x184D_2204
 
     /// True when `bytes` starts with the LZ4 frame magic.
     public static func isFrame(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 4 && readLE32(bytes, 0) == frameMagic
-    }
-
-    /// Decodes every frame in `bytes` into at most `maxSize` bytes; `name` names the input in errors.
-    public static func decompress(_ bytes: [UInt8], maxSize: Int, name: String) throws(FormatError) -> [UInt8] {
-        var out: [UInt8] = []
-        try decode(bytes, maxSize: maxSize, name: name) { block in
-            for i in block.indices { out.append(block[i]) }
-        }
-        return out
     }
 
     /// Decodes every frame in `bytes`, handing the output to `body` one block at a time, in order, at most
@@ -46,14 +37,11 @@ public enum LZ4 {
             guard bytes.count - position >= 4 else {
                 throw FormatError(.corrupt, "\(name): \(bytes.count - position) trailing byte(s) after the last LZ4 frame")
             }
-            let magic = readLE32(bytes, position)
-            if magic & 0xFFFF_FFF0 == 0x184D_2A50 {  // a skippable frame: magic, 4-byte size, data
-                guard bytes.count - position >= 8 else { throw FormatError(.corrupt, "\(name): truncated skippable frame") }
-                let size = Int(readLE32(bytes, position + 4))
-                guard size <= bytes.count - position - 8 else { throw FormatError(.corrupt, "\(name): truncated skippable frame") }
-                position += 8 + size
+            if let next = try DecoderSupport.skippableFrameEnd(bytes.span, at: position, name: name) {
+                position = next
                 continue
             }
+            let magic = readLE32(bytes, position)
             guard magic == frameMagic else {
                 let legacy = magic == 0x184C_2102 ? " (the legacy LZ4 format, which Bulkhead does not read)" : ""
                 throw FormatError(legacy.isEmpty ? .corrupt : .unsupported, "\(name): no LZ4 frame magic at byte \(position)\(legacy)")
@@ -248,18 +236,14 @@ public enum LZ4 {
         }
     }
 
-    static func tooLarge(_ name: String, _ maxSize: Int) -> FormatError {
-        FormatError(.tooLarge, "\(name) decompresses to more than the cap of \(maxSize) bytes (refused)")
-    }
+    static func tooLarge(_ name: String, _ maxSize: Int) -> FormatError { DecoderSupport.tooLarge(name, maxSize) }
 
-    static func readLE32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
-    }
+    static func readLE32(_ bytes: [UInt8], _ at: Int) -> UInt32 { DecoderSupport.le32(bytes.span, at) }
 }
 
 /// xxHash-32 (seed 0 by default), the checksum of LZ4 frames: in one call over bytes at hand, or as a stream
 /// over the blocks of a frame's content.
-public enum XXHash32 {
+public enum XXHash32: XXHashWidth {
     static let p1: UInt32 = 2_654_435_761
     static let p2: UInt32 = 2_246_822_519
     static let p3: UInt32 = 3_266_489_917
@@ -276,64 +260,20 @@ public enum XXHash32 {
 
     static func rotl(_ x: UInt32, _ r: UInt32) -> UInt32 { (x << r) | (x >> (32 - r)) }
     static func round(_ acc: UInt32, _ input: UInt32) -> UInt32 { rotl(acc &+ input &* p2, 13) &* p1 }
-    static func lane(_ data: Span<UInt8>, _ at: Int) -> UInt32 {
-        UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16 | UInt32(data[at + 3]) << 24
-    }
+    static func lane(_ data: Span<UInt8>, _ at: Int) -> UInt32 { DecoderSupport.le32(data, at) }
 
-    /// The hash fed in pieces: 16-byte stripes go through the four lanes as they arrive; a stripe cut between
-    /// two pieces waits in `pending`.
+    /// The hash fed in pieces of any size (`XXHashLanes`: 16-byte stripes).
     public struct Stream {
-        let seed: UInt32
-        var v1: UInt32
-        var v2: UInt32
-        var v3: UInt32
-        var v4: UInt32
-        var total = 0
-        var pending: [UInt8] = []
+        var lanes: XXHashLanes<XXHash32>
 
-        public init(seed: UInt32 = 0) {
-            self.seed = seed
-            v1 = seed &+ p1 &+ p2
-            v2 = seed &+ p2
-            v3 = seed
-            v4 = seed &- p1
-        }
+        public init(seed: UInt32 = 0) { lanes = XXHashLanes(seed: seed) }
 
-        mutating func stripe(_ data: Span<UInt8>, _ at: Int) {
-            v1 = round(v1, lane(data, at))
-            v2 = round(v2, lane(data, at + 4))
-            v3 = round(v3, lane(data, at + 8))
-            v4 = round(v4, lane(data, at + 12))
-        }
-
-        public mutating func update(_ data: Span<UInt8>) {
-            total += data.count
-            var i = 0
-            if !pending.isEmpty {
-                while pending.count < 16, i < data.count {
-                    pending.append(data[i])
-                    i += 1
-                }
-                guard pending.count == 16 else { return }
-                let full = pending
-                stripe(full.span, 0)
-                pending.removeAll(keepingCapacity: true)
-            }
-            while data.count - i >= 16 {
-                stripe(data, i)
-                i += 16
-            }
-            while i < data.count {
-                pending.append(data[i])
-                i += 1
-            }
-        }
+        public mutating func update(_ data: Span<UInt8>) { lanes.feed(data) }
 
         public func digest() -> UInt32 {
-            var h: UInt32 =
-                total >= 16 ? rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18) : seed &+ p5
-            h = h &+ UInt32(truncatingIfNeeded: total)
-            let rest = pending.span
+            var h: UInt32 = lanes.total >= 16 ? lanes.converged : lanes.seed &+ p5
+            h = h &+ UInt32(truncatingIfNeeded: lanes.total)
+            let rest = lanes.pending.span
             var i = 0
             while rest.count - i >= 4 {
                 h = rotl(h &+ lane(rest, i) &* p3, 17) &* p4

@@ -18,7 +18,7 @@ internal import Crypto
 /// `maxSize` (`tooLarge`, checked before each LZMA2 chunk is written: a chunk declares its size, so a small
 /// hostile stream cannot make the decoder allocate more than the cap). All arithmetic on sizes read from the
 /// input is checked before use: no input traps.
-public enum XZ {
+public enum XZ: StreamingDecoder {
     static let magic: [UInt8] = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]
 
     /// The largest LZMA2 dictionary accepted: 64 MiB, what `xz -9` (and `-8e`/`-9e`) uses, the largest of xz's
@@ -35,15 +35,6 @@ public enum XZ {
         guard bytes.count - p >= 6 else { return false }
         for i in 0..<6 where bytes[p + i] != magic[i] { return false }
         return true
-    }
-
-    /// Decodes every stream in `bytes` into at most `maxSize` bytes; `name` names the input in errors.
-    public static func decompress(_ bytes: [UInt8], maxSize: Int, name: String) throws(FormatError) -> [UInt8] {
-        var out: [UInt8] = []
-        try decode(bytes, maxSize: maxSize, name: name) { piece in
-            for i in piece.indices { out.append(piece[i]) }
-        }
-        return out
     }
 
     /// Decodes every stream in `bytes`, handing the output to `body` in pieces, in order, at most `maxSize` bytes
@@ -213,9 +204,7 @@ public enum XZ {
             guard n >= 0, n <= input.count - p else { throw corrupt("truncated xz stream (\(what))") }
         }
 
-        func le32(_ p: Int) -> UInt32 {
-            UInt32(input[p]) | UInt32(input[p + 1]) << 8 | UInt32(input[p + 2]) << 16 | UInt32(input[p + 3]) << 24
-        }
+        func le32(_ p: Int) -> UInt32 { DecoderSupport.le32(input.span, p) }
 
         func crc32(_ range: Range<Int>) -> UInt32 { CRC32.update(0, input.span.extracting(range)) }
 
@@ -447,9 +436,7 @@ public enum XZ {
             return p
         }
 
-        func tooLarge() -> FormatError {
-            FormatError(.tooLarge, "\(name) decompresses to more than the cap of \(maxSize) bytes (refused)")
-        }
+        func tooLarge() -> FormatError { DecoderSupport.tooLarge(name, maxSize) }
     }
 }
 

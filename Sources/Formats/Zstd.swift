@@ -11,7 +11,7 @@
 /// output past `maxSize` (`tooLarge`, checked before each write, so a small hostile frame cannot allocate more
 /// than the cap). Every index is checked and every sum is bounded first: a hostile frame gives an error, never
 /// a trap.
-public enum Zstd {
+public enum Zstd: StreamingDecoder {
     public static let frameMagic: UInt32 = 0xFD2F_B528
     /// The largest window Bulkhead decodes with, 128 MiB (window log 27): the `zstd` program's own default
     /// limit for decompression (`ZSTD_WINDOWLOG_LIMIT_DEFAULT`), so every frame `zstd -d` reads without
@@ -25,15 +25,6 @@ public enum Zstd {
         guard bytes.count >= 4 else { return false }
         let magic = readLE32(bytes.span, 0)
         return magic == frameMagic || magic & 0xFFFF_FFF0 == 0x184D_2A50
-    }
-
-    /// Decodes every frame in `bytes` into at most `maxSize` bytes; `name` names the input in errors.
-    public static func decompress(_ bytes: [UInt8], maxSize: Int, name: String) throws(FormatError) -> [UInt8] {
-        var out: [UInt8] = []
-        try decode(bytes, maxSize: maxSize, name: name) { block in
-            for i in block.indices { out.append(block[i]) }
-        }
-        return out
     }
 
     /// Decodes every frame in `bytes`, handing the output to `body` one block at a time, in order, at most
@@ -57,14 +48,11 @@ public enum Zstd {
             guard input.count - position >= 4 else {
                 throw FormatError(.corrupt, "\(name): \(input.count - position) trailing byte(s) after the last Zstandard frame")
             }
-            let magic = readLE32(input, position)
-            if magic & 0xFFFF_FFF0 == 0x184D_2A50 {  // a skippable frame: magic, 4-byte size, data
-                guard input.count - position >= 8 else { throw FormatError(.corrupt, "\(name): truncated skippable frame") }
-                let size = Int(readLE32(input, position + 4))
-                guard size <= input.count - position - 8 else { throw FormatError(.corrupt, "\(name): truncated skippable frame") }
-                position += 8 + size
+            if let next = try DecoderSupport.skippableFrameEnd(input, at: position, name: name) {
+                position = next
                 continue
             }
+            let magic = readLE32(input, position)
             guard magic == frameMagic else {
                 let what = magic == 0xEC30_A437 ? " (a zstd dictionary, not a frame)" : ""
                 throw FormatError(.corrupt, "\(name): no Zstandard frame magic at byte \(position)\(what)")
@@ -795,18 +783,15 @@ public enum Zstd {
 
     static func highBit(_ x: Int) -> Int { Int.bitWidth - 1 - x.leadingZeroBitCount }
 
-    static func tooLarge(_ name: String, _ maxSize: Int) -> FormatError {
-        FormatError(.tooLarge, "\(name) decompresses to more than the cap of \(maxSize) bytes (refused)")
-    }
+    static func tooLarge(_ name: String, _ maxSize: Int) -> FormatError { DecoderSupport.tooLarge(name, maxSize) }
 
-    static func readLE32(_ bytes: Span<UInt8>, _ at: Int) -> UInt32 {
-        UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
-    }
+    @inline(__always)
+    static func readLE32(_ bytes: Span<UInt8>, _ at: Int) -> UInt32 { DecoderSupport.le32(bytes, at) }
 }
 
 /// XXH64 (seed 0 by default), the content checksum of Zstandard frames (which keep its low 32 bits): in one
 /// call over bytes at hand, or as a stream over the blocks of a frame's content.
-public enum XXHash64 {
+public enum XXHash64: XXHashWidth {
     static let p1: UInt64 = 11_400_714_785_074_694_791
     static let p2: UInt64 = 14_029_467_366_897_019_727
     static let p3: UInt64 = 1_609_587_929_392_839_161
@@ -829,72 +814,29 @@ public enum XXHash64 {
         for i in 0..<8 { value |= UInt64(data[at &+ i]) &<< UInt64(8 &* i) }
         return value
     }
-    static func lane32(_ data: Span<UInt8>, _ at: Int) -> UInt64 {
-        UInt64(data[at]) | UInt64(data[at + 1]) << 8 | UInt64(data[at + 2]) << 16 | UInt64(data[at + 3]) << 24
-    }
+    static func lane32(_ data: Span<UInt8>, _ at: Int) -> UInt64 { UInt64(DecoderSupport.le32(data, at)) }
 
-    /// The hash fed in pieces: 32-byte stripes go through the four lanes as they arrive; a stripe cut between
-    /// two pieces waits in `pending`.
+    /// The hash fed in pieces of any size (`XXHashLanes`: 32-byte stripes).
     public struct Stream {
-        let seed: UInt64
-        var v1: UInt64
-        var v2: UInt64
-        var v3: UInt64
-        var v4: UInt64
-        var total = 0
-        var pending: [UInt8] = []
+        var lanes: XXHashLanes<XXHash64>
 
-        public init(seed: UInt64 = 0) {
-            self.seed = seed
-            v1 = seed &+ p1 &+ p2
-            v2 = seed &+ p2
-            v3 = seed
-            v4 = seed &- p1
-        }
+        public init(seed: UInt64 = 0) { lanes = XXHashLanes(seed: seed) }
 
-        mutating func stripe(_ data: Span<UInt8>, _ at: Int) {
-            v1 = round(v1, lane(data, at))
-            v2 = round(v2, lane(data, at &+ 8))
-            v3 = round(v3, lane(data, at &+ 16))
-            v4 = round(v4, lane(data, at &+ 24))
-        }
-
-        public mutating func update(_ data: Span<UInt8>) {
-            total += data.count
-            var i = 0
-            if !pending.isEmpty {
-                while pending.count < 32, i < data.count {
-                    pending.append(data[i])
-                    i += 1
-                }
-                guard pending.count == 32 else { return }
-                let full = pending
-                stripe(full.span, 0)
-                pending.removeAll(keepingCapacity: true)
-            }
-            while data.count - i >= 32 {
-                stripe(data, i)
-                i += 32
-            }
-            while i < data.count {
-                pending.append(data[i])
-                i += 1
-            }
-        }
+        public mutating func update(_ data: Span<UInt8>) { lanes.feed(data) }
 
         public func digest() -> UInt64 {
             var h: UInt64
-            if total >= 32 {
-                h = rotl(v1, 1) &+ rotl(v2, 7) &+ rotl(v3, 12) &+ rotl(v4, 18)
-                h = merge(h, v1)
-                h = merge(h, v2)
-                h = merge(h, v3)
-                h = merge(h, v4)
+            if lanes.total >= 32 {
+                h = lanes.converged
+                h = merge(h, lanes.v1)
+                h = merge(h, lanes.v2)
+                h = merge(h, lanes.v3)
+                h = merge(h, lanes.v4)
             } else {
-                h = seed &+ p5
+                h = lanes.seed &+ p5
             }
-            h = h &+ UInt64(truncatingIfNeeded: total)
-            let rest = pending.span
+            h = h &+ UInt64(truncatingIfNeeded: lanes.total)
+            let rest = lanes.pending.span
             var i = 0
             while rest.count - i >= 8 {
                 h ^= round(0, lane(rest, i))
