@@ -14,14 +14,7 @@ public struct SigningKey {
     public func fileText() -> String { "\(Self.header) \(key.rawRepresentation.base64EncodedString())\n" }
 
     public static func load(path: String) throws(BundleError) -> SigningKey {
-        let text = String(decoding: try EvidenceBundle.readBounded(path, limit: 4096), as: UTF8.self)
-        let parts = text.split(whereSeparator: \.isWhitespace)
-        guard parts.count == 2, parts[0] == header, let raw = Data(base64Encoded: String(parts[1])),
-            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        else {
-            throw BundleError(.badKey, "\(path) is not a Bulkhead private key (expected '\(header) BASE64')")
-        }
-        return SigningKey(key: key)
+        SigningKey(key: try loadKeyFile(path, header: header, kind: "private", Curve25519.Signing.PrivateKey.init(rawRepresentation:)))
     }
 }
 
@@ -38,13 +31,19 @@ public struct PublicKey {
     public func fileText() -> String { "\(Self.header) \(key.rawRepresentation.base64EncodedString())\n" }
 
     public static func load(path: String) throws(BundleError) -> PublicKey {
-        let text = String(decoding: try EvidenceBundle.readBounded(path, limit: 4096), as: UTF8.self)
-        let parts = text.split(whereSeparator: \.isWhitespace)
-        guard parts.count == 2, parts[0] == header, let raw = Data(base64Encoded: String(parts[1])),
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
-        else {
-            throw BundleError(.badKey, "\(path) is not a Bulkhead public key (expected '\(header) BASE64')")
-        }
-        return PublicKey(key: key)
+        PublicKey(key: try loadKeyFile(path, header: header, kind: "public", Curve25519.Signing.PublicKey.init(rawRepresentation:)))
     }
+}
+
+/// The key in a key file: one line, `HEADER BASE64` (at most 4 KiB), the base64 a raw key that `make` accepts;
+/// `kind` (private, public) names the key in the error.
+private func loadKeyFile<Key>(
+    _ path: String, header: String, kind: String, _ make: (Data) throws -> Key
+) throws(BundleError) -> Key {
+    let text = String(decoding: try EvidenceBundle.readBounded(path, limit: 4096), as: UTF8.self)
+    let parts = text.split(whereSeparator: \.isWhitespace)
+    guard parts.count == 2, parts[0] == header, let raw = Data(base64Encoded: String(parts[1])), let key = try? make(raw) else {
+        throw BundleError(.badKey, "\(path) is not a Bulkhead \(kind) key (expected '\(header) BASE64')")
+    }
+    return key
 }

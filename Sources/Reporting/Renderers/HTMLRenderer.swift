@@ -192,18 +192,15 @@ public enum HTMLRenderer {
         var o = ""
         if s.total.total > 0 {
             o += "<p>Findings: \(e(ReportSummary.countsText(s.total))).</p>\n"
-            o +=
-                "<table class=\"counts\" id=\"counts\"><thead><tr><th>Severity</th><th>Fail</th><th>Waived</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
-            for (sev, c) in s.bySeverity {
-                o +=
-                    "<tr><td class=\"nowrap\">\(sev.rawValue)</td><td>\(c.fail)</td><td>\(c.waived)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
+            let tables = s.countTables.map { (table) -> String in
+                let head = ([table.heading] + ReportSummary.countColumns).map { (cell: String) in "<th>\(cell)</th>" }
+                let rows = table.rows.map { (row) -> String in
+                    let cells = row.cells.map { (count: Int) in "<td>\(count)</td>" }
+                    return "<tr><td class=\"nowrap\">\(row.label)</td>\(cells.joined())</tr>\n"
+                }
+                return "<thead><tr>\(head.joined())</tr></thead><tbody>\n\(rows.joined())</tbody>"
             }
-            o += "</tbody><thead><tr><th>Control</th><th>Fail</th><th>Waived</th><th>Inconclusive</th><th>Pass</th><th>n/a</th></tr></thead><tbody>\n"
-            for (control, c) in s.byControl {
-                o +=
-                    "<tr><td class=\"nowrap\">\(control.rawValue)</td><td>\(c.fail)</td><td>\(c.waived)</td><td>\(c.inconclusive)</td><td>\(c.pass)</td><td>\(c.notApplicable)</td></tr>\n"
-            }
-            o += "</tbody></table>\n"
+            o += "<table class=\"counts\" id=\"counts\">\(tables.joined())</table>\n"
         }
         if !s.controls.isEmpty {
             o += "<ul class=\"verdict-lines\" id=\"verdict-lines\">\n"
@@ -211,8 +208,7 @@ public enum HTMLRenderer {
             o += "</ul>\n"
         }
         guard !s.fixes.isEmpty else { return o + "<p>No check fails.</p>\n" }
-        o +=
-            "<h3 id=\"fixes\">Fix first</h3>\n<p>The \(min(s.fixes.count, ReportSummary.topFixes)) most important of \(s.fixes.count) failing check(s), ranked by severity × reach, grouped by effort.</p>\n"
+        o += "<h3 id=\"fixes\">Fix first</h3>\n<p>\(s.fixesIntro)</p>\n"
         for (effort, group) in s.topFixesByEffort {
             o += "<h4>Effort: \(effort)</h4>\n<ol class=\"fixes\">\n"
             for (rank, fix) in group {

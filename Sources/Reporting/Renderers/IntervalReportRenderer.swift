@@ -38,18 +38,18 @@ public enum IntervalReportRenderer {
             switch block {
             case .heading(let level, let text):
                 let l = min(max(level, 1), 6)
-                body += "<h\(l)>\(escapeHTML(text))</h\(l)>\n"
+                body += "<h\(l)>\(Escape.html(text))</h\(l)>\n"
             case .paragraph(let text):
-                body += "<p>\(escapeHTML(text))</p>\n"
+                body += "<p>\(Escape.html(text))</p>\n"
             case .list(let items):
-                body += "<ul>\n" + items.map { "<li>\(escapeHTML($0))</li>\n" }.joined() + "</ul>\n"
+                body += "<ul>\n" + items.map { "<li>\(Escape.html($0))</li>\n" }.joined() + "</ul>\n"
             case .table(let header, let rows):
-                body += "<table>\n<thead><tr>" + header.map { "<th>\(escapeHTML($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-                for row in rows { body += "<tr>" + row.map { "<td>\(escapeHTML($0))</td>" }.joined() + "</tr>\n" }
+                body += "<table>\n<thead><tr>" + header.map { "<th>\(Escape.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+                for row in rows { body += "<tr>" + row.map { "<td>\(Escape.html($0))</td>" }.joined() + "</tr>\n" }
                 body += "</tbody>\n</table>\n"
             }
         }
-        let title = escapeHTML("Bulkhead interval report \(day(report.from, report)) to \(day(report.to.addingTimeInterval(-1), report))")
+        let title = Escape.html("Bulkhead interval report \(day(report.from, report)) to \(day(report.to.addingTimeInterval(-1), report))")
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -70,23 +70,6 @@ public enum IntervalReportRenderer {
             </html>
 
             """
-    }
-
-    public static func escapeHTML(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                if c.value < 0x20 && c != "\n" && c != "\t" { out += "\u{FFFD}" } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out
     }
 
     /// Escapes Markdown syntax and inline HTML (`<` `>` `&` become entities), and folds newlines, so a

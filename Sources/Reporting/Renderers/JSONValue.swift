@@ -1,3 +1,4 @@
+import BulkheadModel
 import Foundation
 
 /// A JSON tree for documents whose shape is fixed by an external schema (OSCAL, SARIF). Encoded with
@@ -47,5 +48,14 @@ public indirect enum JSONValue: Hashable, Sendable, Encodable, ExpressibleByStri
 enum Timestamp {
     static func string(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC") ?? .current))
+    }
+}
+
+extension JSONCoding {
+    /// A document (OSCAL, SARIF) as the bytes of a file: pretty JSON ending in a newline.
+    static func documentData(_ document: some Encodable) throws -> Data {
+        var data = try encoder().encode(document)
+        data.append(0x0A)
+        return data
     }
 }

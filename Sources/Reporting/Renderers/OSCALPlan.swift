@@ -13,9 +13,7 @@ extension OSCALRenderer {
     public static let planFileName = "assessment-plan.oscal.json"
 
     public static func renderPlan(_ report: AssessmentReport) throws -> Data {
-        var data = try JSONCoding.encoder().encode(planDocument(report))
-        data.append(0x0A)
-        return data
+        try JSONCoding.documentData(planDocument(report))
     }
 
     /// UUIDs of one run (the same key as the results' `document`).

@@ -43,9 +43,7 @@ public enum OSCALRenderer {
     }
 
     public static func render(_ report: AssessmentReport) throws -> Data {
-        var data = try JSONCoding.encoder().encode(document(report))
-        data.append(0x0A)
-        return data
+        try JSONCoding.documentData(document(report))
     }
 
     /// What one report contributes to a result: its components (the host first, then each mechanism), its

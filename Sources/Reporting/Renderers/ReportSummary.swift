@@ -15,6 +15,8 @@ public struct ReportSummary: Sendable {
         public var inconclusive = 0
         public var notApplicable = 0
         public var total: Int { pass + fail + waived + inconclusive + notApplicable }
+        /// The counts in the order of `ReportSummary.countColumns`.
+        public var cells: [Int] { [fail, waived, inconclusive, pass, notApplicable] }
 
         mutating func add(_ outcome: Outcome, waived isWaived: Bool) {
             switch outcome {
@@ -61,6 +63,23 @@ public struct ReportSummary: Sendable {
 
     /// How many ranked fixes a summary shows (the issue asks for three to ten).
     public static let topFixes = 10
+
+    /// The columns of the counts tables after the first (severity or control).
+    public static let countColumns = ["Fail", "Waived", "Inconclusive", "Pass", "n/a"]
+
+    /// The counts tables, by severity then by control: the first column's heading, then a row (label and
+    /// count cells) for each severity or control. Markdown and HTML show the same tables.
+    public var countTables: [(heading: String, rows: [(label: String, cells: [Int])])] {
+        [
+            ("Severity", bySeverity.map { ($0.severity.rawValue, $0.counts.cells) }),
+            ("Control", byControl.map { ($0.control.rawValue, $0.counts.cells) }),
+        ]
+    }
+
+    /// The sentence before the ranked fixes.
+    public var fixesIntro: String {
+        "The \(min(fixes.count, Self.topFixes)) most important of \(fixes.count) failing check(s), ranked by severity × reach, grouped by effort."
+    }
 
     /// The first `topFixes` fixes grouped by effort (low, medium, high, unknown; empty groups left out),
     /// each with its 1-based rank in the whole ranking — what Markdown and HTML show.

@@ -9,9 +9,7 @@ public enum SARIFRenderer {
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
 
     public static func render(_ report: AssessmentReport) throws -> Data {
-        var data = try JSONCoding.encoder().encode(document(report))
-        data.append(0x0A)
-        return data
+        try JSONCoding.documentData(document(report))
     }
 
     struct Rule {

@@ -75,15 +75,11 @@ public enum MarkdownRenderer {
         var o = ""
         if s.total.total > 0 {
             o += "Findings: \(ReportSummary.countsText(s.total)).\n\n"
-            o += "| Severity | Fail | Waived | Inconclusive | Pass | n/a |\n|---|---|---|---|---|---|\n"
-            for (sev, c) in s.bySeverity {
-                o += "| \(sev.rawValue) | \(c.fail) | \(c.waived) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n"
+            for table in s.countTables {
+                o += "| " + ([table.heading] + ReportSummary.countColumns).joined(separator: " | ") + " |\n|---|---|---|---|---|---|\n"
+                for row in table.rows { o += "| " + ([row.label] + row.cells.map(String.init)).joined(separator: " | ") + " |\n" }
+                o += "\n"
             }
-            o += "\n| Control | Fail | Waived | Inconclusive | Pass | n/a |\n|---|---|---|---|---|---|\n"
-            for (control, c) in s.byControl {
-                o += "| \(control.rawValue) | \(c.fail) | \(c.waived) | \(c.inconclusive) | \(c.pass) | \(c.notApplicable) |\n"
-            }
-            o += "\n"
         }
         if !s.controls.isEmpty {
             o += "Verdicts:\n\n"
@@ -91,8 +87,7 @@ public enum MarkdownRenderer {
             o += "\n"
         }
         guard !s.fixes.isEmpty else { return o + "No check fails.\n\n" }
-        o +=
-            "### Fix first\n\nThe \(min(s.fixes.count, ReportSummary.topFixes)) most important of \(s.fixes.count) failing check(s), ranked by severity × reach, grouped by effort.\n\n"
+        o += "### Fix first\n\n\(s.fixesIntro)\n\n"
         for (effort, group) in s.topFixesByEffort {
             o += "#### Effort: \(effort)\n\n"
             for (rank, fix) in group {
