@@ -13,8 +13,7 @@ public struct ProductAliases: Codable, Hashable, Sendable {
             self.package = package
         }
         public init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: ["ecosystem", "package"])
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: ["ecosystem", "package"])
             ecosystem = try decodeNonEmpty(c, .ecosystem)
             package = try decodeNonEmpty(c, .package)
         }
@@ -29,8 +28,7 @@ public struct ProductAliases: Codable, Hashable, Sendable {
             self.product = product
         }
         public init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: ["vendor", "product"])
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: ["vendor", "product"])
             vendor = try decodeNonEmpty(c, .vendor)
             product = try decodeNonEmpty(c, .product)
         }
@@ -48,8 +46,7 @@ public struct ProductAliases: Codable, Hashable, Sendable {
             self.keyword = keyword
         }
         public init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: ["vendor", "keyword"])
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: ["vendor", "keyword"])
             vendor = try decodeNonEmpty(c, .vendor)
             keyword = try decodeNonEmpty(c, .keyword)
         }
@@ -95,8 +92,7 @@ public struct ProductAliases: Codable, Hashable, Sendable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
         names = try c.decodeIfPresent([String].self, forKey: .names) ?? []
         debianPackages = try c.decodeIfPresent([String].self, forKey: .debianPackages) ?? []
         rpmPackages = try c.decodeIfPresent([String].self, forKey: .rpmPackages) ?? []
@@ -170,8 +166,7 @@ public struct Component: Codable, Hashable, Sendable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
         id = try decodeNonEmpty(c, .id)
         name = try decodeNonEmpty(c, .name)
         languages = try c.decode([String].self, forKey: .languages)
@@ -216,8 +211,7 @@ public struct SupportLifecycle: Codable, Hashable, Sendable {
             self.source = source
         }
         public init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
             version = try decodeNonEmpty(c, .version)
             guard !SupportLifecycleVersion.components(version).isEmpty else {
                 throw DecodingError.dataCorruptedError(
@@ -263,8 +257,7 @@ public struct SupportLifecycle: Codable, Hashable, Sendable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
         policy = try decodeNonEmpty(c, .policy)
         branches = try c.decodeIfPresent([Branch].self, forKey: .branches) ?? []
         source = try c.decode(SourceRef.self, forKey: .source).evidenceSource
@@ -308,8 +301,7 @@ struct SourceRef: Decodable {
     var title: String?
     enum CodingKeys: String, CodingKey, CaseIterable { case url, title }
     init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
         url = try decodeNonEmpty(c, .url)
         guard url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("file:") || url.hasPrefix("doc:") else {
             throw DecodingError.dataCorruptedError(
@@ -337,8 +329,7 @@ struct CatalogFactEntry: Decodable {
     }
 
     init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
         (criterion, aspect) = try decodeAspect(c, criterion: .criterion, aspect: .aspect)
         component = try c.decodeIfPresent(String.self, forKey: .component)
         claim = try decodeNonEmpty(c, .claim)
@@ -368,8 +359,7 @@ struct ProductFile: Decodable {
     }
 
     init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
         schemaVersion = try c.decode(Int.self, forKey: .schemaVersion)
         guard schemaVersion == Catalog.schemaVersion else {
             throw DecodingError.dataCorruptedError(
@@ -493,18 +483,7 @@ public struct Catalog: Sendable {
 
     /// Decodes and checks one catalog file.
     public static func decodeProduct(_ data: Data, file: String) throws(VendorEvidenceError) -> Product {
-        let raw: ProductFile
-        if let dup = JSONDuplicateKeys.first(in: data) {
-            throw VendorEvidenceError(
-                .malformed, file: file, message: "key \"\(dup.key)\" appears twice in \(dup.path); a catalog file must not repeat a key")
-        }
-        do {
-            raw = try JSONDecoder().decode(ProductFile.self, from: data)
-        } catch let e as DecodingError {
-            throw VendorEvidenceError.decoding(e, file: file)
-        } catch {
-            throw VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: error)
-        }
+        let raw = try decodeStrictly(ProductFile.self, from: data, file: file, kind: "a catalog file")
         let expected = "\(raw.id).json"
         if file.hasSuffix(".json"), (file as NSString).lastPathComponent != expected {
             throw VendorEvidenceError(

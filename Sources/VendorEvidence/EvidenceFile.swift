@@ -80,18 +80,7 @@ public struct EvidenceFile: Sendable {
     public static func decode(_ data: Data, file: String, catalog: Catalog, digest: DocumentDigest? = nil) throws(VendorEvidenceError)
         -> EvidenceFile
     {
-        let raw: RawFile
-        if let dup = JSONDuplicateKeys.first(in: data) {
-            throw VendorEvidenceError(
-                .malformed, file: file, message: "key \"\(dup.key)\" appears twice in \(dup.path); an evidence file must not repeat a key")
-        }
-        do {
-            raw = try JSONDecoder().decode(RawFile.self, from: data)
-        } catch let e as DecodingError {
-            throw VendorEvidenceError.decoding(e, file: file)
-        } catch {
-            throw VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: error)
-        }
+        let raw = try decodeStrictly(RawFile.self, from: data, file: file, kind: "an evidence file")
         var facts: [CriterionFact] = []
         var problems: [String] = []
         for (i, a) in raw.attestations.enumerated() {
@@ -132,8 +121,7 @@ public struct EvidenceFile: Sendable {
         var attestations: [RawAttestation]
         enum CodingKeys: String, CodingKey, CaseIterable { case schemaVersion, attestations }
         init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
             let v = try c.decode(Int.self, forKey: .schemaVersion)
             guard v == EvidenceFile.schemaVersion else {
                 throw DecodingError.dataCorruptedError(
@@ -152,8 +140,7 @@ public struct EvidenceFile: Sendable {
         var path: String?
         enum CodingKeys: String, CodingKey, CaseIterable { case title, sha256, url, path }
         init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
             title = try decodeNonEmpty(c, .title)
             sha256 = try c.decode(String.self, forKey: .sha256).lowercased()
             guard sha256.count == 64, sha256.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) })
@@ -177,8 +164,7 @@ public struct EvidenceFile: Sendable {
         var claim: String
         enum CodingKeys: String, CodingKey, CaseIterable { case criterion, aspect, component, value, claim }
         init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
             aspect = try decodeAspect(c, criterion: .criterion, aspect: .aspect).1
             component = try c.decodeIfPresent(String.self, forKey: .component)
             value = try c.decode(FactValue.self, forKey: .value)
@@ -195,8 +181,7 @@ public struct EvidenceFile: Sendable {
         var facts: [RawFact]
         enum CodingKeys: String, CodingKey, CaseIterable { case product, attestedBy, date, document, confidence, facts }
         init(from decoder: any Decoder) throws {
-            try rejectUnknownKeys(in: decoder, allowed: CodingKeys.allCases.map(\.rawValue))
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
             product = try decodeNonEmpty(c, .product)
             attestedBy = try decodeNonEmpty(c, .attestedBy)
             date = try CalendarDate.decode(c, .date)

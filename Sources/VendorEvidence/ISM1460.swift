@@ -369,37 +369,35 @@ public struct ISM1460Evaluator: Sendable {
         // criterion when a primary source is needed (criterion 1: the signer's or CISA's own page).
         let counted = primarySourceNeeded ? dYes.filter { $0.decided.effectiveConfidence > .low } : dYes
         let distinctYes = Set(counted.map(\.aspect)).count
-        var reasons: [String] = []
-        let outcome: CriterionOutcome
         if primarySourceNeeded, distinctYes < needed, !dYes.isEmpty, dNo.isEmpty {
-            outcome = .partiallyMet
-            reasons.append(
+            let why =
                 "known only from secondary sources (low confidence): a primary source (the signer's or CISA's own page) is needed to meet this criterion"
-            )
-            reasons += (dYes + sYes).map(Self.describe)
-        } else if distinctYes >= needed, dNo.isEmpty {
-            outcome = .met
-            reasons.append(metText)
-            reasons += (dYes + sYes).map(Self.describe)
-        } else if !dYes.isEmpty || !sYes.isEmpty {
-            outcome = .partiallyMet
-            reasons.append(dNo.isEmpty ? partialText : "evidence is mixed")
-            reasons += (dYes + sYes).map(Self.describe)
-            reasons += dNo.map { "against: " + Self.describe($0) }
-        } else if !dNo.isEmpty {
-            outcome = .notMet
-            reasons.append("the evidence on record is negative")
-            reasons += dNo.map(Self.describe)
-        } else {
-            outcome = .unknown
-            let unknowns = facts.filter { !EvidenceMerge.isKnown($0.value) }
-            reasons.append(
-                unknowns.isEmpty
-                    ? "no evidence in the catalog or attestations"
-                    : "no evidence found (\"not found\" is unknown, not no)")
-            reasons += unknowns.map(Self.describe)
+            return CriterionResult(criterion: c, outcome: .partiallyMet, reasons: [why] + (dYes + sYes).map(Self.describe), facts: facts)
         }
-        return CriterionResult(criterion: c, outcome: outcome, reasons: reasons, facts: facts)
+        if let graded = Self.graded(
+            met: distinctYes >= needed && dNo.isEmpty, yes: dYes + sYes, no: dNo, metText: metText, partialText: partialText)
+        {
+            return CriterionResult(criterion: c, outcome: graded.outcome, reasons: graded.reasons, facts: facts)
+        }
+        let unknowns = facts.filter { !EvidenceMerge.isKnown($0.value) }
+        let reasons =
+            [unknowns.isEmpty ? "no evidence in the catalog or attestations" : "no evidence found (\"not found\" is unknown, not no)"]
+            + unknowns.map(Self.describe)
+        return CriterionResult(criterion: c, outcome: .unknown, reasons: reasons, facts: facts)
+    }
+
+    /// The grading the criteria share, given the decisive and supporting facts that say yes (`yes`) and the
+    /// decisive ones that say no: met when `met` holds; partly met on any yes (with `partialText`, or as mixed
+    /// when some say no); not met when only no; nil when there is no evidence either way (the caller says why).
+    static func graded(
+        met: Bool, yes: [ResolvedFact], no: [ResolvedFact], metText: String, partialText: String
+    ) -> (outcome: CriterionOutcome, reasons: [String])? {
+        if met { return (.met, [metText] + yes.map(describe)) }
+        if !yes.isEmpty {
+            return (.partiallyMet, [no.isEmpty ? partialText : "evidence is mixed"] + yes.map(describe) + no.map { "against: " + describe($0) })
+        }
+        if !no.isEmpty { return (.notMet, ["the evidence on record is negative"] + no.map(describe)) }
+        return nil
     }
 
     /// A measured CWE share (the advisories stage: share of the product's vulnerability records carrying a
@@ -418,33 +416,20 @@ public struct ISM1460Evaluator: Sendable {
         let dNo = Self.no(facts, decisive)
         let sYes = Self.yes(facts, supporting) + facts.filter { (Self.cweShare($0) ?? -1) >= Self.cweTransparencyThreshold }
         let has = Set(dYes.map(\.aspect))
-        var reasons: [String] = []
-        let outcome: CriterionOutcome
         // Numbers (median days to fix, a CWE share below the threshold) are shown, not counted.
         let informational = facts.filter {
             $0.aspect == .notableVulnerability || $0.aspect == .patchCadence && !($0.value == .yes || $0.value == .no)
                 || (Self.cweShare($0) ?? 100) < Self.cweTransparencyThreshold
         }
-        if has.contains(.vdp), has.contains(.advisories), dNo.isEmpty {
-            outcome = .met
-            reasons.append("a vulnerability disclosure process and published advisories are evidenced")
-            reasons += (dYes + sYes).map(Self.describe)
-        } else if !dYes.isEmpty || !sYes.isEmpty {
-            outcome = .partiallyMet
-            reasons.append(
-                dNo.isEmpty ? "only part of VDP + published advisories is evidenced" : "evidence is mixed")
-            reasons += (dYes + sYes).map(Self.describe)
-            reasons += dNo.map { "against: " + Self.describe($0) }
-        } else if !dNo.isEmpty {
-            outcome = .notMet
-            reasons.append("the evidence on record is negative")
-            reasons += dNo.map(Self.describe)
-        } else {
-            outcome = .unknown
-            reasons.append("no evidence of a VDP or advisories")
-        }
-        reasons += informational.map { "for information: " + Self.describe($0) }
-        return CriterionResult(criterion: .vulnerabilityHandling, outcome: outcome, reasons: reasons, facts: facts)
+        let (outcome, reasons) =
+            Self.graded(
+                met: has.contains(.vdp) && has.contains(.advisories) && dNo.isEmpty, yes: dYes + sYes, no: dNo,
+                metText: "a vulnerability disclosure process and published advisories are evidenced",
+                partialText: "only part of VDP + published advisories is evidenced")
+            ?? (.unknown, ["no evidence of a VDP or advisories"])
+        return CriterionResult(
+            criterion: .vulnerabilityHandling, outcome: outcome,
+            reasons: reasons + informational.map { "for information: " + Self.describe($0) }, facts: facts)
     }
 
     func memorySafeLanguages(_ facts: [ResolvedFact], _ components: [ComponentSafety]) -> CriterionResult {

@@ -1,3 +1,4 @@
+import BulkheadModel
 public import Foundation
 
 /// A coding key for any string, used to find fields that a strict decoder does not know.
@@ -18,6 +19,28 @@ func rejectUnknownKeys(in decoder: any Decoder, allowed: [String]) throws {
         throw DecodingError.dataCorruptedError(
             forKey: key, in: c,
             debugDescription: "unknown field \"\(key.stringValue)\"; allowed here: \(allowed.joined(separator: ", "))")
+    }
+}
+
+/// The keyed container of a strictly decoded value: fields not in `allowed` are refused first.
+func strictContainer<K: CodingKey>(_ decoder: any Decoder, _ keys: K.Type, allowed: [String]) throws -> KeyedDecodingContainer<K> {
+    try rejectUnknownKeys(in: decoder, allowed: allowed)
+    return try decoder.container(keyedBy: keys)
+}
+
+/// Decodes one JSON file of `kind` (a catalog file, an evidence file): a repeated key is refused first (the
+/// decoder would keep one of the two silently), then a decoding error names the file and the field.
+func decodeStrictly<T: Decodable>(_ type: T.Type, from data: Data, file: String, kind: String) throws(VendorEvidenceError) -> T {
+    if let dup = JSONDuplicateKeys.first(in: data) {
+        throw VendorEvidenceError(
+            .malformed, file: file, message: "key \"\(dup.key)\" appears twice in \(dup.path); \(kind) must not repeat a key")
+    }
+    do {
+        return try JSONDecoder().decode(T.self, from: data)
+    } catch let e as DecodingError {
+        throw VendorEvidenceError.decoding(e, file: file)
+    } catch {
+        throw VendorEvidenceError(.malformed, file: file, message: "could not decode", cause: error)
     }
 }
 
