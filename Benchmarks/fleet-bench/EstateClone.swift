@@ -6,7 +6,8 @@ import FleetServer
 /// the report's products, a quarter of them at another version; one verdict in ten is notSatisfied instead and
 /// one check in five has the other verdict; QEMU hosts have 0–200 guests, each with a `qemu.sandbox` finding
 /// (failing on one guest in four). The stored report is the ingested one, copied as PostgreSQL stored it; each
-/// run's estate summary (migration 6) is computed from its cloned rows and the host's pointer set to its last run.
+/// run's estate summary (migration 6) is computed from its cloned rows and the host's pointer (and its failing checks,
+/// migration 8) set to its last run.
 /// Benchmark-only SQL on the benchmark's own database (the numbers are the benchmark's, not input).
 enum EstateClone {
     static func statements(from: Int, to: Int, runs: Int) -> String {
@@ -47,7 +48,8 @@ enum EstateClone {
         UPDATE assessments a SET classification = (SELECT classification FROM assessments WHERE id = (SELECT id FROM base)), summarised = true,
             \(Migrations.summaryFromRows)
         WHERE a.id IN (SELECT aid FROM new_runs);
-        UPDATE hosts h SET latest_assessment_id = n.aid, latest_assessed_at = n.at FROM new_runs n WHERE n.host_id = h.id AND n.r = \(runs - 1);
+        UPDATE hosts h SET latest_assessment_id = n.aid, latest_assessed_at = n.at, latest_failing_checks = a.failing_checks
+        FROM new_runs n JOIN assessments a ON a.id = n.aid WHERE n.host_id = h.id AND n.r = \(runs - 1);
         COMMIT;
         """
     }

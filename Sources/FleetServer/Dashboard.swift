@@ -71,9 +71,18 @@ enum Dashboard {
         }
     }
 
+    /// A page of the hosts table: the hosts it shows, how many hosts there are in all, and the query of the next
+    /// page (nil on the last); `after`: the host this page starts after (nil on the first).
+    struct HostsPage {
+        var rows: [FleetDatabase.HostRow]
+        var total: Int
+        var after: String? = nil
+        var next: String? = nil
+    }
+
     static func estate(
-        posture: [FleetDatabase.PostureRow], hosts: [FleetDatabase.HostRow], failing: [FleetDatabase.FailingCheckRow] = [],
-        silent: [FleetDatabase.HostRow], filter: FleetDatabase.FindingFilter,
+        posture: [FleetDatabase.PostureRow], hosts: HostsPage, failing: [FleetDatabase.FailingCheckRow] = [],
+        silent: [FleetDatabase.HostRow], silentTotal: Int? = nil, filter: FleetDatabase.FindingFilter,
         findings: [FleetDatabase.FindingRow]?, findingsCap: Int? = nil, waivers: [FleetDatabase.WaiverRow] = [], review: Date? = nil,
         drift: [FleetDatabase.DriftRow] = [], caller: AccessControl.Caller
     ) -> String {
@@ -102,9 +111,17 @@ enum Dashboard {
             }
         }
 
-        html += "<h2>Hosts (\(hosts.count))</h2><table id=\"hosts\"><thead><tr><th>Host</th><th>Mechanisms</th><th>Last assessed</th>"
+        html += "<h2>Hosts (\(hosts.total))</h2>"
+        if hosts.rows.count < hosts.total {
+            let first = hosts.after.map { "after <a href=\"/hosts/\(escape(component($0)))\">\(escape($0))</a>" } ?? "from the first"
+            html += "<p class=\"muted\" id=\"hosts-page\">\(hosts.rows.count) hosts shown, by name \(first)"
+            if hosts.after != nil { html += " · <a id=\"hosts-first\" href=\"/\">first page</a>" }
+            if let next = hosts.next { html += " · <a id=\"hosts-next\" href=\"/?hosts-after=\(escape(component(next)))\">next page</a>" }
+            html += " · every host: <a href=\"/api/v1/hosts\">JSON</a></p>"
+        }
+        html += "<table id=\"hosts\"><thead><tr><th>Host</th><th>Mechanisms</th><th>Last assessed</th>"
         html += "<th>Failing checks</th><th>Not satisfied</th><th>Key</th><th>Report</th></tr></thead><tbody>"
-        for host in hosts {
+        for host in hosts.rows {
             let report = host.latestAssessmentID.map { "<a class=\"report\" href=\"\(reportPath($0))\">HTML report</a>" } ?? "—"
             let key = host.revokedAt != nil ? "<span class=\"bad\">revoked</span>" : escape(host.keyID ?? "not enrolled")
             html += "<tr><td><a href=\"/hosts/\(escape(component(host.name)))\">\(escape(host.name))</a></td>"
@@ -133,6 +150,10 @@ enum Dashboard {
             html += "<p id=\"silent\">None.</p>"
         } else {
             html += "<ul id=\"silent\">" + silent.map { "<li>\(escape($0.name)) — last seen \(date($0.lastSeenAt))</li>" }.joined() + "</ul>"
+            if let silentTotal, silentTotal > silent.count {
+                html += "<p class=\"muted\" id=\"silent-more\">The first \(silent.count) of \(silentTotal) by name; every one: "
+                html += "<a href=\"/api/v1/silent\">JSON</a>.</p>"
+            }
         }
 
         if let review {

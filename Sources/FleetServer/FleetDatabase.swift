@@ -10,6 +10,8 @@ public import PostgresNIO
 public struct FleetDatabase: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    /// Estate summaries this instance read, with the estate state they were read at (`EstateCache`).
+    let cache = EstateCache()
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -162,76 +164,28 @@ public struct FleetDatabase: Sendable {
         guard String(validating: reportData, as: UTF8.self) != nil, let manifestText = String(data: payload.manifest, encoding: .utf8) else {
             throw FleetServerError(.malformed, "the report or the manifest is not UTF-8")
         }
-        let reportBytes = ByteBuffer(bytes: reportData)
-        let bundleSHA = payload.bundleSHA256
-        let hostID = host.id
-        let nonce = headers.nonce
         let rows = digest.rows
-        let assessedAt = digest.assessedAt
+        let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
+        let gates = rows.map(ReportDigest.gate)
+        let summary = digest.summary(rows)
         // Every verdict row and every finding row travel as arrays. Optional columns travel as "" and come back
         // as NULL; a finding's controls are joined by U+001F.
-        let subjects = rows.map(\.subject)
-        let products = rows.map { $0.product ?? "" }
-        let versions = rows.map { $0.version ?? "" }
-        let controls = rows.map(\.control)
-        let statuses = rows.map(\.status)
-        let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
-        let checkIDs = findings.map(\.1.checkID)
-        let severities = findings.map { $0.1.severity ?? "unknown" }
-        let verdicts = findings.map(\.1.verdict)
-        let findingSubjects = findings.map { $0.1.subject ?? $0.0.subject }
-        let findingProducts = findings.map { $0.0.product ?? "" }
-        let findingControls = findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") }
-        let gates = rows.map(ReportDigest.gate)
-        let gateFindings = gates.map { $0?.gate ?? "" }
-        let gateFailing = gates.map { $0?.failing ?? "" }
-        let summary = digest.summary(rows)
-        // One statement, so one round trip and atomic without BEGIN/COMMIT: the nonce (a replay inserts nothing
-        // and stores nothing), last_seen_at, then — unless this host already stored the bundle — the
-        // assessment with its verdict and finding rows. Another request storing the same bundle at the same time
-        // makes the assessment's unique key fail: the whole statement, nonce included, is undone (a conflict).
-        let statement: PostgresQuery = """
-            WITH fresh AS (
-                INSERT INTO submission_nonces (host_id, nonce) VALUES (\(hostID), \(nonce)) ON CONFLICT DO NOTHING RETURNING 1),
-            existing AS (
-                SELECT id FROM assessments WHERE host_id = \(hostID) AND bundle_sha256 = \(bundleSHA)),
-            created AS (
-                INSERT INTO assessments (host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document,
-                    classification, failing_checks, failing_detail, failing_count, not_satisfied, products, summarised)
-                SELECT \(hostID), \(bundleSHA), \(assessedAt)::timestamptz, \(manifest.hostname), \(manifest.bulkheadVersion),
-                    \(manifestText)::jsonb, \(reportBytes), \(summary.classification), \(summary.failingChecks)::text[],
-                    \(summary.failingDetail)::text[], \(summary.failingCount), \(summary.notSatisfied), \(summary.products)::text[], true
-                WHERE EXISTS (SELECT 1 FROM fresh) AND NOT EXISTS (SELECT 1 FROM existing)
-                RETURNING id, assessed_at),
-            seen AS (
-                -- The latest-assessment pointer moves only forward in (assessed_at, id): an older report arriving late
-                -- leaves it. Concurrent submissions of the host wait on this row and compare with the pointer the
-                -- previous one committed (READ COMMITTED re-reads the updated row), so the latest always wins.
-                UPDATE hosts h SET last_seen_at = \(now),
-                    latest_assessment_id = CASE WHEN c.id IS NOT NULL AND (h.latest_assessment_id IS NULL
-                        OR (c.assessed_at, c.id) > (h.latest_assessed_at, h.latest_assessment_id)) THEN c.id ELSE h.latest_assessment_id END,
-                    latest_assessed_at = CASE WHEN c.id IS NOT NULL AND (h.latest_assessment_id IS NULL
-                        OR (c.assessed_at, c.id) > (h.latest_assessed_at, h.latest_assessment_id)) THEN c.assessed_at ELSE h.latest_assessed_at END
-                FROM (SELECT 1) AS one LEFT JOIN created c ON true
-                WHERE h.id = \(hostID) AND EXISTS (SELECT 1 FROM fresh) RETURNING 1),
-            verdict_rows AS (
-                INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status, gate,
-                    gate_failing)
-                SELECT created.id, \(hostID), created.assessed_at, s, NULLIF(p, ''), NULLIF(v, ''), c, st,
-                    string_to_array(NULLIF(g, ''), chr(30)), string_to_array(NULLIF(gf, ''), chr(30))
-                FROM created, unnest(\(subjects)::text[], \(products)::text[], \(versions)::text[], \(controls)::text[], \(statuses)::text[],
-                    \(gateFindings)::text[], \(gateFailing)::text[]) AS t(s, p, v, c, st, g, gf)),
-            finding_rows AS (
-                INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
-                SELECT created.id, \(hostID), created.assessed_at, c, s, v, su, NULLIF(p, ''), string_to_array(ct, chr(31))
-                FROM created, unnest(\(checkIDs)::text[], \(severities)::text[], \(verdicts)::text[], \(findingSubjects)::text[],
-                    \(findingProducts)::text[], \(findingControls)::text[]) AS t(c, s, v, su, p, ct))
-            SELECT (SELECT count(*) FROM fresh)::bigint, (SELECT id FROM existing), (SELECT id FROM created)
-            """
+        let values = IngestStatement.Values(
+            hostID: host.id, nonce: headers.nonce, bundleSHA: payload.bundleSHA256, assessedAt: digest.assessedAt,
+            hostname: manifest.hostname, bulkheadVersion: manifest.bulkheadVersion, manifest: manifestText,
+            report: ByteBuffer(bytes: reportData), summary: summary, now: now,
+            subjects: rows.map(\.subject), products: rows.map { $0.product ?? "" }, versions: rows.map { $0.version ?? "" },
+            controls: rows.map(\.control), statuses: rows.map(\.status), gateFindings: gates.map { $0?.gate ?? "" },
+            gateFailing: gates.map { $0?.failing ?? "" }, checkIDs: findings.map(\.1.checkID),
+            severities: findings.map { $0.1.severity ?? "unknown" }, verdicts: findings.map(\.1.verdict),
+            findingSubjects: findings.map { $0.1.subject ?? $0.0.subject }, findingProducts: findings.map { $0.0.product ?? "" },
+            findingControls: findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") })
+        let bundleSHA = values.bundleSHA
+        let nonce = values.nonce
         var answer: (fresh: Int64, existing: Int64?, created: Int64?)?
         do {
-            let result = try await client.query(statement, logger: logger)
-            for try await row in result.decode((Int64, Int64?, Int64?).self) { answer = row }
+            // A prepared statement: parsed and planned once per connection, not for every submission.
+            for try await row in try await client.execute(IngestStatement(values), logger: logger) { answer = row }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             // unique_violation: the same bundle was stored by another request between the snapshot and the insert.
             throw FleetServerError(.conflict, "the same bundle is being stored by another request; send it again")
@@ -294,4 +248,104 @@ public struct FleetDatabase: Sendable {
     }
 
     static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
+}
+
+/// The ingest statement as a prepared statement (PostgresNIO prepares it once per connection): PostgreSQL parses and
+/// plans this large statement once instead of for every submission. Its SQL is the text `query` renders — the values
+/// are all bind parameters, so every submission's text is the same.
+struct IngestStatement: PostgresPreparedStatement {
+    typealias Row = (Int64, Int64?, Int64?)
+
+    struct Values {
+        var hostID: Int64
+        var nonce: String
+        var bundleSHA: String
+        var assessedAt: String
+        var hostname: String?
+        var bulkheadVersion: String
+        var manifest: String
+        var report: ByteBuffer
+        var summary: ReportDigest.Summary
+        var now: Date
+        var subjects: [String]
+        var products: [String]
+        var versions: [String]
+        var controls: [String]
+        var statuses: [String]
+        var gateFindings: [String]
+        var gateFailing: [String]
+        var checkIDs: [String]
+        var severities: [String]
+        var verdicts: [String]
+        var findingSubjects: [String]
+        var findingProducts: [String]
+        var findingControls: [String]
+    }
+
+    static let sql = query(
+        Values(
+            hostID: 0, nonce: "", bundleSHA: "", assessedAt: "", hostname: "", bulkheadVersion: "", manifest: "", report: ByteBuffer(),
+            summary: .init(classification: "", failingChecks: [], failingDetail: [], failingCount: 0, notSatisfied: 0, products: []), now: Date(),
+            subjects: [], products: [], versions: [], controls: [], statuses: [], gateFindings: [], gateFailing: [], checkIDs: [], severities: [],
+            verdicts: [], findingSubjects: [], findingProducts: [], findingControls: [])
+    ).sql
+
+    let bindings: PostgresBindings
+
+    init(_ values: Values) {
+        let query = Self.query(values)
+        assert(query.sql == Self.sql)
+        bindings = query.binds
+    }
+
+    func makeBindings() -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+
+    // One statement, so one round trip and atomic without BEGIN/COMMIT: the nonce (a replay inserts nothing
+    // and stores nothing), last_seen_at, then — unless this host already stored the bundle — the
+    // assessment with its verdict and finding rows. Another request storing the same bundle at the same time
+    // makes the assessment's unique key fail: the whole statement, nonce included, is undone (a conflict).
+    static func query(_ v: Values) -> PostgresQuery {
+        return """
+            WITH fresh AS (
+                INSERT INTO submission_nonces (host_id, nonce) VALUES (\(v.hostID), \(v.nonce)) ON CONFLICT DO NOTHING RETURNING 1),
+            existing AS (
+                SELECT id FROM assessments WHERE host_id = \(v.hostID) AND bundle_sha256 = \(v.bundleSHA)),
+            created AS (
+                INSERT INTO assessments (host_id, bundle_sha256, assessed_at, reported_hostname, bulkhead_version, manifest, document,
+                    classification, failing_checks, failing_detail, failing_count, not_satisfied, products, summarised)
+                SELECT \(v.hostID), \(v.bundleSHA), \(v.assessedAt)::timestamptz, \(v.hostname), \(v.bulkheadVersion),
+                    \(v.manifest)::jsonb, \(v.report), \(v.summary.classification), \(v.summary.failingChecks)::text[],
+                    \(v.summary.failingDetail)::text[], \(v.summary.failingCount), \(v.summary.notSatisfied), \(v.summary.products)::text[], true
+                WHERE EXISTS (SELECT 1 FROM fresh) AND NOT EXISTS (SELECT 1 FROM existing)
+                RETURNING id, assessed_at),
+            seen AS (
+                -- The latest-assessment pointer moves only forward in (assessed_at, id): an older report arriving late
+                -- leaves it. Concurrent submissions of the host wait on this row and compare with the pointer the
+                -- previous one committed (READ COMMITTED re-reads the updated row), so the latest always wins.
+                UPDATE hosts h SET last_seen_at = \(v.now),
+                    latest_assessment_id = CASE WHEN c.id IS NOT NULL AND (h.latest_assessment_id IS NULL
+                        OR (c.assessed_at, c.id) > (h.latest_assessed_at, h.latest_assessment_id)) THEN c.id ELSE h.latest_assessment_id END,
+                    latest_assessed_at = CASE WHEN c.id IS NOT NULL AND (h.latest_assessment_id IS NULL
+                        OR (c.assessed_at, c.id) > (h.latest_assessed_at, h.latest_assessment_id)) THEN c.assessed_at ELSE h.latest_assessed_at END,
+                    latest_failing_checks = CASE WHEN c.id IS NOT NULL AND (h.latest_assessment_id IS NULL
+                        OR (c.assessed_at, c.id) > (h.latest_assessed_at, h.latest_assessment_id)) THEN \(v.summary.failingChecks)::text[]
+                        ELSE h.latest_failing_checks END
+                FROM (SELECT 1) AS one LEFT JOIN created c ON true
+                WHERE h.id = \(v.hostID) AND EXISTS (SELECT 1 FROM fresh) RETURNING 1),
+            verdict_rows AS (
+                INSERT INTO control_verdicts (assessment_id, host_id, assessed_at, subject, product, product_version, control, status, gate,
+                    gate_failing)
+                SELECT created.id, \(v.hostID), created.assessed_at, s, NULLIF(p, ''), NULLIF(v, ''), c, st,
+                    string_to_array(NULLIF(g, ''), chr(30)), string_to_array(NULLIF(gf, ''), chr(30))
+                FROM created, unnest(\(v.subjects)::text[], \(v.products)::text[], \(v.versions)::text[], \(v.controls)::text[], \(v.statuses)::text[],
+                    \(v.gateFindings)::text[], \(v.gateFailing)::text[]) AS t(s, p, v, c, st, g, gf)),
+            finding_rows AS (
+                INSERT INTO findings (assessment_id, host_id, assessed_at, check_id, severity, verdict, subject, product, controls)
+                SELECT created.id, \(v.hostID), created.assessed_at, c, s, v, su, NULLIF(p, ''), string_to_array(ct, chr(31))
+                FROM created, unnest(\(v.checkIDs)::text[], \(v.severities)::text[], \(v.verdicts)::text[], \(v.findingSubjects)::text[],
+                    \(v.findingProducts)::text[], \(v.findingControls)::text[]) AS t(c, s, v, su, p, ct))
+            SELECT (SELECT count(*) FROM fresh)::bigint, (SELECT id FROM existing), (SELECT id FROM created)
+            """
+    }
 }

@@ -19,6 +19,10 @@ public struct ServerLimits: Sendable {
     public var dashboardFindings: Int = 5000
     /// Hosts read at a time by the streamed findings API and exports.
     public var findingsHostsPerPage: Int = 50
+    /// Hosts one page of the dashboard's hosts table shows (and its list of hosts that stopped reporting); the
+    /// next page starts after the page's last host name (`/?hosts-after=NAME`).
+    public var dashboardHosts: Int = 100
+    public static let maxDashboardHosts = 10_000
     /// The largest `dashboardFindings` and `findingsHostsPerPage` bulkhead-server accepts: what one request holds in
     /// memory stays bounded.
     public static let maxDashboardFindings = 100_000

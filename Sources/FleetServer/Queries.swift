@@ -65,6 +65,9 @@ extension FleetDatabase {
         public var version: String?
         /// The host's classification from its system profile (`profile.host.classification` of the report).
         public var classification: String?
+        /// The check whose failure the filter asks for (`check` with `verdict=fail` or `waived`): only hosts whose
+        /// latest assessment fails it (`hosts.latest_failing_checks`) can match.
+        var failingCheck: String? { verdict == "fail" || verdict == "waived" ? checkID : nil }
         public init(
             product: String? = nil, control: String? = nil, severity: String? = nil, checkID: String? = nil, verdict: String? = nil,
             host: String? = nil, version: String? = nil, classification: String? = nil
@@ -113,6 +116,14 @@ extension FleetDatabase {
             let after = counts[controlID]?[gated] ?? (0, 0)
             counts[controlID]?[gated] = (after.count + 1, after.waived + 1)
         }
+        // Without a waiver in force nothing is regated: the two reads below would only scan every latest verdict.
+        guard try await anyWaiverInForce(now: now) else {
+            return counts.keys.sorted().flatMap { control in
+                (counts[control] ?? [:]).filter { $0.value.count > 0 }.keys.sorted().map { status in
+                    PostureRow(control: control, status: status, count: counts[control]?[status]?.count ?? 0)
+                }
+            }
+        }
         for gate in try await gatedVerdicts(control: control, product: product, now: now) {
             guard let assessment = Self.gateAssessment(control: gate.control, status: gate.status, gate: gate.gate) else {
                 logger.warning("a verdict of \(gate.host) has findings this server does not judge; its waivers are not applied to the posture")
@@ -153,6 +164,13 @@ extension FleetDatabase {
                 return PostureRow(control: control, status: status, count: value.count, waived: value.waived)
             }
         }
+    }
+
+    func anyWaiverInForce(now: Date) async throws -> Bool {
+        let rows = try await client.query(
+            "SELECT EXISTS (SELECT 1 FROM waivers WHERE revoked_at IS NULL AND expires_at > \(now))", logger: logger)
+        for try await found in rows.decode(Bool.self) { return found }
+        return false
     }
 
     /// One verdict as the gate judges it, rebuilt from its stored gate (`ReportDigest.gate`): its findings with their
@@ -222,6 +240,9 @@ extension FleetDatabase {
 
     /// The verdicts as recorded, counted per control and status.
     func recordedPosture(control: String?, product: String?) async throws -> [PostureRow] {
+        let state = try await estateState()
+        let key = "posture\u{1F}\(control ?? "\u{1E}")\u{1F}\(product ?? "\u{1E}")"
+        if let cached = cache.posture(key, at: state) { return cached }
         let rows = try await client.query(
             """
             SELECT cv.control, cv.status, count(*)::bigint FROM hosts h JOIN control_verdicts cv ON cv.assessment_id = h.latest_assessment_id
@@ -232,16 +253,39 @@ extension FleetDatabase {
         for try await (control, status, count) in rows.decode((String, String, Int64).self) {
             out.append(PostureRow(control: control, status: status, count: Int(count)))
         }
+        cache.keep(posture: out, key, at: state)
         return out
     }
 
-    public func hosts() async throws -> [HostRow] {
+    /// Which assessment is each host's latest, summed up: how many hosts have one, the sum and the maximum of their ids,
+    /// the sum of their times. Ingest moves a pointer only to an assessment it has just stored, so a move changes the
+    /// sums (two moves would have to cancel out in both ids and times to leave them), as does a host's first report or
+    /// a host removed; what an estate summary reads of the latest assessments (their verdict rows, failing checks) is
+    /// written with them and never changed, so equal states read equal summaries. One scan of the hosts table.
+    func estateState() async throws -> EstateCache.State {
+        let rows = try await client.query(
+            """
+            SELECT count(latest_assessment_id)::bigint, coalesce(max(latest_assessment_id), 0)::bigint,
+                coalesce(sum(latest_assessment_id), 0)::text || '/' || coalesce(sum(extract(epoch FROM latest_assessed_at)), 0)::text
+            FROM hosts
+            """, logger: logger)
+        for try await (count, max, sums) in rows.decode((Int64, Int64, String).self) { return .init(count: count, max: max, sums: sums) }
+        return .init(count: 0, max: 0, sums: "")
+    }
+
+    /// Hosts in name order with their latest assessment's summary: every host, or a page of them (`after`: the
+    /// previous page's last name, keyset pagination; `limit`: the page size); `silentSince`: only enrolled,
+    /// unrevoked hosts with no submission since then (never reported counts as stopped).
+    public func hosts(after: String? = nil, limit: Int? = nil, silentSince: Date? = nil) async throws -> [HostRow] {
         let rows = try await client.query(
             """
             SELECT h.name, h.key_id, h.enrolled_at, h.revoked_at, h.last_seen_at, a.id, a.assessed_at, coalesce(a.failing_count, 0)::bigint,
                 coalesce(a.not_satisfied, 0)::bigint, coalesce(a.products, '{}')
             FROM hosts h LEFT JOIN assessments a ON a.id = h.latest_assessment_id
-            ORDER BY h.name
+            WHERE (\(after)::text IS NULL OR h.name > \(after))
+              AND (\(silentSince)::timestamptz IS NULL OR (h.enrolled_at IS NOT NULL AND h.revoked_at IS NULL
+                AND coalesce(h.last_seen_at, '-infinity') < \(silentSince)))
+            ORDER BY h.name LIMIT \(limit)
             """, logger: logger)
         var out: [HostRow] = []
         for try await (name, keyID, enrolled, revoked, seen, latest, assessed, failing, notSatisfied, products) in rows.decode(
@@ -256,8 +300,19 @@ extension FleetDatabase {
     }
 
     /// Enrolled, unrevoked hosts with no submission since `since` (never reported counts as stopped).
-    public func silentHosts(since: Date) async throws -> [HostRow] {
-        try await hosts().filter { $0.enrolledAt != nil && $0.revokedAt == nil && ($0.lastSeenAt ?? .distantPast) < since }
+    public func silentHosts(since: Date, limit: Int? = nil) async throws -> [HostRow] {
+        try await hosts(limit: limit, silentSince: since)
+    }
+
+    /// How many hosts there are, and how many of them are silent since `since` (as `silentHosts`).
+    public func hostCounts(silentSince since: Date) async throws -> (hosts: Int, silent: Int) {
+        let rows = try await client.query(
+            """
+            SELECT count(*)::bigint, (count(*) FILTER (WHERE h.enrolled_at IS NOT NULL AND h.revoked_at IS NULL
+                AND coalesce(h.last_seen_at, '-infinity') < \(since)))::bigint FROM hosts h
+            """, logger: logger)
+        for try await (hosts, silent) in rows.decode((Int64, Int64).self) { return (Int(hosts), Int(silent)) }
+        return (0, 0)
     }
 
     public func history(host: String, limit: Int = 200) async throws -> [AssessmentRow] {
@@ -291,11 +346,13 @@ extension FleetDatabase {
     ) async throws -> [FindingRow] {
         let verdict = filter.verdict == "waived" ? nil : filter.verdict
         let onlyWaived = filter.verdict == "waived"
+        let failingCheck = filter.failingCheck
         let rows = try await client.query(
             """
             WITH page AS (
                 SELECT h.latest_assessment_id AS id, h.id AS host_id, h.name FROM hosts h
                 WHERE h.latest_assessment_id IS NOT NULL
+                  AND (\(failingCheck)::text IS NULL OR h.latest_failing_checks @> ARRAY[\(failingCheck)]::text[])
                   AND (\(afterHost)::text IS NULL OR h.name > \(afterHost)) AND (\(throughHost)::text IS NULL OR h.name <= \(throughHost))
                   AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
                   AND (\(filter.classification)::text IS NULL OR EXISTS (
@@ -346,14 +403,7 @@ extension FleetDatabase {
         let perPage = max(1, hostsPerPage)
         var after: String? = nil
         while true {
-            let rows = try await client.query(
-                """
-                SELECT h.name FROM hosts h WHERE h.latest_assessment_id IS NOT NULL
-                  AND (\(after)::text IS NULL OR h.name > \(after)) AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
-                ORDER BY h.name LIMIT \(perPage)
-                """, logger: logger)
-            var names: [String] = []
-            for try await (name) in rows.decode(String.self) { names.append(name) }
+            let names = try await hostNames(filter, after: after, limit: perPage)
             guard let last = names.last else { return }
             try await page(try await findings(filter, limit: Int.max, afterHost: after, throughHost: last, now: now))
             if names.count < perPage { return }
@@ -361,9 +411,55 @@ extension FleetDatabase {
         }
     }
 
+    /// The first `limit` findings `findings(filter)` selects, in its order (host name, check id, subject), read a page
+    /// of hosts at a time — 64 hosts, then twice as many each page — until `limit` are read or no host is left: a
+    /// filter that many hosts match (the dashboard's capped tables) reads only the first hosts' findings instead of
+    /// every host's, and the same rows come out as `findings(filter, limit:)` would give.
+    public func firstFindings(_ filter: FindingFilter, limit: Int, now: Date = Date()) async throws -> [FindingRow] {
+        var out: [FindingRow] = []
+        var after: String? = nil
+        var perPage = 64
+        while out.count < limit {
+            let names = try await hostNames(filter, after: after, limit: perPage)
+            guard let last = names.last else { break }
+            out += try await findings(filter, limit: limit - out.count, afterHost: after, throughHost: last, now: now)
+            if names.count < perPage { break }
+            after = last
+            perPage = min(perPage * 2, 8192)
+        }
+        return out
+    }
+
+    /// A page of the hosts whose latest assessment `findings(filter)` may select from, in name order after `after`:
+    /// narrowed by host, classification and (for `verdict=fail` or `waived` with a check id) the host's failing
+    /// checks (migration 8's index), the filters a host row answers.
+    func hostNames(_ filter: FindingFilter, after: String?, limit: Int) async throws -> [String] {
+        let failingCheck = filter.failingCheck
+        let rows = try await client.query(
+            """
+            SELECT h.name FROM hosts h WHERE h.latest_assessment_id IS NOT NULL
+              AND (\(after)::text IS NULL OR h.name > \(after)) AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+              AND (\(failingCheck)::text IS NULL OR h.latest_failing_checks @> ARRAY[\(failingCheck)]::text[])
+              AND (\(filter.classification)::text IS NULL OR EXISTS (
+                SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(filter.classification)))
+            ORDER BY h.name LIMIT \(limit)
+            """, logger: logger)
+        var names: [String] = []
+        for try await (name) in rows.decode(String.self) { names.append(name) }
+        return names
+    }
+
     /// Every check failing on some host's latest assessment, the most widespread first (as "which hosts run
     /// QEMU without -sandbox" is `qemu.sandbox`; the findings filter `check=ID&verdict=fail` lists the hosts).
     public func failingChecks(limit: Int = 1000) async throws -> [FailingCheckRow] {
+        let state = try await estateState()
+        if let cached = cache.failingChecks(limit, at: state) { return cached }
+        let out = try await readFailingChecks(limit: limit)
+        cache.keep(failingChecks: out, limit, at: state)
+        return out
+    }
+
+    func readFailingChecks(limit: Int) async throws -> [FailingCheckRow] {
         // Each latest assessment's distinct failing checks, and their severities and products, kept at ingest.
         var severities: [String: Set<String>] = [:]
         var products: [String: Set<String>] = [:]

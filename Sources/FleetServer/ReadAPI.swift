@@ -21,6 +21,7 @@ struct ReadAPI: Sendable {
         let access = access
         let cap = max(1, limits.dashboardFindings)
         let hostsPerPage = limits.findingsHostsPerPage
+        let dashboardHosts = max(1, limits.dashboardHosts)
         @Sendable func viewer(_ request: Request, _ body: @escaping @Sendable (AccessControl.Caller) async throws -> Response) async -> Response {
             await FleetServer.handling(database.logger) {
                 try await body(try await access.authorize(request, needs: .viewer))
@@ -205,12 +206,24 @@ struct ReadAPI: Sendable {
         router.get("/") { request, _ in
             await Self.page(request, access: access, logger: database.logger) { caller in
                 let filter = Self.filter(request)
-                let filtered = filter == .init() ? nil : try await database.findings(filter, limit: cap + 1)
+                // The capped table reads hosts a page at a time until it has cap + 1 findings (it says when more match).
+                let filtered = filter == .init() ? nil : try await database.firstFindings(filter, limit: cap + 1)
                 let review = try await database.lastReview()
                 let drift = if let review { try await database.drift(since: review) } else { [FleetDatabase.DriftRow]() }
+                // The hosts table a page at a time (keyset: the page after ?hosts-after=NAME), with the estate's counts.
+                let after: String? = request.uri.queryParameters.get("hosts-after").map { String($0) }.flatMap { text in
+                    text.isEmpty || text.utf8.count > 253 ? nil : text
+                }
+                let silentSince = Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)
+                let counts = try await database.hostCounts(silentSince: silentSince)
+                let page = try await database.hosts(after: after, limit: dashboardHosts + 1)
+                let hosts = Dashboard.HostsPage(
+                    rows: Array(page.prefix(dashboardHosts)), total: counts.hosts, after: after,
+                    next: page.count > dashboardHosts ? page[dashboardHosts - 1].name : nil)
+                let silent = counts.silent == 0 ? [] : try await database.silentHosts(since: silentSince, limit: dashboardHosts)
                 return Dashboard.estate(
-                    posture: try await database.posture(), hosts: try await database.hosts(), failing: try await database.failingChecks(),
-                    silent: try await database.silentHosts(since: Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)),
+                    posture: try await database.posture(), hosts: hosts, failing: try await database.failingChecks(),
+                    silent: silent, silentTotal: counts.silent,
                     filter: filter, findings: filtered.map { Array($0.prefix(cap)) }, findingsCap: (filtered?.count ?? 0) > cap ? cap : nil,
                     waivers: try await database.waivers(), review: review,
                     drift: drift, caller: caller)

@@ -120,8 +120,16 @@ struct Serve: AsyncParsableCommand {
             "Hosts read at a time by the streamed findings API and its CSV/JSON exports (each page one query, sent as soon as read). 1–\(ServerLimits.maxFindingsHostsPerPage).",
             valueName: "N"))
     var exportHostsPerPage = ServerLimits().findingsHostsPerPage
+    @Option(
+        help: ArgumentHelp(
+            "Hosts one page of the dashboard's hosts table (and of its list of hosts that stopped reporting) shows; the next page is a link. 1–\(ServerLimits.maxDashboardHosts).",
+            valueName: "N"))
+    var dashboardHosts = ServerLimits().dashboardHosts
 
     func validate() throws {
+        guard (1...ServerLimits.maxDashboardHosts).contains(dashboardHosts) else {
+            throw ValidationError("--dashboard-hosts must be 1–\(ServerLimits.maxDashboardHosts)")
+        }
         guard (1...ServerLimits.maxDashboardFindings).contains(dashboardFindings) else {
             throw ValidationError("--dashboard-findings must be 1–\(ServerLimits.maxDashboardFindings)")
         }
@@ -137,6 +145,7 @@ struct Serve: AsyncParsableCommand {
                 concurrentSubmissions: maxConcurrentSubmissions, queuedSubmissions: maxQueuedSubmissions)
             limits.dashboardFindings = dashboardFindings
             limits.findingsHostsPerPage = exportHostsPerPage
+            limits.dashboardHosts = dashboardHosts
             return limits
         } catch { throw ValidationError(error.message) }
     }
@@ -153,7 +162,7 @@ struct Serve: AsyncParsableCommand {
             try await FleetServer.run(options, logger: logger, registry: registry) { port in
                 logger.info("bulkhead-server listening on \(options.host):\(port)\(options.tlsCertificate == nil ? " (plain HTTP)" : " (TLS)")")
                 logger.info(
-                    "limits: dashboard findings \(limits.dashboardFindings), export hosts per page \(limits.findingsHostsPerPage), submissions \(limits.concurrentSubmissions) at once + \(limits.queuedSubmissions) queued"
+                    "limits: dashboard findings \(limits.dashboardFindings), export hosts per page \(limits.findingsHostsPerPage), dashboard hosts \(limits.dashboardHosts), submissions \(limits.concurrentSubmissions) at once + \(limits.queuedSubmissions) queued"
                 )
             }
         } catch let error as ValidationError {

@@ -117,4 +117,50 @@ struct FindingsCapTests {
         let quiet = String(decoding: try await FleetHarness.get(server.url + "/hosts/kvm-b-quiet", headers: basicViewer).body, as: UTF8.self)
         #expect(!quiet.contains("findings-truncated") && quiet.contains("0 finding(s)</p>"))
     }
+
+    /// The dashboard's hosts table a page at a time (here 2 hosts a page, `--dashboard-hosts`): the estate's count, a
+    /// next-page link after the page's last name, every host once across the pages; the capped findings table reads
+    /// hosts a page at a time and shows what one unpaged query would.
+    @Test func theHostsTableIsPagedByNameAndTheCappedTableMatchesOneQuery() async throws {
+        let first = try await populated()
+        await first.stop()
+        let access = await AccessControl(adminTokens: [Self.adminToken], viewerTokens: [Self.viewerToken])
+        var limits = ServerLimits()
+        limits.dashboardHosts = 2
+        let server = try await FleetHarness.startServer(databaseURL, access: access, limits: limits)
+        defer { Task { await server.stop() } }
+        func hostsIn(_ html: String) -> [String] {
+            guard let table = html.components(separatedBy: "<table id=\"hosts\">").dropFirst().first?.components(separatedBy: "</table>").first
+            else { return [] }
+            return table.components(separatedBy: "<tr><td><a href=\"/hosts/").dropFirst().compactMap {
+                $0.split(separator: "\"").first.map(String.init)
+            }
+        }
+        let page1 = String(decoding: try await FleetHarness.get(server.url + "/", headers: basicViewer).body, as: UTF8.self)
+        #expect(page1.contains("<h2>Hosts (4)</h2>") && page1.contains("id=\"hosts-page\""))
+        #expect(hostsIn(page1) == ["kvm-a", "kvm-b"])
+        #expect(page1.contains("<a id=\"hosts-next\" href=\"/?hosts-after=kvm-b\">next page</a>") && !page1.contains("hosts-first"))
+        // The host that never reported is listed as silent.
+        #expect(page1.contains("<ul id=\"silent\"><li>kvm-b-quiet"))
+        let page2 = String(decoding: try await FleetHarness.get(server.url + "/?hosts-after=kvm-b", headers: basicViewer).body, as: UTF8.self)
+        #expect(hostsIn(page2) == ["kvm-b-quiet", "kvm-c"])
+        #expect(!page2.contains("hosts-next") && page2.contains("id=\"hosts-first\""))
+        // A hostile or unknown name to start after: escaped, an empty page, never an error.
+        let hostile = try await FleetHarness.get(server.url + "/?hosts-after=%3Cscript%3E", headers: basicViewer)
+        #expect(hostile.status == 200 && !String(decoding: hostile.body, as: UTF8.self).contains("<script>"))
+
+        // The capped table read a page of hosts at a time: the same rows as one query, for filters that a host row
+        // answers (a failing check) and that it does not.
+        for filter in [
+            FleetDatabase.FindingFilter(checkID: "qemu.c0", verdict: "fail"), .init(product: "qemu"), .init(checkID: "qemu.c2", verdict: "fail"),
+            .init(severity: "high"), .init(host: "kvm-b"), .init(checkID: "qemu.c1", verdict: "waived"),
+        ] {
+            for limit in [1, 4, 10_000] {
+                let (paged, direct) = try await FleetHarness.withDatabase(databaseURL) { database in
+                    (try await database.firstFindings(filter, limit: limit), try await database.findings(filter, limit: limit))
+                }
+                #expect(paged == direct, "\(filter) \(limit)")
+            }
+        }
+    }
 }

@@ -103,6 +103,14 @@ struct LatestPointerTests {
                 databaseURL,
                 "SELECT latest_assessed_at = (SELECT assessed_at FROM assessments WHERE id = \(tie.max() ?? 0)) FROM hosts WHERE name = 'ptr-host'")
                 == "t")
+        // Migration 8: the host row carries its latest assessment's failing checks, moved with the pointer.
+        #expect(
+            try FleetHarness.sql(
+                databaseURL,
+                """
+                SELECT h.latest_failing_checks = a.failing_checks AND cardinality(a.failing_checks) > 0
+                FROM hosts h JOIN assessments a ON a.id = h.latest_assessment_id WHERE h.name = 'ptr-host'
+                """) == "t")
     }
 
     func posture(_ now: Date = Date()) async throws -> [String: (count: Int, waived: Int)] {
@@ -216,5 +224,28 @@ struct LatestPointerTests {
         #expect(hosts[1].latestAssessmentID == nil && hosts[1].failingChecks == 0)
         #expect(findings.map(\.subject) == ["host", "qemu/vm1", "qemu/vm2"] && findings.allSatisfy { $0.assessmentID == 2 })
         #expect(failing == [.init(checkID: "qemu.sandbox", hosts: 1, severities: ["high"], products: ["qemu"])])
+        // Migration 8 filled each host's failing checks from its latest assessment; the filter of hosts failing a check
+        // reads them (old.check failed only on an earlier run).
+        #expect(
+            try FleetHarness.sql(url, "SELECT name || ':' || array_to_string(latest_failing_checks, ',') FROM hosts ORDER BY id")
+                == "old-host:qemu.sandbox\nquiet-host:")
+        let (sandbox, old) = try await FleetHarness.withDatabase(url) { database in
+            (
+                try await database.firstFindings(.init(checkID: "qemu.sandbox", verdict: "fail"), limit: 10),
+                try await database.firstFindings(.init(checkID: "old.check", verdict: "fail"), limit: 10)
+            )
+        }
+        #expect(sandbox.map(\.subject) == ["qemu/vm1", "qemu/vm2"] && old.isEmpty)
+
+        // One server's summaries are kept with the estate state they were read at: a pointer that moves (here back to
+        // the first run, as no ingest does, so the counts must change) is read again, never answered from before.
+        let (before, moved, postureBefore, postureMoved) = try await FleetHarness.withDatabase(url) { database in
+            let before = try await database.failingChecks()
+            let postureBefore = try await database.posture()
+            _ = try FleetHarness.sql(url, "UPDATE hosts SET latest_assessment_id = 1, latest_assessed_at = '2026-01-02T00:00:00Z' WHERE id = 1")
+            return (before, try await database.failingChecks(), postureBefore, try await database.posture())
+        }
+        #expect(before.map(\.checkID) == ["qemu.sandbox"] && moved.map(\.checkID) == ["old.check"])
+        #expect(!postureBefore.isEmpty && postureMoved.isEmpty)
     }
 }
