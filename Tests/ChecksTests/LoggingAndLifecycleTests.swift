@@ -63,12 +63,15 @@ import Testing
         let local = try Fixture.observations("debian-auditd")
         let f = try #require(catalog.host("logging.central", host(processes: ["rsyslogd"]), observations: local))
         #expect(f.outcome == .fail)
-        let remote = try Fixture.observations("debian-virt-audited")
+        // Issue 15: the remote action ships the journal only because rsyslog's imuxsock is fed by journald's
+        // ForwardToSyslog (Debian's compiled default, shown in its journald.conf); the fixture had no journald.conf.
+        var remote = try Fixture.observations("debian-virt-audited")
+        remote.files["/etc/systemd/journald.conf"] = .content(LogCoverageTests.debianJournald)
         let p = try #require(catalog.host("logging.central", host(processes: ["rsyslogd"]), observations: remote))
         #expect(p.outcome == .pass)
         #expect(p.observed?.contains("@@logs.example.org:6514") == true)
-        // A running forwarder counts even without syslog files.
-        #expect(catalog.host("logging.central", host(processes: ["fluent-bit"]))?.outcome == .pass)
+        // Issue 15: a running forwarder no longer passes on its process alone; without its configuration it is unknown.
+        #expect(catalog.host("logging.central", host(processes: ["fluent-bit"]))?.reason != nil)
         #expect(catalog.host("logging.central", host(processes: ["rsyslogd"]))?.reason != nil)
         var unreadable = local
         unreadable.files["/etc/rsyslog.conf"] = .unreadable("permission denied")
@@ -80,6 +83,7 @@ import Testing
     /// receiver (systemd-journal-remote ships nothing), is not central logging of this host.
     @Test func centralLoggingNeedsEveryFacilityForwarded() throws {
         var obs = try Fixture.observations("debian-auditd")
+        obs.files["/etc/systemd/journald.conf"] = .content(LogCoverageTests.debianJournald)
         obs.listed["/etc/rsyslog.d"] = .present
         for (selector, passes) in [
             ("*.*", true), ("*.info;mail.none", true), ("*.=notice", true), ("mail.* ", false), ("auth,authpriv.*", false), ("*.err", false),
@@ -91,24 +95,39 @@ import Testing
         }
         obs.files["/etc/rsyslog.d/50-remote.conf"] = .absent
         #expect(catalog.host("logging.central", host(processes: ["rsyslogd", "systemd-journal-remote"]), observations: obs)?.outcome == .fail)
-        #expect(catalog.host("logging.central", host(processes: ["rsyslogd", "systemd-journal-upload"]), observations: obs)?.outcome == .pass)
+        // Issue 15: systemd-journal-upload ships the journal only to a URL it is given (journal-upload.conf or --url=);
+        // running without one it ships nothing (LogCoverageTests.journalUpload covers the URL forms).
+        #expect(catalog.host("logging.central", host(processes: ["rsyslogd", "systemd-journal-upload"]), observations: obs)?.outcome == .fail)
     }
 
+    /// Issue 15: an installed and initialised AIDE passes only when its rules cover the mechanism's files; with no
+    /// mechanism there is nothing to cover (LogCoverageTests has the rule semantics).
     @Test func integrityMonitoring() throws {
         var facts = host(processes: ["systemd"])
         facts.kernel.commandLine = ["ro", "quiet"]
         facts.packages = [InstalledPackage(name: "systemd", version: "252.38-1~deb12u1", manager: "dpkg")]
+        let qemu = IsolationMechanism(
+            product: "qemu", name: "QEMU", role: .vmm, state: .installed,
+            evidence: [
+                Evidence(
+                    claim: "QEMU binary present at /usr/bin/qemu-system-x86_64", source: .file(path: "/usr/bin/qemu-system-x86_64", sha256: nil),
+                    observedAt: Fixture.collectedAt, confidence: .high)
+            ])
+        func judge(_ facts: HostFacts, _ obs: HostObservations?) -> Finding? {
+            catalog.run("logging.integrity-monitoring", CheckInput(facts: facts, mechanisms: [qemu], observations: obs)).first
+        }
         var obs = try Fixture.observations("debian-auditd")
-        #expect(catalog.host("logging.integrity-monitoring", facts, observations: obs)?.outcome == .fail)
+        #expect(judge(facts, obs)?.outcome == .fail)
         facts.packages.append(InstalledPackage(name: "aide", version: "0.18.3-1+deb12u3", manager: "dpkg"))
-        let uninit = try #require(catalog.host("logging.integrity-monitoring", facts, observations: obs))
+        let uninit = try #require(judge(facts, obs))
         #expect(uninit.outcome == .fail && uninit.observed?.contains("never initialised") == true)
         obs.files["/var/lib/aide/aide.db"] = .present
-        #expect(catalog.host("logging.integrity-monitoring", facts, observations: obs)?.outcome == .pass)
-        #expect(catalog.host("logging.integrity-monitoring", facts)?.reason != nil)  // database not observed
+        obs.files["/etc/aide/aide.conf"] = .content("/ 0 Full\n")
+        #expect(judge(facts, obs)?.outcome == .pass)
+        #expect(judge(facts, nil)?.reason != nil)  // nothing observed
         var ima = host(processes: [])
         ima.kernel.commandLine = ["ima_policy=tcb"]
-        #expect(catalog.host("logging.integrity-monitoring", ima)?.outcome == .pass)
+        #expect(judge(ima, obs)?.outcome == .pass)
         #expect(catalog.host("logging.integrity-monitoring", HostFacts(collectedAt: Fixture.collectedAt, source: "x"))?.reason != nil)
     }
 }

@@ -60,9 +60,17 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/etc/systemd/journal-upload.conf",
         "/etc/rsyslog.conf",
         "/etc/syslog-ng/syslog-ng.conf",
+        // Log forwarders that ship the journal or files (logging.central): fluent-bit's YAML form, Vector, Filebeat.
+        "/etc/fluent-bit/fluent-bit.yaml",
+        "/etc/td-agent-bit/td-agent-bit.yaml",
+        "/etc/vector/vector.yaml",
+        "/etc/vector/vector.toml",
+        "/etc/filebeat/filebeat.yml",
         "/etc/audit/audit.rules",
         "/etc/aide/aide.conf",
         "/etc/aide.conf",
+        // Tripwire's plain-text policy (twpol.txt; the signed tw.pol is compiled from it).
+        "/etc/tripwire/twpol.txt",
         "/sys/kernel/security/ima/policy",
         "/sys/kernel/security/ima/runtime_measurements_count",
         "/sys/kernel/security/lsm",
@@ -73,18 +81,25 @@ public struct HostObservations: Codable, Hashable, Sendable {
         "/sys/kernel/security/apparmor/profiles",
     ]
     /// Paths whose existence (not content) matters: AIDE databases can be hundreds of MiB.
-    public static let wantedExistence: [String] = [
-        "/var/lib/aide/aide.db", "/var/lib/aide/aide.db.gz", "/var/lib/aide/aide.db.new",
-        // sysfs's memory-management directory: present, it makes an absent ksm/ mean "not built in".
-        "/sys/kernel/mm",
-    ]
+    public static let wantedExistence: [String] =
+        [
+            "/var/lib/aide/aide.db", "/var/lib/aide/aide.db.gz", "/var/lib/aide/aide.db.new",
+            // sysfs's memory-management directory: present, it makes an absent ksm/ mean "not built in".
+            "/sys/kernel/mm",
+        ] + IntegrityCoverage.configurationDirectories
     /// Directories to list, reading every regular file in them whose name ends in the suffix.
     public static let wantedDirectories: [(directory: String, suffix: String)] =
         [
             ("/etc/systemd/journald.conf.d", ".conf"),
             ("/etc/rsyslog.d", ".conf"),
             ("/etc/syslog-ng/conf.d", ".conf"),
+            // fluent-bit's classic configuration with the files it @INCLUDEs beside it; Filebeat's external inputs.
+            ("/etc/fluent-bit", ".conf"),
+            ("/etc/td-agent-bit", ".conf"),
+            ("/etc/filebeat/inputs.d", ".yml"),
             ("/etc/audit/rules.d", ".rules"),
+            // AIDE's included rules (Debian: `@@x_include /etc/aide/aide.conf.d ^[a-zA-Z0-9_-]+$`, names without suffix).
+            ("/etc/aide/aide.conf.d", ""),
             ("/etc/default/grub.d", ".cfg"),
             // polkit's JavaScript rules (libvirt's org.libvirt.unix.manage grants).
             ("/etc/polkit-1/rules.d", ".rules"),

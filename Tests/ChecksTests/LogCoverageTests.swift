@@ -1,0 +1,333 @@
+import BulkheadModel
+import Checks
+import Foundation
+import Testing
+
+/// Issue 15: `logging.central` passes only on a forwarder shown to ship the journal or the mechanism's log
+/// directory to a remote host, and `logging.integrity-monitoring` only when auditd watches, AIDE selection lines,
+/// a Tripwire policy or an IMA tcb policy cover the discovered mechanism's configuration and binaries. Each
+/// forwarder's and monitor's syntax is read from its real configuration: the probe fixtures hold the upstream
+/// files (see their PROVENANCE.md); the texts below are the documented syntax of each tool with the one setting
+/// that decides written in, and say so.
+@Suite struct LogCoverageTests {
+    let catalog = Fixture.catalog
+
+    func facts(_ processes: [(String, [String])] = [("auditd", [])]) -> HostFacts {
+        var f = HostFacts(collectedAt: Fixture.collectedAt, source: "test")
+        f.processes = processes.enumerated().map { i, p in
+            HostProcess(pid: Int32(200 + i), name: p.0, executable: "/usr/sbin/\(p.0)", arguments: ["/usr/sbin/\(p.0)"] + p.1)
+        }
+        f.kernel.commandLine = ["ro", "quiet"]
+        return f
+    }
+
+    func observations(_ files: [String: String], listed: [String] = []) -> HostObservations {
+        var obs = HostObservations(observedAt: Fixture.collectedAt, source: "test")
+        for p in HostObservations.wantedFiles { obs.files[p] = .absent }
+        for (dir, _) in HostObservations.wantedDirectories { obs.listed[dir] = .absent }
+        for p in HostObservations.wantedExistence { obs.files[p] = .absent }
+        for d in listed { obs.listed[d] = .present }
+        for (p, t) in files {
+            obs.files[p] = .content(t)
+            let dir = (p as NSString).deletingLastPathComponent
+            if HostObservations.wantedDirectories.contains(where: { $0.directory == dir }) { obs.listed[dir] = .present }
+        }
+        return obs
+    }
+
+    func central(_ obs: HostObservations, _ f: HostFacts? = nil, mechanisms: [IsolationMechanism] = []) -> Finding? {
+        catalog.run("logging.central", CheckInput(facts: f ?? facts(), mechanisms: mechanisms, observations: obs)).first
+    }
+
+    /// Debian 12's journald.conf shows the compiled default `#ForwardToSyslog=yes` (systemd 252.39-1~deb12u2).
+    static let debianJournald = "[Journal]\n#Storage=auto\n#ForwardToSyslog=yes\n#ForwardToWall=yes\n"
+    /// Debian 12's rsyslog.conf inputs (rsyslog 8.2302.0-1+deb12u2).
+    static let debianRsyslogInputs =
+        "module(load=\"imuxsock\") # provides support for local system logging\nmodule(load=\"imklog\")   # provides kernel logging support\n"
+
+    @Test func rsyslogShipsTheJournalOnlyWhenItReadsIt() throws {
+        let remote = "*.* @@logs.example.org:6514\n"
+        // imuxsock fed by journald's (compiled-default) ForwardToSyslog=yes: the journal reaches the remote action.
+        var obs = observations([
+            "/etc/rsyslog.conf": Self.debianRsyslogInputs, "/etc/rsyslog.d/50-remote.conf": remote, "/etc/systemd/journald.conf": Self.debianJournald,
+        ])
+        let pass = try #require(central(obs))
+        #expect(pass.outcome == .pass, "\(pass.observed ?? "")")
+        #expect(pass.observed?.contains("imuxsock fed by /etc/systemd/journald.conf: #ForwardToSyslog=yes") == true)
+        // journald told not to forward: the socket carries no journal, and nothing else feeds the action.
+        obs.files["/etc/systemd/journald.conf.d/10-noforward.conf"] = .content("[Journal]\nForwardToSyslog=no\n")
+        obs.listed["/etc/systemd/journald.conf.d"] = .present
+        let fail = try #require(central(obs))
+        #expect(fail.outcome == .fail)
+        #expect(fail.observed?.contains("journald does not forward the journal") == true)
+        // imjournal reads the journal itself.
+        obs.files["/etc/rsyslog.d/00-journal.conf"] = .content("module(load=\"imjournal\" StateFile=\"imjournal.state\")\n")
+        #expect(central(obs)?.outcome == .pass)
+        // journald.conf unreadable: whether the socket carries the journal is unknown.
+        obs.files["/etc/systemd/journald.conf"] = .unreadable("permission denied")
+        obs.files["/etc/rsyslog.d/00-journal.conf"] = .absent
+        #expect(central(obs)?.reason?.contains("/etc/systemd/journald.conf: permission denied") == true)
+    }
+
+    @Test func rsyslogFilteredOrLocalActionsDoNotShip() throws {
+        for (text, reason) in [
+            ("if $programname == 'sshd' then action(type=\"omfwd\" target=\"logs.example.org\" port=\"514\" protocol=\"tcp\")\n", "forwards only"),
+            ("mail.* @@logs.example.org\n", "forwards only"),
+            ("*.* action(type=\"omfwd\" target=\"127.0.0.1\" port=\"514\")\n", "not a remote destination"),
+        ] {
+            let obs = observations([
+                "/etc/rsyslog.conf": Self.debianRsyslogInputs, "/etc/rsyslog.d/50-remote.conf": text,
+                "/etc/systemd/journald.conf": Self.debianJournald,
+            ])
+            let f = try #require(central(obs))
+            #expect(f.outcome == .fail, "\(text)")
+            #expect(f.observed?.contains(reason) == true, "\(f.observed ?? "")")
+        }
+    }
+
+    /// rsyslog's imfile documentation: a file input bound to a ruleset whose action is omfwd.
+    @Test func rsyslogImfileRulesetShipsTheLibvirtLogs() throws {
+        let conf = """
+            module(load="imfile")
+            input(type="imfile" File="/var/log/libvirt/qemu/*.log" Tag="qemu" Ruleset="remote")
+            ruleset(name="remote") {
+                action(type="omfwd" target="logs.example.org" port="6514" protocol="tcp")
+            }
+
+            """
+        let libvirt = IsolationMechanism(product: "libvirt", name: "libvirt", role: .management, state: .running)
+        let qemu = IsolationMechanism(product: "qemu", name: "QEMU", role: .vmm, state: .running)
+        let obs = observations(["/etc/rsyslog.conf": conf, "/etc/systemd/journald.conf": "[Journal]\nForwardToSyslog=no\n"])
+        // QEMU's logs are shipped; libvirt's own directory is covered by the QEMU glob below it.
+        let f = try #require(central(obs, mechanisms: [libvirt, qemu]))
+        #expect(f.outcome == .pass, "\(f.observed ?? "")")
+        #expect(f.observed?.contains("/var/log/libvirt/qemu/*.log to logs.example.org") == true)
+        // A Xen host's /var/log/xen is not shipped by it.
+        let xen = IsolationMechanism(product: "xen", name: "Xen", role: .vmm, state: .running)
+        let x = try #require(central(obs, mechanisms: [xen]))
+        #expect(x.outcome == .fail)
+        #expect(x.observed?.contains("Xen's /var/log/xen") == true)
+    }
+
+    @Test func journalUpload() throws {
+        let debian = "[Upload]\n# URL=\n# ServerKeyFile=/etc/ssl/private/journal-upload.pem\n"
+        #expect(central(observations(["/etc/systemd/journal-upload.conf": debian]))?.outcome == .fail)
+        let set = observations(["/etc/systemd/journal-upload.conf": "[Upload]\nURL=https://logs.example.org:19532\n"])
+        #expect(central(set)?.outcome == .pass)
+        let local = observations(["/etc/systemd/journal-upload.conf": "[Upload]\nURL=http://localhost:19532\n"])
+        #expect(central(local)?.outcome == .fail)
+        // The URL on the command line (systemd-journal-upload --url=…).
+        let argv = facts([("systemd-journal-upload", ["--save-state", "--url=https://logs.example.org:19532"])])
+        #expect(central(observations(["/etc/systemd/journal-upload.conf": debian]), argv)?.outcome == .pass)
+    }
+
+    /// fluent-bit's systemd input documentation (fluent-bit-docs pipeline/inputs/systemd.md), with a forward output
+    /// to a remote host in place of its stdout, in both syntaxes.
+    @Test func fluentBitSystemdInputToARemoteOutput() throws {
+        let classic = """
+            [SERVICE]
+                Flush        1
+                Log_Level    info
+
+            [INPUT]
+                Name            systemd
+                Tag             host.*
+
+            [OUTPUT]
+                Name   forward
+                Match  *
+                Host   logs.example.org
+                Port   24224
+
+            """
+        let f = try #require(central(observations(["/etc/fluent-bit/fluent-bit.conf": classic])))
+        #expect(f.outcome == .pass, "\(f.observed ?? "")")
+        // The documentation's own example: a Systemd_Filter (docker.service only) and stdout.
+        let docs = classic.replacingOccurrences(
+            of: "Tag             host.*", with: "Tag             host.*\n    Systemd_Filter  _SYSTEMD_UNIT=docker.service")
+        let filtered = try #require(central(observations(["/etc/fluent-bit/fluent-bit.conf": docs])))
+        #expect(filtered.outcome == .fail)
+        #expect(filtered.observed?.contains("reads only _SYSTEMD_UNIT=docker.service") == true)
+        let yaml = """
+            service:
+                flush: 1
+                log_level: info
+
+            pipeline:
+                inputs:
+                    - name: systemd
+                      tag: host.*
+                outputs:
+                    - name: http
+                      match: 'host.*'
+                      host: 192.0.2.10
+                      port: 8080
+
+            """
+        #expect(central(observations(["/etc/fluent-bit/fluent-bit.yaml": yaml]))?.outcome == .pass)
+        // Match that does not take the input's tag.
+        let other = yaml.replacingOccurrences(of: "match: 'host.*'", with: "match: 'kube.*'")
+        #expect(central(observations(["/etc/fluent-bit/fluent-bit.yaml": other]))?.outcome == .fail)
+        // `@INCLUDE` of a collected file beside it.
+        let main = "[SERVICE]\n    Flush 1\n@INCLUDE inputs.conf\n[OUTPUT]\n    Name forward\n    Match *\n    Host logs.example.org\n"
+        let inc = observations([
+            "/etc/fluent-bit/fluent-bit.conf": main, "/etc/fluent-bit/inputs.conf": "[INPUT]\n    Name tail\n    Path /var/log/xen/*.log\n",
+        ])
+        let xen = IsolationMechanism(product: "xen", name: "Xen", role: .vmm, state: .running)
+        #expect(central(inc, mechanisms: [xen])?.outcome == .pass)
+    }
+
+    /// Vector's journald source reference with an http sink; the transforms in between are followed.
+    @Test func vectorJournaldThroughATransformToAnHTTPSink() throws {
+        let yaml = """
+            sources:
+              journal:
+                type: journald
+            transforms:
+              tagged:
+                type: remap
+                inputs: ["journal"]
+                source: |
+                  .host = "hv1"
+            sinks:
+              collector:
+                type: http
+                inputs: ["tagged"]
+                uri: https://logs.example.org/ingest
+                encoding:
+                  codec: json
+
+            """
+        let f = try #require(central(observations(["/etc/vector/vector.yaml": yaml])))
+        #expect(f.outcome == .pass, "\(f.observed ?? "")")
+        let console = yaml.replacingOccurrences(of: "type: http", with: "type: console").replacingOccurrences(
+            of: "uri: https://logs.example.org/ingest", with: "")
+        #expect(central(observations(["/etc/vector/vector.yaml": console]))?.outcome == .fail)
+        let units = yaml.replacingOccurrences(of: "type: journald", with: "type: journald\n    include_units: [sshd]")
+        #expect(central(observations(["/etc/vector/vector.yaml": units]))?.outcome == .fail)
+        let toml = """
+            [sources.journal]
+            type = "journald"
+
+            [sinks.out]
+            type = "vector"
+            inputs = [
+              "journal",
+            ]
+            address = "192.0.2.20:6000"
+
+            """
+        #expect(central(observations(["/etc/vector/vector.toml": toml]))?.outcome == .pass)
+    }
+
+    /// Filebeat's journald input reference with a Logstash output.
+    @Test func filebeatJournaldToLogstash() throws {
+        let yml = """
+            filebeat.inputs:
+            - type: journald
+              id: everything
+
+            - type: filestream
+              id: my-filestream-id
+              enabled: false
+              paths:
+                - /var/log/*.log
+
+            output.logstash:
+              hosts: ["logs.example.org:5044"]
+
+            """
+        let f = try #require(central(observations(["/etc/filebeat/filebeat.yml": yml])))
+        #expect(f.outcome == .pass, "\(f.observed ?? "")")
+        let local = yml.replacingOccurrences(of: "logs.example.org:5044", with: "localhost:5044")
+        let l = try #require(central(observations(["/etc/filebeat/filebeat.yml": local])))
+        #expect(l.outcome == .fail)
+        #expect(l.observed?.contains("output.logstash sends to localhost:5044") == true)
+        // The input in inputs.d, the output nested.
+        let nested = "output:\n  elasticsearch:\n    hosts:\n      - https://es.example.org:9200\n"
+        let external = "- type: filestream\n  id: libvirt\n  paths:\n    - /var/log/libvirt/**\n"
+        let libvirt = IsolationMechanism(product: "libvirt", name: "libvirt", role: .management, state: .running)
+        let obs = observations(["/etc/filebeat/filebeat.yml": nested, "/etc/filebeat/inputs.d/libvirt.yml": external])
+        #expect(central(obs, mechanisms: [libvirt])?.outcome == .pass)
+    }
+
+    @Test func centralIsInconclusiveWhenUnreadOrUnknown() throws {
+        var obs = observations([:])
+        obs.files["/etc/rsyslog.conf"] = .unreadable("permission denied (run as root to read it)")
+        #expect(central(obs)?.reason?.contains("permission denied") == true)
+        // A forwarder whose configuration Bulkhead does not read.
+        let f = try #require(central(observations([:]), facts([("fluentd", [])])))
+        #expect(f.reason?.contains("fluentd runs") == true)
+        #expect(catalog.run("logging.central", CheckInput(facts: facts())).first?.reason != nil)
+        // Nothing read ships it, but without the process table an unread forwarder may run: unknown, not failed.
+        #expect(central(observations([:]), facts([]))?.reason?.contains("process table was not observed") == true)
+    }
+
+    // MARK: logging.integrity-monitoring
+
+    let qemu = IsolationMechanism(
+        product: "qemu", name: "QEMU", role: .vmm, state: .installed,
+        evidence: [
+            Evidence(
+                claim: "QEMU binary present at /usr/bin/qemu-system-x86_64", source: .file(path: "/usr/bin/qemu-system-x86_64", sha256: nil),
+                observedAt: Fixture.collectedAt, confidence: .high)
+        ])
+    let libvirt = IsolationMechanism(product: "libvirt", name: "libvirt", role: .management, state: .running)
+
+    func integrity(_ obs: HostObservations, _ f: HostFacts, _ mechanisms: [IsolationMechanism]) -> Finding? {
+        catalog.run("logging.integrity-monitoring", CheckInput(facts: f, mechanisms: mechanisms, observations: obs)).first
+    }
+
+    @Test func auditWatchesMustCoverConfigurationAndBinaryForWrites() throws {
+        var obs = observations([
+            "/etc/audit/rules.d/60-virt.rules": "-w /etc/libvirt/ -p wa -k virt-config\n-w /usr/bin/qemu-system-x86_64 -p x -k vmm-exec\n"
+        ])
+        obs.files["/etc/libvirt"] = .present
+        let partial = try #require(integrity(obs, facts(), [libvirt, qemu]))
+        #expect(partial.outcome == .fail)
+        #expect(partial.observed?.contains("QEMU binary /usr/bin/qemu-system-x86_64") == true)
+        #expect(partial.observed?.contains("for x only") == true)
+        #expect(partial.observed?.contains("/etc/libvirt/qemu.conf by auditd") == true)
+        obs.files["/etc/audit/rules.d/61-vmm.rules"] = .content(
+            "-a always,exit -F arch=b64 -S openat,truncate -F path=/usr/bin/qemu-system-x86_64 -F perm=wa -k vmm\n")
+        #expect(integrity(obs, facts(), [libvirt, qemu])?.outcome == .pass)
+        // auditd not running: the watches are not loaded.
+        #expect(integrity(obs, facts([("systemd", [])]), [libvirt, qemu])?.outcome == .fail)
+        // No process table: whether the rules are loaded is unknown.
+        #expect(integrity(obs, facts([]), [libvirt, qemu])?.reason?.contains("auditd") == true)
+    }
+
+    @Test func aideSelectionLinesAndExclusions() throws {
+        var f = facts()
+        f.packages = [InstalledPackage(name: "aide", version: "0.18.3-1+deb12u5", manager: "dpkg")]
+        var obs = observations([
+            "/etc/aide/aide.conf":
+                "@@define BIN usr/bin\n/@@{BIN}/qemu-system-[a-z0-9_]+$ f Full\n/etc/libvirt/ 0 Full\n!/etc/libvirt/qemu/[^/]+\\\\.xml$ f\n"
+        ])
+        obs.files["/etc/libvirt"] = .present
+        obs.files["/var/lib/aide/aide.db"] = .present
+        #expect(integrity(obs, f, [libvirt, qemu])?.outcome == .pass)
+        obs.files["/etc/aide/aide.conf"] = .content("/etc/libvirt/ 0 Full\n!/etc/libvirt/qemu\\\\.conf$\n")
+        let excluded = try #require(integrity(obs, f, [libvirt, qemu]))
+        #expect(excluded.outcome == .fail)
+        #expect(excluded.observed?.contains("AIDE excludes /etc/libvirt/qemu.conf") == true)
+        // Not initialised: AIDE checks nothing.
+        obs.files["/var/lib/aide/aide.db"] = .absent
+        #expect(integrity(obs, f, [libvirt, qemu])?.observed?.contains("never initialised") == true)
+        // Its configuration unreadable: unknown, not failed.
+        obs.files["/var/lib/aide/aide.db"] = .present
+        obs.files["/etc/aide/aide.conf"] = .unreadable("permission denied")
+        #expect(integrity(obs, f, [libvirt, qemu])?.reason?.contains("permission denied") == true)
+    }
+
+    @Test func imaTcbPolicyCoversWhatRootOpensAndRuns() throws {
+        var f = facts()
+        f.kernel.commandLine = ["ro", "ima_policy=tcb"]
+        #expect(integrity(observations([:]), f, [qemu])?.outcome == .pass)
+        // ima_appraise= alone loads no policy.
+        f.kernel.commandLine = ["ro", "ima_appraise=fix"]
+        #expect(integrity(observations([:]), f, [qemu])?.outcome == .fail)
+        // No mechanism: nothing of one to cover.
+        #expect(integrity(observations([:]), f, [])?.outcome == .notApplicable)
+    }
+}
