@@ -32,7 +32,7 @@ public struct DirectoryHostRoot: HostRoot {
         self.isLive = isLive
     }
 
-    private func real(_ hostPath: String) -> String { prefix + hostPath }
+    func real(_ hostPath: String) -> String { prefix + hostPath }
 
     /// Splits a host path into components, rejecting relative paths.
     static func components(_ path: String) -> [String]? {
@@ -110,6 +110,14 @@ public struct DirectoryHostRoot: HostRoot {
         }
     }
 
+    /// The directory opened once (`O_DIRECTORY|O_NOFOLLOW`, checked against its `lstat`) with its members
+    /// read relative to it; a directory that cannot be opened so answers member by member by path, as
+    /// every read did before.
+    public func withDirectory<T>(_ path: String, _ body: (any HostDirectory) -> T) -> T {
+        guard let opened = OpenedDirectory(root: self, path: path) else { return body(PathDirectory(root: self, path: path)) }
+        return body(opened)
+    }
+
     /// Reads a regular file, never opening anything else: `lstat` first (a device, FIFO or socket is
     /// refused before `open`, which alone can have effects — arming /dev/watchdog, blocking on a FIFO), then
     /// `open` with `O_NOFOLLOW|O_NONBLOCK`, then `fstat` on the descriptor, which must be the same regular
@@ -147,7 +155,19 @@ public struct DirectoryHostRoot: HostRoot {
         if fd < 0 {
             throw Self.errnoError(errno, path: path)
         }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: Self.chunk)
+        return try Self.readOpened(fd, before: before, path: path, limit: limit, buffer: &buffer)
+    }
+
+    /// The bytes read from each `read(2)`: /proc files are read whole in one (status and cmdline are a few KiB).
+    static let chunk = 16 << 10
+
+    /// The rest of a read once `fd` is open: `fstat` must show the same regular file `before` (its `lstat`)
+    /// did, its size must be within `limit`, and it is read to EOF through `buffer`, never past `limit`.
+    static func readOpened(
+        _ fd: Int32, before: stat, path: String, limit: Int, buffer: inout [UInt8]
+    ) throws(HostReadError) -> [UInt8] {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Self.errnoError(errno, path: path) }
         guard st.st_mode & S_IFMT == S_IFREG, st.st_dev == before.st_dev, st.st_ino == before.st_ino else {
@@ -159,14 +179,13 @@ public struct DirectoryHostRoot: HostRoot {
         // /proc and /sys report size 0: read in chunks until EOF, never past the bound.
         var out: [UInt8] = []
         while true {
-            let chunk: Data?
-            do {
-                chunk = try handle.read(upToCount: min(65536, limit + 1 - out.count))
-            } catch {
-                throw Self.mapError(error, path: path, fallback: "read failed")
+            let count = readChunk(fd, &buffer, min(buffer.count, limit + 1 - out.count))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Self.errnoError(errno, path: path)
             }
-            guard let chunk, !chunk.isEmpty else { break }
-            out.append(contentsOf: chunk)
+            if count == 0 { break }
+            out.append(contentsOf: buffer[0..<count])
             if out.count > limit {
                 throw HostReadError(.tooLarge, path: path, message: "file is over the read bound of \(limit) bytes")
             }
@@ -202,6 +221,145 @@ public struct DirectoryHostRoot: HostRoot {
             return errnoError(EACCES, path: path)
         default:
             return HostReadError(.io, path: path, message: "\(fallback): \(ns.localizedDescription)")
+        }
+    }
+}
+
+/// `read(2)` into the start of `buffer` (the one byte loop that writes into Swift memory; bounded by `count`).
+private func readChunk(_ fd: Int32, _ buffer: inout [UInt8], _ count: Int) -> Int {
+    precondition(count <= buffer.count)
+    return read(fd, &buffer, count)
+}
+
+/// A directory of a `DirectoryHostRoot` opened once, its members read relative to the descriptor
+/// (`fstatat`, `openat`, `readlinkat`), so a process's /proc/PID is resolved once rather than component by
+/// component for every file, and every member comes from the directory that was opened (a PID reused
+/// meanwhile answers "not found", never another process's file).
+///
+/// The rules of `DirectoryHostRoot.read` hold exactly: the directory is resolved as every path is
+/// (`LinkResolver`: links confined to the root, /proc links refused on the live host), `lstat`ed, opened
+/// with `O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK` and `fstat`ed (the same directory, or it is not used); a member is
+/// `fstatat`ed without following (not a regular file: refused before any open), opened with
+/// `openat(O_NOFOLLOW|O_NONBLOCK)`, `fstat`ed (the same regular file) and read within its bound. Whatever
+/// the path-based form would treat otherwise — a link anywhere in the member's name (which that form follows
+/// inside the root, or refuses), `.`/`..`, a link target that is not plain ASCII, any failure of the
+/// directory's own open — is answered by that form itself, so every answer and error is the same.
+final class OpenedDirectory: HostDirectory {
+    let root: DirectoryHostRoot
+    let path: String
+    /// The directory's path on this machine (the root's prefix and the resolved host path).
+    let real: String
+    let fd: Int32
+    /// The `read(2)` buffer, reused by every member.
+    private var buffer: [UInt8] = []
+
+    init?(root: DirectoryHostRoot, path: String) {
+        guard let resolved = try? root.resolve(path) else { return nil }
+        let real = root.real(resolved)
+        var before = stat()
+        guard lstat(real, &before) == 0, before.st_mode & S_IFMT == S_IFDIR else { return nil }
+        let fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_dev == before.st_dev, st.st_ino == before.st_ino else {
+            close(fd)
+            return nil
+        }
+        self.root = root
+        self.path = path
+        self.real = real
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    private var byPath: PathDirectory { PathDirectory(root: root, path: path) }
+
+    /// What `lstat` of the member says, read relative to the directory.
+    enum Lookup {
+        case found(stat)
+        case failed(Int32)
+        /// The path-based form answers: the name has a link on its way, or is not plain components.
+        case byPath
+    }
+
+    /// True when `name` is plain components (no `.`, `..` or empty one) and none before its last is a link
+    /// (the path-based resolution would follow it). A component that cannot be `lstat`ed ends the check: the
+    /// member's own `lstat` then fails as the path-based read's last `lstat` does.
+    func isPlain(_ name: String) -> Bool {
+        let parts = name.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard !parts.isEmpty else { return false }
+        for part in parts where part.isEmpty || part.elementsEqual(".".utf8) || part.elementsEqual("..".utf8) { return false }
+        guard parts.count > 1 else { return true }
+        var st = stat()
+        var prefix = ""
+        for part in parts.dropLast() {
+            if !prefix.isEmpty { prefix += "/" }
+            prefix += String(decoding: part, as: UTF8.self)
+            guard fstatat(fd, prefix, &st, AT_SYMLINK_NOFOLLOW) == 0 else { break }
+            if st.st_mode & S_IFMT == S_IFLNK { return false }
+        }
+        return true
+    }
+
+    /// The member's `lstat`, read relative to the directory.
+    func lookUp(_ name: String) -> Lookup {
+        guard isPlain(name) else { return .byPath }
+        var st = stat()
+        guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return .failed(errno) }
+        if st.st_mode & S_IFMT == S_IFLNK { return .byPath }
+        return .found(st)
+    }
+
+    func read(_ name: String, limit: Int) throws(HostReadError) -> [UInt8] {
+        let memberPath = path(of: name)
+        let before: stat
+        switch lookUp(name) {
+        case .byPath: return try byPath.read(name, limit: limit)
+        case .failed(let code): throw DirectoryHostRoot.errnoError(code, path: memberPath)
+        case .found(let st): before = st
+        }
+        guard before.st_mode & S_IFMT == S_IFREG else {
+            throw HostReadError(.wrongKind, path: memberPath, message: "not a regular file (refused without opening it)")
+        }
+        let file = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if file < 0 {
+            throw DirectoryHostRoot.errnoError(errno, path: memberPath)
+        }
+        defer { close(file) }
+        if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: DirectoryHostRoot.chunk) }
+        return try DirectoryHostRoot.readOpened(file, before: before, path: memberPath, limit: limit, buffer: &buffer)
+    }
+
+    func readLink(_ name: String) throws(HostReadError) -> String {
+        // The member itself is not followed (readlink); only the components before it are checked.
+        guard isPlain(name) else { return try byPath.readLink(name) }
+        var target = [UInt8](repeating: 0, count: 4096)
+        let count = readlinkat(fd, name, &target, target.count)
+        // A failure, a target that may be cut short, or one that is not plain ASCII: the path-based form answers
+        // (with the error, or the decoding, it always gave).
+        guard count >= 0, count < target.count, target[0..<count].allSatisfy({ $0 > 0 && $0 < 0x80 }) else {
+            return try byPath.readLink(name)
+        }
+        return String(decoding: target[0..<count], as: UTF8.self)
+    }
+
+    func list(_ name: String) throws(HostReadError) -> [String] {
+        let memberPath = path(of: name)
+        switch lookUp(name) {
+        case .byPath: return try byPath.list(name)
+        case .failed: throw HostReadError(.notFound, path: memberPath, message: "no such directory")
+        case .found(let st):
+            guard st.st_mode & S_IFMT == S_IFDIR else {
+                throw HostReadError(.wrongKind, path: memberPath, message: "not a directory")
+            }
+        }
+        // As the path-based form lists it: by the real path, which is the directory's and the member's (no link
+        // on the way).
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: real + "/" + name)
+        } catch {
+            throw DirectoryHostRoot.mapError(error, path: memberPath, fallback: "cannot list the directory")
         }
     }
 }

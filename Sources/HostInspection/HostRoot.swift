@@ -67,6 +67,44 @@ public protocol HostRoot: Sendable {
     var capturedAt: Date? { get }
     /// The label of the host a replayed capture was taken from; nil for a root read now.
     var originalSource: String? { get }
+    /// Calls `body` with the directory `path`, whose members (`status`, `attr/current`) answer exactly as
+    /// `read`, `readLink` and `list` of `path/member` do: the same bytes, the same errors, the same paths in
+    /// them. A root may read them relative to the directory it opened once (`DirectoryHostRoot` does);
+    /// by default each is read by its path.
+    func withDirectory<T>(_ path: String, _ body: (any HostDirectory) -> T) -> T
+}
+
+/// One directory of a host whose members are read together (a process's /proc/PID), from
+/// `HostRoot.withDirectory`. Every answer is the one the root gives for `path/name`.
+public protocol HostDirectory {
+    /// The host path of the directory, as asked for.
+    var path: String { get }
+    /// `HostRoot.read` of the member.
+    func read(_ name: String, limit: Int) throws(HostReadError) -> [UInt8]
+    /// `HostRoot.readLink` of the member.
+    func readLink(_ name: String) throws(HostReadError) -> String
+    /// `HostRoot.list` of the member.
+    func list(_ name: String) throws(HostReadError) -> [String]
+}
+
+extension HostDirectory {
+    /// The host path of a member.
+    public func path(of name: String) -> String { path.hasSuffix("/") ? path + name : path + "/" + name }
+
+    /// Reads a member as text; invalid UTF-8 is repaired (U+FFFD), never trusted.
+    public func readText(_ name: String, limit: Int) throws(HostReadError) -> String {
+        String(decoding: try read(name, limit: limit), as: UTF8.self)
+    }
+}
+
+/// A directory whose members are read by their paths through the root: every root's default.
+struct PathDirectory: HostDirectory {
+    let root: any HostRoot
+    let path: String
+
+    func read(_ name: String, limit: Int) throws(HostReadError) -> [UInt8] { try root.read(path(of: name), limit: limit) }
+    func readLink(_ name: String) throws(HostReadError) -> String { try root.readLink(path(of: name)) }
+    func list(_ name: String) throws(HostReadError) -> [String] { try root.list(path(of: name)) }
 }
 
 /// What `stat` says about a host path.
@@ -123,6 +161,10 @@ extension HostRoot {
 
     public var capturedAt: Date? { nil }
     public var originalSource: String? { nil }
+
+    public func withDirectory<T>(_ path: String, _ body: (any HostDirectory) -> T) -> T {
+        body(PathDirectory(root: self, path: path))
+    }
 
     /// Fallback for roots written before `metadata(of:)` existed (test doubles): says it is unavailable.
     /// Every root in HostInspection implements it.

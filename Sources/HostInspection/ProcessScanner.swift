@@ -63,9 +63,9 @@ struct ProcessScanner {
         case failed
     }
 
-    func text(_ path: String, limit: Int, _ problems: inout ProblemLog) -> Read<String> {
+    func text(_ name: String, in directory: any HostDirectory, limit: Int, _ problems: inout ProblemLog) -> Read<String> {
         do {
-            return .value(try root.readText(path, limit: limit))
+            return .value(try directory.readText(name, limit: limit))
         } catch {
             if error.code == .notFound { return .gone }
             problems.add(error)
@@ -74,13 +74,18 @@ struct ProcessScanner {
     }
 
     func readProcess(_ pid: Int32, budget: CmdlineBudget = CmdlineBudget(.max), _ problems: inout ProblemLog) -> HostProcess? {
-        let base = "/proc/\(pid)"
+        // Every file of the process is read from its directory, opened once.
+        root.withDirectory("/proc/\(pid)") { readProcess(pid, in: $0, budget: budget, &problems) }
+    }
+
+    func readProcess(_ pid: Int32, in directory: any HostDirectory, budget: CmdlineBudget, _ problems: inout ProblemLog) -> HostProcess? {
+        let base = directory.path
         var process = HostProcess(pid: pid, name: "", arguments: [])
 
         // status: Name, PPid, Uid, Gid, Seccomp, NoNewPrivs, CapEff. A vanished status means the process exited.
         var haveStatus = false
         var statusGone = false
-        switch text("\(base)/status", limit: options.smallFileLimit, &problems) {
+        switch text("status", in: directory, limit: options.smallFileLimit, &problems) {
         case .gone: statusGone = true
         case .failed: break
         case .value(let status):
@@ -96,7 +101,7 @@ struct ProcessScanner {
         }
         // stat: comm and ppid when status was unreadable (or to fill what it lacked).
         if !haveStatus || process.name.isEmpty || process.ppid == nil {
-            switch text("\(base)/stat", limit: options.smallFileLimit, &problems) {
+            switch text("stat", in: directory, limit: options.smallFileLimit, &problems) {
             case .gone: if statusGone { return nil }
             case .failed: break
             case .value(let stat):
@@ -110,7 +115,7 @@ struct ProcessScanner {
         }
 
         do {
-            process.executable = try root.readLink("\(base)/exe")
+            process.executable = try directory.readLink("exe")
         } catch {
             // Kernel threads have no executable (ENOENT); a vanished process also reads as not found.
             if error.code != .notFound { problems.add(error) }
@@ -122,7 +127,7 @@ struct ProcessScanner {
         let program = HostProcess(pid: pid, name: process.name, executable: process.executable, arguments: []).programName
         let isolation = options.isIsolationProgram(program) || options.isIsolationProgram(process.name)
         let full = isolation && budget.hasRoom
-        switch readCmdline(base, limit: full ? options.cmdlineLimit : options.otherCmdlineLimit, quietlyTooLarge: !isolation, &problems) {
+        switch readCmdline(directory, limit: full ? options.cmdlineLimit : options.otherCmdlineLimit, quietlyTooLarge: !isolation, &problems) {
         case .value(let cmdline):
             // Credentials in a command line (rbd key=, https://user:pass@, secret data=) are never kept.
             process.arguments = Redaction.arguments(cmdline)
@@ -131,14 +136,14 @@ struct ProcessScanner {
         }
         if isolation && !full { budget.markExceeded() }
 
-        if case .value(let cgroup) = text("\(base)/cgroup", limit: options.smallFileLimit, &problems) {
+        if case .value(let cgroup) = text("cgroup", in: directory, limit: options.smallFileLimit, &problems) {
             process.confinement.cgroups = cgroup.split(separator: "\n").map(String.init)
         }
 
-        readNamespaces(base, into: &process, &problems)
+        readNamespaces(directory, into: &process, &problems)
 
         do {
-            let label = try root.readText("\(base)/attr/current", limit: 64 << 10).trimmed
+            let label = try directory.readText("attr/current", limit: 64 << 10).trimmed
             if !label.isEmpty { process.confinement.lsmLabel = label }
         } catch {
             // EINVAL (reported as `io`) means no LSM provides a label: not a problem.
@@ -146,15 +151,15 @@ struct ProcessScanner {
         }
 
         if options.isIsolationProgram(process.programName) || options.isIsolationProgram(process.name) {
-            process.confinement.threadSeccomp = readThreadSeccomp(base, &problems)
+            process.confinement.threadSeccomp = readThreadSeccomp(directory, &problems)
         }
         return process
     }
 
-    func readCmdline(_ base: String, limit: Int, quietlyTooLarge: Bool, _ problems: inout ProblemLog) -> Read<[String]> {
+    func readCmdline(_ directory: any HostDirectory, limit: Int, quietlyTooLarge: Bool, _ problems: inout ProblemLog) -> Read<[String]> {
         let bytes: [UInt8]
         do {
-            bytes = try root.read("\(base)/cmdline", limit: limit)
+            bytes = try directory.read("cmdline", limit: limit)
         } catch {
             if error.code == .notFound { return .gone }
             if !(quietlyTooLarge && error.code == .tooLarge) { problems.add(error) }
@@ -164,17 +169,17 @@ struct ProcessScanner {
         if arguments.count > options.maxArguments {
             problems.add(
                 Problem(
-                    subject: "\(base)/cmdline",
+                    subject: directory.path(of: "cmdline"),
                     message: "\(arguments.count) arguments, over the bound of \(options.maxArguments); the rest were dropped"))
             arguments = Array(arguments.prefix(options.maxArguments))
         }
         return .value(arguments)
     }
 
-    func readNamespaces(_ base: String, into process: inout HostProcess, _ problems: inout ProblemLog) {
+    func readNamespaces(_ directory: any HostDirectory, into process: inout HostProcess, _ problems: inout ProblemLog) {
         let names: [String]
         do {
-            names = try root.list("\(base)/ns").sorted()
+            names = try directory.list("ns").sorted()
         } catch {
             if error.code != .notFound { problems.add(error) }
             return
@@ -183,7 +188,7 @@ struct ProcessScanner {
         var reason = ""
         for name in names.prefix(64) where HostInspector.isPlainName(name) {
             do {
-                process.confinement.namespaces[name] = try root.readLink("\(base)/ns/\(name)")
+                process.confinement.namespaces[name] = try directory.readLink("ns/\(name)")
             } catch {
                 if error.code != .notFound {
                     unreadable.append(name)
@@ -193,14 +198,15 @@ struct ProcessScanner {
         }
         if !unreadable.isEmpty {
             // One problem per process, not one per namespace link.
-            problems.add(Problem(subject: "\(base)/ns", message: "cannot read the links \(unreadable.joined(separator: ", ")): \(reason)"))
+            problems.add(
+                Problem(subject: directory.path(of: "ns"), message: "cannot read the links \(unreadable.joined(separator: ", ")): \(reason)"))
         }
     }
 
-    func readThreadSeccomp(_ base: String, _ problems: inout ProblemLog) -> [Int32: Int] {
+    func readThreadSeccomp(_ directory: any HostDirectory, _ problems: inout ProblemLog) -> [Int32: Int] {
         let names: [String]
         do {
-            names = try root.list("\(base)/task")
+            names = try directory.list("task")
         } catch {
             if error.code != .notFound { problems.add(error) }
             return [:]
@@ -209,13 +215,13 @@ struct ProcessScanner {
         if tids.count > options.maxThreadsPerProcess {
             problems.add(
                 Problem(
-                    subject: "\(base)/task",
+                    subject: directory.path(of: "task"),
                     message: "\(tids.count) threads, over the bound of \(options.maxThreadsPerProcess); the rest were not read"))
             tids = Array(tids.prefix(options.maxThreadsPerProcess))
         }
         var result: [Int32: Int] = [:]
         for tid in tids {
-            if case .value(let status) = text("\(base)/task/\(tid)/status", limit: options.smallFileLimit, &problems),
+            if case .value(let status) = text("task/\(tid)/status", in: directory, limit: options.smallFileLimit, &problems),
                 let mode = Self.statusFields(status)["Seccomp"].flatMap({ Int($0) })
             {
                 result[tid] = mode

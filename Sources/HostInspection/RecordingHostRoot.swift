@@ -68,8 +68,38 @@ public final class RecordingHostRoot: HostRoot {
     }
 
     public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
+        try recordRead(path) { () throws(HostReadError) in try base.read(path, limit: limit) }
+    }
+
+    public func list(_ path: String) throws(HostReadError) -> [String] {
+        try recordList(path) { () throws(HostReadError) in try base.list(path) }
+    }
+
+    /// The wrapped root's directory, each answer recorded under the member's host path as `read`, `list`
+    /// and `readLink` of that path record it.
+    public func withDirectory<T>(_ path: String, _ body: (any HostDirectory) -> T) -> T {
+        base.withDirectory(path) { directory in body(RecordingDirectory(recorder: self, base: directory)) }
+    }
+
+    struct RecordingDirectory: HostDirectory {
+        let recorder: RecordingHostRoot
+        let base: any HostDirectory
+        var path: String { base.path }
+
+        func read(_ name: String, limit: Int) throws(HostReadError) -> [UInt8] {
+            try recorder.recordRead(path(of: name)) { () throws(HostReadError) in try base.read(name, limit: limit) }
+        }
+        func readLink(_ name: String) throws(HostReadError) -> String {
+            try recorder.recordLink(path(of: name)) { () throws(HostReadError) in try base.readLink(name) }
+        }
+        func list(_ name: String) throws(HostReadError) -> [String] {
+            try recorder.recordList(path(of: name)) { () throws(HostReadError) in try base.list(name) }
+        }
+    }
+
+    func recordRead(_ path: String, _ read: () throws(HostReadError) -> [UInt8]) throws(HostReadError) -> [UInt8] {
         do {
-            let bytes = try base.read(path, limit: limit)
+            let bytes = try read()
             var needMetadata = false
             update(path) { record in
                 if record.content == nil {
@@ -88,13 +118,24 @@ public final class RecordingHostRoot: HostRoot {
         }
     }
 
-    public func list(_ path: String) throws(HostReadError) -> [String] {
+    func recordList(_ path: String, _ list: () throws(HostReadError) -> [String]) throws(HostReadError) -> [String] {
         do {
-            let names = try base.list(path)
+            let names = try list()
             update(path) { if $0.listing == nil { $0.listing = names; $0.listError = nil } }
             return names
         } catch {
             update(path) { if $0.listing == nil && $0.listError == nil { $0.listError = error } }
+            throw error
+        }
+    }
+
+    func recordLink(_ path: String, _ readLink: () throws(HostReadError) -> String) throws(HostReadError) -> String {
+        do {
+            let target = try readLink()
+            update(path) { if $0.linkTarget == nil { $0.linkTarget = target; $0.linkError = nil } }
+            return target
+        } catch {
+            update(path) { if $0.linkTarget == nil && $0.linkError == nil { $0.linkError = error } }
             throw error
         }
     }
@@ -111,14 +152,7 @@ public final class RecordingHostRoot: HostRoot {
     }
 
     public func readLink(_ path: String) throws(HostReadError) -> String {
-        do {
-            let target = try base.readLink(path)
-            update(path) { if $0.linkTarget == nil { $0.linkTarget = target; $0.linkError = nil } }
-            return target
-        } catch {
-            update(path) { if $0.linkTarget == nil && $0.linkError == nil { $0.linkError = error } }
-            throw error
-        }
+        try recordLink(path) { () throws(HostReadError) in try base.readLink(path) }
     }
 
     public func metadata(of path: String) throws(HostReadError) -> FileMetadata {

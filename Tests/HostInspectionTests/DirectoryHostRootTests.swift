@@ -140,6 +140,107 @@ struct DirectoryHostRootTests {
         } throws: { ($0 as? HostReadError)?.code == .wrongKind }
     }
 
+    /// Issue 13: a process's files are read relative to its /proc/PID, opened once. Every member must answer
+    /// exactly as a read of its path does (bytes, error code, path and message), links (followed inside the
+    /// root, refused out of it or under the live /proc), FIFOs (refused unopened), missing files and
+    /// subdirectories included; a recorder keeps the same record either way.
+    @Test("members read through an opened directory answer exactly as reads of their paths")
+    func directoryMembersMatchPathReads() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("host/proc/77/status", "Name:\tqemu-system-x86\nPPid:\t1\n")
+        try dir.write("host/proc/77/cmdline", "qemu-system-x86_64\u{0}-S\u{0}")
+        try dir.write("host/proc/77/attr/current", "unconfined\n")
+        try dir.write("host/proc/77/big", String(repeating: "x", count: 40_000))
+        try dir.write("host/usr/bin/qemu-system-x86_64", "ELF")
+        try dir.write("host/elsewhere/cgroup", "0::/machine.slice\n")
+        try dir.write("outside/secret", "stolen\n")
+        try dir.link("host/proc/77/exe", to: "/usr/bin/qemu-system-x86_64")
+        try dir.link("host/proc/77/cgroup", to: "../../elsewhere/cgroup")
+        try dir.link("host/proc/77/evil", to: "../../../outside/secret")
+        try dir.link("host/proc/77/ns/net", to: "net:[4026531840]")
+        try dir.link("host/proc/77/linked", to: "../../elsewhere")
+        try dir.mkdir("host/proc/77/task/78")
+        try #require(mkfifo(dir.path + "/host/proc/77/fifo", 0o600) == 0)
+        let names = [
+            "status", "cmdline", "attr/current", "big", "exe", "cgroup", "evil", "ns/net", "ns", "task", "task/78", "fifo",
+            "missing", "attr/missing", "missing/status", "status/x", "linked/cgroup", "./status", "../77/status", "", "attr//current",
+        ]
+        func answer<T>(_ body: () throws(HostReadError) -> T) -> String {
+            do { return "ok \(try body())" } catch { return "\(error.code) \(error.path) \(error.message)" }
+        }
+        for root in [
+            DirectoryHostRoot(directory: dir.path + "/host"), DirectoryHostRoot(prefix: dir.path + "/host", label: "live-like", isLive: true),
+        ] {
+            for limit in [8, 1 << 20] {
+                let byDirectory = root.withDirectory("/proc/77") { directory in
+                    #expect(directory is OpenedDirectory)
+                    return names.map { name in
+                        [
+                            answer { () throws(HostReadError) in try directory.read(name, limit: limit) },
+                            answer { () throws(HostReadError) in try directory.readLink(name) },
+                            answer { () throws(HostReadError) in try directory.list(name).sorted() },
+                        ]
+                    }
+                }
+                let byPath = names.map { name in
+                    [
+                        answer { () throws(HostReadError) in try root.read("/proc/77/" + name, limit: limit) },
+                        answer { () throws(HostReadError) in try root.readLink("/proc/77/" + name) },
+                        answer { () throws(HostReadError) in try root.list("/proc/77/" + name).sorted() },
+                    ]
+                }
+                for (index, name) in names.enumerated() {
+                    #expect(byDirectory[index] == byPath[index], "\(root.label) \(name)")
+                }
+            }
+            // The recorder keeps the same record for a directory's members as for their paths.
+            let viaDirectory = RecordingHostRoot(wrapping: root)
+            let viaPaths = RecordingHostRoot(wrapping: root)
+            viaDirectory.withDirectory("/proc/77") { directory in
+                for name in names {
+                    _ = try? directory.read(name, limit: 1 << 20)
+                    _ = try? directory.readLink(name)
+                    _ = try? directory.list(name)
+                }
+            }
+            for name in names {
+                _ = try? viaPaths.read("/proc/77/" + name, limit: 1 << 20)
+                _ = try? viaPaths.readLink("/proc/77/" + name)
+                _ = try? viaPaths.list("/proc/77/" + name)
+            }
+            #expect(viaDirectory.recorded == viaPaths.recorded)
+            #expect(viaDirectory.recorded["/proc/77/status"]?.content == Array("Name:\tqemu-system-x86\nPPid:\t1\n".utf8))
+        }
+        // A directory that is not there (or not a directory) answers by path, member by member.
+        let root = DirectoryHostRoot(directory: dir.path + "/host")
+        root.withDirectory("/proc/99") { directory in
+            #expect(!(directory is OpenedDirectory))
+            #expect(throws: HostReadError.self) { try directory.read("status", limit: 100) }
+        }
+        root.withDirectory("/proc/77/status") { directory in #expect(!(directory is OpenedDirectory)) }
+    }
+
+    /// The directory opened once is the one read: its path swapped for a link out of the root afterwards changes
+    /// nothing for reads through it (they never walk the path again), while a read by path resolves anew and refuses.
+    @Test("a directory opened once is read, never the link its path was swapped for")
+    func openedDirectoryIgnoresLaterSwap() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("host/proc/77/status", "Name:\tqemu-system-x86\n")
+        try dir.write("outside/77/status", "Name:\tstolen\n")
+        let root = DirectoryHostRoot(directory: dir.path + "/host")
+        root.withDirectory("/proc/77") { directory in
+            #expect((try? directory.readText("status", limit: 100)) == "Name:\tqemu-system-x86\n")
+            #expect((try? FileManager.default.moveItem(atPath: dir.path + "/host/proc/77", toPath: dir.path + "/host/proc/77.old")) != nil)
+            #expect((try? dir.link("host/proc/77", to: "../../outside/77")) != nil)
+            #expect((try? directory.readText("status", limit: 100)) == "Name:\tqemu-system-x86\n")
+            #expect {
+                _ = try root.read("/proc/77/status")
+            } throws: { ($0 as? HostReadError)?.code == .escapesRoot }
+        }
+    }
+
     @Test("a link loop is reported as a loop")
     func linkLoop() throws {
         let dir = try TempDir()
