@@ -249,46 +249,59 @@ public enum QEMUOptionString {
     }
 
     /// Splits `s` into pairs in order. `impliedKey` names the key of a leading bare value. Read as bytes, as
-    /// QEMU reads it: `,` and `=` are ASCII, so every piece cut at them is whole UTF-8.
+    /// QEMU reads it: `,` and `=` are ASCII, so every piece cut at them is whole UTF-8. A part is decoded from
+    /// its slice of the bytes; only one holding an escaped comma is copied first (to unescape it).
     public static func parse(_ s: String, impliedKey: String? = nil) -> [Pair] {
         let comma = UInt8(ascii: ","), equals = UInt8(ascii: "=")
         let bytes = Array(s.utf8)
         var out: [Pair] = []
-        var part: [UInt8] = []
         var partNumber = 0
-        func endPart() {
-            defer {
-                partNumber += 1
-                part.removeAll(keepingCapacity: true)
-            }
+        func endPart(_ part: ArraySlice<UInt8>) {
+            defer { partNumber += 1 }
             guard !part.isEmpty else { return }
+            let start = part.startIndex
             if let eq = part.firstIndex(of: equals) {
                 out.append(Pair(key: String(decoding: part[..<eq], as: UTF8.self), value: String(decoding: part[(eq + 1)...], as: UTF8.self)))
             } else if partNumber == 0, let impliedKey {
                 out.append(Pair(key: impliedKey, value: String(decoding: part, as: UTF8.self)))
-            } else if part.count > 2, part[0] == UInt8(ascii: "n"), part[1] == UInt8(ascii: "o") {
-                out.append(Pair(key: String(decoding: part[2...], as: UTF8.self), value: "off"))
+            } else if part.count > 2, part[start] == UInt8(ascii: "n"), part[start + 1] == UInt8(ascii: "o") {
+                out.append(Pair(key: String(decoding: part[(start + 2)...], as: UTF8.self), value: "off"))
             } else {
                 out.append(Pair(key: String(decoding: part, as: UTF8.self), value: "on"))
             }
         }
+        /// The part `start..<end` with each `,,` read as one `,` when it holds one.
+        func part(_ start: Int, _ end: Int, escaped: Bool) -> ArraySlice<UInt8> {
+            guard escaped else { return bytes[start..<end] }
+            var unescaped: [UInt8] = []
+            var index = start
+            while index < end {
+                unescaped.append(bytes[index])
+                // Inside a part every comma is the first of a `,,` pair.
+                index += bytes[index] == comma ? 2 : 1
+            }
+            return unescaped[...]
+        }
         var index = 0
+        var start = 0
+        var escaped = false
         while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            guard byte == comma else {
-                part.append(byte)
+            guard bytes[index] == comma else {
+                index += 1
                 continue
             }
             // `,,` is a literal comma.
-            if index < bytes.count, bytes[index] == comma {
-                part.append(comma)
-                index += 1
-            } else {
-                endPart()
+            if index + 1 < bytes.count, bytes[index + 1] == comma {
+                escaped = true
+                index += 2
+                continue
             }
+            endPart(part(start, index, escaped: escaped))
+            index += 1
+            start = index
+            escaped = false
         }
-        endPart()
+        endPart(part(start, bytes.count, escaped: escaped))
         return out
     }
 

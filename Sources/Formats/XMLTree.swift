@@ -116,14 +116,19 @@ package enum XMLTree {
         }
     }
 
+    /// The offset of the first NUL byte, if any.
+    static func firstNUL(_ bytes: Span<UInt8>) -> Int? {
+        for i in bytes.indices where bytes[i] == 0 { return i }
+        return nil
+    }
+
     /// Only UTF-8 (and its subset ASCII) is parsed: a document in UTF-16/UTF-32 without a byte-order mark
     /// (detected from the NUL bytes of their ASCII characters) or with another `encoding=` declaration (UTF-7,
     /// EBCDIC …) is refused with that reason rather than read as garbled UTF-8 (issue 19 #5: libxml2, used before,
     /// honoured such encodings and saw a DOCTYPE the text checks could not).
     package static func checkEncoding(_ text: String, source: String) throws(ConfigParseError) {
         let bytes = text.utf8
-        if let nul = bytes.firstIndex(of: 0) {
-            let offset = bytes.distance(from: bytes.startIndex, to: nul)
+        if let offset = firstNUL(bytes.span) {
             throw ConfigParseError(
                 .forbiddenConstruct, source: source,
                 message:
@@ -132,7 +137,12 @@ package enum XMLTree {
         for bom: [UInt8] in [[0xFE, 0xFF], [0xFF, 0xFE], [0x2B, 0x2F, 0x76]] where bytes.starts(with: bom) {
             throw ConfigParseError(.forbiddenConstruct, source: source, message: "the document starts with a non-UTF-8 byte-order mark")
         }
-        // The XML declaration, if any, must name UTF-8 or ASCII.
+        // The XML declaration, if any, must name UTF-8 or ASCII. Most documents have none: that is judged on the
+        // bytes (a text whose bytes do not begin with `<?xml`, after a byte-order mark, has no first characters
+        // `<?xml` either), without cutting 512 characters.
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let start = bytes.starts(with: bom) ? bytes.index(bytes.startIndex, offsetBy: 3) : bytes.startIndex
+        guard bytes[start...].starts(with: "<?xml".utf8) else { return }
         var head = Substring(text.prefix(512))
         if head.hasPrefix("\u{FEFF}") { head = head.dropFirst() }
         guard head.hasPrefix("<?xml"), let close = head.range(of: "?>") else { return }

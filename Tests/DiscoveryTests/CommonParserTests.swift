@@ -187,4 +187,40 @@ struct RoundTripTests {
         #expect(FirecrackerConfiguration(noSeccomp: true).jailer == nil)
         #expect(GVisorConfiguration(network: "host").platform == nil)
     }
+
+    /// Issue 13: signatures compare an ASCII program name in place; it must be `programName` exactly, and every
+    /// signature's matcher must answer as a comparison of `programName` does.
+    @Test("the in-place program name is HostProcess.programName, and matchers answer as with it")
+    func asciiProgramName() {
+        let processes = [
+            HostProcess(pid: 1, name: "qemu-system-x86", executable: "/usr/bin/qemu-system-x86_64", arguments: ["qemu"]),
+            HostProcess(pid: 2, name: "kvm", executable: "/usr/bin/kvm (deleted)", arguments: []),
+            HostProcess(pid: 3, name: "x", executable: "/usr/bin/ (deleted)", arguments: []),
+            HostProcess(pid: 4, name: "x", executable: "///", arguments: ["/usr/sbin/libvirtd/", "-d"]),
+            HostProcess(pid: 5, name: "runc", executable: "", arguments: ["", "x"]),
+            HostProcess(pid: 6, name: "crun", executable: nil, arguments: ["crun"]),
+            HostProcess(pid: 7, name: "é", executable: "/usr/bin/qému-system-x86_64", arguments: []),
+            HostProcess(pid: 8, name: "x", executable: "/opt/qemu-system-x86_64\u{301}", arguments: []),
+            HostProcess(pid: 9, name: "containerd-shim", executable: nil, arguments: ["/usr/bin/containerd-shim-runc-v2"]),
+            HostProcess(pid: 10, name: "kworker/0:1", executable: nil, arguments: []),
+            HostProcess(pid: 11, name: "bwrap", executable: "relative/bwrap", arguments: []),
+        ]
+        for process in processes {
+            if let quick = ProductSignature.asciiProgramName(process) {
+                #expect(String(quick) == process.programName, "pid \(process.pid)")
+            }
+        }
+        #expect(ProductSignature.asciiProgramName(processes[6]) == nil)
+        let signatures = [
+            QEMUDetector.signature, LibvirtDetector.signature, ContainerRuntimeSignatures.containerd, ContainerRuntimeSignatures.runc,
+            ContainerRuntimeSignatures.crun, BubblewrapDetector.signature,
+        ]
+        let expected: [String: [Int32]] = [
+            "qemu": [1, 2, 8], "libvirt": [4], "containerd": [9], "runc": [5], "crun": [6], "bubblewrap": [11],
+        ]
+        for signature in signatures {
+            let matched = processes.filter(signature.matchesProcess).map(\.pid)
+            #expect(matched == expected[signature.product.rawValue], "\(signature.product.rawValue)")
+        }
+    }
 }

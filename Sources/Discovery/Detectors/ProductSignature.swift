@@ -35,9 +35,40 @@ public struct ProductSignature: Sendable {
         { process in
             // Kernel threads have neither an executable nor arguments; never match them.
             guard process.executable != nil || !process.arguments.isEmpty else { return false }
+            // Every signature asks every process: an ASCII name is compared in place, as bytes.
+            if let program = asciiProgramName(process) {
+                return names.contains { $0.utf8.elementsEqual(program.utf8) } || prefixes.contains { program.utf8.starts(with: $0.utf8) }
+            }
             let program = process.programName
             return names.contains(program) || prefixes.contains { program.hasPrefix($0) }
         }
+    }
+
+    /// `HostProcess.programName` without building it, when the path it is cut from is ASCII (nil otherwise): the
+    /// executable's last component without ` (deleted)`, else argv[0]'s, else comm. On ASCII text a `Character`
+    /// is one byte, so the component cut at `/` bytes, and the equality and prefix of its bytes, are those of
+    /// the `String`.
+    static func asciiProgramName(_ process: HostProcess) -> Substring? {
+        func lastComponent(_ path: String) -> Substring? {
+            let u = path.utf8
+            var end = u.endIndex
+            while end > u.startIndex, u[u.index(before: end)] == UInt8(ascii: "/") { end = u.index(before: end) }
+            guard end > u.startIndex else { return nil }
+            let start = u[..<end].lastIndex(of: UInt8(ascii: "/")).map { u.index(after: $0) } ?? u.startIndex
+            return path[start..<end]
+        }
+        func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
+        if let executable = process.executable {
+            guard isASCII(executable) else { return nil }
+            if let last = lastComponent(executable) {
+                return last.utf8.reversed().starts(with: " (deleted)".utf8.reversed()) ? last.dropLast(10) : last
+            }
+        }
+        if let first = process.arguments.first {
+            guard isASCII(first) else { return nil }
+            if let last = lastComponent(first) { return last }
+        }
+        return isASCII(process.name) ? process.name[...] : nil
     }
 }
 

@@ -34,6 +34,29 @@ public enum QEMUArgvParser {
         "async-teardown", "xen-domid-restrict",
     ]
 
+    /// The options of `withArgument` that `State.option` reads (the others are skipped with their argument).
+    static let readOptions: Set<String> = [
+        "machine", "M", "accel", "cpu", "m", "mem-path", "name", "uuid", "device", "drive", "blockdev", "fda", "fdb",
+        "hda", "hdb", "hdc", "hdd", "cdrom", "mtdblock", "sd", "pflash", "bios", "kernel", "usbdevice", "soundhw",
+        "audiodev", "audio", "vga", "net", "netdev", "nic", "serial", "parallel", "monitor", "qmp", "qmp-pretty",
+        "mon", "gdb", "chardev", "sandbox", "runas", "chroot", "run-with", "display", "vnc", "spice", "object",
+        "fsdev", "virtfs", "readconfig", "incoming", "global",
+    ]
+
+    /// What an option name is, in one lookup (this runs for every option of every guest): a flag, an option
+    /// whose argument is read, or one whose argument is skipped.
+    enum OptionKind {
+        case flag, read, skipped
+    }
+
+    static let optionKinds: [String: OptionKind] = {
+        var kinds: [String: OptionKind] = [:]
+        for name in withArgument { kinds[name] = readOptions.contains(name) ? .read : .skipped }
+        // A name in both sets is a flag, as it was when `flags` was asked first.
+        for name in flags { kinds[name] = .flag }
+        return kinds
+    }()
+
     public static func parse(_ argv: [String], source: String = "qemu argv", limits: ParseLimits = .standard)
         throws(ConfigParseError) -> Parsed<QEMUConfiguration>
     {
@@ -72,11 +95,12 @@ public enum QEMUArgvParser {
             }
             var name = String(a.dropFirst())
             if name.hasPrefix("-") { name = String(name.dropFirst()) }
-            if flags.contains(name) {
+            let kind = optionKinds[name]
+            if kind == .flag {
                 st.flag(name)
                 continue
             }
-            if withArgument.contains(name) {
+            if let kind {
                 guard i < argv.count else {
                     st.problems.append(
                         ParseSupport.problem(source, a, "option \(a) is the last argument but needs a value; it was ignored"))
@@ -84,7 +108,7 @@ public enum QEMUArgvParser {
                 }
                 let value = argv[i]
                 i += 1
-                st.option(name, value)
+                if kind == .read { st.option(name, value) }
                 continue
             }
             // Unknown: assume it takes an argument if the next word is not an option.
@@ -540,6 +564,32 @@ public enum QEMUArgvParser {
 
         mutating func option(_ name: String, _ value: String) {
             switch name {
+            case "device":
+                let pairs = opts(name, value, impliedKey: "driver")
+                if pairs.isEmpty, value.hasPrefix("{") { return }
+                var o = QEMUOptionString.dictionary(pairs)
+                guard let driver = o.removeValue(forKey: "driver") else {
+                    problem("-device", "device without a driver name; ignored")
+                    return
+                }
+                addDevice(driver, origin: "-device", props: o)
+            case "object": object(value)
+            case "blockdev":
+                blockdev(value)
+            case "netdev", "nic": netdev(name, value)
+            case "chardev":
+                var o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "backend"))
+                let backend = o.removeValue(forKey: "backend") ?? o.removeValue(forKey: "type") ?? ""
+                var ep = QEMUArgvParser.chardevEndpoint(backend: backend, o)
+                finishEndpoint(&ep)
+                c.chardevs.append(QEMUChardev(id: o["id"], backend: backend, endpoint: ep, options: o))
+            case "mon":
+                monitorOption = true
+                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
+                let kind: QEMUMonitorKind = o["mode"] == "control" ? .qmp : .hmp
+                c.monitors.append(
+                    QEMUControlEndpoint(
+                        kind: kind, option: "-mon", pretty: ParseSupport.bool(o["pretty"]) ?? false, chardevID: o["chardev"]))
             case "machine", "M":
                 let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "type"))
                 if let t = o["type"] { c.machineType = t }
@@ -562,15 +612,6 @@ public enum QEMUArgvParser {
                 c.debugThreads = ParseSupport.bool(o["debug-threads"])
                 c.processName = o["process"]
             case "uuid": c.uuid = value
-            case "device":
-                let pairs = opts(name, value, impliedKey: "driver")
-                if pairs.isEmpty, value.hasPrefix("{") { return }
-                var o = QEMUOptionString.dictionary(pairs)
-                guard let driver = o.removeValue(forKey: "driver") else {
-                    problem("-device", "device without a driver name; ignored")
-                    return
-                }
-                addDevice(driver, origin: "-device", props: o)
             case "drive":
                 let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
                 let iface = o["if"]
@@ -580,8 +621,6 @@ public enum QEMUArgvParser {
                         readOnly: ParseSupport.bool(o["readonly"]) ?? false, origin: "-drive"))
                 if iface == "floppy" { addDevice("floppy", origin: "-drive if=floppy", category: .floppy) }
                 if iface == "pflash", c.firmware == nil { c.firmware = o["file"] }
-            case "blockdev":
-                blockdev(value)
             case "fda", "fdb":
                 c.drives.append(QEMUDrive(file: value, interface: "floppy", origin: "-\(name)"))
                 addDevice("floppy", origin: "-\(name)", category: .floppy)
@@ -613,7 +652,6 @@ public enum QEMUArgvParser {
                 ]
                 if value != "none" { addDevice(map[value] ?? value, origin: "-vga", category: .display) }
             case "net": legacyNet(value)
-            case "netdev", "nic": netdev(name, value)
             case "serial":
                 if value != "none" {
                     var ep = QEMUArgvParser.legacyChardev(value).endpoint
@@ -636,25 +674,12 @@ public enum QEMUArgvParser {
                 var m = QEMUControlEndpoint(kind: kind, option: "-\(name)", pretty: name == "qmp-pretty", chardevID: ref, endpoint: ep)
                 if ref == nil { finishEndpoint(&m.endpoint) }
                 c.monitors.append(m)
-            case "mon":
-                monitorOption = true
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
-                let kind: QEMUMonitorKind = o["mode"] == "control" ? .qmp : .hmp
-                c.monitors.append(
-                    QEMUControlEndpoint(
-                        kind: kind, option: "-mon", pretty: ParseSupport.bool(o["pretty"]) ?? false, chardevID: o["chardev"]))
             case "gdb":
                 if value == "none" { return }
                 let (ep, ref) = QEMUArgvParser.legacyChardev(value)
                 var m = QEMUControlEndpoint(kind: .gdb, option: "-gdb", chardevID: ref, endpoint: ep)
                 if ref == nil { finishEndpoint(&m.endpoint, impliedServer: true) }
                 c.monitors.append(m)
-            case "chardev":
-                var o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "backend"))
-                let backend = o.removeValue(forKey: "backend") ?? o.removeValue(forKey: "type") ?? ""
-                var ep = QEMUArgvParser.chardevEndpoint(backend: backend, o)
-                finishEndpoint(&ep)
-                c.chardevs.append(QEMUChardev(id: o["id"], backend: backend, endpoint: ep, options: o))
             case "sandbox":
                 let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "enable"))
                 c.sandbox = QEMUSandbox(
@@ -669,7 +694,6 @@ public enum QEMUArgvParser {
             case "display": display(value)
             case "vnc": vnc(value)
             case "spice": spice(value)
-            case "object": object(value)
             case "fsdev":
                 let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "fsdriver"))
                 c.sharedFilesystems.append(
@@ -720,6 +744,15 @@ public enum QEMUArgvParser {
         }
 
         mutating func blockdev(_ value: String) {
+            if value.hasPrefix("{"), let pairs = QEMUArgvParser.flatJSONPairs(value), !pairs.contains(where: { $0.key == "read-only" }) {
+                // libvirt's flat `{"driver":"file","filename":…,"node-name":…}`: what the loop below finds in it (no
+                // nested `file` object, so the format is the driver; `read-only`, whose `true` the pairs cannot tell
+                // from `"true"`, goes the full way).
+                let o = QEMUOptionString.dictionary(pairs)
+                c.drives.append(
+                    QEMUDrive(id: o["node-name"], file: o["filename"] ?? o["file"], format: o["driver"], readOnly: false, origin: "-blockdev"))
+                return
+            }
             if value.hasPrefix("{") {
                 guard let j = try? JSONValue.parse(value, source: source, limits: limits) else {
                     problem("-blockdev", "JSON argument could not be parsed; ignored")
