@@ -263,6 +263,31 @@ import Testing
         #expect(central(observations([:]), facts([]))?.reason?.contains("process table was not observed") == true)
     }
 
+    /// Hostile configurations end quickly and without a crash: deep nesting is cut at ConfigTree.maxDepth, an object or
+    /// array left open is dropped after 64 KiB, a regular expression that could backtrack exponentially is not run.
+    @Test func hostileConfigurationsAreBounded() throws {
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let deepFlow = "sinks:\n  s:\n    type: http\n    uri: https://logs.example.org\n    inputs: \(nested)\n"
+        #expect(central(observations(["/etc/vector/vector.yaml": deepFlow]))?.outcome == .fail)
+        var deepBlock = ""
+        for n in 0..<1_000 { deepBlock += String(repeating: " ", count: n) + "k\(n):\n" }
+        #expect(central(observations(["/etc/filebeat/filebeat.yml": deepBlock]))?.outcome == .fail)
+        let openObjects = String(repeating: "action(\n", count: 100_000)
+        #expect(central(observations(["/etc/rsyslog.conf": openObjects]))?.outcome == .fail)
+        let openArray = "[sinks.x]\ninputs = [\n" + String(repeating: "\"a\",\n", count: 100_000)
+        #expect(central(observations(["/etc/vector/vector.toml": openArray]))?.outcome == .fail)
+        let longMatch =
+            "[INPUT]\n    Name systemd\n    Tag " + String(repeating: "a", count: 100_000)
+            + "\n[OUTPUT]\n    Name forward\n    Host logs.example.org\n    Match "
+            + String(repeating: "*a", count: 50_000) + "b\n"
+        #expect(central(observations(["/etc/fluent-bit/fluent-bit.conf": longMatch]))?.outcome == .fail)
+        var f = facts()
+        f.packages = [InstalledPackage(name: "aide", version: "0.18.3-1+deb12u5", manager: "dpkg")]
+        var obs = observations(["/etc/aide/aide.conf": "/(.+)+x$ f Full\n"])
+        obs.files["/var/lib/aide/aide.db"] = .present
+        #expect(integrity(obs, f, [qemu])?.reason?.contains("not evaluated") == true)
+    }
+
     // MARK: logging.integrity-monitoring
 
     let qemu = IsolationMechanism(

@@ -89,7 +89,7 @@ indirect enum ConfigTree: Hashable, Sendable {
             }
         }
         var i = 0
-        return block(&lines, &i, indent: lines.first?.indent ?? 0)
+        return block(&lines, &i, indent: lines.first?.indent ?? 0, depth: 0)
     }
 
     /// `#` starts a comment at the line start or after white space, outside quotes.
@@ -109,20 +109,28 @@ indirect enum ConfigTree: Hashable, Sendable {
         return s.trimmingCharacters(in: .whitespaces)
     }
 
-    private static func block(_ lines: inout [Line], _ i: inout Int, indent: Int) -> ConfigTree {
+    /// Nesting deeper than this is not read (a hostile file cannot exhaust the stack); its lines are skipped.
+    static let maxDepth = 48
+
+    private static func block(_ lines: inout [Line], _ i: inout Int, indent: Int, depth: Int) -> ConfigTree {
         guard i < lines.count else { return .scalar("") }
+        if depth > maxDepth {
+            while i < lines.count, lines[i].indent >= indent { i += 1 }
+            return .scalar("")
+        }
         if lines[i].text == "-" || lines[i].text.hasPrefix("- ") {
             var items: [ConfigTree] = []
             while i < lines.count, lines[i].indent == indent, lines[i].text == "-" || lines[i].text.hasPrefix("- ") {
                 let rest = lines[i].text == "-" ? "" : String(lines[i].text.dropFirst(2)).trimmingCharacters(in: .whitespaces)
                 if rest.isEmpty {
                     i += 1
-                    items.append(i < lines.count && lines[i].indent > indent ? block(&lines, &i, indent: lines[i].indent) : .scalar(""))
+                    items.append(
+                        i < lines.count && lines[i].indent > indent ? block(&lines, &i, indent: lines[i].indent, depth: depth + 1) : .scalar(""))
                 } else if keyValue(rest) != nil {
                     // `- key: value` opens a mapping whose keys sit where `key` starts.
                     let column = indent + 2 + (lines[i].text.count - 2 - rest.count)
                     lines[i] = Line(indent: column, text: rest)
-                    items.append(block(&lines, &i, indent: column))
+                    items.append(block(&lines, &i, indent: column, depth: depth + 1))
                 } else {
                     items.append(flow(rest))
                     i += 1
@@ -136,9 +144,9 @@ indirect enum ConfigTree: Hashable, Sendable {
             if !value.isEmpty {
                 entries.append((key, flow(value)))
             } else if i < lines.count, lines[i].indent > indent {
-                entries.append((key, block(&lines, &i, indent: lines[i].indent)))
+                entries.append((key, block(&lines, &i, indent: lines[i].indent, depth: depth + 1)))
             } else if i < lines.count, lines[i].indent == indent, lines[i].text.hasPrefix("- ") || lines[i].text == "-" {
-                entries.append((key, block(&lines, &i, indent: indent)))
+                entries.append((key, block(&lines, &i, indent: indent, depth: depth + 1)))
             } else {
                 entries.append((key, .scalar("")))
             }
@@ -182,17 +190,20 @@ indirect enum ConfigTree: Hashable, Sendable {
     }
 
     /// A flow value on one line: `[a, "b"]`, `{k: v}`, or a scalar.
-    static func flow(_ s: String) -> ConfigTree {
+    static func flow(_ s: String, depth: Int = 0) -> ConfigTree {
         let t = s.trimmingCharacters(in: .whitespaces)
+        if depth > maxDepth { return .scalar(t) }
         if t.hasPrefix("["), t.hasSuffix("]") {
-            return .list(splitTopLevel(String(t.dropFirst().dropLast())).filter { !$0.isEmpty }.map(flow))
+            return .list(splitTopLevel(String(t.dropFirst().dropLast())).filter { !$0.isEmpty }.map { flow($0, depth: depth + 1) })
         }
         if t.hasPrefix("{"), t.hasSuffix("}") {
             return .map(
                 splitTopLevel(String(t.dropFirst().dropLast())).compactMap { part in
-                    if let (k, v) = keyValue(part) { return (k, flow(v)) }
+                    if let (k, v) = keyValue(part) { return (k, flow(v, depth: depth + 1)) }
                     if let eq = part.firstIndex(of: "=") {  // TOML inline table
-                        return (unquote(part[..<eq].trimmingCharacters(in: .whitespaces)), flow(String(part[part.index(after: eq)...])))
+                        return (
+                            unquote(part[..<eq].trimmingCharacters(in: .whitespaces)), flow(String(part[part.index(after: eq)...]), depth: depth + 1)
+                        )
                     }
                     return nil
                 })
@@ -232,12 +243,19 @@ indirect enum ConfigTree: Hashable, Sendable {
         var root = Mutable()
         var table: [String] = []
         var pending = ""
+        var open = 0
         for raw in text.split(whereSeparator: \.isNewline) {
             let line = stripComment(String(raw))
             if line.isEmpty { continue }
             if !pending.isEmpty {
                 pending += " " + line
-                guard balanced(pending) else { continue }
+                open += depth(line)
+                // An array left open for 64 KiB is not a configuration value: drop it.
+                if pending.utf8.count > 1 << 16 {
+                    pending = ""
+                    continue
+                }
+                guard open <= 0 else { continue }
             } else if line.hasPrefix("[[") && line.hasSuffix("]]") {
                 table = keyPath(String(line.dropFirst(2).dropLast(2)))
                 root.appendTable(table)
@@ -248,7 +266,8 @@ indirect enum ConfigTree: Hashable, Sendable {
                 continue
             } else {
                 pending = line
-                guard balanced(pending) else { continue }
+                open = depth(line)
+                guard open <= 0 else { continue }
             }
             if let eq = pending.firstIndex(of: "=") {
                 let key = keyPath(String(pending[..<eq]))
@@ -259,7 +278,8 @@ indirect enum ConfigTree: Hashable, Sendable {
         return root.tree
     }
 
-    private static func balanced(_ s: String) -> Bool {
+    /// Brackets and braces a line opens and does not close (negative when it closes more), outside quotes.
+    static func depth(_ s: String) -> Int {
         var depth = 0
         var quote: Character?
         for c in s {
@@ -273,7 +293,7 @@ indirect enum ConfigTree: Hashable, Sendable {
                 depth -= 1
             }
         }
-        return depth <= 0
+        return depth
     }
 
     private static func keyPath(_ s: String) -> [String] {

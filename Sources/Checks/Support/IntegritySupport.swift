@@ -203,6 +203,10 @@ enum IntegrityCoverage {
                         types = Set(r.split(separator: ",").map(String.init))
                     }
                 }
+                if nestedQuantifier(regexText) {
+                    problems.append("\(line): a repeated group that itself repeats is not evaluated (it could take exponential time)")
+                    continue
+                }
                 do {
                     let anchored = kind == .equal ? "^(?:\(regexText))$" : "^(?:\(regexText))"
                     rules.append(AIDERule(kind: kind, regex: try NSRegularExpression(pattern: anchored), types: types, line: line))
@@ -213,6 +217,40 @@ enum IntegrityCoverage {
         }
         process(main, depth: 0)
         return (rules, problems)
+    }
+
+    /// Whether a regular expression repeats a group (`)*`, `)+`, `){`) that holds a repetition itself, the shape
+    /// whose backtracking is exponential (`(a+)+$`); such a rule is reported, not run.
+    static func nestedQuantifier(_ regex: String) -> Bool {
+        var stack: [Bool] = []  // per open group: holds a repetition
+        var escaped = false
+        var inClass = false
+        let chars = Array(regex)
+        for (n, c) in chars.enumerated() {
+            if escaped {
+                escaped = false
+                continue
+            }
+            if inClass {
+                if c == "]" && n > 0 && chars[n - 1] != "[" && chars[n - 1] != ":" { inClass = false }
+                if c == "\\" { escaped = true }
+                continue
+            }
+            switch c {
+            case "[": inClass = true
+            case "\\": escaped = true
+            case "(": stack.append(false)
+            case "*", "+", "{":
+                if !stack.isEmpty { stack[stack.count - 1] = true }
+            case ")":
+                let inner = stack.popLast() ?? false
+                let next = n + 1 < chars.count ? chars[n + 1] : " "
+                if inner && (next == "*" || next == "+" || next == "{") { return true }
+                if inner, !stack.isEmpty { stack[stack.count - 1] = true }
+            default: break
+            }
+        }
+        return false
     }
 
     /// The rule that selects `path` (a regular file) for checking, or the negative rule that excludes it.

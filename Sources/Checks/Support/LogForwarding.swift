@@ -58,26 +58,35 @@ enum LogForwarding {
         return glob.contains("**") && (directory + "/").hasPrefix(dir + "/")
     }
 
-    /// `*` and `?` wildcard match (fluent-bit's Match, Vector's input globs).
+    /// `*` and `?` wildcard match (fluent-bit's Match, Vector's input globs), greedy with one backtrack point:
+    /// no recursion.
     static func wildcard(_ pattern: String, _ s: String) -> Bool {
         let p = Array(pattern)
         let t = Array(s)
-        var memo: [Int: Bool] = [:]
-        func m(_ i: Int, _ j: Int) -> Bool {
-            let key = i * (t.count + 1) + j
-            if let v = memo[key] { return v }
-            let r: Bool
-            if i == p.count {
-                r = j == t.count
-            } else if p[i] == "*" {
-                r = m(i + 1, j) || (j < t.count && m(i, j + 1))
+        // Tags and patterns are short names; the walk is O(pattern × text), so longer ones are no match.
+        guard p.count <= 4096, t.count <= 4096 else { return false }
+        var i = 0
+        var j = 0
+        var star: Int?
+        var mark = 0
+        while j < t.count {
+            if i < p.count, p[i] == "?" || p[i] == t[j] {
+                i += 1
+                j += 1
+            } else if i < p.count, p[i] == "*" {
+                star = i
+                mark = j
+                i += 1
+            } else if let st = star {
+                i = st + 1
+                mark += 1
+                j = mark
             } else {
-                r = j < t.count && (p[i] == "?" || p[i] == t[j]) && m(i + 1, j + 1)
+                return false
             }
-            memo[key] = r
-            return r
         }
-        return m(0, 0)
+        while i < p.count, p[i] == "*" { i += 1 }
+        return i == p.count
     }
 
     // MARK: journald
@@ -140,15 +149,19 @@ enum LogForwarding {
             // Blocks open on this file's stack: a ruleset's name or an `if` filter.
             var stack: [(ruleset: String?, filter: String?)] = []
             var pending = ""
+            var open = 0
             for raw in text.split(whereSeparator: \.isNewline) {
                 var line = ConfigTree.stripComment(String(raw))
                 if line.isEmpty { continue }
-                if !pending.isEmpty { line = pending + " " + line }
-                if line.filter({ $0 == "(" }).count > line.filter({ $0 == ")" }).count {
-                    pending = line
+                open += line.reduce(0) { $0 + ($1 == "(" ? 1 : $1 == ")" ? -1 : 0) }
+                // An object left open for 64 KiB is not rsyslog's: it is read as it stands, never rescanned.
+                if open > 0 && pending.utf8.count + line.utf8.count < 1 << 16 {
+                    pending += (pending.isEmpty ? "" : " ") + line
                     continue
                 }
+                if !pending.isEmpty { line = pending + " " + line }
                 pending = ""
+                open = 0
                 var ruleset = stack.last { $0.ruleset != nil }?.ruleset
                 let blockFilter = stack.last { $0.filter != nil }?.filter
                 if line.hasPrefix("$") {
@@ -428,12 +441,18 @@ enum LogForwarding {
         }
         let transforms = Dictionary(
             (tree["transforms"]?.entries ?? []).map { ($0.0, $0.1["inputs"]?.strings ?? []) }, uniquingKeysWith: { a, _ in a })
-        func resolve(_ names: [String], depth: Int) -> [Input] {
-            guard depth < 16 else { return [] }
-            var out: [Input] = []
-            for n in names {
-                for (id, input) in sources where wildcard(n, id.split(separator: "#").first.map(String.init) ?? id) { out.append(input) }
-                for (id, ins) in transforms where wildcard(n, id) { out += resolve(ins, depth: depth + 1) }
+        /// The sources a sink's inputs reach through transforms (each component visited once).
+        func resolve(_ names: [String]) -> Set<Input> {
+            var out: Set<Input> = []
+            var queue = names
+            var visited: Set<String> = []
+            while let n = queue.popLast() {
+                guard visited.insert(n).inserted, visited.count < 4096 else { continue }
+                for (id, input) in sources where wildcard(n, id.split(separator: "#").first.map(String.init) ?? id) { out.insert(input) }
+                for (id, ins) in transforms where wildcard(n, id) && !visited.contains("transform:" + id) {
+                    visited.insert("transform:" + id)
+                    queue += ins
+                }
             }
             return out
         }
@@ -453,7 +472,7 @@ enum LogForwarding {
                 r.notes.append("\(path): sink \(id) (\(type)) keeps logs on the host")
                 continue
             }
-            for input in Set(resolve(sink["inputs"]?.strings ?? [], depth: 0)) {
+            for input in resolve(sink["inputs"]?.strings ?? []) {
                 r.routes.append(
                     Route(forwarder: "vector", input: input, destination: destination, path: path, line: "sinks.\(id): type \(type) → \(destination)")
                 )
