@@ -449,29 +449,22 @@ public enum Zstd: StreamingDecoder {
             guard let table = FSETable(distribution.counts, log: distribution.log) else { throw corrupt("inconsistent weight table") }
             guard var bits = BackwardBits(input, p..<sectionEnd) else { throw corrupt("the weights' bit stream has no end mark") }
             let entries = table.entries.span
-            var state1 = bits.read(table.log)
-            var state2 = bits.read(table.log)
+            var state = bits.read(table.log)
+            var other = bits.read(table.log)
             bits.reload(input)
-            // Two states take turns until the stream is read past its start; the other state's symbol is last.
+            // Two states take turns (the first read first) until the stream is read past its start; the other
+            // state's symbol is last.
             while true {
                 guard weights.count < 255 else { throw corrupt("more than 255 weights") }
-                let e1 = entries[state1]
-                weights.append(UInt8(truncatingIfNeeded: e1))
-                state1 = Int(e1 >> 16) + bits.read(Int((e1 >> 8) & 0xFF))
+                let e = entries[state]
+                weights.append(UInt8(truncatingIfNeeded: e))
+                state = Int(e >> 16) + bits.read(Int((e >> 8) & 0xFF))
                 bits.reload(input)
                 if bits.overflowed {
-                    weights.append(UInt8(truncatingIfNeeded: entries[state2]))
+                    weights.append(UInt8(truncatingIfNeeded: entries[other]))
                     break
                 }
-                guard weights.count < 255 else { throw corrupt("more than 255 weights") }
-                let e2 = entries[state2]
-                weights.append(UInt8(truncatingIfNeeded: e2))
-                state2 = Int(e2 >> 16) + bits.read(Int((e2 >> 8) & 0xFF))
-                bits.reload(input)
-                if bits.overflowed {
-                    weights.append(UInt8(truncatingIfNeeded: entries[state1]))
-                    break
-                }
+                swap(&state, &other)
             }
             guard weights.count <= 255 else { throw corrupt("more than 255 weights") }
             p = sectionEnd
