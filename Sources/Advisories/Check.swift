@@ -61,6 +61,15 @@ public struct CheckResult: Codable, Hashable, Sendable {
 }
 
 public enum AdvisoryCheck {
+    /// Which findings carry one evidence sentence per matched record (`CVE-… (cve5) names qemu by …; affected: …`).
+    public enum EvidenceDetail: Sendable {
+        /// Every finding (`bulkhead advisories check`).
+        case full
+        /// Only findings open past their deadline: an assessment report shows the evidence of those alone, and a
+        /// product with 30,000 kernel records would otherwise write 30,000 sentences for none of them.
+        case overdueOnly
+    }
+
     /// Checks one installed package against the database: advisories affecting the installed
     /// version minus those its changelog shows fixed by backport, each with evidence, and ISM-1606
     /// timeliness for the open ones.
@@ -115,9 +124,17 @@ public enum AdvisoryCheck {
     /// on `comparedVersion(installed)`: packages of one product with the same upstream version (qemu-system-x86
     /// and qemu-system-common) share the result. Entries of distribution ecosystems (`Debian:12`, Red Hat
     /// CSAF) are not upstream ranges: they are judged per release by `DistroData.decisions`.
-    public static func matches(_ candidates: [Advisory], aliases: ProductAliases, for installed: InstalledProduct) -> [AdvisoryMatch] {
+    ///
+    /// `reasons: false` (enough for `evaluate(…, detail: .overdueOnly)`, which makes the matches of the findings it
+    /// keeps evidence for again) leaves each match's `mappedBy` and its CVE 5 ranges' reasons empty.
+    public static func matches(_ candidates: [Advisory], aliases: ProductAliases, for installed: InstalledProduct, reasons: Bool = true)
+        -> [AdvisoryMatch]
+    {
         let (upstream, scheme) = comparedVersion(installed)
-        return DistroData.upstreamOnly(candidates).compactMap { ProductMatcher.match($0, aliases, installed: upstream, scheme: scheme) }
+        let naming = aliases.normalized
+        return DistroData.upstreamOnly(candidates).compactMap {
+            ProductMatcher.match($0, naming, installed: upstream, scheme: scheme, reasons: reasons)
+        }
     }
 
     /// `evaluate` over matches computed before (`matches(_:aliases:for:)`).
@@ -129,18 +146,20 @@ public enum AdvisoryCheck {
     /// distribution data covers but no upstream record names is a finding of its own.
     public static func evaluate(
         _ installed: InstalledProduct, aliases: ProductAliases, matches: [AdvisoryMatch], kev: [String: KEVEntry], fixes: [String: BackportFix],
-        distro: [String: DistroDecision] = [:], problems: [Problem] = [], now: Date, internetFacing: Bool
+        distro: [String: DistroDecision] = [:], problems: [Problem] = [], now: Date, internetFacing: Bool, detail: EvidenceDetail = .full
     ) -> CheckResult {
         // Group records of the same vulnerability (CVE 5, NVD, OSV aliases) under one key.
         var groups: [String: [AdvisoryMatch]] = [:]
         var order: [String] = []
         for m in matches {
             let a = m.advisory
-            let key = a.cveIDs.first ?? a.id
+            let key = a.vulnerabilityKey
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(m)
         }
         let today = AdvisoryDate.dayNumber(of: now)
+        let naming = aliases.normalized
+        let compared = comparedVersion(installed)
         let pkgEvidence = Evidence(
             claim: "\(installed.package) \(installed.version) is installed",
             source: .package(name: installed.package, version: installed.version, manager: installed.manager), observedAt: now, confidence: .high)
@@ -156,7 +175,8 @@ public enum AdvisoryCheck {
         }
         for key in order.sorted() {
             guard let ms = groups[key], let first = ms.first else { continue }
-            let cves = Array(Set(ms.flatMap { $0.advisory.cveIDs })).sorted()
+            // One record (nearly every group): its CVE ids are distinct already.
+            let cves = ms.count == 1 ? first.advisory.cveIDs.sorted() : Array(Set(ms.flatMap { $0.advisory.cveIDs })).sorted()
             let statuses = ms.map(\.status)
             // affected from any source wins; else an evaluated notAffected; else unknown.
             let status: AffectedStatus =
@@ -168,17 +188,10 @@ public enum AdvisoryCheck {
             let published = ms.compactMap { $0.advisory.published }.min {
                 (AdvisoryDate.dayNumber($0) ?? .max) < (AdvisoryDate.dayNumber($1) ?? .max)
             }
-            var ev = [pkgEvidence]
-            for m in ms {
-                ev.append(
-                    Evidence(
-                        claim: "\(m.advisory.id) (\(m.advisory.format.rawValue)) names \(aliases.product) by \(m.mappedBy); \(m.status)",
-                        source: .measurement(command: "bulkhead advisories check --product \(aliases.product)"), observedAt: now, confidence: .medium)
-                )
-            }
             var f = CheckFinding(
                 id: first.advisory.cveIDs.first ?? first.advisory.id, cves: cves, state: .unknown, reason: status.reason,
-                mappedBy: first.mappedBy, severity: severity, knownExploited: exploited, published: published, backport: nil, evidence: ev)
+                mappedBy: first.mappedBy, severity: severity, knownExploited: exploited, published: published, backport: nil,
+                evidence: [pkgEvidence])
             let decisions = cves.compactMap { distro[$0] }
             if let d = decisions.first(where: { $0.verdict == .affected }) ?? decisions.first {
                 apply(d, to: &f, corroboration: cves.lazy.compactMap({ fixes[$0] }).first, installed: installed, now: now)
@@ -205,6 +218,25 @@ public enum AdvisoryCheck {
                 f.daysOpen = days
                 f.deadlineDays = deadline
                 f.overdue = days > deadline
+            }
+            // One sentence per record, after the package and before the deciding source's evidence; in
+            // `.overdueOnly` detail only for the findings an assessment report can show (open and overdue).
+            if detail == .full || (f.state == .open && f.overdue == true) {
+                // In `.overdueOnly` detail the matches may have been made without reasons (`matches(…, reasons:
+                // false)`): they are made again with them.
+                let shown =
+                    detail == .full
+                    ? ms
+                    : ms.map { m in
+                        ProductMatcher.match(m.advisory, naming, installed: compared.version, scheme: compared.scheme, reasons: true) ?? m
+                    }
+                f.evidence.insert(
+                    contentsOf: shown.map { m in
+                        Evidence(
+                            claim: "\(m.advisory.id) (\(m.advisory.format.rawValue)) names \(aliases.product) by \(m.mappedBy); \(m.status)",
+                            source: .measurement(command: "bulkhead advisories check --product \(aliases.product)"), observedAt: now,
+                            confidence: .medium)
+                    }, at: 1)
             }
             findings.append(f)
         }

@@ -116,7 +116,9 @@ public enum DistroData {
     /// The candidates without their distribution entries (they are judged per release by `decisions`);
     /// a record left with no entry is dropped (it would otherwise map by description alone).
     public static func upstreamOnly(_ candidates: [Advisory]) -> [Advisory] {
-        candidates.compactMap { a in
+        // Nearly always no candidate has one: the array itself, not a copy of every record.
+        guard candidates.contains(where: { a in a.affected.contains { isDistroEcosystem($0.ecosystem) } }) else { return candidates }
+        return candidates.compactMap { a in
             guard a.affected.contains(where: { isDistroEcosystem($0.ecosystem) }) else { return a }
             var b = a
             b.affected.removeAll { isDistroEcosystem($0.ecosystem) }

@@ -125,6 +125,70 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         return nil
     }
 
+    /// The aliases with every name normalised once: `naming(_:)` and `maps(_:)` for the tens of thousands
+    /// of candidates of one product, without normalising (lower-casing, trimming) the product's names again
+    /// for each entry or allocating a lower-cased copy of an entry's ASCII names.
+    struct Normalized: Sendable {
+        let aliases: ProductAliases
+        let cpe: [(vendor: String, product: String)]
+        let cve5: [(vendor: String, product: String)]
+        let packageEcosystems: [String]
+
+        init(_ p: ProductAliases) {
+            aliases = p
+            cpe = p.cpe.map { (ProductAliases.norm($0.vendor), ProductAliases.norm($0.product)) }
+            cve5 = p.cve5.map { (ProductAliases.norm($0.vendor), ProductAliases.norm($0.product)) }
+            packageEcosystems = p.packages.map { ProductAliases.norm($0.ecosystem) }
+        }
+
+        /// `ProductAliases.naming(_:)`.
+        func naming(_ e: AffectedEntry) -> Naming? {
+            if let v = e.cpeVendor, let p = e.cpeProduct, !cpe.isEmpty {
+                for c in cpe where ProductAliases.normEquals(v, c.vendor) && ProductAliases.normEquals(p, c.product) { return .cpe }
+            }
+            if e.vendor != nil || e.product != nil, !cve5.isEmpty {
+                for c in cve5 where ProductAliases.normEquals(e.vendor, c.vendor) && ProductAliases.normEquals(e.product, c.product) {
+                    return .vendorProduct
+                }
+            }
+            if let name = e.packageName {
+                if let eco = e.ecosystem {
+                    guard !aliases.packages.isEmpty else { return nil }
+                    let neco = ProductAliases.norm(eco)
+                    let base = neco.split(separator: ":").first.map(String.init) ?? ""
+                    for (p, ne) in zip(aliases.packages, packageEcosystems) where ne == base || ne == neco {
+                        if name == p.name || (neco == "go" && name.hasPrefix(p.name + "/")) { return .package }
+                    }
+                } else if aliases.debianPackages.contains(name) || aliases.rpmPackages.contains(name) {
+                    return .packageName
+                }
+            }
+            return nil
+        }
+
+        /// `ProductMatcher.maps(_:_:)`.
+        func maps(_ a: Advisory) -> Bool {
+            a.affected.contains { naming($0) != nil } || aliases.vendorKeywordEntries(a) != nil || aliases.descriptionMatch(a) != nil
+        }
+    }
+
+    var normalized: Normalized { Normalized(self) }
+
+    /// `norm(s) == n` for a normalised `n`, without building `norm(s)` when `s` is ASCII.
+    static func normEquals(_ s: String?, _ n: String) -> Bool {
+        guard let s else { return n.isEmpty }
+        let u = s.utf8
+        guard !u.contains(where: { $0 >= 0x80 }) else { return norm(s) == n }
+        func space(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        var lo = u.startIndex
+        var hi = u.endIndex
+        while lo < hi, space(u[lo]) { lo = u.index(after: lo) }
+        while lo < hi, space(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+        let t = u[lo..<hi]
+        guard t.count == n.utf8.count else { return false }
+        return t.elementsEqual(n.utf8) { a, b in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b }
+    }
+
     /// Whether an entry names nothing usable (`n/a` vendor and product, no package, no CPE).
     static let unnamedWords: Set<String> = ["", "n/a", "na", "unknown", "*"]
 
@@ -185,6 +249,12 @@ public enum RangeEvaluator {
     /// Evaluates every range of one affected entry against `installed`, compared with `scheme`
     /// (the product's upstream scheme) unless the range names its own scheme.
     public static func evaluate(_ e: AffectedEntry, installed: String, scheme: VersionScheme) -> AffectedStatus {
+        evaluate(e, installed: installed, scheme: scheme, reasons: true)
+    }
+
+    /// `reasons: false` decides the same status with an empty reason for every CVE 5 range: an assessment
+    /// decides tens of thousands of records and writes the reason of the few its report shows.
+    static func evaluate(_ e: AffectedEntry, installed: String, scheme: VersionScheme, reasons: Bool) -> AffectedStatus {
         var statuses: [AffectedStatus] = []
         var cve5Matched: [AffectedStatus] = []
         var cve5Count = 0
@@ -194,7 +264,7 @@ public enum RangeEvaluator {
                 cve5Count += 1
                 if let s = cve5(
                     version: version, lessThan: lt, lessThanOrEqual: lte, status: status, versionType: vt,
-                    changes: changes, installed: installed, scheme: scheme)
+                    changes: changes, installed: installed, scheme: scheme, reasons: reasons)
                 {
                     cve5Matched.append(s)
                 }
@@ -218,8 +288,9 @@ public enum RangeEvaluator {
                 default:
                     statuses.append(
                         .unknown(
-                            reason:
-                                "\(installed) is outside every listed version and the record gives no defaultStatus (the CVE 5 default is unknown)"))
+                            reason: reasons
+                                ? "\(installed) is outside every listed version and the record gives no defaultStatus (the CVE 5 default is unknown)"
+                                : ""))
                 }
             }
         } else if e.ranges.isEmpty, let d = e.defaultStatus {
@@ -265,18 +336,18 @@ public enum RangeEvaluator {
     /// not, `unknown` when it cannot be evaluated.
     static func cve5(
         version rawVersion: String, lessThan: String?, lessThanOrEqual: String?, status: String, versionType: String?,
-        changes: [StatusChange], installed: String, scheme fallback: VersionScheme
+        changes: [StatusChange], installed: String, scheme fallback: VersionScheme, reasons: Bool = true
     ) -> AffectedStatus? {
         let version = Whitespace.trimmed(rawVersion)
         guard let scheme = schemeFor(versionType: versionType, fallback: fallback) else {
-            return .unknown(reason: "versionType \(versionType ?? "?") cannot be ordered")
+            return .unknown(reason: reasons ? "versionType \(versionType ?? "?") cannot be ordered" : "")
         }
         func cmp(_ a: String, _ b: String) -> Int? { scheme.compare(strip(a), strip(b)) }
         func mapStatus(_ s: String, _ why: String) -> AffectedStatus {
             switch ProductAliases.norm(s) {
             case "affected": .affected(reason: why)
             case "unaffected": .notAffected(reason: why)
-            default: .unknown(reason: "status \(s): \(why)")
+            default: .unknown(reason: reasons ? "status \(s): \(why)" : "")
             }
         }
         if lessThan != nil || lessThanOrEqual != nil {
@@ -284,27 +355,27 @@ public enum RangeEvaluator {
             var inRange = true
             if !unbounded.contains(version) {
                 guard let c = cmp(installed, version) else {
-                    return .unknown(reason: "cannot compare \(installed) with range start \"\(version)\" (\(scheme.rawValue))")
+                    return .unknown(reason: reasons ? "cannot compare \(installed) with range start \"\(version)\" (\(scheme.rawValue))" : "")
                 }
                 inRange = c >= 0
             }
             if upper != "*" {
                 guard let c = cmp(installed, upper) else {
-                    return .unknown(reason: "cannot compare \(installed) with range end \"\(upper)\" (\(scheme.rawValue))")
+                    return .unknown(reason: reasons ? "cannot compare \(installed) with range end \"\(upper)\" (\(scheme.rawValue))" : "")
                 }
                 inRange = inRange && (lessThan != nil ? c < 0 : c <= 0)
             }
             guard inRange else { return nil }
             var st = status
-            var why = "\(installed) in [\(version), \(lessThan.map { "<\($0)" } ?? "<=\(lessThanOrEqual ?? "")")]"
+            var why = !reasons ? "" : "\(installed) in [\(version), \(lessThan.map { "<\($0)" } ?? "<=\(lessThanOrEqual ?? "")")]"
             let sorted = changes.sorted { (cmp($0.at, $1.at) ?? 0) < 0 }
             for ch in sorted {
                 guard let c = cmp(installed, ch.at) else {
-                    return .unknown(reason: "cannot compare \(installed) with change point \"\(ch.at)\"")
+                    return .unknown(reason: reasons ? "cannot compare \(installed) with change point \"\(ch.at)\"" : "")
                 }
                 if c >= 0 {
                     st = ch.status
-                    why += ", status \(ch.status) from \(ch.at)"
+                    if reasons { why += ", status \(ch.status) from \(ch.at)" }
                 }
             }
             return mapStatus(st, why)
@@ -312,18 +383,18 @@ public enum RangeEvaluator {
         // Packed expression: ">= 21.0, < 51.2", ">=v1.0.0-rc93, < 1.1.12", "< 5.2.0".
         if version.contains("<") || version.contains(">") || version.hasPrefix("=") {
             guard let ok = packedExpression(version, installed: installed, cmp: cmp) else {
-                return .unknown(reason: "cannot evaluate version expression \"\(version)\"")
+                return .unknown(reason: reasons ? "cannot evaluate version expression \"\(version)\"" : "")
             }
-            return ok ? mapStatus(status, "\(installed) satisfies \"\(version)\"") : nil
+            return ok ? mapStatus(status, reasons ? "\(installed) satisfies \"\(version)\"" : "") : nil
         }
         if unbounded.contains(version) {
             // "version": "*" / "0" with no bound: every version has this status.
-            return mapStatus(status, "all versions (\"\(version)\")")
+            return mapStatus(status, reasons ? "all versions (\"\(version)\")" : "")
         }
         guard let c = cmp(installed, version) else {
-            return .unknown(reason: "version \"\(version)\" is not a comparable version (\(scheme.rawValue))")
+            return .unknown(reason: reasons ? "version \"\(version)\" is not a comparable version (\(scheme.rawValue))" : "")
         }
-        return c == 0 ? mapStatus(status, "\(installed) equals \(version)") : nil
+        return c == 0 ? mapStatus(status, reasons ? "\(installed) equals \(version)" : "") : nil
     }
 
     static func strip(_ s: String) -> String {
@@ -471,11 +542,20 @@ public enum ProductMatcher {
     /// Maps an advisory to the product (`nil` when it does not name it) and evaluates `installed`.
     /// `installed == nil` only maps.
     public static func match(_ a: Advisory, _ p: ProductAliases, installed: String?, scheme: VersionScheme = .upstream) -> AdvisoryMatch? {
+        match(a, p.normalized, installed: installed, scheme: scheme, reasons: true)
+    }
+
+    /// `match` with the product's names normalised once for all its candidates.
+    /// `reasons: false`: the same match with `mappedBy` empty and the CVE 5 ranges' reasons empty.
+    static func match(_ a: Advisory, _ n: ProductAliases.Normalized, installed: String?, scheme: VersionScheme, reasons: Bool)
+        -> AdvisoryMatch?
+    {
+        let p = n.aliases
         var entries: [AffectedEntry] = []
         var mapped = ""
         for e in a.affected {
-            guard let naming = p.naming(e) else { continue }
-            if entries.isEmpty { mapped = naming.reason(e) }
+            guard let naming = n.naming(e) else { continue }
+            if entries.isEmpty, reasons { mapped = naming.reason(e) }
             entries.append(e)
         }
         if entries.isEmpty, let vk = p.vendorKeywordEntries(a) {
@@ -492,7 +572,7 @@ public enum ProductMatcher {
         if a.withdrawn != nil {
             return AdvisoryMatch(advisory: a, mappedBy: mapped, status: .notAffected(reason: "withdrawn/rejected (\(a.withdrawn ?? ""))"))
         }
-        let statuses = entries.map { RangeEvaluator.evaluate($0, installed: installed, scheme: scheme) }
+        let statuses = entries.map { RangeEvaluator.evaluate($0, installed: installed, scheme: scheme, reasons: reasons) }
         return AdvisoryMatch(advisory: a, mappedBy: mapped, status: AffectedStatus.combine(statuses, empty: .unknown(reason: "no statement")))
     }
 

@@ -181,6 +181,12 @@ public struct Advisory: Codable, Hashable, Sendable {
         return out
     }
 
+    /// `cveIDs.first ?? id` without building the list: the key that groups one vulnerability's records.
+    var vulnerabilityKey: String {
+        if id.hasPrefix("CVE-") { return id }
+        return aliases.first { $0.hasPrefix("CVE-") } ?? id
+    }
+
     /// The severity to use: CNA/primary CVSS v3.x or v4 first, then any other with a score, then a rating.
     public var bestSeverity: Severity? {
         severities.first { $0.score != nil } ?? severities.first { $0.effectiveRating != nil }

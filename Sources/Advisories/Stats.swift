@@ -40,10 +40,12 @@ public enum AdvisoryStats {
     public static func compute(
         _ aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixDates: [String: Date] = [:], fixSource: String = ""
     ) -> ProductStats {
-        var groups: [String: [Advisory]] = [:]
+        // Records of one vulnerability by index into `candidates` (no copies of the records).
+        var groups: [String: [Int]] = [:]
         var bySource: [String: Int] = [:]
-        for a in candidates where ProductMatcher.maps(a, aliases) {
-            groups[a.cveIDs.first ?? a.id, default: []].append(a)
+        let naming = aliases.normalized
+        for (i, a) in candidates.enumerated() where naming.maps(a) {
+            groups[a.vulnerabilityKey, default: []].append(i)
             bySource[a.format.rawValue, default: 0] += 1
         }
         var s = ProductStats(
@@ -51,31 +53,38 @@ public enum AdvisoryStats {
             knownExploited: 0, withCWE: 0, withProductName: 0, medianDaysToFix: nil, fixSamples: 0, fixSource: fixSource)
         s.recordsBySource = bySource
         var delays: [Int] = []
-        for (key, records) in groups {
-            if records.allSatisfy({ $0.withdrawn != nil }) {
+        for (key, members) in groups {
+            if members.allSatisfy({ candidates[$0].withdrawn != nil }) {
                 s.withdrawn += 1
                 continue
             }
             s.total += 1
-            let pub = records.compactMap { r -> (Int, String?)? in AdvisoryDate.dayNumber(r.published).map { ($0, r.published) } }.min { $0.0 < $1.0 }
-            if let y = AdvisoryDate.year(pub?.1) { s.byYear[y, default: 0] += 1 } else { s.undated += 1 }
-            let sev = records.compactMap { $0.bestSeverity?.effectiveRating }.first ?? "UNSCORED"
-            s.bySeverity[sev, default: 0] += 1
-            // Classify once using every record's CWEs, categories and description (a vulnerability with one
-            // record, nearly all, is that record as it is: no merged copy).
-            var merged = records[0]
-            if records.count > 1 {
-                merged.cwes = records.flatMap(\.cwes)
-                merged.categories = records.flatMap(\.categories)
-                merged.summary = records.map(\.summary).joined(separator: "\n")
+            // The earliest publication (the first record with the smallest day).
+            var pub: (day: Int, published: String?)?
+            for i in members {
+                if let d = AdvisoryDate.dayNumber(candidates[i].published), d < (pub?.day ?? .max) { pub = (d, candidates[i].published) }
             }
-            if merged.memorySafety.isMemorySafety { s.memorySafety += 1 }
-            if !merged.cwes.isEmpty { s.withCWE += 1 }
-            if records.contains(where: { $0.format != .osv || $0.id.hasPrefix("GHSA-") }) { s.withCWEField += 1 }
-            if records.contains(where: { !$0.affected.allSatisfy(ProductAliases.isUnnamed) }) { s.withProductName += 1 }
-            let cves = Set(records.flatMap(\.cveIDs) + [key])
-            if cves.contains(where: { kev[$0] != nil }) || records.contains(where: { $0.kevDateAdded != nil }) { s.knownExploited += 1 }
-            if let p = pub?.0, let fixed = cves.compactMap({ fixDates[$0] }).min() {
+            if let y = AdvisoryDate.year(pub?.published) { s.byYear[y, default: 0] += 1 } else { s.undated += 1 }
+            let sev = members.lazy.compactMap { candidates[$0].bestSeverity?.effectiveRating }.first ?? "UNSCORED"
+            s.bySeverity[sev, default: 0] += 1
+            // The classification of the records' CWEs, categories and descriptions together is a memory-safety
+            // weakness exactly when one record's is (no keyword spans two descriptions).
+            if members.contains(where: { candidates[$0].memorySafety.isMemorySafety }) { s.memorySafety += 1 }
+            if members.contains(where: { !candidates[$0].cwes.isEmpty }) { s.withCWE += 1 }
+            if members.contains(where: { candidates[$0].format != .osv || candidates[$0].id.hasPrefix("GHSA-") }) { s.withCWEField += 1 }
+            if members.contains(where: { !candidates[$0].affected.allSatisfy(ProductAliases.isUnnamed) }) { s.withProductName += 1 }
+            var exploited = kev[key] != nil
+            var fixed: Date? = fixDates[key]
+            for i in members {
+                let a = candidates[i]
+                if a.kevDateAdded != nil { exploited = true }
+                for c in a.cveIDs {
+                    if kev[c] != nil { exploited = true }
+                    if let f = fixDates[c] { fixed = min(fixed ?? f, f) }
+                }
+            }
+            if exploited { s.knownExploited += 1 }
+            if let p = pub?.day, let fixed {
                 delays.append(max(0, AdvisoryDate.dayNumber(of: fixed) - p))
             }
         }

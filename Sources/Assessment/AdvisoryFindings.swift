@@ -141,25 +141,26 @@ public enum AdvisoryFindings {
                     let key = compared.scheme.rawValue + " " + compared.version
                     let matches =
                         try matchesByVersion[key]
-                        ?? AdvisoryCheck.matches(try candidates?.get() ?? [], aliases: alias, for: installed)
+                        ?? AdvisoryCheck.matches(try candidates?.get() ?? [], aliases: alias, for: installed, reasons: false)
                     matchesByVersion[key] = matches
                     results.append(
                         AdvisoryCheck.evaluate(
                             installed, aliases: alias, matches: matches, kev: try kev.get(), fixes: backports.fixes,
-                            distro: backports.distro, problems: backports.problems, now: now, internetFacing: false))
+                            distro: backports.distro, problems: backports.problems, now: now, internetFacing: false, detail: .overdueOnly))
                 } catch {
                     problems.append("\(pkg.name): \(error)")
                 }
             }
             // Which sources cover the product: its records per source (format), from the matches when a
             // version was checked, else by mapping alone.
-            let mapped: [Advisory] =
-                matchesByVersion.values.first.map { $0.map(\.advisory) }
-                ?? ((try? candidates?.get() ?? database.sharedCandidates(for: alias)) ?? []).filter {
-                    ProductMatcher.match($0, alias, installed: nil) != nil
-                }
             var bySource: [String: Int] = [:]
-            for a in mapped { bySource[a.format.rawValue, default: 0] += 1 }
+            if let matched = matchesByVersion.values.first {
+                for m in matched { bySource[m.advisory.format.rawValue, default: 0] += 1 }
+            } else {
+                for a in (try? candidates?.get() ?? database.sharedCandidates(for: alias)) ?? [] where ProductMatcher.maps(a, alias) {
+                    bySource[a.format.rawValue, default: 0] += 1
+                }
+            }
             // Distribution data that decided CVEs of the installed packages covers the product too.
             for f in results.flatMap(\.findings) {
                 if let d = f.distribution { bySource[d.via == .securityTracker ? "debian-security-tracker" : d.via.rawValue, default: 0] += 1 }
