@@ -37,32 +37,7 @@ public struct SystemProfile: Codable, Hashable, Sendable {
     }
 
     /// `*` matches any run of characters (none included), `?` any one character, anything else itself.
-    static func glob(_ pattern: String, matches name: String) -> Bool {
-        let p = Array(pattern)
-        let n = Array(name)
-        var i = 0
-        var j = 0
-        var star: Int?
-        var mark = 0
-        while j < n.count {
-            if i < p.count, p[i] == "?" || p[i] == n[j] {
-                i += 1
-                j += 1
-            } else if i < p.count, p[i] == "*" {
-                star = i
-                mark = j
-                i += 1
-            } else if let s = star {
-                i = s + 1
-                mark += 1
-                j = mark
-            } else {
-                return false
-            }
-        }
-        while i < p.count, p[i] == "*" { i += 1 }
-        return i == p.count
-    }
+    static func glob(_ pattern: String, matches name: String) -> Bool { Wildcard.matches(pattern, name) }
 
     /// A profile that is not TOML (`invalid`); reading the file is the caller's (the CLI reads it through
     /// SafeFiles: a regular file, at most `maximumSize` bytes).

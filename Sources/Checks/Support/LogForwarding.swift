@@ -61,32 +61,9 @@ enum LogForwarding {
     /// `*` and `?` wildcard match (fluent-bit's Match, Vector's input globs), greedy with one backtrack point:
     /// no recursion.
     static func wildcard(_ pattern: String, _ s: String) -> Bool {
-        let p = Array(pattern)
-        let t = Array(s)
         // Tags and patterns are short names; the walk is O(pattern × text), so longer ones are no match.
-        guard p.count <= 4096, t.count <= 4096 else { return false }
-        var i = 0
-        var j = 0
-        var star: Int?
-        var mark = 0
-        while j < t.count {
-            if i < p.count, p[i] == "?" || p[i] == t[j] {
-                i += 1
-                j += 1
-            } else if i < p.count, p[i] == "*" {
-                star = i
-                mark = j
-                i += 1
-            } else if let st = star {
-                i = st + 1
-                mark += 1
-                j = mark
-            } else {
-                return false
-            }
-        }
-        while i < p.count, p[i] == "*" { i += 1 }
-        return i == p.count
+        guard pattern.count <= 4096, s.count <= 4096 else { return false }
+        return Wildcard.matches(pattern, s)
     }
 
     // MARK: journald
