@@ -149,7 +149,7 @@ let package = Package(
         // Hardening checks: one folder per check (definition, implementation, fixtures).
         .target(
             name: "Checks",
-            dependencies: ["BulkheadModel", "SafeFiles"],
+            dependencies: ["BulkheadModel", "SafeFiles", "Formats"],
             exclude: ["README.md"] + checkProbes.map { probeFolder($0) + "/fixtures" },
             resources: checkProbes.map { .copy(probeFolder($0) + "/\($0).json") },
             swiftSettings: strict),

@@ -263,8 +263,9 @@ import Testing
         #expect(central(observations([:]), facts([]))?.reason?.contains("process table was not observed") == true)
     }
 
-    /// Hostile configurations end quickly and without a crash: deep nesting is cut at ConfigTree.maxDepth, an object or
-    /// array left open is dropped after 64 KiB, a regular expression that could backtrack exponentially is not run.
+    /// Hostile configurations end quickly and without a crash: deep YAML nesting is cut at ConfigTree.maxDepth, an
+    /// object left open is dropped after 64 KiB, TOML that is not TOML is inconclusive with its line, a regular
+    /// expression that could backtrack exponentially is not run.
     @Test func hostileConfigurationsAreBounded() throws {
         let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let deepFlow = "sinks:\n  s:\n    type: http\n    uri: https://logs.example.org\n    inputs: \(nested)\n"
@@ -274,8 +275,14 @@ import Testing
         #expect(central(observations(["/etc/filebeat/filebeat.yml": deepBlock]))?.outcome == .fail)
         let openObjects = String(repeating: "action(\n", count: 100_000)
         #expect(central(observations(["/etc/rsyslog.conf": openObjects]))?.outcome == .fail)
+        // Vector's TOML goes through Formats' strict TOML reader: an array never closed, or nested past its depth
+        // bound, is not TOML, so Vector would not run it and the check says so instead of guessing a tree.
         let openArray = "[sinks.x]\ninputs = [\n" + String(repeating: "\"a\",\n", count: 100_000)
-        #expect(central(observations(["/etc/vector/vector.toml": openArray]))?.outcome == .fail)
+        let unclosed = try #require(central(observations(["/etc/vector/vector.toml": openArray])))
+        #expect(unclosed.outcome.label == "inconclusive")
+        #expect(unclosed.reason?.contains("/etc/vector/vector.toml: not valid TOML (line") == true)
+        let deepTOML = "[sinks.x]\ninputs = \(nested)\n"
+        #expect(central(observations(["/etc/vector/vector.toml": deepTOML]))?.outcome.label == "inconclusive")
         let longMatch =
             "[INPUT]\n    Name systemd\n    Tag " + String(repeating: "a", count: 100_000)
             + "\n[OUTPUT]\n    Name forward\n    Host logs.example.org\n    Match "

@@ -1,9 +1,10 @@
+import Formats
 import Foundation
 
-/// A configuration document as a tree, from the subsets of YAML and TOML that log forwarders' files use
-/// (fluent-bit's and Vector's YAML and TOML, Filebeat's YAML): block mappings and sequences, flow sequences and
-/// mappings on one line, quoted and plain scalars, block scalars (skipped as text), TOML tables and arrays of
-/// tables. Anchors, tags and multi-document files are read as plain text; what is not understood is left out,
+/// A configuration document as a tree: the subset of YAML that log forwarders' files use (fluent-bit's and
+/// Vector's YAML, Filebeat's): block mappings and sequences, flow sequences and mappings on one line, quoted and
+/// plain scalars, block scalars (skipped as text); and TOML (Vector's), read by Formats' strict TOML reader.
+/// YAML anchors, tags and multi-document files are read as plain text; what is not understood is left out,
 /// never guessed.
 indirect enum ConfigTree: Hashable, Sendable {
     case map([(String, ConfigTree)])
@@ -238,107 +239,22 @@ indirect enum ConfigTree: Hashable, Sendable {
 
     // MARK: TOML
 
-    /// TOML as a tree: `[a.b]` tables, `[[a]]` arrays of tables, `key = value` with dotted keys, arrays across lines.
-    static func toml(_ text: String) -> ConfigTree {
-        var root = Mutable()
-        var table: [String] = []
-        var pending = ""
-        var open = 0
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = stripComment(String(raw))
-            if line.isEmpty { continue }
-            if !pending.isEmpty {
-                pending += " " + line
-                open += depth(line)
-                // An array left open for 64 KiB is not a configuration value: drop it.
-                if pending.utf8.count > 1 << 16 {
-                    pending = ""
-                    continue
-                }
-                guard open <= 0 else { continue }
-            } else if line.hasPrefix("[[") && line.hasSuffix("]]") {
-                table = keyPath(String(line.dropFirst(2).dropLast(2)))
-                root.appendTable(table)
-                table.append("#last")
-                continue
-            } else if line.hasPrefix("[") && line.hasSuffix("]") {
-                table = keyPath(String(line.dropFirst().dropLast()))
-                continue
-            } else {
-                pending = line
-                open = depth(line)
-                guard open <= 0 else { continue }
-            }
-            if let eq = pending.firstIndex(of: "=") {
-                let key = keyPath(String(pending[..<eq]))
-                root.set(table + key, flow(String(pending[pending.index(after: eq)...])))
-            }
-            pending = ""
-        }
-        return root.tree
+    /// A TOML document (Vector's `vector.toml`) as a tree, read by the project's strict TOML 1.0 reader
+    /// (`Formats.TOMLReader`, the one Kata's configuration and the system profile use): a document TOML refuses is
+    /// a failure with its line, never a guessed tree. Tables become maps with their keys in order, every scalar
+    /// its TOML text.
+    static func toml(_ text: String) -> Result<ConfigTree, TOMLReader.Failure> {
+        Result { () throws(TOMLReader.Failure) in try TOMLReader.parse(text) }.map { tree(.table($0)) }
     }
 
-    /// Brackets and braces a line opens and does not close (negative when it closes more), outside quotes.
-    static func depth(_ s: String) -> Int {
-        var depth = 0
-        var quote: Character?
-        for c in s {
-            if let q = quote {
-                if c == q { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "[" || c == "{" {
-                depth += 1
-            } else if c == "]" || c == "}" {
-                depth -= 1
-            }
-        }
-        return depth
-    }
-
-    private static func keyPath(_ s: String) -> [String] {
-        splitTopLevel(s.replacingOccurrences(of: ".", with: ",")).map { unquote($0) }.filter { !$0.isEmpty }
-    }
-
-    /// A tree under construction (TOML tables are filled in any order).
-    private struct Mutable {
-        var keys: [String] = []
-        var children: [String: Mutable] = [:]
-        var value: ConfigTree?
-        var array: [Mutable]?
-
-        mutating func set(_ path: [String], _ v: ConfigTree) {
-            guard let first = path.first else {
-                value = v
-                return
-            }
-            if first == "#last", var items = array, let last = items.indices.last {
-                items[last].set(Array(path.dropFirst()), v)
-                array = items
-                return
-            }
-            if children[first] == nil { keys.append(first) }
-            children[first, default: Mutable()].set(Array(path.dropFirst()), v)
-        }
-
-        mutating func appendTable(_ path: [String]) {
-            guard let first = path.first else {
-                array = (array ?? []) + [Mutable()]
-                return
-            }
-            if first == "#last", var items = array, let last = items.indices.last {
-                items[last].appendTable(Array(path.dropFirst()))
-                array = items
-                return
-            }
-            if children[first] == nil { keys.append(first) }
-            children[first, default: Mutable()].appendTable(Array(path.dropFirst()))
-        }
-
-        var tree: ConfigTree {
-            if let value { return value }
-            if let array { return .list(array.map(\.tree)) }
-            return .map(keys.compactMap { key in children[key].map { (key, $0.tree) } })
+    private static func tree(_ value: TOMLValue) -> ConfigTree {
+        switch value {
+        case .string(let s), .datetime(let s): .scalar(s)
+        case .integer(let i): .scalar(String(i))
+        case .float(let d): .scalar(String(d))
+        case .bool(let b): .scalar(b ? "true" : "false")
+        case .array(let items): .list(items.map(tree))
+        case .table(let t): .map(t.sorted { $0.key < $1.key }.map { ($0.key, tree($0.value)) })
         }
     }
 }

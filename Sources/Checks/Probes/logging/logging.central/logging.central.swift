@@ -169,7 +169,15 @@ extension LoggingChecks {
         // Vector
         for path in vectorFiles {
             guard let t = text(path) else { continue }
-            readings.append(LogForwarding.vector(path.hasSuffix(".toml") ? ConfigTree.toml(t) : ConfigTree.yaml(t), path: path))
+            guard path.hasSuffix(".toml") else {
+                readings.append(LogForwarding.vector(ConfigTree.yaml(t), path: path))
+                continue
+            }
+            switch ConfigTree.toml(t) {
+            case .success(let tree): readings.append(LogForwarding.vector(tree, path: path))
+            // Vector refuses a document that is not TOML; what it would run is unknown, so nothing is guessed.
+            case .failure(let f): unreadable.append("\(path): not valid TOML (line \(f.line): \(f.message))")
+            }
         }
         // Filebeat
         if let t = text(filebeatFiles.main) {
