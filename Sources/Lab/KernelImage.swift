@@ -138,14 +138,17 @@ public enum KernelImage {
         } catch {
             return .failure(LabError(.buildFailed, "extracting the kernel failed: cannot create \(cache.path)", cause: error))
         }
-        let compressed = cache.appendingPathComponent(target.lastPathComponent + ".in-\(getpid())")
-        let partial = cache.appendingPathComponent(target.lastPathComponent + ".partial-\(getpid())")
+        // Per extraction, not per process: two lab runs in one process (the test runner's parallel suites, a
+        // library user) extracting the same kernel at once must not truncate or remove each other's files.
+        let unique = "\(getpid())-\(UUID().uuidString)"
+        let compressed = cache.appendingPathComponent(target.lastPathComponent + ".in-\(unique)")
+        let partial = cache.appendingPathComponent(target.lastPathComponent + ".partial-\(unique)")
         defer {
             try? fm.removeItem(at: compressed)
             try? fm.removeItem(at: partial)
         }
         do {
-            try Data(payload.compressed).write(to: compressed)
+            try Data(payload.compressed).write(to: compressed, options: .withoutOverwriting)
         } catch {
             return .failure(LabError(.buildFailed, "cannot write in \(cache.path)", cause: error))
         }
@@ -175,6 +178,8 @@ public enum KernelImage {
             if fm.fileExists(atPath: target.path) { try? fm.removeItem(at: target) }
             try fm.moveItem(at: partial, to: target)
         } catch {
+            // A concurrent extraction of the same image put its (equally checked) result there first.
+            if fm.fileExists(atPath: target.path), hasPVHNote(elfAt: target.path) { return .success(target.path) }
             return .failure(LabError(.buildFailed, "extracting the kernel failed: \(error.localizedDescription)"))
         }
         return .success(target.path)

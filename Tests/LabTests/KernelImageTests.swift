@@ -64,4 +64,25 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: again)[.modificationDate] as? Date == attributes[.modificationDate] as? Date)
         #expect(!KernelImage.hasPVHNote(elfAt: kernel), "the compressed bzImage is not an ELF")
     }
+
+    /// Extractions of one kernel running at once in one process (the test runner's parallel suites did this: a
+    /// fresh-clone CI run on f8e1ca3 failed with "xz produced 30871902 bytes … the image records 65906612" and "no
+    /// PVH entry note" when two shared one per-process temporary name) each end with the checked kernel.
+    @Test(.enabled(if: Tool.inCI || (try? LabTools.kernel(explicit: nil)) != nil, "needs a guest kernel (Debian package linux-image-amd64)"))
+    func concurrentExtractionsOfOneKernelDoNotCollide() async throws {
+        let kernel = try LabTools.kernel(explicit: nil)
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-kernel-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let results = await withTaskGroup(of: Result<String, LabError>.self) { group in
+            for _ in 0..<3 { group.addTask { await KernelImage.uncompressed(kernel, cache: cache) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 3)
+        for result in results {
+            let path = try result.get()
+            #expect(KernelImage.hasPVHNote(elfAt: path))
+        }
+        // Nothing temporary is left beside the one extracted kernel.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).count == 1)
+    }
 }
