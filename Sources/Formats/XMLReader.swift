@@ -269,7 +269,10 @@ struct XMLReader {
                 added += 1
             } else {
                 let local = attribute.lastIndex(of: UInt8(ascii: ":")).map { attribute[($0 + 1)...] } ?? attribute
-                attributes[String(decoding: local, as: UTF8.self)] = value
+                let key = String(decoding: local, as: UTF8.self)
+                // An unprefixed attribute wins over a prefixed one of the same local name, in either order: a
+                // foreign-namespace `x:type` never stands in for the element's own `type`.
+                if local.count == attribute.count || attributes[key] == nil { attributes[key] = value }
             }
         }
         let (prefix, local) = split(name)

@@ -7,6 +7,9 @@ import Foundation
 package struct XMLElement: Sendable {
     package var name: String
     package var namespace: String?
+    /// Attributes by local name. An unprefixed attribute (the element's own vocabulary: libvirt's `type`, SVG's
+    /// `version`) wins over a prefixed one with the same local name (`inkscape:version`, `x:type`), whatever their
+    /// order, as libvirt reads its documents; among prefixed ones only, the first in the document.
     package var attributes: [String: String]
     package var children: [XMLElement]
     package var text: String
