@@ -297,13 +297,7 @@ import Testing
 
     // MARK: logging.integrity-monitoring
 
-    let qemu = IsolationMechanism(
-        product: "qemu", name: "QEMU", role: .vmm, state: .installed,
-        evidence: [
-            Evidence(
-                claim: "QEMU binary present at /usr/bin/qemu-system-x86_64", source: .file(path: "/usr/bin/qemu-system-x86_64", sha256: nil),
-                observedAt: Fixture.collectedAt, confidence: .high)
-        ])
+    let qemu = Fixture.installedQEMU
     let libvirt = IsolationMechanism(product: "libvirt", name: "libvirt", role: .management, state: .running)
 
     func integrity(_ obs: HostObservations, _ f: HostFacts, _ mechanisms: [IsolationMechanism]) -> Finding? {

@@ -106,13 +106,7 @@ import Testing
         var facts = host(processes: ["systemd"])
         facts.kernel.commandLine = ["ro", "quiet"]
         facts.packages = [InstalledPackage(name: "systemd", version: "252.38-1~deb12u1", manager: "dpkg")]
-        let qemu = IsolationMechanism(
-            product: "qemu", name: "QEMU", role: .vmm, state: .installed,
-            evidence: [
-                Evidence(
-                    claim: "QEMU binary present at /usr/bin/qemu-system-x86_64", source: .file(path: "/usr/bin/qemu-system-x86_64", sha256: nil),
-                    observedAt: Fixture.collectedAt, confidence: .high)
-            ])
+        let qemu = Fixture.installedQEMU
         func judge(_ facts: HostFacts, _ obs: HostObservations?) -> Finding? {
             catalog.run("logging.integrity-monitoring", CheckInput(facts: facts, mechanisms: [qemu], observations: obs)).first
         }

@@ -9,6 +9,16 @@ import Testing
 enum Fixture {
     static let collectedAt = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-17
 
+    /// QEMU discovered by its binary alone (installed, no process): the mechanism whose files the logging checks
+    /// must see covered.
+    static let installedQEMU = IsolationMechanism(
+        product: "qemu", name: "QEMU", role: .vmm, state: .installed,
+        evidence: [
+            Evidence(
+                claim: "QEMU binary present at /usr/bin/qemu-system-x86_64", source: .file(path: "/usr/bin/qemu-system-x86_64", sha256: nil),
+                observedAt: collectedAt, confidence: .high)
+        ])
+
     /// Real configurations that moved from Fixtures/configs into the probe that uses them as a good or bad
     /// fixture (`Sources/Checks/Probes/<family>/<id>/fixtures/`); the older tests keep their names for them.
     static let movedToProbes: [String: String] = [

@@ -1,4 +1,5 @@
 import BulkheadModel
+import Formats
 import Foundation
 
 /// What each log forwarder's configuration ships off the host: routes from an input (the journal, a file glob)
@@ -43,8 +44,10 @@ enum LogForwarding {
             d = String(d.prefix { $0 != ":" })
         }
         d = String(d.prefix { $0 != "/" && $0 != "?" })
-        if d.hasPrefix("127.") || ["localhost", "::1", "0.0.0.0", "::", "localhost.localdomain", "ip6-localhost"].contains(d) { return false }
-        return !d.isEmpty
+        // Loopback as every listener check judges it (Formats' ParseSupport); a destination on the any-address or
+        // the host's own name reaches this host too.
+        if ["0.0.0.0", "::", "localhost.localdomain"].contains(d) { return false }
+        return !d.isEmpty && ParseSupport.beyondLoopback(d)
     }
 
     /// Whether a file glob reads a directory's logs: the glob's directory is `directory` or below it, or a `**`
