@@ -1,4 +1,5 @@
 import BulkheadModel
+import Formats
 import Foundation
 
 extension GuestSubject {
@@ -73,12 +74,13 @@ extension CheckContext {
     }
 }
 
-/// Loopback addresses and names: everything else a listener binds to is reachable from other hosts.
+/// Loopback addresses and names, as every listener check judges them (Formats' `ParseSupport.beyondLoopback`:
+/// 127.0.0.0/8, ::1 in any spelling, ::ffff:127.x, localhost, bracketed or not); everything else a listener binds
+/// to is reachable from other hosts. An absent or empty address is not loopback: it is the any-address.
 enum Addresses {
     static func isLoopback(_ host: String?) -> Bool {
-        guard var h = host?.trimmingCharacters(in: .whitespaces), !h.isEmpty else { return false }
-        if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
-        return h == "localhost" || h.hasPrefix("127.") || h == "::1"
+        guard let host, !host.trimmingCharacters(in: .whitespaces).isEmpty else { return false }
+        return !ParseSupport.beyondLoopback(host)
     }
 }
 

@@ -1,4 +1,5 @@
 public import BulkheadModel
+import Formats
 import Foundation
 
 /// systemd socket units that hold a management daemon's listeners (socket activation): libvirt's TCP and TLS
@@ -97,9 +98,24 @@ public enum SystemdSockets {
         return p
     }
 
-    /// Whether a TCP `ListenStream=` value binds only a loopback address.
+    /// Whether a TCP `ListenStream=` value binds only a loopback address: its address part (`ADDRESS:PORT` or
+    /// `[IPV6]:PORT`, systemd.socket(5)) is loopback as every listener check judges it (Formats'
+    /// `ParseSupport.beyondLoopback`). A port alone binds every address; a path or abstract name is not TCP.
     public static func isLoopback(_ listen: String) -> Bool {
-        listen.hasPrefix("127.") || listen.hasPrefix("[::1]") || listen.hasPrefix("localhost:")
+        let v = listen.trimmingCharacters(in: .whitespaces)
+        guard port(of: v) != nil else { return false }
+        let host: Substring
+        if v.hasPrefix("[") {
+            guard let close = v.firstIndex(of: "]") else { return false }
+            host = v[v.index(after: v.startIndex)..<close]
+        } else if let colon = v.lastIndex(of: ":") {
+            host = v[..<colon]
+        } else {
+            return false
+        }
+        // A bind to a device (`ADDRESS%DEVICE`) keeps the address.
+        let address = host.prefix { $0 != "%" }
+        return !address.isEmpty && !ParseSupport.beyondLoopback(String(address))
     }
 
     /// The `[Socket]` settings of one unit file or drop-in, applied over `unit` in order: `ListenStream=`
