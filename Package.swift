@@ -72,6 +72,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        // YAML (log forwarders' configurations): Formats' YAMLReader bounds it.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Value types shared by every stage. No I/O.
@@ -104,6 +106,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SHA-256, one of the .xz integrity checks (XZ.swift).
                 .product(name: "Crypto", package: "swift-crypto"),
+                // YAML documents (YAMLReader.swift), read under Formats' bounds.
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["README.md"],
             // Optimised in debug builds too: its byte loops (LZ4, apt's lists, gzip, tar) go through Span, whose

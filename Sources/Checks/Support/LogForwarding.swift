@@ -31,6 +31,11 @@ enum LogForwarding {
         var notes: [String] = []
     }
 
+    /// A configuration its forwarder would refuse, as the reason a judgement is inconclusive: `PATH line N: why`.
+    static func refused(_ e: ConfigParseError) -> String {
+        "\(e.source)\(e.line.map { " line \($0)" } ?? ""): \(e.message)"
+    }
+
     // MARK: Destinations
 
     /// Whether a destination leaves the host: a name or address other than loopback, any-address or a UNIX socket.
@@ -305,10 +310,9 @@ enum LogForwarding {
 
     /// fluent-bit's sections as (name, keys) in order: classic `[INPUT]`/`[OUTPUT]` files (with `@INCLUDE` resolved
     /// among the collected files) or YAML `pipeline: inputs/outputs`.
-    static func fluentBitSections(classic: String?, yaml: String?, path: String, collected: [String: String]) -> [(String, [String: String])] {
+    static func fluentBitSections(classic: String?, yaml: ConfigTree?, path: String, collected: [String: String]) -> [(String, [String: String])] {
         var sections: [(String, [String: String])] = []
-        if let yaml {
-            let tree = ConfigTree.yaml(yaml)
+        if let tree = yaml {
             for (kind, key) in [("input", "pipeline.inputs"), ("output", "pipeline.outputs")] {
                 for item in tree[key]?.items ?? [] {
                     var keys: [String: String] = [:]

@@ -160,8 +160,18 @@ extension LoggingChecks {
         for f in fluentBitFiles {
             let dir = directory(f.dir)
             let classic = dir.first { $0.path == f.conf }?.text
-            let yaml = text(f.yaml)
-            guard classic != nil || yaml != nil else { continue }
+            let yamlText = text(f.yaml)
+            guard classic != nil || yamlText != nil else { continue }
+            var yaml: ConfigTree?
+            if let yamlText {
+                switch ConfigTree.yaml(yamlText, source: f.yaml) {
+                case .success(let tree): yaml = tree
+                // fluent-bit refuses a YAML file it cannot parse; what it would run is unknown, so nothing is guessed.
+                case .failure(let e):
+                    unreadable.append(LogForwarding.refused(e))
+                    if classic == nil { continue }
+                }
+            }
             let collected = Dictionary(dir.map { ($0.path, $0.text) }, uniquingKeysWith: { a, _ in a })
             let sections = LogForwarding.fluentBitSections(classic: classic, yaml: yaml, path: classic != nil ? f.conf : f.yaml, collected: collected)
             readings.append(LogForwarding.fluentBit(sections, path: classic != nil ? f.conf : f.yaml))
@@ -170,7 +180,10 @@ extension LoggingChecks {
         for path in vectorFiles {
             guard let t = text(path) else { continue }
             guard path.hasSuffix(".toml") else {
-                readings.append(LogForwarding.vector(ConfigTree.yaml(t), path: path))
+                switch ConfigTree.yaml(t, source: path) {
+                case .success(let tree): readings.append(LogForwarding.vector(tree, path: path))
+                case .failure(let e): unreadable.append(LogForwarding.refused(e))
+                }
                 continue
             }
             switch ConfigTree.toml(t) {
@@ -181,8 +194,17 @@ extension LoggingChecks {
         }
         // Filebeat
         if let t = text(filebeatFiles.main) {
-            let extra = directory(filebeatFiles.inputs).map { ConfigTree.yaml($0.text) }
-            readings.append(LogForwarding.filebeat(ConfigTree.yaml(t), extraInputs: extra, path: filebeatFiles.main))
+            var extra: [ConfigTree] = []
+            for file in directory(filebeatFiles.inputs) {
+                switch ConfigTree.yaml(file.text, source: file.path) {
+                case .success(let tree): extra.append(tree)
+                case .failure(let e): unreadable.append(LogForwarding.refused(e))
+                }
+            }
+            switch ConfigTree.yaml(t, source: filebeatFiles.main) {
+            case .success(let tree): readings.append(LogForwarding.filebeat(tree, extraInputs: extra, path: filebeatFiles.main))
+            case .failure(let e): unreadable.append(LogForwarding.refused(e))
+            }
         }
 
         let routes = readings.flatMap(\.routes)
