@@ -217,7 +217,7 @@ let package = Package(
         .target(
             name: "FleetServer",
             dependencies: [
-                "FleetProtocol", "Reporting", "Assessment", "BulkheadModel",
+                "FleetProtocol", "Formats", "Reporting", "Assessment", "BulkheadModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -311,7 +311,7 @@ let package = Package(
         .executableTarget(
             name: "fleet-bench",
             dependencies: [
-                "FleetServer", "FleetAgent", "FleetProtocol", "Reporting", "BulkheadTestSupport",
+                "FleetServer", "FleetAgent", "FleetProtocol", "Reporting", "BulkheadTestSupport", "ProcessRunner",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

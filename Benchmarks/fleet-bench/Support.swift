@@ -3,6 +3,7 @@ import FleetServer
 import Foundation
 import Logging
 import PostgresNIO
+import ProcessRunner
 
 #if canImport(Glibc)
     import Glibc
@@ -94,9 +95,10 @@ enum CPUTime {
     }
 }
 
-/// wrk with a script that prints the 50th and 95th percentiles (wrk's --latency prints no 95th).
+/// wrk with a script that prints the 50th and 95th percentiles (wrk's --latency prints no 95th), run through
+/// ProcessRunner with a time bound (the run's length and a minute): a wrk that does not end is stopped, never waited on.
 enum Wrk {
-    static func run(_ wrk: String, url: String, token: String, seconds: Int, connections: Int = 4) -> String {
+    static func run(_ wrk: String, url: String, token: String, seconds: Int, connections: Int = 4) async -> String {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-bench-wrk-\(getpid()).lua")
         let lua = """
             done = function(summary, latency, requests)
@@ -107,21 +109,52 @@ enum Wrk {
             """
         try? Data(lua.utf8).write(to: script)
         defer { try? FileManager.default.removeItem(at: script) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = [
-            "-t1", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "-H", "Authorization: Bearer \(token)", "-s", script.path, url,
-        ]
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-bench-wrk-\(getpid()).out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        guard let handle = try? FileHandle(forWritingTo: out) else { return "cannot write wrk's output" }
-        process.standardOutput = handle
-        process.standardError = handle
-        do { try process.run() } catch { return "wrk did not start: \(error)" }
-        process.waitUntilExit()
-        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        let request = ProcessRequest(
+            [
+                wrk, "-t1", "-c\(connections)", "-d\(seconds)s", "--timeout", "30s", "-H", "Authorization: Bearer \(token)", "-s", script.path,
+                url,
+            ], output: .capture(limit: 1 << 20, stopAtLimit: false), timeout: .seconds(seconds + 60))
+        let outcome: ProcessOutcome
+        do { outcome = try await ProcessRunner.run(request) } catch { return "wrk did not start: \(error.message)" }
+        if outcome.timedOut { return "wrk did not end within \(seconds + 60) s: stopped (\(connections) connections, \(seconds) s)" }
+        let text = outcome.stdoutText + outcome.stderrText
         let line = text.split(separator: "\n").first { $0.hasPrefix("WRK ") }.map { String($0.dropFirst(4)) }
-        return (line ?? "no result: " + text.suffix(300)) + " (\(connections) connections, \(seconds) s)"
+        return (line ?? "no result (\(outcome.termination)): " + text.suffix(300)) + " (\(connections) connections, \(seconds) s)"
+    }
+}
+
+/// bulkhead-server as a child process, through ProcessRunner: started by `start`, stopped (SIGTERM, then SIGKILL
+/// after 10 s) by `stop`, which waits for it with that bound.
+struct ServerChild {
+    let run: Task<ProcessOutcome?, Never>
+    let binary: String
+
+    static func start(_ binary: String, arguments: [String], log: String) -> ServerChild {
+        let request = ProcessRequest(
+            [binary] + arguments,
+            environment: .exactly(["LOG_LEVEL": "error", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]),
+            output: .file(log, limit: 256 << 20), error: .capture(limit: 64 << 10, stopAtLimit: false), grace: .seconds(10))
+        return ServerChild(run: Task { try? await ProcessRunner.run(request) }, binary: binary)
+    }
+
+    /// The child's process id: this process's child running `binary` (for its CPU time and `perf record -p`).
+    func pid() -> Int32? {
+        let target = URL(fileURLWithPath: binary).resolvingSymlinksInPath().path
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), CPUTime.stat(pid)?.parent == getpid(),
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/exe")) == target
+            else { continue }
+            return pid
+        }
+        return nil
+    }
+
+    var isRunning: Bool { pid() != nil }
+
+    /// Stops the server and returns how it ended.
+    func stop() async -> String {
+        run.cancel()
+        guard let outcome = await run.value else { return "bulkhead-server could not be started" }
+        return "bulkhead-server \(outcome.termination)\(outcome.stderr.isEmpty ? "" : ": " + outcome.stderrText.suffix(500))"
     }
 }

@@ -59,7 +59,7 @@ print("database: \(databaseName); fsync=\(try sql("SHOW fsync")), synchronous_co
 let pgData = environment["FLEET_BENCH_PGDATA"] ?? pgServer.dataDirectory
 
 // The server: in this process, or bulkhead-server as a child.
-var serverProcess: Process?
+var serverChild: ServerChild?
 var serverTask: Task<Void, any Error>?
 var port = 0
 if let binary = environment["FLEET_BENCH_SERVER"] {
@@ -67,23 +67,20 @@ if let binary = environment["FLEET_BENCH_SERVER"] {
     try Data((viewerToken + "\n").utf8).write(to: tokens)
     try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokens.path)
     port = Int.random(in: 20_000...60_000)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = [
-        "serve", "--database", databaseURL, "--listen", "127.0.0.1:\(port)", "--viewer-tokens", tokens.path, "--host-rate-limit", "off",
-        "--address-rate-limit", "off",
-    ]
-    process.environment = ["LOG_LEVEL": "error", "PATH": environment["PATH"] ?? "/usr/bin:/bin"]
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    serverProcess = process
+    let child = ServerChild.start(
+        binary,
+        arguments: [
+            "serve", "--database", databaseURL, "--listen", "127.0.0.1:\(port)", "--viewer-tokens", tokens.path, "--host-rate-limit", "off",
+            "--address-rate-limit", "off",
+        ], log: scratch.appendingPathComponent("server.log").path)
+    serverChild = child
     var up = false
-    for _ in 0..<600 where process.isRunning && !up {
+    for _ in 0..<600 where !up {
         up = (try? await FleetHarnessHTTP.get("http://127.0.0.1:\(port)/healthz", token: "")) == 200
         if !up { try await Task.sleep(for: .milliseconds(100)) }
     }
-    guard up else {
-        print("bulkhead-server did not start")
+    guard up, child.pid() != nil else {
+        print("bulkhead-server did not start: \(await child.stop())")
         exit(1)
     }
 } else {
@@ -97,7 +94,7 @@ if let binary = environment["FLEET_BENCH_SERVER"] {
         break
     }
 }
-let serverPID = serverProcess?.processIdentifier ?? getpid()
+let serverPID = serverChild?.pid() ?? getpid()
 let url = "http://127.0.0.1:\(port)"
 let client = try FleetClient(server: url)
 
@@ -139,7 +136,8 @@ for i in 0..<submissionCount {
 let pgssAvailable = (try? sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()")) != nil
 let sizeBefore = Int(try sql("SELECT pg_database_size(current_database())")) ?? 0
 
-print("server pid \(serverPID)\(serverProcess == nil ? " (this process: the figures below include the client)" : " (bulkhead-server)")")
+print("server pid \(serverPID)\(serverChild == nil ? " (this process: the figures below include the client)" : " (bulkhead-server)")")
+fflush(nil)  // at once, also when stdout is a file: `perf record -p PID` needs it before the clock starts
 if let pause = Double(environment["FLEET_BENCH_PAUSE"] ?? "") { try await Task.sleep(for: .seconds(pause)) }
 
 let serverCPU0 = CPUTime.process(serverPID)
@@ -221,7 +219,8 @@ func measureReads(hosts: Int, assessments: Int) async throws {
             "GET \(path): p50 \(String(format: "%.1f", p50)) ms, p95 \(String(format: "%.1f", p95)) ms, one at a time (\(hosts) hosts, \(assessments) assessments; load \(CPUTime.loadAverage()))"
         )
         if let wrk = environment["FLEET_BENCH_WRK"] {
-            print("  wrk: " + Wrk.run(wrk, url: url + path, token: viewerToken, seconds: Int(environment["FLEET_BENCH_WRK_SECONDS"] ?? "") ?? 10))
+            let seconds = Int(environment["FLEET_BENCH_WRK_SECONDS"] ?? "") ?? 10
+            print("  wrk: " + (await Wrk.run(wrk, url: url + path, token: viewerToken, seconds: seconds)))
         }
     }
 }
@@ -253,8 +252,5 @@ for target in scaleSteps where target > hostsNow {
 await client.shutdown()
 serverTask?.cancel()
 _ = await serverTask?.result
-if let serverProcess {
-    serverProcess.terminate()
-    serverProcess.waitUntilExit()
-}
+if let serverChild { print(await serverChild.stop()) }
 if environment["FLEET_BENCH_KEEP"] == nil { _ = try? TestPostgres.psql(pgServer, database: "postgres", "DROP DATABASE \(databaseName) WITH (FORCE)") }

@@ -35,8 +35,16 @@ public enum FleetWire {
     }
 
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: data) {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// SHA-256 of the raw public key, hex, first 16 characters: the same key id evidence bundles carry.
     public static func keyID(_ publicKey: Data) -> String { String(sha256Hex(publicKey).prefix(16)) }

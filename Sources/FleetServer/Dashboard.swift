@@ -80,10 +80,19 @@ enum Dashboard {
         var next: String? = nil
     }
 
+    /// A page of the estate's findings table: the page, how many findings match in all, the host it starts after
+    /// (nil: the first page) and the cap of a single host's findings.
+    struct FindingsView {
+        var page: FleetDatabase.FindingsPage
+        var total: Int
+        var after: String? = nil
+        var cap: Int
+    }
+
     static func estate(
         posture: [FleetDatabase.PostureRow], hosts: HostsPage, failing: [FleetDatabase.FailingCheckRow] = [],
         silent: [FleetDatabase.HostRow], silentTotal: Int? = nil, filter: FleetDatabase.FindingFilter,
-        findings: [FleetDatabase.FindingRow]?, findingsCap: Int? = nil, waivers: [FleetDatabase.WaiverRow] = [], review: Date? = nil,
+        findings: FindingsView?, waivers: [FleetDatabase.WaiverRow] = [], review: Date? = nil,
         drift: [FleetDatabase.DriftRow] = [], caller: AccessControl.Caller
     ) -> String {
         var html = "<h2>Posture per control (latest assessment of each host)</h2>"
@@ -196,7 +205,21 @@ enum Dashboard {
         html += "<a id=\"export-json\" href=\"/api/v1/findings.json?\(escape(query))\">findings as JSON</a> · "
         html += "<a id=\"export-oscal\" href=\"/api/v1/assessment-results.json?\(escape(query))\">OSCAL assessment results</a></p>"
         if let findings {
-            html += findingsTable(findings, cap: findingsCap, export: query.isEmpty ? "" : "?" + query)
+            let export = query.isEmpty ? "" : "?" + query
+            let rows = findings.page.rows
+            if findings.after != nil || findings.page.next != nil {
+                // Paged like the hosts table: this page, the count of all, the first and next pages, the exports.
+                let first = findings.after.map { "after <a href=\"/hosts/\(escape(component($0)))\">\(escape($0))</a>" } ?? "from the first"
+                html += "<p class=\"muted\" id=\"findings-page\">\(findings.total) findings match; \(rows.count) shown, of hosts by name \(first)"
+                if findings.after != nil { html += " · <a id=\"findings-first\" href=\"/\(escape(export))\">first page</a>" }
+                if let next = findings.page.next {
+                    let link = "/?" + (query.isEmpty ? "" : query + "&") + "findings-after=" + component(next)
+                    html += " · <a id=\"findings-next\" href=\"\(escape(link))\">next page</a>"
+                }
+                html += " · every one: <a href=\"/api/v1/findings.csv\(escape(export))\">CSV</a>, "
+                html += "<a href=\"/api/v1/findings.json\(escape(export))\">JSON</a></p>"
+            }
+            html += findingsTable(rows, cap: findings.page.truncated ? findings.cap : nil, export: export, total: findings.total)
         } else {
             html += "<p class=\"muted\">Choose a filter (for example verdict <code>fail</code>, check id <code>qemu.sandbox</code>).</p>"
         }
@@ -298,7 +321,8 @@ enum Dashboard {
 
     /// `cap`: the table holds only the first `cap` findings of more (the dashboard's cap, `ServerLimits.dashboardFindings`):
     /// said above the table and under it, with the exports of the same findings (`export`: their query) that hold all.
-    static func findingsTable(_ findings: [FleetDatabase.FindingRow], cap: Int? = nil, export: String = "") -> String {
+    /// `total`: how many match in all, when the table is a page of them.
+    static func findingsTable(_ findings: [FleetDatabase.FindingRow], cap: Int? = nil, export: String = "", total: Int? = nil) -> String {
         var html = ""
         var truncated = ""
         if let cap {
@@ -317,7 +341,8 @@ enum Dashboard {
             html += "<td>\(escape(finding.product ?? ""))</td><td>\(escape(finding.controls.joined(separator: ", ")))</td>"
             html += "<td><a class=\"report\" href=\"\(reportPath(finding.assessmentID))\">HTML report</a></td></tr>"
         }
-        html += "</tbody></table><p class=\"muted\">\(findings.count) finding(s)\(cap == nil ? "" : " shown")</p>"
+        let of = total.flatMap { $0 > findings.count ? " of \($0)" : nil } ?? ""
+        html += "</tbody></table><p class=\"muted\">\(findings.count) finding(s)\(cap == nil && of.isEmpty ? "" : " shown")\(of)</p>"
         return html + truncated
     }
 

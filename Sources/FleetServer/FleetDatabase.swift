@@ -142,7 +142,7 @@ public struct FleetDatabase: Sendable {
         try admit(headers.host)
         let payload: BundlePayload
         do {
-            payload = try FleetWire.decoder().decode(BundlePayload.self, from: body)
+            payload = try SubmissionReader.payload(body)
         } catch {
             throw FleetServerError(.malformed, "the body is not a bundle payload (JSON with manifest, signature and files)")
         }
@@ -157,29 +157,16 @@ public struct FleetDatabase: Sendable {
         }
         let digest: ReportDigest
         do {
-            digest = try JSONDecoder().decode(ReportDigest.self, from: reportData)
+            digest = try SubmissionReader.digest(reportData)
         } catch {
             throw FleetServerError(.malformed, "\(BundlePayload.assessmentName) is not an assessment report")
         }
         guard String(validating: reportData, as: UTF8.self) != nil, let manifestText = String(data: payload.manifest, encoding: .utf8) else {
             throw FleetServerError(.malformed, "the report or the manifest is not UTF-8")
         }
-        let rows = digest.rows
-        let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
-        let gates = rows.map(ReportDigest.gate)
-        let summary = digest.summary(rows)
-        // Every verdict row and every finding row travel as arrays. Optional columns travel as "" and come back
-        // as NULL; a finding's controls are joined by U+001F.
-        let values = IngestStatement.Values(
-            hostID: host.id, nonce: headers.nonce, bundleSHA: payload.bundleSHA256, assessedAt: digest.assessedAt,
-            hostname: manifest.hostname, bulkheadVersion: manifest.bulkheadVersion, manifest: manifestText,
-            report: ByteBuffer(bytes: reportData), summary: summary, now: now,
-            subjects: rows.map(\.subject), products: rows.map { $0.product ?? "" }, versions: rows.map { $0.version ?? "" },
-            controls: rows.map(\.control), statuses: rows.map(\.status), gateFindings: gates.map { $0?.gate ?? "" },
-            gateFailing: gates.map { $0?.failing ?? "" }, checkIDs: findings.map(\.1.checkID),
-            severities: findings.map { $0.1.severity ?? "unknown" }, verdicts: findings.map(\.1.verdict),
-            findingSubjects: findings.map { $0.1.subject ?? $0.0.subject }, findingProducts: findings.map { $0.0.product ?? "" },
-            findingControls: findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") })
+        let values = Self.ingestValues(
+            hostID: host.id, nonce: headers.nonce, bundleSHA: payload.bundleSHA256, hostname: manifest.hostname,
+            bulkheadVersion: manifest.bulkheadVersion, manifest: manifestText, report: reportData, digest: digest, now: now)
         let bundleSHA = values.bundleSHA
         let nonce = values.nonce
         var answer: (fresh: Int64, existing: Int64?, created: Int64?)?
@@ -198,6 +185,28 @@ public struct FleetDatabase: Sendable {
             if let created = answer.created { return SubmissionResponse(id: created, bundleSHA256: bundleSHA, duplicate: false) }
         }
         throw FleetServerError(.database, "the database did not answer the submission's statement")
+    }
+
+    /// What the ingest statement stores of a verified submission: every verdict row and every finding row travel as
+    /// arrays. Optional columns travel as "" and come back as NULL; a finding's controls are joined by U+001F.
+    static func ingestValues(
+        hostID: Int64, nonce: String, bundleSHA: String, hostname: String?, bulkheadVersion: String, manifest: String, report: Data,
+        digest: ReportDigest, now: Date
+    ) -> IngestStatement.Values {
+        let rows = digest.rows
+        let findings = rows.flatMap { row in row.findings.map { (row, $0) } }
+        let gates = rows.map(ReportDigest.gate)
+        let summary = digest.summary(rows)
+        return IngestStatement.Values(
+            hostID: hostID, nonce: nonce, bundleSHA: bundleSHA, assessedAt: digest.assessedAt,
+            hostname: hostname, bulkheadVersion: bulkheadVersion, manifest: manifest,
+            report: ByteBuffer(bytes: report), summary: summary, now: now,
+            subjects: rows.map(\.subject), products: rows.map { $0.product ?? "" }, versions: rows.map { $0.version ?? "" },
+            controls: rows.map(\.control), statuses: rows.map(\.status), gateFindings: gates.map { $0?.gate ?? "" },
+            gateFailing: gates.map { $0?.failing ?? "" }, checkIDs: findings.map(\.1.checkID),
+            severities: findings.map { $0.1.severity ?? "unknown" }, verdicts: findings.map(\.1.verdict),
+            findingSubjects: findings.map { $0.1.subject ?? $0.0.subject }, findingProducts: findings.map { $0.0.product ?? "" },
+            findingControls: findings.map { ($0.1.controls ?? [$0.0.control]).joined(separator: "\u{1F}") })
     }
 
     // MARK: housekeeping
@@ -256,7 +265,7 @@ public struct FleetDatabase: Sendable {
 struct IngestStatement: PostgresPreparedStatement {
     typealias Row = (Int64, Int64?, Int64?)
 
-    struct Values {
+    struct Values: Equatable {
         var hostID: Int64
         var nonce: String
         var bundleSHA: String

@@ -22,6 +22,10 @@ public struct ServerLimits: Sendable {
     /// Hosts one page of the dashboard's hosts table shows (and its list of hosts that stopped reporting); the
     /// next page starts after the page's last host name (`/?hosts-after=NAME`).
     public var dashboardHosts: Int = 100
+    /// Findings one page of the estate's findings table shows (`/?FILTER&findings-after=NAME`, keyset by host name):
+    /// whole hosts, with the count of every finding that matches; a host with more than a page alone shows its
+    /// findings to `dashboardFindings`.
+    public var dashboardFindingsPage: Int = 500
     public static let maxDashboardHosts = 10_000
     /// The largest `dashboardFindings` and `findingsHostsPerPage` bulkhead-server accepts: what one request holds in
     /// memory stays bounded.

@@ -415,9 +415,9 @@ extension FleetDatabase {
     /// of hosts at a time — 64 hosts, then twice as many each page — until `limit` are read or no host is left: a
     /// filter that many hosts match (the dashboard's capped tables) reads only the first hosts' findings instead of
     /// every host's, and the same rows come out as `findings(filter, limit:)` would give.
-    public func firstFindings(_ filter: FindingFilter, limit: Int, now: Date = Date()) async throws -> [FindingRow] {
+    public func firstFindings(_ filter: FindingFilter, limit: Int, after start: String? = nil, now: Date = Date()) async throws -> [FindingRow] {
         var out: [FindingRow] = []
-        var after: String? = nil
+        var after: String? = start
         var perPage = 64
         while out.count < limit {
             let names = try await hostNames(filter, after: after, limit: perPage)
@@ -428,6 +428,68 @@ extension FleetDatabase {
             perPage = min(perPage * 2, 8192)
         }
         return out
+    }
+
+    /// A page of the dashboard's findings table: the findings `findings(filter)` selects of whole hosts in name order
+    /// after `after` (keyset; nil: from the first), at most `size` of them — or, when the first host alone has more,
+    /// that host's findings up to `cap` (`truncated` when it has more still). `next`: the host the next page starts
+    /// after (nil on the last page).
+    public struct FindingsPage: Sendable {
+        public var rows: [FindingRow]
+        public var next: String?
+        public var truncated: Bool
+    }
+
+    public func findingsPage(_ filter: FindingFilter, after: String?, size: Int, cap: Int, now: Date = Date()) async throws -> FindingsPage {
+        let size = max(1, size)
+        let read = try await firstFindings(filter, limit: size + 1, after: after, now: now)
+        guard read.count > size else { return FindingsPage(rows: read, next: nil, truncated: false) }
+        // More follow: the page ends before the host whose findings it cannot hold whole.
+        let cut = read[size].host
+        var rows = Array(read.prefix(size))
+        while rows.last?.host == cut { rows.removeLast() }
+        if let last = rows.last?.host { return FindingsPage(rows: rows, next: last, truncated: false) }
+        // One host with more than a page: its findings, to the cap.
+        let whole = try await findings(filter, limit: cap + 1, afterHost: after, throughHost: cut, now: now)
+        let more = try await hostNames(filter, after: cut, limit: 1)
+        return FindingsPage(rows: Array(whole.prefix(cap)), next: more.isEmpty ? nil : cut, truncated: whole.count > cap)
+    }
+
+    /// How many findings `findings(filter)` selects in all (the dashboard's count above its page). Without the
+    /// `waived` verdict it depends on the hosts' latest assessments alone, so it is kept with the estate state.
+    public func findingsCount(_ filter: FindingFilter, now: Date = Date()) async throws -> Int {
+        let onlyWaived = filter.verdict == "waived"
+        let state = onlyWaived ? nil : try await estateState()
+        let key = "\(filter)"
+        if let state, let cached = cache.findingsCount(key, at: state) { return cached }
+        let verdict = onlyWaived ? nil : filter.verdict
+        let failingCheck = filter.failingCheck
+        let rows = try await client.query(
+            """
+            WITH page AS (
+                SELECT h.latest_assessment_id AS id, h.name FROM hosts h
+                WHERE h.latest_assessment_id IS NOT NULL
+                  AND (\(failingCheck)::text IS NULL OR h.latest_failing_checks @> ARRAY[\(failingCheck)]::text[])
+                  AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
+                  AND (\(filter.classification)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(filter.classification))))
+            SELECT count(*)::bigint FROM findings f JOIN page h ON f.assessment_id = h.id
+            WHERE (NOT \(onlyWaived) OR (f.verdict = 'fail' AND EXISTS (
+                SELECT 1 FROM waivers w WHERE w.check_id = f.check_id AND (w.host IS NULL OR w.host = h.name) AND w.revoked_at IS NULL
+                  AND w.expires_at > \(now))))
+              AND (\(filter.product)::text IS NULL OR f.product = \(filter.product))
+              AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
+              AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))
+              AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))
+              AND (\(verdict)::text IS NULL OR f.verdict = \(verdict))
+              AND (\(filter.version)::text IS NULL OR EXISTS (
+                SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
+                  AND cv.product_version = \(filter.version)))
+            """, logger: logger)
+        var count = 0
+        for try await n in rows.decode(Int64.self) { count = Int(n) }
+        if let state { cache.keep(findingsCount: count, key, at: state) }
+        return count
     }
 
     /// A page of the hosts whose latest assessment `findings(filter)` may select from, in name order after `after`:

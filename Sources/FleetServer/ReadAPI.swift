@@ -13,6 +13,11 @@ struct ReadAPI: Sendable {
     /// `dashboardFindings` caps the dashboard's findings tables; `findingsHostsPerPage` pages the streamed findings.
     var limits = ServerLimits()
 
+    /// A keyset query parameter naming a host to start after (nil when absent, empty or longer than a host name).
+    static func hostName(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters.get(name).map { String($0) }.flatMap { text in text.isEmpty || text.utf8.count > 253 ? nil : text }
+    }
+
     /// Hosts with no submission for this long are listed as having stopped reporting.
     static let silentAfterHours = 48
 
@@ -22,6 +27,7 @@ struct ReadAPI: Sendable {
         let cap = max(1, limits.dashboardFindings)
         let hostsPerPage = limits.findingsHostsPerPage
         let dashboardHosts = max(1, limits.dashboardHosts)
+        let findingsPage = max(1, limits.dashboardFindingsPage)
         @Sendable func viewer(_ request: Request, _ body: @escaping @Sendable (AccessControl.Caller) async throws -> Response) async -> Response {
             await FleetServer.handling(database.logger) {
                 try await body(try await access.authorize(request, needs: .viewer))
@@ -206,14 +212,18 @@ struct ReadAPI: Sendable {
         router.get("/") { request, _ in
             await Self.page(request, access: access, logger: database.logger) { caller in
                 let filter = Self.filter(request)
-                // The capped table reads hosts a page at a time until it has cap + 1 findings (it says when more match).
-                let filtered = filter == .init() ? nil : try await database.firstFindings(filter, limit: cap + 1)
+                // The findings table a page at a time (keyset: whole hosts after ?findings-after=NAME), with the count of all.
+                let findingsAfter = Self.hostName(request, "findings-after")
+                let filtered: Dashboard.FindingsView? =
+                    filter == .init()
+                    ? nil
+                    : Dashboard.FindingsView(
+                        page: try await database.findingsPage(filter, after: findingsAfter, size: findingsPage, cap: cap),
+                        total: try await database.findingsCount(filter), after: findingsAfter, cap: cap)
                 let review = try await database.lastReview()
                 let drift = if let review { try await database.drift(since: review) } else { [FleetDatabase.DriftRow]() }
                 // The hosts table a page at a time (keyset: the page after ?hosts-after=NAME), with the estate's counts.
-                let after: String? = request.uri.queryParameters.get("hosts-after").map { String($0) }.flatMap { text in
-                    text.isEmpty || text.utf8.count > 253 ? nil : text
-                }
+                let after = Self.hostName(request, "hosts-after")
                 let silentSince = Date().addingTimeInterval(-Double(Self.silentAfterHours) * 3600)
                 let counts = try await database.hostCounts(silentSince: silentSince)
                 let page = try await database.hosts(after: after, limit: dashboardHosts + 1)
@@ -224,7 +234,7 @@ struct ReadAPI: Sendable {
                 return Dashboard.estate(
                     posture: try await database.posture(), hosts: hosts, failing: try await database.failingChecks(),
                     silent: silent, silentTotal: counts.silent,
-                    filter: filter, findings: filtered.map { Array($0.prefix(cap)) }, findingsCap: (filtered?.count ?? 0) > cap ? cap : nil,
+                    filter: filter, findings: filtered,
                     waivers: try await database.waivers(), review: review,
                     drift: drift, caller: caller)
             }

@@ -3,6 +3,8 @@ import Foundation
 /// What the fleet reads from an assessment report (reports/assessment.json, docs/assessment-schema.md): the
 /// time, and per mechanism and for the host its control verdicts and findings. Unknown keys are ignored; a
 /// report without these keys is malformed.
+/// Ingest reads it with `SubmissionReader.digest` (JSONPull); its `Decodable` conformance is the reference that
+/// reader is tested against (IngestTests).
 struct ReportDigest: Decodable {
     var assessedAt: String
     var host: Host
@@ -14,8 +16,10 @@ struct ReportDigest: Decodable {
     /// The system profile's host classification (the estate filter); anything but a string is none.
     struct Profile: Decodable {
         var host: ProfileHost?
+        init(host: ProfileHost?) { self.host = host }
         struct ProfileHost: Decodable {
             var classification: String?
+            init(classification: String?) { self.classification = classification }
             init(from decoder: any Decoder) throws {
                 let container = try decoder.container(keyedBy: Key.self)
                 classification = try? container.decodeIfPresent(String.self, forKey: .classification)
@@ -49,11 +53,30 @@ struct ReportDigest: Decodable {
     struct Finding: Decodable {
         var checkID: String
         var severity: String?
-        var outcome: [String: Ignored]
         var subject: String?
         var controls: [String]?
-        /// The outcome's case name: pass, fail, inconclusive, notApplicable …
-        var verdict: String { outcome.keys.sorted().first ?? "unknown" }
+        /// The outcome's case name: pass, fail, inconclusive, notApplicable … (the least of the outcome object's
+        /// keys; "unknown" when it has none).
+        var verdict: String
+
+        init(checkID: String, severity: String?, outcomeCases: [String], subject: String?, controls: [String]?) {
+            self.checkID = checkID
+            self.severity = severity
+            self.subject = subject
+            self.controls = controls
+            verdict = outcomeCases.min() ?? "unknown"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            self.init(
+                checkID: try container.decode(String.self, forKey: .checkID),
+                severity: try container.decodeIfPresent(String.self, forKey: .severity),
+                outcomeCases: Array(try container.decode([String: Ignored].self, forKey: .outcome).keys),
+                subject: try container.decodeIfPresent(String.self, forKey: .subject),
+                controls: try container.decodeIfPresent([String].self, forKey: .controls))
+        }
+        enum Key: String, CodingKey { case checkID, severity, outcome, subject, controls }
     }
     struct Ignored: Decodable { init(from decoder: any Decoder) throws {} }
 
@@ -88,7 +111,7 @@ struct ReportDigest: Decodable {
     }
 
     /// What the estate pages read of the report besides its rows (migration 6), computed once at ingest.
-    struct Summary {
+    struct Summary: Equatable {
         var classification: String?
         /// Distinct failing check ids, sorted.
         var failingChecks: [String]

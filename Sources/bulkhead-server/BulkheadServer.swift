@@ -125,6 +125,11 @@ struct Serve: AsyncParsableCommand {
             "Hosts one page of the dashboard's hosts table (and of its list of hosts that stopped reporting) shows; the next page is a link. 1–\(ServerLimits.maxDashboardHosts).",
             valueName: "N"))
     var dashboardHosts = ServerLimits().dashboardHosts
+    @Option(
+        help: ArgumentHelp(
+            "Findings one page of the estate's findings table shows (whole hosts, by name; with the count of all that match and a link to the next page). 1–\(ServerLimits.maxDashboardFindings).",
+            valueName: "N"))
+    var dashboardFindingsPage = ServerLimits().dashboardFindingsPage
 
     func validate() throws {
         guard (1...ServerLimits.maxDashboardHosts).contains(dashboardHosts) else {
@@ -132,6 +137,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...ServerLimits.maxDashboardFindings).contains(dashboardFindings) else {
             throw ValidationError("--dashboard-findings must be 1–\(ServerLimits.maxDashboardFindings)")
+        }
+        guard (1...ServerLimits.maxDashboardFindings).contains(dashboardFindingsPage) else {
+            throw ValidationError("--dashboard-findings-page must be 1–\(ServerLimits.maxDashboardFindings)")
         }
         guard (1...ServerLimits.maxFindingsHostsPerPage).contains(exportHostsPerPage) else {
             throw ValidationError("--export-hosts-per-page must be 1–\(ServerLimits.maxFindingsHostsPerPage)")
@@ -146,6 +154,7 @@ struct Serve: AsyncParsableCommand {
             limits.dashboardFindings = dashboardFindings
             limits.findingsHostsPerPage = exportHostsPerPage
             limits.dashboardHosts = dashboardHosts
+            limits.dashboardFindingsPage = dashboardFindingsPage
             return limits
         } catch { throw ValidationError(error.message) }
     }
@@ -162,7 +171,7 @@ struct Serve: AsyncParsableCommand {
             try await FleetServer.run(options, logger: logger, registry: registry) { port in
                 logger.info("bulkhead-server listening on \(options.host):\(port)\(options.tlsCertificate == nil ? " (plain HTTP)" : " (TLS)")")
                 logger.info(
-                    "limits: dashboard findings \(limits.dashboardFindings), export hosts per page \(limits.findingsHostsPerPage), dashboard hosts \(limits.dashboardHosts), submissions \(limits.concurrentSubmissions) at once + \(limits.queuedSubmissions) queued"
+                    "limits: dashboard findings \(limits.dashboardFindings), export hosts per page \(limits.findingsHostsPerPage), dashboard hosts \(limits.dashboardHosts), dashboard findings page \(limits.dashboardFindingsPage), submissions \(limits.concurrentSubmissions) at once + \(limits.queuedSubmissions) queued"
                 )
             }
         } catch let error as ValidationError {

@@ -32,6 +32,7 @@ struct FindingsCapTests {
         let access = await AccessControl(adminTokens: [Self.adminToken], viewerTokens: [Self.viewerToken])
         var limits = ServerLimits()
         limits.dashboardFindings = Self.cap
+        limits.dashboardFindingsPage = Self.cap
         limits.findingsHostsPerPage = 1
         let server = try await FleetHarness.startServer(databaseURL, access: access, limits: limits)
         let document = try FleetWaiverDriftTests.report(
@@ -102,12 +103,15 @@ struct FindingsCapTests {
         // Still a viewer's: no credentials, 401.
         #expect(try await FleetHarness.get(server.url + "/api/v1/findings.csv").status == 401)
 
-        // The dashboard: more than 3 match, 3 shown, and it says so (with the exports of the same filter).
+        // The dashboard, a page of 3: the first host alone has more than 3, so its page shows its first 3 and says so
+        // (with the exports of the same filter), then links the next page.
         let capped = String(decoding: try await FleetHarness.get(server.url + "/?product=qemu", headers: basicViewer).body, as: UTF8.self)
         #expect(capped.contains("id=\"findings-truncated\"") && capped.contains("Only the first 3 findings are shown: more match."))
+        #expect(capped.contains("<p class=\"muted\" id=\"findings-page\">\(qemu) findings match; 3 shown, of hosts by name from the first"))
+        #expect(capped.contains("<a id=\"findings-next\" href=\"/?product=qemu&amp;findings-after=kvm-a\">next page</a>"))
         #expect(capped.contains("<a href=\"/api/v1/findings.csv?product=qemu\">the CSV</a>"))
         #expect(capped.components(separatedBy: "<a class=\"report\"").count - 1 == 3 + 3)  // 3 findings, 3 hosts' report links
-        #expect(capped.contains("3 finding(s) shown"))
+        #expect(capped.contains("3 finding(s) shown of \(qemu)"))
         // Exactly the cap (qemu.c0 fails on the three hosts): all shown, no note.
         let exact = String(decoding: try await FleetHarness.get(server.url + "/?check=qemu.c0", headers: basicViewer).body, as: UTF8.self)
         #expect(!exact.contains("findings-truncated") && exact.contains("3 finding(s)</p>"))
@@ -161,6 +165,56 @@ struct FindingsCapTests {
                 }
                 #expect(paged == direct, "\(filter) \(limit)")
             }
+        }
+    }
+
+    /// The estate's findings table a page at a time (`--dashboard-findings-page`, keyset by host name): whatever the
+    /// page size, following the next links from the first page shows every finding of the filter once, in the API's
+    /// order, whole hosts a page (a host with more than a page alone on its page), each page with the count of all.
+    @Test func theEstateFindingsTableIsPagedByHostAndThePagesHoldEveryFindingOnce() async throws {
+        let first = try await populated()
+        await first.stop()
+        let access = await AccessControl(adminTokens: [Self.adminToken], viewerTokens: [Self.viewerToken])
+        func rowsIn(_ html: String) -> [String] {
+            guard let table = html.components(separatedBy: "<table id=\"findings\">").dropFirst().first?.components(separatedBy: "</table>").first
+            else { return [] }
+            return table.components(separatedBy: "<tr><td><a href=\"/hosts/").dropFirst().map { row in
+                let host = row.split(separator: "\"").first.map(String.init) ?? ""
+                let cells = row.components(separatedBy: "<td>").dropFirst().map { $0.components(separatedBy: "</td>").first ?? "" }
+                return ([host] + cells.prefix(2)).joined(separator: " ")
+            }
+        }
+        for size in [1, 2, 5, 7, 1000] {
+            var limits = ServerLimits()
+            limits.dashboardFindingsPage = size
+            let server = try await FleetHarness.startServer(databaseURL, access: access, limits: limits)
+            for query in ["product=qemu", "verdict=fail", "check=qemu.c1&verdict=fail", "severity=high"] {
+                let api = try FleetWire.decoder().decode(
+                    [FleetDatabase.FindingRow].self,
+                    from: try await FleetHarness.get(server.url + "/api/v1/findings?" + query, headers: viewer).body)
+                var shown: [String] = []
+                var path = "/?" + query
+                var pages = 0
+                while pages < 50 {
+                    pages += 1
+                    let html = String(decoding: try await FleetHarness.get(server.url + path, headers: basicViewer).body, as: UTF8.self)
+                    let rows = rowsIn(html)
+                    shown += rows
+                    if api.count > size { #expect(html.contains("id=\"findings-page\">\(api.count) findings match; \(rows.count) shown")) }
+                    // Whole hosts: no host continues on the next page.
+                    if let last = rows.last?.split(separator: " ").first {
+                        #expect(rows.filter { $0.hasPrefix(last + " ") }.count == api.filter { $0.host == last }.count, "\(size) \(query)")
+                    }
+                    guard let next = html.components(separatedBy: "<a id=\"findings-next\" href=\"").dropFirst().first?.split(separator: "\"").first
+                    else { break }
+                    path = String(next).replacingOccurrences(of: "&amp;", with: "&")
+                }
+                #expect(shown == api.map { "\($0.host) \($0.checkID) \($0.severity)" }, "page size \(size), \(query)")
+            }
+            // A hostile or unknown host to start after: escaped, never an error.
+            let hostile = try await FleetHarness.get(server.url + "/?verdict=fail&findings-after=%3Cscript%3E", headers: basicViewer)
+            #expect(hostile.status == 200 && !String(decoding: hostile.body, as: UTF8.self).contains("<script>"))
+            await server.stop()
         }
     }
 }
