@@ -136,6 +136,9 @@ public struct AdvisoryDatabase: Sendable {
                     DELETE FROM files WHERE path GLOB '*/bulkhead-zip-[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]-*';
                     """)
         }
+        // v7: what the criterion-5 statistics need of each advisory in a narrow row beside it (`AdvisoryFacts`),
+        // so they decode no body; filled from the stored bodies of a database imported before.
+        m.registerMigration("v7") { db in try AdvisoryFacts.migrate(db) }
         return m
     }
 
@@ -324,6 +327,7 @@ public struct AdvisoryDatabase: Sendable {
             for f in formats.sorted() { try source.execute(arguments: [f, now]) }
             var next = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(n), 0) + 1 FROM advisories")) ?? 1
             var keyRows: [(String, Int64)] = []
+            var facts: [AdvisoryFacts] = []
             for chunk in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
                 let part = rows[chunk..<min(rows.count, chunk + Self.rowsPerInsert)]
                 var values: [(any DatabaseValueConvertible)?] = []
@@ -339,6 +343,7 @@ public struct AdvisoryDatabase: Sendable {
                         a.kevDateAdded, p.unnamed, p.keys.joined(separator: "\n"), p.body,
                     ]
                     for k in p.keys { keyRows.append((k, n)) }
+                    facts.append(AdvisoryFacts(n: n, advisory: a, memorySafety: p.memorySafety.isMemorySafety, unnamed: p.unnamed))
                 }
                 let row = "(" + Array(repeating: "?", count: Self.advisoryColumns.count).joined(separator: ",") + ")"
                 let statement = try db.cachedStatement(
@@ -346,6 +351,7 @@ public struct AdvisoryDatabase: Sendable {
                         + Array(repeating: row, count: part.count).joined(separator: ","))
                 try statement.execute(arguments: StatementArguments(values))
             }
+            try AdvisoryFacts.insert(db, facts)
             for chunk in stride(from: 0, to: keyRows.count, by: Self.keysPerInsert) {
                 let part = keyRows[chunk..<min(keyRows.count, chunk + Self.keysPerInsert)]
                 var values: [(any DatabaseValueConvertible)?] = []
@@ -516,7 +522,28 @@ public struct AdvisoryDatabase: Sendable {
     /// one statement whose `OR … summary LIKE` made SQLite scan every advisory row (bodies included) for
     /// each product and installed package: 10–12 s per assessment with 300,000 records.
     static func candidateRows(_ db: Database, for p: ProductAliases) throws -> [Int64] {
+        var exact = Set<Int64>()
+        return try candidateRows(db, for: p, exact: &exact)
+    }
+
+    /// `candidateRows(_:for:)`, also collecting in `exact` the rows found by a key that maps them to the
+    /// product as `ProductAliases.naming` does: a CPE, CVE 5 vendor/product, package name or OSV package key
+    /// equal to one of the product's, when the product's names hold no key separator (`:`, `|`), so key
+    /// equality is name equality. Go sub-package ranges and keyword searches are not exact.
+    static func candidateRows(_ db: Database, for p: ProductAliases, exact exactRows: inout Set<Int64>) throws -> [Int64] {
         var ns = Set<Int64>()
+        func plain(_ s: String) -> Bool { !s.utf8.contains { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "|") || $0 == 0x0A } }
+        var certain = Set<String>()
+        for c in p.cpe where plain(ProductAliases.norm(c.vendor)) && plain(ProductAliases.norm(c.product)) {
+            certain.insert(lookupKey("cpe", ProductAliases.norm(c.vendor) + ":" + ProductAliases.norm(c.product)))
+        }
+        for c in p.cve5 where plain(ProductAliases.norm(c.vendor)) && plain(ProductAliases.norm(c.product)) {
+            certain.insert(lookupKey("vp", ProductAliases.norm(c.vendor) + "|" + ProductAliases.norm(c.product)))
+        }
+        for n in p.debianPackages + p.rpmPackages { certain.insert(lookupKey("pkgname", n)) }
+        for pk in p.packages where plain(ProductAliases.norm(pk.ecosystem)) && plain(pk.name) {
+            certain.insert(lookupKey("pkg", ProductAliases.norm(pk.ecosystem) + "|" + pk.name))
+        }
         var exact: [String] = []
         for c in p.cpe { exact.append(lookupKey("cpe", ProductAliases.norm(c.vendor) + ":" + ProductAliases.norm(c.product))) }
         for c in p.cve5 { exact.append(lookupKey("vp", ProductAliases.norm(c.vendor) + "|" + ProductAliases.norm(c.product))) }
@@ -529,7 +556,11 @@ public struct AdvisoryDatabase: Sendable {
             ranges.append((k + "/", k + "0"))
         }
         let byKey = try db.cachedStatement(sql: "SELECT advisory FROM affected_keys WHERE key = ?")
-        for k in Set(exact) { ns.formUnion(try Int64.fetchAll(byKey, arguments: [k])) }
+        for k in Set(exact) {
+            let found = try Int64.fetchAll(byKey, arguments: [k])
+            ns.formUnion(found)
+            if certain.contains(k) { exactRows.formUnion(found) }
+        }
         let byRange = try db.cachedStatement(sql: "SELECT advisory FROM affected_keys WHERE key >= ? AND key < ?")
         for (lo, hi) in ranges { ns.formUnion(try Int64.fetchAll(byRange, arguments: [lo, hi])) }
         let unnamed = try db.cachedStatement(
@@ -554,12 +585,17 @@ public struct AdvisoryDatabase: Sendable {
 
     /// Reads the body and summary of each row id (ascending ids read the table in order), 500 per statement.
     static func fetchBodies(_ db: Database, rows: [Int64], _ each: (String, String) throws -> Void) throws {
+        try fetchBodies(db, rows: rows, withN: true) { _, body, summary in try each(body, summary) }
+    }
+
+    /// `fetchBodies` with each row's id.
+    static func fetchBodies(_ db: Database, rows: [Int64], withN: Bool, _ each: (Int64, String, String) throws -> Void) throws {
         for chunk in stride(from: 0, to: rows.count, by: 500) {
             let part = rows[chunk..<min(rows.count, chunk + 500)]
-            let sql = "SELECT body, summary FROM advisories WHERE n IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))"
+            let sql = "SELECT n, body, summary FROM advisories WHERE n IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))"
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(Array(part)))
             // Columns by position: GRDB's by-name subscript searches the column names for every value.
-            while let r = try cursor.next() { try each(r[0], r[1]) }
+            while let r = try cursor.next() { try each(r[0], r[1], r[2]) }
         }
     }
 }

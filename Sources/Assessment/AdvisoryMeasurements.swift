@@ -49,8 +49,8 @@ public enum AdvisoryMeasurements {
             guard AdvisoryAliases.isMappable(aliases) else { continue }
             let (fixDates, fixSource) = fixDates(aliases, packages: packages, changelogs: changelogs)
             do {
-                let stats = AdvisoryStats.compute(
-                    aliases, candidates: try database.sharedCandidates(for: aliases), kev: kev, fixDates: fixDates, fixSource: fixSource)
+                // From the stored per-record facts: no advisory body is decoded for the statistics.
+                let stats = try database.statistics(for: aliases, kev: kev, fixDates: fixDates, fixSource: fixSource)
                 out += AdvisoryStats.criterion5Facts(stats, databasePath: databasePath, now: now, stage: stage)
             } catch {
                 problems.append(Problem(subject: product.id.rawValue, message: "advisory statistics from \(databasePath) failed: \(error)"))
