@@ -138,20 +138,31 @@ public enum AdvisoryImporter {
             try await db.recordProblem(problem)
         }
         report.filesSeen = files.count + inputs.membersUnchanged
-        report.filesUnchanged = inputs.membersUnchanged
+        // A file named twice (the same path given twice, or inside a directory also given) is read once;
+        // the other namings count as unchanged. One path's files are distinct already.
+        let named = files.count
+        if paths.count > 1 {
+            var seenKeys = Set<String>()
+            files = files.filter { seenKeys.insert($0.key).inserted }
+        }
+        report.filesUnchanged = inputs.membersUnchanged + named - files.count
         report.membersUnchanged = inputs.membersUnchanged
         // Keys of the files that could not be read (their archives are not recorded as done).
         var failedKeys: [String] = inputs.problems.map(\.file)
         var done = 0
         var index = 0
-        // The previous batch is written (GRDB's async write, on the database's own writer queue) while
-        // the next one is parsed.
+        // The previous batch is written (GRDB's async write, on the database's own writer thread) while
+        // the next one is parsed. The database queue runs reads and writes one at a time, so what earlier
+        // imports stored for a batch is read before the write of the batch ahead of it starts (a lookup
+        // queued behind that write would wait for it, and parsing would never overlap writing); a key
+        // given twice is read once (`unique` above), so no batch's lookup misses a row the write ahead of
+        // it stores.
         var pendingWrite: Task<Void, any Error>?
-        while index < files.count {
-            let batch = Array(files[index..<min(files.count, index + options.batchSize)])
+        func slice(_ at: Int) -> [Input] { Array(files[at..<min(files.count, at + options.batchSize)]) }
+        var batch = slice(0)
+        var known = batch.isEmpty ? [:] : try db.fileStates(batch.map(\.key))
+        while !batch.isEmpty {
             index += batch.count
-            // What earlier imports stored for this batch only (one indexed lookup per file), not the whole table.
-            let known = try db.fileStates(batch.map(\.key))
             let results = await parseBatch(batch, known: known, options: options)
             var toWrite: [PreparedFile] = []
             // Files whose mtime moved but whose bytes did not: the new mtime (and a hash stored before
@@ -174,11 +185,13 @@ public enum AdvisoryImporter {
                 }
             }
             try await pendingWrite?.value
+            done += batch.count
+            batch = slice(index)
+            known = batch.isEmpty ? [:] : try db.fileStates(batch.map(\.key))
             let writeBatch = toWrite
             let writeTouches = touches
             pendingWrite = Task { try await db.write(writeBatch, touching: writeTouches) }
             report.filesImported += writeBatch.count
-            done += batch.count
             options.progress?(
                 ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
         }
@@ -232,8 +245,9 @@ public enum AdvisoryImporter {
         var data = Data()
         do {
             // One read for the size fstat gave; more only if the file grew meanwhile (never past the cap).
+            // The first chunk is kept as read (not copied into another buffer).
             while data.count <= limit, let chunk = try handle.read(upToCount: max(Int(size) + 1 - data.count, 65536)), !chunk.isEmpty {
-                data.append(chunk)
+                if data.isEmpty { data = chunk } else { data.append(chunk) }
             }
         } catch {
             throw AdvisoriesError(.unreadable, "cannot read \(path)", cause: "\(error)")
