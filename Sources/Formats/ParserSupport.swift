@@ -305,6 +305,16 @@ public enum QEMUOptionString {
         return out
     }
 
+    /// The pairs read by key as `dictionary(pairs)` reads them (the last value wins), without building the
+    /// dictionary: an option string has a handful of pairs, and most options are only looked up.
+    public struct Lookup: Sendable {
+        public let pairs: [Pair]
+
+        public init(_ pairs: [Pair]) { self.pairs = pairs }
+
+        public subscript(key: String) -> String? { pairs.last { $0.key == key }?.value }
+    }
+
     /// The pairs as a dictionary (last value wins, as in QEMU).
     public static func dictionary(_ pairs: [Pair]) -> [String: String] {
         var d: [String: String] = [:]

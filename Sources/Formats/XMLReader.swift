@@ -45,6 +45,8 @@ struct XMLReader {
     /// Namespace bindings in scope, innermost last; each open element records how many it added.
     var bindings: [(prefix: String, uri: String)] = []
     var elements = 0
+    /// The attribute names of the start tag being read (kept between tags so its storage is reused).
+    var seenAttributes: [ArraySlice<UInt8>] = []
     /// When set, each child of the root element is handed here once it closes and is not kept in the tree
     /// (`XMLTree.stream`): a document of many records is read holding one record at a time.
     var onRecord: ((XMLElement) -> Void)?
@@ -239,7 +241,7 @@ struct XMLReader {
                 .tooLarge, source: source, line: location(tagStart).line, message: "elements nested deeper than \(limits.maxDepth) levels")
         }
         var attributes: [String: String] = [:]
-        var seen: [ArraySlice<UInt8>] = []
+        seenAttributes.removeAll(keepingCapacity: true)
         var added = 0
         while true {
             let hadSpace = skipWhitespace()
@@ -257,10 +259,10 @@ struct XMLReader {
             position += 1
             skipWhitespace()
             let value = try readAttributeValue()
-            if seen.contains(where: { $0.elementsEqual(attribute) }) {
+            if seenAttributes.contains(where: { $0.elementsEqual(attribute) }) {
                 throw malformed(at: attributeStart, "the attribute \(String(decoding: attribute, as: UTF8.self)) appears twice")
             }
-            seen.append(attribute)
+            seenAttributes.append(attribute)
             if attribute.elementsEqual("xmlns".utf8) {
                 bindings.append((prefix: "", uri: value))
                 added += 1
@@ -275,6 +277,8 @@ struct XMLReader {
                 if local.count == attribute.count || attributes[key] == nil { attributes[key] = value }
             }
         }
+        // The names are slices of `bytes`: not held past the tag (a fed document's bytes are cut between pieces).
+        seenAttributes.removeAll(keepingCapacity: true)
         let (prefix, local) = split(name)
         let uri = namespace(for: prefix)
         let element = XMLElement(
@@ -323,11 +327,21 @@ struct XMLReader {
     /// without a colon. libxml2 only warns about other names and reads them otherwise than the text says (for
     /// `<::a>` the name `a`; found by Fuzz/xml-diff), so they are refused.
     mutating func requireQualifiedName(_ name: ArraySlice<UInt8>, at offset: Int) throws(ConfigParseError) {
-        let parts = name.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-        guard parts.count <= 2, parts.allSatisfy({ $0.first.map { Self.isNameStart($0) && $0 != UInt8(ascii: ":") } ?? false }) else {
+        guard Self.isQualifiedName(name) else {
             throw malformed(
                 at: offset, "\(String(decoding: name, as: UTF8.self)) is not a qualified name (prefix:local, each a name without a colon)")
         }
+    }
+
+    /// At most one colon, and the name and the part after its colon each start with a name-start byte other than
+    /// a colon (split at the colons, every part non-empty and starting so), judged without splitting (this runs
+    /// for every element and attribute).
+    static func isQualifiedName(_ name: ArraySlice<UInt8>) -> Bool {
+        guard let first = name.first, isNameStart(first), first != UInt8(ascii: ":") else { return false }
+        guard let colon = name.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        let local = name[(colon + 1)...]
+        guard let localFirst = local.first, isNameStart(localFirst), localFirst != UInt8(ascii: ":") else { return false }
+        return !local.contains(UInt8(ascii: ":"))
     }
 
     func split(_ name: ArraySlice<UInt8>) -> (prefix: ArraySlice<UInt8>?, local: ArraySlice<UInt8>) {

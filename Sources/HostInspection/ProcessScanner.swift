@@ -73,6 +73,17 @@ struct ProcessScanner {
         }
     }
 
+    /// The bytes of a small file, as `text` reads it but not decoded (the status parser reads bytes).
+    func bytes(_ name: String, in directory: any HostDirectory, limit: Int, _ problems: inout ProblemLog) -> Read<[UInt8]> {
+        do {
+            return .value(try directory.read(name, limit: limit))
+        } catch {
+            if error.code == .notFound { return .gone }
+            problems.add(error)
+            return .failed
+        }
+    }
+
     func readProcess(_ pid: Int32, budget: CmdlineBudget = CmdlineBudget(.max), _ problems: inout ProblemLog) -> HostProcess? {
         // Every file of the process is read from its directory, opened once.
         root.withDirectory("/proc/\(pid)") { readProcess(pid, in: $0, budget: budget, &problems) }
@@ -85,19 +96,19 @@ struct ProcessScanner {
         // status: Name, PPid, Uid, Gid, Seccomp, NoNewPrivs, CapEff. A vanished status means the process exited.
         var haveStatus = false
         var statusGone = false
-        switch text("status", in: directory, limit: options.smallFileLimit, &problems) {
+        switch bytes("status", in: directory, limit: options.smallFileLimit, &problems) {
         case .gone: statusGone = true
         case .failed: break
         case .value(let status):
             haveStatus = true
-            let fields = Self.statusFields(status)
-            if let name = fields["Name"] { process.name = Self.unescapeStatusName(name) }
-            process.ppid = fields["PPid"].flatMap { Int32($0) }
-            process.confinement.uid = fields["Uid"].flatMap(Self.effectiveID)
-            process.confinement.gid = fields["Gid"].flatMap(Self.effectiveID)
-            process.confinement.seccomp = fields["Seccomp"].flatMap { Int($0) }
-            process.confinement.noNewPrivs = fields["NoNewPrivs"].flatMap { Int($0) }.map { $0 != 0 }
-            process.confinement.capEff = fields["CapEff"]
+            let fields = StatusFields(status)
+            if let name = fields.name { process.name = Self.unescapeStatusName(name) }
+            process.ppid = fields.ppid.flatMap { Int32($0) }
+            process.confinement.uid = fields.uid.flatMap(Self.effectiveID)
+            process.confinement.gid = fields.gid.flatMap(Self.effectiveID)
+            process.confinement.seccomp = fields.seccomp.flatMap { Int($0) }
+            process.confinement.noNewPrivs = fields.noNewPrivs.flatMap { Int($0) }.map { $0 != 0 }
+            process.confinement.capEff = fields.capEff
         }
         // stat: comm and ppid when status was unreadable (or to fill what it lacked).
         if !haveStatus || process.name.isEmpty || process.ppid == nil {
@@ -129,8 +140,9 @@ struct ProcessScanner {
         let full = isolation && budget.hasRoom
         switch readCmdline(directory, limit: full ? options.cmdlineLimit : options.otherCmdlineLimit, quietlyTooLarge: !isolation, &problems) {
         case .value(let cmdline):
-            // Credentials in a command line (rbd key=, https://user:pass@, secret data=) are never kept.
-            process.arguments = Redaction.arguments(cmdline)
+            // Credentials in a command line (rbd key=, https://user:pass@, secret data=) are never kept. Only an
+            // argument that may hold one goes through the redaction (most hold no word it looks for).
+            process.arguments = cmdline.map { Self.mayHoldCredential($0) ? Redaction.argument($0) : $0 }
             budget.spend(cmdline.reduce(0) { $0 + $1.utf8.count + 1 })
         case .gone, .failed: break
         }
@@ -261,6 +273,35 @@ struct ProcessScanner {
         return fields
     }
 
+    /// False only when `Redaction.argument` cannot change `argument`: it has no `@` (every URI userinfo it
+    /// redacts has one) and none of the words a secret key must contain (`passw`, `key`, `secret`, `token`,
+    /// `cookie`, `psk`, `data`; ASCII letters without case, as `Redaction.isSecretKey` compares them). One pass
+    /// over the bytes with no copy: most arguments of a process hold none of these.
+    static func mayHoldCredential(_ argument: String) -> Bool {
+        let bytes = argument.utf8.span
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "@") { return true }
+            // Lower-case for a letter (exactly: `x | 0x20` is a lower-case letter only for that letter in either case).
+            let lower = byte | 0x20
+            switch lower {
+            case UInt8(ascii: "p"), UInt8(ascii: "k"), UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "c"), UInt8(ascii: "d"):
+                for word in credentialWords where word[0] == lower && index + word.count <= bytes.count {
+                    var offset = 1
+                    while offset < word.count, bytes[index + offset] | 0x20 == word[offset] { offset += 1 }
+                    if offset == word.count { return true }
+                }
+            default: break
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// The words one of which every key `Redaction.isSecretKey` judges secret contains, lower-case.
+    static let credentialWords: [[UInt8]] = ["passw", "psk", "key", "secret", "token", "cookie", "data"].map { Array($0.utf8) }
+
     /// The effective id (second of real, effective, saved, fs) of a `Uid:`/`Gid:` line.
     static func effectiveID(_ value: String) -> UInt32? {
         let parts = value.split(whereSeparator: { $0 == "\t" || $0 == " " })
@@ -301,6 +342,94 @@ struct ProcessScanner {
         var parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         if bytes.last == 0 { parts.removeLast() }
         return parts
+    }
+}
+
+/// The fields of /proc/PID/status Bulkhead reads (`ProcessScanner.statusKeys`), each the first line of its key,
+/// without the spaces and tabs around the value: what `ProcessScanner.statusFields` gives for the decoded text,
+/// read straight from the bytes with no dictionary (this runs for every process of the host). Lines, keys and
+/// the trimmed spaces are ASCII, so each value decoded alone is the same as cut from the decoded text.
+struct StatusFields: Equatable {
+    var name: String?
+    var ppid: String?
+    var uid: String?
+    var gid: String?
+    var seccomp: String?
+    var noNewPrivs: String?
+    var capEff: String?
+
+    init(
+        name: String? = nil, ppid: String? = nil, uid: String? = nil, gid: String? = nil, seccomp: String? = nil,
+        noNewPrivs: String? = nil, capEff: String? = nil
+    ) {
+        self.name = name
+        self.ppid = ppid
+        self.uid = uid
+        self.gid = gid
+        self.seccomp = seccomp
+        self.noNewPrivs = noNewPrivs
+        self.capEff = capEff
+    }
+
+    static let keys: [[UInt8]] = ProcessScanner.statusKeys.map { Array($0.utf8) }
+
+    init(_ bytes: [UInt8]) {
+        let span = bytes.span
+        var found = 0
+        var next = 0
+        // Line by line, stopping once every key has its (first) value.
+        while next < span.count, found < Self.keys.count {
+            var lineEnd = next
+            var colon = -1
+            while lineEnd < span.count, span[lineEnd] != UInt8(ascii: "\n") {
+                if colon < 0, span[lineEnd] == UInt8(ascii: ":") { colon = lineEnd }
+                lineEnd += 1
+            }
+            let lineStart = next
+            next = lineEnd + 1
+            guard colon >= 0 else { continue }
+            // The key: compared only with the keys of its length.
+            var which = -1
+            for (index, key) in Self.keys.enumerated() where key.count == colon - lineStart {
+                var offset = 0
+                while offset < key.count, span[lineStart + offset] == key[offset] { offset += 1 }
+                if offset == key.count {
+                    which = index
+                    break
+                }
+            }
+            guard which >= 0, !has(which) else { continue }
+            var start = colon + 1
+            var end = lineEnd
+            while start < end, span[start] == 0x20 || span[start] == 0x09 { start += 1 }
+            while end > start, span[end - 1] == 0x20 || span[end - 1] == 0x09 { end -= 1 }
+            set(which, String(decoding: bytes[start..<end], as: UTF8.self))
+            found += 1
+        }
+    }
+
+    func has(_ which: Int) -> Bool {
+        switch which {
+        case 0: name != nil
+        case 1: ppid != nil
+        case 2: uid != nil
+        case 3: gid != nil
+        case 4: seccomp != nil
+        case 5: noNewPrivs != nil
+        default: capEff != nil
+        }
+    }
+
+    mutating func set(_ which: Int, _ value: String) {
+        switch which {
+        case 0: name = value
+        case 1: ppid = value
+        case 2: uid = value
+        case 3: gid = value
+        case 4: seccomp = value
+        case 5: noNewPrivs = value
+        default: capEff = value
+        }
     }
 }
 

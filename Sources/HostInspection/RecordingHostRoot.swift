@@ -32,7 +32,9 @@ public struct RecordedPath: Hashable, Sendable {
 
 /// Wraps any root and remembers every path read, listed, link-read or stat'ed together with the exact
 /// answer (bytes, names, target, metadata or error), so `SnapshotWriter` can write them out and
-/// `SnapshotHostRoot` can replay them. Thread-safe: one `Mutex` guards the record.
+/// `SnapshotHostRoot` can replay them. Thread-safe: the record is split into shards by path, each behind its
+/// own `Mutex`, so the threads that read processes and guest files at once seldom wait for each other (one
+/// path always falls in the same shard).
 ///
 /// The first answer for each operation on a path is kept (a live /proc file read twice may differ;
 /// the snapshot replays what the first reader saw), except that content replaces an earlier
@@ -40,7 +42,20 @@ public struct RecordedPath: Hashable, Sendable {
 /// effort) so the manifest can carry mode, owner and group.
 public final class RecordingHostRoot: HostRoot {
     public let base: any HostRoot
-    private let state = Mutex<[String: RecordedPath]>([:])
+    private let shards: [Shard] = (0..<Shard.count).map { _ in Shard() }
+
+    /// One part of the record: the paths whose `Shard.index` is its position.
+    final class Shard: Sendable {
+        static let count = 16
+        let state = Mutex<[String: RecordedPath]>([:])
+
+        /// The shard of `path`, from its length and last bytes (the PIDs and file names that tell paths apart).
+        static func index(_ path: String) -> Int {
+            var hash = UInt(truncatingIfNeeded: path.utf8.count)
+            for byte in path.utf8.suffix(8) { hash = hash &* 31 &+ UInt(byte) }
+            return Int(hash % UInt(count))
+        }
+    }
 
     /// Whether a successful read also records the file's metadata (mode, owner, group) for a snapshot's
     /// manifest: one more `stat` per file, so only when the record will be written out.
@@ -57,14 +72,20 @@ public final class RecordingHostRoot: HostRoot {
     public var originalSource: String? { base.originalSource }
 
     /// A copy of everything recorded so far, by host path.
-    public var recorded: [String: RecordedPath] { state.withLock { $0 } }
+    public var recorded: [String: RecordedPath] {
+        var all: [String: RecordedPath] = [:]
+        all.reserveCapacity(shards.reduce(0) { count, shard in count + shard.state.withLock { $0.count } })
+        for shard in shards {
+            shard.state.withLock { records in
+                for (path, record) in records { all[path] = record }
+            }
+        }
+        return all
+    }
 
     private func update(_ path: String, _ change: (inout RecordedPath) -> Void) {
-        state.withLock { records in
-            var record = records[path] ?? RecordedPath()
-            change(&record)
-            records[path] = record
-        }
+        // In place: one lookup, and the record (which may hold a file's bytes) is not copied.
+        shards[Shard.index(path)].state.withLock { records in change(&records[path, default: RecordedPath()]) }
     }
 
     public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {

@@ -91,6 +91,23 @@ struct CommonParserTests {
         #expect(QEMUOptionString.parse("x,", impliedKey: "k").map(\.key) == ["k"])
     }
 
+    /// `QEMUOptionString.Lookup` reads every key as the dictionary does (a repeated key: the last value), on option
+    /// strings with repeats, escapes, bare words and an implied key.
+    @Test func optionLookupReadsAsTheDictionary() {
+        let strings = [
+            "", "a=1,a=2", "pc,accel=kvm:tcg,type=q35,usb=off", "x,,y=1,,2,x,,y=3", "noserver,server,wait=off,nowait",
+            "guest=vm1,debug-threads=on,guest=vm2", "=,==,a==b", "on,obsolete=deny,enable=off,enable",
+        ]
+        for string in strings {
+            let pairs = QEMUOptionString.parse(string, impliedKey: "implied")
+            let dictionary = QEMUOptionString.dictionary(pairs)
+            let lookup = QEMUOptionString.Lookup(pairs)
+            for key in Set(pairs.map(\.key)).union(["missing", "", "implied"]) {
+                #expect(lookup[key] == dictionary[key], "\(string) [\(key)]")
+            }
+        }
+    }
+
     @Test func loopback() {
         for h in ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"] {
             #expect(!ParseSupport.beyondLoopback(h), "\(h)")

@@ -247,6 +247,24 @@ import Testing
         #expect(try XMLTree.parse("<e x:n='1' \(ns)/>", source: "t.xml", limits: ParseLimits()).root["n"] == "1")
     }
 
+    /// The qualified-name rule judged without splitting is the rule it replaced (split at every colon: at most two
+    /// parts, each non-empty and starting with a name-start byte other than a colon), on every name of up to five
+    /// bytes from a small alphabet.
+    @Test func theQualifiedNameRuleIsTheSplitRule() {
+        let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: ":"), UInt8(ascii: "1"), UInt8(ascii: "-"), UInt8(ascii: "_"), 0xC3]
+        func splitRule(_ name: ArraySlice<UInt8>) -> Bool {
+            let parts = name.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+            return parts.count <= 2 && parts.allSatisfy { $0.first.map { XMLReader.isNameStart($0) && $0 != UInt8(ascii: ":") } ?? false }
+        }
+        var names: [[UInt8]] = [[]]
+        var all: [[UInt8]] = [[]]
+        for _ in 0..<5 {
+            names = names.flatMap { name in alphabet.map { name + [$0] } }
+            all += names
+        }
+        for name in all { #expect(XMLReader.isQualifiedName(name[...]) == splitRule(name[...]), "\(name)") }
+    }
+
     @Test func declarationsAreRefusedWhereverTheyAre() {
         for text in [
             "<!DOCTYPE domain><domain/>", "<?xml version='1.0'?>\n<!doctype domain [<!ENTITY a 'b'>]>\n<domain>&a;</domain>",

@@ -373,7 +373,7 @@ public enum QEMUArgvParser {
         // Split the address part from options at the first unescaped comma.
         let parts = splitKeepingEscapes(s)
         let head = parts.first ?? ""
-        let opts = QEMUOptionString.dictionary(QEMUOptionString.parse(parts.dropFirst().joined(separator: ",")))
+        let opts = QEMUOptionString.Lookup(QEMUOptionString.parse(parts.dropFirst().joined(separator: ",")))
         func hostPort(_ rest: String) {
             // host:port, [v6]:port, :port
             if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
@@ -585,35 +585,35 @@ public enum QEMUArgvParser {
                 c.chardevs.append(QEMUChardev(id: o["id"], backend: backend, endpoint: ep, options: o))
             case "mon":
                 monitorOption = true
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: nil))
                 let kind: QEMUMonitorKind = o["mode"] == "control" ? .qmp : .hmp
                 c.monitors.append(
                     QEMUControlEndpoint(
                         kind: kind, option: "-mon", pretty: ParseSupport.bool(o["pretty"]) ?? false, chardevID: o["chardev"]))
             case "machine", "M":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "type"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "type"))
                 if let t = o["type"] { c.machineType = t }
                 if let acc = o["accel"] { for a in acc.split(separator: ":") { addAccel(String(a)) } }
-                for (k, v) in o where k != "type" && k != "accel" { c.machineOptions[k] = v }
+                for pair in o.pairs where pair.key != "type" && pair.key != "accel" { c.machineOptions[pair.key] = pair.value }
             case "accel":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "accel"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "accel"))
                 if let a = o["accel"] { for x in a.split(separator: ":") { addAccel(String(x)) } }
             case "cpu":
                 let parts = QEMUArgvParser.splitKeepingEscapes(value)
                 c.cpuModel = parts.first
                 c.cpuFlags = Array(parts.dropFirst())
             case "m":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "size"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "size"))
                 c.memory = o["size"]
             case "mem-path": c.memPath = value
             case "name":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "guest"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "guest"))
                 c.name = o["guest"]
                 c.debugThreads = ParseSupport.bool(o["debug-threads"])
                 c.processName = o["process"]
             case "uuid": c.uuid = value
             case "drive":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: nil))
                 let iface = o["if"]
                 c.drives.append(
                     QEMUDrive(
@@ -639,10 +639,10 @@ public enum QEMUArgvParser {
             case "soundhw":
                 for s in value.split(separator: ",") { addDevice(String(s), origin: "-soundhw", category: .sound) }
             case "audiodev":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "driver"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "driver"))
                 c.audiodevs.append(o["driver"] ?? "unknown")
             case "audio":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "driver"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "driver"))
                 c.audiodevs.append(o["driver"] ?? "unknown")
                 if let m = o["model"] { addDevice(m, origin: "-audio", category: .sound) }
             case "vga":
@@ -681,27 +681,27 @@ public enum QEMUArgvParser {
                 if ref == nil { finishEndpoint(&m.endpoint, impliedServer: true) }
                 c.monitors.append(m)
             case "sandbox":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "enable"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "enable"))
                 c.sandbox = QEMUSandbox(
                     enabled: ParseSupport.bool(o["enable"]) ?? false, obsolete: o["obsolete"],
                     elevatePrivileges: o["elevateprivileges"], spawn: o["spawn"], resourceControl: o["resourcecontrol"])
             case "runas": c.runAsUser = value
             case "chroot": c.chroot = value
             case "run-with":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: nil))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: nil))
                 if let u = o["user"] { c.runAsUser = u }
                 if let r = o["chroot"] { c.chroot = r }
             case "display": display(value)
             case "vnc": vnc(value)
             case "spice": spice(value)
             case "fsdev":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "fsdriver"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "fsdriver"))
                 c.sharedFilesystems.append(
                     QEMUSharedFilesystem(
                         kind: .ninePFS, id: o["id"], path: o["path"], securityModel: o["security_model"],
                         readOnly: ParseSupport.bool(o["readonly"]) ?? false))
             case "virtfs":
-                let o = QEMUOptionString.dictionary(opts(name, value, impliedKey: "fsdriver"))
+                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "fsdriver"))
                 c.sharedFilesystems.append(
                     QEMUSharedFilesystem(
                         kind: .ninePFS, id: o["id"], path: o["path"], securityModel: o["security_model"],
@@ -748,7 +748,7 @@ public enum QEMUArgvParser {
                 // libvirt's flat `{"driver":"file","filename":…,"node-name":…}`: what the loop below finds in it (no
                 // nested `file` object, so the format is the driver; `read-only`, whose `true` the pairs cannot tell
                 // from `"true"`, goes the full way).
-                let o = QEMUOptionString.dictionary(pairs)
+                let o = QEMUOptionString.Lookup(pairs)
                 c.drives.append(
                     QEMUDrive(id: o["node-name"], file: o["filename"] ?? o["file"], format: o["driver"], readOnly: false, origin: "-blockdev"))
                 return
@@ -792,7 +792,7 @@ public enum QEMUArgvParser {
 
         mutating func legacyNet(_ value: String) {
             let pairs = QEMUOptionString.parse(value, impliedKey: "type")
-            let o = QEMUOptionString.dictionary(pairs)
+            let o = QEMUOptionString.Lookup(pairs)
             if o["type"] == "nic" {
                 addDevice(o["model"] ?? "e1000", origin: "-net nic", category: .network)
             } else if o["type"] != "none" {
