@@ -39,7 +39,7 @@ let checkProbes = [
     "logging.integrity-monitoring", "qemu.accelerator", "qemu.display-exposure", "qemu.legacy-devices", "qemu.machine-type",
     "qemu.monitor-network", "qemu.non-root", "qemu.sandbox", "runtime.engine-api", "runtime.engine-socket", "runtime.engine-socket-mount",
     "runtime.host-namespaces", "runtime.kernel-fs-writable", "runtime.lsm-profile", "runtime.privileged", "runtime.user-namespace",
-    "xen.device-model", "xen.display-exposure", "xen.dom0-mem", "xen.driver-domains", "xen.pci-permissive", "xen.spec-ctrl",
+    "xen.device-model", "xen.device-nodes", "xen.display-exposure", "xen.dom0-mem", "xen.driver-domains", "xen.pci-permissive", "xen.spec-ctrl",
     "xen.toolstack-config", "xen.xenstored-socket", "xen.xsm",
 ]
 func probeFolder(_ id: String) -> String { "Probes/\(id.prefix { $0 != "." })/\(id)" }

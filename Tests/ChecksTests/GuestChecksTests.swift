@@ -36,11 +36,11 @@ import Testing
         let fc = RealConfigTests.mechanism("firecracker", "vm", .firecracker(try RealConfigTests.jailerExample()))
         let f = CheckRunner(catalog: catalog).run(
             CheckInput(facts: HostFacts(collectedAt: Fixture.collectedAt, source: "t"), mechanisms: [fc]),
-            // The host-scope checks of these families (polkit rules, xenstored's socket, Xen's boot command line) judge the host,
-            // not a guest.
+            // The host-scope checks of these families (polkit rules, xenstored's socket, Xen's device nodes, Xen's boot command
+            // line) judge the host, not a guest.
             selection: CheckSelection(
                 only: ["qemu.*", "libvirt.*", "xen.*", "gvisor.*"],
-                skip: ["libvirt.polkit-manage", "xen.xenstored-socket", "xen.spec-ctrl", "xen.xsm", "xen.dom0-mem"]))
+                skip: ["libvirt.polkit-manage", "xen.xenstored-socket", "xen.device-nodes", "xen.spec-ctrl", "xen.xsm", "xen.dom0-mem"]))
         #expect(f.findings.isEmpty)
     }
 

@@ -34,12 +34,13 @@ import Testing
         _ mechanisms: [IsolationMechanism], daemons: [DaemonConfiguration] = [], only: String,
         facts: HostFacts = HostFacts(collectedAt: Fixture.collectedAt, source: "test"), observations: HostObservations? = nil
     ) -> [String: Finding] {
-        // The host-wide libvirt.polkit-manage (polkit rules), xen.xenstored-socket and xen.spec-ctrl, xen.xsm and xen.dom0-mem (Xen's
-        // boot command line) are not about the configuration under test.
+        // The host-wide libvirt.polkit-manage (polkit rules), xen.xenstored-socket, xen.device-nodes (stat of sockets and device
+        // nodes) and xen.spec-ctrl, xen.xsm and xen.dom0-mem (Xen's boot command line) are not about the configuration under test.
         let report = CheckRunner(catalog: catalog).run(
             CheckInput(facts: facts, mechanisms: mechanisms, observations: observations, daemons: daemons),
             selection: CheckSelection(
-                only: [only], skip: ["libvirt.polkit-manage", "xen.xenstored-socket", "xen.spec-ctrl", "xen.xsm", "xen.dom0-mem"]))
+                only: [only], skip: ["libvirt.polkit-manage", "xen.xenstored-socket", "xen.device-nodes", "xen.spec-ctrl", "xen.xsm", "xen.dom0-mem"])
+        )
         return Dictionary(report.findings.map { ($0.checkID, $0) }, uniquingKeysWith: { a, _ in a })
     }
 

@@ -40,7 +40,8 @@ public enum CheckLibrary {
         SandboxChecks.runtimeHostNamespaces, SandboxChecks.runtimeKernelFSWritable, SandboxChecks.runtimeLSMProfile, SandboxChecks.runtimePrivileged,
         SandboxChecks.runtimeUserNamespace,
         // xen
-        SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDisplay, SandboxChecks.xenPCIPermissive,
+        SandboxChecks.xenDeviceModel, SandboxChecks.xenstoredSocket, SandboxChecks.xenDeviceNodes, SandboxChecks.xenDisplay,
+        SandboxChecks.xenPCIPermissive,
         SandboxChecks.xenSpecCtrl, SandboxChecks.xenXSM, SandboxChecks.xenDom0Mem,
         SandboxChecks.xenToolstackConfig, SandboxChecks.xenDriverDomains,
     ]

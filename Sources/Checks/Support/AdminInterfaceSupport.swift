@@ -33,6 +33,11 @@ public enum AdminInterfaces {
 
     /// xenstored's UNIX sockets (tools/xenstored: `chmod(soc_str, 0600)`; older releases also `socket_ro`, 0660).
     public static let xenstoredSockets = ["/run/xenstored/socket", "/run/xenstored/socket_ro"]
+    /// dom0's Xen device nodes (Linux's misc devices under /dev/xen) and xenfs's legacy files under /proc/xen.
+    public static let xenDeviceNodes = [
+        "/dev/xen/privcmd", "/dev/xen/hypercall", "/dev/xen/xenbus", "/dev/xen/xenbus_backend", "/dev/xen/evtchn", "/dev/xen/gntdev",
+        "/dev/xen/gntalloc", "/proc/xen/privcmd", "/proc/xen/xenbus",
+    ]
 
     /// Most descriptors of one daemon whose links are read.
     public static let maxDescriptors = 4096
@@ -186,7 +191,7 @@ public enum AdminInterfaces {
         var sockets = engineSockets.map(\.path) + commandLineSockets(processes).map(\.path) + xenstoredSockets
         sockets += sockets.map { path in String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]) }.filter { !$0.isEmpty }
         var seen = Set<String>()
-        w.stats = (w.stats + sockets).filter { seen.insert($0).inserted }
+        w.stats = (w.stats + sockets + xenDeviceNodes).filter { seen.insert($0).inserted }
         return w
     }
 

@@ -130,3 +130,42 @@ extension SandboxChecks {
         return .read(XenGrubCommandLine(files: files, words: words, evidence: evidence))
     }
 }
+
+// dom0's root-only endpoints, judged from `stat` (xen.xenstored-socket, xen.device-nodes): each path's metadata,
+// never opened.
+extension SandboxChecks {
+    /// `stat` of each of `paths`: absent ones skipped, unobserved or unreadable ones and those whose kind `expectedKind`
+    /// refuses (it returns what the path should be) unclear, the rest judged by `rule` (its complaints) and any owner but
+    /// root wrong. Passes only with something seen and nothing wrong or unclear; `what` names the paths when there are no
+    /// observations, `none` is the not-applicable sentence.
+    static func rootOnly(
+        _ ctx: CheckContext, paths: [String], what: String, none: String, expectedKind: (String, String) -> String?,
+        rule: (String, HostObservations.FileStat) -> [String]
+    ) -> CheckResult {
+        guard let obs = ctx.input.observations else { return ctx.unobserved(what, at: paths[0]) }
+        var wrong: [String] = []
+        var unclear: [String] = []
+        var evidence: [Evidence] = []
+        var seen: [String] = []
+        for path in paths {
+            switch obs.stats[path] {
+            case nil: unclear.append("\(path) was not observed (not collected from \(obs.source))")
+            case .absent?: continue
+            case .unreadable(let why)?: unclear.append("\(path): \(why)")
+            case .stat(let st)?:
+                evidence.append(ctx.file(path, "\(st.kind) mode \(st.octalMode), owner uid \(st.uid), group gid \(st.gid)"))
+                seen.append("\(path) \(st.octalMode) uid \(st.uid) gid \(st.gid)")
+                if let expected = expectedKind(path, st.kind) {
+                    unclear.append("\(path) is a \(st.kind), not \(expected)")
+                    continue
+                }
+                wrong += rule(path, st)
+                if st.uid != 0 { wrong.append("\(path) is owned by uid \(st.uid), not root") }
+            }
+        }
+        if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), evidence) }
+        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; "), evidence) }
+        if seen.isEmpty { return .notApplicable(none) }
+        return .pass("root only: " + seen.joined(separator: "; "), evidence)
+    }
+}
