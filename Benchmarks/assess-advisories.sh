@@ -8,7 +8,7 @@
 #        shared tree belong in a copy of it); runs alternate before/after so both see the same load.
 # Make DB with `bulkhead advisories import --db DB CORPUS` (CORPUS from Benchmarks/advisories_corpus.py,
 # `--mix cvelist` for cvelistV5's product mix). An older build may not open a database a newer one migrated:
-# give BEFORE a copy made before.
+# give BEFORE a copy made before (BEFORE_DB=COPY; the reports are compared with each database's path as DB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB="$1"
@@ -24,7 +24,9 @@ trap 'rm -rf "$WORK"' EXIT
 HOST=()
 if [ -n "${SNAPSHOT:-}" ]; then HOST=(--snapshot "$SNAPSHOT"); fi
 run() {  # label binary db run
-    /usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$2" assess "${HOST[@]}" --advisory-database "$3" --no-store --format json > "$WORK/$1.json"
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$2" assess "${HOST[@]}" --advisory-database "$3" --no-store --format json > "$WORK/$1.raw"
+    # The database's path is in the report: a BEFORE_DB copy compares as the same database.
+    sed "s#$3#DB#g" "$WORK/$1.raw" > "$WORK/$1.json"
     read -r T U S RSS < "$WORK/t"
     echo "$1 run $4: ${T} s wall, $(echo "$U + $S" | bc) s CPU (user $U + sys $S), peak RSS $((RSS / 1024)) MiB"
 }
