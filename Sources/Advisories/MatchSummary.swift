@@ -133,7 +133,18 @@ extension AdvisoryDatabase {
             try Self.fetchBodies(db, rows: unsure, withN: true) { n, body, summary in
                 if let a = Self.decodeStored(body: body, summary: summary, decoder: decoder), naming.maps(a) { mapped.insert(n) }
             }
-            let facts = try Self.facts(db, rows: mapped.sorted())
+            var facts = try Self.facts(db, rows: mapped.sorted())
+            if facts.count < mapped.count {
+                // Rows an older build imported into a v7 database have no facts: made from their bodies.
+                let missing = mapped.subtracting(facts.map(\.n)).sorted()
+                try Self.fetchBodies(db, rows: missing, withN: true) { n, body, summary in
+                    guard let a = Self.decodeStored(body: body, summary: summary, decoder: decoder) else { return }
+                    facts.append(
+                        AdvisoryFacts(
+                            n: n, advisory: a, memorySafety: a.memorySafety.isMemorySafety, unnamed: a.affected.allSatisfy(ProductAliases.isUnnamed)))
+                }
+                facts.sort { $0.n < $1.n }
+            }
             return AdvisoryStats.compute(aliases, facts: facts, kev: kev, fixDates: fixDates, fixSource: fixSource)
         }
     }
