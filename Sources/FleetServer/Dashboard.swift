@@ -80,13 +80,18 @@ enum Dashboard {
         var next: String? = nil
     }
 
-    /// A page of the estate's findings table: the page, how many findings match in all, the host it starts after
-    /// (nil: the first page) and the cap of a single host's findings.
+    /// A page of the estate's findings table: the page, how many findings match in all (counted to `countCap + 1`:
+    /// above `countCap` it reads "more than countCap"), the host it starts after (nil: the first page) and the cap of a
+    /// single host's findings.
     struct FindingsView {
         var page: FleetDatabase.FindingsPage
         var total: Int
         var after: String? = nil
         var cap: Int
+        var countCap: Int = .max
+
+        /// The count as the page says it.
+        var totalText: String { total > countCap ? "more than \(countCap)" : "\(total)" }
     }
 
     static func estate(
@@ -210,7 +215,7 @@ enum Dashboard {
             if findings.after != nil || findings.page.next != nil {
                 // Paged like the hosts table: this page, the count of all, the first and next pages, the exports.
                 let first = findings.after.map { "after <a href=\"/hosts/\(escape(component($0)))\">\(escape($0))</a>" } ?? "from the first"
-                html += "<p class=\"muted\" id=\"findings-page\">\(findings.total) findings match; \(rows.count) shown, of hosts by name \(first)"
+                html += "<p class=\"muted\" id=\"findings-page\">\(findings.totalText) findings match; \(rows.count) shown, of hosts by name \(first)"
                 if findings.after != nil { html += " · <a id=\"findings-first\" href=\"/\(escape(export))\">first page</a>" }
                 if let next = findings.page.next {
                     let link = "/?" + (query.isEmpty ? "" : query + "&") + "findings-after=" + component(next)
@@ -219,7 +224,8 @@ enum Dashboard {
                 html += " · every one: <a href=\"/api/v1/findings.csv\(escape(export))\">CSV</a>, "
                 html += "<a href=\"/api/v1/findings.json\(escape(export))\">JSON</a></p>"
             }
-            html += findingsTable(rows, cap: findings.page.truncated ? findings.cap : nil, export: export, total: findings.total)
+            html += findingsTable(
+                rows, cap: findings.page.truncated ? findings.cap : nil, export: export, total: findings.total, totalText: findings.totalText)
         } else {
             html += "<p class=\"muted\">Choose a filter (for example verdict <code>fail</code>, check id <code>qemu.sandbox</code>).</p>"
         }
@@ -321,8 +327,11 @@ enum Dashboard {
 
     /// `cap`: the table holds only the first `cap` findings of more (the dashboard's cap, `ServerLimits.dashboardFindings`):
     /// said above the table and under it, with the exports of the same findings (`export`: their query) that hold all.
-    /// `total`: how many match in all, when the table is a page of them.
-    static func findingsTable(_ findings: [FleetDatabase.FindingRow], cap: Int? = nil, export: String = "", total: Int? = nil) -> String {
+    /// `total`: how many match in all, when the table is a page of them (`totalText`: that count as said, when it
+    /// stopped counting).
+    static func findingsTable(
+        _ findings: [FleetDatabase.FindingRow], cap: Int? = nil, export: String = "", total: Int? = nil, totalText: String? = nil
+    ) -> String {
         var html = ""
         var truncated = ""
         if let cap {
@@ -341,7 +350,7 @@ enum Dashboard {
             html += "<td>\(escape(finding.product ?? ""))</td><td>\(escape(finding.controls.joined(separator: ", ")))</td>"
             html += "<td><a class=\"report\" href=\"\(reportPath(finding.assessmentID))\">HTML report</a></td></tr>"
         }
-        let of = total.flatMap { $0 > findings.count ? " of \($0)" : nil } ?? ""
+        let of = total.flatMap { $0 > findings.count ? " of \(totalText ?? String($0))" : nil } ?? ""
         html += "</tbody></table><p class=\"muted\">\(findings.count) finding(s)\(cap == nil && of.isEmpty ? "" : " shown")\(of)</p>"
         return html + truncated
     }

@@ -26,11 +26,16 @@ public struct ServerLimits: Sendable {
     /// whole hosts, with the count of every finding that matches; a host with more than a page alone shows its
     /// findings to `dashboardFindings`.
     public var dashboardFindingsPage: Int = 500
+    /// The count above the estate's findings table stops here and says "more than N": counting every match of a
+    /// broad filter on a large estate (165,357 findings of `verdict=fail` at 10,000 hosts: 0.8–1.1 s of SQL) would
+    /// be paid again after every ingest, while counting to N stops as soon as N + 1 rows are seen.
+    public var dashboardFindingsCount: Int = 10_000
     public static let maxDashboardHosts = 10_000
     /// The largest `dashboardFindings` and `findingsHostsPerPage` bulkhead-server accepts: what one request holds in
     /// memory stays bounded.
     public static let maxDashboardFindings = 100_000
     public static let maxFindingsHostsPerPage = 10_000
+    public static let maxDashboardFindingsCount = 10_000_000
 
     public static let defaultPerHost = RateLimiter.Rate(count: 120, seconds: 3600)
     public static let defaultPerAddress = RateLimiter.Rate(count: 60, seconds: 60)

@@ -455,13 +455,17 @@ extension FleetDatabase {
         return FindingsPage(rows: Array(whole.prefix(cap)), next: more.isEmpty ? nil : cut, truncated: whole.count > cap)
     }
 
-    /// How many findings `findings(filter)` selects in all (the dashboard's count above its page). Without the
-    /// `waived` verdict it depends on the hosts' latest assessments alone, so it is kept with the estate state.
-    public func findingsCount(_ filter: FindingFilter, now: Date = Date()) async throws -> Int {
+    /// How many findings `findings(filter)` selects in all (the dashboard's count above its page), counted up to
+    /// `upTo + 1` at most: a result above `upTo` means "more than `upTo`", so a broad filter on a large estate stops
+    /// counting early (nil: count every one). Without the `waived` verdict it depends on the hosts' latest
+    /// assessments alone, so it is kept with the estate state.
+    public func findingsCount(_ filter: FindingFilter, upTo: Int? = nil, now: Date = Date()) async throws -> Int {
         let onlyWaived = filter.verdict == "waived"
         let state = onlyWaived ? nil : try await estateState()
-        let key = "\(filter)"
+        let key = "\(filter) up to \(upTo.map(String.init) ?? "all")"
         if let state, let cached = cache.findingsCount(key, at: state) { return cached }
+        // LIMIT NULL is no limit in PostgreSQL.
+        let limit = upTo.map { max(0, $0) + 1 }
         let verdict = onlyWaived ? nil : filter.verdict
         let failingCheck = filter.failingCheck
         let rows = try await client.query(
@@ -473,7 +477,7 @@ extension FleetDatabase {
                   AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
                   AND (\(filter.classification)::text IS NULL OR EXISTS (
                     SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(filter.classification))))
-            SELECT count(*)::bigint FROM findings f JOIN page h ON f.assessment_id = h.id
+            , matched AS (SELECT 1 FROM findings f JOIN page h ON f.assessment_id = h.id
             WHERE (NOT \(onlyWaived) OR (f.verdict = 'fail' AND EXISTS (
                 SELECT 1 FROM waivers w WHERE w.check_id = f.check_id AND (w.host IS NULL OR w.host = h.name) AND w.revoked_at IS NULL
                   AND w.expires_at > \(now))))
@@ -485,6 +489,8 @@ extension FleetDatabase {
               AND (\(filter.version)::text IS NULL OR EXISTS (
                 SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
                   AND cv.product_version = \(filter.version)))
+            LIMIT \(limit))
+            SELECT count(*)::bigint FROM matched
             """, logger: logger)
         var count = 0
         for try await n in rows.decode(Int64.self) { count = Int(n) }

@@ -28,6 +28,7 @@ struct ReadAPI: Sendable {
         let hostsPerPage = limits.findingsHostsPerPage
         let dashboardHosts = max(1, limits.dashboardHosts)
         let findingsPage = max(1, limits.dashboardFindingsPage)
+        let countCap = max(1, limits.dashboardFindingsCount)
         @Sendable func viewer(_ request: Request, _ body: @escaping @Sendable (AccessControl.Caller) async throws -> Response) async -> Response {
             await FleetServer.handling(database.logger) {
                 try await body(try await access.authorize(request, needs: .viewer))
@@ -214,12 +215,15 @@ struct ReadAPI: Sendable {
                 let filter = Self.filter(request)
                 // The findings table a page at a time (keyset: whole hosts after ?findings-after=NAME), with the count of all.
                 let findingsAfter = Self.hostName(request, "findings-after")
-                let filtered: Dashboard.FindingsView? =
-                    filter == .init()
-                    ? nil
-                    : Dashboard.FindingsView(
-                        page: try await database.findingsPage(filter, after: findingsAfter, size: findingsPage, cap: cap),
-                        total: try await database.findingsCount(filter), after: findingsAfter, cap: cap)
+                var filtered: Dashboard.FindingsView?
+                if filter != .init() {
+                    let page = try await database.findingsPage(filter, after: findingsAfter, size: findingsPage, cap: cap)
+                    // Counted at least past what the page shows (whole hosts can make a page longer than the count's stop).
+                    let countTo = max(countCap, page.rows.count)
+                    filtered = Dashboard.FindingsView(
+                        page: page, total: try await database.findingsCount(filter, upTo: countTo), after: findingsAfter, cap: cap,
+                        countCap: countTo)
+                }
                 let review = try await database.lastReview()
                 let drift = if let review { try await database.drift(since: review) } else { [FleetDatabase.DriftRow]() }
                 // The hosts table a page at a time (keyset: the page after ?hosts-after=NAME), with the estate's counts.

@@ -130,6 +130,11 @@ struct Serve: AsyncParsableCommand {
             "Findings one page of the estate's findings table shows (whole hosts, by name; with the count of all that match and a link to the next page). 1–\(ServerLimits.maxDashboardFindings).",
             valueName: "N"))
     var dashboardFindingsPage = ServerLimits().dashboardFindingsPage
+    @Option(
+        help: ArgumentHelp(
+            "The count above the estate's findings table stops at N and says \"more than N\" (counting every match of a broad filter on a large estate would be paid again after each ingest). 1–\(ServerLimits.maxDashboardFindingsCount).",
+            valueName: "N"))
+    var dashboardFindingsCount = ServerLimits().dashboardFindingsCount
 
     func validate() throws {
         guard (1...ServerLimits.maxDashboardHosts).contains(dashboardHosts) else {
@@ -140,6 +145,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...ServerLimits.maxDashboardFindings).contains(dashboardFindingsPage) else {
             throw ValidationError("--dashboard-findings-page must be 1–\(ServerLimits.maxDashboardFindings)")
+        }
+        guard (1...ServerLimits.maxDashboardFindingsCount).contains(dashboardFindingsCount) else {
+            throw ValidationError("--dashboard-findings-count must be 1–\(ServerLimits.maxDashboardFindingsCount)")
         }
         guard (1...ServerLimits.maxFindingsHostsPerPage).contains(exportHostsPerPage) else {
             throw ValidationError("--export-hosts-per-page must be 1–\(ServerLimits.maxFindingsHostsPerPage)")
@@ -155,6 +163,7 @@ struct Serve: AsyncParsableCommand {
             limits.findingsHostsPerPage = exportHostsPerPage
             limits.dashboardHosts = dashboardHosts
             limits.dashboardFindingsPage = dashboardFindingsPage
+            limits.dashboardFindingsCount = dashboardFindingsCount
             return limits
         } catch { throw ValidationError(error.message) }
     }

@@ -211,6 +211,27 @@ struct FindingsCapTests {
                 }
                 #expect(shown == api.map { "\($0.host) \($0.checkID) \($0.severity)" }, "page size \(size), \(query)")
             }
+            // The count stops at --dashboard-findings-count (never below a page): past it the page says "more than N",
+            // in its header and under the table.
+            var counting = limits
+            counting.dashboardFindingsCount = 2
+            let countingServer = try await FleetHarness.startServer(databaseURL, access: access, limits: counting)
+            let all = try FleetWire.decoder().decode(
+                [FleetDatabase.FindingRow].self,
+                from: try await FleetHarness.get(countingServer.url + "/api/v1/findings?verdict=fail", headers: viewer).body)
+            let stopped = String(
+                decoding: try await FleetHarness.get(countingServer.url + "/?verdict=fail", headers: basicViewer).body, as: UTF8.self)
+            #expect(all.count > 2)
+            // The first page's rows: the count goes at least past them.
+            let firstPage = rowsIn(stopped).count
+            let countCap = max(2, firstPage)
+            if all.count > countCap {
+                #expect(stopped.contains("id=\"findings-page\">more than \(countCap) findings match; \(firstPage) shown"), "page size \(size)")
+                #expect(stopped.contains("\(firstPage) finding(s) shown of more than \(countCap)"), "page size \(size)")
+            } else {
+                #expect(!stopped.contains("more than"), "page size \(size)")
+            }
+            await countingServer.stop()
             // A hostile or unknown host to start after: escaped, never an error.
             let hostile = try await FleetHarness.get(server.url + "/?verdict=fail&findings-after=%3Cscript%3E", headers: basicViewer)
             #expect(hostile.status == 200 && !String(decoding: hostile.body, as: UTF8.self).contains("<script>"))
