@@ -53,6 +53,10 @@ public enum Redaction {
         static let keydata = Array("keydata".utf8)
         static let publicSuffixes = bytes(["pub-key", "public-key", "host-key", "host_key"])
         static let data = Array("data".utf8)
+        /// One of these is in every key `isSecretKey` judges secret: `passw`; the whole-key words (`secrets`); the
+        /// suffixes and `keydata`, which hold `key` or `token`; `data` of a secret object.
+        static let inEverySecretKey: [[UInt8]] = [passw] + secrets + [data]
+        static let firstBytes: Set<UInt8> = Set(inEverySecretKey.map { $0[0] })
         static let secretObjectPrefix = Array("secret,".utf8)
         static let secretObjectMarks = bytes(["qom-type=secret", "\"qom-type\":\"secret\"", "\"qom-type\": \"secret\""])
         static let marker = Array(Redaction.marker.utf8)
@@ -101,10 +105,35 @@ public enum Redaction {
             || Words.secretObjectMarks.contains { containsIgnoringCase(bytes[...], $0) }
     }
 
+    /// False only when `argument(_:)` cannot change `text`: it has no `@` (every URI userinfo redacted has one) and
+    /// none of `Words.inEverySecretKey`, one of which every key `isSecretKey` judges secret contains (ASCII letters
+    /// without case, as `isSecretKey` compares them). One pass over the bytes with no copy: most arguments of a
+    /// process hold none of these, and the process scan passes every argument of every process through `argument`.
+    public static func mayHoldCredential(_ text: String) -> Bool {
+        let bytes = text.utf8.span
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "@") { return true }
+            // `x | 0x20` is a given lower-case letter only for that letter in either case.
+            let lower = byte | 0x20
+            if Words.firstBytes.contains(lower) {
+                for word in Words.inEverySecretKey where word[0] == lower && index + word.count <= bytes.count {
+                    var offset = 1
+                    while offset < word.count, bytes[index + offset] | 0x20 == word[offset] { offset += 1 }
+                    if offset == word.count { return true }
+                }
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// One argument or option string with every credential redacted (unchanged when it holds none).
     public static func argument(_ text: String) -> String {
-        let bytes = Array(text.utf8)
         // Fast path: nothing that could introduce a credential.
+        guard mayHoldCredential(text) else { return text }
+        let bytes = Array(text.utf8)
         guard bytes.contains(where: { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: ":") }) else {
             return text
         }

@@ -142,7 +142,7 @@ struct ProcessScanner {
         case .value(let cmdline):
             // Credentials in a command line (rbd key=, https://user:pass@, secret data=) are never kept. Only an
             // argument that may hold one goes through the redaction (most hold no word it looks for).
-            process.arguments = cmdline.map { Self.mayHoldCredential($0) ? Redaction.argument($0) : $0 }
+            process.arguments = cmdline.map(Redaction.argument)
             budget.spend(cmdline.reduce(0) { $0 + $1.utf8.count + 1 })
         case .gone, .failed: break
         }
@@ -272,35 +272,6 @@ struct ProcessScanner {
         }
         return fields
     }
-
-    /// False only when `Redaction.argument` cannot change `argument`: it has no `@` (every URI userinfo it
-    /// redacts has one) and none of the words a secret key must contain (`passw`, `key`, `secret`, `token`,
-    /// `cookie`, `psk`, `data`; ASCII letters without case, as `Redaction.isSecretKey` compares them). One pass
-    /// over the bytes with no copy: most arguments of a process hold none of these.
-    static func mayHoldCredential(_ argument: String) -> Bool {
-        let bytes = argument.utf8.span
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "@") { return true }
-            // Lower-case for a letter (exactly: `x | 0x20` is a lower-case letter only for that letter in either case).
-            let lower = byte | 0x20
-            switch lower {
-            case UInt8(ascii: "p"), UInt8(ascii: "k"), UInt8(ascii: "s"), UInt8(ascii: "t"), UInt8(ascii: "c"), UInt8(ascii: "d"):
-                for word in credentialWords where word[0] == lower && index + word.count <= bytes.count {
-                    var offset = 1
-                    while offset < word.count, bytes[index + offset] | 0x20 == word[offset] { offset += 1 }
-                    if offset == word.count { return true }
-                }
-            default: break
-            }
-            index += 1
-        }
-        return false
-    }
-
-    /// The words one of which every key `Redaction.isSecretKey` judges secret contains, lower-case.
-    static let credentialWords: [[UInt8]] = ["passw", "psk", "key", "secret", "token", "cookie", "data"].map { Array($0.utf8) }
 
     /// The effective id (second of real, effective, saved, fs) of a `Uid:`/`Gid:` line.
     static func effectiveID(_ value: String) -> UInt32? {

@@ -126,7 +126,7 @@ import Testing
         for argument in Self.redactionCases + real + generated {
             let redacted = Redaction.argument(argument)
             if redacted != argument { changed += 1 }
-            if !ProcessScanner.mayHoldCredential(argument) {
+            if !Redaction.mayHoldCredential(argument) {
                 skipped += 1
                 #expect(redacted == argument, "\(argument.debugDescription) skipped but redaction gives \(redacted.debugDescription)")
             }
@@ -134,6 +134,6 @@ import Testing
         // Both kinds occur, so the property was tested on both sides.
         #expect(skipped > 1000 && changed > 1000, "skipped \(skipped), changed \(changed)")
         // The credentials of Redaction's own cases (its first ten) are all seen.
-        for argument in Self.redactionCases.prefix(10) { #expect(ProcessScanner.mayHoldCredential(argument), "\(argument)") }
+        for argument in Self.redactionCases.prefix(10) { #expect(Redaction.mayHoldCredential(argument), "\(argument)") }
     }
 }
