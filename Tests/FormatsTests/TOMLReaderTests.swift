@@ -97,14 +97,7 @@ import Testing
                     out.append(None)
             print(json.dumps(out))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script] + paths
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try Tool.output(python, ["-c", script] + paths)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [Any?]).map { $0 is NSNull ? nil : $0 }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// What a test needs from this machine: programs, data files, Debian packages, python modules.
@@ -78,6 +78,22 @@ public enum Tool {
 
     /// Python probes by import statement: the interpreter that ran it, or nil.
     private static let pythonProbes = Mutex<[String: String?]>([:])
+
+    /// Everything `executable` writes to stdout when run with `arguments` (an argument array, no shell; stdin empty,
+    /// stderr discarded), once it has exited: for tests that compare Bulkhead with a reference program's output.
+    public static func output(_ executable: String, _ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
 
     /// Runs a short probe (argument array, no shell); its exit status and the first 64 KiB of stdout.
     private static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
