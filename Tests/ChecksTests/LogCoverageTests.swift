@@ -39,6 +39,15 @@ import Testing
         catalog.run("logging.central", CheckInput(facts: f ?? facts(), mechanisms: mechanisms, observations: obs)).first
     }
 
+    /// `logging.central` on one of its fixture host trees (fixtures/PROVENANCE.md), read as `assess --root` reads a
+    /// host: ProbeUnitTests checks each one's outcome, these tests also pin the reason.
+    func centralFixture(_ name: String) throws -> Finding {
+        let folder = try ProbeFolder.named("logging.central")
+        let fixture = ProbeFixture(
+            checkID: "logging.central", url: folder.fixtures.appendingPathComponent(name), expectation: name.hasPrefix("good") ? .good : .bad)
+        return try #require(catalog.run("logging.central", try FixtureRunner.input(fixture)).first)
+    }
+
     /// Debian 12's journald.conf shows the compiled default `#ForwardToSyslog=yes` (systemd 252.39-1~deb12u2).
     static let debianJournald = "[Journal]\n#Storage=auto\n#ForwardToSyslog=yes\n#ForwardToWall=yes\n"
     /// Debian 12's rsyslog.conf inputs (rsyslog 8.2302.0-1+deb12u2).
@@ -121,9 +130,20 @@ import Testing
         #expect(central(observations(["/etc/systemd/journal-upload.conf": debian]), argv)?.outcome == .pass)
     }
 
-    /// fluent-bit's systemd input documentation (fluent-bit-docs pipeline/inputs/systemd.md), with a forward output
-    /// to a remote host in place of its stdout, in both syntaxes.
+    /// fluent-bit's systemd input documentation (fluent-bit-docs pipeline/inputs/systemd.md) reads only docker.service:
+    /// its own configuration, and the same input with the syslog output documentation's remote server, are fixtures
+    /// that fail. The documentation has no unfiltered systemd input, so the passing cases below are its syntax with
+    /// the filter left out and a forward or http output to a remote host, in both syntaxes.
     @Test func fluentBitSystemdInputToARemoteOutput() throws {
+        let docs = try centralFixture("bad-fluent-bit-docs-systemd-docker-stdout")
+        #expect(docs.outcome == .fail)
+        #expect(docs.observed?.contains("/etc/fluent-bit/fluent-bit.yaml: the systemd input reads only _SYSTEMD_UNIT=docker.service") == true)
+        #expect(docs.observed?.contains("output stdout keeps logs on the host") == true, "\(docs.observed ?? "")")
+        let filtered = try centralFixture("bad-fluent-bit-docs-systemd-docker-syslog-remote")
+        #expect(filtered.outcome == .fail)
+        #expect(
+            filtered.observed?.contains("/etc/fluent-bit/fluent-bit.conf: the systemd input reads only _SYSTEMD_UNIT=docker.service") == true,
+            "\(filtered.observed ?? "")")
         let classic = """
             [SERVICE]
                 Flush        1
@@ -142,12 +162,6 @@ import Testing
             """
         let f = try #require(central(observations(["/etc/fluent-bit/fluent-bit.conf": classic])))
         #expect(f.outcome == .pass, "\(f.observed ?? "")")
-        // The documentation's own example: a Systemd_Filter (docker.service only) and stdout.
-        let docs = classic.replacingOccurrences(
-            of: "Tag             host.*", with: "Tag             host.*\n    Systemd_Filter  _SYSTEMD_UNIT=docker.service")
-        let filtered = try #require(central(observations(["/etc/fluent-bit/fluent-bit.conf": docs])))
-        #expect(filtered.outcome == .fail)
-        #expect(filtered.observed?.contains("reads only _SYSTEMD_UNIT=docker.service") == true)
         let yaml = """
             service:
                 flush: 1
@@ -177,8 +191,16 @@ import Testing
         #expect(central(inc, mechanisms: [xen])?.outcome == .pass)
     }
 
-    /// Vector's journald source reference with an http sink; the transforms in between are followed.
+    /// Vector's documented example configurations (website/generated/example-configs): the journald source with the
+    /// elasticsearch sink passes, with the loki sink at its documented localhost fails (fixtures). Below, the journald
+    /// source reference with an http sink: the transforms in between are followed.
     @Test func vectorJournaldThroughATransformToAnHTTPSink() throws {
+        let docs = try centralFixture("good-vector-docs-journald-elasticsearch")
+        #expect(docs.outcome == .pass, "\(docs.observed ?? "")")
+        #expect(docs.observed?.contains("vector ships the journal to http://10.24.32.122:9000") == true, "\(docs.observed ?? "")")
+        let loki = try centralFixture("bad-vector-docs-journald-loki-localhost")
+        #expect(loki.outcome == .fail)
+        #expect(loki.observed?.contains("sink my_sink_id (loki) keeps logs on the host") == true, "\(loki.observed ?? "")")
         let yaml = """
             sources:
               journal:
@@ -220,29 +242,20 @@ import Testing
         #expect(central(observations(["/etc/vector/vector.toml": toml]))?.outcome == .pass)
     }
 
-    /// Filebeat's journald input reference with a Logstash output.
+    /// Filebeat's journald input reference with the Logstash output reference's examples (fixtures: the remote host of
+    /// its proxy_url example passes, the 127.0.0.1 of its first example fails); a disabled input ships nothing.
     @Test func filebeatJournaldToLogstash() throws {
-        let yml = """
-            filebeat.inputs:
-            - type: journald
-              id: everything
-
-            - type: filestream
-              id: my-filestream-id
-              enabled: false
-              paths:
-                - /var/log/*.log
-
-            output.logstash:
-              hosts: ["logs.example.org:5044"]
-
-            """
-        let f = try #require(central(observations(["/etc/filebeat/filebeat.yml": yml])))
+        let f = try centralFixture("good-filebeat-docs-journald-logstash-remote")
         #expect(f.outcome == .pass, "\(f.observed ?? "")")
-        let local = yml.replacingOccurrences(of: "logs.example.org:5044", with: "localhost:5044")
-        let l = try #require(central(observations(["/etc/filebeat/filebeat.yml": local])))
+        #expect(f.observed?.contains("filebeat ships the journal to remote-host:5044") == true, "\(f.observed ?? "")")
+        let l = try centralFixture("bad-filebeat-docs-journald-logstash-loopback")
         #expect(l.outcome == .fail)
-        #expect(l.observed?.contains("output.logstash sends to localhost:5044") == true)
+        #expect(l.observed?.contains("output.logstash sends to 127.0.0.1:5044") == true, "\(l.observed ?? "")")
+        // The journald input disabled: the remote output ships nothing.
+        let disabled = "filebeat.inputs:\n- type: journald\n  id: everything\n  enabled: false\noutput.logstash:\n  hosts: [\"remote-host:5044\"]\n"
+        let d = try #require(central(observations(["/etc/filebeat/filebeat.yml": disabled])))
+        #expect(d.outcome == .fail)
+        #expect(d.observed?.contains("the journald input everything is disabled") == true, "\(d.observed ?? "")")
         // The input in inputs.d, the output nested.
         let nested = "output:\n  elasticsearch:\n    hosts:\n      - https://es.example.org:9200\n"
         let external = "- type: filestream\n  id: libvirt\n  paths:\n    - /var/log/libvirt/**\n"
