@@ -15,6 +15,7 @@ public struct AdvisoryDatabase: Sendable {
 
     final class CandidateMemo: Sendable {
         let byProduct = Mutex<[ProductAliases: [Advisory]]>([:])
+        let candidatesByProduct = Mutex<[ProductAliases: ProductCandidates]>([:])
     }
 
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -139,6 +140,10 @@ public struct AdvisoryDatabase: Sendable {
         // v7: what the criterion-5 statistics need of each advisory in a narrow row beside it (`AdvisoryFacts`),
         // so they decode no body; filled from the stored bodies of a database imported before.
         m.registerMigration("v7") { db in try AdvisoryFacts.migrate(db) }
+        // v8: per advisory, whether its ISM-1606 status is unknown for every installed version but a few points
+        // (`AdvisoryFacts.unknownUnless`), so an assessment decides such records without decoding their bodies;
+        // filled from the stored bodies of a v7 database (a database migrated from before v7 has it from v7).
+        m.registerMigration("v8") { db in try AdvisoryFacts.migrateV8(db) }
         return m
     }
 
@@ -250,6 +255,7 @@ public struct AdvisoryDatabase: Sendable {
     func write(_ batch: [PreparedFile], touching touches: [Touch] = []) async throws {
         let now = ISO8601DateFormatter().string(from: Date())
         memo.byProduct.withLock { $0.removeAll() }
+        memo.candidatesByProduct.withLock { $0.removeAll() }
         try await queue.write { db in
             let touch = try db.cachedStatement(sql: "UPDATE files SET mtime = ?, size = ?, content_hash = ?, crc32 = ? WHERE path = ?")
             for t in touches {

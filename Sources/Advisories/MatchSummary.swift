@@ -25,6 +25,9 @@ struct AdvisoryFacts: Sendable, Equatable {
     /// Every affected entry names nothing usable (`ProductAliases.isUnnamed`).
     var unnamed: Bool
     var cweCount: Int
+    /// `AdvisoryFacts.unknownUnless(a)` (schema v8): the record's ISM-1606 status for any product that names
+    /// it is unknown unless the installed version equals one of these points; nil when that cannot be said.
+    var unknownUnless: String?
 
     init(n: Int64, advisory a: Advisory, memorySafety: Bool, unnamed: Bool) {
         self.n = n
@@ -40,6 +43,7 @@ struct AdvisoryFacts: Sendable, Equatable {
         kev = a.kevDateAdded != nil
         self.unnamed = unnamed
         cweCount = a.cwes.count
+        unknownUnless = Self.unknownUnless(a)
     }
 
     init(row r: Row) {
@@ -56,26 +60,30 @@ struct AdvisoryFacts: Sendable, Equatable {
         kev = r[10]
         unnamed = r[11]
         cweCount = r[12]
+        unknownUnless = r[13]
     }
 
     static let columns = [
         "n", "id", "format", "vuln_key", "cve_ids", "published", "published_day", "withdrawn", "severity_rating", "memory_safety", "kev",
-        "unnamed", "cwe_count",
+        "unnamed", "cwe_count", "unknown_unless",
     ]
 
     var values: [(any DatabaseValueConvertible)?] {
-        [n, id, format, vulnerabilityKey, cveIDs, published, publishedDay, withdrawn, severityRating, memorySafety, kev, unnamed, cweCount]
+        [
+            n, id, format, vulnerabilityKey, cveIDs, published, publishedDay, withdrawn, severityRating, memorySafety, kev, unnamed, cweCount,
+            unknownUnless,
+        ]
     }
 
     static let createSQL = """
         CREATE TABLE advisory_facts (
             n INTEGER PRIMARY KEY, id TEXT NOT NULL, format TEXT NOT NULL, vuln_key TEXT NOT NULL, cve_ids TEXT NOT NULL, published TEXT,
             published_day INTEGER, withdrawn INTEGER NOT NULL, severity_rating TEXT, memory_safety INTEGER NOT NULL, kev INTEGER NOT NULL,
-            unnamed INTEGER NOT NULL, cwe_count INTEGER NOT NULL);
+            unnamed INTEGER NOT NULL, cwe_count INTEGER NOT NULL, unknown_unless TEXT);
         CREATE TRIGGER advisory_facts_gone AFTER DELETE ON advisories BEGIN DELETE FROM advisory_facts WHERE n = old.n; END;
         """
 
-    /// Rows per multi-row INSERT (13 columns × 200 rows, far below SQLite's bound-parameter limit).
+    /// Rows per multi-row INSERT (14 columns × 200 rows, far below SQLite's bound-parameter limit).
     static let rowsPerInsert = 200
 
     /// The import's hook: the facts of the advisories a batch just stored, in the same transaction.

@@ -123,8 +123,9 @@ public enum AdvisoryFindings {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
             var results: [Advisories.CheckResult] = []
             var problems: [String] = []
-            var candidates: Result<[Advisory], any Error>?
-            // Matches per compared version: a product's packages mostly share one upstream version.
+            var candidates: Result<ProductCandidates, any Error>?
+            // Matches per compared version (and CVEs the package's own data decides, whose records are read in
+            // full): a product's packages mostly share one upstream version.
             var matchesByVersion: [String: [AdvisoryMatch]] = [:]
             let kernel = RunningKernel.isKernelProduct(alias) ? RunningKernel.target(evidence.facts) : nil
             let toCheck = kernel.map { $0.package.map { [$0] } ?? [] } ?? BackportReader.packagesToCheck(of: alias, in: packages)
@@ -135,13 +136,16 @@ public enum AdvisoryFindings {
                 // The distribution's own data (tracker, OSV distribution records, CSAF) decides first.
                 backports.merge(reader.distroEvidence(for: pkg, database: database, tracker: tracker.tracker))
                 let installed = InstalledProduct(product: mechanism.product, package: pkg.name, version: pkg.version, manager: pkg.manager)
-                if candidates == nil { candidates = Result { try database.sharedCandidates(for: alias) } }
+                if candidates == nil { candidates = Result { try database.productCandidates(for: alias) } }
                 do {
                     let compared = AdvisoryCheck.comparedVersion(installed)
-                    let key = compared.scheme.rawValue + " " + compared.version
+                    let decided = Set(backports.fixes.keys).union(backports.distro.keys)
+                    let key = compared.scheme.rawValue + " " + compared.version + "\n" + decided.sorted().joined(separator: " ")
                     let matches =
                         try matchesByVersion[key]
-                        ?? AdvisoryCheck.matches(try candidates?.get() ?? [], aliases: alias, for: installed, reasons: false)
+                        ?? AdvisoryCheck.matches(
+                            try candidates?.get() ?? database.productCandidates(for: alias), database: database, aliases: alias, for: installed,
+                            decided: decided)
                     matchesByVersion[key] = matches
                     results.append(
                         AdvisoryCheck.evaluate(
@@ -157,7 +161,7 @@ public enum AdvisoryFindings {
             if let matched = matchesByVersion.values.first {
                 for m in matched { bySource[m.advisory.format.rawValue, default: 0] += 1 }
             } else {
-                for a in (try? candidates?.get() ?? database.sharedCandidates(for: alias)) ?? [] where ProductMatcher.maps(a, alias) {
+                for a in (try? database.sharedCandidates(for: alias)) ?? [] where ProductMatcher.maps(a, alias) {
                     bySource[a.format.rawValue, default: 0] += 1
                 }
             }

@@ -1,0 +1,214 @@
+public import BulkheadModel
+public import Foundation
+import GRDB
+
+extension AdvisoryFacts {
+    /// The points (`versionType<TAB>version` lines, "" for none) that alone can make this record's ISM-1606
+    /// status anything but unknown, for every product that names it and every installed version; nil when
+    /// the record is not of that shape. It is of it when it is not withdrawn, and every affected
+    /// entry is upstream (no ecosystem, no OSV versions list) with only CVE 5 ranges, one of them with a
+    /// versionType that cannot be ordered (git, original_commit_for_fix): `RangeEvaluator` makes that range
+    /// unknown whatever the installed version, which decides every entry as unknown unless another range of
+    /// it says affected. A range that can say affected must be a single version (no bounds, no expression):
+    /// it says affected only for a version equal to it, which `AdvisoryCheck.matches(_:database:…)` checks
+    /// with `RangeEvaluator.cve5` itself. Linux kernel records (git ranges beside the stable branches) are
+    /// of this shape.
+    static func unknownUnless(_ a: Advisory) -> String? {
+        guard a.withdrawn == nil, !a.affected.isEmpty else { return nil }
+        var points: [String] = []
+        for e in a.affected {
+            guard e.versions.isEmpty, e.ecosystem == nil, !e.ranges.isEmpty else { return nil }
+            var unorderable = false
+            for r in e.ranges {
+                guard case .cve5(let version, let lessThan, let lessThanOrEqual, let status, let versionType, let changes) = r else {
+                    return nil
+                }
+                if RangeEvaluator.schemeFor(versionType: versionType, fallback: .upstream) == nil {
+                    unorderable = true
+                    continue
+                }
+                let canAffect =
+                    ProductAliases.norm(status) != "unaffected" || changes.contains { ProductAliases.norm($0.status) != "unaffected" }
+                guard canAffect else { continue }
+                let v = Whitespace.trimmed(version)
+                let type = versionType ?? ""
+                guard lessThan == nil, lessThanOrEqual == nil, !v.contains("<"), !v.contains(">"), !v.hasPrefix("="),
+                    !RangeEvaluator.unbounded.contains(v), !version.contains("\t"), !version.contains("\n"), !type.contains("\t"),
+                    !type.contains("\n")
+                else { return nil }
+                points.append(type + "\t" + version)
+            }
+            guard unorderable else { return nil }
+        }
+        return points.joined(separator: "\n")
+    }
+
+    /// Schema v8 for a v7 database: `unknown_unless` from every stored body. A database migrated from before
+    /// v7 made its facts with the column already (v7's table has it).
+    static func migrateV8(_ db: Database) throws {
+        guard try !db.columns(in: "advisory_facts").contains(where: { $0.name == "unknown_unless" }) else { return }
+        try db.execute(sql: "ALTER TABLE advisory_facts ADD COLUMN unknown_unless TEXT")
+        let decoder = JSONDecoder()
+        let update = try db.cachedStatement(sql: "UPDATE advisory_facts SET unknown_unless = ? WHERE n = ?")
+        let rows = try Row.fetchCursor(db, sql: "SELECT a.n, a.body, a.summary FROM advisories a JOIN advisory_facts f ON f.n = a.n ORDER BY a.n")
+        while let r = try rows.next() {
+            guard let a = AdvisoryDatabase.decodeStored(body: r[1], summary: r[2], decoder: decoder), let points = unknownUnless(a) else { continue }
+            let n: Int64 = r[0]
+            try update.execute(arguments: [points, n])
+        }
+    }
+}
+
+/// A product's candidate records for the ISM-1606 check: decoded bodies, except for records a lookup key
+/// maps to the product exactly whose facts say their status is unknown unless the installed version equals
+/// one of a few points (`AdvisoryFacts.unknownUnless`). Those stay undecoded until a version, a
+/// distribution decision or a record of the same vulnerability needs their bodies.
+public struct ProductCandidates: Sendable {
+    struct Thin: Sendable {
+        var n: Int64
+        /// The record as `AdvisoryCheck.evaluate` reads it for a finding that stays unknown: id, format, CVE ids,
+        /// publication. Its severity and KEV date are left out: they set only the deadline and the flags of a finding
+        /// that is open, and a stand-in's finding is never open (a vulnerability with a record that may be affected,
+        /// or a CVE the package's own data decides, is read from the bodies).
+        var advisory: Advisory
+        var points: [(versionType: String?, version: String)]
+    }
+    /// Decoded candidates with their row ids, ascending.
+    var decoded: [(n: Int64, advisory: Advisory)]
+    var thin: [Thin]
+    /// Vulnerability keys of the decoded candidates: a thin record sharing one is decoded.
+    var decodedKeys: Set<String>
+
+    /// How many records were left undecoded (for tests and benchmarks).
+    public var undecodedCount: Int { thin.count }
+}
+
+extension AdvisoryDatabase {
+    /// `candidates(for:)` as `ProductCandidates`, read once per opened database.
+    public func productCandidates(for p: ProductAliases) throws -> ProductCandidates {
+        if let known = memo.candidatesByProduct.withLock({ $0[p] }) { return known }
+        let fresh: ProductCandidates = try queue.read { db in
+            var exact = Set<Int64>()
+            let rows = try Self.candidateRows(db, for: p, exact: &exact)
+            var thin: [ProductCandidates.Thin] = []
+            var thinRows = Set<Int64>()
+            let sql =
+                "SELECT n, id, format, vuln_key, cve_ids, published, unknown_unless FROM advisory_facts WHERE unknown_unless IS NOT NULL AND n IN "
+            let exactRows = rows.filter { exact.contains($0) }
+            for chunk in stride(from: 0, to: exactRows.count, by: 500) {
+                let part = exactRows[chunk..<min(exactRows.count, chunk + 500)]
+                let cursor = try Row.fetchCursor(
+                    db, sql: sql + "(\(Array(repeating: "?", count: part.count).joined(separator: ","))) ORDER BY n",
+                    arguments: StatementArguments(Array(part)))
+                while let r = try cursor.next() {
+                    let id: String = r[1]
+                    let cves = (r[4] as String).split(separator: "\n").map(String.init)
+                    guard let format = AdvisoryFormat(rawValue: r[2]) else { continue }
+                    let advisory = Advisory(
+                        id: id, format: format, aliases: id.hasPrefix("CVE-") ? cves.filter { $0 != id } : cves, published: r[5])
+                    // The stand-in must group and name the vulnerability as the record does.
+                    guard advisory.cveIDs == cves, advisory.vulnerabilityKey == (r[3] as String) else { continue }
+                    let points = (r[6] as String).split(separator: "\n", omittingEmptySubsequences: true).map { line in
+                        let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+                        let type = String(parts[0])
+                        return (versionType: type.isEmpty ? nil : type, version: parts.count > 1 ? String(parts[1]) : "")
+                    }
+                    thin.append(ProductCandidates.Thin(n: r[0], advisory: advisory, points: points))
+                    thinRows.insert(r[0])
+                }
+            }
+            let decoder = JSONDecoder()
+            var decoded: [(n: Int64, advisory: Advisory)] = []
+            try Self.fetchBodies(db, rows: rows.filter { !thinRows.contains($0) }, withN: true) { n, body, summary in
+                if let a = Self.decodeStored(body: body, summary: summary, decoder: decoder) { decoded.append((n, a)) }
+            }
+            decoded.sort { $0.n < $1.n }
+            return ProductCandidates(decoded: decoded, thin: thin, decodedKeys: Set(decoded.map(\.advisory.vulnerabilityKey)))
+        }
+        memo.candidatesByProduct.withLock { $0[p] = fresh }
+        return fresh
+    }
+
+    /// The decoded bodies of these row ids, by row id.
+    func bodies(rows: [Int64]) throws -> [Int64: Advisory] {
+        try queue.read { db in
+            let decoder = JSONDecoder()
+            var out: [Int64: Advisory] = [:]
+            try Self.fetchBodies(db, rows: rows, withN: true) { n, body, summary in
+                if let a = Self.decodeStored(body: body, summary: summary, decoder: decoder) { out[n] = a }
+            }
+            return out
+        }
+    }
+}
+
+extension AdvisoryCheck {
+    /// `matches(candidates, aliases:, for:, reasons: false)` over `ProductCandidates`: the same matches in the
+    /// same order. A thin record is matched as `.unknown(reason: "")` (what `ProductMatcher.match` decides for
+    /// it without reasons) unless the installed version equals one of its points, one of its CVEs is in
+    /// `decided` (the package's distribution data or changelog fixes, which may make its finding open), or a
+    /// decoded candidate shares its vulnerability: then its body is read and matched.
+    public static func matches(
+        _ candidates: ProductCandidates, database: AdvisoryDatabase, aliases: ProductAliases, for installed: InstalledProduct,
+        decided: Set<String>
+    ) throws -> [AdvisoryMatch] {
+        let (upstream, scheme) = comparedVersion(installed)
+        let naming = aliases.normalized
+        var all: [(n: Int64, advisory: Advisory)] = candidates.decoded
+        var quick: [(n: Int64, match: AdvisoryMatch)] = []
+        var slow: [Int64] = []
+        var needsBody = candidates.thin.map { t in
+            candidates.decodedKeys.contains(t.advisory.vulnerabilityKey) || t.advisory.cveIDs.contains { decided.contains($0) }
+                || t.points.contains { p in
+                    if case .affected = RangeEvaluator.cve5(
+                        version: p.version, lessThan: nil, lessThanOrEqual: nil, status: "affected", versionType: p.versionType, changes: [],
+                        installed: upstream, scheme: scheme, reasons: false)
+                    {
+                        return true
+                    }
+                    return false
+                }
+        }
+        // A vulnerability is read whole: a finding whose records are partly stand-ins could become open.
+        let slowKeys = Set(zip(candidates.thin, needsBody).filter(\.1).map(\.0.advisory.vulnerabilityKey))
+        if !slowKeys.isEmpty {
+            for (i, t) in candidates.thin.enumerated() where slowKeys.contains(t.advisory.vulnerabilityKey) { needsBody[i] = true }
+        }
+        for (t, body) in zip(candidates.thin, needsBody) {
+            if body {
+                slow.append(t.n)
+            } else {
+                quick.append((t.n, AdvisoryMatch(advisory: t.advisory, mappedBy: "", status: .unknown(reason: ""))))
+            }
+        }
+        if !slow.isEmpty {
+            let bodies = try database.bodies(rows: slow)
+            for n in slow { if let a = bodies[n] { all.append((n, a)) } }
+            all.sort { $0.n < $1.n }
+        }
+        // `DistroData.upstreamOnly` decides each record alone: applied per record, each keeps its row id.
+        var slowMatches: [(n: Int64, match: AdvisoryMatch)] = []
+        slowMatches.reserveCapacity(all.count)
+        for (n, a) in all {
+            guard let s = DistroData.upstreamOnly([a]).first,
+                let m = ProductMatcher.match(s, naming, installed: upstream, scheme: scheme, reasons: false)
+            else { continue }
+            slowMatches.append((n, m))
+        }
+        if quick.isEmpty { return slowMatches.map(\.match) }
+        var out: [AdvisoryMatch] = []
+        out.reserveCapacity(quick.count + slowMatches.count)
+        var i = 0
+        var k = 0
+        while i < quick.count || k < slowMatches.count {
+            if k == slowMatches.count || (i < quick.count && quick[i].n < slowMatches[k].n) {
+                out.append(quick[i].match)
+                i += 1
+            } else {
+                out.append(slowMatches[k].match)
+                k += 1
+            }
+        }
+        return out
+    }
+}
