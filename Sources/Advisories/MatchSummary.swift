@@ -1,4 +1,4 @@
-public import BulkheadModel
+import BulkheadModel
 public import Foundation
 import GRDB
 

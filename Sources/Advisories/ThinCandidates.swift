@@ -1,5 +1,5 @@
-public import BulkheadModel
-public import Foundation
+import BulkheadModel
+import Foundation
 import GRDB
 
 extension AdvisoryFacts {
