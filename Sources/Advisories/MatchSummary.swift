@@ -29,7 +29,8 @@ struct AdvisoryFacts: Sendable, Equatable {
     /// it is unknown unless the installed version equals one of these points; nil when that cannot be said.
     var unknownUnless: String?
 
-    init(n: Int64, advisory a: Advisory, memorySafety: Bool, unnamed: Bool) {
+    /// `rangeSummary`: whether to work out `unknownUnless` (the statistics do not read it).
+    init(n: Int64, advisory a: Advisory, memorySafety: Bool, unnamed: Bool, rangeSummary: Bool = true) {
         self.n = n
         id = a.id
         format = a.format.rawValue
@@ -43,7 +44,7 @@ struct AdvisoryFacts: Sendable, Equatable {
         kev = a.kevDateAdded != nil
         self.unnamed = unnamed
         cweCount = a.cwes.count
-        unknownUnless = Self.unknownUnless(a)
+        unknownUnless = rangeSummary ? Self.unknownUnless(a) : nil
     }
 
     init(row r: Row) {
@@ -174,8 +175,9 @@ extension AdvisoryDatabase {
 }
 
 extension AdvisoryStats {
-    /// `compute(_:candidates:…)` over the facts of the records that map to the product (in row order): the
-    /// same grouping, earliest publication, first severity, memory-safety, CWE, naming and KEV decisions.
+    /// The statistics of the records that map to the product, from their facts (in row order): records grouped by
+    /// vulnerability, the earliest publication, the first severity, memory-safety, CWE, naming and KEV decisions.
+    /// `compute(_:candidates:…)` makes the facts of decoded records and calls this.
     static func compute(
         _ aliases: ProductAliases, facts: [AdvisoryFacts], kev: [String: KEVEntry], fixDates: [String: Date], fixSource: String
     ) -> ProductStats {

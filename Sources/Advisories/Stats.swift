@@ -40,62 +40,15 @@ public enum AdvisoryStats {
     public static func compute(
         _ aliases: ProductAliases, candidates: [Advisory], kev: [String: KEVEntry], fixDates: [String: Date] = [:], fixSource: String = ""
     ) -> ProductStats {
-        // Records of one vulnerability by index into `candidates` (no copies of the records).
-        var groups: [String: [Int]] = [:]
-        var bySource: [String: Int] = [:]
+        // One computation for both views of a record: the facts the database keeps (schema v7) are made here from the
+        // records that map to the product, in their order, so the two can never decide differently.
         let naming = aliases.normalized
-        for (i, a) in candidates.enumerated() where naming.maps(a) {
-            groups[a.vulnerabilityKey, default: []].append(i)
-            bySource[a.format.rawValue, default: 0] += 1
+        let facts = candidates.filter(naming.maps).map { a in
+            AdvisoryFacts(
+                n: 0, advisory: a, memorySafety: a.memorySafety.isMemorySafety, unnamed: a.affected.allSatisfy(ProductAliases.isUnnamed),
+                rangeSummary: false)
         }
-        var s = ProductStats(
-            product: aliases.product, total: 0, withdrawn: 0, byYear: [:], bySeverity: [:], memorySafety: 0, memorySafetyShare: nil,
-            knownExploited: 0, withCWE: 0, withProductName: 0, medianDaysToFix: nil, fixSamples: 0, fixSource: fixSource)
-        s.recordsBySource = bySource
-        var delays: [Int] = []
-        for (key, members) in groups {
-            if members.allSatisfy({ candidates[$0].withdrawn != nil }) {
-                s.withdrawn += 1
-                continue
-            }
-            s.total += 1
-            // The earliest publication (the first record with the smallest day).
-            var pub: (day: Int, published: String?)?
-            for i in members {
-                if let d = AdvisoryDate.dayNumber(candidates[i].published), d < (pub?.day ?? .max) { pub = (d, candidates[i].published) }
-            }
-            if let y = AdvisoryDate.year(pub?.published) { s.byYear[y, default: 0] += 1 } else { s.undated += 1 }
-            let sev = members.lazy.compactMap { candidates[$0].bestSeverity?.effectiveRating }.first ?? "UNSCORED"
-            s.bySeverity[sev, default: 0] += 1
-            // The classification of the records' CWEs, categories and descriptions together is a memory-safety
-            // weakness exactly when one record's is (no keyword spans two descriptions).
-            if members.contains(where: { candidates[$0].memorySafety.isMemorySafety }) { s.memorySafety += 1 }
-            if members.contains(where: { !candidates[$0].cwes.isEmpty }) { s.withCWE += 1 }
-            if members.contains(where: { candidates[$0].format != .osv || candidates[$0].id.hasPrefix("GHSA-") }) { s.withCWEField += 1 }
-            if members.contains(where: { !candidates[$0].affected.allSatisfy(ProductAliases.isUnnamed) }) { s.withProductName += 1 }
-            var exploited = kev[key] != nil
-            var fixed: Date? = fixDates[key]
-            for i in members {
-                let a = candidates[i]
-                if a.kevDateAdded != nil { exploited = true }
-                for c in a.cveIDs {
-                    if kev[c] != nil { exploited = true }
-                    if let f = fixDates[c] { fixed = min(fixed ?? f, f) }
-                }
-            }
-            if exploited { s.knownExploited += 1 }
-            if let p = pub?.day, let fixed {
-                delays.append(max(0, AdvisoryDate.dayNumber(of: fixed) - p))
-            }
-        }
-        if s.total > 0 { s.memorySafetyShare = Double(s.memorySafety) / Double(s.total) }
-        delays.sort()
-        s.fixSamples = delays.count
-        if !delays.isEmpty {
-            let mid = delays.count / 2
-            s.medianDaysToFix = delays.count % 2 == 1 ? Double(delays[mid]) : Double(delays[mid - 1] + delays[mid]) / 2
-        }
-        return s
+        return compute(aliases, facts: facts, kev: kev, fixDates: fixDates, fixSource: fixSource)
     }
 
     /// Below this many vulnerabilities (or fix-date samples) a share or median is `low` confidence.
