@@ -82,21 +82,14 @@ public enum Tool {
     /// Everything `executable` writes to stdout when run with `arguments` (an argument array, no shell; stdin empty,
     /// stderr discarded), once it has exited: for tests that compare Bulkhead with a reference program's output.
     public static func output(_ executable: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let (process, out) = try launch(executable, arguments)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return data
     }
 
-    /// Runs a short probe (argument array, no shell); its exit status and the first 64 KiB of stdout.
-    private static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
+    /// `executable` started with `arguments` (no shell), stdin empty, stderr discarded, stdout a pipe.
+    private static func launch(_ executable: String, _ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -104,7 +97,13 @@ public enum Tool {
         process.standardError = FileHandle.nullDevice
         let out = Pipe()
         process.standardOutput = out
-        do { try process.run() } catch { return (-1, "") }
+        try process.run()
+        return (process, out)
+    }
+
+    /// Runs a short probe (argument array, no shell); its exit status and the first 64 KiB of stdout.
+    private static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
+        guard let (process, out) = try? launch(executable, arguments) else { return (-1, "") }
         let data = (try? out.fileHandleForReading.read(upToCount: 64 << 10)) ?? Data()
         try? out.fileHandleForReading.close()
         process.waitUntilExit()
