@@ -68,6 +68,34 @@ extension FleetDatabase {
         /// The check whose failure the filter asks for (`check` with `verdict=fail` or `waived`): only hosts whose
         /// latest assessment fails it (`hosts.latest_failing_checks`) can match.
         var failingCheck: String? { verdict == "fail" || verdict == "waived" ? checkID : nil }
+
+        /// The filters a host row `h` answers (host, classification, failing check), over the hosts with a latest
+        /// assessment: the host page of `findings`, `findingsCount` and `hostNames`.
+        var hostClauses: SQLFragment {
+            """
+            h.latest_assessment_id IS NOT NULL
+                  AND (\(failingCheck)::text IS NULL OR h.latest_failing_checks @> ARRAY[\(failingCheck)]::text[])
+                  AND (\(host)::text IS NULL OR h.name = \(host))
+                  AND (\(classification)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(classification)))
+            """
+        }
+
+        /// The filters a finding row `f` answers (product, control, severity, check id, verdict, product version) in
+        /// `findings` and `findingsCount`; `verdict=waived` is left to the caller (it judges waivers).
+        var findingClauses: SQLFragment {
+            let verdict = verdict == "waived" ? nil : verdict
+            return """
+                (\(product)::text IS NULL OR f.product = \(product))
+                  AND (\(control)::text IS NULL OR \(control) = ANY(f.controls))
+                  AND (\(severity)::text IS NULL OR f.severity = \(severity))
+                  AND (\(checkID)::text IS NULL OR f.check_id = \(checkID))
+                  AND (\(verdict)::text IS NULL OR f.verdict = \(verdict))
+                  AND (\(version)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
+                      AND cv.product_version = \(version)))
+                """
+        }
         public init(
             product: String? = nil, control: String? = nil, severity: String? = nil, checkID: String? = nil, verdict: String? = nil,
             host: String? = nil, version: String? = nil, classification: String? = nil
@@ -344,19 +372,12 @@ extension FleetDatabase {
         _ filter: FindingFilter, limit: Int = 5000, afterHost: String? = nil, hostLimit: Int? = nil, throughHost: String? = nil,
         now: Date = Date()
     ) async throws -> [FindingRow] {
-        let verdict = filter.verdict == "waived" ? nil : filter.verdict
         let onlyWaived = filter.verdict == "waived"
-        let failingCheck = filter.failingCheck
-        let rows = try await client.query(
-            """
+        let query: SQLFragment = """
             WITH page AS (
                 SELECT h.latest_assessment_id AS id, h.id AS host_id, h.name FROM hosts h
-                WHERE h.latest_assessment_id IS NOT NULL
-                  AND (\(failingCheck)::text IS NULL OR h.latest_failing_checks @> ARRAY[\(failingCheck)]::text[])
+                WHERE \(filter.hostClauses)
                   AND (\(afterHost)::text IS NULL OR h.name > \(afterHost)) AND (\(throughHost)::text IS NULL OR h.name <= \(throughHost))
-                  AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
-                  AND (\(filter.classification)::text IS NULL OR EXISTS (
-                    SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(filter.classification)))
                 ORDER BY h.name LIMIT \(hostLimit))
             SELECT h.name, f.assessment_id, f.assessed_at, f.check_id, f.severity, f.verdict, f.subject, f.product, f.controls,
                 wi.id, wi.expires_at, we.id, we.expires_at
@@ -369,16 +390,10 @@ extension FleetDatabase {
                 SELECT w.id, w.expires_at FROM waivers w WHERE wi.id IS NULL AND f.verdict = 'fail' AND w.check_id = f.check_id
                   AND (w.host IS NULL OR w.host = h.name) AND w.revoked_at IS NULL AND w.expires_at <= \(now)
                 ORDER BY w.expires_at DESC, w.id LIMIT 1) we ON true
-            WHERE (NOT \(onlyWaived) OR wi.id IS NOT NULL) AND (\(filter.product)::text IS NULL OR f.product = \(filter.product))
-              AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
-              AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))
-              AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))
-              AND (\(verdict)::text IS NULL OR f.verdict = \(verdict))
-              AND (\(filter.version)::text IS NULL OR EXISTS (
-                SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
-                  AND cv.product_version = \(filter.version)))
+            WHERE (NOT \(onlyWaived) OR wi.id IS NOT NULL) AND \(filter.findingClauses)
             ORDER BY h.name, f.check_id, f.subject LIMIT \(limit)
-            """, logger: logger)
+            """
+        let rows = try await client.query(query.query, logger: logger)
         var out: [FindingRow] = []
         for try await (host, id, assessed, check, severity, verdict, subject, product, controls, waiverID, waiverExpiry, lapsedID, lapsedExpiry)
             in rows.decode((String, Int64, Date, String, String, String, String, String?, [String], Int64?, Date?, Int64?, Date?).self)
@@ -466,32 +481,17 @@ extension FleetDatabase {
         if let state, let cached = cache.findingsCount(key, at: state) { return cached }
         // LIMIT NULL is no limit in PostgreSQL.
         let limit = upTo.map { max(0, $0) + 1 }
-        let verdict = onlyWaived ? nil : filter.verdict
-        let failingCheck = filter.failingCheck
-        let rows = try await client.query(
-            """
-            WITH page AS (
-                SELECT h.latest_assessment_id AS id, h.name FROM hosts h
-                WHERE h.latest_assessment_id IS NOT NULL
-                  AND (\(failingCheck)::text IS NULL OR h.latest_failing_checks @> ARRAY[\(failingCheck)]::text[])
-                  AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
-                  AND (\(filter.classification)::text IS NULL OR EXISTS (
-                    SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(filter.classification))))
+        let query: SQLFragment = """
+            WITH page AS (SELECT h.latest_assessment_id AS id, h.name FROM hosts h WHERE \(filter.hostClauses))
             , matched AS (SELECT 1 FROM findings f JOIN page h ON f.assessment_id = h.id
             WHERE (NOT \(onlyWaived) OR (f.verdict = 'fail' AND EXISTS (
                 SELECT 1 FROM waivers w WHERE w.check_id = f.check_id AND (w.host IS NULL OR w.host = h.name) AND w.revoked_at IS NULL
                   AND w.expires_at > \(now))))
-              AND (\(filter.product)::text IS NULL OR f.product = \(filter.product))
-              AND (\(filter.control)::text IS NULL OR \(filter.control) = ANY(f.controls))
-              AND (\(filter.severity)::text IS NULL OR f.severity = \(filter.severity))
-              AND (\(filter.checkID)::text IS NULL OR f.check_id = \(filter.checkID))
-              AND (\(verdict)::text IS NULL OR f.verdict = \(verdict))
-              AND (\(filter.version)::text IS NULL OR EXISTS (
-                SELECT 1 FROM control_verdicts cv WHERE cv.assessment_id = f.assessment_id AND cv.product = f.product
-                  AND cv.product_version = \(filter.version)))
+              AND \(filter.findingClauses)
             LIMIT \(limit))
             SELECT count(*)::bigint FROM matched
-            """, logger: logger)
+            """
+        let rows = try await client.query(query.query, logger: logger)
         var count = 0
         for try await n in rows.decode(Int64.self) { count = Int(n) }
         if let state { cache.keep(findingsCount: count, key, at: state) }
@@ -502,16 +502,11 @@ extension FleetDatabase {
     /// narrowed by host, classification and (for `verdict=fail` or `waived` with a check id) the host's failing
     /// checks (migration 8's index), the filters a host row answers.
     func hostNames(_ filter: FindingFilter, after: String?, limit: Int) async throws -> [String] {
-        let failingCheck = filter.failingCheck
-        let rows = try await client.query(
-            """
-            SELECT h.name FROM hosts h WHERE h.latest_assessment_id IS NOT NULL
-              AND (\(after)::text IS NULL OR h.name > \(after)) AND (\(filter.host)::text IS NULL OR h.name = \(filter.host))
-              AND (\(failingCheck)::text IS NULL OR h.latest_failing_checks @> ARRAY[\(failingCheck)]::text[])
-              AND (\(filter.classification)::text IS NULL OR EXISTS (
-                SELECT 1 FROM assessments a WHERE a.id = h.latest_assessment_id AND a.classification = \(filter.classification)))
+        let query: SQLFragment = """
+            SELECT h.name FROM hosts h WHERE \(filter.hostClauses) AND (\(after)::text IS NULL OR h.name > \(after))
             ORDER BY h.name LIMIT \(limit)
-            """, logger: logger)
+            """
+        let rows = try await client.query(query.query, logger: logger)
         var names: [String] = []
         for try await (name) in rows.decode(String.self) { names.append(name) }
         return names
