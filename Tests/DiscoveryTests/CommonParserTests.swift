@@ -181,7 +181,9 @@ struct RoundTripTests {
         }
         for f in try Fixture.files("firecracker-json") {
             let vm = try FirecrackerParser.parseConfigFile(try Fixture.data(f), source: f).value
-            try roundTrip(GuestConfiguration.firecracker(FirecrackerConfiguration(configFile: f, vm: vm)))
+            var firecracker = FirecrackerConfiguration()
+            (firecracker.configFile, firecracker.vm) = (f, vm)
+            try roundTrip(GuestConfiguration.firecracker(firecracker))
         }
         for f in ["xen-xl-cfg/xen__xlexample.hvm", "xen-xl-cfg/libvirt-xlconfigdata/test-spice-features.cfg"] {
             try roundTrip(GuestConfiguration.xen(try XenConfigParser.parse(try Fixture.data(f), source: f).value))
@@ -201,7 +203,9 @@ struct RoundTripTests {
         let d = LibvirtDomain(graphics: [LibvirtGraphics(type: "vnc", listenAddresses: ["0.0.0.0"], listensBeyondLoopback: true)])
         #expect(d.graphics.first?.passwordSet == false)
         #expect(XenGuestConfiguration(pci: [XenPCIDevice(bdf: "01:00.0", permissive: true)]).pci.count == 1)
-        #expect(FirecrackerConfiguration(noSeccomp: true).jailer == nil)
+        var firecracker = FirecrackerConfiguration()
+        firecracker.noSeccomp = true
+        #expect(firecracker.jailer == nil)
         #expect(GVisorConfiguration(network: "host").platform == nil)
     }
 

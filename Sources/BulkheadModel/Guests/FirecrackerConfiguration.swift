@@ -9,19 +9,9 @@ public struct FirecrackerBootSource: Codable, Hashable, Sendable {
     /// `initrd_path`.
     public var initrdPath: String?
     /// `boot_args` has `console=ttyS*` and not `8250.nr_uarts=0` (FC7).
-    public var serialConsoleEnabled: Bool
+    public var serialConsoleEnabled: Bool = false
 
-    public init(
-        kernelImagePath: String? = nil,
-        bootArgs: String? = nil,
-        initrdPath: String? = nil,
-        serialConsoleEnabled: Bool = false
-    ) {
-        self.kernelImagePath = kernelImagePath
-        self.bootArgs = bootArgs
-        self.initrdPath = initrdPath
-        self.serialConsoleEnabled = serialConsoleEnabled
-    }
+    public init() {}
 }
 
 /// `drives[]`.
@@ -41,27 +31,9 @@ public struct FirecrackerDrive: Codable, Hashable, Sendable {
     /// vhost-user-blk `socket`.
     public var socket: String?
     /// `rate_limiter` is a non-null object (FC9).
-    public var hasRateLimiter: Bool
+    public var hasRateLimiter: Bool = false
 
-    public init(
-        driveID: String? = nil,
-        pathOnHost: String? = nil,
-        isRootDevice: Bool? = nil,
-        isReadOnly: Bool? = nil,
-        cacheType: String? = nil,
-        ioEngine: String? = nil,
-        socket: String? = nil,
-        hasRateLimiter: Bool = false
-    ) {
-        self.driveID = driveID
-        self.pathOnHost = pathOnHost
-        self.isRootDevice = isRootDevice
-        self.isReadOnly = isReadOnly
-        self.cacheType = cacheType
-        self.ioEngine = ioEngine
-        self.socket = socket
-        self.hasRateLimiter = hasRateLimiter
-    }
+    public init() {}
 }
 
 /// `network-interfaces[]`.
@@ -73,23 +45,11 @@ public struct FirecrackerNetworkInterface: Codable, Hashable, Sendable {
     /// `guest_mac`.
     public var guestMAC: String?
     /// `rx_rate_limiter` non-null.
-    public var hasRxRateLimiter: Bool
+    public var hasRxRateLimiter: Bool = false
     /// `tx_rate_limiter` non-null.
-    public var hasTxRateLimiter: Bool
+    public var hasTxRateLimiter: Bool = false
 
-    public init(
-        ifaceID: String? = nil,
-        hostDevName: String? = nil,
-        guestMAC: String? = nil,
-        hasRxRateLimiter: Bool = false,
-        hasTxRateLimiter: Bool = false
-    ) {
-        self.ifaceID = ifaceID
-        self.hostDevName = hostDevName
-        self.guestMAC = guestMAC
-        self.hasRxRateLimiter = hasRxRateLimiter
-        self.hasTxRateLimiter = hasTxRateLimiter
-    }
+    public init() {}
 }
 
 /// `machine-config`.
@@ -107,49 +67,23 @@ public struct FirecrackerMachineConfig: Codable, Hashable, Sendable {
     /// `huge_pages`.
     public var hugePages: String?
 
-    public init(
-        vcpuCount: Int? = nil,
-        memSizeMiB: Int? = nil,
-        smt: Bool? = nil,
-        trackDirtyPages: Bool? = nil,
-        cpuTemplate: String? = nil,
-        hugePages: String? = nil
-    ) {
-        self.vcpuCount = vcpuCount
-        self.memSizeMiB = memSizeMiB
-        self.smt = smt
-        self.trackDirtyPages = trackDirtyPages
-        self.cpuTemplate = cpuTemplate
-        self.hugePages = hugePages
-    }
+    public init() {}
 }
 
 /// `mmds-config`.
 public struct FirecrackerMMDSConfig: Codable, Hashable, Sendable {
     /// `version`; absent means V1 (deprecated; FC11).
-    public var version: String
+    public var version: String = "V1"
     /// `version` was given.
-    public var versionExplicit: Bool
+    public var versionExplicit: Bool = false
     /// `network_interfaces`.
-    public var networkInterfaces: [String]
+    public var networkInterfaces: [String] = []
     /// `ipv4_address`.
     public var ipv4Address: String?
     /// `imds_compat`.
     public var imdsCompat: Bool?
 
-    public init(
-        version: String = "V1",
-        versionExplicit: Bool = false,
-        networkInterfaces: [String] = [],
-        ipv4Address: String? = nil,
-        imdsCompat: Bool? = nil
-    ) {
-        self.version = version
-        self.versionExplicit = versionExplicit
-        self.networkInterfaces = networkInterfaces
-        self.ipv4Address = ipv4Address
-        self.imdsCompat = imdsCompat
-    }
+    public init() {}
 }
 
 /// `vsock`.
@@ -205,9 +139,9 @@ public struct FirecrackerVMConfig: Codable, Hashable, Sendable {
     /// `boot-source`.
     public var bootSource: FirecrackerBootSource?
     /// `drives`.
-    public var drives: [FirecrackerDrive]
+    public var drives: [FirecrackerDrive] = []
     /// `network-interfaces`.
-    public var networkInterfaces: [FirecrackerNetworkInterface]
+    public var networkInterfaces: [FirecrackerNetworkInterface] = []
     /// `machine-config`.
     public var machine: FirecrackerMachineConfig?
     /// `mmds-config` (nil: MMDS not configured).
@@ -221,49 +155,21 @@ public struct FirecrackerVMConfig: Codable, Hashable, Sendable {
     /// `balloon`.
     public var balloon: FirecrackerBalloon?
     /// `entropy` configured.
-    public var entropyDevice: Bool
+    public var entropyDevice: Bool = false
     /// `entropy.rate_limiter` non-null.
-    public var entropyHasRateLimiter: Bool
+    public var entropyHasRateLimiter: Bool = false
     /// `cpu-config` non-null (custom CPU template).
-    public var cpuConfigPresent: Bool
+    public var cpuConfigPresent: Bool = false
     /// Keys this parser does not know (JSON paths).
-    public var unknownKeys: [String]
+    public var unknownKeys: [String] = []
 
-    public init(
-        bootSource: FirecrackerBootSource? = nil,
-        drives: [FirecrackerDrive] = [],
-        networkInterfaces: [FirecrackerNetworkInterface] = [],
-        machine: FirecrackerMachineConfig? = nil,
-        mmds: FirecrackerMMDSConfig? = nil,
-        vsock: FirecrackerVsock? = nil,
-        logger: FirecrackerLogger? = nil,
-        metricsPath: String? = nil,
-        balloon: FirecrackerBalloon? = nil,
-        entropyDevice: Bool = false,
-        entropyHasRateLimiter: Bool = false,
-        cpuConfigPresent: Bool = false,
-        unknownKeys: [String] = []
-    ) {
-        self.bootSource = bootSource
-        self.drives = drives
-        self.networkInterfaces = networkInterfaces
-        self.machine = machine
-        self.mmds = mmds
-        self.vsock = vsock
-        self.logger = logger
-        self.metricsPath = metricsPath
-        self.balloon = balloon
-        self.entropyDevice = entropyDevice
-        self.entropyHasRateLimiter = entropyHasRateLimiter
-        self.cpuConfigPresent = cpuConfigPresent
-        self.unknownKeys = unknownKeys
-    }
+    public init() {}
 }
 
 /// The jailer's argv (`jailer --id … --exec-file … -- <firecracker args>`).
 public struct FirecrackerJailerConfiguration: Codable, Hashable, Sendable {
     /// The jailer argv.
-    public var raw: [String]
+    public var raw: [String] = []
     /// `--id`.
     public var id: String?
     /// `--exec-file`.
@@ -277,69 +183,37 @@ public struct FirecrackerJailerConfiguration: Codable, Hashable, Sendable {
     /// `--netns`.
     public var netns: String?
     /// `--daemonize`.
-    public var daemonize: Bool
+    public var daemonize: Bool = false
     /// `--new-pid-ns`.
-    public var newPIDNamespace: Bool
+    public var newPIDNamespace: Bool = false
     /// `--cgroup file=value` (repeatable).
-    public var cgroups: [String]
+    public var cgroups: [String] = []
     /// `--cgroup-version`.
     public var cgroupVersion: String?
     /// `--parent-cgroup`.
     public var parentCgroup: String?
     /// `--resource-limit resource=value` (repeatable).
-    public var resourceLimits: [String]
+    public var resourceLimits: [String] = []
     /// Arguments after `--`, passed to Firecracker.
-    public var firecrackerArgs: [String]
+    public var firecrackerArgs: [String] = []
     /// Options this parser does not know.
-    public var unrecognised: [String]
+    public var unrecognised: [String] = []
 
-    public init(
-        raw: [String] = [],
-        id: String? = nil,
-        execFile: String? = nil,
-        uid: Int? = nil,
-        gid: Int? = nil,
-        chrootBaseDir: String? = nil,
-        netns: String? = nil,
-        daemonize: Bool = false,
-        newPIDNamespace: Bool = false,
-        cgroups: [String] = [],
-        cgroupVersion: String? = nil,
-        parentCgroup: String? = nil,
-        resourceLimits: [String] = [],
-        firecrackerArgs: [String] = [],
-        unrecognised: [String] = []
-    ) {
-        self.raw = raw
-        self.id = id
-        self.execFile = execFile
-        self.uid = uid
-        self.gid = gid
-        self.chrootBaseDir = chrootBaseDir
-        self.netns = netns
-        self.daemonize = daemonize
-        self.newPIDNamespace = newPIDNamespace
-        self.cgroups = cgroups
-        self.cgroupVersion = cgroupVersion
-        self.parentCgroup = parentCgroup
-        self.resourceLimits = resourceLimits
-        self.firecrackerArgs = firecrackerArgs
-        self.unrecognised = unrecognised
-    }
+    public init() {}
 }
 
 /// Parsed facts of a Firecracker microVM: its argv, its `--config-file` and, if started by the jailer, the jailer's argv.
 public struct FirecrackerConfiguration: Codable, Hashable, Sendable {
     /// Firecracker argv.
-    public var raw: [String]
+    public var raw: [String] = []
     /// `--api-sock`.
     public var apiSocket: String?
     /// `--config-file` path.
     public var configFile: String?
     /// `--no-api`.
-    public var noAPI: Bool
+    public var noAPI: Bool = false
     /// `--no-seccomp` (FC1 finding).
-    public var noSeccomp: Bool
+    public var noSeccomp: Bool = false
     /// `--seccomp-filter` custom filter file (FC1: not recommended).
     public var seccompFilter: String?
     /// `--id`.
@@ -347,7 +221,7 @@ public struct FirecrackerConfiguration: Codable, Hashable, Sendable {
     /// `--level`.
     public var logLevel: String?
     /// `--boot-timer`.
-    public var bootTimer: Bool
+    public var bootTimer: Bool = false
     /// `--mmds-size-limit`.
     public var mmdsSizeLimit: Int?
     /// `--http-api-max-payload-size`.
@@ -361,41 +235,7 @@ public struct FirecrackerConfiguration: Codable, Hashable, Sendable {
     /// The jailer that started this Firecracker, when known.
     public var jailer: FirecrackerJailerConfiguration?
     /// Options this parser does not know.
-    public var unrecognised: [String]
+    public var unrecognised: [String] = []
 
-    public init(
-        raw: [String] = [],
-        apiSocket: String? = nil,
-        configFile: String? = nil,
-        noAPI: Bool = false,
-        noSeccomp: Bool = false,
-        seccompFilter: String? = nil,
-        id: String? = nil,
-        logLevel: String? = nil,
-        bootTimer: Bool = false,
-        mmdsSizeLimit: Int? = nil,
-        httpAPIMaxPayloadSize: Int? = nil,
-        logPath: String? = nil,
-        metricsPath: String? = nil,
-        vm: FirecrackerVMConfig? = nil,
-        jailer: FirecrackerJailerConfiguration? = nil,
-        unrecognised: [String] = []
-    ) {
-        self.raw = raw
-        self.apiSocket = apiSocket
-        self.configFile = configFile
-        self.noAPI = noAPI
-        self.noSeccomp = noSeccomp
-        self.seccompFilter = seccompFilter
-        self.id = id
-        self.logLevel = logLevel
-        self.bootTimer = bootTimer
-        self.mmdsSizeLimit = mmdsSizeLimit
-        self.httpAPIMaxPayloadSize = httpAPIMaxPayloadSize
-        self.logPath = logPath
-        self.metricsPath = metricsPath
-        self.vm = vm
-        self.jailer = jailer
-        self.unrecognised = unrecognised
-    }
+    public init() {}
 }

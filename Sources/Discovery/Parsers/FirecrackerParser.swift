@@ -27,7 +27,8 @@ public enum FirecrackerParser {
         throws(ConfigParseError) -> Parsed<FirecrackerConfiguration>
     {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var c = FirecrackerConfiguration(raw: argv)
+        var c = FirecrackerConfiguration()
+        c.raw = argv
         var problems: [Problem] = []
         var i = 1
         while i < argv.count {
@@ -83,7 +84,8 @@ public enum FirecrackerParser {
         throws(ConfigParseError) -> Parsed<FirecrackerConfiguration>
     {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var j = FirecrackerJailerConfiguration(raw: argv)
+        var j = FirecrackerJailerConfiguration()
+        j.raw = argv
         var problems: [Problem] = []
         let values: Set<String> = [
             "id", "exec-file", "uid", "gid", "chroot-base-dir", "netns", "cgroup", "cgroup-version", "parent-cgroup",
@@ -162,54 +164,57 @@ public enum FirecrackerParser {
         ]
         for k in top.keys.sorted() where !known.contains(k) { vm.unknownKeys.append(k) }
         if let b = r.object(top, "boot-source") {
-            let args = r.string(b, "boot_args", path: "boot-source")
-            var serial = false
-            if let args {
-                let words = args.split(separator: " ")
-                serial = words.contains { $0.hasPrefix("console=ttyS") } && !words.contains("8250.nr_uarts=0")
+            var boot = FirecrackerBootSource()
+            r.read(
+                b, path: "boot-source", into: &boot, unknown: &vm.unknownKeys,
+                [.string("boot_args", \.bootArgs), .string("kernel_image_path", \.kernelImagePath), .string("initrd_path", \.initrdPath)])
+            if let words = boot.bootArgs?.split(separator: " ") {
+                boot.serialConsoleEnabled = words.contains { $0.hasPrefix("console=ttyS") } && !words.contains("8250.nr_uarts=0")
             }
-            vm.bootSource = FirecrackerBootSource(
-                kernelImagePath: r.string(b, "kernel_image_path", path: "boot-source"), bootArgs: args,
-                initrdPath: r.string(b, "initrd_path", path: "boot-source"), serialConsoleEnabled: serial)
-            r.unknown(b, ["kernel_image_path", "boot_args", "initrd_path"], path: "boot-source", into: &vm.unknownKeys)
+            vm.bootSource = boot
         }
         for (i, d) in r.objects(top, "drives").enumerated() {
-            let p = "drives[\(i)]"
-            vm.drives.append(
-                FirecrackerDrive(
-                    driveID: r.string(d, "drive_id", path: p), pathOnHost: r.string(d, "path_on_host", path: p),
-                    isRootDevice: r.bool(d, "is_root_device", path: p), isReadOnly: r.bool(d, "is_read_only", path: p),
-                    cacheType: r.string(d, "cache_type", path: p), ioEngine: r.string(d, "io_engine", path: p),
-                    socket: r.string(d, "socket", path: p), hasRateLimiter: r.present(d, "rate_limiter")))
-            r.unknown(
-                d, ["drive_id", "path_on_host", "is_root_device", "is_read_only", "cache_type", "io_engine", "socket", "rate_limiter", "partuuid"],
-                path: p, into: &vm.unknownKeys)
+            var drive = FirecrackerDrive()
+            r.read(
+                d, path: "drives[\(i)]", into: &drive, unknown: &vm.unknownKeys,
+                [
+                    .string("drive_id", \.driveID), .string("path_on_host", \.pathOnHost), .bool("is_root_device", \.isRootDevice),
+                    .bool("is_read_only", \.isReadOnly), .string("cache_type", \.cacheType), .string("io_engine", \.ioEngine),
+                    .string("socket", \.socket), .present("rate_limiter", \.hasRateLimiter), .ignored("partuuid"),
+                ])
+            vm.drives.append(drive)
         }
         for (i, n) in r.objects(top, "network-interfaces").enumerated() {
-            let p = "network-interfaces[\(i)]"
-            vm.networkInterfaces.append(
-                FirecrackerNetworkInterface(
-                    ifaceID: r.string(n, "iface_id", path: p), hostDevName: r.string(n, "host_dev_name", path: p),
-                    guestMAC: r.string(n, "guest_mac", path: p), hasRxRateLimiter: r.present(n, "rx_rate_limiter"),
-                    hasTxRateLimiter: r.present(n, "tx_rate_limiter")))
-            r.unknown(n, ["iface_id", "host_dev_name", "guest_mac", "rx_rate_limiter", "tx_rate_limiter"], path: p, into: &vm.unknownKeys)
+            var interface = FirecrackerNetworkInterface()
+            r.read(
+                n, path: "network-interfaces[\(i)]", into: &interface, unknown: &vm.unknownKeys,
+                [
+                    .string("iface_id", \.ifaceID), .string("host_dev_name", \.hostDevName), .string("guest_mac", \.guestMAC),
+                    .present("rx_rate_limiter", \.hasRxRateLimiter), .present("tx_rate_limiter", \.hasTxRateLimiter),
+                ])
+            vm.networkInterfaces.append(interface)
         }
         if let m = r.object(top, "machine-config") {
-            let p = "machine-config"
-            vm.machine = FirecrackerMachineConfig(
-                vcpuCount: r.int(m, "vcpu_count", path: p), memSizeMiB: r.int(m, "mem_size_mib", path: p),
-                smt: r.bool(m, "smt", path: p), trackDirtyPages: r.bool(m, "track_dirty_pages", path: p),
-                cpuTemplate: r.string(m, "cpu_template", path: p), hugePages: r.string(m, "huge_pages", path: p))
-            r.unknown(m, ["vcpu_count", "mem_size_mib", "smt", "track_dirty_pages", "cpu_template", "huge_pages"], path: p, into: &vm.unknownKeys)
+            var machine = FirecrackerMachineConfig()
+            r.read(
+                m, path: "machine-config", into: &machine, unknown: &vm.unknownKeys,
+                [
+                    .int("vcpu_count", \.vcpuCount), .int("mem_size_mib", \.memSizeMiB), .bool("smt", \.smt),
+                    .bool("track_dirty_pages", \.trackDirtyPages), .string("cpu_template", \.cpuTemplate), .string("huge_pages", \.hugePages),
+                ])
+            vm.machine = machine
         }
         if let m = r.object(top, "mmds-config") {
             let p = "mmds-config"
-            let version = r.string(m, "version", path: p)
-            var ifaces: [String] = []
+            var mmds = FirecrackerMMDSConfig()
+            if let version = r.string(m, "version", path: p) {
+                mmds.version = version
+                mmds.versionExplicit = true
+            }
             if case .array(let a)? = m["network_interfaces"] {
                 for (i, x) in a.enumerated() {
                     if case .string(let s) = x {
-                        ifaces.append(s)
+                        mmds.networkInterfaces.append(s)
                     } else {
                         r.problems.append(
                             Problem(subject: "\(source) \(p).network_interfaces[\(i)]", message: "expected a string, found \(x.typeName)"))
@@ -218,16 +223,10 @@ public enum FirecrackerParser {
             } else if let x = m["network_interfaces"], x != .null {
                 r.problems.append(Problem(subject: "\(source) \(p).network_interfaces", message: "expected an array, found \(x.typeName)"))
             }
-            vm.mmds = FirecrackerMMDSConfig(
-                version: version ?? "V1", versionExplicit: version != nil, networkInterfaces: ifaces,
-                ipv4Address: r.string(m, "ipv4_address", path: p), imdsCompat: r.bool(m, "imds_compat", path: p))
-            r.unknown(m, ["version", "network_interfaces", "ipv4_address", "imds_compat"], path: p, into: &vm.unknownKeys)
-        }
-        if let v = r.object(top, "vsock") {
-            vm.vsock = FirecrackerVsock(guestCID: r.int(v, "guest_cid", path: "vsock"), udsPath: r.string(v, "uds_path", path: "vsock"))
-        }
-        if let l = r.object(top, "logger") {
-            vm.logger = FirecrackerLogger(logPath: r.string(l, "log_path", path: "logger"), level: r.string(l, "level", path: "logger"))
+            r.read(
+                m, path: p, into: &mmds, unknown: &vm.unknownKeys,
+                [.ignored("version"), .ignored("network_interfaces"), .string("ipv4_address", \.ipv4Address), .bool("imds_compat", \.imdsCompat)])
+            vm.mmds = mmds
         }
         if let m = r.object(top, "metrics") { vm.metricsPath = r.string(m, "metrics_path", path: "metrics") }
         if let b = r.object(top, "balloon") {
@@ -293,6 +292,40 @@ public enum FirecrackerParser {
         }
         func unknown(_ o: [String: JSONValue], _ known: Set<String>, path: String, into: inout [String]) {
             for k in o.keys.sorted() where !known.contains(k) { into.append("\(path).\(k)") }
+        }
+
+        /// One known member of a JSON object and the field its value goes to.
+        enum Member<Value> {
+            case string(String, WritableKeyPath<Value, String?>)
+            case int(String, WritableKeyPath<Value, Int?>)
+            case bool(String, WritableKeyPath<Value, Bool?>)
+            /// The member is there and not null.
+            case present(String, WritableKeyPath<Value, Bool>)
+            /// Known, but read elsewhere or not kept.
+            case ignored(String)
+
+            var key: String {
+                switch self {
+                case .string(let k, _), .int(let k, _), .bool(let k, _), .present(let k, _), .ignored(let k): k
+                }
+            }
+        }
+
+        /// Reads the `members` of `o` (at `path`) into `value`, in their order, and lists the object's other keys
+        /// in `unknown`: one table says both what is read and what is known.
+        mutating func read<Value>(
+            _ o: [String: JSONValue], path: String, into value: inout Value, unknown: inout [String], _ members: [Member<Value>]
+        ) {
+            for member in members {
+                switch member {
+                case .string(let k, let field): value[keyPath: field] = string(o, k, path: path)
+                case .int(let k, let field): value[keyPath: field] = int(o, k, path: path)
+                case .bool(let k, let field): value[keyPath: field] = bool(o, k, path: path)
+                case .present(let k, let field): value[keyPath: field] = present(o, k)
+                case .ignored: break
+                }
+            }
+            self.unknown(o, Set(members.map(\.key)), path: path, into: &unknown)
         }
     }
 }
