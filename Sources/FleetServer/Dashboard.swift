@@ -1,31 +1,12 @@
 import Foundation
+import Reporting
 
 /// The dashboard's HTML: one self-contained page each (inline CSS, no script, no external asset). Every
 /// string from a host, a report or a request goes through `escape`.
 enum Dashboard {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                // Control characters (other than tab and newline) are shown, not passed.
-                if character.value < 0x20 && character != "\t" && character != "\n" || (0x7F...0x9F).contains(character.value)
-                    || (0x202A...0x202E).contains(character.value) || (0x2066...0x2069).contains(character.value)
-                {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(character)
-                }
-            }
-        }
-        return out
-    }
+    /// HTML text and attribute escaping: Reporting's `Escape.html` (entities for `& < > " '`, U+FFFD for control and
+    /// bidirectional characters), the same escaping as the reports'.
+    static func escape(_ text: String) -> String { Escape.html(text) }
 
     /// A path segment or query value, percent-encoded (then HTML-escaped where used in an attribute).
     static func component(_ text: String) -> String {

@@ -20,38 +20,34 @@ final class EstateCache: Sendable {
         var findingsCounts: [String: (State, Int)] = [:]
     }
 
-    func findingsCount(_ key: String, at state: State) -> Int? {
-        entries.withLockedValue { entries in entries.findingsCounts[key].flatMap { $0.0 == state ? $0.1 : nil } }
-    }
-
-    func keep(findingsCount count: Int, _ key: String, at state: State) {
-        entries.withLockedValue { entries in
-            if entries.findingsCounts.count >= Self.maxEntries { entries.findingsCounts = [:] }
-            entries.findingsCounts[key] = (state, count)
-        }
-    }
-
     private let entries = NIOLockedValueBox(Entries())
 
-    func posture(_ key: String, at state: State) -> [FleetDatabase.PostureRow]? {
-        entries.withLockedValue { entries in entries.posture[key].flatMap { $0.0 == state ? $0.1 : nil } }
+    /// The summary kept under `key` in `table` when it was read at `state`, else nil.
+    private func read<Key: Hashable, Value>(_ table: KeyPath<Entries, [Key: (State, Value)]>, _ key: Key, at state: State) -> Value? {
+        entries.withLockedValue { entries in entries[keyPath: table][key].flatMap { $0.0 == state ? $0.1 : nil } }
     }
 
-    func keep(posture rows: [FleetDatabase.PostureRow], _ key: String, at state: State) {
+    /// Keeps `value` under `key` in `table`, read at `state` (the table forgotten first when full).
+    private func keep<Key: Hashable, Value>(
+        _ value: Value, _ table: WritableKeyPath<Entries, [Key: (State, Value)]>, _ key: Key, at state: State
+    ) {
         entries.withLockedValue { entries in
-            if entries.posture.count >= Self.maxEntries { entries.posture = [:] }
-            entries.posture[key] = (state, rows)
+            if entries[keyPath: table].count >= Self.maxEntries { entries[keyPath: table] = [:] }
+            entries[keyPath: table][key] = (state, value)
         }
     }
 
-    func failingChecks(_ limit: Int, at state: State) -> [FleetDatabase.FailingCheckRow]? {
-        entries.withLockedValue { entries in entries.failingChecks[limit].flatMap { $0.0 == state ? $0.1 : nil } }
-    }
+    func findingsCount(_ key: String, at state: State) -> Int? { read(\.findingsCounts, key, at: state) }
+
+    func keep(findingsCount count: Int, _ key: String, at state: State) { keep(count, \.findingsCounts, key, at: state) }
+
+    func posture(_ key: String, at state: State) -> [FleetDatabase.PostureRow]? { read(\.posture, key, at: state) }
+
+    func keep(posture rows: [FleetDatabase.PostureRow], _ key: String, at state: State) { keep(rows, \.posture, key, at: state) }
+
+    func failingChecks(_ limit: Int, at state: State) -> [FleetDatabase.FailingCheckRow]? { read(\.failingChecks, limit, at: state) }
 
     func keep(failingChecks rows: [FleetDatabase.FailingCheckRow], _ limit: Int, at state: State) {
-        entries.withLockedValue { entries in
-            if entries.failingChecks.count >= Self.maxEntries { entries.failingChecks = [:] }
-            entries.failingChecks[limit] = (state, rows)
-        }
+        keep(rows, \.failingChecks, limit, at: state)
     }
 }
