@@ -33,6 +33,45 @@ extension SandboxChecks {
         }
     }
 
+    /// Judges the mount table (/proc/PID/mountinfo) of every process inside the container: `judge` reads one
+    /// table's text and gives what is wrong in it (empty: nothing) and its evidence line, or nil when the text is no
+    /// mount table. Any wrong mount fails the check; else a table not collected, unreadable, gone or not a mount
+    /// table leaves it inconclusive; else it passes with `passing` of the processes whose tables were read.
+    static func judgeContainerMounts(
+        _ ctx: CheckContext, _ s: GuestSubject, passing: ([Int32]) -> String,
+        _ judge: (HostProcess, String) -> (wrong: [String], evidence: String)?
+    ) -> CheckResult {
+        let inside: [HostProcess]
+        let obs: HostObservations
+        switch containerMounts(ctx, s) {
+        case .success(let found): (inside, obs) = found
+        case .failure(let why): return why.result
+        }
+        var wrong: [String] = []
+        var unclear: [String] = []
+        var evidence: [Evidence] = []
+        var read: [Int32] = []
+        for p in inside {
+            let path = "/proc/\(p.pid)/mountinfo"
+            switch obs.state(path) {
+            case .content(let text)?:
+                guard let judged = judge(p, text) else {
+                    unclear.append("\(path) is not a mount table")
+                    continue
+                }
+                read.append(p.pid)
+                evidence.append(ctx.process(p.pid, "mountinfo", judged.evidence))
+                wrong += judged.wrong
+            case .unreadable(let why)?: unclear.append("\(path): \(why)")
+            case .absent?: unclear.append("\(path) vanished (the process exited)")
+            case .present?, nil: unclear.append("\(path) was not collected")
+            }
+        }
+        if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), evidence) }
+        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; ") + problems(s), evidence) }
+        return .pass(passing(read), evidence)
+    }
+
     /// A check's inconclusive result, carried as an error so a support function can return it or its data.
     struct Inconclusive: Error { let result: CheckResult }
 

@@ -48,37 +48,16 @@ extension SandboxChecks {
     static let runtimeKernelFSWritable = Check.guest("runtime.kernel-fs-writable") { ctx, s in
         // A Kata container runs on its own guest kernel: the host-side process's mounts are not the container's.
         guard containerRuntimes.contains(s.mechanism.product.rawValue), s.mechanism.product != "kata-containers" else { return nil }
-        let inside: [HostProcess]
-        let obs: HostObservations
-        switch containerMounts(ctx, s) {
-        case .success(let found): (inside, obs) = found
-        case .failure(let why): return why.result
+        return judgeContainerMounts(
+            ctx, s, passing: { _ in "the kernel's /sys and /proc/sys are read-only and /proc paths are masked in the container" }
+        ) { p, text in
+            guard let mounts = mountEntries(text) else { return nil }
+            let found = writableKernelFilesystems(mounts)
+            let ro = mounts.filter { $0.readOnly && ($0.mountPoint == "/sys" || $0.mountPoint.hasPrefix("/proc/")) }.map(\.mountPoint)
+            return (
+                found.map { "process \(p.pid) (\(p.programName)): \($0)" },
+                found.isEmpty ? "read-only or masked: " + ro.joined(separator: ", ") : found.joined(separator: "; ")
+            )
         }
-        var wrong: [String] = []
-        var unclear: [String] = []
-        var evidence: [Evidence] = []
-        for p in inside {
-            let path = "/proc/\(p.pid)/mountinfo"
-            switch obs.state(path) {
-            case .content(let text)?:
-                guard let mounts = mountEntries(text) else {
-                    unclear.append("\(path) is not a mount table")
-                    continue
-                }
-                let found = writableKernelFilesystems(mounts)
-                let ro = mounts.filter { $0.readOnly && ($0.mountPoint == "/sys" || $0.mountPoint.hasPrefix("/proc/")) }.map(\.mountPoint)
-                evidence.append(
-                    ctx.process(
-                        p.pid, "mountinfo",
-                        found.isEmpty ? "read-only or masked: " + ro.joined(separator: ", ") : found.joined(separator: "; ")))
-                wrong += found.map { "process \(p.pid) (\(p.programName)): \($0)" }
-            case .unreadable(let why)?: unclear.append("\(path): \(why)")
-            case .absent?: unclear.append("\(path) vanished (the process exited)")
-            case .present?, nil: unclear.append("\(path) was not collected")
-            }
-        }
-        if !wrong.isEmpty { return .fail(wrong.joined(separator: "; "), evidence) }
-        if !unclear.isEmpty { return .inconclusive(unclear.joined(separator: "; ") + problems(s), evidence) }
-        return .pass("the kernel's /sys and /proc/sys are read-only and /proc paths are masked in the container", evidence)
     }
 }
