@@ -36,117 +36,61 @@ public struct BubblewrapMount: Codable, Hashable, Sendable {
 }
 
 /// Parsed facts of a bwrap command line.
-public struct BubblewrapConfiguration: Codable, Hashable, Sendable {
+public struct BubblewrapConfiguration: CommandLineConfiguration, Codable, Hashable, Sendable {
     /// The argv.
-    public var raw: [String]
+    public var raw: [String] = []
     /// argv[0].
     public var binary: String?
     /// `--unshare-all` (all namespaces, user and cgroup if possible).
-    public var unshareAll: Bool
+    public var unshareAll: Bool = false
     /// Namespaces unshared: user, ipc, pid, net, uts, cgroup (including those implied by `--unshare-all`, minus `--share-net`).
-    public var unshared: [String]
+    public var unshared: [String] = []
     /// `--unshare-user-try`.
-    public var unshareUserTry: Bool
+    public var unshareUserTry: Bool = false
     /// `--unshare-cgroup-try`.
-    public var unshareCgroupTry: Bool
+    public var unshareCgroupTry: Bool = false
     /// `--share-net`.
-    public var shareNet: Bool
+    public var shareNet: Bool = false
     /// Binds and overlays in order.
-    public var mounts: [BubblewrapMount]
+    public var mounts: [BubblewrapMount] = []
     /// `--proc DEST`.
-    public var procMounts: [String]
+    public var procMounts: [String] = []
     /// `--dev DEST`.
-    public var devMounts: [String]
+    public var devMounts: [String] = []
     /// `--tmpfs DEST`.
-    public var tmpfsMounts: [String]
+    public var tmpfsMounts: [String] = []
     /// `--cap-add`.
-    public var capAdd: [String]
+    public var capAdd: [String] = []
     /// `--cap-drop`.
-    public var capDrop: [String]
+    public var capDrop: [String] = []
     /// `--seccomp FD`.
-    public var seccompFDs: [Int]
+    public var seccompFDs: [Int] = []
     /// `--add-seccomp-fd FD`.
-    public var addSeccompFDs: [Int]
+    public var addSeccompFDs: [Int] = []
     /// `--new-session` (blocks TIOCSTI on the caller's terminal).
-    public var newSession: Bool
+    public var newSession: Bool = false
     /// `--die-with-parent`.
-    public var dieWithParent: Bool
+    public var dieWithParent: Bool = false
     /// `--uid`.
     public var uid: Int?
     /// `--gid`.
     public var gid: Int?
     /// `--disable-userns`.
-    public var disableUserns: Bool
+    public var disableUserns: Bool = false
     /// `--as-pid-1`.
-    public var asPid1: Bool
+    public var asPid1: Bool = false
     /// `--args FD`: more options were read from this fd and are NOT part of these facts.
-    public var argsFDs: [Int]
+    public var argsFDs: [Int] = []
     /// `--hostname`.
     public var hostname: String?
     /// `--chdir`.
     public var chdir: String?
     /// `--clearenv`.
-    public var clearEnv: Bool
+    public var clearEnv: Bool = false
     /// The sandboxed command and its arguments.
-    public var command: [String]
+    public var command: [String] = []
     /// Options this parser does not know.
-    public var unrecognised: [String]
+    public var unrecognised: [String] = []
 
-    public init(
-        raw: [String] = [],
-        binary: String? = nil,
-        unshareAll: Bool = false,
-        unshared: [String] = [],
-        unshareUserTry: Bool = false,
-        unshareCgroupTry: Bool = false,
-        shareNet: Bool = false,
-        mounts: [BubblewrapMount] = [],
-        procMounts: [String] = [],
-        devMounts: [String] = [],
-        tmpfsMounts: [String] = [],
-        capAdd: [String] = [],
-        capDrop: [String] = [],
-        seccompFDs: [Int] = [],
-        addSeccompFDs: [Int] = [],
-        newSession: Bool = false,
-        dieWithParent: Bool = false,
-        uid: Int? = nil,
-        gid: Int? = nil,
-        disableUserns: Bool = false,
-        asPid1: Bool = false,
-        argsFDs: [Int] = [],
-        hostname: String? = nil,
-        chdir: String? = nil,
-        clearEnv: Bool = false,
-        command: [String] = [],
-        unrecognised: [String] = []
-    ) {
-        self.raw = raw
-        self.binary = binary
-        self.unshareAll = unshareAll
-        self.unshared = unshared
-        self.unshareUserTry = unshareUserTry
-        self.unshareCgroupTry = unshareCgroupTry
-        self.shareNet = shareNet
-        self.mounts = mounts
-        self.procMounts = procMounts
-        self.devMounts = devMounts
-        self.tmpfsMounts = tmpfsMounts
-        self.capAdd = capAdd
-        self.capDrop = capDrop
-        self.seccompFDs = seccompFDs
-        self.addSeccompFDs = addSeccompFDs
-        self.newSession = newSession
-        self.dieWithParent = dieWithParent
-        self.uid = uid
-        self.gid = gid
-        self.disableUserns = disableUserns
-        self.asPid1 = asPid1
-        self.argsFDs = argsFDs
-        self.hostname = hostname
-        self.chdir = chdir
-        self.clearEnv = clearEnv
-        self.command = command
-        self.unrecognised = unrecognised
-    }
+    public init() {}
 }

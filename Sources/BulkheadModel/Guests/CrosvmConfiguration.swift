@@ -25,37 +25,37 @@ public struct CrosvmDevice: Codable, Hashable, Sendable {
 }
 
 /// Parsed facts of a crosvm command line (`crosvm [global] run [options] KERNEL`).
-public struct CrosvmConfiguration: Codable, Hashable, Sendable {
+public struct CrosvmConfiguration: CommandLineConfiguration, Codable, Hashable, Sendable {
     /// The argv.
-    public var raw: [String]
+    public var raw: [String] = []
     /// argv[0].
     public var binary: String?
     /// Options before the subcommand.
-    public var globalOptions: [String]
+    public var globalOptions: [String] = []
     /// `run` (or another subcommand).
     public var subcommand: String?
     /// `--disable-sandbox` (CV1: testing only).
-    public var disableSandbox: Bool
+    public var disableSandbox: Bool = false
     /// `--seccomp-policy-dir` or `--jail seccomp-policy-dir=`.
     public var seccompPolicyDir: String?
     /// `--seccomp-log-failures` or `--jail seccomp-log-failures` (CV3).
-    public var seccompLogFailures: Bool
+    public var seccompLogFailures: Bool = false
     /// `--pivot-root` or `--jail pivot-root=`.
     public var pivotRoot: String?
     /// `--jail key=value,…`.
-    public var jailOptions: [String: String]
+    public var jailOptions: [String: String] = [:]
     /// `--unmap-guest-memory-on-fork` (implies no sandbox; CV6).
-    public var unmapGuestMemoryOnFork: Bool
+    public var unmapGuestMemoryOnFork: Bool = false
     /// `--shared-dir HOST:TAG[:type=fs|p9…]`.
-    public var sharedDirs: [CrosvmDevice]
+    public var sharedDirs: [CrosvmDevice] = []
     /// `--vfio` / `--vfio-platform` passthrough.
-    public var vfio: [CrosvmDevice]
+    public var vfio: [CrosvmDevice] = []
     /// `--gpu`.
-    public var gpu: [CrosvmDevice]
+    public var gpu: [CrosvmDevice] = []
     /// `--sound` / `--virtio-snd`.
-    public var sound: [CrosvmDevice]
+    public var sound: [CrosvmDevice] = []
     /// `--net`, and legacy `--tap-name`/`--tap-fd`/`--host-ip`.
-    public var nets: [CrosvmDevice]
+    public var nets: [CrosvmDevice] = []
     /// Legacy `--host-ip`.
     public var hostIP: String?
     /// `--socket`/`-s`.
@@ -65,69 +65,17 @@ public struct CrosvmConfiguration: Codable, Hashable, Sendable {
     /// `--mem`/`-m`.
     public var memory: String?
     /// `--block`, `--rwdisk`, `--disk`, `--root`, `--rwroot`.
-    public var blocks: [CrosvmDevice]
+    public var blocks: [CrosvmDevice] = []
     /// `--serial`.
-    public var serials: [CrosvmDevice]
+    public var serials: [CrosvmDevice] = []
     /// The positional KERNEL.
     public var kernel: String?
     /// `-p`/`--params` kernel parameters.
-    public var params: [String]
+    public var params: [String] = []
     /// `--initrd`/`-i`.
     public var initrd: String?
     /// Options this parser does not know.
-    public var unrecognised: [String]
+    public var unrecognised: [String] = []
 
-    public init(
-        raw: [String] = [],
-        binary: String? = nil,
-        globalOptions: [String] = [],
-        subcommand: String? = nil,
-        disableSandbox: Bool = false,
-        seccompPolicyDir: String? = nil,
-        seccompLogFailures: Bool = false,
-        pivotRoot: String? = nil,
-        jailOptions: [String: String] = [:],
-        unmapGuestMemoryOnFork: Bool = false,
-        sharedDirs: [CrosvmDevice] = [],
-        vfio: [CrosvmDevice] = [],
-        gpu: [CrosvmDevice] = [],
-        sound: [CrosvmDevice] = [],
-        nets: [CrosvmDevice] = [],
-        hostIP: String? = nil,
-        controlSocket: String? = nil,
-        cpus: String? = nil,
-        memory: String? = nil,
-        blocks: [CrosvmDevice] = [],
-        serials: [CrosvmDevice] = [],
-        kernel: String? = nil,
-        params: [String] = [],
-        initrd: String? = nil,
-        unrecognised: [String] = []
-    ) {
-        self.raw = raw
-        self.binary = binary
-        self.globalOptions = globalOptions
-        self.subcommand = subcommand
-        self.disableSandbox = disableSandbox
-        self.seccompPolicyDir = seccompPolicyDir
-        self.seccompLogFailures = seccompLogFailures
-        self.pivotRoot = pivotRoot
-        self.jailOptions = jailOptions
-        self.unmapGuestMemoryOnFork = unmapGuestMemoryOnFork
-        self.sharedDirs = sharedDirs
-        self.vfio = vfio
-        self.gpu = gpu
-        self.sound = sound
-        self.nets = nets
-        self.hostIP = hostIP
-        self.controlSocket = controlSocket
-        self.cpus = cpus
-        self.memory = memory
-        self.blocks = blocks
-        self.serials = serials
-        self.kernel = kernel
-        self.params = params
-        self.initrd = initrd
-        self.unrecognised = unrecognised
-    }
+    public init() {}
 }

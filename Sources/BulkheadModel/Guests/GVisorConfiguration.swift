@@ -1,19 +1,19 @@
 // Typed configuration facts (plain values: no I/O, no parsing; parsers live in Discovery/Parsers).
 
 /// Parsed facts of a runsc command line (`runsc [global flags] <subcommand> [flags] [args]`, also `runsc-sandbox`/`runsc-gofer` children).
-public struct GVisorConfiguration: Codable, Hashable, Sendable {
+public struct GVisorConfiguration: CommandLineConfiguration, Codable, Hashable, Sendable {
     /// The argv.
-    public var raw: [String]
+    public var raw: [String] = []
     /// argv[0].
     public var binary: String?
     /// Global flags (name without dashes → value; a bare boolean is "true").
-    public var globalFlags: [String: String]
+    public var globalFlags: [String: String] = [:]
     /// boot, gofer, sandbox, run, do, create …
     public var subcommand: String?
     /// Flags after the subcommand.
-    public var subcommandFlags: [String: String]
+    public var subcommandFlags: [String: String] = [:]
     /// Positional arguments after the subcommand's flags (container id, command).
-    public var arguments: [String]
+    public var arguments: [String] = []
     /// `--platform` (default systrap; ptrace on older releases).
     public var platform: String?
     /// `--network` (sandbox, host, none; default sandbox). `host` is a finding (GV1).
@@ -29,7 +29,7 @@ public struct GVisorConfiguration: Codable, Hashable, Sendable {
     /// `--log-packets`.
     public var logPackets: Bool?
     /// Every `--TESTONLY-*` flag given (GV12).
-    public var testOnlyFlags: [String]
+    public var testOnlyFlags: [String] = []
     /// `--overlay2`.
     public var overlay2: String?
     /// Legacy `--overlay`.
@@ -63,71 +63,7 @@ public struct GVisorConfiguration: Codable, Hashable, Sendable {
     /// `--enable-core-tags`.
     public var enableCoreTags: Bool?
     /// Flags this parser does not know (their value form was inferred).
-    public var unrecognised: [String]
+    public var unrecognised: [String] = []
 
-    public init(
-        raw: [String] = [],
-        binary: String? = nil,
-        globalFlags: [String: String] = [:],
-        subcommand: String? = nil,
-        subcommandFlags: [String: String] = [:],
-        arguments: [String] = [],
-        platform: String? = nil,
-        network: String? = nil,
-        rootless: Bool? = nil,
-        debug: Bool? = nil,
-        debugLog: String? = nil,
-        strace: Bool? = nil,
-        logPackets: Bool? = nil,
-        testOnlyFlags: [String] = [],
-        overlay2: String? = nil,
-        overlay: Bool? = nil,
-        directfs: Bool? = nil,
-        hostUDS: String? = nil,
-        hostFIFO: String? = nil,
-        nvproxy: Bool? = nil,
-        tpuproxy: Bool? = nil,
-        netRaw: Bool? = nil,
-        allowPacketSocketWrite: Bool? = nil,
-        allowFlagOverride: Bool? = nil,
-        ociSeccomp: Bool? = nil,
-        profile: Bool? = nil,
-        ignoreCgroups: Bool? = nil,
-        fileAccess: String? = nil,
-        hostSettings: String? = nil,
-        enableCoreTags: Bool? = nil,
-        unrecognised: [String] = []
-    ) {
-        self.raw = raw
-        self.binary = binary
-        self.globalFlags = globalFlags
-        self.subcommand = subcommand
-        self.subcommandFlags = subcommandFlags
-        self.arguments = arguments
-        self.platform = platform
-        self.network = network
-        self.rootless = rootless
-        self.debug = debug
-        self.debugLog = debugLog
-        self.strace = strace
-        self.logPackets = logPackets
-        self.testOnlyFlags = testOnlyFlags
-        self.overlay2 = overlay2
-        self.overlay = overlay
-        self.directfs = directfs
-        self.hostUDS = hostUDS
-        self.hostFIFO = hostFIFO
-        self.nvproxy = nvproxy
-        self.tpuproxy = tpuproxy
-        self.netRaw = netRaw
-        self.allowPacketSocketWrite = allowPacketSocketWrite
-        self.allowFlagOverride = allowFlagOverride
-        self.ociSeccomp = ociSeccomp
-        self.profile = profile
-        self.ignoreCgroups = ignoreCgroups
-        self.fileAccess = fileAccess
-        self.hostSettings = hostSettings
-        self.enableCoreTags = enableCoreTags
-        self.unrecognised = unrecognised
-    }
+    public init() {}
 }

@@ -77,3 +77,23 @@ public struct NetworkEndpoint: Codable, Hashable, Sendable {
         self.listensBeyondLoopback = listensBeyondLoopback
     }
 }
+
+/// A configuration read from a program's command line: it keeps the argv and the program (argv[0]); its parser fills
+/// in the rest of a value that starts with every field at its default.
+public protocol CommandLineConfiguration {
+    /// Every field at its default: nothing stated.
+    init()
+    /// The argv.
+    var raw: [String] { get set }
+    /// argv[0].
+    var binary: String? { get set }
+}
+
+extension CommandLineConfiguration {
+    /// The configuration of `argv` before its options are read: `raw` is `argv` and `binary` its first word.
+    public init(argv: [String]) {
+        self.init()
+        raw = argv
+        binary = argv.first
+    }
+}

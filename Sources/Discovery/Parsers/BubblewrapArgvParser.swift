@@ -26,7 +26,7 @@ public enum BubblewrapArgvParser {
         throws(ConfigParseError) -> Parsed<BubblewrapConfiguration>
     {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var c = BubblewrapConfiguration(raw: argv, binary: argv[0])
+        var c = BubblewrapConfiguration(argv: argv)
         var problems: [Problem] = []
         var unshared: Set<String> = []
         var i = 1

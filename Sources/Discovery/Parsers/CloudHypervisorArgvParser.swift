@@ -38,7 +38,7 @@ public enum CloudHypervisorArgvParser {
         throws(ConfigParseError) -> Parsed<CloudHypervisorConfiguration>
     {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var c = CloudHypervisorConfiguration(raw: argv, binary: argv[0])
+        var c = CloudHypervisorConfiguration(argv: argv)
         var problems: [Problem] = []
         var i = 1
         while i < argv.count {

@@ -49,7 +49,7 @@ public enum CrosvmArgvParser {
         throws(ConfigParseError) -> Parsed<CrosvmConfiguration>
     {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var c = CrosvmConfiguration(raw: argv, binary: argv[0])
+        var c = CrosvmConfiguration(argv: argv)
         var problems: [Problem] = []
         var i = 1
         // Global options until the subcommand.

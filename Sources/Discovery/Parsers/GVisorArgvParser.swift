@@ -129,7 +129,7 @@ public enum GVisorArgvParser {
         throws(ConfigParseError) -> Parsed<GVisorConfiguration>
     {
         try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var c = GVisorConfiguration(raw: argv, binary: argv[0])
+        var c = GVisorConfiguration(argv: argv)
         let g = flags(argv, from: 1, bools: globalBools, values: globalValues, source: source, stopWords: subcommands)
         var problems = g.problems
         c.globalFlags = g.flags
