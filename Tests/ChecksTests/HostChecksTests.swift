@@ -305,10 +305,9 @@ import Testing
         #expect(judge("xen.dom0-mem", "dom0_mem=4G")?.observed?.contains("no max:") == true)
         #expect(judge("xen.dom0-mem", "dom0_mem")?.outcome.label == "inconclusive")
         for (value, outcome) in [("on", Outcome.fail), ("1", .fail), ("off", .pass), ("auto", .pass), ("maybe", .pass)] {
-            daemons = [
-                DaemonConfiguration(
-                    product: "xen", path: "/etc/xen/xl.conf", settings: .xenToolstack(XenToolstackConfiguration(autoballoon: value)))
-            ]
+            var toolstack = XenToolstackConfiguration()
+            toolstack.autoballoon = value
+            daemons = [DaemonConfiguration(product: "xen", path: "/etc/xen/xl.conf", settings: .xenToolstack(toolstack))]
             #expect(judge("xen.dom0-mem", "dom0_mem=4G,max:4G")?.outcome == outcome, "autoballoon \(value)")
         }
         daemons = [

@@ -202,7 +202,11 @@ struct RoundTripTests {
         #expect(q.devices.isEmpty && q.sandbox?.enabled == true)
         let d = LibvirtDomain(graphics: [LibvirtGraphics(type: "vnc", listenAddresses: ["0.0.0.0"], listensBeyondLoopback: true)])
         #expect(d.graphics.first?.passwordSet == false)
-        #expect(XenGuestConfiguration(pci: [XenPCIDevice(bdf: "01:00.0", permissive: true)]).pci.count == 1)
+        var xen = XenGuestConfiguration()
+        var device = XenPCIDevice()
+        (device.bdf, device.permissive) = ("01:00.0", true)
+        xen.pci = [device]
+        #expect(xen.pci.count == 1 && xen.pci[0].rdmPolicy == nil)
         var firecracker = FirecrackerConfiguration()
         firecracker.noSeccomp = true
         #expect(firecracker.jailer == nil)

@@ -66,7 +66,7 @@ public struct LibvirtQEMUDriverConfig: Codable, Hashable, Sendable {
     /// `vnc_sasl`.
     public var vncSASL: Bool?
     /// `vnc_password` present (value never stored).
-    public var vncPasswordSet: Bool
+    public var vncPasswordSet: Bool = false
     /// `spice_listen`.
     public var spiceListen: String?
     /// `spice_auto_unix_socket`.
@@ -76,7 +76,7 @@ public struct LibvirtQEMUDriverConfig: Codable, Hashable, Sendable {
     /// `spice_sasl`.
     public var spiceSASL: Bool?
     /// `spice_password` present (value never stored).
-    public var spicePasswordSet: Bool
+    public var spicePasswordSet: Bool = false
     /// `remote_display_port_min`.
     public var remoteDisplayPortMin: Int?
     /// `remote_display_port_max`.
@@ -122,97 +122,7 @@ public struct LibvirtQEMUDriverConfig: Codable, Hashable, Sendable {
     /// `deprecation_behavior`.
     public var deprecationBehavior: String?
     /// Every key as parsed (passwords redacted), including those typed above.
-    public var settings: [String: LibvirtConfValue]
+    public var settings: [String: LibvirtConfValue] = [:]
 
-    public init(
-        securityDriver: [String]? = nil,
-        securityDefaultConfined: Bool? = nil,
-        securityRequireConfined: Bool? = nil,
-        seccompSandbox: Int? = nil,
-        user: String? = nil,
-        group: String? = nil,
-        dynamicOwnership: Bool? = nil,
-        rememberOwner: Bool? = nil,
-        namespaces: [String]? = nil,
-        clearEmulatorCapabilities: Bool? = nil,
-        vncListen: String? = nil,
-        vncAutoUnixSocket: Bool? = nil,
-        vncTLS: Bool? = nil,
-        vncTLSX509Verify: Bool? = nil,
-        vncSASL: Bool? = nil,
-        vncPasswordSet: Bool = false,
-        spiceListen: String? = nil,
-        spiceAutoUnixSocket: Bool? = nil,
-        spiceTLS: Bool? = nil,
-        spiceSASL: Bool? = nil,
-        spicePasswordSet: Bool = false,
-        remoteDisplayPortMin: Int? = nil,
-        remoteDisplayPortMax: Int? = nil,
-        cgroupDeviceACL: [String]? = nil,
-        cgroupControllers: [String]? = nil,
-        setProcessName: Bool? = nil,
-        stdioHandler: String? = nil,
-        maxCore: String? = nil,
-        dumpGuestCore: Bool? = nil,
-        relaxedACSCheck: Bool? = nil,
-        schedCore: String? = nil,
-        macFilter: Bool? = nil,
-        bridgeHelper: String? = nil,
-        defaultTLSX509Verify: Bool? = nil,
-        migrateTLSForce: Bool? = nil,
-        chardevTLS: Bool? = nil,
-        nbdTLS: Bool? = nil,
-        swtpmUser: String? = nil,
-        swtpmGroup: String? = nil,
-        maxProcesses: Int? = nil,
-        maxFiles: Int? = nil,
-        capabilityFilters: [String]? = nil,
-        deprecationBehavior: String? = nil,
-        settings: [String: LibvirtConfValue] = [:]
-    ) {
-        self.securityDriver = securityDriver
-        self.securityDefaultConfined = securityDefaultConfined
-        self.securityRequireConfined = securityRequireConfined
-        self.seccompSandbox = seccompSandbox
-        self.user = user
-        self.group = group
-        self.dynamicOwnership = dynamicOwnership
-        self.rememberOwner = rememberOwner
-        self.namespaces = namespaces
-        self.clearEmulatorCapabilities = clearEmulatorCapabilities
-        self.vncListen = vncListen
-        self.vncAutoUnixSocket = vncAutoUnixSocket
-        self.vncTLS = vncTLS
-        self.vncTLSX509Verify = vncTLSX509Verify
-        self.vncSASL = vncSASL
-        self.vncPasswordSet = vncPasswordSet
-        self.spiceListen = spiceListen
-        self.spiceAutoUnixSocket = spiceAutoUnixSocket
-        self.spiceTLS = spiceTLS
-        self.spiceSASL = spiceSASL
-        self.spicePasswordSet = spicePasswordSet
-        self.remoteDisplayPortMin = remoteDisplayPortMin
-        self.remoteDisplayPortMax = remoteDisplayPortMax
-        self.cgroupDeviceACL = cgroupDeviceACL
-        self.cgroupControllers = cgroupControllers
-        self.setProcessName = setProcessName
-        self.stdioHandler = stdioHandler
-        self.maxCore = maxCore
-        self.dumpGuestCore = dumpGuestCore
-        self.relaxedACSCheck = relaxedACSCheck
-        self.schedCore = schedCore
-        self.macFilter = macFilter
-        self.bridgeHelper = bridgeHelper
-        self.defaultTLSX509Verify = defaultTLSX509Verify
-        self.migrateTLSForce = migrateTLSForce
-        self.chardevTLS = chardevTLS
-        self.nbdTLS = nbdTLS
-        self.swtpmUser = swtpmUser
-        self.swtpmGroup = swtpmGroup
-        self.maxProcesses = maxProcesses
-        self.maxFiles = maxFiles
-        self.capabilityFilters = capabilityFilters
-        self.deprecationBehavior = deprecationBehavior
-        self.settings = settings
-    }
+    public init() {}
 }

@@ -43,25 +43,9 @@ public struct XenPCIDevice: Codable, Hashable, Sendable {
     /// `power_mgmt=`.
     public var powerManagement: Bool?
     /// The entry as written.
-    public var spec: String
+    public var spec: String = ""
 
-    public init(
-        bdf: String? = nil,
-        permissive: Bool? = nil,
-        seize: Bool? = nil,
-        rdmPolicy: String? = nil,
-        msiTranslate: Bool? = nil,
-        powerManagement: Bool? = nil,
-        spec: String = ""
-    ) {
-        self.bdf = bdf
-        self.permissive = permissive
-        self.seize = seize
-        self.rdmPolicy = rdmPolicy
-        self.msiTranslate = msiTranslate
-        self.powerManagement = powerManagement
-        self.spec = spec
-    }
+    public init() {}
 }
 
 /// One `disk = [ … ]` entry.
@@ -79,31 +63,15 @@ public struct XenDisk: Codable, Hashable, Sendable {
     /// cdrom.
     public var devtype: String?
     /// The entry as written.
-    public var spec: String
+    public var spec: String = ""
 
-    public init(
-        target: String? = nil,
-        format: String? = nil,
-        vdev: String? = nil,
-        access: String? = nil,
-        backendType: String? = nil,
-        devtype: String? = nil,
-        spec: String = ""
-    ) {
-        self.target = target
-        self.format = format
-        self.vdev = vdev
-        self.access = access
-        self.backendType = backendType
-        self.devtype = devtype
-        self.spec = spec
-    }
+    public init() {}
 }
 
 /// Parsed facts of an xl domain configuration (`/etc/xen/*.cfg`, xl.cfg(5)). Password values are never stored.
 public struct XenGuestConfiguration: Codable, Hashable, Sendable {
     /// Always empty: the file can hold cleartext passwords.
-    public var raw: [String]
+    public var raw: [String] = []
     /// `name`.
     public var name: String?
     /// `uuid`.
@@ -111,7 +79,7 @@ public struct XenGuestConfiguration: Codable, Hashable, Sendable {
     /// Effective guest type: pv, pvh or hvm (`type`, legacy `builder="hvm"`, default pv).
     public var type: String?
     /// `type` or `builder` was given.
-    public var typeExplicit: Bool
+    public var typeExplicit: Bool = false
     /// `kernel`.
     public var kernel: String?
     /// `memory`.
@@ -131,7 +99,7 @@ public struct XenGuestConfiguration: Codable, Hashable, Sendable {
     /// `dm_restrict` (XE7).
     public var dmRestrict: Bool?
     /// `pci`.
-    public var pci: [XenPCIDevice]
+    public var pci: [XenPCIDevice] = []
     /// Global `pci_permissive`.
     public var pciPermissive: Bool?
     /// `vnc`.
@@ -139,7 +107,7 @@ public struct XenGuestConfiguration: Codable, Hashable, Sendable {
     /// `vnclisten`.
     public var vncListen: String?
     /// `vncpasswd` present and non-empty (value not kept).
-    public var vncPasswordSet: Bool
+    public var vncPasswordSet: Bool = false
     /// `vncunused`.
     public var vncUnused: Bool?
     /// `vncdisplay`.
@@ -157,19 +125,19 @@ public struct XenGuestConfiguration: Codable, Hashable, Sendable {
     /// `spicedisable_ticketing`.
     public var spiceDisableTicketing: Bool?
     /// `spicepasswd` present and non-empty (value not kept).
-    public var spicePasswordSet: Bool
+    public var spicePasswordSet: Bool = false
     /// `spice_clipboard_sharing`.
     public var spiceClipboardSharing: Bool?
     /// `spicevdagent`.
     public var spiceVDAgent: Bool?
     /// VNC or SPICE is on and `vnclisten`/`spicehost` is absent, wildcard or non-loopback.
-    public var displayListensBeyondLoopback: Bool
+    public var displayListensBeyondLoopback: Bool = false
     /// `usb`.
     public var usb: Bool?
     /// `usbdevice` (string or list) and `usbdev` entries.
-    public var usbDevices: [String]
+    public var usbDevices: [String] = []
     /// `usbctrl` entries.
-    public var usbControllers: [String]
+    public var usbControllers: [String] = []
     /// `soundhw`.
     public var soundHardware: String?
     /// `nestedhvm` (XE6).
@@ -185,103 +153,13 @@ public struct XenGuestConfiguration: Codable, Hashable, Sendable {
     /// `device_model_stubdomain_seclabel`.
     public var deviceModelStubdomainSeclabel: String?
     /// `vif` entries as key=value maps (an empty entry is an empty map).
-    public var vifs: [[String: String]]
+    public var vifs: [[String: String]] = []
     /// `disk`.
-    public var disks: [XenDisk]
+    public var disks: [XenDisk] = []
     /// Every key as parsed (passwords redacted).
-    public var settings: [String: XenValue]
+    public var settings: [String: XenValue] = [:]
 
-    public init(
-        raw: [String] = [],
-        name: String? = nil,
-        uuid: String? = nil,
-        type: String? = nil,
-        typeExplicit: Bool = false,
-        kernel: String? = nil,
-        memoryMiB: Int? = nil,
-        maxMemoryMiB: Int? = nil,
-        vcpus: Int? = nil,
-        deviceModelVersion: String? = nil,
-        deviceModelOverride: String? = nil,
-        deviceModelStubdomain: Bool? = nil,
-        deviceModelUser: String? = nil,
-        dmRestrict: Bool? = nil,
-        pci: [XenPCIDevice] = [],
-        pciPermissive: Bool? = nil,
-        vnc: Bool? = nil,
-        vncListen: String? = nil,
-        vncPasswordSet: Bool = false,
-        vncUnused: Bool? = nil,
-        vncDisplay: Int? = nil,
-        sdl: Bool? = nil,
-        spice: Bool? = nil,
-        spiceHost: String? = nil,
-        spicePort: Int? = nil,
-        spiceTLSPort: Int? = nil,
-        spiceDisableTicketing: Bool? = nil,
-        spicePasswordSet: Bool = false,
-        spiceClipboardSharing: Bool? = nil,
-        spiceVDAgent: Bool? = nil,
-        displayListensBeyondLoopback: Bool = false,
-        usb: Bool? = nil,
-        usbDevices: [String] = [],
-        usbControllers: [String] = [],
-        soundHardware: String? = nil,
-        nestedHVM: Bool? = nil,
-        vpmu: Bool? = nil,
-        altp2m: String? = nil,
-        seclabel: String? = nil,
-        initSeclabel: String? = nil,
-        deviceModelStubdomainSeclabel: String? = nil,
-        vifs: [[String: String]] = [],
-        disks: [XenDisk] = [],
-        settings: [String: XenValue] = [:]
-    ) {
-        self.raw = raw
-        self.name = name
-        self.uuid = uuid
-        self.type = type
-        self.typeExplicit = typeExplicit
-        self.kernel = kernel
-        self.memoryMiB = memoryMiB
-        self.maxMemoryMiB = maxMemoryMiB
-        self.vcpus = vcpus
-        self.deviceModelVersion = deviceModelVersion
-        self.deviceModelOverride = deviceModelOverride
-        self.deviceModelStubdomain = deviceModelStubdomain
-        self.deviceModelUser = deviceModelUser
-        self.dmRestrict = dmRestrict
-        self.pci = pci
-        self.pciPermissive = pciPermissive
-        self.vnc = vnc
-        self.vncListen = vncListen
-        self.vncPasswordSet = vncPasswordSet
-        self.vncUnused = vncUnused
-        self.vncDisplay = vncDisplay
-        self.sdl = sdl
-        self.spice = spice
-        self.spiceHost = spiceHost
-        self.spicePort = spicePort
-        self.spiceTLSPort = spiceTLSPort
-        self.spiceDisableTicketing = spiceDisableTicketing
-        self.spicePasswordSet = spicePasswordSet
-        self.spiceClipboardSharing = spiceClipboardSharing
-        self.spiceVDAgent = spiceVDAgent
-        self.displayListensBeyondLoopback = displayListensBeyondLoopback
-        self.usb = usb
-        self.usbDevices = usbDevices
-        self.usbControllers = usbControllers
-        self.soundHardware = soundHardware
-        self.nestedHVM = nestedHVM
-        self.vpmu = vpmu
-        self.altp2m = altp2m
-        self.seclabel = seclabel
-        self.initSeclabel = initSeclabel
-        self.deviceModelStubdomainSeclabel = deviceModelStubdomainSeclabel
-        self.vifs = vifs
-        self.disks = disks
-        self.settings = settings
-    }
+    public init() {}
 }
 
 /// `/etc/xen/xl.conf`: global xl toolstack settings (xl.conf(5)).
@@ -301,25 +179,7 @@ public struct XenToolstackConfiguration: Codable, Hashable, Sendable {
     /// `domid_policy`.
     public var domidPolicy: String?
     /// Every key as parsed.
-    public var settings: [String: XenValue]
+    public var settings: [String: XenValue] = [:]
 
-    public init(
-        autoballoon: String? = nil,
-        runHotplugScripts: Bool? = nil,
-        lockfile: String? = nil,
-        claimMode: Bool? = nil,
-        vifDefaultScript: String? = nil,
-        vifDefaultBridge: String? = nil,
-        domidPolicy: String? = nil,
-        settings: [String: XenValue] = [:]
-    ) {
-        self.autoballoon = autoballoon
-        self.runHotplugScripts = runHotplugScripts
-        self.lockfile = lockfile
-        self.claimMode = claimMode
-        self.vifDefaultScript = vifDefaultScript
-        self.vifDefaultBridge = vifDefaultBridge
-        self.domidPolicy = domidPolicy
-        self.settings = settings
-    }
+    public init() {}
 }

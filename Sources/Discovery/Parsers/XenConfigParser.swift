@@ -101,7 +101,8 @@ public enum XenConfigParser {
         c.dmRestrict = bool("dm_restrict")
         c.pciPermissive = bool("pci_permissive")
         for spec in v["pci"]?.listItems ?? [] {
-            var d = XenPCIDevice(spec: spec)
+            var d = XenPCIDevice()
+            d.spec = spec
             let parts = spec.split(separator: ",", maxSplits: 1).map(String.init)
             var kv: [String: String] = [:]
             if let first = parts.first, !first.contains("=") {
@@ -154,7 +155,8 @@ public enum XenConfigParser {
         c.deviceModelStubdomainSeclabel = str("device_model_stubdomain_seclabel")
         c.vifs = (v["vif"]?.listItems ?? []).map { keyValues($0) }
         for spec in v["disk"]?.listItems ?? [] {
-            var d = XenDisk(spec: spec)
+            var d = XenDisk()
+            d.spec = spec
             var positional = 0
             var rest = Substring(spec)
             while !rest.isEmpty {
