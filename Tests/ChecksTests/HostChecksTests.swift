@@ -461,9 +461,11 @@ import Testing
         // sVirt: a running libvirt guest needs its own libvirt-UUID profile in enforce mode.
         let uuid = "5a2d4c3e-9b4f-4b7e-8f1c-2d6a0e4b1c77"
         func libvirt(_ uuid: String) -> IsolationMechanism {
-            IsolationMechanism(
+            var domain = LibvirtDomain()
+            (domain.name, domain.uuid) = ("web", uuid)
+            return IsolationMechanism(
                 product: "libvirt", name: "libvirt", role: .management, state: .running,
-                guests: [Guest(name: "web", pid: 4242, running: true, configuration: .libvirt(LibvirtDomain(name: "web", uuid: uuid)))])
+                guests: [Guest(name: "web", pid: 4242, running: true, configuration: .libvirt(domain))])
         }
         func judge(_ mechanism: IsolationMechanism) -> Finding? {
             let f = catalog.run(id, CheckInput(facts: facts, mechanisms: [mechanism], observations: obs))

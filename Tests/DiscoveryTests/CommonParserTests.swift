@@ -200,7 +200,10 @@ struct RoundTripTests {
         // Checkers build values in tests with only the fields they care about.
         let q = QEMUConfiguration(accelerator: "kvm", sandbox: QEMUSandbox(enabled: true))
         #expect(q.devices.isEmpty && q.sandbox?.enabled == true)
-        let d = LibvirtDomain(graphics: [LibvirtGraphics(type: "vnc", listenAddresses: ["0.0.0.0"], listensBeyondLoopback: true)])
+        var d = LibvirtDomain()
+        var graphics = LibvirtGraphics()
+        (graphics.type, graphics.listenAddresses, graphics.listensBeyondLoopback) = ("vnc", ["0.0.0.0"], true)
+        d.graphics = [graphics]
         #expect(d.graphics.first?.passwordSet == false)
         var xen = XenGuestConfiguration()
         var device = XenPCIDevice()

@@ -51,7 +51,9 @@ struct LibvirtDomainParserTests {
 
     @Test func singletonSeclabelTPMWatchdog() throws {
         let d = try fixture("libvirt-domain-xml/virt-manager__virt-install-singleton-config-2.xml").value
-        #expect(d.seclabels == [LibvirtSeclabel(type: "dynamic", model: "selinux")])
+        var label = LibvirtSeclabel()
+        (label.type, label.model) = ("dynamic", "selinux")
+        #expect(d.seclabels == [label])
         #expect(d.tpms == [LibvirtTPM(model: "tpm-crb", backendType: "emulator")])
         #expect(d.watchdogs == ["i6300esb"])
         #expect(d.cpu?.mode == "custom" && d.cpu?.model == "Skylake-Client-noTSX-IBRS")

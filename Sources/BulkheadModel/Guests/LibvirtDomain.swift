@@ -23,29 +23,7 @@ public struct LibvirtOS: Codable, Hashable, Sendable {
     /// Kernel command line.
     public var cmdline: String?
 
-    public init(
-        type: String? = nil,
-        arch: String? = nil,
-        machine: String? = nil,
-        machineFamily: String? = nil,
-        firmware: String? = nil,
-        loader: String? = nil,
-        loaderSecure: Bool? = nil,
-        kernel: String? = nil,
-        initrd: String? = nil,
-        cmdline: String? = nil
-    ) {
-        self.type = type
-        self.arch = arch
-        self.machine = machine
-        self.machineFamily = machineFamily
-        self.firmware = firmware
-        self.loader = loader
-        self.loaderSecure = loaderSecure
-        self.kernel = kernel
-        self.initrd = initrd
-        self.cmdline = cmdline
-    }
+    public init() {}
 }
 
 /// `<cpu><feature policy= name=/>`.
@@ -73,23 +51,11 @@ public struct LibvirtCPU: Codable, Hashable, Sendable {
     /// `<model>`.
     public var model: String?
     /// Explicit features.
-    public var features: [LibvirtCPUFeature]
+    public var features: [LibvirtCPUFeature] = []
     /// vmx/svm feature policy, or host-passthrough/host-model/maximum inheritance.
-    public var nestedVirtualisation: NestedVirtualisationExposure
+    public var nestedVirtualisation: NestedVirtualisationExposure = .notRequested
 
-    public init(
-        mode: String? = nil,
-        match: String? = nil,
-        model: String? = nil,
-        features: [LibvirtCPUFeature] = [],
-        nestedVirtualisation: NestedVirtualisationExposure = .notRequested
-    ) {
-        self.mode = mode
-        self.match = match
-        self.model = model
-        self.features = features
-        self.nestedVirtualisation = nestedVirtualisation
-    }
+    public init() {}
 }
 
 /// `<memoryBacking>`.
@@ -99,25 +65,13 @@ public struct LibvirtMemoryBacking: Codable, Hashable, Sendable {
     /// `<source type='file|anonymous|memfd'/>`.
     public var sourceType: String?
     /// `<hugepages>`.
-    public var hugepages: Bool
+    public var hugepages: Bool = false
     /// `<locked/>`.
-    public var locked: Bool
+    public var locked: Bool = false
     /// Guest RAM is shared with other processes (`access mode='shared'`).
-    public var shared: Bool
+    public var shared: Bool = false
 
-    public init(
-        accessMode: String? = nil,
-        sourceType: String? = nil,
-        hugepages: Bool = false,
-        locked: Bool = false,
-        shared: Bool = false
-    ) {
-        self.accessMode = accessMode
-        self.sourceType = sourceType
-        self.hugepages = hugepages
-        self.locked = locked
-        self.shared = shared
-    }
+    public init() {}
 }
 
 /// A `<seclabel>` inside a device's `<source>`.
@@ -159,37 +113,13 @@ public struct LibvirtDisk: Codable, Hashable, Sendable {
     /// `<target bus=>`.
     public var targetBus: String?
     /// `<readonly/>`.
-    public var readOnly: Bool
+    public var readOnly: Bool = false
     /// `<shareable/>`.
-    public var shareable: Bool
+    public var shareable: Bool = false
     /// `<iotune>` present.
-    public var hasIOTune: Bool
+    public var hasIOTune: Bool = false
 
-    public init(
-        type: String? = nil,
-        device: String? = nil,
-        driverName: String? = nil,
-        driverType: String? = nil,
-        source: String? = nil,
-        sourceProtocol: String? = nil,
-        targetDev: String? = nil,
-        targetBus: String? = nil,
-        readOnly: Bool = false,
-        shareable: Bool = false,
-        hasIOTune: Bool = false
-    ) {
-        self.type = type
-        self.device = device
-        self.driverName = driverName
-        self.driverType = driverType
-        self.source = source
-        self.sourceProtocol = sourceProtocol
-        self.targetDev = targetDev
-        self.targetBus = targetBus
-        self.readOnly = readOnly
-        self.shareable = shareable
-        self.hasIOTune = hasIOTune
-    }
+    public init() {}
 }
 
 /// `<interface>`.
@@ -205,29 +135,15 @@ public struct LibvirtInterface: Codable, Hashable, Sendable {
     /// `<filterref filter=>` (nwfilter).
     public var filterRef: String?
     /// `<bandwidth>` present.
-    public var hasBandwidth: Bool
+    public var hasBandwidth: Bool = false
 
-    public init(
-        type: String? = nil,
-        source: String? = nil,
-        model: String? = nil,
-        mac: String? = nil,
-        filterRef: String? = nil,
-        hasBandwidth: Bool = false
-    ) {
-        self.type = type
-        self.source = source
-        self.model = model
-        self.mac = mac
-        self.filterRef = filterRef
-        self.hasBandwidth = hasBandwidth
-    }
+    public init() {}
 }
 
 /// `<graphics>`. The `passwd` value is never stored.
 public struct LibvirtGraphics: Codable, Hashable, Sendable {
     /// vnc, spice, sdl, rdp, dbus, egl-headless.
-    public var type: String
+    public var type: String = ""
     /// `port=` (-1 with autoport).
     public var port: Int?
     /// SPICE `tlsPort=`.
@@ -235,57 +151,27 @@ public struct LibvirtGraphics: Codable, Hashable, Sendable {
     /// `autoport=`.
     public var autoport: Bool?
     /// `listen=` and every `<listen type='address' address=>`.
-    public var listenAddresses: [String]
+    public var listenAddresses: [String] = []
     /// `<listen type=>` values (address, network, socket, none).
-    public var listenTypes: [String]
+    public var listenTypes: [String] = []
     /// `socket=` / `<listen type='socket' socket=>`.
-    public var socketPaths: [String]
+    public var socketPaths: [String] = []
     /// A `passwd=` attribute is present (its value is not kept).
-    public var passwordSet: Bool
+    public var passwordSet: Bool = false
     /// SPICE `defaultMode=` (secure, insecure, any).
     public var defaultMode: String?
     /// SPICE `<channel name= mode=>`.
-    public var channelModes: [String: String]
+    public var channelModes: [String: String] = [:]
     /// SPICE with a TLS port, or `tls='yes'` (VNC).
-    public var tlsEnabled: Bool
+    public var tlsEnabled: Bool = false
     /// SPICE `<clipboard copypaste=>`.
     public var clipboardCopyPaste: Bool?
     /// SPICE `<filetransfer enable=>`.
     public var fileTransfer: Bool?
     /// A listen address is wildcard or non-loopback (a VNC/SPICE server without any listen address listens on the qemu.conf default, recorded as false here).
-    public var listensBeyondLoopback: Bool
+    public var listensBeyondLoopback: Bool = false
 
-    public init(
-        type: String = "",
-        port: Int? = nil,
-        tlsPort: Int? = nil,
-        autoport: Bool? = nil,
-        listenAddresses: [String] = [],
-        listenTypes: [String] = [],
-        socketPaths: [String] = [],
-        passwordSet: Bool = false,
-        defaultMode: String? = nil,
-        channelModes: [String: String] = [:],
-        tlsEnabled: Bool = false,
-        clipboardCopyPaste: Bool? = nil,
-        fileTransfer: Bool? = nil,
-        listensBeyondLoopback: Bool = false
-    ) {
-        self.type = type
-        self.port = port
-        self.tlsPort = tlsPort
-        self.autoport = autoport
-        self.listenAddresses = listenAddresses
-        self.listenTypes = listenTypes
-        self.socketPaths = socketPaths
-        self.passwordSet = passwordSet
-        self.defaultMode = defaultMode
-        self.channelModes = channelModes
-        self.tlsEnabled = tlsEnabled
-        self.clipboardCopyPaste = clipboardCopyPaste
-        self.fileTransfer = fileTransfer
-        self.listensBeyondLoopback = listensBeyondLoopback
-    }
+    public init() {}
 }
 
 /// `<hostdev>`: a host device passed to the guest.
@@ -311,29 +197,7 @@ public struct LibvirtHostdev: Codable, Hashable, Sendable {
     /// mdev uuid.
     public var mdevUUID: String?
 
-    public init(
-        mode: String? = nil,
-        type: String? = nil,
-        managed: Bool? = nil,
-        model: String? = nil,
-        driverName: String? = nil,
-        pciAddress: String? = nil,
-        usbVendor: String? = nil,
-        usbProduct: String? = nil,
-        usbAddress: String? = nil,
-        mdevUUID: String? = nil
-    ) {
-        self.mode = mode
-        self.type = type
-        self.managed = managed
-        self.model = model
-        self.driverName = driverName
-        self.pciAddress = pciAddress
-        self.usbVendor = usbVendor
-        self.usbProduct = usbProduct
-        self.usbAddress = usbAddress
-        self.mdevUUID = mdevUUID
-    }
+    public init() {}
 }
 
 /// `<filesystem>`: a host directory exported to the guest.
@@ -349,27 +213,11 @@ public struct LibvirtFilesystem: Codable, Hashable, Sendable {
     /// Guest mount tag.
     public var target: String?
     /// `<readonly/>`.
-    public var readOnly: Bool
+    public var readOnly: Bool = false
     /// virtiofs `<binary><sandbox mode=>`.
     public var sandboxMode: String?
 
-    public init(
-        type: String? = nil,
-        accessMode: String? = nil,
-        driverType: String? = nil,
-        sourceDir: String? = nil,
-        target: String? = nil,
-        readOnly: Bool = false,
-        sandboxMode: String? = nil
-    ) {
-        self.type = type
-        self.accessMode = accessMode
-        self.driverType = driverType
-        self.sourceDir = sourceDir
-        self.target = target
-        self.readOnly = readOnly
-        self.sandboxMode = sandboxMode
-    }
+    public init() {}
 }
 
 /// `<controller>`.
@@ -411,7 +259,7 @@ public struct LibvirtInput: Codable, Hashable, Sendable {
 /// `<serial>`, `<console>`, `<channel>`, `<parallel>`.
 public struct LibvirtCharDevice: Codable, Hashable, Sendable {
     /// Element name.
-    public var element: String
+    public var element: String = ""
     /// pty, unix, tcp, udp, file, spicevmc, …
     public var type: String?
     /// UNIX socket or file.
@@ -429,31 +277,9 @@ public struct LibvirtCharDevice: Codable, Hashable, Sendable {
     /// `<target name=>` (channels).
     public var targetName: String?
     /// A TCP/UDP bind on a non-loopback address.
-    public var listensBeyondLoopback: Bool
+    public var listensBeyondLoopback: Bool = false
 
-    public init(
-        element: String = "",
-        type: String? = nil,
-        sourcePath: String? = nil,
-        sourceHost: String? = nil,
-        sourceService: String? = nil,
-        sourceMode: String? = nil,
-        protocolType: String? = nil,
-        targetType: String? = nil,
-        targetName: String? = nil,
-        listensBeyondLoopback: Bool = false
-    ) {
-        self.element = element
-        self.type = type
-        self.sourcePath = sourcePath
-        self.sourceHost = sourceHost
-        self.sourceService = sourceService
-        self.sourceMode = sourceMode
-        self.protocolType = protocolType
-        self.targetType = targetType
-        self.targetName = targetName
-        self.listensBeyondLoopback = listensBeyondLoopback
-    }
+    public init() {}
 }
 
 /// `<redirdev>` (USB redirection).
@@ -507,21 +333,7 @@ public struct LibvirtSeclabel: Codable, Hashable, Sendable {
     /// `<baselabel>`.
     public var baseLabel: String?
 
-    public init(
-        type: String? = nil,
-        model: String? = nil,
-        relabel: Bool? = nil,
-        label: String? = nil,
-        imageLabel: String? = nil,
-        baseLabel: String? = nil
-    ) {
-        self.type = type
-        self.model = model
-        self.relabel = relabel
-        self.label = label
-        self.imageLabel = imageLabel
-        self.baseLabel = baseLabel
-    }
+    public init() {}
 }
 
 /// `<launchSecurity>` (confidential VM).
@@ -543,7 +355,7 @@ public struct LibvirtLaunchSecurity: Codable, Hashable, Sendable {
 /// Parsed facts of a libvirt domain XML. No password value is kept.
 public struct LibvirtDomain: Codable, Hashable, Sendable {
     /// Always empty for XML: the document can hold cleartext passwords, so it is not copied (cite the file instead).
-    public var raw: [String]
+    public var raw: [String] = []
     /// `<name>`.
     public var name: String?
     /// `<uuid>`.
@@ -553,9 +365,9 @@ public struct LibvirtDomain: Codable, Hashable, Sendable {
     /// `<devices><emulator>`.
     public var emulator: String?
     /// `<os>`.
-    public var os: LibvirtOS
+    public var os: LibvirtOS = LibvirtOS()
     /// `<features>` children, flattened (`acpi`, `hyperv.relaxed` → `on`, `kvm.hidden` → `on`).
-    public var features: [String: String]
+    public var features: [String: String] = [:]
     /// `<cpu>`.
     public var cpu: LibvirtCPU?
     /// `<memory>` in KiB.
@@ -565,128 +377,56 @@ public struct LibvirtDomain: Codable, Hashable, Sendable {
     /// `<memoryBacking>`.
     public var memoryBacking: LibvirtMemoryBacking?
     /// Which of memtune, cputune, blkiotune, numatune are present.
-    public var resourceTuning: [String]
+    public var resourceTuning: [String] = []
     /// Disks.
-    public var disks: [LibvirtDisk]
+    public var disks: [LibvirtDisk] = []
     /// Network interfaces.
-    public var interfaces: [LibvirtInterface]
+    public var interfaces: [LibvirtInterface] = []
     /// Graphics (remote display) servers.
-    public var graphics: [LibvirtGraphics]
+    public var graphics: [LibvirtGraphics] = []
     /// Video model types.
-    public var videos: [String]
+    public var videos: [String] = []
     /// Host devices.
-    public var hostdevs: [LibvirtHostdev]
+    public var hostdevs: [LibvirtHostdev] = []
     /// Shared filesystems.
-    public var filesystems: [LibvirtFilesystem]
+    public var filesystems: [LibvirtFilesystem] = []
     /// Controllers.
-    public var controllers: [LibvirtController]
+    public var controllers: [LibvirtController] = []
     /// Sound models (ich6, ich9, ac97, es1370, sb16 …).
-    public var sounds: [String]
+    public var sounds: [String] = []
     /// Input devices.
-    public var inputs: [LibvirtInput]
+    public var inputs: [LibvirtInput] = []
     /// Serial, console, channel, parallel.
-    public var charDevices: [LibvirtCharDevice]
+    public var charDevices: [LibvirtCharDevice] = []
     /// USB redirection devices.
-    public var redirdevs: [LibvirtRedirDev]
+    public var redirdevs: [LibvirtRedirDev] = []
     /// `<memballoon model=>`.
     public var memballoon: String?
     /// TPMs.
-    public var tpms: [LibvirtTPM]
+    public var tpms: [LibvirtTPM] = []
     /// Watchdog models.
-    public var watchdogs: [String]
+    public var watchdogs: [String] = []
     /// RNG backend models.
-    public var rngBackends: [String]
+    public var rngBackends: [String] = []
     /// Other device element names (panic, vsock, shmem, smartcard, iommu …).
-    public var otherDevices: [String]
+    public var otherDevices: [String] = []
     /// Domain-level security labels.
-    public var seclabels: [LibvirtSeclabel]
+    public var seclabels: [LibvirtSeclabel] = []
     /// Device-level security labels (relabel='no' disables relabelling for that device).
-    public var deviceSeclabels: [LibvirtDeviceSeclabel]
+    public var deviceSeclabels: [LibvirtDeviceSeclabel] = []
     /// `<qemu:commandline><qemu:arg value=>` passthrough arguments (libvirt taints the domain `custom-argv`).
-    public var qemuCommandline: [String]
+    public var qemuCommandline: [String] = []
     /// `<qemu:env name=>` names (values not kept).
-    public var qemuEnvironment: [String]
+    public var qemuEnvironment: [String] = []
     /// `<qemu:capabilities>` present.
-    public var qemuCapabilitiesOverridden: Bool
+    public var qemuCapabilitiesOverridden: Bool = false
     /// Confidential-computing launch security.
     public var launchSecurity: LibvirtLaunchSecurity?
     /// `<metadata><bulkhead:guest xmlns:bulkhead="https://bulkhead.dev/xmlns/guest/1">`: the classification and
     /// security domain the guest's definition declares (tenant-controlled; bounded and sanitised by the parser).
     public var marking: LibvirtGuestMarking?
 
-    public init(
-        raw: [String] = [],
-        name: String? = nil,
-        uuid: String? = nil,
-        domainType: String? = nil,
-        emulator: String? = nil,
-        os: LibvirtOS = LibvirtOS(),
-        features: [String: String] = [:],
-        cpu: LibvirtCPU? = nil,
-        memoryKiB: UInt64? = nil,
-        vcpus: Int? = nil,
-        memoryBacking: LibvirtMemoryBacking? = nil,
-        resourceTuning: [String] = [],
-        disks: [LibvirtDisk] = [],
-        interfaces: [LibvirtInterface] = [],
-        graphics: [LibvirtGraphics] = [],
-        videos: [String] = [],
-        hostdevs: [LibvirtHostdev] = [],
-        filesystems: [LibvirtFilesystem] = [],
-        controllers: [LibvirtController] = [],
-        sounds: [String] = [],
-        inputs: [LibvirtInput] = [],
-        charDevices: [LibvirtCharDevice] = [],
-        redirdevs: [LibvirtRedirDev] = [],
-        memballoon: String? = nil,
-        tpms: [LibvirtTPM] = [],
-        watchdogs: [String] = [],
-        rngBackends: [String] = [],
-        otherDevices: [String] = [],
-        seclabels: [LibvirtSeclabel] = [],
-        deviceSeclabels: [LibvirtDeviceSeclabel] = [],
-        qemuCommandline: [String] = [],
-        qemuEnvironment: [String] = [],
-        qemuCapabilitiesOverridden: Bool = false,
-        launchSecurity: LibvirtLaunchSecurity? = nil,
-        marking: LibvirtGuestMarking? = nil
-    ) {
-        self.raw = raw
-        self.name = name
-        self.uuid = uuid
-        self.domainType = domainType
-        self.emulator = emulator
-        self.os = os
-        self.features = features
-        self.cpu = cpu
-        self.memoryKiB = memoryKiB
-        self.vcpus = vcpus
-        self.memoryBacking = memoryBacking
-        self.resourceTuning = resourceTuning
-        self.disks = disks
-        self.interfaces = interfaces
-        self.graphics = graphics
-        self.videos = videos
-        self.hostdevs = hostdevs
-        self.filesystems = filesystems
-        self.controllers = controllers
-        self.sounds = sounds
-        self.inputs = inputs
-        self.charDevices = charDevices
-        self.redirdevs = redirdevs
-        self.memballoon = memballoon
-        self.tpms = tpms
-        self.watchdogs = watchdogs
-        self.rngBackends = rngBackends
-        self.otherDevices = otherDevices
-        self.seclabels = seclabels
-        self.deviceSeclabels = deviceSeclabels
-        self.qemuCommandline = qemuCommandline
-        self.qemuEnvironment = qemuEnvironment
-        self.qemuCapabilitiesOverridden = qemuCapabilitiesOverridden
-        self.launchSecurity = launchSecurity
-        self.marking = marking
-    }
+    public init() {}
 }
 
 /// A guest's own classification marking from its libvirt `<metadata>` (namespace `LibvirtGuestMarking.namespace`).

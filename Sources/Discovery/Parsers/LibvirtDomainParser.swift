@@ -77,12 +77,12 @@ public enum LibvirtDomainParser {
         if let v = root.child("vcpu") { d.vcpus = Int(v.trimmedText) }
         if let os = root.child("os") {
             let t = os.child("type")
-            d.os = LibvirtOS(
-                type: t?.trimmedText, arch: t?["arch"], machine: t?["machine"],
-                machineFamily: t?["machine"].map(QEMUArgvParser.machineFamily), firmware: os["firmware"],
-                loader: os.child("loader")?.trimmedText, loaderSecure: ParseSupport.bool(os.child("loader")?["secure"]),
-                kernel: os.child("kernel")?.trimmedText, initrd: os.child("initrd")?.trimmedText,
-                cmdline: os.child("cmdline")?.trimmedText)
+            var o = LibvirtOS()
+            (o.type, o.arch, o.machine, o.firmware) = (t?.trimmedText, t?["arch"], t?["machine"], os["firmware"])
+            o.machineFamily = o.machine.map(QEMUArgvParser.machineFamily)
+            (o.loader, o.loaderSecure) = (os.child("loader")?.trimmedText, ParseSupport.bool(os.child("loader")?["secure"]))
+            (o.kernel, o.initrd, o.cmdline) = (os.child("kernel")?.trimmedText, os.child("initrd")?.trimmedText, os.child("cmdline")?.trimmedText)
+            d.os = o
         }
         if let f = root.child("features") {
             for e in f.children {
@@ -95,7 +95,8 @@ public enum LibvirtDomainParser {
             }
         }
         if let cpu = root.child("cpu") {
-            var c = LibvirtCPU(mode: cpu["mode"], match: cpu["match"], model: cpu.child("model")?.trimmedText)
+            var c = LibvirtCPU()
+            (c.mode, c.match, c.model) = (cpu["mode"], cpu["match"], cpu.child("model")?.trimmedText)
             c.features = cpu.all("feature").map { LibvirtCPUFeature(name: $0["name"] ?? "", policy: $0["policy"]) }
             var nested: NestedVirtualisationExposure = .notRequested
             if let mode = c.mode, ["host-passthrough", "host-model", "maximum"].contains(mode) { nested = .inheritedFromHost }
@@ -110,18 +111,19 @@ public enum LibvirtDomainParser {
             d.cpu = c
         }
         if let mb = root.child("memoryBacking") {
-            let mode = mb.child("access")?["mode"]
-            d.memoryBacking = LibvirtMemoryBacking(
-                accessMode: mode, sourceType: mb.child("source")?["type"], hugepages: mb.child("hugepages") != nil,
-                locked: mb.child("locked") != nil, shared: mode == "shared")
+            var backing = LibvirtMemoryBacking()
+            (backing.accessMode, backing.sourceType) = (mb.child("access")?["mode"], mb.child("source")?["type"])
+            (backing.hugepages, backing.locked) = (mb.child("hugepages") != nil, mb.child("locked") != nil)
+            backing.shared = backing.accessMode == "shared"
+            d.memoryBacking = backing
         }
         d.resourceTuning = ["memtune", "cputune", "blkiotune", "numatune"].filter { root.child($0) != nil }
         for s in root.all("seclabel") {
-            d.seclabels.append(
-                LibvirtSeclabel(
-                    type: s["type"], model: s["model"], relabel: ParseSupport.bool(s["relabel"]),
-                    label: s.child("label")?.trimmedText, imageLabel: s.child("imagelabel")?.trimmedText,
-                    baseLabel: s.child("baselabel")?.trimmedText))
+            var label = LibvirtSeclabel()
+            (label.type, label.model, label.relabel) = (s["type"], s["model"], ParseSupport.bool(s["relabel"]))
+            label.label = s.child("label")?.trimmedText
+            (label.imageLabel, label.baseLabel) = (s.child("imagelabel")?.trimmedText, s.child("baselabel")?.trimmedText)
+            d.seclabels.append(label)
         }
         if let ls = root.child("launchSecurity") {
             d.launchSecurity = LibvirtLaunchSecurity(type: ls["type"] ?? "", policy: ls.child("policy")?.trimmedText)
@@ -195,29 +197,31 @@ public enum LibvirtDomainParser {
             case "emulator": d.emulator = e.trimmedText
             case "disk":
                 let s = e.child("source")
-                d.disks.append(
-                    LibvirtDisk(
-                        type: e["type"], device: e["device"], driverName: e.child("driver")?["name"],
-                        driverType: e.child("driver")?["type"],
-                        source: s?["file"] ?? s?["dev"] ?? s?["dir"] ?? s?["name"] ?? s?["volume"],
-                        sourceProtocol: s?["protocol"], targetDev: e.child("target")?["dev"],
-                        targetBus: e.child("target")?["bus"], readOnly: e.child("readonly") != nil,
-                        shareable: e.child("shareable") != nil, hasIOTune: e.child("iotune") != nil))
+                var disk = LibvirtDisk()
+                (disk.type, disk.device) = (e["type"], e["device"])
+                (disk.driverName, disk.driverType) = (e.child("driver")?["name"], e.child("driver")?["type"])
+                disk.source = s?["file"] ?? s?["dev"] ?? s?["dir"] ?? s?["name"] ?? s?["volume"]
+                disk.sourceProtocol = s?["protocol"]
+                (disk.targetDev, disk.targetBus) = (e.child("target")?["dev"], e.child("target")?["bus"])
+                disk.readOnly = e.child("readonly") != nil
+                (disk.shareable, disk.hasIOTune) = (e.child("shareable") != nil, e.child("iotune") != nil)
+                d.disks.append(disk)
             case "interface":
                 let s = e.child("source")
-                d.interfaces.append(
-                    LibvirtInterface(
-                        type: e["type"], source: s?["bridge"] ?? s?["network"] ?? s?["dev"] ?? s?["path"],
-                        model: e.child("model")?["type"], mac: e.child("mac")?["address"],
-                        filterRef: e.child("filterref")?["filter"], hasBandwidth: e.child("bandwidth") != nil))
+                var interface = LibvirtInterface()
+                (interface.type, interface.source) = (e["type"], s?["bridge"] ?? s?["network"] ?? s?["dev"] ?? s?["path"])
+                (interface.model, interface.mac) = (e.child("model")?["type"], e.child("mac")?["address"])
+                interface.filterRef = e.child("filterref")?["filter"]
+                interface.hasBandwidth = e.child("bandwidth") != nil
+                d.interfaces.append(interface)
             case "graphics": d.graphics.append(graphics(e))
             case "video":
                 d.videos.append(e.child("model")?["type"] ?? "default")
             case "hostdev":
                 let s = e.child("source")
-                var h = LibvirtHostdev(
-                    mode: e["mode"], type: e["type"], managed: ParseSupport.bool(e["managed"]), model: e["model"],
-                    driverName: e.child("driver")?["name"])
+                var h = LibvirtHostdev()
+                (h.mode, h.type, h.managed) = (e["mode"], e["type"], ParseSupport.bool(e["managed"]))
+                (h.model, h.driverName) = (e["model"], e.child("driver")?["name"])
                 switch e["type"] {
                 case "pci": h.pciAddress = pciAddress(s?.child("address"))
                 case "usb":
@@ -230,27 +234,28 @@ public enum LibvirtDomainParser {
                 d.hostdevs.append(h)
             case "filesystem":
                 let s = e.child("source")
-                d.filesystems.append(
-                    LibvirtFilesystem(
-                        type: e["type"], accessMode: e["accessmode"], driverType: e.child("driver")?["type"],
-                        sourceDir: s?["dir"] ?? s?["file"] ?? s?["name"] ?? s?["socket"], target: e.child("target")?["dir"],
-                        readOnly: e.child("readonly") != nil, sandboxMode: e.child("binary")?.child("sandbox")?["mode"]))
+                var filesystem = LibvirtFilesystem()
+                (filesystem.type, filesystem.accessMode) = (e["type"], e["accessmode"])
+                filesystem.driverType = e.child("driver")?["type"]
+                filesystem.sourceDir = s?["dir"] ?? s?["file"] ?? s?["name"] ?? s?["socket"]
+                (filesystem.target, filesystem.readOnly) = (e.child("target")?["dir"], e.child("readonly") != nil)
+                filesystem.sandboxMode = e.child("binary")?.child("sandbox")?["mode"]
+                d.filesystems.append(filesystem)
             case "controller":
                 d.controllers.append(LibvirtController(type: e["type"] ?? "", model: e["model"], index: Int(e["index"] ?? "")))
             case "sound": d.sounds.append(e["model"] ?? "")
             case "input": d.inputs.append(LibvirtInput(type: e["type"] ?? "", bus: e["bus"]))
             case "serial", "console", "channel", "parallel":
                 let s = e.child("source")
-                let mode = s?["mode"]
-                let host = s?["host"]
-                let type = e["type"]
-                d.charDevices.append(
-                    LibvirtCharDevice(
-                        element: e.name, type: type, sourcePath: s?["path"], sourceHost: host, sourceService: s?["service"],
-                        sourceMode: mode, protocolType: e.child("protocol")?["type"], targetType: e.child("target")?["type"],
-                        targetName: e.child("target")?["name"],
-                        listensBeyondLoopback: (type == "tcp" || type == "udp") && mode == "bind"
-                            && ParseSupport.beyondLoopback(host)))
+                var device = LibvirtCharDevice()
+                (device.element, device.type) = (e.name, e["type"])
+                (device.sourcePath, device.sourceHost, device.sourceService, device.sourceMode) = (s?["path"], s?["host"], s?["service"], s?["mode"])
+                device.protocolType = e.child("protocol")?["type"]
+                (device.targetType, device.targetName) = (e.child("target")?["type"], e.child("target")?["name"])
+                device.listensBeyondLoopback =
+                    (device.type == "tcp" || device.type == "udp") && device.sourceMode == "bind"
+                    && ParseSupport.beyondLoopback(device.sourceHost)
+                d.charDevices.append(device)
             case "redirdev": d.redirdevs.append(LibvirtRedirDev(bus: e["bus"], type: e["type"]))
             case "memballoon": d.memballoon = e["model"]
             case "tpm":
@@ -265,9 +270,9 @@ public enum LibvirtDomainParser {
 
     static func graphics(_ e: XMLElement) -> LibvirtGraphics {
         let type = e["type"] ?? ""
-        var g = LibvirtGraphics(
-            type: type, port: Int(e["port"] ?? ""), tlsPort: Int(e["tlsPort"] ?? ""),
-            autoport: ParseSupport.bool(e["autoport"]), passwordSet: e["passwd"] != nil, defaultMode: e["defaultMode"])
+        var g = LibvirtGraphics()
+        (g.type, g.port, g.tlsPort) = (type, Int(e["port"] ?? ""), Int(e["tlsPort"] ?? ""))
+        (g.autoport, g.passwordSet, g.defaultMode) = (ParseSupport.bool(e["autoport"]), e["passwd"] != nil, e["defaultMode"])
         if let l = e["listen"] { g.listenAddresses.append(l) }
         if let s = e["socket"] { g.socketPaths.append(s) }
         var networkListen = false
