@@ -182,6 +182,7 @@ extension AdvisoryStats {
         _ aliases: ProductAliases, facts: [AdvisoryFacts], kev: [String: KEVEntry], fixDates: [String: Date], fixSource: String
     ) -> ProductStats {
         var groups: [String: [Int]] = [:]
+        groups.reserveCapacity(facts.count)
         var bySource: [String: Int] = [:]
         for (i, f) in facts.enumerated() {
             groups[f.vulnerabilityKey, default: []].append(i)
@@ -215,10 +216,16 @@ extension AdvisoryStats {
             var fixed: Date? = fixDates[key]
             for i in members {
                 if facts[i].kev { exploited = true }
-                for c in facts[i].cveIDs.split(separator: "\n") {
-                    let c = String(c)
+                func note(_ c: String) {
                     if kev[c] != nil { exploited = true }
                     if let f = fixDates[c] { fixed = min(fixed ?? f, f) }
+                }
+                // Nearly every record names one CVE: its list is that id, split only when it holds more.
+                let ids = facts[i].cveIDs
+                if !ids.utf8.contains(UInt8(ascii: "\n")) {
+                    if !ids.isEmpty { note(ids) }
+                } else {
+                    for c in ids.split(separator: "\n") { note(String(c)) }
                 }
             }
             if exploited { s.knownExploited += 1 }

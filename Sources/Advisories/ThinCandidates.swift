@@ -71,6 +71,9 @@ public struct ProductCandidates: Sendable {
         /// that is open, and a stand-in's finding is never open (a vulnerability with a record that may be affected,
         /// or a CVE the package's own data decides, is read from the bodies).
         var advisory: Advisory
+        /// `advisory.vulnerabilityKey` and `advisory.cveIDs`, worked out once.
+        var key: String
+        var cves: [String]
         var points: [(versionType: String?, version: String)]
     }
     /// Decoded candidates with their row ids, ascending.
@@ -78,6 +81,13 @@ public struct ProductCandidates: Sendable {
     var thin: [Thin]
     /// Vulnerability keys of the decoded candidates: a thin record sharing one is decoded.
     var decodedKeys: Set<String>
+
+    /// `text.split(separator: "\n").map(String.init)`, without walking the characters of a text with no newline byte
+    /// (nearly every stored CVE list and point list is one line).
+    static func lines(_ text: String) -> [String] {
+        guard text.utf8.contains(UInt8(ascii: "\n")) else { return text.isEmpty ? [] : [text] }
+        return text.split(separator: "\n").map(String.init)
+    }
 
     /// How many records were left undecoded (for tests and benchmarks).
     public var undecodedCount: Int { thin.count }
@@ -102,18 +112,18 @@ extension AdvisoryDatabase {
                     arguments: StatementArguments(Array(part)))
                 while let r = try cursor.next() {
                     let id: String = r[1]
-                    let cves = (r[4] as String).split(separator: "\n").map(String.init)
+                    let cves = ProductCandidates.lines(r[4])
                     guard let format = AdvisoryFormat(rawValue: r[2]) else { continue }
                     let advisory = Advisory(
                         id: id, format: format, aliases: id.hasPrefix("CVE-") ? cves.filter { $0 != id } : cves, published: r[5])
                     // The stand-in must group and name the vulnerability as the record does.
                     guard advisory.cveIDs == cves, advisory.vulnerabilityKey == (r[3] as String) else { continue }
-                    let points = (r[6] as String).split(separator: "\n", omittingEmptySubsequences: true).map { line in
+                    let points = ProductCandidates.lines(r[6]).map { line in
                         let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
                         let type = String(parts[0])
                         return (versionType: type.isEmpty ? nil : type, version: parts.count > 1 ? String(parts[1]) : "")
                     }
-                    thin.append(ProductCandidates.Thin(n: r[0], advisory: advisory, points: points))
+                    thin.append(ProductCandidates.Thin(n: r[0], advisory: advisory, key: advisory.vulnerabilityKey, cves: cves, points: points))
                     thinRows.insert(r[0])
                 }
             }
@@ -142,6 +152,23 @@ extension AdvisoryDatabase {
     }
 }
 
+/// The records `AdvisoryCheck.matches(_:database:aliases:for:decided:unknownIDs:)` decided as unknown without their
+/// bodies, counted instead of matched. Each vulnerability among them is one finding of `AdvisoryCheck.evaluate`:
+/// unknown, decided by "upstream records", with no distribution decision, backport or evidence an assessment
+/// report shows. The report needs only how many there are, how many records of each source they come from, and the
+/// first few of its sorted "`id` unknown" entries (`AdvisoryFindings.decidedByEvidence`).
+public struct UnknownTally: Sendable, Equatable {
+    /// Findings (vulnerabilities) the records make.
+    public var findings = 0
+    /// Records per source (`AdvisoryFormat.rawValue`).
+    public var recordsByFormat: [String: Int] = [:]
+    /// The smallest of the findings' "`id` unknown" entries (`CheckFinding.id`, `CheckFinding.State.unknown`), ascending,
+    /// repeats kept: at most the `unknownIDs` asked for.
+    public var smallestEntries: [String] = []
+
+    public init() {}
+}
+
 extension AdvisoryCheck {
     /// `matches(candidates, aliases:, for:, reasons: false)` over `ProductCandidates`: the same matches in the
     /// same order. A thin record is matched as `.unknown(reason: "")` (what `ProductMatcher.match` decides for
@@ -152,31 +179,69 @@ extension AdvisoryCheck {
         _ candidates: ProductCandidates, database: AdvisoryDatabase, aliases: ProductAliases, for installed: InstalledProduct,
         decided: Set<String>
     ) throws -> [AdvisoryMatch] {
+        try matches(candidates, database: database, aliases: aliases, for: installed, decided: decided, unknownIDs: nil).matches
+    }
+
+    /// `matches(_:database:aliases:for:decided:)`, but with `unknownIDs` set the thin records it would match as
+    /// unknown without their bodies are counted in the tally instead (keeping the `unknownIDs` smallest "`id` unknown"
+    /// entries of their findings): the matches are the rest, in the same order. `evaluate` over the matches plus the
+    /// tally is `evaluate` over every match, for what an assessment reports.
+    public static func matches(
+        _ candidates: ProductCandidates, database: AdvisoryDatabase, aliases: ProductAliases, for installed: InstalledProduct,
+        decided: Set<String>, unknownIDs: Int?
+    ) throws -> (matches: [AdvisoryMatch], unknown: UnknownTally) {
         let (upstream, scheme) = comparedVersion(installed)
         let naming = aliases.normalized
         var all: [(n: Int64, advisory: Advisory)] = candidates.decoded
         var quick: [(n: Int64, match: AdvisoryMatch)] = []
         var slow: [Int64] = []
+        // Whether the installed version equals a point, per distinct point (the kernel's records share a few hundred).
+        struct Point: Hashable {
+            var versionType: String?
+            var version: String
+        }
+        var equalsPoint: [Point: Bool] = [:]
+        func affects(_ p: (versionType: String?, version: String)) -> Bool {
+            let key = Point(versionType: p.versionType, version: p.version)
+            if let known = equalsPoint[key] { return known }
+            var answer = false
+            if case .affected = RangeEvaluator.cve5(
+                version: p.version, lessThan: nil, lessThanOrEqual: nil, status: "affected", versionType: p.versionType, changes: [],
+                installed: upstream, scheme: scheme, reasons: false)
+            {
+                answer = true
+            }
+            equalsPoint[key] = answer
+            return answer
+        }
         var needsBody = candidates.thin.map { t in
-            candidates.decodedKeys.contains(t.advisory.vulnerabilityKey) || t.advisory.cveIDs.contains { decided.contains($0) }
-                || t.points.contains { p in
-                    if case .affected = RangeEvaluator.cve5(
-                        version: p.version, lessThan: nil, lessThanOrEqual: nil, status: "affected", versionType: p.versionType, changes: [],
-                        installed: upstream, scheme: scheme, reasons: false)
-                    {
-                        return true
-                    }
-                    return false
-                }
+            candidates.decodedKeys.contains(t.key) || (!decided.isEmpty && t.cves.contains { decided.contains($0) })
+                || t.points.contains { affects($0) }
         }
         // A vulnerability is read whole: a finding whose records are partly stand-ins could become open.
-        let slowKeys = Set(zip(candidates.thin, needsBody).filter(\.1).map(\.0.advisory.vulnerabilityKey))
+        let slowKeys = Set(zip(candidates.thin, needsBody).filter(\.1).map(\.0.key))
         if !slowKeys.isEmpty {
-            for (i, t) in candidates.thin.enumerated() where slowKeys.contains(t.advisory.vulnerabilityKey) { needsBody[i] = true }
+            for (i, t) in candidates.thin.enumerated() where slowKeys.contains(t.key) { needsBody[i] = true }
         }
+        var tally = UnknownTally()
+        // Each counted vulnerability's first record in row order names its finding, as in `evaluate`.
+        var counted = Set<String>()
+        if unknownIDs != nil { counted.reserveCapacity(candidates.thin.count) }
         for (t, body) in zip(candidates.thin, needsBody) {
             if body {
                 slow.append(t.n)
+            } else if let keep = unknownIDs {
+                tally.recordsByFormat[t.advisory.format.rawValue, default: 0] += 1
+                guard counted.insert(t.key).inserted else { continue }
+                tally.findings += 1
+                guard keep > 0 else { continue }
+                let entry = (t.cves.first ?? t.advisory.id) + " " + CheckFinding.State.unknown.rawValue
+                if tally.smallestEntries.count == keep {
+                    guard let last = tally.smallestEntries.last, entry < last else { continue }
+                    tally.smallestEntries.removeLast()
+                }
+                let at = tally.smallestEntries.firstIndex { entry < $0 } ?? tally.smallestEntries.endIndex
+                tally.smallestEntries.insert(entry, at: at)
             } else {
                 quick.append((t.n, AdvisoryMatch(advisory: t.advisory, mappedBy: "", status: .unknown(reason: ""))))
             }
@@ -195,7 +260,7 @@ extension AdvisoryCheck {
             else { continue }
             slowMatches.append((n, m))
         }
-        if quick.isEmpty { return slowMatches.map(\.match) }
+        if quick.isEmpty { return (slowMatches.map(\.match), tally) }
         var out: [AdvisoryMatch] = []
         out.reserveCapacity(quick.count + slowMatches.count)
         var i = 0
@@ -209,6 +274,6 @@ extension AdvisoryCheck {
                 k += 1
             }
         }
-        return out
+        return (out, tally)
     }
 }

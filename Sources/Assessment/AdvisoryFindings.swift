@@ -122,11 +122,13 @@ public enum AdvisoryFindings {
         for mechanism in mechanisms {
             guard let alias = aliases.first(where: { $0.product == mechanism.product }) else { continue }
             var results: [Advisories.CheckResult] = []
+            // The records decided unknown without their bodies, counted rather than made into findings.
+            var tallies: [UnknownTally] = []
             var problems: [String] = []
             var candidates: Result<ProductCandidates, any Error>?
             // Matches per compared version (and CVEs the package's own data decides, whose records are read in
             // full): a product's packages mostly share one upstream version.
-            var matchesByVersion: [String: [AdvisoryMatch]] = [:]
+            var matchesByVersion: [String: (matches: [AdvisoryMatch], unknown: UnknownTally)] = [:]
             let kernel = RunningKernel.isKernelProduct(alias) ? RunningKernel.target(evidence.facts) : nil
             let toCheck = kernel.map { $0.package.map { [$0] } ?? [] } ?? BackportReader.packagesToCheck(of: alias, in: packages)
             if let kernel, kernel.package == nil { problems.append(kernel.note) }
@@ -141,16 +143,17 @@ public enum AdvisoryFindings {
                     let compared = AdvisoryCheck.comparedVersion(installed)
                     let decided = Set(backports.fixes.keys).union(backports.distro.keys)
                     let key = compared.scheme.rawValue + " " + compared.version + "\n" + decided.sorted().joined(separator: " ")
-                    let matches =
+                    let matched =
                         try matchesByVersion[key]
                         ?? AdvisoryCheck.matches(
                             try candidates?.get() ?? database.productCandidates(for: alias), database: database, aliases: alias, for: installed,
-                            decided: decided)
-                    matchesByVersion[key] = matches
+                            decided: decided, unknownIDs: Self.entriesShown)
+                    matchesByVersion[key] = matched
                     results.append(
                         AdvisoryCheck.evaluate(
-                            installed, aliases: alias, matches: matches, kev: try kev.get(), fixes: backports.fixes,
+                            installed, aliases: alias, matches: matched.matches, kev: try kev.get(), fixes: backports.fixes,
                             distro: backports.distro, problems: backports.problems, now: now, internetFacing: false, detail: .overdueOnly))
+                    tallies.append(matched.unknown)
                 } catch {
                     problems.append("\(pkg.name): \(error)")
                 }
@@ -159,7 +162,8 @@ public enum AdvisoryFindings {
             // version was checked, else by mapping alone.
             var bySource: [String: Int] = [:]
             if let matched = matchesByVersion.values.first {
-                for m in matched { bySource[m.advisory.format.rawValue, default: 0] += 1 }
+                for m in matched.matches { bySource[m.advisory.format.rawValue, default: 0] += 1 }
+                for (format, n) in matched.unknown.recordsByFormat { bySource[format, default: 0] += n }
             } else {
                 for a in (try? database.sharedCandidates(for: alias)) ?? [] where ProductMatcher.maps(a, alias) {
                     bySource[a.format.rawValue, default: 0] += 1
@@ -187,20 +191,21 @@ public enum AdvisoryFindings {
                 continue
             }
             let all = results.flatMap(\.findings)
+            let tallied = tallies.reduce(0) { $0 + $1.findings }
             // Records matched, but not one could be evaluated against the installed version (no version range, no
             // fix, no backport): nothing was shown either way, so "nothing open" is not a pass.
-            if !all.isEmpty, all.allSatisfy({ $0.state == .unknown }) {
+            if all.count + tallied > 0, all.allSatisfy({ $0.state == .unknown }) {
                 out.append(
                     inconclusive(
                         mechanism,
-                        "\(all.count) advisories in \(databasePath) name \(mechanism.name), but none could be evaluated against the installed version (no version range or fix that applies): the database cannot show that it is patched"
+                        "\(all.count + tallied) advisories in \(databasePath) name \(mechanism.name), but none could be evaluated against the installed version (no version range or fix that applies): the database cannot show that it is patched"
                             + (kernel.map { "; \($0.note)" } ?? "")))
                 continue
             }
             let open = all.filter { $0.state == .open }
             if !open.isEmpty { openIDs[mechanism.product.rawValue, default: []] += Set(open.map(\.id)).sorted() }
             let overdue = open.filter { $0.overdue == true }
-            let unknown = all.filter { $0.state == .unknown }.count
+            let unknown = all.filter { $0.state == .unknown }.count + tallied
             let backported = all.filter { $0.state == .fixedByBackport }.count
             var observed =
                 "\(open.count) open (\(overdue.count) past the ISM-1606 deadline), \(unknown) not evaluable, \(backported) fixed by backport"
@@ -219,7 +224,7 @@ public enum AdvisoryFindings {
                         claim: "\(r.installed.package) \(r.installed.version) checked against the advisory database",
                         source: .package(name: r.installed.package, version: r.installed.version, manager: r.installed.manager),
                         observedAt: now, confidence: .high)
-                } + backportEvidence(all, source: evidence.source, now: now) + decidedByEvidence(all, now: now)
+                } + backportEvidence(all, source: evidence.source, now: now) + decidedByEvidence(all, unknown: tallies, now: now)
                 + overdue.prefix(8).flatMap { $0.evidence.prefix(2) }
             out.append(
                 Finding(
@@ -246,10 +251,20 @@ public enum AdvisoryFindings {
         }
     }
 
+    /// How many of a source's "`id` state" entries `decidedByEvidence` lists.
+    static let entriesShown = 16
+
     /// One evidence item per source that decided CVEs (distribution data, changelog, upstream records), with
-    /// the CVEs it decided and their states: which source decided each CVE, in every report.
-    static func decidedByEvidence(_ findings: [CheckFinding], now: Date) -> [Evidence] {
+    /// the CVEs it decided and their states: which source decided each CVE, in every report. The tallies' findings
+    /// are unknown and decided by upstream records (`UnknownTally`).
+    static func decidedByEvidence(_ findings: [CheckFinding], unknown tallies: [UnknownTally] = [], now: Date) -> [Evidence] {
         var bySource: [String: [String]] = [:]
+        // Findings of a source beyond those in its list (a tally keeps only its first entries).
+        var unlisted: [String: Int] = [:]
+        for t in tallies where t.findings > 0 {
+            bySource["upstream records", default: []] += t.smallestEntries
+            unlisted["upstream records", default: 0] += t.findings - t.smallestEntries.count
+        }
         for f in findings {
             let who = f.decidedBy ?? "upstream records"
             // Group by kind of source: the label before the record name.
@@ -263,9 +278,12 @@ public enum AdvisoryFindings {
         }
         return bySource.keys.sorted().compactMap { kind in
             guard let list = bySource[kind] else { return nil }
-            let shown = list.sorted().prefix(16).joined(separator: ", ") + (list.count > 16 ? ", … (\(list.count - 16) more)" : "")
+            let count = list.count + unlisted[kind, default: 0]
+            let shown =
+                list.sorted().prefix(entriesShown).joined(separator: ", ")
+                + (count > entriesShown ? ", … (\(count - entriesShown) more)" : "")
             return Evidence(
-                claim: "decided by \(kind): \(list.count) advisories — \(shown)", source: .measurement(command: "bulkhead advisories check"),
+                claim: "decided by \(kind): \(count) advisories — \(shown)", source: .measurement(command: "bulkhead advisories check"),
                 observedAt: now, confidence: kind.hasPrefix("distribution") ? .high : .medium)
         }
     }
