@@ -91,10 +91,7 @@ struct AdvisoriesImport: AsyncParsableCommand {
         }
         let report = try await AdvisoryImporter.run(paths, into: db, options: options)
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        switch format.format {
-        case .json: try emitJSON(report)
-        default: emit(AdvisoryText.importReport(report, database: db.path))
-        }
+        try format.output(report, text: AdvisoryText.importReport(report, database: db.path))
         if !report.failedInputs.isEmpty {
             throw CLIError(.input, "could not read: \(report.failedInputs.joined(separator: ", "))")
         }
@@ -118,10 +115,7 @@ struct AdvisoriesStatsCommand: AsyncParsableCommand {
         // Fix dates come from this machine's installed Debian package, when there is one.
         let status = (try? DirectoryHostRoot.live.readText(DpkgStatus.path, limit: 64 << 20)) ?? ""
         let stats = try AdvisoryStats.compute(aliases, database: db, dpkgStatus: status)
-        switch format.format {
-        case .json: try emitJSON(stats)
-        default: emit(AdvisoryText.stats(stats))
-        }
+        try format.output(stats, text: AdvisoryText.stats(stats))
     }
 }
 

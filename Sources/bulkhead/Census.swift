@@ -131,10 +131,7 @@ struct CensusCommand: AsyncParsableCommand {
             ProgressLine.clear()
             throw error
         }
-        switch format.format {
-        case .json: try emitJSON(report)
-        default: emit(CensusTable.render(report))
-        }
+        try format.output(report, text: CensusTable.render(report))
         if !noCache, report.subject.product != nil, report.subject.version != nil {
             let cache = cacheDir.map { CensusCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) } ?? .standard
             do {

@@ -61,10 +61,7 @@ struct ChecksCommand: ParsableCommand {
             if id == AdvisoryFindings.checkID {
                 // Not a probe: the advisory stage decides it (ISM-1606), but reports carry its id like any check's.
                 let view = AdvisoryCheckView(guidance: AdvisoryFindings.guidance)
-                switch format.format {
-                case .json: try emitJSON(view)
-                default: emit(view.text)
-                }
+                try format.output(view, text: view.text)
                 return
             }
             guard let definition = catalog.definition(id) else {
@@ -75,10 +72,7 @@ struct ChecksCommand: ParsableCommand {
                     .notFound,
                     "no check \"\(id)\"" + (near.isEmpty ? "; see `bulkhead checks list`" : "; did you mean \(near.joined(separator: ", "))?"))
             }
-            switch format.format {
-            case .json: try emitJSON(definition)
-            default: emit(CheckDocumentation.detail(definition))
-            }
+            try format.output(definition, text: CheckDocumentation.detail(definition))
         }
     }
 
@@ -103,10 +97,7 @@ struct ChecksCommand: ParsableCommand {
             let discovery = DiscoveryEngine().run(evidence)
             let input = AssessmentInputs.checkInput(evidence: evidence, mechanisms: discovery.mechanisms, now: Date())
             let report = CheckRunner(catalog: catalog).run(input, selection: chosen, tailoring: tailoring)
-            switch format.format {
-            case .json: try emitJSON(report)
-            default: emit(CheckDocumentation.findings(report))
-            }
+            try format.output(report, text: CheckDocumentation.findings(report))
         }
     }
 }

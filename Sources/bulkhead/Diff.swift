@@ -31,9 +31,6 @@ struct Diff: AsyncParsableCommand {
             throw CLIError(.notFound, "no assessments recorded yet in \(storeOptions.path); run `bulkhead assess` twice to see drift")
         }
         let drift = try store.drift(host: host, from: from, to: to)
-        switch format.format {
-        case .json: try emitJSON(drift)
-        default: emit(StoreText.drift(drift, timeZone: zone.zone))
-        }
+        try format.output(drift, text: StoreText.drift(drift, timeZone: zone.zone))
     }
 }

@@ -24,9 +24,6 @@ struct Discover: AsyncParsableCommand {
     func run() async throws {
         let engine = DiscoveryEngine(options: DiscoveryOptions(probeVersions: probeVersions))
         let result = await engine.run(try target.collect([engine]))
-        switch format.format {
-        case .json: try emitJSON(result)
-        default: emit(DiscoveryText.render(result))
-        }
+        try format.output(result, text: DiscoveryText.render(result))
     }
 }

@@ -77,10 +77,7 @@ struct LabRunCommand: AsyncParsableCommand {
             ProgressLine.clear()
             throw CLIError(.failed, "lab run failed", cause: error)
         }
-        switch format.format {
-        case .json: try emitJSON(report)
-        default: emit(LabText.render(report, includeRawOutput: showProbeOutput))
-        }
+        try format.output(report, text: LabText.render(report, includeRawOutput: showProbeOutput))
     }
 }
 
@@ -91,9 +88,6 @@ struct LabListCommand: AsyncParsableCommand {
     @OptionGroup var format: FormatOption<DataFormats>
 
     func run() async throws {
-        switch format.format {
-        case .json: try emitJSON(LabCatalog.current)
-        default: emit(LabText.list(.current))
-        }
+        try format.output(LabCatalog.current, text: LabText.list(.current))
     }
 }

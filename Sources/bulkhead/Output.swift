@@ -110,6 +110,15 @@ struct FormatOption<Offered: FormatSet>: ParsableArguments {
     var choice = FormatChoice<Offered>(.table)
 
     var format: OutputFormat { choice.format }
+
+    /// Writes `value` as a JSON document with `--format json`, else `text` (rendered only then); a command with
+    /// more formats than these two switches on `format` itself.
+    func output(_ value: some Encodable, text: @autoclosure () throws -> String) throws {
+        switch format {
+        case .json: try emitJSON(value)
+        default: emit(try text())
+        }
+    }
 }
 
 // MARK: - Progress on a terminal

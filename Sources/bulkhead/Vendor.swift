@@ -77,10 +77,7 @@ struct Vendor: AsyncParsableCommand {
             let catalog = options.catalog()
             let evaluator = ISM1460Evaluator(
                 asOf: try options.date(), catalog: catalog, otherFacts: try options.attestations(catalog))
-            switch format.format {
-            case .json: try emitJSON(catalog.products)
-            default: emit(CatalogText.list(catalog, evaluator: evaluator))
-            }
+            try format.output(catalog.products, text: CatalogText.list(catalog, evaluator: evaluator))
         }
     }
 
@@ -106,10 +103,7 @@ struct Vendor: AsyncParsableCommand {
             let control: ControlID = p.role == .hostOperatingSystem ? .ism1743 : .ism1460
             let e = ISM1460Evaluator(asOf: try options.date(), catalog: catalog, otherFacts: all)
                 .evaluate(p, attestations: attested, control: control)
-            switch format.format {
-            case .json: try emitJSON(ProductView(product: p, ism1460: e))
-            default: emit(CatalogText.show(p, evaluation: e))
-            }
+            try format.output(ProductView(product: p, ism1460: e), text: CatalogText.show(p, evaluation: e))
         }
     }
 
@@ -135,10 +129,7 @@ struct Vendor: AsyncParsableCommand {
                 }
                 evaluations.append(evaluator.evaluate(p, attestations: attested.filter { $0.product == p.id }))
             }
-            switch format.format {
-            case .json: try emitJSON(evaluations)
-            default: emit(CatalogText.compare(evaluations))
-            }
+            try format.output(evaluations, text: CatalogText.compare(evaluations))
         }
     }
 }
