@@ -213,7 +213,7 @@ public struct SupportLifecycle: Codable, Hashable, Sendable {
         public init(from decoder: any Decoder) throws {
             let c = try strictContainer(decoder, CodingKeys.self, allowed: CodingKeys.allCases.map(\.rawValue))
             version = try decodeNonEmpty(c, .version)
-            guard !SupportLifecycleVersion.components(version).isEmpty else {
+            guard !dottedVersionNumbers(version).isEmpty else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .version, in: c, debugDescription: "\"\(version)\" is not a release line (dotted numbers such as \"4.19\")")
             }
@@ -272,26 +272,9 @@ public struct SupportLifecycle: Codable, Hashable, Sendable {
                 forKey: .published, in: c, debugDescription: "an unpublished policy has no branches and no latestLines")
         }
         var seen: Set<[Int]> = []
-        for b in branches where !seen.insert(SupportLifecycleVersion.components(b.version)).inserted {
+        for b in branches where !seen.insert(dottedVersionNumbers(b.version)).inserted {
             throw DecodingError.dataCorruptedError(forKey: .branches, in: c, debugDescription: "release line \"\(b.version)\" is listed twice")
         }
-    }
-}
-
-/// Numeric components of a release line or installed version, the way the lifecycle check reads them.
-enum SupportLifecycleVersion {
-    static func components(_ version: String) -> [Int] {
-        var v = Substring(version)
-        if v.first == "v" { v = v.dropFirst() }
-        if let colon = v.firstIndex(of: ":") { v = v[v.index(after: colon)...] }
-        var out: [Int] = []
-        for part in v.split(separator: ".", omittingEmptySubsequences: false) {
-            let digits = part.prefix { $0.isNumber }
-            guard !digits.isEmpty, digits.count <= 9, let n = Int(digits) else { break }
-            out.append(n)
-            if digits.count != part.count { break }
-        }
-        return out
     }
 }
 

@@ -231,21 +231,8 @@ public struct SupportWindow: Codable, Hashable, Sendable {
 
     static func components(_ version: String) -> [String] { numbers(version).map(String.init) }
 
-    /// Dotted numeric components of a version: a leading `v` and a dpkg epoch dropped, stopping at the first
-    /// non-numeric part (`1:7.2+dfsg-7+deb12u18` → [7, 2]; `v1.16.1` → [1, 16, 1]).
-    public static func numbers(_ version: String) -> [Int] {
-        var v = Substring(version)
-        if let colon = v.firstIndex(of: ":"), v[..<colon].allSatisfy(\.isNumber) { v = v[v.index(after: colon)...] }
-        if v.first == "v" || v.first == "V" { v = v.dropFirst() }
-        var out: [Int] = []
-        for part in v.split(separator: ".", omittingEmptySubsequences: false) {
-            let digits = part.prefix { $0.isNumber }
-            guard !digits.isEmpty, digits.count <= 9, let n = Int(digits) else { break }
-            out.append(n)
-            if digits.count != part.count { break }
-        }
-        return out
-    }
+    /// Dotted numeric components of a version (`dottedVersionNumbers`: `1:7.2+dfsg-7+deb12u18` → [7, 2]).
+    public static func numbers(_ version: String) -> [Int] { dottedVersionNumbers(version) }
 }
 
 /// A product's support policy as a whole (from the catalog's `lifecycle`), for what per-line windows cannot say:
