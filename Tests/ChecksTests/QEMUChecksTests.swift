@@ -85,7 +85,10 @@ import Testing
 
     @Test func sandboxPartialAndProcessSeccomp() throws {
         var q = try Self.parse("graphics-spice.x86_64-latest.args")
-        q.sandbox = QEMUSandbox(enabled: true, obsolete: "deny", elevatePrivileges: "deny", spawn: "allow", resourceControl: "deny")
+        var sandbox = QEMUSandbox()
+        (sandbox.enabled, sandbox.obsolete, sandbox.elevatePrivileges) = (true, "deny", "deny")
+        (sandbox.spawn, sandbox.resourceControl) = ("allow", "deny")
+        q.sandbox = sandbox
         #expect(outcomes(Self.guest(q))["qemu.sandbox"]?.observed == "-sandbox on without spawn=deny")
         let full = try Self.parse("graphics-spice.x86_64-latest.args")
         let off = outcomes(Self.guest(full, confinement: ProcessConfinement(uid: 64055, seccomp: 0)))
@@ -100,7 +103,9 @@ import Testing
         // Kata's configuration-qemu.toml.in: seccompsandbox="on,obsolete=deny,spawn=deny,resourcecontrol=deny" and
         // "elevateprivileges=deny doesn't work with daemonize option"; Kata starts QEMU with -daemonize.
         var q = try Self.parse("graphics-spice.x86_64-latest.args")
-        q.sandbox = QEMUSandbox(enabled: true, obsolete: "deny", spawn: "deny", resourceControl: "deny")
+        var sandbox = QEMUSandbox()
+        (sandbox.enabled, sandbox.obsolete, sandbox.spawn, sandbox.resourceControl) = (true, "deny", "deny", "deny")
+        q.sandbox = sandbox
         q.daemonize = true
         let kata = try #require(outcomes(Self.guest(q))["qemu.sandbox"])
         #expect(kata.outcome == .pass && kata.observed?.contains("-daemonize") == true)
@@ -156,7 +161,9 @@ import Testing
             #expect(f[id]?.reason?.contains("argv over the 64 KiB bound") == true, "\(id)")
         }
         // The stub shape (argv kept, nothing parsed) is not mistaken for a parsed command line either.
-        let stub = Self.guest(QEMUConfiguration(raw: ["qemu-system-x86_64", "-sandbox", "on"]))
+        var argvOnly = QEMUConfiguration()
+        argvOnly.raw = ["qemu-system-x86_64", "-sandbox", "on"]
+        let stub = Self.guest(argvOnly)
         for (id, finding) in outcomes(stub) { #expect(finding.reason != nil, "\(id)") }
     }
 }

@@ -198,7 +198,10 @@ struct RoundTripTests {
 
     @Test func modelValuesAreConstructibleWithDefaults() {
         // Checkers build values in tests with only the fields they care about.
-        let q = QEMUConfiguration(accelerator: "kvm", sandbox: QEMUSandbox(enabled: true))
+        var q = QEMUConfiguration()
+        var sandbox = QEMUSandbox()
+        sandbox.enabled = true
+        (q.accelerator, q.sandbox) = ("kvm", sandbox)
         #expect(q.devices.isEmpty && q.sandbox?.enabled == true)
         var d = LibvirtDomain()
         var graphics = LibvirtGraphics()

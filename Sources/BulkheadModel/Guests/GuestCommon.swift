@@ -29,7 +29,7 @@ public enum EndpointTransport: String, Codable, Hashable, Sendable, CaseIterable
 /// Where a socket-based endpoint listens or connects. Values are as written in the configuration.
 public struct NetworkEndpoint: Codable, Hashable, Sendable {
     /// Transport of the endpoint.
-    public var transport: EndpointTransport
+    public var transport: EndpointTransport = .other
     /// TCP/UDP host as written (empty or nil means every interface for a listener).
     public var host: String?
     /// TCP/UDP port when numeric.
@@ -49,33 +49,10 @@ public struct NetworkEndpoint: Codable, Hashable, Sendable {
     /// Id of an authorisation object (`tls-authz=`).
     public var tlsAuthz: String?
     /// True when a TCP listener binds to a non-loopback or wildcard address.
-    public var listensBeyondLoopback: Bool
+    public var listensBeyondLoopback: Bool = false
 
-    public init(
-        transport: EndpointTransport = .other,
-        host: String? = nil,
-        port: Int? = nil,
-        path: String? = nil,
-        fd: String? = nil,
-        server: Bool? = nil,
-        wait: Bool? = nil,
-        telnet: Bool? = nil,
-        tlsCredentials: String? = nil,
-        tlsAuthz: String? = nil,
-        listensBeyondLoopback: Bool = false
-    ) {
-        self.transport = transport
-        self.host = host
-        self.port = port
-        self.path = path
-        self.fd = fd
-        self.server = server
-        self.wait = wait
-        self.telnet = telnet
-        self.tlsCredentials = tlsCredentials
-        self.tlsAuthz = tlsAuthz
-        self.listensBeyondLoopback = listensBeyondLoopback
-    }
+    /// An endpoint of `transport`, nothing else stated.
+    public init(transport: EndpointTransport = .other) { self.transport = transport }
 }
 
 /// A configuration read from a program's command line: it keeps the argv and the program (argv[0]); its parser fills

@@ -55,37 +55,21 @@ public enum QEMUSharedFilesystemKind: String, Codable, Hashable, Sendable, CaseI
 /// One emulated or passed-through device, from `-device` or a legacy shorthand.
 public struct QEMUDevice: Codable, Hashable, Sendable {
     /// QEMU device driver (`isa-fdc`, `virtio-net-pci`, `vfio-pci` …).
-    public var driver: String
+    public var driver: String = ""
     /// `id=` property.
     public var id: String?
     /// Attack-surface category.
-    public var category: QEMUDeviceCategory
+    public var category: QEMUDeviceCategory = .other
     /// virtio or vhost device.
-    public var isVirtio: Bool
+    public var isVirtio: Bool = false
     /// For passthrough: `host=` (PCI address) or `hostbus/hostaddr`/`vendorid:productid` for usb-host.
     public var hostAddress: String?
     /// Remaining properties as written (passwords redacted).
-    public var properties: [String: String]
+    public var properties: [String: String] = [:]
     /// The option that created the device (`-device`, `-fda`, `-usbdevice`, `-soundhw` …).
-    public var origin: String
+    public var origin: String = "-device"
 
-    public init(
-        driver: String = "",
-        id: String? = nil,
-        category: QEMUDeviceCategory = .other,
-        isVirtio: Bool = false,
-        hostAddress: String? = nil,
-        properties: [String: String] = [:],
-        origin: String = "-device"
-    ) {
-        self.driver = driver
-        self.id = id
-        self.category = category
-        self.isVirtio = isVirtio
-        self.hostAddress = hostAddress
-        self.properties = properties
-        self.origin = origin
-    }
+    public init() {}
 }
 
 /// A `-object memory-backend-*`.
@@ -93,33 +77,21 @@ public struct QEMUMemoryBackend: Codable, Hashable, Sendable {
     /// Object id.
     public var id: String?
     /// `memory-backend-ram`, `memory-backend-file`, `memory-backend-memfd`, `memory-backend-epc`.
-    public var type: String
+    public var type: String = ""
     /// `share=on`: guest RAM is shared with other processes (vhost-user, virtiofsd).
-    public var shared: Bool
+    public var shared: Bool = false
     /// `mem-path=` for file backends.
     public var memPath: String?
     /// `size=` as written.
     public var size: String?
 
-    public init(
-        id: String? = nil,
-        type: String = "",
-        shared: Bool = false,
-        memPath: String? = nil,
-        size: String? = nil
-    ) {
-        self.id = id
-        self.type = type
-        self.shared = shared
-        self.memPath = memPath
-        self.size = size
-    }
+    public init() {}
 }
 
 /// One display frontend or remote-display server.
 public struct QEMUDisplay: Codable, Hashable, Sendable {
     /// Kind.
-    public var kind: QEMUDisplayKind
+    public var kind: QEMUDisplayKind = .other
     /// Where a remote display (VNC/SPICE) listens; nil for local displays.
     public var endpoint: NetworkEndpoint?
     /// SPICE `tls-port=`.
@@ -127,71 +99,41 @@ public struct QEMUDisplay: Codable, Hashable, Sendable {
     /// VNC `websocket=` value (port or `on`); a websocket listener shares the VNC host.
     public var websocket: String?
     /// A password is required (`password=on`, `password-secret=`, SPICE `password=`). The password itself is never stored.
-    public var passwordSet: Bool
+    public var passwordSet: Bool = false
     /// `sasl=on`.
-    public var saslEnabled: Bool
+    public var saslEnabled: Bool = false
     /// SPICE `disable-ticketing=on`: no authentication at all.
-    public var disableTicketing: Bool
+    public var disableTicketing: Bool = false
     /// VNC `tls-creds=` or a SPICE TLS port.
-    public var tlsConfigured: Bool
+    public var tlsConfigured: Bool = false
     /// Some client authentication is configured (password, SASL, TLS credentials with verification or SPICE ticketing).
-    public var authenticationSet: Bool
+    public var authenticationSet: Bool = false
     /// The server accepts connections from other hosts.
-    public var listensBeyondLoopback: Bool
+    public var listensBeyondLoopback: Bool = false
     /// Options as written (passwords redacted).
-    public var options: [String: String]
+    public var options: [String: String] = [:]
 
-    public init(
-        kind: QEMUDisplayKind = .other,
-        endpoint: NetworkEndpoint? = nil,
-        tlsPort: Int? = nil,
-        websocket: String? = nil,
-        passwordSet: Bool = false,
-        saslEnabled: Bool = false,
-        disableTicketing: Bool = false,
-        tlsConfigured: Bool = false,
-        authenticationSet: Bool = false,
-        listensBeyondLoopback: Bool = false,
-        options: [String: String] = [:]
-    ) {
-        self.kind = kind
-        self.endpoint = endpoint
-        self.tlsPort = tlsPort
-        self.websocket = websocket
-        self.passwordSet = passwordSet
-        self.saslEnabled = saslEnabled
-        self.disableTicketing = disableTicketing
-        self.tlsConfigured = tlsConfigured
-        self.authenticationSet = authenticationSet
-        self.listensBeyondLoopback = listensBeyondLoopback
-        self.options = options
-    }
+    /// A display of `kind`, nothing else stated.
+    public init(kind: QEMUDisplayKind = .other) { self.kind = kind }
 }
 
 /// A monitor (HMP), QMP socket or gdb stub.
 public struct QEMUControlEndpoint: Codable, Hashable, Sendable {
     /// HMP, QMP or gdb.
-    public var kind: QEMUMonitorKind
+    public var kind: QEMUMonitorKind = .hmp
     /// The option it came from (`-qmp`, `-mon`, `-monitor`, `-gdb`, `-s`).
-    public var option: String
+    public var option: String = ""
     /// `-qmp-pretty`.
-    public var pretty: Bool
+    public var pretty: Bool = false
     /// The `-chardev` id behind `-mon chardev=`.
     public var chardevID: String?
     /// Transport and address.
-    public var endpoint: NetworkEndpoint
+    public var endpoint: NetworkEndpoint = NetworkEndpoint()
 
-    public init(
-        kind: QEMUMonitorKind = .hmp,
-        option: String = "",
-        pretty: Bool = false,
-        chardevID: String? = nil,
-        endpoint: NetworkEndpoint = NetworkEndpoint()
-    ) {
+    /// A `kind` endpoint from `option` at `endpoint`, nothing else stated.
+    public init(kind: QEMUMonitorKind = .hmp, option: String = "", endpoint: NetworkEndpoint = NetworkEndpoint()) {
         self.kind = kind
         self.option = option
-        self.pretty = pretty
-        self.chardevID = chardevID
         self.endpoint = endpoint
     }
 }
@@ -223,7 +165,7 @@ public struct QEMUChardev: Codable, Hashable, Sendable {
 /// `-sandbox` (seccomp mode 2). QEMU's default is off.
 public struct QEMUSandbox: Codable, Hashable, Sendable {
     /// `on`.
-    public var enabled: Bool
+    public var enabled: Bool = false
     /// `obsolete=deny|allow`.
     public var obsolete: String?
     /// `elevateprivileges=allow|deny|children`.
@@ -233,25 +175,13 @@ public struct QEMUSandbox: Codable, Hashable, Sendable {
     /// `resourcecontrol=allow|deny`.
     public var resourceControl: String?
 
-    public init(
-        enabled: Bool = false,
-        obsolete: String? = nil,
-        elevatePrivileges: String? = nil,
-        spawn: String? = nil,
-        resourceControl: String? = nil
-    ) {
-        self.enabled = enabled
-        self.obsolete = obsolete
-        self.elevatePrivileges = elevatePrivileges
-        self.spawn = spawn
-        self.resourceControl = resourceControl
-    }
+    public init() {}
 }
 
 /// A host directory exported to the guest.
 public struct QEMUSharedFilesystem: Codable, Hashable, Sendable {
     /// 9p or virtio-fs.
-    public var kind: QEMUSharedFilesystemKind
+    public var kind: QEMUSharedFilesystemKind = .ninePFS
     /// fsdev id or device id.
     public var id: String?
     /// Host directory (9p `path=`); for virtio-fs the directory is virtiofsd's and not on this command line.
@@ -259,7 +189,7 @@ public struct QEMUSharedFilesystem: Codable, Hashable, Sendable {
     /// 9p `security_model=` (passthrough|mapped-xattr|mapped-file|none).
     public var securityModel: String?
     /// `readonly=on`.
-    public var readOnly: Bool
+    public var readOnly: Bool = false
     /// Guest mount tag.
     public var mountTag: String?
     /// virtio-fs: chardev to virtiofsd.
@@ -267,25 +197,7 @@ public struct QEMUSharedFilesystem: Codable, Hashable, Sendable {
     /// virtio-fs: virtiofsd socket path, when the chardev names one.
     public var socketPath: String?
 
-    public init(
-        kind: QEMUSharedFilesystemKind = .ninePFS,
-        id: String? = nil,
-        path: String? = nil,
-        securityModel: String? = nil,
-        readOnly: Bool = false,
-        mountTag: String? = nil,
-        chardevID: String? = nil,
-        socketPath: String? = nil
-    ) {
-        self.kind = kind
-        self.id = id
-        self.path = path
-        self.securityModel = securityModel
-        self.readOnly = readOnly
-        self.mountTag = mountTag
-        self.chardevID = chardevID
-        self.socketPath = socketPath
-    }
+    public init() {}
 }
 
 /// A host network backend (`-netdev`, `-nic`, legacy `-net`).
@@ -293,7 +205,7 @@ public struct QEMUNetdev: Codable, Hashable, Sendable {
     /// Backend id.
     public var id: String?
     /// user, tap, bridge, vhost-user, socket, l2tpv3, vde, …
-    public var type: String
+    public var type: String = ""
     /// tap `ifname=`.
     public var ifname: String?
     /// tap `script=` (a host helper QEMU runs).
@@ -307,37 +219,13 @@ public struct QEMUNetdev: Codable, Hashable, Sendable {
     /// `vhost=on/off`.
     public var vhost: Bool?
     /// user-mode `hostfwd=` rules (each exposes a guest port on the host).
-    public var hostForwards: [String]
+    public var hostForwards: [String] = []
     /// vhost-user chardev.
     public var chardevID: String?
     /// Options as written.
-    public var options: [String: String]
+    public var options: [String: String] = [:]
 
-    public init(
-        id: String? = nil,
-        type: String = "",
-        ifname: String? = nil,
-        script: String? = nil,
-        downscript: String? = nil,
-        fd: String? = nil,
-        bridge: String? = nil,
-        vhost: Bool? = nil,
-        hostForwards: [String] = [],
-        chardevID: String? = nil,
-        options: [String: String] = [:]
-    ) {
-        self.id = id
-        self.type = type
-        self.ifname = ifname
-        self.script = script
-        self.downscript = downscript
-        self.fd = fd
-        self.bridge = bridge
-        self.vhost = vhost
-        self.hostForwards = hostForwards
-        self.chardevID = chardevID
-        self.options = options
-    }
+    public init() {}
 }
 
 /// A disk image or block node.
@@ -353,25 +241,14 @@ public struct QEMUDrive: Codable, Hashable, Sendable {
     /// `media=cdrom|disk`.
     public var media: String?
     /// Read-only.
-    public var readOnly: Bool
+    public var readOnly: Bool = false
     /// The option (`-drive`, `-blockdev`, `-hda`, `-cdrom`, `-fda`, positional image …).
-    public var origin: String
+    public var origin: String = "-drive"
 
-    public init(
-        id: String? = nil,
-        file: String? = nil,
-        format: String? = nil,
-        interface: String? = nil,
-        media: String? = nil,
-        readOnly: Bool = false,
-        origin: String = "-drive"
-    ) {
-        self.id = id
+    /// A drive of `file` on `interface` from `origin`, nothing else stated.
+    public init(file: String? = nil, interface: String? = nil, origin: String = "-drive") {
         self.file = file
-        self.format = format
         self.interface = interface
-        self.media = media
-        self.readOnly = readOnly
         self.origin = origin
     }
 }
@@ -397,9 +274,9 @@ public struct QEMUObject: Codable, Hashable, Sendable {
 }
 
 /// Parsed facts of a QEMU command line (`/proc/PID/cmdline` or a launcher's generated argv).
-public struct QEMUConfiguration: Codable, Hashable, Sendable {
+public struct QEMUConfiguration: CommandLineConfiguration, Codable, Hashable, Sendable {
     /// The argv the facts were parsed from, with passwords and secret data redacted.
-    public var raw: [String]
+    public var raw: [String] = []
     /// argv[0].
     public var binary: String?
     /// `-machine` type (`pc-q35-8.2`, `pc+pve0`, `virt` …).
@@ -407,15 +284,15 @@ public struct QEMUConfiguration: Codable, Hashable, Sendable {
     /// Machine family for the security-support list (hardening Q2): `pc` (i440fx), `q35`, `microvm`, `virt`, `xenfv` …, with versions and vendor suffixes (`pc-q35-8.2`, `pc+pve0`) removed.
     public var machineFamily: String?
     /// A floppy controller exists: a floppy device or drive is configured, or the machine is an i440fx `pc`/`isapc`, which QEMU always builds with an ISA FDC (VENOM class, CVE-2015-3456).
-    public var floppyControllerPresent: Bool
+    public var floppyControllerPresent: Bool = false
     /// Other `-machine` properties (`dump-guest-core`, `confidential-guest-support`, `usb` …).
-    public var machineOptions: [String: String]
+    public var machineOptions: [String: String] = [:]
     /// Accelerators in order of preference as given (`-accel`, `-machine accel=a:b`, `-enable-kvm`).
-    public var accelerators: [String]
+    public var accelerators: [String] = []
     /// The accelerator QEMU uses first: the first of `accelerators`, else implied by the binary (`kvm`, `qemu-kvm`), else `tcg`.
-    public var accelerator: String
+    public var accelerator: String = "tcg"
     /// Where `accelerator` came from.
-    public var acceleratorSource: QEMUAcceleratorSource
+    public var acceleratorSource: QEMUAcceleratorSource = .defaultTCG
     /// `-name guest=` (or the implied first value).
     public var name: String?
     /// `-name …,debug-threads=on`.
@@ -427,27 +304,27 @@ public struct QEMUConfiguration: Codable, Hashable, Sendable {
     /// `-cpu` model (`host`, `max`, `qemu64`, `Skylake-Client` …).
     public var cpuModel: String?
     /// `-cpu` feature flags as written (`+vmx`, `-svm`, `vmx=on` …).
-    public var cpuFlags: [String]
+    public var cpuFlags: [String] = []
     /// VMX/SVM exposure: explicit `+vmx`/`svm=on`, or inherited with `host`/`max` models.
-    public var nestedVirtualisation: NestedVirtualisationExposure
+    public var nestedVirtualisation: NestedVirtualisationExposure = .notRequested
     /// `-m` size as written.
     public var memory: String?
     /// Memory backends; `shared` marks RAM shared with other processes.
-    public var memoryBackends: [QEMUMemoryBackend]
+    public var memoryBackends: [QEMUMemoryBackend] = []
     /// Legacy `-mem-path`.
     public var memPath: String?
     /// Every device, from `-device` (key=value and JSON forms) and legacy shorthands.
-    public var devices: [QEMUDevice]
+    public var devices: [QEMUDevice] = []
     /// Displays and remote-display servers.
-    public var displays: [QEMUDisplay]
+    public var displays: [QEMUDisplay] = []
     /// Monitor, QMP and gdb endpoints.
-    public var monitors: [QEMUControlEndpoint]
+    public var monitors: [QEMUControlEndpoint] = []
     /// `-chardev` definitions.
-    public var chardevs: [QEMUChardev]
+    public var chardevs: [QEMUChardev] = []
     /// `-serial` backends.
-    public var serials: [NetworkEndpoint]
+    public var serials: [NetworkEndpoint] = []
     /// `-parallel` backends.
-    public var parallels: [NetworkEndpoint]
+    public var parallels: [NetworkEndpoint] = []
     /// `-sandbox`; nil when absent (QEMU default: off).
     public var sandbox: QEMUSandbox?
     /// `-runas` or `-run-with user=`.
@@ -455,123 +332,35 @@ public struct QEMUConfiguration: Codable, Hashable, Sendable {
     /// `-chroot` or `-run-with chroot=`.
     public var chroot: String?
     /// `-daemonize`.
-    public var daemonize: Bool
+    public var daemonize: Bool = false
     /// `-S`.
-    public var startPaused: Bool
+    public var startPaused: Bool = false
     /// `-nodefaults`.
-    public var noDefaults: Bool
+    public var noDefaults: Bool = false
     /// `-no-user-config`.
-    public var noUserConfig: Bool
+    public var noUserConfig: Bool = false
     /// 9p and virtio-fs exports.
-    public var sharedFilesystems: [QEMUSharedFilesystem]
+    public var sharedFilesystems: [QEMUSharedFilesystem] = []
     /// Network backends.
-    public var netdevs: [QEMUNetdev]
+    public var netdevs: [QEMUNetdev] = []
     /// Drives and block nodes with their host paths.
-    public var drives: [QEMUDrive]
+    public var drives: [QEMUDrive] = []
     /// Other `-object`s.
-    public var objects: [QEMUObject]
+    public var objects: [QEMUObject] = []
     /// `-readconfig` files; NOT followed: their contents are not part of these facts.
-    public var readConfigFiles: [String]
+    public var readConfigFiles: [String] = []
     /// `-incoming` (migration source URI).
     public var incoming: String?
     /// `-audiodev`/`-audio` drivers.
-    public var audiodevs: [String]
+    public var audiodevs: [String] = []
     /// `-kernel`.
     public var kernel: String?
     /// `-bios` or the first `-pflash`/`if=pflash` file.
     public var firmware: String?
     /// `-global` settings as written.
-    public var globals: [String]
+    public var globals: [String] = []
     /// Options this parser does not know, with the argument it assumed they take.
-    public var unrecognised: [String]
+    public var unrecognised: [String] = []
 
-    public init(
-        raw: [String] = [],
-        binary: String? = nil,
-        machineType: String? = nil,
-        machineFamily: String? = nil,
-        floppyControllerPresent: Bool = false,
-        machineOptions: [String: String] = [:],
-        accelerators: [String] = [],
-        accelerator: String = "tcg",
-        acceleratorSource: QEMUAcceleratorSource = .defaultTCG,
-        name: String? = nil,
-        debugThreads: Bool? = nil,
-        processName: String? = nil,
-        uuid: String? = nil,
-        cpuModel: String? = nil,
-        cpuFlags: [String] = [],
-        nestedVirtualisation: NestedVirtualisationExposure = .notRequested,
-        memory: String? = nil,
-        memoryBackends: [QEMUMemoryBackend] = [],
-        memPath: String? = nil,
-        devices: [QEMUDevice] = [],
-        displays: [QEMUDisplay] = [],
-        monitors: [QEMUControlEndpoint] = [],
-        chardevs: [QEMUChardev] = [],
-        serials: [NetworkEndpoint] = [],
-        parallels: [NetworkEndpoint] = [],
-        sandbox: QEMUSandbox? = nil,
-        runAsUser: String? = nil,
-        chroot: String? = nil,
-        daemonize: Bool = false,
-        startPaused: Bool = false,
-        noDefaults: Bool = false,
-        noUserConfig: Bool = false,
-        sharedFilesystems: [QEMUSharedFilesystem] = [],
-        netdevs: [QEMUNetdev] = [],
-        drives: [QEMUDrive] = [],
-        objects: [QEMUObject] = [],
-        readConfigFiles: [String] = [],
-        incoming: String? = nil,
-        audiodevs: [String] = [],
-        kernel: String? = nil,
-        firmware: String? = nil,
-        globals: [String] = [],
-        unrecognised: [String] = []
-    ) {
-        self.raw = raw
-        self.binary = binary
-        self.machineType = machineType
-        self.machineFamily = machineFamily
-        self.floppyControllerPresent = floppyControllerPresent
-        self.machineOptions = machineOptions
-        self.accelerators = accelerators
-        self.accelerator = accelerator
-        self.acceleratorSource = acceleratorSource
-        self.name = name
-        self.debugThreads = debugThreads
-        self.processName = processName
-        self.uuid = uuid
-        self.cpuModel = cpuModel
-        self.cpuFlags = cpuFlags
-        self.nestedVirtualisation = nestedVirtualisation
-        self.memory = memory
-        self.memoryBackends = memoryBackends
-        self.memPath = memPath
-        self.devices = devices
-        self.displays = displays
-        self.monitors = monitors
-        self.chardevs = chardevs
-        self.serials = serials
-        self.parallels = parallels
-        self.sandbox = sandbox
-        self.runAsUser = runAsUser
-        self.chroot = chroot
-        self.daemonize = daemonize
-        self.startPaused = startPaused
-        self.noDefaults = noDefaults
-        self.noUserConfig = noUserConfig
-        self.sharedFilesystems = sharedFilesystems
-        self.netdevs = netdevs
-        self.drives = drives
-        self.objects = objects
-        self.readConfigFiles = readConfigFiles
-        self.incoming = incoming
-        self.audiodevs = audiodevs
-        self.kernel = kernel
-        self.firmware = firmware
-        self.globals = globals
-        self.unrecognised = unrecognised
-    }
+    public init() {}
 }

@@ -74,8 +74,7 @@ public enum QEMUArgvParser {
         // Credentials are redacted before anything is parsed, so no field (drives' file=, objects, raw) holds one.
         let argv = redacted ? argv : Redaction.arguments(argv)
         var st = State(source: source, limits: limits)
-        st.c.binary = argv[0]
-        st.c.raw = argv
+        st.c = QEMUConfiguration(argv: argv)
         var i = 1
         while i < argv.count {
             let a = argv[i]
@@ -518,7 +517,8 @@ public enum QEMUArgvParser {
             case "daemonize": c.daemonize = true
             case "S": c.startPaused = true
             case "s":
-                var ep = NetworkEndpoint(transport: .tcp, host: "", port: 1234)
+                var ep = NetworkEndpoint(transport: .tcp)
+                (ep.host, ep.port) = ("", 1234)
                 finishEndpoint(&ep, impliedServer: true)
                 c.monitors.append(QEMUControlEndpoint(kind: .gdb, option: "-s", endpoint: ep))
             case "nodefaults": c.noDefaults = true
@@ -556,10 +556,10 @@ public enum QEMUArgvParser {
                     host = h
                 }
             }
-            c.devices.append(
-                QEMUDevice(
-                    driver: driver, id: id, category: cat, isVirtio: QEMUArgvParser.isVirtio(driver), hostAddress: host,
-                    properties: p, origin: origin))
+            var device = QEMUDevice()
+            (device.driver, device.id, device.category, device.isVirtio) = (driver, id, cat, QEMUArgvParser.isVirtio(driver))
+            (device.hostAddress, device.properties, device.origin) = (host, p, origin)
+            c.devices.append(device)
         }
 
         mutating func option(_ name: String, _ value: String) {
@@ -587,9 +587,9 @@ public enum QEMUArgvParser {
                 monitorOption = true
                 let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: nil))
                 let kind: QEMUMonitorKind = o["mode"] == "control" ? .qmp : .hmp
-                c.monitors.append(
-                    QEMUControlEndpoint(
-                        kind: kind, option: "-mon", pretty: ParseSupport.bool(o["pretty"]) ?? false, chardevID: o["chardev"]))
+                var m = QEMUControlEndpoint(kind: kind, option: "-mon")
+                (m.pretty, m.chardevID) = (ParseSupport.bool(o["pretty"]) ?? false, o["chardev"])
+                c.monitors.append(m)
             case "machine", "M":
                 let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "type"))
                 if let t = o["type"] { c.machineType = t }
@@ -615,10 +615,10 @@ public enum QEMUArgvParser {
             case "drive":
                 let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: nil))
                 let iface = o["if"]
-                c.drives.append(
-                    QEMUDrive(
-                        id: o["id"], file: o["file"], format: o["format"], interface: iface, media: o["media"],
-                        readOnly: ParseSupport.bool(o["readonly"]) ?? false, origin: "-drive"))
+                var drive = QEMUDrive(file: o["file"], interface: iface, origin: "-drive")
+                (drive.id, drive.format, drive.media) = (o["id"], o["format"], o["media"])
+                drive.readOnly = ParseSupport.bool(o["readonly"]) ?? false
+                c.drives.append(drive)
                 if iface == "floppy" { addDevice("floppy", origin: "-drive if=floppy", category: .floppy) }
                 if iface == "pflash", c.firmware == nil { c.firmware = o["file"] }
             case "fda", "fdb":
@@ -627,7 +627,9 @@ public enum QEMUArgvParser {
             case "hda", "hdb", "hdc", "hdd":
                 c.drives.append(QEMUDrive(file: value, interface: "ide", origin: "-\(name)"))
             case "cdrom":
-                c.drives.append(QEMUDrive(file: value, interface: "ide", media: "cdrom", readOnly: true, origin: "-cdrom"))
+                var drive = QEMUDrive(file: value, interface: "ide", origin: "-cdrom")
+                (drive.media, drive.readOnly) = ("cdrom", true)
+                c.drives.append(drive)
             case "mtdblock", "sd":
                 c.drives.append(QEMUDrive(file: value, interface: name == "sd" ? "sd" : "mtd", origin: "-\(name)"))
             case "pflash":
@@ -671,20 +673,23 @@ public enum QEMUArgvParser {
                 if value == "none" { return }
                 let (ep, ref) = QEMUArgvParser.legacyChardev(value)
                 let kind: QEMUMonitorKind = name == "monitor" ? (value.contains("mode=control") ? .qmp : .hmp) : .qmp
-                var m = QEMUControlEndpoint(kind: kind, option: "-\(name)", pretty: name == "qmp-pretty", chardevID: ref, endpoint: ep)
+                var m = QEMUControlEndpoint(kind: kind, option: "-\(name)", endpoint: ep)
+                (m.pretty, m.chardevID) = (name == "qmp-pretty", ref)
                 if ref == nil { finishEndpoint(&m.endpoint) }
                 c.monitors.append(m)
             case "gdb":
                 if value == "none" { return }
                 let (ep, ref) = QEMUArgvParser.legacyChardev(value)
-                var m = QEMUControlEndpoint(kind: .gdb, option: "-gdb", chardevID: ref, endpoint: ep)
+                var m = QEMUControlEndpoint(kind: .gdb, option: "-gdb", endpoint: ep)
+                m.chardevID = ref
                 if ref == nil { finishEndpoint(&m.endpoint, impliedServer: true) }
                 c.monitors.append(m)
             case "sandbox":
                 let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "enable"))
-                c.sandbox = QEMUSandbox(
-                    enabled: ParseSupport.bool(o["enable"]) ?? false, obsolete: o["obsolete"],
-                    elevatePrivileges: o["elevateprivileges"], spawn: o["spawn"], resourceControl: o["resourcecontrol"])
+                var sandbox = QEMUSandbox()
+                (sandbox.enabled, sandbox.obsolete) = (ParseSupport.bool(o["enable"]) ?? false, o["obsolete"])
+                (sandbox.elevatePrivileges, sandbox.spawn, sandbox.resourceControl) = (o["elevateprivileges"], o["spawn"], o["resourcecontrol"])
+                c.sandbox = sandbox
             case "runas": c.runAsUser = value
             case "chroot": c.chroot = value
             case "run-with":
@@ -694,19 +699,17 @@ public enum QEMUArgvParser {
             case "display": display(value)
             case "vnc": vnc(value)
             case "spice": spice(value)
-            case "fsdev":
+            case "fsdev", "virtfs":
+                // -virtfs is -fsdev and its virtio-9p device in one option.
                 let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "fsdriver"))
-                c.sharedFilesystems.append(
-                    QEMUSharedFilesystem(
-                        kind: .ninePFS, id: o["id"], path: o["path"], securityModel: o["security_model"],
-                        readOnly: ParseSupport.bool(o["readonly"]) ?? false))
-            case "virtfs":
-                let o = QEMUOptionString.Lookup(opts(name, value, impliedKey: "fsdriver"))
-                c.sharedFilesystems.append(
-                    QEMUSharedFilesystem(
-                        kind: .ninePFS, id: o["id"], path: o["path"], securityModel: o["security_model"],
-                        readOnly: ParseSupport.bool(o["readonly"]) ?? false, mountTag: o["mount_tag"]))
-                addDevice("virtio-9p-pci", origin: "-virtfs", category: .sharedFilesystem, props: ["mount_tag": o["mount_tag"] ?? ""])
+                var filesystem = QEMUSharedFilesystem()
+                (filesystem.kind, filesystem.id, filesystem.path) = (.ninePFS, o["id"], o["path"])
+                (filesystem.securityModel, filesystem.readOnly) = (o["security_model"], ParseSupport.bool(o["readonly"]) ?? false)
+                if name == "virtfs" { filesystem.mountTag = o["mount_tag"] }
+                c.sharedFilesystems.append(filesystem)
+                if name == "virtfs" {
+                    addDevice("virtio-9p-pci", origin: "-virtfs", category: .sharedFilesystem, props: ["mount_tag": o["mount_tag"] ?? ""])
+                }
             case "readconfig":
                 c.readConfigFiles.append(value)
                 problem("-readconfig", "configuration file \(value) is not followed; options it sets are not in these facts")
@@ -749,8 +752,9 @@ public enum QEMUArgvParser {
                 // nested `file` object, so the format is the driver; `read-only`, whose `true` the pairs cannot tell
                 // from `"true"`, goes the full way).
                 let o = QEMUOptionString.Lookup(pairs)
-                c.drives.append(
-                    QEMUDrive(id: o["node-name"], file: o["filename"] ?? o["file"], format: o["driver"], readOnly: false, origin: "-blockdev"))
+                var drive = QEMUDrive(file: o["filename"] ?? o["file"], origin: "-blockdev")
+                (drive.id, drive.format) = (o["node-name"], o["driver"])
+                c.drives.append(drive)
                 return
             }
             if value.hasPrefix("{") {
@@ -778,15 +782,16 @@ public enum QEMUArgvParser {
                     }
                 }
                 if fmt == nil, let d = j["driver"]?.scalarText { fmt = d }
-                c.drives.append(
-                    QEMUDrive(id: j["node-name"]?.scalarText, file: file, format: fmt, readOnly: ro, origin: "-blockdev"))
+                var drive = QEMUDrive(file: file, origin: "-blockdev")
+                (drive.id, drive.format, drive.readOnly) = (j["node-name"]?.scalarText, fmt, ro)
+                c.drives.append(drive)
             } else {
                 let o = QEMUOptionString.dictionary(QEMUOptionString.parse(value))
                 let file = o["filename"] ?? o["file.filename"] ?? o.first(where: { $0.key.hasSuffix(".filename") })?.value
-                c.drives.append(
-                    QEMUDrive(
-                        id: o["node-name"], file: file, format: o["driver"],
-                        readOnly: ParseSupport.bool(o["read-only"]) ?? false, origin: "-blockdev"))
+                var drive = QEMUDrive(file: file, origin: "-blockdev")
+                (drive.id, drive.format) = (o["node-name"], o["driver"])
+                drive.readOnly = ParseSupport.bool(o["read-only"]) ?? false
+                c.drives.append(drive)
             }
         }
 
@@ -805,10 +810,10 @@ public enum QEMUArgvParser {
             var o = QEMUOptionString.dictionary(pairs)
             let type = o.removeValue(forKey: "type") ?? ""
             let fwd = pairs.filter { $0.key == "hostfwd" }.map(\.value)
-            var nd = QEMUNetdev(
-                id: o["id"], type: type, ifname: o["ifname"], script: o["script"], downscript: o["downscript"],
-                fd: o["fd"] ?? o["fds"], bridge: o["br"], vhost: ParseSupport.bool(o["vhost"]), hostForwards: fwd,
-                chardevID: o["chardev"], options: o)
+            var nd = QEMUNetdev()
+            (nd.id, nd.type, nd.ifname, nd.script, nd.downscript) = (o["id"], type, o["ifname"], o["script"], o["downscript"])
+            (nd.fd, nd.bridge, nd.vhost) = (o["fd"] ?? o["fds"], o["br"], ParseSupport.bool(o["vhost"]))
+            (nd.hostForwards, nd.chardevID, nd.options) = (fwd, o["chardev"], o)
             if type == "bridge", nd.bridge == nil { nd.bridge = "br0" }
             c.netdevs.append(nd)
             if option == "nic" { addDevice(o["model"] ?? "e1000", origin: "-nic", category: .network) }
@@ -818,10 +823,10 @@ public enum QEMUArgvParser {
             var o = QEMUOptionString.dictionary(opts("object", value, impliedKey: "qom-type"))
             let type = o.removeValue(forKey: "qom-type") ?? ""
             if type.hasPrefix("memory-backend") {
-                c.memoryBackends.append(
-                    QEMUMemoryBackend(
-                        id: o["id"], type: type, shared: ParseSupport.bool(o["share"]) ?? false, memPath: o["mem-path"],
-                        size: o["size"]))
+                var backend = QEMUMemoryBackend()
+                (backend.id, backend.type, backend.shared) = (o["id"], type, ParseSupport.bool(o["share"]) ?? false)
+                (backend.memPath, backend.size) = (o["mem-path"], o["size"])
+                c.memoryBackends.append(backend)
                 return
             }
             for k in o.keys where ParseSupport.isSecretKey(k) || (type == "secret" && k == "data") {
@@ -850,7 +855,9 @@ public enum QEMUArgvParser {
                 case "egl-headless": .eglHeadless
                 default: .other
                 }
-            c.displays.append(QEMUDisplay(kind: kind, options: o))
+            var d = QEMUDisplay(kind: kind)
+            d.options = o
+            c.displays.append(d)
         }
 
         mutating func vnc(_ value: String) {
@@ -859,7 +866,9 @@ public enum QEMUArgvParser {
             for k in o.keys where ParseSupport.isSecretKey(k) && k != "password" { o[k] = ParseSupport.redacted }
             let addr = o["vnc"] ?? ""
             if addr == "none" {
-                c.displays.append(QEMUDisplay(kind: .vnc, endpoint: NetworkEndpoint(transport: .none), options: o))
+                var d = QEMUDisplay(kind: .vnc)
+                (d.endpoint, d.options) = (NetworkEndpoint(transport: .none), o)
+                c.displays.append(d)
                 return
             }
             var ep = NetworkEndpoint()
@@ -887,10 +896,10 @@ public enum QEMUArgvParser {
             finishEndpoint(&ep)
             let password = (ParseSupport.bool(o["password"]) ?? false) || o["password-secret"] != nil
             let sasl = ParseSupport.bool(o["sasl"]) ?? false
-            var d = QEMUDisplay(
-                kind: .vnc, endpoint: ep, websocket: o["websocket"], passwordSet: password, saslEnabled: sasl,
-                tlsConfigured: o["tls-creds"] != nil || ParseSupport.bool(o["tls"]) == true,
-                authenticationSet: password || sasl, options: o)
+            var d = QEMUDisplay(kind: .vnc)
+            (d.endpoint, d.websocket, d.passwordSet, d.saslEnabled) = (ep, o["websocket"], password, sasl)
+            d.tlsConfigured = o["tls-creds"] != nil || ParseSupport.bool(o["tls"]) == true
+            (d.authenticationSet, d.options) = (password || sasl, o)
             d.listensBeyondLoopback = ep.listensBeyondLoopback
             if let ws = o["websocket"], ws != "off", ep.transport == .tcp, ep.server == true {
                 // The websocket listens on the VNC host (or a host given as host:port).
@@ -918,10 +927,10 @@ public enum QEMUArgvParser {
             finishEndpoint(&ep)
             let disable = ParseSupport.bool(o["disable-ticketing"]) ?? false
             let sasl = ParseSupport.bool(o["sasl"]) ?? false
-            var d = QEMUDisplay(
-                kind: .spice, endpoint: ep, tlsPort: Int(o["tls-port"] ?? ""), passwordSet: passwordSet,
-                saslEnabled: sasl, disableTicketing: disable, tlsConfigured: o["tls-port"] != nil,
-                authenticationSet: passwordSet || sasl || !disable, options: o)
+            var d = QEMUDisplay(kind: .spice)
+            (d.endpoint, d.tlsPort, d.passwordSet, d.saslEnabled) = (ep, Int(o["tls-port"] ?? ""), passwordSet, sasl)
+            (d.disableTicketing, d.tlsConfigured) = (disable, o["tls-port"] != nil)
+            (d.authenticationSet, d.options) = (passwordSet || sasl || !disable, o)
             d.listensBeyondLoopback = ep.listensBeyondLoopback
             c.displays.append(d)
         }
@@ -989,10 +998,10 @@ public enum QEMUArgvParser {
                 let dr = d.driver.lowercased()
                 if dr.hasPrefix("vhost-user-fs") {
                     let chID = d.properties["chardev"]
-                    c.sharedFilesystems.append(
-                        QEMUSharedFilesystem(
-                            kind: .virtiofs, id: d.id, mountTag: d.properties["tag"], chardevID: chID,
-                            socketPath: chID.flatMap { byID[$0]?.endpoint.path }))
+                    var filesystem = QEMUSharedFilesystem()
+                    (filesystem.kind, filesystem.id, filesystem.mountTag) = (.virtiofs, d.id, d.properties["tag"])
+                    (filesystem.chardevID, filesystem.socketPath) = (chID, chID.flatMap { byID[$0]?.endpoint.path })
+                    c.sharedFilesystems.append(filesystem)
                 } else if dr.hasPrefix("virtio-9p"), let fs = d.properties["fsdev"] {
                     for j in c.sharedFilesystems.indices where c.sharedFilesystems[j].id == fs {
                         c.sharedFilesystems[j].mountTag = d.properties["mount_tag"]
