@@ -62,15 +62,14 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         let entries = try storeOptions.openExisting()?.history(host: host, limit: limit) ?? []
-        if format.format == .json { return try emitJSON(entries) }
-        guard !entries.isEmpty else {
-            let nothing =
-                host.map { "No assessments of host \(StoreText.clean($0)) in \(storeOptions.path)." }
-                ?? "No assessments recorded yet in \(storeOptions.path)."
-            emit(nothing + "\nRun `bulkhead assess` to record one; each run is kept here for history, drift and interval reports.\n")
-            return
-        }
-        emit(StoreText.history(entries, timeZone: zone.zone))
+        try format.output(entries, text: entries.isEmpty ? nothingRecorded : StoreText.history(entries, timeZone: zone.zone))
+    }
+
+    private var nothingRecorded: String {
+        let nothing =
+            host.map { "No assessments of host \(StoreText.clean($0)) in \(storeOptions.path)." }
+            ?? "No assessments recorded yet in \(storeOptions.path)."
+        return nothing + "\nRun `bulkhead assess` to record one; each run is kept here for history, drift and interval reports.\n"
     }
 }
 

@@ -96,15 +96,11 @@ struct ReviewDue: AsyncParsableCommand {
         let status =
             try storeOptions.openExisting()?.reviewDue(cadence: every.value, calendar: DateInput.gregorian(tz))
             ?? .neverDone
-        switch format.format {
-        case .json: try emitJSON(status)
-        default:
-            if try storeOptions.openExisting() == nil {
-                emit("No review recorded (no store at \(storeOptions.path) yet): a review is due now.\n")
-            } else {
-                emit(StoreText.reviewDue(status, cadence: every.value, timeZone: tz))
-            }
-        }
+        try format.output(
+            status,
+            text: try storeOptions.openExisting() == nil
+                ? "No review recorded (no store at \(storeOptions.path) yet): a review is due now.\n"
+                : StoreText.reviewDue(status, cadence: every.value, timeZone: tz))
         if status.needsAction { throw ExitCode(1) }
     }
 }
@@ -118,11 +114,10 @@ struct ReviewList: AsyncParsableCommand {
 
     func run() async throws {
         let reviews = try storeOptions.openExisting()?.reviews() ?? []
-        if format.format == .json { return try emitJSON(reviews) }
-        guard !reviews.isEmpty else {
-            emit("No reviews recorded yet. Start one with `bulkhead review start --reviewer NAME`.\n")
-            return
-        }
-        emit(StoreText.reviews(reviews, timeZone: zone.zone))
+        try format.output(
+            reviews,
+            text: reviews.isEmpty
+                ? "No reviews recorded yet. Start one with `bulkhead review start --reviewer NAME`.\n"
+                : StoreText.reviews(reviews, timeZone: zone.zone))
     }
 }

@@ -58,15 +58,12 @@ struct TrainingDue: AsyncParsableCommand {
     func run() async throws {
         let tz = zone.zone
         let status = try storeOptions.openExisting()?.trainingStatus(cadence: every.value, calendar: DateInput.gregorian(tz)) ?? []
-        switch format.format {
-        case .json: try emitJSON(status)
-        default:
-            guard !status.isEmpty else {
-                emit("No training recorded yet. Record it with `bulkhead training record --person NAME --topic TOPIC --date YYYY-MM-DD`.\n")
-                return
-            }
-            emit(StoreText.training(status, timeZone: tz))
-        }
+        // With nothing recorded nobody is overdue: the exit status is 0.
+        try format.output(
+            status,
+            text: status.isEmpty
+                ? "No training recorded yet. Record it with `bulkhead training record --person NAME --topic TOPIC --date YYYY-MM-DD`.\n"
+                : StoreText.training(status, timeZone: tz))
         if status.contains(where: \.due.needsAction) { throw ExitCode(1) }
     }
 }
