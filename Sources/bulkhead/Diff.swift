@@ -13,9 +13,7 @@ struct Diff: AsyncParsableCommand {
             Run ids are those `bulkhead history` lists.
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var zone: TimeZoneOption
-    @OptionGroup var format: FormatOption<DataFormats>
+    @OptionGroup var shown: StoreView
 
     @Argument(help: "The earlier assessment's run id (default: the one before B).")
     var from: Int64?
@@ -27,10 +25,10 @@ struct Diff: AsyncParsableCommand {
     var host: String?
 
     func run() async throws {
-        guard let store = try storeOptions.openExisting() else {
-            throw CLIError(.notFound, "no assessments recorded yet in \(storeOptions.path); run `bulkhead assess` twice to see drift")
+        guard let store = try shown.store.openExisting() else {
+            throw CLIError(.notFound, "no assessments recorded yet in \(shown.store.path); run `bulkhead assess` twice to see drift")
         }
         let drift = try store.drift(host: host, from: from, to: to)
-        try format.output(drift, text: StoreText.drift(drift, timeZone: zone.zone))
+        try shown.format.output(drift, text: StoreText.drift(drift, timeZone: shown.zone.zone))
     }
 }

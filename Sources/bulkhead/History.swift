@@ -26,6 +26,14 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// `--time-zone`, the zone dates are typed and shown in (stored in UTC).
+/// The options of a command that shows what the store holds: the store, the time zone its dates are shown in,
+/// the output format.
+struct StoreView: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var zone: TimeZoneOption
+    @OptionGroup var format: FormatOption<DataFormats>
+}
+
 struct TimeZoneOption: ParsableArguments {
     @Option(
         name: .customLong("time-zone"),
@@ -50,9 +58,7 @@ struct History: AsyncParsableCommand {
             waived failure is counted as waived, never as a pass. See docs/store.md.
             """)
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var zone: TimeZoneOption
-    @OptionGroup var format: FormatOption<DataFormats>
+    @OptionGroup var shown: StoreView
 
     @Option(help: "Only this host's assessments.")
     var host: String?
@@ -61,14 +67,14 @@ struct History: AsyncParsableCommand {
     var limit: Int = 50
 
     func run() async throws {
-        let entries = try storeOptions.openExisting()?.history(host: host, limit: limit) ?? []
-        try format.output(entries, text: entries.isEmpty ? nothingRecorded : StoreText.history(entries, timeZone: zone.zone))
+        let entries = try shown.store.openExisting()?.history(host: host, limit: limit) ?? []
+        try shown.format.output(entries, text: entries.isEmpty ? nothingRecorded : StoreText.history(entries, timeZone: shown.zone.zone))
     }
 
     private var nothingRecorded: String {
         let nothing =
-            host.map { "No assessments of host \(StoreText.clean($0)) in \(storeOptions.path)." }
-            ?? "No assessments recorded yet in \(storeOptions.path)."
+            host.map { "No assessments of host \(StoreText.clean($0)) in \(shown.store.path)." }
+            ?? "No assessments recorded yet in \(shown.store.path)."
         return nothing + "\nRun `bulkhead assess` to record one; each run is kept here for history, drift and interval reports.\n"
     }
 }

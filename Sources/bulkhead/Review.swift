@@ -83,23 +83,21 @@ struct ReviewDue: AsyncParsableCommand {
         commandName: "due",
         abstract: "Say when the next review is due; exit 1 when it is overdue or none was ever signed off.")
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var zone: TimeZoneOption
-    @OptionGroup var format: FormatOption<DataFormats>
+    @OptionGroup var shown: StoreView
 
     @Option(help: "Review interval: monthly, quarterly, half-yearly, yearly, or e.g. 90d, 6m.")
     var every = CadenceArgument(.quarterly)
 
     func run() async throws {
-        let tz = zone.zone
+        let tz = shown.zone.zone
         // No store yet: no review was ever signed off, so one is due now.
         let status =
-            try storeOptions.openExisting()?.reviewDue(cadence: every.value, calendar: DateInput.gregorian(tz))
+            try shown.store.openExisting()?.reviewDue(cadence: every.value, calendar: DateInput.gregorian(tz))
             ?? .neverDone
-        try format.output(
+        try shown.format.output(
             status,
-            text: try storeOptions.openExisting() == nil
-                ? "No review recorded (no store at \(storeOptions.path) yet): a review is due now.\n"
+            text: try shown.store.openExisting() == nil
+                ? "No review recorded (no store at \(shown.store.path) yet): a review is due now.\n"
                 : StoreText.reviewDue(status, cadence: every.value, timeZone: tz))
         if status.needsAction { throw ExitCode(1) }
     }
@@ -108,16 +106,14 @@ struct ReviewDue: AsyncParsableCommand {
 struct ReviewList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List recorded reviews.")
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var zone: TimeZoneOption
-    @OptionGroup var format: FormatOption<DataFormats>
+    @OptionGroup var shown: StoreView
 
     func run() async throws {
-        let reviews = try storeOptions.openExisting()?.reviews() ?? []
-        try format.output(
+        let reviews = try shown.store.openExisting()?.reviews() ?? []
+        try shown.format.output(
             reviews,
             text: reviews.isEmpty
                 ? "No reviews recorded yet. Start one with `bulkhead review start --reviewer NAME`.\n"
-                : StoreText.reviews(reviews, timeZone: zone.zone))
+                : StoreText.reviews(reviews, timeZone: shown.zone.zone))
     }
 }

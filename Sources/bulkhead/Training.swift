@@ -48,18 +48,16 @@ struct TrainingDue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due", abstract: "Show each person's next training date; exit 1 when anyone is overdue.")
 
-    @OptionGroup var storeOptions: StoreOptions
-    @OptionGroup var zone: TimeZoneOption
-    @OptionGroup var format: FormatOption<DataFormats>
+    @OptionGroup var shown: StoreView
 
     @Option(help: "Training interval: yearly, half-yearly, quarterly, or e.g. 18m.")
     var every = CadenceArgument(.yearly)
 
     func run() async throws {
-        let tz = zone.zone
-        let status = try storeOptions.openExisting()?.trainingStatus(cadence: every.value, calendar: DateInput.gregorian(tz)) ?? []
+        let tz = shown.zone.zone
+        let status = try shown.store.openExisting()?.trainingStatus(cadence: every.value, calendar: DateInput.gregorian(tz)) ?? []
         // With nothing recorded nobody is overdue: the exit status is 0.
-        try format.output(
+        try shown.format.output(
             status,
             text: status.isEmpty
                 ? "No training recorded yet. Record it with `bulkhead training record --person NAME --topic TOPIC --date YYYY-MM-DD`.\n"
