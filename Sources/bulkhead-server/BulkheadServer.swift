@@ -137,20 +137,15 @@ struct Serve: AsyncParsableCommand {
     var dashboardFindingsCount = ServerLimits().dashboardFindingsCount
 
     func validate() throws {
-        guard (1...ServerLimits.maxDashboardHosts).contains(dashboardHosts) else {
-            throw ValidationError("--dashboard-hosts must be 1–\(ServerLimits.maxDashboardHosts)")
-        }
-        guard (1...ServerLimits.maxDashboardFindings).contains(dashboardFindings) else {
-            throw ValidationError("--dashboard-findings must be 1–\(ServerLimits.maxDashboardFindings)")
-        }
-        guard (1...ServerLimits.maxDashboardFindings).contains(dashboardFindingsPage) else {
-            throw ValidationError("--dashboard-findings-page must be 1–\(ServerLimits.maxDashboardFindings)")
-        }
-        guard (1...ServerLimits.maxDashboardFindingsCount).contains(dashboardFindingsCount) else {
-            throw ValidationError("--dashboard-findings-count must be 1–\(ServerLimits.maxDashboardFindingsCount)")
-        }
-        guard (1...ServerLimits.maxFindingsHostsPerPage).contains(exportHostsPerPage) else {
-            throw ValidationError("--export-hosts-per-page must be 1–\(ServerLimits.maxFindingsHostsPerPage)")
+        let bounded = [
+            ("dashboard-hosts", dashboardHosts, ServerLimits.maxDashboardHosts),
+            ("dashboard-findings", dashboardFindings, ServerLimits.maxDashboardFindings),
+            ("dashboard-findings-page", dashboardFindingsPage, ServerLimits.maxDashboardFindings),
+            ("dashboard-findings-count", dashboardFindingsCount, ServerLimits.maxDashboardFindingsCount),
+            ("export-hosts-per-page", exportHostsPerPage, ServerLimits.maxFindingsHostsPerPage),
+        ]
+        for (flag, value, most) in bounded where !(1...most).contains(value) {
+            throw ValidationError("--\(flag) must be 1–\(most)")
         }
     }
 
