@@ -263,7 +263,7 @@ let package = Package(
 
         .testTarget(name: "BulkheadModelTests", dependencies: ["BulkheadModel"]),
         .testTarget(name: "ProcessRunnerTests", dependencies: ["ProcessRunner"]),
-        .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles", "BulkheadModel"]),
+        .testTarget(name: "SafeFilesTests", dependencies: ["SafeFiles", "BulkheadModel", "BulkheadTestSupport"]),
         .testTarget(name: "ZipExtractionTests", dependencies: ["ZipExtraction", "BulkheadTestSupport"]),
         .testTarget(
             name: "ChecksTests",

@@ -68,9 +68,20 @@ struct DnfPatchEvidenceTests {
 
         """
 
+    /// Where `base` is built, removed when the test process exits.
+    static let baseDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-dnf-\(UUID().uuidString)")
+
+    /// Each test's copies of the repository (`repodata(_:)`), removed when the test ends.
+    let scratch: ScratchDirectory
+
+    init() throws {
+        scratch = try ScratchDirectory(prefix: "bulkhead-dnf")
+    }
+
     /// The repository (packages and repodata with primary, no updateinfo yet), built once.
     static let base: Result<URL, any Error> = Result {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-dnf-\(UUID().uuidString)")
+        let dir = baseDirectory
+        atexit { try? FileManager.default.removeItem(at: DnfPatchEvidenceTests.baseDirectory) }
         let top = dir.appendingPathComponent("top")
         let rpmbuild = try RealRPM.program("rpmbuild")
         for (i, (name, epoch, version, release)) in pool.enumerated() {
@@ -105,7 +116,7 @@ struct DnfPatchEvidenceTests {
     /// A copy of the base repository's `repodata` with `updateinfo` added as `form`.
     func repodata(_ form: UpdateinfoForm, updateinfo: String = Self.updateinfo) throws -> URL {
         let base = try Self.base.get()
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-dnf-\(UUID().uuidString)")
+        let work = scratch.url.appendingPathComponent("repodata-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let repodata = work.appendingPathComponent("repodata")
         try FileManager.default.copyItem(at: base.appendingPathComponent("repodata"), to: repodata)

@@ -22,10 +22,13 @@ struct DashboardChromiumTests {
 
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("dashchromium")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
     }
 
     static func basic(_ token: String) -> [(String, String)] {

@@ -55,6 +55,7 @@ struct EndToEndFleetTests {
     @Test func enrolSubmitCrashRestartFlushLosesNothingAndDuplicatesNothing() async throws {
         let database = try TestPostgres.freshDatabase("e2e")
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let port = Int.random(in: 20_000...60_000)
         let url = "http://127.0.0.1:\(port)"
         let key = dir.appendingPathComponent("agent/agent.key").path

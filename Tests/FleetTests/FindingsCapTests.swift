@@ -18,10 +18,13 @@ struct FindingsCapTests {
 
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("findingscap")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
     }
 
     var viewer: [(String, String)] { [("Authorization", "Bearer \(Self.viewerToken)")] }

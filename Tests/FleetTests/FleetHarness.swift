@@ -24,6 +24,7 @@ enum FleetHarness {
     static let liveReport: Result<Data, TestPostgres.Failure> = {
         do {
             let dir = try scratchDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
             let run = try runBulkhead(["assess", "--format", "json", "--no-store"], in: dir)
             guard run.status == 0 || run.status == 3, !run.stdout.isEmpty else {
                 return .failure(TestPostgres.Failure(description: "bulkhead assess failed (\(run.status)): \(run.stderr.prefix(500))"))
@@ -34,6 +35,8 @@ enum FleetHarness {
         }
     }()
 
+    /// A new private directory under the temporary directory; the caller removes it (`defer`, or a suite's
+    /// `ScratchDirectory(prefix: "bulkhead-fleet")`, which goes when the test ends).
     static func scratchDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-fleet-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])

@@ -21,10 +21,13 @@ struct FleetWaiverDriftTests {
 
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("waivedrift")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
     }
 
     var viewer: [(String, String)] { [("Authorization", "Bearer \(Self.viewerToken)")] }

@@ -12,11 +12,14 @@ import Testing
 struct IngestTests {
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
     let report: Data
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("ingest")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
         report = try FleetHarness.liveReport.get()
     }
 

@@ -15,10 +15,13 @@ import Testing
 struct LatestPointerTests {
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("latest")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
     }
 
     /// The report with another `assessedAt` (the time the pointer orders by).

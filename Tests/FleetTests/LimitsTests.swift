@@ -49,11 +49,14 @@ struct RateLimiterTests {
 struct LimitsTests {
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
     let report: Data
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("limits")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
         report = try FleetHarness.liveReport.get()
     }
 

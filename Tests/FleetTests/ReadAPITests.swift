@@ -19,10 +19,13 @@ struct ReadAPITests {
 
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("readapi")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
     }
 
     func bearer(_ token: String) -> [(String, String)] { [("Authorization", "Bearer \(token)")] }

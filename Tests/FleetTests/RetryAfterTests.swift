@@ -53,11 +53,14 @@ struct RetryAfterParsingTests {
 struct AgentRetryAfterTests {
     let databaseURL: String
     let dir: URL
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
     let report: Data
 
     init() throws {
         databaseURL = try TestPostgres.freshDatabase("retryafter")
-        dir = try FleetHarness.scratchDirectory()
+        scratch = try ScratchDirectory(prefix: "bulkhead-fleet")
+        dir = scratch.url
         report = try FleetHarness.liveReport.get()
     }
 

@@ -50,6 +50,7 @@ struct ServerProcessTests {
 
     @Test func enrolWithPostgreSQLDownFailsAtOnceInOneLine() throws {
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let port = try Self.closedPort()
         let clock = ContinuousClock()
         let started = clock.now
@@ -87,6 +88,7 @@ struct ServerProcessTests {
     @Test func aGibibyteBodyIsRefused413WithoutTheServerHoldingIt() async throws {
         let database = try TestPostgres.freshDatabase("bigbody")
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (server, url) = try await startedServer(database, dir)
         let before = server.peakResidentKiB() ?? 0
         for length in [HTTPClientRequest.Body.Length.unknown, .known(Int64(1 << 30))] {
@@ -109,6 +111,7 @@ struct ServerProcessTests {
     @Test func sigtermMidSubmissionFinishesItAndExitsZero() async throws {
         let database = try TestPostgres.freshDatabase("sigterm")
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let (server, url) = try await startedServer(database, dir)
         let token = try await FleetHarness.withDatabase(database) { try await $0.issueEnrolToken(host: "stopping-host", actor: "test") }
         var identity = try FleetHarness.newIdentity(in: dir)
@@ -162,6 +165,7 @@ struct ServerProcessTests {
     /// usage error before anything connects.
     @Test func dashboardAndExportLimitsFromTheCommandLine() async throws {
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let help = try runBulkhead(["serve", "--help"], in: dir, executable: builtExecutable("bulkhead-server").path)
         #expect(help.stdout.contains("--dashboard-findings <N>") && help.stdout.contains("--export-hosts-per-page <N>"), "\(help.stdout)")
         for bad in [["--dashboard-findings", "0"], ["--export-hosts-per-page", "10001"], ["--dashboard-findings", "many"]] {

@@ -10,6 +10,7 @@ struct SpoolTests {
 
     @Test func boundedByCountTheOldestGoesFirstAndSaysSo() throws {
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let spool = Spool(directory: dir.appendingPathComponent("spool").path, maxEntries: 2, maxBytes: 1 << 20)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(try spool.add(payload("first"), now: start).isEmpty)
@@ -26,6 +27,7 @@ struct SpoolTests {
 
     @Test func boundedByBytesAndARefusedOversizedBundleKeepsTheRest() throws {
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let one = try FleetWire.encoder().encode(payload("a")).count
         let spool = Spool(directory: dir.appendingPathComponent("spool").path, maxEntries: 100, maxBytes: one * 2 + one / 2)
         let start = Date(timeIntervalSince1970: 1_800_000_000)
@@ -37,6 +39,7 @@ struct SpoolTests {
 
     @Test func aCorruptEntryIsReportedNotSentAndNotFatal() throws {
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let spool = Spool(directory: dir.path, maxEntries: 5, maxBytes: 1 << 20)
         FileManager.default.createFile(atPath: dir.appendingPathComponent("000000000000001-deadbeef.bundle.json").path, contents: Data("{".utf8))
         let entries = try spool.entries()

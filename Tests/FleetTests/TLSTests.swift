@@ -38,6 +38,7 @@ struct TLSTests {
     @Test func theAgentEnrolsAndSubmitsOverTLSOnlyWithThePinnedCA() async throws {
         let databaseURL = try TestPostgres.freshDatabase("tls")
         let dir = try FleetHarness.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let pki = try Self.makePKI(in: dir, name: "site")
         let other = try Self.makePKI(in: dir, name: "other")
         let server = try await FleetHarness.startServer(databaseURL, tls: (pki.certificate, pki.key))

@@ -24,6 +24,9 @@ import VendorEvidence
     /// escaping test).
     static func build(in name: String = "db") async throws -> Built {
         let top = ReportSupport.temp("advisory-db").deletingLastPathComponent()
+        // Removed here if building fails; the caller removes it (`Built.dir`) once it is returned.
+        var built = false
+        defer { if !built { try? FileManager.default.removeItem(at: top) } }
         let dir = top.appendingPathComponent(name).path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let fixtures = ReportSupport.sharedReference.appendingPathComponent("advisories").path
@@ -47,6 +50,7 @@ import VendorEvidence
             rationale: ["advisories.patched is inconclusive for every mechanism (no installed package)"],
             evidence: evaluated.findings.flatMap(\.evidence))
         report.hostControls = (report.hostControls ?? []) + [ControlAssessment(verdict: verdict, findings: evaluated.findings)]
+        built = true
         return Built(report: report, info: info, dir: top.path)
     }
 
@@ -147,6 +151,7 @@ import VendorEvidence
         let python = try #require(
             Tool.python(importing: "trestle.oscal.assessment_results"), "python3 with compliance-trestle is missing (.ci/run installs it)")
         let file = ReportSupport.temp("assessment-results.json")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try OSCALRenderer.render(built.report).write(to: file)
         let script = """
             import sys, pathlib

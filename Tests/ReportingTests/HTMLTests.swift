@@ -51,6 +51,7 @@ import Testing
     func rendersInHeadlessChromium() throws {
         let chromium = try #require(Tool.find("chromium") ?? Tool.find("chromium-browser"), "chromium is not installed")
         let page = ReportSupport.temp("report.html")
+        defer { try? FileManager.default.removeItem(at: page.deletingLastPathComponent()) }
         try Data(HTMLRenderer.render(report).utf8).write(to: page)
         let shot = page.deletingLastPathComponent().appendingPathComponent("report.png")
         let profile = page.deletingLastPathComponent().appendingPathComponent("profile").path

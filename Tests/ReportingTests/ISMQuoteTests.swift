@@ -26,6 +26,7 @@ import VendorEvidence
         let full = try ISMCatalog.load(path: ReportSupport.sharedReference.appendingPathComponent("ism/ISM_catalog.json").path)
         #expect(full.release == "2025.12.9" && full.controls.count == ISMCatalog.assessed.count)
         let dir = ReportSupport.temp("ism")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let bad = dir.appendingPathComponent("not-oscal.json")
         try Data(#"{"catalog": {"controls": []}}"#.utf8).write(to: bad)

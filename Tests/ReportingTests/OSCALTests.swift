@@ -90,6 +90,7 @@ import Testing
         // Checked by sha256sum, not by the code that wrote it.
         let sha256sum = try #require(Tool.find("sha256sum"), "coreutils' sha256sum is missing")
         let file = ReportSupport.temp("plan.json")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try plan.write(to: file)
         let summed = try ReportSupport.run(sha256sum, [file.path])
         #expect(summed.stdout.hasPrefix(hash + " "))
@@ -234,6 +235,7 @@ import Testing
         let python = try #require(
             Tool.python(importing: "trestle.oscal.assessment_results"), "python3 with compliance-trestle is missing (.ci/run installs it)")
         let file = ReportSupport.temp("assessment-results.json")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try OSCALRenderer.render(report).write(to: file)
         let script = """
             import sys, pathlib

@@ -118,6 +118,7 @@ enum ReportSupport {
     /// Runs a program with an argument array (no shell), output to files (bounded reads), with a deadline.
     static func run(_ executable: String, _ arguments: [String], timeout: TimeInterval = 120) throws -> Run {
         let out = temp("stdout"), err = temp("stderr")
+        defer { for file in [out, err] { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) } }
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let p = Process()
@@ -155,6 +156,7 @@ enum ReportSupport {
         let python = try #require(
             Tool.python(importing: "jsonschema", "regex"), "python3 with jsonschema and regex is missing (.ci/run installs them)")
         let file = temp("document.json")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try document.write(to: file)
         return try run(python, ["-c", validatorScript, schema.path, file.path])
     }

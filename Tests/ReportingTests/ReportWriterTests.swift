@@ -9,6 +9,7 @@ import Testing
 
     @Test func writesEveryFormatWithFixedNames() throws {
         let dir = ReportSupport.temp("out")
+        defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         let written = try ReportWriter.writeAll(report, to: dir)
         // Every format, and beside the OSCAL results the assessment plan they import.
         #expect(written.map(\.lastPathComponent) == OutputFormat.allCases.map(\.fileName) + ["assessment-plan.oscal.json"])
@@ -31,6 +32,7 @@ import Testing
 
     @Test func writeFailureNamesThePath() throws {
         let file = ReportSupport.temp("not-a-directory")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try Data("x".utf8).write(to: file)
         do {
             try ReportWriter.writeAll(report, to: file.appendingPathComponent("sub"))

@@ -1,4 +1,5 @@
 import BulkheadModel
+import BulkheadTestSupport
 import Foundation
 import SafeFiles
 import Testing
@@ -7,10 +8,12 @@ import Testing
 /// through a link; files a user names are read only when regular (a FIFO is refused without blocking).
 @Suite struct SafeFileTests {
     let dir: String
+    /// Removes `dir` when the test ends.
+    let scratch: ScratchDirectory
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("safefile-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        scratch = try ScratchDirectory(prefix: "safefile")
+        dir = scratch.path
     }
 
     func mode(_ path: String) -> mode_t {
