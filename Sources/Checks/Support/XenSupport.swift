@@ -86,6 +86,19 @@ extension SandboxChecks {
         case result(CheckResult)
     }
 
+    /// A host check judged on Xen's GRUB command line: `judge` runs when `xenGrubCommandLine` read it, else the
+    /// check gives the result that says why it could not (not applicable without Xen, inconclusive unread).
+    static func xenCommandLineCheck(
+        _ id: String, _ judge: @escaping @Sendable (CheckContext, XenGrubCommandLine) -> CheckResult
+    ) -> Check {
+        Check.host(id) { ctx in
+            switch xenGrubCommandLine(ctx) {
+            case .read(let line): judge(ctx, line)
+            case .result(let result): result
+            }
+        }
+    }
+
     /// Reads Xen's command line from /etc/default/grub then /etc/default/grub.d/*.cfg (in name order).
     static func xenGrubCommandLine(_ ctx: CheckContext) -> XenGrubRead {
         let grub = "/etc/default/grub"

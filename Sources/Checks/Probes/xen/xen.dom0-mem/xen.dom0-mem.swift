@@ -3,12 +3,7 @@ import Foundation
 
 // xen.dom0-mem: its words are in xen.dom0-mem.json and its good and bad configurations in fixtures/, beside this file.
 extension SandboxChecks {
-    static let xenDom0Mem = Check.host("xen.dom0-mem") { ctx in
-        let line: XenGrubCommandLine
-        switch xenGrubCommandLine(ctx) {
-        case .read(let read): line = read
-        case .result(let result): return result
-        }
+    static let xenDom0Mem = xenCommandLineCheck("xen.dom0-mem") { ctx, line in
         var evidence = line.evidence
         guard let dom0Mem = line.options("dom0_mem").last else {
             return .fail(

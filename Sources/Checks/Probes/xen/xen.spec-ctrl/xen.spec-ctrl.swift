@@ -12,12 +12,7 @@ extension SandboxChecks {
         }
     }
 
-    static let xenSpecCtrl = Check.host("xen.spec-ctrl") { ctx in
-        let line: XenGrubCommandLine
-        switch xenGrubCommandLine(ctx) {
-        case .read(let read): line = read
-        case .result(let result): return result
-        }
+    static let xenSpecCtrl = xenCommandLineCheck("xen.spec-ctrl") { ctx, line in
         let words = line.words
         let evidence = line.evidence
         let specCtrl = words.filter { $0.word.hasPrefix("spec-ctrl=") }

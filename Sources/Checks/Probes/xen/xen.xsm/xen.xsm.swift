@@ -3,12 +3,7 @@ import Foundation
 
 // xen.xsm: its words are in xen.xsm.json and its good and bad configurations in fixtures/, beside this file.
 extension SandboxChecks {
-    static let xenXSM = Check.host("xen.xsm") { ctx in
-        let line: XenGrubCommandLine
-        switch xenGrubCommandLine(ctx) {
-        case .read(let read): line = read
-        case .result(let result): return result
-        }
+    static let xenXSM = xenCommandLineCheck("xen.xsm") { ctx, line in
         var evidence = line.evidence
         if ctx.bool("require") { evidence += ctx.tailoring("require") }
         // Xen reads its options in order: the last xsm= and the last flask= win.
