@@ -219,6 +219,27 @@ package enum ParseSupport {
         Problem(subject: "\(source) \(field)", message: message)
     }
 
+    /// A command-line word as an option: its name without the leading `-` or `--`, and the value after its first
+    /// `=` (`--name=value`). Nil for a word that is not an option (no leading `-`, or `-` alone).
+    package static func option(_ word: String) -> (name: String, inlineValue: String?)? {
+        guard word.hasPrefix("-"), word.count > 1 else { return nil }
+        var name = Substring(word.dropFirst())
+        if name.hasPrefix("-") { name = name.dropFirst() }
+        if let equals = name.firstIndex(of: "=") { return (String(name[..<equals]), String(name[name.index(after: equals)...])) }
+        return (String(name), nil)
+    }
+
+    /// Skips an option the parser does not know (at `index - 1`) with the value that seems to go with it: the next
+    /// word, when the option has no inline value, that word stands before `valuesBefore` and is not an option
+    /// (advancing `index` past it). Returns the words skipped, for the configuration's unrecognised list.
+    package static func skipUnknownOption(
+        _ option: String, inline: String?, argv: [String], index: inout Int, valuesBefore end: Int
+    ) -> [String] {
+        guard inline == nil, index < end, !argv[index].hasPrefix("-") else { return [option] }
+        defer { index += 1 }
+        return [option, argv[index]]
+    }
+
     /// The value of option `option`: its inline `--opt=value`, else the next argument (advancing `index`).
     /// Nil, with a problem, when the option is the last argument.
     package static func optionValue(

@@ -97,6 +97,22 @@ struct FirecrackerParserTests {
         #expect(end.problems.first?.message.contains("needs a value") == true)
     }
 
+    /// The unknown-option skip the Firecracker, Cloud Hypervisor and crosvm parsers share: the next word goes with an
+    /// unknown option unless the option has an inline value, the word is an option, or it stands at the end of the
+    /// words that may be values (crosvm keeps its final KERNEL).
+    @Test func unknownOptionsTakeTheValueThatSeemsToGoWithThem() throws {
+        let argv = ["firecracker", "--frob", "val", "--zap=1", "--api-sock", "/s", "--quux", "--id", "vm"]
+        let c = try FirecrackerParser.parseArgv(argv).value
+        #expect(c.unrecognised == ["--frob", "val", "--zap=1", "--quux"] && c.apiSocket == "/s" && c.id == "vm")
+        var index = 2
+        #expect(ParseSupport.skipUnknownOption("--frob", inline: nil, argv: argv, index: &index, valuesBefore: 2) == ["--frob"])
+        #expect(index == 2)
+        #expect(ParseSupport.skipUnknownOption("--frob", inline: nil, argv: argv, index: &index, valuesBefore: 3) == ["--frob", "val"])
+        #expect(index == 3)
+        #expect(ParseSupport.option("-x=a=b").map { $0 == ("x", "a=b") } == true)
+        #expect(ParseSupport.option("-") == nil && ParseSupport.option("v") == nil)
+    }
+
     @Test func jailerDocExample() throws {
         let cmds = try CommandLineText.split(try Fixture.text("jailer/firecracker__docs_jailer.md.example-run.txt"), joinLines: true)
         let argv = try #require(cmds.first?.argv)

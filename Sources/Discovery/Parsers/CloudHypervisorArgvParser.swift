@@ -69,11 +69,7 @@ public enum CloudHypervisorArgvParser {
             }
             let isMulti = multi.contains(name)
             guard isMulti || single.contains(name) else {
-                c.unrecognised.append(a)
-                if values.isEmpty, i < argv.count, !argv[i].hasPrefix("-") {
-                    c.unrecognised.append(argv[i])
-                    i += 1
-                }
+                c.unrecognised += ParseSupport.skipUnknownOption(a, inline: values.first, argv: argv, index: &i, valuesBefore: argv.count)
                 problems.append(ParseSupport.problem(source, a, "unknown Cloud Hypervisor option"))
                 continue
             }

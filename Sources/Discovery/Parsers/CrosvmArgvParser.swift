@@ -57,7 +57,7 @@ public enum CrosvmArgvParser {
             let a = argv[i]
             guard a.hasPrefix("-") else { break }
             i += 1
-            let (name, inline) = FirecrackerParser.split(a) ?? (a, nil)
+            let (name, inline) = ParseSupport.option(a) ?? (a, nil)
             c.globalOptions.append(a)
             if globalValue.contains(name), inline == nil, i < argv.count {
                 c.globalOptions.append(argv[i])
@@ -84,7 +84,7 @@ public enum CrosvmArgvParser {
                 positionals.append(a)
                 continue
             }
-            guard let (name, inline) = FirecrackerParser.split(a) else { continue }
+            guard let (name, inline) = ParseSupport.option(a) else { continue }
             if runFlags.contains(name) {
                 let on = inline.map { ParseSupport.bool($0) ?? true } ?? true
                 switch name {
@@ -96,12 +96,8 @@ public enum CrosvmArgvParser {
                 continue
             }
             guard runValue.contains(name) else {
-                c.unrecognised.append(a)
                 // Assume a value when the next word is not an option and not the final KERNEL.
-                if inline == nil, i < argv.count - 1, !argv[i].hasPrefix("-") {
-                    c.unrecognised.append(argv[i])
-                    i += 1
-                }
+                c.unrecognised += ParseSupport.skipUnknownOption(a, inline: inline, argv: argv, index: &i, valuesBefore: argv.count - 1)
                 problems.append(ParseSupport.problem(source, a, "unknown crosvm option"))
                 continue
             }

@@ -13,15 +13,6 @@ public enum FirecrackerParser {
         "no-seccomp", "no-api", "boot-timer", "show-level", "show-log-origin", "version", "help", "describe-snapshot", "enable-pci",
     ]
 
-    /// Splits `--name=value` / `--name value`. Returns nil for non-options.
-    static func split(_ a: String) -> (name: String, inlineValue: String?)? {
-        guard a.hasPrefix("-"), a.count > 1 else { return nil }
-        var n = Substring(a.dropFirst())
-        if n.hasPrefix("-") { n = n.dropFirst() }
-        if let eq = n.firstIndex(of: "=") { return (String(n[..<eq]), String(n[n.index(after: eq)...])) }
-        return (String(n), nil)
-    }
-
     /// Parses a Firecracker argv (`firecracker --api-sock … --config-file …`).
     public static func parseArgv(_ argv: [String], source: String = "firecracker argv", limits: ParseLimits = .standard)
         throws(ConfigParseError) -> Parsed<FirecrackerConfiguration>
@@ -34,7 +25,7 @@ public enum FirecrackerParser {
         while i < argv.count {
             let a = argv[i]
             i += 1
-            guard let (name, inline) = split(a) else {
+            guard let (name, inline) = ParseSupport.option(a) else {
                 c.unrecognised.append(a)
                 continue
             }
@@ -48,11 +39,7 @@ public enum FirecrackerParser {
                 continue
             }
             guard valueOptions.contains(name) else {
-                c.unrecognised.append(a)
-                if inline == nil, i < argv.count, !argv[i].hasPrefix("-") {
-                    c.unrecognised.append(argv[i])
-                    i += 1
-                }
+                c.unrecognised += ParseSupport.skipUnknownOption(a, inline: inline, argv: argv, index: &i, valuesBefore: argv.count)
                 problems.append(ParseSupport.problem(source, a, "unknown Firecracker option"))
                 continue
             }
@@ -99,7 +86,7 @@ public enum FirecrackerParser {
                 j.firecrackerArgs = Array(argv[i...])
                 break
             }
-            guard let (name, inline) = split(a) else {
+            guard let (name, inline) = ParseSupport.option(a) else {
                 j.unrecognised.append(a)
                 continue
             }

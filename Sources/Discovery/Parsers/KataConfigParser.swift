@@ -8,14 +8,7 @@ public import Foundation
 /// (strings unquoted, booleans, numbers) into `values`, arrays of scalars into `lists`. What Kata never uses
 /// and a flat path cannot hold — arrays of tables, nested arrays, dates and times, keys that are not plain
 /// (`[A-Za-z0-9_-]`, so a dotted path stays unambiguous) — is a problem naming the path, and skipped.
-public enum KataConfigParser {
-    public static func parse(_ data: Data, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
-        -> Parsed<KataRuntimeConfiguration>
-    {
-        let text = try ParseSupport.text(data, source: source, limits: limits)
-        return try parse(text: text, source: source, limits: limits)
-    }
-
+public enum KataConfigParser: TextConfigurationParser {
     public static func parse(text: String, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
         -> Parsed<KataRuntimeConfiguration>
     {

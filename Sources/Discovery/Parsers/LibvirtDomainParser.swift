@@ -4,7 +4,7 @@ public import Foundation
 
 /// Parses a libvirt domain XML document (`/etc/libvirt/qemu/*.xml`, `/run/libvirt/qemu/*.xml`,
 /// `virsh dumpxml`) into `LibvirtDomain`. Graphics passwords are noted as present, never stored.
-public enum LibvirtDomainParser {
+public enum LibvirtDomainParser: TextConfigurationParser {
     static let qemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0"
 
     /// The guest's `<bulkhead:guest>` metadata. The values are the tenant's: each must be at most
@@ -29,13 +29,6 @@ public enum LibvirtDomainParser {
         out.domain = value("domain")
         out.rejected = rejected.isEmpty ? nil : rejected.joined(separator: "; ")
         return out
-    }
-
-    public static func parse(_ data: Data, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
-        -> Parsed<LibvirtDomain>
-    {
-        let text = try ParseSupport.text(data, source: source, limits: limits)
-        return try parse(text: text, source: source, limits: limits)
     }
 
     public static func parse(text: String, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)

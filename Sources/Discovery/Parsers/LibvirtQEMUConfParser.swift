@@ -3,14 +3,7 @@ public import Formats
 public import Foundation
 
 /// Parses `/etc/libvirt/qemu.conf` into `LibvirtQEMUDriverConfig`.
-public enum LibvirtQEMUConfParser {
-    public static func parse(_ data: Data, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
-        -> Parsed<LibvirtQEMUDriverConfig>
-    {
-        let text = try ParseSupport.text(data, source: source, limits: limits)
-        return try parse(text: text, source: source, limits: limits)
-    }
-
+public enum LibvirtQEMUConfParser: TextConfigurationParser {
     public static func parse(text: String, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
         -> Parsed<LibvirtQEMUDriverConfig>
     {
