@@ -3,10 +3,16 @@
 // the raw cost of reading the same files in the same run.
 //
 //   swift run -c release DiscoveryBenchmark [N ...]      (default: 100 1000 5000)
+//   swift run -c release DiscoveryBenchmark --digest [N | DIR | SNAPSHOT.tar.gz ...]
+//
+// `--digest` prints, for N synthetic guests, a host tree or a snapshot, what discovery found (mechanisms, guests,
+// problems) and a digest of its whole JSON document, dated at a fixed time: two builds that print the same digest
+// for the same input found the same things.
 import Discovery
 import Foundation
 import HostInspection
 
+let digestMode = CommandLine.arguments.dropFirst().first == "--digest"
 let sizes = CommandLine.arguments.dropFirst().compactMap(Int.init)
 let counts = sizes.isEmpty ? [100, 1000, 5000] : sizes
 
@@ -152,6 +158,43 @@ func time(_ body: () -> Void) -> Double {
     body()
     let d = ContinuousClock.now - start
     return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// FNV-1a over the bytes (a digest to compare two builds' output, not a security hash).
+func fnv1a(_ bytes: Data) -> UInt64 {
+    bytes.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+}
+
+if digestMode {
+    let fixed = Date(timeIntervalSince1970: 1_800_000_000)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.dateEncodingStrategy = .iso8601
+    print("input  mechanisms  guests  problems  json-bytes  digest")
+    for argument in CommandLine.arguments.dropFirst(2) {
+        var built: URL?
+        let root: any HostRoot
+        if let n = Int(argument) {
+            let (directory, _) = try build(n)
+            built = directory
+            root = DirectoryHostRoot(directory: directory.path)
+        } else if argument.hasSuffix(".tar.gz") {
+            root = try SnapshotHostRoot(path: argument)
+        } else {
+            root = DirectoryHostRoot(directory: argument)
+        }
+        defer { if let built { try? FileManager.default.removeItem(at: built) } }
+        let engine = DiscoveryEngine()
+        var result = engine.run(HostInspector(root: root).collectEvidence([engine], now: fixed))
+        // The synthetic tree's directory has a new name every run.
+        if built != nil { result.source = "synthetic \(argument)" }
+        let json = try encoder.encode(result)
+        let problems = result.problems.count + result.mechanisms.reduce(0) { $0 + $1.problems.count }
+        print(
+            "\(argument)  \(result.mechanisms.count)  \(result.mechanisms.reduce(0) { $0 + $1.guests.count })  \(problems)  \(json.count)  "
+                + String(fnv1a(json), radix: 16))
+    }
+    exit(0)
 }
 
 print("guests  raw-read(s)  discovery(s)  ratio  per-guest(ms)  collect(s)  detect(s)  found")

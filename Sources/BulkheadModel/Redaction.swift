@@ -56,7 +56,9 @@ public enum Redaction {
         /// One of these is in every key `isSecretKey` judges secret: `passw`; the whole-key words (`secrets`); the
         /// suffixes and `keydata`, which hold `key` or `token`; `data` of a secret object.
         static let inEverySecretKey: [[UInt8]] = [passw] + secrets + [data]
-        static let firstBytes: Set<UInt8> = Set(inEverySecretKey.map { $0[0] })
+        /// Indexed by a byte: true when some word of `inEverySecretKey` begins with it (a table, not a `Set`:
+        /// `mayHoldCredential` asks it of every byte of every argument, and a `Set` hashes each one).
+        static let firstBytes: [Bool] = (0...255).map { byte in inEverySecretKey.contains { $0[0] == byte } }
         static let secretObjectPrefix = Array("secret,".utf8)
         static let secretObjectMarks = bytes(["qom-type=secret", "\"qom-type\":\"secret\"", "\"qom-type\": \"secret\""])
         static let marker = Array(Redaction.marker.utf8)
@@ -111,14 +113,17 @@ public enum Redaction {
     /// process hold none of these, and the process scan passes every argument of every process through `argument`.
     public static func mayHoldCredential(_ text: String) -> Bool {
         let bytes = text.utf8.span
+        // The tables once, not a lazy global's check per byte.
+        let firstBytes = Words.firstBytes
+        let words = Words.inEverySecretKey
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "@") { return true }
             // `x | 0x20` is a given lower-case letter only for that letter in either case.
             let lower = byte | 0x20
-            if Words.firstBytes.contains(lower) {
-                for word in Words.inEverySecretKey where word[0] == lower && index + word.count <= bytes.count {
+            if firstBytes[Int(lower)] {
+                for word in words where word[0] == lower && index + word.count <= bytes.count {
                     var offset = 1
                     while offset < word.count, bytes[index + offset] | 0x20 == word[offset] { offset += 1 }
                     if offset == word.count { return true }

@@ -123,8 +123,23 @@ public struct DirectoryHostRoot: HostRoot {
     /// `open` with `O_NOFOLLOW|O_NONBLOCK`, then `fstat` on the descriptor, which must be the same regular
     /// file `lstat` saw (a swap between the two is refused).
     public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
-        // The `lstat` that resolution made of the last component, when it was no link: the same call this
-        // read begins with, made once (the open below is still checked against it).
+        let (resolved, before) = try resolveWithLstat(path)
+        guard before.st_mode & S_IFMT == S_IFREG else {
+            throw HostReadError(.wrongKind, path: path, message: "not a regular file (refused without opening it)")
+        }
+        let fd = open(real(resolved), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            throw Self.errnoError(errno, path: path)
+        }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: Self.chunk)
+        return try Self.readOpened(fd, before: before, path: path, limit: limit, buffer: &buffer)
+    }
+
+    /// `resolve(path)` (links followed) and the `lstat` of what it resolved to, an `errnoError` when that fails.
+    /// The `lstat` resolution made of the last component, when it was no link, is the same call: it is made
+    /// once (an open that follows is still checked against it with `fstat`).
+    func resolveWithLstat(_ path: String) throws(HostReadError) -> (resolved: String, lstat: stat) {
         var lastSeen: (path: String, st: stat)?
         let resolved = try LinkResolver.resolve(path, followLast: true, refuseProcLinks: isLive) { candidate throws(HostReadError) in
             var st = stat()
@@ -142,22 +157,10 @@ public struct DirectoryHostRoot: HostRoot {
             }
             return target
         }
-        var before = stat()
-        if let lastSeen, lastSeen.path == resolved {
-            before = lastSeen.st
-        } else {
-            guard lstat(real(resolved), &before) == 0 else { throw Self.errnoError(errno, path: path) }
-        }
-        guard before.st_mode & S_IFMT == S_IFREG else {
-            throw HostReadError(.wrongKind, path: path, message: "not a regular file (refused without opening it)")
-        }
-        let fd = open(real(resolved), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
-        if fd < 0 {
-            throw Self.errnoError(errno, path: path)
-        }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: Self.chunk)
-        return try Self.readOpened(fd, before: before, path: path, limit: limit, buffer: &buffer)
+        if let lastSeen, lastSeen.path == resolved { return (resolved, lastSeen.st) }
+        var st = stat()
+        guard lstat(real(resolved), &st) == 0 else { throw Self.errnoError(errno, path: path) }
+        return (resolved, st)
     }
 
     /// The bytes read from each `read(2)`: /proc files are read whole in one (status and cmdline are a few KiB).
@@ -254,10 +257,9 @@ final class OpenedDirectory: HostDirectory {
     private var buffer: [UInt8] = []
 
     init?(root: DirectoryHostRoot, path: String) {
-        guard let resolved = try? root.resolve(path) else { return nil }
+        // Resolved as every path is; the last component's `lstat` made once.
+        guard let (resolved, before) = try? root.resolveWithLstat(path), before.st_mode & S_IFMT == S_IFDIR else { return nil }
         let real = root.real(resolved)
-        var before = stat()
-        guard lstat(real, &before) == 0, before.st_mode & S_IFMT == S_IFDIR else { return nil }
         let fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         var st = stat()

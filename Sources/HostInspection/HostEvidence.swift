@@ -140,30 +140,36 @@ extension HostInspector {
         let collectedAt = root.capturedAt ?? Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         var facts = known ?? HostInspector(root: recorder, options: options).collect(now: collectedAt)
         if known == nil, let original = root.originalSource { facts.source = original }
+        // The evidence's files are the recorder's record, brought up to date after each stage with only what
+        // changed (not a new copy of everything recorded so far).
         var evidence = HostEvidence(
-            facts: facts, files: RecordedFiles(recorder.recorded), isLive: root.isLive,
+            facts: facts, files: RecordedFiles(recorder.takeChanges()), isLive: root.isLive,
             replayedFrom: root.capturedAt == nil ? nil : root.label)
         for need in needs {
             let request = need.request(given: evidence)
             guard !request.isEmpty else { continue }
-            Self.perform(request, on: recorder)
-            evidence.files = RecordedFiles(recorder.recorded)
+            Self.perform(request, on: recorder, known: evidence.files.records)
+            evidence.files.update(recorder.takeChanges())
         }
         return evidence
     }
 
     /// Reads what a request names through the recorder (errors are recorded there, not thrown).
-    static func perform(_ request: EvidenceRequest, on recorder: RecordingHostRoot) {
+    /// - Parameter known: everything the recorder holds now (the evidence's files, just taken from it).
+    static func perform(_ request: EvidenceRequest, on recorder: RecordingHostRoot, known: [String: RecordedPath]) {
         // What an earlier request (or the facts) already read is not read again: a successful read holds the
         // whole file; only a file refused as too large may be asked again with a larger bound.
-        let known = recorder.recorded
         var reads = request.files
+        // The entries of listed directories: read relative to their directory (`withDirectory`, which answers
+        // as reads by path do), path -> (directory, name).
+        var entries: [String: (directory: String, name: String)] = [:]
         for directory in request.directories {
             guard let names = try? recorder.list(directory.path) else { continue }
             guard let suffix = directory.entrySuffix else { continue }
             for name in names where name.hasSuffix(suffix) && isPlainName(name) {
                 let path = directory.path.hasSuffix("/") ? directory.path + name : directory.path + "/" + name
                 reads[path] = Swift.max(reads[path] ?? 0, directory.limit)
+                entries[path] = (directory.path, name)
             }
         }
         for path in request.kinds.sorted() where known[path]?.kindKnown != true { _ = recorder.kind(of: path) }
@@ -190,12 +196,44 @@ extension HostInspector {
                 }
             }
         }
-        // Guest configurations can number in the thousands: read them on every core.
+        // Guest configurations can number in the thousands: read them on every core, those of one directory in
+        // batches that each open the directory once (not every component of every path resolved again).
         let ordered = reads.filter { path, _ in
             guard let record = known[path] else { return true }
             if record.content != nil { return false }
             return record.readError.map { $0.code == .tooLarge } ?? true
         }.sorted { $0.key < $1.key }
-        _ = ordered.concurrentMap { entry in (try? recorder.read(entry.key, limit: entry.value)) != nil }
+        var batches: [ReadBatch] = []
+        var open: [String: Int] = [:]
+        for (path, limit) in ordered {
+            guard let entry = entries[path] else {
+                batches.append(ReadBatch(directory: nil, reads: [(path, limit)]))
+                continue
+            }
+            if let index = open[entry.directory], batches[index].reads.count < ReadBatch.size {
+                batches[index].reads.append((entry.name, limit))
+            } else {
+                open[entry.directory] = batches.count
+                batches.append(ReadBatch(directory: entry.directory, reads: [(entry.name, limit)]))
+            }
+        }
+        _ = batches.concurrentMap { batch in
+            guard let directory = batch.directory else {
+                for (path, limit) in batch.reads { _ = try? recorder.read(path, limit: limit) }
+                return true
+            }
+            return recorder.withDirectory(directory) { opened in
+                for (name, limit) in batch.reads { _ = try? opened.read(name, limit: limit) }
+                return true
+            }
+        }
+    }
+
+    /// Reads done together: paths read one by one, or names (`directory` set) read relative to it.
+    struct ReadBatch: Sendable {
+        /// The most names read through one opening of their directory.
+        static let size = 64
+        var directory: String?
+        var reads: [(String, Int)]
     }
 }

@@ -14,6 +14,11 @@ public struct RecordedFiles: Sendable {
         self.missing = missing
     }
 
+    /// With `changes` (`RecordingHostRoot.takeChanges`) put in place of the records of their paths.
+    mutating func update(_ changes: [String: RecordedPath]) {
+        records.merge(changes) { _, new in new }
+    }
+
     /// The host paths recorded.
     public var paths: Dictionary<String, RecordedPath>.Keys { records.keys }
     public var count: Int { records.count }

@@ -48,6 +48,8 @@ public final class RecordingHostRoot: HostRoot {
     final class Shard: Sendable {
         static let count = 16
         let state = Mutex<[String: RecordedPath]>([:])
+        /// The paths whose record changed since `takeChanges` last ran (a path may be named more than once).
+        let changed = Mutex<[String]>([])
 
         /// The shard of `path`, from its length and last bytes (the PIDs and file names that tell paths apart).
         static func index(_ path: String) -> Int {
@@ -83,9 +85,29 @@ public final class RecordingHostRoot: HostRoot {
         return all
     }
 
+    /// The records that changed since the last call (the first call: everything recorded), by host path: what
+    /// a copy of `recorded` taken then lacks or holds in an older form. A collection hands these over after each
+    /// stage instead of copying the whole record again.
+    func takeChanges() -> [String: RecordedPath] {
+        var changes: [String: RecordedPath] = [:]
+        for shard in shards {
+            let paths = shard.changed.withLock { changed in
+                defer { changed.removeAll(keepingCapacity: true) }
+                return changed
+            }
+            guard !paths.isEmpty else { continue }
+            shard.state.withLock { records in
+                for path in paths { changes[path] = records[path] }
+            }
+        }
+        return changes
+    }
+
     private func update(_ path: String, _ change: (inout RecordedPath) -> Void) {
+        let shard = shards[Shard.index(path)]
         // In place: one lookup, and the record (which may hold a file's bytes) is not copied.
-        shards[Shard.index(path)].state.withLock { records in change(&records[path, default: RecordedPath()]) }
+        shard.state.withLock { records in change(&records[path, default: RecordedPath()]) }
+        shard.changed.withLock { $0.append(path) }
     }
 
     public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {

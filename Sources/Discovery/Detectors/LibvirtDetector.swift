@@ -44,7 +44,10 @@ public struct LibvirtDetector: Detector {
                 mechanism.problems.append(problem)
             }
         }
-        var guests: [String: Guest] = [:]
+        // The guests in the order first met, and the position of each name (a guest is copied into place once,
+        // not into a dictionary and then out of it).
+        var guests: [Guest] = []
+        var position: [String: Int] = [:]
         // Running domains first: their XML is what the guest actually runs with.
         for (directory, running) in [(Self.runningDomains, true), (Self.definedDomains, false)] {
             let names: [String]
@@ -64,14 +67,17 @@ public struct LibvirtDetector: Detector {
                 GuestParsing.libvirt(path: path, running: running, files: evidence.files, observedAt: observed)
             }
             for guest in parsed {
-                if guests[guest.name] == nil {
-                    guests[guest.name] = guest
-                } else if running == false {
-                    guests[guest.name]?.evidence.append(contentsOf: guest.evidence)
+                if let at = position[guest.name] {
+                    if running == false { guests[at].evidence.append(contentsOf: guest.evidence) }
+                } else {
+                    position[guest.name] = guests.count
+                    guests.append(guest)
                 }
             }
         }
-        mechanism.guests = guests.values.sorted { $0.name < $1.name }
+        // Names are unique, so the order by name is the one order.
+        guests.sort { $0.name < $1.name }
+        mechanism.guests = guests
         if mechanism.guests.contains(where: \.running) { mechanism.state = .running }
         return [mechanism]
     }
