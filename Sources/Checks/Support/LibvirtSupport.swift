@@ -29,6 +29,12 @@ extension LibvirtChecks {
     /// key is not set (libvirt's default applies); `.refused` with the value shown when libvirt would refuse it.
     enum ConfBool: Equatable { case absent, value(Bool), refused(String) }
 
+    /// The inconclusive result of a boolean setting libvirt would refuse: `virConfGetValueBool` takes only 0 or 1, so
+    /// such a file is refused, never read as the default.
+    static func refusedBool(_ ctx: CheckContext, _ d: DaemonConfiguration, _ key: String, _ shown: String) -> CheckResult {
+        .inconclusive("\(key) = \(shown) is not 0 or 1, which libvirt refuses", [ctx.file(d.path, "\(key) = \(shown)")])
+    }
+
     static func confBool(_ c: LibvirtQEMUDriverConfig, _ key: String) -> ConfBool {
         guard let raw = c.settings[key] else { return .absent }
         switch (raw.kind, raw.integer) {

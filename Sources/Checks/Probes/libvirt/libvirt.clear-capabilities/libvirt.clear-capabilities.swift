@@ -12,9 +12,7 @@ extension LibvirtChecks {
             return .pass("\(key) = 1", [setting(ctx, d, key, "1")])
         case .absent:
             return .pass("\(key) not set (default 1, or absent from newer libvirt)", [setting(ctx, d, key, nil)])
-        case .refused(let shown):
-            // libvirt's virConfGetValueBool takes only 0 or 1: such a file is refused, never read as the default.
-            return .inconclusive("\(key) = \(shown) is not 0 or 1, which libvirt refuses", [ctx.file(d.path, "\(key) = \(shown)")])
+        case .refused(let shown): return refusedBool(ctx, d, key, shown)
         }
     }
 }

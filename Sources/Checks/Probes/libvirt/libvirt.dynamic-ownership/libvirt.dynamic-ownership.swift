@@ -19,8 +19,7 @@ extension LibvirtChecks {
                 + "for every QEMU that runs as that user"
             if ctx.bool("allowed") { return .pass(observed + " (allowed by tailoring)", evidence + ctx.tailoring("allowed")) }
             return .fail(observed, evidence)
-        case .refused(let shown):
-            return .inconclusive("\(key) = \(shown) is not 0 or 1, which libvirt refuses", [ctx.file(d.path, "\(key) = \(shown)")])
+        case .refused(let shown): return refusedBool(ctx, d, key, shown)
         }
     }
 }

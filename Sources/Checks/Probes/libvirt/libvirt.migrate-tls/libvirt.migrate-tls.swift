@@ -10,8 +10,7 @@ extension LibvirtChecks {
             return .pass("\(key) = 1: libvirt refuses any migration that does not use TLS", [setting(ctx, d, key, "1")])
         case .value(false): return migrationInClear(ctx, d, "\(key) = 0")
         case .absent: return migrationInClear(ctx, d, "\(key) not set (libvirt's default 0)")
-        case .refused(let shown):
-            return .inconclusive("\(key) = \(shown) is not 0 or 1, which libvirt refuses", [ctx.file(d.path, "\(key) = \(shown)")])
+        case .refused(let shown): return refusedBool(ctx, d, key, shown)
         }
     }
 

@@ -16,8 +16,7 @@ extension LibvirtChecks {
             let evidence = [setting(ctx, d, key, shown)]
             if ctx.bool("allowed") { return .pass(observed + " (allowed by tailoring)", evidence + ctx.tailoring("allowed")) }
             return .fail(observed, evidence)
-        case .refused(let shown):
-            return .inconclusive("\(key) = \(shown) is not 0 or 1, which libvirt refuses", [ctx.file(d.path, "\(key) = \(shown)")])
+        case .refused(let shown): return refusedBool(ctx, d, key, shown)
         }
     }
 }
