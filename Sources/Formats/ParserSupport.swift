@@ -240,6 +240,16 @@ package enum ParseSupport {
         return [option, argv[index]]
     }
 
+    /// Option `option`'s `value` as a whole number; nil, with a problem quoting the first `quoted` characters of the
+    /// value and saying it is not `expected` ("a number", "a numeric uid" …), when it is not one.
+    package static func integer(
+        _ value: String, option: String, expected: String, quoted: Int = 30, source: String, problems: inout [Problem]
+    ) -> Int? {
+        if let number = Int(value) { return number }
+        problems.append(problem(source, option, "'\(value.prefix(quoted))' is not \(expected)"))
+        return nil
+    }
+
     /// The value of option `option`: its inline `--opt=value`, else the next argument (advancing `index`).
     /// Nil, with a problem, when the option is the last argument.
     package static func optionValue(

@@ -58,9 +58,7 @@ public enum BubblewrapArgvParser {
             let args = Array(argv[(i + 1)..<(i + 1 + n)])
             i += 1 + n
             func fd(_ s: String) -> Int? {
-                let v = Int(s)
-                if v == nil { problems.append(ParseSupport.problem(source, a, "'\(s.prefix(20))' is not a file descriptor number")) }
-                return v
+                ParseSupport.integer(s, option: a, expected: "a file descriptor number", quoted: 20, source: source, problems: &problems)
             }
             switch name {
             case "unshare-all":

@@ -54,11 +54,9 @@ public enum FirecrackerParser {
             case "log-path": c.logPath = val
             case "metrics-path": c.metricsPath = val
             case "mmds-size-limit":
-                c.mmdsSizeLimit = Int(val)
-                if c.mmdsSizeLimit == nil { problems.append(ParseSupport.problem(source, a, "'\(val.prefix(30))' is not a number")) }
+                c.mmdsSizeLimit = ParseSupport.integer(val, option: a, expected: "a number", source: source, problems: &problems)
             case "http-api-max-payload-size":
-                c.httpAPIMaxPayloadSize = Int(val)
-                if c.httpAPIMaxPayloadSize == nil { problems.append(ParseSupport.problem(source, a, "'\(val.prefix(30))' is not a number")) }
+                c.httpAPIMaxPayloadSize = ParseSupport.integer(val, option: a, expected: "a number", source: source, problems: &problems)
             default: break
             }
         }
@@ -106,12 +104,8 @@ public enum FirecrackerParser {
             switch name {
             case "id": j.id = val
             case "exec-file": j.execFile = val
-            case "uid":
-                j.uid = Int(val)
-                if j.uid == nil { problems.append(ParseSupport.problem(source, a, "'\(val.prefix(30))' is not a numeric uid")) }
-            case "gid":
-                j.gid = Int(val)
-                if j.gid == nil { problems.append(ParseSupport.problem(source, a, "'\(val.prefix(30))' is not a numeric gid")) }
+            case "uid": j.uid = ParseSupport.integer(val, option: a, expected: "a numeric uid", source: source, problems: &problems)
+            case "gid": j.gid = ParseSupport.integer(val, option: a, expected: "a numeric gid", source: source, problems: &problems)
             case "chroot-base-dir": j.chrootBaseDir = val
             case "netns": j.netns = val
             case "cgroup": j.cgroups.append(val)
