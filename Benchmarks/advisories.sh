@@ -5,11 +5,14 @@
 # baseline over the same files, in the same run. Prints records/s and peak memory for both.
 # Usage: Benchmarks/advisories.sh [N]   (default 300000; the corpus lives in a temp dir and is removed)
 #        CORPUS=DIR Benchmarks/advisories.sh   (reuse a corpus generated before by advisories_corpus.py)
+#        BIN=PATH Benchmarks/advisories.sh     (an advisories-bench built elsewhere, e.g. a release copy of the tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-300000}"
-swift build -c release --product advisories-bench >/dev/null
-BIN="$(swift build -c release --show-bin-path)/advisories-bench"
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product advisories-bench >/dev/null
+    BIN="$(swift build -c release --show-bin-path)/advisories-bench"
+fi
 WORK="$(mktemp -d /tmp/bulkhead-bench-XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 if [ -n "${CORPUS:-}" ]; then

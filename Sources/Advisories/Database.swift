@@ -8,10 +8,18 @@ import Synchronization
 /// Default path: `/var/lib/bulkhead/advisories.sqlite` when run as root, otherwise
 /// `$XDG_DATA_HOME/bulkhead/advisories.sqlite` (`~/.local/share/bulkhead/advisories.sqlite`).
 public struct AdvisoryDatabase: Sendable {
-    let queue: DatabaseQueue
+    /// The open database. A first import into an empty database builds the new one in a file beside it and
+    /// renames it into place (`BulkLoad`), then opens it here: every copy of this value sees the new one.
+    var queue: DatabaseQueue { current.queue.withLock { $0 } }
+    let current: Current
     public let path: String
     /// `sharedCandidates(for:)`'s decoded records per product, for the life of this opened database.
     let memo = CandidateMemo()
+
+    final class Current: Sendable {
+        let queue: Mutex<DatabaseQueue>
+        init(_ q: DatabaseQueue) { queue = Mutex(q) }
+    }
 
     final class CandidateMemo: Sendable {
         let byProduct = Mutex<[ProductAliases: [Advisory]]>([:])
@@ -31,16 +39,29 @@ public struct AdvisoryDatabase: Sendable {
         do {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            var config = Configuration()
-            config.prepareDatabase { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
-            }
-            queue = try DatabaseQueue(path: path, configuration: config)
-            try Self.migrator.migrate(queue)
+            let queue = try Self.openQueue(path)
+            current = Current(queue)
         } catch {
             throw AdvisoriesError(
                 .database, "cannot open the advisory database at \(path); check the path and its permissions, or pass --db", cause: error)
         }
+    }
+
+    /// The queue of the database at `path` (WAL, synchronous NORMAL), migrated.
+    static func openQueue(_ path: String) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+        }
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        try Self.migrator.migrate(queue)
+        return queue
+    }
+
+    /// A database value over a queue opened elsewhere (the file a bulk load builds).
+    init(queue: DatabaseQueue, path: String) {
+        self.path = path
+        current = Current(queue)
     }
 
     static var migrator: DatabaseMigrator {
@@ -252,7 +273,11 @@ public struct AdvisoryDatabase: Sendable {
     ///
     /// GRDB's async write: the transaction runs on the database's writer queue while the calling task is
     /// suspended, so no thread of the shared pool waits for SQLite.
-    func write(_ batch: [PreparedFile], touching touches: [Touch] = []) async throws {
+    ///
+    /// `fresh`: the batch is part of a first import into an empty database (`BulkLoad`), whose files are
+    /// all new and distinct: no earlier row, KEV entry or problem of theirs can exist, so none is looked
+    /// for, and their `files` rows go in with multi-row INSERTs too.
+    func write(_ batch: [PreparedFile], touching touches: [Touch] = [], fresh: Bool = false) async throws {
         let now = ISO8601DateFormatter().string(from: Date())
         memo.byProduct.withLock { $0.removeAll() }
         memo.candidatesByProduct.withLock { $0.removeAll() }
@@ -285,7 +310,36 @@ public struct AdvisoryDatabase: Sendable {
             }
             // Files first: their rows, what an earlier version of each contributed, KEV and problems.
             var rows: [(fileID: Int64, prepared: Prepared)] = []
-            for pf in batch {
+            if fresh {
+                var nextFile = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM files")) ?? 1
+                let fileRow = "(?,?,?,?,?,?,?,?,?)"
+                for chunk in stride(from: 0, to: batch.count, by: Self.rowsPerInsert) {
+                    let part = batch[chunk..<min(batch.count, chunk + Self.rowsPerInsert)]
+                    var values: [(any DatabaseValueConvertible)?] = []
+                    values.reserveCapacity(part.count * 9)
+                    for pf in part {
+                        let parsed = pf.parsed
+                        let fileID = nextFile
+                        nextFile += 1
+                        values += [
+                            fileID, parsed.file, pf.state.size, pf.state.mtime, pf.state.contentHash, pf.prepared.count + parsed.kev.count,
+                            parsed.problems.count, now, pf.state.crc32.map { Int64($0) },
+                        ]
+                        for k in parsed.kev {
+                            try insKEV.execute(arguments: [
+                                k.cveID, k.vendorProject, k.product, k.dateAdded, k.dueDate, k.knownRansomwareCampaignUse, parsed.file,
+                            ])
+                        }
+                        for p in parsed.problems { try insProblem.execute(arguments: [p.file, p.code, p.reason, now]) }
+                        for p in pf.prepared { rows.append((fileID, p)) }
+                    }
+                    let statement = try db.cachedStatement(
+                        sql: "INSERT INTO files (id, path, size, mtime, content_hash, records, problems, imported_at, crc32) VALUES "
+                            + Array(repeating: fileRow, count: part.count).joined(separator: ","))
+                    try statement.execute(arguments: StatementArguments(values))
+                }
+            }
+            for pf in batch where !fresh {
                 let parsed = pf.parsed
                 let file = parsed.file
                 guard

@@ -55,6 +55,9 @@ public struct ImportOptions: Sendable {
     public var batchSize: Int
     /// Parallel parsers.
     public var parallelism: Int
+    /// A first import into an empty database is built in a file beside it and renamed into place
+    /// (`BulkLoad`); false writes it in place, batch by batch, as an import into a database holding rows is.
+    public var bulkLoad = true
     public var progress: (@Sendable (ImportProgress) -> Void)?
 
     /// The default total budget: 4 GiB (a cvelistV5 release zip with its nested `cves.zip` and the
@@ -117,8 +120,27 @@ public enum AdvisoryImporter {
         case failed(ImportProblem)
     }
 
-    public static func run(_ paths: [String], into db: AdvisoryDatabase, options: ImportOptions = ImportOptions()) async throws -> ImportReport {
+    public static func run(_ paths: [String], into database: AdvisoryDatabase, options: ImportOptions = ImportOptions()) async throws
+        -> ImportReport
+    {
         let start = Date()
+        // An empty database: everything goes to the file beside it, renamed into place at the end.
+        let bulk = options.bulkLoad ? try database.beginBulkLoad() : nil
+        let db = bulk?.database ?? database
+        var report: ImportReport
+        do {
+            report = try await run(paths, writingTo: db, fresh: bulk != nil, options: options)
+        } catch {
+            if let bulk { database.discard(bulk) }
+            throw error
+        }
+        if let bulk { try await database.finishBulkLoad(bulk) }
+        report.seconds = Date().timeIntervalSince(start)
+        return report
+    }
+
+    /// `fresh`: `db` is the empty database of a bulk load, where no file was imported before.
+    static func run(_ paths: [String], writingTo db: AdvisoryDatabase, fresh: Bool, options: ImportOptions) async throws -> ImportReport {
         var report = ImportReport()
         var inputs = Inputs(options: options, db: db)
         defer { inputs.removeScratch() }
@@ -160,7 +182,11 @@ public enum AdvisoryImporter {
         var pendingWrite: Task<Void, any Error>?
         func slice(_ at: Int) -> [Input] { Array(files[at..<min(files.count, at + options.batchSize)]) }
         var batch = slice(0)
-        var known = batch.isEmpty ? [:] : try db.fileStates(batch.map(\.key))
+        // Nothing to look up in an empty database.
+        func states(_ batch: [Input]) throws -> [String: AdvisoryDatabase.FileState] {
+            batch.isEmpty || fresh ? [:] : try db.fileStates(batch.map(\.key))
+        }
+        var known = try states(batch)
         while !batch.isEmpty {
             index += batch.count
             let results = await parseBatch(batch, known: known, options: options)
@@ -187,10 +213,10 @@ public enum AdvisoryImporter {
             try await pendingWrite?.value
             done += batch.count
             batch = slice(index)
-            known = batch.isEmpty ? [:] : try db.fileStates(batch.map(\.key))
+            known = try states(batch)
             let writeBatch = toWrite
             let writeTouches = touches
-            pendingWrite = Task { try await db.write(writeBatch, touching: writeTouches) }
+            pendingWrite = Task { try await db.write(writeBatch, touching: writeTouches, fresh: fresh) }
             report.filesImported += writeBatch.count
             options.progress?(
                 ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
@@ -199,7 +225,6 @@ public enum AdvisoryImporter {
         // Nested zips whose every member is now stored: left out, unexpanded, by the next import.
         let complete = inputs.expanded.filter { archive in !failedKeys.contains { $0.hasPrefix(archive.key + "!/") } }
         try await db.recordArchives(complete)
-        report.seconds = Date().timeIntervalSince(start)
         return report
     }
 

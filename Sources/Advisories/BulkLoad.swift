@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+
+/// A first import into an empty advisory database, built in a private file beside it and renamed into place.
+///
+/// The file beside (`<database>.import`) is written with no rollback journal and no fsync per transaction
+/// (nothing else reads it, and a failed or killed import leaves the database itself untouched: the file is
+/// removed, or left for the next import to remove), with the secondary indexes the import never reads
+/// (`advisories_file`, `advisories_unnamed`, `advisories_format`, `problems_file`) created once after every
+/// row is in (SQLite sorts each in bulk instead of inserting 300,000 entries one at a time), and a larger
+/// page cache. When the import ends the file is made durable (fsync) and renamed over the database (then the folder is fsynced): a reader sees the empty database or the whole
+/// import, never part of it. An import into a database that holds anything is written in place as before
+/// (WAL, one transaction per batch).
+///
+/// One import at a time builds beside a database: `<database>.import-lock` is held (flock) for the whole
+/// build; a second import meanwhile writes in place. If another connection still has the empty database open
+/// when the build ends (its WAL file is still there after this one closes), the rows are copied into it in one
+/// transaction instead of renaming the file under that connection.
+struct BulkLoad {
+    /// The database being built (the file beside).
+    let database: AdvisoryDatabase
+    let sidePath: String
+    /// The CREATE INDEX statements dropped at the start, run at the end.
+    let deferredIndexes: [String]
+    let lock: FileHandle
+
+    /// The indexes no import statement reads.
+    static let deferred = ["advisories_file", "advisories_unnamed", "advisories_format", "problems_file"]
+    /// Tables copied when the file cannot be renamed into place.
+    static let tables = ["files", "advisories", "affected_keys", "advisory_facts", "kev", "problems", "sources"]
+}
+
+extension AdvisoryDatabase {
+    /// Whether nothing has been imported into the database (no file, advisory, KEV entry, problem or source).
+    func isEmpty() throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT NOT (EXISTS (SELECT 1 FROM files) OR EXISTS (SELECT 1 FROM advisories) OR EXISTS (SELECT 1 FROM kev)
+                      OR EXISTS (SELECT 1 FROM problems) OR EXISTS (SELECT 1 FROM sources))
+                    """) ?? false
+        }
+    }
+
+    /// Starts a bulk load when the database is empty and no other import is building beside it; nil otherwise
+    /// (the import then writes in place).
+    func beginBulkLoad() throws -> BulkLoad? {
+        guard try isEmpty() else { return nil }
+        let lockPath = path + ".import-lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return nil }
+        let lock = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
+        let side = path + ".import"
+        for leftover in [side, side + "-journal", side + "-wal", side + "-shm"] { try? FileManager.default.removeItem(atPath: leftover) }
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(
+                sql: """
+                    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE;
+                    PRAGMA cache_size = -16384; PRAGMA threads = 2
+                    """)
+        }
+        let queue = try DatabaseQueue(path: side, configuration: config)
+        do {
+            try Self.migrator.migrate(queue)
+            let indexes = try queue.write { db in
+                var sql: [String] = []
+                for name in BulkLoad.deferred {
+                    let find = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?"
+                    guard let create = try String.fetchOne(db, sql: find, arguments: [name]) else { continue }
+                    sql.append(create)
+                    try db.execute(sql: "DROP INDEX \(name)")
+                }
+                return sql
+            }
+            return BulkLoad(database: AdvisoryDatabase(queue: queue, path: side), sidePath: side, deferredIndexes: indexes, lock: lock)
+        } catch {
+            try? queue.close()
+            try? FileManager.default.removeItem(atPath: side)
+            throw error
+        }
+    }
+
+    /// Gives up a bulk load (the import failed): the file beside is removed; the database was never touched.
+    func discard(_ bulk: BulkLoad) {
+        try? bulk.database.queue.close()
+        try? FileManager.default.removeItem(atPath: bulk.sidePath)
+        _ = flock(bulk.lock.fileDescriptor, LOCK_UN)
+    }
+
+    /// Ends a bulk load: the deferred indexes are built, the file made durable and renamed over the
+    /// database (or, when another connection has the database open, its rows copied in one transaction), and
+    /// this value (and every copy of it) reads the new database.
+    func finishBulkLoad(_ bulk: BulkLoad) async throws {
+        defer { _ = flock(bulk.lock.fileDescriptor, LOCK_UN) }
+        memo.byProduct.withLock { $0.removeAll() }
+        memo.candidatesByProduct.withLock { $0.removeAll() }
+        let side = bulk.database.queue
+        do {
+            try await side.write { db in
+                for sql in bulk.deferredIndexes { try db.execute(sql: sql) }
+            }
+            try side.close()
+            try Self.fsync(bulk.sidePath)
+        } catch {
+            discard(bulk)
+            throw error
+        }
+        // The empty database, closed: the last connection's close checkpoints and removes its WAL file.
+        let old = queue
+        try old.close()
+        if FileManager.default.fileExists(atPath: path + "-wal") {
+            // Another connection has it open: renaming a file under it would pair its WAL with the new file.
+            let reopened = try Self.openQueue(path)
+            current.queue.withLock { $0 = reopened }
+            defer { try? FileManager.default.removeItem(atPath: bulk.sidePath) }
+            try await copy(from: bulk.sidePath, into: reopened)
+            return
+        }
+        let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue
+        if let mode { try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: bulk.sidePath) }
+        guard rename(bulk.sidePath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            let reopened = try Self.openQueue(path)
+            current.queue.withLock { $0 = reopened }
+            try? FileManager.default.removeItem(atPath: bulk.sidePath)
+            throw AdvisoriesError(.database, "cannot rename the database built beside \(path) into place: \(reason)")
+        }
+        try Self.fsync((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
+        // Opened as every database is (WAL from now on; the migrations are all recorded already).
+        let reopened = try Self.openQueue(path)
+        current.queue.withLock { $0 = reopened }
+    }
+
+    /// The rows of the database built beside copied into the (still empty) database, in one transaction.
+    func copy(from side: String, into queue: DatabaseQueue) async throws {
+        try await queue.writeWithoutTransaction { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS bulk", arguments: [side])
+            defer { try? db.execute(sql: "DETACH DATABASE bulk") }
+            try db.inTransaction(.immediate) {
+                guard
+                    try Bool.fetchOne(
+                        db,
+                        sql: """
+                            SELECT NOT (EXISTS (SELECT 1 FROM main.files) OR EXISTS (SELECT 1 FROM main.advisories)
+                              OR EXISTS (SELECT 1 FROM main.kev) OR EXISTS (SELECT 1 FROM main.problems) OR EXISTS (SELECT 1 FROM main.sources))
+                            """) == true
+                else {
+                    throw AdvisoriesError(.database, "\(path) was written by another import meanwhile; this import is not stored (run it again)")
+                }
+                for t in BulkLoad.tables { try db.execute(sql: "INSERT INTO main.\(t) SELECT * FROM bulk.\(t)") }
+                return .commit
+            }
+        }
+    }
+
+    /// fsync of a file or folder.
+    static func fsync(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AdvisoriesError(.database, "cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do { try handle.synchronize() } catch {
+            throw AdvisoriesError(.database, "cannot sync \(path) to disk", cause: error)
+        }
+    }
+}
