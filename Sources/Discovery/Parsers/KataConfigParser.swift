@@ -1,6 +1,6 @@
 public import BulkheadModel
 public import Formats
-public import Foundation
+import Foundation
 
 /// Parses a Kata Containers `configuration.toml` with Bulkhead's TOML 1.0 reader (`Formats.TOMLReader`). The input
 /// is bounded (`ParseLimits.maxBytes`, strict UTF-8) before it is parsed. A document that is not TOML is an

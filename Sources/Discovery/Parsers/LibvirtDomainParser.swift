@@ -1,6 +1,6 @@
 public import BulkheadModel
 public import Formats
-public import Foundation
+import Foundation
 
 /// Parses a libvirt domain XML document (`/etc/libvirt/qemu/*.xml`, `/run/libvirt/qemu/*.xml`,
 /// `virsh dumpxml`) into `LibvirtDomain`. Graphics passwords are noted as present, never stored.

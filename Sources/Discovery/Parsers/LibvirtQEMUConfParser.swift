@@ -1,6 +1,6 @@
 public import BulkheadModel
 public import Formats
-public import Foundation
+import Foundation
 
 /// Parses `/etc/libvirt/qemu.conf` into `LibvirtQEMUDriverConfig`.
 public enum LibvirtQEMUConfParser: TextConfigurationParser {

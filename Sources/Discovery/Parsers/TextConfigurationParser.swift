@@ -1,4 +1,3 @@
-public import BulkheadModel
 public import Formats
 public import Foundation
 
