@@ -10,6 +10,11 @@ public enum IntervalReportRenderer {
         case paragraph(String)
         case list([String])
         case table(header: [String], rows: [[String]])
+
+        /// A table of `items`, a row each, or the sentence `none` when there are none.
+        static func table<Item>(_ items: [Item], none: String, header: [String], row: (Item) -> [String]) -> Block {
+            items.isEmpty ? .paragraph(none) : .table(header: header, rows: items.map(row))
+        }
     }
 
     public static func markdown(_ report: IntervalReport) -> String {
@@ -122,19 +127,16 @@ public enum IntervalReportRenderer {
 
         // Reviews
         b.append(.heading(2, "Reviews held"))
-        if r.reviews.isEmpty {
-            b.append(.paragraph("No review was started or signed off in this interval."))
-        } else {
-            b.append(
-                .table(
-                    header: ["Review", "Started", "By", "Signed off", "By", "Assessments covered", "Decisions", "Notes"],
-                    rows: r.reviews.map {
-                        [
-                            "#\($0.id)", time($0.startedAt, r), $0.startedBy, $0.signedOffAt.map { time($0, r) } ?? "open",
-                            $0.signedOffBy ?? "", $0.runIDs.map { "#\($0)" }.joined(separator: ", "), $0.decisions ?? "", $0.notes,
-                        ]
-                    }))
-        }
+        b.append(
+            .table(
+                r.reviews, none: "No review was started or signed off in this interval.",
+                header: ["Review", "Started", "By", "Signed off", "By", "Assessments covered", "Decisions", "Notes"],
+                row: {
+                    [
+                        "#\($0.id)", time($0.startedAt, r), $0.startedBy, $0.signedOffAt.map { time($0, r) } ?? "open",
+                        $0.signedOffBy ?? "", $0.runIDs.map { "#\($0)" }.joined(separator: ", "), $0.decisions ?? "", $0.notes,
+                    ]
+                }))
 
         // Hosts
         for h in r.hosts {
@@ -147,21 +149,18 @@ public enum IntervalReportRenderer {
                         rows: h.mechanisms.map { [$0.name, $0.product, $0.version ?? "unknown", $0.state, $0.guests.joined(separator: ", ")] }))
             }
             b.append(.heading(3, "Findings over time"))
-            if h.timeline.isEmpty {
-                b.append(.paragraph("No assessment of this host finished in the interval."))
-            } else {
-                b.append(
-                    .table(
-                        header: ["Assessment", "Finished", "fail", "waived", "inconclusive", "pass", "n/a", "open by severity"],
-                        rows: h.timeline.map { p in
-                            [
-                                "#\(p.runID)", time(p.finishedAt, r), "\(p.counts["fail"] ?? 0)", "\(p.counts["waived"] ?? 0)",
-                                "\(p.counts["inconclusive"] ?? 0)", "\(p.counts["pass"] ?? 0)", "\(p.counts["notApplicable"] ?? 0)",
-                                ["critical", "high", "medium", "low", "info"].compactMap { s in p.openBySeverity[s].map { "\(s) \($0)" } }
-                                    .joined(separator: ", "),
-                            ]
-                        }))
-            }
+            b.append(
+                .table(
+                    h.timeline, none: "No assessment of this host finished in the interval.",
+                    header: ["Assessment", "Finished", "fail", "waived", "inconclusive", "pass", "n/a", "open by severity"],
+                    row: { p in
+                        [
+                            "#\(p.runID)", time(p.finishedAt, r), "\(p.counts["fail"] ?? 0)", "\(p.counts["waived"] ?? 0)",
+                            "\(p.counts["inconclusive"] ?? 0)", "\(p.counts["pass"] ?? 0)", "\(p.counts["notApplicable"] ?? 0)",
+                            ["critical", "high", "medium", "low", "info"].compactMap { s in p.openBySeverity[s].map { "\(s) \($0)" } }
+                                .joined(separator: ", "),
+                        ]
+                    }))
             b.append(.heading(3, "Drift"))
             let drifts = h.drifts
             if drifts.isEmpty {
@@ -176,14 +175,10 @@ public enum IntervalReportRenderer {
                 if !lines.isEmpty { b.append(.list(lines)) }
             }
             b.append(.heading(3, "Open findings at the end of the interval"))
-            if h.openFindings.isEmpty {
-                b.append(.paragraph("None."))
-            } else {
-                b.append(
-                    .table(
-                        header: ["Check", "Subject", "Severity", "Outcome", "Detail"],
-                        rows: h.openFindings.map { [$0.checkID, $0.subject, $0.severity, $0.outcome, $0.detail ?? ""] }))
-            }
+            b.append(
+                .table(
+                    h.openFindings, none: "None.", header: ["Check", "Subject", "Severity", "Outcome", "Detail"],
+                    row: { [$0.checkID, $0.subject, $0.severity, $0.outcome, $0.detail ?? ""] }))
             if !h.waivedFindings.isEmpty {
                 b.append(.heading(3, "Waived failures"))
                 b.append(
@@ -195,36 +190,29 @@ public enum IntervalReportRenderer {
 
         // Waivers
         b.append(.heading(2, "Waivers"))
-        if r.waivers.isEmpty {
-            b.append(.paragraph("No waiver was in force during the interval."))
-        } else {
-            b.append(
-                .table(
-                    header: ["Waiver", "Check", "Host", "Subject", "From", "Until", "Status at end", "Reason", "Approver"],
-                    rows: r.waivers.map {
-                        [
-                            "#\($0.id)", $0.checkID, $0.host, $0.subject ?? "all", time($0.validFrom, r), time($0.validUntil, r),
-                            $0.isActive(at: r.asOf) ? "active" : ($0.validUntil <= r.asOf ? "expired" : "not yet in force"),
-                            $0.reason, $0.approver,
-                        ]
-                    }))
-        }
+        b.append(
+            .table(
+                r.waivers, none: "No waiver was in force during the interval.",
+                header: ["Waiver", "Check", "Host", "Subject", "From", "Until", "Status at end", "Reason", "Approver"],
+                row: {
+                    [
+                        "#\($0.id)", $0.checkID, $0.host, $0.subject ?? "all", time($0.validFrom, r), time($0.validUntil, r),
+                        $0.isActive(at: r.asOf) ? "active" : ($0.validUntil <= r.asOf ? "expired" : "not yet in force"),
+                        $0.reason, $0.approver,
+                    ]
+                }))
 
         // Training
         b.append(.heading(2, "Training register"))
-        if r.training.isEmpty {
-            b.append(.paragraph("No training recorded."))
-        } else {
-            b.append(
-                .table(
-                    header: ["Person", "Last training", "Topic", "Next due", "Status"],
-                    rows: r.training.map {
-                        [
-                            $0.person, $0.due.lastDone.map { day($0, r) } ?? "never", $0.lastTopic, $0.due.dueAt.map { day($0, r) } ?? "now",
-                            $0.due.state.rawValue,
-                        ]
-                    }))
-        }
+        b.append(
+            .table(
+                r.training, none: "No training recorded.", header: ["Person", "Last training", "Topic", "Next due", "Status"],
+                row: {
+                    [
+                        $0.person, $0.due.lastDone.map { day($0, r) } ?? "never", $0.lastTopic, $0.due.dueAt.map { day($0, r) } ?? "now",
+                        $0.due.state.rawValue,
+                    ]
+                }))
         return b
     }
 
