@@ -8,12 +8,15 @@
 #      rows that changed are counted from the database (exactly 1,000 expected).
 # Usage: Benchmarks/advisories-reimport.sh [N]      (default 300000; everything lives in a temp dir)
 #        BUILD=debug Benchmarks/advisories-reimport.sh N   (use the debug build, say so with the figures)
+#        BIN=PATH Benchmarks/advisories-reimport.sh N      (an advisories-bench built elsewhere)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-300000}"
 BUILD="${BUILD:-release}"
-swift build -c "$BUILD" --product advisories-bench >/dev/null
-BIN="$(swift build -c "$BUILD" --show-bin-path)/advisories-bench"
+if [ -z "${BIN:-}" ]; then
+    swift build -c "$BUILD" --product advisories-bench >/dev/null
+    BIN="$(swift build -c "$BUILD" --show-bin-path)/advisories-bench"
+fi
 WORK="$(mktemp -d /tmp/bulkhead-reimport-XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 C="$WORK/tree"
