@@ -89,13 +89,16 @@ public final class RecordingHostRoot: HostRoot {
     /// a copy of `recorded` taken then lacks or holds in an older form. A collection hands these over after each
     /// stage instead of copying the whole record again.
     func takeChanges() -> [String: RecordedPath] {
-        var changes: [String: RecordedPath] = [:]
-        for shard in shards {
-            let paths = shard.changed.withLock { changed in
+        let paths = shards.map { shard in
+            shard.changed.withLock { changed in
                 defer { changed.removeAll(keepingCapacity: true) }
                 return changed
             }
-            guard !paths.isEmpty else { continue }
+        }
+        // Room for every path named (one growth, not one rehash of all so far per doubling).
+        var changes: [String: RecordedPath] = [:]
+        changes.reserveCapacity(paths.reduce(0) { $0 + $1.count })
+        for (shard, paths) in zip(shards, paths) where !paths.isEmpty {
             shard.state.withLock { records in
                 for path in paths { changes[path] = records[path] }
             }
