@@ -1,7 +1,7 @@
-public import FleetProtocol
+import FleetProtocol
 public import Foundation
 public import Hummingbird
-public import JWTKit
+import JWTKit
 
 /// Who may read and who may administer. Two roles: `viewer` (read API, dashboard) and `admin` (also issues
 /// enrolment tokens and revokes keys through the API; each such action is written to the audit table).

@@ -1,5 +1,5 @@
 public import BulkheadModel
-public import Foundation
+import Foundation
 public import PostgresNIO
 
 /// Where the server's PostgreSQL is: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, with `?host=/DIR` for
@@ -37,7 +37,7 @@ public struct DatabaseURL: Sendable, Equatable {
             return PostgresClient.Configuration(
                 unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: username, password: password, database: database)
         }
-        let tls: PostgresClient.Configuration.TLS = requireTLS ? .require(try .makeClientConfiguration()) : .disable
+        let tls: PostgresClient.Configuration.TLS = requireTLS ? .require(.makeClientConfiguration()) : .disable
         return PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
     }
 

@@ -1,12 +1,12 @@
-public import FleetProtocol
-public import Foundation
-public import HTTPTypes
+import FleetProtocol
+import Foundation
+import HTTPTypes
 public import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
-public import NIOSSL
+import NIOSSL
 public import PostgresNIO
 public import Prometheus
 import ServiceLifecycle
@@ -127,9 +127,11 @@ public struct FleetServer: Sendable {
         if let addressLimiter { router.add(middleware: AddressLimitMiddleware(limiter: addressLimiter)) }
         let hostLimiter = hostLimiter
         let gate = gate
-        let submissions = registry.makeCounter(name: "bulkhead_submissions_total", labels: [("result", "stored")])
-        let duplicates = registry.makeCounter(name: "bulkhead_submissions_total", labels: [("result", "duplicate")])
-        let rejected = registry.makeCounter(name: "bulkhead_submissions_total", labels: [("result", "rejected")])
+        // bulkhead_submissions_total{result=...}; no help text, so /metrics has no # HELP line for it (as before).
+        let submissionsTotal = MetricNameDescriptor(metricName: "bulkhead_submissions", unitName: "total", helpText: "")
+        let submissions = registry.makeCounter(descriptor: submissionsTotal, labels: [("result", "stored")])
+        let duplicates = registry.makeCounter(descriptor: submissionsTotal, labels: [("result", "duplicate")])
+        let rejected = registry.makeCounter(descriptor: submissionsTotal, labels: [("result", "rejected")])
         let registry = registry
         let database = database
 

@@ -1,8 +1,8 @@
-public import Foundation
+import Foundation
 public import Logging
 import NIOCore
 import NIOSSL
-public import PostgresNIO
+import PostgresNIO
 public import ServiceLifecycle
 
 /// The nonce pruner, a service in the server's lifecycle group: every `interval` it deletes the nonces older

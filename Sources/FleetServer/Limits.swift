@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import NIOConcurrencyHelpers
 
 /// How much the server takes before it refuses with 429 or 503: token buckets per enrolled host and per

@@ -311,7 +311,7 @@ struct ReadAPI: Sendable {
 
     /// `?since=`: an RFC 3339 time or `YYYY-MM-DD` (the start of that day, UTC); absent: nil; else 400.
     static func since(_ request: Request) throws -> Date? {
-        guard let text = request.uri.queryParameters.get("since").map { String($0) }, !text.isEmpty else { return nil }
+        guard let text = request.uri.queryParameters.get("since").map({ String($0) }), !text.isEmpty else { return nil }
         guard text.utf8.count <= 64, let date = FleetDatabase.instant(text) else {
             throw FleetServerError(.malformed, "since must be an RFC 3339 time or YYYY-MM-DD")
         }

@@ -247,12 +247,12 @@ struct DashboardChromiumTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-chromium-\(UUID().uuidString)")
         let out = base.appendingPathExtension("out")
         let err = base.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)
         }
+        try #require(FileManager.default.createFile(atPath: out.path, contents: nil), "could not create \(out.path)")
+        try #require(FileManager.default.createFile(atPath: err.path, contents: nil), "could not create \(err.path)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments

@@ -19,7 +19,7 @@ struct EndToEndFleetTests {
             process.executableURL = try builtExecutable("bulkhead-server")
             process.arguments = ["serve", "--database", database, "--listen", "127.0.0.1:\(port)"] + options
             process.standardInput = FileHandle.nullDevice
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            try #require(FileManager.default.createFile(atPath: log.path, contents: nil), "could not create \(log.path)")
             let handle = try FileHandle(forWritingTo: log)
             handle.seekToEndOfFile()
             process.standardOutput = handle

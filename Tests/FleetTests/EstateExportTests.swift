@@ -334,7 +334,9 @@ struct EstateExportTests {
         #expect(String(decoding: try await FleetHarness.get(server.url + "/", headers: basic).body, as: UTF8.self).contains("No review marked yet"))
         // The live report plus one failing check of our own: `drift.before` at the review, `drift.after` later.
         func report(failing check: String) throws -> Data {
-            var json = try #require(try JSONSerialization.jsonObject(with: try FleetHarness.liveReport.get()) as? [String: Any])
+            guard var json = try JSONSerialization.jsonObject(with: FleetHarness.liveReport.get()) as? [String: Any] else {
+                throw TestPostgres.Failure(description: "the live report is not a JSON object")
+            }
             var mechanisms = json["mechanisms"] as? [[String: Any]] ?? []
             mechanisms.append([
                 "catalogProduct": "qemu", "mechanism": ["name": "QEMU", "product": "qemu", "version": "8.2"],

@@ -202,6 +202,8 @@ struct ReadAPITests {
         defer { Task { await server.stop() } }
         let text = String(decoding: try await FleetHarness.get(server.url + "/metrics").body, as: UTF8.self)
         #expect(text.contains("bulkhead_submissions_total{result=\"stored\"} 1"), "\(text.prefix(800))")
+        // One counter family, as the server has always exposed it: a type line and no help line.
+        #expect(text.contains("# TYPE bulkhead_submissions_total counter\n") && !text.contains("# HELP bulkhead_submissions_total"))
     }
 
     @Test(.enabled(if: Tool.runs("chromium") || Tool.runs("chromium-browser"), "needs chromium (.ci/run installs it)"))
@@ -243,8 +245,8 @@ struct ReadAPITests {
     /// Runs a program to completion with output in a file (Chromium's children may keep a pipe open).
     static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-chromium-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: out) }
+        try #require(FileManager.default.createFile(atPath: out.path, contents: nil), "could not create \(out.path)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments

@@ -41,7 +41,8 @@ struct SpoolTests {
         let dir = try FleetHarness.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spool = Spool(directory: dir.path, maxEntries: 5, maxBytes: 1 << 20)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("000000000000001-deadbeef.bundle.json").path, contents: Data("{".utf8))
+        let corrupt = dir.appendingPathComponent("000000000000001-deadbeef.bundle.json").path
+        try #require(FileManager.default.createFile(atPath: corrupt, contents: Data("{".utf8)), "could not create \(corrupt)")
         let entries = try spool.entries()
         #expect(entries.count == 1)
         #expect(throws: FleetAgentError.self) { try spool.load(entries[0]) }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -122,7 +122,7 @@ public enum TestPostgres {
             server.arguments = asRoot ? ["-u", "postgres", "--"] + arguments : Array(arguments.dropFirst())
             server.standardInput = FileHandle.nullDevice
             let logPath = directory + "/log-\(port)"
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw Failure(description: "could not create \(logPath)") }
             server.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             try server.run()
@@ -148,11 +148,12 @@ public enum TestPostgres {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-pg-run-\(UUID().uuidString)")
         let outPath = scratch.path + ".out"
         let errPath = scratch.path + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
+        }
+        guard FileManager.default.createFile(atPath: outPath, contents: nil), FileManager.default.createFile(atPath: errPath, contents: nil) else {
+            return (-1, "", "could not create \(outPath) and \(errPath)")
         }
         do {
             // Files, not pipes: nothing here waits on a pipe a grandchild could keep open.
