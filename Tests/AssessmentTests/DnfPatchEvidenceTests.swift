@@ -587,8 +587,8 @@ struct DnfPatchEvidenceTests {
     @Test func anAdvisoryNamingACVEInCISAKEVTakesThe48HourTimeline() async throws {
         let kevFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("AdvisoriesTests/Fixtures/kev/known_exploited_vulnerabilities.json").path
-        let database = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-kev-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: database) }
+        // In the test's scratch directory, so the database's companions (its WAL, the import's lock) go with it.
+        let database = scratch.url.appendingPathComponent("kev.sqlite").path
         let db = try AdvisoryDatabase(path: database)
         _ = try await AdvisoryImporter.run([kevFile], into: db)
         let kev = try db.kevEntries()
