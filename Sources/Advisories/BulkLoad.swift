@@ -15,9 +15,13 @@ import GRDB
 /// (WAL, one transaction per batch).
 ///
 /// One import at a time builds beside a database: `<database>.import-lock` is held (flock) for the whole
-/// build; a second import meanwhile writes in place. If another connection still has the empty database open
-/// when the build ends (its WAL file is still there after this one closes), the rows are copied into it in one
-/// transaction instead of renaming the file under that connection.
+/// build. A second import of an empty database meanwhile is refused with a clear error (writing in place then
+/// would put its rows in the file the rename replaces); one that takes the lock later reopens the database and
+/// looks again, so it writes in place into what the first one renamed there. Before renaming, the database is
+/// checked to be still empty (an import with `bulkLoad` off takes no lock): if it is not, this import is not
+/// stored and says so. If another connection still has the empty database open when the build ends (its WAL
+/// file is still there after this one closes), the rows are copied into it in one transaction instead of
+/// renaming the file under that connection.
 struct BulkLoad {
     /// The database being built (the file beside).
     let database: AdvisoryDatabase
@@ -53,7 +57,23 @@ extension AdvisoryDatabase {
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return nil }
         let lock = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            throw AdvisoriesError(
+                .database,
+                "another import is building the advisory database \(path) (it holds \(lockPath)); run this import again when that one has finished")
+        }
+        // An import that held the lock before may have renamed a new database over the path since this value
+        // opened it: read the path again, and build beside it only if it is still empty.
+        let fresh = try Self.openQueue(path)
+        let stale = current.queue.withLock { queue in
+            defer { queue = fresh }
+            return queue
+        }
+        try? stale.close()
+        guard try isEmpty() else {
+            _ = flock(fd, LOCK_UN)
+            return nil
+        }
         let side = path + ".import"
         for leftover in [side, side + "-journal", side + "-wal", side + "-shm"] { try? FileManager.default.removeItem(atPath: leftover) }
         var config = Configuration()
@@ -109,6 +129,12 @@ extension AdvisoryDatabase {
         } catch {
             discard(bulk)
             throw error
+        }
+        // Still empty? An import with `bulkLoad` off takes no lock and may have written in place meanwhile: the
+        // rename would drop its rows, so this import is not stored instead.
+        guard try isEmpty() else {
+            discard(bulk)
+            throw AdvisoriesError(.database, "\(path) was written by another import meanwhile; this import is not stored (run it again)")
         }
         // The empty database, closed: the last connection's close checkpoints and removes its WAL file.
         let old = queue

@@ -92,6 +92,61 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/a.sqlite.import"))
     }
 
+    /// While one import builds beside an empty database (it holds `<db>.import-lock`), a second import of that
+    /// database is refused with the reason, not written in place into the file the first one's rename replaces;
+    /// once the lock is free it imports.
+    @Test func aSecondImportWhileOneBuildsBesideIsRefusedNotLost() async throws {
+        let dir = try Fixture.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/a.sqlite"
+        let db = try AdvisoryDatabase(path: path)
+        try #require(FileManager.default.createFile(atPath: path + ".import-lock", contents: nil))
+        let holder = try #require(FileHandle(forUpdatingAtPath: path + ".import-lock"))
+        #expect(flock(holder.fileDescriptor, LOCK_EX | LOCK_NB) == 0)
+        await #expect {
+            _ = try await AdvisoryImporter.run(Self.inputs, into: db)
+        } throws: { error in
+            String(describing: error).contains("another import is building the advisory database")
+        }
+        #expect(try db.counts().advisories == 0)
+        #expect(!FileManager.default.fileExists(atPath: path + ".import"))
+        _ = flock(holder.fileDescriptor, LOCK_UN)
+        try holder.close()
+        let report = try await AdvisoryImporter.run(Self.inputs, into: db)
+        #expect(report.advisories > 60)
+        #expect(try db.counts().advisories > 60)
+    }
+
+    /// An import with `bulkLoad` off takes no lock: when it writes into the empty database while a bulk load
+    /// builds beside it, the bulk load is not renamed over those rows; it is not stored, and says so.
+    @Test func rowsWrittenInPlaceDuringABulkLoadAreNotReplaced() async throws {
+        let dir = try Fixture.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/a.sqlite"
+        let db = try AdvisoryDatabase(path: path)
+        let bulk = try #require(try db.beginBulkLoad())
+        _ = try await AdvisoryImporter.run([Fixture.path("osv")], writingTo: bulk.database, fresh: true, options: ImportOptions())
+        // Written and closed again before the bulk load ends: no other connection is left open, so the bulk load
+        // would rename its file over these rows.
+        try await {
+            let other = try AdvisoryDatabase(path: path)
+            var options = ImportOptions()
+            options.bulkLoad = false
+            let written = try await AdvisoryImporter.run([Fixture.path("kev")], into: other, options: options)
+            #expect(written.filesImported == 1)
+        }()
+        await #expect {
+            try await db.finishBulkLoad(bulk)
+        } throws: { error in
+            String(describing: error).contains("was written by another import meanwhile")
+        }
+        // The rows written in place are all there; nothing of the bulk load is, and no file is left beside.
+        let after = try AdvisoryDatabase(path: path)
+        #expect(try after.kevEntries().count == 1674)
+        #expect(try after.counts().advisories == 0)
+        #expect(!FileManager.default.fileExists(atPath: path + ".import"))
+    }
+
     /// `count` CVE 5 records made from the fixtures with new ids, one file each.
     static func corpus(_ dir: String, count: Int) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Fixture.path("cve5")).filter { $0.hasSuffix(".json") }.sorted()
