@@ -50,6 +50,9 @@ public struct CheckFinding: Codable, Hashable, Sendable {
     public var decidedBy: String?
     /// The distribution's own data for this CVE on the host's release, when it decided.
     public var distribution: DistroDecision?
+
+    /// "`id` state", as the "decided by" evidence lists a finding (and `UnknownTally` the findings it counts).
+    public static func listing(id: String, state: State) -> String { id + " " + state.rawValue }
 }
 
 public struct CheckResult: Codable, Hashable, Sendable {

@@ -235,7 +235,7 @@ extension AdvisoryCheck {
                 guard counted.insert(t.key).inserted else { continue }
                 tally.findings += 1
                 guard keep > 0 else { continue }
-                let entry = (t.cves.first ?? t.advisory.id) + " " + CheckFinding.State.unknown.rawValue
+                let entry = CheckFinding.listing(id: t.cves.first ?? t.advisory.id, state: .unknown)
                 if tally.smallestEntries.count == keep {
                     guard let last = tally.smallestEntries.last, entry < last else { continue }
                     tally.smallestEntries.removeLast()

@@ -274,7 +274,7 @@ public enum AdvisoryFindings {
                         ? "distribution data: Debian security tracker (\(d.stream))"
                         : d.via == .csaf ? "distribution data: Red Hat CSAF VEX (\(d.stream))" : "distribution data: OSV (\(d.stream))"
                 } ?? (who.hasPrefix("upstream") ? "upstream records" : who.components(separatedBy: ":").first ?? who)
-            bySource[kind, default: []].append("\(f.id) \(f.state.rawValue)")
+            bySource[kind, default: []].append(CheckFinding.listing(id: f.id, state: f.state))
         }
         return bySource.keys.sorted().compactMap { kind in
             guard let list = bySource[kind] else { return nil }
