@@ -47,9 +47,13 @@ public final class RecordingHostRoot: HostRoot {
     /// One part of the record: the paths whose `Shard.index` is its position.
     final class Shard: Sendable {
         static let count = 16
-        let state = Mutex<[String: RecordedPath]>([:])
-        /// The paths whose record changed since `takeChanges` last ran (a path may be named more than once).
-        let changed = Mutex<[String]>([])
+        /// The records, and the paths whose record changed since `takeChanges` last ran (a path may be named more
+        /// than once): under one lock, so an update takes one.
+        struct Contents {
+            var records: [String: RecordedPath] = [:]
+            var changed: [String] = []
+        }
+        let state = Mutex(Contents())
 
         /// The shard of `path`, from its length and last bytes (the PIDs and file names that tell paths apart).
         static func index(_ path: String) -> Int {
@@ -76,10 +80,10 @@ public final class RecordingHostRoot: HostRoot {
     /// A copy of everything recorded so far, by host path.
     public var recorded: [String: RecordedPath] {
         var all: [String: RecordedPath] = [:]
-        all.reserveCapacity(shards.reduce(0) { count, shard in count + shard.state.withLock { $0.count } })
+        all.reserveCapacity(shards.reduce(0) { count, shard in count + shard.state.withLock { $0.records.count } })
         for shard in shards {
-            shard.state.withLock { records in
-                for (path, record) in records { all[path] = record }
+            shard.state.withLock { contents in
+                for (path, record) in contents.records { all[path] = record }
             }
         }
         return all
@@ -89,28 +93,24 @@ public final class RecordingHostRoot: HostRoot {
     /// a copy of `recorded` taken then lacks or holds in an older form. A collection hands these over after each
     /// stage instead of copying the whole record again.
     func takeChanges() -> [String: RecordedPath] {
-        let paths = shards.map { shard in
-            shard.changed.withLock { changed in
-                defer { changed.removeAll(keepingCapacity: true) }
-                return changed
-            }
-        }
         // Room for every path named (one growth, not one rehash of all so far per doubling).
         var changes: [String: RecordedPath] = [:]
-        changes.reserveCapacity(paths.reduce(0) { $0 + $1.count })
-        for (shard, paths) in zip(shards, paths) where !paths.isEmpty {
-            shard.state.withLock { records in
-                for path in paths { changes[path] = records[path] }
+        changes.reserveCapacity(shards.reduce(0) { count, shard in count + shard.state.withLock { $0.changed.count } })
+        for shard in shards {
+            shard.state.withLock { contents in
+                for path in contents.changed { changes[path] = contents.records[path] }
+                contents.changed.removeAll(keepingCapacity: true)
             }
         }
         return changes
     }
 
     private func update(_ path: String, _ change: (inout RecordedPath) -> Void) {
-        let shard = shards[Shard.index(path)]
         // In place: one lookup, and the record (which may hold a file's bytes) is not copied.
-        shard.state.withLock { records in change(&records[path, default: RecordedPath()]) }
-        shard.changed.withLock { $0.append(path) }
+        shards[Shard.index(path)].state.withLock { contents in
+            change(&contents.records[path, default: RecordedPath()])
+            contents.changed.append(path)
+        }
     }
 
     public func read(_ path: String, limit: Int) throws(HostReadError) -> [UInt8] {
