@@ -4,22 +4,7 @@ public enum CRC32 {
     static let table = reflectedCRCTables(polynomial: UInt32(0xEDB8_8320))
 
     /// The CRC of `data` continued from `crc` (0 to start).
-    public static func update(_ crc: UInt32, _ data: Span<UInt8>) -> UInt32 {
-        let t = table.span
-        var c = ~crc
-        var i = 0
-        let n = data.count
-        while n - i >= 8 {
-            let low = c ^ (UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(data[i + 3]) << 24)
-            let high = UInt32(data[i + 4]) | UInt32(data[i + 5]) << 8 | UInt32(data[i + 6]) << 16 | UInt32(data[i + 7]) << 24
-            c =
-                t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int(low >> 8 & 0xFF)] ^ t[5 * 256 + Int(low >> 16 & 0xFF)]
-                ^ t[4 * 256 + Int(low >> 24)] ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int(high >> 8 & 0xFF)]
-                ^ t[256 + Int(high >> 16 & 0xFF)] ^ t[Int(high >> 24)]
-            i += 8
-        }
-        return ~reflectedCRCBytes(c, t, data, from: i)
-    }
+    public static func update(_ crc: UInt32, _ data: Span<UInt8>) -> UInt32 { reflectedCRC(crc, table.span, data) }
 
     public static func hash(_ data: [UInt8]) -> UInt32 { update(0, data.span) }
 }
@@ -30,23 +15,7 @@ public enum CRC64 {
     static let table = reflectedCRCTables(polynomial: UInt64(0xC96C_5795_D787_0F42))
 
     /// The CRC of `data` continued from `crc` (0 to start).
-    public static func update(_ crc: UInt64, _ data: Span<UInt8>) -> UInt64 {
-        let t = table.span
-        var c = ~crc
-        var i = 0
-        let n = data.count
-        while n - i >= 8 {
-            var word: UInt64 = 0
-            for k in 0..<8 { word |= UInt64(data[i + k]) << UInt64(8 * k) }
-            c ^= word
-            c =
-                t[7 * 256 + Int(c & 0xFF)] ^ t[6 * 256 + Int(c >> 8 & 0xFF)] ^ t[5 * 256 + Int(c >> 16 & 0xFF)]
-                ^ t[4 * 256 + Int(c >> 24 & 0xFF)] ^ t[3 * 256 + Int(c >> 32 & 0xFF)] ^ t[2 * 256 + Int(c >> 40 & 0xFF)]
-                ^ t[256 + Int(c >> 48 & 0xFF)] ^ t[Int(c >> 56)]
-            i += 8
-        }
-        return ~reflectedCRCBytes(c, t, data, from: i)
-    }
+    public static func update(_ crc: UInt64, _ data: Span<UInt8>) -> UInt64 { reflectedCRC(crc, table.span, data) }
 
     public static func hash(_ data: [UInt8]) -> UInt64 { update(0, data.span) }
 }
@@ -67,6 +36,31 @@ func reflectedCRCTables<Word: FixedWidthInteger & UnsignedInteger>(polynomial: W
         }
     }
     return t
+}
+
+/// A reflected CRC of 32 or 64 bits continued from `crc` over `data`, slicing by eight with the tables of
+/// `reflectedCRCTables`: each 8-byte block is read as two little-endian 32-bit halves, the CRC is XORed into its
+/// first bytes (the low half for CRC-32, both halves for CRC-64), and each byte goes through the table for the
+/// number of bytes that follow it in the block.
+@inline(__always)
+func reflectedCRC<Word: FixedWidthInteger & UnsignedInteger>(_ crc: Word, _ t: Span<Word>, _ data: Span<UInt8>) -> Word {
+    var c = ~crc
+    var i = 0
+    let n = data.count
+    while n - i >= 8 {
+        let low =
+            UInt32(truncatingIfNeeded: c)
+            ^ (UInt32(data[i]) | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2]) << 16 | UInt32(data[i + 3]) << 24)
+        let high =
+            UInt32(truncatingIfNeeded: c >> 32)
+            ^ (UInt32(data[i + 4]) | UInt32(data[i + 5]) << 8 | UInt32(data[i + 6]) << 16 | UInt32(data[i + 7]) << 24)
+        c =
+            t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int(low >> 8 & 0xFF)] ^ t[5 * 256 + Int(low >> 16 & 0xFF)]
+            ^ t[4 * 256 + Int(low >> 24)] ^ t[3 * 256 + Int(high & 0xFF)] ^ t[2 * 256 + Int(high >> 8 & 0xFF)]
+            ^ t[256 + Int(high >> 16 & 0xFF)] ^ t[Int(high >> 24)]
+        i += 8
+    }
+    return ~reflectedCRCBytes(c, t, data, from: i)
 }
 
 /// The (inverted) CRC `c` advanced over `data` from `from` to its end a byte at a time, with table 0 of `t`.

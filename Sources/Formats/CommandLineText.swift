@@ -39,6 +39,26 @@ public enum CommandLineText {
             }
             words = []
         }
+        /// A quoted part of a word, from the `quote` at `i` to the one that closes it; a backslash before one of
+        /// `escaping` stands for it (before a newline: a continuation, nothing), any other byte is taken as it is.
+        func quoted(_ quote: Unicode.Scalar, escaping: String, name: String) throws(ConfigParseError) {
+            inWord = true
+            i += 1
+            let start = line
+            while i < chars.count, chars[i] != quote {
+                if chars[i] == "\\", i + 1 < chars.count, escaping.unicodeScalars.contains(chars[i + 1]) {
+                    if chars[i + 1] != "\n" { word.unicodeScalars.append(chars[i + 1]) } else { line += 1 }
+                    i += 2
+                    continue
+                }
+                if chars[i] == "\n" { line += 1 }
+                word.unicodeScalars.append(chars[i]); i += 1
+            }
+            if i >= chars.count {
+                throw ConfigParseError(.malformed, source: "command text", line: start, message: "unterminated \(name) quote")
+            }
+            i += 1
+        }
 
         while i < chars.count {
             if words.count > maxWords {
@@ -53,35 +73,8 @@ public enum CommandLineText {
                 } else {
                     i += 1
                 }
-            case "'":
-                inWord = true
-                i += 1
-                let start = line
-                while i < chars.count, chars[i] != "'" {
-                    if chars[i] == "\n" { line += 1 }
-                    word.unicodeScalars.append(chars[i]); i += 1
-                }
-                if i >= chars.count {
-                    throw ConfigParseError(.malformed, source: "command text", line: start, message: "unterminated single quote")
-                }
-                i += 1
-            case "\"":
-                inWord = true
-                i += 1
-                let start = line
-                while i < chars.count, chars[i] != "\"" {
-                    if chars[i] == "\\", i + 1 < chars.count, "\"\\$`\n".unicodeScalars.contains(chars[i + 1]) {
-                        if chars[i + 1] != "\n" { word.unicodeScalars.append(chars[i + 1]) } else { line += 1 }
-                        i += 2
-                        continue
-                    }
-                    if chars[i] == "\n" { line += 1 }
-                    word.unicodeScalars.append(chars[i]); i += 1
-                }
-                if i >= chars.count {
-                    throw ConfigParseError(.malformed, source: "command text", line: start, message: "unterminated double quote")
-                }
-                i += 1
+            case "'": try quoted("'", escaping: "", name: "single")
+            case "\"": try quoted("\"", escaping: "\"\\$`\n", name: "double")
             case "$" where i + 1 < chars.count && chars[i + 1] == "(":
                 var depth = 0
                 inWord = true

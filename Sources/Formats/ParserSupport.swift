@@ -116,6 +116,20 @@ public struct ParseLimits: Hashable, Sendable {
 
 /// Shared helpers for the parsers. Internal: the public surface is the parsers themselves.
 package enum ParseSupport {
+    /// The byte a one-letter backslash escape stands for in JSON and TOML strings (`\b \t \n \f \r \" \\`), or
+    /// nil for any other letter (`\u`, a format's own escapes, an unknown one).
+    static func shortEscape(_ letter: UInt8) -> UInt8? {
+        switch letter {
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "t"): 0x09
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): letter
+        default: nil
+        }
+    }
+
     /// Refuses an argv that is empty or beyond the limits.
     package static func checkArgv(_ argv: [String], source: String, limits: ParseLimits) throws(ConfigParseError) {
         if argv.isEmpty {

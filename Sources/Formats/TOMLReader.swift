@@ -393,14 +393,11 @@ package struct TOMLReader {
         i += 1
         guard let e = current else { throw fail("a string is not closed") }
         i += 1
+        if let byte = ParseSupport.shortEscape(e) {
+            out.append(byte)
+            return
+        }
         switch e {
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "t"): out.append(0x09)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "\""): out.append(0x22)
-        case UInt8(ascii: "\\"): out.append(0x5C)
         case UInt8(ascii: "u"), UInt8(ascii: "U"):
             let n = e == UInt8(ascii: "u") ? 4 : 8
             guard i + n <= bytes.count else { throw fail("a \\\(Character(Unicode.Scalar(e))) escape needs \(n) hexadecimal digits") }
