@@ -29,7 +29,7 @@ public struct Scenario: Sendable {
 
     init(
         id: String, title: String, threat: String, severity: Severity, controls: [ControlID],
-        appliesTo: Applicability = .all,
+        appliesTo: Applicability = .all, notApplicable: String = "",
         judge: @escaping @Sendable (ObservedProbe, LabMechanism, HostContext) -> (String, String, ScenarioOutcome)
     ) {
         self.id = id
@@ -38,11 +38,15 @@ public struct Scenario: Sendable {
         self.severity = severity
         self.controls = controls
         self.appliesTo = appliesTo
+        self.notApplicable = notApplicable
         self.judge = judge
     }
 
+    /// The scenario judged on a run; one that does not concern this kind of mechanism is not applicable, with
+    /// `notApplicable` as the reason, and its judge is not asked.
     public func evaluate(_ probe: ObservedProbe, _ mechanism: LabMechanism, _ host: HostContext) -> ScenarioResult {
-        let (expected, observed, outcome) = judge(probe, mechanism, host)
+        let (expected, observed, outcome) =
+            applies(to: mechanism) ? judge(probe, mechanism, host) : (Scenarios.na, notApplicable, .notApplicable)
         return ScenarioResult(
             id: id, title: title, threat: threat, expected: expected, observed: observed, outcome: outcome,
             controls: controls, severity: severity)
@@ -50,6 +54,8 @@ public struct Scenario: Sendable {
 
     /// Which kinds of mechanism the scenario concerns.
     public var appliesTo: Applicability
+    /// Why the scenario does not concern the other kind ("sandboxes emulate no devices").
+    var notApplicable: String
 
     public enum Applicability: Sendable { case all, virtualMachines, sandboxes }
 
@@ -117,9 +123,8 @@ public enum Scenarios {
         id: "legacy-devices", title: "No legacy device the guest does not need",
         threat:
             "Emulated legacy devices (floppy controller — VENOM, CVE-2015-3456 — USB, sound, parallel port) are attack surface in the VMM reachable from the guest.",
-        severity: .high, controls: [.ism1604], appliesTo: .virtualMachines
-    ) { probe, mechanism, _ in
-        guard mechanism.isVirtualMachine else { return (na, "sandboxes emulate no devices", .notApplicable) }
+        severity: .high, controls: [.ism1604], appliesTo: .virtualMachines, notApplicable: "sandboxes emulate no devices"
+    ) { probe, _, _ in
         guard let devices = probe.devices, let legacy = devices.legacy else {
             return ("no legacy devices", "the probe reported no device list", .inconclusive)
         }
@@ -174,10 +179,10 @@ public enum Scenarios {
         id: "dangerous-capabilities", title: "Dangerous capabilities dropped in the sandbox",
         threat:
             "A sandboxed process holding CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, CAP_SYS_MODULE, CAP_DAC_READ_SEARCH … can attack the host kernel directly.",
-        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
-    ) { probe, mechanism, _ in
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes,
+        notApplicable: "capabilities in a guest are the guest kernel's"
+    ) { probe, _, _ in
         let expected = "none of \(dangerousCapabilities.sorted().joined(separator: ", "))"
-        if mechanism.isVirtualMachine { return (na, "capabilities in a guest are the guest kernel's", .notApplicable) }
         guard let names = probe.process?.capEffNames else { return (expected, "capabilities not reported", .inconclusive) }
         let held = names.filter { dangerousCapabilities.contains($0) }.sorted()
         if probe.identification?.mechanism == "gvisor" {
@@ -189,9 +194,9 @@ public enum Scenarios {
     public static let seccomp = Scenario(
         id: "seccomp", title: "Seccomp filter enforced",
         threat: "Without a seccomp filter every host system call, including rarely used and vulnerable ones, is reachable from the sandbox.",
-        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
-    ) { probe, mechanism, _ in
-        if mechanism.isVirtualMachine { return (na, "system calls in a guest go to the guest kernel", .notApplicable) }
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes,
+        notApplicable: "system calls in a guest go to the guest kernel"
+    ) { probe, _, _ in
         guard let mode = probe.process?.seccomp else { return ("seccomp mode 2 (filter)", "not reported", .inconclusive) }
         if probe.identification?.mechanism == "gvisor" {
             return (
@@ -208,10 +213,9 @@ public enum Scenarios {
         id: "host-namespaces", title: "Own PID and network namespaces (the host's not shared)",
         threat:
             "A sandbox in the host's PID namespace can see and signal host processes; in the host's network namespace it reaches host-only services.",
-        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
-    ) { probe, mechanism, host in
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes, notApplicable: "a guest kernel has its own namespaces"
+    ) { probe, _, host in
         let expected = "own pid and net namespaces"
-        if mechanism.isVirtualMachine { return (na, "a guest kernel has its own namespaces", .notApplicable) }
         if probe.identification?.mechanism == "gvisor" {
             return (
                 expected,
@@ -234,9 +238,8 @@ public enum Scenarios {
     public static let runtimeSocket = Scenario(
         id: "runtime-socket", title: "Container runtime socket not reachable",
         threat: "A reachable docker/containerd/CRI-O socket lets the sandbox start a privileged container: a full host escape.",
-        severity: .critical, controls: [.ism1604], appliesTo: .sandboxes
-    ) { probe, mechanism, _ in
-        if mechanism.isVirtualMachine { return (na, "sockets in a guest are the guest's", .notApplicable) }
+        severity: .critical, controls: [.ism1604], appliesTo: .sandboxes, notApplicable: "sockets in a guest are the guest's"
+    ) { probe, _, _ in
         guard let mounts = probe.mounts else { return ("no runtime socket", "mounts not reported", .inconclusive) }
         let sockets = (mounts.runtimeSockets ?? []) + (mounts.risky ?? []).filter { $0.mountPoint.hasSuffix(".sock") }.map(\.mountPoint)
         let unique = Array(Set(sockets)).sorted()
@@ -246,9 +249,9 @@ public enum Scenarios {
     public static let riskyMounts = Scenario(
         id: "risky-mounts", title: "Host kernel interfaces not writable",
         threat: "Writable /proc/sys, /sys, core_pattern, sysrq-trigger or a cgroup v1 release_agent lets a sandbox run code on the host.",
-        severity: .high, controls: [.ism1604], appliesTo: .sandboxes
-    ) { probe, mechanism, _ in
-        if mechanism.isVirtualMachine { return (na, "kernel interfaces in a guest are the guest kernel's", .notApplicable) }
+        severity: .high, controls: [.ism1604], appliesTo: .sandboxes,
+        notApplicable: "kernel interfaces in a guest are the guest kernel's"
+    ) { probe, _, _ in
         guard let mounts = probe.mounts else { return ("none writable", "mounts not reported", .inconclusive) }
         var seen = (mounts.risky ?? []).filter { !$0.mountPoint.hasSuffix(".sock") }.map { $0.reason ?? $0.mountPoint }
         seen += (probe.cgroup?.writableReleaseAgents ?? []).map { "writable \($0)" }
