@@ -49,12 +49,8 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
     }
 
     public struct ToolInfo: Codable, Hashable, Sendable {
-        public var name: String
+        public var name = "bulkhead"
         public var version: String
-        public init(name: String = "bulkhead", version: String) {
-            self.name = name
-            self.version = version
-        }
     }
 
     public struct HostIdentity: Codable, Hashable, Sendable {
@@ -66,36 +62,20 @@ public struct AssessmentReport: Codable, Hashable, Sendable {
         /// The snapshot the evidence was replayed from (`snapshot FILE (host …, captured …)`); absent when the
         /// host was read directly. Added in schema 1 without a version bump (an optional key).
         public var replayedFrom: String?
-        public init(hostname: String?, source: String, collectedAt: Date, replayedFrom: String? = nil) {
-            self.hostname = hostname
-            self.source = source
-            self.collectedAt = collectedAt
-            self.replayedFrom = replayedFrom
-        }
     }
 
     public struct Inputs: Codable, Hashable, Sendable {
         public var catalogProducts: Int
-        public var catalogSchemaVersion: Int
+        public var catalogSchemaVersion = Catalog.schemaVersion
         /// Extra catalog directories (`--catalog DIR`).
-        public var catalogDirectories: [String]
+        public var catalogDirectories: [String] = []
         /// `--evidence FILE`s that were merged.
-        public var evidenceFiles: [String]
+        public var evidenceFiles: [String] = []
         /// Stages whose measured facts were merged (`census`, `advisories`).
-        public var measuredBy: [String]
+        public var measuredBy: [String] = []
         /// The advisory database ISM-1606 and criterion 5 read: its age, sources and record counts. Added in
         /// schema 1 without a version bump (an optional key).
         public var advisoryDatabase: AdvisoryDatabaseInfo?
-        public init(
-            catalogProducts: Int, catalogSchemaVersion: Int = Catalog.schemaVersion, catalogDirectories: [String] = [],
-            evidenceFiles: [String] = [], measuredBy: [String] = []
-        ) {
-            self.catalogProducts = catalogProducts
-            self.catalogSchemaVersion = catalogSchemaVersion
-            self.catalogDirectories = catalogDirectories
-            self.evidenceFiles = evidenceFiles
-            self.measuredBy = measuredBy
-        }
     }
 
     /// The advisory database as the report names it (ISM-1606 evidence).
@@ -163,12 +143,6 @@ public struct MechanismAssessment: Codable, Hashable, Sendable {
     public var catalogProduct: ProductID?
     /// One entry per assessed control. Only ISM-1460 today; ISM-1604, 1606 … are added by their stages.
     public var controls: [ControlAssessment]
-
-    public init(mechanism: IsolationMechanism, catalogProduct: ProductID?, controls: [ControlAssessment]) {
-        self.mechanism = mechanism
-        self.catalogProduct = catalogProduct
-        self.controls = controls
-    }
 
     public func verdict(for control: ControlID) -> ControlVerdict? {
         controls.first { $0.verdict.control == control }?.verdict

@@ -193,13 +193,7 @@ public struct HostVirtualization: Codable, Hashable, Sendable {
     public var platform: String?
     public var evidence: [Evidence]
 
-    public init(isGuest: Bool? = nil, hypervisor: String? = nil, evidence: [Evidence] = []) {
-        self.isGuest = isGuest
-        self.hypervisor = hypervisor
-        self.evidence = evidence
-    }
-
-    public init(isGuest: Bool?, hypervisor: String?, platform: String?, evidence: [Evidence]) {
+    public init(isGuest: Bool? = nil, hypervisor: String? = nil, platform: String? = nil, evidence: [Evidence] = []) {
         self.isGuest = isGuest
         self.hypervisor = hypervisor
         self.platform = platform

@@ -84,12 +84,6 @@ public struct CensusReport: Codable, Sendable, Hashable {
         public var path: String
         public var kind: Kind
         public var message: String
-
-        public init(path: String, kind: Kind, message: String) {
-            self.path = path
-            self.kind = kind
-            self.message = message
-        }
     }
 
     /// One counted file (only with `--by-file`).

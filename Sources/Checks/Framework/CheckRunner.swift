@@ -6,10 +6,6 @@ public struct CheckReport: Codable, Hashable, Sendable {
     public struct Skipped: Codable, Hashable, Sendable {
         public var checkID: String
         public var reason: String
-        public init(checkID: String, reason: String) {
-            self.checkID = checkID
-            self.reason = reason
-        }
     }
     public var findings: [Finding]
     public var skipped: [Skipped]
