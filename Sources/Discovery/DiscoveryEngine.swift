@@ -18,10 +18,10 @@ public struct DiscoveryEngine: EvidenceNeed {
         [
             KVMDetector(), QEMUDetector(), LibvirtDetector(), XenDetector(), FirecrackerDetector(),
             CloudHypervisorDetector(), CrosvmDetector(), GVisorDetector(), KataDetector(),
-            ContainerRuntimeDetector(ContainerRuntimeSignatures.runc), ContainerRuntimeDetector(ContainerRuntimeSignatures.crun),
-            ContainerRuntimeDetector(ContainerRuntimeSignatures.youki), ContainerRuntimeDetector(ContainerRuntimeSignatures.docker),
-            ContainerRuntimeDetector(ContainerRuntimeSignatures.containerd), ContainerRuntimeDetector(ContainerRuntimeSignatures.podman),
-            ContainerRuntimeDetector(ContainerRuntimeSignatures.lxc), BubblewrapDetector(),
+            ContainerRuntimeDetector(ProductSignatures.runc), ContainerRuntimeDetector(ProductSignatures.crun),
+            ContainerRuntimeDetector(ProductSignatures.youki), ContainerRuntimeDetector(ProductSignatures.docker),
+            ContainerRuntimeDetector(ProductSignatures.containerd), ContainerRuntimeDetector(ProductSignatures.podman),
+            ContainerRuntimeDetector(ProductSignatures.lxc), BubblewrapDetector(),
         ]
     }
 

@@ -64,19 +64,18 @@ struct ProcessScanner {
     }
 
     func text(_ name: String, in directory: any HostDirectory, limit: Int, _ problems: inout ProblemLog) -> Read<String> {
-        do {
-            return .value(try directory.readText(name, limit: limit))
-        } catch {
-            if error.code == .notFound { return .gone }
-            problems.add(error)
-            return .failed
-        }
+        outcome(&problems) { () throws(HostReadError) in try directory.readText(name, limit: limit) }
     }
 
     /// The bytes of a small file, as `text` reads it but not decoded (the status parser reads bytes).
     func bytes(_ name: String, in directory: any HostDirectory, limit: Int, _ problems: inout ProblemLog) -> Read<[UInt8]> {
+        outcome(&problems) { () throws(HostReadError) in try directory.read(name, limit: limit) }
+    }
+
+    /// One read's outcome: a file that is not found belongs to a process that exited; any other error is a problem.
+    private func outcome<T>(_ problems: inout ProblemLog, _ body: () throws(HostReadError) -> T) -> Read<T> {
         do {
-            return .value(try directory.read(name, limit: limit))
+            return .value(try body())
         } catch {
             if error.code == .notFound { return .gone }
             problems.add(error)

@@ -165,23 +165,25 @@ public final class RecordingHostRoot: HostRoot {
     }
 
     func recordList(_ path: String, _ list: () throws(HostReadError) -> [String]) throws(HostReadError) -> [String] {
-        do {
-            let names = try list()
-            update(path) { if $0.listing == nil { $0.listing = names; $0.listError = nil } }
-            return names
-        } catch {
-            update(path) { if $0.listing == nil && $0.listError == nil { $0.listError = error } }
-            throw error
-        }
+        try recordAnswer(path, \.listing, \.listError, list)
     }
 
     func recordLink(_ path: String, _ readLink: () throws(HostReadError) -> String) throws(HostReadError) -> String {
+        try recordAnswer(path, \.linkTarget, \.linkError, readLink)
+    }
+
+    /// Records a listing or a link target: the first answer for the path stays, and replaces an earlier error; an
+    /// error is kept only where neither an answer nor an error was recorded.
+    private func recordAnswer<T>(
+        _ path: String, _ answer: WritableKeyPath<RecordedPath, T?>, _ failure: WritableKeyPath<RecordedPath, HostReadError?>,
+        _ ask: () throws(HostReadError) -> T
+    ) throws(HostReadError) -> T {
         do {
-            let target = try readLink()
-            update(path) { if $0.linkTarget == nil { $0.linkTarget = target; $0.linkError = nil } }
-            return target
+            let value = try ask()
+            update(path) { if $0[keyPath: answer] == nil { $0[keyPath: answer] = value; $0[keyPath: failure] = nil } }
+            return value
         } catch {
-            update(path) { if $0.linkTarget == nil && $0.linkError == nil { $0.linkError = error } }
+            update(path) { if $0[keyPath: answer] == nil && $0[keyPath: failure] == nil { $0[keyPath: failure] = error } }
             throw error
         }
     }

@@ -234,7 +234,7 @@ import Testing
         let app = HostProcess(
             pid: 702, ppid: 700, name: "nginx", executable: "/usr/sbin/nginx", arguments: ["nginx"],
             confinement: ProcessConfinement(seccomp: 2, capEff: "00000000a80425fb", cgroups: ["0::/kubepods.slice/"]))
-        let detector = ContainerRuntimeDetector(ContainerRuntimeSignatures.containerd)
+        let detector = ContainerRuntimeDetector(ProductSignatures.containerd)
         let mechanism = try #require(detector.detect(in: facts(processes: [shim, pause, app]), root: temp.root).first)
         #expect(mechanism.guests.map(\.pid) == [701, 702], "the shim (pid 700) is not a guest")
         #expect(mechanism.guests.map(\.name) == ["container 4f3c2b1a0e9d", "container pod0sandbox pid 702"])
@@ -251,7 +251,7 @@ import Testing
             arguments: ["/usr/bin/conmon", "--api-version", "1", "-c", "9a8b7c6d5e4f3a2b1c0d", "-u", "9a8b7c6d5e4f", "-n", "web"],
             confinement: ProcessConfinement(seccomp: 0, capEff: "000001ffffffffff"))
         let runtime = HostProcess(pid: 801, ppid: 800, name: "crun", executable: "/usr/bin/crun", arguments: ["/usr/bin/crun", "start"])
-        let podman = ContainerRuntimeDetector(ContainerRuntimeSignatures.podman)
+        let podman = ContainerRuntimeDetector(ProductSignatures.podman)
         let mechanism = try #require(podman.detect(in: facts(processes: [conmon, runtime]), root: temp.root).first)
         let guest = try #require(mechanism.guests.first)
         #expect(mechanism.guests.count == 1)

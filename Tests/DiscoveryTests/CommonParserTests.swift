@@ -245,8 +245,8 @@ struct RoundTripTests {
         }
         #expect(ProductSignature.asciiProgramName(processes[6]) == nil)
         let signatures = [
-            QEMUDetector.signature, LibvirtDetector.signature, ContainerRuntimeSignatures.containerd, ContainerRuntimeSignatures.runc,
-            ContainerRuntimeSignatures.crun, BubblewrapDetector.signature,
+            QEMUDetector.signature, LibvirtDetector.signature, ProductSignatures.containerd, ProductSignatures.runc,
+            ProductSignatures.crun, BubblewrapDetector.signature,
         ]
         let expected: [String: [Int32]] = [
             "qemu": [1, 2, 8], "libvirt": [4], "containerd": [9], "runc": [5], "crun": [6], "bubblewrap": [11],

@@ -5,15 +5,10 @@ public import HostInspection
 /// libvirt: the management daemon that launches and confines QEMU (and Xen) guests. Reads the QEMU driver
 /// configuration and the domain definitions: persistent ones under /etc/libvirt/qemu, running ones (the
 /// live XML libvirt keeps) under /run/libvirt/qemu.
-public struct LibvirtDetector: Detector {
-    public var family: String { "libvirt" }
+public struct LibvirtDetector: ProductDetector {
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "libvirt", name: "libvirt", role: .management,
-        packages: ["libvirt-daemon-system", "libvirt-daemon", "libvirt-daemon-driver-qemu", "libvirt"],
-        binaries: ["/usr/sbin/libvirtd", "/usr/sbin/virtqemud"],
-        matchesProcess: ProductSignature.programs(["libvirtd", "virtqemud", "virtxend", "virtlockd", "virtlogd"]))
+    public static let signature = ProductSignatures.libvirt
 
     public static let configPath = "/etc/libvirt/qemu.conf"
     public static let definedDomains = "/etc/libvirt/qemu"

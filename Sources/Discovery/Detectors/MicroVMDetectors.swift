@@ -4,14 +4,9 @@ public import HostInspection
 /// Firecracker and its jailer. The jailer execs into Firecracker inside a chroot, so a jailed VM is a
 /// `firecracker` process whose root is the jail; the jailer's own arguments are gone by then.
 public struct FirecrackerDetector: ProcessGuestDetector {
-    public var family: String { "firecracker" }
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "firecracker", name: "Firecracker", role: .vmm,
-        packages: ["firecracker"],
-        binaries: ["/usr/bin/firecracker", "/usr/local/bin/firecracker", "/usr/bin/jailer", "/usr/local/bin/jailer"],
-        matchesProcess: ProductSignature.programs(["firecracker", "jailer"]))
+    public static let signature = ProductSignatures.firecracker
 
     /// The binaries, and each running VM's `--config-file` (outside the jailer's chroot).
     public func request(given evidence: HostEvidence) -> EvidenceRequest {
@@ -29,14 +24,9 @@ public struct FirecrackerDetector: ProcessGuestDetector {
 
 /// Cloud Hypervisor (Linux Foundation, Rust).
 public struct CloudHypervisorDetector: ProcessGuestDetector {
-    public var family: String { "cloud-hypervisor" }
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "cloud-hypervisor", name: "Cloud Hypervisor", role: .vmm,
-        packages: ["cloud-hypervisor"],
-        binaries: ["/usr/bin/cloud-hypervisor", "/usr/local/bin/cloud-hypervisor"],
-        matchesProcess: ProductSignature.programs(["cloud-hypervisor"]))
+    public static let signature = ProductSignatures.cloudHypervisor
 
     public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
         processes.map { GuestParsing.cloudHypervisor(process: $0, observedAt: evidence.facts.collectedAt) }
@@ -45,20 +35,13 @@ public struct CloudHypervisorDetector: ProcessGuestDetector {
 
 /// crosvm (Google, Rust).
 public struct CrosvmDetector: ProcessGuestDetector {
-    public var family: String { "crosvm" }
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "crosvm", name: "crosvm", role: .vmm,
-        packages: ["crosvm"],
-        binaries: ["/usr/bin/crosvm", "/usr/local/bin/crosvm"],
-        matchesProcess: ProductSignature.programs(["crosvm"]))
+    public static let signature = ProductSignatures.crosvm
 
     /// crosvm forks one jailed process per device; the VM is the `crosvm run` process.
     public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
-        let vms = processes.filter { $0.arguments.contains("run") }
-        let vmPIDs = Set(vms.map(\.pid))
-        return vms.filter { $0.ppid.map { !vmPIDs.contains($0) } ?? true }.map {
+        outermost(processes.filter { $0.arguments.contains("run") }).map {
             GuestParsing.crosvm(process: $0, observedAt: evidence.facts.collectedAt)
         }
     }

@@ -177,18 +177,27 @@ public struct SignatureDetector: Detector {
     }
 }
 
+/// A detector of one product, named by its signature: its family is the signature's product, and it reads at
+/// least what the signature matches on (a conforming type may declare a wider `request`).
+public protocol ProductDetector: Detector {
+    static var signature: ProductSignature { get }
+}
+
+extension ProductDetector {
+    public var family: String { Self.signature.product.rawValue }
+
+    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
+}
+
 /// A detector whose mechanism is its signature's match and whose guests are derived from the matched
 /// processes: the shape most product families share. A conforming type names its signature and how its
-/// processes become guests; it may still declare a wider `request`.
-public protocol ProcessGuestDetector: Detector {
-    static var signature: ProductSignature { get }
+/// processes become guests.
+public protocol ProcessGuestDetector: ProductDetector {
     /// The guests among the processes the signature matched.
     func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest]
 }
 
 extension ProcessGuestDetector {
-    public func request(given evidence: HostEvidence) -> EvidenceRequest { Self.signature.request }
-
     public func detect(in evidence: HostEvidence) -> [IsolationMechanism] {
         let match = Self.signature.match(in: evidence)
         guard !match.isEmpty else { return [] }
@@ -196,6 +205,13 @@ extension ProcessGuestDetector {
         mechanism.guests = guests(match.processes, in: evidence)
         return [mechanism]
     }
+}
+
+/// The processes whose parent is not among them: of a program that forks (bwrap, crosvm's jailed device
+/// processes), the outer ones.
+func outermost(_ processes: [HostProcess]) -> [HostProcess] {
+    let pids = Set(processes.map(\.pid))
+    return processes.filter { $0.ppid.map { !pids.contains($0) } ?? true }
 }
 
 /// Derives a guest for a process with its confinement and the evidence of its command line.

@@ -2,52 +2,6 @@ public import BulkheadModel
 import Foundation
 public import HostInspection
 
-/// OCI and system container runtimes. Containers they run share the host kernel; each running
-/// container is seen as a shim or monitor process.
-public enum ContainerRuntimeSignatures {
-    public static let runc = ProductSignature(
-        product: "runc", name: "runc", role: .containerRuntime,
-        packages: ["runc", "containerd.io"],
-        binaries: ["/usr/bin/runc", "/usr/sbin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc"],
-        matchesProcess: ProductSignature.programs(["runc"]))
-
-    public static let crun = ProductSignature(
-        product: "crun", name: "crun", role: .containerRuntime,
-        packages: ["crun"],
-        binaries: ["/usr/bin/crun", "/usr/local/bin/crun"],
-        matchesProcess: ProductSignature.programs(["crun"]))
-
-    public static let youki = ProductSignature(
-        product: "youki", name: "youki", role: .containerRuntime,
-        packages: ["youki"],
-        binaries: ["/usr/bin/youki", "/usr/local/bin/youki"],
-        matchesProcess: ProductSignature.programs(["youki"]))
-
-    public static let docker = ProductSignature(
-        product: "docker", name: "Docker Engine", role: .containerRuntime,
-        packages: ["docker-ce", "docker.io", "moby-engine", "docker"],
-        binaries: ["/usr/bin/dockerd", "/usr/sbin/dockerd"],
-        matchesProcess: ProductSignature.programs(["dockerd"]))
-
-    public static let containerd = ProductSignature(
-        product: "containerd", name: "containerd", role: .containerRuntime,
-        packages: ["containerd", "containerd.io"],
-        binaries: ["/usr/bin/containerd", "/usr/local/bin/containerd"],
-        matchesProcess: ProductSignature.programs(["containerd"], prefixes: ["containerd-shim-runc"]))
-
-    public static let podman = ProductSignature(
-        product: "podman", name: "Podman", role: .containerRuntime,
-        packages: ["podman"],
-        binaries: ["/usr/bin/podman"],
-        matchesProcess: ProductSignature.programs(["podman", "conmon"]))
-
-    public static let lxc = ProductSignature(
-        product: "lxc", name: "LXC", role: .containerRuntime,
-        packages: ["lxc", "liblxc1", "lxc-libs"],
-        binaries: ["/usr/bin/lxc-start", "/usr/sbin/lxc-start"],
-        matchesProcess: ProductSignature.programs(["lxc-start", "lxc-monitord"]))
-}
-
 /// A container runtime: present by package/binary; running containers from shim or monitor processes.
 public struct ContainerRuntimeDetector: Detector {
     public let signature: ProductSignature

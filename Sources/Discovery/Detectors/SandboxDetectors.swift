@@ -4,15 +4,9 @@ public import HostInspection
 /// gVisor: runsc, a user-space kernel (the Sentry) between a sandbox and the host kernel. Each sandbox is
 /// a `runsc boot` process (shown as `runsc-sandbox`); its gofer is `runsc-gofer`.
 public struct GVisorDetector: ProcessGuestDetector {
-    public var family: String { "gvisor" }
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "gvisor", name: "gVisor (runsc)", role: .sandboxKernel,
-        packages: ["runsc", "gvisor"],
-        binaries: ["/usr/bin/runsc", "/usr/local/bin/runsc", "/usr/bin/containerd-shim-runsc-v1"],
-        matchesProcess: ProductSignature.programs(
-            ["runsc", "runsc-sandbox", "runsc-gofer", "containerd-shim-runsc-v1"]))
+    public static let signature = ProductSignatures.gvisor
 
     /// Each sandbox is a `runsc boot` process.
     public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
@@ -23,18 +17,10 @@ public struct GVisorDetector: ProcessGuestDetector {
 }
 
 /// Kata Containers: each container runs in a lightweight VM (QEMU, Cloud Hypervisor, Firecracker or Dragonball).
-public struct KataDetector: Detector {
-    public var family: String { "kata-containers" }
+public struct KataDetector: ProductDetector {
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "kata-containers", name: "Kata Containers", role: .containerRuntime,
-        packages: ["kata-containers", "kata-runtime", "kata-containers-bin"],
-        binaries: [
-            "/usr/bin/kata-runtime", "/usr/bin/containerd-shim-kata-v2", "/opt/kata/bin/kata-runtime",
-            "/opt/kata/bin/containerd-shim-kata-v2",
-        ],
-        matchesProcess: ProductSignature.programs(["containerd-shim-kata-v2", "kata-runtime"]))
+    public static let signature = ProductSignatures.kata
 
     public static let configPaths = [
         "/etc/kata-containers/configuration.toml",
@@ -69,20 +55,12 @@ public struct KataDetector: Detector {
 
 /// bubblewrap: an unprivileged namespace sandbox (Flatpak, some build tools).
 public struct BubblewrapDetector: ProcessGuestDetector {
-    public var family: String { "bubblewrap" }
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "bubblewrap", name: "bubblewrap", role: .namespaceSandbox,
-        packages: ["bubblewrap"],
-        binaries: ["/usr/bin/bwrap"],
-        matchesProcess: ProductSignature.programs(["bwrap"]))
+    public static let signature = ProductSignatures.bubblewrap
 
     /// bwrap forks: the outer process waits while the inner one is the sandbox's init. The outer ones are listed.
     public func guests(_ processes: [HostProcess], in evidence: HostEvidence) -> [Guest] {
-        let pids = Set(processes.map(\.pid))
-        return processes.filter { $0.ppid.map { !pids.contains($0) } ?? true }.map {
-            GuestParsing.bubblewrap(process: $0, observedAt: evidence.facts.collectedAt)
-        }
+        outermost(processes).map { GuestParsing.bubblewrap(process: $0, observedAt: evidence.facts.collectedAt) }
     }
 }

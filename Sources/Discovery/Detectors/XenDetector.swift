@@ -3,16 +3,10 @@ public import HostInspection
 
 /// Xen: a type-1 hypervisor; Bulkhead runs in its control domain (dom0). Guests are the xl.cfg files
 /// under /etc/xen (the domains xl can start).
-public struct XenDetector: Detector {
-    public var family: String { "xen" }
+public struct XenDetector: ProductDetector {
     public init() {}
 
-    public static let signature = ProductSignature(
-        product: "xen", name: "Xen", role: .type1Hypervisor,
-        packages: ["xen-hypervisor-common", "xen-utils-common", "xen", "xen-hypervisor"],
-        packagePrefixes: ["xen-hypervisor-4", "xen-utils-4"],
-        binaries: ["/usr/sbin/xl", "/usr/sbin/xenstored", "/usr/sbin/oxenstored"],
-        matchesProcess: ProductSignature.programs(["xenstored", "oxenstored", "xenconsoled", "qemu-dm", "xl"]))
+    public static let signature = ProductSignatures.xen
 
     public func request(given evidence: HostEvidence) -> EvidenceRequest {
         var request = Self.signature.request
