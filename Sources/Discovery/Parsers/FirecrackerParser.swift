@@ -4,14 +4,32 @@ public import Foundation
 
 /// Parses Firecracker's argv, its `--config-file` JSON and the jailer's argv.
 public enum FirecrackerParser {
-    static let valueOptions: Set<String> = [
-        "api-sock", "config-file", "seccomp-filter", "id", "level", "log-path", "metrics-path", "mmds-size-limit",
-        "http-api-max-payload-size", "start-time-us", "start-time-cpu-us", "parent-cpu-time-us", "module",
-        "metadata",
-    ]
-    static let flagOptions: Set<String> = [
-        "no-seccomp", "no-api", "boot-timer", "show-level", "show-log-origin", "version", "help", "describe-snapshot", "enable-pci",
-    ]
+    /// Firecracker's options and the fields they set.
+    static let options = ArgvOptionTable<FirecrackerConfiguration>(
+        options: [
+            "no-seccomp": .flag(\.noSeccomp), "no-api": .flag(\.noAPI), "boot-timer": .flag(\.bootTimer),
+            "show-level": .ignoredFlag, "show-log-origin": .ignoredFlag, "version": .ignoredFlag, "help": .ignoredFlag,
+            "describe-snapshot": .ignoredFlag, "enable-pci": .ignoredFlag,
+            "api-sock": .string(\.apiSocket), "config-file": .string(\.configFile), "seccomp-filter": .string(\.seccompFilter),
+            "id": .string(\.id), "level": .string(\.logLevel), "log-path": .string(\.logPath), "metrics-path": .string(\.metricsPath),
+            "mmds-size-limit": .integer(\.mmdsSizeLimit, expected: "a number"),
+            "http-api-max-payload-size": .integer(\.httpAPIMaxPayloadSize, expected: "a number"),
+            "start-time-us": .ignoredValue, "start-time-cpu-us": .ignoredValue, "parent-cpu-time-us": .ignoredValue,
+            "module": .ignoredValue, "metadata": .ignoredValue,
+        ],
+        unrecognised: \.unrecognised, unknownMessage: "unknown Firecracker option", unknownTakesValue: true)
+
+    /// The jailer's options; the words after `--` are Firecracker's.
+    static let jailerOptions = ArgvOptionTable<FirecrackerJailerConfiguration>(
+        options: [
+            "daemonize": .flag(\.daemonize), "new-pid-ns": .flag(\.newPIDNamespace), "version": .ignoredFlag, "help": .ignoredFlag,
+            "id": .string(\.id), "exec-file": .string(\.execFile), "uid": .integer(\.uid, expected: "a numeric uid"),
+            "gid": .integer(\.gid, expected: "a numeric gid"), "chroot-base-dir": .string(\.chrootBaseDir), "netns": .string(\.netns),
+            "cgroup": .strings(\.cgroups), "cgroup-version": .string(\.cgroupVersion), "parent-cgroup": .string(\.parentCgroup),
+            "resource-limit": .strings(\.resourceLimits),
+        ],
+        unrecognised: \.unrecognised, unknownMessage: "unknown jailer option", unknownTakesValue: false,
+        afterDoubleDash: \FirecrackerJailerConfiguration.firecrackerArgs)
 
     /// Parses a Firecracker argv (`firecracker --api-sock … --config-file …`).
     public static func parseArgv(_ argv: [String], source: String = "firecracker argv", limits: ParseLimits = .standard)
@@ -21,45 +39,7 @@ public enum FirecrackerParser {
         var c = FirecrackerConfiguration()
         c.raw = argv
         var problems: [Problem] = []
-        var i = 1
-        while i < argv.count {
-            let a = argv[i]
-            i += 1
-            guard let (name, inline) = ParseSupport.option(a) else {
-                c.unrecognised.append(a)
-                continue
-            }
-            if flagOptions.contains(name) {
-                switch name {
-                case "no-seccomp": c.noSeccomp = true
-                case "no-api": c.noAPI = true
-                case "boot-timer": c.bootTimer = true
-                default: break
-                }
-                continue
-            }
-            guard valueOptions.contains(name) else {
-                c.unrecognised += ParseSupport.skipUnknownOption(a, inline: inline, argv: argv, index: &i, valuesBefore: argv.count)
-                problems.append(ParseSupport.problem(source, a, "unknown Firecracker option"))
-                continue
-            }
-            guard let val = ParseSupport.optionValue(a, inline: inline, argv: argv, index: &i, source: source, problems: &problems)
-            else { break }
-            switch name {
-            case "api-sock": c.apiSocket = val
-            case "config-file": c.configFile = val
-            case "seccomp-filter": c.seccompFilter = val
-            case "id": c.id = val
-            case "level": c.logLevel = val
-            case "log-path": c.logPath = val
-            case "metrics-path": c.metricsPath = val
-            case "mmds-size-limit":
-                c.mmdsSizeLimit = ParseSupport.integer(val, option: a, expected: "a number", source: source, problems: &problems)
-            case "http-api-max-payload-size":
-                c.httpAPIMaxPayloadSize = ParseSupport.integer(val, option: a, expected: "a number", source: source, problems: &problems)
-            default: break
-            }
-        }
+        options.read(argv, into: &c, source: source, problems: &problems)
         return Parsed(value: c, problems: problems)
     }
 
@@ -72,49 +52,7 @@ public enum FirecrackerParser {
         var j = FirecrackerJailerConfiguration()
         j.raw = argv
         var problems: [Problem] = []
-        let values: Set<String> = [
-            "id", "exec-file", "uid", "gid", "chroot-base-dir", "netns", "cgroup", "cgroup-version", "parent-cgroup",
-            "resource-limit",
-        ]
-        var i = 1
-        while i < argv.count {
-            let a = argv[i]
-            i += 1
-            if a == "--" {
-                j.firecrackerArgs = Array(argv[i...])
-                break
-            }
-            guard let (name, inline) = ParseSupport.option(a) else {
-                j.unrecognised.append(a)
-                continue
-            }
-            switch name {
-            case "daemonize": j.daemonize = true; continue
-            case "new-pid-ns": j.newPIDNamespace = true; continue
-            case "version", "help": continue
-            default: break
-            }
-            guard values.contains(name) else {
-                j.unrecognised.append(a)
-                problems.append(ParseSupport.problem(source, a, "unknown jailer option"))
-                continue
-            }
-            guard let val = ParseSupport.optionValue(a, inline: inline, argv: argv, index: &i, source: source, problems: &problems)
-            else { break }
-            switch name {
-            case "id": j.id = val
-            case "exec-file": j.execFile = val
-            case "uid": j.uid = ParseSupport.integer(val, option: a, expected: "a numeric uid", source: source, problems: &problems)
-            case "gid": j.gid = ParseSupport.integer(val, option: a, expected: "a numeric gid", source: source, problems: &problems)
-            case "chroot-base-dir": j.chrootBaseDir = val
-            case "netns": j.netns = val
-            case "cgroup": j.cgroups.append(val)
-            case "cgroup-version": j.cgroupVersion = val
-            case "parent-cgroup": j.parentCgroup = val
-            case "resource-limit": j.resourceLimits.append(val)
-            default: break
-            }
-        }
+        jailerOptions.read(argv, into: &j, source: source, problems: &problems)
         var fc = FirecrackerConfiguration()
         if !j.firecrackerArgs.isEmpty || j.execFile != nil {
             let fcArgv = [j.execFile ?? "firecracker"] + j.firecrackerArgs
