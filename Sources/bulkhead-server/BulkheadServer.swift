@@ -35,6 +35,19 @@ struct DatabaseOption: ParsableArguments {
         }
         do { return try DatabaseURL(text) } catch { throw ValidationError(error.message) }
     }
+
+    /// Runs a command's work on the database (`withDatabase`) with the audit log's actor for the user who ran it
+    /// (`cli:` and $SUDO_USER, else $USER); a failure is reported as `fail` reports it.
+    func runAsUser<T: Sendable>(_ body: @escaping @Sendable (FleetDatabase, String) async throws -> T) async throws -> T {
+        let target = try url()
+        let environment = ProcessInfo.processInfo.environment
+        let actor = "cli:" + (environment["SUDO_USER"] ?? environment["USER"] ?? "unknown")
+        do {
+            return try await withDatabase(target) { try await body($0, actor) }
+        } catch {
+            throw fail(error, database: target)
+        }
+    }
 }
 
 /// A runtime failure: one line on standard error, exit status 1 (usage mistakes keep ArgumentParser's 64).
@@ -195,15 +208,8 @@ struct Enrol: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The host's name (letters, digits, '.', '-', '_').", valueName: "NAME")) var host: String
 
     func run() async throws {
-        let url = try db.url()
         let host = host
-        let actor = "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
-        do {
-            let token = try await withDatabase(url) { try await $0.issueEnrolToken(host: host, actor: actor) }
-            print(token)
-        } catch {
-            throw fail(error, database: url)
-        }
+        print(try await db.runAsUser { try await $0.issueEnrolToken(host: host, actor: $1) })
     }
 }
 
@@ -214,14 +220,8 @@ struct Revoke: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The host's name.", valueName: "NAME")) var host: String
 
     func run() async throws {
-        let url = try db.url()
         let host = host
-        let actor = "cli:" + (ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
-        do {
-            try await withDatabase(url) { try await $0.revoke(host: host, actor: actor) }
-            print("Revoked the key of host \(host)")
-        } catch {
-            throw fail(error, database: url)
-        }
+        try await db.runAsUser { try await $0.revoke(host: host, actor: $1) }
+        print("Revoked the key of host \(host)")
     }
 }
