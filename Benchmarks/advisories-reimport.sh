@@ -9,6 +9,8 @@
 # Usage: Benchmarks/advisories-reimport.sh [N]      (default 300000; everything lives in a temp dir)
 #        BUILD=debug Benchmarks/advisories-reimport.sh N   (use the debug build, say so with the figures)
 #        BIN=PATH Benchmarks/advisories-reimport.sh N      (an advisories-bench built elsewhere)
+#        CORPUS=DIR Benchmarks/advisories-reimport.sh      (a copy of a corpus advisories_corpus.py generated before, e.g. the
+#                                                           one Benchmarks/advisories.sh keeps with CORPUS=; DIR is not changed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-300000}"
@@ -20,8 +22,14 @@ fi
 WORK="$(mktemp -d /tmp/bulkhead-reimport-XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 C="$WORK/tree"
-echo "generating $N records …"
-python3 Benchmarks/advisories_corpus.py Tests/AdvisoriesTests/Fixtures/cve5 "$C" "$N"
+if [ -n "${CORPUS:-}" ]; then
+    # The edits below change the tree: they go to a copy.
+    cp -r "$CORPUS" "$C"
+    N=$(find "$C" -name '*.json' | wc -l)
+else
+    echo "generating $N records …"
+    python3 Benchmarks/advisories_corpus.py Tests/AdvisoriesTests/Fixtures/cve5 "$C" "$N"
+fi
 (cd "$C" && zip -q -r -X cves.zip cves && zip -q -0 -X "$WORK/release.zip" cves.zip)
 echo "release.zip: $(($(stat -c %s "$WORK/release.zip") / 1048576)) MiB ($N records, $BUILD build)"
 snapshot() {
