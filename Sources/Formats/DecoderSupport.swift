@@ -48,10 +48,34 @@ protocol XXHashWidth {
     associatedtype Word: FixedWidthInteger & UnsignedInteger
     static var p1: Word { get }
     static var p2: Word { get }
+    static var p3: Word { get }
     /// One accumulator round over an input word.
     static func round(_ acc: Word, _ input: Word) -> Word
     /// The little-endian word at `at`.
     static func lane(_ data: Span<UInt8>, _ at: Int) -> Word
+    /// The hash of what `lanes` was fed (the tail and the final mix differ between widths).
+    static func digest(_ lanes: XXHashLanes<Self>) -> Word
+}
+
+extension XXHashWidth {
+    static func rotl(_ x: Word, _ r: Word) -> Word { (x << r) | (x >> (Word(Word.bitWidth) - r)) }
+
+    /// The hash of `data` in one call.
+    static func oneShot(_ data: Span<UInt8>, seed: Word) -> Word {
+        var lanes = XXHashLanes<Self>(seed: seed)
+        lanes.feed(data)
+        return digest(lanes)
+    }
+
+    /// The last step of a digest for both widths: three xor-shifts by `shifts`, with multiplications by p2 and
+    /// p3 between them.
+    static func avalanche(_ h: Word, shifts: (Word, Word, Word)) -> Word {
+        var h = h ^ (h >> shifts.0)
+        h = h &* p2
+        h ^= h >> shifts.1
+        h = h &* p3
+        return h ^ (h >> shifts.2)
+    }
 }
 
 /// A streamed xxHash's state: four accumulators seeded from `seed`; whole stripes (a word for each accumulator)
@@ -76,10 +100,8 @@ struct XXHashLanes<Width: XXHashWidth> {
         v4 = seed &- Width.p1
     }
 
-    static func rotl(_ x: Word, _ r: Word) -> Word { (x << r) | (x >> (Word(Word.bitWidth) - r)) }
-
     /// The four accumulators folded into one (the digest's start once a whole stripe was read).
-    var converged: Word { Self.rotl(v1, 1) &+ Self.rotl(v2, 7) &+ Self.rotl(v3, 12) &+ Self.rotl(v4, 18) }
+    var converged: Word { Width.rotl(v1, 1) &+ Width.rotl(v2, 7) &+ Width.rotl(v3, 12) &+ Width.rotl(v4, 18) }
 
     mutating func stripe(_ data: Span<UInt8>, _ at: Int) {
         let width = Word.bitWidth / 8

@@ -252,13 +252,8 @@ public enum XXHash32: XXHashWidth {
 
     public static func hash(_ data: [UInt8], seed: UInt32 = 0) -> UInt32 { hash(data.span, seed: seed) }
 
-    public static func hash(_ data: Span<UInt8>, seed: UInt32 = 0) -> UInt32 {
-        var stream = Stream(seed: seed)
-        stream.update(data)
-        return stream.digest()
-    }
+    public static func hash(_ data: Span<UInt8>, seed: UInt32 = 0) -> UInt32 { oneShot(data, seed: seed) }
 
-    static func rotl(_ x: UInt32, _ r: UInt32) -> UInt32 { (x << r) | (x >> (32 - r)) }
     static func round(_ acc: UInt32, _ input: UInt32) -> UInt32 { rotl(acc &+ input &* p2, 13) &* p1 }
     static func lane(_ data: Span<UInt8>, _ at: Int) -> UInt32 { DecoderSupport.le32(data, at) }
 
@@ -270,25 +265,22 @@ public enum XXHash32: XXHashWidth {
 
         public mutating func update(_ data: Span<UInt8>) { lanes.feed(data) }
 
-        public func digest() -> UInt32 {
-            var h: UInt32 = lanes.total >= 16 ? lanes.converged : lanes.seed &+ p5
-            h = h &+ UInt32(truncatingIfNeeded: lanes.total)
-            let rest = lanes.pending.span
-            var i = 0
-            while rest.count - i >= 4 {
-                h = rotl(h &+ lane(rest, i) &* p3, 17) &* p4
-                i += 4
-            }
-            while i < rest.count {
-                h = rotl(h &+ UInt32(rest[i]) &* p5, 11) &* p1
-                i += 1
-            }
-            h ^= h >> 15
-            h = h &* p2
-            h ^= h >> 13
-            h = h &* p3
-            h ^= h >> 16
-            return h
+        public func digest() -> UInt32 { XXHash32.digest(lanes) }
+    }
+
+    static func digest(_ lanes: XXHashLanes<XXHash32>) -> UInt32 {
+        var h: UInt32 = lanes.total >= 16 ? lanes.converged : lanes.seed &+ p5
+        h = h &+ UInt32(truncatingIfNeeded: lanes.total)
+        let rest = lanes.pending.span
+        var i = 0
+        while rest.count - i >= 4 {
+            h = rotl(h &+ lane(rest, i) &* p3, 17) &* p4
+            i += 4
         }
+        while i < rest.count {
+            h = rotl(h &+ UInt32(rest[i]) &* p5, 11) &* p1
+            i += 1
+        }
+        return avalanche(h, shifts: (15, 13, 16))
     }
 }

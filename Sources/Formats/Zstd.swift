@@ -793,13 +793,8 @@ public enum XXHash64: XXHashWidth {
 
     public static func hash(_ data: [UInt8], seed: UInt64 = 0) -> UInt64 { hash(data.span, seed: seed) }
 
-    public static func hash(_ data: Span<UInt8>, seed: UInt64 = 0) -> UInt64 {
-        var stream = Stream(seed: seed)
-        stream.update(data)
-        return stream.digest()
-    }
+    public static func hash(_ data: Span<UInt8>, seed: UInt64 = 0) -> UInt64 { oneShot(data, seed: seed) }
 
-    static func rotl(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
     static func round(_ acc: UInt64, _ input: UInt64) -> UInt64 { rotl(acc &+ input &* p2, 31) &* p1 }
     static func merge(_ acc: UInt64, _ value: UInt64) -> UInt64 { (acc ^ round(0, value)) &* p1 &+ p4 }
     static func lane(_ data: Span<UInt8>, _ at: Int) -> UInt64 {
@@ -817,41 +812,38 @@ public enum XXHash64: XXHashWidth {
 
         public mutating func update(_ data: Span<UInt8>) { lanes.feed(data) }
 
-        public func digest() -> UInt64 {
-            var h: UInt64
-            if lanes.total >= 32 {
-                h = lanes.converged
-                h = merge(h, lanes.v1)
-                h = merge(h, lanes.v2)
-                h = merge(h, lanes.v3)
-                h = merge(h, lanes.v4)
-            } else {
-                h = lanes.seed &+ p5
-            }
-            h = h &+ UInt64(truncatingIfNeeded: lanes.total)
-            let rest = lanes.pending.span
-            var i = 0
-            while rest.count - i >= 8 {
-                h ^= round(0, lane(rest, i))
-                h = rotl(h, 27) &* p1 &+ p4
-                i += 8
-            }
-            if rest.count - i >= 4 {
-                h ^= lane32(rest, i) &* p1
-                h = rotl(h, 23) &* p2 &+ p3
-                i += 4
-            }
-            while i < rest.count {
-                h ^= UInt64(rest[i]) &* p5
-                h = rotl(h, 11) &* p1
-                i += 1
-            }
-            h ^= h >> 33
-            h = h &* p2
-            h ^= h >> 29
-            h = h &* p3
-            h ^= h >> 32
-            return h
+        public func digest() -> UInt64 { XXHash64.digest(lanes) }
+    }
+
+    static func digest(_ lanes: XXHashLanes<XXHash64>) -> UInt64 {
+        var h: UInt64
+        if lanes.total >= 32 {
+            h = lanes.converged
+            h = merge(h, lanes.v1)
+            h = merge(h, lanes.v2)
+            h = merge(h, lanes.v3)
+            h = merge(h, lanes.v4)
+        } else {
+            h = lanes.seed &+ p5
         }
+        h = h &+ UInt64(truncatingIfNeeded: lanes.total)
+        let rest = lanes.pending.span
+        var i = 0
+        while rest.count - i >= 8 {
+            h ^= round(0, lane(rest, i))
+            h = rotl(h, 27) &* p1 &+ p4
+            i += 8
+        }
+        if rest.count - i >= 4 {
+            h ^= lane32(rest, i) &* p1
+            h = rotl(h, 23) &* p2 &+ p3
+            i += 4
+        }
+        while i < rest.count {
+            h ^= UInt64(rest[i]) &* p5
+            h = rotl(h, 11) &* p1
+            i += 1
+        }
+        return avalanche(h, shifts: (33, 29, 32))
     }
 }
