@@ -81,63 +81,38 @@ enum CheckInputs {
 
     /// The libvirt QEMU driver configuration and Xen toolstack configuration, parsed, when present.
     static func daemons(_ files: RecordedFiles) -> [DaemonConfiguration] {
-        var out: [DaemonConfiguration] = []
-        if let d = daemon(
-            "libvirt", "/etc/libvirt/qemu.conf", files: files,
-            parse: { data, path throws(ConfigParseError) in
-                let parsed = try LibvirtQEMUConfParser.parse(data, source: path)
-                return (.libvirtQEMU(parsed.value), parsed.problems)
-            })
-        {
-            out.append(d)
-        }
-        for path in libvirtDaemonPaths {
-            if let d = daemon(
-                "libvirt", path, files: files,
-                parse: { data, path throws(ConfigParseError) in
-                    // The same conf syntax as qemu.conf; only its key/value layer is kept.
-                    let parsed = try LibvirtQEMUConfParser.parse(data, source: path)
-                    return (.libvirtDaemon(parsed.value.settings), parsed.problems)
-                })
-            {
-                out.append(d)
-            }
-        }
-        if let d = daemon(
-            "xen", "/etc/xen/xl.conf", files: files,
-            parse: { data, path throws(ConfigParseError) in
-                let parsed = try XenConfigParser.parseToolstack(data, source: path)
-                return (.xenToolstack(parsed.value), parsed.problems)
-            })
-        {
-            out.append(d)
-        }
+        let libvirtConf = { (data: Data, path: String) throws(ConfigParseError) in try LibvirtQEMUConfParser.parse(data, source: path) }
+        var out = [daemon("libvirt", "/etc/libvirt/qemu.conf", files: files, parse: libvirtConf, as: DaemonConfiguration.Settings.libvirtQEMU)]
+        // The same conf syntax as qemu.conf; only its key/value layer is kept.
+        out += libvirtDaemonPaths.map { daemon("libvirt", $0, files: files, parse: libvirtConf) { .libvirtDaemon($0.settings) } }
+        out.append(
+            daemon(
+                "xen", "/etc/xen/xl.conf", files: files,
+                parse: { data, path throws(ConfigParseError) in try XenConfigParser.parseToolstack(data, source: path) },
+                as: DaemonConfiguration.Settings.xenToolstack))
         // Kata reads the first configuration file that exists, in this order.
-        if let path = KataDetector.configPaths.first(where: { files.exists($0) }),
-            let d = daemon(
-                "kata-containers", path, files: files,
-                parse: { data, path throws(ConfigParseError) in
-                    let parsed = try KataConfigParser.parse(data, source: path)
-                    return (.kata(parsed.value), parsed.problems)
-                })
-        {
-            out.append(d)
-        }
-        return out
+        out.append(
+            KataDetector.configPaths.first(where: { files.exists($0) }).flatMap { path in
+                daemon(
+                    "kata-containers", path, files: files,
+                    parse: { data, path throws(ConfigParseError) in try KataConfigParser.parse(data, source: path) },
+                    as: DaemonConfiguration.Settings.kata)
+            })
+        return out.compactMap { $0 }
     }
 
-    /// One daemon configuration file: parsed, or its read/parse error as a problem (the checks that need it
-    /// are then inconclusive).
-    static func daemon(
+    /// One daemon configuration file: parsed (its value made `settings` by `as`), or its read/parse error as a
+    /// problem (the checks that need it are then inconclusive).
+    static func daemon<Value: Hashable & Sendable>(
         _ product: ProductID, _ path: String, files: RecordedFiles,
-        parse: (Data, String) throws(ConfigParseError) -> (DaemonConfiguration.Settings, [Problem])
+        parse: (Data, String) throws(ConfigParseError) -> Parsed<Value>, as settings: (Value) -> DaemonConfiguration.Settings
     ) -> DaemonConfiguration? {
         guard files.exists(path) else { return nil }
         do {
             let bytes = try files.read(path, limit: daemonLimit)
             do {
-                let (settings, problems) = try parse(Data(bytes), path)
-                return DaemonConfiguration(product: product, path: path, settings: settings, problems: problems)
+                let parsed = try parse(Data(bytes), path)
+                return DaemonConfiguration(product: product, path: path, settings: settings(parsed.value), problems: parsed.problems)
             } catch {
                 return DaemonConfiguration(product: product, path: path, settings: nil, problems: [error.problem])
             }

@@ -129,33 +129,19 @@ public enum FactValue: Hashable, Sendable, Codable, CustomStringConvertible {
                         "value must be \"yes\", \"no\", \"unknown\", \"notApplicable\" or an object with exactly one of percent, count, perThousandLines, days"
                 ))
         }
+        /// The number under `key`, refused with `message` unless it lies in `range`.
+        func number<R: RangeExpression>(in range: R, _ message: (R.Bound) -> String) throws -> R.Bound where R.Bound: Decodable {
+            let n = try c.decode(R.Bound.self, forKey: key)
+            guard range.contains(n) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: message(n))
+            }
+            return n
+        }
         switch key {
-        case .percent:
-            let p = try c.decode(Double.self, forKey: .percent)
-            guard p >= 0, p <= 100 else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .percent, in: c, debugDescription: "a percentage must be between 0 and 100, got \(p)")
-            }
-            self = .percent(p)
-        case .count:
-            let n = try c.decode(Int.self, forKey: .count)
-            guard n >= 0 else {
-                throw DecodingError.dataCorruptedError(forKey: .count, in: c, debugDescription: "a count must be ≥ 0")
-            }
-            self = .count(n)
-        case .perThousandLines:
-            let d = try c.decode(Double.self, forKey: .perThousandLines)
-            guard d >= 0 else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: .perThousandLines, in: c, debugDescription: "a density must be ≥ 0")
-            }
-            self = .perThousandLines(d)
-        case .days:
-            let d = try c.decode(Double.self, forKey: .days)
-            guard d >= 0 else {
-                throw DecodingError.dataCorruptedError(forKey: .days, in: c, debugDescription: "days must be ≥ 0")
-            }
-            self = .days(d)
+        case .percent: self = .percent(try number(in: 0...100) { "a percentage must be between 0 and 100, got \($0)" })
+        case .count: self = .count(try number(in: 0...) { _ in "a count must be ≥ 0" })
+        case .perThousandLines: self = .perThousandLines(try number(in: 0...) { _ in "a density must be ≥ 0" })
+        case .days: self = .days(try number(in: 0...) { _ in "days must be ≥ 0" })
         }
     }
 
@@ -171,18 +157,15 @@ public enum FactValue: Hashable, Sendable, Codable, CustomStringConvertible {
                 default: "notApplicable"
                 }
             try s.encode(text)
-        case .percent(let p):
+        case .percent(let p): try number(p, .percent)
+        case .count(let n): try number(n, .count)
+        case .perThousandLines(let d): try number(d, .perThousandLines)
+        case .days(let d): try number(d, .days)
+        }
+        /// `{"key": n}`.
+        func number(_ n: some Encodable, _ key: NumberKey) throws {
             var c = encoder.container(keyedBy: NumberKey.self)
-            try c.encode(p, forKey: .percent)
-        case .count(let n):
-            var c = encoder.container(keyedBy: NumberKey.self)
-            try c.encode(n, forKey: .count)
-        case .perThousandLines(let d):
-            var c = encoder.container(keyedBy: NumberKey.self)
-            try c.encode(d, forKey: .perThousandLines)
-        case .days(let d):
-            var c = encoder.container(keyedBy: NumberKey.self)
-            try c.encode(d, forKey: .days)
+            try c.encode(n, forKey: key)
         }
     }
 }

@@ -40,4 +40,35 @@ import Testing
             #expect(byArgument == split(path) ?? "comm", "\(path)")
         }
     }
+
+    /// A measured fact's number is refused outside its range, naming the key and the range.
+    @Test func factValueNumbersAreCheckedOnDecoding() throws {
+        func decode(_ json: String) throws -> FactValue { try JSONDecoder().decode(FactValue.self, from: Data(json.utf8)) }
+        #expect(try decode(#"{"percent": 42.5}"#) == .percent(42.5))
+        #expect(try decode(#"{"count": 0}"#) == .count(0))
+        #expect(try decode(#"{"perThousandLines": 1.5}"#) == .perThousandLines(1.5))
+        #expect(try decode(#"{"days": 30}"#) == .days(30))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let encoded = try [FactValue.yes, .notApplicable, .percent(42.5), .count(3), .perThousandLines(1.5), .days(30)].map {
+            String(decoding: try encoder.encode($0), as: UTF8.self)
+        }
+        #expect(encoded == [#""yes""#, #""notApplicable""#, #"{"percent":42.5}"#, #"{"count":3}"#, #"{"perThousandLines":1.5}"#, #"{"days":30}"#])
+        let refused = [
+            #"{"percent": 100.5}"#: "a percentage must be between 0 and 100, got 100.5",
+            #"{"percent": -1}"#: "a percentage must be between 0 and 100, got -1.0",
+            #"{"count": -1}"#: "a count must be ≥ 0",
+            #"{"perThousandLines": -0.5}"#: "a density must be ≥ 0",
+            #"{"days": -2}"#: "days must be ≥ 0",
+        ]
+        for (json, message) in refused {
+            do {
+                _ = try decode(json)
+                Issue.record("\(json) was accepted")
+            } catch DecodingError.dataCorrupted(let context) {
+                #expect(context.debugDescription == message, "\(json)")
+                #expect(context.codingPath.map(\.stringValue) == [String(json.dropFirst(2).prefix { $0 != "\"" })], "\(json)")
+            }
+        }
+    }
 }
