@@ -1,12 +1,24 @@
-/// What the decoders of compressed formats (LZ4, Zstandard, xz, gzip) share: little-endian words, the error
-/// for output over the cap, skippable frames (LZ4's, which Zstandard adopted), the whole output of a streaming
-/// decode, and the stripe buffering of a streamed xxHash. It needs nothing of the package but
-/// `FormatError(code, message)`, so the decode benchmarks compile it beside the decoder alone.
+/// What the decoders of compressed formats (LZ4, Zstandard, xz, gzip) share: little-endian words, the match copy
+/// of LZ4 and Zstandard, the error for output over the cap, skippable frames (LZ4's, which Zstandard adopted), the
+/// whole output of a streaming decode, and the stripe buffering of a streamed xxHash. It needs nothing of the
+/// package but `FormatError(code, message)`, so the decode benchmarks compile it beside the decoder alone.
 enum DecoderSupport {
     /// The little-endian 32-bit word at `at` (the caller has checked that four bytes are there).
     @inline(__always)
     static func le32(_ bytes: Span<UInt8>, _ at: Int) -> UInt32 {
         UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
+    }
+
+    /// The match step of LZ4 and Zstandard: `length` bytes copied to `at` from `offset` bytes before it, byte by
+    /// byte, since a match may overlap the bytes it produces (offset < length repeats them). The caller has
+    /// checked that the offset reaches no further back than the output and the length fits.
+    @inline(__always)
+    static func copyMatch(_ out: inout MutableSpan<UInt8>, at o: Int, offset: Int, length: Int) {
+        var from = o &- offset
+        for k in o..<(o &+ length) {
+            out[k] = out[from]
+            from &+= 1
+        }
     }
 
     /// The error for output past the caller's cap.

@@ -226,12 +226,7 @@ public enum LZ4: StreamingDecoder {
             }
             let match = try length(Int(token & 0x0F)) + 4
             guard match <= limit - o else { throw over() }
-            // Byte by byte: a match may overlap the bytes it produces (offset < length repeats them).
-            var from = o &- offset
-            for k in o..<(o &+ match) {
-                out[k] = out[from]
-                from &+= 1
-            }
+            DecoderSupport.copyMatch(&out, at: o, offset: offset, length: match)
             o &+= match
         }
     }

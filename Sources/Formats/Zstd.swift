@@ -403,12 +403,7 @@ public enum Zstd: StreamingDecoder {
                 throw corrupt("a match offset of \(offset) reaches before the data or the window")
             }
             guard matchLength <= limit - o else { throw over() }
-            // Byte by byte: a match may overlap the bytes it produces (offset < length repeats them).
-            var from = o &- offset
-            for k in o..<(o &+ matchLength) {
-                out[k] = out[from]
-                from &+= 1
-            }
+            DecoderSupport.copyMatch(&out, at: o, offset: offset, length: matchLength)
             o &+= matchLength
         }
         guard bits.finished else { throw corrupt("the sequences' bit stream is not consumed exactly") }
