@@ -149,15 +149,20 @@ struct Serve: AsyncParsableCommand {
             valueName: "N"))
     var dashboardFindingsCount = ServerLimits().dashboardFindingsCount
 
-    func validate() throws {
-        let bounded = [
-            ("dashboard-hosts", dashboardHosts, ServerLimits.maxDashboardHosts),
-            ("dashboard-findings", dashboardFindings, ServerLimits.maxDashboardFindings),
-            ("dashboard-findings-page", dashboardFindingsPage, ServerLimits.maxDashboardFindings),
-            ("dashboard-findings-count", dashboardFindingsCount, ServerLimits.maxDashboardFindingsCount),
-            ("export-hosts-per-page", exportHostsPerPage, ServerLimits.maxFindingsHostsPerPage),
+    /// The options bounded 1…most, with the setting of `ServerLimits` each one gives: checked by `validate`, set
+    /// by `limits`.
+    var bounded: [(flag: String, value: Int, most: Int, setting: WritableKeyPath<ServerLimits, Int>)] {
+        [
+            ("dashboard-hosts", dashboardHosts, ServerLimits.maxDashboardHosts, \.dashboardHosts),
+            ("dashboard-findings", dashboardFindings, ServerLimits.maxDashboardFindings, \.dashboardFindings),
+            ("dashboard-findings-page", dashboardFindingsPage, ServerLimits.maxDashboardFindings, \.dashboardFindingsPage),
+            ("dashboard-findings-count", dashboardFindingsCount, ServerLimits.maxDashboardFindingsCount, \.dashboardFindingsCount),
+            ("export-hosts-per-page", exportHostsPerPage, ServerLimits.maxFindingsHostsPerPage, \.findingsHostsPerPage),
         ]
-        for (flag, value, most) in bounded where !(1...most).contains(value) {
+    }
+
+    func validate() throws {
+        for (flag, value, most, _) in bounded where !(1...most).contains(value) {
             throw ValidationError("--\(flag) must be 1–\(most)")
         }
     }
@@ -167,11 +172,7 @@ struct Serve: AsyncParsableCommand {
             var limits = ServerLimits(
                 perHost: try RateLimiter.Rate.parse(hostRateLimit), perAddress: try RateLimiter.Rate.parse(addressRateLimit),
                 concurrentSubmissions: maxConcurrentSubmissions, queuedSubmissions: maxQueuedSubmissions)
-            limits.dashboardFindings = dashboardFindings
-            limits.findingsHostsPerPage = exportHostsPerPage
-            limits.dashboardHosts = dashboardHosts
-            limits.dashboardFindingsPage = dashboardFindingsPage
-            limits.dashboardFindingsCount = dashboardFindingsCount
+            for option in bounded { limits[keyPath: option.setting] = option.value }
             return limits
         } catch { throw ValidationError(error.message) }
     }
