@@ -21,6 +21,21 @@ extension LibvirtChecks {
         }
     }
 
+    /// A check of one qemu.conf boolean `key`: `body` judges its value (nil when not set: libvirt's default applies),
+    /// given the setting as evidence; a value libvirt would refuse is inconclusive (`refusedBool`).
+    static func confBool(
+        _ id: String, _ key: String,
+        _ body: @escaping @Sendable (CheckContext, DaemonConfiguration, _ key: String, Bool?, Evidence) -> CheckResult
+    ) -> Check {
+        conf(id) { ctx, d, c, _ in
+            switch confBool(c, key) {
+            case .absent: body(ctx, d, key, nil, setting(ctx, d, key, nil))
+            case .value(let value): body(ctx, d, key, value, setting(ctx, d, key, value ? "1" : "0"))
+            case .refused(let shown): refusedBool(ctx, d, key, shown)
+            }
+        }
+    }
+
     static func setting(_ ctx: CheckContext, _ d: DaemonConfiguration, _ key: String, _ value: String?) -> Evidence {
         ctx.file(d.path, value.map { "\(key) = \($0)" } ?? "\(key) not set (libvirt default)")
     }

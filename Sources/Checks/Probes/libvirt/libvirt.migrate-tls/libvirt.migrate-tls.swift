@@ -3,14 +3,11 @@ import Foundation
 
 // libvirt.migrate-tls: its words are in libvirt.migrate-tls.json and its good and bad configurations in fixtures/, beside this file.
 extension LibvirtChecks {
-    static let migrateTLS = conf("libvirt.migrate-tls") { ctx, d, c, _ in
-        let key = "migrate_tls_force"
-        switch confBool(c, key) {
-        case .value(true):
-            return .pass("\(key) = 1: libvirt refuses any migration that does not use TLS", [setting(ctx, d, key, "1")])
-        case .value(false): return migrationInClear(ctx, d, "\(key) = 0")
-        case .absent: return migrationInClear(ctx, d, "\(key) not set (libvirt's default 0)")
-        case .refused(let shown): return refusedBool(ctx, d, key, shown)
+    static let migrateTLS = confBool("libvirt.migrate-tls", "migrate_tls_force") { ctx, d, key, value, setting in
+        switch value {
+        case true?: .pass("\(key) = 1: libvirt refuses any migration that does not use TLS", [setting])
+        case false?: migrationInClear(ctx, d, "\(key) = 0")
+        case nil: migrationInClear(ctx, d, "\(key) not set (libvirt's default 0)")
         }
     }
 
