@@ -98,25 +98,22 @@ public struct ProductAliases: Codable, Hashable, Sendable {
         rpmPackages = try c.decodeIfPresent([String].self, forKey: .rpmPackages) ?? []
         binaries = try c.decodeIfPresent([String].self, forKey: .binaries) ?? []
         cpe = try c.decodeIfPresent([String].self, forKey: .cpe) ?? []
+        /// The error for element `i` of the list at `key`.
+        func badElement(_ key: CodingKeys, _ i: Int, _ description: String) -> DecodingError {
+            .dataCorrupted(
+                .init(codingPath: decoder.codingPath + [key, AnyKey(intValue: i) ?? AnyKey(stringValue: "\(i)")], debugDescription: description))
+        }
         for (i, pair) in cpe.enumerated() {
             let parts = pair.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty }) else {
-                throw DecodingError.dataCorrupted(
-                    .init(
-                        codingPath: decoder.codingPath + [CodingKeys.cpe, AnyKey(intValue: i) ?? AnyKey(stringValue: "\(i)")],
-                        debugDescription: "\"\(pair)\" is not a CPE vendor:product pair"))
+                throw badElement(.cpe, i, "\"\(pair)\" is not a CPE vendor:product pair")
             }
         }
         osv = try c.decodeIfPresent([OSVName].self, forKey: .osv) ?? []
         cve = try c.decodeIfPresent([CVEName].self, forKey: .cve) ?? []
         descriptionKeywords = try c.decodeIfPresent([String].self, forKey: .descriptionKeywords) ?? []
         for (i, word) in descriptionKeywords.enumerated() where word.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath + [
-                        CodingKeys.descriptionKeywords, AnyKey(intValue: i) ?? AnyKey(stringValue: "\(i)"),
-                    ],
-                    debugDescription: "a description keyword must not be empty (an empty word would match every record)"))
+            throw badElement(.descriptionKeywords, i, "a description keyword must not be empty (an empty word would match every record)")
         }
         vendorKeywords = try c.decodeIfPresent([VendorKeyword].self, forKey: .vendorKeywords) ?? []
         osReleaseIDs = try c.decodeIfPresent([String].self, forKey: .osReleaseIDs) ?? []
