@@ -15,6 +15,8 @@ public struct AdvisoryDatabase: Sendable {
     public let path: String
     /// `sharedCandidates(for:)`'s decoded records per product, for the life of this opened database.
     let memo = CandidateMemo()
+    /// The advisories a bulk load stored so far (`BulkLoad`; nil for any other database).
+    let stored: StoredIdentities?
 
     final class Current: Sendable {
         let queue: Mutex<DatabaseQueue>
@@ -24,6 +26,14 @@ public struct AdvisoryDatabase: Sendable {
     final class CandidateMemo: Sendable {
         let byProduct = Mutex<[ProductAliases: [Advisory]]>([:])
         let candidatesByProduct = Mutex<[ProductAliases: ProductCandidates]>([:])
+    }
+
+    /// A hash of the (format, id) of every advisory a bulk load stored so far, so a batch looks up only the ids
+    /// that may be stored already (a hash seen before), instead of every id of the batch in the growing table.
+    /// A hash is a filter, never an answer: an id whose hash was seen is looked up in the table as before.
+    /// 300,000 advisories take about 5 MiB.
+    final class StoredIdentities: Sendable {
+        let hashes = Mutex(Set<Int>())
     }
 
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -41,6 +51,7 @@ public struct AdvisoryDatabase: Sendable {
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             let queue = try Self.openQueue(path)
             current = Current(queue)
+            stored = nil
         } catch {
             throw AdvisoriesError(
                 .database, "cannot open the advisory database at \(path); check the path and its permissions, or pass --db", cause: error)
@@ -62,6 +73,7 @@ public struct AdvisoryDatabase: Sendable {
     init(queue: DatabaseQueue, path: String) {
         self.path = path
         current = Current(queue)
+        stored = StoredIdentities()
     }
 
     static var migrator: DatabaseMigrator {
@@ -202,15 +214,26 @@ public struct AdvisoryDatabase: Sendable {
         }
     }
 
-    /// One advisory ready for insertion (computed off the writer, in the parsing tasks).
+    /// One advisory ready for insertion, computed off the writer in the parsing tasks: its row values as
+    /// SQLite takes them, so the writer only numbers the row (`n`), adds its file's row id and binds them.
     struct Prepared: Sendable {
-        var advisory: Advisory
-        var body: String
-        var memorySafety: MemorySafety.Classification
-        var unnamed: Bool
+        var id: String
+        var format: String
+        /// The `advisories` row after `n` and `file`, in `advisoryColumns` order (`id`, `format`, `published` …).
+        var row: [DatabaseValue]
         /// `kind<TAB>value` lookup keys (`cpe`, `vp`, `pkg`, `pkgname`), also stored in the row (`keys`,
         /// newline-separated) so replacing the row can remove exactly its keys.
         var keys: [String]
+        /// The `advisory_facts` row after its first column (`n`), in `AdvisoryFacts.columns` order.
+        var facts: [DatabaseValue]
+
+        /// `format` and `id` in one hash (a bulk load's `StoredIdentities`).
+        var identityHash: Int {
+            var h = Hasher()
+            h.combine(format)
+            h.combine(id)
+            return h.finalize()
+        }
     }
 
     static func lookupKey(_ kind: String, _ value: String) -> String { kind + "\t" + value }
@@ -239,9 +262,21 @@ public struct AdvisoryDatabase: Sendable {
         }
         // A key with a newline could not be split back out of the `keys` column: such names are dropped
         // from lookup (the advisory is still stored and still found through its other names).
-        return Prepared(
-            advisory: a, body: body, memorySafety: a.memorySafety, unnamed: a.affected.allSatisfy(ProductAliases.isUnnamed),
-            keys: keys.filter { !$0.utf8.contains(0x0A) }.sorted())
+        let lookup = keys.filter { !$0.utf8.contains(0x0A) }.sorted()
+        let memorySafety = a.memorySafety
+        let unnamed = a.affected.allSatisfy(ProductAliases.isUnnamed)
+        let sev = a.bestSeverity
+        // `advisoryColumns` but `n` and `file`, as GRDB converts each Swift value (nil is NULL).
+        let row: [DatabaseValue] = [
+            a.id.databaseValue, a.format.rawValue.databaseValue, a.published?.databaseValue ?? .null,
+            AdvisoryDate.dayNumber(a.published)?.databaseValue ?? .null, a.modified?.databaseValue ?? .null,
+            a.withdrawn?.databaseValue ?? .null, a.assigner?.databaseValue ?? .null, a.summary.databaseValue,
+            sev?.score?.databaseValue ?? .null, sev?.effectiveRating?.databaseValue ?? .null, memorySafety.isMemorySafety.databaseValue,
+            memorySafety.reason.databaseValue, a.kevDateAdded?.databaseValue ?? .null, unnamed.databaseValue,
+            lookup.joined(separator: "\n").databaseValue, body.databaseValue,
+        ]
+        let facts = AdvisoryFacts(n: 0, advisory: a, memorySafety: memorySafety.isMemorySafety, unnamed: unnamed)
+        return Prepared(id: a.id, format: a.format.rawValue, row: row, keys: lookup, facts: Array(facts.databaseValues.dropFirst()))
     }
 
     /// A stored row back as an advisory: `AdvisoryBody.decode` (JSONPull), and `JSONDecoder` only for a
@@ -254,8 +289,10 @@ public struct AdvisoryDatabase: Sendable {
         return a
     }
 
+    /// The columns of an `advisories` row as the import binds them: `n` and `file` (given by the writer), then
+    /// the `Prepared.row` values.
     static let advisoryColumns = [
-        "n", "id", "format", "file", "published", "published_day", "modified", "withdrawn", "assigner", "summary",
+        "n", "file", "id", "format", "published", "published_day", "modified", "withdrawn", "assigner", "summary",
         "severity_score", "severity_rating", "memory_safety", "memory_safety_reason", "kev_date", "unnamed", "keys", "body",
     ]
     /// Rows per multi-row INSERT: 18 columns × 48 rows stays far below SQLite's 32,766 bound parameters,
@@ -269,18 +306,21 @@ public struct AdvisoryDatabase: Sendable {
     /// Advisories go in with multi-row INSERTs and row ids assigned here (the transaction holds the
     /// write lock, so `MAX(n)` cannot move under it). An advisory id already stored (from another file,
     /// or a previous import) is found by one IN query per chunk and replaced, keys and all; within a
-    /// batch the last file read wins.
+    /// batch the last file read wins. The rows were converted to SQLite values by `prepare`, in the
+    /// parsing tasks: this writer thread numbers and binds them.
     ///
     /// GRDB's async write: the transaction runs on the database's writer queue while the calling task is
     /// suspended, so no thread of the shared pool waits for SQLite.
     ///
     /// `fresh`: the batch is part of a first import into an empty database (`BulkLoad`), whose files are
     /// all new and distinct: no earlier row, KEV entry or problem of theirs can exist, so none is looked
-    /// for, and their `files` rows go in with multi-row INSERTs too.
+    /// for, and their `files` rows go in with multi-row INSERTs too. An advisory id is looked up only when
+    /// the bulk load stored one of its hash before (`StoredIdentities`).
     func write(_ batch: [PreparedFile], touching touches: [Touch] = [], fresh: Bool = false) async throws {
         let now = ISO8601DateFormatter().string(from: Date())
         memo.byProduct.withLock { $0.removeAll() }
         memo.candidatesByProduct.withLock { $0.removeAll() }
+        let stored = fresh ? self.stored : nil
         try await queue.write { db in
             let touch = try db.cachedStatement(sql: "UPDATE files SET mtime = ?, size = ?, content_hash = ?, crc32 = ? WHERE path = ?")
             for t in touches {
@@ -310,33 +350,33 @@ public struct AdvisoryDatabase: Sendable {
             }
             // Files first: their rows, what an earlier version of each contributed, KEV and problems.
             var rows: [(fileID: Int64, prepared: Prepared)] = []
+            rows.reserveCapacity(batch.reduce(0) { $0 + $1.prepared.count })
             if fresh {
-                var nextFile = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM files")) ?? 1
-                let fileRow = "(?,?,?,?,?,?,?,?,?)"
-                for chunk in stride(from: 0, to: batch.count, by: Self.rowsPerInsert) {
-                    let part = batch[chunk..<min(batch.count, chunk + Self.rowsPerInsert)]
-                    var values: [(any DatabaseValueConvertible)?] = []
-                    values.reserveCapacity(part.count * 9)
-                    for pf in part {
-                        let parsed = pf.parsed
-                        let fileID = nextFile
-                        nextFile += 1
-                        values += [
-                            fileID, parsed.file, pf.state.size, pf.state.mtime, pf.state.contentHash, pf.prepared.count + parsed.kev.count,
-                            parsed.problems.count, now, pf.state.crc32.map { Int64($0) },
-                        ]
-                        for k in parsed.kev {
-                            try insKEV.execute(arguments: [
-                                k.cveID, k.vendorProject, k.product, k.dateAdded, k.dueDate, k.knownRansomwareCampaignUse, parsed.file,
-                            ])
-                        }
-                        for p in parsed.problems { try insProblem.execute(arguments: [p.file, p.code, p.reason, now]) }
-                        for p in pf.prepared { rows.append((fileID, p)) }
+                let nextFile = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM files")) ?? 1
+                for (k, pf) in batch.enumerated() {
+                    let parsed = pf.parsed
+                    for e in parsed.kev {
+                        try insKEV.execute(arguments: [
+                            e.cveID, e.vendorProject, e.product, e.dateAdded, e.dueDate, e.knownRansomwareCampaignUse, parsed.file,
+                        ])
                     }
-                    let statement = try db.cachedStatement(
-                        sql: "INSERT INTO files (id, path, size, mtime, content_hash, records, problems, imported_at, crc32) VALUES "
-                            + Array(repeating: fileRow, count: part.count).joined(separator: ","))
-                    try statement.execute(arguments: StatementArguments(values))
+                    for p in parsed.problems { try insProblem.execute(arguments: [p.file, p.code, p.reason, now]) }
+                    for p in pf.prepared { rows.append((nextFile + Int64(k), p)) }
+                }
+                try Self.insertRows(
+                    db, into: "files (id, path, size, mtime, content_hash, records, problems, imported_at, crc32)", width: 9,
+                    perStatement: Self.rowsPerInsert, rows: batch.count
+                ) { k, row in
+                    let pf = batch[k]
+                    try row.bind(nextFile + Int64(k))
+                    try row.bind(pf.parsed.file)
+                    try row.bind(pf.state.size)
+                    try row.bind(pf.state.mtime)
+                    try row.bind(pf.state.contentHash)
+                    try row.bind(pf.prepared.count + pf.parsed.kev.count)
+                    try row.bind(pf.parsed.problems.count)
+                    try row.bind(now)
+                    try row.bind(pf.state.crc32.map { Int64($0).databaseValue } ?? .null)
                 }
             }
             for pf in batch where !fresh {
@@ -365,63 +405,111 @@ public struct AdvisoryDatabase: Sendable {
             // batch to the row kept for it.
             func identity(_ format: String, _ id: String) -> String { format + " " + id }
             var last: [String: Int] = [:]
-            for (i, r) in rows.enumerated() { last[identity(r.prepared.advisory.format.rawValue, r.prepared.advisory.id)] = i }
+            last.reserveCapacity(rows.count)
+            for (i, r) in rows.enumerated() { last[identity(r.prepared.format, r.prepared.id)] = i }
             if last.count < rows.count {
-                rows = rows.enumerated().filter {
-                    last[identity($0.element.prepared.advisory.format.rawValue, $0.element.prepared.advisory.id)] == $0.offset
-                }.map(\.element)
+                rows = rows.enumerated().filter { last[identity($0.element.prepared.format, $0.element.prepared.id)] == $0.offset }.map(\.element)
             }
-            // Ids already stored (another file, or an earlier import): replaced.
-            for chunk in stride(from: 0, to: rows.count, by: 500) {
-                let ids = Set(rows[chunk..<min(rows.count, chunk + 500)].map(\.prepared.advisory.id))
+            // Ids already stored (another file, or an earlier import): replaced. A bulk load looks up only the
+            // ids whose hash it stored before (nearly always none).
+            var lookup = rows.map(\.prepared.id)
+            if let stored {
+                let hashes = rows.map(\.prepared.identityHash)
+                lookup = stored.hashes.withLock { seen in
+                    let maybe = zip(rows, hashes).filter { seen.contains($0.1) }.map(\.0.prepared.id)
+                    seen.formUnion(hashes)
+                    return maybe
+                }
+            }
+            for chunk in stride(from: 0, to: lookup.count, by: 500) {
+                let ids = Set(lookup[chunk..<min(lookup.count, chunk + 500)])
                 let sql = "SELECT n, id, format, keys FROM advisories WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))"
                 for r in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(Array(ids))) where last[identity(r["format"], r["id"])] != nil {
                     try remove(r["n"], keys: r["keys"])
                 }
             }
             // Each source this batch wrote records of was imported now.
-            var formats = Set(rows.map(\.prepared.advisory.format.rawValue))
+            var formats = Set(rows.map(\.prepared.format))
             if batch.contains(where: { !$0.parsed.kev.isEmpty }) { formats.insert("kev") }
             let source = try db.cachedStatement(
                 sql: "INSERT INTO sources (format, imported_at) VALUES (?, ?) ON CONFLICT (format) DO UPDATE SET imported_at = excluded.imported_at")
             for f in formats.sorted() { try source.execute(arguments: [f, now]) }
-            var next = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(n), 0) + 1 FROM advisories")) ?? 1
-            var keyRows: [(String, Int64)] = []
-            var facts: [AdvisoryFacts] = []
-            for chunk in stride(from: 0, to: rows.count, by: Self.rowsPerInsert) {
-                let part = rows[chunk..<min(rows.count, chunk + Self.rowsPerInsert)]
-                var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(part.count * Self.advisoryColumns.count)
-                for (fileID, p) in part {
-                    let a = p.advisory
-                    let sev = a.bestSeverity
-                    let n = next
-                    next += 1
-                    values += [
-                        n, a.id, a.format.rawValue, fileID, a.published, AdvisoryDate.dayNumber(a.published), a.modified, a.withdrawn,
-                        a.assigner, a.summary, sev?.score, sev?.effectiveRating, p.memorySafety.isMemorySafety, p.memorySafety.reason,
-                        a.kevDateAdded, p.unnamed, p.keys.joined(separator: "\n"), p.body,
-                    ]
-                    for k in p.keys { keyRows.append((k, n)) }
-                    facts.append(AdvisoryFacts(n: n, advisory: a, memorySafety: p.memorySafety.isMemorySafety, unnamed: p.unnamed))
-                }
-                let row = "(" + Array(repeating: "?", count: Self.advisoryColumns.count).joined(separator: ",") + ")"
-                let statement = try db.cachedStatement(
-                    sql: "INSERT INTO advisories (\(Self.advisoryColumns.joined(separator: ", "))) VALUES "
-                        + Array(repeating: row, count: part.count).joined(separator: ","))
-                try statement.execute(arguments: StatementArguments(values))
+            let first = (try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(n), 0) + 1 FROM advisories")) ?? 1
+            try Self.insertRows(
+                db, into: "advisories (\(Self.advisoryColumns.joined(separator: ", ")))", width: Self.advisoryColumns.count,
+                perStatement: Self.rowsPerInsert, rows: rows.count
+            ) { k, row in
+                try row.bind(first + Int64(k))
+                try row.bind(rows[k].fileID)
+                for v in rows[k].prepared.row { try row.bind(v) }
             }
-            try AdvisoryFacts.insert(db, facts)
-            for chunk in stride(from: 0, to: keyRows.count, by: Self.keysPerInsert) {
-                let part = keyRows[chunk..<min(keyRows.count, chunk + Self.keysPerInsert)]
-                var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(part.count * 2)
-                for (k, n) in part { values += [k, n] }
-                let statement = try db.cachedStatement(
-                    sql: "INSERT OR IGNORE INTO affected_keys (key, advisory) VALUES "
-                        + Array(repeating: "(?,?)", count: part.count).joined(separator: ","))
-                try statement.execute(arguments: StatementArguments(values))
+            try AdvisoryFacts.insert(db, rows: rows.count) { k, row in
+                try row.bind(first + Int64(k))
+                for v in rows[k].prepared.facts { try row.bind(v) }
             }
+            var keyRows: [(key: String, n: Int64)] = []
+            for (k, r) in rows.enumerated() {
+                for key in r.prepared.keys { keyRows.append((key, first + Int64(k))) }
+            }
+            try Self.insertRows(
+                db, into: "affected_keys (key, advisory)", or: "OR IGNORE ", width: 2, perStatement: Self.keysPerInsert, rows: keyRows.count
+            ) {
+                k, row in
+                try row.bind(keyRows[k].key)
+                try row.bind(keyRows[k].n)
+            }
+        }
+    }
+
+    /// The values of one multi-row INSERT, bound one by one straight from the rows: GRDB's `StatementArguments`
+    /// would first copy every value into an array of its own (through a generic key path), on the one writer
+    /// thread.
+    struct InsertBinder {
+        let statement: Statement
+        /// Values bound so far (the next one is parameter `bound + 1`).
+        private(set) var bound: Int32 = 0
+
+        /// Resets the statement and clears its bindings. A cached statement never failed (GRDB drops one that did
+        /// from its cache), so the reset cannot fail.
+        init(_ statement: Statement) {
+            self.statement = statement
+            statement.setUncheckedArguments(StatementArguments())
+        }
+
+        /// Binds the next parameter as GRDB binds a value of this type.
+        mutating func bind(_ value: some StatementBinding) throws {
+            bound += 1
+            let code = value.bind(to: statement.sqliteStatement, at: bound)
+            // 0 is SQLITE_OK.
+            guard code == 0 else {
+                throw AdvisoriesError(.database, "SQLite refused value \(bound) of a statement (result code \(code)): \(statement.sql.prefix(80))")
+            }
+        }
+    }
+
+    /// Multi-row INSERTs of `rowCount` rows of `width` values each, `perStatement` rows per statement (GRDB caches
+    /// one statement per row count); `bindRow(k, binder)` binds the values of row `k`, in column order. A row count
+    /// of values bound short or long is an error, never a partly bound row.
+    static func insertRows(
+        _ db: Database, into table: String, or conflict: String = "", width: Int, perStatement: Int, rows rowCount: Int,
+        _ bindRow: (Int, inout InsertBinder) throws -> Void
+    ) throws {
+        guard rowCount > 0 else { return }
+        let head = "INSERT \(conflict)INTO \(table) VALUES "
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
+        let full = rowCount >= perStatement ? head + Array(repeating: row, count: perStatement).joined(separator: ",") : ""
+        var start = 0
+        while start < rowCount {
+            let count = min(perStatement, rowCount - start)
+            let statement = try db.cachedStatement(
+                sql: count == perStatement ? full : head + Array(repeating: row, count: count).joined(separator: ","))
+            var binder = InsertBinder(statement)
+            for k in start..<start + count { try bindRow(k, &binder) }
+            guard binder.bound == Int32(count * width) else {
+                throw AdvisoriesError(.database, "\(binder.bound) values bound for \(count) rows of \(width) columns into \(table)")
+            }
+            try statement.execute()
+            start += count
         }
     }
 

@@ -69,10 +69,13 @@ struct AdvisoryFacts: Sendable, Equatable {
         "unnamed", "cwe_count", "unknown_unless",
     ]
 
-    var values: [(any DatabaseValueConvertible)?] {
+    /// The row's values in `columns` order, as GRDB converts each Swift value (nil is NULL).
+    var databaseValues: [DatabaseValue] {
         [
-            n, id, format, vulnerabilityKey, cveIDs, published, publishedDay, withdrawn, severityRating, memorySafety, kev, unnamed, cweCount,
-            unknownUnless,
+            n.databaseValue, id.databaseValue, format.databaseValue, vulnerabilityKey.databaseValue, cveIDs.databaseValue,
+            published?.databaseValue ?? .null, publishedDay?.databaseValue ?? .null, withdrawn.databaseValue,
+            severityRating?.databaseValue ?? .null, memorySafety.databaseValue, kev.databaseValue, unnamed.databaseValue,
+            cweCount.databaseValue, unknownUnless?.databaseValue ?? .null,
         ]
     }
 
@@ -89,17 +92,17 @@ struct AdvisoryFacts: Sendable, Equatable {
 
     /// The import's hook: the facts of the advisories a batch just stored, in the same transaction.
     static func insert(_ db: Database, _ facts: [AdvisoryFacts]) throws {
-        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        for chunk in stride(from: 0, to: facts.count, by: rowsPerInsert) {
-            let part = facts[chunk..<min(facts.count, chunk + rowsPerInsert)]
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(part.count * columns.count)
-            for f in part { values += f.values }
-            let statement = try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO advisory_facts (\(columns.joined(separator: ", "))) VALUES "
-                    + Array(repeating: row, count: part.count).joined(separator: ","))
-            try statement.execute(arguments: StatementArguments(values))
+        try insert(db, rows: facts.count) { k, row in
+            for v in facts[k].databaseValues { try row.bind(v) }
         }
+    }
+
+    /// `insert(_:_:)` binding row `k`'s values (`databaseValues`, in `columns` order) with `bindRow(k, binder)`:
+    /// the import binds the values `AdvisoryDatabase.prepare` made.
+    static func insert(_ db: Database, rows: Int, _ bindRow: (Int, inout AdvisoryDatabase.InsertBinder) throws -> Void) throws {
+        try AdvisoryDatabase.insertRows(
+            db, into: "advisory_facts (\(columns.joined(separator: ", ")))", or: "OR REPLACE ", width: columns.count, perStatement: rowsPerInsert,
+            rows: rows, bindRow)
     }
 
     /// Schema v7 for a database imported before it: every stored body decoded once, as `candidates(for:)`

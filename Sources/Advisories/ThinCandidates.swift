@@ -32,15 +32,24 @@ extension AdvisoryFacts {
                 guard canAffect else { continue }
                 let v = Whitespace.trimmed(version)
                 let type = versionType ?? ""
-                guard lessThan == nil, lessThanOrEqual == nil, !v.contains("<"), !v.contains(">"), !v.hasPrefix("="),
-                    !RangeEvaluator.unbounded.contains(v), !version.contains("\t"), !version.contains("\n"), !type.contains("\t"),
-                    !type.contains("\n")
+                // Byte searches: each finds every `<`, `>`, leading `=`, tab and newline the Foundation/Character
+                // searches `RangeEvaluator.cve5` makes find, and also one a combining mark follows (`<` U+0338),
+                // which those skip: such a record is then left to the full evaluation (nil), and no point
+                // holds a tab or newline byte that would split the stored list.
+                guard lessThan == nil, lessThanOrEqual == nil, !Self.hasByte(v, UInt8(ascii: "<"), UInt8(ascii: ">")),
+                    v.utf8.first != UInt8(ascii: "="), !RangeEvaluator.unbounded.contains(v), !Self.hasByte(version, 0x09, 0x0A),
+                    !Self.hasByte(type, 0x09, 0x0A)
                 else { return nil }
                 points.append(type + "\t" + version)
             }
             guard unorderable else { return nil }
         }
         return points.joined(separator: "\n")
+    }
+
+    /// Whether `text` holds byte `a` or byte `b`.
+    static func hasByte(_ text: String, _ a: UInt8, _ b: UInt8) -> Bool {
+        text.utf8.contains { $0 == a || $0 == b }
     }
 
     /// Schema v8 for a v7 database: `unknown_unless` from every stored body. A database migrated from before
