@@ -33,14 +33,6 @@ public enum FailPolicy: String, CaseIterable, Codable, Hashable, Sendable {
         public var checkID: String?
         public var severity: Severity?
 
-        public init(subject: String, control: ControlID, status: VerdictStatus, checkID: String? = nil, severity: Severity? = nil) {
-            self.subject = subject
-            self.control = control
-            self.status = status
-            self.checkID = checkID
-            self.severity = severity
-        }
-
         /// `QEMU ISM-1604 notSatisfied`, or `host.mitigations-off [high] on host (ISM-1605, ISM-1461)`.
         public var description: String {
             if let checkID, let severity { return "\(checkID) [\(severity.rawValue)] on \(subject) (\(control.rawValue))" }

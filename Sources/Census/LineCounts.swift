@@ -23,17 +23,11 @@ public struct LineCounts: Codable, Sendable, Hashable {
 
 /// What scanning one file found.
 public struct ScanResult: Sendable, Hashable {
-    public var lines: LineCounts
+    public var lines = LineCounts()
     /// `unsafe` escapes found outside comments and strings, by kind (e.g. `block`, `fn`, `unsafe.`, `cgo`).
-    public var unsafeUses: [String: Int]
+    public var unsafeUses: [String: Int] = [:]
     /// C++-only constructs seen in code (used to decide whether a `.h` header is C or C++).
-    public var cppEvidence: Int
-
-    public init(lines: LineCounts = LineCounts(), unsafeUses: [String: Int] = [:], cppEvidence: Int = 0) {
-        self.lines = lines
-        self.unsafeUses = unsafeUses
-        self.cppEvidence = cppEvidence
-    }
+    public var cppEvidence = 0
 
     public var unsafeTotal: Int { unsafeUses.values.reduce(0, +) }
 }

@@ -146,13 +146,6 @@ public enum SubmissionEnvelope {
         /// base64 Ed25519 signature over `FleetWire.canonicalString`.
         public var signature: String
 
-        public init(host: String, timestamp: Int64, nonce: String, signature: String) {
-            self.host = host
-            self.timestamp = timestamp
-            self.nonce = nonce
-            self.signature = signature
-        }
-
         public var fields: [(String, String)] {
             [
                 (FleetWire.hostHeader, host), (FleetWire.timestampHeader, String(timestamp)), (FleetWire.nonceHeader, nonce),

@@ -93,13 +93,7 @@ public struct FirecrackerVsock: Codable, Hashable, Sendable {
     /// `uds_path`.
     public var udsPath: String?
 
-    public init(
-        guestCID: Int? = nil,
-        udsPath: String? = nil
-    ) {
-        self.guestCID = guestCID
-        self.udsPath = udsPath
-    }
+    public init() {}
 }
 
 /// `logger`.
@@ -109,13 +103,7 @@ public struct FirecrackerLogger: Codable, Hashable, Sendable {
     /// `level`.
     public var level: String?
 
-    public init(
-        logPath: String? = nil,
-        level: String? = nil
-    ) {
-        self.logPath = logPath
-        self.level = level
-    }
+    public init() {}
 }
 
 /// `balloon`.

@@ -27,15 +27,8 @@ public struct Tailoring: Hashable, Sendable {
     public var title: String?
     /// Where the tailoring was read from (a path), for evidence.
     public var source: String
-    public var values: [Value]
-    public var skip: [Skip]
-
-    public init(title: String? = nil, source: String, values: [Value] = [], skip: [Skip] = []) {
-        self.title = title
-        self.source = source
-        self.values = values
-        self.skip = skip
-    }
+    public var values: [Value] = []
+    public var skip: [Skip] = []
 
     /// The largest tailoring file read.
     public static let maxFileBytes = 1 << 20
