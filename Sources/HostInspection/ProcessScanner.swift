@@ -176,15 +176,18 @@ struct ProcessScanner {
             if !(quietlyTooLarge && error.code == .tooLarge) { problems.add(error) }
             return .failed
         }
-        var arguments = Self.splitNUL(bytes)
-        if arguments.count > options.maxArguments {
-            problems.add(
-                Problem(
-                    subject: directory.path(of: "cmdline"),
-                    message: "\(arguments.count) arguments, over the bound of \(options.maxArguments); the rest were dropped"))
-            arguments = Array(arguments.prefix(options.maxArguments))
-        }
-        return .value(arguments)
+        let arguments = Self.splitNUL(bytes)
+        return .value(
+            capped(arguments, at: options.maxArguments, "arguments", "were dropped", subject: directory.path(of: "cmdline"), &problems))
+    }
+
+    /// The first `bound` of `items`; more is a problem on `subject` ("N arguments, over the bound of B; the rest were dropped").
+    func capped<T>(
+        _ items: [T], at bound: Int, _ noun: String, _ rest: String, subject: @autoclosure () -> String, _ problems: inout ProblemLog
+    ) -> [T] {
+        guard items.count > bound else { return items }
+        problems.add(Problem(subject: subject(), message: "\(items.count) \(noun), over the bound of \(bound); the rest \(rest)"))
+        return Array(items.prefix(bound))
     }
 
     func readNamespaces(_ directory: any HostDirectory, into process: inout HostProcess, _ problems: inout ProblemLog) {
@@ -222,14 +225,9 @@ struct ProcessScanner {
             if error.code != .notFound { problems.add(error) }
             return [:]
         }
-        var tids = names.compactMap { Int32($0) }.sorted()
-        if tids.count > options.maxThreadsPerProcess {
-            problems.add(
-                Problem(
-                    subject: directory.path(of: "task"),
-                    message: "\(tids.count) threads, over the bound of \(options.maxThreadsPerProcess); the rest were not read"))
-            tids = Array(tids.prefix(options.maxThreadsPerProcess))
-        }
+        let tids = capped(
+            names.compactMap { Int32($0) }.sorted(), at: options.maxThreadsPerProcess, "threads", "were not read",
+            subject: directory.path(of: "task"), &problems)
         var result: [Int32: Int] = [:]
         for tid in tids {
             if case .value(let status) = text("task/\(tid)/status", in: directory, limit: options.smallFileLimit, &problems),

@@ -89,6 +89,25 @@ struct FixtureHostTests {
         #expect(!facts.processes.contains { $0.pid == 79 }, "a vanished process is skipped")
     }
 
+    @Test("a command line or a thread list over its bound is cut to the bound, with a problem saying so")
+    func argumentAndThreadBounds() throws {
+        let dir = try FixtureHost.build()
+        defer { dir.remove() }
+        try dir.write("proc/90/cmdline", Array("qemu-system-x86_64\0-name\0g\0-m\0512\0".utf8))
+        try dir.write("proc/90/status", "Name:\tqemu-system-x86\nPPid:\t1\nSeccomp:\t2\n")
+        try dir.link("proc/90/exe", to: "/usr/bin/qemu-system-x86_64")
+        for tid in [90, 91, 92] { try dir.write("proc/90/task/\(tid)/status", "Name:\tqemu-system-x86\nSeccomp:\t2\n") }
+        var options = InspectionOptions()
+        options.maxArguments = 3
+        options.maxThreadsPerProcess = 2
+        let facts = HostInspector(root: DirectoryHostRoot(directory: dir.path), options: options).collect()
+        let qemu = try #require(facts.processes.first { $0.pid == 90 })
+        #expect(qemu.arguments == ["qemu-system-x86_64", "-name", "g"])
+        let messages = Dictionary(facts.problems.map { ($0.subject, $0.message) }) { first, _ in first }
+        #expect(messages["/proc/90/cmdline"] == "5 arguments, over the bound of 3; the rest were dropped")
+        #expect(messages["/proc/90/task"] == "3 threads, over the bound of 2; the rest were not read")
+    }
+
     @Test("dpkg: only `install ok installed` paragraphs, epochs kept, Source name without version")
     func dpkgStates() throws {
         let real = try Fixtures.text("dpkg-status.txt")

@@ -20,8 +20,10 @@ enum ArgvOption<Config>: Sendable {
 }
 
 /// A table of options and how the words of an argv are read with it: `--name value`, `--name=value`, `-name`.
-struct ArgvOptionTable<Config>: Sendable {
+struct ArgvOptionTable<Config: Hashable & Sendable>: Sendable {
     let options: [String: ArgvOption<Config>]
+    /// Where the whole argv is kept.
+    let raw: any WritableKeyPath<Config, [String]> & Sendable
     /// Where words that are not options, and unknown options, are kept.
     let unrecognised: any WritableKeyPath<Config, [String]> & Sendable
     /// What a problem calls an unknown option ("unknown jailer option").
@@ -30,6 +32,16 @@ struct ArgvOptionTable<Config>: Sendable {
     let unknownTakesValue: Bool
     /// Where the words after `--` go; nil when `--` is an option like any other (then unknown).
     var afterDoubleDash: (any WritableKeyPath<Config, [String]> & Sendable)? = nil
+
+    /// Parses `argv` (within `limits`) into `config`: the whole argv, then its options.
+    func parse(_ argv: [String], into config: Config, source: String, limits: ParseLimits) throws(ConfigParseError) -> Parsed<Config> {
+        try ParseSupport.checkArgv(argv, source: source, limits: limits)
+        var config = config
+        config[keyPath: raw] = argv
+        var problems: [Problem] = []
+        read(argv, into: &config, source: source, problems: &problems)
+        return Parsed(value: config, problems: problems)
+    }
 
     /// Reads `argv` from its second word into `config`. An option that needs a value but is the last word
     /// ends the reading, with a problem.

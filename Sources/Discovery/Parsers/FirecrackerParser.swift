@@ -17,7 +17,7 @@ public enum FirecrackerParser {
             "start-time-us": .ignoredValue, "start-time-cpu-us": .ignoredValue, "parent-cpu-time-us": .ignoredValue,
             "module": .ignoredValue, "metadata": .ignoredValue,
         ],
-        unrecognised: \.unrecognised, unknownMessage: "unknown Firecracker option", unknownTakesValue: true)
+        raw: \.raw, unrecognised: \.unrecognised, unknownMessage: "unknown Firecracker option", unknownTakesValue: true)
 
     /// The jailer's options; the words after `--` are Firecracker's.
     static let jailerOptions = ArgvOptionTable<FirecrackerJailerConfiguration>(
@@ -28,19 +28,14 @@ public enum FirecrackerParser {
             "cgroup": .strings(\.cgroups), "cgroup-version": .string(\.cgroupVersion), "parent-cgroup": .string(\.parentCgroup),
             "resource-limit": .strings(\.resourceLimits),
         ],
-        unrecognised: \.unrecognised, unknownMessage: "unknown jailer option", unknownTakesValue: false,
+        raw: \.raw, unrecognised: \.unrecognised, unknownMessage: "unknown jailer option", unknownTakesValue: false,
         afterDoubleDash: \FirecrackerJailerConfiguration.firecrackerArgs)
 
     /// Parses a Firecracker argv (`firecracker --api-sock … --config-file …`).
     public static func parseArgv(_ argv: [String], source: String = "firecracker argv", limits: ParseLimits = .standard)
         throws(ConfigParseError) -> Parsed<FirecrackerConfiguration>
     {
-        try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var c = FirecrackerConfiguration()
-        c.raw = argv
-        var problems: [Problem] = []
-        options.read(argv, into: &c, source: source, problems: &problems)
-        return Parsed(value: c, problems: problems)
+        try options.parse(argv, into: FirecrackerConfiguration(), source: source, limits: limits)
     }
 
     /// Parses a jailer argv (`jailer --id … --exec-file … --uid … --gid … [-- firecracker args]`). The
@@ -48,11 +43,9 @@ public enum FirecrackerParser {
     public static func parseJailer(_ argv: [String], source: String = "jailer argv", limits: ParseLimits = .standard)
         throws(ConfigParseError) -> Parsed<FirecrackerConfiguration>
     {
-        try ParseSupport.checkArgv(argv, source: source, limits: limits)
-        var j = FirecrackerJailerConfiguration()
-        j.raw = argv
-        var problems: [Problem] = []
-        jailerOptions.read(argv, into: &j, source: source, problems: &problems)
+        let jailer = try jailerOptions.parse(argv, into: FirecrackerJailerConfiguration(), source: source, limits: limits)
+        let j = jailer.value
+        var problems = jailer.problems
         var fc = FirecrackerConfiguration()
         if !j.firecrackerArgs.isEmpty || j.execFile != nil {
             let fcArgv = [j.execFile ?? "firecracker"] + j.firecrackerArgs
@@ -192,21 +185,22 @@ public enum FirecrackerParser {
             return out
         }
         mutating func string(_ o: [String: JSONValue], _ k: String, path: String) -> String? {
-            guard let v = o[k], v != .null else { return nil }
-            if case .string(let s) = v { return s }
-            wrong("\(path).\(k)", "a string", v)
-            return nil
+            member(o, k, path: path, "a string") { if case .string(let s) = $0 { s } else { nil } }
         }
         mutating func int(_ o: [String: JSONValue], _ k: String, path: String) -> Int? {
-            guard let v = o[k], v != .null else { return nil }
-            if case .int(let i) = v, let x = Int(exactly: i) { return x }
-            wrong("\(path).\(k)", "an integer", v)
-            return nil
+            member(o, k, path: path, "an integer") { if case .int(let i) = $0 { Int(exactly: i) } else { nil } }
         }
         mutating func bool(_ o: [String: JSONValue], _ k: String, path: String) -> Bool? {
+            member(o, k, path: path, "true or false") { if case .bool(let b) = $0 { b } else { nil } }
+        }
+        /// Member `k` of `o` (at `path`) as `value` reads it; nil when absent or null, and nil with a problem saying it
+        /// should be `expected` when it is another type.
+        mutating func member<T>(
+            _ o: [String: JSONValue], _ k: String, path: String, _ expected: String, _ value: (JSONValue) -> T?
+        ) -> T? {
             guard let v = o[k], v != .null else { return nil }
-            if case .bool(let b) = v { return b }
-            wrong("\(path).\(k)", "true or false", v)
+            if let x = value(v) { return x }
+            wrong("\(path).\(k)", expected, v)
             return nil
         }
         func unknown(_ o: [String: JSONValue], _ known: Set<String>, path: String, into: inout [String]) {

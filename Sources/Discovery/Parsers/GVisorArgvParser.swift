@@ -7,6 +7,18 @@ import Foundation
 /// and `--f` are the same; `-f=value` and `-f value` for non-boolean flags; a boolean flag takes a
 /// value only as `-f=false`; parsing stops at the first non-flag argument or `--`.
 public enum GVisorArgvParser {
+    /// Global flags whose value is kept as given, and the fields they set.
+    static let globalStringFields: [(flag: String, field: any WritableKeyPath<GVisorConfiguration, String?> & Sendable)] = [
+        ("platform", \.platform), ("network", \.network), ("debug-log", \.debugLog), ("overlay2", \.overlay2),
+        ("host-fifo", \.hostFIFO), ("file-access", \.fileAccess), ("host-settings", \.hostSettings),
+    ]
+    /// Boolean global flags kept (as Go reads true and false), and the fields they set.
+    static let globalBoolFields: [(flag: String, field: any WritableKeyPath<GVisorConfiguration, Bool?> & Sendable)] = [
+        ("rootless", \.rootless), ("debug", \.debug), ("strace", \.strace), ("log-packets", \.logPackets),
+        ("overlay", \.overlay), ("directfs", \.directfs), ("nvproxy", \.nvproxy), ("tpuproxy", \.tpuproxy),
+        ("net-raw", \.netRaw), ("allow-flag-override", \.allowFlagOverride), ("oci-seccomp", \.ociSeccomp),
+        ("profile", \.profile), ("ignore-cgroups", \.ignoreCgroups), ("enable-core-tags", \.enableCoreTags),
+    ]
     /// Boolean global flags (from `runsc flags`, plus flags of newer releases).
     static let globalBools: Set<String> = [
         "EXPERIMENTAL-afxdp", "TESTONLY-allow-packet-endpoint-write", "TESTONLY-unsafe-nonroot", "allow-flag-override",
@@ -149,30 +161,11 @@ public enum GVisorArgvParser {
         }
         let f = c.globalFlags
         func b(_ k: String) -> Bool? { f[k].flatMap(goBool) }
-        c.platform = f["platform"]
-        c.network = f["network"]
-        c.rootless = b("rootless")
-        c.debug = b("debug")
-        c.debugLog = f["debug-log"]
-        c.strace = b("strace")
-        c.logPackets = b("log-packets")
+        for (flag, field) in globalStringFields { c[keyPath: field] = f[flag] }
+        for (flag, field) in globalBoolFields { c[keyPath: field] = b(flag) }
         c.testOnlyFlags = f.keys.filter { $0.hasPrefix("TESTONLY-") }.sorted()
-        c.overlay2 = f["overlay2"]
-        c.overlay = b("overlay")
-        c.directfs = b("directfs")
         c.hostUDS = f["host-uds"] ?? (b("fsgofer-host-uds") == true ? "all" : nil)
-        c.hostFIFO = f["host-fifo"]
-        c.nvproxy = b("nvproxy")
-        c.tpuproxy = b("tpuproxy")
-        c.netRaw = b("net-raw")
         c.allowPacketSocketWrite = b("allow-packet-socket-write") ?? b("TESTONLY-allow-packet-endpoint-write")
-        c.allowFlagOverride = b("allow-flag-override")
-        c.ociSeccomp = b("oci-seccomp")
-        c.profile = b("profile")
-        c.ignoreCgroups = b("ignore-cgroups")
-        c.fileAccess = f["file-access"]
-        c.hostSettings = f["host-settings"]
-        c.enableCoreTags = b("enable-core-tags")
         return Parsed(value: c, problems: problems)
     }
 }

@@ -6,6 +6,14 @@ public import Foundation
 /// the global `/etc/xen/xl.conf` (xl.conf(5)) into `XenToolstackConfiguration`. Password values
 /// (`vncpasswd`, `spicepasswd`) are noted as present and never stored.
 public enum XenConfigParser {
+    /// The keys of a `disk` spec's `key=value` parts and the fields they set.
+    static let diskKeys: [String: any WritableKeyPath<XenDisk, String?> & Sendable] = [
+        "target": \.target, "format": \.format, "vdev": \.vdev, "access": \.access, "backendtype": \.backendType,
+        "devtype": \.devtype,
+    ]
+    /// The fields a `disk` spec's parts without a key set, in their order (`target,format,vdev,access`).
+    static let diskPositions: [any WritableKeyPath<XenDisk, String?> & Sendable] = [\.target, \.format, \.vdev, \.access]
+
     public static func parse(_ data: Data, source: String, limits: ParseLimits = .standard) throws(ConfigParseError)
         -> Parsed<XenGuestConfiguration>
     {
@@ -173,27 +181,11 @@ public enum XenConfigParser {
                 }
                 let p = part.trimmingCharacters(in: .whitespaces)
                 if let eq = p.firstIndex(of: "=") {
-                    let k = String(p[..<eq])
-                    let val = String(p[p.index(after: eq)...])
-                    switch k {
-                    case "target": d.target = val
-                    case "format": d.format = val
-                    case "vdev": d.vdev = val
-                    case "access": d.access = val
-                    case "backendtype": d.backendType = val
-                    case "devtype": d.devtype = val
-                    default: break
-                    }
+                    if let field = diskKeys[String(p[..<eq])] { d[keyPath: field] = String(p[p.index(after: eq)...]) }
                 } else if p == "cdrom" {
                     d.devtype = "cdrom"
                 } else {
-                    switch positional {
-                    case 0: d.target = p.isEmpty ? nil : p
-                    case 1: d.format = p.isEmpty ? nil : p
-                    case 2: d.vdev = p.isEmpty ? nil : p
-                    case 3: d.access = p.isEmpty ? nil : p
-                    default: break
-                    }
+                    if positional < diskPositions.count { d[keyPath: diskPositions[positional]] = p.isEmpty ? nil : p }
                     positional += 1
                 }
             }
