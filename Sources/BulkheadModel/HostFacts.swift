@@ -156,6 +156,15 @@ public struct CPUFacts: Codable, Hashable, Sendable {
     public var hasHardwareVirtualization: Bool { flags.contains("vmx") || flags.contains("svm") }
 }
 
+/// File permission bits as Bulkhead writes them.
+public enum PermissionBits {
+    /// The permission, set-id and sticky bits of `mode` in octal, at least four digits: `0660`, `4755`.
+    public static func octal(_ mode: UInt32) -> String {
+        let digits = String(mode & 0o7777, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
+
 /// /dev/kvm as the host shows it.
 public struct KVMDeviceFacts: Codable, Hashable, Sendable {
     /// Octal permission bits, e.g. `0660`.

@@ -71,4 +71,11 @@ import Testing
             }
         }
     }
+
+    @Test func permissionBitsAreFourOctalDigitsWithoutTheFileType() {
+        #expect(PermissionBits.octal(0o020660) == "0660")  // a character device's st_mode
+        #expect(PermissionBits.octal(0o104755) == "4755")
+        #expect(PermissionBits.octal(0o7) == "0007")
+        #expect(PermissionBits.octal(0o177777) == "7777")
+    }
 }
