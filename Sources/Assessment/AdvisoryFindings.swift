@@ -181,13 +181,15 @@ public enum AdvisoryFindings {
                         problems.isEmpty ? "no installed Debian or RPM package of \(mechanism.name) to check" : problems.joined(separator: "; ")))
                 continue
             }
+            /// Inconclusive because the database cannot show that the product is patched; for the kernel, with what
+            /// was matched against (`RunningKernel.Target.note`).
+            func unshown(_ reason: String) -> Finding { inconclusive(mechanism, reason + (kernel.map { "; \($0.note)" } ?? "")) }
             guard !bySource.isEmpty else {
                 // Product-blind: nothing in the database describes this product, so "nothing open" means nothing.
                 out.append(
-                    inconclusive(
-                        mechanism,
+                    unshown(
                         "no record in \(databasePath) maps to \(mechanism.name) (no source covers it): the database cannot show that it is patched; import a feed that names it (e.g. cvelistV5)"
-                            + (kernel.map { "; \($0.note)" } ?? "")))
+                    ))
                 continue
             }
             let all = results.flatMap(\.findings)
@@ -196,10 +198,9 @@ public enum AdvisoryFindings {
             // fix, no backport): nothing was shown either way, so "nothing open" is not a pass.
             if all.count + tallied > 0, all.allSatisfy({ $0.state == .unknown }) {
                 out.append(
-                    inconclusive(
-                        mechanism,
+                    unshown(
                         "\(all.count + tallied) advisories in \(databasePath) name \(mechanism.name), but none could be evaluated against the installed version (no version range or fix that applies): the database cannot show that it is patched"
-                            + (kernel.map { "; \($0.note)" } ?? "")))
+                    ))
                 continue
             }
             let open = all.filter { $0.state == .open }
