@@ -326,22 +326,13 @@ struct StatusFields: Equatable {
     var noNewPrivs: String?
     var capEff: String?
 
-    init(
-        name: String? = nil, ppid: String? = nil, uid: String? = nil, gid: String? = nil, seccomp: String? = nil,
-        noNewPrivs: String? = nil, capEff: String? = nil
-    ) {
-        self.name = name
-        self.ppid = ppid
-        self.uid = uid
-        self.gid = gid
-        self.seccomp = seccomp
-        self.noNewPrivs = noNewPrivs
-        self.capEff = capEff
-    }
-
     static let keys: [[UInt8]] = ProcessScanner.statusKeys.map { Array($0.utf8) }
+}
 
+/// Reading the fields from the bytes. (In an extension, so the memberwise initialiser stays.)
+extension StatusFields {
     init(_ bytes: [UInt8]) {
+        self.init()
         let span = bytes.span
         var found = 0
         var next = 0
