@@ -3,8 +3,10 @@ import Formats
 import Foundation
 
 extension GuestSubject {
+    /// `c` when it was parsed: a command line that could not be parsed keeps only its words in `raw`, no `binary`.
+    private func parsed<C: CommandLineConfiguration>(_ c: C) -> C? { c.binary == nil && !c.raw.isEmpty ? nil : c }
     var qemu: QEMUConfiguration? {
-        if case .qemu(let c)? = guest.configuration, !(c.binary == nil && !c.raw.isEmpty) { return c }
+        if case .qemu(let c)? = guest.configuration { return parsed(c) }
         return nil
     }
     var libvirt: LibvirtDomain? {
@@ -17,15 +19,15 @@ extension GuestSubject {
         return nil
     }
     var cloudHypervisor: CloudHypervisorConfiguration? {
-        if case .cloudHypervisor(let c)? = guest.configuration, !(c.binary == nil && !c.raw.isEmpty) { return c }
+        if case .cloudHypervisor(let c)? = guest.configuration { return parsed(c) }
         return nil
     }
     var crosvm: CrosvmConfiguration? {
-        if case .crosvm(let c)? = guest.configuration, !(c.binary == nil && !c.raw.isEmpty) { return c }
+        if case .crosvm(let c)? = guest.configuration { return parsed(c) }
         return nil
     }
     var gvisor: GVisorConfiguration? {
-        if case .gvisor(let c)? = guest.configuration, !(c.binary == nil && !c.raw.isEmpty) { return c }
+        if case .gvisor(let c)? = guest.configuration { return parsed(c) }
         return nil
     }
     var xen: XenGuestConfiguration? {
