@@ -119,6 +119,32 @@ import Testing
         #expect(whole.first?.contains("40 advisories") == true && whole.first?.contains("(24 more)") == true)
     }
 
+    /// `unknownUnless` reads `<`, `>`, a leading `=`, tabs and newlines as bytes: the real record's point `3.7` with
+    /// such a byte that a combining mark follows (one Character, which Foundation's `contains("<")` and
+    /// `hasPrefix("=")` do not see) is not a point, so the record is left to the full evaluation, and no point with a
+    /// newline byte is stored to split the point list. The plain point and an ASCII expression are unchanged.
+    @Test func pointsAreCheckedByteByByte() throws {
+        let record = try Fixture.advisory("cve5-kernel/\(Self.pointCVE).json")
+        #expect(AdvisoryFacts.unknownUnless(record) == "\t3.7")
+        func withPoint(_ point: String) -> Advisory {
+            var a = record
+            a.affected = a.affected.map { e in
+                var e = e
+                e.ranges = e.ranges.map { r in
+                    guard case .cve5("3.7", let lt, let lte, let status, let type, let changes) = r else { return r }
+                    return .cve5(version: point, lessThan: lt, lessThanOrEqual: lte, status: status, versionType: type, changes: changes)
+                }
+                return e
+            }
+            return a
+        }
+        #expect(AdvisoryFacts.unknownUnless(withPoint("3.8")) == "\t3.8")
+        #expect(AdvisoryFacts.unknownUnless(withPoint("<3.8")) == nil)
+        for combined in ["<\u{338}3.7", ">\u{301}3.7", "=\u{338}3.7", "3.7\n\u{301}", "3.7\t\u{301}"] {
+            #expect(AdvisoryFacts.unknownUnless(withPoint(combined)) == nil, "\(combined.unicodeScalars.map(\.value))")
+        }
+    }
+
     /// The point branch on a real record: CVE-2024-26600 (cvelistV5) says `3.7` affected as a single version beside its git
     /// ranges and stable-branch bounds. Installed 3.7 equals the point: the body is read and the CVE is open; other
     /// versions are counted unknown without it.
