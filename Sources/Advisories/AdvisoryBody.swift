@@ -160,9 +160,12 @@ struct JSONWriter {
         needsComma = false
     }
 
+    /// A member name: the names written are the `Advisory` field names, which hold nothing to escape.
     mutating func key(_ k: String) {
         separator()
-        string(k)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: k.utf8)
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
@@ -201,7 +204,7 @@ struct JSONWriter {
 
     mutating func field(_ k: String, orNull v: String?) {
         key(k)
-        if let v { string(v) } else { bytes.append(contentsOf: Array("null".utf8)) }
+        if let v { string(v) } else { bytes.append(contentsOf: "null".utf8) }
         needsComma = true
     }
 
@@ -218,14 +221,29 @@ struct JSONWriter {
 
     mutating func field(_ k: String, number: Double) {
         key(k)
-        let text = number.isFinite ? (number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)") : "null"
-        bytes.append(contentsOf: Array(text.utf8))
+        if number.isFinite, number == number.rounded(), abs(number) < 1e15 {
+            integer(Int64(number))
+        } else {
+            bytes.append(contentsOf: (number.isFinite ? "\(number)" : "null").utf8)
+        }
         needsComma = true
+    }
+
+    /// The decimal digits of `n` (what `String(n)` writes), without making a string.
+    private mutating func integer(_ n: Int64) {
+        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        let m = n.magnitude
+        var p: UInt64 = 1
+        while p <= m / 10 { p *= 10 }
+        repeat {
+            bytes.append(UInt8(truncatingIfNeeded: (m / p) % 10) + 0x30)
+            p /= 10
+        } while p > 0
     }
 
     mutating func field(_ k: String, bool: Bool) {
         key(k)
-        bytes.append(contentsOf: Array((bool ? "true" : "false").utf8))
+        bytes.append(contentsOf: (bool ? "true" : "false").utf8)
         needsComma = true
     }
 }

@@ -10,8 +10,18 @@ import Foundation
 enum ContentHash {
     static let prefix = "sha256:"
 
-    static func of(_ data: Data) -> String {
-        prefix + SHA256.hash(data: data).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+    static func of(_ data: some DataProtocol) -> String {
+        let digest = SHA256.hash(data: data)
+        // `sha256:` and two lower-case hex digits a byte, written into one array (no string per byte).
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(prefix.utf8.count + 64)
+        out.append(contentsOf: prefix.utf8)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// True when `stored` is a value this function could have produced (so comparing with it means something).

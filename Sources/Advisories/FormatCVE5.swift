@@ -5,11 +5,18 @@ import Formats
 /// CVE JSON 5.x records (the cvelistV5 layout), read with `JSONPull`: only the fields Bulkhead keeps are
 /// materialised; a modelled field of the wrong type fails the record with its path.
 enum CVE5 {
-    struct Record: Sendable {
-        var dataType: String?
-        var dataVersion: String?
-        var cveMetadata: Meta
-        var containers: Containers?
+    /// What one container (`cna` or an `adp` entry) yields, read straight into the advisory's shapes; its
+    /// statements are labelled with their source (which needs the container's `title`, written anywhere
+    /// in it) when the record is put together.
+    struct Part: Sendable {
+        var title: String?
+        var datePublic: String?
+        var descriptions: [Description]?
+        var rejectedReasons: [Description]?
+        /// The CWE of each problem type description, in order (`cweId`, else the number in `description`).
+        var cwes: [Int] = []
+        var metrics: [Metric] = []
+        var affected: [AffectedEntry] = []
     }
     struct Meta: Sendable {
         var cveId: String
@@ -19,49 +26,7 @@ enum CVE5 {
         var dateUpdated: String?
         var dateReserved: String?
     }
-    struct Containers: Sendable {
-        var cna: Container?
-        var adp: [Container]?
-    }
-    struct Container: Sendable {
-        var title: String?
-        var datePublic: String?
-        var descriptions: [Description]?
-        var affected: [Affected]?
-        var problemTypes: [ProblemType]?
-        var metrics: [Metric]?
-        var rejectedReasons: [Description]?
-    }
     typealias Description = LangValue
-    struct Affected: Sendable {
-        var vendor: String?
-        var product: String?
-        var packageName: String?
-        var collectionURL: String?
-        var cpes: [String]?
-        var defaultStatus: String?
-        var versions: [Version]?
-    }
-    struct Version: Sendable {
-        var version: String
-        var status: String
-        var lessThan: String?
-        var lessThanOrEqual: String?
-        var versionType: String?
-        var changes: [Change]?
-    }
-    struct Change: Sendable {
-        var at: String
-        var status: String
-    }
-    struct ProblemType: Sendable {
-        var descriptions: [PTDescription]?
-    }
-    struct PTDescription: Sendable {
-        var cweId: String?
-        var description: String?
-        var type: String?
-    }
     struct Metric: Sendable {
         var cvssV4_0: CVSS?
         var cvssV3_1: CVSS?
@@ -81,30 +46,37 @@ enum CVE5 {
 
     typealias Failure = JSONPull.Failure
 
-    static func decode(_ s: Span<UInt8>) throws(Failure) -> Record {
+    /// Reads a record and normalises it: a syntax or type error anywhere fails the file (thrown); a record
+    /// that reads but is not a CVE 5.x record with a CVE id is a failure result.
+    static func parse(_ s: Span<UInt8>) throws(Failure) -> Result<Advisory, AdvisoriesError> {
         var r = JSONPull()
         r.skipByteOrderMark(s)
-        var dataType: String?
         var dataVersion: String?
         var meta: Meta?
-        var containers: Containers?
+        var cna: Part?
+        var adp: [Part]?
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             if JSONPull.key(s, k, is: "dataType") {
-                dataType = try r.optionalString(s)
+                _ = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "dataVersion") {
                 dataVersion = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "cveMetadata") {
                 meta = try decodeMeta(s, &r)
             } else if JSONPull.key(s, k, is: "containers") {
-                containers = try r.skipNull(s) ? nil : try decodeContainers(s, &r)
+                if try r.skipNull(s) {
+                    cna = nil
+                    adp = nil
+                } else {
+                    (cna, adp) = try decodeContainers(s, &r)
+                }
             } else {
                 try r.skipValue(s)
             }
         }
         try r.end(s)
         guard let meta else { throw r.missing(s, "cveMetadata") }
-        return Record(dataType: dataType, dataVersion: dataVersion, cveMetadata: meta, containers: containers)
+        return normalise(dataVersion: dataVersion, meta: meta, cna: cna, adp: adp)
     }
 
     static func decodeMeta(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Meta {
@@ -133,21 +105,22 @@ enum CVE5 {
         return m
     }
 
-    static func decodeContainers(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Containers {
-        var c = Containers()
+    static func decodeContainers(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> (cna: Part?, adp: [Part]?) {
+        var cna: Part?
+        var adp: [Part]?
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             if JSONPull.key(s, k, is: "cna") {
-                c.cna = try r.skipNull(s) ? nil : try decodeContainer(s, &r)
+                cna = try r.skipNull(s) ? nil : try decodeContainer(s, &r)
             } else if JSONPull.key(s, k, is: "adp") {
-                var list: [Container] = []
+                var list: [Part] = []
                 try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeContainer(s, &r)) }
-                c.adp = list
+                adp = list
             } else {
                 try r.skipValue(s)
             }
         }
-        return c
+        return (cna, adp)
     }
 
     static func decodeDescriptions(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> [Description] {
@@ -156,20 +129,20 @@ enum CVE5 {
         return out
     }
 
-    static func decodeContainer(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Container {
-        var c = Container()
+    static func decodeContainer(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Part {
+        var c = Part()
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             if JSONPull.key(s, k, is: "affected") {
-                var list: [Affected] = []
+                var list: [AffectedEntry] = []
                 try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeAffected(s, &r)) }
                 c.affected = list
             } else if JSONPull.key(s, k, is: "descriptions") {
                 c.descriptions = try decodeDescriptions(s, &r)
             } else if JSONPull.key(s, k, is: "problemTypes") {
-                var list: [ProblemType] = []
-                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeProblemType(s, &r)) }
-                c.problemTypes = list
+                var list: [Int] = []
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in try decodeProblemType(s, &r, into: &list) }
+                c.cwes = list
             } else if JSONPull.key(s, k, is: "metrics") {
                 var list: [Metric] = []
                 try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeMetric(s, &r)) }
@@ -187,37 +160,48 @@ enum CVE5 {
         return c
     }
 
-    static func decodeAffected(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Affected {
-        var a = Affected()
+    /// An `affected` entry as the advisory keeps it (`collectionURL` read for its type only; the CPE parts
+    /// from the first `cpes` entry that splits).
+    static func decodeAffected(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> AffectedEntry {
+        var e = AffectedEntry()
+        var cpes: [String]?
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             if JSONPull.key(s, k, is: "vendor") {
-                a.vendor = try r.optionalString(s)
+                e.vendor = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "product") {
-                a.product = try r.optionalString(s)
+                e.product = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "versions") {
-                var list: [Version] = []
+                var list: [VersionRange] = []
                 try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeVersion(s, &r)) }
-                a.versions = list
+                e.ranges = list
             } else if JSONPull.key(s, k, is: "defaultStatus") {
-                a.defaultStatus = try r.optionalString(s)
+                e.defaultStatus = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "packageName") {
-                a.packageName = try r.optionalString(s)
+                e.packageName = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "collectionURL") {
-                a.collectionURL = try r.optionalString(s)
+                _ = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "cpes") {
-                a.cpes = try r.optionalStrings(s)
+                cpes = try r.optionalStrings(s)
             } else {
                 try r.skipValue(s)
             }
         }
-        return a
+        if let cpe = cpes?.lazy.compactMap({ AdvisoryParser.splitCPE($0) }).first {
+            e.cpePart = cpe.part
+            e.cpeVendor = cpe.vendor
+            e.cpeProduct = cpe.product
+        }
+        return e
     }
 
-    static func decodeVersion(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Version {
+    static func decodeVersion(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> VersionRange {
         var version: String?
         var status: String?
-        var v = Version(version: "", status: "")
+        var lessThan: String?
+        var lessThanOrEqual: String?
+        var versionType: String?
+        var changes: [StatusChange] = []
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             if JSONPull.key(s, k, is: "version") {
@@ -225,13 +209,13 @@ enum CVE5 {
             } else if JSONPull.key(s, k, is: "status") {
                 status = try r.string(s)
             } else if JSONPull.key(s, k, is: "lessThan") {
-                v.lessThan = try r.optionalString(s)
+                lessThan = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "lessThanOrEqual") {
-                v.lessThanOrEqual = try r.optionalString(s)
+                lessThanOrEqual = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "versionType") {
-                v.versionType = try r.optionalString(s)
+                versionType = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "changes") {
-                var list: [Change] = []
+                var list: [StatusChange] = []
                 try r.forEach(s) { (r: inout JSONPull) throws(Failure) in
                     var at: String?
                     var st: String?
@@ -247,48 +231,50 @@ enum CVE5 {
                     }
                     guard let at else { throw r.missing(s, "at") }
                     guard let st else { throw r.missing(s, "status") }
-                    list.append(Change(at: at, status: st))
+                    list.append(StatusChange(at: at, status: st))
                 }
-                v.changes = list
+                changes = list
             } else {
                 try r.skipValue(s)
             }
         }
         guard let version else { throw r.missing(s, "version") }
         guard let status else { throw r.missing(s, "status") }
-        v.version = version
-        v.status = status
-        return v
+        return .cve5(
+            version: version, lessThan: lessThan, lessThanOrEqual: lessThanOrEqual, status: status, versionType: versionType, changes: changes)
     }
 
-    static func decodeProblemType(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> ProblemType {
-        var p = ProblemType()
+    /// A `problemTypes` entry: the CWE of each of its descriptions, appended to `cwes`.
+    static func decodeProblemType(_ s: Span<UInt8>, _ r: inout JSONPull, into cwes: inout [Int]) throws(Failure) {
+        // The entry's last `descriptions` list counts (a key given twice: the later value).
+        var found: [Int] = []
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             guard JSONPull.key(s, k, is: "descriptions") else {
                 try r.skipValue(s)
                 continue
             }
-            var list: [PTDescription] = []
+            var list: [Int] = []
             try r.forEach(s) { (r: inout JSONPull) throws(Failure) in
-                var d = PTDescription()
+                var cweId: String?
+                var description: String?
                 var o = try r.beginObject(s)
                 while let k = try r.nextKey(s, &o) {
                     if JSONPull.key(s, k, is: "cweId") {
-                        d.cweId = try r.optionalString(s)
+                        cweId = try r.optionalString(s)
                     } else if JSONPull.key(s, k, is: "description") {
-                        d.description = try r.optionalString(s)
+                        description = try r.optionalString(s)
                     } else if JSONPull.key(s, k, is: "type") {
-                        d.type = try r.optionalString(s)
+                        _ = try r.optionalString(s)
                     } else {
                         try r.skipValue(s)
                     }
                 }
-                list.append(d)
+                if let n = AdvisoryParser.cwe(from: cweId) ?? AdvisoryParser.cwe(from: description) { list.append(n) }
             }
-            p.descriptions = list
+            found = list
         }
-        return p
+        cwes += found
     }
 
     static func decodeMetric(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Metric {
@@ -341,67 +327,49 @@ enum CVE5 {
         return try CVSSScore.decode(s, &r)
     }
 
-    static func normalise(_ r: Record) -> Result<Advisory, AdvisoriesError> {
-        guard let v = r.dataVersion, v.hasPrefix("5.") else {
+    static func normalise(dataVersion: String?, meta: Meta, cna: Part?, adp: [Part]?) -> Result<Advisory, AdvisoriesError> {
+        guard let v = dataVersion, v.hasPrefix("5.") else {
             return .failure(
                 AdvisoriesError(
-                    .unknownSchemaVersion,
-                    "\(r.cveMetadata.cveId): dataVersion \(r.dataVersion ?? "missing") is not 5.x; record skipped"))
+                    .unknownSchemaVersion, "\(meta.cveId): dataVersion \(dataVersion ?? "missing") is not 5.x; record skipped"))
         }
-        let id = r.cveMetadata.cveId
-        guard id.hasPrefix("CVE-"), id.count <= 32 else {
+        let id = meta.cveId
+        // At most 32 characters: at most 32 UTF-8 bytes says so without counting characters.
+        guard id.hasPrefix("CVE-"), id.utf8.count <= 32 || id.count <= 32 else {
             return .failure(AdvisoriesError(.malformed, "cveMetadata.cveId \"\(id.prefix(40))\" is not a CVE id"))
         }
         var a = Advisory(id: id, format: .cve5)
-        a.assigner = r.cveMetadata.assignerShortName
-        a.published = r.cveMetadata.datePublished ?? r.containers?.cna?.datePublic
-        a.modified = r.cveMetadata.dateUpdated
-        if r.cveMetadata.state?.uppercased() == "REJECTED" { a.withdrawn = "REJECTED" }
-        let cna = r.containers?.cna
-        let english = cna?.descriptions?.first { ($0.lang ?? "").lowercased().hasPrefix("en") } ?? cna?.descriptions?.first
+        a.assigner = meta.assignerShortName
+        a.published = meta.datePublished ?? cna?.datePublic
+        a.modified = meta.dateUpdated
+        if let state = meta.state, ASCIICase.uppercased(state, is: "REJECTED") { a.withdrawn = "REJECTED" }
+        let english = cna?.descriptions?.first { ASCIICase.lowercased($0.lang ?? "", hasPrefix: "en") } ?? cna?.descriptions?.first
         a.summary = AdvisoryParser.capped(english?.value ?? cna?.rejectedReasons?.first?.value ?? "")
-        var containers: [(String, Container)] = []
-        if let cna { containers.append(("cna", cna)) }
-        for adp in r.containers?.adp ?? [] { containers.append(("adp:\(adp.title ?? "?")", adp)) }
-        for (source, c) in containers {
-            for pt in c.problemTypes ?? [] {
-                for d in pt.descriptions ?? [] {
-                    if let n = AdvisoryParser.cwe(from: d.cweId) ?? AdvisoryParser.cwe(from: d.description),
-                        !a.cwes.contains(CWERef(id: n, source: source))
-                    {
-                        a.cwes.append(CWERef(id: n, source: source))
-                    }
-                }
+        func addContainer(_ source: String, _ c: Part) {
+            for n in c.cwes where !a.cwes.contains(CWERef(id: n, source: source)) {
+                a.cwes.append(CWERef(id: n, source: source))
             }
-            for m in c.metrics ?? [] {
-                for (name, cv) in [("cvssV4_0", m.cvssV4_0), ("cvssV3_1", m.cvssV3_1), ("cvssV3_0", m.cvssV3_0), ("cvssV2_0", m.cvssV2_0)] {
-                    if let cv {
-                        a.severities.append(
-                            Severity(score: cv.baseScore, rating: cv.baseSeverity, vector: cv.vectorString, source: "\(source) \(name)"))
-                    }
+            for m in c.metrics {
+                // v4.0, v3.1, v3.0, v2.0 (no array of pairs built per metric).
+                func add(_ name: String, _ cv: CVSS?) {
+                    guard let cv else { return }
+                    a.severities.append(Severity(score: cv.baseScore, rating: cv.baseSeverity, vector: cv.vectorString, source: source + " " + name))
                 }
+                add("cvssV4_0", m.cvssV4_0)
+                add("cvssV3_1", m.cvssV3_1)
+                add("cvssV3_0", m.cvssV3_0)
+                add("cvssV2_0", m.cvssV2_0)
                 if let o = m.other {
-                    if o.type?.lowercased() == "kev", let d = o.content?.dateAdded { a.kevDateAdded = d }
-                    if let t = o.type, t.lowercased().contains("severity"), let v = o.content?.value {
+                    if let t = o.type, ASCIICase.lowercased(t, is: "kev"), let d = o.content?.dateAdded { a.kevDateAdded = d }
+                    if let t = o.type, ASCIICase.lowercased(t, contains: "severity"), let v = o.content?.value {
                         a.severities.append(Severity(score: nil, rating: v, vector: nil, source: "\(source) \(t)"))
                     }
                 }
             }
-            for af in c.affected ?? [] {
-                var e = AffectedEntry(vendor: af.vendor, product: af.product, packageName: af.packageName, defaultStatus: af.defaultStatus)
-                if let cpe = af.cpes?.lazy.compactMap({ AdvisoryParser.splitCPE($0) }).first {
-                    e.cpePart = cpe.part
-                    e.cpeVendor = cpe.vendor
-                    e.cpeProduct = cpe.product
-                }
-                e.ranges = (af.versions ?? []).map {
-                    .cve5(
-                        version: $0.version, lessThan: $0.lessThan, lessThanOrEqual: $0.lessThanOrEqual, status: $0.status,
-                        versionType: $0.versionType, changes: ($0.changes ?? []).map { StatusChange(at: $0.at, status: $0.status) })
-                }
-                a.affected.append(e)
-            }
+            if a.affected.isEmpty { a.affected = c.affected } else { a.affected += c.affected }
         }
+        if let cna { addContainer("cna", cna) }
+        for p in adp ?? [] { addContainer("adp:\(p.title ?? "?")", p) }
         // Severity order: CNA v4/v3.x before ADP, before v2 and vendor words (a stable sort on a rank
         // computed once per statement).
         if a.severities.count > 1 {

@@ -90,10 +90,11 @@ public enum AdvisoryParser {
     }
 
     /// The format, from which keys occur anywhere in the file (as strings: a value `"id"` counts too).
-    static func detect(_ data: Data) -> Detected? {
+    static func detect(_ data: Data) -> Detected? { detect(data.span) }
+
+    static func detect(_ s: Span<UInt8>) -> Detected? {
         // cvelistV5 records name their metadata within the first few hundred bytes, or (keys sorted:
         // `containers` first) within the last few hundred: no full scan for them.
-        let s = data.span
         if containsKey(s, "cveMetadata", in: 0..<4096) || containsKey(s, "cveMetadata", in: max(0, s.count - 4096)..<s.count) {
             return .cve5
         }
@@ -116,11 +117,18 @@ public enum AdvisoryParser {
     /// Every format is read in one pass by `JSONPull`. A syntax, UTF-8 or nesting error anywhere fails
     /// the whole file; in the NVD envelope and the KEV catalog an element with a wrong type or a missing
     /// field becomes a problem `file#vulnerabilities[i]` and the other elements are kept.
-    public static func parse(_ data: Data, file: String) -> ParsedFile {
+    public static func parse(_ data: Data, file: String) -> ParsedFile { parse(data.span, file: file) }
+
+    /// `parse` of bytes read into an array (the importer's reads).
+    static func parse(_ bytes: [UInt8], file: String) -> ParsedFile { parse(bytes.span, file: file) }
+
+    /// Whether the bytes are UTF-8 (the check `String(validating:as:)` makes).
+    static func isUTF8(_ s: Span<UInt8>) -> Bool { (try? UTF8Span(validating: s)) != nil }
+
+    static func parse(_ s: Span<UInt8>, file: String) -> ParsedFile {
         var out = ParsedFile(file: file)
-        func invalidUTF8() -> Bool { String(validating: data, as: UTF8.self) == nil }
-        guard let kind = detect(data) else {
-            if invalidUTF8() {
+        guard let kind = detect(s) else {
+            if !isUTF8(s) {
                 out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: "not valid UTF-8; file skipped"))
                 return out
             }
@@ -138,11 +146,10 @@ public enum AdvisoryParser {
             case .failure(let e): out.problems.append(ImportProblem(file: file, code: e.code, reason: e.message))
             }
         }
-        let s = data.span
         do throws(JSONPull.Failure) {
             switch kind {
             case .cve5:
-                add(CVE5.normalise(try CVE5.decode(s)))
+                add(try CVE5.parse(s))
             case .osv:
                 add(OSV.normalise(try OSV.decode(s)))
             case .csaf:
@@ -177,7 +184,7 @@ public enum AdvisoryParser {
             // A byte that is not UTF-8 outside a string shows up as a syntax error: the file is judged whole.
             if error.kind == .utf8 {
                 out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: error.message))
-            } else if invalidUTF8() {
+            } else if !isUTF8(s) {
                 out.problems.append(ImportProblem(file: file, code: .invalidUTF8, reason: "not valid UTF-8; file skipped"))
             } else {
                 out.problems.append(ImportProblem(file: file, code: .malformed, reason: error.message))

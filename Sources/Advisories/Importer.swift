@@ -2,6 +2,23 @@ public import Foundation
 import GRDB
 import ZipExtraction
 
+/// `read(2)` into the start of `buffer`, again after EINTR (bounded by `count`, at most the buffer's size).
+private func readRetrying(_ fd: Int32, _ buffer: inout [UInt8], _ count: Int) -> Int {
+    precondition(count <= buffer.count)
+    while true {
+        let n = read(fd, &buffer, count)
+        if n >= 0 || errno != EINTR { return n }
+    }
+}
+
+/// `read(2)` of one byte, again after EINTR.
+private func readByteRetrying(_ fd: Int32, _ byte: inout UInt8) -> Int {
+    while true {
+        let n = read(fd, &byte, 1)
+        if n >= 0 || errno != EINTR { return n }
+    }
+}
+
 /// A parsed file with its rows prepared for the writer.
 struct PreparedFile: Sendable {
     var parsed: ParsedFile
@@ -250,10 +267,14 @@ public enum AdvisoryImporter {
 
     /// Opens, checks and reads one input file: `(bytes, size, mtime)`, `nil` bytes when size and mtime
     /// say it is unchanged since `previous`.
-    static func read(_ path: String, previous: AdvisoryDatabase.FileState?, limit: Int) throws(AdvisoriesError) -> (Data?, Int64, Double) {
+    ///
+    /// The bytes are read straight into an array of the size `fstat` gave (plus one byte, to see growth): one
+    /// `read(2)` for the file and one that finds its end; more only if the file grew meanwhile (never past
+    /// the cap).
+    static func read(_ path: String, previous: AdvisoryDatabase.FileState?, limit: Int) throws(AdvisoriesError) -> ([UInt8]?, Int64, Double) {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw AdvisoriesError(.unreadable, "cannot open \(path): \(String(cString: strerror(errno)))") }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw AdvisoriesError(.unreadable, "cannot stat \(path): \(String(cString: strerror(errno)))") }
         guard st.st_mode & S_IFMT == S_IFREG else { throw AdvisoriesError(.unreadable, "\(path) is not a regular file; skipped") }
@@ -264,18 +285,32 @@ public enum AdvisoryImporter {
         if let previous, previous.size == size, previous.mtime == mtime, ContentHash.isKnown(previous.contentHash) {
             return (nil, size, mtime)
         }
-        guard size <= Int64(limit) else {
+        guard size <= Int64(limit), size >= 0 else {
             throw AdvisoriesError(.tooLarge, "\(size) bytes is over the \(limit)-byte cap; file skipped")
         }
-        var data = Data()
-        do {
-            // One read for the size fstat gave; more only if the file grew meanwhile (never past the cap).
-            // The first chunk is kept as read (not copied into another buffer).
-            while data.count <= limit, let chunk = try handle.read(upToCount: max(Int(size) + 1 - data.count, 65536)), !chunk.isEmpty {
-                if data.isEmpty { data = chunk } else { data.append(chunk) }
+        func failed(_ code: Int32) -> AdvisoriesError {
+            AdvisoriesError(.unreadable, "cannot read \(path)", cause: String(cString: strerror(code)))
+        }
+        var data = [UInt8](repeating: 0, count: Int(size) + 1)
+        let first = readRetrying(fd, &data, data.count)
+        guard first >= 0 else { throw failed(errno) }
+        data.removeLast(data.count - first)
+        // To the end of the file, never past the cap: a one-byte read finds the end; a file that grew (or a
+        // short read) goes on in chunks.
+        if data.count <= limit {
+            var byte: UInt8 = 0
+            var got = readByteRetrying(fd, &byte)
+            guard got >= 0 else { throw failed(errno) }
+            if got == 1 {
+                data.append(byte)
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                while data.count <= limit {
+                    got = readRetrying(fd, &chunk, min(chunk.count, limit + 1 - data.count))
+                    guard got >= 0 else { throw failed(errno) }
+                    if got == 0 { break }
+                    data.append(contentsOf: chunk[0..<got])
+                }
             }
-        } catch {
-            throw AdvisoriesError(.unreadable, "cannot read \(path)", cause: "\(error)")
         }
         guard data.count <= limit else { throw AdvisoriesError(.tooLarge, "\(path) grew over the \(limit)-byte cap while read; skipped") }
         return (data, Int64(data.count), mtime)
@@ -283,7 +318,7 @@ public enum AdvisoryImporter {
 
     static func work(_ input: Input, previous: AdvisoryDatabase.FileState?, options: ImportOptions) -> Work {
         let path = input.key
-        let data: Data
+        let data: [UInt8]
         let mtime: Double
         do {
             // A zip member was extracted because its CRC-32 or size changed: never skipped by mtime.

@@ -39,7 +39,7 @@ public struct Severity: Codable, Hashable, Sendable {
 
     public init(score: Double?, rating: String?, vector: String?, source: String) {
         self.score = score
-        self.rating = rating?.uppercased()
+        self.rating = rating.map(ASCIICase.upper)
         self.vector = vector
         self.source = source
     }
@@ -218,6 +218,57 @@ public struct ImportProblem: Codable, Hashable, Sendable, CustomStringConvertibl
     public var description: String { "\(file): \(reason)" }
 }
 
+/// Case mappings with the answers of `uppercased()`/`lowercased()`, without making a string when the text
+/// is ASCII already in that case (an ASCII string maps byte by byte; anything else goes to the full mapping).
+enum ASCIICase {
+    static func upper(_ s: String) -> String {
+        var ascii = true
+        var changes = false
+        for b in s.utf8 {
+            if b >= 0x80 {
+                ascii = false
+                break
+            }
+            if b >= 0x61 && b <= 0x7A { changes = true }
+        }
+        guard ascii else { return s.uppercased() }
+        return changes ? String(decoding: s.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self) : s
+    }
+
+    /// Whether `s.lowercased() == lower`, for `lower` lower-case ASCII.
+    static func lowercased(_ s: String, is lower: String) -> Bool {
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else { return s.lowercased() == lower }
+        return s.utf8.count == lower.utf8.count && zip(s.utf8, lower.utf8).allSatisfy { a, b in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b }
+    }
+
+    /// Whether `s.lowercased().hasPrefix(lower)`, for `lower` lower-case ASCII.
+    static func lowercased(_ s: String, hasPrefix lower: String) -> Bool {
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else { return s.lowercased().hasPrefix(lower) }
+        return s.utf8.count >= lower.utf8.count
+            && zip(s.utf8, lower.utf8).allSatisfy { a, b in (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == b }
+    }
+
+    /// Whether `s.lowercased().contains(lower)`, for `lower` lower-case ASCII and not empty.
+    static func lowercased(_ s: String, contains lower: String) -> Bool {
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else { return s.lowercased().contains(lower) }
+        let t = Array(s.utf8)
+        let k = Array(lower.utf8)
+        guard !k.isEmpty, t.count >= k.count else { return k.isEmpty }
+        for i in 0...(t.count - k.count) {
+            var j = 0
+            while j < k.count, (t[i + j] >= 0x41 && t[i + j] <= 0x5A ? t[i + j] | 0x20 : t[i + j]) == k[j] { j += 1 }
+            if j == k.count { return true }
+        }
+        return false
+    }
+
+    /// Whether `s.uppercased() == upper`, for `upper` upper-case ASCII.
+    static func uppercased(_ s: String, is upper: String) -> Bool {
+        guard s.utf8.allSatisfy({ $0 < 0x80 }) else { return s.uppercased() == upper }
+        return s.utf8.count == upper.utf8.count && zip(s.utf8, upper.utf8).allSatisfy { a, b in (a >= 0x61 && a <= 0x7A ? a - 0x20 : a) == b }
+    }
+}
+
 // MARK: - Memory safety
 
 /// The memory-safety weakness classification (documented in docs/advisories.md).
@@ -247,25 +298,42 @@ public enum MemorySafety {
     static let keywordBytes: [[UInt8]] = keywords.map { Array($0.utf8) }
 
     /// The first keyword (in `keywords` order) found, ASCII case-insensitively, in one pass over the
-    /// text: at each byte only the keywords starting with that (lower-cased) letter are compared.
+    /// text: at each byte only the keywords starting with that (lower-cased) pair of letters are compared
+    /// (every keyword starts with two letters).
     static func firstKeyword(in text: String) -> String? {
         let t = text.utf8.span
+        // Globals read once, not at every byte.
+        let pairs = byFirstPair
+        let words = keywordBytes
         var found = Int.max
         var i = 0
-        while i < t.count {
-            let c = t[i] | 0x20
-            if c >= 0x61, c <= 0x7A {
-                for n in byFirstLetter[Int(c - 0x61)] where n < found && matches(t, at: i, keywordBytes[n]) { found = n }
+        while i + 1 < t.count {
+            let a = (t[i] | 0x20) &- 0x61
+            let b = (t[i + 1] | 0x20) &- 0x61
+            if a < 26, b < 26 {
+                var candidates = pairs[Int(a) * 26 + Int(b)]
+                while candidates != 0 {
+                    let n = candidates.trailingZeroBitCount
+                    candidates &= candidates - 1
+                    if n < found, matches(t, at: i, words[n]) { found = n }
+                }
+                if found == 0 { break }
             }
             i += 1
         }
         return found == Int.max ? nil : keywords[found]
     }
 
-    /// Keyword indices by the keyword's first letter (a–z).
-    static let byFirstLetter: [[Int]] = (0..<26).map { letter in
-        keywordBytes.indices.filter { keywordBytes[$0].first == UInt8(0x61 + letter) }
-    }
+    /// For each pair of lower-case letters (`26 * first + second`), the keywords starting with it, as bits
+    /// of their index in `keywords`.
+    static let byFirstPair: [UInt32] = {
+        var table = [UInt32](repeating: 0, count: 26 * 26)
+        for (n, k) in keywordBytes.enumerated() {
+            precondition(k.count >= 2 && (0x61...0x7A).contains(k[0]) && (0x61...0x7A).contains(k[1]) && n < 32)
+            table[Int(k[0] - 0x61) * 26 + Int(k[1] - 0x61)] |= 1 << UInt32(n)
+        }
+        return table
+    }()
 
     private static func matches(_ t: Span<UInt8>, at i: Int, _ k: [UInt8]) -> Bool {
         guard i + k.count <= t.count else { return false }

@@ -251,7 +251,8 @@ public struct JSONPull {
     }
 
     /// Whether a raw key equals `name` (keys with escapes never match a plain name; none of the formats use them).
-    @inline(__always)
+    /// Inlinable: the decoders of other modules compare every key with several names.
+    @inlinable @inline(__always)
     public static func key(_ s: Span<UInt8>, _ r: Range<Int>, is name: String) -> Bool {
         let k = name.utf8.span
         guard r.count == k.count else { return false }
