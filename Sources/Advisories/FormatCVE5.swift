@@ -24,7 +24,6 @@ enum CVE5 {
         var assignerShortName: String?
         var datePublished: String?
         var dateUpdated: String?
-        var dateReserved: String?
     }
     typealias Description = LangValue
     struct Metric: Sendable {
@@ -58,7 +57,7 @@ enum CVE5 {
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             if JSONPull.key(s, k, is: "dataType") {
-                _ = try r.optionalString(s)
+                _ = try r.optionalRawString(s)
             } else if JSONPull.key(s, k, is: "dataVersion") {
                 dataVersion = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "cveMetadata") {
@@ -96,7 +95,7 @@ enum CVE5 {
             } else if JSONPull.key(s, k, is: "dateUpdated") {
                 m.dateUpdated = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "dateReserved") {
-                m.dateReserved = try r.optionalString(s)
+                _ = try r.optionalRawString(s)
             } else {
                 try r.skipValue(s)
             }
@@ -111,10 +110,10 @@ enum CVE5 {
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
             if JSONPull.key(s, k, is: "cna") {
-                cna = try r.skipNull(s) ? nil : try decodeContainer(s, &r)
+                cna = try r.skipNull(s) ? nil : try decodeContainer(s, &r, cna: true)
             } else if JSONPull.key(s, k, is: "adp") {
                 var list: [Part] = []
-                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeContainer(s, &r)) }
+                try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeContainer(s, &r, cna: false)) }
                 adp = list
             } else {
                 try r.skipValue(s)
@@ -129,7 +128,9 @@ enum CVE5 {
         return out
     }
 
-    static func decodeContainer(_ s: Span<UInt8>, _ r: inout JSONPull) throws(Failure) -> Part {
+    /// A container; `cna`: the CNA's, whose publication date the advisory takes (an ADP container's is read
+    /// for its type only, as is the CNA's title, which only ADP containers' statements are labelled with).
+    static func decodeContainer(_ s: Span<UInt8>, _ r: inout JSONPull, cna: Bool) throws(Failure) -> Part {
         var c = Part()
         var o = try r.beginObject(s)
         while let k = try r.nextKey(s, &o) {
@@ -148,9 +149,9 @@ enum CVE5 {
                 try r.forEach(s) { (r: inout JSONPull) throws(Failure) in list.append(try decodeMetric(s, &r)) }
                 c.metrics = list
             } else if JSONPull.key(s, k, is: "title") {
-                c.title = try r.optionalString(s)
+                if cna { _ = try r.optionalRawString(s) } else { c.title = try r.optionalString(s) }
             } else if JSONPull.key(s, k, is: "datePublic") {
-                c.datePublic = try r.optionalString(s)
+                if cna { c.datePublic = try r.optionalString(s) } else { _ = try r.optionalRawString(s) }
             } else if JSONPull.key(s, k, is: "rejectedReasons") {
                 c.rejectedReasons = try decodeDescriptions(s, &r)
             } else {
@@ -180,7 +181,7 @@ enum CVE5 {
             } else if JSONPull.key(s, k, is: "packageName") {
                 e.packageName = try r.optionalString(s)
             } else if JSONPull.key(s, k, is: "collectionURL") {
-                _ = try r.optionalString(s)
+                _ = try r.optionalRawString(s)
             } else if JSONPull.key(s, k, is: "cpes") {
                 cpes = try r.optionalStrings(s)
             } else {
@@ -257,20 +258,25 @@ enum CVE5 {
             var list: [Int] = []
             try r.forEach(s) { (r: inout JSONPull) throws(Failure) in
                 var cweId: String?
-                var description: String?
+                // The description is made text only when the cweId gives no CWE.
+                var description: (range: Range<Int>, escaped: Bool)?
                 var o = try r.beginObject(s)
                 while let k = try r.nextKey(s, &o) {
                     if JSONPull.key(s, k, is: "cweId") {
                         cweId = try r.optionalString(s)
                     } else if JSONPull.key(s, k, is: "description") {
-                        description = try r.optionalString(s)
+                        description = try r.optionalRawString(s)
                     } else if JSONPull.key(s, k, is: "type") {
-                        _ = try r.optionalString(s)
+                        _ = try r.optionalRawString(s)
                     } else {
                         try r.skipValue(s)
                     }
                 }
-                if let n = AdvisoryParser.cwe(from: cweId) ?? AdvisoryParser.cwe(from: description) { list.append(n) }
+                if let n = AdvisoryParser.cwe(from: cweId) {
+                    list.append(n)
+                } else if let d = description, let n = AdvisoryParser.cwe(from: try r.decoded(s, d.range, escaped: d.escaped)) {
+                    list.append(n)
+                }
             }
             found = list
         }

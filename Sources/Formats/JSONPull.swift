@@ -412,6 +412,16 @@ public struct JSONPull {
         return try string(s)
     }
 
+    /// A string's raw content range (escapes not decoded) and whether it holds escapes, or nil for `null`:
+    /// the checks of `optionalString` (a value of another type fails the same way), without making a
+    /// `String` — for a field read for its type only, or turned into text later (`decoded`) only when needed.
+    /// (With `loneSurrogates: .refuse`, an unpaired `\u` surrogate is refused only by `decoded`.)
+    public mutating func optionalRawString(_ s: Span<UInt8>) throws(Failure) -> (range: Range<Int>, escaped: Bool)? {
+        if try skipNull(s) { return nil }
+        try expect(s, .string)
+        return try scanString(s)
+    }
+
     /// A number as a Double, or nil for `null`.
     public mutating func optionalNumber(_ s: Span<UInt8>) throws(Failure) -> Double? {
         switch try peek(s) {

@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Testing
 
@@ -153,5 +154,51 @@ import Testing
         try Data(repeating: 0x20, count: 4097).write(to: URL(fileURLWithPath: big))
         #expect(code(big, limit: 4096) == .tooLarge)
         #expect(code(big, limit: 4097) == nil)
+    }
+}
+
+/// `JSONPull.optionalRawString`: the checks and failures of `optionalString`, the text left undecoded.
+@Suite struct JSONPullRawStringTests {
+    static func both(_ json: String) -> (raw: Result<String?, JSONPull.Failure>, text: Result<String?, JSONPull.Failure>) {
+        both(bytes: Array(json.utf8))
+    }
+
+    static func both(bytes: [UInt8]) -> (raw: Result<String?, JSONPull.Failure>, text: Result<String?, JSONPull.Failure>) {
+        let s = bytes.span
+        var a = JSONPull()
+        var b = JSONPull()
+        var raw: Result<String?, JSONPull.Failure>
+        do throws(JSONPull.Failure) {
+            if let r = try a.optionalRawString(s) { raw = .success(try a.decoded(s, r.range, escaped: r.escaped)) } else { raw = .success(nil) }
+            try a.end(s)
+        } catch { raw = .failure(error) }
+        var text: Result<String?, JSONPull.Failure>
+        do throws(JSONPull.Failure) {
+            text = .success(try b.optionalString(s))
+            try b.end(s)
+        } catch { text = .failure(error) }
+        return (raw, text)
+    }
+
+    @Test func agreesWithOptionalString() {
+        let cases = [
+            "null", "\"CWE-787 Out-of-bounds Write\"", "\"a\\u00e9\\n\"", "\"\\ud800x\"", "\"\"", "  \"x\"  ", "42", "{}", "[\"a\"]",
+            "true", "\"unterminated", "\"bad \\q escape\"", "\"\u{01}\"", "nul",
+        ]
+        for json in cases {
+            let (raw, text) = Self.both(json)
+            switch (raw, text) {
+            case (.success(let x), .success(let y)): #expect(x == y, "\(json)")
+            case (.failure(let x), .failure(let y)): #expect(x.message == y.message, "\(json)")
+            default: Issue.record("\(json): \(raw) against \(text)")
+            }
+        }
+        // Not valid UTF-8 inside the string: the same refusal.
+        let (raw, text) = Self.both(bytes: Array("\"ab".utf8) + [0xC3, 0x28, 0x22])
+        if case .failure(let x) = raw, case .failure(let y) = text {
+            #expect(x.message == y.message && x.kind == .utf8)
+        } else {
+            Issue.record("invalid UTF-8 was not refused: \(raw), \(text)")
+        }
     }
 }
