@@ -3,10 +3,9 @@ import GRDB
 
 /// A first import into an empty advisory database, built in a private file beside it and renamed into place.
 ///
-/// The file beside (`<database>.import`) is written with no rollback journal and no fsync inside a transaction
+/// The file beside (`<database>.import`) is written with no rollback journal and no fsync per transaction
 /// (nothing else reads it, and a failed or killed import leaves the database itself untouched: the file is
-/// removed, or left for the next import to remove; each batch's write starts by syncing what the one before it
-/// wrote, `AdvisoryDatabase.StoredIdentities`, so the final fsync has little left to write), with the secondary indexes the import never reads
+/// removed, or left for the next import to remove), with the secondary indexes the import never reads
 /// (`advisories_file`, `advisories_unnamed`, `advisories_format`, `problems_file`) created once after every
 /// row is in (SQLite sorts each in bulk instead of inserting 300,000 entries one at a time), and a 4 MiB
 /// page cache (16 MiB took the 300,000-record import to 149.8 MiB peak, against the 150 MiB goal). When the

@@ -28,33 +28,12 @@ public struct AdvisoryDatabase: Sendable {
         let candidatesByProduct = Mutex<[ProductAliases: ProductCandidates]>([:])
     }
 
-    /// What a bulk load keeps beside its file (`BulkLoad`).
-    ///
-    /// `hashes`: 32 bits of a hash of the (format, id) of every advisory stored so far, so a batch looks up only
-    /// the ids that may be stored already (a hash seen before), instead of every id of the batch in the growing
-    /// table. A hash is a filter, never an answer: an id whose hash was seen is looked up in the table as before.
-    /// 300,000 advisories take about 2 MiB.
-    ///
-    /// `file`: the file being built, opened to sync it. Each batch's write starts by syncing what the batch
-    /// before it wrote (`fdatasync`, on the writer thread while the next batch is parsed), so the kernel does not
-    /// hold the whole file (about 1 GB for 300,000 records) in dirty pages until the `fsync` that ends the load,
-    /// which would then write it all while nothing else runs.
+    /// What a bulk load keeps beside its file (`BulkLoad`): 32 bits of a hash of the (format, id) of every
+    /// advisory stored so far, so a batch looks up only the ids that may be stored already (a hash seen before),
+    /// instead of every id of the batch in the growing table. A hash is a filter, never an answer: an id whose
+    /// hash was seen is looked up in the table as before. 300,000 advisories take about 2 MiB.
     final class StoredIdentities: Sendable {
         let hashes = Mutex(Set<UInt32>())
-        let file: FileHandle?
-
-        init(path: String) {
-            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            file = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
-        }
-
-        /// Syncs what was written to the file so far.
-        func syncWritten() throws {
-            guard let file else { return }
-            guard fdatasync(file.fileDescriptor) == 0 else {
-                throw AdvisoriesError(.database, "cannot sync the database being built to disk: \(String(cString: strerror(errno)))")
-            }
-        }
     }
 
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -94,7 +73,7 @@ public struct AdvisoryDatabase: Sendable {
     init(queue: DatabaseQueue, path: String) {
         self.path = path
         current = Current(queue)
-        stored = StoredIdentities(path: path)
+        stored = StoredIdentities()
     }
 
     static var migrator: DatabaseMigrator {
@@ -343,7 +322,6 @@ public struct AdvisoryDatabase: Sendable {
         memo.candidatesByProduct.withLock { $0.removeAll() }
         let stored = fresh ? self.stored : nil
         try await queue.write { db in
-            try stored?.syncWritten()
             let touch = try db.cachedStatement(sql: "UPDATE files SET mtime = ?, size = ?, content_hash = ?, crc32 = ? WHERE path = ?")
             for t in touches {
                 try touch.execute(arguments: [t.state.mtime, t.state.size, t.state.contentHash, t.state.crc32.map { Int64($0) }, t.path])
