@@ -40,6 +40,34 @@ struct FirecrackerParserTests {
         #expect(v.mmds == mmds)
     }
 
+    /// The `vsock` and `logger` objects of Firecracker's API (swagger `Vsock`: guest_cid, uds_path, the deprecated
+    /// vsock_id; `Logger`: log_path, level, show_level, show_log_origin, module) are read, not only known: before,
+    /// a configured vsock device showed as absent.
+    @Test func vsockAndLogger() throws {
+        let doc = """
+            {"boot-source": {"kernel_image_path": "vmlinux"},
+             "vsock": {"vsock_id": "control", "guest_cid": 3, "uds_path": "/run/fc/v.sock"},
+             "logger": {"log_path": "/var/log/fc.log", "level": "Warning", "show_level": true, "show_log_origin": false,
+                        "module": "vmm", "colour": "red"}}
+            """
+        let r = try FirecrackerParser.parseConfigFile(Data(doc.utf8), source: "vm.json")
+        var vsock = FirecrackerVsock()
+        (vsock.guestCID, vsock.udsPath) = (3, "/run/fc/v.sock")
+        var logger = FirecrackerLogger()
+        (logger.logPath, logger.level) = ("/var/log/fc.log", "Warning")
+        #expect(r.value.vsock == vsock && r.value.logger == logger)
+        #expect(r.value.unknownKeys == ["logger.colour"])
+        #expect(r.problems.isEmpty)
+        // Wrong types are reported by path and left out; null is absent.
+        let bad = try FirecrackerParser.parseConfigFile(
+            Data(#"{"vsock": {"guest_cid": "three", "uds_path": 7}, "logger": null}"#.utf8), source: "bad.json")
+        #expect(bad.value.vsock == FirecrackerVsock() && bad.value.logger == nil)
+        #expect(
+            bad.problems.map(\.message).sorted() == [
+                "vsock.guest_cid should be an integer, found string; ignored", "vsock.uds_path should be a string, found integer; ignored",
+            ])
+    }
+
     @Test func containerdRuntimeFileIsNotAConfigFile() throws {
         let r = try config("firecracker-json/firecracker-containerd__firecracker-runtime.json")
         #expect(r.value.unknownKeys.contains("firecracker_binary_path") && r.value.unknownKeys.contains("cpu_template"))

@@ -140,6 +140,25 @@ public enum FirecrackerParser {
                 [.ignored("version"), .ignored("network_interfaces"), .string("ipv4_address", \.ipv4Address), .bool("imds_compat", \.imdsCompat)])
             vm.mmds = mmds
         }
+        // Firecracker's API (swagger `Vsock`, `Logger`): `vsock_id` is deprecated and names nothing Bulkhead shows; the
+        // logger's display switches and module filter are known but not kept.
+        if let v = r.object(top, "vsock") {
+            var vsock = FirecrackerVsock()
+            r.read(
+                v, path: "vsock", into: &vsock, unknown: &vm.unknownKeys,
+                [.int("guest_cid", \.guestCID), .string("uds_path", \.udsPath), .ignored("vsock_id")])
+            vm.vsock = vsock
+        }
+        if let l = r.object(top, "logger") {
+            var logger = FirecrackerLogger()
+            r.read(
+                l, path: "logger", into: &logger, unknown: &vm.unknownKeys,
+                [
+                    .string("log_path", \.logPath), .string("level", \.level), .ignored("show_level"), .ignored("show_log_origin"),
+                    .ignored("module"),
+                ])
+            vm.logger = logger
+        }
         if let m = r.object(top, "metrics") { vm.metricsPath = r.string(m, "metrics_path", path: "metrics") }
         if let b = r.object(top, "balloon") {
             vm.balloon = FirecrackerBalloon(
