@@ -126,10 +126,7 @@ public struct FileMetadata: Codable, Hashable, Sendable {
     }
 
     /// The permission bits in octal, e.g. `0660`.
-    public var octalMode: String {
-        let digits = String(mode & 0o7777, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
+    public var octalMode: String { PermissionBits.octal(mode) }
 }
 
 extension HostRoot {
