@@ -21,6 +21,7 @@ private func readByteRetrying(_ fd: Int32, _ byte: inout UInt8) -> Int {
 
 /// A parsed file with its rows prepared for the writer.
 struct PreparedFile: Sendable {
+    /// The file as parsed; its `advisories` are emptied once `prepared` holds their rows (the writer binds those).
     var parsed: ParsedFile
     var prepared: [AdvisoryDatabase.Prepared]
     var state: AdvisoryDatabase.FileState
@@ -197,6 +198,8 @@ public enum AdvisoryImporter {
         // given twice is read once (`unique` above), so no batch's lookup misses a row the write ahead of
         // it stores.
         var pendingWrite: Task<Void, any Error>?
+        // A bulk load's file goes to disk as it grows, so that the fsync at the end has little left to write.
+        let writeback = BulkLoad.Writeback()
         func slice(_ at: Int) -> [Input] { Array(files[at..<min(files.count, at + options.batchSize)]) }
         var batch = slice(0)
         // Nothing to look up in an empty database.
@@ -215,7 +218,7 @@ public enum AdvisoryImporter {
                 switch r {
                 case .parsed(let pf):
                     toWrite.append(pf)
-                    report.advisories += pf.parsed.advisories.count
+                    report.advisories += pf.prepared.count
                     report.kevEntries += pf.parsed.kev.count
                     report.problems += pf.parsed.problems
                 case .unchanged(let path, let st, let touch):
@@ -234,6 +237,7 @@ public enum AdvisoryImporter {
             let writeBatch = toWrite
             let writeTouches = touches
             pendingWrite = Task { try await db.write(writeBatch, touching: writeTouches, fresh: fresh) }
+            if fresh, (index / max(1, options.batchSize)) % 32 == 0 { writeback.start(db.path) }
             report.filesImported += writeBatch.count
             options.progress?(
                 ImportProgress(filesDone: done, filesTotal: files.count, advisories: report.advisories, problems: report.problems.count))
@@ -342,8 +346,11 @@ public enum AdvisoryImporter {
                 return .unchanged(path, state, touch: true)
             }
         }
-        let parsed = AdvisoryParser.parse(data, file: path)
+        var parsed = AdvisoryParser.parse(data, file: path)
         let prepared = parsed.advisories.map(AdvisoryDatabase.prepare)
+        // The writer binds the prepared rows only: the decoded advisories are freed here, on the parsing task,
+        // not carried to (and freed on) the writer's thread.
+        parsed.advisories = []
         return .parsed(PreparedFile(parsed: parsed, prepared: prepared, state: state, previouslyImported: previous != nil))
     }
 
