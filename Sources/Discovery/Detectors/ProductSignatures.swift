@@ -1,4 +1,4 @@
-public import BulkheadModel
+import BulkheadModel
 
 /// How each product Bulkhead discovers shows itself on a host (its packages, binaries and processes): the data its
 /// detector is configured with. The OCI and system container runtimes come last: containers they run share the host

@@ -1,4 +1,4 @@
-public import BulkheadModel
+import BulkheadModel
 import Formats
 
 /// What one known command-line option does to the configuration being parsed. An argv parser whose options
